@@ -1,0 +1,3 @@
+//! (current, desired) -> ChangeSet. Pure.
+//!
+//! OWNER: plan helper.

@@ -1,0 +1,3 @@
+//! The dependency graph (petgraph): objects as nodes, dependencies as edges.
+//!
+//! OWNER: graph helper.

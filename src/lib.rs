@@ -1,0 +1,17 @@
+//! schemac: a declarative schema-as-code compiler and zero-downtime
+//! migration planner for PostgreSQL.
+//!
+//! Codemap (details in ARCHITECTURE.md): `source` reads files; `frontend`
+//! turns `.schema`/`.sql` text into the one `model::Model`; `graph` orders
+//! objects; `diff` compares two Models; `plan` turns changes into ordered,
+//! lock-aware steps; `render` prints plans and diagnostics; `cli` is the edge.
+
+pub mod cli;
+pub mod diagnostics;
+pub mod diff;
+pub mod frontend;
+pub mod graph;
+pub mod model;
+pub mod plan;
+pub mod render;
+pub mod source;

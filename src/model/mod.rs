@@ -1,0 +1,470 @@
+//! The one Model: a plain-data description of a PostgreSQL schema.
+//!
+//! Both frontends (`.schema`, `.sql`) and the introspector produce a
+//! [`Model`]; the diff never knows where a Model came from.
+//!
+//! Invariants:
+//! - Names are stored as PostgreSQL stores them: unquoted identifiers folded
+//!   to lower case, quoted ones verbatim ([`Ident`]).
+//! - Everything that only records where an object came from (spans, rename
+//!   hints) lives in [`Meta`], which never takes part in equality or hashing,
+//!   so two Models from different sources compare equal when they describe
+//!   the same database.
+//! - Spelling is normalised on the way in ([`normalize`]): types are stored
+//!   in `format_type` spelling, expressions as [`SqlExpr`] whose equality is
+//!   decided on a canonical form, constraint and index names default to the
+//!   names PostgreSQL would choose.
+//! - Collections are `BTreeMap`s keyed by name, so iteration order (and so
+//!   every output) is stable. Column order is a `Vec` in declaration order.
+
+pub mod constraint;
+pub mod distribution;
+pub mod extension;
+pub mod function;
+pub mod index;
+pub mod normalize;
+pub mod partition;
+pub mod policy;
+pub mod sequence;
+pub mod table;
+pub mod trigger;
+pub mod types;
+pub mod validate;
+pub mod view;
+
+pub use constraint::*;
+pub use distribution::*;
+pub use extension::*;
+pub use function::*;
+pub use index::*;
+pub use partition::*;
+pub use policy::*;
+pub use sequence::*;
+pub use table::*;
+pub use trigger::*;
+pub use types::*;
+pub use view::*;
+
+use crate::source::Span;
+use std::collections::BTreeMap;
+use std::fmt;
+
+/// An identifier as PostgreSQL stores it (unquoted names folded to lower
+/// case by the frontend, quoted names verbatim).
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+pub struct Ident(pub String);
+
+impl Ident {
+    /// An identifier that is already in stored form.
+    pub fn new(name: impl Into<String>) -> Ident {
+        Ident(name.into())
+    }
+
+    /// Folds an identifier the way PostgreSQL does for unquoted names.
+    pub fn folded(name: &str) -> Ident {
+        Ident(name.to_lowercase())
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// True when the name must be double-quoted in SQL.
+    pub fn needs_quotes(&self) -> bool {
+        let name = &self.0;
+        let mut chars = name.chars();
+        let first_ok = chars
+            .next()
+            .is_some_and(|c| c.is_ascii_lowercase() || c == '_');
+        !(first_ok
+            && name
+                .chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_' || c == '$'))
+            || normalize::is_reserved_keyword(name)
+    }
+}
+
+impl fmt::Display for Ident {
+    /// SQL spelling: quoted when needed.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.needs_quotes() {
+            write!(f, "\"{}\"", self.0.replace('"', "\"\""))
+        } else {
+            f.write_str(&self.0)
+        }
+    }
+}
+
+/// `schema.name`; the schema is always filled in (`public` when the source
+/// did not say).
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+pub struct QualifiedName {
+    pub schema: Ident,
+    pub name: Ident,
+}
+
+impl QualifiedName {
+    pub fn new(schema: impl Into<String>, name: impl Into<String>) -> QualifiedName {
+        QualifiedName {
+            schema: Ident::new(schema),
+            name: Ident::new(name),
+        }
+    }
+
+    /// `name` in schema `public`.
+    pub fn public(name: impl Into<String>) -> QualifiedName {
+        QualifiedName::new("public", name)
+    }
+
+    pub fn with_name(&self, name: Ident) -> QualifiedName {
+        QualifiedName {
+            schema: self.schema.clone(),
+            name,
+        }
+    }
+}
+
+impl fmt::Display for QualifiedName {
+    /// SQL spelling, always schema-qualified: `public.accounts`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}.{}", self.schema, self.name)
+    }
+}
+
+/// An SQL expression. `sql` is what schemac prints when it emits DDL;
+/// equality and hashing use only `canonical`, the normalised form computed
+/// by [`normalize::expr`], so `'a'` and `'a'::text` or `x IN (1, 2)` and
+/// `x = ANY (ARRAY[1, 2])` compare equal.
+#[derive(Debug, Clone, Default)]
+pub struct SqlExpr {
+    pub sql: String,
+    pub canonical: String,
+}
+
+impl SqlExpr {
+    /// An expression whose text is already canonical (tests, generated SQL).
+    pub fn raw(sql: impl Into<String>) -> SqlExpr {
+        let sql = sql.into();
+        SqlExpr {
+            canonical: sql.clone(),
+            sql,
+        }
+    }
+}
+
+impl PartialEq for SqlExpr {
+    fn eq(&self, other: &SqlExpr) -> bool {
+        self.canonical == other.canonical
+    }
+}
+
+impl Eq for SqlExpr {}
+
+impl std::hash::Hash for SqlExpr {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.canonical.hash(state);
+    }
+}
+
+impl fmt::Display for SqlExpr {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.sql)
+    }
+}
+
+/// Where an object came from, and hints that are not part of the schema.
+/// Never takes part in equality or hashing: two objects that differ only in
+/// their `Meta` are the same object.
+#[derive(Debug, Clone, Default)]
+pub struct Meta {
+    /// The object's definition in the user's file (the whole block or
+    /// statement); `None` for introspected objects.
+    pub span: Option<Span>,
+    /// Span of just the object's name, for diagnostics that point at it.
+    pub name_span: Option<Span>,
+    /// Explicit rename hint (`was old_name`): the previous name.
+    pub renamed_from: Option<Ident>,
+}
+
+impl Meta {
+    pub fn at(span: Span) -> Meta {
+        Meta {
+            span: Some(span),
+            name_span: None,
+            renamed_from: None,
+        }
+    }
+}
+
+impl PartialEq for Meta {
+    fn eq(&self, _other: &Meta) -> bool {
+        true
+    }
+}
+
+impl Eq for Meta {}
+
+impl std::hash::Hash for Meta {
+    fn hash<H: std::hash::Hasher>(&self, _state: &mut H) {}
+}
+
+/// The whole schema.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Model {
+    pub schemas: BTreeMap<Ident, Schema>,
+    pub extensions: BTreeMap<Ident, Extension>,
+    /// Roles the schema refers to. schemac does not create roles (they are
+    /// cluster-wide); declaring them lets validation check references.
+    pub roles: BTreeMap<Ident, Role>,
+    pub enums: BTreeMap<QualifiedName, Enum>,
+    pub domains: BTreeMap<QualifiedName, Domain>,
+    pub sequences: BTreeMap<QualifiedName, Sequence>,
+    pub functions: BTreeMap<FunctionId, Function>,
+    pub tables: BTreeMap<QualifiedName, Table>,
+    pub views: BTreeMap<QualifiedName, View>,
+    /// Objects managed by someone else: never diffed, never dropped.
+    pub external: Vec<ExternalPattern>,
+}
+
+/// Identifies one object in the Model (graph nodes, change origins).
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum ObjectId {
+    Schema(Ident),
+    Extension(Ident),
+    Enum(QualifiedName),
+    Domain(QualifiedName),
+    Sequence(QualifiedName),
+    Function(FunctionId),
+    Table(QualifiedName),
+    Column(QualifiedName, Ident),
+    Constraint(QualifiedName, Ident),
+    Index(QualifiedName, Ident),
+    Policy(QualifiedName, Ident),
+    Trigger(QualifiedName, Ident),
+    View(QualifiedName),
+}
+
+/// The kinds of objects, for messages and exhaustive matches.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum ObjectKind {
+    Schema,
+    Extension,
+    Enum,
+    Domain,
+    Sequence,
+    Function,
+    Table,
+    Column,
+    Constraint,
+    Index,
+    Policy,
+    Trigger,
+    View,
+}
+
+impl ObjectKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ObjectKind::Schema => "schema",
+            ObjectKind::Extension => "extension",
+            ObjectKind::Enum => "enum",
+            ObjectKind::Domain => "domain",
+            ObjectKind::Sequence => "sequence",
+            ObjectKind::Function => "function",
+            ObjectKind::Table => "table",
+            ObjectKind::Column => "column",
+            ObjectKind::Constraint => "constraint",
+            ObjectKind::Index => "index",
+            ObjectKind::Policy => "policy",
+            ObjectKind::Trigger => "trigger",
+            ObjectKind::View => "view",
+        }
+    }
+}
+
+impl ObjectId {
+    pub fn kind(&self) -> ObjectKind {
+        match self {
+            ObjectId::Schema(_) => ObjectKind::Schema,
+            ObjectId::Extension(_) => ObjectKind::Extension,
+            ObjectId::Enum(_) => ObjectKind::Enum,
+            ObjectId::Domain(_) => ObjectKind::Domain,
+            ObjectId::Sequence(_) => ObjectKind::Sequence,
+            ObjectId::Function(_) => ObjectKind::Function,
+            ObjectId::Table(_) => ObjectKind::Table,
+            ObjectId::Column(..) => ObjectKind::Column,
+            ObjectId::Constraint(..) => ObjectKind::Constraint,
+            ObjectId::Index(..) => ObjectKind::Index,
+            ObjectId::Policy(..) => ObjectKind::Policy,
+            ObjectId::Trigger(..) => ObjectKind::Trigger,
+            ObjectId::View(_) => ObjectKind::View,
+        }
+    }
+}
+
+impl fmt::Display for ObjectId {
+    /// `table public.orders`, `index public.orders.orders_status_idx`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let kind = self.kind().as_str();
+        match self {
+            ObjectId::Schema(name) | ObjectId::Extension(name) => write!(f, "{kind} {name}"),
+            ObjectId::Enum(name)
+            | ObjectId::Domain(name)
+            | ObjectId::Sequence(name)
+            | ObjectId::Table(name)
+            | ObjectId::View(name) => write!(f, "{kind} {name}"),
+            ObjectId::Function(id) => write!(f, "{kind} {id}"),
+            ObjectId::Column(table, name)
+            | ObjectId::Constraint(table, name)
+            | ObjectId::Index(table, name)
+            | ObjectId::Policy(table, name)
+            | ObjectId::Trigger(table, name) => write!(f, "{kind} {table}.{name}"),
+        }
+    }
+}
+
+impl Model {
+    /// The table or partition with this name.
+    pub fn table(&self, name: &QualifiedName) -> Option<&Table> {
+        self.tables.get(name)
+    }
+
+    /// Partitions of `parent`, in name order.
+    pub fn partitions_of<'a>(
+        &'a self,
+        parent: &'a QualifiedName,
+    ) -> impl Iterator<Item = &'a Table> + 'a {
+        self.tables.values().filter(move |table| {
+            table
+                .partition_of
+                .as_ref()
+                .is_some_and(|of| &of.parent == parent)
+        })
+    }
+
+    /// True when `name` is matched by an `external` pattern.
+    pub fn is_external(&self, name: &QualifiedName) -> bool {
+        self.external.iter().any(|pattern| pattern.matches(name))
+    }
+
+    /// Merges another file's Model into this one (the frontends load files
+    /// one by one). Returns the ids of objects declared twice.
+    pub fn merge(&mut self, other: Model) -> Vec<ObjectId> {
+        let mut duplicates = Vec::new();
+        merge_map(&mut self.schemas, other.schemas, &mut duplicates, |k| {
+            ObjectId::Schema(k.clone())
+        });
+        merge_map(&mut self.extensions, other.extensions, &mut duplicates, |k| {
+            ObjectId::Extension(k.clone())
+        });
+        merge_map(&mut self.roles, other.roles, &mut Vec::new(), |k| {
+            ObjectId::Schema(k.clone())
+        });
+        merge_map(&mut self.enums, other.enums, &mut duplicates, |k| {
+            ObjectId::Enum(k.clone())
+        });
+        merge_map(&mut self.domains, other.domains, &mut duplicates, |k| {
+            ObjectId::Domain(k.clone())
+        });
+        merge_map(&mut self.sequences, other.sequences, &mut duplicates, |k| {
+            ObjectId::Sequence(k.clone())
+        });
+        merge_map(&mut self.functions, other.functions, &mut duplicates, |k| {
+            ObjectId::Function(k.clone())
+        });
+        merge_map(&mut self.tables, other.tables, &mut duplicates, |k| {
+            ObjectId::Table(k.clone())
+        });
+        merge_map(&mut self.views, other.views, &mut duplicates, |k| {
+            ObjectId::View(k.clone())
+        });
+        self.external.extend(other.external);
+        duplicates
+    }
+}
+
+fn merge_map<K: Ord + Clone, V>(
+    into: &mut BTreeMap<K, V>,
+    from: BTreeMap<K, V>,
+    duplicates: &mut Vec<ObjectId>,
+    id: impl Fn(&K) -> ObjectId,
+) {
+    for (key, value) in from {
+        if into.contains_key(&key) {
+            duplicates.push(id(&key));
+        } else {
+            into.insert(key, value);
+        }
+    }
+}
+
+/// A glob over object names (`*` and `?`), matched against `schema.name`
+/// and, for patterns without a dot, against the bare name.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ExternalPattern {
+    pub pattern: String,
+    pub meta: Meta,
+}
+
+impl ExternalPattern {
+    pub fn matches(&self, name: &QualifiedName) -> bool {
+        if self.pattern.contains('.') {
+            glob_match(&self.pattern, &format!("{}.{}", name.schema.0, name.name.0))
+        } else {
+            glob_match(&self.pattern, &name.name.0)
+        }
+    }
+}
+
+/// `*` matches any run of characters, `?` one character.
+pub fn glob_match(pattern: &str, text: &str) -> bool {
+    let pattern: Vec<char> = pattern.chars().collect();
+    let text: Vec<char> = text.chars().collect();
+    let (mut p, mut t) = (0, 0);
+    let (mut star, mut mark) = (None, 0);
+    while t < text.len() {
+        if p < pattern.len() && (pattern[p] == '?' || pattern[p] == text[t]) {
+            p += 1;
+            t += 1;
+        } else if p < pattern.len() && pattern[p] == '*' {
+            star = Some(p);
+            mark = t;
+            p += 1;
+        } else if let Some(star_idx) = star {
+            p = star_idx + 1;
+            mark += 1;
+            t = mark;
+        } else {
+            return false;
+        }
+    }
+    pattern[p..].iter().all(|&c| c == '*')
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn idents_quote_when_needed() {
+        assert_eq!(Ident::new("orders").to_string(), "orders");
+        assert_eq!(Ident::new("Orders").to_string(), "\"Orders\"");
+        assert_eq!(Ident::new("user").to_string(), "\"user\"");
+        assert_eq!(Ident::new("a\"b").to_string(), "\"a\"\"b\"");
+    }
+
+    #[test]
+    fn globs() {
+        assert!(glob_match("orders_p*", "orders_p2025_01"));
+        assert!(!glob_match("orders_p*", "order"));
+        assert!(glob_match("a?c", "abc"));
+        assert!(glob_match("*", ""));
+    }
+
+    #[test]
+    fn meta_is_ignored_by_equality() {
+        let a = Meta::at(Span::default());
+        let b = Meta::default();
+        assert_eq!(a, b);
+    }
+}

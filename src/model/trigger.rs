@@ -1,0 +1,38 @@
+//! Triggers.
+
+use super::{Ident, Meta, QualifiedName, SqlExpr};
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Trigger {
+    pub name: Ident,
+    pub timing: TriggerTiming,
+    /// In PostgreSQL's order: INSERT, DELETE, UPDATE, TRUNCATE.
+    pub events: Vec<TriggerEvent>,
+    pub for_each_row: bool,
+    pub when: Option<SqlExpr>,
+    pub function: QualifiedName,
+    /// Literal arguments passed to the function, as written (unquoted).
+    pub args: Vec<String>,
+    /// `CREATE CONSTRAINT TRIGGER`.
+    pub constraint: bool,
+    pub deferrable: bool,
+    pub initially_deferred: bool,
+    pub comment: Option<String>,
+    pub meta: Meta,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TriggerTiming {
+    Before,
+    After,
+    InsteadOf,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub enum TriggerEvent {
+    Insert,
+    Delete,
+    /// `UPDATE [OF columns]`.
+    Update(Vec<Ident>),
+    Truncate,
+}

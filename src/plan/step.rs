@@ -1,0 +1,101 @@
+//! A plan and its steps. Everything about a step is decided at plan time;
+//! renderers and apply only read it.
+
+use super::hazard::Hazard;
+use super::lock::Lock;
+use crate::model::{ObjectId, QualifiedName};
+use crate::source::Span;
+
+/// The ordered migration.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Plan {
+    pub steps: Vec<Step>,
+    /// Things the user should know that are not steps: external objects
+    /// left alone, expressions that could not be proved equal offline,
+    /// roles the schema expects to exist.
+    pub notes: Vec<String>,
+}
+
+impl Plan {
+    pub fn is_empty(&self) -> bool {
+        self.steps.is_empty()
+    }
+
+    /// Every hazard raised by any step, sorted and deduplicated.
+    pub fn hazards(&self) -> Vec<Hazard> {
+        let mut res: Vec<Hazard> = self
+            .steps
+            .iter()
+            .flat_map(|step| step.hazards.iter().map(|note| note.hazard))
+            .collect();
+        res.sort();
+        res.dedup();
+        res
+    }
+
+    /// Consecutive steps that run in one transaction (a non-transactional
+    /// step is a group of its own). `render::sql` and `apply` both use this.
+    pub fn transaction_groups(&self) -> Vec<&[Step]> {
+        let mut groups = Vec::new();
+        let mut start = 0;
+        for idx in 1..=self.steps.len() {
+            let ends_group = idx == self.steps.len()
+                || !self.steps[idx].transactional
+                || !self.steps[idx - 1].transactional
+                || !self.steps[idx].joins_previous;
+            if ends_group {
+                groups.push(&self.steps[start..idx]);
+                start = idx;
+            }
+        }
+        groups
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Step {
+    /// Short human description: `create index orders_status_idx on public.orders`.
+    pub description: String,
+    /// One SQL statement, without the final semicolon.
+    pub sql: String,
+    /// Runs inside a transaction (false for CONCURRENTLY, ADD VALUE on old
+    /// servers, Citus concurrent calls).
+    pub transactional: bool,
+    /// Runs in the same transaction as the previous step (both transactional).
+    pub joins_previous: bool,
+    pub locks: Vec<Lock>,
+    /// The table is rewritten.
+    pub rewrites: bool,
+    /// The table is scanned in full.
+    pub scans: bool,
+    pub hazards: Vec<HazardNote>,
+    /// The table whose size matters for this step (for live statistics).
+    pub table: Option<QualifiedName>,
+    /// Estimated rows and bytes of `table`, when a database is known.
+    pub table_size: Option<TableSize>,
+    /// The object whose change caused this step, and where it is defined.
+    pub origin: Origin,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HazardNote {
+    pub hazard: Hazard,
+    /// Why this step has the hazard, naming the object.
+    pub message: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TableSize {
+    pub rows: i64,
+    pub bytes: i64,
+}
+
+/// Back-link from a step to the change and object it came from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Origin {
+    /// Index of the change in the ChangeSet.
+    pub change: usize,
+    pub object: ObjectId,
+    /// The desired object's definition (or the current one's, for drops).
+    pub span: Option<Span>,
+}
