@@ -7,11 +7,15 @@
 //! lock-aware steps; `render` prints plans and diagnostics; `cli` is the edge.
 
 pub mod cli;
+pub mod config;
 pub mod diagnostics;
 pub mod diff;
 pub mod frontend;
 pub mod graph;
+pub mod introspect;
+pub mod lint;
 pub mod model;
 pub mod plan;
 pub mod render;
 pub mod source;
+pub mod synth;

@@ -1,4 +1,158 @@
 //! The command line (clap derive). Only `cli` knows clap, stdout/stderr,
 //! exit codes and terminals.
 //!
-//! OWNER: render/cli helper.
+//! Invariants: stdout carries only a command's product (a plan, formatted
+//! text, a graph, check's findings); progress, warnings and errors go to
+//! stderr. Settings are resolved once into [`Options`] before a command
+//! runs. A closed stdout (`schemac plan | head`) ends the command quietly
+//! with success.
+
+pub mod check;
+pub mod exit;
+
+pub use exit::ExitStatus;
+
+use crate::config::{ConfigError, Options, Overrides};
+use crate::diagnostics::{Diagnostic, Parsed};
+use crate::frontend;
+use crate::model::validate::validate;
+use crate::model::Model;
+use crate::render;
+use crate::source::{FileId, SourceError, SourceFile, SourceSet};
+use clap::{Parser, Subcommand};
+use std::io::{self, IsTerminal, Write};
+use std::path::PathBuf;
+
+/// Declarative schema-as-code compiler and zero-downtime migration planner
+/// for PostgreSQL.
+#[derive(Debug, Parser)]
+#[command(name = "schemac", version, about, max_term_width = 100)]
+pub struct Cli {
+    /// Read settings from this file instead of ./schemac.toml.
+    #[arg(long, global = true, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Parse and validate the desired schema.
+    Check(check::CheckArgs),
+}
+
+/// Failures of a command (findings about the schema are diagnostics, not
+/// errors).
+#[derive(Debug, thiserror::Error, miette::Diagnostic)]
+pub enum CliError {
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Source(#[from] SourceError),
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Config(#[from] ConfigError),
+    #[error("cannot write output: {0}")]
+    #[diagnostic(code("write-error"))]
+    Output(#[from] io::Error),
+    #[error("cannot write {path}: {source}")]
+    #[diagnostic(code("write-error"), help("check that the file is writable"))]
+    WriteFile {
+        path: String,
+        #[source]
+        source: io::Error,
+    },
+}
+
+/// Runs the parsed command line.
+pub fn run(cli: Cli) -> miette::Result<ExitStatus> {
+    match dispatch(cli) {
+        Ok(status) => Ok(status),
+        Err(CliError::Output(err)) if err.kind() == io::ErrorKind::BrokenPipe => {
+            Ok(ExitStatus::Success)
+        }
+        Err(err) => Err(err.into()),
+    }
+}
+
+fn dispatch(cli: Cli) -> Result<ExitStatus, CliError> {
+    let config = cli.config.as_deref();
+    match &cli.command {
+        Command::Check(args) => {
+            let options = Options::load(config, overrides(&args.paths, None))?;
+            check::run(&options, args)
+        }
+    }
+}
+
+fn overrides(paths: &[PathBuf], allow_hazards: Option<String>) -> Overrides {
+    Overrides {
+        paths: paths.to_vec(),
+        allow_hazards,
+    }
+}
+
+/// Reads `paths` into a set whose file ids start at `first_id`, so that
+/// two sets (current and desired) can share one combined set for output.
+pub(crate) fn load_sources(paths: &[PathBuf], first_id: u32) -> Result<SourceSet, SourceError> {
+    let loaded = SourceSet::load(paths)?;
+    let files = loaded
+        .files
+        .into_iter()
+        .enumerate()
+        .map(|(idx, file)| {
+            SourceFile::new(
+                FileId(first_id + idx as u32),
+                file.path,
+                file.text,
+                file.language,
+            )
+        })
+        .collect();
+    Ok(SourceSet { files })
+}
+
+/// The desired schema of a source set: parse diagnostics and, when parsing
+/// found no errors (so a definition that failed to parse is not reported
+/// again as a missing reference), the semantic checks.
+pub(crate) fn compile(sources: &SourceSet) -> Parsed<Model> {
+    let mut parsed = frontend::load(sources);
+    if !parsed.has_errors() {
+        let findings = validate(&parsed.value);
+        parsed.diagnostics.extend(findings);
+    }
+    parsed
+}
+
+/// Colour for a stream: a terminal, and `NO_COLOR` not set.
+pub(crate) fn use_color(options: &Options, is_terminal: bool) -> bool {
+    is_terminal && !options.no_color
+}
+
+/// Writes diagnostics to stderr as graphical reports.
+pub(crate) fn report_to_stderr(
+    options: &Options,
+    diagnostics: &[Diagnostic],
+    sources: &SourceSet,
+) -> Result<(), CliError> {
+    if diagnostics.is_empty() {
+        return Ok(());
+    }
+    let stderr = io::stderr();
+    let color = use_color(options, stderr.is_terminal());
+    let mut out = stderr.lock();
+    render::diagnostics::text::render(diagnostics, sources, color, &mut out)?;
+    out.flush()?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn clap_definition_is_valid() {
+        Cli::command().debug_assert();
+    }
+}

@@ -55,6 +55,8 @@ pub struct Diagnostic {
     pub primary: Label,
     pub secondary: Vec<Label>,
     pub help: Option<String>,
+    /// 1-based number of the plan step a migration finding concerns.
+    pub step: Option<usize>,
 }
 
 impl Diagnostic {
@@ -83,6 +85,7 @@ impl Diagnostic {
             primary: Label::new(span, ""),
             secondary: Vec::new(),
             help: None,
+            step: None,
         }
     }
 

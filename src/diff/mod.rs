@@ -1,3 +1,110 @@
-//! (current, desired) -> ChangeSet. Pure.
+//! (current, desired) -> [`ChangeSet`]. Pure: no IO, no clock, no randomness.
 //!
-//! OWNER: plan helper.
+//! Invariants:
+//! - Objects are compared with `==` on model values (`Meta` never takes
+//!   part), so a spelling difference the normaliser removed never becomes a
+//!   change.
+//! - Renames come only from explicit hints (`meta.renamed_from` on the
+//!   desired object). Without a hint a missing name is a drop and a new
+//!   name a create.
+//! - Objects matched by an `external` pattern of either Model are never
+//!   diffed or dropped; the ChangeSet records a note instead.
+//! - The `public` schema is never dropped.
+//! - Output order is deterministic (BTreeMap iteration); the planner decides
+//!   the execution order.
+
+pub mod change;
+mod column;
+mod constraint;
+mod function;
+mod index;
+mod policy;
+mod schema;
+mod sequence;
+mod table;
+mod trigger;
+mod types;
+mod view;
+
+pub use change::{Change, ChangeSet, ColumnChange, EnumPosition};
+pub(crate) use types::type_refers_to;
+
+use crate::model::{Model, ObjectId, QualifiedName};
+use crate::source::Span;
+use std::collections::BTreeSet;
+
+/// Compares two Models and lists what must change to turn `current` into
+/// `desired`.
+pub fn diff(current: &Model, desired: &Model) -> ChangeSet {
+    let mut ctx = DiffCtx {
+        current,
+        desired,
+        out: ChangeSet::default(),
+        reshaped: BTreeSet::new(),
+        dropped_tables: BTreeSet::new(),
+        dropped_columns: BTreeSet::new(),
+    };
+    schema::diff_schemas(&mut ctx);
+    schema::diff_extensions(&mut ctx);
+    types::diff_enums(&mut ctx);
+    types::diff_domains(&mut ctx);
+    function::diff_functions(&mut ctx);
+    table::diff_tables(&mut ctx);
+    sequence::diff_sequences(&mut ctx);
+    view::diff_views(&mut ctx);
+    ctx.out
+}
+
+/// State shared by the per-kind diff functions.
+pub(crate) struct DiffCtx<'a> {
+    pub current: &'a Model,
+    pub desired: &'a Model,
+    pub out: ChangeSet,
+    /// Relations whose columns were dropped, renamed or retyped, or that
+    /// are rebuilt: views over them are dropped and recreated.
+    pub reshaped: BTreeSet<QualifiedName>,
+    /// Tables dropped (or rebuilt) by this diff: their owned sequences,
+    /// partitions and children go with them.
+    pub dropped_tables: BTreeSet<QualifiedName>,
+    pub dropped_columns: BTreeSet<(QualifiedName, crate::model::Ident)>,
+}
+
+impl DiffCtx<'_> {
+    pub fn push(&mut self, change: Change) {
+        self.out.changes.push(change);
+    }
+
+    /// True (and a note recorded) when `name` is managed elsewhere.
+    pub fn skip_external(&mut self, kind: &str, name: &QualifiedName) -> bool {
+        if self.current.is_external(name) || self.desired.is_external(name) {
+            let note = format!("external {kind} {name} is managed elsewhere: not diffed or dropped");
+            if !self.out.notes.contains(&note) {
+                self.out.notes.push(note);
+            }
+            return true;
+        }
+        false
+    }
+
+    /// A `SetComment` when the comment differs.
+    pub fn diff_comment(
+        &mut self,
+        object: ObjectId,
+        target: String,
+        current: Option<&String>,
+        desired: Option<&String>,
+        span: Option<Span>,
+    ) {
+        if current != desired {
+            self.push(Change::SetComment {
+                object,
+                target,
+                comment: desired.cloned(),
+                span,
+            });
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -2,4 +2,233 @@
 //! [`crate::model::normalize::expr`]; errors are remapped to the byte span
 //! of the `.schema` file.
 //!
-//! OWNER: dsl helper.
+//! Invariant: a reported span always lies inside the expression's text in
+//! the file (sqlparser counts 1-based lines and columns in characters; the
+//! conversion to bytes happens here and nowhere else).
+
+use crate::diagnostics::Diagnostic;
+use crate::model::normalize::{self, ExprError};
+use crate::model::SqlExpr;
+use crate::source::{FileId, Span};
+
+/// Normalises the expression `text`, which starts at byte `offset` of
+/// `file`. On error returns a `syntax-error` diagnostic pointing at the
+/// offending token inside the file.
+pub fn lower_expr(text: &str, offset: usize, file: FileId) -> Result<SqlExpr, Diagnostic> {
+    if text.trim().is_empty() {
+        let span = Span::new(file, offset, offset + text.len());
+        return Err(Diagnostic::error("syntax-error", span, "expected an SQL expression, found nothing")
+            .with_label("empty expression"));
+    }
+    normalize::expr(text).map_err(|error| expr_error(text, offset, file, &error))
+}
+
+/// The diagnostic for an [`ExprError`] of `text` (at byte `offset`).
+pub fn expr_error(text: &str, offset: usize, file: FileId, error: &ExprError) -> Diagnostic {
+    let start = byte_offset(text, error.line, error.col);
+    let len = token_len(&text[start..]);
+    let span = Span::new(file, offset + start, offset + start + len);
+    Diagnostic::error(
+        "syntax-error",
+        span,
+        format!("invalid SQL expression: {}", clean_message(&error.message)),
+    )
+    .with_label("here")
+}
+
+/// Byte offset inside `text` of a 1-based line and character column,
+/// clamped to the text.
+pub fn byte_offset(text: &str, line: usize, col: usize) -> usize {
+    let mut line_start = 0;
+    for _ in 1..line.max(1) {
+        match text[line_start..].find('\n') {
+            Some(rel) => line_start += rel + 1,
+            None => return text.len(),
+        }
+    }
+    let line_text = &text[line_start..];
+    let line_end = line_text.find('\n').unwrap_or(line_text.len());
+    let target = col.max(1) - 1;
+    line_text[..line_end]
+        .char_indices()
+        .nth(target)
+        .map_or(line_start + line_end, |(idx, _)| line_start + idx)
+}
+
+/// Splits `text` at commas outside parentheses, brackets, quotes and
+/// dollar quotes. Returns each part with its byte offset in `text`
+/// (untrimmed, so offsets stay exact).
+pub fn split_top_level(text: &str) -> Vec<(usize, &str)> {
+    let mut parts = Vec::new();
+    let mut depth = 0usize;
+    let mut start = 0;
+    let bytes = text.as_bytes();
+    let mut idx = 0;
+    while idx < bytes.len() {
+        match bytes[idx] {
+            b'\'' | b'"' => idx = skip_quoted(bytes, idx, bytes[idx]),
+            b'$' => idx = skip_dollar(text, idx),
+            b'(' | b'[' => {
+                depth += 1;
+                idx += 1;
+            }
+            b')' | b']' => {
+                depth = depth.saturating_sub(1);
+                idx += 1;
+            }
+            b',' if depth == 0 => {
+                parts.push((start, &text[start..idx]));
+                idx += 1;
+                start = idx;
+            }
+            _ => idx += 1,
+        }
+    }
+    parts.push((start, &text[start..]));
+    parts
+}
+
+fn skip_quoted(bytes: &[u8], open: usize, quote: u8) -> usize {
+    let mut idx = open + 1;
+    while idx < bytes.len() {
+        if bytes[idx] == quote {
+            if bytes.get(idx + 1) == Some(&quote) {
+                idx += 2;
+                continue;
+            }
+            return idx + 1;
+        }
+        idx += 1;
+    }
+    bytes.len()
+}
+
+fn skip_dollar(text: &str, open: usize) -> usize {
+    let rest = &text[open + 1..];
+    let tag_len = rest
+        .find(|ch: char| !(ch.is_ascii_alphanumeric() || ch == '_'))
+        .unwrap_or(rest.len());
+    let tag = &rest[..tag_len];
+    if !rest[tag_len..].starts_with('$') || tag.starts_with(|ch: char| ch.is_ascii_digit()) {
+        return open + 1;
+    }
+    let delimiter = format!("${tag}$");
+    let body_start = open + 1 + tag_len + 1;
+    match text[body_start..].find(&delimiter) {
+        Some(rel) => body_start + rel + delimiter.len(),
+        None => text.len(),
+    }
+}
+
+/// Collapses runs of whitespace outside quotes into one space.
+pub fn collapse_whitespace(text: &str) -> String {
+    let mut res = String::with_capacity(text.len());
+    let mut quote: Option<char> = None;
+    let mut pending_space = false;
+    for ch in text.trim().chars() {
+        match quote {
+            Some(q) => {
+                res.push(ch);
+                if ch == q {
+                    quote = None;
+                }
+            }
+            None if ch.is_whitespace() => pending_space = true,
+            None => {
+                if pending_space {
+                    res.push(' ');
+                    pending_space = false;
+                }
+                if ch == '\'' || ch == '"' {
+                    quote = Some(ch);
+                }
+                res.push(ch);
+            }
+        }
+    }
+    res
+}
+
+fn token_len(text: &str) -> usize {
+    let word: usize = text
+        .chars()
+        .take_while(|ch| ch.is_alphanumeric() || *ch == '_')
+        .map(char::len_utf8)
+        .sum();
+    if word > 0 {
+        word
+    } else {
+        text.chars()
+            .next()
+            .filter(|ch| *ch != '\n')
+            .map_or(0, char::len_utf8)
+    }
+}
+
+/// sqlparser's messages end with " at Line: 1, Column: 5"; the span says it.
+fn clean_message(message: &str) -> String {
+    let message = message.strip_prefix("sql parser error: ").unwrap_or(message);
+    match message.find(" at Line: ") {
+        Some(idx) => message[..idx].to_string(),
+        None => message.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn byte_offsets_count_characters() {
+        let text = "a = 'é'\n  and ü > 1";
+        assert_eq!(byte_offset(text, 1, 1), 0);
+        assert_eq!(byte_offset(text, 1, 7), 7);
+        assert_eq!(byte_offset(text, 2, 7), 16);
+        assert_eq!(&text[byte_offset(text, 2, 7)..], "ü > 1");
+        assert_eq!(byte_offset(text, 9, 1), text.len());
+        assert_eq!(byte_offset(text, 1, 99), 9);
+    }
+
+    #[test]
+    fn error_spans_point_into_the_file() {
+        let text = "a >\n  = ü";
+        let error = ExprError {
+            message: "sql parser error: Expected: an expression, found: = at Line: 2, Column: 3"
+                .into(),
+            line: 2,
+            col: 3,
+        };
+        let diagnostic = expr_error(text, 100, FileId(0), &error);
+        assert_eq!(diagnostic.primary.span.start, 106);
+        assert_eq!(diagnostic.primary.span.end, 107);
+        assert_eq!(
+            diagnostic.message,
+            "invalid SQL expression: Expected: an expression, found: ="
+        );
+    }
+
+    #[test]
+    fn splits_at_top_level_commas_only() {
+        let parts: Vec<&str> = split_top_level("a, lower(b, c), 'x,y', \"q,r\", $$,$$")
+            .into_iter()
+            .map(|(_, part)| part.trim())
+            .collect();
+        assert_eq!(parts, ["a", "lower(b, c)", "'x,y'", "\"q,r\"", "$$,$$"]);
+        assert_eq!(split_top_level("a,  b")[1].0, 2);
+    }
+
+    #[test]
+    fn collapses_whitespace_outside_quotes() {
+        assert_eq!(
+            collapse_whitespace("  select  a,\n\t'x  y'  from t "),
+            "select a, 'x  y' from t"
+        );
+    }
+
+    #[test]
+    fn empty_expressions_are_errors() {
+        let err = lower_expr("  ", 10, FileId(0)).unwrap_err();
+        assert_eq!(err.code, "syntax-error");
+        assert_eq!(err.primary.span.start, 10);
+    }
+}

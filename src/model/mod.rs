@@ -26,6 +26,7 @@ pub mod normalize;
 pub mod partition;
 pub mod policy;
 pub mod sequence;
+pub mod sql;
 pub mod table;
 pub mod trigger;
 pub mod types;

@@ -1,0 +1,341 @@
+//! Settings: `schemac.toml` (in the current directory, or the file given
+//! with `--config`), the environment (`NO_COLOR`) and command-line flags,
+//! resolved once into one [`Options`].
+//!
+//! Invariants: flags override the file; the file overrides built-in
+//! defaults; every key in the file does something, and an unknown key is an
+//! error naming it (a typo must never be silently ignored). Keys are
+//! kebab-case. Paths in the file are relative to the file's directory.
+//!
+//! ```toml
+//! paths = ["schema"]          # default PATHS of check, plan, fmt, graph
+//!
+//! [plan]
+//! allow-hazards = ["index-build", "full-scan"]   # or ["all"]
+//! ```
+
+use crate::plan::{Hazard, Plan};
+use serde::Deserialize;
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+
+/// The file looked for in the current directory.
+pub const CONFIG_FILE: &str = "schemac.toml";
+
+/// The file's contents as written.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct ConfigFile {
+    /// Files and directories of the desired schema.
+    pub paths: Option<Vec<PathBuf>>,
+    pub plan: Option<PlanConfig>,
+}
+
+/// The `[plan]` table.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct PlanConfig {
+    /// Hazard ids a plan may contain, or `["all"]`.
+    #[serde(alias = "allow_hazards")]
+    pub allow_hazards: Option<Vec<String>>,
+}
+
+/// A config file read from disk.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LoadedConfig {
+    pub path: PathBuf,
+    pub file: ConfigFile,
+}
+
+/// The hazards a plan may contain without being refused.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AllowedHazards {
+    All,
+    Only(BTreeSet<Hazard>),
+}
+
+impl Default for AllowedHazards {
+    fn default() -> AllowedHazards {
+        AllowedHazards::Only(BTreeSet::new())
+    }
+}
+
+impl AllowedHazards {
+    /// Parses ids (`all` allows every hazard); `origin` names where they
+    /// were written, for the error message.
+    pub fn parse<'a>(
+        ids: impl IntoIterator<Item = &'a str>,
+        origin: &str,
+    ) -> Result<AllowedHazards, ConfigError> {
+        let mut res = BTreeSet::new();
+        for id in ids {
+            let id = id.trim();
+            if id.is_empty() {
+                continue;
+            }
+            if id == "all" {
+                return Ok(AllowedHazards::All);
+            }
+            let hazard = Hazard::from_id(id).ok_or_else(|| ConfigError::UnknownHazard {
+                id: id.to_string(),
+                origin: origin.to_string(),
+                known: Hazard::ALL
+                    .iter()
+                    .map(|hazard| hazard.id())
+                    .collect::<Vec<_>>()
+                    .join(", "),
+            })?;
+            res.insert(hazard);
+        }
+        Ok(AllowedHazards::Only(res))
+    }
+
+    /// Parses the flag's `LIST|all` form: comma-separated ids.
+    pub fn parse_flag(value: &str) -> Result<AllowedHazards, ConfigError> {
+        AllowedHazards::parse(value.split(','), "--allow-hazards")
+    }
+
+    pub fn allows(&self, hazard: Hazard) -> bool {
+        match self {
+            AllowedHazards::All => true,
+            AllowedHazards::Only(allowed) => allowed.contains(&hazard),
+        }
+    }
+
+    /// The plan's hazards that are not allowed, sorted.
+    pub fn refused(&self, plan: &Plan) -> Vec<Hazard> {
+        plan.hazards()
+            .into_iter()
+            .filter(|hazard| !self.allows(*hazard))
+            .collect()
+    }
+}
+
+/// Values given on the command line; `None`/empty means "not given".
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Overrides {
+    pub paths: Vec<PathBuf>,
+    pub allow_hazards: Option<String>,
+}
+
+/// Everything the commands need to know, resolved once.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Options {
+    /// The config file in effect, if any.
+    pub config_path: Option<PathBuf>,
+    /// The desired schema's files and directories.
+    pub paths: Vec<PathBuf>,
+    pub allow_hazards: AllowedHazards,
+    /// `NO_COLOR` is set (to anything but the empty string).
+    pub no_color: bool,
+}
+
+impl Options {
+    /// Reads the config file (`explicit`, else `./schemac.toml` when it
+    /// exists) and the environment, then applies the flags.
+    pub fn load(explicit: Option<&Path>, overrides: Overrides) -> Result<Options, ConfigError> {
+        let config = match explicit {
+            Some(path) => Some(read_config(path)?),
+            None => {
+                let path = Path::new(CONFIG_FILE);
+                if path.is_file() {
+                    Some(read_config(path)?)
+                } else {
+                    None
+                }
+            }
+        };
+        let no_color = std::env::var_os("NO_COLOR").is_some_and(|value| !value.is_empty());
+        Options::resolve(config, no_color, overrides)
+    }
+
+    /// The pure part of [`Options::load`].
+    pub fn resolve(
+        config: Option<LoadedConfig>,
+        no_color: bool,
+        overrides: Overrides,
+    ) -> Result<Options, ConfigError> {
+        let (config_path, file) = match config {
+            Some(loaded) => (Some(loaded.path), loaded.file),
+            None => (None, ConfigFile::default()),
+        };
+        let base = config_path
+            .as_deref()
+            .and_then(Path::parent)
+            .map(Path::to_path_buf)
+            .unwrap_or_default();
+        let paths = if !overrides.paths.is_empty() {
+            overrides.paths
+        } else if let Some(paths) = file.paths.filter(|paths| !paths.is_empty()) {
+            paths.iter().map(|path| base.join(path)).collect()
+        } else {
+            vec![PathBuf::from(".")]
+        };
+        let allow_hazards = match (
+            &overrides.allow_hazards,
+            file.plan.and_then(|plan| plan.allow_hazards),
+        ) {
+            (Some(flag), _) => AllowedHazards::parse_flag(flag)?,
+            (None, Some(ids)) => AllowedHazards::parse(
+                ids.iter().map(String::as_str),
+                &format!("{} [plan] allow-hazards", config_path_display(&config_path)),
+            )?,
+            (None, None) => AllowedHazards::default(),
+        };
+        Ok(Options {
+            config_path,
+            paths,
+            allow_hazards,
+            no_color,
+        })
+    }
+}
+
+fn config_path_display(path: &Option<PathBuf>) -> String {
+    path.as_ref().map_or_else(
+        || CONFIG_FILE.to_string(),
+        |path| path.display().to_string(),
+    )
+}
+
+/// Reads and parses one config file.
+pub fn read_config(path: &Path) -> Result<LoadedConfig, ConfigError> {
+    let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
+        path: path.display().to_string(),
+        source,
+    })?;
+    let file = parse_config(path, &text)?;
+    Ok(LoadedConfig {
+        path: path.to_path_buf(),
+        file,
+    })
+}
+
+/// Parses config text; `path` only names the file in errors.
+pub fn parse_config(path: &Path, text: &str) -> Result<ConfigFile, ConfigError> {
+    toml::from_str(text).map_err(|err| {
+        let span = err
+            .span()
+            .map(|range| miette::SourceSpan::from(range.start..range.end));
+        ConfigError::Parse {
+            path: path.display().to_string(),
+            message: err.message().to_string(),
+            src: miette::NamedSource::new(path.display().to_string(), text.to_string()),
+            span,
+        }
+    })
+}
+
+/// Failures reading the configuration.
+#[derive(Debug, thiserror::Error, miette::Diagnostic)]
+pub enum ConfigError {
+    #[error("cannot read {path}: {source}")]
+    #[diagnostic(
+        code("config-read-error"),
+        help("check that the file exists and is readable")
+    )]
+    Read {
+        path: String,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("invalid {path}: {message}")]
+    #[diagnostic(
+        code("config-invalid"),
+        help("schemac.toml accepts `paths = [...]` and `[plan] allow-hazards = [...]`")
+    )]
+    Parse {
+        path: String,
+        message: String,
+        #[source_code]
+        src: miette::NamedSource<String>,
+        #[label("here")]
+        span: Option<miette::SourceSpan>,
+    },
+    #[error("unknown hazard `{id}` in {origin}")]
+    #[diagnostic(code("unknown-hazard"), help("known hazards: {known}; or `all`"))]
+    UnknownHazard {
+        id: String,
+        origin: String,
+        known: String,
+    },
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn loaded(path: &str, text: &str) -> LoadedConfig {
+        LoadedConfig {
+            path: PathBuf::from(path),
+            file: parse_config(Path::new(path), text).expect("valid config"),
+        }
+    }
+
+    #[test]
+    fn defaults_without_a_file() {
+        let options = Options::resolve(None, false, Overrides::default()).expect("valid");
+        assert_eq!(options.paths, vec![PathBuf::from(".")]);
+        assert_eq!(options.allow_hazards, AllowedHazards::default());
+        assert!(!options.allow_hazards.allows(Hazard::DataLoss));
+    }
+
+    #[test]
+    fn file_paths_are_relative_to_the_file() {
+        let config = loaded(
+            "proj/schemac.toml",
+            "paths = [\"schema\"]\n[plan]\nallow-hazards = [\"index-build\"]\n",
+        );
+        let options = Options::resolve(Some(config), true, Overrides::default()).expect("valid");
+        assert_eq!(options.paths, vec![PathBuf::from("proj/schema")]);
+        assert!(options.allow_hazards.allows(Hazard::IndexBuild));
+        assert!(!options.allow_hazards.allows(Hazard::DataLoss));
+        assert!(options.no_color);
+    }
+
+    #[test]
+    fn flags_override_the_file() {
+        let config = loaded(
+            "schemac.toml",
+            "paths = [\"schema\"]\n[plan]\nallow_hazards = [\"index-build\"]\n",
+        );
+        let overrides = Overrides {
+            paths: vec![PathBuf::from("other")],
+            allow_hazards: Some("all".to_string()),
+        };
+        let options = Options::resolve(Some(config), false, overrides).expect("valid");
+        assert_eq!(options.paths, vec![PathBuf::from("other")]);
+        assert_eq!(options.allow_hazards, AllowedHazards::All);
+    }
+
+    #[test]
+    fn unknown_keys_are_named() {
+        let err = parse_config(Path::new("schemac.toml"), "pathz = []\n").expect_err("unknown key");
+        let text = err.to_string();
+        assert!(text.contains("pathz"), "{text}");
+        let err = parse_config(Path::new("schemac.toml"), "[plan]\nallow = []\n")
+            .expect_err("unknown key");
+        assert!(err.to_string().contains("allow"), "{err}");
+    }
+
+    #[test]
+    fn unknown_hazards_are_named() {
+        let err = AllowedHazards::parse_flag("index-build,data-los").expect_err("typo");
+        assert_eq!(
+            err.to_string(),
+            "unknown hazard `data-los` in --allow-hazards"
+        );
+        assert_eq!(
+            AllowedHazards::parse_flag("data-loss, full-scan").expect("valid"),
+            AllowedHazards::Only([Hazard::DataLoss, Hazard::FullScan].into_iter().collect())
+        );
+    }
+
+    #[test]
+    fn refused_lists_hazards_not_allowed() {
+        let plan = crate::render::sample::plan();
+        let allowed = AllowedHazards::parse_flag("index-build").expect("valid");
+        assert_eq!(allowed.refused(&plan), vec![Hazard::DataLoss]);
+        assert!(AllowedHazards::All.refused(&plan).is_empty());
+    }
+}

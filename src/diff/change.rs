@@ -1,0 +1,325 @@
+//! The vocabulary of the diff: one [`Change`] per SQL-level difference
+//! between the current and the desired Model.
+//!
+//! Invariants:
+//! - A change carries the model objects it needs (cloned), so the planner
+//!   never has to look them up and unit tests can build changes by hand.
+//! - Every change names its object ([`Change::object`]) and the span of the
+//!   desired object's definition, or of the current one for drops
+//!   ([`Change::span`]).
+
+use crate::model::{
+    Column, Constraint, Distribution, Domain, Enum, Extension, Function, Ident, Identity, Index,
+    ObjectId, Policy, QualifiedName, Schema, Sequence, SqlExpr, Table, Trigger, TypeName, View,
+};
+use crate::source::Span;
+
+/// The result of [`super::diff`]: changes in a deterministic order, plus
+/// notes (external objects left alone).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ChangeSet {
+    pub changes: Vec<Change>,
+    pub notes: Vec<String>,
+}
+
+impl ChangeSet {
+    pub fn is_empty(&self) -> bool {
+        self.changes.is_empty()
+    }
+}
+
+/// Where a new enum value goes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum EnumPosition {
+    Before(String),
+    After(String),
+    /// Appended (the enum had no values).
+    End,
+}
+
+/// One alteration of an existing column.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ColumnChange {
+    Type {
+        from: TypeName,
+        to: TypeName,
+        collation: Option<Ident>,
+    },
+    SetDefault(SqlExpr),
+    DropDefault,
+    SetNotNull,
+    DropNotNull,
+    Identity {
+        from: Option<Identity>,
+        to: Option<Identity>,
+    },
+    /// Generation expression changed; `to` is the whole desired column
+    /// (a stored generated column can only be dropped and added again).
+    Generated {
+        from: Option<SqlExpr>,
+        to: Box<Column>,
+    },
+    Collation {
+        ty: TypeName,
+        from: Option<Ident>,
+        to: Option<Ident>,
+    },
+}
+
+/// One difference, named with SQL verbs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Change {
+    CreateSchema(Schema),
+    DropSchema(Schema),
+    CreateExtension(Extension),
+    AlterExtension { current: Extension, desired: Extension },
+    DropExtension(Extension),
+    CreateEnum(Enum),
+    AddEnumValue {
+        name: QualifiedName,
+        value: String,
+        position: EnumPosition,
+        span: Option<Span>,
+    },
+    DropEnum(Enum),
+    /// A value was removed or the order changed: the type is rebuilt.
+    RecreateEnum {
+        current: Enum,
+        desired: Enum,
+        /// Columns (table, column, type as written) that use the enum.
+        columns: Vec<(QualifiedName, Ident, TypeName)>,
+    },
+    CreateDomain(Domain),
+    AlterDomain { current: Domain, desired: Domain },
+    DropDomain(Domain),
+    CreateSequence(Sequence),
+    AlterSequence { current: Sequence, desired: Sequence },
+    DropSequence(Sequence),
+    CreateFunction(Function),
+    ReplaceFunction { current: Function, desired: Function },
+    DropFunction(Function),
+    CreateTable(Table),
+    DropTable(Table),
+    RenameTable {
+        from: QualifiedName,
+        to: QualifiedName,
+        span: Option<Span>,
+    },
+    AddColumn { table: QualifiedName, column: Column },
+    DropColumn { table: QualifiedName, column: Column },
+    RenameColumn {
+        table: QualifiedName,
+        from: Ident,
+        to: Ident,
+        span: Option<Span>,
+    },
+    AlterColumn {
+        table: QualifiedName,
+        column: Ident,
+        change: ColumnChange,
+        span: Option<Span>,
+    },
+    AddConstraint {
+        table: QualifiedName,
+        constraint: Constraint,
+    },
+    DropConstraint {
+        table: QualifiedName,
+        constraint: Constraint,
+    },
+    RenameConstraint {
+        table: QualifiedName,
+        from: Ident,
+        to: Ident,
+        span: Option<Span>,
+    },
+    CreateIndex { table: QualifiedName, index: Index },
+    DropIndex { table: QualifiedName, index: Index },
+    RenameIndex {
+        table: QualifiedName,
+        from: Ident,
+        to: Ident,
+        span: Option<Span>,
+    },
+    /// A new partition of an existing partitioned table.
+    AttachPartition(Table),
+    /// A partition that is no longer wanted (detached, then dropped).
+    DetachPartition(Table),
+    /// The parent's partitioning changed: the table is rebuilt.
+    SetPartitioning { current: Table, desired: Table },
+    EnableRls { table: QualifiedName, span: Option<Span> },
+    DisableRls { table: QualifiedName, span: Option<Span> },
+    ForceRls { table: QualifiedName, span: Option<Span> },
+    NoForceRls { table: QualifiedName, span: Option<Span> },
+    CreatePolicy { table: QualifiedName, policy: Policy },
+    AlterPolicy {
+        table: QualifiedName,
+        current: Policy,
+        desired: Policy,
+    },
+    DropPolicy { table: QualifiedName, policy: Policy },
+    RenamePolicy {
+        table: QualifiedName,
+        from: Ident,
+        to: Ident,
+        span: Option<Span>,
+    },
+    CreateTrigger { table: QualifiedName, trigger: Trigger },
+    /// Changed trigger: dropped and created in one transaction.
+    ReplaceTrigger {
+        table: QualifiedName,
+        current: Trigger,
+        desired: Trigger,
+    },
+    DropTrigger { table: QualifiedName, trigger: Trigger },
+    CreateView(View),
+    /// `CREATE OR REPLACE VIEW` (plain views whose query changed).
+    ReplaceView { current: View, desired: View },
+    DropView(View),
+    SetComment {
+        object: ObjectId,
+        /// The SQL object clause: `TABLE public.t`, `COLUMN public.t.c`.
+        target: String,
+        comment: Option<String>,
+        span: Option<Span>,
+    },
+    Distribute {
+        table: QualifiedName,
+        current: Option<Distribution>,
+        desired: Distribution,
+        span: Option<Span>,
+    },
+    Undistribute {
+        table: QualifiedName,
+        current: Distribution,
+        span: Option<Span>,
+    },
+}
+
+impl Change {
+    /// The object this change is about.
+    pub fn object(&self) -> ObjectId {
+        match self {
+            Change::CreateSchema(schema) | Change::DropSchema(schema) => {
+                ObjectId::Schema(schema.name.clone())
+            }
+            Change::CreateExtension(ext) | Change::DropExtension(ext) => {
+                ObjectId::Extension(ext.name.clone())
+            }
+            Change::AlterExtension { desired, .. } => ObjectId::Extension(desired.name.clone()),
+            Change::CreateEnum(e) | Change::DropEnum(e) => ObjectId::Enum(e.name.clone()),
+            Change::AddEnumValue { name, .. } => ObjectId::Enum(name.clone()),
+            Change::RecreateEnum { desired, .. } => ObjectId::Enum(desired.name.clone()),
+            Change::CreateDomain(d) | Change::DropDomain(d) => ObjectId::Domain(d.name.clone()),
+            Change::AlterDomain { desired, .. } => ObjectId::Domain(desired.name.clone()),
+            Change::CreateSequence(s) | Change::DropSequence(s) => {
+                ObjectId::Sequence(s.name.clone())
+            }
+            Change::AlterSequence { desired, .. } => ObjectId::Sequence(desired.name.clone()),
+            Change::CreateFunction(f) | Change::DropFunction(f) => {
+                ObjectId::Function(f.id.clone())
+            }
+            Change::ReplaceFunction { desired, .. } => ObjectId::Function(desired.id.clone()),
+            Change::CreateTable(t)
+            | Change::DropTable(t)
+            | Change::AttachPartition(t)
+            | Change::DetachPartition(t) => ObjectId::Table(t.name.clone()),
+            Change::SetPartitioning { desired, .. } => ObjectId::Table(desired.name.clone()),
+            Change::RenameTable { to, .. } => ObjectId::Table(to.clone()),
+            Change::AddColumn { table, column } | Change::DropColumn { table, column } => {
+                ObjectId::Column(table.clone(), column.name.clone())
+            }
+            Change::RenameColumn { table, to, .. } => ObjectId::Column(table.clone(), to.clone()),
+            Change::AlterColumn { table, column, .. } => {
+                ObjectId::Column(table.clone(), column.clone())
+            }
+            Change::AddConstraint { table, constraint }
+            | Change::DropConstraint { table, constraint } => {
+                ObjectId::Constraint(table.clone(), constraint.name.clone())
+            }
+            Change::RenameConstraint { table, to, .. } => {
+                ObjectId::Constraint(table.clone(), to.clone())
+            }
+            Change::CreateIndex { table, index } | Change::DropIndex { table, index } => {
+                ObjectId::Index(table.clone(), index.name.clone())
+            }
+            Change::RenameIndex { table, to, .. } => ObjectId::Index(table.clone(), to.clone()),
+            Change::EnableRls { table, .. }
+            | Change::DisableRls { table, .. }
+            | Change::ForceRls { table, .. }
+            | Change::NoForceRls { table, .. }
+            | Change::Distribute { table, .. }
+            | Change::Undistribute { table, .. } => ObjectId::Table(table.clone()),
+            Change::CreatePolicy { table, policy } | Change::DropPolicy { table, policy } => {
+                ObjectId::Policy(table.clone(), policy.name.clone())
+            }
+            Change::AlterPolicy { table, desired, .. } => {
+                ObjectId::Policy(table.clone(), desired.name.clone())
+            }
+            Change::RenamePolicy { table, to, .. } => ObjectId::Policy(table.clone(), to.clone()),
+            Change::CreateTrigger { table, trigger } | Change::DropTrigger { table, trigger } => {
+                ObjectId::Trigger(table.clone(), trigger.name.clone())
+            }
+            Change::ReplaceTrigger { table, desired, .. } => {
+                ObjectId::Trigger(table.clone(), desired.name.clone())
+            }
+            Change::CreateView(v) | Change::DropView(v) => ObjectId::View(v.name.clone()),
+            Change::ReplaceView { desired, .. } => ObjectId::View(desired.name.clone()),
+            Change::SetComment { object, .. } => object.clone(),
+        }
+    }
+
+    /// The desired object's definition, or the current one's for drops.
+    pub fn span(&self) -> Option<Span> {
+        match self {
+            Change::CreateSchema(schema) | Change::DropSchema(schema) => schema.meta.span,
+            Change::CreateExtension(ext) | Change::DropExtension(ext) => ext.meta.span,
+            Change::AlterExtension { desired, .. } => desired.meta.span,
+            Change::CreateEnum(e) | Change::DropEnum(e) => e.meta.span,
+            Change::RecreateEnum { desired, .. } => desired.meta.span,
+            Change::CreateDomain(d) | Change::DropDomain(d) => d.meta.span,
+            Change::AlterDomain { desired, .. } => desired.meta.span,
+            Change::CreateSequence(s) | Change::DropSequence(s) => s.meta.span,
+            Change::AlterSequence { desired, .. } => desired.meta.span,
+            Change::CreateFunction(f) | Change::DropFunction(f) => f.meta.span,
+            Change::ReplaceFunction { desired, .. } => desired.meta.span,
+            Change::CreateTable(t)
+            | Change::DropTable(t)
+            | Change::AttachPartition(t)
+            | Change::DetachPartition(t) => t.meta.span,
+            Change::SetPartitioning { desired, .. } => desired.meta.span,
+            Change::AddColumn { column, .. } | Change::DropColumn { column, .. } => {
+                column.meta.span
+            }
+            Change::AddConstraint { constraint, .. }
+            | Change::DropConstraint { constraint, .. } => constraint.meta.span,
+            Change::CreateIndex { index, .. } | Change::DropIndex { index, .. } => {
+                index.meta.span
+            }
+            Change::CreatePolicy { policy, .. } | Change::DropPolicy { policy, .. } => {
+                policy.meta.span
+            }
+            Change::AlterPolicy { desired, .. } => desired.meta.span,
+            Change::CreateTrigger { trigger, .. } | Change::DropTrigger { trigger, .. } => {
+                trigger.meta.span
+            }
+            Change::ReplaceTrigger { desired, .. } => desired.meta.span,
+            Change::CreateView(v) | Change::DropView(v) => v.meta.span,
+            Change::ReplaceView { desired, .. } => desired.meta.span,
+            Change::AddEnumValue { span, .. }
+            | Change::RenameTable { span, .. }
+            | Change::RenameColumn { span, .. }
+            | Change::AlterColumn { span, .. }
+            | Change::RenameConstraint { span, .. }
+            | Change::RenameIndex { span, .. }
+            | Change::EnableRls { span, .. }
+            | Change::DisableRls { span, .. }
+            | Change::ForceRls { span, .. }
+            | Change::NoForceRls { span, .. }
+            | Change::RenamePolicy { span, .. }
+            | Change::SetComment { span, .. }
+            | Change::Distribute { span, .. }
+            | Change::Undistribute { span, .. } => *span,
+        }
+    }
+}

@@ -1,0 +1,139 @@
+//! Diff of the columns of one table. Column order is not compared (a
+//! column cannot be moved in PostgreSQL); new columns are appended.
+//!
+//! Per column the alterations come out in an order that PostgreSQL
+//! accepts: the default is dropped before a type change and set again
+//! after it.
+
+use super::{Change, ColumnChange, DiffCtx};
+use crate::model::{Column, Ident, ObjectId, QualifiedName, Table};
+
+pub(crate) fn comment_target(table: &QualifiedName, column: &Ident) -> String {
+    format!("COLUMN {table}.{column}")
+}
+
+pub(super) fn diff_columns(ctx: &mut DiffCtx<'_>, current: &Table, desired: &Table) {
+    let table = &desired.name;
+    let mut matched_current: Vec<&Ident> = Vec::new();
+    for desired_column in &desired.columns {
+        let mut current_column = current.column(&desired_column.name);
+        if current_column.is_none() {
+            if let Some(old) = &desired_column.meta.renamed_from {
+                if let Some(old_column) = current.column(old) {
+                    if desired.column(old).is_none() {
+                        ctx.push(Change::RenameColumn {
+                            table: table.clone(),
+                            from: old.clone(),
+                            to: desired_column.name.clone(),
+                            span: desired_column.meta.span,
+                        });
+                        ctx.reshaped.insert(table.clone());
+                        current_column = Some(old_column);
+                    }
+                }
+            }
+        }
+        match current_column {
+            None => ctx.push(Change::AddColumn {
+                table: table.clone(),
+                column: desired_column.clone(),
+            }),
+            Some(current_column) => {
+                matched_current.push(&current_column.name);
+                diff_column(ctx, table, current_column, desired_column);
+            }
+        }
+        ctx.diff_comment(
+            ObjectId::Column(table.clone(), desired_column.name.clone()),
+            comment_target(table, &desired_column.name),
+            current_column.and_then(|column| column.comment.as_ref()),
+            desired_column.comment.as_ref(),
+            desired_column.meta.span,
+        );
+    }
+    for current_column in &current.columns {
+        if !matched_current.contains(&&current_column.name) {
+            ctx.reshaped.insert(table.clone());
+            ctx.dropped_columns
+                .insert((current.name.clone(), current_column.name.clone()));
+            ctx.push(Change::DropColumn {
+                table: table.clone(),
+                column: current_column.clone(),
+            });
+        }
+    }
+}
+
+fn diff_column(ctx: &mut DiffCtx<'_>, table: &QualifiedName, current: &Column, desired: &Column) {
+    let span = desired.meta.span;
+    let mut alter = |ctx: &mut DiffCtx<'_>, change: ColumnChange| {
+        ctx.push(Change::AlterColumn {
+            table: table.clone(),
+            column: desired.name.clone(),
+            change,
+            span,
+        })
+    };
+    if current.generated != desired.generated {
+        // A stored generated column is dropped and added again; that
+        // covers every other attribute too.
+        ctx.reshaped.insert(table.clone());
+        alter(
+            ctx,
+            ColumnChange::Generated {
+                from: current.generated.clone(),
+                to: Box::new(desired.clone()),
+            },
+        );
+        return;
+    }
+    if current.identity != desired.identity {
+        alter(
+            ctx,
+            ColumnChange::Identity {
+                from: current.identity.clone(),
+                to: desired.identity.clone(),
+            },
+        );
+    }
+    let type_changed = current.ty != desired.ty;
+    let mut default_dropped = false;
+    if type_changed {
+        ctx.reshaped.insert(table.clone());
+        if current.default.is_some() {
+            alter(ctx, ColumnChange::DropDefault);
+            default_dropped = true;
+        }
+        alter(
+            ctx,
+            ColumnChange::Type {
+                from: current.ty.clone(),
+                to: desired.ty.clone(),
+                collation: desired.collation.clone(),
+            },
+        );
+    } else if current.collation != desired.collation {
+        ctx.reshaped.insert(table.clone());
+        alter(
+            ctx,
+            ColumnChange::Collation {
+                ty: desired.ty.clone(),
+                from: current.collation.clone(),
+                to: desired.collation.clone(),
+            },
+        );
+    }
+    if default_dropped || current.default != desired.default {
+        match &desired.default {
+            Some(default) => alter(ctx, ColumnChange::SetDefault(default.clone())),
+            None if !default_dropped => alter(ctx, ColumnChange::DropDefault),
+            None => {}
+        }
+    }
+    if current.not_null && !desired.not_null {
+        alter(ctx, ColumnChange::DropNotNull);
+    }
+    if !current.not_null && desired.not_null {
+        alter(ctx, ColumnChange::SetNotNull);
+    }
+}

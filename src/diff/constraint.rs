@@ -1,0 +1,91 @@
+//! Diff of the constraints of one table. A changed constraint is dropped
+//! and added again (PostgreSQL cannot alter a constraint's definition).
+//! On a renamed table, a constraint with PostgreSQL's default name for the
+//! old table and an identical definition is renamed, not rebuilt.
+
+use super::{Change, DiffCtx};
+use crate::model::{Constraint, Ident, ObjectId, QualifiedName, Table};
+
+pub(crate) fn comment_target(table: &QualifiedName, name: &Ident) -> String {
+    format!("CONSTRAINT {name} ON {table}")
+}
+
+/// Equal apart from the name (and Meta, which never counts).
+fn same_definition(a: &Constraint, b: &Constraint) -> bool {
+    a.kind == b.kind && a.deferrable == b.deferrable && a.initially_deferred == b.initially_deferred
+}
+
+pub(super) fn diff_constraints(
+    ctx: &mut DiffCtx<'_>,
+    current: &Table,
+    desired: &Table,
+    table_renamed: bool,
+) {
+    let table = &desired.name;
+    let mut matched: Vec<Ident> = Vec::new();
+    for (name, desired_constraint) in &desired.constraints {
+        let mut current_constraint = current.constraints.get(name);
+        if current_constraint.is_none() {
+            let hinted = desired_constraint
+                .meta
+                .renamed_from
+                .as_ref()
+                .and_then(|old| current.constraints.get(old))
+                .filter(|old| !desired.constraints.contains_key(&old.name));
+            let implicit = || {
+                current.constraints.values().find(|old| {
+                    table_renamed
+                        && !desired.constraints.contains_key(&old.name)
+                        && old.name.as_str().starts_with(current.name.name.as_str())
+                        && same_definition(old, desired_constraint)
+                })
+            };
+            if let Some(old) = hinted.or_else(implicit) {
+                ctx.push(Change::RenameConstraint {
+                    table: table.clone(),
+                    from: old.name.clone(),
+                    to: name.clone(),
+                    span: desired_constraint.meta.span,
+                });
+                current_constraint = Some(old);
+            }
+        }
+        let recreated = current_constraint.is_some_and(|c| !same_definition(c, desired_constraint));
+        match current_constraint {
+            None => ctx.push(Change::AddConstraint {
+                table: table.clone(),
+                constraint: desired_constraint.clone(),
+            }),
+            Some(current_constraint) => {
+                matched.push(current_constraint.name.clone());
+                if !same_definition(current_constraint, desired_constraint) {
+                    ctx.push(Change::DropConstraint {
+                        table: table.clone(),
+                        constraint: current_constraint.clone(),
+                    });
+                    ctx.push(Change::AddConstraint {
+                        table: table.clone(),
+                        constraint: desired_constraint.clone(),
+                    });
+                }
+            }
+        }
+        ctx.diff_comment(
+            ObjectId::Constraint(table.clone(), name.clone()),
+            comment_target(table, name),
+            current_constraint
+                .filter(|_| !recreated)
+                .and_then(|c| c.comment.as_ref()),
+            desired_constraint.comment.as_ref(),
+            desired_constraint.meta.span,
+        );
+    }
+    for (name, current_constraint) in &current.constraints {
+        if !matched.contains(name) {
+            ctx.push(Change::DropConstraint {
+                table: table.clone(),
+                constraint: current_constraint.clone(),
+            });
+        }
+    }
+}

@@ -1,0 +1,99 @@
+//! Diff of the indexes of one table or materialized view. A changed index
+//! is dropped and created again; on a renamed table an index with an
+//! identical definition whose name starts with the old table's name is
+//! renamed instead.
+
+use super::{Change, DiffCtx};
+use crate::model::{Ident, Index, ObjectId, QualifiedName};
+use std::collections::BTreeMap;
+
+pub(crate) fn comment_target(table: &QualifiedName, name: &Ident) -> String {
+    format!("INDEX {}", table.with_name(name.clone()))
+}
+
+fn same_definition(a: &Index, b: &Index) -> bool {
+    let mut renamed = a.clone();
+    renamed.name = b.name.clone();
+    renamed.comment = b.comment.clone();
+    &renamed == b
+}
+
+pub(super) fn diff_indexes(
+    ctx: &mut DiffCtx<'_>,
+    table: &QualifiedName,
+    current: &BTreeMap<Ident, Index>,
+    desired: &BTreeMap<Ident, Index>,
+    table_renamed: bool,
+) {
+    let mut matched: Vec<Ident> = Vec::new();
+    for (name, desired_index) in desired {
+        let mut current_index = current.get(name);
+        if current_index.is_none() {
+            let hinted = desired_index
+                .meta
+                .renamed_from
+                .as_ref()
+                .and_then(|old| current.get(old))
+                .filter(|old| !desired.contains_key(&old.name));
+            let implicit = || {
+                current.values().find(|old| {
+                    table_renamed
+                        && !desired.contains_key(&old.name)
+                        && same_definition(old, desired_index)
+                })
+            };
+            if let Some(old) = hinted.or_else(implicit) {
+                ctx.push(Change::RenameIndex {
+                    table: table.clone(),
+                    from: old.name.clone(),
+                    to: name.clone(),
+                    span: desired_index.meta.span,
+                });
+                current_index = Some(old);
+            }
+        }
+        let recreated = current_index.is_some_and(|c| {
+            let mut renamed = c.clone();
+            renamed.name = name.clone();
+            !same_definition(&renamed, desired_index)
+        });
+        match current_index {
+            None => ctx.push(Change::CreateIndex {
+                table: table.clone(),
+                index: desired_index.clone(),
+            }),
+            Some(current_index) => {
+                matched.push(current_index.name.clone());
+                let mut renamed = current_index.clone();
+                renamed.name = name.clone();
+                if !same_definition(&renamed, desired_index) {
+                    ctx.push(Change::DropIndex {
+                        table: table.clone(),
+                        index: renamed,
+                    });
+                    ctx.push(Change::CreateIndex {
+                        table: table.clone(),
+                        index: desired_index.clone(),
+                    });
+                }
+            }
+        }
+        ctx.diff_comment(
+            ObjectId::Index(table.clone(), name.clone()),
+            comment_target(table, name),
+            current_index
+                .filter(|_| !recreated)
+                .and_then(|index| index.comment.as_ref()),
+            desired_index.comment.as_ref(),
+            desired_index.meta.span,
+        );
+    }
+    for (name, current_index) in current {
+        if !matched.contains(name) {
+            ctx.push(Change::DropIndex {
+                table: table.clone(),
+                index: current_index.clone(),
+            });
+        }
+    }
+}

@@ -1,0 +1,256 @@
+//! Text -> pest parse trees, one top-level object (an `entry`) at a time.
+//!
+//! Owns: the pest parser for grammar/schema.pest, error recovery between
+//! top-level objects, and turning pest errors into readable `syntax-error`
+//! diagnostics (rule names are mapped to words; pest's names never reach
+//! the user).
+//!
+//! Invariant: every byte of the input is covered by exactly one parsed
+//! entry or one skipped (erroneous) region, and [`parse_entries`] never
+//! panics, whatever the input.
+
+use crate::diagnostics::Diagnostic;
+use crate::source::{FileId, Span};
+use pest::iterators::Pair;
+use pest::Parser;
+
+#[derive(pest_derive::Parser)]
+#[grammar = "../grammar/schema.pest"]
+pub struct SchemaParser;
+
+/// One successfully parsed top-level entry: its pest tree and the byte
+/// offset of the slice it was parsed from (pest positions are relative to
+/// that slice).
+pub struct Entry<'i> {
+    pub base: usize,
+    pub pair: Pair<'i, Rule>,
+}
+
+/// Parses every entry of `text`; entries that fail are reported and skipped
+/// up to the next line that starts a top-level object.
+pub fn parse_entries<'i>(text: &'i str, file: FileId) -> (Vec<Entry<'i>>, Vec<Diagnostic>) {
+    pest::set_error_detail(true);
+    let mut entries = Vec::new();
+    let mut diagnostics = Vec::new();
+    let mut pos = 0;
+    while pos < text.len() {
+        let rest = &text[pos..];
+        match SchemaParser::parse(Rule::entry, rest) {
+            Ok(mut pairs) => {
+                let Some(pair) = pairs.next() else { break };
+                let consumed = pair.as_span().end();
+                entries.push(Entry { base: pos, pair });
+                if consumed == 0 {
+                    break;
+                }
+                pos += consumed;
+            }
+            Err(error) => {
+                let (diagnostic, error_pos) = syntax_error(&error, rest, pos, file);
+                diagnostics.push(diagnostic);
+                pos = next_top_level_line(text, error_pos.max(pos));
+            }
+        }
+    }
+    (entries, diagnostics)
+}
+
+/// The start of the first line after `from`'s line that begins (in column
+/// 0) with something that can start a top-level object.
+fn next_top_level_line(text: &str, from: usize) -> usize {
+    let mut idx = from.min(text.len());
+    loop {
+        match text[idx..].find('\n') {
+            None => return text.len(),
+            Some(rel) => {
+                idx += rel + 1;
+                let starts_object = text[idx..]
+                    .chars()
+                    .next()
+                    .is_some_and(|ch| ch.is_ascii_alphabetic() || ch == '/');
+                if starts_object {
+                    return idx;
+                }
+            }
+        }
+    }
+}
+
+fn syntax_error(
+    error: &pest::error::Error<Rule>,
+    input: &str,
+    base: usize,
+    file: FileId,
+) -> (Diagnostic, usize) {
+    let rel = match error.location {
+        pest::error::InputLocation::Pos(pos) => pos,
+        pest::error::InputLocation::Span((start, _)) => start,
+    };
+    let rel = rel.min(input.len());
+    let found_len = found_token_len(&input[rel..]);
+    let found = describe_found(&input[rel..], found_len);
+    let mut expected: Vec<String> = Vec::new();
+    if let pest::error::ErrorVariant::ParsingError { positives, .. } = &error.variant {
+        for rule in positives {
+            if let Some(word) = describe_rule(*rule) {
+                push_unique(&mut expected, word);
+            }
+        }
+    }
+    if let Some(attempts) = error.parse_attempts() {
+        for token in attempts.expected_tokens() {
+            if let Some(word) = describe_token(&token) {
+                push_unique(&mut expected, word);
+            }
+        }
+    }
+    let message = match expected.len() {
+        0 => format!("unexpected {found}"),
+        _ => format!("expected {}, found {found}", join_alternatives(&expected)),
+    };
+    let span = Span::new(file, base + rel, base + rel + found_len);
+    let diagnostic = Diagnostic::error("syntax-error", span, message).with_label("here");
+    (diagnostic, base + rel)
+}
+
+fn push_unique(list: &mut Vec<String>, word: String) {
+    if !list.contains(&word) {
+        list.push(word);
+    }
+}
+
+fn join_alternatives(words: &[String]) -> String {
+    const MAX: usize = 8;
+    let shown: Vec<&str> = words.iter().take(MAX).map(String::as_str).collect();
+    let mut res = match shown.len() {
+        1 => shown[0].to_string(),
+        n => format!("{} or {}", shown[..n - 1].join(", "), shown[n - 1]),
+    };
+    if words.len() > MAX {
+        res.push_str(", ...");
+    }
+    res
+}
+
+/// Length in bytes of the token starting the text (a word, or one char).
+fn found_token_len(text: &str) -> usize {
+    let word: usize = text
+        .chars()
+        .take_while(|ch| ch.is_alphanumeric() || *ch == '_' || *ch == '$')
+        .map(char::len_utf8)
+        .sum();
+    if word > 0 {
+        word
+    } else {
+        text.chars().next().map_or(0, char::len_utf8)
+    }
+}
+
+fn describe_found(text: &str, len: usize) -> String {
+    match text.chars().next() {
+        None => "end of file".to_string(),
+        Some('\n') | Some('\r') => "end of line".to_string(),
+        Some(_) => format!("`{}`", &text[..len]),
+    }
+}
+
+/// A literal token pest expected (printed by pest's `Display`: the token
+/// itself, upper-cased when case-insensitive; ranges as `a..z`).
+fn describe_token(token: &impl std::fmt::Display) -> Option<String> {
+    let token = token.to_string();
+    if token == "BUILTIN_RULE" || (token.chars().count() == 4 && token.contains("..")) {
+        return None;
+    }
+    let token = token.to_lowercase();
+    match token.as_str() {
+        "\n" | "\r\n" | "\r" => Some("end of line".to_string()),
+        "\"" | "'" | "$" | "e'" | "--" | "/*" | "///" | "//" | "\u{feff}" | " " | "\t" | "\"\""
+        | "''" | "\\" | "-" | "+" | "_" | "." => None,
+        _ => Some(format!("`{token}`")),
+    }
+}
+
+/// Words for the rules a user may be told were expected; `None` for
+/// internal rules.
+fn describe_rule(rule: Rule) -> Option<String> {
+    let name = format!("{rule:?}");
+    if let Some(keyword) = name.strip_prefix("kw_") {
+        return Some(format!("`{keyword}`"));
+    }
+    let word = match rule {
+        Rule::type_ref | Rule::type_base | Rule::t_named => "a type",
+        Rule::ident | Rule::unquoted_ident | Rule::quoted_ident | Rule::arg_name => "a name",
+        Rule::qname | Rule::dotted_name => "a name",
+        Rule::paren_expr => "a parenthesized SQL expression",
+        Rule::default_expr | Rule::arg_default_expr => "an SQL expression",
+        Rule::string | Rule::sq_string | Rule::e_string => "a string",
+        Rule::int | Rule::number => "a number",
+        Rule::dollar_quoted => "a dollar-quoted body ($$ ... $$)",
+        Rule::view_query => "a SELECT query",
+        Rule::column_opt => "a column option",
+        Rule::column => "a column",
+        Rule::item => "a top-level object (table, enum, view, ...)",
+        Rule::table_item => "a column, constraint, index or other table item",
+        Rule::doc_comment => "a doc comment",
+        Rule::seq_opt => "a sequence option",
+        Rule::func_attr => "a function attribute",
+        Rule::policy_clause => "a policy clause",
+        Rule::trg_clause => "a trigger clause",
+        Rule::index_key => "an index key",
+        Rule::index_tail => "an index option",
+        Rule::fk_tail | Rule::fk_action => "a foreign key option",
+        Rule::every_unit => "a unit (day, week, month, year)",
+        Rule::bound_literal => "a bound ('2025-01-01' or a number)",
+        Rule::pattern => "a name pattern",
+        Rule::enum_value => "an enum value",
+        Rule::option_kv => "an option",
+        Rule::exclude_op => "an operator",
+        Rule::table_constraint => "a table constraint",
+        _ => return None,
+    };
+    Some(word.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn errors(input: &str) -> Vec<String> {
+        let (_, diagnostics) = parse_entries(input, FileId(0));
+        diagnostics
+            .iter()
+            .map(|d| format!("{}..{}: {}", d.primary.span.start, d.primary.span.end, d.message))
+            .collect()
+    }
+
+    #[test]
+    fn parses_entries_one_by_one() {
+        let (entries, diagnostics) =
+            parse_entries("extension pgcrypto\n\nschema app\n// done\n", FileId(0));
+        assert!(diagnostics.is_empty(), "{diagnostics:?}");
+        assert_eq!(entries.len(), 3);
+    }
+
+    #[test]
+    fn recovers_after_an_error() {
+        let errs = errors("table t {\n  id 42\n}\ntable u {\n  x int nope\n}\n");
+        assert_eq!(errs.len(), 2, "{errs:?}");
+    }
+
+    #[test]
+    fn messages_use_words_not_rule_names() {
+        let errs = errors("table t {\n  id integer not nul\n}\n");
+        assert_eq!(errs.len(), 1);
+        assert!(errs[0].contains("found `not`") || errs[0].contains("found `nul`"), "{errs:?}");
+        assert!(!errs[0].contains("kw_"), "{errs:?}");
+        assert!(!errs[0].contains("opt_"), "{errs:?}");
+    }
+
+    #[test]
+    fn missing_type_is_reported_at_the_end_of_line() {
+        let errs = errors("table t {\n  id\n}\n");
+        assert_eq!(errs.len(), 1);
+        assert!(errs[0].starts_with("14..15: expected"), "{errs:?}");
+        assert!(errs[0].contains("a type"), "{errs:?}");
+    }
+}

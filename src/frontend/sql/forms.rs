@@ -1,0 +1,837 @@
+//! Targeted recognizers for the statement forms sqlparser 0.63 cannot read
+//! whole (see notes/crates-and-sql-forms.md), built from sqlparser's public
+//! parsing primitives so errors keep sqlparser's line:column locations:
+//! `ALTER TABLE` (ATTACH PARTITION, ALTER COLUMN ... ADD GENERATED ... AS
+//! IDENTITY with pg_dump's options, RLS switches, ADD CONSTRAINT with
+//! `SET NULL (cols)`), `ALTER INDEX ... ATTACH PARTITION`, `ALTER SEQUENCE
+//! ... OWNED BY`, `CREATE SEQUENCE` with options in any order, `CREATE
+//! TYPE ... AS ENUM`, `CREATE DOMAIN` (NOT NULL, COLLATE), `CREATE SCHEMA`,
+//! `CREATE EXTENSION`, `CREATE ROLE`. `COMMENT ON` lives in [`super::comment`].
+//!
+//! Invariant: a recognizer consumes the whole statement or reports a
+//! `syntax-error`; it never guesses past a token it does not understand.
+
+use super::pgdump::Deferred;
+use super::{collation, ident, lower, parser, qualified, skipped, Ctx, Stmt};
+use crate::model::{
+    normalize, Domain, Enum, Extension, Ident, Identity, QualifiedName, Role, Schema, Sequence,
+    SequenceOptions, TypeName,
+};
+use sqlparser::ast::{Expr, ObjectName};
+use sqlparser::keywords::Keyword;
+use sqlparser::parser::{Parser, ParserError};
+use sqlparser::tokenizer::Token;
+use std::collections::BTreeMap;
+
+/// Runs a recognizer over `text` (the statement, possibly with some tokens
+/// blanked out to spaces so offsets are unchanged); reports its error.
+pub(crate) fn run<T>(
+    ctx: &mut Ctx<'_>,
+    stmt: &Stmt<'_>,
+    text: &str,
+    recognize: impl FnOnce(&mut Parser<'static>) -> Result<T, ParserError>,
+) -> Option<T> {
+    let result = parser(text).and_then(|mut p| {
+        let value = recognize(&mut p)?;
+        expect_end(&mut p)?;
+        Ok(value)
+    });
+    match result {
+        Ok(value) => Some(value),
+        Err(error) => {
+            ctx.syntax_error(stmt, &error);
+            None
+        }
+    }
+}
+
+pub(crate) fn expect_end(p: &mut Parser<'_>) -> Result<(), ParserError> {
+    let _ = p.consume_token(&Token::SemiColon);
+    if p.peek_token().token == Token::EOF {
+        Ok(())
+    } else {
+        p.expected("end of statement", p.peek_token())
+    }
+}
+
+/// One action of `ALTER TABLE`.
+enum TableAction {
+    AddColumn(sqlparser::ast::ColumnDef),
+    AddConstraint(sqlparser::ast::TableConstraint),
+    Attach(ObjectName, crate::model::PartitionBound),
+    Rls { enable: Option<bool>, force: Option<bool> },
+    SetDefault(Ident, Option<Expr>),
+    NotNull(Ident, bool),
+    Identity(Ident, bool, SeqOpts),
+    SetType(Ident, String),
+    /// Understood but not modelled (OWNER TO, CLUSTER ON, SET STATISTICS, ...).
+    Skip(&'static str),
+}
+
+/// `ALTER TABLE [IF EXISTS] [ONLY] name action [, ...]`.
+pub(crate) fn alter_table(ctx: &mut Ctx<'_>, stmt: Stmt<'_>) {
+    let text = blank_fk_set_columns(stmt.text);
+    let Some((name, actions)) = run(ctx, &stmt, &text, |p| {
+        p.expect_keywords(&[Keyword::ALTER, Keyword::TABLE])?;
+        let _ = p.parse_keywords(&[Keyword::IF, Keyword::EXISTS]);
+        let _ = p.parse_keyword(Keyword::ONLY);
+        let name = p.parse_object_name(false)?;
+        let _ = p.consume_token(&Token::Mul);
+        let actions = p.parse_comma_separated(table_action)?;
+        Ok((name, actions))
+    }) else {
+        return;
+    };
+    let table_name = qualified(&name);
+    for action in actions {
+        match action {
+            TableAction::Skip(what) => ctx.info(
+                "skipped-statement",
+                &stmt,
+                format!("ALTER TABLE ... {what} skipped (not part of the Model)"),
+            ),
+            TableAction::Attach(child, bound) => ctx.deferred.push(Deferred::AttachPartition {
+                parent: table_name.clone(),
+                child: qualified(&child),
+                bound,
+                span: ctx.span(&stmt),
+            }),
+            action => {
+                lower::with_table(ctx, &stmt, &table_name, |ctx, table| {
+                    apply_table_action(ctx, &stmt, table, action)
+                });
+            }
+        }
+    }
+}
+
+fn apply_table_action(
+    ctx: &mut Ctx<'_>,
+    stmt: &Stmt<'_>,
+    table: &mut crate::model::Table,
+    action: TableAction,
+) {
+    let mut column_or_error = |ctx: &mut Ctx<'_>, name: &Ident| {
+        let found = table.columns.iter().position(|column| &column.name == name);
+        if found.is_none() {
+            ctx.error(
+                "unknown-reference",
+                stmt,
+                format!("column {name} does not exist in table {}", table.name),
+            );
+        }
+        found
+    };
+    match action {
+        TableAction::AddColumn(def) => lower::add_column(ctx, stmt, table, &def),
+        TableAction::AddConstraint(constraint) => {
+            lower::add_table_constraint(ctx, stmt, table, &constraint)
+        }
+        TableAction::Rls { enable, force } => {
+            if let Some(enable) = enable {
+                table.rls.enabled = enable;
+            }
+            if let Some(force) = force {
+                table.rls.forced = force;
+            }
+        }
+        TableAction::SetDefault(column, default) => {
+            if let Some(idx) = column_or_error(ctx, &column) {
+                table.columns[idx].default = default.as_ref().map(normalize::expr_from_ast);
+            }
+        }
+        TableAction::NotNull(column, not_null) => {
+            if let Some(idx) = column_or_error(ctx, &column) {
+                table.columns[idx].not_null = not_null;
+            }
+        }
+        TableAction::Identity(column, always, options) => {
+            if let Some(idx) = column_or_error(ctx, &column) {
+                let ty = table.columns[idx].ty.clone();
+                table.columns[idx].identity = Some(Identity {
+                    always,
+                    options: options.build(ty),
+                });
+                table.columns[idx].not_null = true;
+            }
+        }
+        TableAction::SetType(column, spelling) => {
+            if let Some(idx) = column_or_error(ctx, &column) {
+                table.columns[idx].ty = normalize::type_name(&spelling, "public");
+            }
+        }
+        TableAction::Attach(..) | TableAction::Skip(_) => {}
+    }
+}
+
+fn table_action(p: &mut Parser<'_>) -> Result<TableAction, ParserError> {
+    if p.parse_keyword(Keyword::ADD) {
+        let constraint_start = matches!(
+            p.peek_token().token,
+            Token::Word(ref word) if matches!(word.keyword,
+                Keyword::CONSTRAINT | Keyword::PRIMARY | Keyword::UNIQUE | Keyword::CHECK
+                | Keyword::FOREIGN | Keyword::EXCLUDE)
+        );
+        if constraint_start {
+            let Some(constraint) = p.parse_optional_table_constraint()? else {
+                return p.expected("a table constraint", p.peek_token());
+            };
+            let _ = p.parse_keywords(&[Keyword::NOT, Keyword::VALID]);
+            return Ok(TableAction::AddConstraint(constraint));
+        }
+        let _ = p.parse_keyword(Keyword::COLUMN);
+        let _ = p.parse_keywords(&[Keyword::IF, Keyword::NOT, Keyword::EXISTS]);
+        return Ok(TableAction::AddColumn(p.parse_column_def()?));
+    }
+    if p.parse_keywords(&[Keyword::ATTACH, Keyword::PARTITION]) {
+        let child = p.parse_object_name(false)?;
+        let bound = partition_bound(p)?;
+        return Ok(TableAction::Attach(child, bound));
+    }
+    if p.parse_keywords(&[Keyword::ENABLE, Keyword::ROW, Keyword::LEVEL, Keyword::SECURITY]) {
+        return Ok(TableAction::Rls { enable: Some(true), force: None });
+    }
+    if p.parse_keywords(&[Keyword::DISABLE, Keyword::ROW, Keyword::LEVEL, Keyword::SECURITY]) {
+        return Ok(TableAction::Rls { enable: Some(false), force: None });
+    }
+    if p.parse_keywords(&[Keyword::FORCE, Keyword::ROW, Keyword::LEVEL, Keyword::SECURITY]) {
+        return Ok(TableAction::Rls { enable: None, force: Some(true) });
+    }
+    if p.parse_keywords(&[Keyword::NO, Keyword::FORCE, Keyword::ROW, Keyword::LEVEL, Keyword::SECURITY]) {
+        return Ok(TableAction::Rls { enable: None, force: Some(false) });
+    }
+    if p.parse_keyword(Keyword::ALTER) {
+        let _ = p.parse_keyword(Keyword::COLUMN);
+        let column = ident(&p.parse_identifier()?);
+        return alter_column(p, column);
+    }
+    if p.parse_keywords(&[Keyword::OWNER, Keyword::TO]) {
+        let _ = p.parse_identifier()?;
+        return Ok(TableAction::Skip("OWNER TO"));
+    }
+    if p.parse_keywords(&[Keyword::CLUSTER, Keyword::ON]) {
+        let _ = p.parse_identifier()?;
+        return Ok(TableAction::Skip("CLUSTER ON"));
+    }
+    if p.parse_keywords(&[Keyword::REPLICA, Keyword::IDENTITY]) {
+        skip_to_action_end(p);
+        return Ok(TableAction::Skip("REPLICA IDENTITY"));
+    }
+    p.expected(
+        "ADD, ATTACH PARTITION, ALTER COLUMN, [NO] FORCE/ENABLE/DISABLE ROW LEVEL SECURITY or OWNER TO",
+        p.peek_token(),
+    )
+}
+
+fn alter_column(p: &mut Parser<'_>, column: Ident) -> Result<TableAction, ParserError> {
+    if p.parse_keywords(&[Keyword::SET, Keyword::DEFAULT]) {
+        return Ok(TableAction::SetDefault(column, Some(p.parse_expr()?)));
+    }
+    if p.parse_keywords(&[Keyword::DROP, Keyword::DEFAULT]) {
+        return Ok(TableAction::SetDefault(column, None));
+    }
+    if p.parse_keywords(&[Keyword::SET, Keyword::NOT, Keyword::NULL]) {
+        return Ok(TableAction::NotNull(column, true));
+    }
+    if p.parse_keywords(&[Keyword::DROP, Keyword::NOT, Keyword::NULL]) {
+        return Ok(TableAction::NotNull(column, false));
+    }
+    if p.parse_keywords(&[Keyword::ADD, Keyword::GENERATED]) {
+        let always = if p.parse_keyword(Keyword::ALWAYS) {
+            true
+        } else {
+            p.expect_keywords(&[Keyword::BY, Keyword::DEFAULT])?;
+            false
+        };
+        p.expect_keywords(&[Keyword::AS, Keyword::IDENTITY])?;
+        let options = if p.consume_token(&Token::LParen) {
+            let options = sequence_options(p)?;
+            p.expect_token(&Token::RParen)?;
+            options
+        } else {
+            SeqOpts::default()
+        };
+        return Ok(TableAction::Identity(column, always, options));
+    }
+    if p.parse_keywords(&[Keyword::SET, Keyword::DATA, Keyword::TYPE]) || p.parse_keyword(Keyword::TYPE) {
+        let ty = p.parse_data_type()?;
+        if p.parse_keyword(Keyword::USING) {
+            let _ = p.parse_expr()?;
+        }
+        return Ok(TableAction::SetType(column, ty.to_string()));
+    }
+    if p.parse_keywords(&[Keyword::SET, Keyword::STATISTICS]) {
+        skip_to_action_end(p);
+        return Ok(TableAction::Skip("ALTER COLUMN SET STATISTICS"));
+    }
+    if p.parse_keywords(&[Keyword::SET, Keyword::STORAGE]) {
+        skip_to_action_end(p);
+        return Ok(TableAction::Skip("ALTER COLUMN SET STORAGE"));
+    }
+    if p.parse_keywords(&[Keyword::SET, Keyword::COMPRESSION]) {
+        skip_to_action_end(p);
+        return Ok(TableAction::Skip("ALTER COLUMN SET COMPRESSION"));
+    }
+    p.expected(
+        "SET/DROP DEFAULT, SET/DROP NOT NULL, TYPE or ADD GENERATED ... AS IDENTITY",
+        p.peek_token(),
+    )
+}
+
+/// Skips tokens up to the next top-level comma or the end.
+fn skip_to_action_end(p: &mut Parser<'_>) {
+    let mut depth = 0usize;
+    loop {
+        match p.peek_token().token {
+            Token::EOF | Token::SemiColon => return,
+            Token::Comma if depth == 0 => return,
+            Token::LParen => depth += 1,
+            Token::RParen => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+        p.next_token();
+    }
+}
+
+/// `FOR VALUES IN (...) | FROM (...) TO (...) | WITH (MODULUS n, REMAINDER n)` or `DEFAULT`.
+pub(crate) fn partition_bound(p: &mut Parser<'_>) -> Result<crate::model::PartitionBound, ParserError> {
+    use crate::model::PartitionBound;
+    if p.parse_keyword(Keyword::DEFAULT) {
+        return Ok(PartitionBound::Default);
+    }
+    p.expect_keywords(&[Keyword::FOR, Keyword::VALUES])?;
+    if p.parse_keyword(Keyword::IN) {
+        p.expect_token(&Token::LParen)?;
+        let values = p.parse_comma_separated(Parser::parse_expr)?;
+        p.expect_token(&Token::RParen)?;
+        return Ok(PartitionBound::List(values.iter().map(lower::bound_value).collect()));
+    }
+    if p.parse_keyword(Keyword::FROM) {
+        let from = range_bound(p)?;
+        p.expect_keyword(Keyword::TO)?;
+        let to = range_bound(p)?;
+        return Ok(PartitionBound::Range { from, to });
+    }
+    p.expect_keyword(Keyword::WITH)?;
+    p.expect_token(&Token::LParen)?;
+    p.expect_keyword(Keyword::MODULUS)?;
+    let modulus = p.parse_literal_uint()?;
+    p.expect_token(&Token::Comma)?;
+    p.expect_keyword(Keyword::REMAINDER)?;
+    let remainder = p.parse_literal_uint()?;
+    p.expect_token(&Token::RParen)?;
+    Ok(PartitionBound::Hash {
+        modulus: u32::try_from(modulus).unwrap_or(u32::MAX),
+        remainder: u32::try_from(remainder).unwrap_or(u32::MAX),
+    })
+}
+
+fn range_bound(p: &mut Parser<'_>) -> Result<Vec<crate::model::BoundValue>, ParserError> {
+    use crate::model::BoundValue;
+    p.expect_token(&Token::LParen)?;
+    let values = p.parse_comma_separated(|p| {
+        if p.parse_keyword(Keyword::MINVALUE) {
+            Ok(BoundValue::MinValue)
+        } else if p.parse_keyword(Keyword::MAXVALUE) {
+            Ok(BoundValue::MaxValue)
+        } else {
+            Ok(lower::bound_value(&p.parse_expr()?))
+        }
+    })?;
+    p.expect_token(&Token::RParen)?;
+    Ok(values)
+}
+
+/// `ON DELETE SET NULL (cols)` / `SET DEFAULT (cols)` (PostgreSQL 15): the
+/// column list is blanked out (same length, so offsets stay valid) because
+/// sqlparser cannot read it and the Model's `FkAction` has no column list.
+pub(crate) fn blank_fk_set_columns(text: &str) -> String {
+    let upper = text.to_uppercase();
+    let mut out = text.to_string();
+    if upper.len() != text.len() {
+        return out;
+    }
+    let mut search_from = 0;
+    while let Some(found) = upper[search_from..].find("DELETE") {
+        let after_delete = search_from + found + "DELETE".len();
+        search_from = after_delete;
+        let rest = &upper[after_delete..];
+        let trimmed = rest.trim_start();
+        let Some(after_set) = trimmed.strip_prefix("SET") else {
+            continue;
+        };
+        let after_action = after_set.trim_start();
+        let after_action = after_action
+            .strip_prefix("NULL")
+            .or_else(|| after_action.strip_prefix("DEFAULT"));
+        let Some(after_action) = after_action else {
+            continue;
+        };
+        if !after_action.trim_start().starts_with('(') {
+            continue;
+        }
+        let open = upper.len() - after_action.trim_start().len();
+        let Some(close) = upper[open..].find(')') else {
+            continue;
+        };
+        out.replace_range(open..=open + close, &" ".repeat(close + 1));
+    }
+    out
+}
+
+/// Sequence options as written; [`SeqOpts::build`] fills PostgreSQL's defaults.
+#[derive(Debug, Default, Clone)]
+pub(crate) struct SeqOpts {
+    pub data_type: Option<TypeName>,
+    pub start: Option<i64>,
+    pub increment: Option<i64>,
+    pub min_value: Option<i64>,
+    pub max_value: Option<i64>,
+    pub cache: Option<i64>,
+    pub cycle: Option<bool>,
+    /// `Some(None)` is `OWNED BY NONE`.
+    pub owned_by: Option<Option<ObjectName>>,
+}
+
+impl SeqOpts {
+    /// The options with PostgreSQL's defaults for the sequence's type
+    /// (`default_type` when no `AS` was given).
+    pub fn build(&self, default_type: TypeName) -> SequenceOptions {
+        let data_type = self.data_type.clone().unwrap_or(default_type);
+        let increment = self.increment.unwrap_or(1);
+        let defaults = SequenceOptions::defaults(data_type, increment);
+        let min_value = self.min_value.unwrap_or(defaults.min_value);
+        let max_value = self.max_value.unwrap_or(defaults.max_value);
+        SequenceOptions {
+            start: self
+                .start
+                .unwrap_or(if increment > 0 { min_value } else { max_value }),
+            min_value,
+            max_value,
+            cache: self.cache.unwrap_or(1),
+            cycle: self.cycle.unwrap_or(false),
+            ..defaults
+        }
+    }
+}
+
+/// Sequence options in any order (pg_dump prints START before INCREMENT;
+/// identity options may begin with `SEQUENCE NAME x`).
+pub(crate) fn sequence_options(p: &mut Parser<'_>) -> Result<SeqOpts, ParserError> {
+    let mut opts = SeqOpts::default();
+    loop {
+        if p.parse_keyword(Keyword::AS) {
+            let ty = p.parse_data_type()?;
+            opts.data_type = Some(normalize::type_name(&ty.to_string(), "public"));
+        } else if p.parse_keywords(&[Keyword::SEQUENCE, Keyword::NAME]) {
+            let _ = p.parse_object_name(false)?;
+        } else if p.parse_keyword(Keyword::INCREMENT) {
+            let _ = p.parse_keyword(Keyword::BY);
+            opts.increment = Some(signed(p)?);
+        } else if p.parse_keyword(Keyword::START) {
+            let _ = p.parse_keyword(Keyword::WITH);
+            opts.start = Some(signed(p)?);
+        } else if p.parse_keyword(Keyword::RESTART) {
+            if p.parse_keyword(Keyword::WITH) || matches!(p.peek_token().token, Token::Number(..) | Token::Minus) {
+                let _ = signed(p)?;
+            }
+        } else if p.parse_keyword(Keyword::MINVALUE) {
+            opts.min_value = Some(signed(p)?);
+        } else if p.parse_keyword(Keyword::MAXVALUE) {
+            opts.max_value = Some(signed(p)?);
+        } else if p.parse_keywords(&[Keyword::NO, Keyword::MINVALUE]) {
+            opts.min_value = None;
+        } else if p.parse_keywords(&[Keyword::NO, Keyword::MAXVALUE]) {
+            opts.max_value = None;
+        } else if p.parse_keywords(&[Keyword::NO, Keyword::CYCLE]) {
+            opts.cycle = Some(false);
+        } else if p.parse_keyword(Keyword::CYCLE) {
+            opts.cycle = Some(true);
+        } else if p.parse_keyword(Keyword::CACHE) {
+            opts.cache = Some(signed(p)?);
+        } else if p.parse_keywords(&[Keyword::OWNED, Keyword::BY]) {
+            opts.owned_by = Some(if p.parse_keyword(Keyword::NONE) {
+                None
+            } else {
+                Some(p.parse_object_name(false)?)
+            });
+        } else {
+            return Ok(opts);
+        }
+    }
+}
+
+/// An optionally signed integer literal.
+fn signed(p: &mut Parser<'_>) -> Result<i64, ParserError> {
+    let negative = if p.consume_token(&Token::Minus) {
+        true
+    } else {
+        let _ = p.consume_token(&Token::Plus);
+        false
+    };
+    let token = p.next_token();
+    match &token.token {
+        Token::Number(digits, _) => match digits.parse::<i128>() {
+            Ok(value) => {
+                let value = if negative { -value } else { value };
+                i64::try_from(value).or_else(|_| p.expected("a 64-bit integer", token.clone()))
+            }
+            Err(_) => p.expected("an integer", token.clone()),
+        },
+        _ => p.expected("an integer", token.clone()),
+    }
+}
+
+/// `OWNED BY table.column` -> (table, column).
+pub(crate) fn owner_column(name: &ObjectName) -> Option<(QualifiedName, Ident)> {
+    let mut parts = name.0.clone();
+    let column = parts.pop()?;
+    let column = ident(column.as_ident()?);
+    if parts.is_empty() {
+        return None;
+    }
+    Some((qualified(&ObjectName(parts)), column))
+}
+
+/// `CREATE [TEMP|UNLOGGED] SEQUENCE [IF NOT EXISTS] name options`.
+pub(crate) fn create_sequence(ctx: &mut Ctx<'_>, stmt: Stmt<'_>) {
+    let Some((name, opts)) = run(ctx, &stmt, stmt.text, |p| {
+        p.expect_keyword(Keyword::CREATE)?;
+        let _ = p.parse_one_of_keywords(&[Keyword::TEMP, Keyword::TEMPORARY, Keyword::UNLOGGED]);
+        p.expect_keyword(Keyword::SEQUENCE)?;
+        let _ = p.parse_keywords(&[Keyword::IF, Keyword::NOT, Keyword::EXISTS]);
+        let name = p.parse_object_name(false)?;
+        Ok((name, sequence_options(p)?))
+    }) else {
+        return;
+    };
+    let name = qualified(&name);
+    if let Some(owned_by) = &opts.owned_by {
+        ctx.deferred.push(Deferred::OwnedBy {
+            sequence: name.clone(),
+            owner: owned_by.as_ref().and_then(owner_column),
+            span: ctx.span(&stmt),
+        });
+    }
+    let sequence = Sequence {
+        name: name.clone(),
+        options: opts.build(TypeName::new("bigint")),
+        owned_by: None,
+        comment: None,
+        meta: ctx.meta(&stmt),
+    };
+    if ctx.model.sequences.insert(name.clone(), sequence).is_some() {
+        ctx.error("duplicate-object", &stmt, format!("sequence {name} is declared more than once"));
+    }
+}
+
+/// `ALTER SEQUENCE [IF EXISTS] name OWNED BY t.c | NONE` (other options are
+/// applied to the declared sequence; OWNER TO is skipped).
+pub(crate) fn alter_sequence(ctx: &mut Ctx<'_>, stmt: Stmt<'_>) {
+    let words = super::dispatch::leading_words(stmt.text, 6);
+    if stmt.text.to_uppercase().contains("OWNER TO") || words.iter().any(|w| w == "RENAME") {
+        skipped::other(ctx, stmt, &words);
+        return;
+    }
+    let Some((name, opts)) = run(ctx, &stmt, stmt.text, |p| {
+        p.expect_keywords(&[Keyword::ALTER, Keyword::SEQUENCE])?;
+        let _ = p.parse_keywords(&[Keyword::IF, Keyword::EXISTS]);
+        let name = p.parse_object_name(false)?;
+        Ok((name, sequence_options(p)?))
+    }) else {
+        return;
+    };
+    let name = qualified(&name);
+    if let Some(owned_by) = &opts.owned_by {
+        ctx.deferred.push(Deferred::OwnedBy {
+            sequence: name.clone(),
+            owner: owned_by.as_ref().and_then(owner_column),
+            span: ctx.span(&stmt),
+        });
+    }
+    let changes_options = opts.data_type.is_some()
+        || opts.start.is_some()
+        || opts.increment.is_some()
+        || opts.min_value.is_some()
+        || opts.max_value.is_some()
+        || opts.cache.is_some()
+        || opts.cycle.is_some();
+    if changes_options {
+        ctx.warning(
+            "unsupported-statement",
+            &stmt,
+            format!("ALTER SEQUENCE options are not applied to sequence {name}; declare them in CREATE SEQUENCE"),
+        );
+    }
+}
+
+/// `ALTER INDEX [IF EXISTS] parent ATTACH PARTITION child`.
+pub(crate) fn alter_index(ctx: &mut Ctx<'_>, stmt: Stmt<'_>) {
+    let words = super::dispatch::leading_words(stmt.text, 8);
+    if !words.iter().any(|word| word == "ATTACH") {
+        skipped::other(ctx, stmt, &words);
+        return;
+    }
+    let Some((parent, child)) = run(ctx, &stmt, stmt.text, |p| {
+        p.expect_keywords(&[Keyword::ALTER, Keyword::INDEX])?;
+        let _ = p.parse_keywords(&[Keyword::IF, Keyword::EXISTS]);
+        let parent = p.parse_object_name(false)?;
+        p.expect_keywords(&[Keyword::ATTACH, Keyword::PARTITION])?;
+        Ok((parent, p.parse_object_name(false)?))
+    }) else {
+        return;
+    };
+    ctx.deferred.push(Deferred::AttachIndex {
+        parent: qualified(&parent),
+        child: qualified(&child),
+        span: ctx.span(&stmt),
+    });
+}
+
+/// `CREATE TYPE name AS ENUM ('a', ...)`; other kinds of types are not modelled.
+pub(crate) fn create_type(ctx: &mut Ctx<'_>, stmt: Stmt<'_>) {
+    let words = super::dispatch::leading_words(stmt.text, 8);
+    if !words.iter().any(|word| word == "ENUM") {
+        ctx.warning(
+            "unsupported-statement",
+            &stmt,
+            "CREATE TYPE (composite, range or base type) is not modelled by schemac; the statement was skipped",
+        );
+        return;
+    }
+    let Some((name, values)) = run(ctx, &stmt, stmt.text, |p| {
+        p.expect_keywords(&[Keyword::CREATE, Keyword::TYPE])?;
+        let name = p.parse_object_name(false)?;
+        p.expect_keywords(&[Keyword::AS, Keyword::ENUM])?;
+        p.expect_token(&Token::LParen)?;
+        let values = if p.peek_token().token == Token::RParen {
+            Vec::new()
+        } else {
+            p.parse_comma_separated(Parser::parse_literal_string)?
+        };
+        p.expect_token(&Token::RParen)?;
+        Ok((name, values))
+    }) else {
+        return;
+    };
+    let name = qualified(&name);
+    let value = Enum {
+        name: name.clone(),
+        values,
+        comment: None,
+        meta: ctx.meta(&stmt),
+    };
+    if ctx.model.enums.insert(name.clone(), value).is_some() {
+        ctx.error("duplicate-object", &stmt, format!("enum {name} is declared more than once"));
+    }
+}
+
+/// `CREATE DOMAIN name [AS] type [COLLATE c] [DEFAULT e] [[CONSTRAINT n] NOT NULL | NULL | CHECK (e)]...`.
+pub(crate) fn create_domain(ctx: &mut Ctx<'_>, stmt: Stmt<'_>) {
+    let Some(parsed) = run(ctx, &stmt, stmt.text, |p| {
+        p.expect_keywords(&[Keyword::CREATE, Keyword::DOMAIN])?;
+        let name = p.parse_object_name(false)?;
+        let _ = p.parse_keyword(Keyword::AS);
+        let ty = p.parse_data_type()?;
+        let mut domain = DomainParts { name, ty: ty.to_string(), ..DomainParts::default() };
+        loop {
+            let constraint_name = if p.parse_keyword(Keyword::CONSTRAINT) {
+                Some(p.parse_identifier()?)
+            } else {
+                None
+            };
+            if p.parse_keyword(Keyword::COLLATE) {
+                domain.collation = Some(collation(&p.parse_object_name(false)?));
+            } else if p.parse_keyword(Keyword::DEFAULT) {
+                domain.default = Some(p.parse_expr()?);
+            } else if p.parse_keywords(&[Keyword::NOT, Keyword::NULL]) {
+                domain.not_null = true;
+            } else if p.parse_keyword(Keyword::NULL) {
+                domain.not_null = false;
+            } else if p.parse_keyword(Keyword::CHECK) {
+                p.expect_token(&Token::LParen)?;
+                let expr = p.parse_expr()?;
+                p.expect_token(&Token::RParen)?;
+                let _ = p.parse_keywords(&[Keyword::NOT, Keyword::VALID]);
+                domain.checks.push((constraint_name.as_ref().map(ident), expr));
+            } else if constraint_name.is_some() {
+                return p.expected("NOT NULL, NULL or CHECK", p.peek_token());
+            } else {
+                return Ok(domain);
+            }
+        }
+    }) else {
+        return;
+    };
+    let name = qualified(&parsed.name);
+    let mut checks = BTreeMap::new();
+    for (check_name, expr) in &parsed.checks {
+        let check_name = check_name.clone().unwrap_or_else(|| {
+            let base = format!("{}_check", name.name.as_str());
+            let mut candidate = Ident::new(base.clone());
+            let mut n = 1;
+            while checks.contains_key(&candidate) {
+                candidate = Ident::new(format!("{base}{n}"));
+                n += 1;
+            }
+            candidate
+        });
+        checks.insert(check_name, normalize::expr_from_ast(expr));
+    }
+    let domain = Domain {
+        name: name.clone(),
+        base: normalize::type_name(&parsed.ty, "public"),
+        collation: parsed.collation,
+        default: parsed.default.as_ref().map(normalize::expr_from_ast),
+        not_null: parsed.not_null,
+        checks,
+        comment: None,
+        meta: ctx.meta(&stmt),
+    };
+    if ctx.model.domains.insert(name.clone(), domain).is_some() {
+        ctx.error("duplicate-object", &stmt, format!("domain {name} is declared more than once"));
+    }
+}
+
+#[derive(Default)]
+struct DomainParts {
+    name: ObjectName,
+    ty: String,
+    collation: Option<Ident>,
+    default: Option<Expr>,
+    not_null: bool,
+    checks: Vec<(Option<Ident>, Expr)>,
+}
+
+/// `CREATE SCHEMA [IF NOT EXISTS] name [AUTHORIZATION role]` (`public` is implicit).
+pub(crate) fn create_schema(ctx: &mut Ctx<'_>, stmt: Stmt<'_>) {
+    let Some(name) = run(ctx, &stmt, stmt.text, |p| {
+        p.expect_keywords(&[Keyword::CREATE, Keyword::SCHEMA])?;
+        let _ = p.parse_keywords(&[Keyword::IF, Keyword::NOT, Keyword::EXISTS]);
+        if p.parse_keyword(Keyword::AUTHORIZATION) {
+            return Ok(p.parse_identifier()?);
+        }
+        let name = p.parse_identifier()?;
+        if p.parse_keyword(Keyword::AUTHORIZATION) {
+            let _ = p.parse_identifier()?;
+        }
+        Ok(name)
+    }) else {
+        return;
+    };
+    let name = ident(&name);
+    if name.as_str() == "public" {
+        return;
+    }
+    let schema = Schema { name: name.clone(), comment: None, meta: ctx.meta(&stmt) };
+    if ctx.model.schemas.insert(name.clone(), schema).is_some() {
+        ctx.error("duplicate-object", &stmt, format!("schema {name} is declared more than once"));
+    }
+}
+
+/// `CREATE EXTENSION [IF NOT EXISTS] name [WITH] [SCHEMA s] [VERSION v] [CASCADE]`.
+pub(crate) fn create_extension(ctx: &mut Ctx<'_>, stmt: Stmt<'_>) {
+    let Some((name, schema, version)) = run(ctx, &stmt, stmt.text, |p| {
+        p.expect_keywords(&[Keyword::CREATE, Keyword::EXTENSION])?;
+        let _ = p.parse_keywords(&[Keyword::IF, Keyword::NOT, Keyword::EXISTS]);
+        let name = p.parse_identifier()?;
+        let _ = p.parse_keyword(Keyword::WITH);
+        let (mut schema, mut version) = (None, None);
+        loop {
+            if p.parse_keyword(Keyword::SCHEMA) {
+                schema = Some(ident(&p.parse_identifier()?));
+            } else if p.parse_keyword(Keyword::VERSION) {
+                version = Some(match p.peek_token().token {
+                    Token::SingleQuotedString(_) => p.parse_literal_string()?,
+                    _ => p.parse_identifier()?.value,
+                });
+            } else if !p.parse_keyword(Keyword::CASCADE) {
+                return Ok((name, schema, version));
+            }
+        }
+    }) else {
+        return;
+    };
+    let name = ident(&name);
+    let extension = Extension {
+        name: name.clone(),
+        schema: schema.unwrap_or_else(|| Ident::new("public")),
+        version,
+        meta: ctx.meta(&stmt),
+    };
+    if ctx.model.extensions.insert(name.clone(), extension).is_some() {
+        ctx.error("duplicate-object", &stmt, format!("extension {name} is declared more than once"));
+    }
+}
+
+/// `CREATE ROLE|USER|GROUP name [options]`: only the name is kept (roles
+/// are cluster-wide; the Model only records that the schema refers to them).
+pub(crate) fn create_role(ctx: &mut Ctx<'_>, stmt: Stmt<'_>) {
+    let Some(name) = run(ctx, &stmt, stmt.text, |p| {
+        p.expect_keyword(Keyword::CREATE)?;
+        let _ = p.parse_one_of_keywords(&[Keyword::ROLE, Keyword::USER, Keyword::GROUP]);
+        let name = p.parse_identifier()?;
+        skip_to_action_end(p);
+        Ok(name)
+    }) else {
+        return;
+    };
+    let name = ident(&name);
+    ctx.model.roles.insert(name.clone(), Role { name, meta: ctx.meta(&stmt) });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn blanks_fk_set_null_columns_in_place() {
+        let sql = "ALTER TABLE t ADD FOREIGN KEY (a, b) REFERENCES u ON DELETE SET NULL (b) DEFERRABLE";
+        let blanked = blank_fk_set_columns(sql);
+        assert_eq!(blanked.len(), sql.len());
+        assert_eq!(blanked, "ALTER TABLE t ADD FOREIGN KEY (a, b) REFERENCES u ON DELETE SET NULL     DEFERRABLE");
+        let untouched = "ALTER TABLE t ALTER COLUMN c SET DEFAULT (1)";
+        assert_eq!(blank_fk_set_columns(untouched), untouched);
+    }
+
+    #[test]
+    fn sequence_options_in_any_order_get_defaults() {
+        let mut p = parser("START WITH 100 INCREMENT BY -2 NO MINVALUE CACHE 10 CYCLE").expect("tokenizes");
+        let opts = sequence_options(&mut p).expect("parses");
+        let built = opts.build(TypeName::new("integer"));
+        assert_eq!(
+            (built.start, built.increment, built.min_value, built.max_value, built.cache, built.cycle),
+            (100, -2, i32::MIN as i64, -1, 10, true)
+        );
+        let mut p = parser("SEQUENCE NAME app.s START WITH 1 INCREMENT BY 1 NO MINVALUE NO MAXVALUE CACHE 1").expect("tokenizes");
+        let opts = sequence_options(&mut p).expect("parses");
+        assert_eq!(opts.build(TypeName::new("bigint")), SequenceOptions::defaults(TypeName::new("bigint"), 1));
+    }
+
+    #[test]
+    fn partition_bounds() {
+        use crate::model::{BoundValue, PartitionBound};
+        let bound = |sql: &str| partition_bound(&mut parser(sql).expect("tokenizes"));
+        assert_eq!(bound("DEFAULT").expect("parses"), PartitionBound::Default);
+        assert_eq!(
+            bound("FOR VALUES WITH (modulus 4, remainder 1)").expect("parses"),
+            PartitionBound::Hash { modulus: 4, remainder: 1 }
+        );
+        match bound("FOR VALUES FROM (MINVALUE, 1) TO (MAXVALUE, 2)").expect("parses") {
+            PartitionBound::Range { from, to } => {
+                assert_eq!(from[0], BoundValue::MinValue);
+                assert_eq!(to[0], BoundValue::MaxValue);
+            }
+            other => panic!("not a range bound: {other:?}"),
+        }
+        assert!(bound("FOR VALUES WITH (modulus x)").is_err());
+    }
+
+    #[test]
+    fn owner_columns() {
+        let name = parser("public.accounts.id").expect("tokenizes").parse_object_name(false).expect("parses");
+        assert_eq!(owner_column(&name), Some((QualifiedName::public("accounts"), Ident::new("id"))));
+        let bare = parser("id").expect("tokenizes").parse_object_name(false).expect("parses");
+        assert_eq!(owner_column(&bare), None);
+    }
+}

@@ -1,0 +1,692 @@
+//! sqlparser statements -> Model: tables, columns, constraints, indexes.
+//!
+//! Invariants (so the Model equals the `.schema` frontend's):
+//! - unnamed constraints and indexes get PostgreSQL's default names, made
+//!   unique within the table the way PostgreSQL does (`t_a_check1`);
+//! - PRIMARY KEY and identity columns are NOT NULL; serial columns become
+//!   their integer type with an owned sequence and a `nextval` default;
+//! - a FOREIGN KEY without referenced columns keeps `ref_columns` empty
+//!   (filled from the referenced primary key by `frontend::resolve`);
+//! - NULLS FIRST/LAST equal to the default for the sort order is `None`.
+
+use super::forms::{self, SeqOpts};
+use super::{collation, ident, last_ident, opclass, parser, qualified, Ctx, Stmt};
+use crate::model::{
+    normalize, BoundValue, Column, Constraint, ConstraintKind, ExcludeElement, FkAction,
+    ForeignKey, Ident, Identity, Index, IndexExpr, IndexKey, PartitionBound, PartitionBy,
+    PartitionOf, PartitionStrategy, QualifiedName, SqlExpr, Table, TypeName,
+};
+use sqlparser::ast::{
+    ColumnDef, ColumnOption, ConstraintCharacteristics, ConstraintReferenceMatchKind,
+    DeferrableInitial, Expr, ForValues, FunctionArg, FunctionArgExpr, FunctionArguments,
+    GeneratedAs, IndexColumn, NullsDistinctOption, OrderBySort, PartitionBoundValue,
+    ReferentialAction, Statement, TableConstraint, Value,
+};
+
+/// Runs `f` on the declared table `name` (taken out of the Model meanwhile,
+/// so `f` may also change other parts of it); reports an unknown table.
+pub(crate) fn with_table(
+    ctx: &mut Ctx<'_>,
+    stmt: &Stmt<'_>,
+    name: &QualifiedName,
+    f: impl FnOnce(&mut Ctx<'_>, &mut Table),
+) {
+    match ctx.model.tables.remove(name) {
+        Some(mut table) => {
+            f(ctx, &mut table);
+            ctx.model.tables.insert(name.clone(), table);
+        }
+        None => ctx.error(
+            "unknown-reference",
+            stmt,
+            format!("table {name} is not declared before this statement"),
+        ),
+    }
+}
+
+/// `CREATE [UNLOGGED] TABLE ...` (also `PARTITION OF` and `PARTITION BY`).
+pub(crate) fn create_table(ctx: &mut Ctx<'_>, stmt: Stmt<'_>) {
+    let text = forms::blank_fk_set_columns(stmt.text);
+    let parsed = parser(&text).and_then(|mut p| {
+        let statement = p.parse_statement()?;
+        forms::expect_end(&mut p)?;
+        Ok(statement)
+    });
+    let create = match parsed {
+        Ok(Statement::CreateTable(create)) => create,
+        Ok(_) => {
+            ctx.error("syntax-error", &stmt, "expected a CREATE TABLE statement");
+            return;
+        }
+        Err(error) => {
+            ctx.syntax_error(&stmt, &error);
+            return;
+        }
+    };
+    let name = qualified(&create.name);
+    if ctx.model.tables.contains_key(&name) {
+        ctx.error("duplicate-object", &stmt, format!("table {name} is declared more than once"));
+        return;
+    }
+    if create.query.is_some() || create.like.is_some() || create.inherits.is_some() {
+        ctx.warning(
+            "unsupported-statement",
+            &stmt,
+            format!("CREATE TABLE {name} uses AS, LIKE or INHERITS, which schemac does not model; the statement was skipped"),
+        );
+        return;
+    }
+    let mut table = Table::new(name.clone());
+    table.unlogged = create.unlogged;
+    table.meta = ctx.meta(&stmt);
+    for column in &create.columns {
+        add_column(ctx, &stmt, &mut table, column);
+    }
+    for constraint in &create.constraints {
+        add_table_constraint(ctx, &stmt, &mut table, constraint);
+    }
+    if let Some(key) = &create.partition_by {
+        table.partition_by = partition_by(ctx, &stmt, key);
+    }
+    if let (Some(parent), Some(bound)) = (&create.partition_of, &create.for_values) {
+        table.partition_of = Some(PartitionOf {
+            parent: qualified(parent),
+            bound: for_values(bound),
+        });
+    }
+    ctx.model.tables.insert(name, table);
+}
+
+fn partition_by(ctx: &mut Ctx<'_>, stmt: &Stmt<'_>, key: &Expr) -> Option<PartitionBy> {
+    let Expr::Function(function) = key else {
+        ctx.error("syntax-error", stmt, format!("unexpected partition key {key}"));
+        return None;
+    };
+    let strategy = match last_ident(&function.name).as_str() {
+        "range" => PartitionStrategy::Range,
+        "list" => PartitionStrategy::List,
+        "hash" => PartitionStrategy::Hash,
+        other => {
+            ctx.error("syntax-error", stmt, format!("unknown partition strategy {other}"));
+            return None;
+        }
+    };
+    let mut keys = Vec::new();
+    if let FunctionArguments::List(list) = &function.args {
+        for arg in &list.args {
+            match arg {
+                FunctionArg::Unnamed(FunctionArgExpr::Expr(expr)) => {
+                    keys.push(normalize::expr_from_ast(strip_nested(expr)))
+                }
+                other => ctx.error("syntax-error", stmt, format!("unexpected partition key {other}")),
+            }
+        }
+    }
+    Some(PartitionBy { strategy, key: keys })
+}
+
+/// sqlparser's `FOR VALUES` -> the Model's bound.
+pub(crate) fn for_values(bound: &ForValues) -> PartitionBound {
+    let range_value = |value: &PartitionBoundValue| match value {
+        PartitionBoundValue::MinValue => BoundValue::MinValue,
+        PartitionBoundValue::MaxValue => BoundValue::MaxValue,
+        PartitionBoundValue::Expr(expr) => bound_value(expr),
+    };
+    match bound {
+        ForValues::In(values) => PartitionBound::List(values.iter().map(bound_value).collect()),
+        ForValues::From { from, to } => PartitionBound::Range {
+            from: from.iter().map(range_value).collect(),
+            to: to.iter().map(range_value).collect(),
+        },
+        ForValues::With { modulus, remainder } => PartitionBound::Hash {
+            modulus: u32::try_from(*modulus).unwrap_or(u32::MAX),
+            remainder: u32::try_from(*remainder).unwrap_or(u32::MAX),
+        },
+        ForValues::Default => PartitionBound::Default,
+    }
+}
+
+/// One value of a partition bound.
+pub(crate) fn bound_value(expr: &Expr) -> BoundValue {
+    match expr {
+        Expr::Value(value) if matches!(value.value, Value::Null) => BoundValue::Null,
+        other => BoundValue::Literal(normalize::expr_from_ast(other)),
+    }
+}
+
+/// A column definition with its column constraints.
+pub(crate) fn add_column(ctx: &mut Ctx<'_>, stmt: &Stmt<'_>, table: &mut Table, def: &ColumnDef) {
+    let name = ident(&def.name);
+    if table.column(&name).is_some() {
+        ctx.error(
+            "duplicate-object",
+            stmt,
+            format!("column {name} is declared more than once in table {}", table.name),
+        );
+        return;
+    }
+    let spelling = def.data_type.to_string();
+    let mut column = match normalize::serial_type(&spelling) {
+        Some(ty) => {
+            let (default, sequence) = normalize::serial_sequence(&table.name, &name, ty.clone());
+            let mut column = Column::new(name.clone(), ty);
+            column.not_null = true;
+            column.default = Some(default);
+            ctx.model.sequences.insert(sequence.name.clone(), sequence);
+            column
+        }
+        None => Column::new(name.clone(), normalize::type_name(&spelling, "public")),
+    };
+    column.meta = ctx.meta(stmt);
+    let mut constraints = Vec::new();
+    for option in &def.options {
+        let explicit = option.name.as_ref().map(ident);
+        match &option.option {
+            ColumnOption::Null => column.not_null = false,
+            ColumnOption::NotNull => column.not_null = true,
+            ColumnOption::Default(expr) => column.default = Some(normalize::expr_from_ast(expr)),
+            ColumnOption::Collation(name) => column.collation = Some(collation(name)),
+            ColumnOption::PrimaryKey(pk) => {
+                column.not_null = true;
+                let kind = ConstraintKind::PrimaryKey { columns: vec![name.clone()], include: Vec::new() };
+                let explicit = explicit.or_else(|| pk.name.as_ref().map(ident));
+                constraints.push((explicit, kind, pk.characteristics));
+            }
+            ColumnOption::Unique(unique) => {
+                let kind = ConstraintKind::Unique {
+                    columns: vec![name.clone()],
+                    include: Vec::new(),
+                    nulls_not_distinct: unique.nulls_distinct == NullsDistinctOption::NotDistinct,
+                };
+                let explicit = explicit.or_else(|| unique.name.as_ref().map(ident));
+                constraints.push((explicit, kind, unique.characteristics));
+            }
+            ColumnOption::ForeignKey(fk) => {
+                let kind = ConstraintKind::ForeignKey(ForeignKey {
+                    columns: vec![name.clone()],
+                    ref_table: qualified(&fk.foreign_table),
+                    ref_columns: fk.referred_columns.iter().map(ident).collect(),
+                    on_delete: fk_action(fk.on_delete),
+                    on_update: fk_action(fk.on_update),
+                    match_full: fk.match_kind == Some(ConstraintReferenceMatchKind::Full),
+                });
+                let explicit = explicit.or_else(|| fk.name.as_ref().map(ident));
+                constraints.push((explicit, kind, fk.characteristics));
+            }
+            ColumnOption::Check(check) => {
+                let kind = ConstraintKind::Check {
+                    expr: normalize::expr_from_ast(&check.expr),
+                    no_inherit: check.no_inherit,
+                };
+                let explicit = explicit.or_else(|| check.name.as_ref().map(ident));
+                constraints.push((explicit, kind, None));
+            }
+            ColumnOption::Generated { generated_as, sequence_options, generation_expr, .. } => {
+                match generation_expr {
+                    Some(expr) => column.generated = Some(normalize::expr_from_ast(expr)),
+                    None => {
+                        let opts = identity_options(sequence_options.as_deref().unwrap_or(&[]));
+                        column.identity = Some(Identity {
+                            always: matches!(generated_as, GeneratedAs::Always),
+                            options: opts.build(column.ty.clone()),
+                        });
+                        column.not_null = true;
+                    }
+                }
+            }
+            other => ctx.warning(
+                "unsupported-statement",
+                stmt,
+                format!("column option {other} of {}.{name} is not modelled and was ignored", table.name),
+            ),
+        }
+    }
+    table.columns.push(column);
+    for (explicit, kind, characteristics) in constraints {
+        insert_constraint(ctx, stmt, table, explicit, kind, characteristics.as_ref());
+    }
+}
+
+/// sqlparser's identity options (hand-written order) -> [`SeqOpts`].
+fn identity_options(options: &[sqlparser::ast::SequenceOptions]) -> SeqOpts {
+    use sqlparser::ast::SequenceOptions as O;
+    let number = |expr: &Expr| -> Option<i64> {
+        match expr {
+            Expr::Value(value) => match &value.value {
+                Value::Number(digits, _) => digits.parse().ok(),
+                _ => None,
+            },
+            Expr::UnaryOp { op: sqlparser::ast::UnaryOperator::Minus, expr } => {
+                match expr.as_ref() {
+                    Expr::Value(value) => match &value.value {
+                        Value::Number(digits, _) => digits.parse::<i64>().ok().map(|n| -n),
+                        _ => None,
+                    },
+                    _ => None,
+                }
+            }
+            _ => None,
+        }
+    };
+    let mut opts = SeqOpts::default();
+    for option in options {
+        match option {
+            O::IncrementBy(expr, _) => opts.increment = number(expr),
+            O::MinValue(expr) => opts.min_value = expr.as_ref().and_then(number),
+            O::MaxValue(expr) => opts.max_value = expr.as_ref().and_then(number),
+            O::StartWith(expr, _) => opts.start = number(expr),
+            O::Cache(expr) => opts.cache = number(expr),
+            O::Cycle(no) => opts.cycle = Some(!no),
+        }
+    }
+    opts
+}
+
+fn fk_action(action: Option<ReferentialAction>) -> FkAction {
+    match action {
+        None | Some(ReferentialAction::NoAction) => FkAction::NoAction,
+        Some(ReferentialAction::Restrict) => FkAction::Restrict,
+        Some(ReferentialAction::Cascade) => FkAction::Cascade,
+        Some(ReferentialAction::SetNull) => FkAction::SetNull,
+        Some(ReferentialAction::SetDefault) => FkAction::SetDefault,
+    }
+}
+
+/// Column names of PK/UNIQUE key columns (which must be plain columns).
+fn key_columns(ctx: &mut Ctx<'_>, stmt: &Stmt<'_>, columns: &[IndexColumn]) -> Vec<Ident> {
+    let mut names = Vec::new();
+    for column in columns {
+        match strip_nested(&column.column.expr) {
+            Expr::Identifier(id) => names.push(ident(id)),
+            other => ctx.error(
+                "syntax-error",
+                stmt,
+                format!("constraint key {other} must be a column name"),
+            ),
+        }
+    }
+    names
+}
+
+/// A table constraint (in CREATE TABLE or ALTER TABLE ... ADD).
+pub(crate) fn add_table_constraint(
+    ctx: &mut Ctx<'_>,
+    stmt: &Stmt<'_>,
+    table: &mut Table,
+    constraint: &TableConstraint,
+) {
+    let (explicit, kind, characteristics) = match constraint {
+        TableConstraint::PrimaryKey(pk) => {
+            let columns = key_columns(ctx, stmt, &pk.columns);
+            for column in &mut table.columns {
+                if columns.contains(&column.name) {
+                    column.not_null = true;
+                }
+            }
+            let include = pk.include.iter().map(ident).collect();
+            (&pk.name, ConstraintKind::PrimaryKey { columns, include }, pk.characteristics)
+        }
+        TableConstraint::Unique(unique) => {
+            let kind = ConstraintKind::Unique {
+                columns: key_columns(ctx, stmt, &unique.columns),
+                include: unique.include.iter().map(ident).collect(),
+                nulls_not_distinct: unique.nulls_distinct == NullsDistinctOption::NotDistinct,
+            };
+            (&unique.name, kind, unique.characteristics)
+        }
+        TableConstraint::ForeignKey(fk) => {
+            let kind = ConstraintKind::ForeignKey(ForeignKey {
+                columns: fk.columns.iter().map(ident).collect(),
+                ref_table: qualified(&fk.foreign_table),
+                ref_columns: fk.referred_columns.iter().map(ident).collect(),
+                on_delete: fk_action(fk.on_delete),
+                on_update: fk_action(fk.on_update),
+                match_full: fk.match_kind == Some(ConstraintReferenceMatchKind::Full),
+            });
+            (&fk.name, kind, fk.characteristics)
+        }
+        TableConstraint::Check(check) => {
+            let kind = ConstraintKind::Check {
+                expr: normalize::expr_from_ast(&check.expr),
+                no_inherit: check.no_inherit,
+            };
+            (&check.name, kind, None)
+        }
+        TableConstraint::Exclude(exclude) => {
+            let elements = exclude
+                .elements
+                .iter()
+                .map(|element| ExcludeElement {
+                    expr: normalize::expr_from_ast(strip_nested(&element.column.column.expr)),
+                    opclass: element.column.operator_class.as_ref().map(opclass),
+                    operator: element.operator.to_string(),
+                })
+                .collect();
+            let kind = ConstraintKind::Exclude {
+                method: exclude
+                    .index_method
+                    .as_ref()
+                    .map_or_else(|| "btree".to_string(), |method| method.value.to_lowercase()),
+                elements,
+                include: exclude.include.iter().map(ident).collect(),
+                predicate: exclude.where_clause.as_deref().map(normalize::expr_from_ast),
+            };
+            (&exclude.name, kind, exclude.characteristics)
+        }
+        other => {
+            ctx.warning(
+                "unsupported-statement",
+                stmt,
+                format!("constraint {other} is not modelled by schemac and was ignored"),
+            );
+            return;
+        }
+    };
+    let explicit = explicit.as_ref().map(ident);
+    insert_constraint(ctx, stmt, table, explicit, kind, characteristics.as_ref());
+}
+
+fn insert_constraint(
+    ctx: &mut Ctx<'_>,
+    stmt: &Stmt<'_>,
+    table: &mut Table,
+    explicit: Option<Ident>,
+    kind: ConstraintKind,
+    characteristics: Option<&ConstraintCharacteristics>,
+) {
+    let name = match explicit {
+        Some(name) => name,
+        None => {
+            let columns: Vec<Ident> = match &kind {
+                ConstraintKind::PrimaryKey { .. } => Vec::new(),
+                ConstraintKind::Unique { columns, .. } => columns.clone(),
+                ConstraintKind::ForeignKey(fk) => fk.columns.clone(),
+                ConstraintKind::Check { expr, .. } => {
+                    normalize::expr_columns(expr).into_iter().take(1).collect()
+                }
+                ConstraintKind::Exclude { elements, .. } => elements
+                    .iter()
+                    .map(|element| match parser(&element.expr.sql).and_then(|mut p| p.parse_expr()) {
+                        Ok(Expr::Identifier(id)) => ident(&id),
+                        _ => Ident::new("expr"),
+                    })
+                    .collect(),
+            };
+            let base = normalize::default_constraint_name(&table.name.name, &columns, kind.default_suffix());
+            unique_name(table, base)
+        }
+    };
+    if table.constraints.contains_key(&name) {
+        ctx.error(
+            "duplicate-object",
+            stmt,
+            format!("constraint {name} is declared more than once on table {}", table.name),
+        );
+        return;
+    }
+    let constraint = Constraint {
+        name: name.clone(),
+        kind,
+        deferrable: characteristics.and_then(|c| c.deferrable).unwrap_or(false),
+        initially_deferred: characteristics.and_then(|c| c.initially) == Some(DeferrableInitial::Deferred),
+        comment: None,
+        meta: ctx.meta(stmt),
+    };
+    table.constraints.insert(name, constraint);
+}
+
+/// `base`, or `base1`, `base2`, ... when a constraint or index of the table
+/// already has that name (PostgreSQL's ChooseConstraintName/ChooseRelationName).
+fn unique_name(table: &Table, base: Ident) -> Ident {
+    let taken = |name: &Ident| table.constraints.contains_key(name) || table.indexes.contains_key(name);
+    if !taken(&base) {
+        return base;
+    }
+    (1..)
+        .map(|n| Ident::new(format!("{}{n}", base.as_str())))
+        .find(|candidate| !taken(candidate))
+        .unwrap_or(base)
+}
+
+/// Removes redundant parentheses: `((lower(x)))` -> `lower(x)`.
+pub(crate) fn strip_nested(expr: &Expr) -> &Expr {
+    match expr {
+        Expr::Nested(inner) => strip_nested(inner),
+        other => other,
+    }
+}
+
+/// `CREATE [UNIQUE] INDEX [CONCURRENTLY] [IF NOT EXISTS] [name] ON [ONLY] t ...`.
+pub(crate) fn create_index(ctx: &mut Ctx<'_>, stmt: Stmt<'_>) {
+    let text = blank_on_only(stmt.text);
+    let parsed = parser(&text).and_then(|mut p| {
+        let statement = p.parse_statement()?;
+        forms::expect_end(&mut p)?;
+        Ok(statement)
+    });
+    let create = match parsed {
+        Ok(Statement::CreateIndex(create)) => create,
+        Ok(_) => {
+            ctx.error("syntax-error", &stmt, "expected a CREATE INDEX statement");
+            return;
+        }
+        Err(error) => {
+            ctx.syntax_error(&stmt, &error);
+            return;
+        }
+    };
+    let target = qualified(&create.table_name);
+    let mut keys = Vec::new();
+    let mut key_names = Vec::new();
+    for column in &create.columns {
+        let (key, key_name) = index_key(column);
+        keys.push(key);
+        key_names.push(key_name);
+    }
+    let index = |name: Ident, ctx: &Ctx<'_>| Index {
+        name,
+        unique: create.unique,
+        nulls_not_distinct: create.nulls_distinct == Some(false),
+        method: create
+            .using
+            .as_ref()
+            .map_or_else(|| "btree".to_string(), |method| method.to_string().to_lowercase()),
+        keys: keys.clone(),
+        include: create.include.iter().map(ident).collect(),
+        predicate: create.predicate.as_ref().map(normalize::expr_from_ast),
+        with: create.with.iter().map(storage_parameter).collect(),
+        comment: None,
+        meta: ctx.meta(&stmt),
+    };
+    let explicit = create.name.as_ref().map(last_ident);
+    if let Some(table) = ctx.model.tables.get(&target) {
+        let name = explicit.unwrap_or_else(|| {
+            unique_name(table, normalize::default_index_name(&target.name, &key_names, false))
+        });
+        let index = index(name.clone(), ctx);
+        let Some(table) = ctx.model.tables.get_mut(&target) else {
+            return;
+        };
+        if table.indexes.contains_key(&name) || table.constraints.contains_key(&name) {
+            ctx.error("duplicate-object", &stmt, format!("index {name} is declared more than once on {target}"));
+            return;
+        }
+        table.indexes.insert(name, index);
+    } else if ctx.model.views.contains_key(&target) {
+        let name = explicit.unwrap_or_else(|| normalize::default_index_name(&target.name, &key_names, false));
+        let index = index(name.clone(), ctx);
+        let Some(view) = ctx.model.views.get_mut(&target) else {
+            return;
+        };
+        if view.indexes.insert(name.clone(), index).is_some() {
+            ctx.error("duplicate-object", &stmt, format!("index {name} is declared more than once on {target}"));
+        }
+    } else {
+        ctx.error(
+            "unknown-reference",
+            &stmt,
+            format!("index target {target} is not a table or materialized view declared before this statement"),
+        );
+    }
+}
+
+/// `ON ONLY parent` -> `ON      parent` (same length: offsets stay valid).
+fn blank_on_only(text: &str) -> String {
+    let mut out = text.to_string();
+    let upper = text.to_uppercase();
+    if upper.len() != text.len() {
+        return out;
+    }
+    let words: Vec<(usize, &str)> = upper
+        .split_whitespace()
+        .map(|word| (word.as_ptr() as usize - upper.as_ptr() as usize, word))
+        .collect();
+    if let Some(pair) = words.windows(2).find(|pair| pair[0].1 == "ON" && pair[1].1 == "ONLY") {
+        let start = pair[1].0;
+        out.replace_range(start..start + 4, "    ");
+    }
+    out
+}
+
+/// One key of an index and its part of the default index name.
+fn index_key(column: &IndexColumn) -> (IndexKey, String) {
+    let mut expr = strip_nested(&column.column.expr);
+    let mut key_collation = None;
+    if let Expr::Collate { expr: inner, collation: name } = expr {
+        key_collation = Some(collation(name));
+        expr = strip_nested(inner);
+    }
+    let (key_expr, key_name) = match expr {
+        Expr::Identifier(id) => (IndexExpr::Column(ident(id)), ident(id).0),
+        Expr::Function(function) => (
+            IndexExpr::Expr(normalize::expr_from_ast(expr)),
+            last_ident(&function.name).0,
+        ),
+        other => (IndexExpr::Expr(normalize::expr_from_ast(other)), "expr".to_string()),
+    };
+    let descending = matches!(column.column.options.sort, Some(OrderBySort::Desc));
+    let nulls_first = column
+        .column
+        .options
+        .nulls_first
+        .filter(|nulls_first| *nulls_first != descending);
+    let key = IndexKey {
+        expr: key_expr,
+        collation: key_collation,
+        opclass: column.operator_class.as_ref().map(opclass),
+        descending,
+        nulls_first,
+    };
+    (key, key_name)
+}
+
+/// `fillfactor = 70`, `fillfactor='70'` -> `("fillfactor", "70")`.
+fn storage_parameter(expr: &Expr) -> (String, String) {
+    let unquote = |expr: &Expr| match expr {
+        Expr::Value(value) => match &value.value {
+            Value::SingleQuotedString(text) => text.to_lowercase(),
+            Value::Boolean(flag) => flag.to_string(),
+            other => other.to_string().to_lowercase(),
+        },
+        Expr::Identifier(id) => id.value.to_lowercase(),
+        other => other.to_string().to_lowercase(),
+    };
+    match expr {
+        Expr::BinaryOp { left, right, .. } => (unquote(left), unquote(right)),
+        other => (unquote(other), "true".to_string()),
+    }
+}
+
+/// A type for messages and the Model: normalised spelling of a sqlparser type.
+pub(crate) fn type_of(data_type: &sqlparser::ast::DataType) -> TypeName {
+    normalize::type_name(&data_type.to_string(), "public")
+}
+
+/// Normalised expression; `None` stays `None`.
+pub(crate) fn expr_opt(expr: Option<&Expr>) -> Option<SqlExpr> {
+    expr.map(normalize::expr_from_ast)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::load_file;
+    use super::*;
+    use crate::source::{FileId, Language, SourceFile};
+
+    fn model(sql: &str) -> crate::model::Model {
+        let file = SourceFile::new(FileId(0), "t.sql".into(), sql.to_string(), Language::Sql);
+        let parsed = load_file(&file);
+        let errors: Vec<_> = parsed.diagnostics.iter().filter(|d| d.is_error()).collect();
+        assert!(errors.is_empty(), "{errors:?}");
+        parsed.value
+    }
+
+    #[test]
+    fn columns_and_column_constraints() {
+        let m = model(
+            "CREATE TABLE Accounts (id bigserial PRIMARY KEY, \"Name\" text NOT NULL COLLATE pg_catalog.\"C\" UNIQUE,\n n int GENERATED ALWAYS AS IDENTITY (START WITH 5), parent bigint REFERENCES accounts ON DELETE SET NULL DEFERRABLE INITIALLY DEFERRED)",
+        );
+        let table = &m.tables[&QualifiedName::public("accounts")];
+        assert_eq!(table.columns.len(), 4);
+        assert!(table.columns[0].not_null);
+        assert!(table.columns[0].default.is_some());
+        assert_eq!(table.columns[1].name, Ident::new("Name"));
+        assert_eq!(table.columns[1].collation, Some(Ident::new("C")));
+        let identity = table.columns[2].identity.as_ref().expect("identity column");
+        assert!(identity.always && table.columns[2].not_null);
+        assert_eq!(identity.options.start, 5);
+        let names: Vec<&str> = table.constraints.keys().map(Ident::as_str).collect();
+        assert_eq!(names, vec!["accounts_Name_key", "accounts_parent_fkey", "accounts_pkey"]);
+        let fk = &table.constraints[&Ident::new("accounts_parent_fkey")];
+        assert!(fk.deferrable && fk.initially_deferred);
+        match &fk.kind {
+            ConstraintKind::ForeignKey(fk) => {
+                assert!(fk.ref_columns.is_empty());
+                assert_eq!(fk.on_delete, FkAction::SetNull);
+            }
+            other => panic!("not a foreign key: {other:?}"),
+        }
+        assert!(m.sequences.contains_key(&QualifiedName::public("accounts_id_seq")));
+    }
+
+    #[test]
+    fn table_constraints_and_partitions() {
+        let m = model(
+            "CREATE TABLE t (a int, b int, r int4range, UNIQUE NULLS NOT DISTINCT (a, b), PRIMARY KEY (a) INCLUDE (b),\n EXCLUDE USING gist (r WITH &&), FOREIGN KEY (a, b) REFERENCES u (x, y) MATCH FULL ON DELETE SET NULL (b)) PARTITION BY RANGE (a, lower(r));\nCREATE TABLE t1 PARTITION OF t FOR VALUES FROM (MINVALUE, 1) TO (10, MAXVALUE);",
+        );
+        let table = &m.tables[&QualifiedName::public("t")];
+        let names: Vec<&str> = table.constraints.keys().map(Ident::as_str).collect();
+        assert_eq!(names, vec!["t_a_b_fkey", "t_a_b_key", "t_pkey", "t_r_excl"]);
+        assert!(table.columns[0].not_null && !table.columns[1].not_null);
+        let by = table.partition_by.as_ref().expect("partitioned");
+        assert_eq!((by.strategy, by.key.len()), (PartitionStrategy::Range, 2));
+        let child = &m.tables[&QualifiedName::public("t1")];
+        assert_eq!(child.partition_of.as_ref().map(|of| of.parent.clone()), Some(QualifiedName::public("t")));
+    }
+
+    #[test]
+    fn indexes() {
+        let m = model(
+            "CREATE TABLE t (a int, b text);\nCREATE INDEX ON t (a DESC NULLS FIRST, b);\nCREATE INDEX ON ONLY t ((lower(b)));\nCREATE UNIQUE INDEX named ON public.t USING gin (b text_ops NULLS LAST) INCLUDE (a) WITH (fillfactor='70') WHERE (a > 0);\nCREATE INDEX ON t (a);",
+        );
+        let table = &m.tables[&QualifiedName::public("t")];
+        let names: Vec<&str> = table.indexes.keys().map(Ident::as_str).collect();
+        assert_eq!(names, vec!["named", "t_a_b_idx", "t_a_idx", "t_lower_idx"]);
+        let first = &table.indexes[&Ident::new("t_a_b_idx")];
+        assert!(first.keys[0].descending && first.keys[0].nulls_first.is_none());
+        let named = &table.indexes[&Ident::new("named")];
+        assert_eq!(named.method, "gin");
+        assert_eq!(named.keys[0].opclass.as_deref(), Some("text_ops"));
+        assert_eq!(named.keys[0].nulls_first, None);
+        assert_eq!(named.with, vec![("fillfactor".to_string(), "70".to_string())]);
+        assert!(named.unique && named.predicate.is_some());
+    }
+
+    #[test]
+    fn on_only_is_blanked_in_place() {
+        let sql = "CREATE INDEX i ON ONLY public.t USING btree (a)";
+        let blanked = blank_on_only(sql);
+        assert_eq!(blanked.len(), sql.len());
+        assert!(blanked.contains("ON      public.t"));
+    }
+}

@@ -1,0 +1,263 @@
+//! Splitting a `.sql` file into statements.
+//!
+//! Invariants: the splitter never fails and never panics; every statement is
+//! a byte range of the file that starts at its first token (leading
+//! whitespace and comments are not part of it) and ends before its `;`.
+//! Semicolons inside single quotes (also `E'...'` with backslash escapes),
+//! double quotes, dollar quotes (`$tag$...$tag$`), `--` comments and nested
+//! `/* */` comments do not end a statement. psql meta-commands (`\restrict`,
+//! `\connect`, ...) at the start of a statement run to the end of their line
+//! and are returned as statements of their own.
+
+/// One statement: `text` is exactly `file[start..start + text.len()]`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Stmt<'a> {
+    pub text: &'a str,
+    pub start: usize,
+}
+
+impl<'a> Stmt<'a> {
+    pub fn end(&self) -> usize {
+        self.start + self.text.len()
+    }
+
+    /// Byte offset in the file of a 1-based line and character column
+    /// counted from the start of the statement (sqlparser's locations).
+    pub fn offset_of(&self, line: u64, col: u64) -> usize {
+        let mut current_line = 1u64;
+        let mut current_col = 1u64;
+        for (idx, ch) in self.text.char_indices() {
+            if current_line == line && current_col >= col {
+                return self.start + idx;
+            }
+            if current_line > line {
+                return self.start + idx;
+            }
+            if ch == '\n' {
+                current_line += 1;
+                current_col = 1;
+            } else {
+                current_col += 1;
+            }
+        }
+        self.end()
+    }
+}
+
+/// Splits `text` into statements (see the module doc).
+pub(crate) fn split(text: &str) -> Vec<Stmt<'_>> {
+    let bytes = text.as_bytes();
+    let mut statements = Vec::new();
+    let mut idx = 0;
+    let mut start: Option<usize> = None;
+    while idx < bytes.len() {
+        let byte = bytes[idx];
+        if start.is_none() {
+            if byte.is_ascii_whitespace() || byte == b';' {
+                idx += 1;
+                continue;
+            }
+            if let Some(after) = skip_comment(bytes, idx) {
+                idx = after;
+                continue;
+            }
+            if byte == b'\\' {
+                let line_end = text[idx..].find('\n').map_or(text.len(), |n| idx + n);
+                let meta = text[idx..line_end].trim_end();
+                statements.push(Stmt {
+                    text: meta,
+                    start: idx,
+                });
+                idx = line_end;
+                continue;
+            }
+            start = Some(idx);
+        }
+        if let Some(after) = skip_comment(bytes, idx) {
+            idx = after;
+            continue;
+        }
+        match byte {
+            b'\'' => {
+                let escapes = idx > 0
+                    && matches!(bytes[idx - 1], b'e' | b'E')
+                    && (idx < 2 || !is_ident_byte(bytes[idx - 2]));
+                idx = skip_quoted(bytes, idx, b'\'', escapes);
+            }
+            b'"' => idx = skip_quoted(bytes, idx, b'"', false),
+            b'$' => idx = skip_dollar(text, idx),
+            b';' => {
+                if let Some(begin) = start.take() {
+                    push_trimmed(text, begin, idx, &mut statements);
+                }
+                idx += 1;
+            }
+            _ => idx += 1,
+        }
+    }
+    if let Some(begin) = start {
+        push_trimmed(text, begin, text.len(), &mut statements);
+    }
+    statements
+}
+
+fn push_trimmed<'a>(text: &'a str, begin: usize, end: usize, out: &mut Vec<Stmt<'a>>) {
+    let end = end.min(text.len());
+    let slice = text[begin..end].trim_end();
+    if !slice.is_empty() {
+        out.push(Stmt {
+            text: slice,
+            start: begin,
+        });
+    }
+}
+
+fn is_ident_byte(byte: u8) -> bool {
+    byte.is_ascii_alphanumeric() || byte == b'_' || byte >= 0x80
+}
+
+/// If a comment starts at `idx`, the offset just after it.
+fn skip_comment(bytes: &[u8], idx: usize) -> Option<usize> {
+    if bytes[idx..].starts_with(b"--") {
+        let mut end = idx;
+        while end < bytes.len() && bytes[end] != b'\n' {
+            end += 1;
+        }
+        return Some(end);
+    }
+    if bytes[idx..].starts_with(b"/*") {
+        let mut depth = 0usize;
+        let mut end = idx;
+        while end < bytes.len() {
+            if bytes[end..].starts_with(b"/*") {
+                depth += 1;
+                end += 2;
+            } else if bytes[end..].starts_with(b"*/") {
+                depth -= 1;
+                end += 2;
+                if depth == 0 {
+                    return Some(end);
+                }
+            } else {
+                end += 1;
+            }
+        }
+        return Some(bytes.len());
+    }
+    None
+}
+
+/// Offset just after the quoted run opening at `idx` (doubled quotes stay
+/// inside; with `escapes`, a backslash escapes the next byte).
+fn skip_quoted(bytes: &[u8], idx: usize, quote: u8, escapes: bool) -> usize {
+    let mut end = idx + 1;
+    while end < bytes.len() {
+        if escapes && bytes[end] == b'\\' {
+            end += 2;
+            continue;
+        }
+        if bytes[end] == quote {
+            if bytes.get(end + 1) == Some(&quote) {
+                end += 2;
+                continue;
+            }
+            return end + 1;
+        }
+        end += 1;
+    }
+    bytes.len()
+}
+
+/// Offset just after a dollar-quoted string opening at `idx`, or `idx + 1`
+/// when the `$` does not open one (`$1` parameters, `a$b` identifiers).
+fn skip_dollar(text: &str, idx: usize) -> usize {
+    let bytes = text.as_bytes();
+    if idx > 0 && is_ident_byte(bytes[idx - 1]) {
+        return idx + 1;
+    }
+    let mut tag_end = idx + 1;
+    while tag_end < bytes.len() && bytes[tag_end] != b'$' {
+        let byte = bytes[tag_end];
+        let valid = byte.is_ascii_alphabetic()
+            || byte == b'_'
+            || byte >= 0x80
+            || (tag_end > idx + 1 && byte.is_ascii_digit());
+        if !valid {
+            return idx + 1;
+        }
+        tag_end += 1;
+    }
+    if tag_end >= bytes.len() {
+        return idx + 1;
+    }
+    let tag = &text[idx..=tag_end];
+    match text[tag_end + 1..].find(tag) {
+        Some(pos) => tag_end + 1 + pos + tag.len(),
+        None => text.len(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn texts(sql: &str) -> Vec<&str> {
+        split(sql).iter().map(|stmt| stmt.text).collect()
+    }
+
+    #[test]
+    fn splits_on_semicolons_outside_quotes_and_comments() {
+        let sql = "-- lead ; comment\nCREATE TABLE a (x text DEFAULT 'a;b');\n/* c ; /* nested ; */ */ SELECT \"x;y\" FROM t;";
+        assert_eq!(
+            texts(sql),
+            vec![
+                "CREATE TABLE a (x text DEFAULT 'a;b')",
+                "SELECT \"x;y\" FROM t"
+            ]
+        );
+    }
+
+    #[test]
+    fn dollar_quotes_and_escape_strings() {
+        let sql = "CREATE FUNCTION f() RETURNS int AS $body$ select 1; $$ $body$ LANGUAGE sql;\nSELECT E'it\\'s;' ; SELECT $1;";
+        assert_eq!(
+            texts(sql),
+            vec![
+                "CREATE FUNCTION f() RETURNS int AS $body$ select 1; $$ $body$ LANGUAGE sql",
+                "SELECT E'it\\'s;'",
+                "SELECT $1"
+            ]
+        );
+    }
+
+    #[test]
+    fn keeps_offsets_and_meta_commands() {
+        let sql = "\\restrict abc\n  SET x = 1 ;\n\nCREATE SCHEMA s";
+        let stmts = split(sql);
+        assert_eq!(stmts.len(), 3);
+        assert_eq!(stmts[0].text, "\\restrict abc");
+        assert_eq!(&sql[stmts[1].start..stmts[1].end()], "SET x = 1");
+        assert_eq!(stmts[2].text, "CREATE SCHEMA s");
+        assert_eq!(stmts[2].offset_of(1, 8), sql.len() - 1);
+    }
+
+    #[test]
+    fn unterminated_input_does_not_panic() {
+        for sql in ["'abc", "$$ abc", "/* abc", "\"abc", "$a", "E'\\", "x $"] {
+            let stmts = split(sql);
+            assert!(stmts.iter().all(|stmt| stmt.end() <= sql.len()));
+        }
+    }
+
+    #[test]
+    fn line_col_to_offset() {
+        let stmt = Stmt {
+            text: "ab\nçd e",
+            start: 10,
+        };
+        assert_eq!(stmt.offset_of(1, 1), 10);
+        assert_eq!(stmt.offset_of(2, 1), 13);
+        assert_eq!(stmt.offset_of(2, 2), 15);
+        assert_eq!(stmt.offset_of(9, 9), stmt.end());
+    }
+}

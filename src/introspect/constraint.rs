@@ -1,0 +1,220 @@
+//! Table constraints: PRIMARY KEY, UNIQUE, CHECK, FOREIGN KEY, EXCLUDE.
+//!
+//! Invariants: constraints a partition inherits from its parent are left
+//! out; PK, UNIQUE, CHECK and FK are read from `pg_constraint`'s columns
+//! (never from text), EXCLUDE from `pg_get_constraintdef` parsed with
+//! sqlparser (its elements are index keys with operators).
+
+use super::index::index_key;
+use super::{catalog_expr, get, IntrospectError, Session};
+use crate::model::{
+    Constraint, ConstraintKind, ExcludeElement, FkAction, ForeignKey, Ident, IndexExpr, Meta,
+    Model, QualifiedName,
+};
+use sqlparser::ast::{AlterTableOperation, ExcludeConstraintOperator, Statement, TableConstraint};
+use sqlparser::dialect::PostgreSqlDialect;
+use sqlparser::parser::Parser;
+use tokio_postgres::Row;
+
+const CONSTRAINTS: &str = include_str!("queries/constraints.sql");
+const KIND: &str = "constraints";
+
+pub(crate) async fn introspect_constraints(
+    session: &Session<'_>,
+    model: &mut Model,
+) -> Result<(), IntrospectError> {
+    let sql = session.versioned(CONSTRAINTS);
+    for row in session.query(KIND, &sql).await? {
+        let table_name = QualifiedName::new(
+            get::<String>(&row, KIND, "schema")?,
+            get::<String>(&row, KIND, "table_name")?,
+        );
+        let Some(table) = model.tables.get_mut(&table_name) else {
+            continue;
+        };
+        let constraint = constraint_from_row(&row)?;
+        table.constraints.insert(constraint.name.clone(), constraint);
+    }
+    Ok(())
+}
+
+fn constraint_from_row(row: &Row) -> Result<Constraint, IntrospectError> {
+    let name = Ident::new(get::<String>(row, KIND, "name")?);
+    let kind_code: String = get(row, KIND, "kind")?;
+    let columns = idents(get(row, KIND, "columns")?);
+    let kind = match kind_code.as_str() {
+        "p" => ConstraintKind::PrimaryKey {
+            columns,
+            include: idents(get(row, KIND, "include")?),
+        },
+        "u" => ConstraintKind::Unique {
+            columns,
+            include: idents(get(row, KIND, "include")?),
+            nulls_not_distinct: get::<Option<bool>>(row, KIND, "nulls_not_distinct")?
+                .unwrap_or(false),
+        },
+        "c" => {
+            let expr: Option<String> = get(row, KIND, "check_expr")?;
+            ConstraintKind::Check {
+                expr: catalog_expr(expr.as_deref().unwrap_or_default()),
+                no_inherit: get(row, KIND, "no_inherit")?,
+            }
+        }
+        "f" => ConstraintKind::ForeignKey(ForeignKey {
+            columns,
+            ref_table: QualifiedName::new(
+                get::<Option<String>>(row, KIND, "ref_schema")?.unwrap_or_default(),
+                get::<Option<String>>(row, KIND, "ref_table")?.unwrap_or_default(),
+            ),
+            ref_columns: idents(get(row, KIND, "ref_columns")?),
+            on_delete: fk_action(&get::<String>(row, KIND, "on_delete")?),
+            on_update: fk_action(&get::<String>(row, KIND, "on_update")?),
+            match_full: get::<String>(row, KIND, "match_type")? == "f",
+        }),
+        "x" => {
+            let definition: Option<String> = get(row, KIND, "definition")?;
+            let definition = definition.unwrap_or_default();
+            parse_exclude(&definition).ok_or_else(|| IntrospectError::Row {
+                object_kind: KIND,
+                message: format!("cannot read exclusion constraint {name}: {definition}"),
+            })?
+        }
+        other => {
+            return Err(IntrospectError::Row {
+                object_kind: KIND,
+                message: format!("unexpected constraint type {other:?} for {name}"),
+            })
+        }
+    };
+    Ok(Constraint {
+        name,
+        kind,
+        deferrable: get(row, KIND, "deferrable")?,
+        initially_deferred: get(row, KIND, "initially_deferred")?,
+        comment: get(row, KIND, "comment")?,
+        meta: Meta::default(),
+    })
+}
+
+fn idents(names: Vec<String>) -> Vec<Ident> {
+    names.into_iter().map(Ident::new).collect()
+}
+
+/// `pg_constraint.confupdtype` / `confdeltype` codes.
+fn fk_action(code: &str) -> FkAction {
+    match code {
+        "r" => FkAction::Restrict,
+        "c" => FkAction::Cascade,
+        "n" => FkAction::SetNull,
+        "d" => FkAction::SetDefault,
+        _ => FkAction::NoAction,
+    }
+}
+
+/// `EXCLUDE USING gist (room_id WITH =, during WITH &&) WHERE ((x))`, as
+/// `pg_get_constraintdef` prints it, -> [`ConstraintKind::Exclude`].
+pub(crate) fn parse_exclude(definition: &str) -> Option<ConstraintKind> {
+    // The DEFERRABLE clauses are read from the catalog's columns; sqlparser
+    // accepts them here too, so the definition is parsed whole.
+    let wrapped = format!("ALTER TABLE t ADD {definition}");
+    let statements = Parser::parse_sql(&PostgreSqlDialect {}, &wrapped).ok()?;
+    let Some(Statement::AlterTable(alter)) = statements.into_iter().next() else {
+        return None;
+    };
+    let Some(AlterTableOperation::AddConstraint {
+        constraint: TableConstraint::Exclude(exclude),
+        ..
+    }) = alter.operations.into_iter().next()
+    else {
+        return None;
+    };
+    let elements = exclude
+        .elements
+        .iter()
+        .map(|element| {
+            let key = index_key(&element.column);
+            let expr = match key.expr {
+                IndexExpr::Column(column) => catalog_expr(&column.to_string()),
+                IndexExpr::Expr(expr) => expr,
+            };
+            let operator = match &element.operator {
+                ExcludeConstraintOperator::Token(token) => token.clone(),
+                other => other.to_string(),
+            };
+            ExcludeElement {
+                expr,
+                opclass: key.opclass,
+                operator,
+            }
+        })
+        .collect();
+    Some(ConstraintKind::Exclude {
+        method: exclude
+            .index_method
+            .map(|method| method.value.to_lowercase())
+            .unwrap_or_else(|| "btree".to_string()),
+        elements,
+        include: exclude.include.iter().map(super::sql::ident).collect(),
+        predicate: exclude
+            .where_clause
+            .map(|predicate| catalog_expr(&predicate.to_string())),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_exclusion_constraints() {
+        let kind = parse_exclude(
+            "EXCLUDE USING gist (room_id WITH =, during WITH &&) WHERE ((NOT cancelled))",
+        )
+        .expect("exclusion constraint");
+        let ConstraintKind::Exclude {
+            method,
+            elements,
+            include,
+            predicate,
+        } = kind
+        else {
+            panic!("expected EXCLUDE, got {kind:?}");
+        };
+        assert_eq!(method, "gist");
+        let printed: Vec<_> = elements
+            .iter()
+            .map(|element| format!("{} WITH {}", element.expr.sql, element.operator))
+            .collect();
+        assert_eq!(printed, vec!["room_id WITH =", "during WITH &&"]);
+        assert!(include.is_empty());
+        assert_eq!(predicate.map(|p| p.sql), Some("NOT cancelled".to_string()));
+    }
+
+    #[test]
+    fn exclusion_with_include_and_opclass() {
+        let kind = parse_exclude(
+            "EXCLUDE USING gist (lower(name) gist_trgm_ops WITH =) INCLUDE (id) DEFERRABLE",
+        )
+        .expect("exclusion constraint");
+        let ConstraintKind::Exclude { elements, include, .. } = kind else {
+            panic!("expected EXCLUDE");
+        };
+        assert_eq!(elements[0].opclass.as_deref(), Some("gist_trgm_ops"));
+        assert_eq!(include, vec![Ident::new("id")]);
+    }
+
+    #[test]
+    fn unreadable_exclusion_is_none() {
+        assert!(parse_exclude("EXCLUDE USING (").is_none());
+        assert!(parse_exclude("CHECK ((a > 0))").is_none());
+    }
+
+    #[test]
+    fn fk_action_codes() {
+        assert_eq!(fk_action("a"), FkAction::NoAction);
+        assert_eq!(fk_action("r"), FkAction::Restrict);
+        assert_eq!(fk_action("c"), FkAction::Cascade);
+        assert_eq!(fk_action("n"), FkAction::SetNull);
+        assert_eq!(fk_action("d"), FkAction::SetDefault);
+    }
+}

@@ -1,0 +1,199 @@
+//! Citus shard distribution, read from `pg_dist_partition` when the citus
+//! extension is installed.
+//!
+//! Invariants: the rows -> Model conversion ([`distribution_from_rows`]) is
+//! pure. A hash-distributed table colocated with others names the first
+//! table (by schema, then name) of its colocation group; that first table
+//! itself has the default colocation. `n` with replication model `t` is a
+//! reference table; other methods (Citus local tables, the legacy append
+//! and range methods) have no Model form and are left out.
+
+use super::{get, IntrospectError, Session};
+use crate::model::{Colocation, Distribution, Ident, Model, QualifiedName};
+use std::collections::BTreeMap;
+
+const DISTRIBUTION: &str = include_str!("queries/distribution.sql");
+const KIND: &str = "distribution";
+
+/// One row of `pg_dist_partition` as the distribution query returns it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DistPartitionRow {
+    pub table: QualifiedName,
+    /// `h` hash, `n` none (reference or local), `a` append, `r` range.
+    pub partmethod: String,
+    /// `column_to_column_name(logicalrelid, partkey)` for hash tables.
+    pub dist_column: Option<String>,
+    pub colocation_id: i64,
+    /// `t` for reference tables, `s` streaming (distributed or local).
+    pub repmodel: String,
+    pub shard_count: i64,
+}
+
+pub(crate) async fn introspect_distribution(
+    session: &Session<'_>,
+    model: &mut Model,
+) -> Result<(), IntrospectError> {
+    let mut rows = Vec::new();
+    for row in session.query(KIND, DISTRIBUTION).await? {
+        rows.push(DistPartitionRow {
+            table: QualifiedName::new(
+                get::<String>(&row, KIND, "schema")?,
+                get::<String>(&row, KIND, "name")?,
+            ),
+            partmethod: get(&row, KIND, "partmethod")?,
+            dist_column: get(&row, KIND, "dist_column")?,
+            colocation_id: get(&row, KIND, "colocation_id")?,
+            repmodel: get(&row, KIND, "repmodel")?,
+            shard_count: get(&row, KIND, "shard_count")?,
+        });
+    }
+    for (name, distribution) in distribution_from_rows(&rows) {
+        if let Some(table) = model.tables.get_mut(&name) {
+            table.distribution = Some(distribution);
+        }
+    }
+    Ok(())
+}
+
+/// `pg_dist_partition` rows -> the distribution of each table.
+pub fn distribution_from_rows(rows: &[DistPartitionRow]) -> BTreeMap<QualifiedName, Distribution> {
+    // The first hash table (by name) of each colocation group.
+    let mut group_leader: BTreeMap<i64, &QualifiedName> = BTreeMap::new();
+    for row in rows.iter().filter(|row| row.partmethod == "h") {
+        group_leader
+            .entry(row.colocation_id)
+            .and_modify(|leader| {
+                if &row.table < *leader {
+                    *leader = &row.table;
+                }
+            })
+            .or_insert(&row.table);
+    }
+    let mut res = BTreeMap::new();
+    for row in rows {
+        let distribution = match (row.partmethod.as_str(), row.repmodel.as_str()) {
+            ("h", _) => {
+                let Some(column) = &row.dist_column else {
+                    continue;
+                };
+                let colocation = match group_leader.get(&row.colocation_id) {
+                    Some(leader) if *leader != &row.table => Colocation::Table((*leader).clone()),
+                    _ => Colocation::Default,
+                };
+                Distribution::Hash {
+                    column: Ident::new(column.clone()),
+                    colocation,
+                    shard_count: u32::try_from(row.shard_count).ok(),
+                }
+            }
+            ("n", "t") => Distribution::Reference,
+            _ => continue,
+        };
+        res.insert(row.table.clone(), distribution);
+    }
+    res
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn row(schema: &str, name: &str, method: &str, column: Option<&str>, group: i64, repmodel: &str, shards: i64) -> DistPartitionRow {
+        DistPartitionRow {
+            table: QualifiedName::new(schema, name),
+            partmethod: method.to_string(),
+            dist_column: column.map(str::to_string),
+            colocation_id: group,
+            repmodel: repmodel.to_string(),
+            shard_count: shards,
+        }
+    }
+
+    #[test]
+    fn hash_reference_and_colocation() {
+        let rows = vec![
+            row("public", "orders", "h", Some("account_id"), 2, "s", 32),
+            row("public", "accounts", "h", Some("id"), 2, "s", 32),
+            row("public", "events", "h", Some("account_id"), 3, "s", 16),
+            row("public", "plans", "n", None, 1, "t", 1),
+            row("public", "local_t", "n", None, 0, "s", 1),
+            row("public", "legacy", "a", None, 0, "c", 4),
+        ];
+        let res = distribution_from_rows(&rows);
+        insta::assert_debug_snapshot!(res, @r#"
+        {
+            QualifiedName {
+                schema: Ident(
+                    "public",
+                ),
+                name: Ident(
+                    "accounts",
+                ),
+            }: Hash {
+                column: Ident(
+                    "id",
+                ),
+                colocation: Default,
+                shard_count: Some(
+                    32,
+                ),
+            },
+            QualifiedName {
+                schema: Ident(
+                    "public",
+                ),
+                name: Ident(
+                    "events",
+                ),
+            }: Hash {
+                column: Ident(
+                    "account_id",
+                ),
+                colocation: Default,
+                shard_count: Some(
+                    16,
+                ),
+            },
+            QualifiedName {
+                schema: Ident(
+                    "public",
+                ),
+                name: Ident(
+                    "orders",
+                ),
+            }: Hash {
+                column: Ident(
+                    "account_id",
+                ),
+                colocation: Table(
+                    QualifiedName {
+                        schema: Ident(
+                            "public",
+                        ),
+                        name: Ident(
+                            "accounts",
+                        ),
+                    },
+                ),
+                shard_count: Some(
+                    32,
+                ),
+            },
+            QualifiedName {
+                schema: Ident(
+                    "public",
+                ),
+                name: Ident(
+                    "plans",
+                ),
+            }: Reference,
+        }
+        "#);
+    }
+
+    #[test]
+    fn hash_without_column_is_skipped() {
+        let rows = vec![row("app", "t", "h", None, 5, "s", 4)];
+        assert!(distribution_from_rows(&rows).is_empty());
+    }
+}

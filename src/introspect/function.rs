@@ -1,0 +1,198 @@
+//! Functions and procedures (aggregates, window functions and functions
+//! owned by extensions are not read).
+//!
+//! Invariants: a function is identified by its input argument types
+//! (`proargtypes`, which include INOUT and VARIADIC); `args` lists every
+//! argument except RETURNS TABLE columns (those are in `returns`); the
+//! body is `prosrc`, or the deparsed SQL-standard body (`BEGIN ATOMIC` /
+//! `RETURN`, PostgreSQL 14+); `config` is sorted by setting name.
+
+use super::sql::split_top_level;
+use super::{catalog_expr, catalog_type, get, Filter, IntrospectError, Session};
+use crate::model::{
+    ArgMode, Function, FunctionArg, FunctionId, Ident, Meta, Model, Parallel, QualifiedName,
+    Volatility,
+};
+use tokio_postgres::Row;
+
+const FUNCTIONS: &str = include_str!("queries/functions.sql");
+const KIND: &str = "functions";
+
+pub(crate) async fn introspect_functions(
+    session: &Session<'_>,
+    filter: &Filter,
+    model: &mut Model,
+) -> Result<(), IntrospectError> {
+    let sql = session.versioned(FUNCTIONS);
+    for row in session.query(KIND, &sql).await? {
+        let function = function_from_row(&row)?;
+        if filter.keeps(&function.id.name) {
+            model.functions.insert(function.id.clone(), function);
+        }
+    }
+    Ok(())
+}
+
+fn function_from_row(row: &Row) -> Result<Function, IntrospectError> {
+    let name = QualifiedName::new(
+        get::<String>(row, KIND, "schema")?,
+        get::<String>(row, KIND, "name")?,
+    );
+    let identity_types: Vec<String> = get(row, KIND, "identity_types")?;
+    let id = FunctionId {
+        name,
+        arg_types: identity_types.iter().map(|ty| catalog_type(ty)).collect(),
+    };
+    let args = function_args(
+        get(row, KIND, "arg_types")?,
+        get(row, KIND, "arg_modes")?,
+        get(row, KIND, "arg_names")?,
+        get(row, KIND, "arg_defaults")?,
+    );
+    let kind: String = get(row, KIND, "kind")?;
+    let sql_body: Option<String> = get(row, KIND, "sql_body")?;
+    let body = match sql_body {
+        Some(body) => body,
+        None => get::<Option<String>>(row, KIND, "body")?.unwrap_or_default(),
+    };
+    let mut config: Vec<(String, String)> = get::<Option<Vec<String>>>(row, KIND, "config")?
+        .unwrap_or_default()
+        .iter()
+        .map(|entry| match entry.split_once('=') {
+            Some((setting, value)) => (setting.to_string(), value.to_string()),
+            None => (entry.clone(), String::new()),
+        })
+        .collect();
+    config.sort();
+    Ok(Function {
+        id,
+        procedure: kind == "p",
+        args,
+        returns: get(row, KIND, "returns")?,
+        language: get::<String>(row, KIND, "language")?.to_lowercase(),
+        body,
+        volatility: match get::<String>(row, KIND, "volatility")?.as_str() {
+            "i" => Volatility::Immutable,
+            "s" => Volatility::Stable,
+            _ => Volatility::Volatile,
+        },
+        strict: get(row, KIND, "strict")?,
+        security_definer: get(row, KIND, "security_definer")?,
+        parallel: match get::<String>(row, KIND, "parallel")?.as_str() {
+            "s" => Parallel::Safe,
+            "r" => Parallel::Restricted,
+            _ => Parallel::Unsafe,
+        },
+        config,
+        comment: get(row, KIND, "comment")?,
+        meta: Meta::default(),
+    })
+}
+
+/// Zips the parallel `pg_proc` arrays into arguments. `defaults` is
+/// `pg_get_expr(proargdefaults)`: the defaults of the last input
+/// arguments, comma-separated.
+fn function_args(
+    types: Vec<String>,
+    modes: Option<Vec<String>>,
+    names: Option<Vec<String>>,
+    defaults: Option<String>,
+) -> Vec<FunctionArg> {
+    let mut args: Vec<FunctionArg> = Vec::new();
+    for (idx, ty) in types.iter().enumerate() {
+        let mode = modes
+            .as_ref()
+            .and_then(|modes| modes.get(idx))
+            .map(String::as_str)
+            .unwrap_or("i");
+        let mode = match mode {
+            "o" => ArgMode::Out,
+            "b" => ArgMode::InOut,
+            "v" => ArgMode::Variadic,
+            "t" => continue,
+            _ => ArgMode::In,
+        };
+        let name = names
+            .as_ref()
+            .and_then(|names| names.get(idx))
+            .filter(|name| !name.is_empty())
+            .map(|name| Ident::new(name.clone()));
+        args.push(FunctionArg {
+            mode,
+            name,
+            ty: catalog_type(ty),
+            default: None,
+        });
+    }
+    let defaults = defaults.map(|text| split_top_level(&text)).unwrap_or_default();
+    let inputs: Vec<usize> = args
+        .iter()
+        .enumerate()
+        .filter(|(_, arg)| arg.mode != ArgMode::Out)
+        .map(|(idx, _)| idx)
+        .collect();
+    let first_with_default = inputs.len().saturating_sub(defaults.len());
+    for (arg_idx, default) in inputs[first_with_default..].iter().zip(defaults) {
+        args[*arg_idx].default = Some(catalog_expr(&default));
+    }
+    args
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn strings(items: &[&str]) -> Vec<String> {
+        items.iter().map(|item| item.to_string()).collect()
+    }
+
+    #[test]
+    fn args_with_modes_names_and_defaults() {
+        let args = function_args(
+            strings(&["integer", "text", "integer[]", "text"]),
+            Some(strings(&["i", "b", "v", "o"])),
+            Some(strings(&["a", "", "z", "out1"])),
+            Some("'x, y'::text, ARRAY[1, 2]".to_string()),
+        );
+        let described: Vec<String> = args
+            .iter()
+            .map(|arg| {
+                format!(
+                    "{:?} {:?} {} {:?}",
+                    arg.mode,
+                    arg.name.as_ref().map(Ident::as_str),
+                    arg.ty,
+                    arg.default.as_ref().map(|d| d.sql.clone())
+                )
+            })
+            .collect();
+        insta::assert_debug_snapshot!(described, @r#"
+        [
+            "In Some(\"a\") integer None",
+            "InOut None text Some(\"'x, y'::text\")",
+            "Variadic Some(\"z\") integer[] Some(\"ARRAY[1, 2]\")",
+            "Out Some(\"out1\") text None",
+        ]
+        "#);
+    }
+
+    #[test]
+    fn table_columns_are_not_args() {
+        let args = function_args(
+            strings(&["bigint", "numeric"]),
+            Some(strings(&["t", "t"])),
+            Some(strings(&["id", "total"])),
+            None,
+        );
+        assert!(args.is_empty());
+    }
+
+    #[test]
+    fn plain_inputs_without_modes() {
+        let args = function_args(strings(&["integer", "integer"]), None, Some(strings(&["a", "b"])), Some("0".into()));
+        assert_eq!(args.len(), 2);
+        assert!(args[0].default.is_none());
+        assert_eq!(args[1].default.as_ref().map(|d| d.sql.as_str()), Some("0"));
+        assert!(args.iter().all(|arg| arg.mode == ArgMode::In));
+    }
+}

@@ -1,0 +1,207 @@
+//! Indexes of tables and materialized views, read from `pg_get_indexdef`.
+//!
+//! Invariants: indexes backing a constraint and indexes attached to a
+//! parent's partitioned index are not read (the constraint or the parent
+//! index owns them); `ON ONLY` and a non-default `TABLESPACE`, which the
+//! Model does not hold and sqlparser cannot read, are removed before
+//! parsing; storage parameter values lose the quotes the catalog adds.
+
+use super::sql::{ident, last_ident, option_pair};
+use super::{catalog_expr, get, IntrospectError, Session};
+use crate::model::{normalize, Ident, Index, IndexExpr, IndexKey, Meta, Model, QualifiedName};
+use sqlparser::ast::{Expr, IndexColumn, IndexType, OrderBySort, Statement};
+use sqlparser::dialect::PostgreSqlDialect;
+use sqlparser::parser::Parser;
+
+const INDEXES: &str = include_str!("queries/indexes.sql");
+const KIND: &str = "indexes";
+
+pub(crate) async fn introspect_indexes(
+    session: &Session<'_>,
+    model: &mut Model,
+) -> Result<(), IntrospectError> {
+    for row in session.query(KIND, INDEXES).await? {
+        let relation = QualifiedName::new(
+            get::<String>(&row, KIND, "schema")?,
+            get::<String>(&row, KIND, "table_name")?,
+        );
+        let name: String = get(&row, KIND, "name")?;
+        let definition: String = get(&row, KIND, "definition")?;
+        let tablespace: Option<String> = get(&row, KIND, "tablespace")?;
+        let comment: Option<String> = get(&row, KIND, "comment")?;
+        let indexes = match model.tables.get_mut(&relation) {
+            Some(table) => &mut table.indexes,
+            None => match model.views.get_mut(&relation) {
+                Some(view) => &mut view.indexes,
+                None => continue,
+            },
+        };
+        let mut index = parse_indexdef(&definition, tablespace.as_deref()).ok_or_else(|| {
+            IntrospectError::Row {
+                object_kind: KIND,
+                message: format!("cannot read index {name}: {definition}"),
+            }
+        })?;
+        index.name = Ident::new(name);
+        index.comment = comment;
+        indexes.insert(index.name.clone(), index);
+    }
+    Ok(())
+}
+
+/// A `pg_get_indexdef` text -> [`Index`] (name as printed, no comment).
+pub(crate) fn parse_indexdef(definition: &str, tablespace: Option<&str>) -> Option<Index> {
+    let mut text = definition.replacen(" ON ONLY ", " ON ", 1);
+    if let Some(tablespace) = tablespace {
+        let quoted = Ident::new(tablespace).to_string();
+        text = text.replacen(&format!(" TABLESPACE {quoted}"), "", 1);
+    }
+    let statements = Parser::parse_sql(&PostgreSqlDialect {}, &text).ok()?;
+    let Some(Statement::CreateIndex(create)) = statements.into_iter().next() else {
+        return None;
+    };
+    let name = create.name.as_ref().and_then(last_ident).unwrap_or_default();
+    Some(Index {
+        name,
+        unique: create.unique,
+        nulls_not_distinct: create.nulls_distinct == Some(false),
+        method: create
+            .using
+            .as_ref()
+            .map(index_method)
+            .unwrap_or_else(|| "btree".to_string()),
+        keys: create.columns.iter().map(index_key).collect(),
+        include: create.include.iter().map(ident).collect(),
+        predicate: create.predicate.as_ref().map(|predicate| catalog_expr(&predicate.to_string())),
+        with: create
+            .with
+            .iter()
+            .map(|option| option_pair(&option.to_string()))
+            .collect(),
+        comment: None,
+        meta: Meta::default(),
+    })
+}
+
+fn index_method(method: &IndexType) -> String {
+    match method {
+        IndexType::Custom(name) => name.value.to_lowercase(),
+        other => other.to_string().to_lowercase(),
+    }
+}
+
+/// One key of an index or exclusion constraint: column or expression,
+/// collation, operator class, direction and NULLS order (`None` when it is
+/// the default for the direction).
+pub(crate) fn index_key(column: &IndexColumn) -> IndexKey {
+    let mut expr = &column.column.expr;
+    let mut collation = None;
+    if let Expr::Collate {
+        expr: inner,
+        collation: name,
+    } = expr
+    {
+        collation = last_ident(name);
+        expr = inner;
+    }
+    let key_expr = match expr {
+        Expr::Identifier(name) => IndexExpr::Column(ident(name)),
+        Expr::Nested(inner) => IndexExpr::Expr(normalize::expr_from_ast(inner)),
+        other => IndexExpr::Expr(normalize::expr_from_ast(other)),
+    };
+    let descending = matches!(column.column.options.sort, Some(OrderBySort::Desc));
+    let nulls_first = column
+        .column
+        .options
+        .nulls_first
+        .filter(|&first| first != descending);
+    IndexKey {
+        expr: key_expr,
+        collation,
+        opclass: column
+            .operator_class
+            .as_ref()
+            .map(|opclass| opclass.to_string()),
+        descending,
+        nulls_first,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn describe(index: &Index) -> String {
+        let keys: Vec<String> = index
+            .keys
+            .iter()
+            .map(|key| {
+                let expr = match &key.expr {
+                    IndexExpr::Column(column) => column.to_string(),
+                    IndexExpr::Expr(expr) => format!("({})", expr.sql),
+                };
+                format!(
+                    "{expr} coll={:?} opclass={:?} desc={} nulls_first={:?}",
+                    key.collation.as_ref().map(Ident::as_str),
+                    key.opclass,
+                    key.descending,
+                    key.nulls_first
+                )
+            })
+            .collect();
+        format!(
+            "{} unique={} nnd={} method={} keys=[{}] include={:?} where={:?} with={:?}",
+            index.name,
+            index.unique,
+            index.nulls_not_distinct,
+            index.method,
+            keys.join("; "),
+            index.include.iter().map(Ident::as_str).collect::<Vec<_>>(),
+            index.predicate.as_ref().map(|p| p.sql.clone()),
+            index.with
+        )
+    }
+
+    #[test]
+    fn reads_full_indexdef() {
+        let index = parse_indexdef(
+            "CREATE INDEX accounts_lower_name_idx ON public.accounts USING btree (lower(name) text_pattern_ops DESC NULLS LAST) INCLUDE (plan) WITH (fillfactor='70') WHERE (deleted_at IS NULL)",
+            None,
+        )
+        .expect("index");
+        insta::assert_snapshot!(describe(&index), @r#"accounts_lower_name_idx unique=false nnd=false method=btree keys=[(lower(name)) coll=None opclass=Some("text_pattern_ops") desc=true nulls_first=None] include=["plan"] where=Some("deleted_at IS NULL") with=[("fillfactor", "70")]"#);
+    }
+
+    #[test]
+    fn reads_on_only_collation_and_nulls() {
+        let index = parse_indexdef(
+            "CREATE UNIQUE INDEX \"Odd\" ON ONLY public.orders USING btree (name COLLATE \"POSIX\", plan NULLS FIRST, \"Col\" DESC NULLS LAST) NULLS NOT DISTINCT",
+            None,
+        )
+        .expect("index");
+        insta::assert_snapshot!(describe(&index), @r#""Odd" unique=true nnd=true method=btree keys=[name coll=Some("POSIX") opclass=None desc=false nulls_first=None; plan coll=None opclass=None desc=false nulls_first=Some(true); "Col" coll=None opclass=None desc=true nulls_first=Some(false)] include=[] where=None with=[]"#);
+    }
+
+    #[test]
+    fn strips_tablespace_and_reads_methods() {
+        let index = parse_indexdef(
+            "CREATE INDEX t_tags_idx ON app.t USING gin (tags) TABLESPACE fast_ssd",
+            Some("fast_ssd"),
+        )
+        .expect("index");
+        assert_eq!(index.method, "gin");
+        let brin = parse_indexdef(
+            "CREATE INDEX t_b ON app.t USING brin (created_at) WITH (pages_per_range='32')",
+            None,
+        )
+        .expect("index");
+        assert_eq!(brin.method, "brin");
+        assert_eq!(brin.with, vec![("pages_per_range".to_string(), "32".to_string())]);
+    }
+
+    #[test]
+    fn unreadable_indexdef_is_none() {
+        assert!(parse_indexdef("CREATE INDEX (", None).is_none());
+        assert!(parse_indexdef("SELECT 1", None).is_none());
+    }
+}

@@ -1,0 +1,413 @@
+//! Introspection: a live PostgreSQL database -> [`Model`].
+//!
+//! Owns reading the system catalogs of PostgreSQL 13 to 17 and turning the
+//! rows into the same Model the frontends build, through the same
+//! normalisation ([`crate::model::normalize`]).
+//!
+//! Invariants:
+//! - A constant number of queries, independent of the number of objects: one
+//!   query per object kind over `pg_catalog` joined wholesale (see
+//!   [`IntrospectStats::queries`]). The catalog queries live in `queries/` and
+//!   are loaded with `include_str!`.
+//! - One consistent snapshot: every query runs in a single
+//!   `REPEATABLE READ READ ONLY` transaction, with the settings that shape
+//!   catalog text pinned by `SET LOCAL` (`search_path = ''` so that every
+//!   name prints schema-qualified, `TimeZone = 'UTC'` for timestamptz
+//!   partition bounds, `DateStyle`, `IntervalStyle`, `bytea_output` and
+//!   `extra_float_digits` for literals). `SET LOCAL` ends with the
+//!   transaction, so the caller's session is left as it was.
+//! - No relation locks beyond `AccessShareLock` on catalogs: only plain
+//!   SELECTs and `pg_get_*` deparse functions, which read the syscache and
+//!   never lock user relations (unlike pg_dump's `LOCK TABLE`).
+//! - System schemas and objects owned by extensions (`pg_depend` deptype
+//!   `e`) are never part of the Model; neither are objects a partition
+//!   inherits from its parent.
+//!
+//! Boundary: this module and `apply` are the only ones that talk to a
+//! database; the Model knows nothing of tokio-postgres.
+
+pub mod connect;
+mod constraint;
+mod distribution;
+mod extension;
+mod function;
+mod index;
+mod partition;
+mod policy;
+mod sequence;
+mod sql;
+mod table;
+mod trigger;
+mod types;
+mod view;
+
+pub use connect::{connect, ConnString};
+pub use distribution::{distribution_from_rows, DistPartitionRow};
+
+use crate::model::{glob_match, normalize, Model, QualifiedName, SqlExpr, TypeName};
+use std::cell::Cell;
+use tokio_postgres::{Client, Row};
+
+/// The oldest PostgreSQL major version whose catalogs the queries know.
+pub const MIN_SERVER_VERSION: i32 = 130000;
+
+/// Which schemas and objects to read. Every pattern is a glob (`*`, `?`).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Filter {
+    /// Only these schemas (empty: every non-system schema).
+    pub include_schemas: Vec<String>,
+    /// Never these schemas.
+    pub exclude_schemas: Vec<String>,
+    /// Objects to leave out, matched against `schema.name` when the pattern
+    /// has a dot and against the bare name otherwise (as `external`).
+    pub exclude_patterns: Vec<String>,
+}
+
+impl Filter {
+    /// True when objects of `schema` are read.
+    pub fn keeps_schema(&self, schema: &str) -> bool {
+        let included = self.include_schemas.is_empty()
+            || self
+                .include_schemas
+                .iter()
+                .any(|pattern| glob_match(pattern, schema));
+        included
+            && !self
+                .exclude_schemas
+                .iter()
+                .any(|pattern| glob_match(pattern, schema))
+    }
+
+    /// True when the object `name` is read.
+    pub fn keeps(&self, name: &QualifiedName) -> bool {
+        self.keeps_schema(name.schema.as_str())
+            && !self.exclude_patterns.iter().any(|pattern| {
+                if pattern.contains('.') {
+                    glob_match(pattern, &format!("{}.{}", name.schema.0, name.name.0))
+                } else {
+                    glob_match(pattern, &name.name.0)
+                }
+            })
+    }
+}
+
+/// What one introspection cost.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct IntrospectStats {
+    /// Catalog queries sent (session setup and the final COMMIT excluded).
+    pub queries: usize,
+    /// `server_version_num` of the server.
+    pub server_version: i32,
+}
+
+/// A failure to read the database. Each variant names what was being read.
+#[derive(Debug, thiserror::Error, miette::Diagnostic)]
+pub enum IntrospectError {
+    #[error("invalid connection string: {message}")]
+    #[diagnostic(
+        code("invalid-connection-string"),
+        help("use a URL such as postgresql://user@host:5432/dbname, or key=value pairs such as `host=localhost dbname=app`")
+    )]
+    InvalidConnString { message: String },
+
+    #[error("cannot reach PostgreSQL at {target}")]
+    #[diagnostic(
+        code("server-unreachable"),
+        help("check that the server is running and accepts TCP connections on that host and port (locally: `pg_ctlcluster --skip-systemctl-redirect 15 main start`)")
+    )]
+    Unreachable {
+        target: String,
+        #[source]
+        source: tokio_postgres::Error,
+    },
+
+    #[error("password authentication failed for {target}")]
+    #[diagnostic(
+        code("bad-credentials"),
+        help("check the user and password in the connection string (or PGPASSWORD / ~/.pgpass)")
+    )]
+    BadCredentials {
+        target: String,
+        #[source]
+        source: tokio_postgres::Error,
+    },
+
+    #[error("the server refused the connection to {target}: {message}")]
+    #[diagnostic(
+        code("not-authorized"),
+        help("the role may not exist, or pg_hba.conf has no entry allowing this user, database and address")
+    )]
+    NotAuthorized {
+        target: String,
+        message: String,
+        #[source]
+        source: tokio_postgres::Error,
+    },
+
+    #[error("database does not exist: {target}")]
+    #[diagnostic(
+        code("missing-database"),
+        help("create it first (`createdb NAME`) or fix the database name in the connection string")
+    )]
+    MissingDatabase {
+        target: String,
+        #[source]
+        source: tokio_postgres::Error,
+    },
+
+    #[error("cannot connect to {target}: {message}")]
+    #[diagnostic(
+        code("connection-failed"),
+        help("the server is starting up, shutting down or out of connection slots; retry in a moment")
+    )]
+    Connect {
+        target: String,
+        message: String,
+        #[source]
+        source: tokio_postgres::Error,
+    },
+
+    #[error("PostgreSQL {found} is not supported (schemac reads PostgreSQL 13 and later)")]
+    #[diagnostic(
+        code("unsupported-version"),
+        help("upgrade the server, or plan against a newer copy of the database")
+    )]
+    UnsupportedVersion { found: i32 },
+
+    #[error("could not start the introspection transaction")]
+    #[diagnostic(
+        code("introspection-transaction"),
+        help("the connection must not already be inside a transaction, and the server must accept read-only REPEATABLE READ transactions")
+    )]
+    Session {
+        #[source]
+        source: tokio_postgres::Error,
+    },
+
+    #[error("reading {object_kind} from the catalogs failed: {message}")]
+    #[diagnostic(
+        code("query-failed"),
+        help("the user needs permission to read pg_catalog; if the message names a missing column, report the server version (schemac supports PostgreSQL 13 to 17)")
+    )]
+    Query {
+        object_kind: &'static str,
+        message: String,
+        #[source]
+        source: tokio_postgres::Error,
+    },
+
+    #[error("unexpected catalog row while reading {object_kind}: {message}")]
+    #[diagnostic(
+        code("unexpected-row"),
+        help("this is a schemac bug: please report it with the server version")
+    )]
+    Row {
+        object_kind: &'static str,
+        message: String,
+    },
+}
+
+/// Reads every object of the database that `filter` keeps.
+pub async fn introspect(client: &Client, filter: &Filter) -> Result<Model, IntrospectError> {
+    introspect_with_stats(client, filter)
+        .await
+        .map(|(model, _)| model)
+}
+
+/// [`introspect`], also returning how many queries it sent.
+pub async fn introspect_with_stats(
+    client: &Client,
+    filter: &Filter,
+) -> Result<(Model, IntrospectStats), IntrospectError> {
+    client
+        .batch_execute(SESSION_SETUP)
+        .await
+        .map_err(|source| IntrospectError::Session { source })?;
+    let res = introspect_in_snapshot(client, filter).await;
+    // The transaction is read-only: ending it either way changes nothing.
+    let end = if res.is_ok() { "COMMIT" } else { "ROLLBACK" };
+    let ended = client.batch_execute(end).await;
+    let (model, stats) = res?;
+    ended.map_err(|source| IntrospectError::Session { source })?;
+    Ok((model, stats))
+}
+
+/// Opens the snapshot and pins every setting that shapes catalog text.
+const SESSION_SETUP: &str = "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY;
+SET LOCAL search_path = '';
+SET LOCAL TimeZone = 'UTC';
+SET LOCAL DateStyle = 'ISO, YMD';
+SET LOCAL IntervalStyle = 'postgres';
+SET LOCAL extra_float_digits = 3;
+SET LOCAL bytea_output = 'hex';
+SET LOCAL standard_conforming_strings = on;
+SET LOCAL quote_all_identifiers = off;";
+
+async fn introspect_in_snapshot(
+    client: &Client,
+    filter: &Filter,
+) -> Result<(Model, IntrospectStats), IntrospectError> {
+    let mut session = Session {
+        client,
+        server_version: 0,
+        queries: Cell::new(0),
+    };
+    let version_rows = session
+        .query("server version", "SELECT current_setting('server_version_num')::int4 AS v")
+        .await?;
+    let version: i32 = match version_rows.first() {
+        Some(row) => get(row, "server version", "v")?,
+        None => {
+            return Err(IntrospectError::Row {
+                object_kind: "server version",
+                message: "no row".to_string(),
+            })
+        }
+    };
+    if version < MIN_SERVER_VERSION {
+        return Err(IntrospectError::UnsupportedVersion { found: version });
+    }
+    session.server_version = version;
+
+    let mut model = Model::default();
+    extension::introspect_schemas(&session, filter, &mut model).await?;
+    let has_citus = extension::introspect_extensions(&session, filter, &mut model).await?;
+    types::introspect_enums(&session, filter, &mut model).await?;
+    types::introspect_domains(&session, filter, &mut model).await?;
+    sequence::introspect_sequences(&session, filter, &mut model).await?;
+    function::introspect_functions(&session, filter, &mut model).await?;
+    table::introspect_tables(&session, filter, &mut model).await?;
+    table::introspect_columns(&session, &mut model).await?;
+    constraint::introspect_constraints(&session, &mut model).await?;
+    view::introspect_views(&session, filter, &mut model).await?;
+    index::introspect_indexes(&session, &mut model).await?;
+    policy::introspect_policies(&session, &mut model).await?;
+    trigger::introspect_triggers(&session, &mut model).await?;
+    if has_citus {
+        distribution::introspect_distribution(&session, &mut model).await?;
+    }
+    let stats = IntrospectStats {
+        queries: session.queries.get(),
+        server_version: version,
+    };
+    Ok((model, stats))
+}
+
+/// The connection, the server version and the query counter.
+pub(crate) struct Session<'a> {
+    client: &'a Client,
+    server_version: i32,
+    queries: Cell<usize>,
+}
+
+impl Session<'_> {
+    /// Runs one catalog query, counting it.
+    async fn query(&self, object_kind: &'static str, sql: &str) -> Result<Vec<Row>, IntrospectError> {
+        self.queries.set(self.queries.get() + 1);
+        self.client
+            .query(sql, &[])
+            .await
+            .map_err(|source| IntrospectError::Query {
+                object_kind,
+                message: error_message(&source),
+                source,
+            })
+    }
+
+    /// A query text for this server version (see [`versioned`]).
+    fn versioned(&self, sql: &str) -> String {
+        versioned(sql, self.server_version)
+    }
+}
+
+/// Replaces the `{name}` placeholders of a query with the expression for
+/// `server_version`: catalog columns that appeared in later releases read
+/// as constants on older servers.
+fn versioned(sql: &str, server_version: i32) -> String {
+    let nulls_not_distinct = if server_version >= 150000 {
+        "i.indnullsnotdistinct"
+    } else {
+        "false"
+    };
+    let sql_body = if server_version >= 140000 {
+        "CASE WHEN p.prosqlbody IS NOT NULL THEN pg_get_function_sqlbody(p.oid) END"
+    } else {
+        "NULL::text"
+    };
+    sql.replace("{indnullsnotdistinct}", nulls_not_distinct)
+        .replace("{sqlbody}", sql_body)
+}
+
+/// The server's message (and detail) of a query error, for one-line output.
+pub(crate) fn error_message(error: &tokio_postgres::Error) -> String {
+    match error.as_db_error() {
+        Some(db) => match db.detail() {
+            Some(detail) => format!("{} ({})", db.message(), detail),
+            None => db.message().to_string(),
+        },
+        None => error.to_string(),
+    }
+}
+
+/// Reads column `column` of a catalog row.
+pub(crate) fn get<'a, T: tokio_postgres::types::FromSql<'a>>(
+    row: &'a Row,
+    object_kind: &'static str,
+    column: &str,
+) -> Result<T, IntrospectError> {
+    row.try_get(column).map_err(|error| IntrospectError::Row {
+        object_kind,
+        message: format!("column {column}: {error}"),
+    })
+}
+
+/// A catalog expression as a Model expression: parsed and canonicalised by
+/// the same normaliser the frontends use. Catalog text always parses in
+/// PostgreSQL; when sqlparser cannot read it, the text itself is the
+/// canonical form (compared verbatim).
+pub(crate) fn catalog_expr(text: &str) -> SqlExpr {
+    let text = sql::strip_outer_parens(text.trim());
+    normalize::expr(text).unwrap_or_else(|_| SqlExpr::raw(text))
+}
+
+/// A `format_type` spelling as a Model type.
+pub(crate) fn catalog_type(spelling: &str) -> TypeName {
+    normalize::type_name(spelling, "public")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn filter_keeps_by_schema_and_pattern() {
+        let filter = Filter {
+            include_schemas: vec!["app*".into(), "public".into()],
+            exclude_schemas: vec!["app_old".into()],
+            exclude_patterns: vec!["orders_p*".into(), "app.tmp_?".into()],
+        };
+        assert!(filter.keeps_schema("app"));
+        assert!(filter.keeps_schema("app2"));
+        assert!(!filter.keeps_schema("app_old"));
+        assert!(!filter.keeps_schema("audit"));
+        assert!(filter.keeps(&QualifiedName::new("public", "orders")));
+        assert!(!filter.keeps(&QualifiedName::new("public", "orders_p2025")));
+        assert!(!filter.keeps(&QualifiedName::new("app", "tmp_1")));
+        assert!(filter.keeps(&QualifiedName::new("app", "tmp_12")));
+        assert!(filter.keeps(&QualifiedName::new("app", "orders")));
+    }
+
+    #[test]
+    fn empty_filter_keeps_everything() {
+        let filter = Filter::default();
+        assert!(filter.keeps(&QualifiedName::new("anything", "at_all")));
+    }
+
+    #[test]
+    fn versioned_queries_pick_catalog_columns() {
+        let sql = "SELECT {indnullsnotdistinct}, {sqlbody}";
+        assert_eq!(versioned(sql, 140005), "SELECT false, CASE WHEN p.prosqlbody IS NOT NULL THEN pg_get_function_sqlbody(p.oid) END");
+        assert_eq!(versioned(sql, 130010), "SELECT false, NULL::text");
+        assert!(versioned(sql, 170000).starts_with("SELECT i.indnullsnotdistinct, CASE"));
+    }
+}

@@ -1,0 +1,69 @@
+//! Row-level-security policies.
+//!
+//! Invariant: roles are sorted by name and PUBLIC is the empty list, as
+//! the Model stores them.
+
+use super::{catalog_expr, get, IntrospectError, Session};
+use crate::model::{Ident, Meta, Model, Policy, PolicyCommand, QualifiedName};
+
+const POLICIES: &str = include_str!("queries/policies.sql");
+const KIND: &str = "policies";
+
+pub(crate) async fn introspect_policies(
+    session: &Session<'_>,
+    model: &mut Model,
+) -> Result<(), IntrospectError> {
+    for row in session.query(KIND, POLICIES).await? {
+        let table_name = QualifiedName::new(
+            get::<String>(&row, KIND, "schema")?,
+            get::<String>(&row, KIND, "table_name")?,
+        );
+        let Some(table) = model.tables.get_mut(&table_name) else {
+            continue;
+        };
+        let command: String = get(&row, KIND, "command")?;
+        let mut roles: Vec<Ident> = get::<Vec<String>>(&row, KIND, "roles")?
+            .into_iter()
+            .map(Ident::new)
+            .collect();
+        roles.sort();
+        let policy = Policy {
+            name: Ident::new(get::<String>(&row, KIND, "name")?),
+            permissive: get(&row, KIND, "permissive")?,
+            command: policy_command(&command),
+            roles,
+            using: get::<Option<String>>(&row, KIND, "using_expr")?.map(|e| catalog_expr(&e)),
+            with_check: get::<Option<String>>(&row, KIND, "with_check_expr")?
+                .map(|e| catalog_expr(&e)),
+            comment: get(&row, KIND, "comment")?,
+            meta: Meta::default(),
+        };
+        table.policies.insert(policy.name.clone(), policy);
+    }
+    Ok(())
+}
+
+/// `pg_policy.polcmd`: `*` all, `r` select, `a` insert, `w` update, `d` delete.
+fn policy_command(code: &str) -> PolicyCommand {
+    match code {
+        "r" => PolicyCommand::Select,
+        "a" => PolicyCommand::Insert,
+        "w" => PolicyCommand::Update,
+        "d" => PolicyCommand::Delete,
+        _ => PolicyCommand::All,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn policy_command_codes() {
+        assert_eq!(policy_command("*"), PolicyCommand::All);
+        assert_eq!(policy_command("r"), PolicyCommand::Select);
+        assert_eq!(policy_command("a"), PolicyCommand::Insert);
+        assert_eq!(policy_command("w"), PolicyCommand::Update);
+        assert_eq!(policy_command("d"), PolicyCommand::Delete);
+    }
+}

@@ -1,0 +1,14 @@
+-- Citus distribution metadata (only run when the citus extension exists).
+-- partmethod 'h' = hash-distributed, 'n' with repmodel 't' = reference.
+SELECT n.nspname::text AS schema,
+       c.relname::text AS name,
+       p.partmethod::text AS partmethod,
+       CASE WHEN p.partmethod = 'h'
+            THEN column_to_column_name(p.logicalrelid, p.partkey) END AS dist_column,
+       p.colocationid::int8 AS colocation_id,
+       p.repmodel::text AS repmodel,
+       (SELECT count(*) FROM pg_dist_shard s WHERE s.logicalrelid = p.logicalrelid) AS shard_count
+FROM pg_dist_partition p
+JOIN pg_class c ON c.oid = p.logicalrelid
+JOIN pg_namespace n ON n.oid = c.relnamespace
+ORDER BY 1, 2

@@ -1,0 +1,26 @@
+-- Tables and partitioned tables: persistence, row-level security,
+-- partition key (parents) and parent and bound (partitions).
+SELECT n.nspname::text AS schema,
+       c.relname::text AS name,
+       c.relpersistence = 'u' AS unlogged,
+       c.relrowsecurity AS rls_enabled,
+       c.relforcerowsecurity AS rls_forced,
+       CASE WHEN c.relkind = 'p' THEN pg_get_partkeydef(c.oid) END AS partition_key,
+       pn.nspname::text AS parent_schema,
+       pc.relname::text AS parent_name,
+       CASE WHEN c.relispartition THEN pg_get_expr(c.relpartbound, c.oid) END AS partition_bound,
+       d.description AS comment
+FROM pg_class c
+JOIN pg_namespace n ON n.oid = c.relnamespace
+LEFT JOIN pg_inherits inh ON c.relispartition AND inh.inhrelid = c.oid
+LEFT JOIN pg_class pc ON pc.oid = inh.inhparent
+LEFT JOIN pg_namespace pn ON pn.oid = pc.relnamespace
+LEFT JOIN pg_description d
+       ON d.objoid = c.oid AND d.classoid = 'pg_class'::regclass AND d.objsubid = 0
+WHERE c.relkind IN ('r', 'p')
+  AND n.nspname NOT IN ('pg_catalog', 'information_schema')
+  AND n.nspname !~ '^pg_toast' AND n.nspname !~ '^pg_temp_'
+  AND NOT EXISTS (SELECT 1 FROM pg_depend dep
+                  WHERE dep.classid = 'pg_class'::regclass AND dep.objid = c.oid
+                    AND dep.deptype = 'e')
+ORDER BY 1, 2

@@ -1,0 +1,125 @@
+//! Tables (with their partitioning) and columns.
+//!
+//! Invariants: a partition's `columns` stay empty (they are its parent's);
+//! dropped columns are never read; a column's collation is recorded only
+//! when it differs from its type's default collation.
+
+use super::partition::{parse_partition_bound, parse_partition_key};
+use super::{catalog_expr, catalog_type, get, Filter, IntrospectError, Session};
+use crate::model::{
+    Column, Ident, Identity, Model, PartitionOf, QualifiedName, RowSecurity,
+    SequenceOptions, Table,
+};
+use tokio_postgres::Row;
+
+const TABLES: &str = include_str!("queries/tables.sql");
+const COLUMNS: &str = include_str!("queries/columns.sql");
+
+pub(crate) async fn introspect_tables(
+    session: &Session<'_>,
+    filter: &Filter,
+    model: &mut Model,
+) -> Result<(), IntrospectError> {
+    for row in session.query(KIND_TABLES, TABLES).await? {
+        let table = table_from_row(&row)?;
+        if filter.keeps(&table.name) {
+            model.tables.insert(table.name.clone(), table);
+        }
+    }
+    Ok(())
+}
+
+const KIND_TABLES: &str = "tables";
+
+fn table_from_row(row: &Row) -> Result<Table, IntrospectError> {
+    const KIND: &str = KIND_TABLES;
+    let name = QualifiedName::new(
+        get::<String>(row, KIND, "schema")?,
+        get::<String>(row, KIND, "name")?,
+    );
+    let mut table = Table::new(name);
+    table.unlogged = get(row, KIND, "unlogged")?;
+    table.rls = RowSecurity {
+        enabled: get(row, KIND, "rls_enabled")?,
+        forced: get(row, KIND, "rls_forced")?,
+    };
+    table.comment = get(row, KIND, "comment")?;
+    if let Some(key) = get::<Option<String>>(row, KIND, "partition_key")? {
+        table.partition_by = Some(parse_partition_key(&key).ok_or_else(|| {
+            IntrospectError::Row {
+                object_kind: KIND,
+                message: format!("cannot read partition key of {}: {key}", table.name),
+            }
+        })?);
+    }
+    let parent_schema: Option<String> = get(row, KIND, "parent_schema")?;
+    let parent_name: Option<String> = get(row, KIND, "parent_name")?;
+    let bound: Option<String> = get(row, KIND, "partition_bound")?;
+    if let (Some(schema), Some(parent), Some(bound)) = (parent_schema, parent_name, bound) {
+        let parsed = parse_partition_bound(&bound).ok_or_else(|| IntrospectError::Row {
+            object_kind: KIND,
+            message: format!("cannot read partition bound of {}: {bound}", table.name),
+        })?;
+        table.partition_of = Some(PartitionOf {
+            parent: QualifiedName::new(schema, parent),
+            bound: parsed,
+        });
+    }
+    Ok(table)
+}
+
+pub(crate) async fn introspect_columns(
+    session: &Session<'_>,
+    model: &mut Model,
+) -> Result<(), IntrospectError> {
+    for row in session.query(KIND_COLUMNS, COLUMNS).await? {
+        let table_name = QualifiedName::new(
+            get::<String>(&row, KIND_COLUMNS, "schema")?,
+            get::<String>(&row, KIND_COLUMNS, "table_name")?,
+        );
+        let Some(table) = model.tables.get_mut(&table_name) else {
+            continue;
+        };
+        table.columns.push(column_from_row(&row)?);
+    }
+    Ok(())
+}
+
+const KIND_COLUMNS: &str = "columns";
+
+fn column_from_row(row: &Row) -> Result<Column, IntrospectError> {
+    const KIND: &str = KIND_COLUMNS;
+    let mut column = Column::new(
+        Ident::new(get::<String>(row, KIND, "name")?),
+        catalog_type(&get::<String>(row, KIND, "type")?),
+    );
+    column.not_null = get(row, KIND, "not_null")?;
+    column.default = get::<Option<String>>(row, KIND, "default_expr")?.map(|e| catalog_expr(&e));
+    column.generated =
+        get::<Option<String>>(row, KIND, "generated_expr")?.map(|e| catalog_expr(&e));
+    column.collation = get::<Option<String>>(row, KIND, "collation")?.map(Ident::new);
+    column.comment = get(row, KIND, "comment")?;
+    let identity: String = get(row, KIND, "identity")?;
+    if identity == "a" || identity == "d" {
+        let data_type: Option<String> = get(row, KIND, "identity_type")?;
+        let Some(data_type) = data_type else {
+            return Err(IntrospectError::Row {
+                object_kind: KIND,
+                message: format!("identity column {} has no sequence", column.name),
+            });
+        };
+        column.identity = Some(Identity {
+            always: identity == "a",
+            options: SequenceOptions {
+                data_type: catalog_type(&data_type),
+                start: get(row, KIND, "identity_start")?,
+                increment: get(row, KIND, "identity_increment")?,
+                min_value: get(row, KIND, "identity_min")?,
+                max_value: get(row, KIND, "identity_max")?,
+                cache: get(row, KIND, "identity_cache")?,
+                cycle: get(row, KIND, "identity_cycle")?,
+            },
+        });
+    }
+    Ok(column)
+}

@@ -1,0 +1,74 @@
+//! Enums and domains.
+//!
+//! Invariant: enum labels keep `enumsortorder` order; a domain's CHECK
+//! constraints are keyed by name and its NOT NULL is `typnotnull` (never a
+//! constraint row, which PostgreSQL 17 adds).
+
+use super::{catalog_expr, catalog_type, get, Filter, IntrospectError, Session};
+use crate::model::{Domain, Enum, Ident, Meta, Model, QualifiedName};
+use std::collections::BTreeMap;
+
+const ENUMS: &str = include_str!("queries/enums.sql");
+const DOMAINS: &str = include_str!("queries/domains.sql");
+
+pub(crate) async fn introspect_enums(
+    session: &Session<'_>,
+    filter: &Filter,
+    model: &mut Model,
+) -> Result<(), IntrospectError> {
+    const KIND: &str = "enums";
+    for row in session.query(KIND, ENUMS).await? {
+        let name = QualifiedName::new(
+            get::<String>(&row, KIND, "schema")?,
+            get::<String>(&row, KIND, "name")?,
+        );
+        if !filter.keeps(&name) {
+            continue;
+        }
+        let enum_type = Enum {
+            name: name.clone(),
+            values: get(&row, KIND, "labels")?,
+            comment: get(&row, KIND, "comment")?,
+            meta: Meta::default(),
+        };
+        model.enums.insert(name, enum_type);
+    }
+    Ok(())
+}
+
+pub(crate) async fn introspect_domains(
+    session: &Session<'_>,
+    filter: &Filter,
+    model: &mut Model,
+) -> Result<(), IntrospectError> {
+    const KIND: &str = "domains";
+    for row in session.query(KIND, DOMAINS).await? {
+        let name = QualifiedName::new(
+            get::<String>(&row, KIND, "schema")?,
+            get::<String>(&row, KIND, "name")?,
+        );
+        if !filter.keeps(&name) {
+            continue;
+        }
+        let check_names: Vec<String> = get(&row, KIND, "check_names")?;
+        let check_exprs: Vec<String> = get(&row, KIND, "check_exprs")?;
+        let checks: BTreeMap<Ident, _> = check_names
+            .into_iter()
+            .zip(check_exprs)
+            .map(|(check_name, expr)| (Ident::new(check_name), catalog_expr(&expr)))
+            .collect();
+        let domain = Domain {
+            name: name.clone(),
+            base: catalog_type(&get::<String>(&row, KIND, "base")?),
+            collation: get::<Option<String>>(&row, KIND, "collation")?.map(Ident::new),
+            default: get::<Option<String>>(&row, KIND, "default_expr")?
+                .map(|expr| catalog_expr(&expr)),
+            not_null: get(&row, KIND, "not_null")?,
+            checks,
+            comment: get(&row, KIND, "comment")?,
+            meta: Meta::default(),
+        };
+        model.domains.insert(name, domain);
+    }
+    Ok(())
+}

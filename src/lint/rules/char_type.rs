@@ -1,0 +1,34 @@
+//! char-type: column uses char(n).
+use crate::diagnostics::Severity;
+use crate::lint::{span, Check, Family, Finding, Group, Rule, SchemaCtx};
+use crate::model::TypeName;
+
+pub static RULE: Rule = Rule {
+    id: "char-type",
+    family: Family::Schema,
+    group: Group::Design,
+    default_severity: Severity::Warning,
+    summary: "column uses char(n)",
+    docs: "### What it does\nFlags columns of type `character(n)` / `char(n)`.\n### Why is this bad?\n`char(n)` pads values with spaces, trailing spaces are ignored in comparisons but not everywhere else, and it is not faster than `text` in PostgreSQL.\n### Safe alternative\nUse `text` (with a CHECK on the length when it matters).\n### Example\n```\ncountry text not null check (char_length(country) = 2)\n```",
+    check: Check::Schema(check),
+};
+
+fn matches(ty: &TypeName) -> bool {
+    ty.element().as_str().starts_with("character(") || ty.element().as_str() == "character"
+}
+
+fn check(ctx: &SchemaCtx<'_>, out: &mut Vec<Finding>) {
+    for table in ctx.base_tables() {
+        for column in table.columns.iter().filter(|column| matches(&column.ty)) {
+            out.push(
+                Finding::new(
+                    &RULE,
+                    span(&column.meta),
+                    format!("column {}.{} has type {}", table.name, column.name, column.ty),
+                )
+                .label("blank-padded char(n)")
+                .help("use text with a length check"),
+            );
+        }
+    }
+}

@@ -1,0 +1,34 @@
+//! json-type: column uses json instead of jsonb.
+use crate::diagnostics::Severity;
+use crate::lint::{span, Check, Family, Finding, Group, Rule, SchemaCtx};
+use crate::model::TypeName;
+
+pub static RULE: Rule = Rule {
+    id: "json-type",
+    family: Family::Schema,
+    group: Group::Design,
+    default_severity: Severity::Warning,
+    summary: "column uses json instead of jsonb",
+    docs: "### What it does\nFlags columns of type `json`.\n### Why is this bad?\n`json` stores the text as given: it is re-parsed on every access, cannot be indexed with GIN, and has no equality operator, so it breaks DISTINCT, GROUP BY and UNIQUE.\n### Safe alternative\nUse `jsonb`.\n### Example\n```\npayload jsonb not null default '{}'\n```",
+    check: Check::Schema(check),
+};
+
+fn matches(ty: &TypeName) -> bool {
+    ty.element().as_str() == "json"
+}
+
+fn check(ctx: &SchemaCtx<'_>, out: &mut Vec<Finding>) {
+    for table in ctx.base_tables() {
+        for column in table.columns.iter().filter(|column| matches(&column.ty)) {
+            out.push(
+                Finding::new(
+                    &RULE,
+                    span(&column.meta),
+                    format!("column {}.{} has type {}", table.name, column.name, column.ty),
+                )
+                .label("json")
+                .help("use jsonb"),
+            );
+        }
+    }
+}

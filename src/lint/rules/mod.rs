@@ -1,0 +1,236 @@
+//! One file per rule (the file name is the rule id in snake_case), plus the
+//! small Model queries several rules share.
+
+pub mod add_column_volatile_default;
+pub mod add_required_column;
+pub mod char_type;
+pub mod column_type_rewrite;
+pub mod constraint_without_not_valid;
+pub mod default_partition_range;
+pub mod distribute_without_concurrently;
+pub mod distributed_fk_not_colocated;
+pub mod distribution_column_not_in_unique;
+pub mod drop_column;
+pub mod drop_index_backing_constraint;
+pub mod drop_index_without_concurrently;
+pub mod drop_partition_with_data;
+pub mod drop_table;
+pub mod duplicate_index;
+pub mod enum_value_removal;
+pub mod fk_on_partitioned_table;
+pub mod fk_without_index;
+pub mod identifier_too_long;
+pub mod index_without_concurrently;
+pub mod integer_primary_key;
+pub mod json_type;
+pub mod long_lock_large_table;
+pub mod mixed_case_identifier;
+pub mod money_type;
+pub mod partition_key_not_in_unique;
+pub mod partition_range_gap;
+pub mod permissive_policies_only;
+pub mod policy_drop_create_split;
+pub mod policy_unknown_reference;
+pub mod policy_without_rls;
+pub mod redundant_index;
+pub mod reference_table_fk_to_distributed;
+pub mod rename_without_hint;
+pub mod renamed_object_in_use;
+pub mod reserved_word_identifier;
+pub mod retype_column_used_by_view;
+pub mod rls_enabled_before_policies;
+pub mod rls_not_forced;
+pub mod rls_without_policy;
+pub mod serial_column;
+pub mod set_not_null_without_check;
+pub mod table_without_primary_key;
+pub mod timestamp_without_time_zone;
+pub mod unique_without_index;
+pub mod unused_suppression;
+pub mod varchar_length;
+
+use crate::model::{Constraint, ConstraintKind, ForeignKey, Ident, IndexExpr, SqlExpr, Table};
+use crate::source::Span;
+
+/// `a, b, c`.
+pub fn names(idents: &[Ident]) -> String {
+    idents.iter().map(ToString::to_string).collect::<Vec<_>>().join(", ")
+}
+
+/// The foreign keys of a table.
+pub fn fk_constraints(table: &Table) -> impl Iterator<Item = (&Constraint, &ForeignKey)> {
+    table.constraints.values().filter_map(|constraint| match &constraint.kind {
+        ConstraintKind::ForeignKey(fk) => Some((constraint, fk)),
+        _ => None,
+    })
+}
+
+/// Columns of the PRIMARY KEY and every UNIQUE constraint / unique index,
+/// each as one list.
+pub fn unique_keys(table: &Table) -> Vec<(Ident, Vec<Ident>, Option<Span>)> {
+    let mut res = Vec::new();
+    for constraint in table.constraints.values() {
+        match &constraint.kind {
+            ConstraintKind::PrimaryKey { columns, .. } | ConstraintKind::Unique { columns, .. } => {
+                res.push((constraint.name.clone(), columns.clone(), constraint.meta.span));
+            }
+            _ => {}
+        }
+    }
+    for index in table.indexes.values().filter(|index| index.unique) {
+        let columns = index
+            .keys
+            .iter()
+            .filter_map(|key| match &key.expr {
+                IndexExpr::Column(name) => Some(name.clone()),
+                IndexExpr::Expr(_) => None,
+            })
+            .collect();
+        res.push((index.name.clone(), columns, index.meta.span));
+    }
+    res
+}
+
+/// True when some index, PK or UNIQUE constraint of the table starts with
+/// exactly these columns (in any order among the first `columns.len()`).
+pub fn has_index_leading_with(table: &Table, columns: &[Ident]) -> bool {
+    index_signatures(table).iter().any(|sig| {
+        sig.method == "btree" && sig.keys.len() >= columns.len() && {
+            let mut lead: Vec<&str> = sig.keys[..columns.len()].iter().map(String::as_str).collect();
+            let mut want: Vec<&str> = columns.iter().map(Ident::as_str).collect();
+            lead.sort_unstable();
+            want.sort_unstable();
+            lead == want
+        }
+    })
+}
+
+/// A comparable summary of an index or an index-backed constraint.
+#[derive(Debug)]
+pub struct IndexSig {
+    pub name: Ident,
+    pub method: String,
+    /// Key columns (plain names) or canonical expression text.
+    pub keys: Vec<String>,
+    pub predicate: Option<SqlExpr>,
+    pub unique: bool,
+    pub is_constraint: bool,
+    pub span: Span,
+}
+
+pub fn index_signatures(table: &Table) -> Vec<IndexSig> {
+    let table_span = table.meta.span.unwrap_or_default();
+    let mut res = Vec::new();
+    for constraint in table.constraints.values() {
+        let columns = match &constraint.kind {
+            ConstraintKind::PrimaryKey { columns, .. } | ConstraintKind::Unique { columns, .. } => {
+                columns
+            }
+            _ => continue,
+        };
+        res.push(IndexSig {
+            name: constraint.name.clone(),
+            method: "btree".to_string(),
+            keys: columns.iter().map(|c| c.0.clone()).collect(),
+            predicate: None,
+            unique: true,
+            is_constraint: true,
+            span: constraint.meta.span.unwrap_or(table_span),
+        });
+    }
+    for index in table.indexes.values() {
+        res.push(IndexSig {
+            name: index.name.clone(),
+            method: index.method.clone(),
+            keys: index
+                .keys
+                .iter()
+                .map(|key| {
+                    let base = match &key.expr {
+                        IndexExpr::Column(name) => name.0.clone(),
+                        IndexExpr::Expr(expr) => format!("({})", expr.canonical),
+                    };
+                    let mut res = base;
+                    if key.descending {
+                        res.push_str(" desc");
+                    }
+                    if let Some(opclass) = &key.opclass {
+                        res.push(' ');
+                        res.push_str(opclass);
+                    }
+                    res
+                })
+                .collect(),
+            predicate: index.predicate.clone(),
+            unique: index.unique,
+            is_constraint: false,
+            span: index.meta.span.unwrap_or(table_span),
+        });
+    }
+    res
+}
+
+/// Every name the schema declares: (what, owner for messages, name, span).
+pub fn declared_names(model: &crate::model::Model) -> Vec<(&'static str, String, &Ident, Option<Span>)> {
+    let mut res = Vec::new();
+    let at = |meta: &crate::model::Meta| meta.name_span.or(meta.span);
+    for schema in model.schemas.values() {
+        res.push(("schema", String::new(), &schema.name, at(&schema.meta)));
+    }
+    for item in model.enums.values() {
+        res.push(("type", item.name.schema.to_string(), &item.name.name, at(&item.meta)));
+    }
+    for item in model.domains.values() {
+        res.push(("domain", item.name.schema.to_string(), &item.name.name, at(&item.meta)));
+    }
+    for item in model.sequences.values() {
+        res.push(("sequence", item.name.schema.to_string(), &item.name.name, at(&item.meta)));
+    }
+    for item in model.functions.values() {
+        res.push(("function", item.id.name.schema.to_string(), &item.id.name.name, at(&item.meta)));
+    }
+    for item in model.views.values() {
+        res.push(("view", item.name.schema.to_string(), &item.name.name, at(&item.meta)));
+    }
+    for table in model.tables.values().filter(|t| !model.is_external(&t.name)) {
+        let owner = table.name.to_string();
+        res.push(("table", table.name.schema.to_string(), &table.name.name, at(&table.meta)));
+        for column in &table.columns {
+            res.push(("column", owner.clone(), &column.name, at(&column.meta)));
+        }
+        for constraint in table.constraints.values() {
+            res.push(("constraint", owner.clone(), &constraint.name, at(&constraint.meta).or(at(&table.meta))));
+        }
+        for index in table.indexes.values() {
+            res.push(("index", owner.clone(), &index.name, at(&index.meta).or(at(&table.meta))));
+        }
+        for policy in table.policies.values() {
+            res.push(("policy", owner.clone(), &policy.name, at(&policy.meta).or(at(&table.meta))));
+        }
+        for trigger in table.triggers.values() {
+            res.push(("trigger", owner.clone(), &trigger.name, at(&trigger.meta).or(at(&table.meta))));
+        }
+    }
+    res
+}
+
+/// The step's SQL upper-cased with whitespace collapsed, for matching
+/// statement forms (`CREATE UNIQUE INDEX CONCURRENTLY ...`). String
+/// literals keep their case but are irrelevant to the forms matched.
+pub fn statement(step: &crate::plan::Step) -> String {
+    step.sql.split_whitespace().collect::<Vec<_>>().join(" ").to_uppercase()
+}
+
+/// The table a step acts on.
+pub fn step_table(step: &crate::plan::Step) -> Option<&crate::model::QualifiedName> {
+    use crate::model::ObjectId;
+    step.table.as_ref().or(match &step.origin.object {
+        ObjectId::Table(name)
+        | ObjectId::Column(name, _)
+        | ObjectId::Constraint(name, _)
+        | ObjectId::Index(name, _)
+        | ObjectId::Policy(name, _)
+        | ObjectId::Trigger(name, _) => Some(name),
+        _ => None,
+    })
+}

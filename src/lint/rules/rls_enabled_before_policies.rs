@@ -1,0 +1,57 @@
+//! rls-enabled-before-policies: RLS is enabled before the table's policies exist.
+use crate::diagnostics::Severity;
+use crate::lint::rules::{statement, step_table};
+use crate::lint::{Check, Family, Finding, Group, MigrationCtx, Rule};
+
+pub static RULE: Rule = Rule {
+    id: "rls-enabled-before-policies",
+    family: Family::Migration,
+    group: Group::Security,
+    default_severity: Severity::Error,
+    summary: "row-level security enabled before the policies that grant access",
+    docs: "### What it does\nFlags a plan that enables row-level security on an existing table in a step that runs (commits) before a step creating one of that table's policies.\n### Why is this bad?\nBetween the two commits RLS denies every row to the application: reads return nothing and writes fail. That is an outage (`rls-lockout`).\n### Safe alternative\nCreate the policies first, then enable RLS (schemac's default order), or do both in one transaction.\n### Example\n```sql\nCREATE POLICY tenant ON notes USING (...);\nALTER TABLE notes ENABLE ROW LEVEL SECURITY;\n```",
+    check: Check::Migration(check),
+};
+
+fn check(ctx: &MigrationCtx<'_>, out: &mut Vec<Finding>) {
+    let groups = ctx.plan.transaction_groups();
+    let group_of = |number: usize| {
+        let mut seen = 0;
+        for (idx, group) in groups.iter().enumerate() {
+            seen += group.len();
+            if number <= seen {
+                return idx;
+            }
+        }
+        groups.len()
+    };
+    for (number, step) in ctx.steps() {
+        if !statement(step).contains(" ENABLE ROW LEVEL SECURITY") {
+            continue;
+        }
+        let Some(table) = step_table(step) else {
+            continue;
+        };
+        if !ctx.existed(table) {
+            continue;
+        }
+        let later_policy = ctx.steps().find(|(later, other)| {
+            *later > number
+                && group_of(*later) != group_of(number)
+                && statement(other).starts_with("CREATE POLICY")
+                && step_table(other) == Some(table)
+        });
+        if let Some((policy_number, _)) = later_policy {
+            out.push(
+                Finding::new(
+                    &RULE,
+                    ctx.span_of(step),
+                    format!("step {number} enables row level security on {table} before step {policy_number} creates its policy"),
+                )
+                .label("every row is denied in between")
+                .help("create the policies first")
+                .step(number),
+            );
+        }
+    }
+}

@@ -1,0 +1,34 @@
+//! timestamp-without-time-zone: column uses timestamp without time zone.
+use crate::diagnostics::Severity;
+use crate::lint::{span, Check, Family, Finding, Group, Rule, SchemaCtx};
+use crate::model::TypeName;
+
+pub static RULE: Rule = Rule {
+    id: "timestamp-without-time-zone",
+    family: Family::Schema,
+    group: Group::Design,
+    default_severity: Severity::Warning,
+    summary: "column uses timestamp without time zone",
+    docs: "### What it does\nFlags columns of type `timestamp` (without time zone) and arrays of it.\n### Why is this bad?\n`timestamp` stores a wall-clock reading with no zone: the same instant is stored differently by clients in different zones, and daylight-saving transitions make values ambiguous or missing.\n### Safe alternative\nUse `timestamptz`; PostgreSQL stores it as UTC and converts on output. Changing an existing column is a rewrite unless the session TimeZone is UTC.\n### Example\n```\ncreated_at timestamptz not null default now()\n```",
+    check: Check::Schema(check),
+};
+
+fn matches(ty: &TypeName) -> bool {
+    ty.element().as_str().starts_with("timestamp") && ty.as_str().contains("without time zone")
+}
+
+fn check(ctx: &SchemaCtx<'_>, out: &mut Vec<Finding>) {
+    for table in ctx.base_tables() {
+        for column in table.columns.iter().filter(|column| matches(&column.ty)) {
+            out.push(
+                Finding::new(
+                    &RULE,
+                    span(&column.meta),
+                    format!("column {}.{} has type {}", table.name, column.name, column.ty),
+                )
+                .label("timestamp without time zone")
+                .help("use timestamptz (timestamp with time zone)"),
+            );
+        }
+    }
+}

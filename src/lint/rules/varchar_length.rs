@@ -1,0 +1,34 @@
+//! varchar-length: varchar(n) where text with a CHECK is better.
+use crate::diagnostics::Severity;
+use crate::lint::{span, Check, Family, Finding, Group, Rule, SchemaCtx};
+use crate::model::TypeName;
+
+pub static RULE: Rule = Rule {
+    id: "varchar-length",
+    family: Family::Schema,
+    group: Group::Design,
+    default_severity: Severity::Info,
+    summary: "varchar(n) where text with a CHECK is better",
+    docs: "### What it does\nFlags `varchar(n)` / `character varying(n)` columns.\n### Why is this bad?\nThe length limit is part of the type: raising it later is a catalog change, but lowering it or changing to another limit can rewrite the table, and every client sees the limit as a type error rather than a named constraint.\n### Safe alternative\nUse `text` with a named `check (char_length(col) <= n)`, which can be changed online with NOT VALID + VALIDATE.\n### Example\n```\nname text not null check (char_length(name) <= 200)\n```",
+    check: Check::Schema(check),
+};
+
+fn matches(ty: &TypeName) -> bool {
+    ty.element().as_str().starts_with("character varying(")
+}
+
+fn check(ctx: &SchemaCtx<'_>, out: &mut Vec<Finding>) {
+    for table in ctx.base_tables() {
+        for column in table.columns.iter().filter(|column| matches(&column.ty)) {
+            out.push(
+                Finding::new(
+                    &RULE,
+                    span(&column.meta),
+                    format!("column {}.{} has type {}", table.name, column.name, column.ty),
+                )
+                .label("varchar with a length limit")
+                .help("use text with check (char_length(column) <= n)"),
+            );
+        }
+    }
+}

@@ -1,0 +1,400 @@
+//! Catalog-only changes: schemas, extensions, enum and domain creation and
+//! removal, sequences, functions, renames and comments.
+//!
+//! PostgreSQL behaviour relied on: these statements only update the system
+//! catalogs. Renames (`ALTER TABLE ... RENAME`, `ALTER INDEX ... RENAME`)
+//! take ACCESS EXCLUSIVE on the relation, but only for the catalog update
+//! (https://www.postgresql.org/docs/current/sql-altertable.html);
+//! `COMMENT ON` a relation takes SHARE UPDATE EXCLUSIVE
+//! (https://www.postgresql.org/docs/current/explicit-locking.html).
+//! `CREATE OR REPLACE FUNCTION` cannot change the return type or the
+//! argument names (https://www.postgresql.org/docs/current/sql-createfunction.html),
+//! so such a change is a drop and a create in one transaction.
+//!
+//! Ordering invariant: every object requires its schema; a sequence's
+//! `OWNED BY` is a separate node after the owning column exists, so a
+//! serial column's default and its sequence never form a cycle.
+
+use super::{expr_keys, schema_key, type_keys, Cx};
+use crate::model::{sql, Domain, Enum, Extension, Function, Ident, ObjectId, QualifiedName, Schema, Sequence};
+use crate::plan::order::{Key, Node, Phase};
+use crate::plan::{Hazard, LockMode, PlanError};
+
+pub(super) fn create_schema(cx: &Cx<'_>, schema: &Schema) -> Vec<Node> {
+    let step = cx.step(format!("create schema {}", schema.name), sql::create_schema(schema));
+    vec![cx
+        .node(Phase::CreateSchema, vec![step])
+        .provides([Key::Schema(schema.name.clone())])]
+}
+
+pub(super) fn drop_schema(cx: &Cx<'_>, schema: &Schema) -> Vec<Node> {
+    let step = cx
+        .step(format!("drop schema {}", schema.name), format!("DROP SCHEMA {}", schema.name))
+        .hazard(Hazard::DataLoss, format!("schema {} is dropped", schema.name));
+    vec![cx
+        .node(Phase::DropSchema, vec![step])
+        .removes([Key::Schema(schema.name.clone())])]
+}
+
+pub(super) fn create_extension(cx: &Cx<'_>, ext: &Extension) -> Vec<Node> {
+    let step = cx.step(format!("create extension {}", ext.name), sql::create_extension(ext));
+    let schema = if ext.schema.as_str() == "public" {
+        Vec::new()
+    } else {
+        vec![Key::Schema(ext.schema.clone())]
+    };
+    vec![cx
+        .node(Phase::CreateExtension, vec![step])
+        .provides([Key::Extension(ext.name.clone())])
+        .requires(schema)]
+}
+
+pub(super) fn alter_extension(cx: &Cx<'_>, current: &Extension, desired: &Extension) -> Vec<Node> {
+    let mut steps = Vec::new();
+    if current.schema != desired.schema {
+        steps.push(cx.step(
+            format!("move extension {} to schema {}", desired.name, desired.schema),
+            format!("ALTER EXTENSION {} SET SCHEMA {}", desired.name, desired.schema),
+        ));
+    }
+    if let Some(version) = desired.version.as_ref().filter(|v| Some(*v) != current.version.as_ref()) {
+        steps.push(cx.step(
+            format!("update extension {} to version {version}", desired.name),
+            format!("ALTER EXTENSION {} UPDATE TO {}", desired.name, sql::quote_literal(version)),
+        ));
+    }
+    vec![cx
+        .node(Phase::CreateExtension, steps)
+        .provides([Key::Extension(desired.name.clone())])]
+}
+
+pub(super) fn drop_extension(cx: &Cx<'_>, ext: &Extension) -> Vec<Node> {
+    let step = cx
+        .step(format!("drop extension {}", ext.name), format!("DROP EXTENSION {}", ext.name))
+        .hazard(Hazard::DataLoss, format!("extension {} and its objects are dropped", ext.name));
+    vec![cx
+        .node(Phase::DropExtension, vec![step])
+        .removes([Key::Extension(ext.name.clone())])]
+}
+
+pub(super) fn create_enum(cx: &Cx<'_>, e: &Enum) -> Vec<Node> {
+    let step = cx.step(format!("create enum {}", e.name), sql::create_enum(e));
+    vec![cx
+        .node(Phase::CreateType, vec![step])
+        .provides([Key::Type(e.name.clone())])
+        .provides(e.values.iter().map(|v| Key::EnumValue(e.name.clone(), v.clone())))
+        .requires(schema_key(&e.name))]
+}
+
+pub(super) fn drop_enum(cx: &Cx<'_>, e: &Enum) -> Vec<Node> {
+    let step = cx.step(format!("drop enum {}", e.name), format!("DROP TYPE {}", e.name));
+    vec![cx
+        .node(Phase::DropType, vec![step])
+        .removes([Key::Type(e.name.clone())])
+        .releases(schema_key(&e.name))]
+}
+
+pub(super) fn create_domain(cx: &Cx<'_>, domain: &Domain) -> Vec<Node> {
+    let step = cx.step(format!("create domain {}", domain.name), sql::create_domain(domain));
+    let mut requires = schema_key(&domain.name);
+    requires.extend(type_keys(cx.ctx.desired, &domain.base));
+    for check in domain.checks.values() {
+        requires.extend(expr_keys(cx.ctx.desired, None, &check.sql));
+    }
+    vec![cx
+        .node(Phase::CreateType, vec![step])
+        .provides([Key::Type(domain.name.clone())])
+        .requires(requires)]
+}
+
+pub(super) fn alter_domain(cx: &Cx<'_>, current: &Domain, desired: &Domain) -> Result<Vec<Node>, PlanError> {
+    let name = &desired.name;
+    if current.base != desired.base || current.collation != desired.collation {
+        return Err(PlanError::Unsupported {
+            object: format!("domain {name}"),
+            action: "a change of base type or collation".to_string(),
+            reason: "every column of the domain would have to be rewritten".to_string(),
+        });
+    }
+    let mut steps = Vec::new();
+    if current.default != desired.default {
+        let sql = match &desired.default {
+            Some(default) => format!("ALTER DOMAIN {name} SET DEFAULT {default}"),
+            None => format!("ALTER DOMAIN {name} DROP DEFAULT"),
+        };
+        steps.push(cx.step(format!("change default of domain {name}"), sql));
+    }
+    for (check_name, expr) in &current.checks {
+        if desired.checks.get(check_name) != Some(expr) {
+            steps.push(cx.step(
+                format!("drop check {check_name} of domain {name}"),
+                format!("ALTER DOMAIN {name} DROP CONSTRAINT {check_name}"),
+            ));
+        }
+    }
+    for (check_name, expr) in &desired.checks {
+        if current.checks.get(check_name) != Some(expr) {
+            // NOT VALID then VALIDATE: the check of existing columns runs
+            // without blocking writes to them for the whole scan.
+            steps.push(cx.step(
+                format!("add check {check_name} to domain {name} (not valid)"),
+                format!("ALTER DOMAIN {name} ADD CONSTRAINT {check_name} CHECK ({expr}) NOT VALID"),
+            ));
+            steps.push(
+                cx.step(
+                    format!("validate check {check_name} of domain {name}"),
+                    format!("ALTER DOMAIN {name} VALIDATE CONSTRAINT {check_name}"),
+                )
+                .scanning()
+                .hazard(Hazard::FullScan, format!("every column of domain {name} is scanned to validate {check_name}")),
+            );
+        }
+    }
+    if current.not_null != desired.not_null {
+        let step = if desired.not_null {
+            cx.step(format!("set domain {name} not null"), format!("ALTER DOMAIN {name} SET NOT NULL"))
+                .scanning()
+                .hazard(Hazard::FullScan, format!("every column of domain {name} is scanned for nulls"))
+        } else {
+            cx.step(format!("drop not null of domain {name}"), format!("ALTER DOMAIN {name} DROP NOT NULL"))
+        };
+        steps.push(step);
+    }
+    Ok(vec![cx
+        .node(Phase::CreateType, steps)
+        .provides([Key::Type(name.clone())])])
+}
+
+pub(super) fn drop_domain(cx: &Cx<'_>, domain: &Domain) -> Vec<Node> {
+    let step = cx.step(format!("drop domain {}", domain.name), format!("DROP DOMAIN {}", domain.name));
+    vec![cx
+        .node(Phase::DropType, vec![step])
+        .removes([Key::Type(domain.name.clone())])
+        .releases(schema_key(&domain.name))]
+}
+
+pub(super) fn create_sequence(cx: &Cx<'_>, sequence: &Sequence) -> Vec<Node> {
+    let step = cx.step(format!("create sequence {}", sequence.name), sql::create_sequence(sequence));
+    let mut nodes = vec![cx
+        .node(Phase::CreateSequence, vec![step])
+        .provides([Key::Sequence(sequence.name.clone())])
+        .requires(schema_key(&sequence.name))];
+    if let Some((table, column)) = &sequence.owned_by {
+        nodes.push(owned_by(cx, sequence, table, column));
+    }
+    nodes
+}
+
+fn owned_by(cx: &Cx<'_>, sequence: &Sequence, table: &QualifiedName, column: &Ident) -> Node {
+    let step = cx.step(
+        format!("sequence {} owned by {table}.{column}", sequence.name),
+        sql::sequence_owned_by(sequence),
+    );
+    cx.node(Phase::OwnedBy, vec![step]).requires([
+        Key::Sequence(sequence.name.clone()),
+        Key::Relation(table.clone()),
+        Key::Column(table.clone(), column.clone()),
+    ])
+}
+
+pub(super) fn alter_sequence(cx: &Cx<'_>, current: &Sequence, desired: &Sequence) -> Vec<Node> {
+    let mut nodes = Vec::new();
+    if current.options != desired.options {
+        let options = &desired.options;
+        // RESTART is not issued: the current value is live data.
+        let sql = format!(
+            "ALTER SEQUENCE {} AS {} INCREMENT BY {} MINVALUE {} MAXVALUE {} START WITH {} CACHE {}{}",
+            desired.name,
+            options.data_type,
+            options.increment,
+            options.min_value,
+            options.max_value,
+            options.start,
+            options.cache,
+            if options.cycle { " CYCLE" } else { " NO CYCLE" }
+        );
+        let step = cx.step(format!("alter sequence {}", desired.name), sql);
+        nodes.push(
+            cx.node(Phase::CreateSequence, vec![step])
+                .provides([Key::Sequence(desired.name.clone())]),
+        );
+    }
+    if current.owned_by != desired.owned_by {
+        match &desired.owned_by {
+            Some((table, column)) => nodes.push(owned_by(cx, desired, table, column)),
+            None => {
+                let step = cx.step(
+                    format!("sequence {} owned by none", desired.name),
+                    sql::sequence_owned_by(desired),
+                );
+                nodes.push(cx.node(Phase::OwnedBy, vec![step]));
+            }
+        }
+    }
+    nodes
+}
+
+pub(super) fn drop_sequence(cx: &Cx<'_>, sequence: &Sequence) -> Vec<Node> {
+    let step = cx
+        .step(format!("drop sequence {}", sequence.name), format!("DROP SEQUENCE {}", sequence.name))
+        .hazard(Hazard::DataLoss, format!("sequence {} and its current value are dropped", sequence.name));
+    vec![cx
+        .node(Phase::DropSequence, vec![step])
+        .removes([Key::Sequence(sequence.name.clone())])
+        .releases(schema_key(&sequence.name))]
+}
+
+fn function_requires(cx: &Cx<'_>, function: &Function) -> Vec<Key> {
+    let mut res = schema_key(&function.id.name);
+    for arg in &function.args {
+        res.extend(type_keys(cx.ctx.desired, &arg.ty));
+    }
+    res
+}
+
+pub(super) fn create_function(cx: &Cx<'_>, function: &Function) -> Vec<Node> {
+    let step = cx.step(
+        format!("create function {}", function.id),
+        sql::create_function(function, false),
+    );
+    vec![cx
+        .node(Phase::CreateFunction, vec![step])
+        .provides([Key::Function(function.id.name.clone())])
+        .requires(function_requires(cx, function))]
+}
+
+fn kind(function: &Function) -> &'static str {
+    if function.procedure {
+        "PROCEDURE"
+    } else {
+        "FUNCTION"
+    }
+}
+
+pub(super) fn replace_function(cx: &Cx<'_>, current: &Function, desired: &Function) -> Vec<Node> {
+    let replaceable = current.procedure == desired.procedure
+        && current.returns == desired.returns
+        && current.args.len() == desired.args.len()
+        && current
+            .args
+            .iter()
+            .zip(&desired.args)
+            .all(|(a, b)| a.mode == b.mode && a.name == b.name && a.ty == b.ty && (a.default.is_none() || b.default.is_some()));
+    let steps = if replaceable {
+        vec![cx.step(
+            format!("replace function {}", desired.id),
+            sql::create_function(desired, true),
+        )]
+    } else {
+        vec![
+            cx.step(
+                format!("drop function {} (signature changed)", current.id),
+                format!("DROP {} {}", kind(current), sql::function_signature(current)),
+            ),
+            cx.step(
+                format!("create function {}", desired.id),
+                sql::create_function(desired, false),
+            )
+            .joining(),
+        ]
+    };
+    vec![cx
+        .node(Phase::CreateFunction, steps)
+        .provides([Key::Function(desired.id.name.clone())])
+        .requires(function_requires(cx, desired))]
+}
+
+pub(super) fn drop_function(cx: &Cx<'_>, function: &Function) -> Vec<Node> {
+    let step = cx.step(
+        format!("drop function {}", function.id),
+        format!("DROP {} {}", kind(function), sql::function_signature(function)),
+    );
+    vec![cx
+        .node(Phase::DropFunction, vec![step])
+        .removes([Key::Function(function.id.name.clone())])
+        .releases(schema_key(&function.id.name))]
+}
+
+pub(super) fn rename_table(cx: &Cx<'_>, from: &QualifiedName, to: &QualifiedName) -> Vec<Node> {
+    let step = cx
+        .step(
+            format!("rename table {from} to {to}"),
+            format!("ALTER TABLE {from} RENAME TO {}", to.name),
+        )
+        .on(from, LockMode::AccessExclusive);
+    vec![cx
+        .node(Phase::Rename, vec![step])
+        .removes([Key::Relation(from.clone())])
+        .provides([Key::Relation(to.clone())])]
+}
+
+pub(super) fn rename_column(cx: &Cx<'_>, table: &QualifiedName, from: &Ident, to: &Ident) -> Vec<Node> {
+    let step = cx
+        .step(
+            format!("rename column {table}.{from} to {to}"),
+            format!("ALTER TABLE {table} RENAME COLUMN {from} TO {to}"),
+        )
+        .on(table, LockMode::AccessExclusive);
+    vec![cx
+        .node(Phase::Rename, vec![step])
+        .requires([Key::Relation(table.clone())])
+        .removes([Key::Column(table.clone(), from.clone()), Key::Shape(table.clone())])
+        .provides([Key::Column(table.clone(), to.clone())])]
+}
+
+pub(super) fn rename_constraint(cx: &Cx<'_>, table: &QualifiedName, from: &Ident, to: &Ident) -> Vec<Node> {
+    let step = cx
+        .step(
+            format!("rename constraint {from} on {table} to {to}"),
+            format!("ALTER TABLE {table} RENAME CONSTRAINT {from} TO {to}"),
+        )
+        .on(table, LockMode::AccessExclusive);
+    vec![cx
+        .node(Phase::Rename, vec![step])
+        .requires([Key::Relation(table.clone())])
+        .removes([Key::Constraint(table.clone(), from.clone())])
+        .provides([Key::Constraint(table.clone(), to.clone())])]
+}
+
+pub(super) fn rename_index(cx: &Cx<'_>, table: &QualifiedName, from: &Ident, to: &Ident) -> Vec<Node> {
+    // ALTER INDEX ... RENAME takes SHARE UPDATE EXCLUSIVE on the index
+    // since PostgreSQL 12; the table is not locked against writes.
+    let step = cx
+        .step(
+            format!("rename index {} to {to}", table.with_name(from.clone())),
+            format!("ALTER INDEX {} RENAME TO {to}", table.with_name(from.clone())),
+        )
+        .lock(&table.with_name(from.clone()), LockMode::ShareUpdateExclusive);
+    vec![cx
+        .node(Phase::Rename, vec![step])
+        .requires([Key::Relation(table.clone())])
+        .removes([Key::Index(table.clone(), from.clone())])
+        .provides([Key::Index(table.clone(), to.clone())])]
+}
+
+pub(super) fn set_comment(cx: &Cx<'_>, object: &ObjectId, target: &str, comment: Option<&str>) -> Vec<Node> {
+    let mut step = cx.step(
+        format!("comment on {object}"),
+        sql::comment_on(target, comment),
+    );
+    let requires = match object {
+        ObjectId::Schema(name) => vec![Key::Schema(name.clone())],
+        ObjectId::Extension(name) => vec![Key::Extension(name.clone())],
+        ObjectId::Enum(name) | ObjectId::Domain(name) => vec![Key::Type(name.clone())],
+        ObjectId::Sequence(name) => vec![Key::Sequence(name.clone())],
+        ObjectId::Function(id) => vec![Key::Function(id.name.clone())],
+        ObjectId::Table(name) | ObjectId::View(name) => {
+            step = step.lock(name, LockMode::ShareUpdateExclusive);
+            vec![Key::Relation(name.clone())]
+        }
+        ObjectId::Column(table, column) => {
+            step = step.lock(table, LockMode::ShareUpdateExclusive);
+            vec![Key::Relation(table.clone()), Key::Column(table.clone(), column.clone())]
+        }
+        ObjectId::Constraint(table, name) => vec![Key::Constraint(table.clone(), name.clone())],
+        ObjectId::Index(table, name) => vec![Key::Index(table.clone(), name.clone())],
+        ObjectId::Policy(table, name) => vec![Key::Policy(table.clone(), name.clone())],
+        ObjectId::Trigger(table, _) => vec![Key::Relation(table.clone())],
+    };
+    vec![cx.node(Phase::Comment, vec![step]).requires(requires)]
+}

@@ -1,0 +1,358 @@
+//! One strategy per kind of change. [`plan_change`] dispatches a change to
+//! its strategy; each strategy returns ordering nodes of contiguous steps.
+//!
+//! Shared here: [`Cx`] (the change being planned and the plan context),
+//! step construction helpers, and the dependency keys of model objects.
+
+mod add_column;
+mod add_constraint;
+mod alter_column;
+mod attach_partition;
+mod catalog;
+mod create_index;
+mod create_table;
+mod detach_partition;
+mod distribute;
+mod drop;
+mod enum_value;
+mod policy;
+mod rls;
+mod set_not_null;
+mod set_partitioning;
+mod trigger;
+mod view;
+
+use super::order::{Key, Node, Phase};
+use super::{Hazard, HazardNote, Lock, LockMode, Origin, PlanCtx, PlanError, Step};
+use crate::diff::Change;
+use crate::model::{Ident, Model, ObjectId, QualifiedName, Table, TypeName};
+use crate::source::Span;
+use std::collections::BTreeSet;
+
+/// The change being planned, with the plan context.
+pub struct Cx<'a> {
+    pub ctx: &'a PlanCtx<'a>,
+    pub change_idx: usize,
+    pub object: ObjectId,
+    pub span: Option<Span>,
+    /// Tables created (empty) by this plan.
+    pub created: &'a BTreeSet<QualifiedName>,
+}
+
+impl Cx<'_> {
+    /// A transactional step with no locks, starting its own transaction.
+    pub(crate) fn step(&self, description: impl Into<String>, sql: impl Into<String>) -> Step {
+        Step {
+            description: description.into(),
+            sql: sql.into(),
+            transactional: true,
+            joins_previous: false,
+            locks: Vec::new(),
+            rewrites: false,
+            scans: false,
+            hazards: Vec::new(),
+            table: None,
+            table_size: None,
+            origin: Origin {
+                change: self.change_idx,
+                object: self.object.clone(),
+                span: self.span,
+            },
+        }
+    }
+
+    /// A node named after the change's object.
+    pub(crate) fn node(&self, phase: Phase, steps: Vec<Step>) -> Node {
+        Node::new(phase, self.object.to_string(), steps)
+    }
+
+    /// True when the table is created by this plan (and so empty).
+    pub(crate) fn is_new(&self, table: &QualifiedName) -> bool {
+        self.created.contains(table)
+    }
+
+    pub(crate) fn version(&self) -> u32 {
+        self.ctx.options.server_version
+    }
+}
+
+/// Builder-style helpers for steps.
+impl Step {
+    pub(crate) fn lock(mut self, relation: &QualifiedName, mode: LockMode) -> Step {
+        let lock = Lock {
+            relation: relation.clone(),
+            mode,
+        };
+        if !self.locks.contains(&lock) {
+            self.locks.push(lock);
+        }
+        self
+    }
+
+    /// Locks `relation` and records it as the table whose size matters.
+    pub(crate) fn on(mut self, table: &QualifiedName, mode: LockMode) -> Step {
+        self.table = Some(table.clone());
+        self.lock(table, mode)
+    }
+
+    pub(crate) fn non_transactional(mut self) -> Step {
+        self.transactional = false;
+        self
+    }
+
+    /// Runs in the same transaction as the previous step.
+    pub(crate) fn joining(mut self) -> Step {
+        self.joins_previous = true;
+        self
+    }
+
+    pub(crate) fn hazard(mut self, hazard: Hazard, message: impl Into<String>) -> Step {
+        self.hazards.push(HazardNote {
+            hazard,
+            message: message.into(),
+        });
+        self
+    }
+
+    pub(crate) fn scanning(mut self) -> Step {
+        self.scans = true;
+        self
+    }
+
+    pub(crate) fn rewriting(mut self) -> Step {
+        self.rewrites = true;
+        self
+    }
+}
+
+/// Plans one change.
+pub fn plan_change(cx: &Cx<'_>, change: &Change) -> Result<Vec<Node>, PlanError> {
+    let res = match change {
+        Change::CreateSchema(schema) => catalog::create_schema(cx, schema),
+        Change::DropSchema(schema) => catalog::drop_schema(cx, schema),
+        Change::CreateExtension(ext) => catalog::create_extension(cx, ext),
+        Change::AlterExtension { current, desired } => {
+            catalog::alter_extension(cx, current, desired)
+        }
+        Change::DropExtension(ext) => catalog::drop_extension(cx, ext),
+        Change::CreateEnum(e) => catalog::create_enum(cx, e),
+        Change::AddEnumValue {
+            name,
+            value,
+            position,
+            ..
+        } => enum_value::add_value(cx, name, value, position),
+        Change::DropEnum(e) => catalog::drop_enum(cx, e),
+        Change::RecreateEnum {
+            current,
+            desired,
+            columns,
+        } => enum_value::recreate(cx, current, desired, columns),
+        Change::CreateDomain(domain) => catalog::create_domain(cx, domain),
+        Change::AlterDomain { current, desired } => catalog::alter_domain(cx, current, desired)?,
+        Change::DropDomain(domain) => catalog::drop_domain(cx, domain),
+        Change::CreateSequence(sequence) => catalog::create_sequence(cx, sequence),
+        Change::AlterSequence { current, desired } => {
+            catalog::alter_sequence(cx, current, desired)
+        }
+        Change::DropSequence(sequence) => catalog::drop_sequence(cx, sequence),
+        Change::CreateFunction(function) => catalog::create_function(cx, function),
+        Change::ReplaceFunction { current, desired } => {
+            catalog::replace_function(cx, current, desired)
+        }
+        Change::DropFunction(function) => catalog::drop_function(cx, function),
+        Change::CreateTable(table) => create_table::create_table(cx, table),
+        Change::DropTable(table) => drop::drop_table(cx, table),
+        Change::RenameTable { from, to, .. } => catalog::rename_table(cx, from, to),
+        Change::AddColumn { table, column } => add_column::add_column(cx, table, column),
+        Change::DropColumn { table, column } => drop::drop_column(cx, table, column),
+        Change::RenameColumn { table, from, to, .. } => {
+            catalog::rename_column(cx, table, from, to)
+        }
+        Change::AlterColumn {
+            table,
+            column,
+            change,
+            ..
+        } => alter_column::alter_column(cx, table, column, change),
+        Change::AddConstraint { table, constraint } => {
+            add_constraint::add_constraint(cx, table, constraint)
+        }
+        Change::DropConstraint { table, constraint } => {
+            drop::drop_constraint(cx, table, constraint)
+        }
+        Change::RenameConstraint {
+            table, from, to, ..
+        } => catalog::rename_constraint(cx, table, from, to),
+        Change::CreateIndex { table, index } => create_index::create_index(cx, table, index),
+        Change::DropIndex { table, index } => drop::drop_index(cx, table, index),
+        Change::RenameIndex {
+            table, from, to, ..
+        } => catalog::rename_index(cx, table, from, to),
+        Change::AttachPartition(table) => attach_partition::attach_partition(cx, table)?,
+        Change::DetachPartition(table) => detach_partition::detach_partition(cx, table),
+        Change::SetPartitioning { current, desired } => {
+            set_partitioning::set_partitioning(cx, current, desired)
+        }
+        Change::EnableRls { table, .. } => rls::enable(cx, table),
+        Change::DisableRls { table, .. } => rls::disable(cx, table),
+        Change::ForceRls { table, .. } => rls::force(cx, table, true),
+        Change::NoForceRls { table, .. } => rls::force(cx, table, false),
+        Change::CreatePolicy { table, policy } => policy::create_policy(cx, table, policy),
+        Change::AlterPolicy {
+            table,
+            current,
+            desired,
+        } => policy::alter_policy(cx, table, current, desired),
+        Change::DropPolicy { table, policy } => policy::drop_policy(cx, table, policy),
+        Change::RenamePolicy {
+            table, from, to, ..
+        } => policy::rename_policy(cx, table, from, to),
+        Change::CreateTrigger { table, trigger } => trigger::create_trigger(cx, table, trigger),
+        Change::ReplaceTrigger {
+            table,
+            current,
+            desired,
+        } => trigger::replace_trigger(cx, table, current, desired),
+        Change::DropTrigger { table, trigger } => trigger::drop_trigger(cx, table, trigger),
+        Change::CreateView(v) => view::create_view(cx, v),
+        Change::ReplaceView { current, desired } => view::replace_view(cx, current, desired),
+        Change::DropView(v) => view::drop_view(cx, v),
+        Change::SetComment {
+            object,
+            target,
+            comment,
+            ..
+        } => catalog::set_comment(cx, object, target, comment.as_deref()),
+        Change::Distribute {
+            table,
+            current,
+            desired,
+            ..
+        } => distribute::distribute(cx, table, current.as_ref(), desired),
+        Change::Undistribute { table, current, .. } => {
+            distribute::undistribute(cx, table, current)
+        }
+    };
+    Ok(res)
+}
+
+// ---------------------------------------------------------------------
+// Dependency keys of model objects.
+
+/// The schema an object lives in, unless it is `public` (always there).
+pub(crate) fn schema_key(name: &QualifiedName) -> Vec<Key> {
+    if name.schema.as_str() == "public" {
+        Vec::new()
+    } else {
+        vec![Key::Schema(name.schema.clone())]
+    }
+}
+
+/// The enum or domain a column type refers to, if the model has it.
+pub(crate) fn type_keys(model: &Model, ty: &TypeName) -> Vec<Key> {
+    let mut res: Vec<Key> = model
+        .enums
+        .keys()
+        .chain(model.domains.keys())
+        .filter(|name| crate::diff::type_refers_to(ty, name))
+        .map(|name| Key::Type(name.clone()))
+        .collect();
+    res.dedup();
+    res
+}
+
+/// Identifier-like words of an SQL text (lower case unless quoted),
+/// skipping string literals.
+pub(crate) fn words(text: &str) -> Vec<String> {
+    let mut res = Vec::new();
+    let chars: Vec<char> = text.chars().collect();
+    let mut idx = 0;
+    while idx < chars.len() {
+        let c = chars[idx];
+        if c == '\'' {
+            idx += 1;
+            while idx < chars.len() {
+                if chars[idx] == '\'' {
+                    if chars.get(idx + 1) == Some(&'\'') {
+                        idx += 2;
+                        continue;
+                    }
+                    break;
+                }
+                idx += 1;
+            }
+            idx += 1;
+        } else if c == '"' {
+            let start = idx + 1;
+            idx += 1;
+            while idx < chars.len() && chars[idx] != '"' {
+                idx += 1;
+            }
+            res.push(chars[start..idx.min(chars.len())].iter().collect());
+            idx += 1;
+        } else if c.is_alphabetic() || c == '_' {
+            let start = idx;
+            while idx < chars.len()
+                && (chars[idx].is_alphanumeric() || chars[idx] == '_' || chars[idx] == '$')
+            {
+                idx += 1;
+            }
+            res.push(chars[start..idx].iter().collect::<String>().to_lowercase());
+        } else {
+            idx += 1;
+        }
+    }
+    res
+}
+
+/// Keys of what an expression refers to: columns of `table`, functions and
+/// sequences of `model` (found by name; an over-approximation only adds
+/// ordering edges).
+pub(crate) fn expr_keys(model: &Model, table: Option<&Table>, text: &str) -> Vec<Key> {
+    let words = words(text);
+    let mut res = Vec::new();
+    if let Some(table) = table {
+        for column in &table.columns {
+            if words.iter().any(|word| word == column.name.as_str()) {
+                res.push(Key::Column(table.name.clone(), column.name.clone()));
+            }
+        }
+    }
+    let lower = text.to_lowercase();
+    for id in model.functions.keys() {
+        if lower.contains(&format!("{}(", id.name.name.as_str().to_lowercase())) {
+            res.push(Key::Function(id.name.clone()));
+        }
+    }
+    for name in model.sequences.keys() {
+        if lower.contains(&format!("'{}'", name).to_lowercase())
+            || lower.contains(&format!("'{}'", name.name).to_lowercase())
+        {
+            res.push(Key::Sequence(name.clone()));
+        }
+    }
+    res.sort();
+    res.dedup();
+    res
+}
+
+/// Column keys for a list of column names.
+pub(crate) fn column_keys(table: &QualifiedName, columns: &[Ident]) -> Vec<Key> {
+    columns
+        .iter()
+        .map(|column| Key::Column(table.clone(), column.clone()))
+        .collect()
+}
+
+/// The table in whichever model has it (desired first).
+pub(crate) fn find_table<'a>(cx: &'a Cx<'_>, name: &QualifiedName) -> Option<&'a Table> {
+    cx.ctx
+        .desired
+        .tables
+        .get(name)
+        .or_else(|| cx.ctx.current.tables.get(name))
+}
+
+#[cfg(test)]
+pub(crate) mod test_support;
