@@ -1,1 +1,326 @@
-fn main(){}
+//! Compile benchmark: how long schemac takes to read, validate and plan a
+//! large schema, and how much memory it needs.
+//!
+//! For each size N (default 1,000 and 10,000 tables; override with
+//! `SCHEMAC_BENCH_SIZES=500,2000`) and each notation (`.schema`, `.sql`) it
+//! measures, on the synthetic schema of `schemac::synth`:
+//! - parse + validate: `frontend::load` and `model::validate::validate`;
+//! - plan from empty: `plan::plan_models(empty, desired)`;
+//! - diff + plan: `plan::plan_models(base, changed)` where 5% of the tables
+//!   differ (both Models already loaded);
+//! - peak memory: `VmHWM` of a child process that does nothing else, so the
+//!   figure is the real high-water mark of one size and form (the generated
+//!   source text, about 1.5 kB per table, is included and shown separately
+//!   as the baseline).
+//!
+//! Run with `cargo bench --bench compile`. Each (N, form) runs in its own
+//! child process of this binary (`compile --child N FORM`).
+
+use schemac::model::Model;
+use schemac::plan::{plan_models, PlanOptions};
+use schemac::synth::{self, Form, Variant};
+use std::process::{Command, ExitCode};
+use std::time::{Duration, Instant};
+
+const DEFAULT_SIZES: &[usize] = &[1_000, 10_000];
+const TARGET_TABLES: usize = 10_000;
+const TARGET_PLAN: Duration = Duration::from_secs(1);
+const TARGET_PEAK_MB: f64 = 500.0;
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().collect();
+    if let Some(pos) = args.iter().position(|arg| arg == "--child") {
+        return child(&args[pos + 1..]);
+    }
+    parent()
+}
+
+/// One measured (size, form) pair, as printed by a child.
+struct Row {
+    n_tables: usize,
+    form: String,
+    relations: usize,
+    parse: Duration,
+    errors: usize,
+    plan_from_empty: Duration,
+    steps_from_empty: usize,
+    diff_plan: Duration,
+    steps_diff: usize,
+    baseline_kb: Option<u64>,
+    peak_kb: Option<u64>,
+}
+
+fn parent() -> ExitCode {
+    let sizes = match std::env::var("SCHEMAC_BENCH_SIZES") {
+        Ok(list) => match parse_sizes(&list) {
+            Some(sizes) => sizes,
+            None => {
+                eprintln!("SCHEMAC_BENCH_SIZES must be a comma-separated list of table counts, got {list:?}");
+                return ExitCode::FAILURE;
+            }
+        },
+        Err(_) => DEFAULT_SIZES.to_vec(),
+    };
+    let exe = match std::env::current_exe() {
+        Ok(exe) => exe,
+        Err(err) => {
+            eprintln!("cannot find the benchmark binary to start children: {err}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let cpus = std::thread::available_parallelism().map_or(0, |n| n.get());
+    println!("schemac compile benchmark: synthetic schema of N tables (15 columns, 3 indexes, 1 FK, 1 CHECK each;");
+    println!("every 10th table range-partitioned into {} partitions; every 4th with RLS and 2 policies);", synth::PARTITIONS);
+    println!(
+        "diff = 5% of the tables changed (added column, changed index, new check). {cpus} CPU(s)."
+    );
+    if cfg!(debug_assertions) {
+        println!("WARNING: debug build; run `cargo bench --bench compile` for release figures.");
+    }
+    println!();
+    println!(
+        "{:<7} {:>7} {:>9} {:>15} {:>16} {:>8} {:>15} {:>7} {:>10} {:>10}",
+        "form",
+        "tables",
+        "relations",
+        "parse+validate",
+        "plan from empty",
+        "steps",
+        "diff+plan (5%)",
+        "steps",
+        "peak RSS",
+        "pre-parse"
+    );
+    let mut rows = Vec::new();
+    let mut failed = false;
+    for &n_tables in &sizes {
+        for form in [Form::Schema, Form::Sql] {
+            let output = Command::new(&exe)
+                .args(["--child", &n_tables.to_string(), form.extension()])
+                .output();
+            let output = match output {
+                Ok(output) => output,
+                Err(err) => {
+                    eprintln!("cannot start the child benchmark: {err}");
+                    return ExitCode::FAILURE;
+                }
+            };
+            let stdout = String::from_utf8_lossy(&output.stdout);
+            let row = output
+                .status
+                .success()
+                .then(|| stdout.lines().find_map(parse_row))
+                .flatten();
+            match row {
+                Some(row) => {
+                    print_row(&row);
+                    rows.push(row);
+                }
+                None => {
+                    failed = true;
+                    println!("{:<7} {n_tables:>7} child failed:", form.extension());
+                    eprintln!("{}{}", stdout, String::from_utf8_lossy(&output.stderr));
+                }
+            }
+        }
+    }
+    println!();
+    for row in rows.iter().filter(|row| row.n_tables == TARGET_TABLES) {
+        let peak_mb = row.peak_kb.map(|kb| kb as f64 / 1024.0);
+        let time_ok = row.plan_from_empty < TARGET_PLAN;
+        let mem_ok = peak_mb.is_some_and(|mb| mb < TARGET_PEAK_MB);
+        println!(
+            "target ({} tables, .{}): plan from empty {} < {} s: {}; peak {} < {} MB: {}",
+            TARGET_TABLES,
+            row.form,
+            fmt_duration(row.plan_from_empty),
+            TARGET_PLAN.as_secs(),
+            if time_ok { "met" } else { "NOT met" },
+            fmt_kb(row.peak_kb),
+            TARGET_PEAK_MB,
+            if mem_ok { "met" } else { "NOT met" },
+        );
+    }
+    for row in rows.iter().filter(|row| row.errors > 0) {
+        println!(
+            "note: the .{} form of {} tables loaded with {} error diagnostic(s); its figures are not meaningful",
+            row.form, row.n_tables, row.errors
+        );
+    }
+    if failed {
+        ExitCode::FAILURE
+    } else {
+        ExitCode::SUCCESS
+    }
+}
+
+fn parse_sizes(list: &str) -> Option<Vec<usize>> {
+    let sizes: Option<Vec<usize>> = list
+        .split(',')
+        .map(|item| item.trim().replace('_', "").parse().ok())
+        .collect();
+    sizes.filter(|sizes| !sizes.is_empty() && sizes.iter().all(|&n| n > 0))
+}
+
+fn print_row(row: &Row) {
+    println!(
+        "{:<7} {:>7} {:>9} {:>15} {:>16} {:>8} {:>15} {:>7} {:>10} {:>10}",
+        row.form,
+        row.n_tables,
+        row.relations,
+        fmt_duration(row.parse),
+        fmt_duration(row.plan_from_empty),
+        row.steps_from_empty,
+        fmt_duration(row.diff_plan),
+        row.steps_diff,
+        fmt_kb(row.peak_kb),
+        fmt_kb(row.baseline_kb),
+    );
+}
+
+fn fmt_duration(duration: Duration) -> String {
+    let secs = duration.as_secs_f64();
+    if secs >= 1.0 {
+        format!("{secs:.2} s")
+    } else {
+        format!("{:.1} ms", secs * 1000.0)
+    }
+}
+
+fn fmt_kb(kb: Option<u64>) -> String {
+    match kb {
+        Some(kb) => format!("{:.0} MB", kb as f64 / 1024.0),
+        None => "n/a".to_string(),
+    }
+}
+
+/// The child's one result line: `row <field>=<value> ...`.
+fn parse_row(line: &str) -> Option<Row> {
+    let rest = line.strip_prefix("row ")?;
+    let field = |key: &str| {
+        rest.split_whitespace()
+            .find_map(|item| item.strip_prefix(key)?.strip_prefix('='))
+    };
+    let num = |key: &str| field(key)?.parse::<u64>().ok();
+    let micros = |key: &str| num(key).map(Duration::from_micros);
+    Some(Row {
+        n_tables: num("tables")? as usize,
+        form: field("form")?.to_string(),
+        relations: num("relations")? as usize,
+        parse: micros("parse_us")?,
+        errors: num("errors")? as usize,
+        plan_from_empty: micros("plan_us")?,
+        steps_from_empty: num("plan_steps")? as usize,
+        diff_plan: micros("diff_us")?,
+        steps_diff: num("diff_steps")? as usize,
+        baseline_kb: num("baseline_kb"),
+        peak_kb: num("peak_kb"),
+    })
+}
+
+/// Measures one (size, form) and prints one `row ...` line.
+fn child(args: &[String]) -> ExitCode {
+    let (Some(n_tables), Some(form)) = (
+        args.first().and_then(|n| n.parse::<usize>().ok()),
+        args.get(1).and_then(|form| match form.as_str() {
+            "schema" => Some(Form::Schema),
+            "sql" => Some(Form::Sql),
+            _ => None,
+        }),
+    ) else {
+        eprintln!("usage: compile --child N schema|sql");
+        return ExitCode::FAILURE;
+    };
+    // Small sizes are repeated and the median kept; large ones run once.
+    let runs = if n_tables <= 2_000 { 5 } else { 1 };
+
+    let base_sources = synth::source_set(n_tables, Variant::Base, form);
+    let changed_sources = synth::source_set(n_tables, Variant::Changed, form);
+    let baseline_kb = proc_status_kb("VmRSS");
+
+    let mut parse_times = Vec::new();
+    let mut errors = 0;
+    let mut base = Model::default();
+    for _ in 0..runs {
+        // Free the previous run's Model so the peak holds only one.
+        drop(std::mem::take(&mut base));
+        let start = Instant::now();
+        let parsed = schemac::frontend::load(&base_sources);
+        let diagnostics = schemac::model::validate::validate(&parsed.value);
+        parse_times.push(start.elapsed());
+        errors = parsed
+            .diagnostics
+            .iter()
+            .chain(&diagnostics)
+            .filter(|diagnostic| diagnostic.is_error())
+            .count();
+        if errors > 0 {
+            let first = parsed
+                .diagnostics
+                .iter()
+                .chain(&diagnostics)
+                .find(|d| d.is_error());
+            if let Some(first) = first {
+                eprintln!("first error: {}", first.to_gcc_line(&base_sources));
+            }
+        }
+        base = parsed.value;
+    }
+    let changed = schemac::frontend::load(&changed_sources).value;
+    let empty = Model::default();
+    let options = PlanOptions::default();
+
+    let mut plan_times = Vec::new();
+    let mut plan_steps = 0;
+    let mut diff_times = Vec::new();
+    let mut diff_steps = 0;
+    for _ in 0..runs {
+        let start = Instant::now();
+        let plan = plan_models(&empty, &base, &options);
+        plan_times.push(start.elapsed());
+        match plan {
+            Ok(plan) => plan_steps = plan.steps.len(),
+            Err(err) => {
+                eprintln!("planning from empty failed: {err}");
+                return ExitCode::FAILURE;
+            }
+        }
+        let start = Instant::now();
+        let plan = plan_models(&base, &changed, &options);
+        diff_times.push(start.elapsed());
+        match plan {
+            Ok(plan) => diff_steps = plan.steps.len(),
+            Err(err) => {
+                eprintln!("planning base -> changed failed: {err}");
+                return ExitCode::FAILURE;
+            }
+        }
+    }
+    let peak_kb = proc_status_kb("VmHWM");
+    let opt = |value: Option<u64>| value.map_or(String::new(), |kb| kb.to_string());
+    println!(
+        "row tables={n_tables} form={} relations={} parse_us={} errors={errors} plan_us={} plan_steps={plan_steps} diff_us={} diff_steps={diff_steps} baseline_kb={} peak_kb={}",
+        form.extension(),
+        synth::n_relations(n_tables),
+        median(&mut parse_times).as_micros(),
+        median(&mut plan_times).as_micros(),
+        median(&mut diff_times).as_micros(),
+        opt(baseline_kb),
+        opt(peak_kb),
+    );
+    ExitCode::SUCCESS
+}
+
+fn median(times: &mut [Duration]) -> Duration {
+    times.sort();
+    times.get(times.len() / 2).copied().unwrap_or_default()
+}
+
+/// A `kB` figure from /proc/self/status (Linux); `None` elsewhere.
+fn proc_status_kb(key: &str) -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    status.lines().find_map(|line| {
+        let value = line.strip_prefix(key)?.strip_prefix(':')?;
+        value.trim().trim_end_matches("kB").trim().parse().ok()
+    })
+}

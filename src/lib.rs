@@ -6,6 +6,7 @@
 //! objects; `diff` compares two Models; `plan` turns changes into ordered,
 //! lock-aware steps; `render` prints plans and diagnostics; `cli` is the edge.
 
+pub mod apply;
 pub mod cli;
 pub mod config;
 pub mod diagnostics;

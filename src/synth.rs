@@ -69,7 +69,7 @@ pub fn is_partitioned(idx: usize) -> bool {
 
 /// True when table `idx` has row-level security and two policies.
 pub fn has_rls(idx: usize) -> bool {
-    idx % 4 == 0
+    idx.is_multiple_of(4)
 }
 
 /// True when table `idx` differs in [`Variant::Changed`].

@@ -9,6 +9,7 @@
 
 pub mod check;
 pub mod exit;
+pub mod plan;
 
 pub use exit::ExitStatus;
 
@@ -17,6 +18,7 @@ use crate::diagnostics::{Diagnostic, Parsed};
 use crate::frontend;
 use crate::model::validate::validate;
 use crate::model::Model;
+use crate::plan::PlanError;
 use crate::render;
 use crate::source::{FileId, SourceError, SourceFile, SourceSet};
 use clap::{Parser, Subcommand};
@@ -40,6 +42,8 @@ pub struct Cli {
 pub enum Command {
     /// Parse and validate the desired schema.
     Check(check::CheckArgs),
+    /// Plan the migration from one schema to another (offline).
+    Plan(plan::PlanArgs),
 }
 
 /// Failures of a command (findings about the schema are diagnostics, not
@@ -52,6 +56,9 @@ pub enum CliError {
     #[error(transparent)]
     #[diagnostic(transparent)]
     Config(#[from] ConfigError),
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Plan(#[from] PlanError),
     #[error("cannot write output: {0}")]
     #[diagnostic(code("write-error"))]
     Output(#[from] io::Error),
@@ -81,6 +88,10 @@ fn dispatch(cli: Cli) -> Result<ExitStatus, CliError> {
         Command::Check(args) => {
             let options = Options::load(config, overrides(&args.paths, None))?;
             check::run(&options, args)
+        }
+        Command::Plan(args) => {
+            let overrides = overrides(&args.paths, args.allow_hazards.clone());
+            plan::run(&Options::load(config, overrides)?, args)
         }
     }
 }
@@ -154,5 +165,35 @@ mod tests {
     #[test]
     fn clap_definition_is_valid() {
         Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn parses_plan_flags() {
+        let cli = Cli::try_parse_from([
+            "schemac",
+            "plan",
+            "--from",
+            "old",
+            "--from",
+            "older.sql",
+            "--format",
+            "sql",
+            "--detailed-exitcode",
+            "--allow-hazards",
+            "data-loss,index-build",
+            "new",
+        ])
+        .expect("valid command line");
+        let Command::Plan(args) = cli.command else {
+            panic!("expected plan, got {:?}", cli.command);
+        };
+        assert_eq!(
+            args.from,
+            vec![PathBuf::from("old"), PathBuf::from("older.sql")]
+        );
+        assert_eq!(args.paths, vec![PathBuf::from("new")]);
+        assert!(args.detailed_exitcode);
+        assert_eq!(args.format, plan::PlanFormat::Sql);
+        assert_eq!(args.allow_hazards.as_deref(), Some("data-loss,index-build"));
     }
 }

@@ -82,7 +82,7 @@ pub fn run(options: &Options, args: &PlanArgs) -> Result<ExitStatus, CliError> {
         return Ok(ExitStatus::Failure);
     }
 
-    let plan = plan_models(&current.value, &desired.value, &plan_options(options))?;
+    let plan = plan_models(&current.value, &desired.value, &PlanOptions::default())?;
     let stdout = io::stdout();
     let color = use_color(options, stdout.is_terminal());
     let mut out = stdout.lock();
@@ -95,11 +95,6 @@ pub fn run(options: &Options, args: &PlanArgs) -> Result<ExitStatus, CliError> {
     } else {
         ExitStatus::Success
     })
-}
-
-fn plan_options(options: &Options) -> PlanOptions {
-    let _ = options;
-    PlanOptions::default()
 }
 
 fn write_plan(

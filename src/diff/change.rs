@@ -72,7 +72,10 @@ pub enum Change {
     CreateSchema(Schema),
     DropSchema(Schema),
     CreateExtension(Extension),
-    AlterExtension { current: Extension, desired: Extension },
+    AlterExtension {
+        current: Extension,
+        desired: Extension,
+    },
     DropExtension(Extension),
     CreateEnum(Enum),
     AddEnumValue {
@@ -90,13 +93,22 @@ pub enum Change {
         columns: Vec<(QualifiedName, Ident, TypeName)>,
     },
     CreateDomain(Domain),
-    AlterDomain { current: Domain, desired: Domain },
+    AlterDomain {
+        current: Domain,
+        desired: Domain,
+    },
     DropDomain(Domain),
     CreateSequence(Sequence),
-    AlterSequence { current: Sequence, desired: Sequence },
+    AlterSequence {
+        current: Sequence,
+        desired: Sequence,
+    },
     DropSequence(Sequence),
     CreateFunction(Function),
-    ReplaceFunction { current: Function, desired: Function },
+    ReplaceFunction {
+        current: Function,
+        desired: Function,
+    },
     DropFunction(Function),
     CreateTable(Table),
     DropTable(Table),
@@ -105,8 +117,14 @@ pub enum Change {
         to: QualifiedName,
         span: Option<Span>,
     },
-    AddColumn { table: QualifiedName, column: Column },
-    DropColumn { table: QualifiedName, column: Column },
+    AddColumn {
+        table: QualifiedName,
+        column: Column,
+    },
+    DropColumn {
+        table: QualifiedName,
+        column: Column,
+    },
     RenameColumn {
         table: QualifiedName,
         from: Ident,
@@ -133,8 +151,14 @@ pub enum Change {
         to: Ident,
         span: Option<Span>,
     },
-    CreateIndex { table: QualifiedName, index: Index },
-    DropIndex { table: QualifiedName, index: Index },
+    CreateIndex {
+        table: QualifiedName,
+        index: Index,
+    },
+    DropIndex {
+        table: QualifiedName,
+        index: Index,
+    },
     RenameIndex {
         table: QualifiedName,
         from: Ident,
@@ -146,35 +170,65 @@ pub enum Change {
     /// A partition that is no longer wanted (detached, then dropped).
     DetachPartition(Table),
     /// The parent's partitioning changed: the table is rebuilt.
-    SetPartitioning { current: Table, desired: Table },
-    EnableRls { table: QualifiedName, span: Option<Span> },
-    DisableRls { table: QualifiedName, span: Option<Span> },
-    ForceRls { table: QualifiedName, span: Option<Span> },
-    NoForceRls { table: QualifiedName, span: Option<Span> },
-    CreatePolicy { table: QualifiedName, policy: Policy },
+    SetPartitioning {
+        current: Table,
+        desired: Table,
+    },
+    EnableRls {
+        table: QualifiedName,
+        span: Option<Span>,
+    },
+    DisableRls {
+        table: QualifiedName,
+        span: Option<Span>,
+    },
+    ForceRls {
+        table: QualifiedName,
+        span: Option<Span>,
+    },
+    NoForceRls {
+        table: QualifiedName,
+        span: Option<Span>,
+    },
+    CreatePolicy {
+        table: QualifiedName,
+        policy: Policy,
+    },
     AlterPolicy {
         table: QualifiedName,
         current: Policy,
         desired: Policy,
     },
-    DropPolicy { table: QualifiedName, policy: Policy },
+    DropPolicy {
+        table: QualifiedName,
+        policy: Policy,
+    },
     RenamePolicy {
         table: QualifiedName,
         from: Ident,
         to: Ident,
         span: Option<Span>,
     },
-    CreateTrigger { table: QualifiedName, trigger: Trigger },
+    CreateTrigger {
+        table: QualifiedName,
+        trigger: Trigger,
+    },
     /// Changed trigger: dropped and created in one transaction.
     ReplaceTrigger {
         table: QualifiedName,
         current: Trigger,
         desired: Trigger,
     },
-    DropTrigger { table: QualifiedName, trigger: Trigger },
+    DropTrigger {
+        table: QualifiedName,
+        trigger: Trigger,
+    },
     CreateView(View),
     /// `CREATE OR REPLACE VIEW` (plain views whose query changed).
-    ReplaceView { current: View, desired: View },
+    ReplaceView {
+        current: View,
+        desired: View,
+    },
     DropView(View),
     SetComment {
         object: ObjectId,
@@ -216,9 +270,7 @@ impl Change {
                 ObjectId::Sequence(s.name.clone())
             }
             Change::AlterSequence { desired, .. } => ObjectId::Sequence(desired.name.clone()),
-            Change::CreateFunction(f) | Change::DropFunction(f) => {
-                ObjectId::Function(f.id.clone())
-            }
+            Change::CreateFunction(f) | Change::DropFunction(f) => ObjectId::Function(f.id.clone()),
             Change::ReplaceFunction { desired, .. } => ObjectId::Function(desired.id.clone()),
             Change::CreateTable(t)
             | Change::DropTable(t)
@@ -293,9 +345,7 @@ impl Change {
             }
             Change::AddConstraint { constraint, .. }
             | Change::DropConstraint { constraint, .. } => constraint.meta.span,
-            Change::CreateIndex { index, .. } | Change::DropIndex { index, .. } => {
-                index.meta.span
-            }
+            Change::CreateIndex { index, .. } | Change::DropIndex { index, .. } => index.meta.span,
             Change::CreatePolicy { policy, .. } | Change::DropPolicy { policy, .. } => {
                 policy.meta.span
             }

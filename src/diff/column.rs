@@ -66,7 +66,7 @@ pub(super) fn diff_columns(ctx: &mut DiffCtx<'_>, current: &Table, desired: &Tab
 
 fn diff_column(ctx: &mut DiffCtx<'_>, table: &QualifiedName, current: &Column, desired: &Column) {
     let span = desired.meta.span;
-    let mut alter = |ctx: &mut DiffCtx<'_>, change: ColumnChange| {
+    let alter = |ctx: &mut DiffCtx<'_>, change: ColumnChange| {
         ctx.push(Change::AlterColumn {
             table: table.clone(),
             column: desired.name.clone(),

@@ -77,7 +77,8 @@ impl DiffCtx<'_> {
     /// True (and a note recorded) when `name` is managed elsewhere.
     pub fn skip_external(&mut self, kind: &str, name: &QualifiedName) -> bool {
         if self.current.is_external(name) || self.desired.is_external(name) {
-            let note = format!("external {kind} {name} is managed elsewhere: not diffed or dropped");
+            let note =
+                format!("external {kind} {name} is managed elsewhere: not diffed or dropped");
             if !self.out.notes.contains(&note) {
                 self.out.notes.push(note);
             }

@@ -130,10 +130,9 @@ pub(super) fn diff_tables(ctx: &mut DiffCtx<'_>) {
                 if rebuilt.contains(name) {
                     ctx.dropped_tables.insert(current_name.clone());
                     ctx.reshaped.insert(name.clone());
-                    let parent_rebuilt = current
-                        .partition_of
-                        .as_ref()
-                        .is_some_and(|of| rebuilt.contains(&of.parent) || rebound.contains(&of.parent));
+                    let parent_rebuilt = current.partition_of.as_ref().is_some_and(|of| {
+                        rebuilt.contains(&of.parent) || rebound.contains(&of.parent)
+                    });
                     if parent_rebuilt {
                         // Dropped with its parent; created again under it.
                         ctx.push(Change::CreateTable(desired.clone()));
@@ -163,7 +162,13 @@ pub(super) fn diff_tables(ctx: &mut DiffCtx<'_>) {
 fn diff_table(ctx: &mut DiffCtx<'_>, current: &Table, desired: &Table, renamed: bool) {
     column::diff_columns(ctx, current, desired);
     constraint::diff_constraints(ctx, current, desired, renamed);
-    index::diff_indexes(ctx, &desired.name, &current.indexes, &desired.indexes, renamed);
+    index::diff_indexes(
+        ctx,
+        &desired.name,
+        &current.indexes,
+        &desired.indexes,
+        renamed,
+    );
     policy::diff_policies(ctx, current, desired);
     trigger::diff_triggers(ctx, current, desired);
     diff_rls(ctx, current, desired);
@@ -206,13 +211,22 @@ fn diff_rls(ctx: &mut DiffCtx<'_>, current: &Table, desired: &Table) {
     let table = desired.name.clone();
     let span = desired.meta.span;
     if !current.rls.enabled && desired.rls.enabled {
-        ctx.push(Change::EnableRls { table: table.clone(), span });
+        ctx.push(Change::EnableRls {
+            table: table.clone(),
+            span,
+        });
     }
     if current.rls.enabled && !desired.rls.enabled {
-        ctx.push(Change::DisableRls { table: table.clone(), span });
+        ctx.push(Change::DisableRls {
+            table: table.clone(),
+            span,
+        });
     }
     if !current.rls.forced && desired.rls.forced {
-        ctx.push(Change::ForceRls { table: table.clone(), span });
+        ctx.push(Change::ForceRls {
+            table: table.clone(),
+            span,
+        });
     }
     if current.rls.forced && !desired.rls.forced {
         ctx.push(Change::NoForceRls { table, span });

@@ -28,7 +28,9 @@ pub(super) fn diff_views(ctx: &mut DiffCtx<'_>) {
         }
         if let Some(current) = ctx.current.views.get(name) {
             if !same_definition(current, desired) {
-                if current.materialized || desired.materialized || current.columns != desired.columns
+                if current.materialized
+                    || desired.materialized
+                    || current.columns != desired.columns
                 {
                     recreate.insert(name.clone());
                 } else {

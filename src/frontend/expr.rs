@@ -14,13 +14,17 @@ use crate::source::{FileId, Span};
 /// Normalises the expression `text`, which starts at byte `offset` of
 /// `file`. On error returns a `syntax-error` diagnostic pointing at the
 /// offending token inside the file.
-pub fn lower_expr(text: &str, offset: usize, file: FileId) -> Result<SqlExpr, Diagnostic> {
+pub fn lower_expr(text: &str, offset: usize, file: FileId) -> Result<SqlExpr, Box<Diagnostic>> {
     if text.trim().is_empty() {
         let span = Span::new(file, offset, offset + text.len());
-        return Err(Diagnostic::error("syntax-error", span, "expected an SQL expression, found nothing")
-            .with_label("empty expression"));
+        let diagnostic = Diagnostic::error(
+            "syntax-error",
+            span,
+            "expected an SQL expression, found nothing",
+        );
+        return Err(Box::new(diagnostic.with_label("empty expression")));
     }
-    normalize::expr(text).map_err(|error| expr_error(text, offset, file, &error))
+    normalize::expr(text).map_err(|error| Box::new(expr_error(text, offset, file, &error)))
 }
 
 /// The diagnostic for an [`ExprError`] of `text` (at byte `offset`).
@@ -167,7 +171,9 @@ fn token_len(text: &str) -> usize {
 
 /// sqlparser's messages end with " at Line: 1, Column: 5"; the span says it.
 fn clean_message(message: &str) -> String {
-    let message = message.strip_prefix("sql parser error: ").unwrap_or(message);
+    let message = message
+        .strip_prefix("sql parser error: ")
+        .unwrap_or(message);
     match message.find(" at Line: ") {
         Some(idx) => message[..idx].to_string(),
         None => message.to_string(),
@@ -183,10 +189,10 @@ mod tests {
         let text = "a = 'é'\n  and ü > 1";
         assert_eq!(byte_offset(text, 1, 1), 0);
         assert_eq!(byte_offset(text, 1, 7), 7);
-        assert_eq!(byte_offset(text, 2, 7), 16);
+        assert_eq!(byte_offset(text, 2, 7), 15);
         assert_eq!(&text[byte_offset(text, 2, 7)..], "ü > 1");
         assert_eq!(byte_offset(text, 9, 1), text.len());
-        assert_eq!(byte_offset(text, 1, 99), 9);
+        assert_eq!(byte_offset(text, 1, 99), 8);
     }
 
     #[test]

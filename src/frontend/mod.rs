@@ -6,6 +6,7 @@
 
 pub mod dsl;
 pub mod expr;
+pub mod resolve;
 pub mod sql;
 
 use crate::diagnostics::{Diagnostic, Parsed};
@@ -39,5 +40,5 @@ pub fn load(sources: &SourceSet) -> Parsed<Model> {
 /// columns from the referenced table's primary key, normalising partition
 /// bound literals to the key column's type, expanding generated ranges.
 pub fn resolve(model: Model) -> Parsed<Model> {
-    Parsed::new(model, Vec::new())
+    resolve::resolve(model)
 }

@@ -169,7 +169,7 @@ mod tests {
             None,
         )
         .expect("index");
-        insta::assert_snapshot!(describe(&index), @r#"accounts_lower_name_idx unique=false nnd=false method=btree keys=[(lower(name)) coll=None opclass=Some("text_pattern_ops") desc=true nulls_first=None] include=["plan"] where=Some("deleted_at IS NULL") with=[("fillfactor", "70")]"#);
+        insta::assert_snapshot!(describe(&index), @r#"accounts_lower_name_idx unique=false nnd=false method=btree keys=[(lower(name)) coll=None opclass=Some("text_pattern_ops") desc=true nulls_first=Some(false)] include=["plan"] where=Some("deleted_at IS NULL") with=[("fillfactor", "70")]"#);
     }
 
     #[test]

@@ -16,9 +16,15 @@
 //!   partition bounds, `DateStyle`, `IntervalStyle`, `bytea_output` and
 //!   `extra_float_digits` for literals). `SET LOCAL` ends with the
 //!   transaction, so the caller's session is left as it was.
-//! - No relation locks beyond `AccessShareLock` on catalogs: only plain
-//!   SELECTs and `pg_get_*` deparse functions, which read the syscache and
-//!   never lock user relations (unlike pg_dump's `LOCK TABLE`).
+//! - No per-table locks: only plain SELECTs and `pg_get_*` deparse
+//!   functions, which read the syscache and lock nothing but catalogs
+//!   (unlike pg_dump's `LOCK TABLE` on every table). The one exception is
+//!   the view deparser (`pg_get_viewdef` and `pg_get_ruledef` alike run
+//!   `AcquireRewriteLocks`): it takes `AccessShareLock` on each view and on
+//!   the relations the view reads, for the rest of the snapshot. That mode
+//!   conflicts only with `ACCESS EXCLUSIVE`, and `lock_timeout` (5 s) makes
+//!   introspection fail with [`IntrospectError::LockTimeout`] rather than
+//!   queue behind DDL (and block everyone queued behind it).
 //! - System schemas and objects owned by extensions (`pg_depend` deptype
 //!   `e`) are never part of the Model; neither are objects a partition
 //!   inherits from its parent.
@@ -43,6 +49,7 @@ mod view;
 
 pub use connect::{connect, ConnString};
 pub use distribution::{distribution_from_rows, DistPartitionRow};
+
 
 use crate::model::{glob_match, normalize, Model, QualifiedName, SqlExpr, TypeName};
 use std::cell::Cell;
@@ -92,12 +99,28 @@ impl Filter {
 }
 
 /// What one introspection cost.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct IntrospectStats {
-    /// Catalog queries sent (session setup and the final COMMIT excluded).
+    /// Catalog queries sent (session setup, the lock probe and the final
+    /// COMMIT excluded).
     pub queries: usize,
     /// `server_version_num` of the server.
     pub server_version: i32,
+    /// With [`IntrospectOptions::probe_locks`]: the relation locks the
+    /// snapshot transaction held, after its last query, on relations
+    /// outside `pg_catalog`, as `(schema.relation, mode)`, sorted. Expected:
+    /// only `AccessShareLock` on views and the relations they read (taken by
+    /// the view deparser, see `queries/views.sql`).
+    pub non_catalog_relation_locks: Option<Vec<(String, String)>>,
+}
+
+/// Knobs of one introspection run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct IntrospectOptions {
+    /// Before committing, count the relation locks the transaction holds
+    /// outside `pg_catalog` (locks are held to the end of a transaction,
+    /// so this sees every lock any query took). One extra query.
+    pub probe_locks: bool,
 }
 
 /// A failure to read the database. Each variant names what was being read.
@@ -196,6 +219,17 @@ pub enum IntrospectError {
         source: tokio_postgres::Error,
     },
 
+    #[error("reading {object_kind} waited too long for a lock")]
+    #[diagnostic(
+        code("lock-timeout"),
+        help("a concurrent DDL statement holds ACCESS EXCLUSIVE on a view or on a relation a view reads; retry when it has finished")
+    )]
+    LockTimeout {
+        object_kind: &'static str,
+        #[source]
+        source: tokio_postgres::Error,
+    },
+
     #[error("unexpected catalog row while reading {object_kind}: {message}")]
     #[diagnostic(
         code("unexpected-row"),
@@ -209,21 +243,22 @@ pub enum IntrospectError {
 
 /// Reads every object of the database that `filter` keeps.
 pub async fn introspect(client: &Client, filter: &Filter) -> Result<Model, IntrospectError> {
-    introspect_with_stats(client, filter)
+    introspect_with_stats(client, filter, IntrospectOptions::default())
         .await
         .map(|(model, _)| model)
 }
 
-/// [`introspect`], also returning how many queries it sent.
+/// [`introspect`], also returning what it cost.
 pub async fn introspect_with_stats(
     client: &Client,
     filter: &Filter,
+    options: IntrospectOptions,
 ) -> Result<(Model, IntrospectStats), IntrospectError> {
     client
         .batch_execute(SESSION_SETUP)
         .await
         .map_err(|source| IntrospectError::Session { source })?;
-    let res = introspect_in_snapshot(client, filter).await;
+    let res = introspect_in_snapshot(client, filter, options).await;
     // The transaction is read-only: ending it either way changes nothing.
     let end = if res.is_ok() { "COMMIT" } else { "ROLLBACK" };
     let ended = client.batch_execute(end).await;
@@ -241,11 +276,21 @@ SET LOCAL IntervalStyle = 'postgres';
 SET LOCAL extra_float_digits = 3;
 SET LOCAL bytea_output = 'hex';
 SET LOCAL standard_conforming_strings = on;
-SET LOCAL quote_all_identifiers = off;";
+SET LOCAL quote_all_identifiers = off;
+SET LOCAL lock_timeout = '5s';";
+
+/// Relation locks of this backend on anything outside `pg_catalog`.
+const LOCK_PROBE: &str = "SELECT l.relation::regclass::text AS relation, l.mode
+FROM pg_locks l
+WHERE l.locktype = 'relation' AND l.pid = pg_backend_pid()
+  AND l.relation NOT IN (SELECT c.oid FROM pg_class c
+                         WHERE c.relnamespace = 'pg_catalog'::regnamespace)
+ORDER BY 1, 2";
 
 async fn introspect_in_snapshot(
     client: &Client,
     filter: &Filter,
+    options: IntrospectOptions,
 ) -> Result<(Model, IntrospectStats), IntrospectError> {
     let mut session = Session {
         client,
@@ -286,9 +331,23 @@ async fn introspect_in_snapshot(
     if has_citus {
         distribution::introspect_distribution(&session, &mut model).await?;
     }
+    let queries = session.queries.get();
+    let non_catalog_relation_locks = if options.probe_locks {
+        let mut locks = Vec::new();
+        for row in session.query("lock probe", LOCK_PROBE).await? {
+            locks.push((
+                get::<String>(&row, "lock probe", "relation")?,
+                get::<String>(&row, "lock probe", "mode")?,
+            ));
+        }
+        Some(locks)
+    } else {
+        None
+    };
     let stats = IntrospectStats {
-        queries: session.queries.get(),
+        queries,
         server_version: version,
+        non_catalog_relation_locks,
     };
     Ok((model, stats))
 }
@@ -307,10 +366,19 @@ impl Session<'_> {
         self.client
             .query(sql, &[])
             .await
-            .map_err(|source| IntrospectError::Query {
-                object_kind,
-                message: error_message(&source),
-                source,
+            .map_err(|source| {
+                if source.code() == Some(&tokio_postgres::error::SqlState::LOCK_NOT_AVAILABLE) {
+                    IntrospectError::LockTimeout {
+                        object_kind,
+                        source,
+                    }
+                } else {
+                    IntrospectError::Query {
+                        object_kind,
+                        message: error_message(&source),
+                        source,
+                    }
+                }
             })
     }
 

@@ -1,7 +1,8 @@
 //! Views and materialized views.
 //!
 //! Invariants: the query is `pg_get_viewdef(oid, true)` without its final
-//! semicolon; options are `reloptions` as `(name, value)`, sorted;
+//! semicolon (reading it locks the view and what it reads, see the
+//! module doc of `introspect`); options are `reloptions` as `(name, value)`, sorted;
 //! `depends_on` lists the relations of the view's rewrite rule (never the
 //! view itself), sorted. Explicit column lists are not recoverable from
 //! the catalog (PostgreSQL stores them as aliases in the query), so

@@ -1,11 +1,79 @@
 //! The offline normaliser: spellings PostgreSQL treats as the same become
 //! the same value, so a plan never contains a change that is only a
-//! spelling difference.
+//! spelling difference. When a database is reachable, equality is decided
+//! catalog against catalog (shadow database); this module is the best
+//! effort used without one, and for everything the frontends store.
 //!
-//! OWNER: normalize helper. API used by both frontends:
-//! - [`type_name`]: user or catalog spelling -> `format_type` spelling.
-//! - [`expr`]: SQL expression text -> [`SqlExpr`] with a canonical form.
-//! - [`default_constraint_name`], [`default_index_name`]: PostgreSQL's names.
+//! API used by the frontends, the introspector and validation:
+//! - [`type_name`]: user, sqlparser-`Display` or catalog spelling ->
+//!   `format_type` spelling (details in `normalize/types.rs`).
+//! - [`expr`], [`expr_from_ast`]: SQL expression -> [`SqlExpr`] whose
+//!   `canonical` form is equal for the user's and the catalog's spelling.
+//! - [`bound_literal`]: partition-bound literal in the catalog's form for
+//!   the key type (`normalize/bound.rs`).
+//! - [`default_constraint_name`], [`default_index_name`],
+//!   [`default_check_name`], [`choose_object_name`], [`choose_unique_name`]:
+//!   the names PostgreSQL chooses (`normalize/names.rs`).
+//!
+//! # Canonical expressions
+//!
+//! `canonical` is sqlparser's `Display` of the AST after these rewrites
+//! (`normalize/expr.rs`), applied bottom-up:
+//! - Redundant parentheses are dropped, then every operator node
+//!   (binary/unary operators, `IS ...`, `ANY`/`ALL`, `AT TIME ZONE`,
+//!   `COLLATE`) is parenthesised, except at the top; so precedence never
+//!   depends on how the source was parenthesised (`a + b * c` and
+//!   `(a + (b * c))` are equal, `(a + b) * c` is not).
+//! - Unquoted identifiers fold to lower case; identifiers are quoted only
+//!   when `quote_identifier` would (`"Foo"`, `"user"`); function names are
+//!   lower-cased and lose a `pg_catalog.` or `public.` prefix.
+//! - Casts of literals are dropped (`'a'::text`, `(0)::numeric`,
+//!   `'pending'::public.order_status`, `'1 day'::interval`, typed literals
+//!   such as `date '...'` and `interval '...'`), and a numeric string cast
+//!   to a numeric type becomes a number (`'-1'::integer` == `-1`); a column
+//!   cast to `text` loses the cast (the catalog adds it to varchar columns);
+//!   other casts print `::` with the type in `format_type` spelling
+//!   (`CAST(x AS int8)` == `x::bigint`).
+//! - `x IN (a, b)` == `x = ANY (ARRAY[a, b])`, `NOT IN` == `<> ALL`, one
+//!   element is a plain `=`/`<>`, elements that mention columns are split
+//!   off as OR-ed (AND-ed) comparisons after the array, as
+//!   `transformAExprIn` does.
+//! - `BETWEEN` == `>= AND <=`; `NOT BETWEEN` == `< OR >`.
+//! - `LIKE`/`ILIKE`/`NOT LIKE`/`NOT ILIKE` == `~~`/`~~*`/`!~~`/`!~~*`
+//!   (with `ESCAPE e`: `like_escape(pattern, e)`); `SIMILAR TO` ==
+//!   `~ similar_to_escape(pattern)`.
+//! - `ROW(a, b) = ROW(1, 2)` == `a = 1 AND b = 2` (`<>`: OR of `<>`);
+//!   other `ROW(...)` print as `(...)`.
+//! - `OPERATOR(pg_catalog.+)` == `+`; `!=` == `<>`; `-1` is one literal.
+//! - `substring(x, 1, 3)` / `substr(...)` are plain function calls.
+//! - `nextval('seq')` == `nextval('public.seq'::regclass)` (also currval,
+//!   setval): the sequence name is folded and qualified with `public`.
+//!
+//! Not normalised (such expressions compare unequal offline; the shadow
+//! database decides): implicit casts the catalog adds around non-literal
+//! operands (`(a)::double precision ^ (2)::double precision`, varchar
+//! columns cast to anything but text), subqueries (the catalog adds column
+//! aliases and reformats them), `BETWEEN SYMMETRIC`, `trim(x)` vs
+//! `TRIM(BOTH FROM x)`, array literals (`'{a}'` vs `ARRAY['a']`), `E'...'`
+//! escapes, numeric literal spellings (`0.00` vs `0`), schema-qualified
+//! column references in views, function names qualified with a schema
+//! other than `public`, and anything sqlparser cannot parse. Known false
+//! equalities: casts of literals are dropped whatever the target type, so
+//! `'x'::date` and `'x'::timestamp` compare equal, and `public.f(x)` equals
+//! `f(x)` even when the search_path would resolve `f` elsewhere.
+
+mod bound;
+mod expr;
+mod names;
+mod types;
+
+pub use bound::bound_literal;
+pub use expr::{canonicalize, expr, expr_columns, expr_from_ast, index_key_name, parse};
+pub use names::{
+    choose_object_name, choose_unique_name, clip_bytes, default_constraint_name,
+    default_index_name, index_column_names, is_reserved_keyword, make_object_name, MAX_IDENT_BYTES,
+};
+pub use types::{extension_of_type, is_builtin_type, type_name, user_type_name};
 
 use super::{Ident, QualifiedName, Sequence, SqlExpr, TypeName};
 
@@ -18,57 +86,16 @@ pub struct ExprError {
     pub col: usize,
 }
 
-/// Normalises a type spelling (`int` -> `integer`, `varchar(20)` ->
-/// `character varying(20)`, `timestamptz` -> `timestamp with time zone`).
-/// Unqualified names that are not built-in types are qualified with
-/// `default_schema`.
-pub fn type_name(spelling: &str, default_schema: &str) -> TypeName {
-    let _ = default_schema;
-    TypeName::new(spelling.trim().to_lowercase())
-}
-
-/// Parses and canonicalises an SQL expression.
-pub fn expr(sql: &str) -> Result<SqlExpr, ExprError> {
-    Ok(SqlExpr {
-        sql: sql.trim().to_string(),
-        canonical: sql.trim().to_string(),
-    })
-}
-
-/// True for keywords that must be quoted when used as identifiers.
-pub fn is_reserved_keyword(name: &str) -> bool {
-    matches!(name, "user" | "order" | "group" | "table" | "select" | "check")
-}
-
-/// PostgreSQL's default name for a constraint: `<table>_<col>[_<col>]_<suffix>`
-/// (`<table>_<suffix>` without columns), truncated to 63 bytes.
-pub fn default_constraint_name(table: &Ident, columns: &[Ident], suffix: &str) -> Ident {
-    let mut parts = vec![table.0.clone()];
-    parts.extend(columns.iter().map(|column| column.0.clone()));
-    Ident::new(format!("{}_{}", parts.join("_"), suffix))
-}
-
-/// PostgreSQL's default name for an index: `<table>_<col>[_<col>]_idx`
-/// (`expr` for expression keys), truncated to 63 bytes.
-pub fn default_index_name(table: &Ident, key_names: &[String], unique: bool) -> Ident {
-    let suffix = if unique { "key" } else { "idx" };
-    Ident::new(format!("{}_{}_{}", table.0, key_names.join("_"), suffix))
-}
-
-/// Normalises an expression sqlparser has already parsed (the SQL frontend).
-pub fn expr_from_ast(ast: &sqlparser::ast::Expr) -> SqlExpr {
-    let text = ast.to_string();
-    SqlExpr {
-        canonical: text.clone(),
-        sql: text,
+/// PostgreSQL's default name for a CHECK constraint: `<table>_<col>_check`
+/// when the expression mentions exactly one column, `<table>_check`
+/// otherwise (`AddRelationNewConstraints`).
+pub fn default_check_name(table: &Ident, check: &SqlExpr) -> Ident {
+    let columns = expr_columns(check);
+    if columns.len() == 1 {
+        default_constraint_name(table, &columns, "check")
+    } else {
+        default_constraint_name(table, &[], "check")
     }
-}
-
-/// Column names an expression refers to, in order of first appearance
-/// (used for PostgreSQL's default CHECK constraint names).
-pub fn expr_columns(expr: &SqlExpr) -> Vec<Ident> {
-    let _ = expr;
-    Vec::new()
 }
 
 /// `serial` -> `integer`, `bigserial`/`serial8` -> `bigint`,
@@ -83,12 +110,18 @@ pub fn serial_type(spelling: &str) -> Option<TypeName> {
 }
 
 /// What PostgreSQL makes of a serial column: the owned sequence
-/// `<table>_<column>_seq` and the column default
-/// `nextval('<schema>.<table>_<column>_seq'::regclass)`.
+/// `<table>_<column>_seq` (named by `makeObjectName`, so cut to 63 bytes)
+/// and the column default `nextval('<schema>.<sequence>'::regclass)`.
 /// The column itself becomes `ty NOT NULL`.
 pub fn serial_sequence(table: &QualifiedName, column: &Ident, ty: TypeName) -> (SqlExpr, Sequence) {
-    let seq_name = table.with_name(Ident::new(format!("{}_{}_seq", table.name.0, column.0)));
-    let default = SqlExpr::raw(format!("nextval('{seq_name}'::regclass)"));
+    let seq_name = table.with_name(Ident::new(make_object_name(
+        table.name.as_str(),
+        Some(column.as_str()),
+        Some("seq"),
+    )));
+    let regclass = seq_name.to_string().replace('\'', "''");
+    let default_sql = format!("nextval('{regclass}'::regclass)");
+    let default = expr(&default_sql).unwrap_or_else(|_| SqlExpr::raw(default_sql));
     let sequence = Sequence {
         name: seq_name,
         options: super::SequenceOptions::defaults(ty, 1),
@@ -97,4 +130,38 @@ pub fn serial_sequence(table: &QualifiedName, column: &Ident, ty: TypeName) -> (
         meta: super::Meta::default(),
     };
     (default, sequence)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn check_names() {
+        let name = |sql: &str| {
+            let check = expr(sql).expect("parses");
+            default_check_name(&Ident::new("ft"), &check).0
+        };
+        assert_eq!(name("x > 0"), "ft_x_check");
+        assert_eq!(name("x > y"), "ft_check");
+        assert_eq!(name("x > 0 AND x < 10"), "ft_x_check");
+        assert_eq!(name("now() > '2020-01-01'"), "ft_check");
+    }
+
+    #[test]
+    fn serial() {
+        let table = QualifiedName::public("orders");
+        let (default, sequence) =
+            serial_sequence(&table, &Ident::new("id"), TypeName::new("bigint"));
+        assert_eq!(default.sql, "nextval('public.orders_id_seq'::regclass)");
+        assert_eq!(default, expr("nextval('orders_id_seq')").expect("parses"));
+        assert_eq!(sequence.name, QualifiedName::public("orders_id_seq"));
+        assert_eq!(sequence.options.max_value, i64::MAX);
+        let long_table = QualifiedName::public("t".repeat(70));
+        let (_, sequence) =
+            serial_sequence(&long_table, &Ident::new("id"), TypeName::new("integer"));
+        assert_eq!(sequence.name.name.0, format!("{}_id_seq", "t".repeat(56)));
+        assert_eq!(serial_type("SERIAL"), Some(TypeName::new("integer")));
+        assert_eq!(serial_type("text"), None);
+    }
 }

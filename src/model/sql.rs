@@ -8,7 +8,7 @@
 //! - Output depends only on the model value, so it is byte-for-byte stable.
 
 use super::{
-    ArgMode, BoundValue, Column, Constraint, ConstraintKind, Distribution, Colocation, Domain,
+    ArgMode, BoundValue, Colocation, Column, Constraint, ConstraintKind, Distribution, Domain,
     Enum, Extension, FkAction, Function, Ident, Index, IndexExpr, Parallel, PartitionBound,
     PartitionBy, Policy, QualifiedName, Schema, Sequence, SequenceOptions, Table, Trigger,
     TriggerEvent, TriggerTiming, View, Volatility,
@@ -231,7 +231,11 @@ pub fn identity_options(options: &SequenceOptions) -> String {
 pub fn constraint_body(constraint: &Constraint) -> String {
     let mut res = match &constraint.kind {
         ConstraintKind::PrimaryKey { columns, include } => {
-            format!("PRIMARY KEY ({}){}", ident_list(columns), include_clause(include))
+            format!(
+                "PRIMARY KEY ({}){}",
+                ident_list(columns),
+                include_clause(include)
+            )
         }
         ConstraintKind::Unique {
             columns,
@@ -308,7 +312,11 @@ pub fn constraint_body(constraint: &Constraint) -> String {
 
 /// `CONSTRAINT name <body>`.
 pub fn constraint_def(constraint: &Constraint) -> String {
-    format!("CONSTRAINT {} {}", constraint.name, constraint_body(constraint))
+    format!(
+        "CONSTRAINT {} {}",
+        constraint.name,
+        constraint_body(constraint)
+    )
 }
 
 fn include_clause(include: &[Ident]) -> String {
@@ -423,7 +431,10 @@ pub fn partition_by(partition_by: &PartitionBy) -> String {
 /// True for a bare (possibly quoted) column name.
 pub fn is_plain_identifier(text: &str) -> bool {
     let text = text.trim();
-    (text.starts_with('"') && text.ends_with('"') && text.len() > 1 && !text[1..text.len() - 1].contains('"'))
+    (text.starts_with('"')
+        && text.ends_with('"')
+        && text.len() > 1
+        && !text[1..text.len() - 1].contains('"'))
         || (!text.is_empty()
             && text
                 .chars()
@@ -445,7 +456,11 @@ pub fn bound_value(value: &BoundValue) -> String {
 }
 
 fn bound_values(values: &[BoundValue]) -> String {
-    values.iter().map(bound_value).collect::<Vec<_>>().join(", ")
+    values
+        .iter()
+        .map(bound_value)
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// `FOR VALUES FROM (...) TO (...)`, `FOR VALUES IN (...)`,
@@ -489,7 +504,10 @@ pub fn create_table(table: &Table, form: TableForm) -> String {
     let unlogged = if table.unlogged { "UNLOGGED " } else { "" };
     let mut res = match &table.partition_of {
         Some(of) => {
-            let mut res = format!("CREATE {unlogged}TABLE {} PARTITION OF {}", table.name, of.parent);
+            let mut res = format!(
+                "CREATE {unlogged}TABLE {} PARTITION OF {}",
+                table.name, of.parent
+            );
             if !elements.is_empty() {
                 res.push_str(&format!(" ({})", elements.join(", ")));
             }
@@ -560,7 +578,11 @@ pub fn create_trigger(table: &QualifiedName, trigger: &Trigger) -> String {
         .collect();
     let mut res = format!(
         "CREATE {}TRIGGER {} {timing} {} ON {}",
-        if trigger.constraint { "CONSTRAINT " } else { "" },
+        if trigger.constraint {
+            "CONSTRAINT "
+        } else {
+            ""
+        },
         trigger.name,
         events.join(" OR "),
         table
@@ -597,7 +619,11 @@ pub fn create_view(view: &View, or_replace: bool) -> String {
         } else {
             ""
         },
-        if view.materialized { "MATERIALIZED " } else { "" },
+        if view.materialized {
+            "MATERIALIZED "
+        } else {
+            ""
+        },
         view.name
     );
     if !view.columns.is_empty() {
@@ -619,7 +645,10 @@ pub fn create_view(view: &View, or_replace: bool) -> String {
     if !options.is_empty() {
         res.push_str(&format!(" WITH ({})", options.join(", ")));
     }
-    res.push_str(&format!(" AS {}", view.query.sql.trim().trim_end_matches(';')));
+    res.push_str(&format!(
+        " AS {}",
+        view.query.sql.trim().trim_end_matches(';')
+    ));
     if let Some(check_option) = check_option {
         res.push_str(&format!(" WITH {check_option} CHECK OPTION"));
     }
@@ -644,10 +673,17 @@ pub fn comment_on(target: &str, comment: Option<&str>) -> String {
 }
 
 /// The Citus call that distributes a table.
-pub fn distribute(table: &QualifiedName, distribution: &Distribution, concurrently: bool) -> String {
+pub fn distribute(
+    table: &QualifiedName,
+    distribution: &Distribution,
+    concurrently: bool,
+) -> String {
     match distribution {
         Distribution::Reference => {
-            format!("SELECT create_reference_table({})", quote_literal(&table.to_string()))
+            format!(
+                "SELECT create_reference_table({})",
+                quote_literal(&table.to_string())
+            )
         }
         Distribution::Hash {
             column,

@@ -1,12 +1,1479 @@
-//! Semantic checks of a Model: unknown references, duplicates, type
-//! mismatches, partition bounds, invalid identifiers.
+//! Semantic checks of a whole Model, after the frontends and
+//! `frontend::resolve`: unknown references, duplicate names, FK type
+//! mismatches, partition bounds, generated and identity columns, invalid
+//! identifiers.
 //!
-//! OWNER: validate helper.
+//! Codes: `unknown-reference` (tables, columns, types, functions, roles),
+//! `duplicate-name`, `fk-type-mismatch`, `fk-target-not-unique`,
+//! `partition-overlap`, `partition-bound-mismatch`,
+//! `partition-of-non-partitioned`, `generated-self-reference`,
+//! `generated-references-generated`, `identity-with-default`,
+//! `invalid-identifier`.
+//!
+//! Invariants: never panics; every diagnostic names the object and points
+//! at its name (or its definition, or its table's); checks that cannot be
+//! decided offline stay silent rather than guess (unknown types are only
+//! reported when no declared extension could provide them; expressions
+//! with subqueries are not searched for columns).
 
-use super::Model;
-use crate::diagnostics::Diagnostic;
+mod partition;
 
+use super::normalize::{self, MAX_IDENT_BYTES};
+use super::{
+    ConstraintKind, Ident, IndexExpr, Meta, Model, QualifiedName, SqlExpr, Table, TypeName,
+    BUILTIN_ROLES,
+};
+use crate::diagnostics::{Diagnostic, Severity};
+use crate::source::Span;
+use std::collections::BTreeMap;
+
+/// Runs every check; diagnostics come out in a stable order.
 pub fn validate(model: &Model) -> Vec<Diagnostic> {
-    let _ = model;
-    Vec::new()
+    let mut out = Vec::new();
+    check_identifiers(model, &mut out);
+    check_relation_names(model, &mut out);
+    for table in model.tables.values() {
+        if model.is_external(&table.name) {
+            continue;
+        }
+        let ctx = TableCtx::new(model, table);
+        check_columns(&ctx, &mut out);
+        check_constraints(&ctx, &mut out);
+        check_indexes(&ctx, &mut out);
+        check_policies(&ctx, &mut out);
+        check_triggers(&ctx, &mut out);
+        check_distribution(&ctx, &mut out);
+        partition::check_partition(&ctx, &mut out);
+    }
+    partition::check_overlaps(model, &mut out);
+    check_types(model, &mut out);
+    check_sequences_and_views(model, &mut out);
+    out
+}
+
+/// A table with what the checks need around it.
+pub(crate) struct TableCtx<'a> {
+    pub model: &'a Model,
+    pub table: &'a Table,
+    /// The table's columns, or its root parent's for a partition.
+    pub columns: &'a [super::Column],
+}
+
+impl<'a> TableCtx<'a> {
+    fn new(model: &'a Model, table: &'a Table) -> TableCtx<'a> {
+        TableCtx {
+            model,
+            table,
+            columns: effective_columns(model, table),
+        }
+    }
+
+    pub fn has_column(&self, name: &Ident) -> bool {
+        self.columns.iter().any(|column| &column.name == name)
+    }
+
+    pub fn column_type(&self, name: &Ident) -> Option<&'a TypeName> {
+        self.columns
+            .iter()
+            .find(|column| &column.name == name)
+            .map(|column| &column.ty)
+    }
+
+    /// The span to report an object at: its name, its definition, else the
+    /// table's.
+    pub fn span(&self, meta: &Meta) -> Span {
+        span_of(meta).unwrap_or_else(|| self.table_span())
+    }
+
+    pub fn table_span(&self) -> Span {
+        span_of(&self.table.meta).unwrap_or_default()
+    }
+}
+
+/// Columns of `table`, following `partition_of` to the root parent
+/// (a partition's columns are its parent's).
+pub(crate) fn effective_columns<'a>(model: &'a Model, table: &'a Table) -> &'a [super::Column] {
+    let mut current = table;
+    for _ in 0..32 {
+        match &current.partition_of {
+            Some(of) if current.columns.is_empty() => match model.tables.get(&of.parent) {
+                Some(parent) => current = parent,
+                None => break,
+            },
+            _ => break,
+        }
+    }
+    &current.columns
+}
+
+pub(crate) fn span_of(meta: &Meta) -> Option<Span> {
+    meta.name_span.or(meta.span)
+}
+
+fn unknown(span: Span, message: String) -> Diagnostic {
+    Diagnostic::error("unknown-reference", span, message)
+}
+
+fn check_identifier(
+    name: &str,
+    what: &str,
+    span: Option<Span>,
+    fallback: Span,
+    out: &mut Vec<Diagnostic>,
+) {
+    let span = span.unwrap_or(fallback);
+    if name.is_empty() {
+        out.push(
+            Diagnostic::error(
+                "invalid-identifier",
+                span,
+                format!("{what} has an empty name"),
+            )
+            .with_label("empty name")
+            .with_help("give it a name of 1 to 63 bytes"),
+        );
+    } else if name.len() > MAX_IDENT_BYTES {
+        out.push(
+            Diagnostic::error(
+                "invalid-identifier",
+                span,
+                format!(
+                    "{what} name {name} is {} bytes long; PostgreSQL keeps only 63",
+                    name.len()
+                ),
+            )
+            .with_label("longer than 63 bytes")
+            .with_help(format!(
+                "PostgreSQL would silently truncate it to {}; choose a shorter name",
+                normalize::clip_bytes(name, MAX_IDENT_BYTES)
+            )),
+        );
+    }
+}
+
+fn check_identifiers(model: &Model, out: &mut Vec<Diagnostic>) {
+    let none = Span::default();
+    for schema in model.schemas.values() {
+        check_identifier(
+            schema.name.as_str(),
+            "schema",
+            span_of(&schema.meta),
+            none,
+            out,
+        );
+    }
+    for (name, item) in &model.enums {
+        check_identifier(name.name.as_str(), "enum", span_of(&item.meta), none, out);
+    }
+    for (name, item) in &model.domains {
+        check_identifier(name.name.as_str(), "domain", span_of(&item.meta), none, out);
+    }
+    for (name, item) in &model.sequences {
+        check_identifier(
+            name.name.as_str(),
+            "sequence",
+            span_of(&item.meta),
+            none,
+            out,
+        );
+    }
+    for (name, item) in &model.views {
+        check_identifier(name.name.as_str(), "view", span_of(&item.meta), none, out);
+    }
+    for (id, item) in &model.functions {
+        check_identifier(
+            id.name.name.as_str(),
+            "function",
+            span_of(&item.meta),
+            none,
+            out,
+        );
+    }
+    for (name, table) in &model.tables {
+        let table_span = span_of(&table.meta).unwrap_or_default();
+        check_identifier(name.name.as_str(), "table", span_of(&table.meta), none, out);
+        for column in &table.columns {
+            let what = format!("column of table {name}");
+            check_identifier(
+                column.name.as_str(),
+                &what,
+                span_of(&column.meta),
+                table_span,
+                out,
+            );
+        }
+        for constraint in table.constraints.values() {
+            let what = format!("constraint on table {name}");
+            let span = span_of(&constraint.meta);
+            check_identifier(constraint.name.as_str(), &what, span, table_span, out);
+        }
+        for index in table.indexes.values() {
+            let what = format!("index on table {name}");
+            check_identifier(
+                index.name.as_str(),
+                &what,
+                span_of(&index.meta),
+                table_span,
+                out,
+            );
+        }
+        for policy in table.policies.values() {
+            let what = format!("policy on table {name}");
+            check_identifier(
+                policy.name.as_str(),
+                &what,
+                span_of(&policy.meta),
+                table_span,
+                out,
+            );
+        }
+        for trigger in table.triggers.values() {
+            let what = format!("trigger on table {name}");
+            let span = span_of(&trigger.meta);
+            check_identifier(trigger.name.as_str(), &what, span, table_span, out);
+        }
+    }
+}
+
+/// Relations (tables, views, sequences, indexes, and the indexes behind
+/// PRIMARY KEY, UNIQUE and EXCLUDE constraints) share one namespace per
+/// schema.
+fn check_relation_names(model: &Model, out: &mut Vec<Diagnostic>) {
+    let mut seen: BTreeMap<QualifiedName, (String, Option<Span>)> = BTreeMap::new();
+    let mut claim = |name: QualifiedName,
+                     what: String,
+                     span: Option<Span>,
+                     out: &mut Vec<Diagnostic>| {
+        match seen.get(&name) {
+            Some((first, first_span)) => {
+                let mut diagnostic = Diagnostic::error(
+                    "duplicate-name",
+                    span.or(*first_span).unwrap_or_default(),
+                    format!("{what} is named {name}, like {first}"),
+                )
+                .with_label("name already used in this schema")
+                .with_help(
+                    "tables, views, sequences, indexes and the indexes of primary key, unique and exclusion constraints share one namespace per schema; rename one",
+                );
+                if let (Some(first_span), Some(_)) = (first_span, span) {
+                    diagnostic = diagnostic.with_secondary(*first_span, "first used here");
+                }
+                out.push(diagnostic);
+            }
+            None => {
+                seen.insert(name, (what, span));
+            }
+        }
+    };
+    for (name, table) in &model.tables {
+        claim(
+            name.clone(),
+            format!("table {name}"),
+            span_of(&table.meta),
+            out,
+        );
+    }
+    for (name, view) in &model.views {
+        claim(
+            name.clone(),
+            format!("view {name}"),
+            span_of(&view.meta),
+            out,
+        );
+        for index in view.indexes.values() {
+            let what = format!("index {} on view {name}", index.name);
+            claim(
+                name.with_name(index.name.clone()),
+                what,
+                span_of(&index.meta),
+                out,
+            );
+        }
+    }
+    for (name, sequence) in &model.sequences {
+        claim(
+            name.clone(),
+            format!("sequence {name}"),
+            span_of(&sequence.meta),
+            out,
+        );
+    }
+    for (name, table) in &model.tables {
+        let table_span = span_of(&table.meta);
+        for constraint in table.constraints.values() {
+            let index_backed = matches!(
+                constraint.kind,
+                ConstraintKind::PrimaryKey { .. }
+                    | ConstraintKind::Unique { .. }
+                    | ConstraintKind::Exclude { .. }
+            );
+            if index_backed {
+                let what = format!("constraint {} on table {name}", constraint.name);
+                let span = span_of(&constraint.meta).or(table_span);
+                claim(name.with_name(constraint.name.clone()), what, span, out);
+            }
+        }
+        for index in table.indexes.values() {
+            let what = format!("index {} on table {name}", index.name);
+            let span = span_of(&index.meta).or(table_span);
+            claim(name.with_name(index.name.clone()), what, span, out);
+        }
+    }
+}
+
+fn check_columns(ctx: &TableCtx<'_>, out: &mut Vec<Diagnostic>) {
+    let table = ctx.table;
+    let mut seen: BTreeMap<&Ident, Span> = BTreeMap::new();
+    for column in &table.columns {
+        let span = ctx.span(&column.meta);
+        if let Some(first) = seen.get(&column.name) {
+            out.push(
+                Diagnostic::error(
+                    "duplicate-name",
+                    span,
+                    format!(
+                        "column {} is declared twice in table {}",
+                        column.name, table.name
+                    ),
+                )
+                .with_label("second declaration")
+                .with_secondary(*first, "first declared here")
+                .with_help("remove or rename one of them"),
+            );
+        } else {
+            seen.insert(&column.name, span);
+        }
+        if column.identity.is_some() && column.default.is_some() {
+            out.push(
+                Diagnostic::error(
+                    "identity-with-default",
+                    span,
+                    format!(
+                        "column {}.{} has both an identity and a default",
+                        table.name, column.name
+                    ),
+                )
+                .with_label("identity column with a default")
+                .with_help(
+                    "an identity column takes its values from its sequence; remove the default",
+                ),
+            );
+        }
+        if column.generated.is_some() && (column.default.is_some() || column.identity.is_some()) {
+            out.push(
+                Diagnostic::error(
+                    "identity-with-default",
+                    span,
+                    format!(
+                        "generated column {}.{} also has a default or an identity",
+                        table.name, column.name
+                    ),
+                )
+                .with_label("generated column with a default")
+                .with_help("a generated column's value is its expression; remove the default"),
+            );
+        }
+        if let Some(generated) = &column.generated {
+            check_generated(ctx, column, generated, span, out);
+        }
+    }
+}
+
+fn check_generated(
+    ctx: &TableCtx<'_>,
+    column: &super::Column,
+    generated: &SqlExpr,
+    span: Span,
+    out: &mut Vec<Diagnostic>,
+) {
+    let table = ctx.table;
+    for referenced in normalize::expr_columns(generated) {
+        if referenced == column.name {
+            out.push(
+                Diagnostic::error(
+                    "generated-self-reference",
+                    span,
+                    format!(
+                        "generated column {}.{} refers to itself",
+                        table.name, column.name
+                    ),
+                )
+                .with_label("refers to itself")
+                .with_help("compute it from other columns"),
+            );
+        } else if let Some(other) = ctx.columns.iter().find(|c| c.name == referenced) {
+            if other.generated.is_some() {
+                out.push(
+                    Diagnostic::error(
+                        "generated-references-generated",
+                        span,
+                        format!(
+                            "generated column {}.{} refers to generated column {}",
+                            table.name, column.name, other.name
+                        ),
+                    )
+                    .with_label("refers to another generated column")
+                    .with_secondary(ctx.span(&other.meta), "generated column declared here")
+                    .with_help(
+                        "PostgreSQL forbids this; repeat the other column's expression instead",
+                    ),
+                );
+            }
+        } else if !has_subquery(generated) {
+            out.push(unknown_column(ctx, &referenced, span, "generated column"));
+        }
+    }
+}
+
+fn has_subquery(expr: &SqlExpr) -> bool {
+    expr.canonical.to_lowercase().contains("select")
+}
+
+fn unknown_column(ctx: &TableCtx<'_>, column: &Ident, span: Span, user: &str) -> Diagnostic {
+    unknown(
+        span,
+        format!(
+            "{user} refers to column {column}, which table {} does not have",
+            ctx.table.name
+        ),
+    )
+    .with_label(format!("no column {column}"))
+    .with_secondary(ctx.table_span(), "table declared here")
+    .with_help("check the spelling, or add the column")
+}
+
+fn check_column_list(
+    ctx: &TableCtx<'_>,
+    columns: &[Ident],
+    span: Span,
+    user: &str,
+    out: &mut Vec<Diagnostic>,
+) {
+    for column in columns {
+        if !ctx.has_column(column) {
+            out.push(unknown_column(ctx, column, span, user));
+        }
+    }
+}
+
+fn check_expr_columns(
+    ctx: &TableCtx<'_>,
+    expr: &SqlExpr,
+    span: Span,
+    user: &str,
+    out: &mut Vec<Diagnostic>,
+) {
+    if has_subquery(expr) {
+        return;
+    }
+    let columns = normalize::expr_columns(expr);
+    check_column_list(ctx, &columns, span, user, out);
+}
+
+fn check_constraints(ctx: &TableCtx<'_>, out: &mut Vec<Diagnostic>) {
+    for constraint in ctx.table.constraints.values() {
+        let span = ctx.span(&constraint.meta);
+        let user = format!("constraint {}", constraint.name);
+        match &constraint.kind {
+            ConstraintKind::PrimaryKey { columns, include } => {
+                check_column_list(ctx, columns, span, &user, out);
+                check_column_list(ctx, include, span, &user, out);
+            }
+            ConstraintKind::Unique {
+                columns, include, ..
+            } => {
+                check_column_list(ctx, columns, span, &user, out);
+                check_column_list(ctx, include, span, &user, out);
+            }
+            ConstraintKind::Check { expr, .. } => check_expr_columns(ctx, expr, span, &user, out),
+            ConstraintKind::Exclude {
+                elements,
+                include,
+                predicate,
+                ..
+            } => {
+                for element in elements {
+                    check_expr_columns(ctx, &element.expr, span, &user, out);
+                }
+                check_column_list(ctx, include, span, &user, out);
+                if let Some(predicate) = predicate {
+                    check_expr_columns(ctx, predicate, span, &user, out);
+                }
+            }
+            ConstraintKind::ForeignKey(fk) => {
+                check_column_list(ctx, &fk.columns, span, &user, out);
+                check_foreign_key(ctx, constraint, fk, span, out);
+            }
+        }
+    }
+}
+
+fn check_foreign_key(
+    ctx: &TableCtx<'_>,
+    constraint: &super::Constraint,
+    fk: &super::ForeignKey,
+    span: Span,
+    out: &mut Vec<Diagnostic>,
+) {
+    let model = ctx.model;
+    let Some(target) = model.tables.get(&fk.ref_table) else {
+        if !model.is_external(&fk.ref_table) {
+            out.push(
+                unknown(
+                    span,
+                    format!(
+                        "foreign key {} references table {}, which is not declared",
+                        constraint.name, fk.ref_table
+                    ),
+                )
+                .with_label(format!("unknown table {}", fk.ref_table))
+                .with_help("declare the table, or mark it external if another tool manages it"),
+            );
+        }
+        return;
+    };
+    let target_ctx = TableCtx::new(model, target);
+    let target_span = target_ctx.table_span();
+    for column in &fk.ref_columns {
+        if !target_ctx.has_column(column) {
+            out.push(
+                unknown(
+                    span,
+                    format!(
+                        "foreign key {} references column {column}, which table {} does not have",
+                        constraint.name, fk.ref_table
+                    ),
+                )
+                .with_label(format!("no column {column} in {}", fk.ref_table))
+                .with_secondary(target_span, "referenced table declared here")
+                .with_help("check the spelling of the referenced columns"),
+            );
+            return;
+        }
+    }
+    if fk.columns.len() != fk.ref_columns.len() {
+        out.push(
+            Diagnostic::error(
+                "fk-type-mismatch",
+                span,
+                format!(
+                    "foreign key {} has {} columns but references {}",
+                    constraint.name,
+                    fk.columns.len(),
+                    fk.ref_columns.len()
+                ),
+            )
+            .with_label("column counts differ")
+            .with_secondary(target_span, "referenced table declared here")
+            .with_help("list as many referencing columns as referenced ones"),
+        );
+        return;
+    }
+    if !fk.ref_columns.is_empty() && !has_unique_key(target, &fk.ref_columns) {
+        out.push(
+            Diagnostic::error(
+                "fk-target-not-unique",
+                span,
+                format!(
+                    "foreign key {} references ({}) of table {}, which no primary key or unique constraint covers",
+                    constraint.name,
+                    join(&fk.ref_columns),
+                    fk.ref_table
+                ),
+            )
+            .with_label("no unique key on the referenced columns")
+            .with_secondary(target_span, "referenced table declared here")
+            .with_help("add a primary key or unique constraint on exactly these columns"),
+        );
+    }
+    for (column, ref_column) in fk.columns.iter().zip(&fk.ref_columns) {
+        let (Some(ty), Some(ref_ty)) =
+            (ctx.column_type(column), target_ctx.column_type(ref_column))
+        else {
+            continue;
+        };
+        let (ty, ref_ty) = (base_type(model, ty), base_type(model, ref_ty));
+        if !types_compatible(&ty, &ref_ty) {
+            out.push(
+                Diagnostic::error(
+                    "fk-type-mismatch",
+                    span,
+                    format!(
+                        "foreign key {}: column {column} is {ty} but {}.{ref_column} is {ref_ty}",
+                        constraint.name, fk.ref_table
+                    ),
+                )
+                .with_label("types differ")
+                .with_secondary(target_span, "referenced table declared here")
+                .with_help(format!("declare {column} as {ref_ty}")),
+            );
+        }
+    }
+}
+
+fn join(idents: &[Ident]) -> String {
+    idents
+        .iter()
+        .map(ToString::to_string)
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// True when a PK, UNIQUE constraint or full unique index of `table` is on
+/// exactly the set `columns`.
+fn has_unique_key(table: &Table, columns: &[Ident]) -> bool {
+    let mut wanted: Vec<&Ident> = columns.iter().collect();
+    wanted.sort();
+    wanted.dedup();
+    let same = |key: &[Ident]| {
+        let mut key: Vec<&Ident> = key.iter().collect();
+        key.sort();
+        key.dedup();
+        key == wanted
+    };
+    table
+        .constraints
+        .values()
+        .any(|constraint| match &constraint.kind {
+            ConstraintKind::PrimaryKey { columns, .. } | ConstraintKind::Unique { columns, .. } => {
+                same(columns)
+            }
+            _ => false,
+        })
+        || table.indexes.values().any(|index| {
+            index.unique
+                && index.predicate.is_none()
+                && index
+                    .keys
+                    .iter()
+                    .map(|key| match &key.expr {
+                        IndexExpr::Column(column) => Some(column.clone()),
+                        IndexExpr::Expr(_) => None,
+                    })
+                    .collect::<Option<Vec<Ident>>>()
+                    .is_some_and(|key| same(&key))
+        })
+}
+
+/// A domain's base type (followed through nested domains), modifiers
+/// removed: what FK compatibility is decided on.
+fn base_type(model: &Model, ty: &TypeName) -> String {
+    let mut current = ty.clone();
+    for _ in 0..16 {
+        let domain = normalize::user_type_name(&current).and_then(|name| model.domains.get(&name));
+        match domain {
+            Some(domain) if !current.is_array() => current = domain.base.clone(),
+            _ => break,
+        }
+    }
+    let text = current.as_str();
+    match (text.find('('), text.find(')')) {
+        (Some(open), Some(close)) if open < close => {
+            format!("{}{}", &text[..open], &text[close + 1..])
+        }
+        _ => text.to_string(),
+    }
+}
+
+/// Types PostgreSQL can compare across in a foreign key (same btree
+/// operator family, or an implicit cast to the referenced type).
+fn types_compatible(ty: &str, ref_ty: &str) -> bool {
+    fn family(ty: &str) -> &str {
+        match ty {
+            "smallint" | "integer" | "bigint" => "integer",
+            "real" | "double precision" => "float",
+            "text" | "character varying" | "character" | "bpchar" | "name" => "text",
+            "date" | "timestamp without time zone" | "timestamp with time zone" => "datetime",
+            "time without time zone" => "time",
+            "bit" | "bit varying" => "bit",
+            other => other,
+        }
+    }
+    let (ty_elem, ref_elem) = (ty.trim_end_matches("[]"), ref_ty.trim_end_matches("[]"));
+    if ty.ends_with("[]") != ref_ty.ends_with("[]") {
+        return false;
+    }
+    let (fam, ref_fam) = (family(ty_elem), family(ref_elem));
+    fam == ref_fam
+        || (fam == "integer" && matches!(ref_fam, "numeric" | "float"))
+        || (fam == "float" && ref_fam == "numeric")
+}
+
+fn check_indexes(ctx: &TableCtx<'_>, out: &mut Vec<Diagnostic>) {
+    for index in ctx.table.indexes.values() {
+        let span = ctx.span(&index.meta);
+        let user = format!("index {}", index.name);
+        for key in &index.keys {
+            match &key.expr {
+                IndexExpr::Column(column) => {
+                    check_column_list(ctx, std::slice::from_ref(column), span, &user, out)
+                }
+                IndexExpr::Expr(expr) => check_expr_columns(ctx, expr, span, &user, out),
+            }
+        }
+        check_column_list(ctx, &index.include, span, &user, out);
+        if let Some(predicate) = &index.predicate {
+            check_expr_columns(ctx, predicate, span, &user, out);
+        }
+    }
+}
+
+fn check_policies(ctx: &TableCtx<'_>, out: &mut Vec<Diagnostic>) {
+    for policy in ctx.table.policies.values() {
+        let span = ctx.span(&policy.meta);
+        for role in &policy.roles {
+            let known = ctx.model.roles.contains_key(role)
+                || BUILTIN_ROLES.contains(&role.as_str())
+                || role.as_str().starts_with("pg_");
+            if !known {
+                out.push(
+                    Diagnostic::new(
+                        Severity::Warning,
+                        "unknown-reference",
+                        span,
+                        format!(
+                            "policy {} on table {} is granted to role {role}, which is not declared",
+                            policy.name, ctx.table.name
+                        ),
+                    )
+                    .with_label(format!("unknown role {role}"))
+                    .with_help(format!(
+                        "roles are created outside schemac; declare `role {role}` so the schema says it must exist"
+                    )),
+                );
+            }
+        }
+    }
+}
+
+fn check_triggers(ctx: &TableCtx<'_>, out: &mut Vec<Diagnostic>) {
+    let model = ctx.model;
+    for trigger in ctx.table.triggers.values() {
+        let declared = model.functions.keys().any(|id| id.name == trigger.function);
+        let schema = trigger.function.schema.as_str();
+        let elsewhere = schema == "pg_catalog"
+            || model
+                .extensions
+                .values()
+                .any(|extension| extension.schema.as_str() == schema)
+            || model.is_external(&trigger.function);
+        if !declared && !elsewhere {
+            out.push(
+                unknown(
+                    ctx.span(&trigger.meta),
+                    format!(
+                        "trigger {} on table {} executes function {}, which is not declared",
+                        trigger.name, ctx.table.name, trigger.function
+                    ),
+                )
+                .with_label(format!("unknown function {}", trigger.function))
+                .with_help("declare the trigger function in the schema"),
+            );
+        }
+    }
+}
+
+fn check_distribution(ctx: &TableCtx<'_>, out: &mut Vec<Diagnostic>) {
+    let Some(super::Distribution::Hash {
+        column, colocation, ..
+    }) = &ctx.table.distribution
+    else {
+        return;
+    };
+    let span = ctx.table_span();
+    if !ctx.has_column(column) {
+        out.push(unknown_column(ctx, column, span, "the shard distribution"));
+    }
+    if let super::Colocation::Table(other) = colocation {
+        if !ctx.model.tables.contains_key(other) && !ctx.model.is_external(other) {
+            out.push(
+                unknown(
+                    span,
+                    format!(
+                        "table {} is colocated with table {other}, which is not declared",
+                        ctx.table.name
+                    ),
+                )
+                .with_label(format!("unknown table {other}"))
+                .with_help("declare the table to colocate with"),
+            );
+        }
+    }
+}
+
+/// True when a type needs no declaration: built in, a declared enum or
+/// domain, a table's row type, or possibly provided by a declared extension.
+fn type_is_known(model: &Model, ty: &TypeName) -> bool {
+    if normalize::is_builtin_type(ty.as_str()) {
+        return true;
+    }
+    let Some(name) = normalize::user_type_name(ty) else {
+        // Not a schema-qualified user type: an unusual built-in spelling.
+        return true;
+    };
+    if model.enums.contains_key(&name)
+        || model.domains.contains_key(&name)
+        || model.tables.contains_key(&name)
+        || model.views.contains_key(&name)
+        || model.is_external(&name)
+        || name.schema.as_str() == "pg_catalog"
+    {
+        return true;
+    }
+    model.extensions.values().any(|extension| {
+        match normalize::extension_of_type(name.name.as_str()) {
+            Some(provider) => provider == extension.name.as_str(),
+            // An extension we know nothing about may provide any type in its schema.
+            None => extension.schema == name.schema,
+        }
+    })
+}
+
+fn unknown_type(ty: &TypeName, user: String, span: Span) -> Diagnostic {
+    unknown(span, format!("{user} has type {ty}, which is not declared"))
+        .with_label(format!("unknown type {ty}"))
+        .with_help("declare the enum or domain, or the extension that provides the type")
+}
+
+fn check_types(model: &Model, out: &mut Vec<Diagnostic>) {
+    for table in model.tables.values() {
+        if model.is_external(&table.name) {
+            continue;
+        }
+        let table_span = span_of(&table.meta).unwrap_or_default();
+        for column in &table.columns {
+            if !type_is_known(model, &column.ty) {
+                let span = span_of(&column.meta).unwrap_or(table_span);
+                out.push(unknown_type(
+                    &column.ty,
+                    format!("column {}.{}", table.name, column.name),
+                    span,
+                ));
+            }
+        }
+    }
+    for domain in model.domains.values() {
+        if !type_is_known(model, &domain.base) {
+            let span = span_of(&domain.meta).unwrap_or_default();
+            out.push(unknown_type(
+                &domain.base,
+                format!("domain {}", domain.name),
+                span,
+            ));
+        }
+    }
+    for item in model.enums.values() {
+        let mut seen: Vec<&String> = Vec::new();
+        for value in &item.values {
+            if seen.contains(&value) {
+                out.push(
+                    Diagnostic::error(
+                        "duplicate-name",
+                        span_of(&item.meta).unwrap_or_default(),
+                        format!("enum {} lists value '{value}' twice", item.name),
+                    )
+                    .with_label("duplicate enum value")
+                    .with_help("remove one of them"),
+                );
+            }
+            seen.push(value);
+        }
+    }
+}
+
+fn check_sequences_and_views(model: &Model, out: &mut Vec<Diagnostic>) {
+    for sequence in model.sequences.values() {
+        let Some((table_name, column)) = &sequence.owned_by else {
+            continue;
+        };
+        let span = span_of(&sequence.meta).unwrap_or_default();
+        match model.tables.get(table_name) {
+            Some(table)
+                if !effective_columns(model, table)
+                    .iter()
+                    .any(|c| &c.name == column) =>
+            {
+                out.push(
+                    unknown(
+                        span,
+                        format!(
+                            "sequence {} is owned by column {table_name}.{column}, which does not exist",
+                            sequence.name
+                        ),
+                    )
+                    .with_label(format!("no column {column}"))
+                    .with_help("fix the OWNED BY column"),
+                );
+            }
+            Some(_) => {}
+            None => out.push(
+                unknown(
+                    span,
+                    format!(
+                        "sequence {} is owned by table {table_name}, which is not declared",
+                        sequence.name
+                    ),
+                )
+                .with_label(format!("unknown table {table_name}"))
+                .with_help("fix the OWNED BY table"),
+            ),
+        }
+    }
+    for view in model.views.values() {
+        let span = span_of(&view.meta).unwrap_or_default();
+        for relation in &view.depends_on {
+            let known = model.tables.contains_key(relation)
+                || model.views.contains_key(relation)
+                || model.sequences.contains_key(relation)
+                || model.is_external(relation)
+                || relation.schema.as_str() == "pg_catalog"
+                || relation.schema.as_str() == "information_schema";
+            if !known {
+                out.push(
+                    unknown(
+                        span,
+                        format!("view {} reads {relation}, which is not declared", view.name),
+                    )
+                    .with_label(format!("unknown relation {relation}"))
+                    .with_help("declare the table or view, or mark it external"),
+                );
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::partition::literal;
+    use super::*;
+    use crate::model::*;
+    use crate::source::FileId;
+
+    fn qn(name: &str) -> QualifiedName {
+        match name.split_once('.') {
+            Some((schema, name)) => QualifiedName::new(schema, name),
+            None => QualifiedName::public(name),
+        }
+    }
+
+    fn at(start: usize) -> Meta {
+        Meta::at(Span::new(FileId(0), start, start + 1))
+    }
+
+    /// A test Model built table by table.
+    #[derive(Default)]
+    struct Builder {
+        model: Model,
+        next_span: usize,
+    }
+
+    impl Builder {
+        fn table(mut self, name: &str, columns: &[(&str, &str)]) -> Builder {
+            let mut table = Table::new(qn(name));
+            self.next_span += 10;
+            table.meta = at(self.next_span);
+            for (column, ty) in columns {
+                table
+                    .columns
+                    .push(Column::new(Ident::new(*column), TypeName::new(*ty)));
+            }
+            self.model.tables.insert(table.name.clone(), table);
+            self
+        }
+
+        fn with(mut self, name: &str, edit: impl FnOnce(&mut Table)) -> Builder {
+            if let Some(table) = self.model.tables.get_mut(&qn(name)) {
+                edit(table);
+            }
+            self
+        }
+
+        fn constraint(self, table: &str, name: &str, kind: ConstraintKind) -> Builder {
+            let constraint = Constraint {
+                name: Ident::new(name),
+                kind,
+                deferrable: false,
+                initially_deferred: false,
+                comment: None,
+                meta: Meta::default(),
+            };
+            self.with(table, |t| {
+                t.constraints.insert(Ident::new(name), constraint);
+            })
+        }
+
+        fn partition(self, parent: &str, name: &str, bound: PartitionBound) -> Builder {
+            let parent = qn(parent);
+            self.table(name, &[]).with(name, |t| {
+                t.partition_of = Some(PartitionOf { parent, bound })
+            })
+        }
+
+        fn partitioned(self, name: &str, strategy: PartitionStrategy, key: &[&str]) -> Builder {
+            let key = key
+                .iter()
+                .map(|k| normalize::expr(k).expect("key parses"))
+                .collect();
+            self.with(name, |t| {
+                t.partition_by = Some(PartitionBy { strategy, key })
+            })
+        }
+
+        fn codes(self) -> Vec<String> {
+            validate(&self.model)
+                .into_iter()
+                .map(|d| format!("{}: {}", d.code, d.message))
+                .collect()
+        }
+    }
+
+    /// The diagnostics' codes and messages are exactly `expect`.
+    fn check(builder: Builder, expect: &[&str]) {
+        assert_eq!(builder.codes(), expect);
+    }
+
+    fn pk(columns: &[&str]) -> ConstraintKind {
+        ConstraintKind::PrimaryKey {
+            columns: columns.iter().map(|c| Ident::new(*c)).collect(),
+            include: vec![],
+        }
+    }
+
+    fn fk(columns: &[&str], ref_table: &str, ref_columns: &[&str]) -> ConstraintKind {
+        ConstraintKind::ForeignKey(ForeignKey {
+            columns: columns.iter().map(|c| Ident::new(*c)).collect(),
+            ref_table: qn(ref_table),
+            ref_columns: ref_columns.iter().map(|c| Ident::new(*c)).collect(),
+            on_delete: FkAction::NoAction,
+            on_update: FkAction::NoAction,
+            match_full: false,
+        })
+    }
+
+    fn accounts() -> Builder {
+        Builder::default()
+            .table("accounts", &[("id", "uuid"), ("n", "integer")])
+            .constraint("accounts", "accounts_pkey", pk(&["id"]))
+    }
+
+    #[test]
+    fn clean_model_has_no_diagnostics() {
+        let builder = accounts()
+            .table("orders", &[("id", "bigint"), ("account_id", "uuid")])
+            .constraint(
+                "orders",
+                "orders_account_id_fkey",
+                fk(&["account_id"], "accounts", &["id"]),
+            );
+        check(builder, &[]);
+    }
+
+    #[test]
+    fn unknown_fk_targets() {
+        let builder = accounts()
+            .table("orders", &[("account_id", "uuid")])
+            .constraint("orders", "a_fkey", fk(&["account_id"], "nope", &["id"]))
+            .constraint(
+                "orders",
+                "b_fkey",
+                fk(&["account_id"], "accounts", &["nope"]),
+            )
+            .constraint("orders", "c_fkey", fk(&["missing"], "accounts", &["id"]));
+        check(
+            builder,
+            &[
+                "unknown-reference: foreign key a_fkey references table public.nope, which is not declared",
+                "unknown-reference: foreign key b_fkey references column nope, which table public.accounts does not have",
+                "unknown-reference: constraint c_fkey refers to column missing, which table public.orders does not have",
+            ],
+        );
+    }
+
+    #[test]
+    fn fk_types_and_counts() {
+        let builder = accounts()
+            .table(
+                "orders",
+                &[
+                    ("account_id", "text"),
+                    ("a", "uuid"),
+                    ("small", "smallint"),
+                    ("v", "character varying(3)"),
+                ],
+            )
+            .table("codes", &[("code", "text"), ("n", "bigint")])
+            .constraint("codes", "codes_pkey", pk(&["code"]))
+            .constraint(
+                "codes",
+                "codes_n_key",
+                ConstraintKind::Unique {
+                    columns: vec![Ident::new("n")],
+                    include: vec![],
+                    nulls_not_distinct: false,
+                },
+            )
+            .constraint("orders", "a_fkey", fk(&["account_id"], "accounts", &["id"]))
+            .constraint(
+                "orders",
+                "b_fkey",
+                fk(&["a", "account_id"], "accounts", &["id"]),
+            )
+            .constraint("orders", "c_fkey", fk(&["small"], "codes", &["n"]))
+            .constraint("orders", "d_fkey", fk(&["v"], "codes", &["code"]))
+            .constraint("orders", "e_fkey", fk(&["small"], "accounts", &["n"]));
+        check(
+            builder,
+            &[
+                "fk-type-mismatch: foreign key a_fkey: column account_id is text but public.accounts.id is uuid",
+                "fk-type-mismatch: foreign key b_fkey has 2 columns but references 1",
+                "fk-target-not-unique: foreign key e_fkey references (n) of table public.accounts, which no primary key or unique constraint covers",
+            ],
+        );
+    }
+
+    #[test]
+    fn duplicate_names() {
+        let builder = accounts()
+            .table("orders", &[("id", "bigint"), ("id", "integer")])
+            .constraint("orders", "accounts_pkey", pk(&["id"]));
+        check(
+            builder,
+            &[
+                "duplicate-name: constraint accounts_pkey on table public.orders is named public.accounts_pkey, like constraint accounts_pkey on table public.accounts",
+                "duplicate-name: column id is declared twice in table public.orders",
+            ],
+        );
+    }
+
+    #[test]
+    fn index_names_share_the_relation_namespace() {
+        let index = Index {
+            name: Ident::new("accounts"),
+            unique: false,
+            nulls_not_distinct: false,
+            method: "btree".into(),
+            keys: vec![IndexKey {
+                expr: IndexExpr::Column(Ident::new("nope")),
+                collation: None,
+                opclass: None,
+                descending: false,
+                nulls_first: None,
+            }],
+            include: vec![],
+            predicate: None,
+            with: vec![],
+            comment: None,
+            meta: Meta::default(),
+        };
+        let builder = accounts().with("accounts", |t| {
+            t.indexes.insert(index.name.clone(), index);
+        });
+        check(
+            builder,
+            &[
+                "duplicate-name: index accounts on table public.accounts is named public.accounts, like table public.accounts",
+                "unknown-reference: index accounts refers to column nope, which table public.accounts does not have",
+            ],
+        );
+    }
+
+    #[test]
+    fn column_rules() {
+        let builder = Builder::default()
+            .table(
+                "t",
+                &[
+                    ("a", "integer"),
+                    ("b", "integer"),
+                    ("c", "integer"),
+                    ("d", "bigint"),
+                ],
+            )
+            .with("t", |t| {
+                t.columns[1].generated = normalize::expr("b + 1").ok();
+                t.columns[2].generated = normalize::expr("b * 2").ok();
+                t.columns[3].identity = Some(Identity {
+                    always: true,
+                    options: SequenceOptions::defaults(TypeName::new("bigint"), 1),
+                });
+                t.columns[3].default = normalize::expr("0").ok();
+            });
+        check(
+            builder,
+            &[
+                "generated-self-reference: generated column public.t.b refers to itself",
+                "generated-references-generated: generated column public.t.c refers to generated column b",
+                "identity-with-default: column public.t.d has both an identity and a default",
+            ],
+        );
+    }
+
+    #[test]
+    fn identifiers() {
+        let long = "x".repeat(64);
+        let builder = Builder::default().table(&long, &[("", "integer")]);
+        let codes = builder.codes();
+        assert_eq!(codes.len(), 2, "{codes:?}");
+        assert!(
+            codes[0].starts_with("invalid-identifier: table name xxxx"),
+            "{codes:?}"
+        );
+        assert_eq!(
+            codes[1],
+            format!("invalid-identifier: column of table public.{long} has an empty name")
+        );
+    }
+
+    #[test]
+    fn types() {
+        let builder = Builder::default()
+            .table(
+                "t",
+                &[
+                    ("a", "public.mood"),
+                    ("b", "public.citext"),
+                    ("c", "public.status[]"),
+                    ("d", "text"),
+                    ("e", "ext.thing"),
+                ],
+            )
+            .with("t", |_| {});
+        let mut builder = builder;
+        builder.model.enums.insert(
+            qn("status"),
+            Enum {
+                name: qn("status"),
+                values: vec!["a".into(), "a".into()],
+                comment: None,
+                meta: Meta::default(),
+            },
+        );
+        check(
+            builder,
+            &[
+                "unknown-reference: column public.t.a has type public.mood, which is not declared",
+                "unknown-reference: column public.t.b has type public.citext, which is not declared",
+                "unknown-reference: column public.t.e has type ext.thing, which is not declared",
+                "duplicate-name: enum public.status lists value 'a' twice",
+            ],
+        );
+        let mut builder =
+            Builder::default().table("t", &[("b", "public.citext"), ("e", "ext.thing")]);
+        for (name, schema) in [("citext", "public"), ("mystery", "ext")] {
+            builder.model.extensions.insert(
+                Ident::new(name),
+                Extension {
+                    name: Ident::new(name),
+                    schema: Ident::new(schema),
+                    version: None,
+                    meta: Meta::default(),
+                },
+            );
+        }
+        check(builder, &[]);
+    }
+
+    #[test]
+    fn policy_roles() {
+        let policy = |roles: &[&str]| Policy {
+            name: Ident::new("p"),
+            permissive: true,
+            command: PolicyCommand::All,
+            roles: roles.iter().map(|r| Ident::new(*r)).collect(),
+            using: None,
+            with_check: None,
+            comment: None,
+            meta: Meta::default(),
+        };
+        let mut builder = accounts().with("accounts", |t| {
+            t.policies
+                .insert(Ident::new("p"), policy(&["app_user", "public", "ghost"]));
+        });
+        builder.model.roles.insert(
+            Ident::new("app_user"),
+            Role {
+                name: Ident::new("app_user"),
+                meta: Meta::default(),
+            },
+        );
+        let diagnostics = validate(&builder.model);
+        assert_eq!(diagnostics.len(), 1, "{diagnostics:?}");
+        assert_eq!(diagnostics[0].severity, Severity::Warning);
+        assert!(
+            diagnostics[0].message.contains("role ghost"),
+            "{diagnostics:?}"
+        );
+    }
+
+    #[test]
+    fn partition_structure() {
+        let range = |from: Vec<BoundValue>, to: Vec<BoundValue>| PartitionBound::Range { from, to };
+        let builder = Builder::default()
+            .table("plain", &[("id", "integer")])
+            .partition("plain", "p0", PartitionBound::Default)
+            .partition("ghost", "p1", PartitionBound::Default)
+            .table("events", &[("a", "integer"), ("b", "integer")])
+            .partitioned("events", PartitionStrategy::Range, &["a", "b"])
+            .partition(
+                "events",
+                "e1",
+                range(vec![literal("1")], vec![literal("2")]),
+            )
+            .partition(
+                "events",
+                "e2",
+                range(
+                    vec![BoundValue::MinValue, literal("1")],
+                    vec![literal("1"), literal("1")],
+                ),
+            )
+            .partition(
+                "events",
+                "e3",
+                range(
+                    vec![literal("5"), literal("0")],
+                    vec![literal("5"), literal("0")],
+                ),
+            )
+            .partition("events", "e4", PartitionBound::List(vec![literal("1")]));
+        check(
+            builder,
+            &[
+                "partition-bound-mismatch: partition public.e1 has bounds of 1 and 1 values, but the key of public.events has 2 columns",
+                "partition-bound-mismatch: partition public.e2: a value follows MINVALUE in its FROM bound",
+                "partition-bound-mismatch: partition public.e3 has an empty range: its FROM bound is not below its TO bound",
+                "partition-bound-mismatch: partition public.e4 has a list bound, but public.events is partitioned by range",
+                "partition-of-non-partitioned: public.p0 is a partition of public.plain, which is not partitioned",
+                "unknown-reference: partition public.p1 belongs to table public.ghost, which is not declared",
+            ],
+        );
+    }
+
+    #[test]
+    fn partition_overlaps() {
+        let range = |from: &str, to: &str| PartitionBound::Range {
+            from: vec![literal(from)],
+            to: vec![literal(to)],
+        };
+        let builder = Builder::default()
+            .table("r", &[("at", "timestamp with time zone")])
+            .partitioned("r", PartitionStrategy::Range, &["at"])
+            .partition(
+                "r",
+                "r1",
+                range("'2025-01-01 00:00:00+00'", "'2025-02-01 00:00:00+00'"),
+            )
+            .partition(
+                "r",
+                "r2",
+                range("'2025-02-01 00:00:00+00'", "'2025-03-01 00:00:00+00'"),
+            )
+            .partition(
+                "r",
+                "r3",
+                range("'2025-01-15 00:00:00+00'", "'2025-01-20 00:00:00+00'"),
+            )
+            .partition("r", "r4", PartitionBound::Default)
+            .partition("r", "r5", PartitionBound::Default)
+            .table("l", &[("region", "text")])
+            .partitioned("l", PartitionStrategy::List, &["region"])
+            .partition(
+                "l",
+                "l1",
+                PartitionBound::List(vec![literal("'eu'"), literal("'uk'")]),
+            )
+            .partition(
+                "l",
+                "l2",
+                PartitionBound::List(vec![literal("'us'"), literal("'uk'")]),
+            )
+            .table("h", &[("id", "bigint")])
+            .partitioned("h", PartitionStrategy::Hash, &["id"])
+            .partition(
+                "h",
+                "h1",
+                PartitionBound::Hash {
+                    modulus: 2,
+                    remainder: 0,
+                },
+            )
+            .partition(
+                "h",
+                "h2",
+                PartitionBound::Hash {
+                    modulus: 4,
+                    remainder: 1,
+                },
+            )
+            .partition(
+                "h",
+                "h3",
+                PartitionBound::Hash {
+                    modulus: 4,
+                    remainder: 2,
+                },
+            )
+            .partition(
+                "h",
+                "h4",
+                PartitionBound::Hash {
+                    modulus: 3,
+                    remainder: 0,
+                },
+            )
+            .partition(
+                "h",
+                "h5",
+                PartitionBound::Hash {
+                    modulus: 4,
+                    remainder: 7,
+                },
+            );
+        check(
+            builder,
+            &[
+                "partition-bound-mismatch: partition public.h5 has remainder 7 for modulus 4",
+                "partition-overlap: partition public.h3 overlaps partition public.h1: hash (modulus 4, remainder 2) shares rows with (modulus 2, remainder 0)",
+                "partition-bound-mismatch: partition public.h4 has modulus 3, which does not divide or is not divided by the modulus 2 of partition public.h1",
+                "partition-overlap: partition public.l2 overlaps partition public.l1: both list 'uk'",
+                "partition-overlap: partition public.r3 overlaps partition public.r1: their ranges intersect",
+                "partition-overlap: partition public.r5 overlaps partition public.r4: both are the default partition",
+            ],
+        );
+    }
+
+    #[test]
+    fn partitions_use_their_parents_columns() {
+        let builder = Builder::default()
+            .table("r", &[("id", "integer")])
+            .partitioned("r", PartitionStrategy::Range, &["id"])
+            .partition(
+                "r",
+                "r1",
+                PartitionBound::Range {
+                    from: vec![literal("0")],
+                    to: vec![literal("10")],
+                },
+            )
+            .constraint(
+                "r1",
+                "r1_id_check",
+                ConstraintKind::Check {
+                    expr: normalize::expr("id > 0").expect("parses"),
+                    no_inherit: false,
+                },
+            )
+            .constraint(
+                "r1",
+                "r1_x_check",
+                ConstraintKind::Check {
+                    expr: normalize::expr("x > 0").expect("parses"),
+                    no_inherit: false,
+                },
+            );
+        check(
+            builder,
+            &["unknown-reference: constraint r1_x_check refers to column x, which table public.r1 does not have"],
+        );
+    }
 }

@@ -53,13 +53,21 @@ impl Hazard {
     pub fn doc(self) -> &'static str {
         match self {
             Hazard::DataLoss => "rows, columns or objects that hold data are removed",
-            Hazard::TableRewrite => "the table is rewritten while an ACCESS EXCLUSIVE lock blocks reads and writes",
-            Hazard::LongLock => "a lock that blocks writes (or reads) is held for longer than a catalog update",
+            Hazard::TableRewrite => {
+                "the table is rewritten while an ACCESS EXCLUSIVE lock blocks reads and writes"
+            }
+            Hazard::LongLock => {
+                "a lock that blocks writes (or reads) is held for longer than a catalog update"
+            }
             Hazard::FullScan => "the whole table is read, which costs I/O proportional to its size",
             Hazard::RlsLockout => "row-level security may deny or expose rows while the step runs",
-            Hazard::IndexBuild => "an index is built, taking time and I/O proportional to the table",
+            Hazard::IndexBuild => {
+                "an index is built, taking time and I/O proportional to the table"
+            }
             Hazard::ShardDataMovement => "Citus copies table data between nodes",
-            Hazard::EnumValueRemoval => "an enum value is removed, which rebuilds the type and every column using it",
+            Hazard::EnumValueRemoval => {
+                "an enum value is removed, which rebuilds the type and every column using it"
+            }
         }
     }
 

@@ -11,8 +11,9 @@
 pub mod hazard;
 pub mod lock;
 pub(crate) mod order;
+pub mod saved;
 pub mod step;
-pub mod strategy;
+pub(crate) mod strategy;
 
 pub use hazard::Hazard;
 pub use lock::{Lock, LockMode};

@@ -39,12 +39,17 @@ pub(crate) enum Key {
     Function(QualifiedName),
     /// A table or view, usable by dependents.
     Relation(QualifiedName),
-    /// Dependents of the relation's column layout (views) must be gone.
+    /// Dependents of the relation's column layout (views) must be gone:
+    /// removed by column drops, renames and type changes.
     Shape(QualifiedName),
+    /// The relation's column layout is final (provided by column adds,
+    /// renames and type changes; required by views and new partitions).
+    Layout(QualifiedName),
     Column(QualifiedName, Ident),
     Constraint(QualifiedName, Ident),
     Index(QualifiedName, Ident),
     Policy(QualifiedName, Ident),
+    Trigger(QualifiedName, Ident),
     /// Row-level security is disabled on the table.
     RlsOff(QualifiedName),
     /// The table is distributed (Citus).
@@ -142,7 +147,7 @@ impl Node {
 pub(crate) fn order(nodes: Vec<Node>) -> Vec<Step> {
     let mut graph: DiGraph<usize, ()> = DiGraph::new();
     let indices: Vec<NodeIndex> = (0..nodes.len()).map(|idx| graph.add_node(idx)).collect();
-    let mut by_key = |select: fn(&Node) -> &Vec<Key>| {
+    let by_key = |select: fn(&Node) -> &Vec<Key>| {
         let mut map: BTreeMap<&Key, Vec<usize>> = BTreeMap::new();
         for (idx, node) in nodes.iter().enumerate() {
             for key in select(node) {

@@ -196,7 +196,7 @@ mod tests {
             | | |
             |---|---|
             | Steps | 4 |
-            | Transaction groups | 3 |
+            | Transactions | 2 |
             | Steps outside a transaction | 1 |
             | Hazards | `data-loss`, `index-build` |
 
@@ -211,9 +211,9 @@ mod tests {
 
             | # | Step | Transaction | Locks | Hazards |
             |---:|---|---|---|---|
-            | 1 | create table public.accounts | group 1 | ACCESS EXCLUSIVE on public.accounts |  |
-            | 2 | create function public.touch() | group 1 |  |  |
-            | 3 | drop column public.orders.note | group 2 | ACCESS EXCLUSIVE on public.orders | `data-loss` |
+            | 1 | create table public.accounts | 1 | ACCESS EXCLUSIVE on public.accounts |  |
+            | 2 | create function public.touch() | 1 |  |  |
+            | 3 | drop column public.orders.note | 2 | ACCESS EXCLUSIVE on public.orders | `data-loss` |
             | 4 | create index orders_status_idx on public.orders | none | SHARE UPDATE EXCLUSIVE on public.orders | `index-build` |
 
             ### SQL

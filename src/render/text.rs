@@ -156,7 +156,7 @@ mod tests {
     #[test]
     fn sample_plan() {
         insta::assert_snapshot!(check(&sample::plan(), false), @r#"
-            Plan: 4 steps (3 transaction groups), 2 hazards: data-loss, index-build
+            Plan: 4 steps (2 transactions, 1 step outside a transaction); 2 hazards: data-loss, index-build
 
             1/4 create table public.accounts
                   CREATE TABLE public.accounts (

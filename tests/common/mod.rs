@@ -408,9 +408,10 @@ impl TestDb {
     }
 
     /// Runs an SQL script as `psql -v ON_ERROR_STOP=1` would. `Err` carries
-    /// psql's message and the numbered script.
+    /// psql's message and the numbered lines of the script around the
+    /// failing statement.
     pub fn run_sql(&self, sql: &str) -> Result<(), String> {
-        psql(&self.url, sql).map_err(|err| format!("{err}\n--- script ---\n{}", numbered(sql)))
+        psql(&self.url, sql).map_err(|err| format!("{err}\n{}", script_excerpt(sql, &err)))
     }
 
     /// Runs an SQL file with `psql -f`.
@@ -439,9 +440,17 @@ impl TestDb {
         Ok(output.lines().map(str::to_string).collect())
     }
 
-    /// Creates the cluster-wide roles a schema refers to, if missing.
+    /// Creates the cluster-wide roles a schema refers to, if missing: the
+    /// declared ones (`role x`) and those named in policies (a `.sql`
+    /// schema cannot declare them).
     pub fn ensure_roles(&self, model: &Model) -> Result<(), String> {
-        let names: Vec<&str> = model.roles.keys().map(|role| role.as_str()).collect();
+        let mut names: BTreeSet<&str> = model.roles.keys().map(|role| role.as_str()).collect();
+        for table in model.tables.values() {
+            for policy in table.policies.values() {
+                names.extend(policy.roles.iter().map(|role| role.as_str()));
+            }
+        }
+        let names: Vec<&str> = names.into_iter().collect();
         ensure_role_names(&self.url, &names)
     }
 }
@@ -461,7 +470,7 @@ pub fn ensure_role_names(url: &str, names: &[&str]) -> Result<(), String> {
     let builtin = schemac::model::BUILTIN_ROLES;
     let mut script = String::new();
     for name in names {
-        if builtin.contains(name) {
+        if builtin.contains(name) || name.starts_with("pg_") {
             continue;
         }
         let literal = name.replace('\'', "''");
@@ -590,4 +599,33 @@ pub fn numbered(sql: &str) -> String {
         .enumerate()
         .map(|(idx, line)| format!("{:>4} | {line}\n", idx + 1))
         .collect()
+}
+
+/// The numbered lines around the line psql's error names
+/// (`psql:<stdin>:LINE: ERROR: ...`), or the whole script when it names none.
+pub fn script_excerpt(sql: &str, psql_error: &str) -> String {
+    let line = psql_error
+        .split("psql:<stdin>:")
+        .nth(1)
+        .and_then(|rest| rest.split(':').next())
+        .and_then(|number| number.parse::<usize>().ok());
+    let n_lines = sql.lines().count();
+    match line {
+        Some(line) if n_lines > 40 => {
+            let first = line.saturating_sub(15).max(1);
+            let last = (line + 3).min(n_lines);
+            let body: String = sql
+                .lines()
+                .enumerate()
+                .skip(first - 1)
+                .take(last + 1 - first)
+                .map(|(idx, text)| {
+                    let marker = if idx + 1 == line { '>' } else { ' ' };
+                    format!("{marker}{:>4} | {text}\n", idx + 1)
+                })
+                .collect();
+            format!("--- script lines {first}-{last} of {n_lines} ---\n{body}")
+        }
+        _ => format!("--- script ---\n{}", numbered(sql)),
+    }
 }

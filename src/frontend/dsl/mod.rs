@@ -10,14 +10,14 @@
 //! Invariants: never panics on any input; every syntax error becomes a
 //! `syntax-error` diagnostic with the exact span; `parse(fmt(x)) == parse(x)`.
 
-//pub mod fmt;
+pub mod fmt;
 pub mod lower;
 pub mod parse;
-//pub mod print;
+pub mod print;
 mod tree;
 
-//pub use fmt::format_source;
-//pub use print::print_model;
+pub use fmt::format_source;
+pub use print::print_model;
 
 use crate::diagnostics::Parsed;
 use crate::model::Model;
@@ -25,9 +25,14 @@ use crate::source::SourceFile;
 
 /// Parses and lowers one `.schema` file.
 pub fn load_file(file: &SourceFile) -> Parsed<Model> {
-    let (entries, mut diagnostics) = parse::parse_entries(&file.text, file.id);
+    let (clean, mut diagnostics) = parse::recover(&file.text, file.id);
+    let (entries, leftover) = parse::parse_entries(&clean, file.id);
+    diagnostics.extend(leftover);
     let lowered = lower::lower_entries(file, &entries);
     diagnostics.extend(lowered.diagnostics);
     diagnostics.sort_by_key(|d| d.primary.span.start);
     Parsed::new(lowered.value, diagnostics)
 }
+
+#[cfg(test)]
+mod tests;

@@ -26,8 +26,9 @@ pub struct Entry<'i> {
     pub pair: Pair<'i, Rule>,
 }
 
-/// Parses every entry of `text`; entries that fail are reported and skipped
-/// up to the next line that starts a top-level object.
+/// Parses every entry of `text`, which must already be clean (see
+/// [`recover`]); entries that still fail are reported and skipped up to the
+/// next line that starts a top-level object.
 pub fn parse_entries<'i>(text: &'i str, file: FileId) -> (Vec<Entry<'i>>, Vec<Diagnostic>) {
     pest::set_error_detail(true);
     let mut entries = Vec::new();
@@ -53,6 +54,71 @@ pub fn parse_entries<'i>(text: &'i str, file: FileId) -> (Vec<Entry<'i>>, Vec<Di
         }
     }
     (entries, diagnostics)
+}
+
+/// Finds every syntax error of `text` and returns a copy in which the
+/// offending regions are blanked out (same length, same line breaks, so
+/// byte offsets stay valid), together with the diagnostics.
+///
+/// An error on an indented line (inside a block or a continuation) blanks
+/// only that line, so the rest of the object is still checked and lowered;
+/// an error on a line starting in column 0 skips to the next top-level
+/// object.
+pub fn recover(text: &str, file: FileId) -> (String, Vec<Diagnostic>) {
+    const MAX_ERRORS: usize = 100;
+    pest::set_error_detail(true);
+    let mut work: Vec<u8> = text.as_bytes().to_vec();
+    let mut diagnostics = Vec::new();
+    let mut pos = 0;
+    while pos < work.len() && diagnostics.len() < MAX_ERRORS {
+        // Blanking only ever writes ASCII spaces over whole lines, so the
+        // buffer stays valid UTF-8; the fallback is unreachable.
+        let Ok(current) = std::str::from_utf8(&work) else {
+            break;
+        };
+        let rest = &current[pos..];
+        match SchemaParser::parse(Rule::entry, rest) {
+            Ok(mut pairs) => {
+                let consumed = pairs.next().map_or(0, |pair| pair.as_span().end());
+                if consumed == 0 {
+                    break;
+                }
+                pos += consumed;
+            }
+            Err(error) => {
+                let (diagnostic, error_pos) = syntax_error(&error, rest, pos, file);
+                diagnostics.push(diagnostic);
+                let line_start = current[..error_pos].rfind('\n').map_or(0, |idx| idx + 1);
+                let line_end = current[error_pos..]
+                    .find('\n')
+                    .map_or(current.len(), |idx| error_pos + idx);
+                let line = &current[line_start..line_end];
+                let indented = line.starts_with([' ', '\t']) && !line.trim().is_empty();
+                let blank_from = if indented && line_start > pos {
+                    line_start
+                } else {
+                    pos
+                };
+                let blank_to = if indented && line_start > pos {
+                    line_end
+                } else {
+                    next_top_level_line(current, error_pos.max(pos))
+                };
+                blank(&mut work[blank_from..blank_to]);
+            }
+        }
+    }
+    let clean = String::from_utf8(work).unwrap_or_else(|_| String::new());
+    (clean, diagnostics)
+}
+
+/// Replaces every byte except line breaks with a space.
+fn blank(bytes: &mut [u8]) {
+    for byte in bytes {
+        if *byte != b'\n' && *byte != b'\r' {
+            *byte = b' ';
+        }
+    }
 }
 
 /// The start of the first line after `from`'s line that begins (in column
@@ -89,6 +155,8 @@ fn syntax_error(
     let rel = rel.min(input.len());
     let found_len = found_token_len(&input[rel..]);
     let found = describe_found(&input[rel..], found_len);
+    // Rules ("a type") read better than the keywords inside them, so the
+    // literal tokens pest tried are used only when no rule says more.
     let mut expected: Vec<String> = Vec::new();
     if let pest::error::ErrorVariant::ParsingError { positives, .. } = &error.variant {
         for rule in positives {
@@ -97,13 +165,16 @@ fn syntax_error(
             }
         }
     }
-    if let Some(attempts) = error.parse_attempts() {
-        for token in attempts.expected_tokens() {
-            if let Some(word) = describe_token(&token) {
-                push_unique(&mut expected, word);
+    if expected.is_empty() {
+        if let Some(attempts) = error.parse_attempts() {
+            for token in attempts.expected_tokens() {
+                if let Some(word) = describe_token(&token) {
+                    push_unique(&mut expected, word);
+                }
             }
         }
     }
+    expected.retain(|word| *word != found);
     let message = match expected.len() {
         0 => format!("unexpected {found}"),
         _ => format!("expected {}, found {found}", join_alternatives(&expected)),
@@ -216,10 +287,15 @@ mod tests {
     use super::*;
 
     fn errors(input: &str) -> Vec<String> {
-        let (_, diagnostics) = parse_entries(input, FileId(0));
+        let (_, diagnostics) = recover(input, FileId(0));
         diagnostics
             .iter()
-            .map(|d| format!("{}..{}: {}", d.primary.span.start, d.primary.span.end, d.message))
+            .map(|d| {
+                format!(
+                    "{}..{}: {}",
+                    d.primary.span.start, d.primary.span.end, d.message
+                )
+            })
             .collect()
     }
 
@@ -238,10 +314,22 @@ mod tests {
     }
 
     #[test]
+    fn recovers_inside_a_block() {
+        let errs = errors("table t {\n  id 42\n  ok int\n  x int nope\n}\n");
+        assert_eq!(errs.len(), 2, "{errs:?}");
+        let (clean, _) = recover("table t {\n  id 42\n  ok int\n}\n", FileId(0));
+        assert_eq!(clean, "table t {\n       \n  ok int\n}\n");
+        assert!(parse_entries(&clean, FileId(0)).1.is_empty());
+    }
+
+    #[test]
     fn messages_use_words_not_rule_names() {
         let errs = errors("table t {\n  id integer not nul\n}\n");
         assert_eq!(errs.len(), 1);
-        assert!(errs[0].contains("found `not`") || errs[0].contains("found `nul`"), "{errs:?}");
+        assert!(
+            errs[0].contains("found `not`") || errs[0].contains("found `nul`"),
+            "{errs:?}"
+        );
         assert!(!errs[0].contains("kw_"), "{errs:?}");
         assert!(!errs[0].contains("opt_"), "{errs:?}");
     }

@@ -1,0 +1,756 @@
+//! Any [`Model`] as `.schema` source (used by `schemac inspect`).
+//!
+//! The text is produced object by object and then run through the canonical
+//! formatter ([`super::fmt`]), so `inspect` and `fmt` print the same style.
+//!
+//! Invariants: for Models produced by the `.schema` frontend,
+//! `load(print_model(m)) == m`. Constraint and index names are always
+//! printed, so default names survive the round trip. Partitions are printed
+//! inside their parent's block; a partition whose parent is not in the
+//! Model cannot be expressed and is printed as a comment.
+
+use crate::model::*;
+use crate::source::{FileId, Language, SourceFile};
+use std::fmt::Write;
+
+/// Prints the Model as canonical `.schema` text.
+pub fn print_model(model: &Model) -> String {
+    let raw = print_raw(model);
+    let file = SourceFile::new(
+        FileId(0),
+        "inspect.schema".into(),
+        raw.clone(),
+        Language::Schema,
+    );
+    super::fmt::format_source(&file).unwrap_or(raw)
+}
+
+fn print_raw(model: &Model) -> String {
+    let mut out = String::new();
+    for schema in model.schemas.values() {
+        docs(&mut out, "", schema.comment.as_deref());
+        let _ = writeln!(out, "schema {}\n", schema.name);
+    }
+    for extension in model.extensions.values() {
+        let mut line = format!("extension {}", extension.name);
+        if extension.schema.as_str() != "public" {
+            let _ = write!(line, " schema {}", extension.schema);
+        }
+        if let Some(version) = &extension.version {
+            let _ = write!(line, " version {}", quote(version));
+        }
+        let _ = writeln!(out, "{line}\n");
+    }
+    for role in model.roles.values() {
+        let _ = writeln!(out, "role {}\n", role.name);
+    }
+    for external in &model.external {
+        let _ = writeln!(out, "external {}\n", quote(&external.pattern));
+    }
+    for item in model.enums.values() {
+        docs(&mut out, "", item.comment.as_deref());
+        let values: Vec<String> = item.values.iter().map(|v| quote(v)).collect();
+        let _ = writeln!(
+            out,
+            "enum {} {{ {} }}\n",
+            qname(&item.name),
+            values.join(", ")
+        );
+    }
+    for domain in model.domains.values() {
+        print_domain(&mut out, domain);
+    }
+    for sequence in model.sequences.values() {
+        print_sequence(&mut out, sequence);
+    }
+    for function in model.functions.values() {
+        print_function(&mut out, function);
+    }
+    for table in model.tables.values() {
+        match &table.partition_of {
+            Some(of)
+                if model.tables.contains_key(&of.parent)
+                    && of.parent.schema == table.name.schema => {}
+            Some(of) => {
+                let _ = writeln!(
+                    out,
+                    "// partition {} of {} cannot be printed: its parent is not in this schema\n",
+                    table.name, of.parent
+                );
+            }
+            None => print_table(&mut out, model, table),
+        }
+    }
+    for view in model.views.values() {
+        print_view(&mut out, view);
+    }
+    out
+}
+
+fn docs(out: &mut String, indent: &str, comment: Option<&str>) {
+    if let Some(comment) = comment {
+        for line in comment.split('\n') {
+            if line.is_empty() {
+                let _ = writeln!(out, "{indent}///");
+            } else {
+                let _ = writeln!(out, "{indent}/// {line}");
+            }
+        }
+    }
+}
+
+/// A single-quoted SQL string literal.
+fn quote(text: &str) -> String {
+    format!("'{}'", text.replace('\'', "''"))
+}
+
+/// `name` in `public`, `schema.name` elsewhere.
+fn qname(name: &QualifiedName) -> String {
+    if name.schema.as_str() == "public" {
+        name.name.to_string()
+    } else {
+        format!("{}.{}", name.schema, name.name)
+    }
+}
+
+fn idents(list: &[Ident]) -> String {
+    list.iter()
+        .map(ToString::to_string)
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// A type in `.schema` spelling: `public.` is dropped from user types.
+fn type_text(ty: &TypeName) -> String {
+    ty.as_str()
+        .strip_prefix("public.")
+        .unwrap_or(ty.as_str())
+        .to_string()
+}
+
+/// `default <expr>`: bare when the language reads it back unchanged,
+/// otherwise parenthesised.
+fn default_clause(expr: &SqlExpr) -> String {
+    if bare_default_is_safe(&expr.sql) {
+        format!("default {}", expr.sql)
+    } else {
+        format!("default ({})", expr.sql)
+    }
+}
+
+/// True when no column option keyword, `;`, `}` or comment appears at
+/// nesting depth 0 after the first word (where a bare default would stop).
+fn bare_default_is_safe(sql: &str) -> bool {
+    const STOPS: &[&str] = &[
+        "not",
+        "null",
+        "primary",
+        "unique",
+        "check",
+        "references",
+        "collate",
+        "generated",
+        "constraint",
+        "was",
+        "deferrable",
+        "initially",
+    ];
+    if sql.contains('\n') || sql.trim().is_empty() {
+        return false;
+    }
+    let mut depth = 0i32;
+    let mut quote: Option<char> = None;
+    let mut word = String::new();
+    let mut after_space = false;
+    let mut prev = ' ';
+    for ch in sql.chars().chain(std::iter::once(' ')) {
+        if let Some(q) = quote {
+            if ch == q {
+                quote = None;
+            }
+            prev = ch;
+            continue;
+        }
+        if ch.is_ascii_alphanumeric() || ch == '_' {
+            word.push(ch);
+            prev = ch;
+            continue;
+        }
+        if !word.is_empty() {
+            if depth == 0 && after_space && STOPS.contains(&word.to_lowercase().as_str()) {
+                return false;
+            }
+            word.clear();
+        }
+        match ch {
+            '\'' | '"' => quote = Some(ch),
+            '(' | '[' => depth += 1,
+            ')' | ']' => depth -= 1,
+            ';' | '}' | '$' if depth == 0 => return false,
+            '/' if depth == 0 && (prev == '/' || prev == '*') => return false,
+            '*' if depth == 0 && prev == '/' => return false,
+            _ => {}
+        }
+        after_space = ch.is_whitespace();
+        prev = ch;
+    }
+    depth == 0 && quote.is_none()
+}
+
+fn print_domain(out: &mut String, domain: &Domain) {
+    docs(out, "", domain.comment.as_deref());
+    let mut line = format!("domain {} {}", qname(&domain.name), type_text(&domain.base));
+    if let Some(collation) = &domain.collation {
+        let _ = write!(line, " collate {collation}");
+    }
+    if domain.not_null {
+        line.push_str(" not null");
+    }
+    if let Some(default) = &domain.default {
+        let _ = write!(line, " {}", default_clause(default));
+    }
+    for (name, check) in &domain.checks {
+        let _ = write!(line, " constraint {name} check ({})", check.sql);
+    }
+    let _ = writeln!(out, "{line}\n");
+}
+
+fn sequence_options(options: &SequenceOptions) -> String {
+    let mut res = format!(
+        "start {} increment {} minvalue {} maxvalue {} cache {}",
+        options.start, options.increment, options.min_value, options.max_value, options.cache
+    );
+    if options.cycle {
+        res.push_str(" cycle");
+    }
+    res
+}
+
+fn print_sequence(out: &mut String, sequence: &Sequence) {
+    docs(out, "", sequence.comment.as_deref());
+    let mut line = format!(
+        "sequence {} as {} {}",
+        qname(&sequence.name),
+        type_text(&sequence.options.data_type),
+        sequence_options(&sequence.options)
+    );
+    if let Some((table, column)) = &sequence.owned_by {
+        let _ = write!(line, " owned by {}.{column}", qname(table));
+    }
+    let _ = writeln!(out, "{line}\n");
+}
+
+fn print_function(out: &mut String, function: &Function) {
+    docs(out, "", function.comment.as_deref());
+    let kind = if function.procedure {
+        "procedure"
+    } else {
+        "function"
+    };
+    let args: Vec<String> = function
+        .args
+        .iter()
+        .map(|arg| {
+            let mut text = match arg.mode {
+                ArgMode::In => String::new(),
+                ArgMode::Out => "out ".to_string(),
+                ArgMode::InOut => "inout ".to_string(),
+                ArgMode::Variadic => "variadic ".to_string(),
+            };
+            if let Some(name) = &arg.name {
+                let _ = write!(text, "{name} ");
+            }
+            text.push_str(&type_text(&arg.ty));
+            if let Some(default) = &arg.default {
+                let _ = write!(text, " default {}", default.sql);
+            }
+            text
+        })
+        .collect();
+    let mut line = format!("{kind} {}({})", qname(&function.id.name), args.join(", "));
+    if let Some(returns) = &function.returns {
+        let returns = if let Some(rest) = returns.strip_prefix("SETOF ") {
+            format!("setof {}", type_text(&TypeName::new(rest)))
+        } else if let Some(rest) = returns.strip_prefix("TABLE(") {
+            format!("table ({rest}")
+        } else {
+            type_text(&TypeName::new(returns.as_str()))
+        };
+        let _ = write!(line, " returns {returns}");
+    }
+    let _ = write!(line, " language {}", Ident::new(function.language.as_str()));
+    match function.volatility {
+        Volatility::Immutable => line.push_str(" immutable"),
+        Volatility::Stable => line.push_str(" stable"),
+        Volatility::Volatile => {}
+    }
+    if function.strict {
+        line.push_str(" strict");
+    }
+    if function.security_definer {
+        line.push_str(" security definer");
+    }
+    match function.parallel {
+        Parallel::Safe => line.push_str(" parallel safe"),
+        Parallel::Restricted => line.push_str(" parallel restricted"),
+        Parallel::Unsafe => {}
+    }
+    for (key, value) in &function.config {
+        let _ = write!(line, " set {key} = {value}");
+    }
+    let tag = dollar_tag(&function.body);
+    let _ = writeln!(line, " as {tag}{}{tag}", function.body);
+    let _ = writeln!(out, "{line}");
+}
+
+/// `$$`, or `$body$`, `$body1$`, ... when the body contains the delimiter.
+fn dollar_tag(body: &str) -> String {
+    if !body.contains("$$") {
+        return "$$".to_string();
+    }
+    (0..)
+        .map(|n| {
+            if n == 0 {
+                "$body$".to_string()
+            } else {
+                format!("$body{n}$")
+            }
+        })
+        .find(|tag| !body.contains(tag.as_str()))
+        .unwrap_or_else(|| "$$".to_string())
+}
+
+fn print_view(out: &mut String, view: &View) {
+    docs(out, "", view.comment.as_deref());
+    let kind = if view.materialized {
+        "materialized view"
+    } else {
+        "view"
+    };
+    let mut line = format!("{kind} {}", qname(&view.name));
+    if !view.columns.is_empty() {
+        let _ = write!(line, " ({})", idents(&view.columns));
+    }
+    let mut check_option = None;
+    let options: Vec<String> = view
+        .options
+        .iter()
+        .filter(|(key, value)| {
+            if key == "check_option" {
+                check_option = Some(value.clone());
+                false
+            } else {
+                true
+            }
+        })
+        .map(|(key, value)| format!("{key} = {value}"))
+        .collect();
+    if !options.is_empty() {
+        let _ = write!(line, " with ({})", options.join(", "));
+    }
+    let _ = write!(line, " as {}", view.query.sql.trim().trim_end_matches(';'));
+    if let Some(check_option) = check_option {
+        let _ = write!(line, " with {check_option} check option");
+    }
+    let _ = writeln!(out, "{line};\n");
+    for index in view.indexes.values() {
+        docs(out, "", index.comment.as_deref());
+        let _ = writeln!(out, "{}\n", index_text(index, Some(&view.name)));
+    }
+}
+
+fn index_text(index: &Index, on: Option<&QualifiedName>) -> String {
+    let mut text = String::new();
+    if index.unique {
+        text.push_str("unique ");
+    }
+    let _ = write!(text, "index {}", index.name);
+    if let Some(on) = on {
+        let _ = write!(text, " on {}", qname(on));
+    }
+    if index.method != "btree" {
+        let _ = write!(text, " using {}", index.method);
+    }
+    let keys: Vec<String> = index
+        .keys
+        .iter()
+        .map(|key| {
+            let mut key_text = match &key.expr {
+                IndexExpr::Column(column) => column.to_string(),
+                IndexExpr::Expr(expr) => format!("({})", expr.sql),
+            };
+            if let Some(collation) = &key.collation {
+                let _ = write!(key_text, " collate {collation}");
+            }
+            if let Some(opclass) = &key.opclass {
+                let _ = write!(key_text, " {opclass}");
+            }
+            if key.descending {
+                key_text.push_str(" desc");
+            }
+            match key.nulls_first {
+                Some(true) => key_text.push_str(" nulls first"),
+                Some(false) => key_text.push_str(" nulls last"),
+                None => {}
+            }
+            key_text
+        })
+        .collect();
+    let _ = write!(text, " ({})", keys.join(", "));
+    if !index.include.is_empty() {
+        let _ = write!(text, " include ({})", idents(&index.include));
+    }
+    if index.nulls_not_distinct {
+        text.push_str(" nulls not distinct");
+    }
+    if !index.with.is_empty() {
+        let with: Vec<String> = index
+            .with
+            .iter()
+            .map(|(k, v)| format!("{k} = {}", option_value(v)))
+            .collect();
+        let _ = write!(text, " with ({})", with.join(", "));
+    }
+    if let Some(predicate) = &index.predicate {
+        let _ = write!(text, " where ({})", predicate.sql);
+    }
+    text
+}
+
+fn option_value(value: &str) -> String {
+    let plain = !value.is_empty()
+        && value
+            .chars()
+            .all(|ch| ch.is_ascii_alphanumeric() || matches!(ch, '_' | '.' | '-'))
+        && value.to_lowercase() == value;
+    if plain {
+        value.to_string()
+    } else {
+        quote(value)
+    }
+}
+
+fn print_table(out: &mut String, model: &Model, table: &Table) {
+    docs(out, "", table.comment.as_deref());
+    let unlogged = if table.unlogged { "unlogged " } else { "" };
+    let _ = writeln!(out, "{unlogged}table {} {{", qname(&table.name));
+    for column in &table.columns {
+        docs(out, "  ", column.comment.as_deref());
+        let _ = writeln!(out, "  {}", column_text(column));
+    }
+    for constraint in table.constraints.values() {
+        docs(out, "  ", constraint.comment.as_deref());
+        let _ = writeln!(out, "  {}", constraint_text(constraint));
+    }
+    for index in table.indexes.values() {
+        docs(out, "  ", index.comment.as_deref());
+        let _ = writeln!(out, "  {}", index_text(index, None));
+    }
+    if let Some(partition_by) = &table.partition_by {
+        let keys: Vec<&str> = partition_by
+            .key
+            .iter()
+            .map(|key| key.sql.as_str())
+            .collect();
+        let strategy = partition_by.strategy.as_sql().to_lowercase();
+        let _ = writeln!(out, "  partition by {strategy} ({})", keys.join(", "));
+        for partition in model.partitions_of(&table.name) {
+            if partition.name.schema != table.name.schema {
+                continue;
+            }
+            docs(out, "  ", partition.comment.as_deref());
+            if let Some(of) = &partition.partition_of {
+                let _ = writeln!(
+                    out,
+                    "  partition {} {}",
+                    partition.name.name,
+                    bound_text(&of.bound)
+                );
+            }
+        }
+    }
+    match &table.distribution {
+        Some(Distribution::Reference) => out.push_str("  shard reference\n"),
+        Some(Distribution::Hash {
+            column,
+            colocation,
+            shard_count,
+        }) => {
+            let _ = write!(out, "  shard by hash ({column})");
+            match colocation {
+                Colocation::Default => {}
+                Colocation::None => out.push_str(" colocate with none"),
+                Colocation::Table(target) => {
+                    let _ = write!(out, " colocate with {}", qname(target));
+                }
+            }
+            if let Some(count) = shard_count {
+                let _ = write!(out, " shards {count}");
+            }
+            out.push('\n');
+        }
+        None => {}
+    }
+    if table.rls.enabled {
+        let forced = if table.rls.forced { " forced" } else { "" };
+        let _ = writeln!(out, "  row level security{forced}");
+    }
+    for policy in table.policies.values() {
+        docs(out, "  ", policy.comment.as_deref());
+        let _ = writeln!(out, "  {}", policy_text(policy));
+    }
+    for trigger in table.triggers.values() {
+        docs(out, "  ", trigger.comment.as_deref());
+        let _ = writeln!(out, "  {}", trigger_text(trigger));
+    }
+    out.push_str("}\n\n");
+}
+
+fn column_text(column: &Column) -> String {
+    let mut text = format!("{} {}", column.name, type_text(&column.ty));
+    if let Some(collation) = &column.collation {
+        let _ = write!(text, " collate {collation}");
+    }
+    if column.not_null {
+        text.push_str(" not null");
+    }
+    if let Some(default) = &column.default {
+        let _ = write!(text, " {}", default_clause(default));
+    }
+    if let Some(generated) = &column.generated {
+        let _ = write!(text, " generated always as ({}) stored", generated.sql);
+    }
+    if let Some(identity) = &column.identity {
+        let kind = if identity.always {
+            "always"
+        } else {
+            "by default"
+        };
+        let _ = write!(text, " generated {kind} as identity");
+        let defaults = SequenceOptions::defaults(column.ty.clone(), identity.options.increment);
+        let options = &identity.options;
+        let mut parts = Vec::new();
+        if options.increment != 1 {
+            parts.push(format!("increment {}", options.increment));
+        }
+        if options.min_value != defaults.min_value {
+            parts.push(format!("minvalue {}", options.min_value));
+        }
+        if options.max_value != defaults.max_value {
+            parts.push(format!("maxvalue {}", options.max_value));
+        }
+        let default_start = if options.increment > 0 {
+            options.min_value
+        } else {
+            options.max_value
+        };
+        if options.start != default_start {
+            parts.push(format!("start {}", options.start));
+        }
+        if options.cache != 1 {
+            parts.push(format!("cache {}", options.cache));
+        }
+        if options.cycle {
+            parts.push("cycle".to_string());
+        }
+        if !parts.is_empty() {
+            let _ = write!(text, " ({})", parts.join(" "));
+        }
+    }
+    text
+}
+
+fn deferral_text(deferrable: bool, initially_deferred: bool) -> &'static str {
+    match (deferrable, initially_deferred) {
+        (_, true) => " deferrable initially deferred",
+        (true, false) => " deferrable",
+        (false, false) => "",
+    }
+}
+
+fn constraint_text(constraint: &Constraint) -> String {
+    let mut text = format!("constraint {} ", constraint.name);
+    match &constraint.kind {
+        ConstraintKind::PrimaryKey { columns, include } => {
+            let _ = write!(text, "primary key ({})", idents(columns));
+            if !include.is_empty() {
+                let _ = write!(text, " include ({})", idents(include));
+            }
+        }
+        ConstraintKind::Unique {
+            columns,
+            include,
+            nulls_not_distinct,
+        } => {
+            text.push_str("unique ");
+            if *nulls_not_distinct {
+                text.push_str("nulls not distinct ");
+            }
+            let _ = write!(text, "({})", idents(columns));
+            if !include.is_empty() {
+                let _ = write!(text, " include ({})", idents(include));
+            }
+        }
+        ConstraintKind::Check { expr, no_inherit } => {
+            let _ = write!(text, "check ({})", expr.sql);
+            if *no_inherit {
+                text.push_str(" no inherit");
+            }
+        }
+        ConstraintKind::ForeignKey(fk) => {
+            let _ = write!(
+                text,
+                "foreign key ({}) references {}",
+                idents(&fk.columns),
+                qname(&fk.ref_table)
+            );
+            if !fk.ref_columns.is_empty() {
+                let _ = write!(text, " ({})", idents(&fk.ref_columns));
+            }
+            if fk.on_delete != FkAction::NoAction {
+                let _ = write!(text, " on delete {}", fk.on_delete.as_sql().to_lowercase());
+            }
+            if fk.on_update != FkAction::NoAction {
+                let _ = write!(text, " on update {}", fk.on_update.as_sql().to_lowercase());
+            }
+            if fk.match_full {
+                text.push_str(" match full");
+            }
+        }
+        ConstraintKind::Exclude {
+            method,
+            elements,
+            include,
+            predicate,
+        } => {
+            let elements: Vec<String> = elements
+                .iter()
+                .map(|element| {
+                    let expr = element.expr.sql.as_str();
+                    let is_column = Ident::new(expr).to_string() == expr;
+                    let mut element_text = if is_column {
+                        expr.to_string()
+                    } else {
+                        format!("({expr})")
+                    };
+                    if let Some(opclass) = &element.opclass {
+                        let _ = write!(element_text, " {opclass}");
+                    }
+                    let _ = write!(element_text, " with {}", element.operator);
+                    element_text
+                })
+                .collect();
+            let _ = write!(text, "exclude using {method} ({})", elements.join(", "));
+            if !include.is_empty() {
+                let _ = write!(text, " include ({})", idents(include));
+            }
+            if let Some(predicate) = predicate {
+                let _ = write!(text, " where ({})", predicate.sql);
+            }
+        }
+    }
+    text.push_str(deferral_text(
+        constraint.deferrable,
+        constraint.initially_deferred,
+    ));
+    text
+}
+
+fn bound_values(values: &[BoundValue]) -> String {
+    values
+        .iter()
+        .map(|value| match value {
+            BoundValue::MinValue => "minvalue".to_string(),
+            BoundValue::MaxValue => "maxvalue".to_string(),
+            BoundValue::Null => "null".to_string(),
+            BoundValue::Literal(expr) => expr.sql.clone(),
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+fn bound_text(bound: &PartitionBound) -> String {
+    match bound {
+        PartitionBound::Range { from, to } => {
+            format!(
+                "for values from ({}) to ({})",
+                bound_values(from),
+                bound_values(to)
+            )
+        }
+        PartitionBound::List(values) => format!("for values in ({})", bound_values(values)),
+        PartitionBound::Hash { modulus, remainder } => {
+            format!("for values with (modulus {modulus}, remainder {remainder})")
+        }
+        PartitionBound::Default => "default".to_string(),
+    }
+}
+
+fn policy_text(policy: &Policy) -> String {
+    let mut text = format!("policy {}", policy.name);
+    if !policy.permissive {
+        text.push_str(" as restrictive");
+    }
+    if policy.command != PolicyCommand::All {
+        let _ = write!(text, " for {}", policy.command.as_sql().to_lowercase());
+    }
+    if !policy.roles.is_empty() {
+        let _ = write!(text, " to {}", idents(&policy.roles));
+    }
+    if let Some(using) = &policy.using {
+        let _ = write!(text, " using ({})", using.sql);
+    }
+    if let Some(check) = &policy.with_check {
+        let _ = write!(text, " with check ({})", check.sql);
+    }
+    text
+}
+
+fn trigger_text(trigger: &Trigger) -> String {
+    let mut text = String::new();
+    if trigger.constraint {
+        text.push_str("constraint ");
+    }
+    let timing = match trigger.timing {
+        TriggerTiming::Before => "before",
+        TriggerTiming::After => "after",
+        TriggerTiming::InsteadOf => "instead of",
+    };
+    let events: Vec<String> = trigger
+        .events
+        .iter()
+        .map(|event| match event {
+            TriggerEvent::Insert => "insert".to_string(),
+            TriggerEvent::Delete => "delete".to_string(),
+            TriggerEvent::Truncate => "truncate".to_string(),
+            TriggerEvent::Update(columns) if columns.is_empty() => "update".to_string(),
+            TriggerEvent::Update(columns) => format!("update of {}", idents(columns)),
+        })
+        .collect();
+    let _ = write!(
+        text,
+        "trigger {} {timing} {}",
+        trigger.name,
+        events.join(" or ")
+    );
+    text.push_str(deferral_text(
+        trigger.deferrable,
+        trigger.initially_deferred,
+    ));
+    text.push_str(if trigger.for_each_row {
+        " for each row"
+    } else {
+        " for each statement"
+    });
+    if let Some(when) = &trigger.when {
+        let _ = write!(text, " when ({})", when.sql);
+    }
+    let args: Vec<String> = trigger.args.iter().map(|arg| quote(arg)).collect();
+    let _ = write!(
+        text,
+        " execute {}({})",
+        qname(&trigger.function),
+        args.join(", ")
+    );
+    text
+}

@@ -50,7 +50,10 @@ pub fn is_keyword(rule: Rule) -> bool {
 /// The text of a doc comment without `///` and one following space.
 pub fn doc_text(doc: &Node<'_>) -> String {
     let text = doc.as_str().trim_start_matches("///");
-    text.strip_prefix(' ').unwrap_or(text).trim_end().to_string()
+    text.strip_prefix(' ')
+        .unwrap_or(text)
+        .trim_end()
+        .to_string()
 }
 
 /// The doc comment lines of a `docs` child, joined with `\n`.

@@ -100,7 +100,9 @@ fn target(p: &mut Parser<'_>) -> Result<Parsed, ParserError> {
             name: function,
             arg_types,
         })
-    } else if p.parse_keyword(Keyword::VIEW) || p.parse_keywords(&[Keyword::MATERIALIZED, Keyword::VIEW]) {
+    } else if p.parse_keyword(Keyword::VIEW)
+        || p.parse_keywords(&[Keyword::MATERIALIZED, Keyword::VIEW])
+    {
         CommentTarget::View(name(p)?)
     } else if p.parse_keyword(Keyword::SEQUENCE) {
         CommentTarget::Sequence(name(p)?)
@@ -150,7 +152,10 @@ pub(crate) fn apply(ctx: &mut Ctx<'_>, target: &CommentTarget, text: Option<Stri
         CommentTarget::DomainConstraint(domain, name) => {
             // The Model keeps no comment on a domain's CHECK; accept it
             // when the constraint exists so the statement is not an error.
-            return model.domains.get(domain).is_some_and(|d| d.checks.contains_key(name));
+            return model
+                .domains
+                .get(domain)
+                .is_some_and(|d| d.checks.contains_key(name));
         }
         CommentTarget::Index(name) => {
             let in_tables = model
@@ -220,7 +225,12 @@ fn argument_types(p: &mut Parser<'_>) -> Result<Vec<crate::model::TypeName>, Par
         return Ok(types);
     }
     loop {
-        let mode = p.parse_one_of_keywords(&[Keyword::IN, Keyword::OUT, Keyword::INOUT, Keyword::VARIADIC]);
+        let mode = p.parse_one_of_keywords(&[
+            Keyword::IN,
+            Keyword::OUT,
+            Keyword::INOUT,
+            Keyword::VARIADIC,
+        ]);
         let at_end = |p: &Parser<'_>| matches!(p.peek_token().token, Token::Comma | Token::RParen);
         let bare = p.maybe_parse(|p| {
             let ty = p.parse_data_type()?;
@@ -264,18 +274,38 @@ mod tests {
         let t = &m.tables[&QualifiedName::public("t")];
         assert_eq!(t.comment, None, "COMMENT ... IS NULL removes the comment");
         assert_eq!(t.columns[0].comment.as_deref(), Some("column"));
-        assert_eq!(t.constraints[&Ident::new("pos")].comment.as_deref(), Some("constraint"));
-        assert_eq!(t.indexes[&Ident::new("t_a")].comment.as_deref(), Some("index"));
-        assert_eq!(t.policies[&Ident::new("p")].comment.as_deref(), Some("policy"));
-        assert_eq!(t.triggers[&Ident::new("tr")].comment.as_deref(), Some("trigger\n"));
-        assert_eq!(m.schemas[&Ident::new("s")].comment.as_deref(), Some("schema"));
+        assert_eq!(
+            t.constraints[&Ident::new("pos")].comment.as_deref(),
+            Some("constraint")
+        );
+        assert_eq!(
+            t.indexes[&Ident::new("t_a")].comment.as_deref(),
+            Some("index")
+        );
+        assert_eq!(
+            t.policies[&Ident::new("p")].comment.as_deref(),
+            Some("policy")
+        );
+        assert_eq!(
+            t.triggers[&Ident::new("tr")].comment.as_deref(),
+            Some("trigger\n")
+        );
+        assert_eq!(
+            m.schemas[&Ident::new("s")].comment.as_deref(),
+            Some("schema")
+        );
         let f = m.functions.values().next().expect("function");
         assert_eq!(f.comment.as_deref(), Some("function"));
     }
 
     #[test]
     fn comment_on_unknown_object_is_an_error() {
-        let file = SourceFile::new(FileId(0), "t.sql".into(), "COMMENT ON VIEW nope IS 'x';".to_string(), Language::Sql);
+        let file = SourceFile::new(
+            FileId(0),
+            "t.sql".into(),
+            "COMMENT ON VIEW nope IS 'x';".to_string(),
+            Language::Sql,
+        );
         let parsed = load_file(&file);
         assert_eq!(parsed.diagnostics.len(), 1);
         assert_eq!(parsed.diagnostics[0].code, "unknown-reference");

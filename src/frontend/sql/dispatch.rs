@@ -5,7 +5,7 @@
 //! Invariant: every statement reaches exactly one handler, and every
 //! handler either changes the Model or leaves a diagnostic.
 
-use super::{forms, lower, objects, skipped, Ctx, Stmt};
+use super::{forms, index, lower, objects, sequence, skipped, table_objects, types, Ctx, Stmt};
 
 /// Upper-cased leading words of a statement (identifier characters only),
 /// enough to classify it.
@@ -48,29 +48,33 @@ pub(crate) fn statement(ctx: &mut Ctx<'_>, stmt: Stmt<'_>) {
         ("CREATE", _) => create(ctx, stmt, create_kind, &words),
         ("ALTER", "TABLE") => forms::alter_table(ctx, stmt),
         ("ALTER", "INDEX") => forms::alter_index(ctx, stmt),
-        ("ALTER", "SEQUENCE") => forms::alter_sequence(ctx, stmt),
-        ("COMMENT", "ON") => forms::comment(ctx, stmt),
-        ("SELECT", _) => objects::select(ctx, stmt),
+        ("ALTER", "SEQUENCE") => sequence::alter_sequence(ctx, stmt),
+        ("COMMENT", "ON") => super::comment::comment(ctx, stmt),
+        ("SELECT", _) => table_objects::select(ctx, stmt),
         _ => skipped::other(ctx, stmt, &words),
     }
 }
 
 fn create(ctx: &mut Ctx<'_>, stmt: Stmt<'_>, kind: &str, words: &[String]) {
     match kind {
-        "TABLE" if !words.iter().any(|word| word == "TEMP" || word == "TEMPORARY") => {
+        "TABLE"
+            if !words
+                .iter()
+                .any(|word| word == "TEMP" || word == "TEMPORARY") =>
+        {
             lower::create_table(ctx, stmt)
         }
-        "INDEX" => lower::create_index(ctx, stmt),
-        "SEQUENCE" => forms::create_sequence(ctx, stmt),
-        "TYPE" => forms::create_type(ctx, stmt),
-        "DOMAIN" => forms::create_domain(ctx, stmt),
+        "INDEX" => index::create_index(ctx, stmt),
+        "SEQUENCE" => sequence::create_sequence(ctx, stmt),
+        "TYPE" => types::create_type(ctx, stmt),
+        "DOMAIN" => types::create_domain(ctx, stmt),
         "SCHEMA" => forms::create_schema(ctx, stmt),
         "EXTENSION" => forms::create_extension(ctx, stmt),
         "ROLE" | "USER" | "GROUP" => forms::create_role(ctx, stmt),
         "FUNCTION" | "PROCEDURE" => objects::create_function(ctx, stmt),
         "VIEW" => objects::create_view(ctx, stmt),
-        "TRIGGER" => objects::create_trigger(ctx, stmt),
-        "POLICY" => objects::create_policy(ctx, stmt),
+        "TRIGGER" => table_objects::create_trigger(ctx, stmt),
+        "POLICY" => table_objects::create_policy(ctx, stmt),
         _ => skipped::other(ctx, stmt, words),
     }
 }

@@ -3,25 +3,21 @@
 //! parsing primitives so errors keep sqlparser's line:column locations:
 //! `ALTER TABLE` (ATTACH PARTITION, ALTER COLUMN ... ADD GENERATED ... AS
 //! IDENTITY with pg_dump's options, RLS switches, ADD CONSTRAINT with
-//! `SET NULL (cols)`), `ALTER INDEX ... ATTACH PARTITION`, `ALTER SEQUENCE
-//! ... OWNED BY`, `CREATE SEQUENCE` with options in any order, `CREATE
-//! TYPE ... AS ENUM`, `CREATE DOMAIN` (NOT NULL, COLLATE), `CREATE SCHEMA`,
-//! `CREATE EXTENSION`, `CREATE ROLE`. `COMMENT ON` lives in [`super::comment`].
+//! `SET NULL (cols)`), `ALTER INDEX ... ATTACH PARTITION`, `CREATE SCHEMA`,
+//! `CREATE EXTENSION`, `CREATE ROLE`. Sequences live in [`super::sequence`],
+//! enums and domains in [`super::types`], `COMMENT ON` in [`super::comment`].
 //!
 //! Invariant: a recognizer consumes the whole statement or reports a
 //! `syntax-error`; it never guesses past a token it does not understand.
 
 use super::pgdump::Deferred;
-use super::{collation, ident, lower, parser, qualified, skipped, Ctx, Stmt};
-use crate::model::{
-    normalize, Domain, Enum, Extension, Ident, Identity, QualifiedName, Role, Schema, Sequence,
-    SequenceOptions, TypeName,
-};
+use super::sequence::{sequence_options, SeqOpts};
+use super::{ident, lower, parser, qualified, skipped, Ctx, Stmt};
+use crate::model::{normalize, Extension, Ident, Identity, Role, Schema};
 use sqlparser::ast::{Expr, ObjectName};
 use sqlparser::keywords::Keyword;
 use sqlparser::parser::{Parser, ParserError};
 use sqlparser::tokenizer::Token;
-use std::collections::BTreeMap;
 
 /// Runs a recognizer over `text` (the statement, possibly with some tokens
 /// blanked out to spaces so offsets are unchanged); reports its error.
@@ -59,7 +55,10 @@ enum TableAction {
     AddColumn(sqlparser::ast::ColumnDef),
     AddConstraint(sqlparser::ast::TableConstraint),
     Attach(ObjectName, crate::model::PartitionBound),
-    Rls { enable: Option<bool>, force: Option<bool> },
+    Rls {
+        enable: Option<bool>,
+        force: Option<bool>,
+    },
     SetDefault(Ident, Option<Expr>),
     NotNull(Ident, bool),
     Identity(Ident, bool, SeqOpts),
@@ -111,7 +110,7 @@ fn apply_table_action(
     table: &mut crate::model::Table,
     action: TableAction,
 ) {
-    let mut column_or_error = |ctx: &mut Ctx<'_>, name: &Ident| {
+    let column_or_error = |ctx: &mut Ctx<'_>, name: &Ident| {
         let found = table.columns.iter().position(|column| &column.name == name);
         if found.is_none() {
             ctx.error(
@@ -188,17 +187,50 @@ fn table_action(p: &mut Parser<'_>) -> Result<TableAction, ParserError> {
         let bound = partition_bound(p)?;
         return Ok(TableAction::Attach(child, bound));
     }
-    if p.parse_keywords(&[Keyword::ENABLE, Keyword::ROW, Keyword::LEVEL, Keyword::SECURITY]) {
-        return Ok(TableAction::Rls { enable: Some(true), force: None });
+    if p.parse_keywords(&[
+        Keyword::ENABLE,
+        Keyword::ROW,
+        Keyword::LEVEL,
+        Keyword::SECURITY,
+    ]) {
+        return Ok(TableAction::Rls {
+            enable: Some(true),
+            force: None,
+        });
     }
-    if p.parse_keywords(&[Keyword::DISABLE, Keyword::ROW, Keyword::LEVEL, Keyword::SECURITY]) {
-        return Ok(TableAction::Rls { enable: Some(false), force: None });
+    if p.parse_keywords(&[
+        Keyword::DISABLE,
+        Keyword::ROW,
+        Keyword::LEVEL,
+        Keyword::SECURITY,
+    ]) {
+        return Ok(TableAction::Rls {
+            enable: Some(false),
+            force: None,
+        });
     }
-    if p.parse_keywords(&[Keyword::FORCE, Keyword::ROW, Keyword::LEVEL, Keyword::SECURITY]) {
-        return Ok(TableAction::Rls { enable: None, force: Some(true) });
+    if p.parse_keywords(&[
+        Keyword::FORCE,
+        Keyword::ROW,
+        Keyword::LEVEL,
+        Keyword::SECURITY,
+    ]) {
+        return Ok(TableAction::Rls {
+            enable: None,
+            force: Some(true),
+        });
     }
-    if p.parse_keywords(&[Keyword::NO, Keyword::FORCE, Keyword::ROW, Keyword::LEVEL, Keyword::SECURITY]) {
-        return Ok(TableAction::Rls { enable: None, force: Some(false) });
+    if p.parse_keywords(&[
+        Keyword::NO,
+        Keyword::FORCE,
+        Keyword::ROW,
+        Keyword::LEVEL,
+        Keyword::SECURITY,
+    ]) {
+        return Ok(TableAction::Rls {
+            enable: None,
+            force: Some(false),
+        });
     }
     if p.parse_keyword(Keyword::ALTER) {
         let _ = p.parse_keyword(Keyword::COLUMN);
@@ -253,7 +285,9 @@ fn alter_column(p: &mut Parser<'_>, column: Ident) -> Result<TableAction, Parser
         };
         return Ok(TableAction::Identity(column, always, options));
     }
-    if p.parse_keywords(&[Keyword::SET, Keyword::DATA, Keyword::TYPE]) || p.parse_keyword(Keyword::TYPE) {
+    if p.parse_keywords(&[Keyword::SET, Keyword::DATA, Keyword::TYPE])
+        || p.parse_keyword(Keyword::TYPE)
+    {
         let ty = p.parse_data_type()?;
         if p.parse_keyword(Keyword::USING) {
             let _ = p.parse_expr()?;
@@ -294,7 +328,9 @@ fn skip_to_action_end(p: &mut Parser<'_>) {
 }
 
 /// `FOR VALUES IN (...) | FROM (...) TO (...) | WITH (MODULUS n, REMAINDER n)` or `DEFAULT`.
-pub(crate) fn partition_bound(p: &mut Parser<'_>) -> Result<crate::model::PartitionBound, ParserError> {
+pub(crate) fn partition_bound(
+    p: &mut Parser<'_>,
+) -> Result<crate::model::PartitionBound, ParserError> {
     use crate::model::PartitionBound;
     if p.parse_keyword(Keyword::DEFAULT) {
         return Ok(PartitionBound::Default);
@@ -304,7 +340,9 @@ pub(crate) fn partition_bound(p: &mut Parser<'_>) -> Result<crate::model::Partit
         p.expect_token(&Token::LParen)?;
         let values = p.parse_comma_separated(Parser::parse_expr)?;
         p.expect_token(&Token::RParen)?;
-        return Ok(PartitionBound::List(values.iter().map(lower::bound_value).collect()));
+        return Ok(PartitionBound::List(
+            values.iter().map(lower::bound_value).collect(),
+        ));
     }
     if p.parse_keyword(Keyword::FROM) {
         let from = range_bound(p)?;
@@ -379,192 +417,6 @@ pub(crate) fn blank_fk_set_columns(text: &str) -> String {
     out
 }
 
-/// Sequence options as written; [`SeqOpts::build`] fills PostgreSQL's defaults.
-#[derive(Debug, Default, Clone)]
-pub(crate) struct SeqOpts {
-    pub data_type: Option<TypeName>,
-    pub start: Option<i64>,
-    pub increment: Option<i64>,
-    pub min_value: Option<i64>,
-    pub max_value: Option<i64>,
-    pub cache: Option<i64>,
-    pub cycle: Option<bool>,
-    /// `Some(None)` is `OWNED BY NONE`.
-    pub owned_by: Option<Option<ObjectName>>,
-}
-
-impl SeqOpts {
-    /// The options with PostgreSQL's defaults for the sequence's type
-    /// (`default_type` when no `AS` was given).
-    pub fn build(&self, default_type: TypeName) -> SequenceOptions {
-        let data_type = self.data_type.clone().unwrap_or(default_type);
-        let increment = self.increment.unwrap_or(1);
-        let defaults = SequenceOptions::defaults(data_type, increment);
-        let min_value = self.min_value.unwrap_or(defaults.min_value);
-        let max_value = self.max_value.unwrap_or(defaults.max_value);
-        SequenceOptions {
-            start: self
-                .start
-                .unwrap_or(if increment > 0 { min_value } else { max_value }),
-            min_value,
-            max_value,
-            cache: self.cache.unwrap_or(1),
-            cycle: self.cycle.unwrap_or(false),
-            ..defaults
-        }
-    }
-}
-
-/// Sequence options in any order (pg_dump prints START before INCREMENT;
-/// identity options may begin with `SEQUENCE NAME x`).
-pub(crate) fn sequence_options(p: &mut Parser<'_>) -> Result<SeqOpts, ParserError> {
-    let mut opts = SeqOpts::default();
-    loop {
-        if p.parse_keyword(Keyword::AS) {
-            let ty = p.parse_data_type()?;
-            opts.data_type = Some(normalize::type_name(&ty.to_string(), "public"));
-        } else if p.parse_keywords(&[Keyword::SEQUENCE, Keyword::NAME]) {
-            let _ = p.parse_object_name(false)?;
-        } else if p.parse_keyword(Keyword::INCREMENT) {
-            let _ = p.parse_keyword(Keyword::BY);
-            opts.increment = Some(signed(p)?);
-        } else if p.parse_keyword(Keyword::START) {
-            let _ = p.parse_keyword(Keyword::WITH);
-            opts.start = Some(signed(p)?);
-        } else if p.parse_keyword(Keyword::RESTART) {
-            if p.parse_keyword(Keyword::WITH) || matches!(p.peek_token().token, Token::Number(..) | Token::Minus) {
-                let _ = signed(p)?;
-            }
-        } else if p.parse_keyword(Keyword::MINVALUE) {
-            opts.min_value = Some(signed(p)?);
-        } else if p.parse_keyword(Keyword::MAXVALUE) {
-            opts.max_value = Some(signed(p)?);
-        } else if p.parse_keywords(&[Keyword::NO, Keyword::MINVALUE]) {
-            opts.min_value = None;
-        } else if p.parse_keywords(&[Keyword::NO, Keyword::MAXVALUE]) {
-            opts.max_value = None;
-        } else if p.parse_keywords(&[Keyword::NO, Keyword::CYCLE]) {
-            opts.cycle = Some(false);
-        } else if p.parse_keyword(Keyword::CYCLE) {
-            opts.cycle = Some(true);
-        } else if p.parse_keyword(Keyword::CACHE) {
-            opts.cache = Some(signed(p)?);
-        } else if p.parse_keywords(&[Keyword::OWNED, Keyword::BY]) {
-            opts.owned_by = Some(if p.parse_keyword(Keyword::NONE) {
-                None
-            } else {
-                Some(p.parse_object_name(false)?)
-            });
-        } else {
-            return Ok(opts);
-        }
-    }
-}
-
-/// An optionally signed integer literal.
-fn signed(p: &mut Parser<'_>) -> Result<i64, ParserError> {
-    let negative = if p.consume_token(&Token::Minus) {
-        true
-    } else {
-        let _ = p.consume_token(&Token::Plus);
-        false
-    };
-    let token = p.next_token();
-    match &token.token {
-        Token::Number(digits, _) => match digits.parse::<i128>() {
-            Ok(value) => {
-                let value = if negative { -value } else { value };
-                i64::try_from(value).or_else(|_| p.expected("a 64-bit integer", token.clone()))
-            }
-            Err(_) => p.expected("an integer", token.clone()),
-        },
-        _ => p.expected("an integer", token.clone()),
-    }
-}
-
-/// `OWNED BY table.column` -> (table, column).
-pub(crate) fn owner_column(name: &ObjectName) -> Option<(QualifiedName, Ident)> {
-    let mut parts = name.0.clone();
-    let column = parts.pop()?;
-    let column = ident(column.as_ident()?);
-    if parts.is_empty() {
-        return None;
-    }
-    Some((qualified(&ObjectName(parts)), column))
-}
-
-/// `CREATE [TEMP|UNLOGGED] SEQUENCE [IF NOT EXISTS] name options`.
-pub(crate) fn create_sequence(ctx: &mut Ctx<'_>, stmt: Stmt<'_>) {
-    let Some((name, opts)) = run(ctx, &stmt, stmt.text, |p| {
-        p.expect_keyword(Keyword::CREATE)?;
-        let _ = p.parse_one_of_keywords(&[Keyword::TEMP, Keyword::TEMPORARY, Keyword::UNLOGGED]);
-        p.expect_keyword(Keyword::SEQUENCE)?;
-        let _ = p.parse_keywords(&[Keyword::IF, Keyword::NOT, Keyword::EXISTS]);
-        let name = p.parse_object_name(false)?;
-        Ok((name, sequence_options(p)?))
-    }) else {
-        return;
-    };
-    let name = qualified(&name);
-    if let Some(owned_by) = &opts.owned_by {
-        ctx.deferred.push(Deferred::OwnedBy {
-            sequence: name.clone(),
-            owner: owned_by.as_ref().and_then(owner_column),
-            span: ctx.span(&stmt),
-        });
-    }
-    let sequence = Sequence {
-        name: name.clone(),
-        options: opts.build(TypeName::new("bigint")),
-        owned_by: None,
-        comment: None,
-        meta: ctx.meta(&stmt),
-    };
-    if ctx.model.sequences.insert(name.clone(), sequence).is_some() {
-        ctx.error("duplicate-object", &stmt, format!("sequence {name} is declared more than once"));
-    }
-}
-
-/// `ALTER SEQUENCE [IF EXISTS] name OWNED BY t.c | NONE` (other options are
-/// applied to the declared sequence; OWNER TO is skipped).
-pub(crate) fn alter_sequence(ctx: &mut Ctx<'_>, stmt: Stmt<'_>) {
-    let words = super::dispatch::leading_words(stmt.text, 6);
-    if stmt.text.to_uppercase().contains("OWNER TO") || words.iter().any(|w| w == "RENAME") {
-        skipped::other(ctx, stmt, &words);
-        return;
-    }
-    let Some((name, opts)) = run(ctx, &stmt, stmt.text, |p| {
-        p.expect_keywords(&[Keyword::ALTER, Keyword::SEQUENCE])?;
-        let _ = p.parse_keywords(&[Keyword::IF, Keyword::EXISTS]);
-        let name = p.parse_object_name(false)?;
-        Ok((name, sequence_options(p)?))
-    }) else {
-        return;
-    };
-    let name = qualified(&name);
-    if let Some(owned_by) = &opts.owned_by {
-        ctx.deferred.push(Deferred::OwnedBy {
-            sequence: name.clone(),
-            owner: owned_by.as_ref().and_then(owner_column),
-            span: ctx.span(&stmt),
-        });
-    }
-    let changes_options = opts.data_type.is_some()
-        || opts.start.is_some()
-        || opts.increment.is_some()
-        || opts.min_value.is_some()
-        || opts.max_value.is_some()
-        || opts.cache.is_some()
-        || opts.cycle.is_some();
-    if changes_options {
-        ctx.warning(
-            "unsupported-statement",
-            &stmt,
-            format!("ALTER SEQUENCE options are not applied to sequence {name}; declare them in CREATE SEQUENCE"),
-        );
-    }
-}
-
 /// `ALTER INDEX [IF EXISTS] parent ATTACH PARTITION child`.
 pub(crate) fn alter_index(ctx: &mut Ctx<'_>, stmt: Stmt<'_>) {
     let words = super::dispatch::leading_words(stmt.text, 8);
@@ -588,128 +440,13 @@ pub(crate) fn alter_index(ctx: &mut Ctx<'_>, stmt: Stmt<'_>) {
     });
 }
 
-/// `CREATE TYPE name AS ENUM ('a', ...)`; other kinds of types are not modelled.
-pub(crate) fn create_type(ctx: &mut Ctx<'_>, stmt: Stmt<'_>) {
-    let words = super::dispatch::leading_words(stmt.text, 8);
-    if !words.iter().any(|word| word == "ENUM") {
-        ctx.warning(
-            "unsupported-statement",
-            &stmt,
-            "CREATE TYPE (composite, range or base type) is not modelled by schemac; the statement was skipped",
-        );
-        return;
-    }
-    let Some((name, values)) = run(ctx, &stmt, stmt.text, |p| {
-        p.expect_keywords(&[Keyword::CREATE, Keyword::TYPE])?;
-        let name = p.parse_object_name(false)?;
-        p.expect_keywords(&[Keyword::AS, Keyword::ENUM])?;
-        p.expect_token(&Token::LParen)?;
-        let values = if p.peek_token().token == Token::RParen {
-            Vec::new()
-        } else {
-            p.parse_comma_separated(Parser::parse_literal_string)?
-        };
-        p.expect_token(&Token::RParen)?;
-        Ok((name, values))
-    }) else {
-        return;
-    };
-    let name = qualified(&name);
-    let value = Enum {
-        name: name.clone(),
-        values,
-        comment: None,
-        meta: ctx.meta(&stmt),
-    };
-    if ctx.model.enums.insert(name.clone(), value).is_some() {
-        ctx.error("duplicate-object", &stmt, format!("enum {name} is declared more than once"));
-    }
-}
-
-/// `CREATE DOMAIN name [AS] type [COLLATE c] [DEFAULT e] [[CONSTRAINT n] NOT NULL | NULL | CHECK (e)]...`.
-pub(crate) fn create_domain(ctx: &mut Ctx<'_>, stmt: Stmt<'_>) {
-    let Some(parsed) = run(ctx, &stmt, stmt.text, |p| {
-        p.expect_keywords(&[Keyword::CREATE, Keyword::DOMAIN])?;
-        let name = p.parse_object_name(false)?;
-        let _ = p.parse_keyword(Keyword::AS);
-        let ty = p.parse_data_type()?;
-        let mut domain = DomainParts { name, ty: ty.to_string(), ..DomainParts::default() };
-        loop {
-            let constraint_name = if p.parse_keyword(Keyword::CONSTRAINT) {
-                Some(p.parse_identifier()?)
-            } else {
-                None
-            };
-            if p.parse_keyword(Keyword::COLLATE) {
-                domain.collation = Some(collation(&p.parse_object_name(false)?));
-            } else if p.parse_keyword(Keyword::DEFAULT) {
-                domain.default = Some(p.parse_expr()?);
-            } else if p.parse_keywords(&[Keyword::NOT, Keyword::NULL]) {
-                domain.not_null = true;
-            } else if p.parse_keyword(Keyword::NULL) {
-                domain.not_null = false;
-            } else if p.parse_keyword(Keyword::CHECK) {
-                p.expect_token(&Token::LParen)?;
-                let expr = p.parse_expr()?;
-                p.expect_token(&Token::RParen)?;
-                let _ = p.parse_keywords(&[Keyword::NOT, Keyword::VALID]);
-                domain.checks.push((constraint_name.as_ref().map(ident), expr));
-            } else if constraint_name.is_some() {
-                return p.expected("NOT NULL, NULL or CHECK", p.peek_token());
-            } else {
-                return Ok(domain);
-            }
-        }
-    }) else {
-        return;
-    };
-    let name = qualified(&parsed.name);
-    let mut checks = BTreeMap::new();
-    for (check_name, expr) in &parsed.checks {
-        let check_name = check_name.clone().unwrap_or_else(|| {
-            let base = format!("{}_check", name.name.as_str());
-            let mut candidate = Ident::new(base.clone());
-            let mut n = 1;
-            while checks.contains_key(&candidate) {
-                candidate = Ident::new(format!("{base}{n}"));
-                n += 1;
-            }
-            candidate
-        });
-        checks.insert(check_name, normalize::expr_from_ast(expr));
-    }
-    let domain = Domain {
-        name: name.clone(),
-        base: normalize::type_name(&parsed.ty, "public"),
-        collation: parsed.collation,
-        default: parsed.default.as_ref().map(normalize::expr_from_ast),
-        not_null: parsed.not_null,
-        checks,
-        comment: None,
-        meta: ctx.meta(&stmt),
-    };
-    if ctx.model.domains.insert(name.clone(), domain).is_some() {
-        ctx.error("duplicate-object", &stmt, format!("domain {name} is declared more than once"));
-    }
-}
-
-#[derive(Default)]
-struct DomainParts {
-    name: ObjectName,
-    ty: String,
-    collation: Option<Ident>,
-    default: Option<Expr>,
-    not_null: bool,
-    checks: Vec<(Option<Ident>, Expr)>,
-}
-
 /// `CREATE SCHEMA [IF NOT EXISTS] name [AUTHORIZATION role]` (`public` is implicit).
 pub(crate) fn create_schema(ctx: &mut Ctx<'_>, stmt: Stmt<'_>) {
     let Some(name) = run(ctx, &stmt, stmt.text, |p| {
         p.expect_keywords(&[Keyword::CREATE, Keyword::SCHEMA])?;
         let _ = p.parse_keywords(&[Keyword::IF, Keyword::NOT, Keyword::EXISTS]);
         if p.parse_keyword(Keyword::AUTHORIZATION) {
-            return Ok(p.parse_identifier()?);
+            return p.parse_identifier();
         }
         let name = p.parse_identifier()?;
         if p.parse_keyword(Keyword::AUTHORIZATION) {
@@ -723,9 +460,17 @@ pub(crate) fn create_schema(ctx: &mut Ctx<'_>, stmt: Stmt<'_>) {
     if name.as_str() == "public" {
         return;
     }
-    let schema = Schema { name: name.clone(), comment: None, meta: ctx.meta(&stmt) };
+    let schema = Schema {
+        name: name.clone(),
+        comment: None,
+        meta: ctx.meta(&stmt),
+    };
     if ctx.model.schemas.insert(name.clone(), schema).is_some() {
-        ctx.error("duplicate-object", &stmt, format!("schema {name} is declared more than once"));
+        ctx.error(
+            "duplicate-object",
+            &stmt,
+            format!("schema {name} is declared more than once"),
+        );
     }
 }
 
@@ -759,8 +504,17 @@ pub(crate) fn create_extension(ctx: &mut Ctx<'_>, stmt: Stmt<'_>) {
         version,
         meta: ctx.meta(&stmt),
     };
-    if ctx.model.extensions.insert(name.clone(), extension).is_some() {
-        ctx.error("duplicate-object", &stmt, format!("extension {name} is declared more than once"));
+    if ctx
+        .model
+        .extensions
+        .insert(name.clone(), extension)
+        .is_some()
+    {
+        ctx.error(
+            "duplicate-object",
+            &stmt,
+            format!("extension {name} is declared more than once"),
+        );
     }
 }
 
@@ -777,7 +531,13 @@ pub(crate) fn create_role(ctx: &mut Ctx<'_>, stmt: Stmt<'_>) {
         return;
     };
     let name = ident(&name);
-    ctx.model.roles.insert(name.clone(), Role { name, meta: ctx.meta(&stmt) });
+    ctx.model.roles.insert(
+        name.clone(),
+        Role {
+            name,
+            meta: ctx.meta(&stmt),
+        },
+    );
 }
 
 #[cfg(test)]
@@ -786,26 +546,16 @@ mod tests {
 
     #[test]
     fn blanks_fk_set_null_columns_in_place() {
-        let sql = "ALTER TABLE t ADD FOREIGN KEY (a, b) REFERENCES u ON DELETE SET NULL (b) DEFERRABLE";
+        let sql =
+            "ALTER TABLE t ADD FOREIGN KEY (a, b) REFERENCES u ON DELETE SET NULL (b) DEFERRABLE";
         let blanked = blank_fk_set_columns(sql);
         assert_eq!(blanked.len(), sql.len());
-        assert_eq!(blanked, "ALTER TABLE t ADD FOREIGN KEY (a, b) REFERENCES u ON DELETE SET NULL     DEFERRABLE");
+        assert_eq!(
+            blanked,
+            "ALTER TABLE t ADD FOREIGN KEY (a, b) REFERENCES u ON DELETE SET NULL     DEFERRABLE"
+        );
         let untouched = "ALTER TABLE t ALTER COLUMN c SET DEFAULT (1)";
         assert_eq!(blank_fk_set_columns(untouched), untouched);
-    }
-
-    #[test]
-    fn sequence_options_in_any_order_get_defaults() {
-        let mut p = parser("START WITH 100 INCREMENT BY -2 NO MINVALUE CACHE 10 CYCLE").expect("tokenizes");
-        let opts = sequence_options(&mut p).expect("parses");
-        let built = opts.build(TypeName::new("integer"));
-        assert_eq!(
-            (built.start, built.increment, built.min_value, built.max_value, built.cache, built.cycle),
-            (100, -2, i32::MIN as i64, -1, 10, true)
-        );
-        let mut p = parser("SEQUENCE NAME app.s START WITH 1 INCREMENT BY 1 NO MINVALUE NO MAXVALUE CACHE 1").expect("tokenizes");
-        let opts = sequence_options(&mut p).expect("parses");
-        assert_eq!(opts.build(TypeName::new("bigint")), SequenceOptions::defaults(TypeName::new("bigint"), 1));
     }
 
     #[test]
@@ -815,7 +565,10 @@ mod tests {
         assert_eq!(bound("DEFAULT").expect("parses"), PartitionBound::Default);
         assert_eq!(
             bound("FOR VALUES WITH (modulus 4, remainder 1)").expect("parses"),
-            PartitionBound::Hash { modulus: 4, remainder: 1 }
+            PartitionBound::Hash {
+                modulus: 4,
+                remainder: 1
+            }
         );
         match bound("FOR VALUES FROM (MINVALUE, 1) TO (MAXVALUE, 2)").expect("parses") {
             PartitionBound::Range { from, to } => {
@@ -825,13 +578,5 @@ mod tests {
             other => panic!("not a range bound: {other:?}"),
         }
         assert!(bound("FOR VALUES WITH (modulus x)").is_err());
-    }
-
-    #[test]
-    fn owner_columns() {
-        let name = parser("public.accounts.id").expect("tokenizes").parse_object_name(false).expect("parses");
-        assert_eq!(owner_column(&name), Some((QualifiedName::public("accounts"), Ident::new("id"))));
-        let bare = parser("id").expect("tokenizes").parse_object_name(false).expect("parses");
-        assert_eq!(owner_column(&bare), None);
     }
 }

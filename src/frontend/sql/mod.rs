@@ -16,22 +16,26 @@
 //! or reported (Warning `unsupported-statement`, Error `syntax-error` /
 //! `data-statement` / `unknown-reference`), never silently dropped.
 
+mod comment;
 mod dispatch;
 mod forms;
+mod index;
 mod lower;
-mod comment;
 mod objects;
 mod pgdump;
+mod sequence;
 mod skipped;
 mod split;
+mod table_objects;
+mod types;
 
 use crate::diagnostics::{Diagnostic, Parsed};
 use crate::model::{Ident, Meta, Model, QualifiedName};
 use crate::source::{SourceFile, Span};
+pub(crate) use split::Stmt;
 use sqlparser::ast::ObjectName;
 use sqlparser::dialect::PostgreSqlDialect;
 use sqlparser::parser::{Parser, ParserError};
-pub(crate) use split::Stmt;
 
 /// Parses one `.sql` file into a Model (see the module doc).
 pub fn load_file(file: &SourceFile) -> Parsed<Model> {
@@ -71,12 +75,14 @@ impl<'a> Ctx<'a> {
 
     pub fn error(&mut self, code: &'static str, stmt: &Stmt<'_>, message: impl Into<String>) {
         let span = self.span(stmt);
-        self.diagnostics.push(Diagnostic::error(code, span, message));
+        self.diagnostics
+            .push(Diagnostic::error(code, span, message));
     }
 
     pub fn warning(&mut self, code: &'static str, stmt: &Stmt<'_>, message: impl Into<String>) {
         let span = self.span(stmt);
-        self.diagnostics.push(Diagnostic::warning(code, span, message));
+        self.diagnostics
+            .push(Diagnostic::warning(code, span, message));
     }
 
     pub fn info(&mut self, code: &'static str, stmt: &Stmt<'_>, message: impl Into<String>) {
@@ -136,7 +142,9 @@ pub(crate) fn parser(text: &str) -> Result<Parser<'static>, ParserError> {
 pub(crate) fn tokens(text: &str) -> Option<Vec<(sqlparser::tokenizer::Token, usize)>> {
     use sqlparser::tokenizer::{Token, Tokenizer, Whitespace};
     static DIALECT: PostgreSqlDialect = PostgreSqlDialect {};
-    let located = Tokenizer::new(&DIALECT, text).tokenize_with_location().ok()?;
+    let located = Tokenizer::new(&DIALECT, text)
+        .tokenize_with_location()
+        .ok()?;
     let origin = Stmt { text, start: 0 };
     Some(
         located
@@ -268,13 +276,32 @@ mod tests {
     #[test]
     fn garbage_never_panics() {
         let inputs = [
-            "", ";;;", "CREATE", "CREATE TABLE", "CREATE TABLE t (", "ALTER TABLE ONLY",
-            "ALTER TABLE t ATTACH PARTITION", "ALTER INDEX i ATTACH", "COMMENT ON",
-            "COMMENT ON COLUMN t IS", "CREATE SEQUENCE s START", "CREATE DOMAIN d AS",
-            "CREATE TYPE t AS ENUM (", "SELECT create_distributed_table(", "\\", "$$",
-            "CREATE FUNCTION f(", "CREATE POLICY p ON", "CREATE TRIGGER", "ALTER SEQUENCE s OWNED BY",
-            "CREATE INDEX ON ONLY", "CREATE VIEW v AS", "ALTER TABLE t ALTER COLUMN c ADD GENERATED",
-            "\u{feff}CREATE TABLE é (", "CREATE TABLE t (a int) PARTITION BY", "INSERT INTO",
+            "",
+            ";;;",
+            "CREATE",
+            "CREATE TABLE",
+            "CREATE TABLE t (",
+            "ALTER TABLE ONLY",
+            "ALTER TABLE t ATTACH PARTITION",
+            "ALTER INDEX i ATTACH",
+            "COMMENT ON",
+            "COMMENT ON COLUMN t IS",
+            "CREATE SEQUENCE s START",
+            "CREATE DOMAIN d AS",
+            "CREATE TYPE t AS ENUM (",
+            "SELECT create_distributed_table(",
+            "\\",
+            "$$",
+            "CREATE FUNCTION f(",
+            "CREATE POLICY p ON",
+            "CREATE TRIGGER",
+            "ALTER SEQUENCE s OWNED BY",
+            "CREATE INDEX ON ONLY",
+            "CREATE VIEW v AS",
+            "ALTER TABLE t ALTER COLUMN c ADD GENERATED",
+            "\u{feff}CREATE TABLE é (",
+            "CREATE TABLE t (a int) PARTITION BY",
+            "INSERT INTO",
         ];
         for input in inputs {
             let parsed = load_file(&file(input));

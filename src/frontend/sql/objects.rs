@@ -12,26 +12,22 @@
 //! argument types; bodies are kept verbatim; policy roles are sorted with
 //! PUBLIC as the empty list; trigger events are in PostgreSQL's order.
 
-use super::forms::{self, run};
-use super::pgdump::Deferred;
+use super::forms;
 use super::{blank, ident, parser, qualified, tokens, Ctx, Stmt};
 use crate::model::{
-    normalize, ArgMode, Colocation, Distribution, Function, FunctionArg, FunctionId, Ident,
-    Parallel, Policy, PolicyCommand, QualifiedName, SqlExpr, Trigger, TriggerEvent, TriggerTiming,
+    normalize, ArgMode, Function, FunctionArg, FunctionId, Ident, Parallel, QualifiedName, SqlExpr,
     View, Volatility,
 };
 use sqlparser::ast::{
-    CreateFunctionBody, CreatePolicyCommand, CreatePolicyType, DataType, Expr,
-    FunctionArgExpr, FunctionArguments, FunctionBehavior, FunctionCalledOnNull, FunctionParallel,
-    FunctionReturnType, FunctionSecurity, FunctionSetValue, Owner, SelectItem, SetExpr, Statement,
-    TriggerObject, TriggerObjectKind, TriggerPeriod, Value,
+    CreateFunctionBody, DataType, Expr, FunctionBehavior, FunctionCalledOnNull, FunctionParallel,
+    FunctionReturnType, FunctionSecurity, FunctionSetValue, Statement, Value,
 };
 use sqlparser::keywords::Keyword;
 use sqlparser::tokenizer::Token;
 use std::ops::ControlFlow;
 
 /// Parses `text` as one statement (errors reported against `stmt`).
-fn parse_one(ctx: &mut Ctx<'_>, stmt: &Stmt<'_>, text: &str) -> Option<Statement> {
+pub(crate) fn parse_one(ctx: &mut Ctx<'_>, stmt: &Stmt<'_>, text: &str) -> Option<Statement> {
     let parsed = parser(text).and_then(|mut p| {
         let statement = p.parse_statement()?;
         forms::expect_end(&mut p)?;
@@ -46,7 +42,7 @@ fn parse_one(ctx: &mut Ctx<'_>, stmt: &Stmt<'_>, text: &str) -> Option<Statement
     }
 }
 
-fn is_word(token: &Token, keyword: Keyword) -> bool {
+pub(crate) fn is_word(token: &Token, keyword: Keyword) -> bool {
     matches!(token, Token::Word(word) if word.keyword == keyword)
 }
 
@@ -114,18 +110,22 @@ pub(crate) fn create_function(ctx: &mut Ctx<'_>, stmt: Stmt<'_>) {
         Some(CreateFunctionBody::Return(expr)) | Some(CreateFunctionBody::AsReturnExpr(expr)) => {
             format!("RETURN {expr}")
         }
-        Some(other) => other.to_string(),
+        Some(other) => format!("{other:?}"),
         None => String::new(),
     };
     let function = Function {
         id: id.clone(),
         procedure,
         args,
-        returns: if procedure { None } else { create.return_type.as_ref().map(return_type) },
-        language: create
-            .language
-            .as_ref()
-            .map_or_else(|| "sql".to_string(), |language| language.value.to_lowercase()),
+        returns: if procedure {
+            None
+        } else {
+            create.return_type.as_ref().map(return_type)
+        },
+        language: create.language.as_ref().map_or_else(
+            || "sql".to_string(),
+            |language| language.value.to_lowercase(),
+        ),
         body,
         volatility: match create.behavior {
             Some(FunctionBehavior::Immutable) => Volatility::Immutable,
@@ -147,7 +147,11 @@ pub(crate) fn create_function(ctx: &mut Ctx<'_>, stmt: Stmt<'_>) {
         meta: ctx.meta(&stmt),
     };
     if ctx.model.functions.insert(id.clone(), function).is_some() && !create.or_replace {
-        ctx.error("duplicate-object", &stmt, format!("function {id} is declared more than once"));
+        ctx.error(
+            "duplicate-object",
+            &stmt,
+            format!("function {id} is declared more than once"),
+        );
     }
 }
 
@@ -156,7 +160,13 @@ fn return_type(returns: &FunctionReturnType) -> String {
         DataType::Table(Some(columns)) => {
             let columns: Vec<String> = columns
                 .iter()
-                .map(|column| format!("{} {}", ident(&column.name), normalize::type_name(&column.data_type.to_string(), "public")))
+                .map(|column| {
+                    format!(
+                        "{} {}",
+                        ident(&column.name),
+                        normalize::type_name(&column.data_type.to_string(), "public")
+                    )
+                })
                 .collect();
             format!("TABLE({})", columns.join(", "))
         }
@@ -182,7 +192,9 @@ fn config(params: &[sqlparser::ast::FunctionDefinitionSetParam]) -> Vec<(String,
                     .iter()
                     .map(|value| match value {
                         Expr::Value(value) => match &value.value {
-                            Value::SingleQuotedString(text) | Value::DoubleQuotedString(text) => text.clone(),
+                            Value::SingleQuotedString(text) | Value::DoubleQuotedString(text) => {
+                                text.clone()
+                            }
                             other => other.to_string(),
                         },
                         Expr::Identifier(id) => id.value.clone(),
@@ -212,7 +224,13 @@ pub(crate) fn create_view(ctx: &mut Ctx<'_>, stmt: Stmt<'_>) {
             })
             .collect();
         let n = words.len();
-        let tail = |k: usize| if n >= k { words[n - k..].to_vec() } else { Vec::new() };
+        let tail = |k: usize| {
+            if n >= k {
+                words[n - k..].to_vec()
+            } else {
+                Vec::new()
+            }
+        };
         let cut = if tail(2) == ["WITH", "DATA"] {
             Some(n - 2)
         } else if tail(3) == ["WITH", "NO", "DATA"] {
@@ -261,8 +279,15 @@ pub(crate) fn create_view(ctx: &mut Ctx<'_>, stmt: Stmt<'_>) {
     let view = View {
         name: name.clone(),
         materialized: create.materialized,
-        columns: create.columns.iter().map(|column| ident(&column.name)).collect(),
-        query: SqlExpr { sql: query.clone(), canonical: query },
+        columns: create
+            .columns
+            .iter()
+            .map(|column| ident(&column.name))
+            .collect(),
+        query: SqlExpr {
+            sql: query.clone(),
+            canonical: query,
+        },
         options,
         depends_on: relations(&create.query),
         indexes: Default::default(),
@@ -270,7 +295,11 @@ pub(crate) fn create_view(ctx: &mut Ctx<'_>, stmt: Stmt<'_>) {
         meta: ctx.meta(&stmt),
     };
     if ctx.model.views.insert(name.clone(), view).is_some() && !create.or_replace {
-        ctx.error("duplicate-object", &stmt, format!("view {name} is declared more than once"));
+        ctx.error(
+            "duplicate-object",
+            &stmt,
+            format!("view {name} is declared more than once"),
+        );
     }
 }
 
@@ -282,7 +311,9 @@ pub(crate) fn relations(query: &sqlparser::ast::Query) -> Vec<QualifiedName> {
     let mut found = Vec::new();
     let _ = sqlparser::ast::visit_relations(query, |name| {
         let is_cte = name.0.len() == 1
-            && name.0[0].as_ident().is_some_and(|id| ctes.contains(&ident(id)));
+            && name.0[0]
+                .as_ident()
+                .is_some_and(|id| ctes.contains(&ident(id)));
         if !is_cte {
             found.push(qualified(name));
         }
@@ -300,236 +331,6 @@ fn collect_ctes(query: &sqlparser::ast::Query, out: &mut Vec<Ident>) {
             collect_ctes(&cte.query, out);
         }
     }
-}
-
-/// `CREATE [CONSTRAINT] TRIGGER ... EXECUTE {FUNCTION|PROCEDURE} f(args)`.
-pub(crate) fn create_trigger(ctx: &mut Ctx<'_>, stmt: Stmt<'_>) {
-    // sqlparser reads the function's arguments as parameter declarations,
-    // which trigger arguments (literals) are not: the call is read here.
-    let Some(toks) = tokens(stmt.text) else {
-        let _ = parse_one(ctx, &stmt, stmt.text);
-        return;
-    };
-    let Some(execute_at) = toks.iter().rev().find(|(token, _)| is_word(token, Keyword::EXECUTE)).map(|(_, offset)| *offset) else {
-        let _ = parse_one(ctx, &stmt, stmt.text);
-        return;
-    };
-    let head = format!("{}EXECUTE FUNCTION f()", &stmt.text[..execute_at]);
-    let tail = blank(stmt.text, 0..execute_at);
-    let Some(Statement::CreateTrigger(create)) = parse_one(ctx, &stmt, &head) else {
-        return;
-    };
-    let Some((function, args)) = run(ctx, &stmt, &tail, |p| {
-        p.expect_keyword(Keyword::EXECUTE)?;
-        let _ = p.expect_one_of_keywords(&[Keyword::FUNCTION, Keyword::PROCEDURE])?;
-        let function = p.parse_object_name(false)?;
-        p.expect_token(&Token::LParen)?;
-        let mut args = Vec::new();
-        while !p.consume_token(&Token::RParen) {
-            if !args.is_empty() {
-                p.expect_token(&Token::Comma)?;
-            }
-            let token = p.next_token();
-            args.push(match token.token {
-                Token::SingleQuotedString(text) | Token::EscapedStringLiteral(text) => text,
-                Token::Number(digits, _) => digits,
-                Token::Word(word) => word.value,
-                _ => return p.expected("a trigger argument (a literal)", token),
-            });
-        }
-        Ok((function, args))
-    }) else {
-        return;
-    };
-    let table_name = qualified(&create.table_name);
-    let mut events: Vec<TriggerEvent> = create
-        .events
-        .iter()
-        .map(|event| match event {
-            sqlparser::ast::TriggerEvent::Insert => TriggerEvent::Insert,
-            sqlparser::ast::TriggerEvent::Delete => TriggerEvent::Delete,
-            sqlparser::ast::TriggerEvent::Truncate => TriggerEvent::Truncate,
-            sqlparser::ast::TriggerEvent::Update(columns) => {
-                TriggerEvent::Update(columns.iter().map(ident).collect())
-            }
-        })
-        .collect();
-    events.sort();
-    let trigger = Trigger {
-        name: super::last_ident(&create.name),
-        timing: match create.period {
-            Some(TriggerPeriod::Before) => TriggerTiming::Before,
-            Some(TriggerPeriod::InsteadOf) => TriggerTiming::InsteadOf,
-            Some(TriggerPeriod::After) | Some(TriggerPeriod::For) | None => TriggerTiming::After,
-        },
-        events,
-        for_each_row: matches!(
-            create.trigger_object,
-            Some(TriggerObjectKind::For(TriggerObject::Row)) | Some(TriggerObjectKind::ForEach(TriggerObject::Row))
-        ),
-        when: create.condition.as_ref().map(normalize::expr_from_ast),
-        function: qualified(&function),
-        args,
-        constraint: create.is_constraint,
-        deferrable: create.characteristics.as_ref().and_then(|c| c.deferrable).unwrap_or(false),
-        initially_deferred: create.characteristics.as_ref().and_then(|c| c.initially)
-            == Some(sqlparser::ast::DeferrableInitial::Deferred),
-        comment: None,
-        meta: ctx.meta(&stmt),
-    };
-    super::lower::with_table(ctx, &stmt, &table_name, |ctx, table| {
-        let name = trigger.name.clone();
-        if table.triggers.insert(name.clone(), trigger).is_some() {
-            ctx.error("duplicate-object", &stmt, format!("trigger {name} is declared more than once on {table_name}"));
-        }
-    });
-}
-
-/// `CREATE POLICY name ON table [AS ...] [FOR ...] [TO ...] [USING (...)] [WITH CHECK (...)]`.
-pub(crate) fn create_policy(ctx: &mut Ctx<'_>, stmt: Stmt<'_>) {
-    let Some(Statement::CreatePolicy(create)) = parse_one(ctx, &stmt, stmt.text) else {
-        return;
-    };
-    let mut roles: Vec<Ident> = create
-        .to
-        .iter()
-        .flatten()
-        .filter_map(|owner| match owner {
-            Owner::Ident(id) if id.quote_style.is_none() && id.value.eq_ignore_ascii_case("public") => None,
-            Owner::Ident(id) => Some(ident(id)),
-            Owner::CurrentUser => Some(Ident::new("current_user")),
-            Owner::CurrentRole => Some(Ident::new("current_role")),
-            Owner::SessionUser => Some(Ident::new("session_user")),
-        })
-        .collect();
-    roles.sort();
-    roles.dedup();
-    let policy = Policy {
-        name: ident(&create.name),
-        permissive: !matches!(create.policy_type, Some(CreatePolicyType::Restrictive)),
-        command: match create.command {
-            Some(CreatePolicyCommand::Select) => PolicyCommand::Select,
-            Some(CreatePolicyCommand::Insert) => PolicyCommand::Insert,
-            Some(CreatePolicyCommand::Update) => PolicyCommand::Update,
-            Some(CreatePolicyCommand::Delete) => PolicyCommand::Delete,
-            Some(CreatePolicyCommand::All) | None => PolicyCommand::All,
-        },
-        roles,
-        using: create.using.as_ref().map(normalize::expr_from_ast),
-        with_check: create.with_check.as_ref().map(normalize::expr_from_ast),
-        comment: None,
-        meta: ctx.meta(&stmt),
-    };
-    let table_name = qualified(&create.table_name);
-    super::lower::with_table(ctx, &stmt, &table_name, |ctx, table| {
-        let name = policy.name.clone();
-        if table.policies.insert(name.clone(), policy).is_some() {
-            ctx.error("duplicate-object", &stmt, format!("policy {name} is declared more than once on {table_name}"));
-        }
-    });
-}
-
-/// `SELECT create_distributed_table[_concurrently](...)` and
-/// `SELECT create_reference_table(...)` set a table's distribution; any
-/// other SELECT (pg_dump's `set_config`) is skipped.
-pub(crate) fn select(ctx: &mut Ctx<'_>, stmt: Stmt<'_>) {
-    let Some(Statement::Query(query)) = parse_one(ctx, &stmt, stmt.text) else {
-        return;
-    };
-    let call = match query.body.as_ref() {
-        SetExpr::Select(select) if select.from.is_empty() && select.projection.len() == 1 => {
-            match &select.projection[0] {
-                SelectItem::UnnamedExpr(Expr::Function(function)) => Some(function),
-                _ => None,
-            }
-        }
-        _ => None,
-    };
-    let Some(function) = call else {
-        ctx.info("skipped-statement", &stmt, "SELECT skipped (queries are not part of the schema)");
-        return;
-    };
-    let function_name = super::last_ident(&function.name);
-    let kind = function_name.as_str();
-    if !matches!(kind, "create_distributed_table" | "create_distributed_table_concurrently" | "create_reference_table") {
-        ctx.info("skipped-statement", &stmt, format!("SELECT {kind}(...) skipped (function calls are not part of the schema)"));
-        return;
-    }
-    let mut positional = Vec::new();
-    let mut named = Vec::new();
-    if let FunctionArguments::List(list) = &function.args {
-        for arg in &list.args {
-            match arg {
-                sqlparser::ast::FunctionArg::Unnamed(FunctionArgExpr::Expr(expr)) => positional.push(expr),
-                sqlparser::ast::FunctionArg::Named { name, arg: FunctionArgExpr::Expr(expr), .. } => {
-                    named.push((name.value.to_lowercase(), expr))
-                }
-                sqlparser::ast::FunctionArg::ExprNamed { name: Expr::Identifier(name), arg: FunctionArgExpr::Expr(expr), .. } => {
-                    named.push((name.value.to_lowercase(), expr))
-                }
-                _ => {}
-            }
-        }
-    }
-    let string = |expr: &Expr| match expr {
-        Expr::Value(value) => match &value.value {
-            Value::SingleQuotedString(text) => Some(text.clone()),
-            _ => None,
-        },
-        _ => None,
-    };
-    let Some(table) = positional.first().and_then(|expr| string(expr)).and_then(|text| regclass(&text)) else {
-        ctx.error("syntax-error", &stmt, format!("{kind} needs the table name as its first argument, as a string"));
-        return;
-    };
-    let distribution = if kind == "create_reference_table" {
-        Distribution::Reference
-    } else {
-        let Some(column) = positional.get(1).and_then(|expr| string(expr)) else {
-            ctx.error("syntax-error", &stmt, format!("{kind} needs the distribution column as its second argument, as a string"));
-            return;
-        };
-        let mut colocation = Colocation::Default;
-        let mut shard_count = None;
-        for (name, expr) in &named {
-            match (name.as_str(), string(expr)) {
-                ("colocate_with", Some(text)) if text.eq_ignore_ascii_case("none") => colocation = Colocation::None,
-                ("colocate_with", Some(text)) if text.eq_ignore_ascii_case("default") => colocation = Colocation::Default,
-                ("colocate_with", Some(text)) => match regclass(&text) {
-                    Some(other) => colocation = Colocation::Table(other),
-                    None => ctx.error("syntax-error", &stmt, format!("colocate_with names no table: {text}")),
-                },
-                ("shard_count", _) => match expr.to_string().parse::<u32>() {
-                    Ok(count) => shard_count = Some(count),
-                    Err(_) => ctx.error("syntax-error", &stmt, format!("shard_count must be a positive integer, not {expr}")),
-                },
-                _ => {}
-            }
-        }
-        Distribution::Hash {
-            column: column_name(&column),
-            colocation,
-            shard_count,
-        }
-    };
-    ctx.deferred.push(Deferred::Distribute { table, distribution, span: ctx.span(&stmt) });
-}
-
-/// A column name given as a string: folded unless double-quoted.
-fn column_name(text: &str) -> Ident {
-    match parser(text).and_then(|mut p| p.parse_identifier()) {
-        Ok(id) => ident(&id),
-        Err(_) => Ident::folded(text),
-    }
-}
-
-/// A table name given as a string (`'app.orders'`, `'"Orders"'`), read the
-/// way a `regclass` cast reads it.
-fn regclass(text: &str) -> Option<QualifiedName> {
-    let mut p = parser(text).ok()?;
-    let name = p.parse_object_name(false).ok()?;
-    forms::expect_end(&mut p).ok()?;
-    Some(qualified(&name))
 }
 
 #[cfg(test)]
@@ -551,14 +352,28 @@ mod tests {
         let m = model(
             "CREATE FUNCTION app.f(a integer, OUT b text, VARIADIC c int[]) RETURNS SETOF record LANGUAGE SQL STABLE STRICT SECURITY DEFINER PARALLEL SAFE COST 5 ROWS 10 SET search_path TO 'app', 'public' AS $x$ select 1 $x$;\nCREATE PROCEDURE p(IN d date) LANGUAGE plpgsql AS $$ begin null; end $$;",
         );
-        let (id, f) = m.functions.iter().find(|(id, _)| id.name.name.as_str() == "f").expect("function f");
+        let (id, f) = m
+            .functions
+            .iter()
+            .find(|(id, _)| id.name.name.as_str() == "f")
+            .expect("function f");
         assert_eq!(id.arg_types.len(), 2);
         assert_eq!(f.body, " select 1 ");
         assert_eq!(f.language, "sql");
         assert!(f.strict && f.security_definer);
-        assert_eq!((f.volatility, f.parallel), (Volatility::Stable, Parallel::Safe));
-        assert_eq!(f.config, vec![("search_path".to_string(), "app, public".to_string())]);
-        let p = m.functions.values().find(|f| f.procedure).expect("procedure");
+        assert_eq!(
+            (f.volatility, f.parallel),
+            (Volatility::Stable, Parallel::Safe)
+        );
+        assert_eq!(
+            f.config,
+            vec![("search_path".to_string(), "app, public".to_string())]
+        );
+        let p = m
+            .functions
+            .values()
+            .find(|f| f.procedure)
+            .expect("procedure");
         assert_eq!(p.returns, None);
         assert_eq!(p.id.arg_types.len(), 1);
     }
@@ -570,47 +385,19 @@ mod tests {
         );
         let v = &m.views[&QualifiedName::public("v")];
         assert_eq!(v.columns, vec![Ident::new("x")]);
-        assert_eq!(v.depends_on, vec![QualifiedName::new("app", "u"), QualifiedName::public("t")]);
+        assert_eq!(
+            v.depends_on,
+            vec![QualifiedName::new("app", "u"), QualifiedName::public("t")]
+        );
         assert_eq!(
             v.options,
-            vec![("check_option".to_string(), "local".to_string()), ("security_barrier".to_string(), "true".to_string())]
+            vec![
+                ("check_option".to_string(), "local".to_string()),
+                ("security_barrier".to_string(), "true".to_string())
+            ]
         );
         let mv = &m.views[&QualifiedName::public("mv")];
         assert!(mv.materialized);
         assert_eq!(mv.indexes.len(), 1);
-    }
-
-    #[test]
-    fn triggers_and_policies() {
-        let m = model(
-            "CREATE TABLE t (a int);\nCREATE CONSTRAINT TRIGGER tr AFTER UPDATE OF a OR INSERT ON t DEFERRABLE INITIALLY DEFERRED FOR EACH ROW WHEN (new.a > 0) EXECUTE PROCEDURE app.audit('t', 2);\nCREATE POLICY p ON t AS RESTRICTIVE FOR UPDATE TO zed, PUBLIC, alice USING (a > 0);",
-        );
-        let table = &m.tables[&QualifiedName::public("t")];
-        let tr = &table.triggers[&Ident::new("tr")];
-        assert_eq!(tr.events, vec![TriggerEvent::Insert, TriggerEvent::Update(vec![Ident::new("a")])]);
-        assert_eq!(tr.args, vec!["t".to_string(), "2".to_string()]);
-        assert_eq!(tr.function, QualifiedName::new("app", "audit"));
-        assert!(tr.constraint && tr.deferrable && tr.initially_deferred && tr.for_each_row);
-        let p = &table.policies[&Ident::new("p")];
-        assert_eq!(p.roles, vec![Ident::new("alice"), Ident::new("zed")]);
-        assert!(!p.permissive);
-        assert_eq!(p.command, PolicyCommand::Update);
-    }
-
-    #[test]
-    fn citus_distribution() {
-        let m = model(
-            "CREATE TABLE a (id int);\nCREATE TABLE b (id int, a_id int);\nCREATE TABLE c (id int);\nSELECT create_distributed_table('b', 'a_id', colocate_with => 'a', shard_count => 32);\nSELECT create_reference_table('public.c');\nSELECT create_distributed_table_concurrently('a', 'id');",
-        );
-        assert_eq!(
-            m.tables[&QualifiedName::public("b")].distribution,
-            Some(Distribution::Hash {
-                column: Ident::new("a_id"),
-                colocation: Colocation::Table(QualifiedName::public("a")),
-                shard_count: Some(32)
-            })
-        );
-        assert_eq!(m.tables[&QualifiedName::public("c")].distribution, Some(Distribution::Reference));
-        assert!(matches!(m.tables[&QualifiedName::public("a")].distribution, Some(Distribution::Hash { colocation: Colocation::Default, .. })));
     }
 }

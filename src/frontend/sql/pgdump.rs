@@ -104,21 +104,39 @@ pub(crate) fn finish(ctx: &mut Ctx<'_>) {
         .collect();
     for item in deferred {
         match item {
-            Deferred::OwnedBy { sequence, owner, span } => owned_by(ctx, sequence, owner, span),
-            Deferred::AttachIndex { parent, child, span } => attach_index(ctx, &parent, &child, span),
-            Deferred::AttachPartition { parent, child, bound, span } => {
-                attach_partition(ctx, &declared_checks, parent, &child, bound, span)
-            }
+            Deferred::OwnedBy {
+                sequence,
+                owner,
+                span,
+            } => owned_by(ctx, sequence, owner, span),
+            Deferred::AttachIndex {
+                parent,
+                child,
+                span,
+            } => attach_index(ctx, &parent, &child, span),
+            Deferred::AttachPartition {
+                parent,
+                child,
+                bound,
+                span,
+            } => attach_partition(ctx, &declared_checks, parent, &child, bound, span),
             Deferred::Comment { target, text, span } => {
                 if !super::comment::apply(ctx, &target, text) {
                     ctx.diagnostics.push(Diagnostic::error(
                         "unknown-reference",
                         span,
-                        format!("COMMENT ON names {}, which this file does not declare", describe(&target)),
+                        format!(
+                            "COMMENT ON names {}, which this file does not declare",
+                            describe(&target)
+                        ),
                     ));
                 }
             }
-            Deferred::Distribute { table, distribution, span } => match ctx.model.tables.get_mut(&table) {
+            Deferred::Distribute {
+                table,
+                distribution,
+                span,
+            } => match ctx.model.tables.get_mut(&table) {
                 Some(found) => found.distribution = Some(distribution),
                 None => unknown(ctx, span, format!("table {table} is not declared")),
             },
@@ -127,14 +145,28 @@ pub(crate) fn finish(ctx: &mut Ctx<'_>) {
 }
 
 fn unknown(ctx: &mut Ctx<'_>, span: Span, message: String) {
-    ctx.diagnostics.push(Diagnostic::error("unknown-reference", span, message));
+    ctx.diagnostics
+        .push(Diagnostic::error("unknown-reference", span, message));
 }
 
-fn owned_by(ctx: &mut Ctx<'_>, sequence: QualifiedName, owner: Option<(QualifiedName, Ident)>, span: Span) {
+fn owned_by(
+    ctx: &mut Ctx<'_>,
+    sequence: QualifiedName,
+    owner: Option<(QualifiedName, Ident)>,
+    span: Span,
+) {
     if let Some((table, column)) = &owner {
-        let exists = ctx.model.tables.get(table).is_some_and(|t| t.column(column).is_some());
+        let exists = ctx
+            .model
+            .tables
+            .get(table)
+            .is_some_and(|t| t.column(column).is_some());
         if !exists {
-            unknown(ctx, span, format!("OWNED BY names column {table}.{column}, which is not declared"));
+            unknown(
+                ctx,
+                span,
+                format!("OWNED BY names column {table}.{column}, which is not declared"),
+            );
             return;
         }
     }
@@ -148,7 +180,8 @@ fn owned_by(ctx: &mut Ctx<'_>, sequence: QualifiedName, owner: Option<(Qualified
 fn attach_index(ctx: &mut Ctx<'_>, parent: &QualifiedName, child: &QualifiedName, span: Span) {
     let parent_exists = ctx.model.tables.values().any(|table| {
         table.name.schema == parent.schema
-            && (table.indexes.contains_key(&parent.name) || table.constraints.contains_key(&parent.name))
+            && (table.indexes.contains_key(&parent.name)
+                || table.constraints.contains_key(&parent.name))
     });
     if !parent_exists {
         unknown(ctx, span, format!("index {parent} is not declared"));
@@ -161,12 +194,17 @@ fn attach_index(ctx: &mut Ctx<'_>, parent: &QualifiedName, child: &QualifiedName
         if table.indexes.remove(&child.name).is_some() {
             return;
         }
-        let owns_index = table.constraints.get(&child.name).is_some_and(|constraint| {
-            matches!(
-                constraint.kind,
-                ConstraintKind::PrimaryKey { .. } | ConstraintKind::Unique { .. } | ConstraintKind::Exclude { .. }
-            )
-        });
+        let owns_index = table
+            .constraints
+            .get(&child.name)
+            .is_some_and(|constraint| {
+                matches!(
+                    constraint.kind,
+                    ConstraintKind::PrimaryKey { .. }
+                        | ConstraintKind::Unique { .. }
+                        | ConstraintKind::Exclude { .. }
+                )
+            });
         if owns_index {
             table.constraints.remove(&child.name);
             return;
@@ -184,7 +222,11 @@ fn attach_partition(
     span: Span,
 ) {
     if !ctx.model.tables.contains_key(&parent) {
-        unknown(ctx, span, format!("partitioned table {parent} is not declared"));
+        unknown(
+            ctx,
+            span,
+            format!("partitioned table {parent} is not declared"),
+        );
         return;
     }
     let Some(table) = ctx.model.tables.get_mut(child) else {
@@ -205,7 +247,9 @@ pub(crate) fn describe(target: &CommentTarget) -> String {
         CommentTarget::Table(name) => format!("table {name}"),
         CommentTarget::Column(table, column) => format!("column {table}.{column}"),
         CommentTarget::Constraint(table, name) => format!("constraint {name} on {table}"),
-        CommentTarget::DomainConstraint(domain, name) => format!("constraint {name} on domain {domain}"),
+        CommentTarget::DomainConstraint(domain, name) => {
+            format!("constraint {name} on domain {domain}")
+        }
         CommentTarget::Index(name) => format!("index {name}"),
         CommentTarget::Policy(table, name) => format!("policy {name} on {table}"),
         CommentTarget::Trigger(table, name) => format!("trigger {name} on {table}"),
@@ -260,7 +304,10 @@ ALTER SEQUENCE public.s OWNED BY public.events.id;";
         assert_eq!(parent.indexes.len(), 1);
         assert_eq!(parent.constraints.len(), 2);
         let sequence = &m.sequences[&QualifiedName::public("s")];
-        assert_eq!(sequence.owned_by, Some((QualifiedName::public("events"), Ident::new("id"))));
+        assert_eq!(
+            sequence.owned_by,
+            Some((QualifiedName::public("events"), Ident::new("id")))
+        );
         assert_eq!(sequence.options.data_type.as_str(), "integer");
     }
 

@@ -68,9 +68,21 @@ pub(crate) fn statement_kind(words: &[String]) -> String {
                 parts.push(part);
                 let is_modifier = matches!(
                     part.as_str(),
-                    "UNIQUE" | "UNLOGGED" | "TEMP" | "TEMPORARY" | "MATERIALIZED" | "FOREIGN"
-                        | "TEXT" | "SEARCH" | "EVENT" | "DEFAULT" | "OPERATOR" | "ACCESS"
-                        | "CONSTRAINT" | "GLOBAL" | "LOCAL"
+                    "UNIQUE"
+                        | "UNLOGGED"
+                        | "TEMP"
+                        | "TEMPORARY"
+                        | "MATERIALIZED"
+                        | "FOREIGN"
+                        | "TEXT"
+                        | "SEARCH"
+                        | "EVENT"
+                        | "DEFAULT"
+                        | "OPERATOR"
+                        | "ACCESS"
+                        | "CONSTRAINT"
+                        | "GLOBAL"
+                        | "LOCAL"
                 );
                 if !is_modifier || parts.len() >= 4 {
                     break;
@@ -87,7 +99,11 @@ pub(crate) fn statement_kind(words: &[String]) -> String {
 /// `ALTER <kind> name ... OWNER TO role` (pg_dump prints one per object).
 fn is_owner_to(text: &str) -> bool {
     let upper = text.to_uppercase();
-    upper.split_whitespace().collect::<Vec<_>>().windows(2).any(|pair| pair == ["OWNER", "TO"])
+    upper
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .windows(2)
+        .any(|pair| pair == ["OWNER", "TO"])
 }
 
 /// Neither modelled nor on the skip list: a syntax error if sqlparser cannot
@@ -128,9 +144,12 @@ mod tests {
             "SET statement_timeout = 0;\nSELECT pg_catalog.set_config('search_path', '', false);\nGRANT ALL ON TABLE t TO bob;\nALTER SCHEMA app OWNER TO postgres;\nALTER DEFAULT PRIVILEGES GRANT SELECT ON TABLES TO bob;",
         );
         assert_eq!(found.len(), 5, "{found:?}");
-        assert!(found
-            .iter()
-            .all(|(severity, code, _)| *severity == Severity::Info && *code == "skipped-statement"));
+        assert!(
+            found
+                .iter()
+                .all(|(severity, code, _)| *severity == Severity::Info
+                    && *code == "skipped-statement")
+        );
         assert!(found[0].2.starts_with("SET"));
         assert!(found[3].2.contains("OWNER TO"));
     }
@@ -139,14 +158,17 @@ mod tests {
     fn data_statements_are_errors() {
         let found = check("INSERT INTO t VALUES (1);\nDELETE FROM t");
         assert_eq!(found.len(), 2);
-        assert!(found.iter().all(|(severity, code, message)| *severity == Severity::Error
-            && *code == "data-statement"
-            && message.contains("data statements are not part of a schema")));
+        assert!(found
+            .iter()
+            .all(|(severity, code, message)| *severity == Severity::Error
+                && *code == "data-statement"
+                && message.contains("data statements are not part of a schema")));
     }
 
     #[test]
     fn unknown_kinds_warn_and_garbage_is_a_syntax_error() {
-        let found = check("CREATE COLLATION german (provider = icu, locale = 'de');\nFROB the table;");
+        let found =
+            check("CREATE COLLATION german (provider = icu, locale = 'de');\nFROB the table;");
         assert_eq!(found[0].0, Severity::Warning);
         assert!(found[0].2.starts_with("CREATE COLLATION"), "{found:?}");
         assert_eq!(found[1].1, "syntax-error");
@@ -155,7 +177,10 @@ mod tests {
     #[test]
     fn kinds() {
         let words = |s: &str| super::super::dispatch::leading_words(s, 6);
-        assert_eq!(statement_kind(&words("CREATE OR REPLACE TEXT SEARCH CONFIGURATION x")), "CREATE TEXT SEARCH CONFIGURATION");
+        assert_eq!(
+            statement_kind(&words("CREATE OR REPLACE TEXT SEARCH CONFIGURATION x")),
+            "CREATE TEXT SEARCH CONFIGURATION"
+        );
         assert_eq!(statement_kind(&words("drop table x")), "DROP TABLE");
         assert_eq!(statement_kind(&words("set x = 1")), "SET");
     }

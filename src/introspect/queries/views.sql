@@ -1,6 +1,8 @@
 -- Views and materialized views: the query as pg_get_viewdef prints it,
 -- reloptions (security_barrier, check_option, ...) and the relations the
--- view's rewrite rule depends on.
+-- view's rewrite rule depends on. pg_get_viewdef (like pg_get_ruledef)
+-- takes AccessShareLock on the view and on every relation it reads
+-- (AcquireRewriteLocks in ruleutils.c); see the module doc.
 SELECT n.nspname::text AS schema,
        c.relname::text AS name,
        c.relkind = 'm' AS materialized,

@@ -161,7 +161,9 @@ fn catalog_type_name(written: &str) -> String {
     let base = formatted.trim_end_matches("[]");
     let base = match base.find('(') {
         Some(idx) => {
-            let close = base[idx..].find(')').map_or(base.len(), |end| idx + end + 1);
+            let close = base[idx..]
+                .find(')')
+                .map_or(base.len(), |end| idx + end + 1);
             format!("{}{}", &base[..idx], &base[close..])
         }
         None => base.to_string(),
@@ -181,7 +183,14 @@ fn catalog_type_name(written: &str) -> String {
         "time without time zone" => "time",
         "time with time zone" => "timetz",
         other if other.starts_with("interval") => "interval",
-        other => return other.rsplit('.').next().unwrap_or(other).trim_matches('"').to_string(),
+        other => {
+            return other
+                .rsplit('.')
+                .next()
+                .unwrap_or(other)
+                .trim_matches('"')
+                .to_string()
+        }
     };
     name.to_string()
 }
@@ -228,7 +237,11 @@ fn split_location(text: &str) -> Option<(&str, usize, usize)> {
     let idx = text.rfind(" at Line: ")?;
     let rest = &text[idx + " at Line: ".len()..];
     let (line, col) = rest.split_once(", Column: ")?;
-    Some((&text[..idx], line.trim().parse().ok()?, col.trim().parse().ok()?))
+    Some((
+        &text[..idx],
+        line.trim().parse().ok()?,
+        col.trim().parse().ok()?,
+    ))
 }
 
 /// 1-based line and column just past the end of `sql`.
@@ -266,7 +279,11 @@ fn canonical_ident(ident: &SqlIdent) -> SqlIdent {
 /// A function name part: keywords need no quotes in call position.
 fn canonical_function_ident(ident: &SqlIdent) -> SqlIdent {
     let folded = fold(ident);
-    let simple = folded.0.chars().next().is_some_and(|c| c.is_ascii_lowercase() || c == '_')
+    let simple = folded
+        .0
+        .chars()
+        .next()
+        .is_some_and(|c| c.is_ascii_lowercase() || c == '_')
         && folded
             .0
             .chars()
@@ -520,8 +537,7 @@ fn cast(operand: Expr, data_type: &DataType) -> Expr {
     if is_literal(&operand) {
         return operand;
     }
-    if ty.as_str() == "text"
-        && matches!(operand, Expr::Identifier(_) | Expr::CompoundIdentifier(_))
+    if ty.as_str() == "text" && matches!(operand, Expr::Identifier(_) | Expr::CompoundIdentifier(_))
     {
         return operand;
     }
@@ -659,7 +675,10 @@ fn function_call(mut function: Function) -> Expr {
     if parts.len() == 2 && matches!(parts[0].value.as_str(), "pg_catalog" | "public") {
         parts.remove(0);
     }
-    let name = parts.last().map(|part| part.value.clone()).unwrap_or_default();
+    let name = parts
+        .last()
+        .map(|part| part.value.clone())
+        .unwrap_or_default();
     if let FunctionArguments::List(list) = &mut function.args {
         if parts.len() == 1 && name == "row" && list.clauses.is_empty() {
             let items: Option<Vec<Expr>> = list
@@ -748,18 +767,33 @@ mod tests {
 
     #[test]
     fn catalog_forms() {
-        same("status IN ('a', 'b')", "(status = ANY (ARRAY['a'::text, 'b'::text]))");
-        same("status NOT IN ('a','b')", "(status <> ALL (ARRAY['a'::text, 'b'::text]))");
+        same(
+            "status IN ('a', 'b')",
+            "(status = ANY (ARRAY['a'::text, 'b'::text]))",
+        );
+        same(
+            "status NOT IN ('a','b')",
+            "(status <> ALL (ARRAY['a'::text, 'b'::text]))",
+        );
         same("c IN ('x')", "(c = 'x'::text)");
         same("c NOT IN ('x')", "(c <> 'x'::text)");
         same("a IN (b, 1, 2)", "((a = ANY (ARRAY[1, 2])) OR (a = b))");
-        same("price BETWEEN 0 AND 100", "((price >= (0)::numeric) AND (price <= (100)::numeric))");
+        same(
+            "price BETWEEN 0 AND 100",
+            "((price >= (0)::numeric) AND (price <= (100)::numeric))",
+        );
         same("a NOT BETWEEN 1 AND 5", "((a < 1) OR (a > 5))");
         same("name LIKE 'a%'", "(name ~~ 'a%'::text)");
         same("name ILIKE 'a%'", "(name ~~* 'a%'::text)");
         same("name NOT LIKE 'a%'", "(name !~~ 'a%'::text)");
-        same("c LIKE 'a%' ESCAPE '!'", "(c ~~ like_escape('a%'::text, '!'::text))");
-        same("name SIMILAR TO '[a-z]+'", "(name ~ similar_to_escape('[a-z]+'::text))");
+        same(
+            "c LIKE 'a%' ESCAPE '!'",
+            "(c ~~ like_escape('a%'::text, '!'::text))",
+        );
+        same(
+            "name SIMILAR TO '[a-z]+'",
+            "(name ~ similar_to_escape('[a-z]+'::text))",
+        );
         same("pg_catalog.lower(name)", "lower(name)");
         same("a OPERATOR(pg_catalog.+) b", "(a + b)");
         same("ROW(a, b) = ROW(1, 2)", "((a = 1) AND (b = 2))");
@@ -769,12 +803,24 @@ mod tests {
             "tenant_id = current_setting('app.tenant')::uuid",
             "(tenant_id = (current_setting('app.tenant'::text))::uuid)",
         );
-        same("nextval('invoice_seq')", "nextval('public.invoice_seq'::regclass)");
-        same("current_date + interval '30 days'", "(CURRENT_DATE + '30 days'::interval)");
-        same("(lower(name) || '-') || a::text", "((lower(name) || '-'::text) || (a)::text)");
+        same(
+            "nextval('invoice_seq')",
+            "nextval('public.invoice_seq'::regclass)",
+        );
+        same(
+            "current_date + interval '30 days'",
+            "(CURRENT_DATE + '30 days'::interval)",
+        );
+        same(
+            "(lower(name) || '-') || a::text",
+            "((lower(name) || '-'::text) || (a)::text)",
+        );
         same("status IN ('a', 'b')", "(status = ANY (ARRAY[('a'::character varying)::text, ('b'::character varying)::text]))");
         same("current_user = 'x'", "(CURRENT_USER = 'x'::name)");
-        same("EXTRACT(year FROM created_at) >= 2000", "(EXTRACT(year FROM created_at) >= (2000)::numeric)");
+        same(
+            "EXTRACT(year FROM created_at) >= 2000",
+            "(EXTRACT(year FROM created_at) >= (2000)::numeric)",
+        );
         same("my_func(x)", "public.my_func(x)");
         same("x <> 1", "x != 1");
         same("CAST(x AS bigint)", "x::int8");
@@ -826,8 +872,7 @@ mod tests {
         let err = expr("a b").unwrap_err();
         assert_eq!((err.line, err.col), (1, 3), "{err:?}");
         assert!(err.message.contains('b'), "{err:?}");
-        let err = expr("a = 1 AND\n  b = ")
-            .unwrap_err();
+        let err = expr("a = 1 AND\n  b = ").unwrap_err();
         assert_eq!(err.line, 2, "{err:?}");
         let err = expr("'unterminated").unwrap_err();
         assert_eq!(err.line, 1, "{err:?}");
@@ -867,7 +912,10 @@ mod tests {
         assert_eq!(name("coalesce(x, 0)"), "coalesce");
         assert_eq!(name("n || 'a'"), "expr");
         assert_eq!(name("public.t.x"), "x");
-        assert_eq!(name("date_trunc('day', d AT TIME ZONE 'UTC')"), "date_trunc");
+        assert_eq!(
+            name("date_trunc('day', d AT TIME ZONE 'UTC')"),
+            "date_trunc"
+        );
         assert_eq!(name("(1)::int"), "int4");
         assert_eq!(name("meta ->> 'kind'"), "expr");
     }

@@ -378,10 +378,24 @@ mod tests {
         check_constraint(&table, &["c"], "fkey", &expect);
         // Equal lengths: name2 is cut first, then they take turns.
         let long = "x".repeat(40);
-        let name = default_constraint_name(&Ident::new(&long), &idents(&["y".repeat(40).as_str()]), "key");
-        assert_eq!(name.as_str(), format!("{}_{}_key", "x".repeat(29), "y".repeat(29)));
-        let name = default_constraint_name(&Ident::new(&long), &idents(&["y".repeat(41).as_str()]), "key");
-        assert_eq!(name.as_str(), format!("{}_{}_key", "x".repeat(29), "y".repeat(29)));
+        let name = default_constraint_name(
+            &Ident::new(&long),
+            &idents(&["y".repeat(40).as_str()]),
+            "key",
+        );
+        assert_eq!(
+            name.as_str(),
+            format!("{}_{}_key", "x".repeat(29), "y".repeat(29))
+        );
+        let name = default_constraint_name(
+            &Ident::new(&long),
+            &idents(&["y".repeat(41).as_str()]),
+            "key",
+        );
+        assert_eq!(
+            name.as_str(),
+            format!("{}_{}_key", "x".repeat(29), "y".repeat(29))
+        );
     }
 
     #[test]

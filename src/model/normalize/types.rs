@@ -20,7 +20,7 @@
 //! - Unparseable spellings are kept (lower-cased, trimmed): validation
 //!   reports them as unknown types.
 
-use crate::model::{Ident, TypeName};
+use crate::model::{Ident, QualifiedName, TypeName};
 
 /// Built-in types whose `format_type` spelling is their catalog name
 /// (no aliases, no modifiers to rewrite). Sorted, for binary search.
@@ -155,6 +155,68 @@ pub fn is_builtin_type(name: &str) -> bool {
         || base.starts_with("interval")
 }
 
+/// Types provided by well-known extensions: (type, extension).
+const EXTENSION_TYPES: &[(&str, &str)] = &[
+    ("box2d", "postgis"),
+    ("box3d", "postgis"),
+    ("citext", "citext"),
+    ("cube", "cube"),
+    ("ean13", "isn"),
+    ("geography", "postgis"),
+    ("geometry", "postgis"),
+    ("halfvec", "vector"),
+    ("hstore", "hstore"),
+    ("isbn", "isn"),
+    ("isbn13", "isn"),
+    ("ismn", "isn"),
+    ("issn", "isn"),
+    ("lquery", "ltree"),
+    ("ltree", "ltree"),
+    ("ltxtquery", "ltree"),
+    ("seg", "seg"),
+    ("sparsevec", "vector"),
+    ("upc", "isn"),
+    ("vector", "vector"),
+];
+
+/// The extension that provides type `name`, if it is a well-known one.
+pub fn extension_of_type(name: &str) -> Option<&'static str> {
+    EXTENSION_TYPES
+        .iter()
+        .find(|(ty, _)| *ty == name)
+        .map(|(_, extension)| *extension)
+}
+
+/// Splits a `format_type` spelling of a user type into its qualified name:
+/// `public.order_status[]` -> `public`.`order_status`.
+pub fn user_type_name(ty: &TypeName) -> Option<QualifiedName> {
+    let text = ty.as_str().trim_end_matches("[]");
+    let mut parts = Vec::new();
+    let mut current = String::new();
+    let mut chars = text.chars().peekable();
+    let mut quoted = false;
+    while let Some(ch) = chars.next() {
+        match ch {
+            '"' if quoted && chars.peek() == Some(&'"') => {
+                chars.next();
+                current.push('"');
+            }
+            '"' => quoted = !quoted,
+            '.' if !quoted => parts.push(std::mem::take(&mut current)),
+            '(' if !quoted => break,
+            _ => current.push(ch),
+        }
+    }
+    parts.push(current);
+    match parts.as_slice() {
+        [schema, name] => Some(QualifiedName::new(
+            schema.clone(),
+            name.trim_end().to_string(),
+        )),
+        _ => None,
+    }
+}
+
 /// Normalises a type spelling to `format_type`'s; see the module doc.
 pub fn type_name(spelling: &str, default_schema: &str) -> TypeName {
     let trimmed = spelling.trim();
@@ -267,7 +329,11 @@ fn normalize_tokens(mut tokens: Vec<Token>, default_schema: &str) -> Option<Stri
     } else {
         builtin_type(&parts).unwrap_or_else(|| user_type(&parts, default_schema))
     };
-    Some(if parts.array { format!("{base}[]") } else { base })
+    Some(if parts.array {
+        format!("{base}[]")
+    } else {
+        base
+    })
 }
 
 /// Removes `[]`, `[n]` (repeated) and `ARRAY[n]` from the end.
@@ -275,9 +341,7 @@ fn strip_array_suffix(tokens: &mut Vec<Token>) -> bool {
     let mut array = false;
     loop {
         let len = tokens.len();
-        if len >= 2
-            && tokens[len - 2] == Token::Punct('[')
-            && tokens[len - 1] == Token::Punct(']')
+        if len >= 2 && tokens[len - 2] == Token::Punct('[') && tokens[len - 1] == Token::Punct(']')
         {
             tokens.truncate(len - 2);
             array = true;
@@ -491,7 +555,14 @@ fn float_type(mods: &[String]) -> Option<String> {
         [] => Some("double precision".into()),
         [precision] => {
             let precision: u32 = precision.parse().ok()?;
-            Some(if precision <= 24 { "real" } else { "double precision" }.into())
+            Some(
+                if precision <= 24 {
+                    "real"
+                } else {
+                    "double precision"
+                }
+                .into(),
+            )
         }
         _ => None,
     }
@@ -589,7 +660,11 @@ mod tests {
         let got = type_name(input, "public");
         assert_eq!(got.as_str(), expect, "type_name({input:?})");
         // format_type spellings are fixed points.
-        assert_eq!(type_name(got.as_str(), "public").as_str(), expect, "idempotence of {input:?}");
+        assert_eq!(
+            type_name(got.as_str(), "public").as_str(),
+            expect,
+            "idempotence of {input:?}"
+        );
     }
 
     #[test]
@@ -709,6 +784,25 @@ mod tests {
         check("public.citext", "public.citext");
         assert_eq!(type_name("mood", "app").as_str(), "app.mood");
         assert_eq!(type_name("user", "public").as_str(), "public.\"user\"");
+    }
+
+    #[test]
+    fn user_type_names() {
+        let name = |ty: &str| user_type_name(&TypeName::new(ty));
+        assert_eq!(
+            name("public.order_status"),
+            Some(QualifiedName::public("order_status"))
+        );
+        assert_eq!(
+            name("app.\"Mood\"[]"),
+            Some(QualifiedName::new("app", "Mood"))
+        );
+        assert_eq!(
+            name("public.geometry(Point,4326)"),
+            Some(QualifiedName::public("geometry"))
+        );
+        assert_eq!(name("integer"), None);
+        assert_eq!(name("timestamp(3) with time zone"), None);
     }
 
     #[test]

@@ -16,12 +16,17 @@
 //! serial column's default and its sequence never form a cycle.
 
 use super::{expr_keys, schema_key, type_keys, Cx};
-use crate::model::{sql, Domain, Enum, Extension, Function, Ident, ObjectId, QualifiedName, Schema, Sequence};
+use crate::model::{
+    sql, Domain, Enum, Extension, Function, Ident, ObjectId, QualifiedName, Schema, Sequence,
+};
 use crate::plan::order::{Key, Node, Phase};
 use crate::plan::{Hazard, LockMode, PlanError};
 
 pub(super) fn create_schema(cx: &Cx<'_>, schema: &Schema) -> Vec<Node> {
-    let step = cx.step(format!("create schema {}", schema.name), sql::create_schema(schema));
+    let step = cx.step(
+        format!("create schema {}", schema.name),
+        sql::create_schema(schema),
+    );
     vec![cx
         .node(Phase::CreateSchema, vec![step])
         .provides([Key::Schema(schema.name.clone())])]
@@ -29,15 +34,24 @@ pub(super) fn create_schema(cx: &Cx<'_>, schema: &Schema) -> Vec<Node> {
 
 pub(super) fn drop_schema(cx: &Cx<'_>, schema: &Schema) -> Vec<Node> {
     let step = cx
-        .step(format!("drop schema {}", schema.name), format!("DROP SCHEMA {}", schema.name))
-        .hazard(Hazard::DataLoss, format!("schema {} is dropped", schema.name));
+        .step(
+            format!("drop schema {}", schema.name),
+            format!("DROP SCHEMA {}", schema.name),
+        )
+        .hazard(
+            Hazard::DataLoss,
+            format!("schema {} is dropped", schema.name),
+        );
     vec![cx
         .node(Phase::DropSchema, vec![step])
         .removes([Key::Schema(schema.name.clone())])]
 }
 
 pub(super) fn create_extension(cx: &Cx<'_>, ext: &Extension) -> Vec<Node> {
-    let step = cx.step(format!("create extension {}", ext.name), sql::create_extension(ext));
+    let step = cx.step(
+        format!("create extension {}", ext.name),
+        sql::create_extension(ext),
+    );
     let schema = if ext.schema.as_str() == "public" {
         Vec::new()
     } else {
@@ -53,14 +67,28 @@ pub(super) fn alter_extension(cx: &Cx<'_>, current: &Extension, desired: &Extens
     let mut steps = Vec::new();
     if current.schema != desired.schema {
         steps.push(cx.step(
-            format!("move extension {} to schema {}", desired.name, desired.schema),
-            format!("ALTER EXTENSION {} SET SCHEMA {}", desired.name, desired.schema),
+            format!(
+                "move extension {} to schema {}",
+                desired.name, desired.schema
+            ),
+            format!(
+                "ALTER EXTENSION {} SET SCHEMA {}",
+                desired.name, desired.schema
+            ),
         ));
     }
-    if let Some(version) = desired.version.as_ref().filter(|v| Some(*v) != current.version.as_ref()) {
+    if let Some(version) = desired
+        .version
+        .as_ref()
+        .filter(|v| Some(*v) != current.version.as_ref())
+    {
         steps.push(cx.step(
             format!("update extension {} to version {version}", desired.name),
-            format!("ALTER EXTENSION {} UPDATE TO {}", desired.name, sql::quote_literal(version)),
+            format!(
+                "ALTER EXTENSION {} UPDATE TO {}",
+                desired.name,
+                sql::quote_literal(version)
+            ),
         ));
     }
     vec![cx
@@ -70,8 +98,14 @@ pub(super) fn alter_extension(cx: &Cx<'_>, current: &Extension, desired: &Extens
 
 pub(super) fn drop_extension(cx: &Cx<'_>, ext: &Extension) -> Vec<Node> {
     let step = cx
-        .step(format!("drop extension {}", ext.name), format!("DROP EXTENSION {}", ext.name))
-        .hazard(Hazard::DataLoss, format!("extension {} and its objects are dropped", ext.name));
+        .step(
+            format!("drop extension {}", ext.name),
+            format!("DROP EXTENSION {}", ext.name),
+        )
+        .hazard(
+            Hazard::DataLoss,
+            format!("extension {} and its objects are dropped", ext.name),
+        );
     vec![cx
         .node(Phase::DropExtension, vec![step])
         .removes([Key::Extension(ext.name.clone())])]
@@ -82,12 +116,19 @@ pub(super) fn create_enum(cx: &Cx<'_>, e: &Enum) -> Vec<Node> {
     vec![cx
         .node(Phase::CreateType, vec![step])
         .provides([Key::Type(e.name.clone())])
-        .provides(e.values.iter().map(|v| Key::EnumValue(e.name.clone(), v.clone())))
+        .provides(
+            e.values
+                .iter()
+                .map(|v| Key::EnumValue(e.name.clone(), v.clone())),
+        )
         .requires(schema_key(&e.name))]
 }
 
 pub(super) fn drop_enum(cx: &Cx<'_>, e: &Enum) -> Vec<Node> {
-    let step = cx.step(format!("drop enum {}", e.name), format!("DROP TYPE {}", e.name));
+    let step = cx.step(
+        format!("drop enum {}", e.name),
+        format!("DROP TYPE {}", e.name),
+    );
     vec![cx
         .node(Phase::DropType, vec![step])
         .removes([Key::Type(e.name.clone())])
@@ -95,7 +136,10 @@ pub(super) fn drop_enum(cx: &Cx<'_>, e: &Enum) -> Vec<Node> {
 }
 
 pub(super) fn create_domain(cx: &Cx<'_>, domain: &Domain) -> Vec<Node> {
-    let step = cx.step(format!("create domain {}", domain.name), sql::create_domain(domain));
+    let step = cx.step(
+        format!("create domain {}", domain.name),
+        sql::create_domain(domain),
+    );
     let mut requires = schema_key(&domain.name);
     requires.extend(type_keys(cx.ctx.desired, &domain.base));
     for check in domain.checks.values() {
@@ -107,7 +151,11 @@ pub(super) fn create_domain(cx: &Cx<'_>, domain: &Domain) -> Vec<Node> {
         .requires(requires)]
 }
 
-pub(super) fn alter_domain(cx: &Cx<'_>, current: &Domain, desired: &Domain) -> Result<Vec<Node>, PlanError> {
+pub(super) fn alter_domain(
+    cx: &Cx<'_>,
+    current: &Domain,
+    desired: &Domain,
+) -> Result<Vec<Node>, PlanError> {
     let name = &desired.name;
     if current.base != desired.base || current.collation != desired.collation {
         return Err(PlanError::Unsupported {
@@ -146,17 +194,29 @@ pub(super) fn alter_domain(cx: &Cx<'_>, current: &Domain, desired: &Domain) -> R
                     format!("ALTER DOMAIN {name} VALIDATE CONSTRAINT {check_name}"),
                 )
                 .scanning()
-                .hazard(Hazard::FullScan, format!("every column of domain {name} is scanned to validate {check_name}")),
+                .hazard(
+                    Hazard::FullScan,
+                    format!("every column of domain {name} is scanned to validate {check_name}"),
+                ),
             );
         }
     }
     if current.not_null != desired.not_null {
         let step = if desired.not_null {
-            cx.step(format!("set domain {name} not null"), format!("ALTER DOMAIN {name} SET NOT NULL"))
-                .scanning()
-                .hazard(Hazard::FullScan, format!("every column of domain {name} is scanned for nulls"))
+            cx.step(
+                format!("set domain {name} not null"),
+                format!("ALTER DOMAIN {name} SET NOT NULL"),
+            )
+            .scanning()
+            .hazard(
+                Hazard::FullScan,
+                format!("every column of domain {name} is scanned for nulls"),
+            )
         } else {
-            cx.step(format!("drop not null of domain {name}"), format!("ALTER DOMAIN {name} DROP NOT NULL"))
+            cx.step(
+                format!("drop not null of domain {name}"),
+                format!("ALTER DOMAIN {name} DROP NOT NULL"),
+            )
         };
         steps.push(step);
     }
@@ -166,7 +226,10 @@ pub(super) fn alter_domain(cx: &Cx<'_>, current: &Domain, desired: &Domain) -> R
 }
 
 pub(super) fn drop_domain(cx: &Cx<'_>, domain: &Domain) -> Vec<Node> {
-    let step = cx.step(format!("drop domain {}", domain.name), format!("DROP DOMAIN {}", domain.name));
+    let step = cx.step(
+        format!("drop domain {}", domain.name),
+        format!("DROP DOMAIN {}", domain.name),
+    );
     vec![cx
         .node(Phase::DropType, vec![step])
         .removes([Key::Type(domain.name.clone())])
@@ -174,7 +237,10 @@ pub(super) fn drop_domain(cx: &Cx<'_>, domain: &Domain) -> Vec<Node> {
 }
 
 pub(super) fn create_sequence(cx: &Cx<'_>, sequence: &Sequence) -> Vec<Node> {
-    let step = cx.step(format!("create sequence {}", sequence.name), sql::create_sequence(sequence));
+    let step = cx.step(
+        format!("create sequence {}", sequence.name),
+        sql::create_sequence(sequence),
+    );
     let mut nodes = vec![cx
         .node(Phase::CreateSequence, vec![step])
         .provides([Key::Sequence(sequence.name.clone())])
@@ -236,8 +302,17 @@ pub(super) fn alter_sequence(cx: &Cx<'_>, current: &Sequence, desired: &Sequence
 
 pub(super) fn drop_sequence(cx: &Cx<'_>, sequence: &Sequence) -> Vec<Node> {
     let step = cx
-        .step(format!("drop sequence {}", sequence.name), format!("DROP SEQUENCE {}", sequence.name))
-        .hazard(Hazard::DataLoss, format!("sequence {} and its current value are dropped", sequence.name));
+        .step(
+            format!("drop sequence {}", sequence.name),
+            format!("DROP SEQUENCE {}", sequence.name),
+        )
+        .hazard(
+            Hazard::DataLoss,
+            format!(
+                "sequence {} and its current value are dropped",
+                sequence.name
+            ),
+        );
     vec![cx
         .node(Phase::DropSequence, vec![step])
         .removes([Key::Sequence(sequence.name.clone())])
@@ -275,11 +350,12 @@ pub(super) fn replace_function(cx: &Cx<'_>, current: &Function, desired: &Functi
     let replaceable = current.procedure == desired.procedure
         && current.returns == desired.returns
         && current.args.len() == desired.args.len()
-        && current
-            .args
-            .iter()
-            .zip(&desired.args)
-            .all(|(a, b)| a.mode == b.mode && a.name == b.name && a.ty == b.ty && (a.default.is_none() || b.default.is_some()));
+        && current.args.iter().zip(&desired.args).all(|(a, b)| {
+            a.mode == b.mode
+                && a.name == b.name
+                && a.ty == b.ty
+                && (a.default.is_none() || b.default.is_some())
+        });
     let steps = if replaceable {
         vec![cx.step(
             format!("replace function {}", desired.id),
@@ -289,7 +365,11 @@ pub(super) fn replace_function(cx: &Cx<'_>, current: &Function, desired: &Functi
         vec![
             cx.step(
                 format!("drop function {} (signature changed)", current.id),
-                format!("DROP {} {}", kind(current), sql::function_signature(current)),
+                format!(
+                    "DROP {} {}",
+                    kind(current),
+                    sql::function_signature(current)
+                ),
             ),
             cx.step(
                 format!("create function {}", desired.id),
@@ -307,7 +387,11 @@ pub(super) fn replace_function(cx: &Cx<'_>, current: &Function, desired: &Functi
 pub(super) fn drop_function(cx: &Cx<'_>, function: &Function) -> Vec<Node> {
     let step = cx.step(
         format!("drop function {}", function.id),
-        format!("DROP {} {}", kind(function), sql::function_signature(function)),
+        format!(
+            "DROP {} {}",
+            kind(function),
+            sql::function_signature(function)
+        ),
     );
     vec![cx
         .node(Phase::DropFunction, vec![step])
@@ -328,7 +412,12 @@ pub(super) fn rename_table(cx: &Cx<'_>, from: &QualifiedName, to: &QualifiedName
         .provides([Key::Relation(to.clone())])]
 }
 
-pub(super) fn rename_column(cx: &Cx<'_>, table: &QualifiedName, from: &Ident, to: &Ident) -> Vec<Node> {
+pub(super) fn rename_column(
+    cx: &Cx<'_>,
+    table: &QualifiedName,
+    from: &Ident,
+    to: &Ident,
+) -> Vec<Node> {
     let step = cx
         .step(
             format!("rename column {table}.{from} to {to}"),
@@ -338,11 +427,22 @@ pub(super) fn rename_column(cx: &Cx<'_>, table: &QualifiedName, from: &Ident, to
     vec![cx
         .node(Phase::Rename, vec![step])
         .requires([Key::Relation(table.clone())])
-        .removes([Key::Column(table.clone(), from.clone()), Key::Shape(table.clone())])
-        .provides([Key::Column(table.clone(), to.clone())])]
+        .removes([
+            Key::Column(table.clone(), from.clone()),
+            Key::Shape(table.clone()),
+        ])
+        .provides([
+            Key::Column(table.clone(), to.clone()),
+            Key::Layout(table.clone()),
+        ])]
 }
 
-pub(super) fn rename_constraint(cx: &Cx<'_>, table: &QualifiedName, from: &Ident, to: &Ident) -> Vec<Node> {
+pub(super) fn rename_constraint(
+    cx: &Cx<'_>,
+    table: &QualifiedName,
+    from: &Ident,
+    to: &Ident,
+) -> Vec<Node> {
     let step = cx
         .step(
             format!("rename constraint {from} on {table} to {to}"),
@@ -356,15 +456,26 @@ pub(super) fn rename_constraint(cx: &Cx<'_>, table: &QualifiedName, from: &Ident
         .provides([Key::Constraint(table.clone(), to.clone())])]
 }
 
-pub(super) fn rename_index(cx: &Cx<'_>, table: &QualifiedName, from: &Ident, to: &Ident) -> Vec<Node> {
+pub(super) fn rename_index(
+    cx: &Cx<'_>,
+    table: &QualifiedName,
+    from: &Ident,
+    to: &Ident,
+) -> Vec<Node> {
     // ALTER INDEX ... RENAME takes SHARE UPDATE EXCLUSIVE on the index
     // since PostgreSQL 12; the table is not locked against writes.
     let step = cx
         .step(
             format!("rename index {} to {to}", table.with_name(from.clone())),
-            format!("ALTER INDEX {} RENAME TO {to}", table.with_name(from.clone())),
+            format!(
+                "ALTER INDEX {} RENAME TO {to}",
+                table.with_name(from.clone())
+            ),
         )
-        .lock(&table.with_name(from.clone()), LockMode::ShareUpdateExclusive);
+        .lock(
+            &table.with_name(from.clone()),
+            LockMode::ShareUpdateExclusive,
+        );
     vec![cx
         .node(Phase::Rename, vec![step])
         .requires([Key::Relation(table.clone())])
@@ -372,7 +483,12 @@ pub(super) fn rename_index(cx: &Cx<'_>, table: &QualifiedName, from: &Ident, to:
         .provides([Key::Index(table.clone(), to.clone())])]
 }
 
-pub(super) fn set_comment(cx: &Cx<'_>, object: &ObjectId, target: &str, comment: Option<&str>) -> Vec<Node> {
+pub(super) fn set_comment(
+    cx: &Cx<'_>,
+    object: &ObjectId,
+    target: &str,
+    comment: Option<&str>,
+) -> Vec<Node> {
     let mut step = cx.step(
         format!("comment on {object}"),
         sql::comment_on(target, comment),
@@ -389,12 +505,15 @@ pub(super) fn set_comment(cx: &Cx<'_>, object: &ObjectId, target: &str, comment:
         }
         ObjectId::Column(table, column) => {
             step = step.lock(table, LockMode::ShareUpdateExclusive);
-            vec![Key::Relation(table.clone()), Key::Column(table.clone(), column.clone())]
+            vec![
+                Key::Relation(table.clone()),
+                Key::Column(table.clone(), column.clone()),
+            ]
         }
         ObjectId::Constraint(table, name) => vec![Key::Constraint(table.clone(), name.clone())],
         ObjectId::Index(table, name) => vec![Key::Index(table.clone(), name.clone())],
         ObjectId::Policy(table, name) => vec![Key::Policy(table.clone(), name.clone())],
-        ObjectId::Trigger(table, _) => vec![Key::Relation(table.clone())],
+        ObjectId::Trigger(table, name) => vec![Key::Trigger(table.clone(), name.clone())],
     };
     vec![cx.node(Phase::Comment, vec![step]).requires(requires)]
 }

@@ -14,6 +14,7 @@ mod create_table;
 mod detach_partition;
 mod distribute;
 mod drop;
+mod drop_index;
 mod enum_value;
 mod policy;
 mod rls;
@@ -30,7 +31,7 @@ use crate::source::Span;
 use std::collections::BTreeSet;
 
 /// The change being planned, with the plan context.
-pub struct Cx<'a> {
+pub(crate) struct Cx<'a> {
     pub ctx: &'a PlanCtx<'a>,
     pub change_idx: usize,
     pub object: ObjectId,
@@ -126,7 +127,7 @@ impl Step {
 }
 
 /// Plans one change.
-pub fn plan_change(cx: &Cx<'_>, change: &Change) -> Result<Vec<Node>, PlanError> {
+pub(crate) fn plan_change(cx: &Cx<'_>, change: &Change) -> Result<Vec<Node>, PlanError> {
     let res = match change {
         Change::CreateSchema(schema) => catalog::create_schema(cx, schema),
         Change::DropSchema(schema) => catalog::drop_schema(cx, schema),
@@ -152,9 +153,7 @@ pub fn plan_change(cx: &Cx<'_>, change: &Change) -> Result<Vec<Node>, PlanError>
         Change::AlterDomain { current, desired } => catalog::alter_domain(cx, current, desired)?,
         Change::DropDomain(domain) => catalog::drop_domain(cx, domain),
         Change::CreateSequence(sequence) => catalog::create_sequence(cx, sequence),
-        Change::AlterSequence { current, desired } => {
-            catalog::alter_sequence(cx, current, desired)
-        }
+        Change::AlterSequence { current, desired } => catalog::alter_sequence(cx, current, desired),
         Change::DropSequence(sequence) => catalog::drop_sequence(cx, sequence),
         Change::CreateFunction(function) => catalog::create_function(cx, function),
         Change::ReplaceFunction { current, desired } => {
@@ -166,9 +165,9 @@ pub fn plan_change(cx: &Cx<'_>, change: &Change) -> Result<Vec<Node>, PlanError>
         Change::RenameTable { from, to, .. } => catalog::rename_table(cx, from, to),
         Change::AddColumn { table, column } => add_column::add_column(cx, table, column),
         Change::DropColumn { table, column } => drop::drop_column(cx, table, column),
-        Change::RenameColumn { table, from, to, .. } => {
-            catalog::rename_column(cx, table, from, to)
-        }
+        Change::RenameColumn {
+            table, from, to, ..
+        } => catalog::rename_column(cx, table, from, to),
         Change::AlterColumn {
             table,
             column,
@@ -185,7 +184,7 @@ pub fn plan_change(cx: &Cx<'_>, change: &Change) -> Result<Vec<Node>, PlanError>
             table, from, to, ..
         } => catalog::rename_constraint(cx, table, from, to),
         Change::CreateIndex { table, index } => create_index::create_index(cx, table, index),
-        Change::DropIndex { table, index } => drop::drop_index(cx, table, index),
+        Change::DropIndex { table, index } => drop_index::drop_index(cx, table, index),
         Change::RenameIndex {
             table, from, to, ..
         } => catalog::rename_index(cx, table, from, to),
@@ -230,9 +229,7 @@ pub fn plan_change(cx: &Cx<'_>, change: &Change) -> Result<Vec<Node>, PlanError>
             desired,
             ..
         } => distribute::distribute(cx, table, current.as_ref(), desired),
-        Change::Undistribute { table, current, .. } => {
-            distribute::undistribute(cx, table, current)
-        }
+        Change::Undistribute { table, current, .. } => distribute::undistribute(cx, table, current),
     };
     Ok(res)
 }
@@ -343,15 +340,6 @@ pub(crate) fn column_keys(table: &QualifiedName, columns: &[Ident]) -> Vec<Key> 
         .iter()
         .map(|column| Key::Column(table.clone(), column.clone()))
         .collect()
-}
-
-/// The table in whichever model has it (desired first).
-pub(crate) fn find_table<'a>(cx: &'a Cx<'_>, name: &QualifiedName) -> Option<&'a Table> {
-    cx.ctx
-        .desired
-        .tables
-        .get(name)
-        .or_else(|| cx.ctx.current.tables.get(name))
 }
 
 #[cfg(test)]

@@ -74,12 +74,15 @@ CREATE TABLE events (
     account_id bigint NOT NULL,
     created_at timestamptz NOT NULL,
     payload jsonb,
-    PRIMARY KEY (id, created_at)
+    PRIMARY KEY (id, created_at),
+    CONSTRAINT events_id_positive CHECK (id > 0),
+    FOREIGN KEY (account_id) REFERENCES accounts (id)
 ) PARTITION BY RANGE (created_at);
 CREATE TABLE events_2024 PARTITION OF events FOR VALUES FROM ('2024-01-01 00:00:00+00') TO ('2025-01-01 00:00:00+00');
 CREATE TABLE events_2025 PARTITION OF events FOR VALUES FROM ('2025-01-01 00:00:00+00') TO ('2026-01-01 00:00:00+00');
 CREATE TABLE events_default PARTITION OF events DEFAULT;
 CREATE INDEX events_account_idx ON events (account_id, created_at);
+CREATE INDEX events_2024_payload_idx ON events_2024 USING gin (payload);
 
 CREATE TABLE regions (
     region text NOT NULL,

@@ -24,7 +24,11 @@ enum Unit {
 }
 
 impl Cx<'_> {
-    pub(super) fn lower_partition_by(&mut self, parent: &QualifiedName, node: &Node<'_>) -> (PartitionBy, Vec<Table>) {
+    pub(super) fn lower_partition_by(
+        &mut self,
+        parent: &QualifiedName,
+        node: &Node<'_>,
+    ) -> (PartitionBy, Vec<Table>) {
         let strategy = if has(node, Rule::kw_range) {
             PartitionStrategy::Range
         } else if has(node, Rule::kw_list) {
@@ -42,7 +46,10 @@ impl Cx<'_> {
         let partitions = match child(node, Rule::every) {
             Some(every) if strategy == PartitionStrategy::Range => self.lower_every(parent, &every),
             Some(every) => {
-                self.error(&every, "`every` generates range partitions: use `partition by range (...)`");
+                self.error(
+                    &every,
+                    "`every` generates range partitions: use `partition by range (...)`",
+                );
                 Vec::new()
             }
             None => Vec::new(),
@@ -51,13 +58,17 @@ impl Cx<'_> {
     }
 
     fn lower_every(&mut self, parent: &QualifiedName, every: &Node<'_>) -> Vec<Table> {
-        let step = child(every, Rule::int).and_then(|n| self.int(&n)).unwrap_or(0);
+        let step = child(every, Rule::int)
+            .and_then(|n| self.int(&n))
+            .unwrap_or(0);
         if step <= 0 {
             self.error(every, "the step of `every` must be a positive number");
             return Vec::new();
         }
         let bounds = children(every, Rule::bound_literal);
-        let (Some(from), Some(to)) = (bounds.first(), bounds.get(1)) else { return Vec::new() };
+        let (Some(from), Some(to)) = (bounds.first(), bounds.get(1)) else {
+            return Vec::new();
+        };
         let unit = child(every, Rule::every_unit).map(|unit| {
             let text = unit.as_str().to_lowercase();
             match text.trim_end_matches('s') {
@@ -74,7 +85,8 @@ impl Cx<'_> {
         ranges
             .into_iter()
             .map(|(suffix, lower, upper)| {
-                let name = parent.with_name(Ident::new(format!("{}_p{suffix}", parent.name.as_str())));
+                let name =
+                    parent.with_name(Ident::new(format!("{}_p{suffix}", parent.name.as_str())));
                 let mut table = Table::new(name);
                 table.partition_of = Some(PartitionOf {
                     parent: parent.clone(),
@@ -97,7 +109,9 @@ impl Cx<'_> {
         step: i64,
         unit: Unit,
     ) -> Vec<(String, String, String)> {
-        let (Some(start), Some(end)) = (self.date(from), self.date(to)) else { return Vec::new() };
+        let (Some(start), Some(end)) = (self.date(from), self.date(to)) else {
+            return Vec::new();
+        };
         let mut res = Vec::new();
         let mut lower = start;
         while lower < end {
@@ -118,8 +132,16 @@ impl Cx<'_> {
         res
     }
 
-    fn int_ranges(&mut self, every: &Node<'_>, from: &Node<'_>, to: &Node<'_>, step: i64) -> Vec<(String, String, String)> {
-        let (Some(start), Some(end)) = (self.bound_int(from), self.bound_int(to)) else { return Vec::new() };
+    fn int_ranges(
+        &mut self,
+        every: &Node<'_>,
+        from: &Node<'_>,
+        to: &Node<'_>,
+        step: i64,
+    ) -> Vec<(String, String, String)> {
+        let (Some(start), Some(end)) = (self.bound_int(from), self.bound_int(to)) else {
+            return Vec::new();
+        };
         let mut res = Vec::new();
         let mut lower = start;
         while lower < end {
@@ -128,7 +150,11 @@ impl Cx<'_> {
                 return Vec::new();
             }
             let upper = lower.saturating_add(step).min(end);
-            let suffix = if lower < 0 { format!("m{}", lower.unsigned_abs()) } else { lower.to_string() };
+            let suffix = if lower < 0 {
+                format!("m{}", lower.unsigned_abs())
+            } else {
+                lower.to_string()
+            };
             res.push((suffix, lower.to_string(), upper.to_string()));
             lower = upper;
         }
@@ -138,23 +164,41 @@ impl Cx<'_> {
     fn too_many(&mut self, every: &Node<'_>) {
         let span = self.span(every);
         self.diagnostics.push(
-            Diagnostic::error("syntax-error", span, format!("`every` would generate more than {MAX_GENERATED} partitions"))
-                .with_help("use a larger step or a shorter range"),
+            Diagnostic::error(
+                "syntax-error",
+                span,
+                format!("`every` would generate more than {MAX_GENERATED} partitions"),
+            )
+            .with_help("use a larger step or a shorter range"),
         );
     }
 
     fn date(&mut self, node: &Node<'_>) -> Option<(i64, u32, u32)> {
-        let parsed = child(node, Rule::sq_string).and_then(|s| parse_date(&string_value(s.as_str())));
+        let parsed =
+            child(node, Rule::sq_string).and_then(|s| parse_date(&string_value(s.as_str())));
         if parsed.is_none() {
-            self.error(node, format!("expected a date like '2025-01-01', found `{}`", node.as_str()));
+            self.error(
+                node,
+                format!(
+                    "expected a date like '2025-01-01', found `{}`",
+                    node.as_str()
+                ),
+            );
         }
         parsed
     }
 
     fn bound_int(&mut self, node: &Node<'_>) -> Option<i64> {
-        let parsed = child(node, Rule::int).and_then(|n| n.as_str().trim_start_matches('+').parse::<i64>().ok());
+        let parsed = child(node, Rule::int)
+            .and_then(|n| n.as_str().trim_start_matches('+').parse::<i64>().ok());
         if parsed.is_none() {
-            self.error(node, format!("expected an integer bound, found `{}` (add a unit for dates: `every 1 month`)", node.as_str()));
+            self.error(
+                node,
+                format!(
+                    "expected an integer bound, found `{}` (add a unit for dates: `every 1 month`)",
+                    node.as_str()
+                ),
+            );
         }
         parsed
     }
@@ -174,11 +218,21 @@ impl Cx<'_> {
         } else if let Some(range) = child(node, Rule::bound_range) {
             let lists = children(&range, Rule::paren_expr);
             PartitionBound::Range {
-                from: lists.first().map(|l| self.bound_values(l)).unwrap_or_default(),
-                to: lists.get(1).map(|l| self.bound_values(l)).unwrap_or_default(),
+                from: lists
+                    .first()
+                    .map(|l| self.bound_values(l))
+                    .unwrap_or_default(),
+                to: lists
+                    .get(1)
+                    .map(|l| self.bound_values(l))
+                    .unwrap_or_default(),
             }
         } else if let Some(list) = child(node, Rule::bound_list) {
-            PartitionBound::List(child(&list, Rule::paren_expr).map(|l| self.bound_values(&l)).unwrap_or_default())
+            PartitionBound::List(
+                child(&list, Rule::paren_expr)
+                    .map(|l| self.bound_values(&l))
+                    .unwrap_or_default(),
+            )
         } else {
             let hash = child(node, Rule::bound_hash)?;
             let numbers: Vec<u32> = children(&hash, Rule::int)
@@ -187,7 +241,10 @@ impl Cx<'_> {
                 .collect();
             match numbers.as_slice() {
                 [modulus, remainder] if *modulus > 0 && remainder < modulus => {
-                    PartitionBound::Hash { modulus: *modulus, remainder: *remainder }
+                    PartitionBound::Hash {
+                        modulus: *modulus,
+                        remainder: *remainder,
+                    }
                 }
                 _ => {
                     self.error(&hash, "a hash partition needs 0 <= remainder < modulus");
@@ -195,7 +252,10 @@ impl Cx<'_> {
                 }
             }
         };
-        table.partition_of = Some(PartitionOf { parent: parent.clone(), bound });
+        table.partition_of = Some(PartitionOf {
+            parent: parent.clone(),
+            bound,
+        });
         Some(table)
     }
 
@@ -250,7 +310,11 @@ fn add(date: (i64, u32, u32), step: i64, unit: Unit) -> (i64, u32, u32) {
             let (year, month) = (months.div_euclid(12), (months.rem_euclid(12) + 1) as u32);
             (year, month, date.2.min(days_in_month(year, month)))
         }
-        Unit::Year => (date.0 + step, date.1, date.2.min(days_in_month(date.0 + step, date.1))),
+        Unit::Year => (
+            date.0 + step,
+            date.1,
+            date.2.min(days_in_month(date.0 + step, date.1)),
+        ),
     }
 }
 

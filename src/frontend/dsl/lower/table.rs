@@ -9,7 +9,9 @@
 
 use super::{ident, paren_ident_list, qualified, type_spelling, unique_name, Cx};
 use crate::frontend::dsl::parse::Rule;
-use crate::frontend::dsl::tree::{child, children, docs_of, first_kid, has, kids, string_value, Node};
+use crate::frontend::dsl::tree::{
+    child, children, docs_of, first_kid, has, kids, string_value, Node,
+};
 use crate::model::normalize;
 use crate::model::*;
 
@@ -22,8 +24,14 @@ struct PendingConstraint {
 }
 
 impl Cx<'_> {
-    pub(in crate::frontend::dsl) fn lower_table(&mut self, def: &Node<'_>, comment: Option<String>) {
-        let Some(name_node) = child(def, Rule::qname) else { return };
+    pub(in crate::frontend::dsl) fn lower_table(
+        &mut self,
+        def: &Node<'_>,
+        comment: Option<String>,
+    ) {
+        let Some(name_node) = child(def, Rule::qname) else {
+            return;
+        };
         let name = qualified(&name_node);
         let mut table = Table::new(name.clone());
         table.unlogged = has(def, Rule::kw_unlogged);
@@ -34,7 +42,9 @@ impl Cx<'_> {
         let mut partitions = Vec::new();
         for item in children(def, Rule::table_item) {
             let docs = docs_of(&item);
-            let Some(inner) = kids(&item).find(|kid| kid.as_rule() != Rule::docs) else { continue };
+            let Some(inner) = kids(&item).find(|kid| kid.as_rule() != Rule::docs) else {
+                continue;
+            };
             match inner.as_rule() {
                 Rule::column => self.lower_column(&mut table, &mut pending, &inner, docs),
                 Rule::table_constraint => {
@@ -46,7 +56,10 @@ impl Cx<'_> {
                 Rule::partition_by => {
                     let (partition_by, generated) = self.lower_partition_by(&table.name, &inner);
                     if table.partition_by.is_some() {
-                        self.error(&inner, format!("table {name} has more than one `partition by`"));
+                        self.error(
+                            &inner,
+                            format!("table {name} has more than one `partition by`"),
+                        );
                     }
                     table.partition_by = Some(partition_by);
                     partitions.extend(generated);
@@ -64,14 +77,20 @@ impl Cx<'_> {
                 Rule::policy => {
                     let policy = self.lower_policy(&inner, docs);
                     if table.policies.contains_key(&policy.name) {
-                        self.error(&inner, format!("policy {} is declared twice on {name}", policy.name));
+                        self.error(
+                            &inner,
+                            format!("policy {} is declared twice on {name}", policy.name),
+                        );
                     }
                     table.policies.insert(policy.name.clone(), policy);
                 }
                 Rule::trigger => {
                     let trigger = self.lower_trigger(&inner, docs);
                     if table.triggers.contains_key(&trigger.name) {
-                        self.error(&inner, format!("trigger {} is declared twice on {name}", trigger.name));
+                        self.error(
+                            &inner,
+                            format!("trigger {} is declared twice on {name}", trigger.name),
+                        );
                     }
                     table.triggers.insert(trigger.name.clone(), trigger);
                 }
@@ -82,14 +101,18 @@ impl Cx<'_> {
         for (mut index, explicit, key_names) in indexes {
             index.name = match explicit {
                 Some(explicit) => explicit,
-                None => unique_name(normalize::default_index_name(&table.name.name, &key_names, false), |c| {
-                    table.constraints.contains_key(c) || table.indexes.contains_key(c)
-                }),
+                None => unique_name(
+                    normalize::default_index_name(&table.name.name, &key_names, false),
+                    |c| table.constraints.contains_key(c) || table.indexes.contains_key(c),
+                ),
             };
             table.indexes.insert(index.name.clone(), index);
         }
         if !partitions.is_empty() && table.partition_by.is_none() {
-            self.error(def, format!("table {name} declares partitions but no `partition by`"));
+            self.error(
+                def,
+                format!("table {name} declares partitions but no `partition by`"),
+            );
         }
         if self.model.tables.contains_key(&name) {
             let first = self.model.tables.get(&name).and_then(|t| t.meta.span);
@@ -137,7 +160,8 @@ impl Cx<'_> {
         }
         for item in unnamed {
             let suffix = item.constraint.kind.default_suffix();
-            let base = normalize::default_constraint_name(&table.name.name, &item.name_columns, suffix);
+            let base =
+                normalize::default_constraint_name(&table.name.name, &item.name_columns, suffix);
             let name = unique_name(base, |c| table.constraints.contains_key(c));
             let mut constraint = item.constraint;
             constraint.name = name.clone();
@@ -161,12 +185,17 @@ impl Cx<'_> {
         node: &Node<'_>,
         comment: Option<String>,
     ) {
-        let Some(name_node) = child(node, Rule::ident) else { return };
+        let Some(name_node) = child(node, Rule::ident) else {
+            return;
+        };
         let name = ident(&name_node);
-        let spelling = child(node, Rule::type_ref).map(|ty| type_spelling(&ty)).unwrap_or_default();
+        let spelling = child(node, Rule::type_ref)
+            .map(|ty| type_spelling(&ty))
+            .unwrap_or_default();
         let mut column = match normalize::serial_type(&spelling) {
             Some(ty) => {
-                let (default, mut sequence) = normalize::serial_sequence(&table.name, &name, ty.clone());
+                let (default, mut sequence) =
+                    normalize::serial_sequence(&table.name, &name, ty.clone());
                 sequence.meta = Meta::at(self.span(node));
                 self.model.sequences.insert(sequence.name.clone(), sequence);
                 let mut column = Column::new(name.clone(), ty);
@@ -179,7 +208,10 @@ impl Cx<'_> {
         column.comment = comment;
         column.meta = self.meta(node, Some(&name_node));
         if table.column(&name).is_some() {
-            self.error(&name_node, format!("column {name} is declared twice in {}", table.name));
+            self.error(
+                &name_node,
+                format!("column {name} is declared twice in {}", table.name),
+            );
         }
         for opt in children(node, Rule::column_opt) {
             let Some(opt) = first_kid(&opt) else { continue };
@@ -197,7 +229,10 @@ impl Cx<'_> {
                         .map(|o| children(&o, Rule::seq_opt))
                         .unwrap_or_default();
                     let options = self.sequence_options(column.ty.clone(), &opts);
-                    column.identity = Some(Identity { always: has(&opt, Rule::kw_always), options });
+                    column.identity = Some(Identity {
+                        always: has(&opt, Rule::kw_always),
+                        options,
+                    });
                     column.not_null = true;
                 }
                 Rule::opt_generated => {
@@ -210,15 +245,22 @@ impl Cx<'_> {
                 }
                 Rule::opt_constraint => {
                     let explicit = child(&opt, Rule::ident).map(|n| ident(&n));
-                    let renamed_from = child(&opt, Rule::was).and_then(|w| child(&w, Rule::ident)).map(|o| ident(&o));
+                    let renamed_from = child(&opt, Rule::was)
+                        .and_then(|w| child(&w, Rule::ident))
+                        .map(|o| ident(&o));
                     let inner = kids(&opt).find(|kid| {
                         matches!(
                             kid.as_rule(),
-                            Rule::opt_check | Rule::opt_unique | Rule::opt_primary_key | Rule::opt_references
+                            Rule::opt_check
+                                | Rule::opt_unique
+                                | Rule::opt_primary_key
+                                | Rule::opt_references
                         )
                     });
                     if let Some(inner) = inner {
-                        if let Some(mut constraint) = self.lower_column_constraint(&name, &mut column, &inner) {
+                        if let Some(mut constraint) =
+                            self.lower_column_constraint(&name, &mut column, &inner)
+                        {
                             constraint.name = explicit;
                             constraint.constraint.meta = self.meta(&opt, None);
                             constraint.constraint.meta.renamed_from = renamed_from;
@@ -227,7 +269,8 @@ impl Cx<'_> {
                     }
                 }
                 _ => {
-                    if let Some(constraint) = self.lower_column_constraint(&name, &mut column, &opt) {
+                    if let Some(constraint) = self.lower_column_constraint(&name, &mut column, &opt)
+                    {
                         pending.push(constraint);
                     }
                 }
@@ -246,7 +289,13 @@ impl Cx<'_> {
         let (kind, name_columns) = match opt.as_rule() {
             Rule::opt_primary_key => {
                 column.not_null = true;
-                (ConstraintKind::PrimaryKey { columns, include: Vec::new() }, Vec::new())
+                (
+                    ConstraintKind::PrimaryKey {
+                        columns,
+                        include: Vec::new(),
+                    },
+                    Vec::new(),
+                )
             }
             Rule::opt_unique => (
                 ConstraintKind::Unique {
@@ -259,7 +308,13 @@ impl Cx<'_> {
             Rule::opt_check => {
                 let expr = self.expr(&child(opt, Rule::paren_expr)?);
                 let name_columns = check_name_columns(&expr);
-                (ConstraintKind::Check { expr, no_inherit: has(opt, Rule::no_inherit) }, name_columns)
+                (
+                    ConstraintKind::Check {
+                        expr,
+                        no_inherit: has(opt, Rule::no_inherit),
+                    },
+                    name_columns,
+                )
             }
             Rule::opt_references => {
                 let fk = self.lower_fk_target(columns.clone(), opt);
@@ -269,11 +324,16 @@ impl Cx<'_> {
         };
         let mut constraint = new_constraint(kind, self.meta(opt, None));
         apply_deferral(&mut constraint, opt);
-        Some(PendingConstraint { name: None, name_columns, constraint })
+        Some(PendingConstraint {
+            name: None,
+            name_columns,
+            constraint,
+        })
     }
 
     fn lower_fk_target(&mut self, columns: Vec<Ident>, node: &Node<'_>) -> ForeignKey {
-        let ref_table = child(node, Rule::qname).map_or_else(|| QualifiedName::public(""), |q| qualified(&q));
+        let ref_table =
+            child(node, Rule::qname).map_or_else(|| QualifiedName::public(""), |q| qualified(&q));
         let ref_columns = child(node, Rule::paren_idents)
             .map(|list| paren_ident_list(&list))
             .unwrap_or_default();
@@ -286,7 +346,9 @@ impl Cx<'_> {
             match_full: false,
         };
         for tail in children(node, Rule::fk_tail) {
-            let Some(tail) = first_kid(&tail) else { continue };
+            let Some(tail) = first_kid(&tail) else {
+                continue;
+            };
             match tail.as_rule() {
                 Rule::fk_on_delete => fk.on_delete = fk_action(&tail),
                 Rule::fk_on_update => fk.on_update = fk_action(&tail),
@@ -307,7 +369,11 @@ impl Cx<'_> {
         let body = kids(node).find(|kid| {
             matches!(
                 kid.as_rule(),
-                Rule::tc_primary_key | Rule::tc_unique | Rule::tc_check | Rule::tc_foreign_key | Rule::tc_exclude
+                Rule::tc_primary_key
+                    | Rule::tc_unique
+                    | Rule::tc_check
+                    | Rule::tc_foreign_key
+                    | Rule::tc_exclude
             )
         })?;
         let include = children(&body, Rule::tc_tail)
@@ -317,11 +383,15 @@ impl Cx<'_> {
             .collect::<Vec<_>>();
         let (kind, name_columns) = match body.as_rule() {
             Rule::tc_primary_key => {
-                let columns = child(&body, Rule::paren_idents).map(|l| paren_ident_list(&l)).unwrap_or_default();
+                let columns = child(&body, Rule::paren_idents)
+                    .map(|l| paren_ident_list(&l))
+                    .unwrap_or_default();
                 (ConstraintKind::PrimaryKey { columns, include }, Vec::new())
             }
             Rule::tc_unique => {
-                let columns = child(&body, Rule::paren_idents).map(|l| paren_ident_list(&l)).unwrap_or_default();
+                let columns = child(&body, Rule::paren_idents)
+                    .map(|l| paren_ident_list(&l))
+                    .unwrap_or_default();
                 let kind = ConstraintKind::Unique {
                     columns: columns.clone(),
                     include,
@@ -332,7 +402,13 @@ impl Cx<'_> {
             Rule::tc_check => {
                 let expr = self.expr(&child(&body, Rule::paren_expr)?);
                 let name_columns = check_name_columns(&expr);
-                (ConstraintKind::Check { expr, no_inherit: has(&body, Rule::no_inherit) }, name_columns)
+                (
+                    ConstraintKind::Check {
+                        expr,
+                        no_inherit: has(&body, Rule::no_inherit),
+                    },
+                    name_columns,
+                )
             }
             Rule::tc_foreign_key => {
                 let lists = children(&body, Rule::paren_idents);
@@ -348,10 +424,11 @@ impl Cx<'_> {
         let mut constraint = new_constraint(kind, self.meta(node, None));
         constraint.comment = comment;
         apply_deferral(&mut constraint, &body);
-        for tail in children(&body, Rule::tc_tail) {
-            apply_deferral(&mut constraint, &tail);
-        }
-        Some(PendingConstraint { name: explicit, name_columns, constraint })
+        Some(PendingConstraint {
+            name: explicit,
+            name_columns,
+            constraint,
+        })
     }
 
     fn lower_exclude(&mut self, body: &Node<'_>) -> (ConstraintKind, Vec<Ident>) {
@@ -375,21 +452,39 @@ impl Cx<'_> {
             let opclass = child(&element, Rule::key_opclass)
                 .and_then(|o| child(&o, Rule::qname))
                 .map(|q| q.as_str().to_lowercase());
-            let operator = child(&element, Rule::exclude_op).map(|o| o.as_str().to_string()).unwrap_or_default();
-            elements.push(ExcludeElement { expr, opclass, operator });
+            let operator = child(&element, Rule::exclude_op)
+                .map(|o| o.as_str().to_string())
+                .unwrap_or_default();
+            elements.push(ExcludeElement {
+                expr,
+                opclass,
+                operator,
+            });
         }
-        let include = child(body, Rule::idx_include).map(|inc| paren_ident_list(&inc)).unwrap_or_default();
+        let include = child(body, Rule::idx_include)
+            .map(|inc| paren_ident_list(&inc))
+            .unwrap_or_default();
         let predicate = child(body, Rule::idx_where)
             .and_then(|w| child(&w, Rule::paren_expr))
             .map(|p| self.expr(&p));
-        (ConstraintKind::Exclude { method, elements, include, predicate }, name_columns)
+        (
+            ConstraintKind::Exclude {
+                method,
+                elements,
+                include,
+                predicate,
+            },
+            name_columns,
+        )
     }
 
     fn lower_shard(&mut self, node: &Node<'_>) -> Distribution {
         if has(node, Rule::kw_reference) {
             return Distribution::Reference;
         }
-        let column = child(node, Rule::ident).map(|c| ident(&c)).unwrap_or_default();
+        let column = child(node, Rule::ident)
+            .map(|c| ident(&c))
+            .unwrap_or_default();
         let mut colocation = Colocation::Default;
         let mut shard_count = None;
         for opt in children(node, Rule::shard_opt) {
@@ -405,7 +500,11 @@ impl Cx<'_> {
                 }
             }
         }
-        Distribution::Hash { column, colocation, shard_count }
+        Distribution::Hash {
+            column,
+            colocation,
+            shard_count,
+        }
     }
 
     fn lower_policy(&mut self, node: &Node<'_>, comment: Option<String>) -> Policy {
@@ -421,7 +520,9 @@ impl Cx<'_> {
             meta: self.meta(node, name_node.as_ref()),
         };
         for clause in children(node, Rule::policy_clause) {
-            let Some(clause) = first_kid(&clause) else { continue };
+            let Some(clause) = first_kid(&clause) else {
+                continue;
+            };
             match clause.as_rule() {
                 Rule::pol_as => policy.permissive = !has(&clause, Rule::kw_restrictive),
                 Rule::pol_for => {
@@ -434,10 +535,16 @@ impl Cx<'_> {
                     }
                 }
                 Rule::pol_to => {
-                    policy.roles.extend(children(&clause, Rule::ident).iter().map(ident));
+                    policy
+                        .roles
+                        .extend(children(&clause, Rule::ident).iter().map(ident));
                 }
-                Rule::pol_using => policy.using = child(&clause, Rule::paren_expr).map(|e| self.expr(&e)),
-                Rule::pol_check => policy.with_check = child(&clause, Rule::paren_expr).map(|e| self.expr(&e)),
+                Rule::pol_using => {
+                    policy.using = child(&clause, Rule::paren_expr).map(|e| self.expr(&e))
+                }
+                Rule::pol_check => {
+                    policy.with_check = child(&clause, Rule::paren_expr).map(|e| self.expr(&e))
+                }
                 _ => {}
             }
         }
@@ -449,7 +556,10 @@ impl Cx<'_> {
 
     fn lower_trigger(&mut self, node: &Node<'_>, comment: Option<String>) -> Trigger {
         let name_node = child(node, Rule::ident);
-        let timing = match child(node, Rule::trg_timing).and_then(|t| first_kid(&t)).map(|t| t.as_rule()) {
+        let timing = match child(node, Rule::trg_timing)
+            .and_then(|t| first_kid(&t))
+            .map(|t| t.as_rule())
+        {
             Some(Rule::kw_before) => TriggerTiming::Before,
             Some(Rule::kw_after) => TriggerTiming::After,
             _ => TriggerTiming::InsteadOf,
@@ -500,12 +610,17 @@ impl Cx<'_> {
             meta: self.meta(node, name_node.as_ref()),
         };
         for clause in children(node, Rule::trg_clause) {
-            let Some(clause) = first_kid(&clause) else { continue };
+            let Some(clause) = first_kid(&clause) else {
+                continue;
+            };
             match clause.as_rule() {
                 Rule::trg_for_each => trigger.for_each_row = has(&clause, Rule::kw_row),
-                Rule::trg_when => trigger.when = child(&clause, Rule::paren_expr).map(|e| self.expr(&e)),
+                Rule::trg_when => {
+                    trigger.when = child(&clause, Rule::paren_expr).map(|e| self.expr(&e))
+                }
                 Rule::deferral => {
-                    let (deferrable, deferred) = deferral(&clause, trigger.deferrable, trigger.initially_deferred);
+                    let (deferrable, deferred) =
+                        deferral(&clause, trigger.deferrable, trigger.initially_deferred);
                     trigger.deferrable = deferrable;
                     trigger.initially_deferred = deferred;
                 }
@@ -541,8 +656,20 @@ fn check_name_columns(expr: &SqlExpr) -> Vec<Ident> {
 
 /// Applies every `deferral` child of `node` to the constraint.
 fn apply_deferral(constraint: &mut Constraint, node: &Node<'_>) {
-    for clause in children(node, Rule::deferral) {
-        let (deferrable, deferred) = deferral(&clause, constraint.deferrable, constraint.initially_deferred);
+    let nested = children(node, Rule::fk_tail)
+        .into_iter()
+        .chain(children(node, Rule::tc_tail));
+    let clauses = children(node, Rule::deferral)
+        .into_iter()
+        .chain(nested.filter_map(|tail| child(&tail, Rule::deferral)));
+    let mut clauses: Vec<Node<'_>> = clauses.collect();
+    clauses.sort_by_key(|clause| clause.as_span().start());
+    for clause in clauses {
+        let (deferrable, deferred) = deferral(
+            &clause,
+            constraint.deferrable,
+            constraint.initially_deferred,
+        );
         constraint.deferrable = deferrable;
         constraint.initially_deferred = deferred;
     }
@@ -563,7 +690,9 @@ fn deferral(clause: &Node<'_>, deferrable: bool, deferred: bool) -> (bool, bool)
 }
 
 fn fk_action(node: &Node<'_>) -> FkAction {
-    let Some(action) = child(node, Rule::fk_action) else { return FkAction::NoAction };
+    let Some(action) = child(node, Rule::fk_action) else {
+        return FkAction::NoAction;
+    };
     if has(&action, Rule::kw_restrict) {
         FkAction::Restrict
     } else if has(&action, Rule::kw_cascade) {

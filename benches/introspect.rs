@@ -1,0 +1,222 @@
+//! Introspection benchmark: for synthetic schemas of N tables
+//! (`schemac::synth`, 1,000 and 10,000 by default; override with
+//! `SCHEMAC_BENCH_SIZES=100,1000`), creates a database on the server of
+//! `SCHEMAC_TEST_DATABASE_URL` (default
+//! `postgresql://postgres@127.0.0.1:5432/postgres`), then times
+//! `introspect::introspect` against `pg_dump --schema-only` on the same
+//! database, prints a table, and drops the databases.
+//!
+//! pg_dump takes `LOCK TABLE ... IN ACCESS SHARE MODE` on every table in one
+//! transaction, so it needs `max_locks_per_transaction * max_connections`
+//! lock slots; when it runs out ("out of shared memory") the table says so:
+//! that is the finding, and introspection (which locks no table) is
+//! unaffected. Figures only; nothing here asserts a time.
+
+use schemac::introspect::{self, connect, Filter, IntrospectOptions};
+use schemac::synth::{self, Form, Variant};
+use std::io::Write;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+const DEFAULT_URL: &str = "postgresql://postgres@127.0.0.1:5432/postgres";
+
+fn admin_url() -> String {
+    std::env::var("SCHEMAC_TEST_DATABASE_URL").unwrap_or_else(|_| DEFAULT_URL.to_string())
+}
+
+fn url_with_dbname(url: &str, dbname: &str) -> String {
+    match url.find("://") {
+        Some(scheme_end) => {
+            let (base, query) = match url.find('?') {
+                Some(q) => (&url[..q], &url[q..]),
+                None => (url, ""),
+            };
+            let after_scheme = scheme_end + 3;
+            let host_end = base[after_scheme..]
+                .find('/')
+                .map(|idx| after_scheme + idx)
+                .unwrap_or(base.len());
+            format!("{}/{dbname}{query}", &base[..host_end])
+        }
+        None => format!("{url} dbname={dbname}"),
+    }
+}
+
+fn psql(url: &str, sql: &str) -> Result<(), String> {
+    let mut child = Command::new("psql")
+        .args(["-X", "-q", "-v", "ON_ERROR_STOP=1", "-d", url, "-f", "-"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .map_err(|error| format!("cannot run psql: {error}"))?;
+    if let Some(mut stdin) = child.stdin.take() {
+        stdin
+            .write_all(sql.as_bytes())
+            .map_err(|error| format!("cannot write to psql: {error}"))?;
+    }
+    let output = child
+        .wait_with_output()
+        .map_err(|error| format!("psql failed: {error}"))?;
+    if output.status.success() {
+        Ok(())
+    } else {
+        Err(String::from_utf8_lossy(&output.stderr).into_owned())
+    }
+}
+
+/// A benchmark database, dropped when the value is dropped.
+struct BenchDb {
+    name: String,
+    url: String,
+}
+
+impl BenchDb {
+    fn create(n_tables: usize) -> Result<BenchDb, String> {
+        let name = format!("schemac_bench_introspect_{n_tables}_{}", std::process::id());
+        psql(&admin_url(), &format!("DROP DATABASE IF EXISTS {name}; CREATE DATABASE {name};"))
+            .map_err(|error| {
+                format!(
+                    "cannot create {name}: {error}\nstart PostgreSQL with \
+                     `pg_ctlcluster --skip-systemctl-redirect 15 main start`"
+                )
+            })?;
+        Ok(BenchDb {
+            url: url_with_dbname(&admin_url(), &name),
+            name,
+        })
+    }
+}
+
+impl Drop for BenchDb {
+    fn drop(&mut self) {
+        let sql = format!("DROP DATABASE IF EXISTS {} WITH (FORCE);", self.name);
+        if let Err(error) = psql(&admin_url(), &sql) {
+            eprintln!("could not drop {}: {error}", self.name);
+        }
+    }
+}
+
+struct Row {
+    n_tables: usize,
+    n_relations: usize,
+    load: Duration,
+    introspect: Result<(Duration, usize), String>,
+    pg_dump: Result<Duration, String>,
+}
+
+async fn time_introspect(url: &str) -> Result<(Duration, usize), String> {
+    let (client, connection) = connect(url).await.map_err(|error| error.to_string())?;
+    let start = Instant::now();
+    let (model, stats) =
+        introspect::introspect_with_stats(&client, &Filter::default(), IntrospectOptions::default())
+            .await
+            .map_err(|error| error.to_string())?;
+    let elapsed = start.elapsed();
+    drop(client);
+    let _ = connection.await;
+    if model.tables.is_empty() {
+        return Err("introspection found no tables".to_string());
+    }
+    Ok((elapsed, stats.queries))
+}
+
+fn time_pg_dump(url: &str) -> Result<Duration, String> {
+    let start = Instant::now();
+    let output = Command::new("pg_dump")
+        .args(["--schema-only", "-d", url, "-f", "/dev/null"])
+        .stderr(Stdio::piped())
+        .output()
+        .map_err(|error| format!("cannot run pg_dump: {error}"))?;
+    let elapsed = start.elapsed();
+    if output.status.success() {
+        Ok(elapsed)
+    } else {
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        let first = stderr
+            .lines()
+            .find(|line| line.contains("error"))
+            .unwrap_or_else(|| stderr.lines().next().unwrap_or("failed"));
+        Err(first.trim().to_string())
+    }
+}
+
+async fn run_size(n_tables: usize) -> Result<Row, String> {
+    let db = BenchDb::create(n_tables)?;
+    let ddl = synth::source(n_tables, Variant::Base, Form::Sql);
+    let start = Instant::now();
+    psql(&db.url, &ddl).map_err(|error| format!("loading {n_tables} tables failed: {error}"))?;
+    let load = start.elapsed();
+    // One warm-up run fills the server's catalog caches for both tools.
+    let _ = time_introspect(&db.url).await;
+    let introspect = time_introspect(&db.url).await;
+    let pg_dump = time_pg_dump(&db.url);
+    Ok(Row {
+        n_tables,
+        n_relations: synth::n_relations(n_tables),
+        load,
+        introspect,
+        pg_dump,
+    })
+}
+
+fn sizes() -> Vec<usize> {
+    std::env::var("SCHEMAC_BENCH_SIZES")
+        .ok()
+        .map(|text| {
+            text.split(',')
+                .filter_map(|part| part.trim().parse().ok())
+                .collect()
+        })
+        .filter(|sizes: &Vec<usize>| !sizes.is_empty())
+        .unwrap_or_else(|| vec![1_000, 10_000])
+}
+
+fn main() {
+    // `cargo test --benches` runs bench targets with `--bench` absent; only
+    // a real `cargo bench` run does the (slow) work.
+    if !std::env::args().any(|arg| arg == "--bench") {
+        println!("introspect bench: run with `cargo bench --bench introspect`");
+        return;
+    }
+    let runtime = match tokio::runtime::Builder::new_current_thread().enable_all().build() {
+        Ok(runtime) => runtime,
+        Err(error) => {
+            eprintln!("cannot start the tokio runtime: {error}");
+            std::process::exit(1);
+        }
+    };
+    let mut rows = Vec::new();
+    for n_tables in sizes() {
+        eprintln!("introspect bench: {n_tables} tables ...");
+        match runtime.block_on(run_size(n_tables)) {
+            Ok(row) => rows.push(row),
+            Err(error) => {
+                eprintln!("{error}");
+                std::process::exit(1);
+            }
+        }
+    }
+    println!(
+        "{:>8} {:>10} {:>10} {:>22} {:>12}  pg_dump --schema-only",
+        "tables", "relations", "load", "introspect", "queries"
+    );
+    for row in rows {
+        let (introspect, queries) = match &row.introspect {
+            Ok((elapsed, queries)) => (format!("{:.3} s", elapsed.as_secs_f64()), queries.to_string()),
+            Err(error) => (format!("failed: {error}"), "-".to_string()),
+        };
+        let pg_dump = match &row.pg_dump {
+            Ok(elapsed) => format!("{:.3} s", elapsed.as_secs_f64()),
+            Err(error) => format!("FAILED: {error}"),
+        };
+        println!(
+            "{:>8} {:>10} {:>8.1} s {:>22} {:>12}  {pg_dump}",
+            row.n_tables,
+            row.n_relations,
+            row.load.as_secs_f64(),
+            introspect,
+            queries
+        );
+    }
+}

@@ -1,0 +1,303 @@
+//! The apply history: schemac's own schema `schemac` and its one table,
+//! `schemac.apply_history`, one row per step of a plan:
+//!
+//! ```sql
+//! CREATE TABLE schemac.apply_history (
+//!     plan_id     text        NOT NULL,  -- crate::plan::saved::plan_id of the plan
+//!     step_index  int         NOT NULL,  -- 0-based position of the step in the plan
+//!     step_sql    text        NOT NULL,  -- the statement, as executed
+//!     description text        NOT NULL,  -- the step's one-line description
+//!     started_at  timestamptz NOT NULL,  -- clock_timestamp() when the step started
+//!     finished_at timestamptz,           -- when it ended (NULL while running)
+//!     outcome     text        NOT NULL CHECK (outcome IN ('running', 'done', 'failed')),
+//!     error       text,                  -- the server's message when it failed
+//!     PRIMARY KEY (plan_id, step_index)
+//! );
+//! ```
+//!
+//! Invariants:
+//! - A transactional group writes its rows inside its own transaction, so
+//!   a committed step always has its `done` row and a rolled-back one has
+//!   none (a failure is recorded afterwards, outside the transaction).
+//! - A non-transactional step is recorded `running` before it starts and
+//!   `done` after it ends; a `running` row found later means the apply was
+//!   interrupted during (or right after) that step.
+//! - The schema is schemac's own: introspection leaves it out
+//!   ([`exclude_own_schema`], [`strip_own_schema`]) so that a plan never
+//!   proposes to drop it.
+//! - Rows are only written while the apply holds the advisory lock.
+
+use super::ApplyError;
+use crate::introspect::Filter;
+use crate::model::Model;
+use crate::plan::Step;
+use std::collections::BTreeMap;
+use tokio_postgres::Client;
+
+/// schemac's own schema.
+pub const HISTORY_SCHEMA: &str = "schemac";
+
+/// The history table, schema-qualified.
+pub const HISTORY_TABLE: &str = "schemac.apply_history";
+
+/// What the history says about one step.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    Running,
+    Done,
+    Failed,
+}
+
+impl Outcome {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Outcome::Running => "running",
+            Outcome::Done => "done",
+            Outcome::Failed => "failed",
+        }
+    }
+
+    fn parse(text: &str) -> Option<Outcome> {
+        [Outcome::Running, Outcome::Done, Outcome::Failed]
+            .into_iter()
+            .find(|outcome| outcome.as_str() == text)
+    }
+}
+
+/// Leaves schemac's own schema out of an introspection filter.
+pub fn exclude_own_schema(filter: &mut Filter) {
+    if !filter
+        .exclude_schemas
+        .iter()
+        .any(|schema| schema == HISTORY_SCHEMA)
+    {
+        filter.exclude_schemas.push(HISTORY_SCHEMA.to_string());
+    }
+}
+
+/// Removes schemac's own schema and everything in it from a Model (for
+/// Models introspected with a filter that did not leave it out).
+pub fn strip_own_schema(model: &mut Model) {
+    let own = |schema: &crate::model::Ident| schema.as_str() == HISTORY_SCHEMA;
+    model.schemas.retain(|name, _| !own(name));
+    model.enums.retain(|name, _| !own(&name.schema));
+    model.domains.retain(|name, _| !own(&name.schema));
+    model.sequences.retain(|name, _| !own(&name.schema));
+    model.functions.retain(|id, _| !own(&id.name.schema));
+    model.tables.retain(|name, _| !own(&name.schema));
+    model.views.retain(|name, _| !own(&name.schema));
+}
+
+const CREATE_HISTORY: &str = "CREATE SCHEMA IF NOT EXISTS schemac;
+CREATE TABLE IF NOT EXISTS schemac.apply_history (
+    plan_id text NOT NULL,
+    step_index int NOT NULL,
+    step_sql text NOT NULL,
+    description text NOT NULL,
+    started_at timestamptz NOT NULL,
+    finished_at timestamptz,
+    outcome text NOT NULL CHECK (outcome IN ('running', 'done', 'failed')),
+    error text,
+    PRIMARY KEY (plan_id, step_index)
+)";
+
+/// Creates the schema and table when missing. Call with the advisory lock
+/// held (two concurrent `CREATE ... IF NOT EXISTS` may still collide).
+pub async fn ensure_table(client: &Client) -> Result<(), ApplyError> {
+    client
+        .batch_execute(CREATE_HISTORY)
+        .await
+        .map_err(|source| database_error("creating schemac.apply_history", source))
+}
+
+/// The recorded outcome of each step of `plan_id` (0-based index).
+/// Rows whose SQL differs from the plan's step are inconsistent.
+pub async fn load(
+    client: &Client,
+    plan_id: &str,
+    steps: &[Step],
+) -> Result<BTreeMap<usize, Outcome>, ApplyError> {
+    let rows = client
+        .query(
+            "SELECT step_index, step_sql, outcome FROM schemac.apply_history WHERE plan_id = $1",
+            &[&plan_id],
+        )
+        .await
+        .map_err(|source| database_error("reading schemac.apply_history", source))?;
+    let mut res = BTreeMap::new();
+    for row in rows {
+        let inconsistent = |message: String| ApplyError::HistoryInconsistent {
+            plan_id: plan_id.to_string(),
+            message,
+        };
+        let index: i32 = row
+            .try_get("step_index")
+            .map_err(|err| inconsistent(err.to_string()))?;
+        let sql: String = row
+            .try_get("step_sql")
+            .map_err(|err| inconsistent(err.to_string()))?;
+        let outcome: String = row
+            .try_get("outcome")
+            .map_err(|err| inconsistent(err.to_string()))?;
+        let step = usize::try_from(index)
+            .ok()
+            .and_then(|idx| steps.get(idx).map(|step| (idx, step)));
+        let Some((idx, step)) = step else {
+            return Err(inconsistent(format!(
+                "step index {index} is outside the plan's {} steps",
+                steps.len()
+            )));
+        };
+        if step.sql != sql {
+            return Err(inconsistent(format!(
+                "step {} was recorded with other SQL",
+                idx + 1
+            )));
+        }
+        let outcome = Outcome::parse(&outcome)
+            .ok_or_else(|| inconsistent(format!("unknown outcome `{outcome}`")))?;
+        res.insert(idx, outcome);
+    }
+    Ok(res)
+}
+
+/// Steps of `plan_id` recorded as done (0 when the table does not exist).
+pub async fn count_done(client: &Client, plan_id: &str) -> Result<usize, ApplyError> {
+    let row = client
+        .query_one(
+            "SELECT to_regclass('schemac.apply_history') IS NOT NULL AS present",
+            &[],
+        )
+        .await
+        .map_err(|source| database_error("looking for schemac.apply_history", source))?;
+    let present: bool = row.try_get("present").unwrap_or(false);
+    if !present {
+        return Ok(0);
+    }
+    let row = client
+        .query_one(
+            "SELECT count(*) AS n FROM schemac.apply_history WHERE plan_id = $1 AND outcome = 'done'",
+            &[&plan_id],
+        )
+        .await
+        .map_err(|source| database_error("reading schemac.apply_history", source))?;
+    let count: i64 = row.try_get("n").unwrap_or(0);
+    Ok(usize::try_from(count).unwrap_or(0))
+}
+
+/// Records `running` (replacing an earlier attempt's row).
+pub async fn mark_running(
+    client: &Client,
+    plan_id: &str,
+    idx: usize,
+    step: &Step,
+) -> Result<(), tokio_postgres::Error> {
+    client
+        .execute(
+            "INSERT INTO schemac.apply_history
+                 (plan_id, step_index, step_sql, description, started_at, finished_at, outcome, error)
+             VALUES ($1, $2, $3, $4, clock_timestamp(), NULL, 'running', NULL)
+             ON CONFLICT (plan_id, step_index) DO UPDATE
+             SET step_sql = EXCLUDED.step_sql, description = EXCLUDED.description,
+                 started_at = EXCLUDED.started_at, finished_at = NULL,
+                 outcome = 'running', error = NULL",
+            &[&plan_id, &index(idx), &step.sql, &step.description],
+        )
+        .await
+        .map(|_| ())
+}
+
+/// Records `done` for a step recorded `running`.
+pub async fn mark_done(
+    client: &Client,
+    plan_id: &str,
+    idx: usize,
+) -> Result<(), tokio_postgres::Error> {
+    client
+        .execute(
+            "UPDATE schemac.apply_history
+             SET finished_at = clock_timestamp(), outcome = 'done', error = NULL
+             WHERE plan_id = $1 AND step_index = $2",
+            &[&plan_id, &index(idx)],
+        )
+        .await
+        .map(|_| ())
+}
+
+/// Records `failed` with the error (outside any transaction).
+pub async fn mark_failed(
+    client: &Client,
+    plan_id: &str,
+    idx: usize,
+    step: &Step,
+    error: &str,
+) -> Result<(), tokio_postgres::Error> {
+    client
+        .execute(
+            "INSERT INTO schemac.apply_history
+                 (plan_id, step_index, step_sql, description, started_at, finished_at, outcome, error)
+             VALUES ($1, $2, $3, $4, clock_timestamp(), clock_timestamp(), 'failed', $5)
+             ON CONFLICT (plan_id, step_index) DO UPDATE
+             SET finished_at = clock_timestamp(), outcome = 'failed', error = EXCLUDED.error",
+            &[&plan_id, &index(idx), &step.sql, &step.description, &error],
+        )
+        .await
+        .map(|_| ())
+}
+
+fn index(idx: usize) -> i32 {
+    i32::try_from(idx).unwrap_or(i32::MAX)
+}
+
+pub(crate) fn database_error(action: &'static str, source: tokio_postgres::Error) -> ApplyError {
+    ApplyError::Database {
+        action,
+        message: crate::introspect::error_message(&source),
+        source,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{Ident, QualifiedName, Schema, Table};
+
+    #[test]
+    fn own_schema_is_excluded_once() {
+        let mut filter = Filter::default();
+        exclude_own_schema(&mut filter);
+        exclude_own_schema(&mut filter);
+        assert_eq!(filter.exclude_schemas, vec!["schemac".to_string()]);
+        assert!(!filter.keeps_schema("schemac"));
+        assert!(filter.keeps_schema("public"));
+    }
+
+    #[test]
+    fn own_schema_is_stripped_from_models() {
+        let mut model = Model::default();
+        for schema in ["public", "schemac"] {
+            model.schemas.insert(
+                Ident::new(schema),
+                Schema {
+                    name: Ident::new(schema),
+                    ..Schema::default()
+                },
+            );
+            let name = QualifiedName::new(schema, "t");
+            model.tables.insert(name.clone(), Table::new(name));
+        }
+        strip_own_schema(&mut model);
+        let schemas: Vec<&str> = model.schemas.keys().map(Ident::as_str).collect();
+        assert_eq!(schemas, vec!["public"]);
+        let tables: Vec<String> = model.tables.keys().map(ToString::to_string).collect();
+        assert_eq!(tables, vec!["public.t"]);
+    }
+
+    #[test]
+    fn outcomes_round_trip() {
+        for outcome in [Outcome::Running, Outcome::Done, Outcome::Failed] {
+            assert_eq!(Outcome::parse(outcome.as_str()), Some(outcome));
+        }
+        assert_eq!(Outcome::parse("other"), None);
+    }
+}

@@ -1,0 +1,169 @@
+//! Lowering of functions and procedures: arguments, return type,
+//! attributes and the dollar-quoted body (kept verbatim).
+//!
+//! Invariant: a function's id lists the types of its IN, INOUT and
+//! VARIADIC arguments only, as PostgreSQL identifies functions.
+
+use super::{ident, qualified, type_spelling, Cx};
+use crate::diagnostics::Diagnostic;
+use crate::frontend::dsl::parse::Rule;
+use crate::frontend::dsl::tree::{child, children, find, first_kid, has, kids, string_value, Node};
+use crate::frontend::expr::collapse_whitespace;
+use crate::model::normalize;
+use crate::model::*;
+
+impl Cx<'_> {
+    pub(super) fn lower_function(&mut self, def: &Node<'_>, comment: Option<String>) {
+        let Some(name_node) = child(def, Rule::qname) else {
+            return;
+        };
+        let name = qualified(&name_node);
+        let procedure = has(def, Rule::kw_procedure);
+        let mut args = Vec::new();
+        for arg in children(def, Rule::func_arg) {
+            let mode = match child(&arg, Rule::arg_mode)
+                .and_then(|m| first_kid(&m))
+                .map(|m| m.as_rule())
+            {
+                Some(Rule::kw_out) => ArgMode::Out,
+                Some(Rule::kw_inout) => ArgMode::InOut,
+                Some(Rule::kw_variadic) => ArgMode::Variadic,
+                _ => ArgMode::In,
+            };
+            let Some(body) =
+                child(&arg, Rule::named_arg).or_else(|| child(&arg, Rule::unnamed_arg))
+            else {
+                continue;
+            };
+            let arg_name = child(&body, Rule::arg_name)
+                .and_then(|n| child(&n, Rule::ident))
+                .map(|n| ident(&n));
+            let ty = child(&body, Rule::type_ref).map_or_else(TypeName::default, |ty| {
+                normalize::type_name(&type_spelling(&ty), "public")
+            });
+            let default = child(&body, Rule::arg_default)
+                .and_then(|d| child(&d, Rule::arg_default_expr))
+                .map(|d| self.expr(&d));
+            args.push(FunctionArg {
+                mode,
+                name: arg_name,
+                ty,
+                default,
+            });
+        }
+        let returns = if procedure {
+            None
+        } else {
+            child(def, Rule::func_returns)
+                .and_then(|ret| kids(&ret).find(|kid| kid.as_rule() != Rule::kw_returns))
+                .and_then(|ret| return_type(&ret))
+        };
+        let mut function = Function {
+            id: FunctionId {
+                name: name.clone(),
+                arg_types: args
+                    .iter()
+                    .filter(|arg| arg.mode != ArgMode::Out)
+                    .map(|arg| arg.ty.clone())
+                    .collect(),
+            },
+            procedure,
+            args,
+            returns,
+            language: "sql".to_string(),
+            body: find(def, Rule::dollar_body)
+                .map(|b| b.as_str().to_string())
+                .unwrap_or_default(),
+            volatility: Volatility::Volatile,
+            strict: false,
+            security_definer: false,
+            parallel: Parallel::Unsafe,
+            config: Vec::new(),
+            comment,
+            meta: self.meta(def, Some(&name_node)),
+        };
+        let mut has_language = false;
+        for attr in children(def, Rule::func_attr) {
+            let Some(attr) = first_kid(&attr) else {
+                continue;
+            };
+            match attr.as_rule() {
+                Rule::attr_language => {
+                    has_language = true;
+                    if let Some(lang) = first_kid(&attr).and_then(|_| kids(&attr).nth(1)) {
+                        function.language = match lang.as_rule() {
+                            Rule::sq_string => string_value(lang.as_str()).to_lowercase(),
+                            _ => ident(&lang).0,
+                        };
+                    }
+                }
+                Rule::attr_volatility => {
+                    function.volatility = if has(&attr, Rule::kw_immutable) {
+                        Volatility::Immutable
+                    } else if has(&attr, Rule::kw_stable) {
+                        Volatility::Stable
+                    } else {
+                        Volatility::Volatile
+                    }
+                }
+                Rule::attr_strict => function.strict = true,
+                Rule::attr_called => function.strict = false,
+                Rule::attr_security => function.security_definer = has(&attr, Rule::kw_definer),
+                Rule::attr_parallel => {
+                    function.parallel = if has(&attr, Rule::kw_safe) {
+                        Parallel::Safe
+                    } else if has(&attr, Rule::kw_restricted) {
+                        Parallel::Restricted
+                    } else {
+                        Parallel::Unsafe
+                    }
+                }
+                Rule::attr_set => {
+                    let key = child(&attr, Rule::ident)
+                        .map(|k| ident(&k).0)
+                        .unwrap_or_default();
+                    let value = child(&attr, Rule::set_value)
+                        .map(|v| v.as_str().trim().to_string())
+                        .unwrap_or_default();
+                    function.config.retain(|(existing, _)| existing != &key);
+                    function.config.push((key, value));
+                }
+                _ => {}
+            }
+        }
+        function.config.sort();
+        if !has_language {
+            let span = self.span(&name_node);
+            self.diagnostics.push(
+                Diagnostic::error(
+                    "syntax-error",
+                    span,
+                    format!("function {name} has no `language`"),
+                )
+                .with_help("add `language sql` or `language plpgsql` before `as $$`"),
+            );
+        }
+        let id = function.id.clone();
+        if let Some(first) = self.model.functions.get(&id) {
+            let first = first.meta.span;
+            return self.duplicate(def, format!("function {id}"), first);
+        }
+        self.model.functions.insert(id, function);
+    }
+}
+
+fn return_type(ret: &Node<'_>) -> Option<String> {
+    match ret.as_rule() {
+        Rule::type_ref => Some(normalize::type_name(&type_spelling(ret), "public").0),
+        Rule::ret_setof => child(ret, Rule::type_ref).map(|ty| {
+            format!(
+                "SETOF {}",
+                normalize::type_name(&type_spelling(&ty), "public")
+            )
+        }),
+        Rule::ret_table => child(ret, Rule::paren_expr)
+            .and_then(|p| child(&p, Rule::expr_text))
+            .map(|t| format!("TABLE({})", collapse_whitespace(t.as_str()))),
+        _ => None,
+    }
+}

@@ -1,0 +1,174 @@
+//! Lowering of views and materialized views: options, the raw SELECT
+//! (canonicalised when the normaliser can read it), the relations it
+//! reads (`depends_on`, found with sqlparser's visitor) and a trailing
+//! `with [local|cascaded] check option`.
+//!
+//! Invariant: `depends_on` is sorted, deduplicated, schema-qualified and
+//! never lists a CTE name.
+
+use super::{ident, option_list, qualified, Cx};
+use crate::diagnostics::Diagnostic;
+use crate::frontend::dsl::parse::Rule;
+use crate::frontend::dsl::tree::{child, children, has, Node};
+use crate::frontend::expr::collapse_whitespace;
+use crate::model::normalize;
+use crate::model::*;
+use crate::source::Span;
+use std::collections::BTreeMap;
+
+impl Cx<'_> {
+    pub(super) fn lower_view(&mut self, def: &Node<'_>, comment: Option<String>) {
+        let Some(name_node) = child(def, Rule::qname) else {
+            return;
+        };
+        let name = qualified(&name_node);
+        let columns = child(def, Rule::paren_idents)
+            .and_then(|list| child(&list, Rule::ident_list))
+            .map(|list| children(&list, Rule::ident).iter().map(ident).collect())
+            .unwrap_or_default();
+        let mut options: Vec<(String, String)> = child(def, Rule::view_with)
+            .map(|with| option_list(&with))
+            .unwrap_or_default();
+        let Some(query_node) = child(def, Rule::view_query) else {
+            return;
+        };
+        let (query_text, check_option) = split_check_option(query_node.as_str());
+        if let Some(check_option) = check_option {
+            options.push(("check_option".to_string(), check_option.to_string()));
+        }
+        options.sort();
+        let start = self.base + query_node.as_span().start();
+        let depends_on = match view_relations(query_text) {
+            Ok(relations) => relations,
+            Err(message) => {
+                let span = Span::new(self.file.id, start, start + query_text.len());
+                self.diagnostics.push(
+                    Diagnostic::error(
+                        "syntax-error",
+                        span,
+                        format!("invalid query of view {name}: {message}"),
+                    )
+                    .with_label("this query"),
+                );
+                Vec::new()
+            }
+        };
+        let query = match normalize::expr(query_text) {
+            Ok(expr) => expr,
+            Err(_) => {
+                let collapsed = collapse_whitespace(query_text);
+                SqlExpr {
+                    sql: query_text.trim().to_string(),
+                    canonical: collapsed,
+                }
+            }
+        };
+        let view = View {
+            name: name.clone(),
+            materialized: has(def, Rule::kw_materialized),
+            columns,
+            query,
+            options,
+            depends_on,
+            indexes: BTreeMap::new(),
+            comment,
+            meta: self.meta(def, Some(&name_node)),
+        };
+        if let Some(first) = self.model.views.get(&name) {
+            let first = first.meta.span;
+            return self.duplicate(def, format!("view {name}"), first);
+        }
+        self.model.views.insert(name, view);
+    }
+}
+
+/// Splits a trailing `with [local|cascaded] check option` off a view query.
+fn split_check_option(query: &str) -> (&str, Option<&'static str>) {
+    let trimmed = query.trim_end();
+    let lower = trimmed.to_lowercase();
+    let words: Vec<&str> = lower.split_whitespace().rev().take(4).collect();
+    if words.len() < 3 || words[0] != "option" || words[1] != "check" {
+        return (query, None);
+    }
+    let (kind, n_words) = match words.get(2) {
+        Some(&"local") if words.get(3) == Some(&"with") => ("local", 4),
+        Some(&"cascaded") if words.get(3) == Some(&"with") => ("cascaded", 4),
+        Some(&"with") => ("cascaded", 3),
+        _ => return (query, None),
+    };
+    let mut cut = trimmed.len();
+    for _ in 0..n_words {
+        cut = trimmed[..cut]
+            .trim_end()
+            .rfind(char::is_whitespace)
+            .map_or(0, |idx| idx);
+    }
+    (&query[..cut], Some(kind))
+}
+
+/// Relations a SELECT reads, schema-qualified (`public` by default), CTE
+/// names excluded, sorted and deduplicated.
+fn view_relations(query: &str) -> Result<Vec<QualifiedName>, String> {
+    use sqlparser::ast::{Query, Statement, Visit, Visitor};
+    use std::ops::ControlFlow;
+
+    struct Relations {
+        ctes: Vec<String>,
+        names: Vec<sqlparser::ast::ObjectName>,
+    }
+    impl Visitor for Relations {
+        type Break = ();
+        fn pre_visit_query(&mut self, query: &Query) -> ControlFlow<()> {
+            if let Some(with) = &query.with {
+                self.ctes.extend(
+                    with.cte_tables
+                        .iter()
+                        .map(|cte| cte.alias.name.value.clone()),
+                );
+            }
+            ControlFlow::Continue(())
+        }
+        fn pre_visit_relation(&mut self, relation: &sqlparser::ast::ObjectName) -> ControlFlow<()> {
+            self.names.push(relation.clone());
+            ControlFlow::Continue(())
+        }
+    }
+
+    let dialect = sqlparser::dialect::PostgreSqlDialect {};
+    let statements: Vec<Statement> =
+        sqlparser::parser::Parser::parse_sql(&dialect, query).map_err(|error| error.to_string())?;
+    let mut visitor = Relations {
+        ctes: Vec::new(),
+        names: Vec::new(),
+    };
+    let _ = statements.visit(&mut visitor);
+    let mut res: Vec<QualifiedName> = Vec::new();
+    for name in visitor.names {
+        let parts: Vec<Ident> = name
+            .0
+            .iter()
+            .filter_map(|part| part.as_ident())
+            .map(|part| match part.quote_style {
+                Some(_) => Ident::new(part.value.clone()),
+                None => Ident::folded(&part.value),
+            })
+            .collect();
+        let qualified = match parts.as_slice() {
+            [name] if visitor.ctes.iter().any(|cte| Ident::folded(cte) == *name) => continue,
+            [name] => QualifiedName {
+                schema: Ident::new("public"),
+                name: name.clone(),
+            },
+            [.., schema, name] => QualifiedName {
+                schema: schema.clone(),
+                name: name.clone(),
+            },
+            [] => continue,
+        };
+        if !res.contains(&qualified) {
+            res.push(qualified);
+        }
+    }
+    res.sort();
+    Ok(res)
+}

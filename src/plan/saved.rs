@@ -1,0 +1,648 @@
+//! Saved plans: the versioned JSON file written by `schemac plan --out FILE`
+//! and read by `schemac apply --plan FILE`, plus the two hashes that make a
+//! saved plan safe to apply later:
+//!
+//! - the **plan id** ([`plan_id`]): FNV-1a 64 over every step's SQL and
+//!   transaction shape. It names the plan in `schemac.apply_history`, so the
+//!   same plan resumes where it stopped, and it detects a hand-edited file
+//!   (the id stored in the file must equal the id of the steps read back).
+//! - the **fingerprint** ([`fingerprint`]): a hash of the current Model the
+//!   plan was made against. `apply --plan` introspects the database again
+//!   and refuses when the fingerprint differs.
+//!
+//! Invariants:
+//! - The file format is explicit structs (`Saved*`), never the internal
+//!   types: renaming a field of `Step` cannot silently change the format.
+//!   `format_version` changes whenever a field is removed or changes
+//!   meaning; adding an optional field does not.
+//! - Pure: no clock (`created_at` is supplied by the caller), no IO.
+//! - No connection string or password is ever part of the file.
+//! - Spans are not saved: they point into source files the plan file does
+//!   not contain. A loaded plan has `origin.span == None`.
+//! - The fingerprint depends only on what the SQL rendering of the Model
+//!   shows (the from-empty plan of the Model), never on `Meta`, spans or
+//!   the spelling of expressions as a user typed them.
+
+use super::step::TableSize;
+use super::{plan_models, Hazard, HazardNote, Lock, LockMode, Origin, Plan, PlanOptions, Step};
+use crate::model::{FunctionId, Ident, Model, ObjectId, QualifiedName, TypeName};
+use serde::{Deserialize, Serialize};
+
+/// The version of the saved-plan format written by this build.
+pub const FORMAT_VERSION: u32 = 1;
+
+/// A saved plan as written to disk.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SavedPlan {
+    pub format_version: u32,
+    /// [`plan_id`] of `steps`.
+    pub plan_id: String,
+    /// [`fingerprint`] of the database the plan was made against.
+    pub fingerprint: String,
+    /// When the plan was made (RFC 3339), filled in by the CLI.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub created_at: Option<String>,
+    pub steps: Vec<SavedStep>,
+    pub notes: Vec<String>,
+}
+
+/// One step, with everything apply needs to run it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SavedStep {
+    pub description: String,
+    pub sql: String,
+    pub transactional: bool,
+    pub joins_previous: bool,
+    pub locks: Vec<SavedLock>,
+    pub rewrites: bool,
+    pub scans: bool,
+    pub hazards: Vec<SavedHazard>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub table: Option<SavedName>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub table_size: Option<SavedTableSize>,
+    pub origin: SavedOrigin,
+}
+
+/// `{"schema": "public", "name": "orders"}` (names in stored form).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SavedName {
+    pub schema: String,
+    pub name: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SavedLock {
+    pub relation: SavedName,
+    /// `ACCESS EXCLUSIVE`, `SHARE UPDATE EXCLUSIVE`, ...
+    pub mode: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SavedHazard {
+    /// The hazard id users type (`data-loss`).
+    pub hazard: String,
+    pub message: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SavedTableSize {
+    pub rows: i64,
+    pub bytes: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SavedOrigin {
+    /// Index of the change in the ChangeSet the plan was made from.
+    pub change: usize,
+    pub object: SavedObject,
+}
+
+/// An [`ObjectId`]: `kind` is the object kind (`table`, `index`, ...);
+/// `table` holds the table of table-owned objects (columns, constraints,
+/// indexes, policies, triggers) and `name` the object's own name;
+/// `arg_types` only for functions.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SavedObject {
+    pub kind: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub schema: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub table: Option<SavedName>,
+    pub name: String,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub arg_types: Vec<String>,
+}
+
+/// A saved plan read back: the plan and what the file says about it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LoadedPlan {
+    pub plan: Plan,
+    pub plan_id: String,
+    pub fingerprint: String,
+    pub created_at: Option<String>,
+}
+
+/// A saved-plan file that cannot be used.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, miette::Diagnostic)]
+pub enum SavedPlanError {
+    #[error("the plan file is not a valid saved plan: {message}")]
+    #[diagnostic(
+        code("invalid-saved-plan"),
+        help("pass a file written by `schemac plan --out FILE`")
+    )]
+    Malformed { message: String },
+
+    #[error(
+        "the plan file has format version {found}; this schemac reads version {FORMAT_VERSION}"
+    )]
+    #[diagnostic(
+        code("unsupported-plan-format"),
+        help("re-run `schemac plan --out FILE` with this version of schemac")
+    )]
+    UnsupportedVersion { found: u32 },
+
+    #[error("the plan file was modified after it was written (plan id {stored}, steps hash to {computed})")]
+    #[diagnostic(
+        code("modified-saved-plan"),
+        help("a saved plan must be applied as written: re-run `schemac plan --out FILE`")
+    )]
+    Modified { stored: String, computed: String },
+}
+
+/// Serialises `plan` as a saved plan (pretty JSON with a final newline).
+pub fn to_json(plan: &Plan, fingerprint: &str, created_at: Option<String>) -> String {
+    let saved = SavedPlan {
+        format_version: FORMAT_VERSION,
+        plan_id: plan_id(plan),
+        fingerprint: fingerprint.to_string(),
+        created_at,
+        steps: plan.steps.iter().map(save_step).collect(),
+        notes: plan.notes.clone(),
+    };
+    let mut res =
+        serde_json::to_string_pretty(&saved).expect("invariant: saved plans serialise to JSON");
+    res.push('\n');
+    res
+}
+
+/// Reads a saved plan, checking its version and that its steps are the
+/// ones its plan id was computed from.
+pub fn from_json(text: &str) -> Result<LoadedPlan, SavedPlanError> {
+    let value: serde_json::Value =
+        serde_json::from_str(text).map_err(|err| SavedPlanError::Malformed {
+            message: err.to_string(),
+        })?;
+    let version = value
+        .get("format_version")
+        .and_then(serde_json::Value::as_u64)
+        .ok_or_else(|| SavedPlanError::Malformed {
+            message: "no format_version".to_string(),
+        })?;
+    if version != u64::from(FORMAT_VERSION) {
+        return Err(SavedPlanError::UnsupportedVersion {
+            found: u32::try_from(version).unwrap_or(u32::MAX),
+        });
+    }
+    let saved: SavedPlan =
+        serde_json::from_value(value).map_err(|err| SavedPlanError::Malformed {
+            message: err.to_string(),
+        })?;
+    let steps = saved
+        .steps
+        .iter()
+        .enumerate()
+        .map(|(idx, step)| load_step(step).map_err(|message| malformed_step(idx, message)))
+        .collect::<Result<Vec<Step>, SavedPlanError>>()?;
+    let plan = Plan {
+        steps,
+        notes: saved.notes,
+    };
+    let computed = plan_id(&plan);
+    if computed != saved.plan_id {
+        return Err(SavedPlanError::Modified {
+            stored: saved.plan_id,
+            computed,
+        });
+    }
+    Ok(LoadedPlan {
+        plan,
+        plan_id: saved.plan_id,
+        fingerprint: saved.fingerprint,
+        created_at: saved.created_at,
+    })
+}
+
+/// The stable id of a plan: FNV-1a 64 (hex) over each step's SQL and
+/// transaction shape, in order. Descriptions, hazards and statistics do
+/// not take part: the same statements in the same transactions are the
+/// same plan.
+pub fn plan_id(plan: &Plan) -> String {
+    let mut hash = Fnv64::new();
+    for step in &plan.steps {
+        hash.write(if step.transactional { b"T" } else { b"N" });
+        hash.write(if step.joins_previous { b"J" } else { b"S" });
+        hash.write(step.sql.as_bytes());
+        // A separator that cannot end a statement's text unambiguously
+        // otherwise ("a" + "bc" vs "ab" + "c").
+        hash.write(&(step.sql.len() as u64).to_le_bytes());
+    }
+    hash.hex()
+}
+
+/// The fingerprint of a (current, introspected) Model: FNV-1a 64 (hex) of
+/// the SQL that would create it from an empty database. Two Models that
+/// print the same DDL have the same fingerprint; `Meta` never takes part.
+pub fn fingerprint(model: &Model) -> String {
+    let mut hash = Fnv64::new();
+    match plan_models(&Model::default(), model, &PlanOptions::default()) {
+        Ok(plan) => {
+            hash.write(b"ddl:");
+            for step in &plan.steps {
+                hash.write(step.sql.as_bytes());
+                hash.write(b"\n;\n");
+            }
+            for note in &plan.notes {
+                hash.write(note.as_bytes());
+                hash.write(b"\n");
+            }
+        }
+        // A Model the planner cannot create from scratch still has a
+        // stable fingerprint: its debug form (introspected Models carry no
+        // spans, so it is as stable as the catalog text).
+        Err(_) => hash.write(format!("debug:{model:?}").as_bytes()),
+    }
+    hash.hex()
+}
+
+/// FNV-1a, 64 bits: tiny, dependency-free and stable across builds.
+#[derive(Debug, Clone, Copy)]
+pub struct Fnv64(u64);
+
+impl Fnv64 {
+    const OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
+    const PRIME: u64 = 0x0000_0100_0000_01b3;
+
+    pub fn new() -> Fnv64 {
+        Fnv64(Fnv64::OFFSET)
+    }
+
+    pub fn write(&mut self, bytes: &[u8]) {
+        for byte in bytes {
+            self.0 ^= u64::from(*byte);
+            self.0 = self.0.wrapping_mul(Fnv64::PRIME);
+        }
+    }
+
+    pub fn finish(self) -> u64 {
+        self.0
+    }
+
+    /// The hash as 16 lowercase hex digits.
+    pub fn hex(self) -> String {
+        format!("{:016x}", self.0)
+    }
+}
+
+impl Default for Fnv64 {
+    fn default() -> Fnv64 {
+        Fnv64::new()
+    }
+}
+
+fn malformed_step(idx: usize, message: String) -> SavedPlanError {
+    SavedPlanError::Malformed {
+        message: format!("step {}: {message}", idx + 1),
+    }
+}
+
+fn save_step(step: &Step) -> SavedStep {
+    SavedStep {
+        description: step.description.clone(),
+        sql: step.sql.clone(),
+        transactional: step.transactional,
+        joins_previous: step.joins_previous,
+        locks: step
+            .locks
+            .iter()
+            .map(|lock| SavedLock {
+                relation: save_name(&lock.relation),
+                mode: lock.mode.as_sql().to_string(),
+            })
+            .collect(),
+        rewrites: step.rewrites,
+        scans: step.scans,
+        hazards: step
+            .hazards
+            .iter()
+            .map(|note| SavedHazard {
+                hazard: note.hazard.id().to_string(),
+                message: note.message.clone(),
+            })
+            .collect(),
+        table: step.table.as_ref().map(save_name),
+        table_size: step.table_size.map(|size| SavedTableSize {
+            rows: size.rows,
+            bytes: size.bytes,
+        }),
+        origin: SavedOrigin {
+            change: step.origin.change,
+            object: save_object(&step.origin.object),
+        },
+    }
+}
+
+fn load_step(saved: &SavedStep) -> Result<Step, String> {
+    let locks = saved
+        .locks
+        .iter()
+        .map(|lock| {
+            let mode = LOCK_MODES
+                .iter()
+                .copied()
+                .find(|mode| mode.as_sql() == lock.mode)
+                .ok_or_else(|| format!("unknown lock mode `{}`", lock.mode))?;
+            Ok(Lock {
+                relation: load_name(&lock.relation),
+                mode,
+            })
+        })
+        .collect::<Result<Vec<Lock>, String>>()?;
+    let hazards = saved
+        .hazards
+        .iter()
+        .map(|note| {
+            let hazard = Hazard::from_id(&note.hazard)
+                .ok_or_else(|| format!("unknown hazard `{}`", note.hazard))?;
+            Ok(HazardNote {
+                hazard,
+                message: note.message.clone(),
+            })
+        })
+        .collect::<Result<Vec<HazardNote>, String>>()?;
+    Ok(Step {
+        description: saved.description.clone(),
+        sql: saved.sql.clone(),
+        transactional: saved.transactional,
+        joins_previous: saved.joins_previous,
+        locks,
+        rewrites: saved.rewrites,
+        scans: saved.scans,
+        hazards,
+        table: saved.table.as_ref().map(load_name),
+        table_size: saved.table_size.map(|size| TableSize {
+            rows: size.rows,
+            bytes: size.bytes,
+        }),
+        origin: Origin {
+            change: saved.origin.change,
+            object: load_object(&saved.origin.object)?,
+            span: None,
+        },
+    })
+}
+
+const LOCK_MODES: &[LockMode] = &[
+    LockMode::AccessShare,
+    LockMode::RowShare,
+    LockMode::RowExclusive,
+    LockMode::ShareUpdateExclusive,
+    LockMode::Share,
+    LockMode::ShareRowExclusive,
+    LockMode::Exclusive,
+    LockMode::AccessExclusive,
+];
+
+fn save_name(name: &QualifiedName) -> SavedName {
+    SavedName {
+        schema: name.schema.0.clone(),
+        name: name.name.0.clone(),
+    }
+}
+
+fn load_name(saved: &SavedName) -> QualifiedName {
+    QualifiedName {
+        schema: Ident::new(saved.schema.clone()),
+        name: Ident::new(saved.name.clone()),
+    }
+}
+
+fn save_object(object: &ObjectId) -> SavedObject {
+    let kind = object.kind().as_str().to_string();
+    let plain = |name: &Ident| SavedObject {
+        kind: kind.clone(),
+        schema: None,
+        table: None,
+        name: name.0.clone(),
+        arg_types: Vec::new(),
+    };
+    let qualified = |name: &QualifiedName| SavedObject {
+        kind: kind.clone(),
+        schema: Some(name.schema.0.clone()),
+        table: None,
+        name: name.name.0.clone(),
+        arg_types: Vec::new(),
+    };
+    let owned = |table: &QualifiedName, name: &Ident| SavedObject {
+        kind: kind.clone(),
+        schema: None,
+        table: Some(save_name(table)),
+        name: name.0.clone(),
+        arg_types: Vec::new(),
+    };
+    match object {
+        ObjectId::Schema(name) | ObjectId::Extension(name) => plain(name),
+        ObjectId::Enum(name)
+        | ObjectId::Domain(name)
+        | ObjectId::Sequence(name)
+        | ObjectId::Table(name)
+        | ObjectId::View(name) => qualified(name),
+        ObjectId::Function(id) => SavedObject {
+            arg_types: id.arg_types.iter().map(|ty| ty.0.clone()).collect(),
+            ..qualified(&id.name)
+        },
+        ObjectId::Column(table, name)
+        | ObjectId::Constraint(table, name)
+        | ObjectId::Index(table, name)
+        | ObjectId::Policy(table, name)
+        | ObjectId::Trigger(table, name) => owned(table, name),
+    }
+}
+
+fn load_object(saved: &SavedObject) -> Result<ObjectId, String> {
+    let name = Ident::new(saved.name.clone());
+    let qualified = || -> Result<QualifiedName, String> {
+        let schema = saved
+            .schema
+            .as_ref()
+            .ok_or_else(|| format!("{} {} has no schema", saved.kind, saved.name))?;
+        Ok(QualifiedName {
+            schema: Ident::new(schema.clone()),
+            name: Ident::new(saved.name.clone()),
+        })
+    };
+    let table = || -> Result<QualifiedName, String> {
+        saved
+            .table
+            .as_ref()
+            .map(load_name)
+            .ok_or_else(|| format!("{} {} has no table", saved.kind, saved.name))
+    };
+    let res = match saved.kind.as_str() {
+        "schema" => ObjectId::Schema(name),
+        "extension" => ObjectId::Extension(name),
+        "enum" => ObjectId::Enum(qualified()?),
+        "domain" => ObjectId::Domain(qualified()?),
+        "sequence" => ObjectId::Sequence(qualified()?),
+        "table" => ObjectId::Table(qualified()?),
+        "view" => ObjectId::View(qualified()?),
+        "function" => ObjectId::Function(FunctionId {
+            name: qualified()?,
+            arg_types: saved.arg_types.iter().cloned().map(TypeName).collect(),
+        }),
+        "column" => ObjectId::Column(table()?, name),
+        "constraint" => ObjectId::Constraint(table()?, name),
+        "index" => ObjectId::Index(table()?, name),
+        "policy" => ObjectId::Policy(table()?, name),
+        "trigger" => ObjectId::Trigger(table()?, name),
+        other => return Err(format!("unknown object kind `{other}`")),
+    };
+    Ok(res)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{Column, Table};
+    use crate::source::{FileId, Span};
+
+    fn sample_plan() -> Plan {
+        let table = QualifiedName::new("public", "orders");
+        let step = |sql: &str, transactional: bool| Step {
+            description: format!("run {sql}"),
+            sql: sql.to_string(),
+            transactional,
+            joins_previous: false,
+            locks: vec![Lock {
+                relation: table.clone(),
+                mode: LockMode::ShareUpdateExclusive,
+            }],
+            rewrites: false,
+            scans: true,
+            hazards: vec![HazardNote {
+                hazard: Hazard::IndexBuild,
+                message: "index built".to_string(),
+            }],
+            table: Some(table.clone()),
+            table_size: Some(TableSize {
+                rows: 10,
+                bytes: 8192,
+            }),
+            origin: Origin {
+                change: 0,
+                object: ObjectId::Index(table.clone(), Ident::new("orders_idx")),
+                span: None,
+            },
+        };
+        let mut second = step(
+            "CREATE INDEX CONCURRENTLY orders_idx ON public.orders (id)",
+            false,
+        );
+        second.origin.object = ObjectId::Function(FunctionId {
+            name: QualifiedName::new("app", "f"),
+            arg_types: vec![TypeName::new("integer")],
+        });
+        Plan {
+            steps: vec![
+                step("ALTER TABLE public.orders ADD COLUMN a integer", true),
+                second,
+            ],
+            notes: vec!["a note".to_string()],
+        }
+    }
+
+    #[test]
+    fn round_trips_a_plan() {
+        let plan = sample_plan();
+        let text = to_json(&plan, "00ff", Some("2025-01-01T00:00:00Z".to_string()));
+        let loaded = from_json(&text).expect("a saved plan loads");
+        assert_eq!(loaded.plan, plan);
+        assert_eq!(loaded.fingerprint, "00ff");
+        assert_eq!(loaded.plan_id, plan_id(&plan));
+        assert_eq!(loaded.created_at.as_deref(), Some("2025-01-01T00:00:00Z"));
+        assert!(text.starts_with("{\n  \"format_version\": 1,"), "{text}");
+    }
+
+    #[test]
+    fn spans_are_not_saved() {
+        let mut plan = sample_plan();
+        plan.steps[0].origin.span = Some(Span {
+            file: FileId(0),
+            start: 1,
+            end: 5,
+        });
+        let loaded = from_json(&to_json(&plan, "x", None)).expect("loads");
+        assert_eq!(loaded.plan.steps[0].origin.span, None);
+    }
+
+    #[test]
+    fn refuses_edited_plans_and_other_versions() {
+        let text = to_json(&sample_plan(), "x", None);
+        let edited = text.replace("ADD COLUMN a integer", "ADD COLUMN a bigint");
+        let err = from_json(&edited).expect_err("edited SQL");
+        assert!(matches!(err, SavedPlanError::Modified { .. }), "{err:?}");
+        let newer = text.replace("\"format_version\": 1", "\"format_version\": 2");
+        assert_eq!(
+            from_json(&newer),
+            Err(SavedPlanError::UnsupportedVersion { found: 2 })
+        );
+        let bad_hazard = text.replace("\"index-build\"", "\"no-such-hazard\"");
+        let err = from_json(&bad_hazard).expect_err("unknown hazard");
+        insta::assert_snapshot!(err.to_string(), @"the plan file is not a valid saved plan: step 1: unknown hazard `no-such-hazard`");
+        assert!(matches!(
+            from_json("not json"),
+            Err(SavedPlanError::Malformed { .. })
+        ));
+    }
+
+    #[test]
+    fn plan_id_depends_on_sql_and_grouping_only() {
+        let plan = sample_plan();
+        let mut described = plan.clone();
+        described.steps[0].description = "other words".to_string();
+        described.steps[0].hazards.clear();
+        assert_eq!(plan_id(&plan), plan_id(&described));
+        let mut regrouped = plan.clone();
+        regrouped.steps[1].transactional = true;
+        assert_ne!(plan_id(&plan), plan_id(&regrouped));
+        assert_eq!(plan_id(&plan).len(), 16);
+        assert_eq!(plan_id(&Plan::default()), Fnv64::new().hex());
+    }
+
+    #[test]
+    fn fnv_matches_reference_values() {
+        // Reference vectors of FNV-1a 64.
+        assert_eq!(Fnv64::new().finish(), 0xcbf29ce484222325);
+        let mut hash = Fnv64::new();
+        hash.write(b"a");
+        assert_eq!(hash.finish(), 0xaf63dc4c8601ec8c);
+        let mut hash = Fnv64::new();
+        hash.write(b"foobar");
+        assert_eq!(hash.finish(), 0x85944171f73967e8);
+    }
+
+    #[test]
+    fn fingerprint_ignores_meta_and_follows_content() {
+        let mut model = Model::default();
+        let name = QualifiedName::new("public", "t");
+        let mut table = Table::new(name.clone());
+        table
+            .columns
+            .push(Column::new(Ident::new("id"), TypeName::new("integer")));
+        model.tables.insert(name.clone(), table.clone());
+        let base = fingerprint(&model);
+        let mut with_span = model.clone();
+        if let Some(table) = with_span.tables.get_mut(&name) {
+            table.meta.span = Some(Span {
+                file: FileId(3),
+                start: 7,
+                end: 9,
+            });
+        }
+        assert_eq!(fingerprint(&with_span), base);
+        let mut changed = model.clone();
+        if let Some(table) = changed.tables.get_mut(&name) {
+            table.columns[0].ty = TypeName::new("bigint");
+        }
+        assert_ne!(fingerprint(&changed), base);
+        assert_ne!(fingerprint(&Model::default()), base);
+    }
+}

@@ -1,0 +1,245 @@
+//! Adding a constraint to an existing table.
+//!
+//! PostgreSQL behaviour relied on
+//! (https://www.postgresql.org/docs/current/sql-altertable.html):
+//! - `ADD CONSTRAINT ... CHECK ... NOT VALID` takes ACCESS EXCLUSIVE only
+//!   for the catalog update; `ADD ... FOREIGN KEY ... NOT VALID` takes
+//!   SHARE ROW EXCLUSIVE on both tables. `VALIDATE CONSTRAINT` then scans
+//!   under SHARE UPDATE EXCLUSIVE (plus ROW SHARE on the referenced table
+//!   for an FK), so writes continue during the scan.
+//! - UNIQUE and PRIMARY KEY: `CREATE UNIQUE INDEX CONCURRENTLY`, then
+//!   `ADD CONSTRAINT ... USING INDEX` (ACCESS EXCLUSIVE, catalog only; the
+//!   PK columns are already NOT NULL because SET NOT NULL is ordered
+//!   first).
+//! - On a partitioned table neither NOT VALID foreign keys nor `USING
+//!   INDEX` are available (PostgreSQL 15), so the constraint is added
+//!   whole, with the long-lock hazard. EXCLUDE constraints are always
+//!   added whole (their index is built under the lock).
+//!
+//! Ordering invariant: a constraint comes after its columns (and, for an
+//! FK, after the referenced table and its unique key).
+
+use super::create_table::foreign_key_requires;
+use super::{column_keys, expr_keys, Cx};
+use crate::model::{
+    sql, Constraint, ConstraintKind, Index, IndexExpr, IndexKey, Meta, QualifiedName,
+};
+use crate::plan::order::{Key, Node, Phase};
+use crate::plan::{Hazard, LockMode, Step};
+
+pub(super) fn add_constraint(
+    cx: &Cx<'_>,
+    table: &QualifiedName,
+    constraint: &Constraint,
+) -> Vec<Node> {
+    let relation = cx.ctx.desired.tables.get(table);
+    let partitioned = relation.is_some_and(|t| t.partition_by.is_some());
+    let new = cx.is_new(table);
+    let name = &constraint.name;
+    let add_sql = format!(
+        "ALTER TABLE {table} ADD {}",
+        sql::constraint_def(constraint)
+    );
+    let mut requires = vec![Key::Relation(table.clone())];
+    let (steps, phase) = match &constraint.kind {
+        ConstraintKind::Check { expr, .. } => {
+            requires.extend(expr_keys(cx.ctx.desired, relation, &expr.sql));
+            let steps = if new {
+                vec![cx
+                    .step(format!("add check {name} on new table {table}"), add_sql)
+                    .on(table, LockMode::AccessExclusive)]
+            } else {
+                not_valid_then_validate(
+                    cx,
+                    table,
+                    constraint,
+                    &add_sql,
+                    LockMode::AccessExclusive,
+                    None,
+                )
+            };
+            (steps, Phase::AddConstraint)
+        }
+        ConstraintKind::ForeignKey(fk) => {
+            requires.extend(foreign_key_requires(cx, table, constraint));
+            let steps = if new {
+                vec![cx
+                    .step(
+                        format!("add foreign key {name} on new table {table}"),
+                        add_sql,
+                    )
+                    .on(table, LockMode::ShareRowExclusive)
+                    .lock(&fk.ref_table, LockMode::ShareRowExclusive)]
+            } else if partitioned {
+                vec![cx
+                    .step(format!("add foreign key {name} on partitioned table {table}"), add_sql)
+                    .on(table, LockMode::ShareRowExclusive)
+                    .lock(&fk.ref_table, LockMode::ShareRowExclusive)
+                    .scanning()
+                    .hazard(Hazard::LongLock, format!("foreign key {name} on partitioned table {table} is validated while SHARE ROW EXCLUSIVE blocks writes"))
+                    .hazard(Hazard::FullScan, format!("{table} is scanned to validate {name}"))]
+            } else {
+                not_valid_then_validate(
+                    cx,
+                    table,
+                    constraint,
+                    &add_sql,
+                    LockMode::ShareRowExclusive,
+                    Some(&fk.ref_table),
+                )
+            };
+            (steps, Phase::ForeignKey)
+        }
+        ConstraintKind::PrimaryKey { columns, .. } | ConstraintKind::Unique { columns, .. } => {
+            requires.extend(column_keys(table, columns));
+            let steps = if new || partitioned {
+                let mut step = cx
+                    .step(format!("add constraint {name} on {table}"), add_sql)
+                    .on(table, LockMode::AccessExclusive);
+                if !new {
+                    step = step
+                        .scanning()
+                        .hazard(Hazard::LongLock, format!("the index of {name} is built while ACCESS EXCLUSIVE blocks {table}"))
+                        .hazard(Hazard::IndexBuild, format!("the index of {name} is built on {table}"));
+                }
+                vec![step]
+            } else {
+                unique_using_index(cx, table, constraint)
+            };
+            (steps, Phase::AddConstraint)
+        }
+        ConstraintKind::Exclude {
+            elements,
+            predicate,
+            ..
+        } => {
+            for element in elements {
+                requires.extend(expr_keys(cx.ctx.desired, relation, &element.expr.sql));
+            }
+            if let Some(predicate) = predicate {
+                requires.extend(expr_keys(cx.ctx.desired, relation, &predicate.sql));
+            }
+            let mut step = cx
+                .step(
+                    format!("add exclusion constraint {name} on {table}"),
+                    add_sql,
+                )
+                .on(table, LockMode::AccessExclusive);
+            if !new {
+                step = step
+                    .scanning()
+                    .hazard(Hazard::LongLock, format!("the index of exclusion constraint {name} is built while ACCESS EXCLUSIVE blocks {table}"))
+                    .hazard(Hazard::IndexBuild, format!("the index of {name} is built on {table}"));
+            }
+            (vec![step], Phase::AddConstraint)
+        }
+    };
+    vec![cx
+        .node(phase, steps)
+        .provides([Key::Constraint(table.clone(), name.clone())])
+        .requires(requires)]
+}
+
+/// `ADD ... NOT VALID` (short lock), then `VALIDATE CONSTRAINT` in its own
+/// transaction (SHARE UPDATE EXCLUSIVE, full scan).
+fn not_valid_then_validate(
+    cx: &Cx<'_>,
+    table: &QualifiedName,
+    constraint: &Constraint,
+    add_sql: &str,
+    add_lock: LockMode,
+    referenced: Option<&QualifiedName>,
+) -> Vec<Step> {
+    let name = &constraint.name;
+    let mut add = cx
+        .step(
+            format!("add constraint {name} on {table} (not valid)"),
+            format!("{add_sql} NOT VALID"),
+        )
+        .on(table, add_lock);
+    let mut validate = cx
+        .step(
+            format!("validate constraint {name} on {table}"),
+            format!("ALTER TABLE {table} VALIDATE CONSTRAINT {name}"),
+        )
+        .on(table, LockMode::ShareUpdateExclusive)
+        .scanning()
+        .hazard(
+            Hazard::FullScan,
+            format!("{table} is scanned to validate {name}; writes continue"),
+        );
+    if let Some(referenced) = referenced {
+        add = add.lock(referenced, add_lock);
+        validate = validate.lock(referenced, LockMode::RowShare);
+    }
+    vec![add, validate]
+}
+
+/// `CREATE UNIQUE INDEX CONCURRENTLY` named after the constraint, then
+/// `ADD CONSTRAINT ... USING INDEX` (which renames nothing: same name).
+fn unique_using_index(cx: &Cx<'_>, table: &QualifiedName, constraint: &Constraint) -> Vec<Step> {
+    let name = &constraint.name;
+    let (columns, include, nulls_not_distinct, kind) = match &constraint.kind {
+        ConstraintKind::PrimaryKey { columns, include } => (columns, include, false, "PRIMARY KEY"),
+        ConstraintKind::Unique {
+            columns,
+            include,
+            nulls_not_distinct,
+        } => (columns, include, *nulls_not_distinct, "UNIQUE"),
+        ConstraintKind::Check { .. }
+        | ConstraintKind::ForeignKey(_)
+        | ConstraintKind::Exclude { .. } => return Vec::new(),
+    };
+    let index = Index {
+        name: name.clone(),
+        unique: true,
+        nulls_not_distinct,
+        method: "btree".to_string(),
+        keys: columns
+            .iter()
+            .map(|column| IndexKey {
+                expr: IndexExpr::Column(column.clone()),
+                collation: None,
+                opclass: None,
+                descending: false,
+                nulls_first: None,
+            })
+            .collect(),
+        include: include.clone(),
+        predicate: None,
+        with: Vec::new(),
+        comment: None,
+        meta: Meta::default(),
+    };
+    let form = sql::IndexForm {
+        concurrently: true,
+        ..sql::IndexForm::default()
+    };
+    let build = cx
+        .step(
+            format!("build unique index {name} on {table} concurrently"),
+            sql::create_index(table, &index, form),
+        )
+        .non_transactional()
+        .on(table, LockMode::ShareUpdateExclusive)
+        .scanning()
+        .hazard(
+            Hazard::IndexBuild,
+            format!("unique index {name} is built on {table} (concurrently; writes continue)"),
+        );
+    let mut add_sql =
+        format!("ALTER TABLE {table} ADD CONSTRAINT {name} {kind} USING INDEX {name}");
+    if constraint.deferrable {
+        add_sql.push_str(" DEFERRABLE");
+        if constraint.initially_deferred {
+            add_sql.push_str(" INITIALLY DEFERRED");
+        }
+    }
+    let attach = cx
+        .step(
+            format!("add constraint {name} on {table} using index {name}"),
+            add_sql,
+        )
+        .on(table, LockMode::AccessExclusive);
+    vec![build, attach]
+}

@@ -1,0 +1,302 @@
+//! Altering an existing column: type, default, nullability, identity,
+//! generation expression, collation.
+//!
+//! PostgreSQL behaviour relied on
+//! (https://www.postgresql.org/docs/current/sql-altertable.html#SQL-ALTERTABLE-NOTES):
+//! every form takes ACCESS EXCLUSIVE. `ALTER COLUMN TYPE` does not rewrite
+//! the table (nor rebuild indexes) when the old type is binary coercible to
+//! the new one without a stricter modifier: `varchar(n)` to `varchar(m>=n)`
+//! or unbounded `varchar`/`text`, `numeric(p,s)` to `numeric(q>=p,s)` or
+//! unbounded `numeric`, `varbit(n)` to `varbit(m>=n)`. Anything else
+//! (including `timestamp` to `timestamptz`) is treated as a rewrite under
+//! ACCESS EXCLUSIVE. A collation change rebuilds the column's indexes
+//! under the lock. `DROP EXPRESSION` (PostgreSQL 13+) turns a generated
+//! column into a plain one in place; any other change of a stored
+//! generated column drops and adds the column (a rewrite) in one
+//! transaction. SET NOT NULL goes through `set_not_null`.
+//!
+//! Ordering invariant: the node removes the table's `Shape` (views over it
+//! are dropped first) and provides its `Layout` (views are recreated
+//! after); the new type exists before, the old type is dropped after.
+
+use super::set_not_null::set_not_null;
+use super::{expr_keys, type_keys, Cx};
+use crate::diff::ColumnChange;
+use crate::model::{sql, Column, Ident, Identity, QualifiedName, TypeName};
+use crate::plan::order::{Key, Node, Phase};
+use crate::plan::{Hazard, LockMode, Step};
+
+pub(super) fn alter_column(
+    cx: &Cx<'_>,
+    table: &QualifiedName,
+    column: &Ident,
+    change: &ColumnChange,
+) -> Vec<Node> {
+    if let ColumnChange::SetNotNull = change {
+        return set_not_null(cx, table, column);
+    }
+    let current_column = cx
+        .ctx
+        .current
+        .tables
+        .get(table)
+        .and_then(|t| t.column(column));
+    let alter = format!("ALTER TABLE {table} ALTER COLUMN {column}");
+    let mut requires = vec![Key::Relation(table.clone())];
+    let mut releases = Vec::new();
+    let mut removes = Vec::new();
+    let mut provides = vec![Key::Column(table.clone(), column.clone())];
+    let steps: Vec<Step> = match change {
+        ColumnChange::SetNotNull => Vec::new(),
+        ColumnChange::Type {
+            from,
+            to,
+            collation,
+        } => {
+            requires.extend(type_keys(cx.ctx.desired, to));
+            releases.extend(type_keys(cx.ctx.current, from));
+            removes.push(Key::Shape(table.clone()));
+            provides.push(Key::Layout(table.clone()));
+            vec![type_step(cx, table, column, from, to, collation.as_ref())]
+        }
+        ColumnChange::Collation { ty, to, .. } => {
+            removes.push(Key::Shape(table.clone()));
+            provides.push(Key::Layout(table.clone()));
+            let collate = to
+                .as_ref()
+                .map_or_else(|| "\"default\"".to_string(), |c| c.to_string());
+            vec![cx
+                .step(format!("change collation of {table}.{column}"), format!("{alter} TYPE {ty} COLLATE {collate}"))
+                .on(table, LockMode::AccessExclusive)
+                .hazard(Hazard::LongLock, format!("indexes on {table}.{column} are rebuilt while ACCESS EXCLUSIVE blocks {table}"))]
+        }
+        ColumnChange::SetDefault(default) => {
+            requires.extend(expr_keys(cx.ctx.desired, None, &default.sql));
+            if let Some(current) = current_column.and_then(|c| c.default.as_ref()) {
+                releases.extend(expr_keys(cx.ctx.current, None, &current.sql));
+            }
+            vec![cx
+                .step(
+                    format!("set default of {table}.{column}"),
+                    format!("{alter} SET DEFAULT {default}"),
+                )
+                .on(table, LockMode::AccessExclusive)]
+        }
+        ColumnChange::DropDefault => {
+            if let Some(current) = current_column.and_then(|c| c.default.as_ref()) {
+                releases.extend(expr_keys(cx.ctx.current, None, &current.sql));
+            }
+            vec![cx
+                .step(
+                    format!("drop default of {table}.{column}"),
+                    format!("{alter} DROP DEFAULT"),
+                )
+                .on(table, LockMode::AccessExclusive)]
+        }
+        ColumnChange::DropNotNull => vec![cx
+            .step(
+                format!("drop not null of {table}.{column}"),
+                format!("{alter} DROP NOT NULL"),
+            )
+            .on(table, LockMode::AccessExclusive)],
+        ColumnChange::Identity { from, to } => {
+            identity_steps(cx, table, column, from.as_ref(), to.as_ref())
+        }
+        ColumnChange::Generated { from, to } => {
+            removes.push(Key::Shape(table.clone()));
+            provides.push(Key::Layout(table.clone()));
+            if let Some(generated) = &to.generated {
+                requires.extend(expr_keys(cx.ctx.desired, None, &generated.sql));
+            }
+            generated_steps(cx, table, from.is_some(), to)
+        }
+    };
+    vec![cx
+        .node(Phase::AlterTable, steps)
+        .requires(requires)
+        .provides(provides)
+        .removes(removes)
+        .releases(releases)]
+}
+
+/// `(base, modifiers)`: `character varying(20)` -> (`character varying`, [20]).
+fn split_type(ty: &TypeName) -> (String, Vec<u32>) {
+    let text = ty.as_str();
+    match text.find('(') {
+        Some(open) if !ty.is_array() && text.ends_with(')') => {
+            let modifiers = text[open + 1..text.len() - 1]
+                .split(',')
+                .filter_map(|part| part.trim().parse().ok())
+                .collect();
+            (text[..open].trim().to_string(), modifiers)
+        }
+        _ => (text.to_string(), Vec::new()),
+    }
+}
+
+/// True when PostgreSQL changes the type without rewriting the table.
+pub(crate) fn is_binary_coercible(from: &TypeName, to: &TypeName) -> bool {
+    let (from_base, from_mods) = split_type(from);
+    let (to_base, to_mods) = split_type(to);
+    let widen = |from_mods: &[u32], to_mods: &[u32]| match (from_mods.first(), to_mods.first()) {
+        (_, None) => true,
+        (Some(f), Some(t)) => t >= f,
+        (None, Some(_)) => false,
+    };
+    match (from_base.as_str(), to_base.as_str()) {
+        ("character varying", "character varying") | ("bit varying", "bit varying") => {
+            widen(&from_mods, &to_mods)
+        }
+        ("character varying", "text") => true,
+        ("text", "character varying") => to_mods.is_empty(),
+        ("numeric", "numeric") => match (from_mods.as_slice(), to_mods.as_slice()) {
+            (_, []) => true,
+            ([p, s], [q, t]) => q >= p && s == t,
+            ([p], [q]) => q >= p,
+            _ => false,
+        },
+        _ => false,
+    }
+}
+
+fn type_step(
+    cx: &Cx<'_>,
+    table: &QualifiedName,
+    column: &Ident,
+    from: &TypeName,
+    to: &TypeName,
+    collation: Option<&Ident>,
+) -> Step {
+    let collate = collation
+        .map(|c| format!(" COLLATE {c}"))
+        .unwrap_or_default();
+    if is_binary_coercible(from, to) {
+        return cx
+            .step(
+                format!("change type of {table}.{column} to {to} (no rewrite)"),
+                format!("ALTER TABLE {table} ALTER COLUMN {column} TYPE {to}{collate}"),
+            )
+            .on(table, LockMode::AccessExclusive);
+    }
+    cx.step(
+        format!("change type of {table}.{column} from {from} to {to}"),
+        format!(
+            "ALTER TABLE {table} ALTER COLUMN {column} TYPE {to}{collate} USING {column}::{to}"
+        ),
+    )
+    .on(table, LockMode::AccessExclusive)
+    .rewriting()
+    .hazard(
+        Hazard::TableRewrite,
+        format!("changing {table}.{column} from {from} to {to} rewrites {table}"),
+    )
+    .hazard(
+        Hazard::LongLock,
+        format!("ACCESS EXCLUSIVE blocks reads and writes of {table} during the rewrite"),
+    )
+}
+
+fn identity_steps(
+    cx: &Cx<'_>,
+    table: &QualifiedName,
+    column: &Ident,
+    from: Option<&Identity>,
+    to: Option<&Identity>,
+) -> Vec<Step> {
+    let alter = format!("ALTER TABLE {table} ALTER COLUMN {column}");
+    let step = |description: String, sql: String| {
+        cx.step(description, sql)
+            .on(table, LockMode::AccessExclusive)
+    };
+    let generated = |identity: &Identity| {
+        if identity.always {
+            "ALWAYS"
+        } else {
+            "BY DEFAULT"
+        }
+    };
+    match (from, to) {
+        (None, None) => Vec::new(),
+        (Some(_), None) => vec![step(
+            format!("drop identity of {table}.{column}"),
+            format!("{alter} DROP IDENTITY"),
+        )],
+        (None, Some(identity)) => vec![step(
+            format!("make {table}.{column} an identity column"),
+            format!(
+                "{alter} ADD GENERATED {} AS IDENTITY ({})",
+                generated(identity),
+                sql::identity_options(&identity.options)
+            ),
+        )],
+        (Some(current), Some(desired)) => {
+            let options = &desired.options;
+            let mut sets = Vec::new();
+            if current.always != desired.always {
+                sets.push(format!("SET GENERATED {}", generated(desired)));
+            }
+            if current.options != desired.options {
+                sets.push(format!("SET INCREMENT BY {}", options.increment));
+                sets.push(format!("SET MINVALUE {}", options.min_value));
+                sets.push(format!("SET MAXVALUE {}", options.max_value));
+                sets.push(format!("SET START WITH {}", options.start));
+                sets.push(format!("SET CACHE {}", options.cache));
+                sets.push(if options.cycle {
+                    "SET CYCLE".to_string()
+                } else {
+                    "SET NO CYCLE".to_string()
+                });
+            }
+            vec![step(
+                format!("alter identity of {table}.{column}"),
+                format!("{alter} {}", sets.join(" ")),
+            )]
+        }
+    }
+}
+
+fn generated_steps(
+    cx: &Cx<'_>,
+    table: &QualifiedName,
+    was_generated: bool,
+    to: &Column,
+) -> Vec<Step> {
+    let column = &to.name;
+    if to.generated.is_none() && was_generated && cx.version() >= 13 {
+        return vec![cx
+            .step(
+                format!("make {table}.{column} a plain column"),
+                format!("ALTER TABLE {table} ALTER COLUMN {column} DROP EXPRESSION"),
+            )
+            .on(table, LockMode::AccessExclusive)];
+    }
+    let mut drop = cx
+        .step(
+            format!("drop column {table}.{column} to change its generation"),
+            format!("ALTER TABLE {table} DROP COLUMN {column}"),
+        )
+        .on(table, LockMode::AccessExclusive);
+    if !was_generated {
+        drop = drop.hazard(
+            Hazard::DataLoss,
+            format!("the values of {table}.{column} are replaced by its generation expression"),
+        );
+    }
+    let add = cx
+        .step(
+            format!("add column {table}.{column} again"),
+            format!("ALTER TABLE {table} ADD COLUMN {}", sql::column_def(to)),
+        )
+        .on(table, LockMode::AccessExclusive)
+        .joining()
+        .rewriting()
+        .hazard(
+            Hazard::TableRewrite,
+            format!("adding generated column {table}.{column} rewrites {table}"),
+        )
+        .hazard(
+            Hazard::LongLock,
+            format!("ACCESS EXCLUSIVE blocks {table} during the rewrite"),
+        );
+    vec![drop, add]
+}

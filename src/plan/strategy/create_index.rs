@@ -1,0 +1,156 @@
+//! Creating an index on an existing table or materialized view.
+//!
+//! PostgreSQL behaviour relied on
+//! (https://www.postgresql.org/docs/current/sql-createindex.html#SQL-CREATEINDEX-CONCURRENTLY):
+//! `CREATE INDEX CONCURRENTLY` takes SHARE UPDATE EXCLUSIVE, so reads and
+//! writes continue during the build; it cannot run inside a transaction
+//! block and cannot be used on a partitioned table. For a partitioned
+//! table the index is created `ON ONLY` the parent (catalog only, left
+//! invalid), built concurrently on each partition, and attached with
+//! `ALTER INDEX ... ATTACH PARTITION`; the parent index becomes valid
+//! when every partition has an attached index. On a table created by the
+//! same plan the table is empty and a plain `CREATE INDEX` is used.
+//!
+//! Ordering invariant: the index comes after its table, its columns and
+//! every partition it is built on (new partitions are attached first).
+
+use super::{expr_keys, Cx};
+use crate::model::{sql, Ident, Index, IndexExpr, QualifiedName};
+use crate::plan::order::{Key, Node, Phase};
+use crate::plan::{Hazard, LockMode, Step};
+
+pub(super) fn create_index(cx: &Cx<'_>, table: &QualifiedName, index: &Index) -> Vec<Node> {
+    let mut requires = vec![Key::Relation(table.clone())];
+    let relation = cx.ctx.desired.tables.get(table);
+    for key in &index.keys {
+        match &key.expr {
+            IndexExpr::Column(column) => requires.push(Key::Column(table.clone(), column.clone())),
+            IndexExpr::Expr(expr) => {
+                requires.extend(expr_keys(cx.ctx.desired, relation, &expr.sql))
+            }
+        }
+    }
+    if let Some(predicate) = &index.predicate {
+        requires.extend(expr_keys(cx.ctx.desired, relation, &predicate.sql));
+    }
+    let mut steps = Vec::new();
+    if cx.is_new(table) {
+        steps.push(
+            cx.step(
+                format!("create index {} on new table {table}", index.name),
+                sql::create_index(table, index, sql::IndexForm::default()),
+            )
+            .on(table, LockMode::Share),
+        );
+    } else if relation.is_some_and(|t| t.partition_by.is_some()) {
+        partitioned_steps(cx, table, index, &mut steps, &mut requires);
+    } else {
+        steps.push(concurrent_step(cx, table, index));
+    }
+    vec![cx
+        .node(Phase::CreateIndex, steps)
+        .provides([Key::Index(table.clone(), index.name.clone())])
+        .requires(requires)]
+}
+
+fn concurrent_step(cx: &Cx<'_>, table: &QualifiedName, index: &Index) -> Step {
+    let form = sql::IndexForm {
+        concurrently: true,
+        ..sql::IndexForm::default()
+    };
+    cx.step(
+        format!("create index {} on {table} concurrently", index.name),
+        sql::create_index(table, index, form),
+    )
+    .non_transactional()
+    .on(table, LockMode::ShareUpdateExclusive)
+    .scanning()
+    .hazard(
+        Hazard::IndexBuild,
+        format!(
+            "index {} is built on {table} (concurrently; writes continue)",
+            index.name
+        ),
+    )
+}
+
+/// `ON ONLY` on the parent, then per partition a concurrent build (or a
+/// recursive `ON ONLY` for sub-partitioned partitions) and an attach.
+fn partitioned_steps(
+    cx: &Cx<'_>,
+    table: &QualifiedName,
+    index: &Index,
+    steps: &mut Vec<Step>,
+    requires: &mut Vec<Key>,
+) {
+    let parent_index = table.with_name(index.name.clone());
+    let form = sql::IndexForm {
+        only: true,
+        ..sql::IndexForm::default()
+    };
+    // ON ONLY only writes the catalog, but still takes SHARE on the parent.
+    steps.push(
+        cx.step(
+            format!(
+                "create index {} on only partitioned table {table}",
+                index.name
+            ),
+            sql::create_index(table, index, form),
+        )
+        .on(table, LockMode::Share),
+    );
+    let partitions: Vec<&crate::model::Table> = cx.ctx.desired.partitions_of(table).collect();
+    for partition in partitions {
+        requires.push(Key::Relation(partition.name.clone()));
+        let child_name = child_index_name(table, &partition.name, &index.name);
+        let mut child = index.clone();
+        child.name = child_name.clone();
+        child.comment = None;
+        if partition.partition_by.is_some() {
+            partitioned_steps(cx, &partition.name, &child, steps, requires);
+        } else if cx.is_new(&partition.name) {
+            steps.push(
+                cx.step(
+                    format!(
+                        "create index {child_name} on new partition {}",
+                        partition.name
+                    ),
+                    sql::create_index(&partition.name, &child, sql::IndexForm::default()),
+                )
+                .on(&partition.name, LockMode::Share),
+            );
+        } else {
+            steps.push(concurrent_step(cx, &partition.name, &child));
+        }
+        let child_index = partition.name.with_name(child_name.clone());
+        steps.push(
+            cx.step(
+                format!("attach index {child_index} to {parent_index}"),
+                format!("ALTER INDEX {parent_index} ATTACH PARTITION {child_index}"),
+            )
+            .lock(&parent_index, LockMode::ShareUpdateExclusive)
+            .lock(&child_index, LockMode::ShareUpdateExclusive),
+        );
+    }
+}
+
+/// The name of a partition's index derived from the parent index's name:
+/// the parent table's name prefix is replaced by the partition's name
+/// (`events_at_idx` on `events_2025` -> `events_2025_at_idx`), otherwise
+/// the partition's name is prefixed. Truncated to 63 bytes.
+pub(crate) fn child_index_name(
+    parent: &QualifiedName,
+    partition: &QualifiedName,
+    index: &Ident,
+) -> Ident {
+    let parent_prefix = format!("{}_", parent.name.as_str());
+    let suffix = index
+        .as_str()
+        .strip_prefix(&parent_prefix)
+        .unwrap_or(index.as_str());
+    let mut name = format!("{}_{}", partition.name.as_str(), suffix);
+    while name.len() > 63 {
+        name.pop();
+    }
+    Ident::new(name)
+}

@@ -1,0 +1,165 @@
+//! Creating a table (or a partition of a table created by the same plan).
+//!
+//! PostgreSQL behaviour relied on: a new table is empty, so its indexes are
+//! built with plain `CREATE INDEX` inside the table's transaction (no
+//! hazard), and its foreign keys validate instantly. `CREATE TABLE ...
+//! PARTITION OF` takes ACCESS EXCLUSIVE on the parent
+//! (https://www.postgresql.org/docs/current/sql-createtable.html), which is
+//! harmless here because the parent is new too; partitions of existing
+//! tables go through `attach_partition` instead.
+//!
+//! Ordering invariant: FOREIGN KEY constraints are separate nodes that run
+//! after every table they name exists (and is distributed, under Citus),
+//! so FK cycles between new tables never block table creation. RLS is
+//! enabled after the table's policies are created.
+
+use super::{column_keys, distribute, expr_keys, policy, rls, schema_key, trigger, type_keys, Cx};
+use crate::model::{sql, Constraint, ConstraintKind, QualifiedName, Table};
+use crate::plan::order::{Key, Node, Phase};
+use crate::plan::LockMode;
+
+pub(super) fn create_table(cx: &Cx<'_>, table: &Table) -> Vec<Node> {
+    let mut nodes = vec![table_node(cx, table)];
+    for constraint in table.constraints.values() {
+        if matches!(constraint.kind, ConstraintKind::ForeignKey(_)) {
+            nodes.push(foreign_key_node(cx, &table.name, constraint));
+        }
+    }
+    if let Some(distribution) = &table.distribution {
+        nodes.push(distribute::distribute_new(cx, &table.name, distribution));
+    }
+    for policy in table.policies.values() {
+        nodes.extend(policy::create_policy(cx, &table.name, policy));
+    }
+    if table.rls.enabled {
+        nodes.extend(rls::enable(cx, &table.name));
+    }
+    if table.rls.forced {
+        nodes.extend(rls::force(cx, &table.name, true));
+    }
+    for trigger in table.triggers.values() {
+        nodes.extend(trigger::create_trigger(cx, &table.name, trigger));
+    }
+    nodes
+}
+
+/// CREATE TABLE with its columns, non-FK constraints and indexes, in one
+/// transaction.
+pub(super) fn table_node(cx: &Cx<'_>, table: &Table) -> Node {
+    let name = &table.name;
+    let mut create = cx
+        .step(
+            format!("create table {name}"),
+            sql::create_table(table, sql::TableForm::default()),
+        )
+        .on(name, LockMode::AccessExclusive);
+    let mut requires = schema_key(name);
+    if let Some(of) = &table.partition_of {
+        create = create.lock(&of.parent, LockMode::AccessExclusive);
+        requires.push(Key::Relation(of.parent.clone()));
+    }
+    for column in &table.columns {
+        requires.extend(type_keys(cx.ctx.desired, &column.ty));
+        for expr in column.default.iter().chain(column.generated.iter()) {
+            requires.extend(expr_keys(cx.ctx.desired, None, &expr.sql));
+        }
+    }
+    let mut provides = vec![Key::Relation(name.clone())];
+    provides.extend(
+        table
+            .columns
+            .iter()
+            .map(|c| Key::Column(name.clone(), c.name.clone())),
+    );
+    for constraint in table.constraints.values() {
+        if !matches!(constraint.kind, ConstraintKind::ForeignKey(_)) {
+            provides.push(Key::Constraint(name.clone(), constraint.name.clone()));
+            if let ConstraintKind::Check { expr, .. } = &constraint.kind {
+                requires.extend(expr_keys(cx.ctx.desired, None, &expr.sql));
+            }
+        }
+    }
+    let mut steps = vec![create];
+    for index in table.indexes.values() {
+        provides.push(Key::Index(name.clone(), index.name.clone()));
+        for key in &index.keys {
+            if let crate::model::IndexExpr::Expr(expr) = &key.expr {
+                requires.extend(expr_keys(cx.ctx.desired, None, &expr.sql));
+            }
+        }
+        steps.push(
+            cx.step(
+                format!("create index {} on new table {name}", index.name),
+                sql::create_index(name, index, sql::IndexForm::default()),
+            )
+            .on(name, LockMode::Share)
+            .joining(),
+        );
+    }
+    requires.retain(|key| !provides.contains(key));
+    cx.node(Phase::CreateTable, steps)
+        .provides(provides)
+        .requires(requires)
+}
+
+/// The keys an FK needs: both tables, its columns, and the referenced key.
+pub(super) fn foreign_key_requires(
+    cx: &Cx<'_>,
+    table: &QualifiedName,
+    constraint: &Constraint,
+) -> Vec<Key> {
+    let ConstraintKind::ForeignKey(fk) = &constraint.kind else {
+        return Vec::new();
+    };
+    let mut res = vec![
+        Key::Relation(table.clone()),
+        Key::Relation(fk.ref_table.clone()),
+    ];
+    res.extend(column_keys(table, &fk.columns));
+    res.extend(column_keys(&fk.ref_table, &fk.ref_columns));
+    res.push(Key::Distributed(table.clone()));
+    res.push(Key::Distributed(fk.ref_table.clone()));
+    if let Some(referenced) = cx.ctx.desired.tables.get(&fk.ref_table) {
+        for candidate in referenced.constraints.values() {
+            let columns = match &candidate.kind {
+                ConstraintKind::PrimaryKey { columns, .. }
+                | ConstraintKind::Unique { columns, .. } => columns,
+                _ => continue,
+            };
+            if columns == &fk.ref_columns {
+                res.push(Key::Constraint(
+                    fk.ref_table.clone(),
+                    candidate.name.clone(),
+                ));
+            }
+        }
+        for index in referenced.indexes.values().filter(|index| index.unique) {
+            res.push(Key::Index(fk.ref_table.clone(), index.name.clone()));
+        }
+    }
+    res
+}
+
+/// An FK on a table created by this plan: added whole (the table is empty,
+/// so validation is instant).
+fn foreign_key_node(cx: &Cx<'_>, table: &QualifiedName, constraint: &Constraint) -> Node {
+    let mut step = cx
+        .step(
+            format!("add foreign key {} on new table {table}", constraint.name),
+            format!(
+                "ALTER TABLE {table} ADD {}",
+                sql::constraint_def(constraint)
+            ),
+        )
+        .on(table, LockMode::ShareRowExclusive);
+    if let ConstraintKind::ForeignKey(fk) = &constraint.kind {
+        step = step.lock(&fk.ref_table, LockMode::ShareRowExclusive);
+    }
+    Node::new(
+        Phase::ForeignKey,
+        format!("constraint {table}.{}", constraint.name),
+        vec![step],
+    )
+    .provides([Key::Constraint(table.clone(), constraint.name.clone())])
+    .requires(foreign_key_requires(cx, table, constraint))
+}

@@ -1,0 +1,179 @@
+//! Citus shard distribution. Citus SQL only appears when a table declares
+//! a distribution.
+//!
+//! Citus behaviour relied on
+//! (https://docs.citusdata.com/en/stable/develop/api_udf.html):
+//! `create_distributed_table_concurrently` distributes a table that holds
+//! data while writes continue (it cannot run in a transaction block);
+//! `create_distributed_table` and `create_reference_table` block writes
+//! while data is copied, which is instant on a new, empty table;
+//! `alter_distributed_table` and `undistribute_table` copy the data again
+//! under a lock that blocks writes. Foreign keys between distributed
+//! tables must be added after both are distributed and colocated, and a
+//! reference table must exist before tables that reference it.
+//!
+//! Ordering invariant: a table is distributed right after it is created,
+//! after the table it is colocated with, and before its foreign keys (FK
+//! nodes require the `Distributed` key of both tables).
+
+use super::Cx;
+use crate::model::{sql, Colocation, Distribution, QualifiedName};
+use crate::plan::order::{Key, Node, Phase};
+use crate::plan::{Hazard, LockMode};
+
+fn colocation_keys(distribution: &Distribution) -> Vec<Key> {
+    match distribution {
+        Distribution::Hash {
+            colocation: Colocation::Table(other),
+            ..
+        } => vec![
+            Key::Distributed(other.clone()),
+            Key::Relation(other.clone()),
+        ],
+        Distribution::Hash { .. } | Distribution::Reference => Vec::new(),
+    }
+}
+
+/// A table created by this plan (empty): the plain, transactional calls.
+pub(super) fn distribute_new(
+    cx: &Cx<'_>,
+    table: &QualifiedName,
+    distribution: &Distribution,
+) -> Node {
+    let step = cx
+        .step(
+            format!("distribute new table {table}"),
+            sql::distribute(table, distribution, false),
+        )
+        .on(table, LockMode::Exclusive);
+    Node::new(Phase::Distribute, format!("distribute {table}"), vec![step])
+        .provides([Key::Distributed(table.clone())])
+        .requires([Key::Relation(table.clone())])
+        .requires(colocation_keys(distribution))
+}
+
+pub(super) fn distribute(
+    cx: &Cx<'_>,
+    table: &QualifiedName,
+    current: Option<&Distribution>,
+    desired: &Distribution,
+) -> Vec<Node> {
+    if cx.is_new(table) {
+        return vec![distribute_new(cx, table, desired)];
+    }
+    let mut steps = Vec::new();
+    match (current, desired) {
+        (None, Distribution::Hash { .. }) => steps.push(
+            cx.step(
+                format!("distribute {table} concurrently"),
+                sql::distribute(table, desired, true),
+            )
+            .non_transactional()
+            .on(table, LockMode::ShareUpdateExclusive)
+            .hazard(
+                Hazard::ShardDataMovement,
+                format!("the rows of {table} are copied into shards; writes continue"),
+            ),
+        ),
+        (
+            Some(Distribution::Hash { .. }),
+            Distribution::Hash {
+                column,
+                colocation,
+                shard_count,
+            },
+        ) => {
+            let mut call = format!(
+                "SELECT alter_distributed_table({}, distribution_column => {}",
+                sql::quote_literal(&table.to_string()),
+                sql::quote_literal(column.as_str())
+            );
+            if let Some(count) = shard_count {
+                call.push_str(&format!(", shard_count => {count}"));
+            }
+            match colocation {
+                Colocation::Default => call.push_str(", colocate_with => 'default'"),
+                Colocation::None => call.push_str(", colocate_with => 'none'"),
+                Colocation::Table(other) => call.push_str(&format!(
+                    ", colocate_with => {}",
+                    sql::quote_literal(&other.to_string())
+                )),
+            }
+            call.push(')');
+            steps.push(
+                cx.step(format!("redistribute {table}"), call)
+                    .on(table, LockMode::Exclusive)
+                    .hazard(
+                        Hazard::ShardDataMovement,
+                        format!("the shards of {table} are rebuilt"),
+                    )
+                    .hazard(
+                        Hazard::LongLock,
+                        format!("writes to {table} are blocked while its shards are rebuilt"),
+                    ),
+            );
+        }
+        (current, desired) => {
+            if current.is_some() {
+                steps.push(undistribute_step(cx, table));
+            }
+            let mut step = cx
+                .step(
+                    format!("distribute {table}"),
+                    sql::distribute(table, desired, false),
+                )
+                .on(table, LockMode::Exclusive)
+                .hazard(
+                    Hazard::ShardDataMovement,
+                    format!("the rows of {table} are copied to the workers"),
+                )
+                .hazard(
+                    Hazard::LongLock,
+                    format!("writes to {table} are blocked while its rows are copied"),
+                );
+            if current.is_some() {
+                step = step.joining();
+            }
+            steps.push(step);
+        }
+    }
+    vec![
+        Node::new(Phase::Distribute, format!("distribute {table}"), steps)
+            .provides([Key::Distributed(table.clone())])
+            .requires([Key::Relation(table.clone())])
+            .requires(colocation_keys(desired)),
+    ]
+}
+
+fn undistribute_step(cx: &Cx<'_>, table: &QualifiedName) -> crate::plan::Step {
+    cx.step(
+        format!("undistribute {table}"),
+        format!(
+            "SELECT undistribute_table({})",
+            sql::quote_literal(&table.to_string())
+        ),
+    )
+    .on(table, LockMode::Exclusive)
+    .hazard(
+        Hazard::ShardDataMovement,
+        format!("the rows of {table} are copied back to the coordinator"),
+    )
+    .hazard(
+        Hazard::LongLock,
+        format!("writes to {table} are blocked while its rows are copied"),
+    )
+}
+
+pub(super) fn undistribute(
+    cx: &Cx<'_>,
+    table: &QualifiedName,
+    current: &Distribution,
+) -> Vec<Node> {
+    let _ = current;
+    vec![Node::new(
+        Phase::Distribute,
+        format!("undistribute {table}"),
+        vec![undistribute_step(cx, table)],
+    )
+    .requires([Key::Relation(table.clone())])]
+}

@@ -1,0 +1,56 @@
+//! Dropping an index.
+//!
+//! PostgreSQL behaviour relied on
+//! (https://www.postgresql.org/docs/current/sql-dropindex.html):
+//! `DROP INDEX CONCURRENTLY` waits for transactions using the index and
+//! takes only SHARE UPDATE EXCLUSIVE on the table; it cannot run in a
+//! transaction block and cannot drop an index of a partitioned table,
+//! for which a plain `DROP INDEX` (ACCESS EXCLUSIVE on the table and its
+//! partitions, brief) is used.
+//!
+//! Ordering invariant: the index is dropped before the columns it covers
+//! (PostgreSQL would drop it with the column, and a later explicit drop
+//! would fail), and after any replacement index is created (creates come
+//! before drops).
+
+use super::{expr_keys, Cx};
+use crate::model::{Index, IndexExpr, QualifiedName};
+use crate::plan::order::{Key, Node, Phase};
+use crate::plan::{Hazard, LockMode};
+
+pub(super) fn drop_index(cx: &Cx<'_>, table: &QualifiedName, index: &Index) -> Vec<Node> {
+    let qualified = table.with_name(index.name.clone());
+    let relation = cx.ctx.current.tables.get(table);
+    let partitioned = relation.is_some_and(|t| t.partition_by.is_some());
+    let step = if partitioned {
+        cx.step(
+            format!("drop index {qualified} of partitioned table {table}"),
+            format!("DROP INDEX {qualified}"),
+        )
+        .on(table, LockMode::AccessExclusive)
+        .hazard(
+            Hazard::LongLock,
+            format!("index {qualified} of a partitioned table cannot be dropped concurrently: ACCESS EXCLUSIVE on {table} while it is dropped"),
+        )
+    } else {
+        cx.step(
+            format!("drop index {qualified} concurrently"),
+            format!("DROP INDEX CONCURRENTLY {qualified}"),
+        )
+        .non_transactional()
+        .on(table, LockMode::ShareUpdateExclusive)
+    };
+    let mut releases = vec![Key::Relation(table.clone())];
+    for key in &index.keys {
+        match &key.expr {
+            IndexExpr::Column(column) => releases.push(Key::Column(table.clone(), column.clone())),
+            IndexExpr::Expr(expr) => {
+                releases.extend(expr_keys(cx.ctx.current, relation, &expr.sql))
+            }
+        }
+    }
+    vec![cx
+        .node(Phase::DropIndex, vec![step])
+        .removes([Key::Index(table.clone(), index.name.clone())])
+        .releases(releases)]
+}

@@ -1,0 +1,135 @@
+//! Creating, changing, renaming and dropping row-level-security policies.
+//!
+//! PostgreSQL behaviour relied on
+//! (https://www.postgresql.org/docs/current/sql-alterpolicy.html):
+//! `ALTER POLICY` can change the roles, USING and WITH CHECK expressions in
+//! place, but not the command or PERMISSIVE/RESTRICTIVE, and cannot remove
+//! a clause; those changes drop and create the policy in ONE transaction,
+//! so no other session sees the table without it. Policy DDL takes ACCESS
+//! EXCLUSIVE on the table, briefly.
+//!
+//! Ordering invariant: policies come after the columns and functions their
+//! expressions use and before RLS is enabled; a dropped policy goes after
+//! RLS is disabled on its table (see `rls`).
+
+use super::{expr_keys, Cx};
+use crate::model::{sql, Ident, Policy, QualifiedName};
+use crate::plan::order::{Key, Node, Phase};
+use crate::plan::LockMode;
+
+fn expression_keys(
+    cx: &Cx<'_>,
+    model: &crate::model::Model,
+    table: &QualifiedName,
+    policy: &Policy,
+) -> Vec<Key> {
+    let relation = model.tables.get(table);
+    let mut res = Vec::new();
+    for expr in policy.using.iter().chain(policy.with_check.iter()) {
+        res.extend(expr_keys(model, relation, &expr.sql));
+    }
+    let _ = cx;
+    res
+}
+
+pub(super) fn create_policy(cx: &Cx<'_>, table: &QualifiedName, policy: &Policy) -> Vec<Node> {
+    let step = cx
+        .step(
+            format!("create policy {} on {table}", policy.name),
+            sql::create_policy(table, policy),
+        )
+        .on(table, LockMode::AccessExclusive);
+    vec![Node::new(
+        Phase::CreatePolicy,
+        format!("policy {table}.{}", policy.name),
+        vec![step],
+    )
+    .provides([Key::Policy(table.clone(), policy.name.clone())])
+    .requires([Key::Relation(table.clone())])
+    .requires(expression_keys(cx, cx.ctx.desired, table, policy))]
+}
+
+pub(super) fn alter_policy(
+    cx: &Cx<'_>,
+    table: &QualifiedName,
+    current: &Policy,
+    desired: &Policy,
+) -> Vec<Node> {
+    let name = &desired.name;
+    let alterable = current.permissive == desired.permissive
+        && current.command == desired.command
+        && (current.using.is_none() || desired.using.is_some())
+        && (current.with_check.is_none() || desired.with_check.is_some());
+    let steps = if alterable {
+        let mut sql = format!(
+            "ALTER POLICY {name} ON {table} TO {}",
+            sql::policy_roles(desired)
+        );
+        if let Some(using) = &desired.using {
+            sql.push_str(&format!(" USING ({using})"));
+        }
+        if let Some(check) = &desired.with_check {
+            sql.push_str(&format!(" WITH CHECK ({check})"));
+        }
+        vec![cx
+            .step(format!("alter policy {name} on {table}"), sql)
+            .on(table, LockMode::AccessExclusive)]
+    } else {
+        vec![
+            cx.step(
+                format!("drop policy {name} on {table} to recreate it"),
+                format!("DROP POLICY {name} ON {table}"),
+            )
+            .on(table, LockMode::AccessExclusive),
+            cx.step(
+                format!("create policy {name} on {table}"),
+                sql::create_policy(table, desired),
+            )
+            .on(table, LockMode::AccessExclusive)
+            .joining(),
+        ]
+    };
+    vec![
+        Node::new(Phase::CreatePolicy, format!("policy {table}.{name}"), steps)
+            .provides([Key::Policy(table.clone(), name.clone())])
+            .requires([Key::Relation(table.clone())])
+            .requires(expression_keys(cx, cx.ctx.desired, table, desired)),
+    ]
+}
+
+pub(super) fn drop_policy(cx: &Cx<'_>, table: &QualifiedName, policy: &Policy) -> Vec<Node> {
+    let step = cx
+        .step(
+            format!("drop policy {} on {table}", policy.name),
+            format!("DROP POLICY {} ON {table}", policy.name),
+        )
+        .on(table, LockMode::AccessExclusive);
+    vec![Node::new(
+        Phase::DropPolicy,
+        format!("policy {table}.{}", policy.name),
+        vec![step],
+    )
+    .removes([Key::Policy(table.clone(), policy.name.clone())])
+    .requires([Key::Relation(table.clone()), Key::RlsOff(table.clone())])
+    .releases(expression_keys(cx, cx.ctx.current, table, policy))]
+}
+
+pub(super) fn rename_policy(
+    cx: &Cx<'_>,
+    table: &QualifiedName,
+    from: &Ident,
+    to: &Ident,
+) -> Vec<Node> {
+    let step = cx
+        .step(
+            format!("rename policy {from} on {table} to {to}"),
+            format!("ALTER POLICY {from} ON {table} RENAME TO {to}"),
+        )
+        .on(table, LockMode::AccessExclusive);
+    vec![
+        Node::new(Phase::Rename, format!("policy {table}.{to}"), vec![step])
+            .requires([Key::Relation(table.clone())])
+            .removes([Key::Policy(table.clone(), from.clone())])
+            .provides([Key::Policy(table.clone(), to.clone())]),
+    ]
+}

@@ -1,0 +1,100 @@
+//! `SET NOT NULL` on an existing column without a long lock.
+//!
+//! PostgreSQL behaviour relied on
+//! (https://www.postgresql.org/docs/current/sql-altertable.html, "SET/DROP
+//! NOT NULL"): since PostgreSQL 12, `SET NOT NULL` skips the full-table
+//! scan when a valid CHECK constraint proves the column cannot be null.
+//! So: `ADD CONSTRAINT <col>_not_null CHECK (col IS NOT NULL) NOT VALID`
+//! (ACCESS EXCLUSIVE, catalog only), `VALIDATE CONSTRAINT` in its own
+//! transaction (SHARE UPDATE EXCLUSIVE, scan while writes continue), then
+//! `SET NOT NULL` (ACCESS EXCLUSIVE, no scan) and the helper check is
+//! dropped in the same transaction. Before PostgreSQL 12, and on
+//! partitioned tables, a plain `SET NOT NULL` scans under ACCESS EXCLUSIVE.
+//!
+//! Ordering invariant: the temporary check's name derives from the
+//! column's name (`<col>_not_null`); the column is NOT NULL before any
+//! PRIMARY KEY that needs it (the node provides the column's key).
+
+use super::Cx;
+use crate::model::{Ident, QualifiedName};
+use crate::plan::order::{Key, Node, Phase};
+use crate::plan::{Hazard, LockMode, Step};
+
+/// The steps, for use by other strategies (add column with a backfill).
+pub(super) fn set_not_null_steps(cx: &Cx<'_>, table: &QualifiedName, column: &Ident) -> Vec<Step> {
+    let set_sql = format!("ALTER TABLE {table} ALTER COLUMN {column} SET NOT NULL");
+    let partitioned = cx
+        .ctx
+        .desired
+        .tables
+        .get(table)
+        .is_some_and(|t| t.partition_by.is_some());
+    if cx.is_new(table) {
+        return vec![cx
+            .step(format!("set {table}.{column} not null"), set_sql)
+            .on(table, LockMode::AccessExclusive)];
+    }
+    if cx.version() < 12 || partitioned {
+        return vec![cx
+            .step(format!("set {table}.{column} not null"), set_sql)
+            .on(table, LockMode::AccessExclusive)
+            .scanning()
+            .hazard(
+                Hazard::LongLock,
+                format!(
+                    "{table} is scanned for nulls in {column} while ACCESS EXCLUSIVE blocks it"
+                ),
+            )
+            .hazard(
+                Hazard::FullScan,
+                format!("{table} is scanned for nulls in {column}"),
+            )];
+    }
+    let check = temporary_check_name(column);
+    vec![
+        cx.step(
+            format!("add check {check} on {table} (not valid)"),
+            format!(
+                "ALTER TABLE {table} ADD CONSTRAINT {check} CHECK ({column} IS NOT NULL) NOT VALID"
+            ),
+        )
+        .on(table, LockMode::AccessExclusive),
+        cx.step(
+            format!("validate check {check} on {table}"),
+            format!("ALTER TABLE {table} VALIDATE CONSTRAINT {check}"),
+        )
+        .on(table, LockMode::ShareUpdateExclusive)
+        .scanning()
+        .hazard(
+            Hazard::FullScan,
+            format!("{table} is scanned for nulls in {column}; writes continue"),
+        ),
+        cx.step(
+            format!("set {table}.{column} not null (proved by {check})"),
+            set_sql,
+        )
+        .on(table, LockMode::AccessExclusive),
+        cx.step(
+            format!("drop check {check} on {table}"),
+            format!("ALTER TABLE {table} DROP CONSTRAINT {check}"),
+        )
+        .on(table, LockMode::AccessExclusive)
+        .joining(),
+    ]
+}
+
+/// `<col>_not_null`, truncated to 63 bytes.
+pub(crate) fn temporary_check_name(column: &Ident) -> Ident {
+    let mut name = column.as_str().to_string();
+    while name.len() + "_not_null".len() > 63 {
+        name.pop();
+    }
+    Ident::new(format!("{name}_not_null"))
+}
+
+pub(super) fn set_not_null(cx: &Cx<'_>, table: &QualifiedName, column: &Ident) -> Vec<Node> {
+    vec![cx
+        .node(Phase::AlterTable, set_not_null_steps(cx, table, column))
+        .requires([Key::Relation(table.clone())])
+        .provides([Key::Column(table.clone(), column.clone())])]
+}

@@ -1,0 +1,98 @@
+//! Creating, replacing and dropping triggers.
+//!
+//! PostgreSQL behaviour relied on
+//! (https://www.postgresql.org/docs/current/sql-createtrigger.html,
+//! https://www.postgresql.org/docs/current/explicit-locking.html):
+//! `CREATE TRIGGER` takes SHARE ROW EXCLUSIVE on the table; `DROP TRIGGER`
+//! takes ACCESS EXCLUSIVE. A changed trigger is dropped and created in one
+//! transaction, so no write escapes it.
+//!
+//! Ordering invariant: a trigger comes after its function and the columns
+//! it names; a dropped trigger goes before its function is dropped.
+
+use super::{column_keys, expr_keys, Cx};
+use crate::model::{sql, QualifiedName, Trigger, TriggerEvent};
+use crate::plan::order::{Key, Node, Phase};
+use crate::plan::LockMode;
+
+fn uses(
+    cx: &Cx<'_>,
+    model: &crate::model::Model,
+    table: &QualifiedName,
+    trigger: &Trigger,
+) -> Vec<Key> {
+    let mut res = vec![Key::Function(trigger.function.clone())];
+    for event in &trigger.events {
+        if let TriggerEvent::Update(columns) = event {
+            res.extend(column_keys(table, columns));
+        }
+    }
+    if let Some(when) = &trigger.when {
+        res.extend(expr_keys(model, model.tables.get(table), &when.sql));
+    }
+    let _ = cx;
+    res
+}
+
+pub(super) fn create_trigger(cx: &Cx<'_>, table: &QualifiedName, trigger: &Trigger) -> Vec<Node> {
+    let step = cx
+        .step(
+            format!("create trigger {} on {table}", trigger.name),
+            sql::create_trigger(table, trigger),
+        )
+        .on(table, LockMode::ShareRowExclusive);
+    vec![Node::new(
+        Phase::CreateTrigger,
+        format!("trigger {table}.{}", trigger.name),
+        vec![step],
+    )
+    .provides([Key::Trigger(table.clone(), trigger.name.clone())])
+    .requires([Key::Relation(table.clone())])
+    .requires(uses(cx, cx.ctx.desired, table, trigger))]
+}
+
+pub(super) fn replace_trigger(
+    cx: &Cx<'_>,
+    table: &QualifiedName,
+    current: &Trigger,
+    desired: &Trigger,
+) -> Vec<Node> {
+    let steps = vec![
+        cx.step(
+            format!("drop trigger {} on {table} to recreate it", current.name),
+            format!("DROP TRIGGER {} ON {table}", current.name),
+        )
+        .on(table, LockMode::AccessExclusive),
+        cx.step(
+            format!("create trigger {} on {table}", desired.name),
+            sql::create_trigger(table, desired),
+        )
+        .on(table, LockMode::ShareRowExclusive)
+        .joining(),
+    ];
+    vec![Node::new(
+        Phase::CreateTrigger,
+        format!("trigger {table}.{}", desired.name),
+        steps,
+    )
+    .provides([Key::Trigger(table.clone(), desired.name.clone())])
+    .requires([Key::Relation(table.clone())])
+    .requires(uses(cx, cx.ctx.desired, table, desired))]
+}
+
+pub(super) fn drop_trigger(cx: &Cx<'_>, table: &QualifiedName, trigger: &Trigger) -> Vec<Node> {
+    let step = cx
+        .step(
+            format!("drop trigger {} on {table}", trigger.name),
+            format!("DROP TRIGGER {} ON {table}", trigger.name),
+        )
+        .on(table, LockMode::AccessExclusive);
+    vec![Node::new(
+        Phase::DropTrigger,
+        format!("trigger {table}.{}", trigger.name),
+        vec![step],
+    )
+    .requires([Key::Relation(table.clone())])
+    .removes([Key::Trigger(table.clone(), trigger.name.clone())])
+    .releases(uses(cx, cx.ctx.current, table, trigger))]
+}

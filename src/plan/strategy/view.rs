@@ -1,0 +1,121 @@
+//! Creating, replacing and dropping views and materialized views.
+//!
+//! PostgreSQL behaviour relied on
+//! (https://www.postgresql.org/docs/current/sql-createview.html):
+//! `CREATE OR REPLACE VIEW` swaps the query under ACCESS EXCLUSIVE on the
+//! view, but only when the new query keeps the existing columns (same
+//! names and types, in order, new ones appended); other changes, and every
+//! change of a materialized view (which holds data), drop and create. A
+//! materialized view is populated by running its query (a full scan of
+//! what it reads). A column that a view uses cannot be dropped or retyped.
+//!
+//! Ordering invariant: a view is dropped before the columns or relations
+//! it reads are dropped, renamed or retyped (it releases their `Shape`),
+//! and created after they are final (it requires their `Layout`).
+
+use super::{expr_keys, schema_key, Cx};
+use crate::model::{sql, View};
+use crate::plan::order::{Key, Node, Phase};
+use crate::plan::{Hazard, LockMode, Step};
+
+fn reads(cx: &Cx<'_>, model: &crate::model::Model, view: &View) -> Vec<Key> {
+    let mut res = schema_key(&view.name);
+    for relation in &view.depends_on {
+        res.push(Key::Relation(relation.clone()));
+        res.push(Key::Layout(relation.clone()));
+    }
+    res.extend(expr_keys(model, None, &view.query.sql));
+    let _ = cx;
+    res
+}
+
+fn create_step(cx: &Cx<'_>, view: &View, or_replace: bool) -> Step {
+    let kind = sql::view_kind(view).to_lowercase();
+    let mut step = cx
+        .step(
+            format!("create {kind} {}", view.name),
+            sql::create_view(view, or_replace),
+        )
+        .on(&view.name, LockMode::AccessExclusive);
+    for relation in &view.depends_on {
+        step = step.lock(relation, LockMode::AccessShare);
+    }
+    if view.materialized {
+        step = step.scanning().hazard(
+            Hazard::FullScan,
+            format!(
+                "materialized view {} is populated by running its query",
+                view.name
+            ),
+        );
+    }
+    step
+}
+
+pub(super) fn create_view(cx: &Cx<'_>, view: &View) -> Vec<Node> {
+    let mut steps = vec![create_step(cx, view, false)];
+    let mut provides = vec![
+        Key::Relation(view.name.clone()),
+        Key::Layout(view.name.clone()),
+    ];
+    for index in view.indexes.values() {
+        provides.push(Key::Index(view.name.clone(), index.name.clone()));
+        steps.push(
+            cx.step(
+                format!(
+                    "create index {} on new materialized view {}",
+                    index.name, view.name
+                ),
+                sql::create_index(&view.name, index, sql::IndexForm::default()),
+            )
+            .on(&view.name, LockMode::Share)
+            .joining(),
+        );
+    }
+    let mut requires = reads(cx, cx.ctx.desired, view);
+    requires.retain(|key| !provides.contains(key));
+    vec![cx
+        .node(Phase::CreateView, steps)
+        .provides(provides)
+        .requires(requires)]
+}
+
+pub(super) fn replace_view(cx: &Cx<'_>, current: &View, desired: &View) -> Vec<Node> {
+    let step = create_step(cx, desired, true);
+    let _ = current;
+    let mut requires = reads(cx, cx.ctx.desired, desired);
+    requires.retain(|key| {
+        key != &Key::Relation(desired.name.clone()) && key != &Key::Layout(desired.name.clone())
+    });
+    vec![cx
+        .node(Phase::CreateView, vec![step])
+        .provides([
+            Key::Relation(desired.name.clone()),
+            Key::Layout(desired.name.clone()),
+        ])
+        .requires(requires)]
+}
+
+pub(super) fn drop_view(cx: &Cx<'_>, view: &View) -> Vec<Node> {
+    let kind = sql::view_kind(view);
+    let step = cx
+        .step(
+            format!("drop {} {}", kind.to_lowercase(), view.name),
+            format!("DROP {kind} {}", view.name),
+        )
+        .on(&view.name, LockMode::AccessExclusive);
+    let mut releases: Vec<Key> = Vec::new();
+    for relation in &view.depends_on {
+        releases.push(Key::Relation(relation.clone()));
+        releases.push(Key::Shape(relation.clone()));
+    }
+    releases.extend(expr_keys(cx.ctx.current, None, &view.query.sql));
+    releases.extend(schema_key(&view.name));
+    vec![cx
+        .node(Phase::DropView, vec![step])
+        .removes([
+            Key::Relation(view.name.clone()),
+            Key::Shape(view.name.clone()),
+        ])
+        .releases(releases)]
+}

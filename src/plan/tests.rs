@@ -1,0 +1,672 @@
+//! Planner unit tests: models built by hand, plans asserted inline. One
+//! test per strategy at least, plus ordering tests.
+
+use super::strategy::test_support::*;
+use crate::model::*;
+use crate::plan::{plan_models, LockMode, PlanOptions};
+
+fn users() -> Table {
+    add_constraint(
+        table(
+            "users",
+            vec![not_null(column("id", "bigint")), column("email", "text")],
+        ),
+        pk("users_pkey", &["id"]),
+    )
+}
+
+#[test]
+fn equal_models_plan_nothing() {
+    let current = model(vec![users()]);
+    insta::assert_snapshot!(plan_text(&current, &current.clone()), @"");
+}
+
+#[test]
+fn create_index_on_existing_table_is_concurrent() {
+    let current = model(vec![users()]);
+    let desired = model(vec![add_index(
+        users(),
+        index("users_email_idx", &["email"]),
+    )]);
+    let plan = plan_models(&current, &desired, &PlanOptions::default()).expect("plans");
+    assert_eq!(plan.steps[0].locks[0].mode, LockMode::ShareUpdateExclusive);
+    insta::assert_snapshot!(render(&plan), @r#"
+no-tx CREATE INDEX CONCURRENTLY users_email_idx ON public.users USING btree (email)
+  ! index-build
+"#);
+}
+
+#[test]
+fn index_on_new_table_joins_its_transaction() {
+    let desired = model(vec![add_index(
+        users(),
+        index("users_email_idx", &["email"]),
+    )]);
+    insta::assert_snapshot!(plan_text(&Model::default(), &desired), @r#"
+tx CREATE TABLE public.users (id bigint NOT NULL, email text, CONSTRAINT users_pkey PRIMARY KEY (id))
++tx CREATE INDEX users_email_idx ON public.users USING btree (email)
+"#);
+}
+
+#[test]
+fn index_on_partitioned_table_is_built_per_partition() {
+    let mut parent = table("events", vec![column("at", "date"), column("kind", "text")]);
+    parent.partition_by = Some(PartitionBy {
+        strategy: PartitionStrategy::Range,
+        key: vec![SqlExpr::raw("at")],
+    });
+    let mut part = Table::new(QualifiedName::public("events_2025"));
+    part.partition_of = Some(PartitionOf {
+        parent: parent.name.clone(),
+        bound: PartitionBound::Range {
+            from: vec![BoundValue::Literal(SqlExpr::raw("'2025-01-01'"))],
+            to: vec![BoundValue::Literal(SqlExpr::raw("'2026-01-01'"))],
+        },
+    });
+    let current = model(vec![parent.clone(), part.clone()]);
+    let desired = model(vec![
+        add_index(parent, index("events_kind_idx", &["kind"])),
+        part,
+    ]);
+    insta::assert_snapshot!(plan_text(&current, &desired), @r#"
+tx CREATE INDEX events_kind_idx ON ONLY public.events USING btree (kind)
+no-tx CREATE INDEX CONCURRENTLY events_2025_kind_idx ON public.events_2025 USING btree (kind)
+  ! index-build
+tx ALTER INDEX public.events_kind_idx ATTACH PARTITION public.events_2025_kind_idx
+"#);
+}
+
+#[test]
+fn drop_index_is_concurrent() {
+    let current = model(vec![add_index(
+        users(),
+        index("users_email_idx", &["email"]),
+    )]);
+    let desired = model(vec![users()]);
+    insta::assert_snapshot!(plan_text(&current, &desired), @r#"no-tx DROP INDEX CONCURRENTLY public.users_email_idx"#);
+}
+
+#[test]
+fn check_and_fk_are_added_not_valid_then_validated() {
+    let orders = table(
+        "orders",
+        vec![column("id", "bigint"), column("user_id", "bigint")],
+    );
+    let current = model(vec![users(), orders.clone()]);
+    let orders = add_constraint(orders, check("orders_id_check", "id > 0"));
+    let orders = add_constraint(
+        orders,
+        fk("orders_user_id_fkey", &["user_id"], "users", &["id"]),
+    );
+    let desired = model(vec![users(), orders]);
+    let plan = plan_models(&current, &desired, &PlanOptions::default()).expect("plans");
+    let fk_add = plan
+        .steps
+        .iter()
+        .find(|step| step.sql.contains("FOREIGN KEY"))
+        .expect("fk step");
+    assert!(fk_add
+        .locks
+        .iter()
+        .all(|lock| lock.mode == LockMode::ShareRowExclusive));
+    assert_eq!(fk_add.locks.len(), 2);
+    insta::assert_snapshot!(render(&plan), @r#"
+tx ALTER TABLE public.orders ADD CONSTRAINT orders_id_check CHECK (id > 0) NOT VALID
+tx ALTER TABLE public.orders VALIDATE CONSTRAINT orders_id_check
+  ! full-scan
+tx ALTER TABLE public.orders ADD CONSTRAINT orders_user_id_fkey FOREIGN KEY (user_id) REFERENCES public.users (id) NOT VALID
+tx ALTER TABLE public.orders VALIDATE CONSTRAINT orders_user_id_fkey
+  ! full-scan
+"#);
+}
+
+#[test]
+fn unique_is_added_using_a_concurrent_index() {
+    let current = model(vec![users()]);
+    let desired = model(vec![add_constraint(
+        users(),
+        constraint(
+            "users_email_key",
+            ConstraintKind::Unique {
+                columns: idents(&["email"]),
+                include: Vec::new(),
+                nulls_not_distinct: false,
+            },
+        ),
+    )]);
+    insta::assert_snapshot!(plan_text(&current, &desired), @r#"
+no-tx CREATE UNIQUE INDEX CONCURRENTLY users_email_key ON public.users USING btree (email)
+  ! index-build
+tx ALTER TABLE public.users ADD CONSTRAINT users_email_key UNIQUE USING INDEX users_email_key
+"#);
+}
+
+#[test]
+fn set_not_null_goes_through_a_validated_check() {
+    let current = model(vec![users()]);
+    let mut desired_users = users();
+    desired_users.columns[1].not_null = true;
+    let desired = model(vec![desired_users]);
+    insta::assert_snapshot!(plan_text(&current, &desired), @r#"
+tx ALTER TABLE public.users ADD CONSTRAINT email_not_null CHECK (email IS NOT NULL) NOT VALID
+tx ALTER TABLE public.users VALIDATE CONSTRAINT email_not_null
+  ! full-scan
+tx ALTER TABLE public.users ALTER COLUMN email SET NOT NULL
++tx ALTER TABLE public.users DROP CONSTRAINT email_not_null
+"#);
+}
+
+#[test]
+fn add_column_with_volatile_default_is_backfilled() {
+    let current = model(vec![users()]);
+    let mut desired_users = users();
+    desired_users.columns.push(not_null(with_default(
+        column("token", "uuid"),
+        "gen_random_uuid()",
+    )));
+    desired_users.columns.push(with_default(
+        column("created_at", "timestamp with time zone"),
+        "now()",
+    ));
+    let desired = model(vec![desired_users]);
+    insta::assert_snapshot!(plan_text(&current, &desired), @r#"
+tx ALTER TABLE public.users ADD COLUMN created_at timestamp with time zone DEFAULT now()
+tx ALTER TABLE public.users ADD COLUMN token uuid
++tx ALTER TABLE public.users ALTER COLUMN token SET DEFAULT gen_random_uuid()
+no-tx DO $$
+DECLARE
+  last_page bigint := pg_relation_size('public.users') / current_setting('block_size')::bigint;
+  page bigint := 0;
+  n bigint;
+BEGIN
+  WHILE page <= last_page LOOP
+    UPDATE public.users SET token = DEFAULT
+      WHERE ctid >= format('(%s,0)', page)::tid AND ctid < format('(%s,0)', page + 64)::tid AND token IS NULL;
+    COMMIT;
+    page := page + 64;
+  END LOOP;
+  LOOP
+    UPDATE public.users SET token = DEFAULT
+      WHERE ctid = ANY (ARRAY(SELECT ctid FROM public.users WHERE token IS NULL LIMIT 10000));
+    GET DIAGNOSTICS n = ROW_COUNT;
+    COMMIT;
+    EXIT WHEN n = 0;
+  END LOOP;
+END
+$$
+  ! full-scan
+tx ALTER TABLE public.users ADD CONSTRAINT token_not_null CHECK (token IS NOT NULL) NOT VALID
+tx ALTER TABLE public.users VALIDATE CONSTRAINT token_not_null
+  ! full-scan
+tx ALTER TABLE public.users ALTER COLUMN token SET NOT NULL
++tx ALTER TABLE public.users DROP CONSTRAINT token_not_null
+"#);
+}
+
+#[test]
+fn type_changes_rewrite_only_when_needed() {
+    let current = model(vec![table(
+        "t",
+        vec![
+            column("a", "character varying(10)"),
+            column("b", "integer"),
+            column("c", "numeric(10,2)"),
+        ],
+    )]);
+    let desired = model(vec![table(
+        "t",
+        vec![
+            column("a", "character varying(20)"),
+            column("b", "bigint"),
+            column("c", "numeric(12,2)"),
+        ],
+    )]);
+    insta::assert_snapshot!(plan_text(&current, &desired), @r#"
+tx ALTER TABLE public.t ALTER COLUMN a TYPE character varying(20)
+tx ALTER TABLE public.t ALTER COLUMN b TYPE bigint USING b::bigint
+  ! table-rewrite
+  ! long-lock
+tx ALTER TABLE public.t ALTER COLUMN c TYPE numeric(12,2)
+"#);
+}
+
+fn partitioned(default_partition: bool) -> (Table, Vec<Table>) {
+    let mut parent = table(
+        "events",
+        vec![not_null(column("at", "date")), column("kind", "text")],
+    );
+    parent.partition_by = Some(PartitionBy {
+        strategy: PartitionStrategy::Range,
+        key: vec![SqlExpr::raw("at")],
+    });
+    let mut parts = Vec::new();
+    let mut part = Table::new(QualifiedName::public("events_2025"));
+    part.partition_of = Some(PartitionOf {
+        parent: parent.name.clone(),
+        bound: PartitionBound::Range {
+            from: vec![BoundValue::Literal(SqlExpr::raw("'2025-01-01'"))],
+            to: vec![BoundValue::Literal(SqlExpr::raw("'2026-01-01'"))],
+        },
+    });
+    parts.push(part);
+    if default_partition {
+        let mut default = Table::new(QualifiedName::public("events_default"));
+        default.partition_of = Some(PartitionOf {
+            parent: parent.name.clone(),
+            bound: PartitionBound::Default,
+        });
+        parts.push(default);
+    }
+    (parent, parts)
+}
+
+fn partition_2026() -> Table {
+    let mut part = Table::new(QualifiedName::public("events_2026"));
+    part.partition_of = Some(PartitionOf {
+        parent: QualifiedName::public("events"),
+        bound: PartitionBound::Range {
+            from: vec![BoundValue::Literal(SqlExpr::raw("'2026-01-01'"))],
+            to: vec![BoundValue::Literal(SqlExpr::raw("'2027-01-01'"))],
+        },
+    });
+    part
+}
+
+#[test]
+fn new_partition_of_existing_parent_is_attached() {
+    let (parent, parts) = partitioned(false);
+    let mut tables = vec![parent];
+    tables.extend(parts);
+    let current = model(tables.clone());
+    tables.push(partition_2026());
+    let desired = model(tables);
+    insta::assert_snapshot!(plan_text(&current, &desired), @r#"
+tx CREATE TABLE public.events_2026 (LIKE public.events INCLUDING DEFAULTS INCLUDING CONSTRAINTS INCLUDING GENERATED)
++tx ALTER TABLE public.events_2026 ADD CONSTRAINT events_2026_bound CHECK (at IS NOT NULL AND at >= '2026-01-01' AND at < '2027-01-01') NOT VALID
++tx ALTER TABLE public.events_2026 VALIDATE CONSTRAINT events_2026_bound
+tx ALTER TABLE public.events ATTACH PARTITION public.events_2026 FOR VALUES FROM ('2026-01-01') TO ('2027-01-01')
++tx ALTER TABLE public.events_2026 DROP CONSTRAINT events_2026_bound
+"#);
+}
+
+#[test]
+fn attach_with_default_partition_scans_it() {
+    let (parent, parts) = partitioned(true);
+    let mut tables = vec![parent];
+    tables.extend(parts);
+    let current = model(tables.clone());
+    tables.push(partition_2026());
+    let desired = model(tables);
+    let plan = plan_models(&current, &desired, &PlanOptions::default()).expect("plans");
+    let attach = plan
+        .steps
+        .iter()
+        .find(|step| step.sql.contains("ATTACH PARTITION"))
+        .expect("attach step");
+    assert!(attach.scans);
+    assert!(attach
+        .hazards
+        .iter()
+        .any(|note| note.hazard == crate::plan::Hazard::FullScan));
+}
+
+#[test]
+fn dropped_partition_is_detached_concurrently() {
+    let (parent, parts) = partitioned(false);
+    let mut tables = vec![parent.clone()];
+    tables.extend(parts);
+    tables.push(partition_2026());
+    let current = model(tables);
+    let (parent, parts) = partitioned(false);
+    let mut tables = vec![parent];
+    tables.extend(parts);
+    let desired = model(tables);
+    insta::assert_snapshot!(plan_text(&current, &desired), @r#"
+no-tx ALTER TABLE public.events DETACH PARTITION public.events_2026 CONCURRENTLY
+tx DROP TABLE public.events_2026
+  ! data-loss
+"#);
+}
+
+#[test]
+fn partitions_of_new_parent_use_partition_of() {
+    let (parent, parts) = partitioned(true);
+    let mut tables = vec![parent];
+    tables.extend(parts);
+    insta::assert_snapshot!(plan_text(&Model::default(), &model(tables)), @r#"
+tx CREATE TABLE public.events (at date NOT NULL, kind text) PARTITION BY RANGE (at)
+tx CREATE TABLE public.events_2025 PARTITION OF public.events FOR VALUES FROM ('2025-01-01') TO ('2026-01-01')
+tx CREATE TABLE public.events_default PARTITION OF public.events DEFAULT
+"#);
+}
+
+#[test]
+fn policies_are_created_before_rls_is_enabled() {
+    let current = model(vec![users()]);
+    let mut desired_users = users();
+    desired_users.rls.enabled = true;
+    desired_users
+        .policies
+        .insert(Ident::new("own_rows"), policy("own_rows", "id = 1"));
+    let desired = model(vec![desired_users]);
+    insta::assert_snapshot!(plan_text(&current, &desired), @r#"
+tx CREATE POLICY own_rows ON public.users AS PERMISSIVE FOR ALL TO PUBLIC USING (id = 1)
+tx ALTER TABLE public.users ENABLE ROW LEVEL SECURITY
+"#);
+}
+
+#[test]
+fn rls_without_policy_is_a_lockout_hazard() {
+    let current = model(vec![users()]);
+    let mut desired_users = users();
+    desired_users.rls.enabled = true;
+    insta::assert_snapshot!(plan_text(&current, &model(vec![desired_users])), @r#"
+tx ALTER TABLE public.users ENABLE ROW LEVEL SECURITY
+  ! rls-lockout
+"#);
+}
+
+#[test]
+fn rls_is_disabled_before_policies_are_dropped() {
+    let mut current_users = users();
+    current_users.rls.enabled = true;
+    current_users
+        .policies
+        .insert(Ident::new("own_rows"), policy("own_rows", "id = 1"));
+    let current = model(vec![current_users]);
+    insta::assert_snapshot!(plan_text(&current, &model(vec![users()])), @r#"
+tx ALTER TABLE public.users DISABLE ROW LEVEL SECURITY
+  ! rls-lockout
+tx DROP POLICY own_rows ON public.users
+"#);
+}
+
+#[test]
+fn changed_policies_are_altered_or_replaced_in_one_transaction() {
+    let mut current_users = users();
+    current_users.rls.enabled = true;
+    current_users
+        .policies
+        .insert(Ident::new("a"), policy("a", "id = 1"));
+    current_users
+        .policies
+        .insert(Ident::new("b"), policy("b", "id = 2"));
+    let mut desired_users = current_users.clone();
+    desired_users
+        .policies
+        .insert(Ident::new("a"), policy("a", "id = 3"));
+    let mut restrictive = policy("b", "id = 2");
+    restrictive.permissive = false;
+    desired_users.policies.insert(Ident::new("b"), restrictive);
+    insta::assert_snapshot!(plan_text(&model(vec![current_users]), &model(vec![desired_users])), @r#"
+tx ALTER POLICY a ON public.users TO PUBLIC USING (id = 3)
+tx DROP POLICY b ON public.users
++tx CREATE POLICY b ON public.users AS RESTRICTIVE FOR ALL TO PUBLIC USING (id = 2)
+"#);
+}
+
+fn mood(values: &[&str]) -> Enum {
+    Enum {
+        name: QualifiedName::public("mood"),
+        values: values.iter().map(|v| v.to_string()).collect(),
+        comment: None,
+        meta: Meta::default(),
+    }
+}
+
+#[test]
+fn enum_values_are_added_in_position_before_their_users() {
+    let mut current = model(vec![users()]);
+    current
+        .enums
+        .insert(QualifiedName::public("mood"), mood(&["sad", "happy"]));
+    let mut desired_users = users();
+    desired_users.columns.push(with_default(
+        column("mood", "public.mood"),
+        "'ok'::public.mood",
+    ));
+    let mut desired = model(vec![desired_users]);
+    desired.enums.insert(
+        QualifiedName::public("mood"),
+        mood(&["sad", "ok", "happy", "ecstatic"]),
+    );
+    insta::assert_snapshot!(plan_text(&current, &desired), @r#"
+tx ALTER TYPE public.mood ADD VALUE 'ecstatic' AFTER 'happy'
+tx ALTER TYPE public.mood ADD VALUE 'ok' AFTER 'sad'
+tx ALTER TABLE public.users ADD COLUMN mood public.mood DEFAULT 'ok'::public.mood
+"#);
+}
+
+#[test]
+fn enum_value_removal_rebuilds_the_type() {
+    let mut with_mood = users();
+    with_mood.columns.push(with_default(
+        column("mood", "public.mood"),
+        "'sad'::public.mood",
+    ));
+    let mut current = model(vec![with_mood.clone()]);
+    current
+        .enums
+        .insert(QualifiedName::public("mood"), mood(&["sad", "ok", "happy"]));
+    let mut desired = model(vec![with_mood]);
+    desired
+        .enums
+        .insert(QualifiedName::public("mood"), mood(&["sad", "happy"]));
+    insta::assert_snapshot!(plan_text(&current, &desired), @r#"
+tx ALTER TYPE public.mood RENAME TO mood_old
+  ! enum-value-removal
++tx CREATE TYPE public.mood AS ENUM ('sad', 'happy')
++tx ALTER TABLE public.users ALTER COLUMN mood DROP DEFAULT
++tx ALTER TABLE public.users ALTER COLUMN mood TYPE public.mood USING mood::text::public.mood
+  ! table-rewrite
+  ! long-lock
++tx ALTER TABLE public.users ALTER COLUMN mood SET DEFAULT 'sad'::public.mood
++tx DROP TYPE public.mood_old
+"#);
+}
+
+#[test]
+fn distribution_of_existing_and_new_tables() {
+    let orders = add_constraint(
+        table(
+            "orders",
+            vec![
+                not_null(column("user_id", "bigint")),
+                not_null(column("id", "bigint")),
+            ],
+        ),
+        pk("orders_pkey", &["user_id", "id"]),
+    );
+    let current = model(vec![users()]);
+    let mut desired_users = users();
+    desired_users.distribution = Some(Distribution::Hash {
+        column: Ident::new("id"),
+        colocation: Colocation::Default,
+        shard_count: None,
+    });
+    let mut desired_orders = add_constraint(
+        orders,
+        fk("orders_user_id_fkey", &["user_id"], "users", &["id"]),
+    );
+    desired_orders.distribution = Some(Distribution::Hash {
+        column: Ident::new("user_id"),
+        colocation: Colocation::Table(QualifiedName::public("users")),
+        shard_count: None,
+    });
+    insta::assert_snapshot!(plan_text(&current, &model(vec![desired_users, desired_orders])), @r#"
+tx CREATE TABLE public.orders (user_id bigint NOT NULL, id bigint NOT NULL, CONSTRAINT orders_pkey PRIMARY KEY (user_id, id))
+no-tx SELECT create_distributed_table_concurrently('public.users', 'id')
+  ! shard-data-movement
+tx SELECT create_distributed_table('public.orders', 'user_id', colocate_with => 'public.users')
+tx ALTER TABLE public.orders ADD CONSTRAINT orders_user_id_fkey FOREIGN KEY (user_id) REFERENCES public.users (id)
+"#);
+}
+
+#[test]
+fn fk_cycle_between_new_tables() {
+    let a = add_constraint(
+        add_constraint(
+            table(
+                "a",
+                vec![not_null(column("id", "bigint")), column("b_id", "bigint")],
+            ),
+            pk("a_pkey", &["id"]),
+        ),
+        fk("a_b_id_fkey", &["b_id"], "b", &["id"]),
+    );
+    let b = add_constraint(
+        add_constraint(
+            table(
+                "b",
+                vec![not_null(column("id", "bigint")), column("a_id", "bigint")],
+            ),
+            pk("b_pkey", &["id"]),
+        ),
+        fk("b_a_id_fkey", &["a_id"], "a", &["id"]),
+    );
+    insta::assert_snapshot!(plan_text(&Model::default(), &model(vec![a, b])), @r#"
+tx CREATE TABLE public.a (id bigint NOT NULL, b_id bigint, CONSTRAINT a_pkey PRIMARY KEY (id))
+tx CREATE TABLE public.b (id bigint NOT NULL, a_id bigint, CONSTRAINT b_pkey PRIMARY KEY (id))
+tx ALTER TABLE public.a ADD CONSTRAINT a_b_id_fkey FOREIGN KEY (b_id) REFERENCES public.b (id)
+tx ALTER TABLE public.b ADD CONSTRAINT b_a_id_fkey FOREIGN KEY (a_id) REFERENCES public.a (id)
+"#);
+}
+
+#[test]
+fn view_over_a_retyped_column_is_dropped_and_recreated() {
+    let view = View {
+        name: QualifiedName::public("user_ids"),
+        materialized: false,
+        columns: Vec::new(),
+        query: SqlExpr::raw("SELECT id FROM public.t"),
+        options: Vec::new(),
+        depends_on: vec![QualifiedName::public("t")],
+        indexes: Default::default(),
+        comment: None,
+        meta: Meta::default(),
+    };
+    let mut current = model(vec![table("t", vec![column("id", "integer")])]);
+    current.views.insert(view.name.clone(), view.clone());
+    let mut desired = model(vec![table("t", vec![column("id", "bigint")])]);
+    desired.views.insert(view.name.clone(), view);
+    insta::assert_snapshot!(plan_text(&current, &desired), @r#"
+tx DROP VIEW public.user_ids
+tx ALTER TABLE public.t ALTER COLUMN id TYPE bigint USING id::bigint
+  ! table-rewrite
+  ! long-lock
+tx CREATE VIEW public.user_ids AS SELECT id FROM public.t
+"#);
+}
+
+#[test]
+fn renames_need_hints_and_drops_are_data_loss() {
+    let current = model(vec![
+        table("t", vec![column("a", "integer")]),
+        table("old", vec![column("x", "integer")]),
+    ]);
+    let mut renamed = table("new", vec![column("x", "integer")]);
+    renamed.meta.renamed_from = Some(Ident::new("old"));
+    let mut b = column("b", "integer");
+    b.meta.renamed_from = Some(Ident::new("a"));
+    let desired = model(vec![table("t", vec![b]), renamed]);
+    insta::assert_snapshot!(plan_text(&current, &desired), @r#"
+tx ALTER TABLE public.t RENAME COLUMN a TO b
+tx ALTER TABLE public.old RENAME TO new
+"#);
+    let unhinted = model(vec![table("t", vec![column("b", "integer")])]);
+    insta::assert_snapshot!(plan_text(&current, &unhinted), @r#"
+tx ALTER TABLE public.t ADD COLUMN b integer
+tx ALTER TABLE public.t DROP COLUMN a
+  ! data-loss
+tx DROP TABLE public.old
+  ! data-loss
+"#);
+}
+
+#[test]
+fn external_tables_are_left_alone() {
+    let current = model(vec![
+        users(),
+        table("events_p1", vec![column("a", "integer")]),
+    ]);
+    let mut desired = model(vec![users()]);
+    desired.external.push(ExternalPattern {
+        pattern: "events_p*".to_string(),
+        meta: Meta::default(),
+    });
+    insta::assert_snapshot!(plan_text(&current, &desired), @r#"note: external table public.events_p1 is managed elsewhere: not diffed or dropped"#);
+}
+
+#[test]
+fn comments_and_functions() {
+    let function = Function {
+        id: FunctionId {
+            name: QualifiedName::public("touch"),
+            arg_types: Vec::new(),
+        },
+        procedure: false,
+        args: Vec::new(),
+        returns: Some("trigger".to_string()),
+        language: "plpgsql".to_string(),
+        body: "begin new.email := lower(new.email); return new; end".to_string(),
+        volatility: Volatility::Volatile,
+        strict: false,
+        security_definer: false,
+        parallel: Parallel::Unsafe,
+        config: Vec::new(),
+        comment: None,
+        meta: Meta::default(),
+    };
+    let mut desired_users = users();
+    desired_users.comment = Some("people".to_string());
+    desired_users.triggers.insert(
+        Ident::new("users_touch"),
+        Trigger {
+            name: Ident::new("users_touch"),
+            timing: TriggerTiming::Before,
+            events: vec![TriggerEvent::Insert, TriggerEvent::Update(Vec::new())],
+            for_each_row: true,
+            when: None,
+            function: QualifiedName::public("touch"),
+            args: Vec::new(),
+            constraint: false,
+            deferrable: false,
+            initially_deferred: false,
+            comment: None,
+            meta: Meta::default(),
+        },
+    );
+    let mut desired = model(vec![desired_users]);
+    desired
+        .functions
+        .insert(function.id.clone(), function.clone());
+    let current = model(vec![users()]);
+    insta::assert_snapshot!(plan_text(&current, &desired), @r#"
+tx CREATE FUNCTION public.touch() RETURNS trigger LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE AS $$begin new.email := lower(new.email); return new; end$$
+tx CREATE TRIGGER users_touch BEFORE INSERT OR UPDATE ON public.users FOR EACH ROW EXECUTE FUNCTION public.touch()
+tx COMMENT ON TABLE public.users IS 'people'
+"#);
+    let mut changed = desired.clone();
+    let mut replaced = function;
+    replaced.returns = Some("trigger".to_string());
+    replaced.body = "begin return new; end".to_string();
+    changed.functions.insert(replaced.id.clone(), replaced);
+    insta::assert_snapshot!(plan_text(&desired, &changed), @r#"tx CREATE OR REPLACE FUNCTION public.touch() RETURNS trigger LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE AS $$begin return new; end$$"#);
+}
+
+#[test]
+fn old_servers_fall_back_to_plain_forms() {
+    let current = model(vec![users()]);
+    let mut desired_users = users();
+    desired_users.columns[1].not_null = true;
+    let options = PlanOptions {
+        server_version: 11,
+        ..PlanOptions::default()
+    };
+    let plan = plan_models(&current, &model(vec![desired_users]), &options).expect("plans");
+    insta::assert_snapshot!(render(&plan), @r#"
+tx ALTER TABLE public.users ALTER COLUMN email SET NOT NULL
+  ! long-lock
+  ! full-scan
+"#);
+}
