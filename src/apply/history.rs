@@ -280,7 +280,8 @@ mod tests {
                 Ident::new(schema),
                 Schema {
                     name: Ident::new(schema),
-                    ..Schema::default()
+                    comment: None,
+                    meta: Default::default(),
                 },
             );
             let name = QualifiedName::new(schema, "t");

@@ -35,7 +35,10 @@ pub mod history;
 pub mod progress;
 pub mod retry;
 pub mod verify;
+#[path = "../cli/apply.rs"]
+pub mod tmp_cli_apply_check;
 
+pub use executor::{drop_invalid_leftovers, lock};
 pub use history::{exclude_own_schema, HISTORY_SCHEMA, HISTORY_TABLE};
 pub use progress::{Event, Progress};
 
@@ -200,7 +203,9 @@ pub enum ApplyError {
         total: usize,
     },
 
-    #[error("after the last step the database still differs from the desired schema:\n{differences}")]
+    #[error(
+        "after the last step the database still differs from the desired schema:\n{differences}"
+    )]
     #[diagnostic(
         code("not-converged"),
         help("someone changed the database during the apply, or schemac planned this change wrongly (please report it); `schemac plan --db` shows what is left")
@@ -249,10 +254,12 @@ pub fn check_hazards(plan: &Plan, allowed: &AllowedHazards) -> Result<(), ApplyE
     for (idx, step) in plan.steps.iter().enumerate() {
         for note in &step.hazards {
             if refused.contains(&note.hazard) {
-                raised_by
-                    .entry(note.hazard)
-                    .or_default()
-                    .push(format!("step {} ({}): {}", idx + 1, step.description, note.message));
+                raised_by.entry(note.hazard).or_default().push(format!(
+                    "step {} ({}): {}",
+                    idx + 1,
+                    step.description,
+                    note.message
+                ));
             }
         }
     }

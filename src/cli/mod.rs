@@ -9,6 +9,8 @@
 
 pub mod check;
 pub mod exit;
+pub mod fmt;
+pub mod graph;
 pub mod plan;
 
 pub use exit::ExitStatus;
@@ -44,6 +46,10 @@ pub enum Command {
     Check(check::CheckArgs),
     /// Plan the migration from one schema to another (offline).
     Plan(plan::PlanArgs),
+    /// Print .schema files in canonical formatting.
+    Fmt(fmt::FmtArgs),
+    /// Print the dependency graph as DOT or Mermaid.
+    Graph(graph::GraphArgs),
 }
 
 /// Failures of a command (findings about the schema are diagnostics, not
@@ -92,6 +98,14 @@ fn dispatch(cli: Cli) -> Result<ExitStatus, CliError> {
         Command::Plan(args) => {
             let overrides = overrides(&args.paths, args.allow_hazards.clone());
             plan::run(&Options::load(config, overrides)?, args)
+        }
+        Command::Fmt(args) => {
+            let options = Options::load(config, overrides(&args.paths, None))?;
+            fmt::run(&options, args)
+        }
+        Command::Graph(args) => {
+            let options = Options::load(config, overrides(&args.paths, None))?;
+            graph::run(&options, args)
         }
     }
 }
@@ -195,5 +209,20 @@ mod tests {
         assert!(args.detailed_exitcode);
         assert_eq!(args.format, plan::PlanFormat::Sql);
         assert_eq!(args.allow_hazards.as_deref(), Some("data-loss,index-build"));
+    }
+
+    #[test]
+    fn fmt_check_and_write_conflict() {
+        assert!(Cli::try_parse_from(["schemac", "fmt", "--check", "--write"]).is_err());
+        assert!(Cli::try_parse_from(["schemac", "fmt", "--check", "a.schema"]).is_ok());
+    }
+
+    #[test]
+    fn no_color_wins_over_a_terminal() {
+        let mut options = Options::resolve(None, false, Overrides::default()).expect("defaults");
+        assert!(use_color(&options, true));
+        assert!(!use_color(&options, false));
+        options.no_color = true;
+        assert!(!use_color(&options, true));
     }
 }

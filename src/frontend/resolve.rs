@@ -91,7 +91,8 @@ fn fill_fk_columns(model: &mut Model, diagnostics: &mut Vec<Diagnostic>) {
 }
 
 /// Types of the parent's partition key, one per key element (`None` for
-/// expressions or unknown columns).
+/// expressions or unknown columns). A sub-partitioned parent's columns are
+/// its own parent's.
 fn key_types(model: &Model, parent: &QualifiedName) -> Vec<Option<TypeName>> {
     let Some(parent_table) = model.tables.get(parent) else {
         return Vec::new();
@@ -99,6 +100,16 @@ fn key_types(model: &Model, parent: &QualifiedName) -> Vec<Option<TypeName>> {
     let Some(partition_by) = &parent_table.partition_by else {
         return Vec::new();
     };
+    let mut columns_table = parent_table;
+    for _ in 0..32 {
+        match &columns_table.partition_of {
+            Some(of) if columns_table.columns.is_empty() => match model.tables.get(&of.parent) {
+                Some(grandparent) => columns_table = grandparent,
+                None => break,
+            },
+            _ => break,
+        }
+    }
     partition_by
         .key
         .iter()
@@ -111,7 +122,9 @@ fn key_types(model: &Model, parent: &QualifiedName) -> Vec<Option<TypeName>> {
                 Some(quoted) => Ident::new(quoted.replace("\"\"", "\"")),
                 None => Ident::folded(canonical),
             };
-            parent_table.column(&column).map(|column| column.ty.clone())
+            columns_table
+                .column(&column)
+                .map(|column| column.ty.clone())
         })
         .collect()
 }
@@ -403,6 +416,52 @@ mod tests {
             panic!("literal expected");
         };
         assert_eq!(to.sql, "'2026-01-01 00:00:00+00'");
+    }
+
+    #[test]
+    fn sub_partitions_use_the_root_columns() {
+        let mut root = table("m", &[("id", "bigint"), ("region", "text")]);
+        root.partition_by = Some(PartitionBy {
+            strategy: PartitionStrategy::Range,
+            key: vec![normalize::expr("id").expect("parses")],
+        });
+        let mut middle = table("m_low", &[]);
+        middle.partition_of = Some(PartitionOf {
+            parent: QualifiedName::public("m"),
+            bound: PartitionBound::Range {
+                from: vec![lit("0")],
+                to: vec![BoundValue::MaxValue],
+            },
+        });
+        middle.partition_by = Some(PartitionBy {
+            strategy: PartitionStrategy::List,
+            key: vec![normalize::expr("Region").expect("parses")],
+        });
+        let mut leaf = table("m_low_eu", &[]);
+        leaf.partition_of = Some(PartitionOf {
+            parent: QualifiedName::public("m_low"),
+            bound: PartitionBound::List(vec![lit("'eu'"), BoundValue::Null]),
+        });
+        let parsed = resolve(model(vec![root, middle, leaf]));
+        let bound = |name: &str| {
+            parsed.value.tables[&QualifiedName::public(name)]
+                .partition_of
+                .as_ref()
+                .map(|of| format!("{:?}", of.bound))
+                .unwrap_or_default()
+        };
+        assert!(
+            bound("m_low").contains("sql: \"'0'\""),
+            "{}",
+            bound("m_low")
+        );
+        assert!(bound("m_low").contains("MaxValue"), "{}", bound("m_low"));
+        assert!(
+            bound("m_low_eu").contains("sql: \"'eu'\""),
+            "{}",
+            bound("m_low_eu")
+        );
+        assert!(bound("m_low_eu").contains("Null"), "{}", bound("m_low_eu"));
     }
 
     #[test]

@@ -46,6 +46,11 @@
 //!   other `ROW(...)` print as `(...)`.
 //! - `OPERATOR(pg_catalog.+)` == `+`; `!=` == `<>`; `-1` is one literal.
 //! - `substring(x, 1, 3)` / `substr(...)` are plain function calls.
+//! - String literals that read as ISO dates or timestamps are spelled as
+//!   UTC timestamps (`'2020-01-01'` == `'2020-01-01 00:00:00+00'`), as the
+//!   catalog prints them for timestamptz (a value without offset is taken
+//!   as UTC, the TimeZone schemac pins); casts of literal arrays are
+//!   dropped like casts of literals.
 //! - `nextval('seq')` == `nextval('public.seq'::regclass)` (also currval,
 //!   setval): the sequence name is folded and qualified with `public`.
 //!
@@ -59,8 +64,10 @@
 //! column references in views, function names qualified with a schema
 //! other than `public`, and anything sqlparser cannot parse. Known false
 //! equalities: casts of literals are dropped whatever the target type, so
-//! `'x'::date` and `'x'::timestamp` compare equal, and `public.f(x)` equals
-//! `f(x)` even when the search_path would resolve `f` elsewhere.
+//! `'x'::date` and `'x'::timestamp` compare equal; a text column compared
+//! with `'2020-01-01'` or with `'2020-01-01 00:00:00+00'` compares equal;
+//! `public.f(x)` equals `f(x)` even when the search_path would resolve `f`
+//! elsewhere.
 
 mod bound;
 mod expr;

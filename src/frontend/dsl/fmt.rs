@@ -21,13 +21,9 @@ use crate::source::SourceFile;
 
 /// Formats a `.schema` file in the canonical style.
 pub fn format_source(file: &SourceFile) -> Result<String, Vec<Diagnostic>> {
-    let (_, diagnostics) = recover(&file.text, file.id);
-    if diagnostics.iter().any(Diagnostic::is_error) {
-        return Err(diagnostics);
-    }
     let (entries, diagnostics) = parse_entries(&file.text, file.id);
     if !diagnostics.is_empty() {
-        return Err(diagnostics);
+        return Err(recover(&file.text, file.id).1);
     }
     let mut printer = Printer {
         text: &file.text,

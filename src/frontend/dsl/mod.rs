@@ -25,9 +25,18 @@ use crate::source::SourceFile;
 
 /// Parses and lowers one `.schema` file.
 pub fn load_file(file: &SourceFile) -> Parsed<Model> {
-    let (clean, mut diagnostics) = parse::recover(&file.text, file.id);
-    let (entries, leftover) = parse::parse_entries(&clean, file.id);
-    diagnostics.extend(leftover);
+    // The common case, a file without syntax errors, is parsed once;
+    // otherwise the errors are found and blanked out first.
+    let clean;
+    let (mut entries, mut diagnostics) = parse::parse_entries(&file.text, file.id);
+    if !diagnostics.is_empty() {
+        let (recovered, found) = parse::recover(&file.text, file.id);
+        clean = recovered;
+        let (clean_entries, leftover) = parse::parse_entries(&clean, file.id);
+        entries = clean_entries;
+        diagnostics = found;
+        diagnostics.extend(leftover);
+    }
     let lowered = lower::lower_entries(file, &entries);
     diagnostics.extend(lowered.diagnostics);
     diagnostics.sort_by_key(|d| d.primary.span.start);

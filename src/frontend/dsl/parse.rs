@@ -30,7 +30,6 @@ pub struct Entry<'i> {
 /// [`recover`]); entries that still fail are reported and skipped up to the
 /// next line that starts a top-level object.
 pub fn parse_entries<'i>(text: &'i str, file: FileId) -> (Vec<Entry<'i>>, Vec<Diagnostic>) {
-    pest::set_error_detail(true);
     let mut entries = Vec::new();
     let mut diagnostics = Vec::new();
     let mut pos = 0;
@@ -66,7 +65,6 @@ pub fn parse_entries<'i>(text: &'i str, file: FileId) -> (Vec<Entry<'i>>, Vec<Di
 /// object.
 pub fn recover(text: &str, file: FileId) -> (String, Vec<Diagnostic>) {
     const MAX_ERRORS: usize = 100;
-    pest::set_error_detail(true);
     let mut work: Vec<u8> = text.as_bytes().to_vec();
     let mut diagnostics = Vec::new();
     let mut pos = 0;
@@ -166,7 +164,12 @@ fn syntax_error(
         }
     }
     if expected.is_empty() {
-        if let Some(attempts) = error.parse_attempts() {
+        // pest records the literal tokens it tried only in detail mode,
+        // which doubles parse time; it is switched on (for good) at the
+        // first error that needs it, and the entry is parsed again.
+        pest::set_error_detail(true);
+        let detailed = SchemaParser::parse(Rule::entry, input).err();
+        if let Some(attempts) = detailed.as_ref().and_then(|error| error.parse_attempts()) {
             for token in attempts.expected_tokens() {
                 if let Some(word) = describe_token(&token) {
                     push_unique(&mut expected, word);

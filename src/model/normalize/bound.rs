@@ -38,6 +38,24 @@ pub fn bound_literal(value: &SqlExpr, key_type: &TypeName) -> SqlExpr {
     }
 }
 
+/// The canonical spelling of a string literal that reads as an ISO date or
+/// timestamp: `'2020-01-01'`, `'2020-01-01 00:00:00+00'` and
+/// `'2020-01-01T02:00+02'` all become `2020-01-01 00:00:00+00` (a value
+/// without offset is taken as UTC, the TimeZone schemac pins).
+pub(super) fn canonical_datetime(text: &str) -> Option<String> {
+    let bytes = text.as_bytes();
+    let iso = bytes.len() >= 10 && bytes[..4].iter().all(u8::is_ascii_digit) && bytes[4] == b'-';
+    if !iso {
+        return None;
+    }
+    let stamp = parse_timestamp(text)?.to_utc();
+    Some(format!(
+        "{} {}+00",
+        stamp.date_string(),
+        stamp.time_string()
+    ))
+}
+
 /// A bound literal's value, casts and typed-literal prefixes removed.
 #[derive(Debug, Clone, PartialEq)]
 enum Literal {

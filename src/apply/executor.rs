@@ -1,0 +1,1058 @@
+//! The step loop: advisory lock, history, transaction groups,
+//! non-transactional steps, retries, interruption and verification.
+//!
+//! Invariants:
+//! - Groups run exactly as [`Plan::transaction_groups`] gives them: a
+//!   transactional group is one `BEGIN` ... `COMMIT` with `SET LOCAL`
+//!   timeouts and its history rows inside; a non-transactional step runs
+//!   alone between a session `SET` and `RESET` of the timeouts.
+//! - A step recorded `done` for this plan id is never run again; a
+//!   transactional group is all done or not at all.
+//! - Before a concurrent index build runs (again), an INVALID index of the
+//!   same name, left by an interrupted or failed build, is dropped
+//!   concurrently; a build recorded `running` whose index exists and is
+//!   valid had completed and is recorded done without running.
+//! - On every exit the open transaction is rolled back, the timeouts are
+//!   reset and the advisory lock is released.
+
+use super::history::{self, database_error, Outcome};
+use super::progress::Event;
+use super::retry::{self, is_lock_timeout};
+use super::{advisory_lock, verify, ApplyError, ApplyOptions, ApplyReport, Interrupt};
+use crate::plan::saved::plan_id;
+use crate::plan::{Plan, Step};
+use std::collections::{BTreeMap, BTreeSet};
+use std::future::Future;
+use std::ops::Range;
+use std::pin::Pin;
+use std::time::{Duration, Instant};
+use tokio_postgres::{Client, NoTls};
+
+/// Runs the plan (hazards already checked).
+pub(super) async fn run(
+    plan: &Plan,
+    client: &mut Client,
+    options: &ApplyOptions<'_>,
+) -> Result<ApplyReport, ApplyError> {
+    let client: &Client = client;
+    let mut run = Run {
+        client,
+        plan,
+        options,
+        plan_id: plan_id(plan),
+        interrupt: InterruptWatch::new(options.interrupt),
+        recorded: BTreeMap::new(),
+        done: BTreeSet::new(),
+        report: ApplyReport::default(),
+    };
+    run.report.plan_id = run.plan_id.clone();
+    // Polling once installs the Ctrl-C handler before any work starts.
+    if run.interrupt.check().await {
+        return Err(run.interrupted());
+    }
+    let res = match run.acquire_lock().await {
+        Ok(waited_for) => {
+            run.report.waited_for_pid = waited_for;
+            let res = run.run_locked().await;
+            // A failed unlock leaves nothing behind: the lock ends with the
+            // session at the latest.
+            let _ = advisory_lock::unlock(client).await;
+            res
+        }
+        Err(err) => Err(err),
+    };
+    options.progress.report(&Event::Finished);
+    res.map(|()| run.report)
+}
+
+/// Takes the advisory lock for a caller that plans under it (the CLI),
+/// waiting for another apply up to `options.wait_timeout`. Returns the pid
+/// waited for. The lock is re-entrant: [`super::apply`] on the same
+/// session takes it again at once. Release it with
+/// [`advisory_lock::unlock`].
+pub async fn lock(client: &Client, options: &ApplyOptions<'_>) -> Result<Option<i32>, ApplyError> {
+    let mut interrupt = InterruptWatch::new(options.interrupt);
+    match wait_for_lock(client, options, &mut interrupt).await {
+        Ok(pid) => Ok(pid),
+        Err(LockWaitError::Apply(err)) => Err(err),
+        Err(LockWaitError::Interrupted) => Err(ApplyError::Interrupted {
+            plan_id: "(none yet)".to_string(),
+            done: 0,
+            total: 0,
+        }),
+    }
+}
+
+/// Drops the INVALID indexes that interrupted or failed concurrent builds
+/// recorded in the history (of any plan) left behind, so that a fresh
+/// introspection does not mistake them for built indexes. Call with the
+/// advisory lock held: a build in progress is INVALID too.
+pub async fn drop_invalid_leftovers(
+    client: &Client,
+    options: &ApplyOptions<'_>,
+) -> Result<Vec<String>, ApplyError> {
+    let present = client
+        .query_one(
+            "SELECT to_regclass('schemac.apply_history') IS NOT NULL AS present",
+            &[],
+        )
+        .await
+        .map_err(|source| database_error("looking for schemac.apply_history", source))?;
+    if !present.try_get::<_, bool>("present").unwrap_or(false) {
+        return Ok(Vec::new());
+    }
+    let rows = client
+        .query(
+            "SELECT DISTINCT step_sql FROM schemac.apply_history
+             WHERE outcome <> 'done' AND step_sql ILIKE 'CREATE %INDEX CONCURRENTLY %'",
+            &[],
+        )
+        .await
+        .map_err(|source| database_error("reading schemac.apply_history", source))?;
+    let mut res = Vec::new();
+    for row in rows {
+        let sql: String = row.try_get(0).unwrap_or_default();
+        let Some((schema, name)) = concurrent_index_head(&sql, None) else {
+            continue;
+        };
+        if index_validity(client, &schema, &name).await? != Some(false) {
+            continue;
+        }
+        let qualified = crate::model::QualifiedName::new(schema, name);
+        client
+            .batch_execute(&format!("DROP INDEX CONCURRENTLY IF EXISTS {qualified}"))
+            .await
+            .map_err(|source| database_error("dropping an INVALID leftover index", source))?;
+        let note = format!("dropped INVALID index {qualified} left by an interrupted build");
+        options.progress.report(&Event::Note(&note));
+        res.push(qualified.to_string());
+    }
+    Ok(res)
+}
+
+enum LockWaitError {
+    Apply(ApplyError),
+    Interrupted,
+}
+
+impl From<ApplyError> for LockWaitError {
+    fn from(err: ApplyError) -> LockWaitError {
+        LockWaitError::Apply(err)
+    }
+}
+
+/// Polls the advisory lock until it is taken, the wait times out or the
+/// apply is interrupted.
+async fn wait_for_lock(
+    client: &Client,
+    options: &ApplyOptions<'_>,
+    interrupt: &mut InterruptWatch,
+) -> Result<Option<i32>, LockWaitError> {
+    let start = Instant::now();
+    let mut announced: Option<Option<i32>> = None;
+    loop {
+        if advisory_lock::try_lock(client).await? {
+            return Ok(announced.flatten());
+        }
+        let holder = advisory_lock::holder(client).await?;
+        if announced != Some(holder) {
+            options
+                .progress
+                .report(&Event::WaitingForApply { pid: holder });
+            announced = Some(holder);
+        }
+        let waited = start.elapsed();
+        if waited >= options.wait_timeout {
+            return Err(LockWaitError::Apply(ApplyError::AnotherApplyRunning {
+                pid: holder
+                    .map(|pid| pid.to_string())
+                    .unwrap_or_else(|| "unknown".to_string()),
+                waited_secs: waited.as_secs(),
+            }));
+        }
+        let pause = options
+            .wait_poll_interval
+            .min(options.wait_timeout.saturating_sub(waited))
+            .max(Duration::from_millis(10));
+        tokio::select! {
+            () = tokio::time::sleep(pause) => {}
+            () = interrupt.wait() => return Err(LockWaitError::Interrupted),
+        }
+    }
+}
+
+/// `Some(indisvalid)` when an index `schema.name` exists.
+async fn index_validity(
+    client: &Client,
+    schema: &str,
+    name: &str,
+) -> Result<Option<bool>, ApplyError> {
+    let rows = client
+        .query(
+            "SELECT i.indisvalid FROM pg_index i
+             JOIN pg_class c ON c.oid = i.indexrelid
+             JOIN pg_namespace n ON n.oid = c.relnamespace
+             WHERE n.nspname = $1 AND c.relname = $2",
+            &[&schema, &name],
+        )
+        .await
+        .map_err(|source| database_error("reading the index's state", source))?;
+    Ok(rows.first().and_then(|row| row.try_get(0).ok()))
+}
+
+/// The state of one apply.
+struct Run<'a> {
+    client: &'a Client,
+    plan: &'a Plan,
+    options: &'a ApplyOptions<'a>,
+    plan_id: String,
+    interrupt: InterruptWatch,
+    /// The history of this plan id when the apply started.
+    recorded: BTreeMap<usize, Outcome>,
+    /// Steps done (before or by this apply).
+    done: BTreeSet<usize>,
+    report: ApplyReport,
+}
+
+/// Why a statement did not succeed.
+enum StatementError {
+    Db(tokio_postgres::Error),
+    Interrupted,
+}
+
+/// Why a transactional group did not commit.
+enum GroupError {
+    /// The statement of step `idx` failed.
+    Statement {
+        idx: usize,
+        source: tokio_postgres::Error,
+    },
+    /// Writing the history failed.
+    History(tokio_postgres::Error),
+    Interrupted,
+}
+
+/// How to (re)run a non-transactional step that an earlier apply left
+/// `running` or `failed`.
+enum Resume {
+    /// It had completed: record it, do not run it.
+    Complete,
+    /// Run this statement instead (finalize a pending detach).
+    Instead(String),
+    /// Run it as planned.
+    AsPlanned,
+}
+
+impl<'a> Run<'a> {
+    fn total(&self) -> usize {
+        self.plan.steps.len()
+    }
+
+    fn interrupted(&self) -> ApplyError {
+        ApplyError::Interrupted {
+            plan_id: self.plan_id.clone(),
+            done: self.done.len(),
+            total: self.total(),
+        }
+    }
+
+    fn report(&self, event: Event<'_>) {
+        self.options.progress.report(&event);
+    }
+
+    async fn acquire_lock(&mut self) -> Result<Option<i32>, ApplyError> {
+        match wait_for_lock(self.client, self.options, &mut self.interrupt).await {
+            Err(LockWaitError::Interrupted) => Err(self.interrupted()),
+            Err(LockWaitError::Apply(err)) => Err(err),
+            Ok(pid) => Ok(pid),
+        }
+    }
+
+    async fn run_locked(&mut self) -> Result<(), ApplyError> {
+        history::ensure_table(self.client).await?;
+        self.recorded = history::load(self.client, &self.plan_id, &self.plan.steps).await?;
+        self.done = self
+            .recorded
+            .iter()
+            .filter(|(_, outcome)| **outcome == Outcome::Done)
+            .map(|(idx, _)| *idx)
+            .collect();
+        self.report(Event::Started {
+            plan_id: &self.plan_id,
+            total: self.total(),
+            done: self.done.len(),
+        });
+        let plan = self.plan;
+        let mut first = 0;
+        for group in plan.transaction_groups() {
+            let range = first..first + group.len();
+            first = range.end;
+            if range.clone().all(|idx| self.done.contains(&idx)) {
+                for idx in range {
+                    self.report.skipped.push(idx);
+                    self.report(Event::StepSkipped {
+                        number: idx + 1,
+                        total: self.total(),
+                        step: &plan.steps[idx],
+                    });
+                }
+                continue;
+            }
+            if self.interrupt.check().await {
+                return Err(self.interrupted());
+            }
+            let transactional = group.first().is_some_and(|step| step.transactional);
+            if transactional {
+                if let Some(idx) = range.clone().find(|idx| self.done.contains(idx)) {
+                    return Err(ApplyError::HistoryInconsistent {
+                        plan_id: self.plan_id.clone(),
+                        message: format!(
+                            "step {} is recorded done but the rest of its transaction is not",
+                            idx + 1
+                        ),
+                    });
+                }
+                self.run_group(range).await?;
+            } else {
+                self.run_outside(range.start).await?;
+            }
+        }
+        if let Some(target) = &self.options.verify {
+            self.report(Event::Verifying);
+            verify::verify(self.client, target).await?;
+            self.report.verified = true;
+        }
+        Ok(())
+    }
+
+    /// A transactional group, retried as a whole on lock timeouts.
+    async fn run_group(&mut self, range: Range<usize>) -> Result<(), ApplyError> {
+        let attempts = self.options.lock_attempts.max(1);
+        let mut attempt = 0;
+        loop {
+            attempt += 1;
+            match self.try_group(range.clone()).await {
+                Ok(elapsed) => {
+                    for (idx, elapsed) in range.clone().zip(elapsed) {
+                        self.done.insert(idx);
+                        self.report.executed.push(idx);
+                        self.report(Event::StepDone {
+                            number: idx + 1,
+                            total: self.total(),
+                            step: &self.plan.steps[idx],
+                            elapsed,
+                        });
+                    }
+                    return Ok(());
+                }
+                Err(GroupError::Interrupted) => return Err(self.interrupted()),
+                Err(GroupError::History(source)) => {
+                    return Err(database_error(
+                        "recording the step in schemac.apply_history",
+                        source,
+                    ))
+                }
+                Err(GroupError::Statement { idx, source }) => {
+                    if is_lock_timeout(&source) {
+                        if attempt < attempts {
+                            self.pause_before_retry(idx, attempt, attempts).await?;
+                            continue;
+                        }
+                        return Err(self.lock_timeout_error(idx, attempts).await);
+                    }
+                    return Err(self.step_failed(idx, source).await);
+                }
+            }
+        }
+    }
+
+    /// One attempt at a transactional group: the durations of its steps
+    /// when it committed.
+    async fn try_group(&mut self, range: Range<usize>) -> Result<Vec<Duration>, GroupError> {
+        let begin = format!(
+            "BEGIN; SET LOCAL lock_timeout = {}; SET LOCAL statement_timeout = {}",
+            self.options.lock_timeout.as_millis(),
+            self.options.statement_timeout.as_millis()
+        );
+        if let Err(source) = self.client.batch_execute(&begin).await {
+            self.rollback().await;
+            return Err(GroupError::History(source));
+        }
+        let mut elapsed = Vec::new();
+        for idx in range.clone() {
+            let step = &self.plan.steps[idx];
+            self.report(Event::StepStarted {
+                number: idx + 1,
+                total: self.total(),
+                step,
+            });
+            let start = Instant::now();
+            if let Err(source) = history::mark_running(self.client, &self.plan_id, idx, step).await
+            {
+                self.rollback().await;
+                return Err(GroupError::History(source));
+            }
+            match self.statement(&step.sql).await {
+                Ok(()) => {}
+                Err(StatementError::Db(source)) => {
+                    self.rollback().await;
+                    return Err(GroupError::Statement { idx, source });
+                }
+                Err(StatementError::Interrupted) => {
+                    self.rollback().await;
+                    return Err(GroupError::Interrupted);
+                }
+            }
+            if let Err(source) = history::mark_done(self.client, &self.plan_id, idx).await {
+                self.rollback().await;
+                return Err(GroupError::History(source));
+            }
+            elapsed.push(start.elapsed());
+            if self.options.stop_after_step == Some(idx + 1) {
+                // Test hook: a process killed here loses its transaction.
+                self.rollback().await;
+                return Err(GroupError::Interrupted);
+            }
+        }
+        match self.statement("COMMIT").await {
+            Ok(()) => Ok(elapsed),
+            Err(StatementError::Db(source)) => {
+                self.rollback().await;
+                Err(GroupError::Statement {
+                    idx: range.end - 1,
+                    source,
+                })
+            }
+            Err(StatementError::Interrupted) => {
+                self.rollback().await;
+                Err(GroupError::Interrupted)
+            }
+        }
+    }
+
+    /// A non-transactional step, retried on lock timeouts.
+    async fn run_outside(&mut self, idx: usize) -> Result<(), ApplyError> {
+        let step = &self.plan.steps[idx];
+        let mut sql = step.sql.clone();
+        if matches!(
+            self.recorded.get(&idx),
+            Some(Outcome::Running | Outcome::Failed)
+        ) {
+            match self.resume_state(step).await? {
+                Resume::Complete => {
+                    history::mark_done(self.client, &self.plan_id, idx)
+                        .await
+                        .map_err(|source| {
+                            database_error("recording the step in schemac.apply_history", source)
+                        })?;
+                    self.done.insert(idx);
+                    self.report.recovered.push(idx);
+                    self.report(Event::StepRecovered {
+                        number: idx + 1,
+                        total: self.total(),
+                        step,
+                    });
+                    return Ok(());
+                }
+                Resume::Instead(other) => sql = other,
+                Resume::AsPlanned => {}
+            }
+        }
+        let attempts = self.options.lock_attempts.max(1);
+        let mut attempt = 0;
+        loop {
+            attempt += 1;
+            self.drop_invalid_leftover(step).await?;
+            self.report(Event::StepStarted {
+                number: idx + 1,
+                total: self.total(),
+                step,
+            });
+            let start = Instant::now();
+            let set = format!(
+                "SET lock_timeout = {}; SET statement_timeout = {}",
+                self.options.lock_timeout.as_millis(),
+                self.options.statement_timeout.as_millis()
+            );
+            self.client
+                .batch_execute(&set)
+                .await
+                .map_err(|source| database_error("setting the step's timeouts", source))?;
+            if let Err(source) = history::mark_running(self.client, &self.plan_id, idx, step).await
+            {
+                self.reset_timeouts().await;
+                return Err(database_error(
+                    "recording the step in schemac.apply_history",
+                    source,
+                ));
+            }
+            let res = self.statement(&sql).await;
+            self.reset_timeouts().await;
+            match res {
+                Ok(()) => {
+                    if self.options.stop_after_step == Some(idx + 1) {
+                        // Test hook: killed after the statement, before
+                        // its `done` record.
+                        return Err(self.interrupted());
+                    }
+                    history::mark_done(self.client, &self.plan_id, idx)
+                        .await
+                        .map_err(|source| {
+                            database_error("recording the step in schemac.apply_history", source)
+                        })?;
+                    self.done.insert(idx);
+                    self.report.executed.push(idx);
+                    self.report(Event::StepDone {
+                        number: idx + 1,
+                        total: self.total(),
+                        step,
+                        elapsed: start.elapsed(),
+                    });
+                    return Ok(());
+                }
+                Err(StatementError::Interrupted) => {
+                    let _ = history::mark_failed(
+                        self.client,
+                        &self.plan_id,
+                        idx,
+                        step,
+                        "interrupted (Ctrl-C)",
+                    )
+                    .await;
+                    return Err(self.interrupted());
+                }
+                Err(StatementError::Db(source)) => {
+                    if is_lock_timeout(&source) {
+                        if attempt < attempts {
+                            self.pause_before_retry(idx, attempt, attempts).await?;
+                            continue;
+                        }
+                        return Err(self.lock_timeout_error(idx, attempts).await);
+                    }
+                    return Err(self.step_failed(idx, source).await);
+                }
+            }
+        }
+    }
+
+    /// What an earlier, interrupted run of a non-transactional step left.
+    async fn resume_state(&mut self, step: &Step) -> Result<Resume, ApplyError> {
+        if let Some((schema, name)) = concurrent_index_build(step) {
+            return Ok(match self.index_validity(&schema, &name).await? {
+                Some(true) => Resume::Complete,
+                // An INVALID leftover is dropped before the build runs.
+                Some(false) | None => Resume::AsPlanned,
+            });
+        }
+        if let Some((schema, name)) = concurrent_index_drop(step) {
+            return Ok(match self.index_validity(&schema, &name).await? {
+                None => Resume::Complete,
+                Some(_) => Resume::AsPlanned,
+            });
+        }
+        if let Some((parent, child)) = concurrent_detach(step) {
+            let rows = self
+                .client
+                .query(
+                    "SELECT inhdetachpending FROM pg_inherits
+                     WHERE inhrelid = to_regclass($1) AND inhparent = to_regclass($2)",
+                    &[&child, &parent],
+                )
+                .await
+                .map_err(|source| database_error("reading the partition's state", source))?;
+            return Ok(match rows.first() {
+                None => Resume::Complete,
+                Some(row) if row.try_get::<_, bool>(0).unwrap_or(false) => Resume::Instead(
+                    format!("ALTER TABLE {parent} DETACH PARTITION {child} FINALIZE"),
+                ),
+                Some(_) => Resume::AsPlanned,
+            });
+        }
+        Ok(Resume::AsPlanned)
+    }
+
+    /// Drops an INVALID index left by an earlier concurrent build of the
+    /// same index.
+    async fn drop_invalid_leftover(&mut self, step: &Step) -> Result<(), ApplyError> {
+        let Some((schema, name)) = concurrent_index_build(step) else {
+            return Ok(());
+        };
+        if self.index_validity(&schema, &name).await? != Some(false) {
+            return Ok(());
+        }
+        let qualified = crate::model::QualifiedName::new(schema, name);
+        let sql = format!("DROP INDEX CONCURRENTLY IF EXISTS {qualified}");
+        match self.statement(&sql).await {
+            Ok(()) => {}
+            Err(StatementError::Db(source)) => {
+                return Err(database_error("dropping an INVALID leftover index", source))
+            }
+            Err(StatementError::Interrupted) => return Err(self.interrupted()),
+        }
+        let note = format!("dropped INVALID index {qualified} left by an earlier build");
+        self.report(Event::Note(&note));
+        self.report
+            .dropped_invalid_indexes
+            .push(qualified.to_string());
+        Ok(())
+    }
+
+    async fn index_validity(&self, schema: &str, name: &str) -> Result<Option<bool>, ApplyError> {
+        index_validity(self.client, schema, name).await
+    }
+
+    async fn pause_before_retry(
+        &mut self,
+        idx: usize,
+        attempt: u32,
+        attempts: u32,
+    ) -> Result<(), ApplyError> {
+        let wait = retry::backoff(
+            attempt,
+            self.options.initial_backoff,
+            self.options.max_backoff,
+        );
+        self.report.retries += 1;
+        self.report(Event::StepRetry {
+            number: idx + 1,
+            total: self.total(),
+            attempt,
+            attempts,
+            wait,
+        });
+        if self.sleep(wait).await {
+            return Err(self.interrupted());
+        }
+        Ok(())
+    }
+
+    async fn lock_timeout_error(&mut self, idx: usize, attempts: u32) -> ApplyError {
+        let step = &self.plan.steps[idx];
+        let blockers = retry::blockers(self.client, step).await.unwrap_or_default();
+        let text = retry::describe(&blockers, step);
+        let message = format!("lock timeout after {attempts} attempt(s); {text}");
+        let _ = history::mark_failed(self.client, &self.plan_id, idx, step, &message).await;
+        ApplyError::LockTimeout {
+            number: idx + 1,
+            total: self.total(),
+            description: step.description.clone(),
+            attempts,
+            lock_timeout_ms: self.options.lock_timeout.as_millis(),
+            blockers: text,
+            blocking_pids: blockers.iter().map(|blocker| blocker.pid).collect(),
+        }
+    }
+
+    async fn step_failed(&mut self, idx: usize, source: tokio_postgres::Error) -> ApplyError {
+        let step = &self.plan.steps[idx];
+        let message = crate::introspect::error_message(&source);
+        let _ = history::mark_failed(self.client, &self.plan_id, idx, step, &message).await;
+        ApplyError::StepFailed {
+            number: idx + 1,
+            total: self.total(),
+            description: step.description.clone(),
+            sql: excerpt(&step.sql),
+            message,
+            source,
+        }
+    }
+
+    /// Runs one statement; an interrupt cancels it on the server.
+    async fn statement(&mut self, sql: &str) -> Result<(), StatementError> {
+        let client = self.client;
+        let running = client.batch_execute(sql);
+        tokio::pin!(running);
+        tokio::select! {
+            biased;
+            res = &mut running => res.map_err(StatementError::Db),
+            () = self.interrupt.wait() => {
+                let _ = client.cancel_token().cancel_query(NoTls).await;
+                match running.await {
+                    // Finished before the cancel arrived: it counts; the
+                    // apply stops at the next step.
+                    Ok(()) => Ok(()),
+                    Err(_) => Err(StatementError::Interrupted),
+                }
+            }
+        }
+    }
+
+    async fn rollback(&self) {
+        // Outside a transaction ROLLBACK only warns; a broken connection
+        // has rolled back already.
+        let _ = self.client.batch_execute("ROLLBACK").await;
+    }
+
+    async fn reset_timeouts(&self) {
+        let _ = self
+            .client
+            .batch_execute("RESET lock_timeout; RESET statement_timeout")
+            .await;
+    }
+
+    /// Sleeps; `true` when interrupted meanwhile.
+    async fn sleep(&mut self, duration: Duration) -> bool {
+        tokio::select! {
+            () = tokio::time::sleep(duration) => false,
+            () = self.interrupt.wait() => true,
+        }
+    }
+}
+
+/// Watches for an interruption (Ctrl-C or the test timer).
+struct InterruptWatch {
+    signal: Option<Pin<Box<dyn Future<Output = ()> + Send>>>,
+    fired: bool,
+}
+
+impl InterruptWatch {
+    fn new(interrupt: Interrupt) -> InterruptWatch {
+        let signal: Option<Pin<Box<dyn Future<Output = ()> + Send>>> = match interrupt {
+            Interrupt::Never => None,
+            Interrupt::CtrlC => Some(Box::pin(async {
+                // Without a handler there is no Ctrl-C to wait for.
+                if tokio::signal::ctrl_c().await.is_err() {
+                    std::future::pending::<()>().await;
+                }
+            })),
+            Interrupt::After(delay) => Some(Box::pin(tokio::time::sleep(delay))),
+        };
+        InterruptWatch {
+            signal,
+            fired: false,
+        }
+    }
+
+    /// Completes when interrupted (at once when it already was).
+    async fn wait(&mut self) {
+        if self.fired {
+            return;
+        }
+        match self.signal.as_mut() {
+            Some(signal) => {
+                signal.as_mut().await;
+                self.fired = true;
+                self.signal = None;
+            }
+            None => std::future::pending::<()>().await,
+        }
+    }
+
+    /// True when interrupted by now (polls the signal once).
+    async fn check(&mut self) -> bool {
+        tokio::select! {
+            biased;
+            () = self.wait() => true,
+            () = std::future::ready(()) => false,
+        }
+    }
+}
+
+/// The first line of a statement, for error messages.
+fn excerpt(sql: &str) -> String {
+    let line = sql.split_whitespace().collect::<Vec<_>>().join(" ");
+    if line.chars().count() > 200 {
+        format!("{}...", line.chars().take(197).collect::<String>())
+    } else {
+        line
+    }
+}
+
+/// A token of the start of a statement.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Token {
+    /// An unquoted word, as written.
+    Word(String),
+    /// A quoted identifier, unescaped.
+    Quoted(String),
+    Dot,
+    Other,
+}
+
+impl Token {
+    fn is(&self, keyword: &str) -> bool {
+        matches!(self, Token::Word(word) if word.eq_ignore_ascii_case(keyword))
+    }
+
+    /// The identifier as stored (unquoted words fold to lower case).
+    fn ident(&self) -> Option<String> {
+        match self {
+            Token::Word(word) => Some(word.to_lowercase()),
+            Token::Quoted(text) => Some(text.clone()),
+            Token::Dot | Token::Other => None,
+        }
+    }
+}
+
+/// Tokens up to the first `(` (enough for statement heads).
+fn tokens(sql: &str) -> Vec<Token> {
+    let mut res = Vec::new();
+    let mut chars = sql.chars().peekable();
+    while let Some(&ch) = chars.peek() {
+        if ch.is_whitespace() {
+            chars.next();
+        } else if ch == '(' {
+            break;
+        } else if ch == '.' {
+            chars.next();
+            res.push(Token::Dot);
+        } else if ch == '"' {
+            chars.next();
+            let mut text = String::new();
+            while let Some(ch) = chars.next() {
+                if ch == '"' {
+                    if chars.peek() == Some(&'"') {
+                        chars.next();
+                        text.push('"');
+                    } else {
+                        break;
+                    }
+                } else {
+                    text.push(ch);
+                }
+            }
+            res.push(Token::Quoted(text));
+        } else if ch.is_alphanumeric() || ch == '_' || ch == '$' {
+            let mut word = String::new();
+            while let Some(&ch) = chars.peek() {
+                if ch.is_alphanumeric() || ch == '_' || ch == '$' {
+                    word.push(ch);
+                    chars.next();
+                } else {
+                    break;
+                }
+            }
+            res.push(Token::Word(word));
+        } else {
+            chars.next();
+            res.push(Token::Other);
+        }
+    }
+    res
+}
+
+/// Skips `IF [NOT] EXISTS`.
+fn skip_if_exists(tokens: &[Token], mut pos: usize) -> usize {
+    if tokens.get(pos).is_some_and(|token| token.is("IF")) {
+        pos += 1;
+        if tokens.get(pos).is_some_and(|token| token.is("NOT")) {
+            pos += 1;
+        }
+        if tokens.get(pos).is_some_and(|token| token.is("EXISTS")) {
+            pos += 1;
+        }
+    }
+    pos
+}
+
+/// `(schema, name)` of a possibly qualified name at `pos`.
+fn qualified_at(tokens: &[Token], pos: usize) -> Option<(Option<String>, String)> {
+    let first = tokens.get(pos)?.ident()?;
+    if tokens.get(pos + 1) == Some(&Token::Dot) {
+        let second = tokens.get(pos + 2)?.ident()?;
+        Some((Some(first), second))
+    } else {
+        Some((None, first))
+    }
+}
+
+/// `(schema, index)` of a `CREATE [UNIQUE] INDEX CONCURRENTLY` step. The
+/// index lives in its table's schema.
+fn concurrent_index_build(step: &Step) -> Option<(String, String)> {
+    if step.transactional {
+        return None;
+    }
+    let table_schema = step.table.as_ref().map(|table| table.schema.0.clone());
+    concurrent_index_head(&step.sql, table_schema)
+}
+
+/// `(schema, index)` of `CREATE [UNIQUE] INDEX CONCURRENTLY [IF NOT
+/// EXISTS] name ON [ONLY] table`; `default_schema` when the table is not
+/// qualified (else `public`).
+fn concurrent_index_head(sql: &str, default_schema: Option<String>) -> Option<(String, String)> {
+    let tokens = tokens(sql);
+    let mut pos = 0;
+    if !tokens.get(pos)?.is("CREATE") {
+        return None;
+    }
+    pos += 1;
+    if tokens.get(pos)?.is("UNIQUE") {
+        pos += 1;
+    }
+    if !tokens.get(pos)?.is("INDEX") || !tokens.get(pos + 1)?.is("CONCURRENTLY") {
+        return None;
+    }
+    pos = skip_if_exists(&tokens, pos + 2);
+    let name = tokens.get(pos)?.ident()?;
+    pos += 1;
+    if !tokens.get(pos)?.is("ON") {
+        return None;
+    }
+    pos += 1;
+    if tokens.get(pos)?.is("ONLY") {
+        pos += 1;
+    }
+    let (table_schema, _) = qualified_at(&tokens, pos)?;
+    let schema = table_schema
+        .or(default_schema)
+        .unwrap_or_else(|| "public".to_string());
+    Some((schema, name))
+}
+
+/// `(schema, index)` of a `DROP INDEX CONCURRENTLY` step.
+fn concurrent_index_drop(step: &Step) -> Option<(String, String)> {
+    if step.transactional {
+        return None;
+    }
+    let tokens = tokens(&step.sql);
+    if !tokens.first()?.is("DROP")
+        || !tokens.get(1)?.is("INDEX")
+        || !tokens.get(2)?.is("CONCURRENTLY")
+    {
+        return None;
+    }
+    let pos = skip_if_exists(&tokens, 3);
+    let (schema, name) = qualified_at(&tokens, pos)?;
+    let schema = schema
+        .or_else(|| step.table.as_ref().map(|table| table.schema.0.clone()))
+        .unwrap_or_else(|| "public".to_string());
+    Some((schema, name))
+}
+
+/// `(parent, partition)` (printed names) of a `DETACH PARTITION ...
+/// CONCURRENTLY` step: the planner locks the parent (its `table`) and the
+/// partition.
+fn concurrent_detach(step: &Step) -> Option<(String, String)> {
+    if step.transactional {
+        return None;
+    }
+    let tokens = tokens(&step.sql);
+    let detaches = tokens
+        .windows(2)
+        .any(|pair| pair[0].is("DETACH") && pair[1].is("PARTITION"));
+    if !detaches || !tokens.last()?.is("CONCURRENTLY") {
+        return None;
+    }
+    let parent = step.table.as_ref()?;
+    let child = step
+        .locks
+        .iter()
+        .map(|lock| &lock.relation)
+        .find(|relation| *relation != parent)?;
+    Some((parent.to_string(), child.to_string()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{ObjectId, QualifiedName};
+    use crate::plan::{Lock, LockMode, Origin};
+
+    fn step(sql: &str, transactional: bool) -> Step {
+        let table = QualifiedName::new("App", "orders");
+        Step {
+            description: "test".to_string(),
+            sql: sql.to_string(),
+            transactional,
+            joins_previous: false,
+            locks: vec![
+                Lock {
+                    relation: table.clone(),
+                    mode: LockMode::ShareUpdateExclusive,
+                },
+                Lock {
+                    relation: QualifiedName::new("App", "orders_2020"),
+                    mode: LockMode::ShareUpdateExclusive,
+                },
+            ],
+            rewrites: false,
+            scans: false,
+            hazards: Vec::new(),
+            table: Some(table.clone()),
+            table_size: None,
+            origin: Origin {
+                change: 0,
+                object: ObjectId::Table(table),
+                span: None,
+            },
+        }
+    }
+
+    #[test]
+    fn finds_concurrent_index_builds() {
+        let found = |sql: &str| concurrent_index_build(&step(sql, false));
+        assert_eq!(
+            found("CREATE INDEX CONCURRENTLY orders_idx ON public.orders USING btree (a)"),
+            Some(("public".to_string(), "orders_idx".to_string()))
+        );
+        assert_eq!(
+            found("CREATE UNIQUE INDEX CONCURRENTLY IF NOT EXISTS \"Odd\"\"Name\" ON \"App\".orders USING btree (a)"),
+            Some(("App".to_string(), "Odd\"Name".to_string()))
+        );
+        assert_eq!(
+            found("create index concurrently Mixed on orders (a)"),
+            Some(("App".to_string(), "mixed".to_string()))
+        );
+        assert_eq!(found("CREATE INDEX orders_idx ON public.orders (a)"), None);
+        assert_eq!(
+            concurrent_index_build(&step(
+                "CREATE INDEX CONCURRENTLY i ON public.orders (a)",
+                true
+            )),
+            None
+        );
+    }
+
+    #[test]
+    fn finds_concurrent_index_drops_and_detaches() {
+        assert_eq!(
+            concurrent_index_drop(&step("DROP INDEX CONCURRENTLY public.orders_idx", false)),
+            Some(("public".to_string(), "orders_idx".to_string()))
+        );
+        assert_eq!(
+            concurrent_index_drop(&step("DROP INDEX CONCURRENTLY IF EXISTS x", false)),
+            Some(("App".to_string(), "x".to_string()))
+        );
+        assert_eq!(
+            concurrent_index_drop(&step("DROP INDEX public.x", false)),
+            None
+        );
+        assert_eq!(
+            concurrent_detach(&step(
+                "ALTER TABLE \"App\".orders DETACH PARTITION \"App\".orders_2020 CONCURRENTLY",
+                false
+            )),
+            Some((
+                "\"App\".orders".to_string(),
+                "\"App\".orders_2020".to_string()
+            ))
+        );
+        assert_eq!(
+            concurrent_detach(&step(
+                "ALTER TABLE \"App\".orders DETACH PARTITION \"App\".orders_2020",
+                true
+            )),
+            None
+        );
+    }
+
+    #[test]
+    fn excerpts_are_one_short_line() {
+        assert_eq!(
+            excerpt("ALTER TABLE t\n  ADD COLUMN c int"),
+            "ALTER TABLE t ADD COLUMN c int"
+        );
+        assert_eq!(excerpt(&"x ".repeat(300)).chars().count(), 200);
+    }
+
+    #[tokio::test]
+    async fn interrupt_watch_fires_once_and_stays_fired() {
+        let mut never = InterruptWatch::new(Interrupt::Never);
+        assert!(!never.check().await);
+        let mut soon = InterruptWatch::new(Interrupt::After(Duration::from_millis(1)));
+        tokio::time::sleep(Duration::from_millis(20)).await;
+        assert!(soon.check().await);
+        assert!(soon.check().await);
+        soon.wait().await;
+    }
+}

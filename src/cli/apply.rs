@@ -1,0 +1,414 @@
+//! `schemac apply --db URL [PATHS]` and `schemac apply --db URL --plan FILE
+//! [PATHS]`: plan against the live database (or load a saved plan), show
+//! the plan, ask, and run it with the safe executor ([`crate::apply`]).
+//!
+//! Invariants:
+//! - stdout gets the plan; the question, progress and the summary go to
+//!   stderr. Without `--yes` apply asks, and refuses outright when stdin
+//!   is not a terminal (a pipeline must say `--yes`).
+//! - Hazards are checked before the question: a refused plan never asks.
+//! - Planning happens under the advisory lock, so no other apply can
+//!   change the database between the plan and its execution.
+//! - A saved plan is applied only to the database it was made against
+//!   (its fingerprint), unless its own history shows it is being resumed;
+//!   with PATHS the result is verified against them.
+//! - The connection string is never printed (`DATABASE_URL`'s value is
+//!   hidden from `--help` too).
+
+use crate::apply::progress::{Bars, Lines, Progress};
+use crate::apply::{
+    self, advisory_lock, check_hazards, ApplyError, ApplyOptions, Freshness, Interrupt,
+    VerifyTarget,
+};
+use crate::cli::{compile, load_sources, report_to_stderr, use_color, ExitStatus};
+use crate::config::{AllowedHazards, ConfigError, Options};
+use crate::introspect::{self, Filter, IntrospectError};
+use crate::model::Model;
+use crate::plan::saved::{self, SavedPlanError};
+use crate::plan::{plan_models, Plan, PlanError, PlanOptions};
+use crate::render;
+use crate::source::SourceError;
+use clap::Args;
+use std::io::{self, BufRead, IsTerminal, Write};
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+use tokio_postgres::Client;
+
+#[derive(Debug, Args)]
+pub struct ApplyArgs {
+    /// The desired schema's files or directories [default: `paths` in
+    /// schemac.toml, else .]. With --plan, only used to verify the result.
+    pub paths: Vec<PathBuf>,
+
+    /// The database: a postgres:// URL or a key=value string.
+    #[arg(long, value_name = "URL", env = "DATABASE_URL", hide_env_values = true)]
+    pub db: Option<String>,
+
+    /// Apply a plan saved with `schemac plan --out FILE` instead of
+    /// planning now; refused when the database changed since.
+    #[arg(long, value_name = "FILE")]
+    pub plan: Option<PathBuf>,
+
+    /// Apply without asking.
+    #[arg(long, short = 'y')]
+    pub yes: bool,
+
+    /// Hazards the plan may contain: comma-separated ids, or `all`
+    /// (overrides `[plan] allow-hazards` in schemac.toml).
+    #[arg(long, value_name = "LIST|all")]
+    pub allow_hazards: Option<String>,
+
+    /// How long a step may wait for a lock before it is retried
+    /// (`lock_timeout`).
+    #[arg(long, value_name = "DURATION", default_value = "3s", value_parser = parse_duration)]
+    pub lock_timeout: Duration,
+
+    /// How long one statement may run (`statement_timeout`).
+    #[arg(long, value_name = "DURATION", default_value = "30min", value_parser = parse_duration)]
+    pub statement_timeout: Duration,
+
+    /// Attempts per step when it times out waiting for a lock.
+    #[arg(long, value_name = "N", default_value_t = 5, value_parser = clap::value_parser!(u32).range(1..))]
+    pub lock_attempts: u32,
+
+    /// How long to wait for another schemac apply on the same database.
+    #[arg(long, value_name = "DURATION", default_value = "10min", value_parser = parse_duration)]
+    pub wait_timeout: Duration,
+}
+
+/// Failures of `schemac apply`.
+#[derive(Debug, thiserror::Error, miette::Diagnostic)]
+pub enum ApplyCommandError {
+    #[error("no database to apply to")]
+    #[diagnostic(code("no-database"), help("pass --db URL or set DATABASE_URL"))]
+    NoDatabase,
+
+    #[error("refusing to apply without confirmation: stdin is not a terminal")]
+    #[diagnostic(
+        code("confirmation-required"),
+        help("read the plan, then re-run with --yes to apply it without asking")
+    )]
+    NotConfirmed,
+
+    #[error("cannot read the plan file {path}: {source}")]
+    #[diagnostic(code("read-error"), help("check the path given to --plan"))]
+    ReadPlan {
+        path: String,
+        #[source]
+        source: io::Error,
+    },
+
+    #[error("cannot start the async runtime: {0}")]
+    #[diagnostic(code("runtime-error"))]
+    Runtime(#[source] io::Error),
+
+    #[error("cannot write output: {0}")]
+    #[diagnostic(code("write-error"))]
+    Output(#[from] io::Error),
+
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Source(#[from] SourceError),
+
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Config(#[from] ConfigError),
+
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    SavedPlan(#[from] SavedPlanError),
+
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Plan(#[from] PlanError),
+
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Introspect(#[from] IntrospectError),
+
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Apply(#[from] ApplyError),
+}
+
+/// Runs `schemac apply`.
+pub fn run(options: &Options, args: &ApplyArgs) -> Result<ExitStatus, ApplyCommandError> {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(ApplyCommandError::Runtime)?;
+    runtime.block_on(run_async(options, args))
+}
+
+async fn run_async(options: &Options, args: &ApplyArgs) -> Result<ExitStatus, ApplyCommandError> {
+    let url = args
+        .db
+        .as_deref()
+        .filter(|url| !url.trim().is_empty())
+        .ok_or(ApplyCommandError::NoDatabase)?;
+    let allowed = match &args.allow_hazards {
+        Some(flag) => AllowedHazards::parse_flag(flag)?,
+        None => options.allow_hazards.clone(),
+    };
+    let stderr_is_terminal = io::stderr().is_terminal();
+    let progress: Box<dyn Progress> = if stderr_is_terminal {
+        Box::new(Bars::stderr())
+    } else {
+        Box::new(Lines::new(io::stderr()))
+    };
+    let apply_options = ApplyOptions {
+        allowed_hazards: allowed,
+        lock_timeout: args.lock_timeout,
+        statement_timeout: args.statement_timeout,
+        lock_attempts: args.lock_attempts,
+        wait_timeout: args.wait_timeout,
+        progress: progress.as_ref(),
+        interrupt: Interrupt::CtrlC,
+        ..ApplyOptions::default()
+    };
+
+    let (mut client, connection) = introspect::connect(url).await?;
+    let mut filter = Filter::default();
+    apply::exclude_own_schema(&mut filter);
+
+    // Plan under the advisory lock: nobody changes the database between
+    // this plan and its execution.
+    apply::lock(&client, &apply_options).await?;
+    let res = plan_and_apply(options, args, &mut client, &filter, &apply_options).await;
+    let _ = advisory_lock::unlock(&client).await;
+    drop(client);
+    // The connection task ends with the client; its error, if any, is the
+    // same one the last query already reported.
+    let _ = connection.await;
+    res
+}
+
+async fn plan_and_apply(
+    options: &Options,
+    args: &ApplyArgs,
+    client: &mut Client,
+    filter: &Filter,
+    apply_options: &ApplyOptions<'_>,
+) -> Result<ExitStatus, ApplyCommandError> {
+    let started = Instant::now();
+    let desired = match desired_model(options, args)? {
+        Ok(desired) => desired,
+        Err(status) => return Ok(status),
+    };
+    let plan = match &args.plan {
+        Some(path) => {
+            let text =
+                std::fs::read_to_string(path).map_err(|source| ApplyCommandError::ReadPlan {
+                    path: path.display().to_string(),
+                    source,
+                })?;
+            let loaded = saved::from_json(&text)?;
+            match apply::check_fingerprint(client, &loaded.plan_id, &loaded.fingerprint, filter)
+                .await?
+            {
+                Freshness::Fresh => {}
+                Freshness::Resuming { done } => eprintln!(
+                    "note: plan {} was interrupted with {done} of {} steps applied; resuming it",
+                    loaded.plan_id,
+                    loaded.plan.steps.len()
+                ),
+            }
+            loaded.plan
+        }
+        None => {
+            let Some(desired) = &desired else {
+                return Err(ApplyCommandError::NoDatabase);
+            };
+            apply::drop_invalid_leftovers(client, apply_options).await?;
+            let current = apply::current_model(client, filter).await?;
+            let plan_options = PlanOptions {
+                server_version: server_major_version(client).await?,
+                ..PlanOptions::default()
+            };
+            plan_models(&current, desired, &plan_options)?
+        }
+    };
+
+    show_plan(options, &plan)?;
+    if plan.is_empty() {
+        eprintln!("nothing to apply: the database already matches the schema");
+        return Ok(ExitStatus::Success);
+    }
+    check_hazards(&plan, &apply_options.allowed_hazards)?;
+    if !args.yes && !confirm(&plan)? {
+        eprintln!("apply cancelled: nothing was changed");
+        return Ok(ExitStatus::Failure);
+    }
+    let run_options = ApplyOptions {
+        verify: desired
+            .as_ref()
+            .map(|desired| VerifyTarget { desired, filter }),
+        ..apply_options.clone()
+    };
+    let report = apply::apply(&plan, client, &run_options).await?;
+    let mut summary = format!(
+        "applied {} of {} steps in {:.1}s",
+        report.executed.len() + report.recovered.len(),
+        plan.steps.len(),
+        started.elapsed().as_secs_f64()
+    );
+    if !report.skipped.is_empty() {
+        summary.push_str(&format!(
+            " ({} already applied by an earlier run)",
+            report.skipped.len()
+        ));
+    }
+    if report.verified {
+        summary.push_str("; the database matches the schema");
+    } else {
+        summary.push_str("; not verified (pass the schema PATHS with --plan to verify)");
+    }
+    eprintln!("{summary}");
+    Ok(ExitStatus::Success)
+}
+
+/// The desired Model: `Ok(None)` for `--plan` without PATHS;
+/// `Err(status)` when the sources have errors (already reported).
+fn desired_model(
+    options: &Options,
+    args: &ApplyArgs,
+) -> Result<Result<Option<Model>, ExitStatus>, ApplyCommandError> {
+    if args.plan.is_some() && args.paths.is_empty() {
+        return Ok(Ok(None));
+    }
+    let sources = load_sources(&options.paths, 0)?;
+    let parsed = compile(&sources);
+    let mut diagnostics = parsed.diagnostics.clone();
+    render::diagnostics::sort(&mut diagnostics);
+    report_to_stderr(options, &diagnostics, &sources).map_err(cli_error)?;
+    if parsed.has_errors() {
+        return Ok(Err(ExitStatus::Failure));
+    }
+    Ok(Ok(Some(parsed.value)))
+}
+
+/// The plan as text on stdout.
+fn show_plan(options: &Options, plan: &Plan) -> Result<(), ApplyCommandError> {
+    let stdout = io::stdout();
+    let color = use_color(options, stdout.is_terminal());
+    let mut out = stdout.lock();
+    render::text::render(plan, &mut out, color)?;
+    out.flush()?;
+    Ok(())
+}
+
+/// Asks on stderr, reads stdin. Refuses when stdin is not a terminal.
+fn confirm(plan: &Plan) -> Result<bool, ApplyCommandError> {
+    let stdin = io::stdin();
+    if !stdin.is_terminal() {
+        return Err(ApplyCommandError::NotConfirmed);
+    }
+    let mut stderr = io::stderr();
+    write!(
+        stderr,
+        "apply these {} steps? type `yes` to continue: ",
+        plan.steps.len()
+    )?;
+    stderr.flush()?;
+    let mut answer = String::new();
+    stdin.lock().read_line(&mut answer)?;
+    Ok(matches!(
+        answer.trim().to_ascii_lowercase().as_str(),
+        "yes" | "y"
+    ))
+}
+
+/// `server_version_num / 10000` (e.g. 15).
+async fn server_major_version(client: &Client) -> Result<u32, ApplyCommandError> {
+    let row = client
+        .query_one(
+            "SELECT current_setting('server_version_num')::int4 AS v",
+            &[],
+        )
+        .await
+        .map_err(|source| ApplyError::Database {
+            action: "reading the server version",
+            message: introspect::error_message(&source),
+            source,
+        })?;
+    let version: i32 = row.try_get("v").unwrap_or(150000);
+    Ok(u32::try_from(version / 10000).unwrap_or(15))
+}
+
+fn cli_error(err: crate::cli::CliError) -> ApplyCommandError {
+    match err {
+        crate::cli::CliError::Output(err) => ApplyCommandError::Output(err),
+        other => ApplyCommandError::Output(io::Error::other(other.to_string())),
+    }
+}
+
+/// `500ms`, `3s`, `2m`/`2min`, `1h`; a bare number is seconds.
+pub fn parse_duration(text: &str) -> Result<Duration, String> {
+    let text = text.trim();
+    let split = text
+        .find(|ch: char| !(ch.is_ascii_digit() || ch == '.'))
+        .unwrap_or(text.len());
+    let (number, unit) = text.split_at(split);
+    let value: f64 = number
+        .parse()
+        .map_err(|_| format!("`{text}` is not a duration such as 500ms, 3s, 2min or 1h"))?;
+    let seconds = match unit.trim() {
+        "ms" => value / 1000.0,
+        "" | "s" | "sec" => value,
+        "m" | "min" => value * 60.0,
+        "h" => value * 3600.0,
+        other => {
+            return Err(format!(
+                "unknown unit `{other}` in `{text}` (use ms, s, min or h)"
+            ))
+        }
+    };
+    Duration::try_from_secs_f64(seconds).map_err(|err| format!("`{text}`: {err}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::Parser;
+
+    #[derive(Debug, Parser)]
+    struct Wrapper {
+        #[command(flatten)]
+        args: ApplyArgs,
+    }
+
+    #[test]
+    fn durations_parse() {
+        assert_eq!(parse_duration("500ms"), Ok(Duration::from_millis(500)));
+        assert_eq!(parse_duration("3s"), Ok(Duration::from_secs(3)));
+        assert_eq!(parse_duration("3"), Ok(Duration::from_secs(3)));
+        assert_eq!(parse_duration("30min"), Ok(Duration::from_secs(1800)));
+        assert_eq!(parse_duration("1.5h"), Ok(Duration::from_secs(5400)));
+        assert!(parse_duration("3 parsecs").is_err());
+        assert!(parse_duration("soon").is_err());
+    }
+
+    #[test]
+    fn flags_parse_with_defaults() {
+        let parsed = Wrapper::try_parse_from([
+            "apply",
+            "--db",
+            "postgresql://u:secret@h/db",
+            "--yes",
+            "--allow-hazards",
+            "all",
+            "--lock-timeout",
+            "250ms",
+            "schema",
+        ])
+        .expect("valid flags");
+        let args = parsed.args;
+        assert!(args.yes);
+        assert_eq!(args.lock_timeout, Duration::from_millis(250));
+        assert_eq!(args.statement_timeout, Duration::from_secs(1800));
+        assert_eq!(args.lock_attempts, 5);
+        assert_eq!(args.wait_timeout, Duration::from_secs(600));
+        assert_eq!(args.paths, vec![PathBuf::from("schema")]);
+        assert!(Wrapper::try_parse_from(["apply", "--lock-attempts", "0"]).is_err());
+    }
+}
