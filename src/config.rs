@@ -217,13 +217,30 @@ pub fn parse_config(path: &Path, text: &str) -> Result<ConfigFile, ConfigError> 
         let span = err
             .span()
             .map(|range| miette::SourceSpan::from(range.start..range.end));
-        ConfigError::Parse {
+        ConfigError::Parse(Box::new(ConfigParseError {
             path: path.display().to_string(),
             message: err.message().to_string(),
             src: miette::NamedSource::new(path.display().to_string(), text.to_string()),
             span,
-        }
+        }))
     })
+}
+
+/// A config file that is not valid TOML or has an unknown key or a value
+/// of the wrong type; points at the place in the file.
+#[derive(Debug, thiserror::Error, miette::Diagnostic)]
+#[error("invalid {path}: {message}")]
+#[diagnostic(
+    code("config-invalid"),
+    help("schemac.toml accepts `paths = [...]` and `[plan] allow-hazards = [...]`")
+)]
+pub struct ConfigParseError {
+    pub path: String,
+    pub message: String,
+    #[source_code]
+    pub src: miette::NamedSource<String>,
+    #[label("here")]
+    pub span: Option<miette::SourceSpan>,
 }
 
 /// Failures reading the configuration.
@@ -239,19 +256,9 @@ pub enum ConfigError {
         #[source]
         source: std::io::Error,
     },
-    #[error("invalid {path}: {message}")]
-    #[diagnostic(
-        code("config-invalid"),
-        help("schemac.toml accepts `paths = [...]` and `[plan] allow-hazards = [...]`")
-    )]
-    Parse {
-        path: String,
-        message: String,
-        #[source_code]
-        src: miette::NamedSource<String>,
-        #[label("here")]
-        span: Option<miette::SourceSpan>,
-    },
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Parse(Box<ConfigParseError>),
     #[error("unknown hazard `{id}` in {origin}")]
     #[diagnostic(code("unknown-hazard"), help("known hazards: {known}; or `all`"))]
     UnknownHazard {

@@ -228,8 +228,9 @@ fn model_diff(left: &Model, right: &Model, left_name: &str, right_name: &str) ->
     text_diff(&left, &right, left_name, right_name)
 }
 
-/// Drops the `meta: Meta { ... }` blocks (spans and rename hints), which
-/// never take part in equality, so the diff shows only real differences.
+/// Drops what never takes part in equality (the `meta: Meta { ... }` blocks
+/// with spans and rename hints, `SqlExpr::sql`), so the diff shows only
+/// real differences.
 fn scrub_spans(debug: &str) -> String {
     let mut out = String::new();
     let mut skipping: Option<usize> = None;
@@ -243,6 +244,10 @@ fn scrub_spans(debug: &str) -> String {
         }
         if line.trim_start().starts_with("meta: Meta {") && !line.trim_end().ends_with("},") {
             skipping = Some(indent);
+            continue;
+        }
+        // `SqlExpr::sql` is the text as written; only `canonical` counts.
+        if line.trim_start().starts_with("sql: \"") {
             continue;
         }
         out.push_str(line);

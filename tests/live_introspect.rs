@@ -205,7 +205,9 @@ impl TestDb {
     }
 
     async fn introspect(&self, options: IntrospectOptions) -> (Model, IntrospectStats) {
-        let (client, connection) = connect(&self.url).await.expect("connect to the test database");
+        let (client, connection) = connect(&self.url)
+            .await
+            .expect("connect to the test database");
         let res = introspect::introspect_with_stats(&client, &Filter::default(), options)
             .await
             .unwrap_or_else(|error| panic!("introspection failed: {error:?}"));
@@ -240,18 +242,30 @@ async fn introspects_every_object_kind() {
 
     // Schemas and extensions.
     assert_eq!(model.schemas.keys().collect::<Vec<_>>(), vec![&id("app")]);
-    assert_eq!(model.schemas[&id("app")].comment.as_deref(), Some("application objects"));
+    assert_eq!(
+        model.schemas[&id("app")].comment.as_deref(),
+        Some("application objects")
+    );
     assert!(model.extensions.contains_key(&id("pgcrypto")));
     assert!(!model.extensions.contains_key(&id("plpgsql")));
     assert_eq!(model.extensions[&id("btree_gist")].schema, id("public"));
 
     // Extension-owned objects are not in the Model.
-    assert!(model.functions.keys().all(|function| function.name.name != id("gen_random_uuid")));
-    assert!(model.functions.keys().all(|function| function.name.name != id("gbtreekey4_in")));
+    assert!(model
+        .functions
+        .keys()
+        .all(|function| function.name.name != id("gen_random_uuid")));
+    assert!(model
+        .functions
+        .keys()
+        .all(|function| function.name.name != id("gbtreekey4_in")));
 
     // Enums and domains.
     let status = &model.enums[&q("public", "order_status")];
-    assert_eq!(status.values, vec!["pending", "processing", "shipped", "on hold"]);
+    assert_eq!(
+        status.values,
+        vec!["pending", "processing", "shipped", "on hold"]
+    );
     assert_eq!(status.comment.as_deref(), Some("lifecycle of an order"));
     let email = &model.domains[&q("public", "email")];
     assert_eq!(email.base.as_str(), "text");
@@ -265,11 +279,21 @@ async fn introspects_every_object_kind() {
 
     // Sequences: options, OWNED BY, identity sequences left out.
     let invoice = &model.sequences[&q("public", "invoice_number")];
-    assert_eq!((invoice.options.start, invoice.options.cache, invoice.options.cycle), (1000, 10, true));
+    assert_eq!(
+        (
+            invoice.options.start,
+            invoice.options.cache,
+            invoice.options.cycle
+        ),
+        (1000, 10, true)
+    );
     assert_eq!(invoice.options.max_value, 99_999_999);
     assert_eq!(invoice.comment.as_deref(), Some("invoice numbers"));
     let desc = &model.sequences[&q("app", "desc_seq")];
-    assert_eq!((desc.options.increment, desc.options.data_type.as_str()), (-1, "smallint"));
+    assert_eq!(
+        (desc.options.increment, desc.options.data_type.as_str()),
+        (-1, "smallint")
+    );
     assert_eq!(
         model.sequences[&q("app", "owned_seq")].owned_by,
         Some((q("app", "scratch"), id("k")))
@@ -278,41 +302,97 @@ async fn introspects_every_object_kind() {
         model.sequences[&q("public", "accounts_serial_no_seq")].owned_by,
         Some((q("public", "accounts"), id("serial_no")))
     );
-    assert!(!model.sequences.keys().any(|name| name.name.as_str().starts_with("accounts_n_seq")));
-    assert!(!model.sequences.keys().any(|name| name.name.as_str().starts_with("orders_id_seq")));
+    assert!(!model
+        .sequences
+        .keys()
+        .any(|name| name.name.as_str().starts_with("accounts_n_seq")));
+    assert!(!model
+        .sequences
+        .keys()
+        .any(|name| name.name.as_str().starts_with("orders_id_seq")));
 
     // Tables and columns.
     let accounts = &model.tables[&q("public", "accounts")];
-    assert_eq!(accounts.comment.as_deref(), Some("Customers of the platform."));
+    assert_eq!(
+        accounts.comment.as_deref(),
+        Some("Customers of the platform.")
+    );
     assert!(accounts.rls.enabled && accounts.rls.forced);
-    let names: Vec<_> = accounts.columns.iter().map(|column| column.name.as_str()).collect();
+    let names: Vec<_> = accounts
+        .columns
+        .iter()
+        .map(|column| column.name.as_str())
+        .collect();
     assert_eq!(
         names,
-        vec!["id", "name", "plan", "email", "tags", "balance", "n", "lower_name", "serial_no", "created_at", "deleted_at"]
+        vec![
+            "id",
+            "name",
+            "plan",
+            "email",
+            "tags",
+            "balance",
+            "n",
+            "lower_name",
+            "serial_no",
+            "created_at",
+            "deleted_at"
+        ]
     );
     let name = accounts.column(&id("name")).expect("name column");
     assert_eq!(name.collation, Some(id("C")));
     assert_eq!(name.comment.as_deref(), Some("display name"));
     assert!(name.not_null);
-    assert_eq!(accounts.column(&id("email")).map(|c| c.ty.as_str()), Some("public.email"));
-    assert_eq!(accounts.column(&id("balance")).map(|c| c.ty.as_str()), Some("numeric(12,2)"));
-    let identity = accounts.column(&id("n")).and_then(|c| c.identity.clone()).expect("identity");
+    assert_eq!(
+        accounts.column(&id("email")).map(|c| c.ty.as_str()),
+        Some("public.email")
+    );
+    assert_eq!(
+        accounts.column(&id("balance")).map(|c| c.ty.as_str()),
+        Some("numeric(12,2)")
+    );
+    let identity = accounts
+        .column(&id("n"))
+        .and_then(|c| c.identity.clone())
+        .expect("identity");
     assert!(identity.always);
     assert_eq!((identity.options.start, identity.options.cache), (100, 10));
-    assert!(accounts.column(&id("lower_name")).and_then(|c| c.generated.clone()).is_some());
-    assert!(accounts.column(&id("serial_no")).and_then(|c| c.default.clone()).is_some());
+    assert!(accounts
+        .column(&id("lower_name"))
+        .and_then(|c| c.generated.clone())
+        .is_some());
+    assert!(accounts
+        .column(&id("serial_no"))
+        .and_then(|c| c.default.clone())
+        .is_some());
     assert!(model.tables[&q("app", "scratch")].unlogged);
-    let orders_id = model.tables[&q("public", "orders")].column(&id("id")).and_then(|c| c.identity.clone());
+    let orders_id = model.tables[&q("public", "orders")]
+        .column(&id("id"))
+        .and_then(|c| c.identity.clone());
     assert!(orders_id.is_some_and(|identity| !identity.always));
 
     // Constraints.
     let plan_check = &accounts.constraints[&id("accounts_plan_check")];
-    assert!(matches!(plan_check.kind, ConstraintKind::Check { no_inherit: false, .. }));
+    assert!(matches!(
+        plan_check.kind,
+        ConstraintKind::Check {
+            no_inherit: false,
+            ..
+        }
+    ));
     assert!(matches!(
         accounts.constraints[&id("name_not_empty")].kind,
-        ConstraintKind::Check { no_inherit: true, .. }
+        ConstraintKind::Check {
+            no_inherit: true,
+            ..
+        }
     ));
-    assert_eq!(accounts.constraints[&id("balance_positive")].comment.as_deref(), Some("no debt"));
+    assert_eq!(
+        accounts.constraints[&id("balance_positive")]
+            .comment
+            .as_deref(),
+        Some("no debt")
+    );
     assert!(matches!(
         &accounts.constraints[&id("accounts_email_key")].kind,
         ConstraintKind::Unique { nulls_not_distinct: true, columns, .. } if columns == &vec![id("email")]
@@ -324,19 +404,32 @@ async fn introspects_every_object_kind() {
         panic!("expected a foreign key, got {fk:?}");
     };
     assert_eq!(fk.ref_table, q("public", "accounts"));
-    assert_eq!((fk.on_delete, fk.on_update, fk.match_full), (FkAction::Cascade, FkAction::Restrict, false));
+    assert_eq!(
+        (fk.on_delete, fk.on_update, fk.match_full),
+        (FkAction::Cascade, FkAction::Restrict, false)
+    );
     assert!(matches!(
         &orders.constraints[&id("orders_pkey")].kind,
         ConstraintKind::PrimaryKey { columns, .. } if columns.len() == 3
     ));
     let bookings = &model.tables[&q("app", "bookings")];
-    let ConstraintKind::Exclude { method, elements, predicate, .. } =
-        &bookings.constraints[&id("no_overlap")].kind
+    let ConstraintKind::Exclude {
+        method,
+        elements,
+        predicate,
+        ..
+    } = &bookings.constraints[&id("no_overlap")].kind
     else {
         panic!("expected an exclusion constraint");
     };
     assert_eq!(method, "gist");
-    assert_eq!(elements.iter().map(|e| e.operator.as_str()).collect::<Vec<_>>(), vec!["=", "&&"]);
+    assert_eq!(
+        elements
+            .iter()
+            .map(|e| e.operator.as_str())
+            .collect::<Vec<_>>(),
+        vec!["=", "&&"]
+    );
     assert!(predicate.is_some());
     assert!(matches!(
         &bookings.constraints[&id("booked_by_fk")].kind,
@@ -348,19 +441,27 @@ async fn introspects_every_object_kind() {
     assert_eq!(by.strategy, PartitionStrategy::Range);
     let p2025 = &model.tables[&q("public", "orders_2025")];
     assert!(p2025.columns.is_empty());
-    let of = p2025.partition_of.as_ref().expect("orders_2025 is a partition");
+    let of = p2025
+        .partition_of
+        .as_ref()
+        .expect("orders_2025 is a partition");
     assert_eq!(of.parent, q("public", "orders"));
     let PartitionBound::Range { from, to } = &of.bound else {
         panic!("expected a range bound, got {:?}", of.bound);
     };
-    assert!(matches!(&from[0], BoundValue::Literal(expr) if expr.sql.contains("2025-01-01 00:00:00+00")));
+    assert!(
+        matches!(&from[0], BoundValue::Literal(expr) if expr.sql.contains("2025-01-01 00:00:00+00"))
+    );
     assert!(matches!(&to[0], BoundValue::Literal(_)));
     assert!(matches!(
         model.tables[&q("public", "orders_2026")].partition_of.as_ref().map(|of| &of.bound),
         Some(PartitionBound::Range { to, .. }) if to == &vec![BoundValue::MaxValue]
     ));
     assert_eq!(
-        model.tables[&q("public", "orders_default")].partition_of.as_ref().map(|of| &of.bound),
+        model.tables[&q("public", "orders_default")]
+            .partition_of
+            .as_ref()
+            .map(|of| &of.bound),
         Some(&PartitionBound::Default)
     );
     assert_eq!(
@@ -368,35 +469,68 @@ async fn introspects_every_object_kind() {
         vec![&id("orders_2025_total_small")],
         "a partition holds only its own constraints"
     );
-    assert_eq!(p2025.indexes.keys().collect::<Vec<_>>(), vec![&id("orders_2025_status_idx")]);
+    assert_eq!(
+        p2025.indexes.keys().collect::<Vec<_>>(),
+        vec![&id("orders_2025_status_idx")]
+    );
     assert!(p2025.triggers.is_empty());
     assert!(matches!(
         model.tables[&q("app", "events_null")].partition_of.as_ref().map(|of| &of.bound),
         Some(PartitionBound::List(values)) if values == &vec![BoundValue::Null]
     ));
     assert!(matches!(
-        model.tables[&q("app", "hashed_1")].partition_of.as_ref().map(|of| &of.bound),
-        Some(PartitionBound::Hash { modulus: 2, remainder: 1 })
+        model.tables[&q("app", "hashed_1")]
+            .partition_of
+            .as_ref()
+            .map(|of| &of.bound),
+        Some(PartitionBound::Hash {
+            modulus: 2,
+            remainder: 1
+        })
     ));
-    assert_eq!(model.tables[&q("app", "hashed")].partition_by.as_ref().map(|by| by.key.len()), Some(2));
+    assert_eq!(
+        model.tables[&q("app", "hashed")]
+            .partition_by
+            .as_ref()
+            .map(|by| by.key.len()),
+        Some(2)
+    );
 
     // Indexes: constraint-backing and attached child indexes left out.
     let index_names: Vec<_> = accounts.indexes.keys().map(Ident::as_str).collect();
-    assert_eq!(index_names, vec!["accounts_lower_name_idx", "accounts_name_plan_idx", "accounts_tags_idx"]);
+    assert_eq!(
+        index_names,
+        vec![
+            "accounts_lower_name_idx",
+            "accounts_name_plan_idx",
+            "accounts_tags_idx"
+        ]
+    );
     let lower = &accounts.indexes[&id("accounts_lower_name_idx")];
     assert!(matches!(lower.keys[0].expr, IndexExpr::Expr(_)));
     assert_eq!(lower.keys[0].opclass.as_deref(), Some("text_pattern_ops"));
     assert!(lower.keys[0].descending);
     assert_eq!(lower.include, vec![id("plan")]);
-    assert_eq!(lower.with, vec![("fillfactor".to_string(), "70".to_string())]);
+    assert_eq!(
+        lower.with,
+        vec![("fillfactor".to_string(), "70".to_string())]
+    );
     assert!(lower.predicate.is_some());
     assert_eq!(accounts.indexes[&id("accounts_tags_idx")].method, "gin");
-    assert_eq!(accounts.indexes[&id("accounts_tags_idx")].comment.as_deref(), Some("tag search"));
+    assert_eq!(
+        accounts.indexes[&id("accounts_tags_idx")]
+            .comment
+            .as_deref(),
+        Some("tag search")
+    );
     let name_plan = &accounts.indexes[&id("accounts_name_plan_idx")];
     assert!(name_plan.unique);
     assert_eq!(name_plan.keys[0].collation, Some(id("POSIX")));
     assert_eq!(name_plan.keys[1].nulls_first, Some(true));
-    assert_eq!(orders.indexes.keys().collect::<Vec<_>>(), vec![&id("orders_account_created_idx")]);
+    assert_eq!(
+        orders.indexes.keys().collect::<Vec<_>>(),
+        vec![&id("orders_account_created_idx")]
+    );
 
     // Policies.
     let tenant = &accounts.policies[&id("tenant_isolation")];
@@ -411,8 +545,14 @@ async fn introspects_every_object_kind() {
 
     // Views.
     let safe = &model.views[&q("app", "safe_bookings")];
-    assert_eq!(safe.options, vec![("security_barrier".to_string(), "true".to_string())]);
-    assert_eq!(safe.depends_on, vec![q("app", "bookings"), q("public", "accounts")]);
+    assert_eq!(
+        safe.options,
+        vec![("security_barrier".to_string(), "true".to_string())]
+    );
+    assert_eq!(
+        safe.depends_on,
+        vec![q("app", "bookings"), q("public", "accounts")]
+    );
     assert!(!safe.query.sql.ends_with(';'));
     assert_eq!(
         model.views[&q("public", "pro_accounts")].options,
@@ -422,7 +562,10 @@ async fn introspects_every_object_kind() {
     assert!(daily.materialized);
     assert_eq!(daily.comment.as_deref(), Some("rollup"));
     assert!(daily.indexes.contains_key(&id("daily_totals_day_idx")));
-    assert_eq!(model.views[&q("app", "on_view")].depends_on, vec![q("public", "active_accounts")]);
+    assert_eq!(
+        model.views[&q("app", "on_view")].depends_on,
+        vec![q("public", "active_accounts")]
+    );
 
     // Functions.
     let add = model
@@ -430,7 +573,14 @@ async fn introspects_every_object_kind() {
         .values()
         .find(|function| function.id.name == q("app", "add"))
         .expect("app.add");
-    assert_eq!(add.id.arg_types.iter().map(|t| t.as_str()).collect::<Vec<_>>(), vec!["integer", "integer"]);
+    assert_eq!(
+        add.id
+            .arg_types
+            .iter()
+            .map(|t| t.as_str())
+            .collect::<Vec<_>>(),
+        vec!["integer", "integer"]
+    );
     assert_eq!(add.volatility, Volatility::Immutable);
     assert!(add.strict);
     assert!(add.args[1].default.is_some());
@@ -442,27 +592,40 @@ async fn introspects_every_object_kind() {
         .find(|function| function.id.name == q("app", "archive"))
         .expect("app.archive");
     assert!(archive.procedure && archive.security_definer && archive.returns.is_none());
-    assert_eq!(archive.config, vec![("search_path".to_string(), "app".to_string())]);
+    assert_eq!(
+        archive.config,
+        vec![("search_path".to_string(), "app".to_string())]
+    );
     let std_body = model
         .functions
         .values()
         .find(|function| function.id.name == q("app", "std_body"))
         .expect("app.std_body");
-    assert!(std_body.body.contains("RETURN"), "SQL-standard body: {:?}", std_body.body);
+    assert!(
+        std_body.body.contains("RETURN"),
+        "SQL-standard body: {:?}",
+        std_body.body
+    );
     let totals = model
         .functions
         .values()
         .find(|function| function.id.name == q("app", "totals"))
         .expect("app.totals");
     assert!(totals.args.is_empty());
-    assert_eq!(totals.returns.as_deref(), Some("TABLE(id bigint, total numeric)"));
+    assert_eq!(
+        totals.returns.as_deref(),
+        Some("TABLE(id bigint, total numeric)")
+    );
 
     // Triggers.
     let audit = &bookings.triggers[&id("bookings_audit")];
     assert_eq!(audit.timing, TriggerTiming::After);
     assert_eq!(
         audit.events,
-        vec![TriggerEvent::Insert, TriggerEvent::Update(vec![id("room_id"), id("during")])]
+        vec![
+            TriggerEvent::Insert,
+            TriggerEvent::Update(vec![id("room_id"), id("during")])
+        ]
     );
     assert!(audit.for_each_row);
     assert!(audit.when.is_some());
@@ -471,12 +634,18 @@ async fn introspects_every_object_kind() {
     let check = &bookings.triggers[&id("bookings_check")];
     assert!(check.constraint && check.deferrable && check.initially_deferred);
     let truncate = &bookings.triggers[&id("bookings_truncate")];
-    assert_eq!((truncate.timing, truncate.for_each_row), (TriggerTiming::Before, false));
+    assert_eq!(
+        (truncate.timing, truncate.for_each_row),
+        (TriggerTiming::Before, false)
+    );
     assert_eq!(truncate.comment.as_deref(), Some("truncate audit"));
     assert!(orders.triggers.contains_key(&id("orders_updated")));
 
     // No Citus here.
-    assert!(model.tables.values().all(|table| table.distribution.is_none()));
+    assert!(model
+        .tables
+        .values()
+        .all(|table| table.distribution.is_none()));
     let _ = (Colocation::Default, Distribution::Reference);
 }
 
@@ -507,7 +676,11 @@ async fn equals_the_sql_frontend_model() {
     let mut desired = loaded.value;
     // Extension versions are compared only when the source pins one.
     for (name, extension) in &mut introspected.extensions {
-        if desired.extensions.get(name).is_some_and(|wanted| wanted.version.is_none()) {
+        if desired
+            .extensions
+            .get(name)
+            .is_some_and(|wanted| wanted.version.is_none())
+        {
             extension.version = None;
         }
     }
@@ -523,14 +696,54 @@ async fn equals_the_sql_frontend_model() {
         }
     }
     let mut differences = Vec::new();
-    report_differences("schema", &introspected.schemas, &desired.schemas, &mut differences);
-    report_differences("extension", &introspected.extensions, &desired.extensions, &mut differences);
-    report_differences("enum", &introspected.enums, &desired.enums, &mut differences);
-    report_differences("domain", &introspected.domains, &desired.domains, &mut differences);
-    report_differences("sequence", &introspected.sequences, &desired.sequences, &mut differences);
-    report_differences("function", &introspected.functions, &desired.functions, &mut differences);
-    report_differences("table", &introspected.tables, &desired.tables, &mut differences);
-    report_differences("view", &introspected.views, &desired.views, &mut differences);
+    report_differences(
+        "schema",
+        &introspected.schemas,
+        &desired.schemas,
+        &mut differences,
+    );
+    report_differences(
+        "extension",
+        &introspected.extensions,
+        &desired.extensions,
+        &mut differences,
+    );
+    report_differences(
+        "enum",
+        &introspected.enums,
+        &desired.enums,
+        &mut differences,
+    );
+    report_differences(
+        "domain",
+        &introspected.domains,
+        &desired.domains,
+        &mut differences,
+    );
+    report_differences(
+        "sequence",
+        &introspected.sequences,
+        &desired.sequences,
+        &mut differences,
+    );
+    report_differences(
+        "function",
+        &introspected.functions,
+        &desired.functions,
+        &mut differences,
+    );
+    report_differences(
+        "table",
+        &introspected.tables,
+        &desired.tables,
+        &mut differences,
+    );
+    report_differences(
+        "view",
+        &introspected.views,
+        &desired.views,
+        &mut differences,
+    );
     assert!(
         differences.is_empty(),
         "{} objects differ between introspection and the SQL frontend:\n\n{}",
@@ -585,7 +798,10 @@ async fn view_deparsing_takes_only_access_share_on_what_views_read() {
     }
     for (relation, mode) in &locks {
         assert_eq!(mode, "AccessShareLock", "{relation}");
-        assert!(allowed.contains(relation), "{relation} is neither a view nor read by one");
+        assert!(
+            allowed.contains(relation),
+            "{relation} is neither a view nor read by one"
+        );
     }
 }
 
@@ -623,10 +839,25 @@ async fn settings_of_the_session_are_left_alone() {
         .batch_execute("SET TimeZone = 'America/New_York'; SET search_path = public")
         .await
         .expect("set");
-    let model = introspect::introspect(&client, &Filter::default()).await.expect("introspect");
-    let default = model.tables[&q("public", "t")].columns[0].default.clone().expect("default");
-    assert!(default.sql.contains("2025-01-01 10:00:00+00"), "{}", default.sql);
-    let row = client.query_one("SELECT current_setting('TimeZone'), current_setting('search_path')", &[]).await.expect("settings");
+    let model = introspect::introspect(&client, &Filter::default())
+        .await
+        .expect("introspect");
+    let default = model.tables[&q("public", "t")].columns[0]
+        .default
+        .clone()
+        .expect("default");
+    assert!(
+        default.sql.contains("2025-01-01 10:00:00+00"),
+        "{}",
+        default.sql
+    );
+    let row = client
+        .query_one(
+            "SELECT current_setting('TimeZone'), current_setting('search_path')",
+            &[],
+        )
+        .await
+        .expect("settings");
     assert_eq!(row.get::<_, String>(0), "America/New_York");
     assert_eq!(row.get::<_, String>(1), "public");
     drop(client);
@@ -643,7 +874,9 @@ async fn filter_leaves_out_schemas_and_patterns() {
         exclude_schemas: vec!["app".into()],
         exclude_patterns: vec!["orders_2*".into()],
     };
-    let model = introspect::introspect(&client, &filter).await.expect("introspect");
+    let model = introspect::introspect(&client, &filter)
+        .await
+        .expect("introspect");
     assert!(model.schemas.is_empty());
     assert!(model.tables.keys().all(|name| name.schema == id("public")));
     assert!(model.tables.contains_key(&q("public", "orders_default")));
@@ -656,23 +889,40 @@ async fn filter_leaves_out_schemas_and_patterns() {
 #[tokio::test]
 async fn connection_errors_say_what_to_fix() {
     let missing = url_with_dbname(&admin_url(), "schemac_no_such_database_for_test");
-    let err = connect(&missing).await.expect_err("database does not exist");
-    assert!(matches!(err, IntrospectError::MissingDatabase { .. }), "{err:?}");
+    let err = connect(&missing)
+        .await
+        .expect_err("database does not exist");
+    assert!(
+        matches!(err, IntrospectError::MissingDatabase { .. }),
+        "{err:?}"
+    );
 
     let admin = admin_url();
     let no_role = match admin.find("://") {
         Some(idx) => {
             let rest = &admin[idx + 3..];
             let host_start = rest.find('@').map(|at| at + 1).unwrap_or(0);
-            format!("{}schemac_no_such_role@{}", &admin[..idx + 3], &rest[host_start..])
+            format!(
+                "{}schemac_no_such_role@{}",
+                &admin[..idx + 3],
+                &rest[host_start..]
+            )
         }
         None => format!("{admin} user=schemac_no_such_role"),
     };
     let err = connect(&no_role).await.expect_err("role does not exist");
     assert!(
-        matches!(err, IntrospectError::NotAuthorized { .. } | IntrospectError::BadCredentials { .. }),
+        matches!(
+            err,
+            IntrospectError::NotAuthorized { .. } | IntrospectError::BadCredentials { .. }
+        ),
         "{err:?}"
     );
-    let err = connect("postgresql://127.0.0.1:1/x").await.expect_err("nothing listens on port 1");
-    assert!(matches!(err, IntrospectError::Unreachable { .. }), "{err:?}");
+    let err = connect("postgresql://127.0.0.1:1/x")
+        .await
+        .expect_err("nothing listens on port 1");
+    assert!(
+        matches!(err, IntrospectError::Unreachable { .. }),
+        "{err:?}"
+    );
 }

@@ -391,10 +391,11 @@ fn merge_map<K: Ord + Clone, V>(
     id: impl Fn(&K) -> ObjectId,
 ) {
     for (key, value) in from {
-        if into.contains_key(&key) {
-            duplicates.push(id(&key));
-        } else {
-            into.insert(key, value);
+        match into.entry(key) {
+            std::collections::btree_map::Entry::Occupied(entry) => duplicates.push(id(entry.key())),
+            std::collections::btree_map::Entry::Vacant(entry) => {
+                entry.insert(value);
+            }
         }
     }
 }

@@ -9,6 +9,8 @@
 //!   `format_type` spelling (details in `normalize/types.rs`).
 //! - [`expr`], [`expr_from_ast`]: SQL expression -> [`SqlExpr`] whose
 //!   `canonical` form is equal for the user's and the catalog's spelling.
+//! - [`query`], [`query_from_ast`]: a view's SELECT, canonicalised the same
+//!   way (every expression in it, folded relation names).
 //! - [`bound_literal`]: partition-bound literal in the catalog's form for
 //!   the key type (`normalize/bound.rs`).
 //! - [`default_constraint_name`], [`default_index_name`],
@@ -75,7 +77,9 @@ mod names;
 mod types;
 
 pub use bound::bound_literal;
-pub use expr::{canonicalize, expr, expr_columns, expr_from_ast, index_key_name, parse};
+pub use expr::{
+    canonicalize, expr, expr_columns, expr_from_ast, index_key_name, parse, query, query_from_ast,
+};
 pub use names::{
     choose_object_name, choose_unique_name, clip_bytes, default_constraint_name,
     default_index_name, index_column_names, is_reserved_keyword, make_object_name, MAX_IDENT_BYTES,

@@ -126,7 +126,7 @@ fn group_thousands(value: i64) -> String {
     let digits = value.unsigned_abs().to_string();
     let mut res = String::new();
     for (idx, ch) in digits.chars().enumerate() {
-        if idx > 0 && (digits.len() - idx) % 3 == 0 {
+        if idx > 0 && (digits.len() - idx).is_multiple_of(3) {
             res.push(',');
         }
         res.push(ch);

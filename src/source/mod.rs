@@ -256,6 +256,6 @@ mod tests {
         assert_eq!(file.line_col(3), LineCol { line: 2, col: 1 });
         assert_eq!(file.line_col(5), LineCol { line: 2, col: 2 });
         assert_eq!(file.offset_of(2, 2), 5);
-        assert_eq!(file.offset_of(4, 1), 9);
+        assert_eq!(file.offset_of(4, 1), 8);
     }
 }

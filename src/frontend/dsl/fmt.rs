@@ -39,13 +39,13 @@ pub fn format_source(file: &SourceFile) -> Result<String, Vec<Diagnostic>> {
             match kid.as_rule() {
                 Rule::COMMENT => printer.top_comment(&kid, start, end),
                 Rule::item => {
-                    printer.separate_top(start, true);
+                    printer.separate_top(start);
                     printer.item(&kid, base, 0);
                     printer.last_end = Some(end);
                     printer.last_was_item = true;
                 }
                 Rule::stray_doc => {
-                    printer.separate_top(start, false);
+                    printer.separate_top(start);
                     printer.line(0, kid.as_str().trim_end());
                     printer.last_end = Some(end);
                     printer.last_was_item = false;
@@ -115,11 +115,10 @@ impl Printer<'_> {
         self.out.push('\n');
     }
 
-    fn separate_top(&mut self, start: usize, is_item: bool) {
+    fn separate_top(&mut self, start: usize) {
         if self.last_end.is_none() {
             return;
         }
-        let _ = is_item;
         if self.last_was_item || self.had_blank_line(start) {
             self.blank();
         }
@@ -129,7 +128,7 @@ impl Printer<'_> {
         if self.last_end.is_some() && self.same_line(start) {
             self.trailing(comment.as_str());
         } else {
-            self.separate_top(start, false);
+            self.separate_top(start);
             self.line(0, comment.as_str().trim_end());
             self.last_was_item = false;
         }

@@ -21,6 +21,7 @@ mod function;
 mod index;
 mod object;
 mod partition;
+mod rls;
 mod table;
 mod view;
 
@@ -54,13 +55,12 @@ pub(super) struct Cx<'a> {
 }
 
 impl Cx<'_> {
+    /// The node's absolute span, without the trailing whitespace pest
+    /// includes in some non-atomic rules.
     pub fn span(&self, node: &Node<'_>) -> Span {
-        let span = node.as_span();
-        Span::new(
-            self.file.id,
-            self.base + span.start(),
-            self.base + span.end(),
-        )
+        let start = self.base + node.as_span().start();
+        let end = start + node.as_str().trim_end().len();
+        Span::new(self.file.id, start, end)
     }
 
     pub fn meta(&self, node: &Node<'_>, name: Option<&Node<'_>>) -> Meta {

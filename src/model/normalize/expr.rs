@@ -8,9 +8,9 @@ use super::types::type_name;
 use super::ExprError;
 use crate::model::{Ident, SqlExpr};
 use sqlparser::ast::{
-    visit_expressions, visit_expressions_mut, Array, BinaryOperator, CastKind, DataType, Expr,
-    Function, FunctionArg, FunctionArgExpr, FunctionArgumentList, FunctionArguments,
-    Ident as SqlIdent, ObjectName, ObjectNamePart, UnaryOperator, Value,
+    visit_expressions, visit_expressions_mut, visit_relations_mut, Array, BinaryOperator, CastKind,
+    DataType, Expr, Function, FunctionArg, FunctionArgExpr, FunctionArgumentList,
+    FunctionArguments, Ident as SqlIdent, ObjectName, ObjectNamePart, Query, UnaryOperator, Value,
 };
 use sqlparser::dialect::PostgreSqlDialect;
 use sqlparser::parser::{Parser, ParserError};
@@ -39,6 +39,69 @@ pub fn parse(sql: &str) -> Result<Expr, ExprError> {
         });
     }
     Ok(ast)
+}
+
+/// Parses and canonicalises a query (a view's SELECT): every expression in
+/// it is canonicalised as [`expr`] does, relation names are folded, and
+/// keywords take sqlparser's spelling. Equal for `select a from T` and
+/// `SELECT a FROM t`; the catalog's `pg_get_viewdef` form (columns
+/// qualified with the relation name, aliases added) is not normalised.
+pub fn query(sql: &str) -> Result<SqlExpr, ExprError> {
+    let dialect = PostgreSqlDialect {};
+    let mut parser = Parser::new(&dialect)
+        .try_with_sql(sql)
+        .map_err(|err| parser_error(sql, err))?;
+    let mut ast = parser.parse_query().map_err(|err| parser_error(sql, err))?;
+    while parser.consume_token(&Token::SemiColon) {}
+    let next = parser.peek_token();
+    if next.token != Token::EOF {
+        let start = next.span.start;
+        return Err(ExprError {
+            message: format!("unexpected `{}` after the query", next.token),
+            line: (start.line as usize).max(1),
+            col: (start.column as usize).max(1),
+        });
+    }
+    canonicalize_query(&mut ast);
+    Ok(SqlExpr {
+        sql: sql.trim().trim_end_matches(';').trim_end().to_string(),
+        canonical: ast.to_string(),
+    })
+}
+
+/// Canonicalises a query sqlparser has already parsed (the SQL frontend).
+pub fn query_from_ast(ast: &Query) -> SqlExpr {
+    let mut canonical = ast.clone();
+    canonicalize_query(&mut canonical);
+    SqlExpr {
+        sql: ast.to_string(),
+        canonical: canonical.to_string(),
+    }
+}
+
+fn canonicalize_query(ast: &mut Query) {
+    let _ = visit_expressions_mut(ast, |node| {
+        let owned = std::mem::replace(node, null());
+        *node = rewrite(owned);
+        ControlFlow::<()>::Continue(())
+    });
+    let _ = visit_expressions_mut(ast, |node| {
+        if is_operator(node) {
+            let owned = std::mem::replace(node, null());
+            *node = Expr::Nested(Box::new(owned));
+        }
+        ControlFlow::<()>::Continue(())
+    });
+    let _ = visit_relations_mut(ast, |relation| {
+        let parts: Vec<SqlIdent> = function_name_parts(relation)
+            .into_iter()
+            .map(canonical_ident)
+            .collect();
+        if parts.len() == relation.0.len() {
+            *relation = ObjectName::from(parts);
+        }
+        ControlFlow::<()>::Continue(())
+    });
 }
 
 /// Parses and canonicalises an expression.
@@ -954,6 +1017,28 @@ mod tests {
         let from_ast = expr_from_ast(&ast);
         assert_eq!(from_ast.sql, "x IN (1, 2)");
         assert_eq!(from_ast.canonical, "x = ANY(ARRAY[1, 2])");
+    }
+
+    #[test]
+    fn queries() {
+        let canonical = |sql: &str| query(sql).map(|q| q.canonical);
+        assert_eq!(
+            canonical("select id, Status from App.Orders where status <> 'shipped'"),
+            canonical("SELECT id, status FROM app.orders WHERE status <> 'shipped'::text;")
+        );
+        assert_eq!(
+            canonical("select a from t where x in (1, 2)").as_deref(),
+            Ok("SELECT a FROM t WHERE (x = ANY(ARRAY[1, 2]))")
+        );
+        assert_ne!(canonical("select a from t"), canonical("select b from t"));
+        let err = query("select (1").unwrap_err();
+        assert_eq!(err.line, 1);
+        assert!(query("select 1; select 2").is_err());
+        let ast = sqlparser::parser::Parser::new(&PostgreSqlDialect {})
+            .try_with_sql("select A from T")
+            .and_then(|mut parser| parser.parse_query())
+            .expect("parses");
+        assert_eq!(query_from_ast(&ast).canonical, "SELECT a FROM t");
     }
 
     #[test]

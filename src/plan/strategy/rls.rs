@@ -16,6 +16,7 @@
 //! - while RLS stays on, new policies are created before old ones are
 //!   dropped (creates before drops), so the window allows the union of the
 //!   two, never nothing.
+//!
 //! Enabling (or forcing) RLS on a table with no desired policy raises
 //! `rls-lockout`.
 

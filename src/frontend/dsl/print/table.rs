@@ -1,0 +1,405 @@
+//! Printing of tables (columns, constraints, indexes, partitions,
+//! distribution, RLS, policies, triggers) and of indexes in general.
+//!
+//! Invariant: every constraint and index is printed with its name, and
+//! partitions are printed inside their parent's block.
+
+use super::{default_clause, docs, idents, qname, quote, type_text};
+use crate::model::*;
+use std::fmt::Write;
+
+pub(super) fn index_text(index: &Index, on: Option<&QualifiedName>) -> String {
+    let mut text = String::new();
+    if index.unique {
+        text.push_str("unique ");
+    }
+    let _ = write!(text, "index {}", index.name);
+    if let Some(on) = on {
+        let _ = write!(text, " on {}", qname(on));
+    }
+    if index.method != "btree" {
+        let _ = write!(text, " using {}", index.method);
+    }
+    let keys: Vec<String> = index
+        .keys
+        .iter()
+        .map(|key| {
+            let mut key_text = match &key.expr {
+                IndexExpr::Column(column) => column.to_string(),
+                IndexExpr::Expr(expr) => format!("({})", expr.sql),
+            };
+            if let Some(collation) = &key.collation {
+                let _ = write!(key_text, " collate {collation}");
+            }
+            if let Some(opclass) = &key.opclass {
+                let _ = write!(key_text, " {opclass}");
+            }
+            if key.descending {
+                key_text.push_str(" desc");
+            }
+            match key.nulls_first {
+                Some(true) => key_text.push_str(" nulls first"),
+                Some(false) => key_text.push_str(" nulls last"),
+                None => {}
+            }
+            key_text
+        })
+        .collect();
+    let _ = write!(text, " ({})", keys.join(", "));
+    if !index.include.is_empty() {
+        let _ = write!(text, " include ({})", idents(&index.include));
+    }
+    if index.nulls_not_distinct {
+        text.push_str(" nulls not distinct");
+    }
+    if !index.with.is_empty() {
+        let with: Vec<String> = index
+            .with
+            .iter()
+            .map(|(k, v)| format!("{k} = {}", option_value(v)))
+            .collect();
+        let _ = write!(text, " with ({})", with.join(", "));
+    }
+    if let Some(predicate) = &index.predicate {
+        let _ = write!(text, " where ({})", predicate.sql);
+    }
+    text
+}
+
+fn option_value(value: &str) -> String {
+    let plain = !value.is_empty()
+        && value
+            .chars()
+            .all(|ch| ch.is_ascii_alphanumeric() || matches!(ch, '_' | '.' | '-'))
+        && value.to_lowercase() == value;
+    if plain {
+        value.to_string()
+    } else {
+        quote(value)
+    }
+}
+
+pub(super) fn print_table(out: &mut String, model: &Model, table: &Table) {
+    docs(out, "", table.comment.as_deref());
+    let unlogged = if table.unlogged { "unlogged " } else { "" };
+    let _ = writeln!(out, "{unlogged}table {} {{", qname(&table.name));
+    for column in &table.columns {
+        docs(out, "  ", column.comment.as_deref());
+        let _ = writeln!(out, "  {}", column_text(column));
+    }
+    for constraint in table.constraints.values() {
+        docs(out, "  ", constraint.comment.as_deref());
+        let _ = writeln!(out, "  {}", constraint_text(constraint));
+    }
+    for index in table.indexes.values() {
+        docs(out, "  ", index.comment.as_deref());
+        let _ = writeln!(out, "  {}", index_text(index, None));
+    }
+    if let Some(partition_by) = &table.partition_by {
+        let keys: Vec<&str> = partition_by
+            .key
+            .iter()
+            .map(|key| key.sql.as_str())
+            .collect();
+        let strategy = partition_by.strategy.as_sql().to_lowercase();
+        let _ = writeln!(out, "  partition by {strategy} ({})", keys.join(", "));
+        for partition in model.partitions_of(&table.name) {
+            if partition.name.schema != table.name.schema {
+                continue;
+            }
+            docs(out, "  ", partition.comment.as_deref());
+            if let Some(of) = &partition.partition_of {
+                let _ = writeln!(
+                    out,
+                    "  partition {} {}",
+                    partition.name.name,
+                    bound_text(&of.bound)
+                );
+            }
+        }
+    }
+    match &table.distribution {
+        Some(Distribution::Reference) => out.push_str("  shard reference\n"),
+        Some(Distribution::Hash {
+            column,
+            colocation,
+            shard_count,
+        }) => {
+            let _ = write!(out, "  shard by hash ({column})");
+            match colocation {
+                Colocation::Default => {}
+                Colocation::None => out.push_str(" colocate with none"),
+                Colocation::Table(target) => {
+                    let _ = write!(out, " colocate with {}", qname(target));
+                }
+            }
+            if let Some(count) = shard_count {
+                let _ = write!(out, " shards {count}");
+            }
+            out.push('\n');
+        }
+        None => {}
+    }
+    if table.rls.enabled {
+        let forced = if table.rls.forced { " forced" } else { "" };
+        let _ = writeln!(out, "  row level security{forced}");
+    }
+    for policy in table.policies.values() {
+        docs(out, "  ", policy.comment.as_deref());
+        let _ = writeln!(out, "  {}", policy_text(policy));
+    }
+    for trigger in table.triggers.values() {
+        docs(out, "  ", trigger.comment.as_deref());
+        let _ = writeln!(out, "  {}", trigger_text(trigger));
+    }
+    out.push_str("}\n\n");
+}
+
+fn column_text(column: &Column) -> String {
+    let mut text = format!("{} {}", column.name, type_text(&column.ty));
+    if let Some(collation) = &column.collation {
+        let _ = write!(text, " collate {collation}");
+    }
+    if column.not_null {
+        text.push_str(" not null");
+    }
+    if let Some(default) = &column.default {
+        let _ = write!(text, " {}", default_clause(default));
+    }
+    if let Some(generated) = &column.generated {
+        let _ = write!(text, " generated always as ({}) stored", generated.sql);
+    }
+    if let Some(identity) = &column.identity {
+        let kind = if identity.always {
+            "always"
+        } else {
+            "by default"
+        };
+        let _ = write!(text, " generated {kind} as identity");
+        let defaults = SequenceOptions::defaults(column.ty.clone(), identity.options.increment);
+        let options = &identity.options;
+        let mut parts = Vec::new();
+        if options.increment != 1 {
+            parts.push(format!("increment {}", options.increment));
+        }
+        if options.min_value != defaults.min_value {
+            parts.push(format!("minvalue {}", options.min_value));
+        }
+        if options.max_value != defaults.max_value {
+            parts.push(format!("maxvalue {}", options.max_value));
+        }
+        let default_start = if options.increment > 0 {
+            options.min_value
+        } else {
+            options.max_value
+        };
+        if options.start != default_start {
+            parts.push(format!("start {}", options.start));
+        }
+        if options.cache != 1 {
+            parts.push(format!("cache {}", options.cache));
+        }
+        if options.cycle {
+            parts.push("cycle".to_string());
+        }
+        if !parts.is_empty() {
+            let _ = write!(text, " ({})", parts.join(" "));
+        }
+    }
+    text
+}
+
+fn deferral_text(deferrable: bool, initially_deferred: bool) -> &'static str {
+    match (deferrable, initially_deferred) {
+        (_, true) => " deferrable initially deferred",
+        (true, false) => " deferrable",
+        (false, false) => "",
+    }
+}
+
+fn constraint_text(constraint: &Constraint) -> String {
+    let mut text = format!("constraint {} ", constraint.name);
+    match &constraint.kind {
+        ConstraintKind::PrimaryKey { columns, include } => {
+            let _ = write!(text, "primary key ({})", idents(columns));
+            if !include.is_empty() {
+                let _ = write!(text, " include ({})", idents(include));
+            }
+        }
+        ConstraintKind::Unique {
+            columns,
+            include,
+            nulls_not_distinct,
+        } => {
+            text.push_str("unique ");
+            if *nulls_not_distinct {
+                text.push_str("nulls not distinct ");
+            }
+            let _ = write!(text, "({})", idents(columns));
+            if !include.is_empty() {
+                let _ = write!(text, " include ({})", idents(include));
+            }
+        }
+        ConstraintKind::Check { expr, no_inherit } => {
+            let _ = write!(text, "check ({})", expr.sql);
+            if *no_inherit {
+                text.push_str(" no inherit");
+            }
+        }
+        ConstraintKind::ForeignKey(fk) => {
+            let _ = write!(
+                text,
+                "foreign key ({}) references {}",
+                idents(&fk.columns),
+                qname(&fk.ref_table)
+            );
+            if !fk.ref_columns.is_empty() {
+                let _ = write!(text, " ({})", idents(&fk.ref_columns));
+            }
+            if fk.on_delete != FkAction::NoAction {
+                let _ = write!(text, " on delete {}", fk.on_delete.as_sql().to_lowercase());
+            }
+            if fk.on_update != FkAction::NoAction {
+                let _ = write!(text, " on update {}", fk.on_update.as_sql().to_lowercase());
+            }
+            if fk.match_full {
+                text.push_str(" match full");
+            }
+        }
+        ConstraintKind::Exclude {
+            method,
+            elements,
+            include,
+            predicate,
+        } => {
+            let elements: Vec<String> = elements
+                .iter()
+                .map(|element| {
+                    let expr = element.expr.sql.as_str();
+                    let is_column = Ident::new(expr).to_string() == expr;
+                    let mut element_text = if is_column {
+                        expr.to_string()
+                    } else {
+                        format!("({expr})")
+                    };
+                    if let Some(opclass) = &element.opclass {
+                        let _ = write!(element_text, " {opclass}");
+                    }
+                    let _ = write!(element_text, " with {}", element.operator);
+                    element_text
+                })
+                .collect();
+            let _ = write!(text, "exclude using {method} ({})", elements.join(", "));
+            if !include.is_empty() {
+                let _ = write!(text, " include ({})", idents(include));
+            }
+            if let Some(predicate) = predicate {
+                let _ = write!(text, " where ({})", predicate.sql);
+            }
+        }
+    }
+    text.push_str(deferral_text(
+        constraint.deferrable,
+        constraint.initially_deferred,
+    ));
+    text
+}
+
+fn bound_values(values: &[BoundValue]) -> String {
+    values
+        .iter()
+        .map(|value| match value {
+            BoundValue::MinValue => "minvalue".to_string(),
+            BoundValue::MaxValue => "maxvalue".to_string(),
+            BoundValue::Null => "null".to_string(),
+            BoundValue::Literal(expr) => expr.sql.clone(),
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+fn bound_text(bound: &PartitionBound) -> String {
+    match bound {
+        PartitionBound::Range { from, to } => {
+            format!(
+                "for values from ({}) to ({})",
+                bound_values(from),
+                bound_values(to)
+            )
+        }
+        PartitionBound::List(values) => format!("for values in ({})", bound_values(values)),
+        PartitionBound::Hash { modulus, remainder } => {
+            format!("for values with (modulus {modulus}, remainder {remainder})")
+        }
+        PartitionBound::Default => "default".to_string(),
+    }
+}
+
+fn policy_text(policy: &Policy) -> String {
+    let mut text = format!("policy {}", policy.name);
+    if !policy.permissive {
+        text.push_str(" as restrictive");
+    }
+    if policy.command != PolicyCommand::All {
+        let _ = write!(text, " for {}", policy.command.as_sql().to_lowercase());
+    }
+    if !policy.roles.is_empty() {
+        let _ = write!(text, " to {}", idents(&policy.roles));
+    }
+    if let Some(using) = &policy.using {
+        let _ = write!(text, " using ({})", using.sql);
+    }
+    if let Some(check) = &policy.with_check {
+        let _ = write!(text, " with check ({})", check.sql);
+    }
+    text
+}
+
+fn trigger_text(trigger: &Trigger) -> String {
+    let mut text = String::new();
+    if trigger.constraint {
+        text.push_str("constraint ");
+    }
+    let timing = match trigger.timing {
+        TriggerTiming::Before => "before",
+        TriggerTiming::After => "after",
+        TriggerTiming::InsteadOf => "instead of",
+    };
+    let events: Vec<String> = trigger
+        .events
+        .iter()
+        .map(|event| match event {
+            TriggerEvent::Insert => "insert".to_string(),
+            TriggerEvent::Delete => "delete".to_string(),
+            TriggerEvent::Truncate => "truncate".to_string(),
+            TriggerEvent::Update(columns) if columns.is_empty() => "update".to_string(),
+            TriggerEvent::Update(columns) => format!("update of {}", idents(columns)),
+        })
+        .collect();
+    let _ = write!(
+        text,
+        "trigger {} {timing} {}",
+        trigger.name,
+        events.join(" or ")
+    );
+    text.push_str(deferral_text(
+        trigger.deferrable,
+        trigger.initially_deferred,
+    ));
+    text.push_str(if trigger.for_each_row {
+        " for each row"
+    } else {
+        " for each statement"
+    });
+    if let Some(when) = &trigger.when {
+        let _ = write!(text, " when ({})", when.sql);
+    }
+    let args: Vec<String> = trigger.args.iter().map(|arg| quote(arg)).collect();
+    let _ = write!(
+        text,
+        " execute {}({})",
+        qname(&trigger.function),
+        args.join(", ")
+    );
+    text
+}

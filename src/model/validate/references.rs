@@ -1,0 +1,485 @@
+//! Reference checks of a Model: constraints, foreign keys, indexes,
+//! policies, triggers, shard distribution, column and domain types,
+//! sequence ownership and view dependencies. See the parent module for the
+//! codes and invariants.
+
+use super::{
+    check_column_list, check_expr_columns, effective_columns, span_of, unknown, unknown_column,
+    TableCtx,
+};
+use crate::diagnostics::{Diagnostic, Severity};
+use crate::model::normalize;
+use crate::model::{ConstraintKind, Ident, IndexExpr, Model, Table, TypeName, BUILTIN_ROLES};
+use crate::source::Span;
+
+pub(super) fn check_constraints(ctx: &TableCtx<'_>, out: &mut Vec<Diagnostic>) {
+    for constraint in ctx.table.constraints.values() {
+        let span = ctx.span(&constraint.meta);
+        let user = format!("constraint {}", constraint.name);
+        match &constraint.kind {
+            ConstraintKind::PrimaryKey { columns, include } => {
+                check_column_list(ctx, columns, span, &user, out);
+                check_column_list(ctx, include, span, &user, out);
+            }
+            ConstraintKind::Unique {
+                columns, include, ..
+            } => {
+                check_column_list(ctx, columns, span, &user, out);
+                check_column_list(ctx, include, span, &user, out);
+            }
+            ConstraintKind::Check { expr, .. } => check_expr_columns(ctx, expr, span, &user, out),
+            ConstraintKind::Exclude {
+                elements,
+                include,
+                predicate,
+                ..
+            } => {
+                for element in elements {
+                    check_expr_columns(ctx, &element.expr, span, &user, out);
+                }
+                check_column_list(ctx, include, span, &user, out);
+                if let Some(predicate) = predicate {
+                    check_expr_columns(ctx, predicate, span, &user, out);
+                }
+            }
+            ConstraintKind::ForeignKey(fk) => {
+                check_column_list(ctx, &fk.columns, span, &user, out);
+                check_foreign_key(ctx, constraint, fk, span, out);
+            }
+        }
+    }
+}
+
+fn check_foreign_key(
+    ctx: &TableCtx<'_>,
+    constraint: &crate::model::Constraint,
+    fk: &crate::model::ForeignKey,
+    span: Span,
+    out: &mut Vec<Diagnostic>,
+) {
+    let model = ctx.model;
+    let Some(target) = model.tables.get(&fk.ref_table) else {
+        if !model.is_external(&fk.ref_table) {
+            out.push(
+                unknown(
+                    span,
+                    format!(
+                        "foreign key {} references table {}, which is not declared",
+                        constraint.name, fk.ref_table
+                    ),
+                )
+                .with_label(format!("unknown table {}", fk.ref_table))
+                .with_help("declare the table, or mark it external if another tool manages it"),
+            );
+        }
+        return;
+    };
+    let target_ctx = TableCtx::new(model, target);
+    let target_span = target_ctx.table_span();
+    for column in &fk.ref_columns {
+        if !target_ctx.has_column(column) {
+            out.push(
+                unknown(
+                    span,
+                    format!(
+                        "foreign key {} references column {column}, which table {} does not have",
+                        constraint.name, fk.ref_table
+                    ),
+                )
+                .with_label(format!("no column {column} in {}", fk.ref_table))
+                .with_secondary(target_span, "referenced table declared here")
+                .with_help("check the spelling of the referenced columns"),
+            );
+            return;
+        }
+    }
+    if fk.columns.len() != fk.ref_columns.len() {
+        out.push(
+            Diagnostic::error(
+                "fk-type-mismatch",
+                span,
+                format!(
+                    "foreign key {} has {} columns but references {}",
+                    constraint.name,
+                    fk.columns.len(),
+                    fk.ref_columns.len()
+                ),
+            )
+            .with_label("column counts differ")
+            .with_secondary(target_span, "referenced table declared here")
+            .with_help("list as many referencing columns as referenced ones"),
+        );
+        return;
+    }
+    if !fk.ref_columns.is_empty() && !has_unique_key(target, &fk.ref_columns) {
+        out.push(
+            Diagnostic::error(
+                "fk-target-not-unique",
+                span,
+                format!(
+                    "foreign key {} references ({}) of table {}, which no primary key or unique constraint covers",
+                    constraint.name,
+                    join(&fk.ref_columns),
+                    fk.ref_table
+                ),
+            )
+            .with_label("no unique key on the referenced columns")
+            .with_secondary(target_span, "referenced table declared here")
+            .with_help("add a primary key or unique constraint on exactly these columns"),
+        );
+    }
+    for (column, ref_column) in fk.columns.iter().zip(&fk.ref_columns) {
+        let (Some(ty), Some(ref_ty)) =
+            (ctx.column_type(column), target_ctx.column_type(ref_column))
+        else {
+            continue;
+        };
+        let (ty, ref_ty) = (base_type(model, ty), base_type(model, ref_ty));
+        if !types_compatible(&ty, &ref_ty) {
+            out.push(
+                Diagnostic::error(
+                    "fk-type-mismatch",
+                    span,
+                    format!(
+                        "foreign key {}: column {column} is {ty} but {}.{ref_column} is {ref_ty}",
+                        constraint.name, fk.ref_table
+                    ),
+                )
+                .with_label("types differ")
+                .with_secondary(target_span, "referenced table declared here")
+                .with_help(format!("declare {column} as {ref_ty}")),
+            );
+        }
+    }
+}
+
+fn join(idents: &[Ident]) -> String {
+    idents
+        .iter()
+        .map(ToString::to_string)
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// True when a PK, UNIQUE constraint or full unique index of `table` is on
+/// exactly the set `columns`.
+fn has_unique_key(table: &Table, columns: &[Ident]) -> bool {
+    let mut wanted: Vec<&Ident> = columns.iter().collect();
+    wanted.sort();
+    wanted.dedup();
+    let same = |key: &[Ident]| {
+        let mut key: Vec<&Ident> = key.iter().collect();
+        key.sort();
+        key.dedup();
+        key == wanted
+    };
+    table
+        .constraints
+        .values()
+        .any(|constraint| match &constraint.kind {
+            ConstraintKind::PrimaryKey { columns, .. } | ConstraintKind::Unique { columns, .. } => {
+                same(columns)
+            }
+            _ => false,
+        })
+        || table.indexes.values().any(|index| {
+            index.unique
+                && index.predicate.is_none()
+                && index
+                    .keys
+                    .iter()
+                    .map(|key| match &key.expr {
+                        IndexExpr::Column(column) => Some(column.clone()),
+                        IndexExpr::Expr(_) => None,
+                    })
+                    .collect::<Option<Vec<Ident>>>()
+                    .is_some_and(|key| same(&key))
+        })
+}
+
+/// A domain's base type (followed through nested domains), modifiers
+/// removed: what FK compatibility is decided on.
+fn base_type(model: &Model, ty: &TypeName) -> String {
+    let mut current = ty.clone();
+    for _ in 0..16 {
+        let domain = normalize::user_type_name(&current).and_then(|name| model.domains.get(&name));
+        match domain {
+            Some(domain) if !current.is_array() => current = domain.base.clone(),
+            _ => break,
+        }
+    }
+    let text = current.as_str();
+    match (text.find('('), text.find(')')) {
+        (Some(open), Some(close)) if open < close => {
+            format!("{}{}", &text[..open], &text[close + 1..])
+        }
+        _ => text.to_string(),
+    }
+}
+
+/// Types PostgreSQL can compare across in a foreign key (same btree
+/// operator family, or an implicit cast to the referenced type).
+fn types_compatible(ty: &str, ref_ty: &str) -> bool {
+    fn family(ty: &str) -> &str {
+        match ty {
+            "smallint" | "integer" | "bigint" => "integer",
+            "real" | "double precision" => "float",
+            "text" | "character varying" | "character" | "bpchar" | "name" => "text",
+            "date" | "timestamp without time zone" | "timestamp with time zone" => "datetime",
+            "time without time zone" => "time",
+            "bit" | "bit varying" => "bit",
+            other => other,
+        }
+    }
+    let (ty_elem, ref_elem) = (ty.trim_end_matches("[]"), ref_ty.trim_end_matches("[]"));
+    if ty.ends_with("[]") != ref_ty.ends_with("[]") {
+        return false;
+    }
+    let (fam, ref_fam) = (family(ty_elem), family(ref_elem));
+    fam == ref_fam
+        || (fam == "integer" && matches!(ref_fam, "numeric" | "float"))
+        || (fam == "float" && ref_fam == "numeric")
+}
+
+pub(super) fn check_indexes(ctx: &TableCtx<'_>, out: &mut Vec<Diagnostic>) {
+    for index in ctx.table.indexes.values() {
+        let span = ctx.span(&index.meta);
+        let user = format!("index {}", index.name);
+        for key in &index.keys {
+            match &key.expr {
+                IndexExpr::Column(column) => {
+                    check_column_list(ctx, std::slice::from_ref(column), span, &user, out)
+                }
+                IndexExpr::Expr(expr) => check_expr_columns(ctx, expr, span, &user, out),
+            }
+        }
+        check_column_list(ctx, &index.include, span, &user, out);
+        if let Some(predicate) = &index.predicate {
+            check_expr_columns(ctx, predicate, span, &user, out);
+        }
+    }
+}
+
+pub(super) fn check_policies(ctx: &TableCtx<'_>, out: &mut Vec<Diagnostic>) {
+    for policy in ctx.table.policies.values() {
+        let span = ctx.span(&policy.meta);
+        for role in &policy.roles {
+            let known = ctx.model.roles.contains_key(role)
+                || BUILTIN_ROLES.contains(&role.as_str())
+                || role.as_str().starts_with("pg_");
+            if !known {
+                out.push(
+                    Diagnostic::new(
+                        Severity::Warning,
+                        "unknown-reference",
+                        span,
+                        format!(
+                            "policy {} on table {} is granted to role {role}, which is not declared",
+                            policy.name, ctx.table.name
+                        ),
+                    )
+                    .with_label(format!("unknown role {role}"))
+                    .with_help(format!(
+                        "roles are created outside schemac; declare `role {role}` so the schema says it must exist"
+                    )),
+                );
+            }
+        }
+    }
+}
+
+pub(super) fn check_triggers(ctx: &TableCtx<'_>, out: &mut Vec<Diagnostic>) {
+    let model = ctx.model;
+    for trigger in ctx.table.triggers.values() {
+        let declared = model.functions.keys().any(|id| id.name == trigger.function);
+        let schema = trigger.function.schema.as_str();
+        let elsewhere = schema == "pg_catalog"
+            || model
+                .extensions
+                .values()
+                .any(|extension| extension.schema.as_str() == schema)
+            || model.is_external(&trigger.function);
+        if !declared && !elsewhere {
+            out.push(
+                unknown(
+                    ctx.span(&trigger.meta),
+                    format!(
+                        "trigger {} on table {} executes function {}, which is not declared",
+                        trigger.name, ctx.table.name, trigger.function
+                    ),
+                )
+                .with_label(format!("unknown function {}", trigger.function))
+                .with_help("declare the trigger function in the schema"),
+            );
+        }
+    }
+}
+
+pub(super) fn check_distribution(ctx: &TableCtx<'_>, out: &mut Vec<Diagnostic>) {
+    let Some(crate::model::Distribution::Hash {
+        column, colocation, ..
+    }) = &ctx.table.distribution
+    else {
+        return;
+    };
+    let span = ctx.table_span();
+    if !ctx.has_column(column) {
+        out.push(unknown_column(ctx, column, span, "the shard distribution"));
+    }
+    if let crate::model::Colocation::Table(other) = colocation {
+        if !ctx.model.tables.contains_key(other) && !ctx.model.is_external(other) {
+            out.push(
+                unknown(
+                    span,
+                    format!(
+                        "table {} is colocated with table {other}, which is not declared",
+                        ctx.table.name
+                    ),
+                )
+                .with_label(format!("unknown table {other}"))
+                .with_help("declare the table to colocate with"),
+            );
+        }
+    }
+}
+
+/// True when a type needs no declaration: built in, a declared enum or
+/// domain, a table's row type, or possibly provided by a declared extension.
+fn type_is_known(model: &Model, ty: &TypeName) -> bool {
+    if normalize::is_builtin_type(ty.as_str()) {
+        return true;
+    }
+    let Some(name) = normalize::user_type_name(ty) else {
+        // Not a schema-qualified user type: an unusual built-in spelling.
+        return true;
+    };
+    if model.enums.contains_key(&name)
+        || model.domains.contains_key(&name)
+        || model.tables.contains_key(&name)
+        || model.views.contains_key(&name)
+        || model.is_external(&name)
+        || name.schema.as_str() == "pg_catalog"
+    {
+        return true;
+    }
+    model.extensions.values().any(|extension| {
+        match normalize::extension_of_type(name.name.as_str()) {
+            Some(provider) => provider == extension.name.as_str(),
+            // An extension we know nothing about may provide any type in its schema.
+            None => extension.schema == name.schema,
+        }
+    })
+}
+
+fn unknown_type(ty: &TypeName, user: String, span: Span) -> Diagnostic {
+    unknown(span, format!("{user} has type {ty}, which is not declared"))
+        .with_label(format!("unknown type {ty}"))
+        .with_help("declare the enum or domain, or the extension that provides the type")
+}
+
+pub(super) fn check_types(model: &Model, out: &mut Vec<Diagnostic>) {
+    for table in model.tables.values() {
+        if model.is_external(&table.name) {
+            continue;
+        }
+        let table_span = span_of(&table.meta).unwrap_or_default();
+        for column in &table.columns {
+            if !type_is_known(model, &column.ty) {
+                let span = span_of(&column.meta).unwrap_or(table_span);
+                out.push(unknown_type(
+                    &column.ty,
+                    format!("column {}.{}", table.name, column.name),
+                    span,
+                ));
+            }
+        }
+    }
+    for domain in model.domains.values() {
+        if !type_is_known(model, &domain.base) {
+            let span = span_of(&domain.meta).unwrap_or_default();
+            out.push(unknown_type(
+                &domain.base,
+                format!("domain {}", domain.name),
+                span,
+            ));
+        }
+    }
+    for item in model.enums.values() {
+        let mut seen: Vec<&String> = Vec::new();
+        for value in &item.values {
+            if seen.contains(&value) {
+                out.push(
+                    Diagnostic::error(
+                        "duplicate-name",
+                        span_of(&item.meta).unwrap_or_default(),
+                        format!("enum {} lists value '{value}' twice", item.name),
+                    )
+                    .with_label("duplicate enum value")
+                    .with_help("remove one of them"),
+                );
+            }
+            seen.push(value);
+        }
+    }
+}
+
+pub(super) fn check_sequences_and_views(model: &Model, out: &mut Vec<Diagnostic>) {
+    for sequence in model.sequences.values() {
+        let Some((table_name, column)) = &sequence.owned_by else {
+            continue;
+        };
+        let span = span_of(&sequence.meta).unwrap_or_default();
+        match model.tables.get(table_name) {
+            Some(table)
+                if !effective_columns(model, table)
+                    .iter()
+                    .any(|c| &c.name == column) =>
+            {
+                out.push(
+                    unknown(
+                        span,
+                        format!(
+                            "sequence {} is owned by column {table_name}.{column}, which does not exist",
+                            sequence.name
+                        ),
+                    )
+                    .with_label(format!("no column {column}"))
+                    .with_help("fix the OWNED BY column"),
+                );
+            }
+            Some(_) => {}
+            None => out.push(
+                unknown(
+                    span,
+                    format!(
+                        "sequence {} is owned by table {table_name}, which is not declared",
+                        sequence.name
+                    ),
+                )
+                .with_label(format!("unknown table {table_name}"))
+                .with_help("fix the OWNED BY table"),
+            ),
+        }
+    }
+    for view in model.views.values() {
+        let span = span_of(&view.meta).unwrap_or_default();
+        for relation in &view.depends_on {
+            let known = model.tables.contains_key(relation)
+                || model.views.contains_key(relation)
+                || model.sequences.contains_key(relation)
+                || model.is_external(relation)
+                || relation.schema.as_str() == "pg_catalog"
+                || relation.schema.as_str() == "information_schema";
+            if !known {
+                out.push(
+                    unknown(
+                        span,
+                        format!("view {} reads {relation}, which is not declared", view.name),
+                    )
+                    .with_label(format!("unknown relation {relation}"))
+                    .with_help("declare the table or view, or mark it external"),
+                );
+            }
+        }
+    }
+}
