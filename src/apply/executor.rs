@@ -597,7 +597,11 @@ impl<'a> Run<'a> {
         Ok(())
     }
 
-    async fn index_validity(&self, schema: &str, name: &str) -> Result<Option<bool>, ApplyError> {
+    async fn index_validity(
+        &mut self,
+        schema: &str,
+        name: &str,
+    ) -> Result<Option<bool>, ApplyError> {
         index_validity(self.client, schema, name).await
     }
 
@@ -677,13 +681,13 @@ impl<'a> Run<'a> {
         }
     }
 
-    async fn rollback(&self) {
+    async fn rollback(&mut self) {
         // Outside a transaction ROLLBACK only warns; a broken connection
         // has rolled back already.
         let _ = self.client.batch_execute("ROLLBACK").await;
     }
 
-    async fn reset_timeouts(&self) {
+    async fn reset_timeouts(&mut self) {
         let _ = self
             .client
             .batch_execute("RESET lock_timeout; RESET statement_timeout")

@@ -16,7 +16,11 @@ use std::io::{self, Write};
 /// Writes the plan as an SQL script.
 pub fn render(plan: &Plan, out: &mut impl Write) -> io::Result<()> {
     if plan.is_empty() {
-        return writeln!(out, "-- {NO_CHANGES}");
+        writeln!(out, "-- {NO_CHANGES}")?;
+        for note in &plan.notes {
+            writeln!(out, "-- Note: {}", one_line(note))?;
+        }
+        return Ok(());
     }
     write_header(plan, out)?;
     let mut step_number = 0;
@@ -216,6 +220,14 @@ mod tests {
     #[test]
     fn empty_plan() {
         insta::assert_snapshot!(check(&Plan::default()), @"-- No changes: the database matches the schema.");
+        let plan = Plan {
+            steps: Vec::new(),
+            notes: vec!["role app_user\nmust exist".to_string()],
+        };
+        insta::assert_snapshot!(check(&plan), @r#"
+            -- No changes: the database matches the schema.
+            -- Note: role app_user must exist
+            "#);
     }
 
     #[test]

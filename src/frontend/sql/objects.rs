@@ -15,7 +15,7 @@
 use super::forms;
 use super::{blank, ident, parser, qualified, tokens, Ctx, Stmt};
 use crate::model::{
-    normalize, ArgMode, Function, FunctionArg, FunctionId, Ident, Parallel, QualifiedName, SqlExpr,
+    normalize, ArgMode, Function, FunctionArg, FunctionId, Ident, Parallel, QualifiedName,
     View, Volatility,
 };
 use sqlparser::ast::{
@@ -275,7 +275,6 @@ pub(crate) fn create_view(ctx: &mut Ctx<'_>, stmt: Stmt<'_>) {
         options.push(("check_option".to_string(), check_option.to_string()));
     }
     options.sort();
-    let query = create.query.to_string();
     let view = View {
         name: name.clone(),
         materialized: create.materialized,
@@ -284,10 +283,7 @@ pub(crate) fn create_view(ctx: &mut Ctx<'_>, stmt: Stmt<'_>) {
             .iter()
             .map(|column| ident(&column.name))
             .collect(),
-        query: SqlExpr {
-            sql: query.clone(),
-            canonical: query,
-        },
+        query: normalize::query_from_ast(&create.query),
         options,
         depends_on: relations(&create.query),
         indexes: Default::default(),

@@ -8,7 +8,9 @@
 
 pub mod gcc;
 pub mod github;
+pub mod gitlab;
 pub mod json;
+pub mod sarif;
 pub mod text;
 
 use crate::diagnostics::{Diagnostic, Severity};
