@@ -74,13 +74,16 @@ struct BenchDb {
 impl BenchDb {
     fn create(n_tables: usize) -> Result<BenchDb, String> {
         let name = format!("schemac_bench_introspect_{n_tables}_{}", std::process::id());
-        psql(&admin_url(), &format!("DROP DATABASE IF EXISTS {name}; CREATE DATABASE {name};"))
-            .map_err(|error| {
-                format!(
-                    "cannot create {name}: {error}\nstart PostgreSQL with \
+        psql(
+            &admin_url(),
+            &format!("DROP DATABASE IF EXISTS {name}; CREATE DATABASE {name};"),
+        )
+        .map_err(|error| {
+            format!(
+                "cannot create {name}: {error}\nstart PostgreSQL with \
                      `pg_ctlcluster --skip-systemctl-redirect 15 main start`"
-                )
-            })?;
+            )
+        })?;
         Ok(BenchDb {
             url: url_with_dbname(&admin_url(), &name),
             name,
@@ -108,10 +111,13 @@ struct Row {
 async fn time_introspect(url: &str) -> Result<(Duration, usize), String> {
     let (client, connection) = connect(url).await.map_err(|error| error.to_string())?;
     let start = Instant::now();
-    let (model, stats) =
-        introspect::introspect_with_stats(&client, &Filter::default(), IntrospectOptions::default())
-            .await
-            .map_err(|error| error.to_string())?;
+    let (model, stats) = introspect::introspect_with_stats(
+        &client,
+        &Filter::default(),
+        IntrospectOptions::default(),
+    )
+    .await
+    .map_err(|error| error.to_string())?;
     let elapsed = start.elapsed();
     drop(client);
     let _ = connection.await;
@@ -179,7 +185,10 @@ fn main() {
         println!("introspect bench: run with `cargo bench --bench introspect`");
         return;
     }
-    let runtime = match tokio::runtime::Builder::new_current_thread().enable_all().build() {
+    let runtime = match tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+    {
         Ok(runtime) => runtime,
         Err(error) => {
             eprintln!("cannot start the tokio runtime: {error}");
@@ -203,7 +212,10 @@ fn main() {
     );
     for row in rows {
         let (introspect, queries) = match &row.introspect {
-            Ok((elapsed, queries)) => (format!("{:.3} s", elapsed.as_secs_f64()), queries.to_string()),
+            Ok((elapsed, queries)) => (
+                format!("{:.3} s", elapsed.as_secs_f64()),
+                queries.to_string(),
+            ),
             Err(error) => (format!("failed: {error}"), "-".to_string()),
         };
         let pg_dump = match &row.pg_dump {

@@ -12,11 +12,26 @@
 //!
 //! [plan]
 //! allow-hazards = ["index-build", "full-scan"]   # or ["all"]
+//!
+//! [lint]
+//! target-version = 15                   # PostgreSQL major version rules assume
+//! large-table-bytes = 1073741824        # a table this large counts as large
+//! large-table-rows = 1000000
+//! app-role-owns-tables = false          # true: RLS must be FORCEd
+//! tenant-columns = ["tenant_id", "account_id"]
+//!
+//! [lint.rules]                          # per rule: error, warning, info or off
+//! json-type = "off"
+//!
+//! [lint.groups]                         # per group (see `schemac rules`)
+//! naming = "info"
 //! ```
 
+use crate::diagnostics::Severity;
+use crate::lint::{registry, Group, LintConfig};
 use crate::plan::{Hazard, Plan};
 use serde::Deserialize;
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
 /// The file looked for in the current directory.
@@ -29,6 +44,22 @@ pub struct ConfigFile {
     /// Files and directories of the desired schema.
     pub paths: Option<Vec<PathBuf>>,
     pub plan: Option<PlanConfig>,
+    pub lint: Option<LintFileConfig>,
+}
+
+/// The `[lint]` table.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct LintFileConfig {
+    /// Rule id -> `error`, `warning`, `info` or `off`.
+    pub rules: Option<BTreeMap<String, String>>,
+    /// Group id -> `error`, `warning`, `info` or `off`.
+    pub groups: Option<BTreeMap<String, String>>,
+    pub target_version: Option<u32>,
+    pub large_table_bytes: Option<i64>,
+    pub large_table_rows: Option<i64>,
+    pub app_role_owns_tables: Option<bool>,
+    pub tenant_columns: Option<Vec<String>>,
 }
 
 /// The `[plan]` table.
@@ -128,6 +159,8 @@ pub struct Options {
     pub allow_hazards: AllowedHazards,
     /// `NO_COLOR` is set (to anything but the empty string).
     pub no_color: bool,
+    /// Lint severities and thresholds.
+    pub lint: LintConfig,
 }
 
 impl Options {
@@ -182,12 +215,69 @@ impl Options {
             )?,
             (None, None) => AllowedHazards::default(),
         };
+        let origin = format!("{} [lint]", config_path_display(&config_path));
+        let lint = lint_config(file.lint.unwrap_or_default(), &origin)?;
         Ok(Options {
             config_path,
             paths,
             allow_hazards,
             no_color,
+            lint,
         })
+    }
+}
+
+/// Resolves the `[lint]` table, naming unknown rules, groups and severities.
+fn lint_config(file: LintFileConfig, origin: &str) -> Result<LintConfig, ConfigError> {
+    let mut res = LintConfig::default();
+    for (id, value) in file.rules.unwrap_or_default() {
+        if registry::find(&id).is_none() {
+            return Err(ConfigError::UnknownRule {
+                id,
+                origin: origin.to_string(),
+            });
+        }
+        res.severities.insert(id.clone(), severity(&value, &format!("{origin} rules.{id}"))?);
+    }
+    for (id, value) in file.groups.unwrap_or_default() {
+        if Group::from_id(&id).is_none() {
+            return Err(ConfigError::UnknownGroup {
+                id,
+                origin: origin.to_string(),
+                known: Group::ALL.iter().map(|g| g.as_str()).collect::<Vec<_>>().join(", "),
+            });
+        }
+        res.groups.insert(id.clone(), severity(&value, &format!("{origin} groups.{id}"))?);
+    }
+    if let Some(version) = file.target_version {
+        res.target_version = version;
+    }
+    if let Some(bytes) = file.large_table_bytes {
+        res.large_table_bytes = bytes;
+    }
+    if let Some(rows) = file.large_table_rows {
+        res.large_table_rows = rows;
+    }
+    if let Some(owns) = file.app_role_owns_tables {
+        res.app_role_owns_tables = owns;
+    }
+    if let Some(columns) = file.tenant_columns {
+        res.tenant_columns = columns;
+    }
+    Ok(res)
+}
+
+/// `error`, `warning`, `info` or `off` (`None`).
+fn severity(value: &str, origin: &str) -> Result<Option<Severity>, ConfigError> {
+    match value {
+        "error" => Ok(Some(Severity::Error)),
+        "warning" => Ok(Some(Severity::Warning)),
+        "info" => Ok(Some(Severity::Info)),
+        "off" => Ok(None),
+        _ => Err(ConfigError::UnknownSeverity {
+            value: value.to_string(),
+            origin: origin.to_string(),
+        }),
     }
 }
 
@@ -232,7 +322,7 @@ pub fn parse_config(path: &Path, text: &str) -> Result<ConfigFile, ConfigError> 
 #[error("invalid {path}: {message}")]
 #[diagnostic(
     code("config-invalid"),
-    help("schemac.toml accepts `paths = [...]` and `[plan] allow-hazards = [...]`")
+    help("schemac.toml accepts `paths = [...]`, `[plan] allow-hazards = [...]` and a `[lint]` table (see the README)")
 )]
 pub struct ConfigParseError {
     pub path: String,
@@ -266,6 +356,19 @@ pub enum ConfigError {
         origin: String,
         known: String,
     },
+    #[error("unknown lint rule `{id}` in {origin}")]
+    #[diagnostic(code("unknown-rule"), help("run `schemac rules` for the list of rule ids"))]
+    UnknownRule { id: String, origin: String },
+    #[error("unknown lint group `{id}` in {origin}")]
+    #[diagnostic(code("unknown-group"), help("known groups: {known}"))]
+    UnknownGroup {
+        id: String,
+        origin: String,
+        known: String,
+    },
+    #[error("unknown severity `{value}` in {origin}")]
+    #[diagnostic(code("unknown-severity"), help("use error, warning, info or off"))]
+    UnknownSeverity { value: String, origin: String },
 }
 
 #[cfg(test)]
@@ -336,6 +439,30 @@ mod tests {
             AllowedHazards::parse_flag("data-loss, full-scan").expect("valid"),
             AllowedHazards::Only([Hazard::DataLoss, Hazard::FullScan].into_iter().collect())
         );
+    }
+
+    #[test]
+    fn lint_settings_are_read_and_checked() {
+        let config = loaded(
+            "schemac.toml",
+            "[lint]\ntarget-version = 13\napp-role-owns-tables = true\n[lint.rules]\njson-type = \"off\"\ndrop-table = \"error\"\n[lint.groups]\nnaming = \"info\"\n",
+        );
+        let options = Options::resolve(Some(config), false, Overrides::default()).expect("valid");
+        assert_eq!(options.lint.target_version, 13);
+        assert!(options.lint.app_role_owns_tables);
+        let json = registry::find("json-type").expect("rule");
+        assert_eq!(options.lint.severity_of(json), None);
+        let drop = registry::find("drop-table").expect("rule");
+        assert_eq!(options.lint.severity_of(drop), Some(Severity::Error));
+        let naming = registry::find("mixed-case-identifier").expect("rule");
+        assert_eq!(options.lint.severity_of(naming), Some(Severity::Info));
+
+        let bad_rule = loaded("schemac.toml", "[lint.rules]\njson-typ = \"off\"\n");
+        let err = Options::resolve(Some(bad_rule), false, Overrides::default()).expect_err("typo");
+        assert_eq!(err.to_string(), "unknown lint rule `json-typ` in schemac.toml [lint]");
+        let bad_severity = loaded("schemac.toml", "[lint.rules]\njson-type = \"warn\"\n");
+        let err = Options::resolve(Some(bad_severity), false, Overrides::default()).expect_err("typo");
+        assert!(err.to_string().contains("unknown severity `warn`"), "{err}");
     }
 
     #[test]

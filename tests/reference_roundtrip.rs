@@ -291,7 +291,12 @@ fn comparable(mut model: Model) -> Model {
 fn differences(desired: &Model, dumped: &Model) -> Vec<String> {
     let mut out = Vec::new();
     compare("schema", &desired.schemas, &dumped.schemas, &mut out);
-    compare("extension", &desired.extensions, &dumped.extensions, &mut out);
+    compare(
+        "extension",
+        &desired.extensions,
+        &dumped.extensions,
+        &mut out,
+    );
     compare("role", &desired.roles, &dumped.roles, &mut out);
     compare("enum", &desired.enums, &dumped.enums, &mut out);
     compare("domain", &desired.domains, &dumped.domains, &mut out);
@@ -300,7 +305,11 @@ fn differences(desired: &Model, dumped: &Model) -> Vec<String> {
     compare("table", &desired.tables, &dumped.tables, &mut out);
     compare("view", &desired.views, &dumped.views, &mut out);
     if desired.external != dumped.external {
-        out.push(debug_diff("external patterns", &desired.external, &dumped.external));
+        out.push(debug_diff(
+            "external patterns",
+            &desired.external,
+            &dumped.external,
+        ));
     }
     if out.is_empty() && desired != dumped {
         out.push(debug_diff("Model", desired, dumped));
@@ -338,10 +347,7 @@ fn debug_diff(what: &str, desired: &impl Debug, dumped: &impl Debug) -> String {
     let desired = without_meta(&format!("{desired:#?}"));
     let dumped = without_meta(&format!("{dumped:#?}"));
     let diff = similar::TextDiff::from_lines(&desired, &dumped);
-    format!(
-        "{what} differs:\n{}",
-        diff.unified_diff().context_radius(4)
-    )
+    format!("{what} differs:\n{}", diff.unified_diff().context_radius(4))
 }
 
 /// Drops `meta: Meta { ... }` blocks from a pretty `Debug` form.

@@ -123,11 +123,14 @@ fn sarif_output_validates_against_the_official_schema() {
     assert_eq!(log["$schema"], sarif::SCHEMA_URI);
 }
 
+/// A named change that breaks a SARIF log.
+type Mutation = (&'static str, fn(&mut Value));
+
 #[test]
 fn the_validator_rejects_broken_sarif() {
     // Proves the check above can fail: each mutation breaks one schema rule.
     let validator = validator();
-    let mutations: [(&str, fn(&mut Value)); 5] = [
+    let mutations: [Mutation; 5] = [
         ("startLine 0", |log| {
             log["runs"][0]["results"][0]["locations"][0]["physicalLocation"]["region"]
                 ["startLine"] = 0.into();

@@ -35,8 +35,6 @@ pub mod history;
 pub mod progress;
 pub mod retry;
 pub mod verify;
-#[path = "../cli/apply.rs"]
-pub mod tmp_cli_apply_check;
 
 pub use executor::{drop_invalid_leftovers, lock};
 pub use history::{exclude_own_schema, HISTORY_SCHEMA, HISTORY_TABLE};

@@ -1,5 +1,6 @@
-//! `schemac check [PATHS]`: load and validate the desired schema, print the
-//! findings on stdout in the chosen format.
+//! `schemac check [PATHS]`: load, validate and lint the desired schema,
+//! print the findings on stdout in the chosen format. With `--from` the
+//! plan from that schema to the desired one is linted too (migration rules).
 //!
 //! Exit status: 0 clean or warnings only, 1 when there are errors (or
 //! warnings with `--deny-warnings`).
@@ -7,6 +8,9 @@
 use super::{compile, load_sources, use_color, CliError, ExitStatus};
 use crate::config::Options;
 use crate::diagnostics::Diagnostic;
+use crate::lint;
+use crate::model::Model;
+use crate::plan::{plan_models, PlanOptions};
 use crate::render::diagnostics::{self as render_diagnostics, Counts};
 use crate::source::SourceSet;
 use clap::{Args, ValueEnum};
@@ -25,6 +29,11 @@ pub struct CheckArgs {
     /// Exit with status 1 when there are warnings.
     #[arg(long)]
     pub deny_warnings: bool,
+
+    /// Also lint the plan from this current schema (repeat for several
+    /// paths): migration rules judge the steps that would run.
+    #[arg(long, value_name = "PATH")]
+    pub from: Vec<PathBuf>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -37,11 +46,29 @@ pub enum DiagnosticFormat {
     Gcc,
     /// GitHub Actions annotations.
     Github,
+    /// SARIF 2.1.0 for GitHub code scanning.
+    Sarif,
+    /// GitLab Code Quality report.
+    Gitlab,
 }
 
 pub fn run(options: &Options, args: &CheckArgs) -> Result<ExitStatus, CliError> {
-    let sources = load_sources(&options.paths, 0)?;
-    let mut diagnostics = compile(&sources).diagnostics;
+    let desired_sources = load_sources(&options.paths, 0)?;
+    let current_sources = load_sources_if(&args.from, desired_sources.files.len() as u32)?;
+    let mut sources = desired_sources.clone();
+    sources.files.extend(current_sources.files.iter().cloned());
+    let desired = compile(&desired_sources);
+    let mut diagnostics = desired.diagnostics.clone();
+    if !desired.has_errors() {
+        let current = if args.from.is_empty() {
+            None
+        } else {
+            let current = compile(&current_sources);
+            diagnostics.extend(current.diagnostics.iter().cloned());
+            (!current.has_errors()).then_some(current.value)
+        };
+        diagnostics.extend(lint_findings(options, &desired_sources, &desired.value, current.as_ref(), !args.from.is_empty())?);
+    }
     render_diagnostics::sort(&mut diagnostics);
     let stdout = io::stdout();
     let color = use_color(options, stdout.is_terminal());
@@ -72,5 +99,41 @@ fn write_findings(
         DiagnosticFormat::Json => render_diagnostics::json::render(diagnostics, sources, out),
         DiagnosticFormat::Gcc => render_diagnostics::gcc::render(diagnostics, sources, out),
         DiagnosticFormat::Github => render_diagnostics::github::render(diagnostics, sources, out),
+        DiagnosticFormat::Sarif => {
+            let rules = render_diagnostics::sarif::RuleInfo::registry();
+            render_diagnostics::sarif::render_sarif(diagnostics, sources, &rules, out)
+        }
+        DiagnosticFormat::Gitlab => render_diagnostics::gitlab::render(diagnostics, sources, out),
     }
+}
+
+fn load_sources_if(paths: &[PathBuf], first_id: u32) -> Result<SourceSet, CliError> {
+    if paths.is_empty() {
+        Ok(SourceSet::default())
+    } else {
+        Ok(load_sources(paths, first_id)?)
+    }
+}
+
+/// Schema rules on the desired Model and, when a current schema is given
+/// (and parsed cleanly), migration rules on the plan between them.
+fn lint_findings(
+    options: &Options,
+    desired_sources: &SourceSet,
+    desired: &Model,
+    current: Option<&Model>,
+    migration: bool,
+) -> Result<Vec<Diagnostic>, CliError> {
+    if !migration {
+        return Ok(lint::run(desired_sources, desired, None, &options.lint));
+    }
+    let Some(current) = current else {
+        return Ok(Vec::new());
+    };
+    let plan_options = PlanOptions {
+        server_version: options.lint.target_version,
+        ..PlanOptions::default()
+    };
+    let plan = plan_models(current, desired, &plan_options)?;
+    Ok(lint::run(desired_sources, desired, Some((&plan, current)), &options.lint))
 }

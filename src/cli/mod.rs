@@ -7,11 +7,13 @@
 //! runs. A closed stdout (`schemac plan | head`) ends the command quietly
 //! with success.
 
+pub mod apply;
 pub mod check;
 pub mod exit;
 pub mod fmt;
 pub mod graph;
 pub mod plan;
+pub mod rules;
 
 pub use exit::ExitStatus;
 
@@ -46,10 +48,14 @@ pub enum Command {
     Check(check::CheckArgs),
     /// Plan the migration from one schema to another (offline).
     Plan(plan::PlanArgs),
+    /// Apply the plan to a live database (asks unless --yes).
+    Apply(apply::ApplyArgs),
     /// Print .schema files in canonical formatting.
     Fmt(fmt::FmtArgs),
     /// Print the dependency graph as DOT or Mermaid.
     Graph(graph::GraphArgs),
+    /// List the lint rules, or explain one.
+    Rules(rules::RulesArgs),
 }
 
 /// Failures of a command (findings about the schema are diagnostics, not
@@ -68,6 +74,12 @@ pub enum CliError {
     #[error("cannot write output: {0}")]
     #[diagnostic(code("write-error"))]
     Output(#[from] io::Error),
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    UnknownRule(#[from] rules::UnknownRule),
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Apply(#[from] apply::ApplyCommandError),
     #[error("cannot write {path}: {source}")]
     #[diagnostic(code("write-error"), help("check that the file is writable"))]
     WriteFile {
@@ -99,6 +111,10 @@ fn dispatch(cli: Cli) -> Result<ExitStatus, CliError> {
             let overrides = overrides(&args.paths, args.allow_hazards.clone());
             plan::run(&Options::load(config, overrides)?, args)
         }
+        Command::Apply(args) => {
+            let overrides = overrides(&args.paths, args.allow_hazards.clone());
+            apply::run(&Options::load(config, overrides)?, args).map_err(CliError::from)
+        }
         Command::Fmt(args) => {
             let options = Options::load(config, overrides(&args.paths, None))?;
             fmt::run(&options, args)
@@ -107,6 +123,7 @@ fn dispatch(cli: Cli) -> Result<ExitStatus, CliError> {
             let options = Options::load(config, overrides(&args.paths, None))?;
             graph::run(&options, args)
         }
+        Command::Rules(args) => rules::run(args),
     }
 }
 

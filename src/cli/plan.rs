@@ -2,8 +2,9 @@
 //! source to another, offline. Without `--from` the plan starts from an
 //! empty database.
 //!
-//! Invariants: stdout gets only the rendered plan; diagnostics and notes
-//! about hazards go to stderr. A source with errors is reported and nothing
+//! Invariants: stdout gets only the rendered plan; diagnostics, lint
+//! findings (schema rules and migration rules on this plan) and notes about
+//! hazards go to stderr. A source with errors is reported and nothing
 //! is planned (exit 1). With `--detailed-exitcode`: 0 no changes, 2
 //! changes, 1 error.
 
@@ -83,6 +84,14 @@ pub fn run(options: &Options, args: &PlanArgs) -> Result<ExitStatus, CliError> {
     }
 
     let plan = plan_models(&current.value, &desired.value, &PlanOptions::default())?;
+    let mut findings = crate::lint::run(
+        &desired_sources,
+        &desired.value,
+        Some((&plan, &current.value)),
+        &options.lint,
+    );
+    render::diagnostics::sort(&mut findings);
+    report_to_stderr(options, &findings, &all_sources)?;
     let stdout = io::stdout();
     let color = use_color(options, stdout.is_terminal());
     let mut out = stdout.lock();

@@ -6,7 +6,9 @@
 //! after it.
 
 use super::{Change, ColumnChange, DiffCtx};
-use crate::model::{Column, Ident, ObjectId, QualifiedName, Table};
+use crate::model::{
+    sql, Column, Ident, Identity, ObjectId, QualifiedName, SequenceOptions, Table, TypeName,
+};
 
 pub(crate) fn comment_target(table: &QualifiedName, column: &Ident) -> String {
     format!("COLUMN {table}.{column}")
@@ -64,6 +66,27 @@ pub(super) fn diff_columns(ctx: &mut DiffCtx<'_>, current: &Table, desired: &Tab
     }
 }
 
+/// The identity as PostgreSQL leaves it after `ALTER COLUMN ... TYPE ty`:
+/// the sequence takes the new type, and a bound that was the old type's
+/// default becomes the new type's default.
+fn retyped_identity(identity: &Identity, ty: &TypeName) -> Identity {
+    let options = &identity.options;
+    let old = SequenceOptions::defaults(options.data_type.clone(), options.increment);
+    let new = SequenceOptions::defaults(sql::sequence_type(ty), options.increment);
+    let mut res = identity.clone();
+    res.options.data_type = new.data_type.clone();
+    if options.max_value == old.max_value {
+        res.options.max_value = new.max_value;
+    }
+    if options.min_value == old.min_value {
+        res.options.min_value = new.min_value;
+    }
+    if options.start == old.start {
+        res.options.start = new.start;
+    }
+    res
+}
+
 fn diff_column(ctx: &mut DiffCtx<'_>, table: &QualifiedName, current: &Column, desired: &Column) {
     let span = desired.meta.span;
     let alter = |ctx: &mut DiffCtx<'_>, change: ColumnChange| {
@@ -87,16 +110,13 @@ fn diff_column(ctx: &mut DiffCtx<'_>, table: &QualifiedName, current: &Column, d
         );
         return;
     }
-    if current.identity != desired.identity {
-        alter(
-            ctx,
-            ColumnChange::Identity {
-                from: current.identity.clone(),
-                to: desired.identity.clone(),
-            },
-        );
-    }
     let type_changed = current.ty != desired.ty;
+    // PostgreSQL retypes the identity sequence with the column (and moves
+    // a default bound to the new type's), so compare against that.
+    let current_identity = match (&current.identity, type_changed) {
+        (Some(identity), true) => Some(retyped_identity(identity, &desired.ty)),
+        (identity, _) => identity.clone(),
+    };
     let mut default_dropped = false;
     if type_changed {
         ctx.reshaped.insert(table.clone());
@@ -120,6 +140,16 @@ fn diff_column(ctx: &mut DiffCtx<'_>, table: &QualifiedName, current: &Column, d
                 ty: desired.ty.clone(),
                 from: current.collation.clone(),
                 to: desired.collation.clone(),
+            },
+        );
+    }
+    // After the type change: the options then refer to the new type.
+    if current_identity != desired.identity {
+        alter(
+            ctx,
+            ColumnChange::Identity {
+                from: current_identity,
+                to: desired.identity.clone(),
             },
         );
     }

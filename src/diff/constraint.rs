@@ -1,10 +1,14 @@
 //! Diff of the constraints of one table. A changed constraint is dropped
 //! and added again (PostgreSQL cannot alter a constraint's definition).
-//! On a renamed table, a constraint with PostgreSQL's default name for the
-//! old table and an identical definition is renamed, not rebuilt.
+//! Current constraints are compared in the names after table and column
+//! renames (`super::rename`). On a renamed table, a constraint with
+//! PostgreSQL's default name for the old table and an identical definition
+//! is renamed, not rebuilt; so is a constraint over a renamed column (or
+//! referencing a renamed table) whose definition, translated, is equal.
 
 use super::{Change, DiffCtx};
 use crate::model::{Constraint, Ident, ObjectId, QualifiedName, Table};
+use std::collections::BTreeMap;
 
 pub(crate) fn comment_target(table: &QualifiedName, name: &Ident) -> String {
     format!("CONSTRAINT {name} ON {table}")
@@ -22,21 +26,30 @@ pub(super) fn diff_constraints(
     table_renamed: bool,
 ) {
     let table = &desired.name;
+    // The current constraints in the names after renames.
+    let translated: BTreeMap<Ident, Constraint> = current
+        .constraints
+        .iter()
+        .map(|(name, c)| (name.clone(), ctx.renames.constraint(table, c)))
+        .collect();
     let mut matched: Vec<Ident> = Vec::new();
     for (name, desired_constraint) in &desired.constraints {
-        let mut current_constraint = current.constraints.get(name);
+        let mut current_constraint = translated.get(name);
         if current_constraint.is_none() {
             let hinted = desired_constraint
                 .meta
                 .renamed_from
                 .as_ref()
-                .and_then(|old| current.constraints.get(old))
+                .and_then(|old| translated.get(old))
                 .filter(|old| !desired.constraints.contains_key(&old.name));
+            // A default name that changed with a renamed table or column.
             let implicit = || {
-                current.constraints.values().find(|old| {
-                    table_renamed
+                translated.values().find(|old| {
+                    let follows_rename = (table_renamed
+                        && old.name.as_str().starts_with(current.name.name.as_str()))
+                        || current.constraints.get(&old.name) != Some(*old);
+                    follows_rename
                         && !desired.constraints.contains_key(&old.name)
-                        && old.name.as_str().starts_with(current.name.name.as_str())
                         && same_definition(old, desired_constraint)
                 })
             };
@@ -59,9 +72,14 @@ pub(super) fn diff_constraints(
             Some(current_constraint) => {
                 matched.push(current_constraint.name.clone());
                 if !same_definition(current_constraint, desired_constraint) {
+                    // Dropped as it is now (by its current name).
+                    let original = current
+                        .constraints
+                        .get(&current_constraint.name)
+                        .unwrap_or(current_constraint);
                     ctx.push(Change::DropConstraint {
                         table: table.clone(),
-                        constraint: current_constraint.clone(),
+                        constraint: original.clone(),
                     });
                     ctx.push(Change::AddConstraint {
                         table: table.clone(),

@@ -1,7 +1,8 @@
 //! Diff of the indexes of one table or materialized view. A changed index
-//! is dropped and created again; on a renamed table an index with an
-//! identical definition whose name starts with the old table's name is
-//! renamed instead.
+//! is dropped and created again (the planner builds the new one first);
+//! current indexes are compared in the names after column renames, and on
+//! a renamed table, or over a renamed column, an index with an identical
+//! definition under another (unwanted) name is renamed instead.
 
 use super::{Change, DiffCtx};
 use crate::model::{Ident, Index, ObjectId, QualifiedName};
@@ -25,19 +26,25 @@ pub(super) fn diff_indexes(
     desired: &BTreeMap<Ident, Index>,
     table_renamed: bool,
 ) {
+    // The current indexes in the names after column renames.
+    let translated: BTreeMap<Ident, Index> = current
+        .iter()
+        .map(|(name, index)| (name.clone(), ctx.renames.index(table, index)))
+        .collect();
     let mut matched: Vec<Ident> = Vec::new();
     for (name, desired_index) in desired {
-        let mut current_index = current.get(name);
+        let mut current_index = translated.get(name);
         if current_index.is_none() {
             let hinted = desired_index
                 .meta
                 .renamed_from
                 .as_ref()
-                .and_then(|old| current.get(old))
+                .and_then(|old| translated.get(old))
                 .filter(|old| !desired.contains_key(&old.name));
+            // A name that changed with a renamed table or column.
             let implicit = || {
-                current.values().find(|old| {
-                    table_renamed
+                translated.values().find(|old| {
+                    (table_renamed || current.get(&old.name) != Some(*old))
                         && !desired.contains_key(&old.name)
                         && same_definition(old, desired_index)
                 })

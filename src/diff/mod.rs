@@ -6,7 +6,10 @@
 //!   change.
 //! - Renames come only from explicit hints (`meta.renamed_from` on the
 //!   desired object). Without a hint a missing name is a drop and a new
-//!   name a create.
+//!   name a create. Objects that follow a hinted rename (constraints and
+//!   indexes over a renamed column, foreign keys to a renamed table) are
+//!   compared in the new names (`rename`), and a default name that
+//!   changed with them is renamed, not rebuilt.
 //! - Objects matched by an `external` pattern of either Model are never
 //!   diffed or dropped; the ChangeSet records a note instead.
 //! - The `public` schema is never dropped.
@@ -19,6 +22,7 @@ mod constraint;
 mod function;
 mod index;
 mod policy;
+mod rename;
 mod schema;
 mod sequence;
 mod table;
@@ -43,6 +47,7 @@ pub fn diff(current: &Model, desired: &Model) -> ChangeSet {
         reshaped: BTreeSet::new(),
         dropped_tables: BTreeSet::new(),
         dropped_columns: BTreeSet::new(),
+        renames: rename::Renames::default(),
     };
     schema::diff_schemas(&mut ctx);
     schema::diff_extensions(&mut ctx);
@@ -67,6 +72,9 @@ pub(crate) struct DiffCtx<'a> {
     /// partitions and children go with them.
     pub dropped_tables: BTreeSet<QualifiedName>,
     pub dropped_columns: BTreeSet<(QualifiedName, crate::model::Ident)>,
+    /// Table and column renames (filled in by `table::diff_tables` before
+    /// any table is diffed).
+    pub renames: rename::Renames,
 }
 
 impl DiffCtx<'_> {

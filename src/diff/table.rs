@@ -7,6 +7,7 @@
 //! its partitions are created again under the rebuilt parent. A partition
 //! whose bound changed is detached and attached again.
 
+use super::rename::Renames;
 use super::{column, constraint, index, policy, trigger, Change, DiffCtx};
 use crate::model::{ObjectId, QualifiedName, Table};
 use std::collections::{BTreeMap, BTreeSet};
@@ -39,6 +40,7 @@ pub(super) fn diff_tables(ctx: &mut DiffCtx<'_>) {
         }
     }
     let matched_current: BTreeSet<QualifiedName> = pairs.values().cloned().collect();
+    ctx.renames = Renames::collect(ctx.current, ctx.desired, &pairs);
 
     // Tables rebuilt because their partitioning changed, and partitions of
     // rebuilt tables (they go with their parent), to a fixpoint.

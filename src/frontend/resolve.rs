@@ -8,6 +8,10 @@
 //!   parent's key column types ([`normalize::bound_literal`]).
 //! - Partitions carry no columns, and no indexes or constraints that merely
 //!   repeat the parent's (PostgreSQL clones those; pg_dump prints them).
+//! - Casts the catalog adds around columns (a domain column to its base
+//!   type, a numeric column promoted to the other operand's column type)
+//!   are dropped from the canonical form of table expressions
+//!   ([`normalize::drop_implicit_casts`]).
 //! - Extension types (`citext`, `geometry`, ...) that the frontend
 //!   qualified with `public` are moved to the schema of the declared
 //!   extension that provides them.
@@ -30,6 +34,7 @@ pub fn resolve(mut model: Model) -> Parsed<Model> {
     normalize_bounds(&mut model);
     strip_inherited(&mut model);
     qualify_extension_types(&mut model);
+    normalize::drop_implicit_casts(&mut model);
     Parsed::new(model, diagnostics)
 }
 

@@ -60,9 +60,11 @@ pub async fn connect(
         conn_string
             .expose_secret()
             .parse()
-            .map_err(|error: tokio_postgres::Error| IntrospectError::InvalidConnString {
-                message: redact(&error.to_string()),
-            })?;
+            .map_err(
+                |error: tokio_postgres::Error| IntrospectError::InvalidConnString {
+                    message: redact(&error.to_string()),
+                },
+            )?;
     if config.get_application_name().is_none() {
         config.application_name("schemac");
     }
@@ -173,8 +175,8 @@ fn redact_key_values(text: &str) -> String {
     while let Some(found) = lower[idx..].find("password") {
         let key_start = idx + found;
         let after_key = key_start + "password".len();
-        let preceded_ok = key_start == 0
-            || matches!(text.as_bytes()[key_start - 1], b' ' | b'?' | b'&' | b'\t');
+        let preceded_ok =
+            key_start == 0 || matches!(text.as_bytes()[key_start - 1], b' ' | b'?' | b'&' | b'\t');
         let rest = &text[after_key..];
         let trimmed = rest.trim_start();
         if !preceded_ok || !trimmed.starts_with('=') {
@@ -221,7 +223,10 @@ mod tests {
     #[test]
     fn redacts_url_passwords() {
         let conn = ConnString::new("postgres://app:s3cr%40t@db.example:5433/prod?sslmode=disable");
-        assert_eq!(conn.to_string(), "postgres://app:***@db.example:5433/prod?sslmode=disable");
+        assert_eq!(
+            conn.to_string(),
+            "postgres://app:***@db.example:5433/prod?sslmode=disable"
+        );
         assert!(!format!("{conn:?}").contains("s3cr"));
         assert_eq!(
             ConnString::new("postgresql://app@localhost/db").to_string(),
@@ -243,10 +248,7 @@ mod tests {
             ConnString::new("host=db password = 'a \\' b' dbname=prod").to_string(),
             "host=db password = *** dbname=prod"
         );
-        assert_eq!(
-            ConnString::new("password=x").to_string(),
-            "password=***"
-        );
+        assert_eq!(ConnString::new("password=x").to_string(), "password=***");
         // Only the key `password` is secret, not a database named so.
         assert_eq!(
             ConnString::new("dbname=mypassword host=h").to_string(),
@@ -269,7 +271,10 @@ mod tests {
         let err = connect("host=h port=notaport password=hunter2")
             .await
             .expect_err("invalid port");
-        assert!(matches!(err, IntrospectError::InvalidConnString { .. }), "{err:?}");
+        assert!(
+            matches!(err, IntrospectError::InvalidConnString { .. }),
+            "{err:?}"
+        );
         assert!(!err.to_string().contains("hunter2"));
     }
 
@@ -279,7 +284,13 @@ mod tests {
         let err = connect("postgresql://u:pw@127.0.0.1:1/db")
             .await
             .expect_err("nothing listens on port 1");
-        assert!(matches!(err, IntrospectError::Unreachable { .. }), "{err:?}");
-        assert_eq!(err.to_string(), "cannot reach PostgreSQL at u@127.0.0.1:1/db");
+        assert!(
+            matches!(err, IntrospectError::Unreachable { .. }),
+            "{err:?}"
+        );
+        assert_eq!(
+            err.to_string(),
+            "cannot reach PostgreSQL at u@127.0.0.1:1/db"
+        );
     }
 }

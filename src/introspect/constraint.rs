@@ -33,7 +33,9 @@ pub(crate) async fn introspect_constraints(
             continue;
         };
         let constraint = constraint_from_row(&row)?;
-        table.constraints.insert(constraint.name.clone(), constraint);
+        table
+            .constraints
+            .insert(constraint.name.clone(), constraint);
     }
     Ok(())
 }
@@ -196,7 +198,10 @@ mod tests {
             "EXCLUDE USING gist (lower(name) gist_trgm_ops WITH =) INCLUDE (id) DEFERRABLE",
         )
         .expect("exclusion constraint");
-        let ConstraintKind::Exclude { elements, include, .. } = kind else {
+        let ConstraintKind::Exclude {
+            elements, include, ..
+        } = kind
+        else {
             panic!("expected EXCLUDE");
         };
         assert_eq!(elements[0].opclass.as_deref(), Some("gist_trgm_ops"));

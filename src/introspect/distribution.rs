@@ -98,7 +98,15 @@ pub fn distribution_from_rows(rows: &[DistPartitionRow]) -> BTreeMap<QualifiedNa
 mod tests {
     use super::*;
 
-    fn row(schema: &str, name: &str, method: &str, column: Option<&str>, group: i64, repmodel: &str, shards: i64) -> DistPartitionRow {
+    fn row(
+        schema: &str,
+        name: &str,
+        method: &str,
+        column: Option<&str>,
+        group: i64,
+        repmodel: &str,
+        shards: i64,
+    ) -> DistPartitionRow {
         DistPartitionRow {
             table: QualifiedName::new(schema, name),
             partmethod: method.to_string(),

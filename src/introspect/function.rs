@@ -124,7 +124,9 @@ fn function_args(
             default: None,
         });
     }
-    let defaults = defaults.map(|text| split_top_level(&text)).unwrap_or_default();
+    let defaults = defaults
+        .map(|text| split_top_level(&text))
+        .unwrap_or_default();
     let inputs: Vec<usize> = args
         .iter()
         .enumerate()
@@ -189,7 +191,12 @@ mod tests {
 
     #[test]
     fn plain_inputs_without_modes() {
-        let args = function_args(strings(&["integer", "integer"]), None, Some(strings(&["a", "b"])), Some("0".into()));
+        let args = function_args(
+            strings(&["integer", "integer"]),
+            None,
+            Some(strings(&["a", "b"])),
+            Some("0".into()),
+        );
         assert_eq!(args.len(), 2);
         assert!(args[0].default.is_none());
         assert_eq!(args[1].default.as_ref().map(|d| d.sql.as_str()), Some("0"));

@@ -60,7 +60,11 @@ pub(crate) fn parse_indexdef(definition: &str, tablespace: Option<&str>) -> Opti
     let Some(Statement::CreateIndex(create)) = statements.into_iter().next() else {
         return None;
     };
-    let name = create.name.as_ref().and_then(last_ident).unwrap_or_default();
+    let name = create
+        .name
+        .as_ref()
+        .and_then(last_ident)
+        .unwrap_or_default();
     Some(Index {
         name,
         unique: create.unique,
@@ -72,7 +76,10 @@ pub(crate) fn parse_indexdef(definition: &str, tablespace: Option<&str>) -> Opti
             .unwrap_or_else(|| "btree".to_string()),
         keys: create.columns.iter().map(index_key).collect(),
         include: create.include.iter().map(ident).collect(),
-        predicate: create.predicate.as_ref().map(|predicate| catalog_expr(&predicate.to_string())),
+        predicate: create
+            .predicate
+            .as_ref()
+            .map(|predicate| catalog_expr(&predicate.to_string())),
         with: create
             .with
             .iter()
@@ -196,7 +203,10 @@ mod tests {
         )
         .expect("index");
         assert_eq!(brin.method, "brin");
-        assert_eq!(brin.with, vec![("pages_per_range".to_string(), "32".to_string())]);
+        assert_eq!(
+            brin.with,
+            vec![("pages_per_range".to_string(), "32".to_string())]
+        );
     }
 
     #[test]

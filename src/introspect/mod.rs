@@ -50,7 +50,6 @@ mod view;
 pub use connect::{connect, ConnString};
 pub use distribution::{distribution_from_rows, DistPartitionRow};
 
-
 use crate::model::{glob_match, normalize, Model, QualifiedName, SqlExpr, TypeName};
 use std::cell::Cell;
 use tokio_postgres::{Client, Row};
@@ -170,7 +169,9 @@ pub enum IntrospectError {
     #[error("database does not exist: {target}")]
     #[diagnostic(
         code("missing-database"),
-        help("create it first (`createdb NAME`) or fix the database name in the connection string")
+        help(
+            "create it first (`createdb NAME`) or fix the database name in the connection string"
+        )
     )]
     MissingDatabase {
         target: String,
@@ -298,7 +299,10 @@ async fn introspect_in_snapshot(
         queries: Cell::new(0),
     };
     let version_rows = session
-        .query("server version", "SELECT current_setting('server_version_num')::int4 AS v")
+        .query(
+            "server version",
+            "SELECT current_setting('server_version_num')::int4 AS v",
+        )
         .await?;
     let version: i32 = match version_rows.first() {
         Some(row) => get(row, "server version", "v")?,
@@ -361,25 +365,26 @@ pub(crate) struct Session<'a> {
 
 impl Session<'_> {
     /// Runs one catalog query, counting it.
-    async fn query(&self, object_kind: &'static str, sql: &str) -> Result<Vec<Row>, IntrospectError> {
+    async fn query(
+        &self,
+        object_kind: &'static str,
+        sql: &str,
+    ) -> Result<Vec<Row>, IntrospectError> {
         self.queries.set(self.queries.get() + 1);
-        self.client
-            .query(sql, &[])
-            .await
-            .map_err(|source| {
-                if source.code() == Some(&tokio_postgres::error::SqlState::LOCK_NOT_AVAILABLE) {
-                    IntrospectError::LockTimeout {
-                        object_kind,
-                        source,
-                    }
-                } else {
-                    IntrospectError::Query {
-                        object_kind,
-                        message: error_message(&source),
-                        source,
-                    }
+        self.client.query(sql, &[]).await.map_err(|source| {
+            if source.code() == Some(&tokio_postgres::error::SqlState::LOCK_NOT_AVAILABLE) {
+                IntrospectError::LockTimeout {
+                    object_kind,
+                    source,
                 }
-            })
+            } else {
+                IntrospectError::Query {
+                    object_kind,
+                    message: error_message(&source),
+                    source,
+                }
+            }
+        })
     }
 
     /// A query text for this server version (see [`versioned`]).

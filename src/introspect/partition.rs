@@ -41,7 +41,9 @@ pub(crate) fn parse_partition_bound(text: &str) -> Option<PartitionBound> {
     let rest = strip_prefix_ci(text, "FOR VALUES ")?.trim_start();
     if let Some(list) = strip_prefix_ci(rest, "IN ") {
         let list = list.trim_start();
-        return Some(PartitionBound::List(bound_values(parenthesised_at(list, 0)?)));
+        return Some(PartitionBound::List(bound_values(parenthesised_at(
+            list, 0,
+        )?)));
     }
     if let Some(range) = strip_prefix_ci(rest, "FROM ") {
         let range = range.trim_start();
@@ -146,10 +148,19 @@ mod tests {
         assert_eq!(values, vec!["NULL", "'a, b'", "'it''s'"]);
         assert_eq!(
             parse_partition_bound("FOR VALUES WITH (modulus 4, remainder 3)"),
-            Some(PartitionBound::Hash { modulus: 4, remainder: 3 })
+            Some(PartitionBound::Hash {
+                modulus: 4,
+                remainder: 3
+            })
         );
-        assert_eq!(parse_partition_bound("DEFAULT"), Some(PartitionBound::Default));
-        assert_eq!(parse_partition_bound("FOR VALUES WITH (modulus x, remainder 3)"), None);
+        assert_eq!(
+            parse_partition_bound("DEFAULT"),
+            Some(PartitionBound::Default)
+        );
+        assert_eq!(
+            parse_partition_bound("FOR VALUES WITH (modulus x, remainder 3)"),
+            None
+        );
         assert_eq!(parse_partition_bound("nonsense"), None);
         assert_eq!(parse_partition_bound(""), None);
     }

@@ -171,8 +171,14 @@ mod tests {
 
     #[test]
     fn reads_options() {
-        assert_eq!(option_pair("fillfactor='70'"), ("fillfactor".into(), "70".into()));
-        assert_eq!(option_pair("security_barrier=true"), ("security_barrier".into(), "true".into()));
+        assert_eq!(
+            option_pair("fillfactor='70'"),
+            ("fillfactor".into(), "70".into())
+        );
+        assert_eq!(
+            option_pair("security_barrier=true"),
+            ("security_barrier".into(), "true".into())
+        );
         assert_eq!(option_pair("Flag"), ("flag".into(), "true".into()));
         assert_eq!(unquote("'it''s'"), "it's");
     }

@@ -7,8 +7,7 @@
 use super::partition::{parse_partition_bound, parse_partition_key};
 use super::{catalog_expr, catalog_type, get, Filter, IntrospectError, Session};
 use crate::model::{
-    Column, Ident, Identity, Model, PartitionOf, QualifiedName, RowSecurity,
-    SequenceOptions, Table,
+    Column, Ident, Identity, Model, PartitionOf, QualifiedName, RowSecurity, SequenceOptions, Table,
 };
 use tokio_postgres::Row;
 
@@ -45,12 +44,13 @@ fn table_from_row(row: &Row) -> Result<Table, IntrospectError> {
     };
     table.comment = get(row, KIND, "comment")?;
     if let Some(key) = get::<Option<String>>(row, KIND, "partition_key")? {
-        table.partition_by = Some(parse_partition_key(&key).ok_or_else(|| {
-            IntrospectError::Row {
-                object_kind: KIND,
-                message: format!("cannot read partition key of {}: {key}", table.name),
-            }
-        })?);
+        table.partition_by =
+            Some(
+                parse_partition_key(&key).ok_or_else(|| IntrospectError::Row {
+                    object_kind: KIND,
+                    message: format!("cannot read partition key of {}: {key}", table.name),
+                })?,
+            );
     }
     let parent_schema: Option<String> = get(row, KIND, "parent_schema")?;
     let parent_name: Option<String> = get(row, KIND, "parent_name")?;

@@ -8,7 +8,9 @@
 
 use super::sql::{find_top_level, parenthesised_at};
 use super::{catalog_expr, get, IntrospectError, Session};
-use crate::model::{Ident, Meta, Model, QualifiedName, SqlExpr, Trigger, TriggerEvent, TriggerTiming};
+use crate::model::{
+    Ident, Meta, Model, QualifiedName, SqlExpr, Trigger, TriggerEvent, TriggerTiming,
+};
 
 const TRIGGERS: &str = include_str!("queries/triggers.sql");
 const KIND: &str = "triggers";
@@ -114,7 +116,10 @@ mod tests {
         assert_eq!(trigger_timing(21), TriggerTiming::After);
         assert_eq!(
             trigger_events(21, vec!["room_id".into()]),
-            vec![TriggerEvent::Insert, TriggerEvent::Update(vec![Ident::new("room_id")])]
+            vec![
+                TriggerEvent::Insert,
+                TriggerEvent::Update(vec![Ident::new("room_id")])
+            ]
         );
         // BEFORE TRUNCATE FOR EACH STATEMENT
         assert_eq!(trigger_timing(34), TriggerTiming::Before);
@@ -122,7 +127,10 @@ mod tests {
         assert_eq!(34 & TRIGGER_TYPE_ROW, 0);
         // INSTEAD OF DELETE FOR EACH ROW
         assert_eq!(trigger_timing(64 | 8 | 1), TriggerTiming::InsteadOf);
-        assert_eq!(trigger_events(64 | 8 | 1, vec![]), vec![TriggerEvent::Delete]);
+        assert_eq!(
+            trigger_events(64 | 8 | 1, vec![]),
+            vec![TriggerEvent::Delete]
+        );
     }
 
     #[test]
@@ -136,7 +144,13 @@ mod tests {
     #[test]
     fn reads_when_condition() {
         let when = trigger_when("CREATE TRIGGER t AFTER UPDATE ON a.b FOR EACH ROW WHEN ((new.x)::text = ')'::text) EXECUTE FUNCTION a.f('WHEN (')");
-        assert_eq!(when.map(|w| w.sql), Some("(new.x)::text = ')'::text".to_string()));
-        assert!(trigger_when("CREATE TRIGGER t AFTER UPDATE ON a.b FOR EACH ROW EXECUTE FUNCTION a.f('WHEN (x)')").is_none());
+        assert_eq!(
+            when.map(|w| w.sql),
+            Some("(new.x)::text = ')'::text".to_string())
+        );
+        assert!(trigger_when(
+            "CREATE TRIGGER t AFTER UPDATE ON a.b FOR EACH ROW EXECUTE FUNCTION a.f('WHEN (x)')"
+        )
+        .is_none());
     }
 }

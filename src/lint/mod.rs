@@ -173,7 +173,7 @@ impl Finding {
 }
 
 /// Lint settings, resolved from `schemac.toml` and flags.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LintConfig {
     /// Per-rule severity; `None` turns the rule off. Missing = default.
     pub severities: BTreeMap<String, Option<Severity>>,

@@ -11,6 +11,9 @@
 //!   `canonical` form is equal for the user's and the catalog's spelling.
 //! - [`query`], [`query_from_ast`]: a view's SELECT, canonicalised the same
 //!   way (every expression in it, folded relation names).
+//! - [`drop_implicit_casts`]: over a whole Model, drops the casts the
+//!   catalog adds around columns of domains and numeric columns promoted
+//!   to the other operand's type (`normalize/casts.rs`).
 //! - [`bound_literal`]: partition-bound literal in the catalog's form for
 //!   the key type (`normalize/bound.rs`).
 //! - [`default_constraint_name`], [`default_index_name`],
@@ -46,7 +49,8 @@
 //!   `~ similar_to_escape(pattern)`.
 //! - `ROW(a, b) = ROW(1, 2)` == `a = 1 AND b = 2` (`<>`: OR of `<>`);
 //!   other `ROW(...)` print as `(...)`.
-//! - `OPERATOR(pg_catalog.+)` == `+`; `!=` == `<>`; `-1` is one literal.
+//! - `OPERATOR(pg_catalog.+)` == `OPERATOR(public.+)` == `+`; `!=` ==
+//!   `<>`; `-1` is one literal.
 //! - `substring(x, 1, 3)` / `substr(...)` are plain function calls.
 //! - String literals that read as ISO dates or timestamps are spelled as
 //!   UTC timestamps (`'2020-01-01'` == `'2020-01-01 00:00:00+00'`), as the
@@ -68,15 +72,17 @@
 //! equalities: casts of literals are dropped whatever the target type, so
 //! `'x'::date` and `'x'::timestamp` compare equal; a text column compared
 //! with `'2020-01-01'` or with `'2020-01-01 00:00:00+00'` compares equal;
-//! `public.f(x)` equals `f(x)` even when the search_path would resolve `f`
-//! elsewhere.
+//! `public.f(x)` equals `f(x)` (and `OPERATOR(public.~)` equals `~`) even
+//! when the search_path would resolve them elsewhere.
 
 mod bound;
+mod casts;
 mod expr;
 mod names;
 mod types;
 
 pub use bound::bound_literal;
+pub use casts::drop_implicit_casts;
 pub use expr::{
     canonicalize, expr, expr_columns, expr_from_ast, index_key_name, parse, query, query_from_ast,
 };

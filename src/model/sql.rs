@@ -9,9 +9,9 @@
 
 use super::{
     ArgMode, BoundValue, Colocation, Column, Constraint, ConstraintKind, Distribution, Domain,
-    Enum, Extension, FkAction, Function, Ident, Index, IndexExpr, Parallel, PartitionBound,
+    Enum, Extension, FkAction, Function, Ident, Identity, Index, IndexExpr, Parallel, PartitionBound,
     PartitionBy, Policy, QualifiedName, Schema, Sequence, SequenceOptions, Table, Trigger,
-    TriggerEvent, TriggerTiming, View, Volatility,
+    TriggerEvent, TriggerTiming, TypeName, View, Volatility,
 };
 
 /// `'it''s'`: a string literal.
@@ -69,27 +69,60 @@ pub fn create_domain(domain: &Domain) -> String {
     res
 }
 
-/// `AS bigint START WITH 1 INCREMENT BY 1 MINVALUE 1 MAXVALUE 9 CACHE 1 [CYCLE]`.
+/// The options of a sequence that differ from PostgreSQL's defaults (for
+/// its data type and increment), in the order pg_dump prints them:
+/// `AS integer START WITH 1000 CACHE 10 CYCLE`. Empty when every option
+/// is a default (`AS bigint` is the default type of a sequence).
 pub fn sequence_options(options: &SequenceOptions) -> String {
-    format!(
-        "AS {} START WITH {} INCREMENT BY {} MINVALUE {} MAXVALUE {} CACHE {}{}",
-        options.data_type,
-        options.start,
-        options.increment,
-        options.min_value,
-        options.max_value,
-        options.cache,
-        if options.cycle { " CYCLE" } else { " NO CYCLE" }
-    )
+    let mut parts = Vec::new();
+    if options.data_type.as_str() != "bigint" {
+        parts.push(format!("AS {}", options.data_type));
+    }
+    parts.extend(non_default_options(options));
+    parts.join(" ")
 }
 
-/// `CREATE SEQUENCE name AS ... ` (without OWNED BY, which needs the column).
+/// `START WITH`, `INCREMENT BY`, `MINVALUE`, `MAXVALUE`, `CACHE`, `CYCLE`
+/// clauses for the options that differ from the defaults of
+/// `options.data_type` and `options.increment`.
+fn non_default_options(options: &SequenceOptions) -> Vec<String> {
+    let defaults = SequenceOptions::defaults(options.data_type.clone(), options.increment);
+    let mut parts = Vec::new();
+    // PostgreSQL starts at MINVALUE (ascending) or MAXVALUE (descending).
+    let default_start = if options.increment > 0 {
+        options.min_value
+    } else {
+        options.max_value
+    };
+    if options.start != default_start {
+        parts.push(format!("START WITH {}", options.start));
+    }
+    if options.increment != 1 {
+        parts.push(format!("INCREMENT BY {}", options.increment));
+    }
+    if options.min_value != defaults.min_value {
+        parts.push(format!("MINVALUE {}", options.min_value));
+    }
+    if options.max_value != defaults.max_value {
+        parts.push(format!("MAXVALUE {}", options.max_value));
+    }
+    if options.cache != defaults.cache {
+        parts.push(format!("CACHE {}", options.cache));
+    }
+    if options.cycle {
+        parts.push("CYCLE".to_string());
+    }
+    parts
+}
+
+/// `CREATE SEQUENCE name [options]` (without OWNED BY, which needs the column).
 pub fn create_sequence(sequence: &Sequence) -> String {
-    format!(
-        "CREATE SEQUENCE {} {}",
-        sequence.name,
-        sequence_options(&sequence.options)
-    )
+    let options = sequence_options(&sequence.options);
+    if options.is_empty() {
+        format!("CREATE SEQUENCE {}", sequence.name)
+    } else {
+        format!("CREATE SEQUENCE {} {options}", sequence.name)
+    }
 }
 
 /// `ALTER SEQUENCE name OWNED BY table.column` (or `OWNED BY NONE`).
@@ -191,15 +224,7 @@ pub fn column_def(column: &Column) -> String {
         res.push_str(&format!(" COLLATE {collation}"));
     }
     if let Some(identity) = &column.identity {
-        res.push_str(&format!(
-            " GENERATED {} AS IDENTITY ({})",
-            if identity.always {
-                "ALWAYS"
-            } else {
-                "BY DEFAULT"
-            },
-            identity_options(&identity.options)
-        ));
+        res.push_str(&identity_clause(identity, &column.ty));
     }
     if let Some(generated) = &column.generated {
         res.push_str(&format!(" GENERATED ALWAYS AS ({generated}) STORED"));
@@ -213,17 +238,40 @@ pub fn column_def(column: &Column) -> String {
     res
 }
 
-/// Identity options in the order sqlparser and PostgreSQL both accept.
-pub fn identity_options(options: &SequenceOptions) -> String {
-    format!(
-        "INCREMENT BY {} MINVALUE {} MAXVALUE {} START WITH {} CACHE {}{}",
-        options.increment,
-        options.min_value,
-        options.max_value,
-        options.start,
-        options.cache,
-        if options.cycle { " CYCLE" } else { " NO CYCLE" }
-    )
+/// ` GENERATED ALWAYS|BY DEFAULT AS IDENTITY [(options)]` for a column of
+/// type `column_type`: only the options that differ from the defaults of
+/// the column's type are printed (the identity sequence takes the column's
+/// type), so a CREATE never names a bound the type cannot hold.
+pub fn identity_clause(identity: &Identity, column_type: &TypeName) -> String {
+    let mut res = format!(
+        " GENERATED {} AS IDENTITY",
+        if identity.always {
+            "ALWAYS"
+        } else {
+            "BY DEFAULT"
+        }
+    );
+    let options = identity_options(&identity.options, column_type);
+    if !options.is_empty() {
+        res.push_str(&format!(" ({options})"));
+    }
+    res
+}
+
+/// Identity options that differ from the defaults for `column_type`, in
+/// the order sqlparser and PostgreSQL both accept; empty when none do.
+pub fn identity_options(options: &SequenceOptions, column_type: &TypeName) -> String {
+    let mut options = options.clone();
+    options.data_type = sequence_type(column_type);
+    non_default_options(&options).join(" ")
+}
+
+/// The sequence type an identity column of `column_type` gets.
+pub fn sequence_type(column_type: &TypeName) -> TypeName {
+    match column_type.as_str() {
+        "smallint" | "integer" => column_type.clone(),
+        _ => TypeName::new("bigint"),
+    }
 }
 
 /// A constraint body (after `CONSTRAINT name`): `PRIMARY KEY (a)`,
@@ -846,5 +894,38 @@ mod tests {
             shard_count: Some(32),
         };
         insta::assert_snapshot!(distribute(&QualifiedName::public("orders"), &dist, true), @"SELECT create_distributed_table_concurrently('public.orders', 'account_id', colocate_with => 'public.accounts', shard_count => 32)");
+    }
+
+    #[test]
+    fn sequences_and_identities_print_only_non_default_options() {
+        let mut sequence = Sequence {
+            name: QualifiedName::public("invoice_no"),
+            options: SequenceOptions::defaults(TypeName::new("bigint"), 1),
+            owned_by: None,
+            comment: None,
+            meta: Meta::default(),
+        };
+        insta::assert_snapshot!(create_sequence(&sequence), @"CREATE SEQUENCE public.invoice_no");
+        sequence.options = SequenceOptions::defaults(TypeName::new("integer"), 1);
+        sequence.options.start = 1000;
+        sequence.options.cache = 10;
+        sequence.options.cycle = true;
+        insta::assert_snapshot!(create_sequence(&sequence), @"CREATE SEQUENCE public.invoice_no AS integer START WITH 1000 CACHE 10 CYCLE");
+        let mut id = column("id", "integer");
+        id.identity = Some(Identity {
+            always: true,
+            options: SequenceOptions::defaults(TypeName::new("integer"), 1),
+        });
+        insta::assert_snapshot!(column_def(&id), @"id integer GENERATED ALWAYS AS IDENTITY");
+        // Defaults are judged by the column's type (a descending integer
+        // identity starts at -1 by default).
+        let mut options = SequenceOptions::defaults(TypeName::new("integer"), -1);
+        options.max_value = -10;
+        options.start = -10;
+        id.identity = Some(Identity {
+            always: false,
+            options,
+        });
+        insta::assert_snapshot!(column_def(&id), @"id integer GENERATED BY DEFAULT AS IDENTITY (INCREMENT BY -1 MAXVALUE -10)");
     }
 }

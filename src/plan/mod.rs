@@ -7,6 +7,33 @@
 //!   hazards, origin); renderers and apply only read it.
 //! - Each change is planned by one strategy (`strategy/`), which returns
 //!   nodes of contiguous steps; `order` sorts the nodes by dependency.
+//! - Hazards are raised where a step is built, never inferred from SQL.
+//!
+//! # Online and direct mode
+//!
+//! By default (`PlanOptions::online = true`) every strategy keeps the
+//! table available: indexes are built and dropped `CONCURRENTLY` (a changed
+//! index is built under a temporary name first), CHECK and FOREIGN KEY
+//! constraints are added `NOT VALID` and validated separately, UNIQUE and
+//! PRIMARY KEY constraints are attached to a concurrently built index, SET
+//! NOT NULL goes through a validated CHECK, a volatile default is
+//! backfilled in batches, policies exist before RLS is enabled, a changed
+//! policy is replaced in one transaction, and Citus tables are distributed
+//! with `create_distributed_table_concurrently`.
+//!
+//! With `online = false` (direct mode, for development and empty
+//! databases where speed matters more than locks) the planner emits what a
+//! naive diff tool would: plain `CREATE INDEX` / `DROP INDEX` (a changed
+//! index is dropped, then created), constraints added valid in one step
+//! (`ADD CONSTRAINT ... UNIQUE (cols)` included), `SET NOT NULL` directly,
+//! `ADD COLUMN ... DEFAULT volatile()` directly, `ENABLE`/`FORCE ROW LEVEL
+//! SECURITY` with the table's ALTER steps before its policies, a changed
+//! policy that ALTER POLICY cannot express as `DROP POLICY` and `CREATE
+//! POLICY` in separate transactions, and `create_distributed_table`. The
+//! steps carry the hazards these forms raise on a table that exists
+//! (`long-lock`, `full-scan`, `table-rewrite`, `index-build`,
+//! `rls-lockout`, `shard-data-movement`), besides those the online plan
+//! would have; on tables created by the plan both modes are the same.
 
 pub mod hazard;
 pub mod lock;
@@ -20,7 +47,7 @@ pub use lock::{Lock, LockMode};
 pub use step::{HazardNote, Origin, Plan, Step, TableSize};
 
 use crate::diff::{self, Change, ChangeSet};
-use crate::model::{Model, QualifiedName};
+use crate::model::{Ident, Index, Model, QualifiedName};
 use std::collections::{BTreeMap, BTreeSet};
 
 /// Options that change how changes are planned.
@@ -30,6 +57,9 @@ pub struct PlanOptions {
     pub server_version: u32,
     /// Rows per batch of a backfill.
     pub backfill_batch_size: u32,
+    /// Zero-downtime strategies (the default). `false` selects the direct
+    /// mode described in the module docs.
+    pub online: bool,
 }
 
 impl Default for PlanOptions {
@@ -37,6 +67,7 @@ impl Default for PlanOptions {
         PlanOptions {
             server_version: 15,
             backfill_batch_size: 10_000,
+            online: true,
         }
     }
 }
@@ -80,6 +111,7 @@ pub enum PlanError {
 /// Plans a ChangeSet: every change through its strategy, then ordered.
 pub fn plan(changes: &ChangeSet, ctx: &PlanCtx<'_>) -> Result<Plan, PlanError> {
     let created = created_tables(changes);
+    let replaced = replaced_indexes(changes, ctx, &created);
     let mut nodes = Vec::new();
     for (idx, change) in changes.changes.iter().enumerate() {
         let cx = strategy::Cx {
@@ -88,6 +120,7 @@ pub fn plan(changes: &ChangeSet, ctx: &PlanCtx<'_>) -> Result<Plan, PlanError> {
             object: change.object(),
             span: change.span(),
             created: &created,
+            replaced_indexes: &replaced,
         };
         nodes.extend(strategy::plan_change(&cx, change)?);
     }
@@ -111,6 +144,35 @@ pub fn plan_models(
 ) -> Result<Plan, PlanError> {
     let changes = diff::diff(current, desired);
     plan(&changes, &PlanCtx::new(current, desired, options.clone()))
+}
+
+/// Indexes dropped and created again under the same name on a table that
+/// exists (and is not partitioned): planned as one replacement (build the
+/// new index under a temporary name, drop the old, rename), keyed by
+/// (table, name), with the current index.
+fn replaced_indexes(
+    changes: &ChangeSet,
+    ctx: &PlanCtx<'_>,
+    created: &BTreeSet<QualifiedName>,
+) -> BTreeMap<(QualifiedName, Ident), Index> {
+    let partitioned = |table: &QualifiedName| {
+        [ctx.current, ctx.desired]
+            .iter()
+            .any(|model| model.tables.get(table).is_some_and(|t| t.partition_by.is_some()))
+    };
+    let mut res = BTreeMap::new();
+    for change in &changes.changes {
+        let Change::DropIndex { table, index } = change else {
+            continue;
+        };
+        let recreated = changes.changes.iter().any(|other| {
+            matches!(other, Change::CreateIndex { table: t, index: i } if t == table && i.name == index.name)
+        });
+        if ctx.options.online && recreated && !created.contains(table) && !partitioned(table) {
+            res.insert((table.clone(), index.name.clone()), index.clone());
+        }
+    }
+    res
 }
 
 /// Tables that exist only after this plan creates them (so they are empty

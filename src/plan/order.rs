@@ -13,7 +13,9 @@
 //! - B releases K, A removes K: B before A, so dependents are dropped
 //!   before what they depend on (drops in reverse dependency order; views
 //!   over a retyped column are dropped before the retype).
-//! - A removes K, B provides K: a drop before a create of the same name.
+//! - A removes K, B provides K: a drop before a create of the same name
+//!   (except functions: a drop and a create of one name are different
+//!   signatures, and the new one is created first).
 //!
 //! FK constraints of new tables are nodes of their own, so FK cycles never
 //! block table creation. Should the keys still form a cycle, the smallest
@@ -52,6 +54,9 @@ pub(crate) enum Key {
     Trigger(QualifiedName, Ident),
     /// Row-level security is disabled on the table.
     RlsOff(QualifiedName),
+    /// Direct mode: RLS was enabled or forced on the table (its policy
+    /// steps come after the table's ALTER steps).
+    RlsOn(QualifiedName),
     /// The table is distributed (Citus).
     Distributed(QualifiedName),
 }
@@ -176,7 +181,15 @@ pub(crate) fn order(nodes: Vec<Node>) -> Vec<Step> {
     };
     connect(&providers, &requirers);
     connect(&releasers, &removers);
-    connect(&removers, &providers);
+    // A function dropped and one created under the same name always differ
+    // in signature (same signature is a replace), so both can exist: the
+    // new one is created first.
+    let removers_but_functions: BTreeMap<&Key, Vec<usize>> = removers
+        .iter()
+        .filter(|(key, _)| !matches!(key, Key::Function(_)))
+        .map(|(key, nodes)| (*key, nodes.clone()))
+        .collect();
+    connect(&removers_but_functions, &providers);
     for (source, target) in edges {
         graph.add_edge(indices[source], indices[target], ());
     }

@@ -2,10 +2,12 @@
 //! trees -> Model, the canonical formatter used by `schemac fmt`, and the
 //! Model printer used by `schemac inspect`.
 //!
-//! Layout: [`parse`] drives pest one top-level object at a time (so errors
-//! do not stop the file), [`lower`] walks the trees into the Model, [`fmt`]
-//! re-prints the trees in the canonical style, [`print`] prints any Model as
-//! `.schema` text (through [`fmt`]).
+//! Layout: [`parse`] drives pest one top-level object at a time and, when a
+//! file has syntax errors, blanks out the offending lines so the rest of the
+//! file (even the rest of the same table) is still checked and lowered;
+//! [`lower`] walks the trees into the Model; [`fmt`] re-prints the trees in
+//! the canonical style; [`print`] prints any Model as `.schema` text
+//! (through [`fmt`]).
 //!
 //! Invariants: never panics on any input; every syntax error becomes a
 //! `syntax-error` diagnostic with the exact span; `parse(fmt(x)) == parse(x)`.

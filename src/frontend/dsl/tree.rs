@@ -37,7 +37,7 @@ pub fn find<'i>(node: &Node<'i>, rule: Rule) -> Option<Node<'i>> {
         .find(|kid| kid.as_rule() == rule)
 }
 
-/// The first child that is not a keyword (the "payload" of a wrapper rule).
+/// The first child (for wrapper rules: the alternative that matched).
 pub fn first_kid<'i>(node: &Node<'i>) -> Option<Node<'i>> {
     kids(node).next()
 }

@@ -714,8 +714,10 @@ fn like(expr: Expr, op: BinaryOperator, pattern: Expr, escape: Option<Expr>) -> 
 
 fn binary_op(left: Expr, op: BinaryOperator, right: Expr) -> Expr {
     let op = match op {
+        // Operators of extensions installed in `public` (citext's `~`) come
+        // back qualified, as functions do: `OPERATOR(public.~)`.
         BinaryOperator::PGCustomBinaryOperator(parts)
-            if parts.len() == 2 && parts[0] == "pg_catalog" =>
+            if parts.len() == 2 && matches!(parts[0].as_str(), "pg_catalog" | "public") =>
         {
             BinaryOperator::Custom(parts[1].clone())
         }
@@ -882,6 +884,10 @@ mod tests {
         );
         same("pg_catalog.lower(name)", "lower(name)");
         same("a OPERATOR(pg_catalog.+) b", "(a + b)");
+        same(
+            "value ~ '^a+$'",
+            "(VALUE OPERATOR(public.~) '^a+$'::public.citext)",
+        );
         same("ROW(a, b) = ROW(1, 2)", "((a = 1) AND (b = 2))");
         same("amount > 0", "(amount > (0)::numeric)");
         same("a > -1", "(a > '-1'::integer)");

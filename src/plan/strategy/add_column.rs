@@ -5,7 +5,9 @@
 //! since PostgreSQL 11, `ADD COLUMN` with no default or a non-volatile
 //! default only updates the catalog (ACCESS EXCLUSIVE, briefly); a
 //! volatile default (`gen_random_uuid()`, `random()`, `clock_timestamp()`,
-//! `nextval(...)`, or a user function declared VOLATILE), an identity or a
+//! `nextval(...)`, `gen_random_bytes(32)`, a user function declared
+//! VOLATILE; any function not known to be stable or immutable counts as
+//! volatile), an identity or a
 //! stored generated column rewrites the table under ACCESS EXCLUSIVE.
 //! `now()` is stable: evaluated once, no rewrite.
 //!
@@ -18,9 +20,13 @@
 //! statement; `psql --single-transaction` cannot). The first loop walks
 //! the heap by ctid page ranges (a TID range scan since PostgreSQL 14, so
 //! the work is linear), the second catches rows moved by concurrent
-//! updates. `SET col = DEFAULT` evaluates the default per row. The loop
-//! ends because the volatile defaults above never return NULL. A NOT NULL
+//! updates; it runs a bounded number of batches (the NULL rows counted
+//! once), so a default that returns NULL cannot make it loop forever.
+//! `SET col = DEFAULT` evaluates the default per row. A NOT NULL
 //! column then goes through the `set_not_null` strategy.
+//!
+//! In direct mode (`online = false`) the column is added with its volatile
+//! default in one statement, rewriting the table under the lock.
 //!
 //! Ordering invariant: the column comes after its type (enum values
 //! included) and the sequences and functions its default names.
@@ -31,35 +37,208 @@ use crate::model::{sql, Column, Model, QualifiedName, SqlExpr, Volatility};
 use crate::plan::order::{Key, Node, Phase};
 use crate::plan::{Hazard, LockMode, Step};
 
-/// Built-in functions whose result differs per row.
-const VOLATILE_FUNCTIONS: &[&str] = &[
-    "gen_random_uuid",
-    "uuid_generate_v1",
-    "uuid_generate_v1mc",
-    "uuid_generate_v4",
-    "random",
-    "clock_timestamp",
-    "timeofday",
-    "nextval",
-    "txid_current",
-    "setseed",
+/// Functions (and function-like keywords) known not to be volatile: a
+/// default calling only these is evaluated once by `ADD COLUMN`.
+const SAFE_FUNCTIONS: &[&str] = &[
+    // stable: evaluated once per statement
+    "now",
+    "current_timestamp",
+    "current_date",
+    "current_time",
+    "localtimestamp",
+    "localtime",
+    "transaction_timestamp",
+    "statement_timestamp",
+    "current_setting",
+    "current_user",
+    "session_user",
+    "current_role",
+    "current_schema",
+    "current_database",
+    "to_char",
+    "to_timestamp",
+    "to_date",
+    "date_trunc",
+    "date_part",
+    "extract",
+    "make_interval",
+    "make_date",
+    "make_timestamp",
+    "make_timestamptz",
+    "age",
+    "timezone",
+    // immutable
+    "lower",
+    "upper",
+    "length",
+    "char_length",
+    "concat",
+    "concat_ws",
+    "replace",
+    "substring",
+    "substr",
+    "trim",
+    "btrim",
+    "ltrim",
+    "rtrim",
+    "lpad",
+    "rpad",
+    "position",
+    "md5",
+    "abs",
+    "round",
+    "trunc",
+    "floor",
+    "ceil",
+    "power",
+    "jsonb_build_object",
+    "jsonb_build_array",
+    "json_build_object",
+    "json_build_array",
+    "to_jsonb",
+    "to_json",
+    "array_fill",
+    "decode",
+    "encode",
+    // syntax that looks like a call
+    "cast",
+    "coalesce",
+    "nullif",
+    "greatest",
+    "least",
+    "row",
+    "array",
+    "any",
+    "all",
+    "some",
+    "in",
+    "and",
+    "or",
+    "not",
+    "is",
+    "exists",
+    "values",
+    "case",
+    "when",
+    "then",
+    "else",
+    "end",
+    "interval",
+    "distinct",
+    "from",
+    "between",
+    "like",
+    "ilike",
+    "similar",
 ];
 
 /// Pages per batch of the first backfill loop.
 const BACKFILL_PAGES: u32 = 64;
 
-/// True when the expression calls a volatile function.
+/// Names of the functions an SQL expression calls (an identifier followed
+/// by `(`, schema prefix removed, lower case). Type modifiers after a
+/// cast (`::numeric(12,2)`, `CAST(x AS varchar(10))`) are not calls.
+fn called_functions(text: &str) -> Vec<String> {
+    let chars: Vec<char> = text.chars().collect();
+    let mut res = Vec::new();
+    let mut idx = 0;
+    // The previous significant token was `::` or `AS` (a type follows).
+    let mut after_cast = false;
+    while idx < chars.len() {
+        let c = chars[idx];
+        if c == '\'' {
+            idx += 1;
+            while idx < chars.len() {
+                if chars[idx] == '\'' {
+                    if chars.get(idx + 1) == Some(&'\'') {
+                        idx += 2;
+                        continue;
+                    }
+                    break;
+                }
+                idx += 1;
+            }
+            idx += 1;
+            after_cast = false;
+        } else if c == ':' && chars.get(idx + 1) == Some(&':') {
+            after_cast = true;
+            idx += 2;
+        } else if c.is_alphabetic() || c == '_' || c == '"' {
+            // A possibly qualified, possibly quoted name.
+            let mut last;
+            loop {
+                if chars.get(idx) == Some(&'"') {
+                    let start = idx + 1;
+                    idx += 1;
+                    while idx < chars.len() && chars[idx] != '"' {
+                        idx += 1;
+                    }
+                    last = chars[start..idx.min(chars.len())].iter().collect();
+                    idx += 1;
+                } else {
+                    let start = idx;
+                    while idx < chars.len()
+                        && (chars[idx].is_alphanumeric() || chars[idx] == '_' || chars[idx] == '$')
+                    {
+                        idx += 1;
+                    }
+                    last = chars[start..idx].iter().collect::<String>().to_lowercase();
+                }
+                if chars.get(idx) == Some(&'.')
+                    && chars
+                        .get(idx + 1)
+                        .is_some_and(|c| c.is_alphabetic() || *c == '_' || *c == '"')
+                {
+                    idx += 1;
+                    continue;
+                }
+                break;
+            }
+            let mut next = idx;
+            while next < chars.len() && chars[next].is_whitespace() {
+                next += 1;
+            }
+            let next_char = chars.get(next).copied();
+            let type_word = matches!(
+                last.as_str(),
+                "varying" | "precision" | "zone" | "with" | "without"
+            );
+            if next_char == Some('(') && !after_cast && !type_word {
+                res.push(last.clone());
+            }
+            // `::character varying(10)`, `CAST(x AS numeric(12,2))`: the
+            // type runs on over words and a parenthesised modifier.
+            after_cast = last == "as"
+                || (after_cast
+                    && next_char.is_some_and(|c| c.is_alphabetic() || c == '"' || c == '('));
+        } else {
+            if !(c.is_whitespace() || c == '(' || c == ',' || c.is_ascii_digit()) {
+                after_cast = false;
+            }
+            idx += 1;
+        }
+    }
+    res
+}
+
+/// True unless every function the expression calls is known to be stable
+/// or immutable (a built-in in [`SAFE_FUNCTIONS`], or a function of the
+/// model declared STABLE or IMMUTABLE). Unknown functions count as
+/// volatile: treating a stable function as volatile only costs a
+/// backfill, while the reverse rewrites the table under ACCESS EXCLUSIVE.
 pub(crate) fn is_volatile(model: &Model, expr: &SqlExpr) -> bool {
-    let words = super::words(&expr.sql);
-    words
-        .iter()
-        .any(|word| VOLATILE_FUNCTIONS.contains(&word.as_str()))
-        || model.functions.values().any(|function| {
-            function.volatility == Volatility::Volatile
-                && words
-                    .iter()
-                    .any(|word| word == function.id.name.name.as_str())
-        })
+    called_functions(&expr.sql).iter().any(|name| {
+        if SAFE_FUNCTIONS.contains(&name.as_str()) {
+            return false;
+        }
+        let declared: Vec<Volatility> = model
+            .functions
+            .values()
+            .filter(|function| function.id.name.name.as_str().eq_ignore_ascii_case(name))
+            .map(|function| function.volatility)
+            .collect();
+        declared.is_empty() || declared.contains(&Volatility::Volatile)
+    })
 }
 
 pub(super) fn add_column(cx: &Cx<'_>, table: &QualifiedName, column: &Column) -> Vec<Node> {
@@ -95,6 +274,19 @@ pub(super) fn add_column(cx: &Cx<'_>, table: &QualifiedName, column: &Column) ->
                         "identity"
                     }
                 ),
+            )]
+    } else if let Some(default) = volatile_default.filter(|_| !cx.online()) {
+        vec![cx
+            .step(description, add_sql)
+            .on(table, LockMode::AccessExclusive)
+            .rewriting()
+            .hazard(
+                Hazard::TableRewrite,
+                format!("the volatile default {default} of {table}.{name} rewrites {table} under ACCESS EXCLUSIVE"),
+            )
+            .hazard(
+                Hazard::LongLock,
+                format!("ACCESS EXCLUSIVE blocks reads and writes of {table} during the rewrite"),
             )]
     } else if let Some(default) = volatile_default {
         let mut bare = column.clone();
@@ -149,12 +341,11 @@ BEGIN
     COMMIT;
     page := page + {BACKFILL_PAGES};
   END LOOP;
-  LOOP
+  SELECT count(*) INTO n FROM {table} WHERE {name} IS NULL;
+  FOR i IN 0 .. n / {batch} LOOP
     UPDATE {table} SET {name} = DEFAULT
       WHERE ctid = ANY (ARRAY(SELECT ctid FROM {table} WHERE {name} IS NULL LIMIT {batch}));
-    GET DIAGNOSTICS n = ROW_COUNT;
     COMMIT;
-    EXIT WHEN n = 0;
   END LOOP;
 END"
     );

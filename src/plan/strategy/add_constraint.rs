@@ -16,6 +16,11 @@
 //!   whole, with the long-lock hazard. EXCLUDE constraints are always
 //!   added whole (their index is built under the lock).
 //!
+//! In direct mode (`online = false`) every constraint is added whole, valid
+//! in one statement (`ADD CONSTRAINT ... UNIQUE (cols)` builds its index
+//! under the lock), with the long-lock and full-scan or index-build
+//! hazards.
+//!
 //! Ordering invariant: a constraint comes after its columns (and, for an
 //! FK, after the referenced table and its unique key).
 
@@ -48,6 +53,13 @@ pub(super) fn add_constraint(
                 vec![cx
                     .step(format!("add check {name} on new table {table}"), add_sql)
                     .on(table, LockMode::AccessExclusive)]
+            } else if !cx.online() {
+                vec![cx
+                    .step(format!("add check {name} on {table}"), add_sql)
+                    .on(table, LockMode::AccessExclusive)
+                    .scanning()
+                    .hazard(Hazard::LongLock, format!("{table} is scanned to validate {name} while ACCESS EXCLUSIVE blocks it"))
+                    .hazard(Hazard::FullScan, format!("{table} is scanned to validate {name}"))]
             } else {
                 not_valid_then_validate(
                     cx,
@@ -70,13 +82,13 @@ pub(super) fn add_constraint(
                     )
                     .on(table, LockMode::ShareRowExclusive)
                     .lock(&fk.ref_table, LockMode::ShareRowExclusive)]
-            } else if partitioned {
+            } else if partitioned || !cx.online() {
                 vec![cx
-                    .step(format!("add foreign key {name} on partitioned table {table}"), add_sql)
+                    .step(format!("add foreign key {name} on {}table {table}", if partitioned { "partitioned " } else { "" }), add_sql)
                     .on(table, LockMode::ShareRowExclusive)
                     .lock(&fk.ref_table, LockMode::ShareRowExclusive)
                     .scanning()
-                    .hazard(Hazard::LongLock, format!("foreign key {name} on partitioned table {table} is validated while SHARE ROW EXCLUSIVE blocks writes"))
+                    .hazard(Hazard::LongLock, format!("foreign key {name} on {table} is validated while SHARE ROW EXCLUSIVE blocks writes"))
                     .hazard(Hazard::FullScan, format!("{table} is scanned to validate {name}"))]
             } else {
                 not_valid_then_validate(
@@ -92,7 +104,7 @@ pub(super) fn add_constraint(
         }
         ConstraintKind::PrimaryKey { columns, .. } | ConstraintKind::Unique { columns, .. } => {
             requires.extend(column_keys(table, columns));
-            let steps = if new || partitioned {
+            let steps = if new || partitioned || !cx.online() {
                 let mut step = cx
                     .step(format!("add constraint {name} on {table}"), add_sql)
                     .on(table, LockMode::AccessExclusive);

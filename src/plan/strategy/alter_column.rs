@@ -221,31 +221,48 @@ fn identity_steps(
             format!("drop identity of {table}.{column}"),
             format!("{alter} DROP IDENTITY"),
         )],
-        (None, Some(identity)) => vec![step(
-            format!("make {table}.{column} an identity column"),
-            format!(
-                "{alter} ADD GENERATED {} AS IDENTITY ({})",
-                generated(identity),
-                sql::identity_options(&identity.options)
-            ),
-        )],
+        (None, Some(identity)) => {
+            let column_type = cx
+                .ctx
+                .desired
+                .tables
+                .get(table)
+                .and_then(|t| t.column(column))
+                .map_or_else(|| identity.options.data_type.clone(), |c| c.ty.clone());
+            vec![step(
+                format!("make {table}.{column} an identity column"),
+                format!(
+                    "{alter} ADD{}",
+                    sql::identity_clause(identity, &column_type)
+                ),
+            )]
+        }
         (Some(current), Some(desired)) => {
-            let options = &desired.options;
+            let (from, to) = (&current.options, &desired.options);
             let mut sets = Vec::new();
             if current.always != desired.always {
                 sets.push(format!("SET GENERATED {}", generated(desired)));
             }
-            if current.options != desired.options {
-                sets.push(format!("SET INCREMENT BY {}", options.increment));
-                sets.push(format!("SET MINVALUE {}", options.min_value));
-                sets.push(format!("SET MAXVALUE {}", options.max_value));
-                sets.push(format!("SET START WITH {}", options.start));
-                sets.push(format!("SET CACHE {}", options.cache));
-                sets.push(if options.cycle {
-                    "SET CYCLE".to_string()
-                } else {
-                    "SET NO CYCLE".to_string()
-                });
+            if from.increment != to.increment {
+                sets.push(format!("SET INCREMENT BY {}", to.increment));
+            }
+            if from.min_value != to.min_value {
+                sets.push(format!("SET MINVALUE {}", to.min_value));
+            }
+            if from.max_value != to.max_value {
+                sets.push(format!("SET MAXVALUE {}", to.max_value));
+            }
+            if from.start != to.start {
+                sets.push(format!("SET START WITH {}", to.start));
+            }
+            if from.cache != to.cache {
+                sets.push(format!("SET CACHE {}", to.cache));
+            }
+            if from.cycle != to.cycle {
+                sets.push(if to.cycle { "SET CYCLE" } else { "SET NO CYCLE" }.to_string());
+            }
+            if sets.is_empty() {
+                return Vec::new();
             }
             vec![step(
                 format!("alter identity of {table}.{column}"),

@@ -393,9 +393,22 @@ pub(super) fn drop_function(cx: &Cx<'_>, function: &Function) -> Vec<Node> {
             sql::function_signature(function)
         ),
     );
+    // Another signature of the same name replaces it: created first.
+    let replaced = cx
+        .ctx
+        .desired
+        .functions
+        .keys()
+        .any(|id| id.name == function.id.name);
+    let requires = if replaced {
+        vec![Key::Function(function.id.name.clone())]
+    } else {
+        Vec::new()
+    };
     vec![cx
         .node(Phase::DropFunction, vec![step])
         .removes([Key::Function(function.id.name.clone())])
+        .requires(requires)
         .releases(schema_key(&function.id.name))]
 }
 

@@ -11,6 +11,13 @@
 //! when every partition has an attached index. On a table created by the
 //! same plan the table is empty and a plain `CREATE INDEX` is used.
 //!
+//! A changed index (the diff drops and creates the same name) on an
+//! existing, unpartitioned table is replaced without a window where
+//! neither exists: the new definition is built `CONCURRENTLY` under a
+//! temporary name derived from the index name (`<name>_new`), the old one
+//! is dropped `CONCURRENTLY`, and `ALTER INDEX ... RENAME` gives the new
+//! one the name (SHARE UPDATE EXCLUSIVE on the index, brief).
+//!
 //! Ordering invariant: the index comes after its table, its columns and
 //! every partition it is built on (new partitions are attached first).
 
@@ -34,7 +41,22 @@ pub(super) fn create_index(cx: &Cx<'_>, table: &QualifiedName, index: &Index) ->
         requires.extend(expr_keys(cx.ctx.desired, relation, &predicate.sql));
     }
     let mut steps = Vec::new();
-    if cx.is_new(table) {
+    let mut releases = Vec::new();
+    if let Some(old) = cx.replaced_index(table, &index.name) {
+        for key in &old.keys {
+            match &key.expr {
+                IndexExpr::Column(column) => {
+                    releases.push(Key::Column(table.clone(), column.clone()))
+                }
+                IndexExpr::Expr(expr) => releases.extend(expr_keys(
+                    cx.ctx.current,
+                    cx.ctx.current.tables.get(table),
+                    &expr.sql,
+                )),
+            }
+        }
+        steps.extend(replace_steps(cx, table, index));
+    } else if cx.is_new(table) {
         steps.push(
             cx.step(
                 format!("create index {} on new table {table}", index.name),
@@ -42,6 +64,8 @@ pub(super) fn create_index(cx: &Cx<'_>, table: &QualifiedName, index: &Index) ->
             )
             .on(table, LockMode::Share),
         );
+    } else if !cx.online() {
+        steps.push(direct_step(cx, table, index));
     } else if relation.is_some_and(|t| t.partition_by.is_some()) {
         partitioned_steps(cx, table, index, &mut steps, &mut requires);
     } else {
@@ -50,7 +74,91 @@ pub(super) fn create_index(cx: &Cx<'_>, table: &QualifiedName, index: &Index) ->
     vec![cx
         .node(Phase::CreateIndex, steps)
         .provides([Key::Index(table.clone(), index.name.clone())])
-        .requires(requires)]
+        .requires(requires)
+        .releases(releases)]
+}
+
+/// A changed index: the new definition is built concurrently under a
+/// temporary name, the old index is dropped concurrently, and the new one
+/// takes the name, so queries always have one of the two.
+fn replace_steps(cx: &Cx<'_>, table: &QualifiedName, index: &Index) -> Vec<Step> {
+    let temporary = temporary_index_name(cx, table, &index.name);
+    let mut building = index.clone();
+    building.name = temporary.clone();
+    let old = table.with_name(index.name.clone());
+    vec![
+        concurrent_step(cx, table, &building),
+        cx.step(
+            format!("drop index {old} concurrently (replaced by {temporary})"),
+            format!("DROP INDEX CONCURRENTLY {old}"),
+        )
+        .non_transactional()
+        .on(table, LockMode::ShareUpdateExclusive),
+        cx.step(
+            format!("rename index {temporary} to {}", index.name),
+            format!(
+                "ALTER INDEX {} RENAME TO {}",
+                table.with_name(temporary.clone()),
+                index.name
+            ),
+        )
+        .lock(&table.with_name(temporary.clone()), LockMode::ShareUpdateExclusive),
+    ]
+}
+
+/// `<name>_new` (truncated to 63 bytes), with a number added until no
+/// relation of the schema in either Model has the name.
+pub(crate) fn temporary_index_name(cx: &Cx<'_>, table: &QualifiedName, name: &Ident) -> Ident {
+    let taken = |candidate: &str| {
+        [cx.ctx.current, cx.ctx.desired].iter().any(|model| {
+            model.tables.values().any(|t| {
+                t.name.schema == table.schema
+                    && (t.name.name.as_str() == candidate
+                        || t.indexes.keys().any(|i| i.as_str() == candidate)
+                        || t.constraints.keys().any(|c| c.as_str() == candidate))
+            })
+        })
+    };
+    let mut counter = 0u32;
+    loop {
+        let suffix = if counter == 0 {
+            "_new".to_string()
+        } else {
+            format!("_new{counter}")
+        };
+        let mut base = name.as_str().to_string();
+        while base.len() + suffix.len() > 63 {
+            base.pop();
+        }
+        let candidate = format!("{base}{suffix}");
+        if !taken(&candidate) {
+            return Ident::new(candidate);
+        }
+        counter += 1;
+    }
+}
+
+/// Direct mode: a plain `CREATE INDEX` (on a partitioned table it recurses
+/// to the partitions), which holds SHARE on the table, blocking writes,
+/// for the whole build.
+fn direct_step(cx: &Cx<'_>, table: &QualifiedName, index: &Index) -> Step {
+    cx.step(
+        format!("create index {} on {table}", index.name),
+        sql::create_index(table, index, sql::IndexForm::default()),
+    )
+    .on(table, LockMode::Share)
+    .scanning()
+    .hazard(
+        Hazard::IndexBuild,
+        format!("index {} is built on {table}", index.name),
+    )
+    .hazard(
+        Hazard::LongLock,
+        format!(
+            "SHARE blocks writes to {table} while index {} is built",
+            index.name
+        ),
+    )
 }
 
 fn concurrent_step(cx: &Cx<'_>, table: &QualifiedName, index: &Index) -> Step {

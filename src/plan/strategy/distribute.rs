@@ -12,6 +12,9 @@
 //! tables must be added after both are distributed and colocated, and a
 //! reference table must exist before tables that reference it.
 //!
+//! In direct mode (`online = false`) an existing table is distributed with
+//! `create_distributed_table`, blocking writes during the copy.
+//!
 //! Ordering invariant: a table is distributed right after it is created,
 //! after the table it is colocated with, and before its foreign keys (FK
 //! nodes require the `Distributed` key of both tables).
@@ -63,6 +66,21 @@ pub(super) fn distribute(
     }
     let mut steps = Vec::new();
     match (current, desired) {
+        (None, Distribution::Hash { .. }) if !cx.online() => steps.push(
+            cx.step(
+                format!("distribute {table}"),
+                sql::distribute(table, desired, false),
+            )
+            .on(table, LockMode::Exclusive)
+            .hazard(
+                Hazard::ShardDataMovement,
+                format!("the rows of {table} are copied into shards"),
+            )
+            .hazard(
+                Hazard::LongLock,
+                format!("writes to {table} are blocked while its rows are copied into shards"),
+            ),
+        ),
         (None, Distribution::Hash { .. }) => steps.push(
             cx.step(
                 format!("distribute {table} concurrently"),

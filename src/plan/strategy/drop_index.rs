@@ -6,7 +6,8 @@
 //! takes only SHARE UPDATE EXCLUSIVE on the table; it cannot run in a
 //! transaction block and cannot drop an index of a partitioned table,
 //! for which a plain `DROP INDEX` (ACCESS EXCLUSIVE on the table and its
-//! partitions, brief) is used.
+//! partitions, brief) is used. Direct mode (`online = false`) always uses
+//! the plain form.
 //!
 //! Ordering invariant: the index is dropped before the columns it covers
 //! (PostgreSQL would drop it with the column, and a later explicit drop
@@ -19,10 +20,20 @@ use crate::plan::order::{Key, Node, Phase};
 use crate::plan::{Hazard, LockMode};
 
 pub(super) fn drop_index(cx: &Cx<'_>, table: &QualifiedName, index: &Index) -> Vec<Node> {
+    if cx.replaced_index(table, &index.name).is_some() {
+        // Dropped by the replacement (`create_index::replace_index`).
+        return Vec::new();
+    }
     let qualified = table.with_name(index.name.clone());
     let relation = cx.ctx.current.tables.get(table);
     let partitioned = relation.is_some_and(|t| t.partition_by.is_some());
-    let step = if partitioned {
+    let step = if !cx.online() {
+        cx.step(
+            format!("drop index {qualified}"),
+            format!("DROP INDEX {qualified}"),
+        )
+        .on(table, LockMode::AccessExclusive)
+    } else if partitioned {
         cx.step(
             format!("drop index {qualified} of partitioned table {table}"),
             format!("DROP INDEX {qualified}"),

@@ -23,12 +23,15 @@ mod set_partitioning;
 mod trigger;
 mod view;
 
+#[cfg(test)]
+pub(crate) use add_column::is_volatile;
+
 use super::order::{Key, Node, Phase};
 use super::{Hazard, HazardNote, Lock, LockMode, Origin, PlanCtx, PlanError, Step};
 use crate::diff::Change;
-use crate::model::{Ident, Model, ObjectId, QualifiedName, Table, TypeName};
+use crate::model::{Ident, Index, Model, ObjectId, QualifiedName, Table, TypeName};
 use crate::source::Span;
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 /// The change being planned, with the plan context.
 pub(crate) struct Cx<'a> {
@@ -38,6 +41,9 @@ pub(crate) struct Cx<'a> {
     pub span: Option<Span>,
     /// Tables created (empty) by this plan.
     pub created: &'a BTreeSet<QualifiedName>,
+    /// Indexes replaced by a changed definition: (table, name) -> the
+    /// current index (see `create_index::replace_index`).
+    pub replaced_indexes: &'a BTreeMap<(QualifiedName, Ident), Index>,
 }
 
 impl Cx<'_> {
@@ -70,6 +76,16 @@ impl Cx<'_> {
     /// True when the table is created by this plan (and so empty).
     pub(crate) fn is_new(&self, table: &QualifiedName) -> bool {
         self.created.contains(table)
+    }
+
+    /// The current index that a CreateIndex of `name` on `table` replaces.
+    pub(crate) fn replaced_index(&self, table: &QualifiedName, name: &Ident) -> Option<&Index> {
+        self.replaced_indexes.get(&(table.clone(), name.clone()))
+    }
+
+    /// Zero-downtime strategies (see the direct mode in `plan`'s docs).
+    pub(crate) fn online(&self) -> bool {
+        self.ctx.options.online
     }
 
     pub(crate) fn version(&self) -> u32 {

@@ -8,6 +8,10 @@
 //! so no other session sees the table without it. Policy DDL takes ACCESS
 //! EXCLUSIVE on the table, briefly.
 //!
+//! Direct mode (`online = false`): a changed policy is `DROP POLICY` then
+//! `CREATE POLICY` in separate transactions (`rls-lockout` when RLS is on),
+//! and policies come after the table's RLS ALTER steps.
+//!
 //! Ordering invariant: policies come after the columns and functions their
 //! expressions use and before RLS is enabled; a dropped policy goes after
 //! RLS is disabled on its table (see `rls`).
@@ -15,7 +19,7 @@
 use super::{expr_keys, Cx};
 use crate::model::{sql, Ident, Policy, QualifiedName};
 use crate::plan::order::{Key, Node, Phase};
-use crate::plan::LockMode;
+use crate::plan::{Hazard, LockMode};
 
 fn expression_keys(
     cx: &Cx<'_>,
@@ -46,7 +50,17 @@ pub(super) fn create_policy(cx: &Cx<'_>, table: &QualifiedName, policy: &Policy)
     )
     .provides([Key::Policy(table.clone(), policy.name.clone())])
     .requires([Key::Relation(table.clone())])
+    .requires(direct_keys(cx, table))
     .requires(expression_keys(cx, cx.ctx.desired, table, policy))]
+}
+
+/// Direct mode: policies come after the table's RLS ALTER steps.
+fn direct_keys(cx: &Cx<'_>, table: &QualifiedName) -> Vec<Key> {
+    if cx.online() {
+        Vec::new()
+    } else {
+        vec![Key::RlsOn(table.clone())]
+    }
 }
 
 pub(super) fn alter_policy(
@@ -60,7 +74,32 @@ pub(super) fn alter_policy(
         && current.command == desired.command
         && (current.using.is_none() || desired.using.is_some())
         && (current.with_check.is_none() || desired.with_check.is_some());
-    let steps = if alterable {
+    let rls_on = [cx.ctx.current, cx.ctx.desired]
+        .iter()
+        .any(|model| model.tables.get(table).is_some_and(|t| t.rls.enabled));
+    let steps = if !cx.online() {
+        // Direct mode: each statement in its own transaction.
+        let mut drop = cx
+            .step(
+                format!("drop policy {name} on {table} to recreate it"),
+                format!("DROP POLICY {} ON {table}", current.name),
+            )
+            .on(table, LockMode::AccessExclusive);
+        if rls_on {
+            drop = drop.hazard(
+                Hazard::RlsLockout,
+                format!("between DROP POLICY and CREATE POLICY {name}, the rows it grants on {table} are not visible"),
+            );
+        }
+        vec![
+            drop,
+            cx.step(
+                format!("create policy {name} on {table}"),
+                sql::create_policy(table, desired),
+            )
+            .on(table, LockMode::AccessExclusive),
+        ]
+    } else if alterable {
         let mut sql = format!(
             "ALTER POLICY {name} ON {table} TO {}",
             sql::policy_roles(desired)
@@ -93,6 +132,7 @@ pub(super) fn alter_policy(
         Node::new(Phase::CreatePolicy, format!("policy {table}.{name}"), steps)
             .provides([Key::Policy(table.clone(), name.clone())])
             .requires([Key::Relation(table.clone())])
+            .requires(direct_keys(cx, table))
             .requires(expression_keys(cx, cx.ctx.desired, table, desired)),
     ]
 }

@@ -19,6 +19,10 @@
 //!
 //! Enabling (or forcing) RLS on a table with no desired policy raises
 //! `rls-lockout`.
+//!
+//! Direct mode (`online = false`): ENABLE/FORCE are table ALTER steps that
+//! run BEFORE the table's policy steps (policies require `RlsOn`), with
+//! `rls-lockout` on an existing table; disabling is ordered as online.
 
 use super::Cx;
 use crate::model::QualifiedName;
@@ -52,6 +56,16 @@ pub(super) fn enable(cx: &Cx<'_>, table: &QualifiedName) -> Vec<Node> {
             Hazard::RlsLockout,
             format!("row level security is enabled on {table}, which has no policy: roles other than the owner see no rows"),
         );
+    } else if !cx.online() && !cx.is_new(table) {
+        step = step.hazard(
+            Hazard::RlsLockout,
+            format!("row level security is enabled on {table} before its policies are created: until then roles other than the owner see no rows"),
+        );
+    }
+    if !cx.online() {
+        return vec![Node::new(Phase::AlterTable, format!("rls {table}"), vec![step])
+            .requires([Key::Relation(table.clone())])
+            .provides([Key::RlsOn(table.clone())])];
     }
     vec![
         Node::new(Phase::EnableRls, format!("rls {table}"), vec![step])
@@ -96,6 +110,18 @@ pub(super) fn force(cx: &Cx<'_>, table: &QualifiedName, forced: bool) -> Vec<Nod
             Hazard::RlsLockout,
             format!("row level security is forced on {table}, which has no policy: the owner sees no rows either"),
         );
+    } else if forced && !cx.online() && !cx.is_new(table) {
+        step = step.hazard(
+            Hazard::RlsLockout,
+            format!("row level security is forced on {table} before its policies are created: until then the owner sees no rows either"),
+        );
+    }
+    if !cx.online() {
+        return vec![
+            Node::new(Phase::AlterTable, format!("rls {table} force"), vec![step])
+                .requires([Key::Relation(table.clone())])
+                .provides([Key::RlsOn(table.clone())]),
+        ];
     }
     vec![Node::new(phase, format!("rls {table} force"), vec![step])
         .requires([Key::Relation(table.clone())])

@@ -9,7 +9,8 @@
 //! transaction (SHARE UPDATE EXCLUSIVE, scan while writes continue), then
 //! `SET NOT NULL` (ACCESS EXCLUSIVE, no scan) and the helper check is
 //! dropped in the same transaction. Before PostgreSQL 12, and on
-//! partitioned tables, a plain `SET NOT NULL` scans under ACCESS EXCLUSIVE.
+//! partitioned tables, and in direct mode (`online = false`), a plain
+//! `SET NOT NULL` scans under ACCESS EXCLUSIVE.
 //!
 //! Ordering invariant: the temporary check's name derives from the
 //! column's name (`<col>_not_null`); the column is NOT NULL before any
@@ -34,7 +35,7 @@ pub(super) fn set_not_null_steps(cx: &Cx<'_>, table: &QualifiedName, column: &Id
             .step(format!("set {table}.{column} not null"), set_sql)
             .on(table, LockMode::AccessExclusive)];
     }
-    if cx.version() < 12 || partitioned {
+    if !cx.online() || cx.version() < 12 || partitioned {
         return vec![cx
             .step(format!("set {table}.{column} not null"), set_sql)
             .on(table, LockMode::AccessExclusive)

@@ -126,7 +126,67 @@ mod tests {
         let mut out = Vec::new();
         render(&sample::diagnostics(), &sample::sources(), &mut out)
             .expect("writing to a Vec cannot fail");
-        insta::assert_snapshot!(String::from_utf8(out).expect("utf-8"), @"");
+        insta::assert_snapshot!(String::from_utf8(out).expect("utf-8"), @r##"
+            [
+              {
+                "description": "foreign key of public.café references unknown table public.acounts",
+                "check_name": "unknown-reference",
+                "fingerprint": "2a6697529fe8de35",
+                "severity": "critical",
+                "location": {
+                  "path": "db/my schema.schema",
+                  "positions": {
+                    "begin": {
+                      "line": 3,
+                      "column": 26
+                    },
+                    "end": {
+                      "line": 3,
+                      "column": 33
+                    }
+                  }
+                }
+              },
+              {
+                "description": "foreign key columns (prénom) of public.café lead no index",
+                "check_name": "fk-without-index",
+                "fingerprint": "dea99df347bde0c3",
+                "severity": "major",
+                "location": {
+                  "path": "db/my schema.schema",
+                  "positions": {
+                    "begin": {
+                      "line": 3,
+                      "column": 3
+                    },
+                    "end": {
+                      "line": 3,
+                      "column": 9
+                    }
+                  }
+                }
+              },
+              {
+                "description": "a note",
+                "check_name": "note-only",
+                "fingerprint": "c39484d99d28038c",
+                "severity": "info",
+                "location": {
+                  "path": "db/my schema.schema",
+                  "positions": {
+                    "begin": {
+                      "line": 2,
+                      "column": 3
+                    },
+                    "end": {
+                      "line": 2,
+                      "column": 12
+                    }
+                  }
+                }
+              }
+            ]
+        "##);
     }
 
     #[test]

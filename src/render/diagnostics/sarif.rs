@@ -561,7 +561,175 @@ mod tests {
     fn log_shape() {
         let text = render(&sample::diagnostics(), &sample::sources(), &sample::rules());
         let text = text.replace(env!("CARGO_PKG_VERSION"), "[version]");
-        insta::assert_snapshot!(text, @"");
+        insta::assert_snapshot!(text, @r####"
+            {
+              "$schema": "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json",
+              "version": "2.1.0",
+              "runs": [
+                {
+                  "tool": {
+                    "driver": {
+                      "name": "schemac",
+                      "version": "[version]",
+                      "semanticVersion": "[version]",
+                      "rules": [
+                        {
+                          "id": "fk-without-index",
+                          "name": "FkWithoutIndex",
+                          "shortDescription": {
+                            "text": "foreign key columns are not covered by an index"
+                          },
+                          "fullDescription": {
+                            "text": "Flags foreign keys without an index."
+                          },
+                          "help": {
+                            "text": "What it does\nFlags foreign keys without an index.\nWhy is this bad?\nDeletes scan.\nSafe alternative\nIndex them.\nExample\n```sql\nCREATE INDEX ON t (a);\n```",
+                            "markdown": "### What it does\nFlags foreign keys without an index.\n### Why is this bad?\nDeletes scan.\n### Safe alternative\nIndex them.\n### Example\n```sql\nCREATE INDEX ON t (a);\n```"
+                          },
+                          "defaultConfiguration": {
+                            "level": "warning"
+                          }
+                        },
+                        {
+                          "id": "note-only",
+                          "name": "NoteOnly",
+                          "shortDescription": {
+                            "text": "Note only"
+                          },
+                          "defaultConfiguration": {
+                            "level": "note"
+                          }
+                        },
+                        {
+                          "id": "unknown-reference",
+                          "name": "UnknownReference",
+                          "shortDescription": {
+                            "text": "Unknown reference"
+                          },
+                          "defaultConfiguration": {
+                            "level": "error"
+                          }
+                        }
+                      ]
+                    }
+                  },
+                  "columnKind": "unicodeCodePoints",
+                  "results": [
+                    {
+                      "ruleId": "unknown-reference",
+                      "ruleIndex": 2,
+                      "level": "error",
+                      "message": {
+                        "text": "foreign key of public.café references unknown table public.acounts\nhelp: did you mean accounts?"
+                      },
+                      "locations": [
+                        {
+                          "physicalLocation": {
+                            "artifactLocation": {
+                              "uri": "db/my%20schema.schema",
+                              "uriBaseId": "%SRCROOT%"
+                            },
+                            "region": {
+                              "startLine": 3,
+                              "startColumn": 26,
+                              "endLine": 3,
+                              "endColumn": 33
+                            }
+                          },
+                          "message": {
+                            "text": "no such table"
+                          }
+                        }
+                      ],
+                      "relatedLocations": [
+                        {
+                          "id": 1,
+                          "physicalLocation": {
+                            "artifactLocation": {
+                              "uri": "db/my%20schema.schema",
+                              "uriBaseId": "%SRCROOT%"
+                            },
+                            "region": {
+                              "startLine": 1,
+                              "startColumn": 7,
+                              "endLine": 1,
+                              "endColumn": 11
+                            }
+                          },
+                          "message": {
+                            "text": "in this table"
+                          }
+                        }
+                      ],
+                      "partialFingerprints": {
+                        "schemacFingerprint/v1": "2a6697529fe8de35"
+                      }
+                    },
+                    {
+                      "ruleId": "fk-without-index",
+                      "ruleIndex": 0,
+                      "level": "warning",
+                      "message": {
+                        "text": "foreign key columns (prénom) of public.café lead no index"
+                      },
+                      "locations": [
+                        {
+                          "physicalLocation": {
+                            "artifactLocation": {
+                              "uri": "db/my%20schema.schema",
+                              "uriBaseId": "%SRCROOT%"
+                            },
+                            "region": {
+                              "startLine": 3,
+                              "startColumn": 3,
+                              "endLine": 3,
+                              "endColumn": 9
+                            }
+                          },
+                          "message": {
+                            "text": "not indexed"
+                          }
+                        }
+                      ],
+                      "partialFingerprints": {
+                        "schemacFingerprint/v1": "dea99df347bde0c3"
+                      },
+                      "properties": {
+                        "planStep": 2
+                      }
+                    },
+                    {
+                      "ruleId": "note-only",
+                      "ruleIndex": 1,
+                      "level": "note",
+                      "message": {
+                        "text": "a note"
+                      },
+                      "locations": [
+                        {
+                          "physicalLocation": {
+                            "artifactLocation": {
+                              "uri": "db/my%20schema.schema",
+                              "uriBaseId": "%SRCROOT%"
+                            },
+                            "region": {
+                              "startLine": 2,
+                              "startColumn": 3,
+                              "endLine": 2,
+                              "endColumn": 12
+                            }
+                          }
+                        }
+                      ],
+                      "partialFingerprints": {
+                        "schemacFingerprint/v1": "c39484d99d28038c"
+                      }
+                    }
+                  ]
+                }
+              ]
+            }
+        "####);
     }
 
     #[test]
