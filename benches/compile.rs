@@ -5,6 +5,8 @@
 //! `SCHEMAC_BENCH_SIZES=500,2000`) and each notation (`.schema`, `.sql`) it
 //! measures, on the synthetic schema of `schemac::synth`:
 //! - parse + validate: `frontend::load` and `model::validate::validate`;
+//! - lint: `lint::check_schema` with the default configuration, on the
+//!   loaded Model (time beyond parsing);
 //! - plan from empty: `plan::plan_models(empty, desired)`;
 //! - diff + plan: `plan::plan_models(base, changed)` where 5% of the tables
 //!   differ (both Models already loaded);
@@ -16,6 +18,7 @@
 //! Run with `cargo bench --bench compile`. Each (N, form) runs in its own
 //! child process of this binary (`compile --child N FORM`).
 
+use schemac::lint::LintConfig;
 use schemac::model::Model;
 use schemac::plan::{plan_models, PlanOptions};
 use schemac::synth::{self, Form, Variant};
@@ -26,6 +29,7 @@ const DEFAULT_SIZES: &[usize] = &[1_000, 10_000];
 const TARGET_TABLES: usize = 10_000;
 const TARGET_PLAN: Duration = Duration::from_secs(1);
 const TARGET_PEAK_MB: f64 = 500.0;
+const TARGET_LINT: Duration = Duration::from_millis(300);
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().collect();
@@ -42,6 +46,8 @@ struct Row {
     relations: usize,
     parse: Duration,
     errors: usize,
+    lint: Duration,
+    findings: usize,
     plan_from_empty: Duration,
     steps_from_empty: usize,
     diff_plan: Duration,
@@ -79,11 +85,13 @@ fn parent() -> ExitCode {
     }
     println!();
     println!(
-        "{:<7} {:>7} {:>9} {:>15} {:>16} {:>8} {:>15} {:>7} {:>10} {:>10}",
+        "{:<7} {:>7} {:>9} {:>15} {:>10} {:>8} {:>16} {:>8} {:>15} {:>7} {:>10} {:>10}",
         "form",
         "tables",
         "relations",
         "parse+validate",
+        "lint",
+        "findings",
         "plan from empty",
         "steps",
         "diff+plan (5%)",
@@ -129,8 +137,9 @@ fn parent() -> ExitCode {
         let peak_mb = row.peak_kb.map(|kb| kb as f64 / 1024.0);
         let time_ok = row.plan_from_empty < TARGET_PLAN;
         let mem_ok = peak_mb.is_some_and(|mb| mb < TARGET_PEAK_MB);
+        let lint_ok = row.lint < TARGET_LINT;
         println!(
-            "target ({} tables, .{}): plan from empty {} < {} s: {}; peak {} < {} MB: {}",
+            "target ({} tables, .{}): plan from empty {} < {} s: {}; peak {} < {} MB: {}; lint {} < {} ms: {}",
             TARGET_TABLES,
             row.form,
             fmt_duration(row.plan_from_empty),
@@ -139,6 +148,9 @@ fn parent() -> ExitCode {
             fmt_kb(row.peak_kb),
             TARGET_PEAK_MB,
             if mem_ok { "met" } else { "NOT met" },
+            fmt_duration(row.lint),
+            TARGET_LINT.as_millis(),
+            if lint_ok { "met" } else { "NOT met" },
         );
     }
     for row in rows.iter().filter(|row| row.errors > 0) {
@@ -164,11 +176,13 @@ fn parse_sizes(list: &str) -> Option<Vec<usize>> {
 
 fn print_row(row: &Row) {
     println!(
-        "{:<7} {:>7} {:>9} {:>15} {:>16} {:>8} {:>15} {:>7} {:>10} {:>10}",
+        "{:<7} {:>7} {:>9} {:>15} {:>10} {:>8} {:>16} {:>8} {:>15} {:>7} {:>10} {:>10}",
         row.form,
         row.n_tables,
         row.relations,
         fmt_duration(row.parse),
+        fmt_duration(row.lint),
+        row.findings,
         fmt_duration(row.plan_from_empty),
         row.steps_from_empty,
         fmt_duration(row.diff_plan),
@@ -209,6 +223,8 @@ fn parse_row(line: &str) -> Option<Row> {
         relations: num("relations")? as usize,
         parse: micros("parse_us")?,
         errors: num("errors")? as usize,
+        lint: micros("lint_us")?,
+        findings: num("findings")? as usize,
         plan_from_empty: micros("plan_us")?,
         steps_from_empty: num("plan_steps")? as usize,
         diff_plan: micros("diff_us")?,
@@ -266,6 +282,15 @@ fn child(args: &[String]) -> ExitCode {
         }
         base = parsed.value;
     }
+    let lint_config = LintConfig::default();
+    let mut lint_times = Vec::new();
+    let mut findings = 0;
+    for _ in 0..runs {
+        let start = Instant::now();
+        let diagnostics = schemac::lint::check_schema(&base, &lint_config);
+        lint_times.push(start.elapsed());
+        findings = diagnostics.len();
+    }
     let changed = schemac::frontend::load(&changed_sources).value;
     let empty = Model::default();
     let options = PlanOptions::default();
@@ -299,10 +324,11 @@ fn child(args: &[String]) -> ExitCode {
     let peak_kb = proc_status_kb("VmHWM");
     let opt = |value: Option<u64>| value.map_or(String::new(), |kb| kb.to_string());
     println!(
-        "row tables={n_tables} form={} relations={} parse_us={} errors={errors} plan_us={} plan_steps={plan_steps} diff_us={} diff_steps={diff_steps} baseline_kb={} peak_kb={}",
+        "row tables={n_tables} form={} relations={} parse_us={} errors={errors} lint_us={} findings={findings} plan_us={} plan_steps={plan_steps} diff_us={} diff_steps={diff_steps} baseline_kb={} peak_kb={}",
         form.extension(),
         synth::n_relations(n_tables),
         median(&mut parse_times).as_micros(),
+        median(&mut lint_times).as_micros(),
         median(&mut plan_times).as_micros(),
         median(&mut diff_times).as_micros(),
         opt(baseline_kb),

@@ -396,4 +396,16 @@ mod tests {
         assert!(mv.materialized);
         assert_eq!(mv.indexes.len(), 1);
     }
+
+    #[test]
+    fn view_queries_compare_by_their_canonical_form() {
+        let written = model("CREATE VIEW v AS select A from T where b in (1, 2);");
+        let dumped = model(
+            "CREATE VIEW public.v AS\n SELECT a\n   FROM t\n  WHERE (b = ANY (ARRAY[1, 2]));",
+        );
+        let name = QualifiedName::public("v");
+        assert_eq!(written.views[&name].query, dumped.views[&name].query);
+        let other = model("CREATE VIEW v AS SELECT a FROM t WHERE b IN (1, 3);");
+        assert_ne!(written.views[&name].query, other.views[&name].query);
+    }
 }
