@@ -195,7 +195,8 @@ fn readme_lists_every_hazard() {
         .collect();
     let found: Vec<&str> = readme
         .lines()
-        .filter(|line| line.starts_with("| `") && !line.contains("` | `"))
+        // Two-column rows only: the lint rule table shares some ids.
+        .filter(|line| line.starts_with("| `") && line.matches('|').count() == 3)
         .filter(|line| {
             let id = line
                 .trim_start_matches("| `")

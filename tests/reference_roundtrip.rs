@@ -50,7 +50,7 @@
 mod common;
 
 use common::{load_model, rel, Failures, TestDb};
-use schemac::diagnostics::{render_text, Diagnostic};
+use schemac::diagnostics::{render_text, Diagnostic, Severity};
 use schemac::model::{Model, SqlExpr};
 use schemac::plan::{plan_models, PlanOptions};
 use schemac::source::{Language, SourceSet};
@@ -188,9 +188,9 @@ fn run_parallel(jobs: Vec<Job>, n_threads: usize) -> Vec<(String, Result<Outcome
 fn round_trip(job: &Job) -> Result<Outcome, String> {
     let mut desired = load_model(std::slice::from_ref(&job.path))
         .map_err(|d| format!("{} does not load:\n{d}", rel(&job.path)))?;
-    if desired.tables.is_empty() && desired.views.is_empty() && desired.functions.is_empty() {
+    if comparable(desired.clone()) == Model::default() {
         // Equality of two empty Models would prove nothing.
-        return Err(format!("{} declares no table, view or function", rel(&job.path)));
+        return Err(format!("{} declares no database object", rel(&job.path)));
     }
     let distributed: Vec<String> = desired
         .tables
@@ -270,6 +270,18 @@ fn load_dump(dump: &str) -> Result<Model, String> {
     let mut sources = SourceSet::default();
     sources.add(PathBuf::from("dump.sql"), dump.to_string(), Language::Sql);
     let parsed = schemac::frontend::load(&sources);
+    let warnings: Vec<String> = parsed
+        .diagnostics
+        .iter()
+        .filter(|diagnostic| diagnostic.severity == Severity::Warning)
+        .map(|diagnostic| diagnostic.to_gcc_line(&sources))
+        .collect();
+    if !warnings.is_empty() {
+        note(&format!(
+            "the .sql frontend warns on a dump:\n{}",
+            warnings.join("\n")
+        ));
+    }
     let errors: Vec<Diagnostic> = parsed
         .diagnostics
         .into_iter()

@@ -12,6 +12,7 @@ pub mod check;
 pub mod exit;
 pub mod fmt;
 pub mod graph;
+pub mod inspect;
 pub mod plan;
 pub mod rules;
 
@@ -54,6 +55,8 @@ pub enum Command {
     Fmt(fmt::FmtArgs),
     /// Print the dependency graph as DOT or Mermaid.
     Graph(graph::GraphArgs),
+    /// Print a live database as .schema source (or SQL).
+    Inspect(inspect::InspectArgs),
     /// List the lint rules, or explain one.
     Rules(rules::RulesArgs),
 }
@@ -80,6 +83,9 @@ pub enum CliError {
     #[error(transparent)]
     #[diagnostic(transparent)]
     Apply(#[from] apply::ApplyCommandError),
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Live(#[from] plan::LiveError),
     #[error("cannot write {path}: {source}")]
     #[diagnostic(code("write-error"), help("check that the file is writable"))]
     WriteFile {
@@ -124,6 +130,7 @@ fn dispatch(cli: Cli) -> Result<ExitStatus, CliError> {
             graph::run(&options, args)
         }
         Command::Rules(args) => rules::run(args),
+        Command::Inspect(args) => inspect::run(args),
     }
 }
 

@@ -65,7 +65,10 @@ impl Renames {
     }
 
     fn table(&self, name: &QualifiedName) -> QualifiedName {
-        self.tables.get(name).cloned().unwrap_or_else(|| name.clone())
+        self.tables
+            .get(name)
+            .cloned()
+            .unwrap_or_else(|| name.clone())
     }
 
     fn column(&self, table: &QualifiedName, column: &Ident) -> Ident {

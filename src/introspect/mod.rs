@@ -41,6 +41,7 @@ mod index;
 mod partition;
 mod policy;
 mod sequence;
+pub mod shadow;
 mod sql;
 mod table;
 mod trigger;
@@ -51,22 +52,37 @@ pub use connect::{connect, ConnString};
 pub use distribution::{distribution_from_rows, DistPartitionRow};
 
 use crate::model::{glob_match, normalize, Model, QualifiedName, SqlExpr, TypeName};
-use std::cell::Cell;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use tokio_postgres::{Client, Row};
 
 /// The oldest PostgreSQL major version whose catalogs the queries know.
 pub const MIN_SERVER_VERSION: i32 = 130000;
 
 /// Which schemas and objects to read. Every pattern is a glob (`*`, `?`).
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+///
+/// [`Filter::default`] reads every non-system schema except schemac's own
+/// history schema ([`crate::apply::HISTORY_SCHEMA`]), so that no caller
+/// plans to drop it by accident; a filter built field by field states its
+/// own exclusions.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Filter {
     /// Only these schemas (empty: every non-system schema).
     pub include_schemas: Vec<String>,
-    /// Never these schemas.
+    /// Never these schemas (by default: schemac's own history schema).
     pub exclude_schemas: Vec<String>,
     /// Objects to leave out, matched against `schema.name` when the pattern
     /// has a dot and against the bare name otherwise (as `external`).
     pub exclude_patterns: Vec<String>,
+}
+
+impl Default for Filter {
+    fn default() -> Self {
+        Filter {
+            include_schemas: Vec::new(),
+            exclude_schemas: vec![crate::apply::HISTORY_SCHEMA.to_string()],
+            exclude_patterns: Vec::new(),
+        }
+    }
 }
 
 impl Filter {
@@ -296,7 +312,7 @@ async fn introspect_in_snapshot(
     let mut session = Session {
         client,
         server_version: 0,
-        queries: Cell::new(0),
+        queries: AtomicUsize::new(0),
     };
     let version_rows = session
         .query(
@@ -335,7 +351,7 @@ async fn introspect_in_snapshot(
     if has_citus {
         distribution::introspect_distribution(&session, &mut model).await?;
     }
-    let queries = session.queries.get();
+    let queries = session.queries.load(Ordering::Relaxed);
     let non_catalog_relation_locks = if options.probe_locks {
         let mut locks = Vec::new();
         for row in session.query("lock probe", LOCK_PROBE).await? {
@@ -356,11 +372,12 @@ async fn introspect_in_snapshot(
     Ok((model, stats))
 }
 
-/// The connection, the server version and the query counter.
+/// The connection, the server version and the query counter (atomic, so
+/// that the introspection future is `Send`).
 pub(crate) struct Session<'a> {
     client: &'a Client,
     server_version: i32,
-    queries: Cell<usize>,
+    queries: AtomicUsize,
 }
 
 impl Session<'_> {
@@ -370,7 +387,7 @@ impl Session<'_> {
         object_kind: &'static str,
         sql: &str,
     ) -> Result<Vec<Row>, IntrospectError> {
-        self.queries.set(self.queries.get() + 1);
+        self.queries.fetch_add(1, Ordering::Relaxed);
         self.client.query(sql, &[]).await.map_err(|source| {
             if source.code() == Some(&tokio_postgres::error::SqlState::LOCK_NOT_AVAILABLE) {
                 IntrospectError::LockTimeout {
@@ -471,9 +488,23 @@ mod tests {
     }
 
     #[test]
-    fn empty_filter_keeps_everything() {
+    fn default_filter_keeps_everything_but_own_schema() {
         let filter = Filter::default();
         assert!(filter.keeps(&QualifiedName::new("anything", "at_all")));
+        assert!(filter.keeps_schema("public"));
+        assert!(!filter.keeps_schema(crate::apply::HISTORY_SCHEMA));
+        assert!(!filter.keeps(&QualifiedName::new("schemac", "migrations")));
+    }
+
+    #[test]
+    fn introspection_future_is_send() {
+        fn is_send<T: Send>(_: T) {}
+        // Compiles only when the future is Send; never polled.
+        fn check(client: &Client, filter: &Filter) {
+            is_send(introspect(client, filter));
+            is_send(introspect_with_stats(client, filter, IntrospectOptions::default()));
+        }
+        let _ = check as fn(&Client, &Filter);
     }
 
     #[test]

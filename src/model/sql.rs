@@ -9,9 +9,9 @@
 
 use super::{
     ArgMode, BoundValue, Colocation, Column, Constraint, ConstraintKind, Distribution, Domain,
-    Enum, Extension, FkAction, Function, Ident, Identity, Index, IndexExpr, Parallel, PartitionBound,
-    PartitionBy, Policy, QualifiedName, Schema, Sequence, SequenceOptions, Table, Trigger,
-    TriggerEvent, TriggerTiming, TypeName, View, Volatility,
+    Enum, Extension, FkAction, Function, Ident, Identity, Index, IndexExpr, Parallel,
+    PartitionBound, PartitionBy, Policy, QualifiedName, Schema, Sequence, SequenceOptions, Table,
+    Trigger, TriggerEvent, TriggerTiming, TypeName, View, Volatility,
 };
 
 /// `'it''s'`: a string literal.

@@ -156,9 +156,12 @@ fn replaced_indexes(
     created: &BTreeSet<QualifiedName>,
 ) -> BTreeMap<(QualifiedName, Ident), Index> {
     let partitioned = |table: &QualifiedName| {
-        [ctx.current, ctx.desired]
-            .iter()
-            .any(|model| model.tables.get(table).is_some_and(|t| t.partition_by.is_some()))
+        [ctx.current, ctx.desired].iter().any(|model| {
+            model
+                .tables
+                .get(table)
+                .is_some_and(|t| t.partition_by.is_some())
+        })
     };
     let mut res = BTreeMap::new();
     for change in &changes.changes {

@@ -15,8 +15,8 @@
 use super::forms;
 use super::{blank, ident, parser, qualified, tokens, Ctx, Stmt};
 use crate::model::{
-    normalize, ArgMode, Function, FunctionArg, FunctionId, Ident, Parallel, QualifiedName,
-    View, Volatility,
+    normalize, ArgMode, Function, FunctionArg, FunctionId, Ident, Parallel, QualifiedName, View,
+    Volatility,
 };
 use sqlparser::ast::{
     CreateFunctionBody, DataType, Expr, FunctionBehavior, FunctionCalledOnNull, FunctionParallel,

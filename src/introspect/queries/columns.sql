@@ -17,7 +17,8 @@ SELECT n.nspname::text AS schema,
        idseq.seqmax AS identity_max,
        idseq.seqcache AS identity_cache,
        idseq.seqcycle AS identity_cycle,
-       d.description AS comment
+       (SELECT d.description FROM pg_description d
+        WHERE d.objoid = a.attrelid AND d.classoid = 'pg_class'::regclass AND d.objsubid = a.attnum) AS comment
 FROM pg_attribute a
 JOIN pg_class c ON c.oid = a.attrelid
 JOIN pg_namespace n ON n.oid = c.relnamespace
@@ -34,8 +35,6 @@ LEFT JOIN LATERAL (
       AND dep.refobjid = a.attrelid AND dep.refobjsubid = a.attnum AND dep.deptype = 'i'
     LIMIT 1
 ) idseq ON true
-LEFT JOIN pg_description d
-       ON d.objoid = a.attrelid AND d.classoid = 'pg_class'::regclass AND d.objsubid = a.attnum
 WHERE c.relkind IN ('r', 'p')
   AND NOT c.relispartition
   AND a.attnum > 0

@@ -13,13 +13,12 @@ SELECT n.nspname::text AS schema,
        ARRAY(SELECT pg_get_expr(con.conbin, 0) FROM pg_constraint con
              WHERE con.contypid = t.oid AND con.contype = 'c'
              ORDER BY con.conname) AS check_exprs,
-       d.description AS comment
+       (SELECT d.description FROM pg_description d
+        WHERE d.objoid = t.oid AND d.classoid = 'pg_type'::regclass AND d.objsubid = 0) AS comment
 FROM pg_type t
 JOIN pg_namespace n ON n.oid = t.typnamespace
 JOIN pg_type bt ON bt.oid = t.typbasetype
 LEFT JOIN pg_collation co ON co.oid = t.typcollation
-LEFT JOIN pg_description d
-       ON d.objoid = t.oid AND d.classoid = 'pg_type'::regclass AND d.objsubid = 0
 WHERE t.typtype = 'd'
   AND n.nspname NOT IN ('pg_catalog', 'information_schema')
   AND n.nspname !~ '^pg_toast' AND n.nspname !~ '^pg_temp_'

@@ -22,12 +22,11 @@ SELECT n.nspname::text AS schema,
        p.prosecdef AS security_definer,
        p.proparallel::text AS parallel,
        p.proconfig AS config,
-       d.description AS comment
+       (SELECT d.description FROM pg_description d
+        WHERE d.objoid = p.oid AND d.classoid = 'pg_proc'::regclass AND d.objsubid = 0) AS comment
 FROM pg_proc p
 JOIN pg_namespace n ON n.oid = p.pronamespace
 JOIN pg_language l ON l.oid = p.prolang
-LEFT JOIN pg_description d
-       ON d.objoid = p.oid AND d.classoid = 'pg_proc'::regclass AND d.objsubid = 0
 WHERE p.prokind IN ('f', 'p')
   AND n.nspname NOT IN ('pg_catalog', 'information_schema')
   AND n.nspname !~ '^pg_toast' AND n.nspname !~ '^pg_temp_'

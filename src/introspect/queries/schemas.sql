@@ -1,9 +1,8 @@
 -- Schemas other than public and the system schemas, with their comments.
 SELECT n.nspname::text AS name,
-       d.description AS comment
+       (SELECT d.description FROM pg_description d
+        WHERE d.objoid = n.oid AND d.classoid = 'pg_namespace'::regclass AND d.objsubid = 0) AS comment
 FROM pg_namespace n
-LEFT JOIN pg_description d
-       ON d.objoid = n.oid AND d.classoid = 'pg_namespace'::regclass AND d.objsubid = 0
 WHERE n.nspname NOT IN ('pg_catalog', 'information_schema', 'public')
   AND n.nspname !~ '^pg_toast'
   AND n.nspname !~ '^pg_temp_'

@@ -12,7 +12,8 @@ SELECT n.nspname::text AS schema,
        own.schema AS owner_schema,
        own.table_name AS owner_table,
        own.column_name AS owner_column,
-       d.description AS comment
+       (SELECT d.description FROM pg_description d
+        WHERE d.objoid = c.oid AND d.classoid = 'pg_class'::regclass AND d.objsubid = 0) AS comment
 FROM pg_sequence s
 JOIN pg_class c ON c.oid = s.seqrelid
 JOIN pg_namespace n ON n.oid = c.relnamespace
@@ -27,8 +28,6 @@ LEFT JOIN LATERAL (
       AND dep.deptype = 'a'
     LIMIT 1
 ) own ON true
-LEFT JOIN pg_description d
-       ON d.objoid = c.oid AND d.classoid = 'pg_class'::regclass AND d.objsubid = 0
 WHERE c.relkind = 'S'
   AND n.nspname NOT IN ('pg_catalog', 'information_schema')
   AND n.nspname !~ '^pg_toast' AND n.nspname !~ '^pg_temp_'

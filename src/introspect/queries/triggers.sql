@@ -18,14 +18,13 @@ SELECT n.nspname::text AS schema,
        t.tgconstraint <> 0 AS is_constraint,
        t.tgdeferrable AS deferrable,
        t.tginitdeferred AS initially_deferred,
-       d.description AS comment
+       (SELECT d.description FROM pg_description d
+        WHERE d.objoid = t.oid AND d.classoid = 'pg_trigger'::regclass AND d.objsubid = 0) AS comment
 FROM pg_trigger t
 JOIN pg_class c ON c.oid = t.tgrelid
 JOIN pg_namespace n ON n.oid = c.relnamespace
 JOIN pg_proc p ON p.oid = t.tgfoid
 JOIN pg_namespace fn ON fn.oid = p.pronamespace
-LEFT JOIN pg_description d
-       ON d.objoid = t.oid AND d.classoid = 'pg_trigger'::regclass AND d.objsubid = 0
 WHERE NOT t.tgisinternal
   AND t.tgparentid = 0
   AND c.relkind IN ('r', 'p')

@@ -10,7 +10,8 @@ SELECT n.nspname::text AS schema,
        c.reloptions::text[] AS options,
        deps.dep_schemas,
        deps.dep_names,
-       d.description AS comment
+       (SELECT d.description FROM pg_description d
+        WHERE d.objoid = c.oid AND d.classoid = 'pg_class'::regclass AND d.objsubid = 0) AS comment
 FROM pg_class c
 JOIN pg_namespace n ON n.oid = c.relnamespace
 LEFT JOIN LATERAL (
@@ -26,8 +27,6 @@ LEFT JOIN LATERAL (
           WHERE rw.ev_class = c.oid AND dep.refobjid <> c.oid
             AND rn.nspname NOT IN ('pg_catalog', 'information_schema')) x
 ) deps ON true
-LEFT JOIN pg_description d
-       ON d.objoid = c.oid AND d.classoid = 'pg_class'::regclass AND d.objsubid = 0
 WHERE c.relkind IN ('v', 'm')
   AND n.nspname NOT IN ('pg_catalog', 'information_schema')
   AND n.nspname !~ '^pg_toast' AND n.nspname !~ '^pg_temp_'

@@ -259,7 +259,14 @@ fn identity_steps(
                 sets.push(format!("SET CACHE {}", to.cache));
             }
             if from.cycle != to.cycle {
-                sets.push(if to.cycle { "SET CYCLE" } else { "SET NO CYCLE" }.to_string());
+                sets.push(
+                    if to.cycle {
+                        "SET CYCLE"
+                    } else {
+                        "SET NO CYCLE"
+                    }
+                    .to_string(),
+                );
             }
             if sets.is_empty() {
                 return Vec::new();

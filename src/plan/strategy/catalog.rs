@@ -324,7 +324,35 @@ fn function_requires(cx: &Cx<'_>, function: &Function) -> Vec<Key> {
     for arg in &function.args {
         res.extend(type_keys(cx.ctx.desired, &arg.ty));
     }
+    res.extend(body_relations(cx, function));
     res
+}
+
+/// Relations a `LANGUAGE sql` body names. PostgreSQL validates SQL bodies
+/// when the function is created (`check_function_bodies`, on by default),
+/// so the tables and views they read must exist first; PL/pgSQL bodies are
+/// only checked when they run. Found by name (`schema.name`, or a bare name
+/// for `public`); an over-approximation only adds ordering edges.
+fn body_relations(cx: &Cx<'_>, function: &Function) -> Vec<Key> {
+    if function.language != "sql" {
+        return Vec::new();
+    }
+    let words = super::words(&function.body);
+    let names_relation = |name: &crate::model::QualifiedName| {
+        words.iter().enumerate().any(|(idx, word)| {
+            word == name.name.as_str()
+                && (name.schema.as_str() == "public"
+                    || (idx > 0 && words[idx - 1] == name.schema.as_str()))
+        })
+    };
+    let desired = cx.ctx.desired;
+    desired
+        .tables
+        .keys()
+        .chain(desired.views.keys())
+        .filter(|name| names_relation(name))
+        .map(|name| Key::Relation(name.clone()))
+        .collect()
 }
 
 pub(super) fn create_function(cx: &Cx<'_>, function: &Function) -> Vec<Node> {

@@ -102,7 +102,10 @@ fn replace_steps(cx: &Cx<'_>, table: &QualifiedName, index: &Index) -> Vec<Step>
                 index.name
             ),
         )
-        .lock(&table.with_name(temporary.clone()), LockMode::ShareUpdateExclusive),
+        .lock(
+            &table.with_name(temporary.clone()),
+            LockMode::ShareUpdateExclusive,
+        ),
     ]
 }
 

@@ -63,9 +63,11 @@ pub(super) fn enable(cx: &Cx<'_>, table: &QualifiedName) -> Vec<Node> {
         );
     }
     if !cx.online() {
-        return vec![Node::new(Phase::AlterTable, format!("rls {table}"), vec![step])
-            .requires([Key::Relation(table.clone())])
-            .provides([Key::RlsOn(table.clone())])];
+        return vec![
+            Node::new(Phase::AlterTable, format!("rls {table}"), vec![step])
+                .requires([Key::Relation(table.clone())])
+                .provides([Key::RlsOn(table.clone())]),
+        ];
     }
     vec![
         Node::new(Phase::EnableRls, format!("rls {table}"), vec![step])

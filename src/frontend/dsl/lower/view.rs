@@ -53,8 +53,13 @@ impl Cx<'_> {
                 Vec::new()
             }
         };
-        let query = match normalize::expr(query_text) {
-            Ok(expr) => expr,
+        let query = match normalize::query(query_text) {
+            Ok(mut expr) => {
+                // Keep the user's spelling for the SQL schemac emits; only
+                // the canonical form is shared with the other frontends.
+                expr.sql = query_text.trim().to_string();
+                expr
+            }
             Err(_) => {
                 let collapsed = collapse_whitespace(query_text);
                 SqlExpr {

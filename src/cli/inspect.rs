@@ -1,0 +1,149 @@
+//! `schemac inspect --db URL [--format schema|sql]`: a live database as
+//! `.schema` source (the canonical printer,
+//! [`crate::frontend::dsl::print_model`]) or as an SQL script (its
+//! from-empty plan, exactly as `plan --format sql` prints it).
+//!
+//! Invariants: stdout gets only the source; notes go to stderr. The
+//! database is only read (one introspection snapshot). schemac's own
+//! history schema and INVALID indexes are left out, as `plan --db` leaves
+//! them out, so that planning the printed source against the same
+//! database gives an empty plan. The connection string is never printed.
+
+use super::plan::{block_on, invalid_index_notes, live_filter, read_live, LiveError};
+use super::{CliError, ExitStatus};
+use crate::frontend::dsl::print_model;
+use crate::introspect;
+use crate::model::Model;
+use crate::plan::{plan_models, PlanOptions};
+use crate::render;
+use clap::{Args, ValueEnum};
+use std::io::{self, Write};
+
+#[derive(Debug, Args)]
+pub struct InspectArgs {
+    /// The database: a postgres:// URL or a key=value string.
+    #[arg(long, value_name = "URL", env = "DATABASE_URL", hide_env_values = true)]
+    pub db: Option<String>,
+
+    /// What to print.
+    #[arg(long, value_enum, default_value_t = InspectFormat::Schema)]
+    pub format: InspectFormat,
+
+    /// Only these schemas (glob; repeat for several) [default: every
+    /// schema except the system ones].
+    #[arg(long = "schema", value_name = "NAME")]
+    pub schemas: Vec<String>,
+
+    /// Leave out these schemas (glob; repeat for several).
+    #[arg(long = "exclude-schema", value_name = "NAME")]
+    pub exclude_schemas: Vec<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum InspectFormat {
+    /// `.schema` source, canonically formatted.
+    Schema,
+    /// An SQL script that creates the schema in an empty database.
+    Sql,
+}
+
+/// Runs `schemac inspect`.
+pub fn run(args: &InspectArgs) -> Result<ExitStatus, CliError> {
+    let url = args
+        .db
+        .as_deref()
+        .filter(|url| !url.trim().is_empty())
+        .ok_or(LiveError::NeedsDatabase { flag: "db" })?;
+    let mut filter = live_filter();
+    filter.include_schemas = args.schemas.clone();
+    filter
+        .exclude_schemas
+        .extend(args.exclude_schemas.iter().cloned());
+    let (model, notes) = block_on(async {
+        let (client, connection) = introspect::connect(url).await?;
+        let res = read_live(&client, &filter).await;
+        drop(client);
+        let _ = connection.await;
+        let live = res?;
+        let notes = invalid_index_notes(&live);
+        Ok((live.current, notes))
+    })?;
+    let mut stderr = io::stderr();
+    for note in &notes {
+        writeln!(stderr, "note: {note}")?;
+    }
+    let text = render_model(&model, args.format)?;
+    let mut out = io::stdout().lock();
+    out.write_all(text.as_bytes())?;
+    out.flush()?;
+    Ok(ExitStatus::Success)
+}
+
+/// The Model in the chosen format.
+pub fn render_model(model: &Model, format: InspectFormat) -> Result<String, CliError> {
+    match format {
+        InspectFormat::Schema => Ok(print_model(model)),
+        InspectFormat::Sql => {
+            let options = PlanOptions {
+                online: false,
+                ..PlanOptions::default()
+            };
+            let plan = plan_models(&Model::default(), model, &options)?;
+            let mut out = Vec::new();
+            render::sql::render(&plan, &mut out)?;
+            Ok(String::from_utf8_lossy(&out).into_owned())
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{Column, Ident, QualifiedName, Table, TypeName};
+    use clap::Parser;
+
+    #[derive(Debug, Parser)]
+    struct Wrapper {
+        #[command(flatten)]
+        args: InspectArgs,
+    }
+
+    fn sample() -> Model {
+        let mut model = Model::default();
+        let mut table = Table::new(QualifiedName::public("accounts"));
+        table
+            .columns
+            .push(Column::new(Ident::new("id"), TypeName("bigint".into())));
+        model.tables.insert(table.name.clone(), table);
+        model
+    }
+
+    #[test]
+    fn flags_parse() {
+        let parsed = Wrapper::try_parse_from([
+            "inspect",
+            "--db",
+            "postgresql://u@h/db",
+            "--format",
+            "sql",
+            "--schema",
+            "app*",
+            "--exclude-schema",
+            "app_old",
+        ])
+        .expect("valid flags");
+        assert_eq!(parsed.args.format, InspectFormat::Sql);
+        assert_eq!(parsed.args.schemas, vec!["app*".to_string()]);
+        assert_eq!(parsed.args.exclude_schemas, vec!["app_old".to_string()]);
+    }
+
+    #[test]
+    fn prints_schema_and_sql() {
+        let model = sample();
+        let schema = render_model(&model, InspectFormat::Schema).expect("prints");
+        assert!(schema.contains("table accounts"), "{schema}");
+        let sql = render_model(&model, InspectFormat::Sql).expect("prints");
+        assert!(sql.contains("CREATE TABLE public.accounts"), "{sql}");
+        assert!(sql.contains("BEGIN;"), "{sql}");
+    }
+}

@@ -1,0 +1,1067 @@
+//! Shadow-database normalisation (DESIGN.md §1): the desired schema is
+//! built in a scratch database on the target's server and read back
+//! through the same introspector, so that `plan --db` decides equality
+//! catalog against catalog instead of trusting the offline normaliser.
+//!
+//! Owns: creating and always dropping the throwaway database
+//! ([`ShadowDb`]), checking a user-provided one is empty and emptying it
+//! again, running the from-empty plan there with tokio-postgres (no psql at
+//! run time), carrying the file Model's spans and hints over to the
+//! introspected Model ([`transfer_meta`]), and the offline fallback that
+//! names the expressions it could not prove equal
+//! ([`unproven_expressions`]).
+//!
+//! Invariants:
+//! - A database this module created is dropped on every path: explicitly
+//!   ([`ShadowDb::drop_now`]) on success and on error, and by `Drop` when
+//!   the future owning it is cancelled (Ctrl-C) or unwinds.
+//! - A user's `--shadow-db` is never dropped: it must be empty before use
+//!   and is emptied again afterwards.
+//! - A statement that fails in the shadow is an error naming the statement
+//!   (never a silent fallback to offline normalisation).
+//! - The shadow session uses the target session's `TimeZone`, `DateStyle`,
+//!   `IntervalStyle` and `search_path`, so constants are folded as apply
+//!   would fold them; catalog text is read back with the settings the
+//!   introspector pins.
+//! - The shadow database is created from `template0` with the target
+//!   database's encoding and locale, so nothing an administrator added to
+//!   `template1` leaks into the desired schema.
+
+use super::connect::describe_target;
+use super::{error_message, introspect, Filter, IntrospectError};
+use crate::model::{
+    ConstraintKind, Extension, Ident, Index, IndexExpr, Model, QualifiedName, SqlExpr, Table,
+};
+use crate::plan::{plan_models, Plan, PlanError, PlanOptions};
+use std::collections::BTreeMap;
+use tokio_postgres::{Client, Config, NoTls};
+
+/// A failure to build, read or drop the shadow database.
+#[derive(Debug, thiserror::Error, miette::Diagnostic)]
+pub enum ShadowError {
+    #[error("cannot create the shadow database {name}: {message}")]
+    #[diagnostic(
+        code("shadow-create"),
+        help("pass --shadow-db URL to use an existing empty database, or --no-shadow to compare offline")
+    )]
+    Create {
+        name: String,
+        message: String,
+        #[source]
+        source: tokio_postgres::Error,
+    },
+
+    #[error("cannot connect to the shadow database {target}: {message}")]
+    #[diagnostic(
+        code("shadow-connect"),
+        help("check --shadow-db (or that the role may connect to databases it creates)")
+    )]
+    Connect {
+        target: String,
+        message: String,
+        #[source]
+        source: tokio_postgres::Error,
+    },
+
+    #[error("invalid shadow connection string: {message}")]
+    #[diagnostic(
+        code("invalid-connection-string"),
+        help("use a URL such as postgresql://user@host:5432/dbname, or key=value pairs")
+    )]
+    InvalidConnString { message: String },
+
+    #[error("the shadow database {target} is not empty (it holds {found})")]
+    #[diagnostic(
+        code("shadow-not-empty"),
+        help("--shadow-db must name an empty scratch database: schemac builds the desired schema in it and empties it afterwards")
+    )]
+    NotEmpty { target: String, found: String },
+
+    #[error("building the desired schema in the shadow database failed at statement {number}/{total} ({description}): {message}\n  SQL: {sql}")]
+    #[diagnostic(
+        code("shadow-statement"),
+        help("the schema does not run on this server as written (a missing role or extension, or an invalid expression); fix it, or run with --no-shadow to compare offline")
+    )]
+    Statement {
+        number: usize,
+        total: usize,
+        description: String,
+        sql: String,
+        message: String,
+        #[source]
+        source: tokio_postgres::Error,
+    },
+
+    #[error("{action} failed: {message}")]
+    #[diagnostic(code("shadow-database-error"))]
+    Database {
+        action: &'static str,
+        message: String,
+        #[source]
+        source: tokio_postgres::Error,
+    },
+
+    #[error("cannot plan the desired schema from an empty database: {0}")]
+    #[diagnostic(code("shadow-plan"))]
+    Plan(#[source] PlanError),
+
+    #[error("reading the shadow database back failed: {0}")]
+    #[diagnostic(code("shadow-introspect"))]
+    Introspect(#[source] IntrospectError),
+}
+
+/// The desired schema as the server stores it.
+#[derive(Debug, Clone)]
+pub struct Normalized {
+    /// The shadow's introspected Model, with the file Model's `Meta`,
+    /// roles, external patterns, extension version pins and (when Citus
+    /// could not run there) shard distribution.
+    pub model: Model,
+    /// What the user should know (printed on stderr).
+    pub notes: Vec<String>,
+}
+
+/// A shadow database. When schemac created it, it is dropped by
+/// [`ShadowDb::drop_now`] or, failing that, by `Drop`.
+pub struct ShadowDb {
+    /// The connection string of the target (to reach the server for the
+    /// final `DROP DATABASE`); for a provided shadow, the shadow's own.
+    admin: super::ConnString,
+    /// `Config` of the shadow database itself.
+    config: Config,
+    name: String,
+    /// Created by schemac, so schemac drops it.
+    owned: bool,
+    dropped: bool,
+}
+
+impl std::fmt::Debug for ShadowDb {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ShadowDb")
+            .field("name", &self.name)
+            .field("owned", &self.owned)
+            .finish_non_exhaustive()
+    }
+}
+
+impl ShadowDb {
+    /// Creates `schemac_shadow_<pid>_<nanos>` on the target's server
+    /// through `target` (connected with `target_url`).
+    pub async fn create(target: &Client, target_url: &str) -> Result<ShadowDb, ShadowError> {
+        let mut config = parse_config(target_url)?;
+        let name = throwaway_name();
+        let create = create_database_sql(target, &name).await?;
+        target
+            .batch_execute(&create)
+            .await
+            .map_err(|source| ShadowError::Create {
+                name: name.clone(),
+                message: error_message(&source),
+                source,
+            })?;
+        config.dbname(&name);
+        Ok(ShadowDb {
+            admin: super::ConnString::new(target_url),
+            config,
+            name,
+            owned: true,
+            dropped: false,
+        })
+    }
+
+    /// A database the user provided (`--shadow-db URL`): never dropped.
+    pub fn provided(url: &str) -> Result<ShadowDb, ShadowError> {
+        let config = parse_config(url)?;
+        let name = config
+            .get_dbname()
+            .or(config.get_user())
+            .unwrap_or("postgres")
+            .to_string();
+        Ok(ShadowDb {
+            admin: super::ConnString::new(url),
+            config,
+            name,
+            owned: false,
+            dropped: false,
+        })
+    }
+
+    /// The database's name.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// True when schemac created it (and so drops it).
+    pub fn is_throwaway(&self) -> bool {
+        self.owned
+    }
+
+    /// Connects to the shadow database.
+    pub async fn connect(&self) -> Result<Client, ShadowError> {
+        let (client, connection) =
+            self.config
+                .connect(NoTls)
+                .await
+                .map_err(|source| ShadowError::Connect {
+                    target: describe_target(&self.config),
+                    message: error_message(&source),
+                    source,
+                })?;
+        // The task ends when the client is dropped or the server ends the
+        // session (DROP DATABASE ... WITH (FORCE)); its error is the one
+        // the last query already reported.
+        tokio::spawn(connection);
+        Ok(client)
+    }
+
+    /// Drops a throwaway database through `target` (a connection to
+    /// another database of the same server). A provided one is left alone.
+    pub async fn drop_now(mut self, target: &Client) -> Result<(), ShadowError> {
+        if !self.owned || self.dropped {
+            return Ok(());
+        }
+        self.dropped = true;
+        target
+            .batch_execute(&drop_database_sql(&self.name))
+            .await
+            .map_err(|source| {
+                // Try once more from a fresh connection when the target's
+                // session itself is gone.
+                self.dropped = false;
+                ShadowError::Database {
+                    action: "dropping the shadow database",
+                    message: error_message(&source),
+                    source,
+                }
+            })
+    }
+}
+
+impl Drop for ShadowDb {
+    /// The last resort (cancelled future, early return, panic): drop the
+    /// database from a fresh connection on a thread of its own, since this
+    /// may run inside the caller's async runtime.
+    fn drop(&mut self) {
+        if !self.owned || self.dropped {
+            return;
+        }
+        self.dropped = true;
+        let admin = self.admin.clone();
+        let name = self.name.clone();
+        let res = std::thread::spawn(move || drop_blocking(&admin, &name)).join();
+        if !matches!(res, Ok(Ok(()))) {
+            // Nothing can be returned from Drop; leaving a database behind
+            // silently would be worse than this one line on stderr.
+            eprintln!(
+                "warning: could not drop the shadow database {}; drop it with DROP DATABASE \"{}\"",
+                self.name, self.name
+            );
+        }
+    }
+}
+
+/// Whether the connected role may create databases (`CREATEDB` or
+/// superuser).
+pub async fn may_create_databases(client: &Client) -> Result<bool, ShadowError> {
+    let row = client
+        .query_one(
+            "SELECT (r.rolcreatedb OR r.rolsuper) AS may FROM pg_roles r WHERE r.rolname = current_user",
+            &[],
+        )
+        .await
+        .map_err(|source| ShadowError::Database {
+            action: "reading the role's privileges",
+            message: error_message(&source),
+            source,
+        })?;
+    Ok(row.try_get::<_, bool>("may").unwrap_or(false))
+}
+
+/// Builds `desired` in the shadow database and reads it back.
+///
+/// `target` is the connection to the database being planned (its session
+/// settings are copied); `server_version` is its major version. A provided
+/// shadow must be empty and is emptied again before this returns (also on
+/// error); a throwaway one is left for the caller to drop.
+pub async fn normalize(
+    shadow: &ShadowDb,
+    target: &Client,
+    desired: &Model,
+    filter: &Filter,
+    server_version: u32,
+) -> Result<Normalized, ShadowError> {
+    let client = shadow.connect().await?;
+    copy_session_settings(target, &client).await?;
+    if !shadow.owned {
+        let existing = introspect(&client, filter)
+            .await
+            .map_err(ShadowError::Introspect)?;
+        if let Some(found) = first_object(&existing) {
+            return Err(ShadowError::NotEmpty {
+                target: describe_target(&shadow.config),
+                found,
+            });
+        }
+    }
+    let res = build_and_read(&client, desired, filter, server_version).await;
+    if !shadow.owned {
+        empty_provided(&client, filter, server_version).await?;
+    }
+    res
+}
+
+async fn build_and_read(
+    client: &Client,
+    desired: &Model,
+    filter: &Filter,
+    server_version: u32,
+) -> Result<Normalized, ShadowError> {
+    let mut notes = Vec::new();
+    let mut buildable = desired.clone();
+    let citus = citus_usable(client).await?;
+    let stripped = if citus {
+        Vec::new()
+    } else {
+        strip_citus(&mut buildable)
+    };
+    if !stripped.is_empty() {
+        notes.push(format!(
+            "the shadow database cannot run Citus here: shard distribution of {} is compared as declared, not as the server stores it",
+            name_list(&stripped)
+        ));
+    }
+    let options = PlanOptions {
+        server_version,
+        online: false,
+        ..PlanOptions::default()
+    };
+    let plan = plan_models(&Model::default(), &buildable, &options).map_err(ShadowError::Plan)?;
+    run_plan(client, &plan).await?;
+    let mut model = introspect(client, filter)
+        .await
+        .map_err(ShadowError::Introspect)?;
+    transfer_meta(desired, &mut model, !citus);
+    Ok(Normalized { model, notes })
+}
+
+/// Runs `plan` as apply would group it: each transactional group in one
+/// transaction, non-transactional steps alone.
+pub async fn run_plan(client: &Client, plan: &Plan) -> Result<(), ShadowError> {
+    let total = plan.steps.len();
+    let mut number = 0;
+    for group in plan.transaction_groups() {
+        let transactional = group.first().is_some_and(|step| step.transactional);
+        if transactional {
+            exec(client, "BEGIN", "starting a transaction in the shadow").await?;
+        }
+        for step in group {
+            number += 1;
+            if let Err(source) = client.batch_execute(&step.sql).await {
+                if transactional {
+                    let _ = client.batch_execute("ROLLBACK").await;
+                }
+                return Err(ShadowError::Statement {
+                    number,
+                    total,
+                    description: step.description.clone(),
+                    sql: step.sql.clone(),
+                    message: error_message(&source),
+                    source,
+                });
+            }
+        }
+        if transactional {
+            exec(client, "COMMIT", "committing in the shadow").await?;
+        }
+    }
+    Ok(())
+}
+
+/// Gives the shadow model the file Model's spans, rename hints and
+/// everything a catalog cannot hold or the shadow could not build:
+/// declared roles, external patterns, unpinned extension versions (left
+/// unpinned, so the server's default version is not mistaken for a pin)
+/// and, with `citus_stripped`, shard distribution and the citus extension.
+pub fn transfer_meta(file: &Model, shadow: &mut Model, citus_stripped: bool) {
+    shadow.roles = file.roles.clone();
+    shadow.external = file.external.clone();
+    for (name, schema) in &mut shadow.schemas {
+        if let Some(from) = file.schemas.get(name) {
+            schema.meta = from.meta.clone();
+        }
+    }
+    for (name, from) in &file.extensions {
+        match shadow.extensions.get_mut(name) {
+            Some(extension) => {
+                extension.meta = from.meta.clone();
+                extension.version = from.version.clone();
+            }
+            None if citus_stripped && name.as_str() == "citus" => {
+                shadow.extensions.insert(name.clone(), from.clone());
+            }
+            None => {}
+        }
+    }
+    for (name, item) in &mut shadow.enums {
+        if let Some(from) = file.enums.get(name) {
+            item.meta = from.meta.clone();
+        }
+    }
+    for (name, item) in &mut shadow.domains {
+        if let Some(from) = file.domains.get(name) {
+            item.meta = from.meta.clone();
+        }
+    }
+    for (name, item) in &mut shadow.sequences {
+        if let Some(from) = file.sequences.get(name) {
+            item.meta = from.meta.clone();
+        }
+    }
+    for (id, item) in &mut shadow.functions {
+        let from = file.functions.get(id).or_else(|| {
+            // Argument types spelled differently: match by name when the
+            // name is not overloaded.
+            let mut same_name = file.functions.values().filter(|f| f.id.name == id.name);
+            match (same_name.next(), same_name.next()) {
+                (Some(only), None) => Some(only),
+                _ => None,
+            }
+        });
+        if let Some(from) = from {
+            item.meta = from.meta.clone();
+        }
+    }
+    for (name, table) in &mut shadow.tables {
+        if let Some(from) = file.tables.get(name) {
+            transfer_table(from, table, citus_stripped);
+        }
+    }
+    for (name, view) in &mut shadow.views {
+        if let Some(from) = file.views.get(name) {
+            view.meta = from.meta.clone();
+            transfer_indexes(&from.indexes, &mut view.indexes);
+        }
+    }
+}
+
+fn transfer_table(from: &Table, table: &mut Table, citus_stripped: bool) {
+    table.meta = from.meta.clone();
+    if citus_stripped {
+        table.distribution = from.distribution.clone();
+    }
+    for column in &mut table.columns {
+        if let Some(source) = from.column(&column.name) {
+            column.meta = source.meta.clone();
+        }
+    }
+    for (name, constraint) in &mut table.constraints {
+        if let Some(source) = from.constraints.get(name) {
+            constraint.meta = source.meta.clone();
+        }
+    }
+    transfer_indexes(&from.indexes, &mut table.indexes);
+    for (name, policy) in &mut table.policies {
+        if let Some(source) = from.policies.get(name) {
+            policy.meta = source.meta.clone();
+        }
+    }
+    for (name, trigger) in &mut table.triggers {
+        if let Some(source) = from.triggers.get(name) {
+            trigger.meta = source.meta.clone();
+        }
+    }
+}
+
+fn transfer_indexes(from: &BTreeMap<Ident, Index>, into: &mut BTreeMap<Ident, Index>) {
+    for (name, index) in into {
+        if let Some(source) = from.get(name) {
+            index.meta = source.meta.clone();
+        }
+    }
+}
+
+/// Without a shadow database: for every object on both sides whose
+/// expression differs from the current one only in spelling the offline
+/// normaliser does not know (equal once casts, parentheses, case and
+/// white space are ignored), keeps the current expression in `desired`
+/// (so no change is planned for it) and returns one note naming it.
+/// Expressions that differ beyond that are left to the diff.
+pub fn unproven_expressions(current: &Model, desired: &mut Model) -> Vec<String> {
+    let mut notes = Vec::new();
+    for (name, desired_table) in &mut desired.tables {
+        if let Some(current_table) = current.tables.get(name) {
+            unproven_in_table(current_table, desired_table, &mut notes);
+        }
+    }
+    for (name, desired_view) in &mut desired.views {
+        let Some(current_view) = current.views.get(name) else {
+            continue;
+        };
+        settle(
+            &current_view.query,
+            &mut desired_view.query,
+            || format!("query of view {name}"),
+            &mut notes,
+        );
+        unproven_in_indexes(
+            name,
+            &current_view.indexes,
+            &mut desired_view.indexes,
+            &mut notes,
+        );
+    }
+    for (name, desired_domain) in &mut desired.domains {
+        let Some(current_domain) = current.domains.get(name) else {
+            continue;
+        };
+        settle_option(
+            current_domain.default.as_ref(),
+            desired_domain.default.as_mut(),
+            || format!("default of domain {name}"),
+            &mut notes,
+        );
+        for (check_name, expr) in &mut desired_domain.checks {
+            if let Some(current_expr) = current_domain.checks.get(check_name) {
+                settle(
+                    current_expr,
+                    expr,
+                    || format!("check {check_name} of domain {name}"),
+                    &mut notes,
+                );
+            }
+        }
+    }
+    notes
+}
+
+fn unproven_in_table(current: &Table, desired: &mut Table, notes: &mut Vec<String>) {
+    let table = &desired.name.clone();
+    for column in &mut desired.columns {
+        let Some(current_column) = current.column(&column.name) else {
+            continue;
+        };
+        let name = &column.name;
+        settle_option(
+            current_column.default.as_ref(),
+            column.default.as_mut(),
+            || format!("default of column {table}.{name}"),
+            notes,
+        );
+        settle_option(
+            current_column.generated.as_ref(),
+            column.generated.as_mut(),
+            || format!("generated expression of column {table}.{name}"),
+            notes,
+        );
+    }
+    for (name, constraint) in &mut desired.constraints {
+        let Some(current_constraint) = current.constraints.get(name) else {
+            continue;
+        };
+        match (&current_constraint.kind, &mut constraint.kind) {
+            (
+                ConstraintKind::Check { expr: current, .. },
+                ConstraintKind::Check { expr: desired, .. },
+            ) => settle(
+                current,
+                desired,
+                || format!("check constraint {name} of {table}"),
+                notes,
+            ),
+            (
+                ConstraintKind::Exclude {
+                    predicate: current, ..
+                },
+                ConstraintKind::Exclude {
+                    predicate: desired, ..
+                },
+            ) => settle_option(
+                current.as_ref(),
+                desired.as_mut(),
+                || format!("predicate of exclusion constraint {name} of {table}"),
+                notes,
+            ),
+            _ => {}
+        }
+    }
+    unproven_in_indexes(table, &current.indexes, &mut desired.indexes, notes);
+    for (name, policy) in &mut desired.policies {
+        let Some(current_policy) = current.policies.get(name) else {
+            continue;
+        };
+        settle_option(
+            current_policy.using.as_ref(),
+            policy.using.as_mut(),
+            || format!("USING of policy {name} on {table}"),
+            notes,
+        );
+        settle_option(
+            current_policy.with_check.as_ref(),
+            policy.with_check.as_mut(),
+            || format!("WITH CHECK of policy {name} on {table}"),
+            notes,
+        );
+    }
+    for (name, trigger) in &mut desired.triggers {
+        if let Some(current_trigger) = current.triggers.get(name) {
+            settle_option(
+                current_trigger.when.as_ref(),
+                trigger.when.as_mut(),
+                || format!("WHEN of trigger {name} on {table}"),
+                notes,
+            );
+        }
+    }
+}
+
+fn unproven_in_indexes(
+    table: &QualifiedName,
+    current: &BTreeMap<Ident, Index>,
+    desired: &mut BTreeMap<Ident, Index>,
+    notes: &mut Vec<String>,
+) {
+    for (name, index) in desired {
+        let Some(current_index) = current.get(name) else {
+            continue;
+        };
+        settle_option(
+            current_index.predicate.as_ref(),
+            index.predicate.as_mut(),
+            || format!("predicate of index {name} on {table}"),
+            notes,
+        );
+        if current_index.keys.len() == index.keys.len() {
+            for (current_key, key) in current_index.keys.iter().zip(&mut index.keys) {
+                if let (IndexExpr::Expr(current_expr), IndexExpr::Expr(expr)) =
+                    (&current_key.expr, &mut key.expr)
+                {
+                    settle(
+                        current_expr,
+                        expr,
+                        || format!("key expression of index {name} on {table}"),
+                        notes,
+                    );
+                }
+            }
+        }
+    }
+}
+
+fn settle_option(
+    current: Option<&SqlExpr>,
+    desired: Option<&mut SqlExpr>,
+    what: impl FnOnce() -> String,
+    notes: &mut Vec<String>,
+) {
+    if let (Some(current), Some(desired)) = (current, desired) {
+        settle(current, desired, what, notes);
+    }
+}
+
+/// See [`unproven_expressions`].
+fn settle(
+    current: &SqlExpr,
+    desired: &mut SqlExpr,
+    what: impl FnOnce() -> String,
+    notes: &mut Vec<String>,
+) {
+    if current == desired || loose_form(&current.canonical) != loose_form(&desired.canonical) {
+        return;
+    }
+    notes.push(format!(
+        "could not prove equal without a shadow database, left unchanged: {} (database: `{}`, schema: `{}`)",
+        what(),
+        current.sql,
+        desired.sql
+    ));
+    *desired = current.clone();
+}
+
+/// The expression with white space, parentheses and `::type` casts
+/// removed and everything outside quotes in lower case.
+fn loose_form(text: &str) -> String {
+    let mut squeezed = String::with_capacity(text.len());
+    let mut chars = text.chars().peekable();
+    while let Some(ch) = chars.next() {
+        match ch {
+            '\'' | '"' => {
+                squeezed.push(ch);
+                for inner in chars.by_ref() {
+                    squeezed.push(inner);
+                    if inner == ch {
+                        break;
+                    }
+                }
+            }
+            '(' | ')' => {}
+            ch if ch.is_whitespace() => {}
+            ch => squeezed.extend(ch.to_lowercase()),
+        }
+    }
+    let mut res = String::with_capacity(squeezed.len());
+    let mut rest = squeezed.as_str();
+    while let Some(idx) = rest.find("::") {
+        res.push_str(&rest[..idx]);
+        let after = &rest[idx + 2..];
+        let end = after
+            .find(|ch: char| !(ch.is_alphanumeric() || matches!(ch, '_' | '.' | '"' | '[' | ']')))
+            .unwrap_or(after.len());
+        rest = &after[end..];
+    }
+    res.push_str(rest);
+    res
+}
+
+/// Removes shard distribution and the citus extension from a Model to be
+/// built where Citus cannot run. Returns the tables that were distributed.
+fn strip_citus(model: &mut Model) -> Vec<String> {
+    model.extensions.retain(|name, _| name.as_str() != "citus");
+    model
+        .tables
+        .values_mut()
+        .filter_map(|table| table.distribution.take().map(|_| table.name.to_string()))
+        .collect()
+}
+
+/// True when `CREATE EXTENSION citus` can succeed here: the extension is
+/// available and preloaded.
+async fn citus_usable(client: &Client) -> Result<bool, ShadowError> {
+    let row = client
+        .query_one(
+            "SELECT EXISTS (SELECT 1 FROM pg_available_extensions WHERE name = 'citus')
+                    AND current_setting('shared_preload_libraries') ~ 'citus' AS usable",
+            &[],
+        )
+        .await
+        .map_err(|source| ShadowError::Database {
+            action: "looking for the citus extension",
+            message: error_message(&source),
+            source,
+        })?;
+    Ok(row.try_get::<_, bool>("usable").unwrap_or(false))
+}
+
+/// Copies the settings that fold constants (time zone, date style) and
+/// resolve names from the target session to the shadow session.
+async fn copy_session_settings(target: &Client, shadow: &Client) -> Result<(), ShadowError> {
+    let row = target
+        .query_one(
+            "SELECT current_setting('TimeZone') AS tz, current_setting('DateStyle') AS ds,
+                    current_setting('IntervalStyle') AS iv, current_setting('search_path') AS sp",
+            &[],
+        )
+        .await
+        .map_err(|source| ShadowError::Database {
+            action: "reading the target's session settings",
+            message: error_message(&source),
+            source,
+        })?;
+    let setting = |column: &str| row.try_get::<_, String>(column).unwrap_or_default();
+    let (tz, ds, iv, sp) = (setting("tz"), setting("ds"), setting("iv"), setting("sp"));
+    shadow
+        .query(
+            "SELECT set_config('TimeZone', $1, false), set_config('DateStyle', $2, false),
+                    set_config('IntervalStyle', $3, false), set_config('search_path', $4, false)",
+            &[&tz, &ds, &iv, &sp],
+        )
+        .await
+        .map_err(|source| ShadowError::Database {
+            action: "copying session settings to the shadow",
+            message: error_message(&source),
+            source,
+        })?;
+    Ok(())
+}
+
+/// Drops everything in a provided shadow again (the reverse plan).
+async fn empty_provided(
+    client: &Client,
+    filter: &Filter,
+    server_version: u32,
+) -> Result<(), ShadowError> {
+    let built = introspect(client, filter)
+        .await
+        .map_err(ShadowError::Introspect)?;
+    let options = PlanOptions {
+        server_version,
+        online: false,
+        ..PlanOptions::default()
+    };
+    let plan = plan_models(&built, &Model::default(), &options).map_err(ShadowError::Plan)?;
+    run_plan(client, &plan).await
+}
+
+/// `CREATE DATABASE` from template0 with the target's encoding and locale.
+async fn create_database_sql(target: &Client, name: &str) -> Result<String, ShadowError> {
+    let row = target
+        .query_one(
+            "SELECT pg_encoding_to_char(d.encoding) AS encoding, d.datcollate::text AS collate,
+                    d.datctype::text AS ctype
+             FROM pg_database d WHERE d.datname = current_database()",
+            &[],
+        )
+        .await
+        .map_err(|source| ShadowError::Database {
+            action: "reading the target database's encoding",
+            message: error_message(&source),
+            source,
+        })?;
+    let text = |column: &str| row.try_get::<_, String>(column).unwrap_or_default();
+    let mut sql = format!("CREATE DATABASE {} TEMPLATE template0", Ident::new(name));
+    for (option, value) in [
+        ("ENCODING", text("encoding")),
+        ("LC_COLLATE", text("collate")),
+        ("LC_CTYPE", text("ctype")),
+    ] {
+        if !value.is_empty() {
+            sql.push_str(&format!(
+                " {option} {}",
+                crate::model::sql::quote_literal(&value)
+            ));
+        }
+    }
+    Ok(sql)
+}
+
+fn drop_database_sql(name: &str) -> String {
+    format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", Ident::new(name))
+}
+
+fn drop_blocking(admin: &super::ConnString, name: &str) -> Result<(), String> {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|err| err.to_string())?;
+    runtime.block_on(async {
+        let (client, connection) = super::connect(admin.expose_secret())
+            .await
+            .map_err(|err| err.to_string())?;
+        let res = client
+            .batch_execute(&drop_database_sql(name))
+            .await
+            .map_err(|err| error_message(&err));
+        drop(client);
+        let _ = connection.await;
+        res
+    })
+}
+
+fn parse_config(url: &str) -> Result<Config, ShadowError> {
+    let mut config: Config =
+        url.parse()
+            .map_err(|_: tokio_postgres::Error| ShadowError::InvalidConnString {
+                message: super::ConnString::new(url).redacted(),
+            })?;
+    if config.get_application_name().is_none() {
+        config.application_name("schemac");
+    }
+    Ok(config)
+}
+
+fn throwaway_name() -> String {
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|elapsed| elapsed.subsec_nanos())
+        .unwrap_or(0);
+    format!("schemac_shadow_{}_{}", std::process::id(), nanos)
+}
+
+async fn exec(client: &Client, sql: &str, action: &'static str) -> Result<(), ShadowError> {
+    client
+        .batch_execute(sql)
+        .await
+        .map_err(|source| ShadowError::Database {
+            action,
+            message: error_message(&source),
+            source,
+        })
+}
+
+/// The first object of a Model, for "not empty" messages.
+fn first_object(model: &Model) -> Option<String> {
+    let extension = |e: &Extension| format!("extension {}", e.name);
+    model
+        .schemas
+        .keys()
+        .next()
+        .map(|name| format!("schema {name}"))
+        .or_else(|| model.extensions.values().next().map(extension))
+        .or_else(|| {
+            model
+                .tables
+                .keys()
+                .next()
+                .map(|name| format!("table {name}"))
+        })
+        .or_else(|| model.views.keys().next().map(|name| format!("view {name}")))
+        .or_else(|| {
+            model
+                .functions
+                .keys()
+                .next()
+                .map(|id| format!("function {id}"))
+        })
+        .or_else(|| model.enums.keys().next().map(|name| format!("type {name}")))
+        .or_else(|| {
+            model
+                .domains
+                .keys()
+                .next()
+                .map(|name| format!("domain {name}"))
+        })
+        .or_else(|| {
+            model
+                .sequences
+                .keys()
+                .next()
+                .map(|name| format!("sequence {name}"))
+        })
+}
+
+fn name_list(names: &[String]) -> String {
+    let shown: Vec<&str> = names.iter().take(3).map(String::as_str).collect();
+    let more = names.len().saturating_sub(shown.len());
+    if more > 0 {
+        format!("{} and {more} more", shown.join(", "))
+    } else {
+        shown.join(", ")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{normalize, Column, Constraint, Meta, TypeName};
+    use crate::source::{FileId, Span};
+
+    fn expr(text: &str) -> SqlExpr {
+        normalize::expr(text).unwrap_or_else(|_| SqlExpr::raw(text))
+    }
+
+    fn table_with_default(default: &str) -> Table {
+        let mut table = Table::new(QualifiedName::public("t"));
+        let mut column = Column::new(Ident::new("c"), TypeName("integer".into()));
+        column.default = Some(expr(default));
+        table.columns.push(column);
+        table
+    }
+
+    #[test]
+    fn loose_form_ignores_casts_parens_case_and_space() {
+        assert_eq!(loose_form("(A + 1)::bigint"), "a+1");
+        assert_eq!(loose_form("'X Y'::character varying"), loose_form("'X Y'"));
+        assert_eq!(loose_form("\"Col\" > 0"), "\"Col\">0");
+        assert_ne!(loose_form("a + 1"), loose_form("a + 2"));
+        assert_ne!(loose_form("'A'"), loose_form("'a'"));
+    }
+
+    #[test]
+    fn unproven_spellings_are_noted_and_kept() {
+        let mut current = Model::default();
+        let mut current_table = table_with_default("0");
+        current_table.columns[0].default = Some(SqlExpr::raw("(0)::integer"));
+        current
+            .tables
+            .insert(current_table.name.clone(), current_table);
+        let mut desired = Model::default();
+        let desired_table = table_with_default("0");
+        desired
+            .tables
+            .insert(desired_table.name.clone(), desired_table);
+        let notes = unproven_expressions(&current, &mut desired);
+        assert_eq!(notes.len(), 1, "{notes:?}");
+        assert!(
+            notes[0].contains("default of column public.t.c"),
+            "{notes:?}"
+        );
+        assert_eq!(
+            desired.tables[&QualifiedName::public("t")].columns[0].default,
+            Some(SqlExpr::raw("(0)::integer"))
+        );
+    }
+
+    #[test]
+    fn real_differences_are_left_to_the_diff() {
+        let mut current = Model::default();
+        let table = table_with_default("1");
+        current.tables.insert(table.name.clone(), table);
+        let mut desired = Model::default();
+        let table = table_with_default("2");
+        desired.tables.insert(table.name.clone(), table);
+        assert!(unproven_expressions(&current, &mut desired).is_empty());
+        assert_eq!(
+            desired.tables[&QualifiedName::public("t")].columns[0].default,
+            Some(expr("2"))
+        );
+    }
+
+    #[test]
+    fn meta_moves_to_the_shadow_model() {
+        let span = Span {
+            file: FileId(0),
+            start: 3,
+            end: 9,
+        };
+        let mut file = Model::default();
+        let mut table = table_with_default("1");
+        table.meta = Meta::at(span);
+        table.columns[0].meta = Meta::at(span);
+        table.constraints.insert(
+            Ident::new("t_c_check"),
+            Constraint {
+                name: Ident::new("t_c_check"),
+                kind: ConstraintKind::Check {
+                    expr: expr("c > 0"),
+                    no_inherit: false,
+                },
+                deferrable: false,
+                initially_deferred: false,
+                comment: None,
+                meta: Meta::at(span),
+            },
+        );
+        table.distribution = Some(crate::model::Distribution::Reference);
+        file.tables.insert(table.name.clone(), table.clone());
+        let mut shadow = Model::default();
+        let mut bare = table;
+        bare.meta = Meta::default();
+        bare.columns[0].meta = Meta::default();
+        for constraint in bare.constraints.values_mut() {
+            constraint.meta = Meta::default();
+        }
+        bare.distribution = None;
+        shadow.tables.insert(bare.name.clone(), bare);
+        transfer_meta(&file, &mut shadow, true);
+        let moved = &shadow.tables[&QualifiedName::public("t")];
+        assert_eq!(moved.meta.span, Some(span));
+        assert_eq!(moved.columns[0].meta.span, Some(span));
+        assert_eq!(
+            moved.constraints[&Ident::new("t_c_check")].meta.span,
+            Some(span)
+        );
+        assert_eq!(
+            moved.distribution,
+            Some(crate::model::Distribution::Reference)
+        );
+    }
+
+    #[test]
+    fn names_are_listed_briefly() {
+        let names: Vec<String> = ["a", "b", "c", "d", "e"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
+        assert_eq!(name_list(&names), "a, b, c and 2 more");
+        assert_eq!(name_list(&names[..2]), "a, b");
+    }
+
+    #[test]
+    fn shadow_names_are_unique_and_quoted_safely() {
+        let name = throwaway_name();
+        assert!(name.starts_with(&format!("schemac_shadow_{}_", std::process::id())));
+        assert_eq!(
+            drop_database_sql("Odd\"Name"),
+            "DROP DATABASE IF EXISTS \"Odd\"\"Name\" WITH (FORCE)"
+        );
+    }
+}

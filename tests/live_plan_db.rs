@@ -1,0 +1,601 @@
+//! Live PostgreSQL, through the real binary: no spurious changes.
+//!
+//! For the reference schema (`schemas/`, shard distribution stripped: the
+//! test server has no Citus) and for every fixture's `to` side (except
+//! `[live] skip` cases), in a fresh database: the from-empty SQL runs with
+//! psql, then
+//! - `schemac plan --db URL --detailed-exitcode PATHS` exits 0 with an
+//!   empty plan, with the default throwaway shadow database and with
+//!   `--no-shadow`;
+//! - `schemac inspect --db URL --format schema` is written to a temporary
+//!   directory and `schemac plan --db URL --detailed-exitcode <that dir>`
+//!   exits 0 as well.
+//!
+//! A failure prints the plan schemac proposed and, object by object, the
+//! fields in which the introspected database and the schema differ.
+//!
+//! Other tests: the shadow database is dropped after an error; a role that
+//! may not create databases falls back to offline normalisation and says
+//! so; `--out` writes a saved plan whose fingerprint `apply --plan`
+//! accepts; connection errors are clear and never print a password.
+//!
+//! Needs a server: `SCHEMAC_TEST_DATABASE_URL` (default
+//! `postgresql://postgres@127.0.0.1:5432/postgres`); fails with
+//! instructions when none answers.
+
+mod common;
+
+use common::{load_model, rel, Failures, TestDb};
+use schemac::model::Model;
+use schemac::plan::{plan_models, PlanOptions};
+use std::fmt::Debug;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::Mutex;
+
+/// A temporary directory, removed on drop.
+struct TempDir {
+    path: PathBuf,
+}
+
+impl TempDir {
+    fn new() -> TempDir {
+        static COUNTER: AtomicU32 = AtomicU32::new(0);
+        let path = std::env::temp_dir().join(format!(
+            "schemac-live-plan-{}-{}",
+            std::process::id(),
+            COUNTER.fetch_add(1, Ordering::Relaxed)
+        ));
+        let _ = std::fs::remove_dir_all(&path);
+        std::fs::create_dir_all(&path).expect("create temp dir");
+        TempDir { path }
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.path);
+    }
+}
+
+/// A run of the binary, and the pid it ran as (shadow databases are
+/// named after it).
+struct Run {
+    output: Output,
+    pid: u32,
+}
+
+impl Run {
+    fn code(&self) -> i32 {
+        self.output.status.code().unwrap_or(-1)
+    }
+
+    fn stdout(&self) -> String {
+        String::from_utf8_lossy(&self.output.stdout).into_owned()
+    }
+
+    fn stderr(&self) -> String {
+        String::from_utf8_lossy(&self.output.stderr).into_owned()
+    }
+
+    fn transcript(&self) -> String {
+        format!(
+            "exit code {}\n--- stdout ---\n{}--- stderr ---\n{}",
+            self.code(),
+            self.stdout(),
+            self.stderr()
+        )
+    }
+}
+
+fn schemac(args: &[&str]) -> Run {
+    let child = Command::new(env!("CARGO_BIN_EXE_schemac"))
+        .args(args)
+        .env("NO_COLOR", "1")
+        .env_remove("DATABASE_URL")
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the schemac binary runs");
+    let pid = child.id();
+    let output = child.wait_with_output().expect("schemac finishes");
+    Run { output, pid }
+}
+
+/// Shadow databases a run of pid `pid` left behind.
+fn leftover_shadows(db: &TestDb, pid: u32) -> Vec<String> {
+    db.query(&format!(
+        "SELECT datname FROM pg_database WHERE datname LIKE 'schemac_shadow_{pid}_%'"
+    ))
+    .unwrap_or_else(|err| vec![format!("(cannot list databases: {err})")])
+}
+
+/// One schema to check: a title, the paths given to the binary, and the
+/// Model they load to.
+struct Job {
+    title: String,
+    paths: Vec<PathBuf>,
+    model: Model,
+    /// Keeps a stripped copy alive while the job runs.
+    _dir: Option<TempDir>,
+}
+
+#[test]
+fn live_databases_plan_empty_against_their_own_schema() {
+    drop(TestDb::create());
+    let mut failures = Failures::default();
+    let mut jobs = Vec::new();
+    match reference_job() {
+        Ok(job) => jobs.push(job),
+        Err(message) => failures.add("reference schema", message),
+    }
+    for entry in common::fixture_cases() {
+        match entry {
+            Ok(case) => {
+                if let Some(reason) = &case.meta.live_skip {
+                    eprintln!("note: skipping fixture {}: {reason}", case.name);
+                    continue;
+                }
+                let path = case.to.primary.clone();
+                match load_model(std::slice::from_ref(&path)) {
+                    Ok(model) => jobs.push(Job {
+                        title: format!("fixture {} ({})", case.name, rel(&path)),
+                        paths: vec![path],
+                        model,
+                        _dir: None,
+                    }),
+                    Err(message) => failures.add(
+                        format!("fixture {}", case.name),
+                        format!("`to` does not load:\n{message}"),
+                    ),
+                }
+            }
+            Err((name, message)) => failures.add(format!("fixture {name}"), message),
+        }
+    }
+    let n_jobs = jobs.len();
+    let queue = Mutex::new(jobs);
+    let results: Mutex<Vec<(String, Vec<String>)>> = Mutex::new(Vec::new());
+    std::thread::scope(|scope| {
+        for _ in 0..3 {
+            scope.spawn(|| loop {
+                let next = queue.lock().map(|mut queue| queue.pop()).unwrap_or(None);
+                let Some(job) = next else {
+                    break;
+                };
+                let problems =
+                    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| check_job(&job)))
+                        .unwrap_or_else(|_| vec!["panicked (see above)".to_string()]);
+                if let Ok(mut results) = results.lock() {
+                    results.push((job.title.clone(), problems));
+                }
+            });
+        }
+    });
+    let mut results = results.into_inner().unwrap_or_default();
+    results.sort();
+    assert_eq!(results.len(), n_jobs, "every job reports");
+    let mut clean = 0;
+    for (title, problems) in results {
+        for _ in 0..3 {
+            failures.checked();
+        }
+        if problems.is_empty() {
+            clean += 1;
+        }
+        for problem in problems {
+            failures.add(title.clone(), problem);
+        }
+    }
+    eprintln!("note: {clean} of {n_jobs} schemas plan empty against themselves in every mode");
+    failures.assert_none("plan --db against the schema's own database");
+}
+
+/// The reference schema with its shard distribution lines removed (the
+/// test server has no Citus), checked to load as the original minus
+/// distribution.
+fn reference_job() -> Result<Job, String> {
+    let source = common::root().join("schemas");
+    let mut original = load_model(std::slice::from_ref(&source))?;
+    for table in original.tables.values_mut() {
+        table.distribution = None;
+    }
+    let dir = TempDir::new();
+    for file in common::files_with_extension(&source, "schema") {
+        let text = std::fs::read_to_string(&file).map_err(|err| err.to_string())?;
+        let stripped: String = text
+            .lines()
+            .filter(|line| {
+                let line = line.trim_start();
+                !(line.starts_with("shard reference") || line.starts_with("shard by "))
+            })
+            .map(|line| format!("{line}\n"))
+            .collect();
+        let name = file.file_name().ok_or("a file has a name")?;
+        std::fs::write(dir.path.join(name), stripped).map_err(|err| err.to_string())?;
+    }
+    let model = load_model(std::slice::from_ref(&dir.path))?;
+    if model != original {
+        return Err(
+            "stripping `shard` lines changed more than the distribution of the reference schema"
+                .to_string(),
+        );
+    }
+    Ok(Job {
+        title: "reference schema (schemas/, without shard distribution)".to_string(),
+        paths: vec![dir.path.clone()],
+        model,
+        _dir: Some(dir),
+    })
+}
+
+/// Builds the job's schema in a fresh database and plans it against
+/// itself in each mode. Returns the problems found.
+fn check_job(job: &Job) -> Vec<String> {
+    let mut problems = Vec::new();
+    let db = TestDb::create();
+    if let Err(err) = db.ensure_roles(&job.model) {
+        return vec![format!("cannot create roles: {err}")];
+    }
+    let plan = match plan_models(&Model::default(), &job.model, &PlanOptions::default()) {
+        Ok(plan) => plan,
+        Err(err) => return vec![format!("cannot plan from empty: {err}")],
+    };
+    let mut sql = Vec::new();
+    if let Err(err) = schemac::render::sql::render(&plan, &mut sql) {
+        return vec![format!("cannot render the from-empty SQL: {err}")];
+    }
+    if let Err(err) = db.run_sql(&String::from_utf8_lossy(&sql)) {
+        return vec![format!("the from-empty SQL fails on PostgreSQL:\n{err}")];
+    }
+    let paths: Vec<String> = job
+        .paths
+        .iter()
+        .map(|path| path.display().to_string())
+        .collect();
+    for extra in [&[][..], &["--no-shadow"][..]] {
+        let mut args = vec!["plan", "--db", db.url(), "--detailed-exitcode"];
+        args.extend_from_slice(extra);
+        args.extend(paths.iter().map(String::as_str));
+        let run = schemac(&args);
+        let mode = if extra.is_empty() {
+            "with a shadow database"
+        } else {
+            "with --no-shadow"
+        };
+        if run.code() != 0 {
+            problems.push(format!(
+                "plan --db {mode} is not empty\n{}\n{}",
+                run.transcript(),
+                explain(&db, &job.model)
+            ));
+        }
+        let leftovers = leftover_shadows(&db, run.pid);
+        if !leftovers.is_empty() {
+            problems.push(format!("shadow databases left behind: {leftovers:?}"));
+        }
+    }
+    let inspect = schemac(&["inspect", "--db", db.url(), "--format", "schema"]);
+    if inspect.code() != 0 {
+        problems.push(format!("inspect failed\n{}", inspect.transcript()));
+        return problems;
+    }
+    let dir = TempDir::new();
+    let printed = dir.path.join("inspect.schema");
+    if let Err(err) = std::fs::write(&printed, inspect.stdout()) {
+        problems.push(format!("cannot write {}: {err}", printed.display()));
+        return problems;
+    }
+    let dir_arg = dir.path.display().to_string();
+    let run = schemac(&["plan", "--db", db.url(), "--detailed-exitcode", &dir_arg]);
+    if run.code() != 0 {
+        problems.push(format!(
+            "plan --db of the inspected source is not empty\n{}\n--- inspected source ---\n{}",
+            run.transcript(),
+            inspect.stdout()
+        ));
+    }
+    problems
+}
+
+/// Which objects and fields of the introspected database differ from the
+/// schema's Model (after the same shadow-free normalisation).
+fn explain(db: &TestDb, desired: &Model) -> String {
+    let current = match introspect(db.url()) {
+        Ok(model) => model,
+        Err(err) => return format!("(cannot introspect to explain: {err})"),
+    };
+    let mut out = String::from("--- differences (database vs schema) ---\n");
+    let changes = schemac::diff::diff(&current, desired);
+    for change in &changes.changes {
+        let object = change.object();
+        out.push_str(&format!("change on {object}\n"));
+    }
+    for (name, desired_table) in &desired.tables {
+        match current.tables.get(name) {
+            Some(current_table) if current_table != desired_table => {
+                out.push_str(&field_diff(
+                    &format!("table {name}"),
+                    current_table,
+                    desired_table,
+                ));
+            }
+            _ => {}
+        }
+    }
+    for (name, desired_view) in &desired.views {
+        if let Some(current_view) = current.views.get(name) {
+            if current_view != desired_view {
+                out.push_str(&field_diff(
+                    &format!("view {name}"),
+                    current_view,
+                    desired_view,
+                ));
+            }
+        }
+    }
+    for (id, desired_function) in &desired.functions {
+        if let Some(current_function) = current.functions.get(id) {
+            if current_function != desired_function {
+                out.push_str(&field_diff(
+                    &format!("function {id}"),
+                    current_function,
+                    desired_function,
+                ));
+            }
+        }
+    }
+    for (name, desired_domain) in &desired.domains {
+        if let Some(current_domain) = current.domains.get(name) {
+            if current_domain != desired_domain {
+                out.push_str(&field_diff(
+                    &format!("domain {name}"),
+                    current_domain,
+                    desired_domain,
+                ));
+            }
+        }
+    }
+    out
+}
+
+/// A unified diff of the `{:#?}` forms, spans left out.
+fn field_diff(what: &str, current: &impl Debug, desired: &impl Debug) -> String {
+    let strip = |text: String| -> String {
+        text.lines()
+            .filter(|line| {
+                let line = line.trim_start();
+                !(line.starts_with("span:")
+                    || line.starts_with("name_span:")
+                    || line.starts_with("file:")
+                    || line.starts_with("start:")
+                    || line.starts_with("end:"))
+            })
+            .map(|line| format!("{line}\n"))
+            .collect()
+    };
+    let current = strip(format!("{current:#?}"));
+    let desired = strip(format!("{desired:#?}"));
+    let diff = similar::TextDiff::from_lines(&current, &desired);
+    format!(
+        "{what}:\n{}",
+        diff.unified_diff()
+            .context_radius(2)
+            .header("database", "schema")
+    )
+}
+
+fn introspect(url: &str) -> Result<Model, String> {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|err| err.to_string())?;
+    runtime.block_on(async {
+        let (client, connection) = schemac::introspect::connect(url)
+            .await
+            .map_err(|err| err.to_string())?;
+        let res = schemac::introspect::introspect(&client, &Default::default())
+            .await
+            .map_err(|err| err.to_string());
+        drop(client);
+        let _ = connection.await;
+        res
+    })
+}
+
+fn write_schema(dir: &Path, text: &str) -> String {
+    let path = dir.join("schema.schema");
+    std::fs::write(&path, text).expect("write schema");
+    path.display().to_string()
+}
+
+const ACCOUNTS: &str = "table accounts {\n  id bigint primary key\n  name text not null default 'x'\n  created_at timestamptz not null default now()\n}\n";
+
+#[test]
+fn shadow_failures_name_the_statement_and_drop_the_shadow() {
+    let db = TestDb::create();
+    let dir = TempDir::new();
+    let schema = write_schema(
+        &dir.path,
+        "role schemac_role_that_does_not_exist_zz\n\ntable accounts {\n  id bigint primary key\n  policy p for select to schemac_role_that_does_not_exist_zz using (id > 0)\n}\n",
+    );
+    let run = schemac(&["plan", "--db", db.url(), &schema]);
+    assert_eq!(run.code(), 1, "{}", run.transcript());
+    let stderr = run.stderr();
+    assert!(stderr.contains("shadow-statement"), "{stderr}");
+    assert!(
+        stderr.contains("CREATE POLICY p ON public.accounts"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("schemac_role_that_does_not_exist_zz\" does not exist"),
+        "{stderr}"
+    );
+    assert!(run.stdout().is_empty(), "{}", run.transcript());
+    assert_eq!(leftover_shadows(&db, run.pid), Vec::<String>::new());
+}
+
+#[test]
+fn changes_exit_2_with_live_statistics_and_sql_only_on_stdout() {
+    let db = TestDb::create();
+    db.run_sql(
+        "CREATE TABLE public.accounts (id bigint PRIMARY KEY, name text NOT NULL DEFAULT 'x', \
+         created_at timestamptz NOT NULL DEFAULT now());
+         INSERT INTO public.accounts (id) SELECT g FROM generate_series(1, 20000) g;
+         ANALYZE public.accounts;",
+    )
+    .expect("seed");
+    let dir = TempDir::new();
+    let schema = write_schema(&dir.path, &ACCOUNTS.replace("}\n", "\n  index (name)\n}\n"));
+    let sql = schemac(&["plan", "--db", db.url(), "--format", "sql", &schema]);
+    assert_eq!(sql.code(), 0, "{}", sql.transcript());
+    let script = sql.stdout();
+    assert!(
+        script.starts_with("-- Migration generated by schemac."),
+        "{script}"
+    );
+    assert!(
+        script.contains("CREATE INDEX CONCURRENTLY accounts_name_idx ON public.accounts"),
+        "{script}"
+    );
+    let text = schemac(&["plan", "--db", db.url(), "--detailed-exitcode", &schema]);
+    assert_eq!(text.code(), 2, "{}", text.transcript());
+    assert!(
+        text.stdout()
+            .contains("table public.accounts: about 20,000 rows"),
+        "{}",
+        text.transcript()
+    );
+    // The script runs, and afterwards the plan is empty.
+    db.run_sql(&script).expect("the plan's SQL runs");
+    let after = schemac(&["plan", "--db", db.url(), "--detailed-exitcode", &schema]);
+    assert_eq!(after.code(), 0, "{}", after.transcript());
+}
+
+#[test]
+fn saved_plans_carry_the_fingerprint_apply_checks() {
+    let db = TestDb::create();
+    db.run_sql("CREATE TABLE public.accounts (id bigint PRIMARY KEY);")
+        .expect("seed");
+    let dir = TempDir::new();
+    let schema = write_schema(&dir.path, ACCOUNTS);
+    let out = dir.path.join("plan.json").display().to_string();
+    let run = schemac(&["plan", "--db", db.url(), "--out", &out, &schema]);
+    assert_eq!(run.code(), 0, "{}", run.transcript());
+    let saved = std::fs::read_to_string(&out).expect("the plan file is written");
+    assert!(saved.contains("\"fingerprint\""), "{saved}");
+    assert!(saved.contains("\"created_at\": \"20"), "{saved}");
+    let apply = schemac(&[
+        "apply",
+        "--db",
+        db.url(),
+        "--plan",
+        &out,
+        "--yes",
+        "--allow-hazards",
+        "all",
+        &schema,
+    ]);
+    assert_eq!(apply.code(), 0, "{}", apply.transcript());
+    let after = schemac(&["plan", "--db", db.url(), "--detailed-exitcode", &schema]);
+    assert_eq!(after.code(), 0, "{}", after.transcript());
+}
+
+#[test]
+fn without_createdb_the_plan_falls_back_to_offline_normalisation() {
+    let db = TestDb::create();
+    let role = format!("schemac_nocreatedb_{}", std::process::id());
+    common::psql(
+        &TestDb::server_url(),
+        &format!("DROP ROLE IF EXISTS {role}; CREATE ROLE {role} LOGIN NOCREATEDB NOSUPERUSER;"),
+    )
+    .expect("create role");
+    db.run_sql(&format!(
+        "CREATE TABLE public.accounts (id bigint PRIMARY KEY, name text NOT NULL DEFAULT 'x', \
+         created_at timestamptz NOT NULL DEFAULT now()); \
+         ALTER TABLE public.accounts OWNER TO {role};"
+    ))
+    .expect("seed");
+    let url = db.url().replacen("postgres@", &format!("{role}@"), 1);
+    let dir = TempDir::new();
+    let schema = write_schema(&dir.path, ACCOUNTS);
+    let run = schemac(&["plan", "--db", &url, "--detailed-exitcode", &schema]);
+    let _ = common::psql(
+        &TestDb::server_url(),
+        &format!("REASSIGN OWNED BY {role} TO postgres; DROP ROLE IF EXISTS {role};"),
+    );
+    let _ = common::psql(
+        db.url(),
+        &format!("REASSIGN OWNED BY {role} TO postgres; DROP OWNED BY {role};"),
+    );
+    let _ = common::psql(
+        &TestDb::server_url(),
+        &format!("DROP ROLE IF EXISTS {role};"),
+    );
+    if !db.url().contains("postgres@") {
+        eprintln!("note: SCHEMAC_TEST_DATABASE_URL has no `postgres@` user; test not meaningful");
+        return;
+    }
+    assert_eq!(run.code(), 0, "{}", run.transcript());
+    assert!(
+        run.stderr().contains("may not create databases"),
+        "{}",
+        run.transcript()
+    );
+}
+
+#[test]
+fn connection_errors_are_clear_and_never_show_passwords() {
+    let unreachable = schemac(&[
+        "plan",
+        "--db",
+        "postgresql://someone:hunter2@127.0.0.1:1/db",
+        "--no-shadow",
+        "missing-dir",
+    ]);
+    // The schema is read first: a missing path is its own error.
+    assert_eq!(unreachable.code(), 1, "{}", unreachable.transcript());
+    let dir = TempDir::new();
+    let schema = write_schema(&dir.path, ACCOUNTS);
+    let unreachable = schemac(&[
+        "plan",
+        "--db",
+        "postgresql://someone:hunter2@127.0.0.1:1/db",
+        &schema,
+    ]);
+    assert_eq!(unreachable.code(), 1, "{}", unreachable.transcript());
+    assert!(
+        unreachable
+            .stderr()
+            .contains("cannot reach PostgreSQL at someone@127.0.0.1:1/db"),
+        "{}",
+        unreachable.transcript()
+    );
+    let missing_db = common::with_database(&TestDb::server_url(), "schemac_no_such_db_zz");
+    let missing = schemac(&["inspect", "--db", &missing_db]);
+    assert_eq!(missing.code(), 1, "{}", missing.transcript());
+    assert!(
+        missing.stderr().contains("database does not exist"),
+        "{}",
+        missing.transcript()
+    );
+    let key_value = schemac(&[
+        "inspect",
+        "--db",
+        "host=127.0.0.1 port=1 user=someone password=hunter2 dbname=db",
+    ]);
+    assert_eq!(key_value.code(), 1, "{}", key_value.transcript());
+    for run in [&unreachable, &missing, &key_value] {
+        assert!(!run.stderr().contains("hunter2"), "{}", run.transcript());
+        assert!(!run.stdout().contains("hunter2"), "{}", run.transcript());
+    }
+    let offline_out = schemac(&["plan", "--out", "x.json", &schema]);
+    assert_eq!(offline_out.code(), 1, "{}", offline_out.transcript());
+    assert!(
+        offline_out.stderr().contains("--out needs a live database"),
+        "{}",
+        offline_out.transcript()
+    );
+}
