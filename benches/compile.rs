@@ -17,6 +17,8 @@
 //!
 //! Run with `cargo bench --bench compile`. Each (N, form) runs in its own
 //! child process of this binary (`compile --child N FORM`).
+//! `compile --phases N FORM` instead prints the time of each stage (per-file
+//! frontend, merge, resolve, validate, lint, diff, plan) once, for profiling.
 
 use schemac::lint::LintConfig;
 use schemac::model::Model;
@@ -35,6 +37,9 @@ fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().collect();
     if let Some(pos) = args.iter().position(|arg| arg == "--child") {
         return child(&args[pos + 1..]);
+    }
+    if let Some(pos) = args.iter().position(|arg| arg == "--phases") {
+        return phases(&args[pos + 1..]);
     }
     parent()
 }
@@ -234,16 +239,80 @@ fn parse_row(line: &str) -> Option<Row> {
     })
 }
 
+/// `N schema|sql` from a child's arguments.
+fn size_and_form(args: &[String]) -> Option<(usize, Form)> {
+    let n_tables = args.first()?.parse::<usize>().ok()?;
+    let form = match args.get(1)?.as_str() {
+        "schema" => Form::Schema,
+        "sql" => Form::Sql,
+        _ => return None,
+    };
+    Some((n_tables, form))
+}
+
+/// Times each stage of the pipeline once and prints one line per stage.
+fn phases(args: &[String]) -> ExitCode {
+    let Some((n_tables, form)) = size_and_form(args) else {
+        eprintln!("usage: compile --phases N schema|sql");
+        return ExitCode::FAILURE;
+    };
+    let base_sources = synth::source_set(n_tables, Variant::Base, form);
+    let changed_sources = synth::source_set(n_tables, Variant::Changed, form);
+    let report = |stage: &str, start: Instant| {
+        println!("{stage:<22} {:>12}", fmt_duration(start.elapsed()));
+    };
+    let start = Instant::now();
+    let mut parsed_files = Vec::new();
+    for file in &base_sources.files {
+        parsed_files.push(match form {
+            Form::Schema => schemac::frontend::dsl::load_file(file),
+            Form::Sql => schemac::frontend::sql::load_file(file),
+        });
+    }
+    report("frontend (per file)", start);
+    let start = Instant::now();
+    let mut merged = Model::default();
+    for parsed in parsed_files {
+        merged.merge(parsed.value);
+    }
+    report("merge", start);
+    let start = Instant::now();
+    let base = schemac::frontend::resolve(merged).value;
+    report("resolve", start);
+    let start = Instant::now();
+    let diagnostics = schemac::model::validate::validate(&base);
+    report("validate", start);
+    let start = Instant::now();
+    let findings = schemac::lint::check_schema(&base, &LintConfig::default());
+    report("lint", start);
+    let changed = schemac::frontend::load(&changed_sources).value;
+    let empty = Model::default();
+    let options = PlanOptions::default();
+    for (stage, from, to) in [("empty", &empty, &base), ("5% variant", &base, &changed)] {
+        let start = Instant::now();
+        let changes = schemac::diff::diff(from, to);
+        report(&format!("diff from {stage}"), start);
+        let start = Instant::now();
+        let ctx = schemac::plan::PlanCtx::new(from, to, options.clone());
+        let plan = schemac::plan::plan(&changes, &ctx);
+        report(&format!("plan from {stage}"), start);
+        if let Err(err) = plan {
+            eprintln!("planning from {stage} failed: {err}");
+            return ExitCode::FAILURE;
+        }
+    }
+    println!(
+        "{} validation diagnostic(s), {} lint finding(s), peak {}",
+        diagnostics.len(),
+        findings.len(),
+        fmt_kb(proc_status_kb("VmHWM"))
+    );
+    ExitCode::SUCCESS
+}
+
 /// Measures one (size, form) and prints one `row ...` line.
 fn child(args: &[String]) -> ExitCode {
-    let (Some(n_tables), Some(form)) = (
-        args.first().and_then(|n| n.parse::<usize>().ok()),
-        args.get(1).and_then(|form| match form.as_str() {
-            "schema" => Some(Form::Schema),
-            "sql" => Some(Form::Sql),
-            _ => None,
-        }),
-    ) else {
+    let Some((n_tables, form)) = size_and_form(args) else {
         eprintln!("usage: compile --child N schema|sql");
         return ExitCode::FAILURE;
     };

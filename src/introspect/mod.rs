@@ -502,7 +502,11 @@ mod tests {
         // Compiles only when the future is Send; never polled.
         fn check(client: &Client, filter: &Filter) {
             is_send(introspect(client, filter));
-            is_send(introspect_with_stats(client, filter, IntrospectOptions::default()));
+            is_send(introspect_with_stats(
+                client,
+                filter,
+                IntrospectOptions::default(),
+            ));
         }
         let _ = check as fn(&Client, &Filter);
     }

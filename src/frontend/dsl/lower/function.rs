@@ -123,7 +123,7 @@ impl Cx<'_> {
                         .map(|k| ident(&k).0)
                         .unwrap_or_default();
                     let value = child(&attr, Rule::set_value)
-                        .map(|v| v.as_str().trim().to_string())
+                        .map(|v| unquote_set_value(v.as_str()))
                         .unwrap_or_default();
                     function.config.retain(|(existing, _)| existing != &key);
                     function.config.push((key, value));
@@ -166,4 +166,19 @@ fn return_type(ret: &Node<'_>) -> Option<String> {
             .map(|t| format!("TABLE({})", collapse_whitespace(t.as_str()))),
         _ => None,
     }
+}
+
+/// `'pg_catalog', 'app'` -> `pg_catalog, app`: the form the `.sql`
+/// frontend and the catalog (`proconfig`) give, so spellings compare equal.
+fn unquote_set_value(text: &str) -> String {
+    text.split(',')
+        .map(|item| {
+            let item = item.trim();
+            match item.strip_prefix('\'').and_then(|rest| rest.strip_suffix('\'')) {
+                Some(inner) => inner.replace("''", "'"),
+                None => item.to_string(),
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
 }
