@@ -237,17 +237,27 @@ fn lint_config(file: LintFileConfig, origin: &str) -> Result<LintConfig, ConfigE
                 origin: origin.to_string(),
             });
         }
-        res.severities.insert(id.clone(), severity(&value, &format!("{origin} rules.{id}"))?);
+        res.severities.insert(
+            id.clone(),
+            severity(&value, &format!("{origin} rules.{id}"))?,
+        );
     }
     for (id, value) in file.groups.unwrap_or_default() {
         if Group::from_id(&id).is_none() {
             return Err(ConfigError::UnknownGroup {
                 id,
                 origin: origin.to_string(),
-                known: Group::ALL.iter().map(|g| g.as_str()).collect::<Vec<_>>().join(", "),
+                known: Group::ALL
+                    .iter()
+                    .map(|g| g.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", "),
             });
         }
-        res.groups.insert(id.clone(), severity(&value, &format!("{origin} groups.{id}"))?);
+        res.groups.insert(
+            id.clone(),
+            severity(&value, &format!("{origin} groups.{id}"))?,
+        );
     }
     if let Some(version) = file.target_version {
         res.target_version = version;
@@ -357,7 +367,10 @@ pub enum ConfigError {
         known: String,
     },
     #[error("unknown lint rule `{id}` in {origin}")]
-    #[diagnostic(code("unknown-rule"), help("run `schemac rules` for the list of rule ids"))]
+    #[diagnostic(
+        code("unknown-rule"),
+        help("run `schemac rules` for the list of rule ids")
+    )]
     UnknownRule { id: String, origin: String },
     #[error("unknown lint group `{id}` in {origin}")]
     #[diagnostic(code("unknown-group"), help("known groups: {known}"))]
@@ -459,9 +472,13 @@ mod tests {
 
         let bad_rule = loaded("schemac.toml", "[lint.rules]\njson-typ = \"off\"\n");
         let err = Options::resolve(Some(bad_rule), false, Overrides::default()).expect_err("typo");
-        assert_eq!(err.to_string(), "unknown lint rule `json-typ` in schemac.toml [lint]");
+        assert_eq!(
+            err.to_string(),
+            "unknown lint rule `json-typ` in schemac.toml [lint]"
+        );
         let bad_severity = loaded("schemac.toml", "[lint.rules]\njson-type = \"warn\"\n");
-        let err = Options::resolve(Some(bad_severity), false, Overrides::default()).expect_err("typo");
+        let err =
+            Options::resolve(Some(bad_severity), false, Overrides::default()).expect_err("typo");
         assert!(err.to_string().contains("unknown severity `warn`"), "{err}");
     }
 

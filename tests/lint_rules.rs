@@ -99,7 +99,11 @@ fn every_rule_fires_on_bad_and_not_on_good() {
     let mut failures = Vec::new();
     for rule in RULES {
         let dir = root().join(rule.id);
-        let family = if dir.join("bad").is_dir() { Family::Migration } else { Family::Schema };
+        let family = if dir.join("bad").is_dir() {
+            Family::Migration
+        } else {
+            Family::Schema
+        };
         let (bad_sources, bad) = run_case(&dir, "bad", family);
         let hits: Vec<&Diagnostic> = bad.iter().filter(|d| d.code == rule.id).collect();
         if hits.is_empty() {
@@ -133,5 +137,9 @@ fn every_rule_fires_on_bad_and_not_on_good() {
             failures.push(format!("{}: `good` raised it: {false_hits:?}", rule.id));
         }
     }
-    assert!(failures.is_empty(), "lint fixture failures:\n{}", failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "lint fixture failures:\n{}",
+        failures.join("\n")
+    );
 }

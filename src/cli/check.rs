@@ -67,7 +67,13 @@ pub fn run(options: &Options, args: &CheckArgs) -> Result<ExitStatus, CliError> 
             diagnostics.extend(current.diagnostics.iter().cloned());
             (!current.has_errors()).then_some(current.value)
         };
-        diagnostics.extend(lint_findings(options, &desired_sources, &desired.value, current.as_ref(), !args.from.is_empty())?);
+        diagnostics.extend(lint_findings(
+            options,
+            &desired_sources,
+            &desired.value,
+            current.as_ref(),
+            !args.from.is_empty(),
+        )?);
     }
     render_diagnostics::sort(&mut diagnostics);
     let stdout = io::stdout();
@@ -135,5 +141,10 @@ fn lint_findings(
         ..PlanOptions::default()
     };
     let plan = plan_models(current, desired, &plan_options)?;
-    Ok(lint::run(desired_sources, desired, Some((&plan, current)), &options.lint))
+    Ok(lint::run(
+        desired_sources,
+        desired,
+        Some((&plan, current)),
+        &options.lint,
+    ))
 }

@@ -19,7 +19,10 @@ pub struct RulesArgs {
 /// An unknown rule id.
 #[derive(Debug, thiserror::Error, miette::Diagnostic)]
 #[error("unknown rule `{id}`")]
-#[diagnostic(code("unknown-rule"), help("run `schemac rules` for the list of rule ids"))]
+#[diagnostic(
+    code("unknown-rule"),
+    help("run `schemac rules` for the list of rule ids")
+)]
 pub struct UnknownRule {
     pub id: String,
 }

@@ -87,7 +87,10 @@ impl Group {
     }
 
     pub fn from_id(id: &str) -> Option<Group> {
-        Group::ALL.iter().copied().find(|group| group.as_str() == id)
+        Group::ALL
+            .iter()
+            .copied()
+            .find(|group| group.as_str() == id)
     }
 }
 
@@ -251,7 +254,11 @@ pub struct MigrationCtx<'a> {
 impl MigrationCtx<'_> {
     /// Steps with their 1-based numbers.
     pub fn steps(&self) -> impl Iterator<Item = (usize, &Step)> {
-        self.plan.steps.iter().enumerate().map(|(idx, step)| (idx + 1, step))
+        self.plan
+            .steps
+            .iter()
+            .enumerate()
+            .map(|(idx, step)| (idx + 1, step))
     }
 
     /// True when the table exists before the plan runs (it may hold rows).
@@ -318,7 +325,13 @@ pub fn object_span(model: &Model, id: &ObjectId) -> Option<Span> {
             .get(table)
             .and_then(|t| t.indexes.get(name))
             .map(|o| &o.meta)
-            .or_else(|| model.views.get(table).and_then(|v| v.indexes.get(name)).map(|o| &o.meta))
+            .or_else(|| {
+                model
+                    .views
+                    .get(table)
+                    .and_then(|v| v.indexes.get(name))
+                    .map(|o| &o.meta)
+            })
             .or_else(|| table_meta(table)),
         ObjectId::Policy(table, name) => model
             .tables
@@ -405,12 +418,18 @@ pub fn run(
 /// Stable output order: file, position, rule.
 pub fn sort(diagnostics: &mut [Diagnostic]) {
     diagnostics.sort_by(|a, b| {
-        (a.primary.span.file, a.primary.span.start, a.code, &a.message).cmp(&(
-            b.primary.span.file,
-            b.primary.span.start,
-            b.code,
-            &b.message,
-        ))
+        (
+            a.primary.span.file,
+            a.primary.span.start,
+            a.code,
+            &a.message,
+        )
+            .cmp(&(
+                b.primary.span.file,
+                b.primary.span.start,
+                b.code,
+                &b.message,
+            ))
     });
 }
 

@@ -61,7 +61,8 @@ pub fn find(id: &str) -> Option<&'static Rule> {
 
 /// The README's rule table, generated from [`RULES`].
 pub fn markdown_table() -> String {
-    let mut out = String::from("| rule | family | group | default | summary |\n|---|---|---|---|---|\n");
+    let mut out =
+        String::from("| rule | family | group | default | summary |\n|---|---|---|---|---|\n");
     for rule in RULES {
         out.push_str(&format!(
             "| `{}` | {} | {} | {} | {} |\n",
@@ -105,7 +106,9 @@ mod tests {
         let entries = std::fs::read_dir(&dir).expect("invariant: src/lint/rules exists");
         for entry in entries.flatten() {
             let name = entry.file_name().to_string_lossy().to_string();
-            let Some(stem) = name.strip_suffix(".rs") else { continue };
+            let Some(stem) = name.strip_suffix(".rs") else {
+                continue;
+            };
             if stem == "mod" {
                 continue;
             }
@@ -119,12 +122,21 @@ mod tests {
 
     #[test]
     fn docs_have_the_four_sections_in_order() {
-        let sections = ["### What it does", "### Why is this bad?", "### Safe alternative", "### Example"];
+        let sections = [
+            "### What it does",
+            "### Why is this bad?",
+            "### Safe alternative",
+            "### Example",
+        ];
         for rule in RULES {
             let mut from = 0;
             for section in sections {
                 let found = rule.docs[from..].find(section);
-                assert!(found.is_some(), "rule {}: docs lack `{section}` (or it is out of order)", rule.id);
+                assert!(
+                    found.is_some(),
+                    "rule {}: docs lack `{section}` (or it is out of order)",
+                    rule.id
+                );
                 from += found.unwrap_or_default() + section.len();
             }
         }

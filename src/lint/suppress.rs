@@ -44,7 +44,9 @@ fn collect_file(file: &SourceFile, out: &mut Vec<Suppression>) {
         let Some(comment_idx) = line.find(marker) else {
             continue;
         };
-        let comment = line[comment_idx + marker.len()..].trim_start_matches('/').trim();
+        let comment = line[comment_idx + marker.len()..]
+            .trim_start_matches('/')
+            .trim();
         let (whole_file, rest) = if let Some(rest) = comment.strip_prefix("schemac:allow-file") {
             (true, rest)
         } else if let Some(rest) = comment.strip_prefix("schemac:allow") {
@@ -219,7 +221,13 @@ mod tests {
         set.add(PathBuf::from(name), text.to_string(), language);
         collect(&set)
             .iter()
-            .map(|s| format!("{}: {}", s.rule, &text[s.covers.start as usize..s.covers.end as usize]))
+            .map(|s| {
+                format!(
+                    "{}: {}",
+                    s.rule,
+                    &text[s.covers.start as usize..s.covers.end as usize]
+                )
+            })
             .collect()
     }
 

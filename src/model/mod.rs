@@ -355,9 +355,12 @@ impl Model {
         merge_map(&mut self.schemas, other.schemas, &mut duplicates, |k| {
             ObjectId::Schema(k.clone())
         });
-        merge_map(&mut self.extensions, other.extensions, &mut duplicates, |k| {
-            ObjectId::Extension(k.clone())
-        });
+        merge_map(
+            &mut self.extensions,
+            other.extensions,
+            &mut duplicates,
+            |k| ObjectId::Extension(k.clone()),
+        );
         merge_map(&mut self.roles, other.roles, &mut Vec::new(), |k| {
             ObjectId::Schema(k.clone())
         });

@@ -946,7 +946,9 @@ fn config_value(value: &str) -> String {
         .map(|item| {
             let item = item.trim();
             let plain = !item.is_empty()
-                && (item.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+                && (item
+                    .chars()
+                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
                     && !item.starts_with(|c: char| c.is_ascii_digit())
                     || item.parse::<f64>().is_ok());
             if plain {

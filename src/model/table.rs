@@ -1,8 +1,8 @@
 //! Tables and columns.
 
 use super::{
-    Constraint, Distribution, Ident, Index, Meta, PartitionBy, PartitionOf, Policy,
-    QualifiedName, SequenceOptions, SqlExpr, Trigger, TypeName,
+    Constraint, Distribution, Ident, Index, Meta, PartitionBy, PartitionOf, Policy, QualifiedName,
+    SequenceOptions, SqlExpr, Trigger, TypeName,
 };
 use std::collections::BTreeMap;
 

@@ -117,8 +117,12 @@ impl SourceFile {
         if col <= 1 {
             line_start
         } else {
-            (offset + rest[offset - line_start..].chars().next().map_or(0, char::len_utf8))
-                .min(self.text.len())
+            (offset
+                + rest[offset - line_start..]
+                    .chars()
+                    .next()
+                    .map_or(0, char::len_utf8))
+            .min(self.text.len())
         }
     }
 
@@ -140,11 +144,16 @@ pub enum SourceError {
     #[error("{path} is not a .schema or .sql file")]
     #[diagnostic(
         code("unknown-file-kind"),
-        help("schemac reads files ending in .schema or .sql; pass a directory to read all of them")
+        help(
+            "schemac reads files ending in .schema or .sql; pass a directory to read all of them"
+        )
     )]
     UnknownKind { path: String },
     #[error("no .schema or .sql files found in {path}")]
-    #[diagnostic(code("no-input"), help("pass a directory or files ending in .schema or .sql"))]
+    #[diagnostic(
+        code("no-input"),
+        help("pass a directory or files ending in .schema or .sql")
+    )]
     Empty { path: String },
 }
 

@@ -250,7 +250,7 @@ fn rich_sample_lowers_without_diagnostics() {
     assert!(archive.security_definer);
     assert_eq!(
         archive.config,
-        [("search_path".to_string(), "'app'".to_string())]
+        [("search_path".to_string(), "app".to_string())]
     );
     assert_eq!(archive.returns, None);
 

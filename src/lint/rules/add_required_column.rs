@@ -16,7 +16,10 @@ pub static RULE: Rule = Rule {
 fn check(ctx: &MigrationCtx<'_>, out: &mut Vec<Finding>) {
     for (number, step) in ctx.steps() {
         let sql = statement(step);
-        if !(sql.starts_with("ALTER TABLE") && sql.contains(" ADD COLUMN ") && sql.contains(" NOT NULL")) {
+        if !(sql.starts_with("ALTER TABLE")
+            && sql.contains(" ADD COLUMN ")
+            && sql.contains(" NOT NULL"))
+        {
             continue;
         }
         if sql.contains(" DEFAULT ") || sql.contains(" GENERATED ") {
@@ -29,10 +32,14 @@ fn check(ctx: &MigrationCtx<'_>, out: &mut Vec<Finding>) {
             continue;
         }
         out.push(
-            Finding::new(&RULE, ctx.span_of(step), format!("step {number} adds a NOT NULL column without a default to {table}"))
-                .label("fails if the table has rows")
-                .help("add a default, or add the column nullable and backfill it first")
-                .step(number),
+            Finding::new(
+                &RULE,
+                ctx.span_of(step),
+                format!("step {number} adds a NOT NULL column without a default to {table}"),
+            )
+            .label("fails if the table has rows")
+            .help("add a default, or add the column nullable and backfill it first")
+            .step(number),
         );
     }
 }

@@ -17,7 +17,8 @@ fn check(ctx: &MigrationCtx<'_>, out: &mut Vec<Finding>) {
     for (number, step) in ctx.steps() {
         let sql = statement(step);
         let adds = sql.starts_with("ALTER TABLE") && sql.contains(" ADD CONSTRAINT ");
-        let validated_kind = sql.contains(" CHECK ") || sql.contains(" CHECK(") || sql.contains(" FOREIGN KEY ");
+        let validated_kind =
+            sql.contains(" CHECK ") || sql.contains(" CHECK(") || sql.contains(" FOREIGN KEY ");
         if !adds || !validated_kind || sql.contains(" NOT VALID") {
             continue;
         }
@@ -29,7 +30,11 @@ fn check(ctx: &MigrationCtx<'_>, out: &mut Vec<Finding>) {
         }
         // PostgreSQL before 18 cannot add NOT VALID foreign keys to
         // partitioned tables; fk-on-partitioned-table reports those.
-        let partitioned = ctx.current.tables.get(table).is_some_and(|t| t.partition_by.is_some());
+        let partitioned = ctx
+            .current
+            .tables
+            .get(table)
+            .is_some_and(|t| t.partition_by.is_some());
         if partitioned && sql.contains(" FOREIGN KEY ") {
             continue;
         }

@@ -32,10 +32,15 @@ fn check(ctx: &SchemaCtx<'_>, out: &mut Vec<Finding>) {
                     Finding::new(
                         &RULE,
                         span(&partition.meta),
-                        format!("range-partitioned table {} has default partition {}", table.name, partition.name),
+                        format!(
+                            "range-partitioned table {} has default partition {}",
+                            table.name, partition.name
+                        ),
                     )
                     .label("every attach scans this partition")
-                    .help("create partitions ahead of time instead of relying on a default partition"),
+                    .help(
+                        "create partitions ahead of time instead of relying on a default partition",
+                    ),
                 );
             }
         }

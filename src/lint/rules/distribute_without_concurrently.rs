@@ -25,10 +25,14 @@ fn check(ctx: &MigrationCtx<'_>, out: &mut Vec<Finding>) {
             continue;
         }
         out.push(
-            Finding::new(&RULE, ctx.span_of(step), format!("step {number} distributes existing table {table} while blocking writes"))
-                .label("writes wait for the whole copy")
-                .help("use create_distributed_table_concurrently")
-                .step(number),
+            Finding::new(
+                &RULE,
+                ctx.span_of(step),
+                format!("step {number} distributes existing table {table} while blocking writes"),
+            )
+            .label("writes wait for the whole copy")
+            .help("use create_distributed_table_concurrently")
+            .step(number),
         );
     }
 }

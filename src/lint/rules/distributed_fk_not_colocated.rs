@@ -18,8 +18,15 @@ pub static RULE: Rule = Rule {
 fn colocation_root(model: &Model, name: &QualifiedName) -> QualifiedName {
     let mut current = name.clone();
     for _ in 0..32 {
-        match model.tables.get(&current).and_then(|t| t.distribution.as_ref()) {
-            Some(Distribution::Hash { colocation: Colocation::Table(next), .. }) if next != &current => {
+        match model
+            .tables
+            .get(&current)
+            .and_then(|t| t.distribution.as_ref())
+        {
+            Some(Distribution::Hash {
+                colocation: Colocation::Table(next),
+                ..
+            }) if next != &current => {
                 current = next.clone();
             }
             _ => break,
@@ -30,15 +37,21 @@ fn colocation_root(model: &Model, name: &QualifiedName) -> QualifiedName {
 
 fn check(ctx: &SchemaCtx<'_>, out: &mut Vec<Finding>) {
     for table in ctx.base_tables() {
-        let Some(Distribution::Hash { column, colocation, .. }) = &table.distribution else {
+        let Some(Distribution::Hash {
+            column, colocation, ..
+        }) = &table.distribution
+        else {
             continue;
         };
         for (constraint, fk) in fk_constraints(table) {
             let Some(target) = ctx.model.tables.get(&fk.ref_table) else {
                 continue;
             };
-            let Some(Distribution::Hash { column: target_column, colocation: target_colocation, .. }) =
-                &target.distribution
+            let Some(Distribution::Hash {
+                column: target_column,
+                colocation: target_colocation,
+                ..
+            }) = &target.distribution
             else {
                 continue;
             };
@@ -49,8 +62,10 @@ fn check(ctx: &SchemaCtx<'_>, out: &mut Vec<Finding>) {
             let none = |c: &Colocation| *c == Colocation::None;
             let colocated = !none(colocation)
                 && !none(target_colocation)
-                && (colocation_root(ctx.model, &table.name) == colocation_root(ctx.model, &target.name)
-                    || (*colocation == Colocation::Default && *target_colocation == Colocation::Default));
+                && (colocation_root(ctx.model, &table.name)
+                    == colocation_root(ctx.model, &target.name)
+                    || (*colocation == Colocation::Default
+                        && *target_colocation == Colocation::Default));
             if !on_distribution || !colocated {
                 let why = if on_distribution {
                     format!("{} and {} are not colocated", table.name, target.name)
@@ -61,7 +76,10 @@ fn check(ctx: &SchemaCtx<'_>, out: &mut Vec<Finding>) {
                     Finding::new(
                         &RULE,
                         span(&constraint.meta),
-                        format!("foreign key {} from {} to {}: {why}", constraint.name, table.name, target.name),
+                        format!(
+                            "foreign key {} from {} to {}: {why}",
+                            constraint.name, table.name, target.name
+                        ),
                     )
                     .label("Citus rejects this foreign key")
                     .secondary(target.meta.span, "referenced distributed table")

@@ -23,10 +23,14 @@ fn check(ctx: &MigrationCtx<'_>, out: &mut Vec<Finding>) {
         }
         let span = ctx.span_of(step);
         out.push(
-            Finding::new(&RULE, span, format!("step {number} drops column {table}.{column} and its data"))
-                .label(format!("{column} is not declared here any more"))
-                .help("make sure no code uses it; add `was` to a column if this is a rename")
-                .step(number),
+            Finding::new(
+                &RULE,
+                span,
+                format!("step {number} drops column {table}.{column} and its data"),
+            )
+            .label(format!("{column} is not declared here any more"))
+            .help("make sure no code uses it; add `was` to a column if this is a rename")
+            .step(number),
         );
     }
 }

@@ -22,11 +22,18 @@ fn check(ctx: &MigrationCtx<'_>, out: &mut Vec<Finding>) {
         if !statement(step).contains(" DROP CONSTRAINT ") {
             continue;
         }
-        let Some(constraint) = ctx.current.tables.get(table_name).and_then(|t| t.constraints.get(name)) else {
+        let Some(constraint) = ctx
+            .current
+            .tables
+            .get(table_name)
+            .and_then(|t| t.constraints.get(name))
+        else {
             continue;
         };
         let columns = match &constraint.kind {
-            ConstraintKind::PrimaryKey { columns, .. } | ConstraintKind::Unique { columns, .. } => columns,
+            ConstraintKind::PrimaryKey { columns, .. } | ConstraintKind::Unique { columns, .. } => {
+                columns
+            }
             _ => continue,
         };
         let dependents: Vec<String> = ctx

@@ -23,15 +23,23 @@ fn check(ctx: &MigrationCtx<'_>, out: &mut Vec<Finding>) {
         if !sql.starts_with("DROP INDEX") || sql.contains(" CONCURRENTLY ") {
             continue;
         }
-        let stays = ctx.desired.tables.get(table).is_some_and(|t| t.partition_by.is_none());
+        let stays = ctx
+            .desired
+            .tables
+            .get(table)
+            .is_some_and(|t| t.partition_by.is_none());
         if !stays || !ctx.existed(table) {
             continue;
         }
         out.push(
-            Finding::new(&RULE, ctx.span_of(step), format!("step {number} drops index {name} on {table} without CONCURRENTLY"))
-                .label("ACCESS EXCLUSIVE while waiting for running queries")
-                .help("use DROP INDEX CONCURRENTLY")
-                .step(number),
+            Finding::new(
+                &RULE,
+                ctx.span_of(step),
+                format!("step {number} drops index {name} on {table} without CONCURRENTLY"),
+            )
+            .label("ACCESS EXCLUSIVE while waiting for running queries")
+            .help("use DROP INDEX CONCURRENTLY")
+            .step(number),
         );
     }
 }

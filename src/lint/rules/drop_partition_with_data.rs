@@ -32,7 +32,10 @@ fn check(ctx: &MigrationCtx<'_>, out: &mut Vec<Finding>) {
             Finding::new(
                 &RULE,
                 ctx.span_of(step),
-                format!("step {number} drops partition {table} of {} with its rows", of.parent),
+                format!(
+                    "step {number} drops partition {table} of {} with its rows",
+                    of.parent
+                ),
             )
             .label("partition removed")
             .help("archive the partition first if its rows are still needed")

@@ -22,15 +22,23 @@ fn check(ctx: &MigrationCtx<'_>, out: &mut Vec<Finding>) {
         if !statement(step).starts_with("DROP TABLE") {
             continue;
         }
-        let is_partition = ctx.current.tables.get(table).is_some_and(|t| t.partition_of.is_some());
+        let is_partition = ctx
+            .current
+            .tables
+            .get(table)
+            .is_some_and(|t| t.partition_of.is_some());
         if is_partition {
             continue;
         }
         out.push(
-            Finding::new(&RULE, ctx.span_of(step), format!("step {number} drops table {table} and all its rows"))
-                .label("table removed")
-                .help("if this is a rename, declare the new table with `was` the old name")
-                .step(number),
+            Finding::new(
+                &RULE,
+                ctx.span_of(step),
+                format!("step {number} drops table {table} and all its rows"),
+            )
+            .label("table removed")
+            .help("if this is a rename, declare the new table with `was` the old name")
+            .step(number),
         );
     }
 }

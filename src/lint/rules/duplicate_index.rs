@@ -28,7 +28,10 @@ fn check(ctx: &SchemaCtx<'_>, out: &mut Vec<Finding>) {
                     Finding::new(
                         &RULE,
                         later.span,
-                        format!("index {} on {} duplicates {}", later.name, table.name, earlier.name),
+                        format!(
+                            "index {} on {} duplicates {}",
+                            later.name, table.name, earlier.name
+                        ),
                     )
                     .label("duplicate")
                     .secondary(Some(earlier.span), "same definition here")

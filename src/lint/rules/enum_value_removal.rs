@@ -15,12 +15,20 @@ pub static RULE: Rule = Rule {
 
 fn check(ctx: &MigrationCtx<'_>, out: &mut Vec<Finding>) {
     for (number, step) in ctx.steps() {
-        if let Some(note) = step.hazards.iter().find(|note| note.hazard == Hazard::EnumValueRemoval) {
+        if let Some(note) = step
+            .hazards
+            .iter()
+            .find(|note| note.hazard == Hazard::EnumValueRemoval)
+        {
             out.push(
-                Finding::new(&RULE, ctx.span_of(step), format!("step {number}: {}", note.message))
-                    .label("enum rebuilt")
-                    .help("keep the value, or migrate the rows first and allow enum-value-removal")
-                    .step(number),
+                Finding::new(
+                    &RULE,
+                    ctx.span_of(step),
+                    format!("step {number}: {}", note.message),
+                )
+                .label("enum rebuilt")
+                .help("keep the value, or migrate the rows first and allow enum-value-removal")
+                .step(number),
             );
         }
     }

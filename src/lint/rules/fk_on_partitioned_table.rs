@@ -16,21 +16,32 @@ pub static RULE: Rule = Rule {
 fn check(ctx: &MigrationCtx<'_>, out: &mut Vec<Finding>) {
     for (number, step) in ctx.steps() {
         let sql = statement(step);
-        if !(sql.starts_with("ALTER TABLE") && sql.contains(" FOREIGN KEY ") && sql.contains(" ADD CONSTRAINT ")) {
+        if !(sql.starts_with("ALTER TABLE")
+            && sql.contains(" FOREIGN KEY ")
+            && sql.contains(" ADD CONSTRAINT "))
+        {
             continue;
         }
         let Some(table) = step_table(step) else {
             continue;
         };
-        let partitioned = ctx.current.tables.get(table).is_some_and(|t| t.partition_by.is_some());
+        let partitioned = ctx
+            .current
+            .tables
+            .get(table)
+            .is_some_and(|t| t.partition_by.is_some());
         if !partitioned || ctx.config.target_version >= 18 {
             continue;
         }
         out.push(
-            Finding::new(&RULE, ctx.span_of(step), format!("step {number} adds a foreign key to partitioned table {table}"))
-                .label("validated at once across all partitions")
-                .help("add it per partition NOT VALID and validate there first")
-                .step(number),
+            Finding::new(
+                &RULE,
+                ctx.span_of(step),
+                format!("step {number} adds a foreign key to partitioned table {table}"),
+            )
+            .label("validated at once across all partitions")
+            .help("add it per partition NOT VALID and validate there first")
+            .step(number),
         );
     }
 }

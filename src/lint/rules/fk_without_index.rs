@@ -30,7 +30,11 @@ fn check(ctx: &SchemaCtx<'_>, out: &mut Vec<Finding>) {
                         ),
                     )
                     .label(format!("no index leads with ({})", names(&fk.columns)))
-                    .help(format!("add `index ({})` to table {}", names(&fk.columns), table.name.name)),
+                    .help(format!(
+                        "add `index ({})` to table {}",
+                        names(&fk.columns),
+                        table.name.name
+                    )),
                 );
             }
         }

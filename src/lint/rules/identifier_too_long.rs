@@ -27,11 +27,19 @@ fn check(ctx: &SchemaCtx<'_>, out: &mut Vec<Finding>) {
         let Some(span) = span else {
             continue;
         };
-        let place = if owner.is_empty() { String::new() } else { format!(" in {owner}") };
+        let place = if owner.is_empty() {
+            String::new()
+        } else {
+            format!(" in {owner}")
+        };
         out.push(
-            Finding::new(&RULE, span, format!("{what} name {}{place} is longer than 63 bytes", name))
-                .label("PostgreSQL truncates this name")
-                .help("shorten it to 63 bytes or fewer"),
+            Finding::new(
+                &RULE,
+                span,
+                format!("{what} name {}{place} is longer than 63 bytes", name),
+            )
+            .label("PostgreSQL truncates this name")
+            .help("shorten it to 63 bytes or fewer"),
         );
     }
 }

@@ -24,7 +24,10 @@ fn check(ctx: &SchemaCtx<'_>, out: &mut Vec<Finding>) {
         for column in columns.iter().filter_map(|name| table.column(name)) {
             let small = matches!(column.ty.as_str(), "integer" | "smallint");
             let generated = column.identity.is_some()
-                || column.default.as_ref().is_some_and(|d| d.canonical.contains("nextval"));
+                || column
+                    .default
+                    .as_ref()
+                    .is_some_and(|d| d.canonical.contains("nextval"));
             if small && generated {
                 out.push(
                     Finding::new(

@@ -24,7 +24,10 @@ fn check(ctx: &SchemaCtx<'_>, out: &mut Vec<Finding>) {
                 Finding::new(
                     &RULE,
                     span(&column.meta),
-                    format!("column {}.{} has type {}", table.name, column.name, column.ty),
+                    format!(
+                        "column {}.{} has type {}",
+                        table.name, column.name, column.ty
+                    ),
                 )
                 .label("json")
                 .help("use jsonb"),

@@ -18,7 +18,11 @@ fn check(ctx: &MigrationCtx<'_>, out: &mut Vec<Finding>) {
         if !(step.rewrites || step.scans) {
             continue;
         }
-        for lock in step.locks.iter().filter(|lock| lock.mode == LockMode::AccessExclusive) {
+        for lock in step
+            .locks
+            .iter()
+            .filter(|lock| lock.mode == LockMode::AccessExclusive)
+        {
             if !ctx.existed(&lock.relation) || !ctx.is_large(step) {
                 continue;
             }
@@ -30,7 +34,15 @@ fn check(ctx: &MigrationCtx<'_>, out: &mut Vec<Finding>) {
                 Finding::new(
                     &RULE,
                     ctx.span_of(step),
-                    format!("step {number} holds ACCESS EXCLUSIVE on {}{size} while it {}", lock.relation, if step.rewrites { "rewrites it" } else { "scans it" }),
+                    format!(
+                        "step {number} holds ACCESS EXCLUSIVE on {}{size} while it {}",
+                        lock.relation,
+                        if step.rewrites {
+                            "rewrites it"
+                        } else {
+                            "scans it"
+                        }
+                    ),
                 )
                 .label("blocks reads and writes for the whole step")
                 .help("use an online strategy or a maintenance window")

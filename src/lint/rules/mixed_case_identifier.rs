@@ -16,7 +16,8 @@ pub static RULE: Rule = Rule {
 };
 
 fn flagged(name: &str) -> bool {
-    name.chars().any(|c| c.is_uppercase() || !(c.is_alphanumeric() || c == '_' || c == '$'))
+    name.chars()
+        .any(|c| c.is_uppercase() || !(c.is_alphanumeric() || c == '_' || c == '$'))
 }
 
 fn check(ctx: &SchemaCtx<'_>, out: &mut Vec<Finding>) {
@@ -27,11 +28,19 @@ fn check(ctx: &SchemaCtx<'_>, out: &mut Vec<Finding>) {
         let Some(span) = span else {
             continue;
         };
-        let place = if owner.is_empty() { String::new() } else { format!(" in {owner}") };
+        let place = if owner.is_empty() {
+            String::new()
+        } else {
+            format!(" in {owner}")
+        };
         out.push(
-            Finding::new(&RULE, span, format!("{what} name {}{place} needs double quotes", name))
-                .label("needs quoting")
-                .help("use lower-case snake_case"),
+            Finding::new(
+                &RULE,
+                span,
+                format!("{what} name {}{place} needs double quotes", name),
+            )
+            .label("needs quoting")
+            .help("use lower-case snake_case"),
         );
     }
 }

@@ -54,15 +54,22 @@ use crate::source::Span;
 
 /// `a, b, c`.
 pub fn names(idents: &[Ident]) -> String {
-    idents.iter().map(ToString::to_string).collect::<Vec<_>>().join(", ")
+    idents
+        .iter()
+        .map(ToString::to_string)
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// The foreign keys of a table.
 pub fn fk_constraints(table: &Table) -> impl Iterator<Item = (&Constraint, &ForeignKey)> {
-    table.constraints.values().filter_map(|constraint| match &constraint.kind {
-        ConstraintKind::ForeignKey(fk) => Some((constraint, fk)),
-        _ => None,
-    })
+    table
+        .constraints
+        .values()
+        .filter_map(|constraint| match &constraint.kind {
+            ConstraintKind::ForeignKey(fk) => Some((constraint, fk)),
+            _ => None,
+        })
 }
 
 /// Columns of the PRIMARY KEY and every UNIQUE constraint / unique index,
@@ -72,7 +79,11 @@ pub fn unique_keys(table: &Table) -> Vec<(Ident, Vec<Ident>, Option<Span>)> {
     for constraint in table.constraints.values() {
         match &constraint.kind {
             ConstraintKind::PrimaryKey { columns, .. } | ConstraintKind::Unique { columns, .. } => {
-                res.push((constraint.name.clone(), columns.clone(), constraint.meta.span));
+                res.push((
+                    constraint.name.clone(),
+                    columns.clone(),
+                    constraint.meta.span,
+                ));
             }
             _ => {}
         }
@@ -96,7 +107,10 @@ pub fn unique_keys(table: &Table) -> Vec<(Ident, Vec<Ident>, Option<Span>)> {
 pub fn has_index_leading_with(table: &Table, columns: &[Ident]) -> bool {
     index_signatures(table).iter().any(|sig| {
         sig.method == "btree" && sig.keys.len() >= columns.len() && {
-            let mut lead: Vec<&str> = sig.keys[..columns.len()].iter().map(String::as_str).collect();
+            let mut lead: Vec<&str> = sig.keys[..columns.len()]
+                .iter()
+                .map(String::as_str)
+                .collect();
             let mut want: Vec<&str> = columns.iter().map(Ident::as_str).collect();
             lead.sort_unstable();
             want.sort_unstable();
@@ -171,44 +185,100 @@ pub fn index_signatures(table: &Table) -> Vec<IndexSig> {
 }
 
 /// Every name the schema declares: (what, owner for messages, name, span).
-pub fn declared_names(model: &crate::model::Model) -> Vec<(&'static str, String, &Ident, Option<Span>)> {
+pub fn declared_names(
+    model: &crate::model::Model,
+) -> Vec<(&'static str, String, &Ident, Option<Span>)> {
     let mut res = Vec::new();
     let at = |meta: &crate::model::Meta| meta.name_span.or(meta.span);
     for schema in model.schemas.values() {
         res.push(("schema", String::new(), &schema.name, at(&schema.meta)));
     }
     for item in model.enums.values() {
-        res.push(("type", item.name.schema.to_string(), &item.name.name, at(&item.meta)));
+        res.push((
+            "type",
+            item.name.schema.to_string(),
+            &item.name.name,
+            at(&item.meta),
+        ));
     }
     for item in model.domains.values() {
-        res.push(("domain", item.name.schema.to_string(), &item.name.name, at(&item.meta)));
+        res.push((
+            "domain",
+            item.name.schema.to_string(),
+            &item.name.name,
+            at(&item.meta),
+        ));
     }
     for item in model.sequences.values() {
-        res.push(("sequence", item.name.schema.to_string(), &item.name.name, at(&item.meta)));
+        res.push((
+            "sequence",
+            item.name.schema.to_string(),
+            &item.name.name,
+            at(&item.meta),
+        ));
     }
     for item in model.functions.values() {
-        res.push(("function", item.id.name.schema.to_string(), &item.id.name.name, at(&item.meta)));
+        res.push((
+            "function",
+            item.id.name.schema.to_string(),
+            &item.id.name.name,
+            at(&item.meta),
+        ));
     }
     for item in model.views.values() {
-        res.push(("view", item.name.schema.to_string(), &item.name.name, at(&item.meta)));
+        res.push((
+            "view",
+            item.name.schema.to_string(),
+            &item.name.name,
+            at(&item.meta),
+        ));
     }
-    for table in model.tables.values().filter(|t| !model.is_external(&t.name)) {
+    for table in model
+        .tables
+        .values()
+        .filter(|t| !model.is_external(&t.name))
+    {
         let owner = table.name.to_string();
-        res.push(("table", table.name.schema.to_string(), &table.name.name, at(&table.meta)));
+        res.push((
+            "table",
+            table.name.schema.to_string(),
+            &table.name.name,
+            at(&table.meta),
+        ));
         for column in &table.columns {
             res.push(("column", owner.clone(), &column.name, at(&column.meta)));
         }
         for constraint in table.constraints.values() {
-            res.push(("constraint", owner.clone(), &constraint.name, at(&constraint.meta).or(at(&table.meta))));
+            res.push((
+                "constraint",
+                owner.clone(),
+                &constraint.name,
+                at(&constraint.meta).or(at(&table.meta)),
+            ));
         }
         for index in table.indexes.values() {
-            res.push(("index", owner.clone(), &index.name, at(&index.meta).or(at(&table.meta))));
+            res.push((
+                "index",
+                owner.clone(),
+                &index.name,
+                at(&index.meta).or(at(&table.meta)),
+            ));
         }
         for policy in table.policies.values() {
-            res.push(("policy", owner.clone(), &policy.name, at(&policy.meta).or(at(&table.meta))));
+            res.push((
+                "policy",
+                owner.clone(),
+                &policy.name,
+                at(&policy.meta).or(at(&table.meta)),
+            ));
         }
         for trigger in table.triggers.values() {
-            res.push(("trigger", owner.clone(), &trigger.name, at(&trigger.meta).or(at(&table.meta))));
+            res.push((
+                "trigger",
+                owner.clone(),
+                &trigger.name,
+                at(&trigger.meta).or(at(&table.meta)),
+            ));
         }
     }
     res
@@ -218,7 +288,11 @@ pub fn declared_names(model: &crate::model::Model) -> Vec<(&'static str, String,
 /// statement forms (`CREATE UNIQUE INDEX CONCURRENTLY ...`). String
 /// literals keep their case but are irrelevant to the forms matched.
 pub fn statement(step: &crate::plan::Step) -> String {
-    step.sql.split_whitespace().collect::<Vec<_>>().join(" ").to_uppercase()
+    step.sql
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .to_uppercase()
 }
 
 /// The table a step acts on.

@@ -18,7 +18,11 @@ fn check(ctx: &SchemaCtx<'_>, out: &mut Vec<Finding>) {
         let Some(partition_by) = &table.partition_by else {
             continue;
         };
-        let key_columns: Vec<&str> = partition_by.key.iter().map(|expr| expr.canonical.as_str()).collect();
+        let key_columns: Vec<&str> = partition_by
+            .key
+            .iter()
+            .map(|expr| expr.canonical.as_str())
+            .collect();
         for (name, columns, key_span) in unique_keys(table) {
             let missing: Vec<&str> = key_columns
                 .iter()

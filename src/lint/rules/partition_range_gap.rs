@@ -42,7 +42,9 @@ fn check(ctx: &SchemaCtx<'_>, out: &mut Vec<Finding>) {
             .model
             .partitions_of(&table.name)
             .filter_map(|partition| match &partition.partition_of.as_ref()?.bound {
-                PartitionBound::Range { from, to } => Some((literal(from)?, literal(to)?, partition)),
+                PartitionBound::Range { from, to } => {
+                    Some((literal(from)?, literal(to)?, partition))
+                }
                 _ => None,
             })
             .collect();
@@ -59,7 +61,11 @@ fn check(ctx: &SchemaCtx<'_>, out: &mut Vec<Finding>) {
                 continue;
             }
             let overlap = sort_key(next_from) < sort_key(previous_to);
-            let what = if overlap { "overlaps" } else { "leaves a gap after" };
+            let what = if overlap {
+                "overlaps"
+            } else {
+                "leaves a gap after"
+            };
             out.push(
                 Finding::new(
                     &RULE,
@@ -69,7 +75,11 @@ fn check(ctx: &SchemaCtx<'_>, out: &mut Vec<Finding>) {
                         next.name, table.name, previous.name, previous_to, next_from
                     ),
                 )
-                .label(if overlap { "overlapping range" } else { "gap before this range" })
+                .label(if overlap {
+                    "overlapping range"
+                } else {
+                    "gap before this range"
+                })
                 .secondary(previous.meta.span, "previous partition")
                 .help("make each range start where the previous one ends"),
             );

@@ -19,11 +19,12 @@ fn overlaps(a: PolicyCommand, b: PolicyCommand) -> bool {
 
 fn check(ctx: &SchemaCtx<'_>, out: &mut Vec<Finding>) {
     for table in ctx.base_tables().filter(|table| table.rls.enabled) {
-        let Some(tenant) = table
-            .columns
-            .iter()
-            .find(|column| ctx.config.tenant_columns.iter().any(|name| name == column.name.as_str()))
-        else {
+        let Some(tenant) = table.columns.iter().find(|column| {
+            ctx.config
+                .tenant_columns
+                .iter()
+                .any(|name| name == column.name.as_str())
+        }) else {
             continue;
         };
         if table.policies.values().any(|policy| !policy.permissive) {
@@ -31,7 +32,8 @@ fn check(ctx: &SchemaCtx<'_>, out: &mut Vec<Finding>) {
         }
         let mentions_tenant = |policy: &crate::model::Policy| {
             let text = |expr: &Option<crate::model::SqlExpr>| {
-                expr.as_ref().is_some_and(|e| e.canonical.contains(tenant.name.as_str()))
+                expr.as_ref()
+                    .is_some_and(|e| e.canonical.contains(tenant.name.as_str()))
             };
             text(&policy.using) || text(&policy.with_check)
         };

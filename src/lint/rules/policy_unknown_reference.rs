@@ -25,7 +25,10 @@ fn check(ctx: &SchemaCtx<'_>, out: &mut Vec<Finding>) {
                         Finding::new(
                             &RULE,
                             span(&policy.meta),
-                            format!("policy {} on {} names unknown role {}", policy.name, table.name, role),
+                            format!(
+                                "policy {} on {} names unknown role {}",
+                                policy.name, table.name, role
+                            ),
                         )
                         .label("unknown role")
                         .help(format!("declare it with `role {role}` or fix the name")),

@@ -29,7 +29,10 @@ fn check(ctx: &SchemaCtx<'_>, out: &mut Vec<Finding>) {
                 )
                 .label("inactive policy")
                 .secondary(table.meta.span, "table declared here")
-                .help(format!("add `row level security` to table {}", table.name.name)),
+                .help(format!(
+                    "add `row level security` to table {}",
+                    table.name.name
+                )),
             );
         }
     }

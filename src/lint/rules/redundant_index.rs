@@ -33,11 +33,17 @@ fn check(ctx: &SchemaCtx<'_>, out: &mut Vec<Finding>) {
                     Finding::new(
                         &RULE,
                         short.span,
-                        format!("index {} on {} is covered by {}", short.name, table.name, long.name),
+                        format!(
+                            "index {} on {} is covered by {}",
+                            short.name, table.name, long.name
+                        ),
                     )
                     .label("prefix of a longer index")
                     .secondary(Some(long.span), "covering index")
-                    .help(format!("drop {} if queries can use {}", short.name, long.name)),
+                    .help(format!(
+                        "drop {} if queries can use {}",
+                        short.name, long.name
+                    )),
                 );
             }
         }

@@ -15,8 +15,11 @@ pub static RULE: Rule = Rule {
 
 fn same_shape(a: &Table, b: &Table) -> bool {
     let shape = |t: &Table| {
-        let mut cols: Vec<(String, String)> =
-            t.columns.iter().map(|c| (c.name.0.clone(), c.ty.0.clone())).collect();
+        let mut cols: Vec<(String, String)> = t
+            .columns
+            .iter()
+            .map(|c| (c.name.0.clone(), c.ty.0.clone()))
+            .collect();
         cols.sort();
         cols
     };
@@ -25,7 +28,9 @@ fn same_shape(a: &Table, b: &Table) -> bool {
 
 fn check(ctx: &MigrationCtx<'_>, out: &mut Vec<Finding>) {
     let number_of = |object: &crate::model::ObjectId| {
-        ctx.steps().find(|(_, step)| &step.origin.object == object).map(|(n, _)| n)
+        ctx.steps()
+            .find(|(_, step)| &step.origin.object == object)
+            .map(|(n, _)| n)
     };
     for desired in ctx.desired.tables.values() {
         if ctx.current.tables.contains_key(&desired.name) || desired.meta.renamed_from.is_some() {
@@ -63,7 +68,11 @@ fn check(ctx: &MigrationCtx<'_>, out: &mut Vec<Finding>) {
             .iter()
             .filter(|c| current.column(&c.name).is_none() && c.meta.renamed_from.is_none())
             .collect();
-        let removed: Vec<&Column> = current.columns.iter().filter(|c| desired.column(&c.name).is_none()).collect();
+        let removed: Vec<&Column> = current
+            .columns
+            .iter()
+            .filter(|c| desired.column(&c.name).is_none())
+            .collect();
         for new_column in added {
             if let Some(old_column) = removed.iter().find(|old| old.ty == new_column.ty) {
                 let mut finding = Finding::new(
@@ -76,7 +85,8 @@ fn check(ctx: &MigrationCtx<'_>, out: &mut Vec<Finding>) {
                 )
                 .label("new, empty column")
                 .help(format!("write `{} {} was {}` if this is a rename", new_column.name, new_column.ty, old_column.name));
-                let dropped = crate::model::ObjectId::Column(desired.name.clone(), old_column.name.clone());
+                let dropped =
+                    crate::model::ObjectId::Column(desired.name.clone(), old_column.name.clone());
                 if let Some(number) = number_of(&dropped) {
                     finding = finding.step(number);
                 }

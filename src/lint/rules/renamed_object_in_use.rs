@@ -18,15 +18,20 @@ fn check(ctx: &MigrationCtx<'_>, out: &mut Vec<Finding>) {
         let sql = statement(step);
         let renames = sql.starts_with("ALTER TABLE") && sql.contains(" RENAME ");
         let table_or_column = sql.contains(" RENAME COLUMN ")
-            || (sql.contains(" RENAME TO ") && matches!(step.origin.object, crate::model::ObjectId::Table(_)));
+            || (sql.contains(" RENAME TO ")
+                && matches!(step.origin.object, crate::model::ObjectId::Table(_)));
         if !renames || !table_or_column {
             continue;
         }
         out.push(
-            Finding::new(&RULE, ctx.span_of(step), format!("step {number}: {}", step.description))
-                .label("running code may still use the old name")
-                .help("deploy code that handles both names first, or rename in a maintenance window")
-                .step(number),
+            Finding::new(
+                &RULE,
+                ctx.span_of(step),
+                format!("step {number}: {}", step.description),
+            )
+            .label("running code may still use the old name")
+            .help("deploy code that handles both names first, or rename in a maintenance window")
+            .step(number),
         );
     }
 }

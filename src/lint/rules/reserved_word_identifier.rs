@@ -27,11 +27,19 @@ fn check(ctx: &SchemaCtx<'_>, out: &mut Vec<Finding>) {
         let Some(span) = span else {
             continue;
         };
-        let place = if owner.is_empty() { String::new() } else { format!(" in {owner}") };
+        let place = if owner.is_empty() {
+            String::new()
+        } else {
+            format!(" in {owner}")
+        };
         out.push(
-            Finding::new(&RULE, span, format!("{what} name {}{place} is a reserved keyword", name))
-                .label("reserved keyword")
-                .help("rename it (a `was` rename hint keeps the data)"),
+            Finding::new(
+                &RULE,
+                span,
+                format!("{what} name {}{place} is a reserved keyword", name),
+            )
+            .label("reserved keyword")
+            .help("rename it (a `was` rename hint keeps the data)"),
         );
     }
 }

@@ -16,7 +16,10 @@ pub static RULE: Rule = Rule {
 fn check(ctx: &MigrationCtx<'_>, out: &mut Vec<Finding>) {
     for (number, step) in ctx.steps() {
         let sql = statement(step);
-        if !(sql.starts_with("ALTER TABLE") && sql.contains(" ALTER COLUMN ") && sql.contains(" TYPE ")) {
+        if !(sql.starts_with("ALTER TABLE")
+            && sql.contains(" ALTER COLUMN ")
+            && sql.contains(" TYPE "))
+        {
             continue;
         }
         let Some(table) = step_table(step) else {

@@ -22,7 +22,10 @@ fn check(ctx: &SchemaCtx<'_>, out: &mut Vec<Finding>) {
                 Finding::new(
                     &RULE,
                     span(&table.meta),
-                    format!("table {} enables row level security without forcing it", table.name),
+                    format!(
+                        "table {} enables row level security without forcing it",
+                        table.name
+                    ),
                 )
                 .label("the owning application role bypasses every policy")
                 .help("write `row level security forced`"),

@@ -19,7 +19,10 @@ fn check(ctx: &SchemaCtx<'_>, out: &mut Vec<Finding>) {
                 Finding::new(
                     &RULE,
                     span(&table.meta),
-                    format!("table {} enables row level security but has no policy", table.name),
+                    format!(
+                        "table {} enables row level security but has no policy",
+                        table.name
+                    ),
                 )
                 .label("every row is denied")
                 .help("add a policy, or remove `row level security`"),

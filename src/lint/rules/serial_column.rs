@@ -24,7 +24,8 @@ fn check(ctx: &SchemaCtx<'_>, out: &mut Vec<Finding>) {
             continue;
         };
         let uses_sequence = column.default.as_ref().is_some_and(|default| {
-            default.canonical.contains("nextval") && default.canonical.contains(sequence.name.name.as_str())
+            default.canonical.contains("nextval")
+                && default.canonical.contains(sequence.name.name.as_str())
         });
         if uses_sequence {
             out.push(
@@ -34,7 +35,10 @@ fn check(ctx: &SchemaCtx<'_>, out: &mut Vec<Finding>) {
                     format!("column {}.{} is a serial column", table.name, column.name),
                 )
                 .label("serial")
-                .help(format!("use `{} {} generated always as identity`", column.name, column.ty)),
+                .help(format!(
+                    "use `{} {} generated always as identity`",
+                    column.name, column.ty
+                )),
             );
         }
     }

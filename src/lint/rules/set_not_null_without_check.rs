@@ -14,7 +14,10 @@ pub static RULE: Rule = Rule {
 };
 
 fn check(ctx: &MigrationCtx<'_>, out: &mut Vec<Finding>) {
-    let steps: Vec<(usize, String)> = ctx.steps().map(|(number, step)| (number, statement(step))).collect();
+    let steps: Vec<(usize, String)> = ctx
+        .steps()
+        .map(|(number, step)| (number, statement(step)))
+        .collect();
     for (number, step) in ctx.steps() {
         let sql = &steps[number - 1].1;
         let Some(idx) = sql.find(" SET NOT NULL") else {
@@ -26,10 +29,16 @@ fn check(ctx: &MigrationCtx<'_>, out: &mut Vec<Finding>) {
         if !ctx.existed(table) {
             continue;
         }
-        let column = sql[..idx].rsplit(' ').next().unwrap_or_default().to_string();
+        let column = sql[..idx]
+            .rsplit(' ')
+            .next()
+            .unwrap_or_default()
+            .to_string();
         let proved = steps[..number - 1].iter().any(|(_, earlier)| {
             earlier.contains(&format!("{column} IS NOT NULL")) && earlier.contains("CHECK")
-        }) && steps[..number - 1].iter().any(|(_, earlier)| earlier.contains("VALIDATE CONSTRAINT"));
+        }) && steps[..number - 1]
+            .iter()
+            .any(|(_, earlier)| earlier.contains("VALIDATE CONSTRAINT"));
         if proved && ctx.config.target_version >= 12 {
             continue;
         }

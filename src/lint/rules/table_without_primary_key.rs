@@ -19,9 +19,13 @@ fn check(ctx: &SchemaCtx<'_>, out: &mut Vec<Finding>) {
     for table in ctx.base_tables() {
         if table.primary_key().is_none() {
             out.push(
-                Finding::new(&RULE, span(&table.meta), format!("table {} has no primary key", table.name))
-                    .label("no primary key")
-                    .help("add `primary key` to an identity column or a natural key"),
+                Finding::new(
+                    &RULE,
+                    span(&table.meta),
+                    format!("table {} has no primary key", table.name),
+                )
+                .label("no primary key")
+                .help("add `primary key` to an identity column or a natural key"),
             );
         }
     }

@@ -29,10 +29,14 @@ fn check(ctx: &MigrationCtx<'_>, out: &mut Vec<Finding>) {
             continue;
         }
         out.push(
-            Finding::new(&RULE, ctx.span_of(step), format!("step {number} builds a unique index on {table} under ACCESS EXCLUSIVE"))
-                .label("index built while the table is locked")
-                .help("build the index CONCURRENTLY and add the constraint USING INDEX")
-                .step(number),
+            Finding::new(
+                &RULE,
+                ctx.span_of(step),
+                format!("step {number} builds a unique index on {table} under ACCESS EXCLUSIVE"),
+            )
+            .label("index built while the table is locked")
+            .help("build the index CONCURRENTLY and add the constraint USING INDEX")
+            .step(number),
         );
     }
 }

@@ -174,7 +174,10 @@ fn unquote_set_value(text: &str) -> String {
     text.split(',')
         .map(|item| {
             let item = item.trim();
-            match item.strip_prefix('\'').and_then(|rest| rest.strip_suffix('\'')) {
+            match item
+                .strip_prefix('\'')
+                .and_then(|rest| rest.strip_suffix('\''))
+            {
                 Some(inner) => inner.replace("''", "'"),
                 None => item.to_string(),
             }
