@@ -7,9 +7,9 @@
 //! - `schemac plan --db URL --detailed-exitcode PATHS` exits 0 with an
 //!   empty plan, with the default throwaway shadow database and with
 //!   `--no-shadow`;
-//! - `schemac inspect --db URL --format schema` is written to a temporary
-//!   directory and `schemac plan --db URL --detailed-exitcode <that dir>`
-//!   exits 0 as well.
+//! - `schemac inspect --db URL --format schema` (and `--format sql`) is
+//!   written to a temporary directory and `schemac plan --db URL
+//!   --detailed-exitcode <that dir>` exits 0 as well.
 //!
 //! A failure prints the plan schemac proposed and, object by object, the
 //! fields in which the introspected database and the schema differ.
@@ -179,7 +179,7 @@ fn live_databases_plan_empty_against_their_own_schema() {
     assert_eq!(results.len(), n_jobs, "every job reports");
     let mut clean = 0;
     for (title, problems) in results {
-        for _ in 0..3 {
+        for _ in 0..4 {
             failures.checked();
         }
         if problems.is_empty() {
@@ -284,25 +284,30 @@ fn check_job(job: &Job) -> Vec<String> {
             problems.push(format!("shadow databases left behind: {leftovers:?}"));
         }
     }
-    let inspect = schemac(&["inspect", "--db", db.url(), "--format", "schema"]);
-    if inspect.code() != 0 {
-        problems.push(format!("inspect failed\n{}", inspect.transcript()));
-        return problems;
-    }
-    let dir = TempDir::new();
-    let printed = dir.path.join("inspect.schema");
-    if let Err(err) = std::fs::write(&printed, inspect.stdout()) {
-        problems.push(format!("cannot write {}: {err}", printed.display()));
-        return problems;
-    }
-    let dir_arg = dir.path.display().to_string();
-    let run = schemac(&["plan", "--db", db.url(), "--detailed-exitcode", &dir_arg]);
-    if run.code() != 0 {
-        problems.push(format!(
-            "plan --db of the inspected source is not empty\n{}\n--- inspected source ---\n{}",
-            run.transcript(),
-            inspect.stdout()
-        ));
+    for (format, file_name) in [("schema", "inspect.schema"), ("sql", "inspect.sql")] {
+        let inspect = schemac(&["inspect", "--db", db.url(), "--format", format]);
+        if inspect.code() != 0 {
+            problems.push(format!(
+                "inspect --format {format} failed\n{}",
+                inspect.transcript()
+            ));
+            continue;
+        }
+        let dir = TempDir::new();
+        let printed = dir.path.join(file_name);
+        if let Err(err) = std::fs::write(&printed, inspect.stdout()) {
+            problems.push(format!("cannot write {}: {err}", printed.display()));
+            continue;
+        }
+        let dir_arg = dir.path.display().to_string();
+        let run = schemac(&["plan", "--db", db.url(), "--detailed-exitcode", &dir_arg]);
+        if run.code() != 0 {
+            problems.push(format!(
+                "plan --db of `inspect --format {format}` is not empty\n{}\n--- inspected source ---\n{}",
+                run.transcript(),
+                inspect.stdout()
+            ));
+        }
     }
     problems
 }

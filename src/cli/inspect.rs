@@ -1,7 +1,8 @@
 //! `schemac inspect --db URL [--format schema|sql]`: a live database as
 //! `.schema` source (the canonical printer,
-//! [`crate::frontend::dsl::print_model`]) or as an SQL script (its
-//! from-empty plan, exactly as `plan --format sql` prints it).
+//! [`crate::frontend::dsl::print_model`]) or as an SQL script: the
+//! statements of its from-empty plan, each terminated, without the
+//! plan's transaction wrapping (a schema source, runnable with psql).
 //!
 //! Invariants: stdout gets only the source; notes go to stderr. The
 //! database is only read (one introspection snapshot). schemac's own
@@ -89,9 +90,16 @@ pub fn render_model(model: &Model, format: InspectFormat) -> Result<String, CliE
                 ..PlanOptions::default()
             };
             let plan = plan_models(&Model::default(), model, &options)?;
-            let mut out = Vec::new();
-            render::sql::render(&plan, &mut out)?;
-            Ok(String::from_utf8_lossy(&out).into_owned())
+            let mut out = String::from("-- Schema printed by schemac inspect.\n");
+            for note in &plan.notes {
+                out.push_str(&format!("-- Note: {}\n", note.replace(['\r', '\n'], " ")));
+            }
+            for step in &plan.steps {
+                out.push('\n');
+                out.push_str(&render::sql::terminated(&step.sql));
+                out.push('\n');
+            }
+            Ok(out)
         }
     }
 }
@@ -144,6 +152,7 @@ mod tests {
         assert!(schema.contains("table accounts"), "{schema}");
         let sql = render_model(&model, InspectFormat::Sql).expect("prints");
         assert!(sql.contains("CREATE TABLE public.accounts"), "{sql}");
-        assert!(sql.contains("BEGIN;"), "{sql}");
+        assert!(!sql.contains("BEGIN;"), "{sql}");
+        assert!(sql.trim_end().ends_with(';'), "{sql}");
     }
 }

@@ -7,9 +7,9 @@
 //! ([`ShadowDb`]), checking a user-provided one is empty and emptying it
 //! again, running the from-empty plan there with tokio-postgres (no psql at
 //! run time), carrying the file Model's spans and hints over to the
-//! introspected Model ([`transfer_meta`]), and the offline fallback that
-//! names the expressions it could not prove equal
-//! ([`unproven_expressions`]).
+//! introspected Model ([`transfer_meta`]), and (in `offline`) the
+//! fallback without a shadow, which names the expressions it could not
+//! prove equal ([`unproven_expressions`]).
 //!
 //! Invariants:
 //! - A database this module created is dropped on every path: explicitly
@@ -31,12 +31,14 @@
 
 use super::connect::describe_target;
 use super::{error_message, introspect, Filter, IntrospectError};
-use crate::model::{
-    ConstraintKind, Extension, Ident, Index, IndexExpr, Model, QualifiedName, SqlExpr, Table,
-};
+use crate::model::{Extension, Ident, Index, Model, Table};
 use crate::plan::{plan_models, Plan, PlanError, PlanOptions};
 use std::collections::BTreeMap;
 use tokio_postgres::{Client, Config, NoTls};
+
+mod offline;
+
+pub use offline::unproven_expressions;
 
 /// A failure to build, read or drop the shadow database.
 #[derive(Debug, thiserror::Error, miette::Diagnostic)]
@@ -482,302 +484,6 @@ fn transfer_indexes(from: &BTreeMap<Ident, Index>, into: &mut BTreeMap<Ident, In
     }
 }
 
-/// Without a shadow database: for every object on both sides whose
-/// expression differs from the current one only in spelling the offline
-/// normaliser does not know (equal once casts, parentheses, case and
-/// white space are ignored), keeps the current expression in `desired`
-/// (so no change is planned for it) and returns one note naming it.
-/// Expressions that differ beyond that are left to the diff.
-pub fn unproven_expressions(current: &Model, desired: &mut Model) -> Vec<String> {
-    let mut notes = Vec::new();
-    for (name, desired_table) in &mut desired.tables {
-        if let Some(current_table) = current.tables.get(name) {
-            unproven_in_table(current_table, desired_table, &mut notes);
-        }
-    }
-    for (name, desired_view) in &mut desired.views {
-        let Some(current_view) = current.views.get(name) else {
-            continue;
-        };
-        settle_view_query(
-            &current_view.query,
-            &mut desired_view.query,
-            name,
-            &mut notes,
-        );
-        unproven_in_indexes(
-            name,
-            &current_view.indexes,
-            &mut desired_view.indexes,
-            &mut notes,
-        );
-    }
-    for (name, desired_domain) in &mut desired.domains {
-        let Some(current_domain) = current.domains.get(name) else {
-            continue;
-        };
-        settle_option(
-            current_domain.default.as_ref(),
-            desired_domain.default.as_mut(),
-            || format!("default of domain {name}"),
-            &mut notes,
-        );
-        for (check_name, expr) in &mut desired_domain.checks {
-            if let Some(current_expr) = current_domain.checks.get(check_name) {
-                settle(
-                    current_expr,
-                    expr,
-                    || format!("check {check_name} of domain {name}"),
-                    &mut notes,
-                );
-            }
-        }
-    }
-    notes
-}
-
-fn unproven_in_table(current: &Table, desired: &mut Table, notes: &mut Vec<String>) {
-    let table = &desired.name.clone();
-    for column in &mut desired.columns {
-        let Some(current_column) = current.column(&column.name) else {
-            continue;
-        };
-        let name = &column.name;
-        settle_option(
-            current_column.default.as_ref(),
-            column.default.as_mut(),
-            || format!("default of column {table}.{name}"),
-            notes,
-        );
-        settle_option(
-            current_column.generated.as_ref(),
-            column.generated.as_mut(),
-            || format!("generated expression of column {table}.{name}"),
-            notes,
-        );
-    }
-    for (name, constraint) in &mut desired.constraints {
-        let Some(current_constraint) = current.constraints.get(name) else {
-            continue;
-        };
-        match (&current_constraint.kind, &mut constraint.kind) {
-            (
-                ConstraintKind::Check { expr: current, .. },
-                ConstraintKind::Check { expr: desired, .. },
-            ) => settle(
-                current,
-                desired,
-                || format!("check constraint {name} of {table}"),
-                notes,
-            ),
-            (
-                ConstraintKind::Exclude {
-                    predicate: current, ..
-                },
-                ConstraintKind::Exclude {
-                    predicate: desired, ..
-                },
-            ) => settle_option(
-                current.as_ref(),
-                desired.as_mut(),
-                || format!("predicate of exclusion constraint {name} of {table}"),
-                notes,
-            ),
-            _ => {}
-        }
-    }
-    unproven_in_indexes(table, &current.indexes, &mut desired.indexes, notes);
-    for (name, policy) in &mut desired.policies {
-        let Some(current_policy) = current.policies.get(name) else {
-            continue;
-        };
-        settle_option(
-            current_policy.using.as_ref(),
-            policy.using.as_mut(),
-            || format!("USING of policy {name} on {table}"),
-            notes,
-        );
-        settle_option(
-            current_policy.with_check.as_ref(),
-            policy.with_check.as_mut(),
-            || format!("WITH CHECK of policy {name} on {table}"),
-            notes,
-        );
-    }
-    for (name, trigger) in &mut desired.triggers {
-        if let Some(current_trigger) = current.triggers.get(name) {
-            settle_option(
-                current_trigger.when.as_ref(),
-                trigger.when.as_mut(),
-                || format!("WHEN of trigger {name} on {table}"),
-                notes,
-            );
-        }
-    }
-}
-
-fn unproven_in_indexes(
-    table: &QualifiedName,
-    current: &BTreeMap<Ident, Index>,
-    desired: &mut BTreeMap<Ident, Index>,
-    notes: &mut Vec<String>,
-) {
-    for (name, index) in desired {
-        let Some(current_index) = current.get(name) else {
-            continue;
-        };
-        settle_option(
-            current_index.predicate.as_ref(),
-            index.predicate.as_mut(),
-            || format!("predicate of index {name} on {table}"),
-            notes,
-        );
-        if current_index.keys.len() == index.keys.len() {
-            for (current_key, key) in current_index.keys.iter().zip(&mut index.keys) {
-                if let (IndexExpr::Expr(current_expr), IndexExpr::Expr(expr)) =
-                    (&current_key.expr, &mut key.expr)
-                {
-                    settle(
-                        current_expr,
-                        expr,
-                        || format!("key expression of index {name} on {table}"),
-                        notes,
-                    );
-                }
-            }
-        }
-    }
-}
-
-fn settle_option(
-    current: Option<&SqlExpr>,
-    desired: Option<&mut SqlExpr>,
-    what: impl FnOnce() -> String,
-    notes: &mut Vec<String>,
-) {
-    if let (Some(current), Some(desired)) = (current, desired) {
-        settle(current, desired, what, notes);
-    }
-}
-
-/// See [`unproven_expressions`].
-fn settle(
-    current: &SqlExpr,
-    desired: &mut SqlExpr,
-    what: impl FnOnce() -> String,
-    notes: &mut Vec<String>,
-) {
-    if current == desired || loose_form(&current.canonical) != loose_form(&desired.canonical) {
-        return;
-    }
-    notes.push(format!(
-        "could not prove equal without a shadow database, left unchanged: {} (database: `{}`, schema: `{}`)",
-        what(),
-        one_line(&current.sql),
-        one_line(&desired.sql)
-    ));
-    *desired = current.clone();
-}
-
-/// PostgreSQL stores a view's query rewritten (every column qualified,
-/// `GROUP BY 1` expanded, casts added), which the offline normaliser cannot
-/// undo: without a shadow database a differing query is never proved
-/// different either, so it is left unchanged and named.
-fn settle_view_query(
-    current: &SqlExpr,
-    desired: &mut SqlExpr,
-    view: &QualifiedName,
-    notes: &mut Vec<String>,
-) {
-    if current == desired {
-        return;
-    }
-    if loose_form(&current.canonical) == loose_form(&desired.canonical) {
-        settle(current, desired, || format!("query of view {view}"), notes);
-        return;
-    }
-    notes.push(format!(
-        "view queries are compared only with a shadow database: the query of view {view} \
-         is left unchanged, although its text differs (database: `{}`, schema: `{}`); \
-         plan with a shadow database to change it",
-        one_line(&current.sql),
-        one_line(&desired.sql)
-    ));
-    *desired = current.clone();
-}
-
-fn one_line(text: &str) -> String {
-    text.split_whitespace().collect::<Vec<_>>().join(" ")
-}
-
-/// The expression with white space, parentheses, `::type` casts and name
-/// qualifiers (`public.t.c` -> `c`) removed, and everything outside quotes
-/// in lower case.
-fn loose_form(text: &str) -> String {
-    let chars: Vec<char> = text.chars().collect();
-    let mut squeezed = String::with_capacity(text.len());
-    // Where the identifier just written starts, while it is the last thing
-    // written (so that a following `.` makes it a qualifier).
-    let mut ident_start: Option<usize> = None;
-    let mut idx = 0;
-    while idx < chars.len() {
-        let ch = chars[idx];
-        idx += 1;
-        match ch {
-            '\'' | '"' => {
-                let start = squeezed.len();
-                squeezed.push(ch);
-                while idx < chars.len() {
-                    let inner = chars[idx];
-                    idx += 1;
-                    squeezed.push(inner);
-                    if inner == ch {
-                        break;
-                    }
-                }
-                ident_start = (ch == '"').then_some(start);
-            }
-            '(' | ')' => ident_start = None,
-            ch if ch.is_whitespace() => ident_start = None,
-            '.' if ident_start.is_some()
-                && chars
-                    .get(idx)
-                    .is_some_and(|next| next.is_alphabetic() || matches!(next, '_' | '"')) =>
-            {
-                if let Some(start) = ident_start.take() {
-                    squeezed.truncate(start);
-                }
-            }
-            ch if ch.is_alphanumeric() || ch == '_' || ch == '$' => {
-                let continues_word = idx >= 2 && {
-                    let last = chars[idx - 2];
-                    last.is_alphanumeric() || last == '_' || last == '$'
-                };
-                if !continues_word && (ch.is_alphabetic() || ch == '_') {
-                    ident_start = Some(squeezed.len());
-                }
-                squeezed.extend(ch.to_lowercase());
-            }
-            ch => {
-                ident_start = None;
-                squeezed.push(ch);
-            }
-        }
-    }
-    let mut res = String::with_capacity(squeezed.len());
-    let mut rest = squeezed.as_str();
-    while let Some(idx) = rest.find("::") {
-        res.push_str(&rest[..idx]);
-        let after = &rest[idx + 2..];
-        let end = after
-            .find(|ch: char| !(ch.is_alphanumeric() || matches!(ch, '_' | '.' | '"' | '[' | ']')))
-            .unwrap_or(after.len());
-        rest = &after[end..];
-    }
-    res.push_str(rest);
-    res
-}
-
 /// Removes shard distribution and the citus extension from a Model to be
 /// built where Citus cannot run. Returns the tables that were distributed.
 fn strip_citus(model: &mut Model) -> Vec<String> {
@@ -1001,7 +707,9 @@ fn name_list(names: &[String]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{normalize, Column, Constraint, Meta, TypeName};
+    use crate::model::{
+        normalize, Column, Constraint, ConstraintKind, Meta, QualifiedName, SqlExpr, TypeName,
+    };
     use crate::source::{FileId, Span};
 
     fn expr(text: &str) -> SqlExpr {
@@ -1014,61 +722,6 @@ mod tests {
         column.default = Some(expr(default));
         table.columns.push(column);
         table
-    }
-
-    #[test]
-    fn loose_form_ignores_casts_parens_case_and_space() {
-        assert_eq!(loose_form("(A + 1)::bigint"), "a+1");
-        assert_eq!(loose_form("'X Y'::character varying"), loose_form("'X Y'"));
-        assert_eq!(loose_form("\"Col\" > 0"), "\"Col\">0");
-        assert_ne!(loose_form("a + 1"), loose_form("a + 2"));
-        assert_ne!(loose_form("'A'"), loose_form("'a'"));
-        assert_eq!(
-            loose_form("(SELECT t.id, t.n FROM public.t WHERE (t.n > 1.5))"),
-            "selectid,nfromtwheren>1.5"
-        );
-        assert_eq!(loose_form("\"T\".\"Id\" = x1.y"), "\"Id\"=y");
-        assert_eq!(loose_form("abs(x)::numeric(10,2)"), "absx,2");
-    }
-
-    #[test]
-    fn unproven_spellings_are_noted_and_kept() {
-        let mut current = Model::default();
-        let mut current_table = table_with_default("0");
-        current_table.columns[0].default = Some(SqlExpr::raw("(0)::integer"));
-        current
-            .tables
-            .insert(current_table.name.clone(), current_table);
-        let mut desired = Model::default();
-        let desired_table = table_with_default("0");
-        desired
-            .tables
-            .insert(desired_table.name.clone(), desired_table);
-        let notes = unproven_expressions(&current, &mut desired);
-        assert_eq!(notes.len(), 1, "{notes:?}");
-        assert!(
-            notes[0].contains("default of column public.t.c"),
-            "{notes:?}"
-        );
-        assert_eq!(
-            desired.tables[&QualifiedName::public("t")].columns[0].default,
-            Some(SqlExpr::raw("(0)::integer"))
-        );
-    }
-
-    #[test]
-    fn real_differences_are_left_to_the_diff() {
-        let mut current = Model::default();
-        let table = table_with_default("1");
-        current.tables.insert(table.name.clone(), table);
-        let mut desired = Model::default();
-        let table = table_with_default("2");
-        desired.tables.insert(table.name.clone(), table);
-        assert!(unproven_expressions(&current, &mut desired).is_empty());
-        assert_eq!(
-            desired.tables[&QualifiedName::public("t")].columns[0].default,
-            Some(expr("2"))
-        );
     }
 
     #[test]

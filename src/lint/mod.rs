@@ -231,9 +231,34 @@ impl LintConfig {
 pub struct SchemaCtx<'a> {
     pub model: &'a Model,
     pub config: &'a LintConfig,
+    /// Partitions by parent, built on first use (see [`SchemaCtx::partitions_of`]).
+    partitions: std::cell::OnceCell<BTreeMap<&'a QualifiedName, Vec<&'a Table>>>,
 }
 
-impl SchemaCtx<'_> {
+impl<'a> SchemaCtx<'a> {
+    pub fn new(model: &'a Model, config: &'a LintConfig) -> SchemaCtx<'a> {
+        SchemaCtx {
+            model,
+            config,
+            partitions: std::cell::OnceCell::new(),
+        }
+    }
+
+    /// Partitions of `parent`, in name order: [`Model::partitions_of`]
+    /// from an index built once per lint run, so rules that ask for every
+    /// partitioned table stay linear in the number of tables.
+    pub fn partitions_of(&self, parent: &QualifiedName) -> impl Iterator<Item = &'a Table> + '_ {
+        let index = self.partitions.get_or_init(|| {
+            let mut index: BTreeMap<&'a QualifiedName, Vec<&'a Table>> = BTreeMap::new();
+            for table in self.model.tables.values() {
+                if let Some(of) = &table.partition_of {
+                    index.entry(&of.parent).or_default().push(table);
+                }
+            }
+            index
+        });
+        index.get(parent).into_iter().flatten().copied()
+    }
     /// Tables that are not partitions (partitions follow their parent).
     pub fn base_tables(&self) -> impl Iterator<Item = &Table> {
         self.model
@@ -356,7 +381,7 @@ pub fn span(meta: &Meta) -> Span {
 
 /// Runs every schema rule on the desired Model.
 pub fn check_schema(model: &Model, config: &LintConfig) -> Vec<Diagnostic> {
-    let ctx = SchemaCtx { model, config };
+    let ctx = SchemaCtx::new(model, config);
     let mut findings = Vec::new();
     for rule in registry::RULES {
         if config.severity_of(rule).is_none() {

@@ -112,13 +112,19 @@ fn unknown(span: Span, message: String) -> Diagnostic {
     Diagnostic::error("unknown-reference", span, message)
 }
 
-fn check_identifier(
+/// `what` names the object for the message; it is only built when there
+/// is something to report.
+fn check_identifier<W: std::fmt::Display>(
     name: &str,
-    what: &str,
+    what: impl FnOnce() -> W,
     span: Option<Span>,
     fallback: Span,
     out: &mut Vec<Diagnostic>,
 ) {
+    if !name.is_empty() && name.len() <= MAX_IDENT_BYTES {
+        return;
+    }
+    let what = what();
     let span = span.unwrap_or(fallback);
     if name.is_empty() {
         out.push(
@@ -154,34 +160,52 @@ fn check_identifiers(model: &Model, out: &mut Vec<Diagnostic>) {
     for schema in model.schemas.values() {
         check_identifier(
             schema.name.as_str(),
-            "schema",
+            || "schema",
             span_of(&schema.meta),
             none,
             out,
         );
     }
     for (name, item) in &model.enums {
-        check_identifier(name.name.as_str(), "enum", span_of(&item.meta), none, out);
+        check_identifier(
+            name.name.as_str(),
+            || "enum",
+            span_of(&item.meta),
+            none,
+            out,
+        );
     }
     for (name, item) in &model.domains {
-        check_identifier(name.name.as_str(), "domain", span_of(&item.meta), none, out);
+        check_identifier(
+            name.name.as_str(),
+            || "domain",
+            span_of(&item.meta),
+            none,
+            out,
+        );
     }
     for (name, item) in &model.sequences {
         check_identifier(
             name.name.as_str(),
-            "sequence",
+            || "sequence",
             span_of(&item.meta),
             none,
             out,
         );
     }
     for (name, item) in &model.views {
-        check_identifier(name.name.as_str(), "view", span_of(&item.meta), none, out);
+        check_identifier(
+            name.name.as_str(),
+            || "view",
+            span_of(&item.meta),
+            none,
+            out,
+        );
     }
     for (id, item) in &model.functions {
         check_identifier(
             id.name.name.as_str(),
-            "function",
+            || "function",
             span_of(&item.meta),
             none,
             out,
@@ -189,46 +213,59 @@ fn check_identifiers(model: &Model, out: &mut Vec<Diagnostic>) {
     }
     for (name, table) in &model.tables {
         let table_span = span_of(&table.meta).unwrap_or_default();
-        check_identifier(name.name.as_str(), "table", span_of(&table.meta), none, out);
+        check_identifier(
+            name.name.as_str(),
+            || "table",
+            span_of(&table.meta),
+            none,
+            out,
+        );
         for column in &table.columns {
-            let what = format!("column of table {name}");
             check_identifier(
                 column.name.as_str(),
-                &what,
+                || format!("column of table {name}"),
                 span_of(&column.meta),
                 table_span,
                 out,
             );
         }
         for constraint in table.constraints.values() {
-            let what = format!("constraint on table {name}");
             let span = span_of(&constraint.meta);
-            check_identifier(constraint.name.as_str(), &what, span, table_span, out);
+            check_identifier(
+                constraint.name.as_str(),
+                || format!("constraint on table {name}"),
+                span,
+                table_span,
+                out,
+            );
         }
         for index in table.indexes.values() {
-            let what = format!("index on table {name}");
             check_identifier(
                 index.name.as_str(),
-                &what,
+                || format!("index on table {name}"),
                 span_of(&index.meta),
                 table_span,
                 out,
             );
         }
         for policy in table.policies.values() {
-            let what = format!("policy on table {name}");
             check_identifier(
                 policy.name.as_str(),
-                &what,
+                || format!("policy on table {name}"),
                 span_of(&policy.meta),
                 table_span,
                 out,
             );
         }
         for trigger in table.triggers.values() {
-            let what = format!("trigger on table {name}");
             let span = span_of(&trigger.meta);
-            check_identifier(trigger.name.as_str(), &what, span, table_span, out);
+            check_identifier(
+                trigger.name.as_str(),
+                || format!("trigger on table {name}"),
+                span,
+                table_span,
+                out,
+            );
         }
     }
 }

@@ -22,7 +22,7 @@ fn check(ctx: &SchemaCtx<'_>, out: &mut Vec<Finding>) {
         if !is_range {
             continue;
         }
-        for partition in ctx.model.partitions_of(&table.name) {
+        for partition in ctx.partitions_of(&table.name) {
             let is_default = partition
                 .partition_of
                 .as_ref()

@@ -39,7 +39,6 @@ fn check(ctx: &SchemaCtx<'_>, out: &mut Vec<Finding>) {
             continue;
         }
         let mut ranges: Vec<(String, String, &crate::model::Table)> = ctx
-            .model
             .partitions_of(&table.name)
             .filter_map(|partition| match &partition.partition_of.as_ref()?.bound {
                 PartitionBound::Range { from, to } => {

@@ -164,6 +164,11 @@ fn for_each_expr(table: &mut Table, mut visit: impl FnMut(&mut SqlExpr)) {
 }
 
 fn drop_casts(expr: &mut SqlExpr, columns: &BTreeMap<Ident, ColumnType>) {
+    // Both kinds of implicit cast are `Expr::Cast` nodes, written `::` or
+    // `CAST (...)`: without either there is nothing to parse for.
+    if !may_contain_cast(&expr.canonical) {
+        return;
+    }
     let Ok(mut ast) = parse(&expr.canonical) else {
         return;
     };
@@ -203,6 +208,15 @@ fn drop_casts(expr: &mut SqlExpr, columns: &BTreeMap<Ident, ColumnType>) {
         canonicalize(&mut ast);
         expr.canonical = ast.to_string();
     }
+}
+
+/// False only when `text` cannot hold a cast (`::`, `CAST`, `TRY_CAST`, ...).
+fn may_contain_cast(text: &str) -> bool {
+    text.contains("::")
+        || text
+            .as_bytes()
+            .windows(4)
+            .any(|window| window.eq_ignore_ascii_case(b"cast"))
 }
 
 /// Operators whose operands PostgreSQL promotes to a common numeric type.
@@ -356,6 +370,15 @@ mod tests {
         insta::assert_snapshot!(check("(a)::numeric > 0"), @"a::numeric > 0");
         insta::assert_snapshot!(check("(n)::numeric > 0"), @"n::numeric > 0");
         insta::assert_snapshot!(check("(a + 1)::bigint > 0"), @"(a + 1)::bigint > 0");
+    }
+
+    #[test]
+    fn only_texts_with_a_cast_are_parsed() {
+        assert!(may_contain_cast("(amount)::bigint > 0"));
+        assert!(may_contain_cast("CAST(a AS bigint) > 0"));
+        assert!(may_contain_cast("try_cast(a AS bigint)"));
+        assert!(!may_contain_cast("amount >= 0"));
+        assert!(!may_contain_cast("tenant_id = 1"));
     }
 
     #[test]

@@ -2,6 +2,10 @@
 //! after which the user's spelling and PostgreSQL's catalog spelling of the
 //! same expression print the same. The rewrites are listed in the module
 //! doc of [`super`].
+//!
+//! [`parse`] and [`expr`] are pure functions of the text and are memoized
+//! per thread (bounded to a few thousand entries), since large schemas
+//! repeat the same expressions on many tables.
 
 use super::bound::canonical_datetime;
 use super::types::type_name;
@@ -15,10 +19,51 @@ use sqlparser::ast::{
 use sqlparser::dialect::PostgreSqlDialect;
 use sqlparser::parser::{Parser, ParserError};
 use sqlparser::tokenizer::Token;
+use std::cell::RefCell;
+use std::collections::HashMap;
 use std::ops::ControlFlow;
+
+/// Entries a memo table keeps before it is emptied (bounds its memory).
+const MEMO_CAPACITY: usize = 4096;
+
+thread_local! {
+    /// [`parse`] results by text: a schema repeats the same expressions
+    /// (`now()`, `0`, `true`, a tenant policy) on many tables, and the
+    /// frontends, `resolve`, validation and lint each parse them again.
+    static PARSED: RefCell<HashMap<String, Result<Expr, ExprError>>> =
+        RefCell::new(HashMap::new());
+    /// [`expr`] results by text.
+    static CANONICAL: RefCell<HashMap<String, Result<SqlExpr, ExprError>>> =
+        RefCell::new(HashMap::new());
+}
+
+/// `compute(key)`, remembered in `memo`: a pure function of the text, so a
+/// remembered value is the value.
+fn memoized<T: Clone>(
+    memo: &'static std::thread::LocalKey<RefCell<HashMap<String, T>>>,
+    key: &str,
+    compute: impl FnOnce(&str) -> T,
+) -> T {
+    if let Some(hit) = memo.with(|memo| memo.borrow().get(key).cloned()) {
+        return hit;
+    }
+    let value = compute(key);
+    memo.with(|memo| {
+        let mut memo = memo.borrow_mut();
+        if memo.len() >= MEMO_CAPACITY {
+            memo.clear();
+        }
+        memo.insert(key.to_string(), value.clone());
+    });
+    value
+}
 
 /// Parses one expression; the whole text must be consumed.
 pub fn parse(sql: &str) -> Result<Expr, ExprError> {
+    memoized(&PARSED, sql, parse_uncached)
+}
+
+fn parse_uncached(sql: &str) -> Result<Expr, ExprError> {
     let dialect = PostgreSqlDialect {};
     let mut parser = Parser::new(&dialect)
         .try_with_sql(sql)
@@ -106,6 +151,10 @@ fn canonicalize_query(ast: &mut Query) {
 
 /// Parses and canonicalises an expression.
 pub fn expr(sql: &str) -> Result<SqlExpr, ExprError> {
+    memoized(&CANONICAL, sql, expr_uncached)
+}
+
+fn expr_uncached(sql: &str) -> Result<SqlExpr, ExprError> {
     let ast = parse(sql)?;
     Ok(SqlExpr {
         sql: sql.trim().to_string(),

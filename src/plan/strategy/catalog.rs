@@ -328,13 +328,15 @@ fn function_requires(cx: &Cx<'_>, function: &Function) -> Vec<Key> {
     res
 }
 
-/// Relations a `LANGUAGE sql` body names. PostgreSQL validates SQL bodies
-/// when the function is created (`check_function_bodies`, on by default),
-/// so the tables and views they read must exist first; PL/pgSQL bodies are
-/// only checked when they run. Found by name (`schema.name`, or a bare name
-/// for `public`); an over-approximation only adds ordering edges.
+/// Relations a `LANGUAGE sql` or `plpgsql` body names. PostgreSQL
+/// validates bodies when the function is created (`check_function_bodies`,
+/// on by default): SQL bodies are parsed and analysed, and PL/pgSQL resolves
+/// the types in its DECLARE section (`line invoice_lines;` needs the
+/// table's row type), so those relations must exist first. Found by name
+/// (`schema.name`, or a bare name for `public`); an over-approximation only
+/// adds ordering edges.
 fn body_relations(cx: &Cx<'_>, function: &Function) -> Vec<Key> {
-    if function.language != "sql" {
+    if function.language != "sql" && function.language != "plpgsql" {
         return Vec::new();
     }
     let words = super::words(&function.body);
