@@ -619,3 +619,42 @@ fn connection_errors_are_clear_and_never_show_passwords() {
         offline_out.transcript()
     );
 }
+
+#[test]
+fn a_provided_shadow_must_be_empty_and_is_emptied_again() {
+    let db = TestDb::create();
+    db.run_sql(
+        "CREATE TABLE public.accounts (id bigint PRIMARY KEY, name text NOT NULL DEFAULT 'x', \
+         created_at timestamptz NOT NULL DEFAULT now());",
+    )
+    .expect("seed");
+    let shadow = TestDb::create();
+    let dir = TempDir::new();
+    let schema = write_schema(&dir.path, ACCOUNTS);
+    let args = [
+        "plan",
+        "--db",
+        db.url(),
+        "--shadow-db",
+        shadow.url(),
+        "--detailed-exitcode",
+        &schema,
+    ];
+    let run = schemac(&args);
+    assert_eq!(run.code(), 0, "{}", run.transcript());
+    let left = shadow
+        .query("SELECT count(*) FROM pg_class WHERE relnamespace = 'public'::regnamespace")
+        .expect("query");
+    assert_eq!(left, ["0"], "the provided shadow was not emptied");
+    shadow
+        .run_sql("CREATE TABLE public.junk (i int);")
+        .expect("dirty the shadow");
+    let run = schemac(&args);
+    assert_eq!(run.code(), 1, "{}", run.transcript());
+    assert!(
+        run.stderr()
+            .contains("is not empty (it holds table public.junk)"),
+        "{}",
+        run.transcript()
+    );
+}

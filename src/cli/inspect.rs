@@ -14,7 +14,7 @@ use super::plan::{block_on, invalid_index_notes, live_filter, read_live, LiveErr
 use super::{CliError, ExitStatus};
 use crate::frontend::dsl::print_model;
 use crate::introspect;
-use crate::model::Model;
+use crate::model::{Meta, Model, Role, BUILTIN_ROLES};
 use crate::plan::{plan_models, PlanOptions};
 use crate::render;
 use clap::{Args, ValueEnum};
@@ -73,11 +73,34 @@ pub fn run(args: &InspectArgs) -> Result<ExitStatus, CliError> {
     for note in &notes {
         writeln!(stderr, "note: {note}")?;
     }
+    let mut model = model;
+    declare_policy_roles(&mut model);
     let text = render_model(&model, args.format)?;
     let mut out = io::stdout().lock();
     out.write_all(text.as_bytes())?;
     out.flush()?;
     Ok(ExitStatus::Success)
+}
+
+/// Declares (`role name`) every role the policies grant to: roles are
+/// cluster-wide and never introspected, and a `.schema` source that names
+/// undeclared roles draws warnings.
+pub fn declare_policy_roles(model: &mut Model) {
+    let mut named = Vec::new();
+    for table in model.tables.values() {
+        for policy in table.policies.values() {
+            named.extend(policy.roles.iter().cloned());
+        }
+    }
+    for name in named {
+        if BUILTIN_ROLES.contains(&name.as_str()) || name.as_str().starts_with("pg_") {
+            continue;
+        }
+        model.roles.entry(name.clone()).or_insert(Role {
+            name,
+            meta: Meta::default(),
+        });
+    }
 }
 
 /// The Model in the chosen format.
@@ -143,6 +166,31 @@ mod tests {
         assert_eq!(parsed.args.format, InspectFormat::Sql);
         assert_eq!(parsed.args.schemas, vec!["app*".to_string()]);
         assert_eq!(parsed.args.exclude_schemas, vec!["app_old".to_string()]);
+    }
+
+    #[test]
+    fn policy_roles_are_declared() {
+        let mut model = sample();
+        let table = model
+            .tables
+            .get_mut(&QualifiedName::public("accounts"))
+            .expect("sample table");
+        table.policies.insert(
+            Ident::new("p"),
+            crate::model::Policy {
+                name: Ident::new("p"),
+                permissive: true,
+                command: crate::model::PolicyCommand::All,
+                roles: vec![Ident::new("app_user"), Ident::new("public")],
+                using: None,
+                with_check: None,
+                comment: None,
+                meta: Meta::default(),
+            },
+        );
+        declare_policy_roles(&mut model);
+        let roles: Vec<&str> = model.roles.keys().map(Ident::as_str).collect();
+        assert_eq!(roles, ["app_user"]);
     }
 
     #[test]

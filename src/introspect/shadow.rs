@@ -309,7 +309,11 @@ pub async fn normalize(
     }
     let res = build_and_read(&client, desired, filter, server_version).await;
     if !shadow.owned {
-        empty_provided(&client, filter, server_version).await?;
+        // The build's own error, if any, matters more than the cleanup's.
+        let emptied = empty_provided(&client, filter, server_version).await;
+        let normalized = res?;
+        emptied?;
+        return Ok(normalized);
     }
     res
 }
