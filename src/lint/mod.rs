@@ -233,6 +233,8 @@ pub struct SchemaCtx<'a> {
     pub config: &'a LintConfig,
     /// Partitions by parent, built on first use (see [`SchemaCtx::partitions_of`]).
     partitions: std::cell::OnceCell<BTreeMap<&'a QualifiedName, Vec<&'a Table>>>,
+    /// [`rules::declared_names`], built on first use.
+    names: std::cell::OnceCell<Vec<rules::DeclaredName<'a>>>,
 }
 
 impl<'a> SchemaCtx<'a> {
@@ -241,7 +243,14 @@ impl<'a> SchemaCtx<'a> {
             model,
             config,
             partitions: std::cell::OnceCell::new(),
+            names: std::cell::OnceCell::new(),
         }
+    }
+
+    /// Every name the schema declares ([`rules::declared_names`]), built
+    /// once for the rules that check names.
+    pub fn declared_names(&self) -> &[rules::DeclaredName<'a>] {
+        self.names.get_or_init(|| rules::declared_names(self.model))
     }
 
     /// Partitions of `parent`, in name order: [`Model::partitions_of`]

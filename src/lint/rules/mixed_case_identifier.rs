@@ -1,6 +1,5 @@
 //! mixed-case-identifier: identifier has upper-case letters or characters that need quoting.
 use crate::diagnostics::Severity;
-use crate::lint::rules::declared_names;
 use crate::lint::{Check, Family, Finding, Group, Rule, SchemaCtx};
 #[allow(unused_imports)]
 use crate::model::normalize;
@@ -21,7 +20,7 @@ fn flagged(name: &str) -> bool {
 }
 
 fn check(ctx: &SchemaCtx<'_>, out: &mut Vec<Finding>) {
-    for (what, owner, name, span) in declared_names(ctx.model) {
+    for &(what, owner, name, span) in ctx.declared_names() {
         if !flagged(name.as_str()) {
             continue;
         }

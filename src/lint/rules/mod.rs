@@ -184,19 +184,47 @@ pub fn index_signatures(table: &Table) -> Vec<IndexSig> {
     res
 }
 
-/// Every name the schema declares: (what, owner for messages, name, span).
-pub fn declared_names(
-    model: &crate::model::Model,
-) -> Vec<(&'static str, String, &Ident, Option<Span>)> {
+/// Where a declared name lives, for messages: nothing (a schema), a schema,
+/// or a table. Displayed as the SQL spelling of that schema or table, so it
+/// is only turned into text for a name that is reported.
+#[derive(Debug, Clone, Copy)]
+pub enum Owner<'a> {
+    None,
+    Schema(&'a Ident),
+    Table(&'a crate::model::QualifiedName),
+}
+
+impl Owner<'_> {
+    pub fn is_empty(&self) -> bool {
+        matches!(self, Owner::None)
+    }
+}
+
+impl std::fmt::Display for Owner<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Owner::None => Ok(()),
+            Owner::Schema(schema) => schema.fmt(f),
+            Owner::Table(table) => table.fmt(f),
+        }
+    }
+}
+
+/// One declared name: (what, owner for messages, name, span).
+pub type DeclaredName<'a> = (&'static str, Owner<'a>, &'a Ident, Option<Span>);
+
+/// Every name the schema declares (rules read it through
+/// [`crate::lint::SchemaCtx::declared_names`], which builds it once).
+pub fn declared_names(model: &crate::model::Model) -> Vec<DeclaredName<'_>> {
     let mut res = Vec::new();
     let at = |meta: &crate::model::Meta| meta.name_span.or(meta.span);
     for schema in model.schemas.values() {
-        res.push(("schema", String::new(), &schema.name, at(&schema.meta)));
+        res.push(("schema", Owner::None, &schema.name, at(&schema.meta)));
     }
     for item in model.enums.values() {
         res.push((
             "type",
-            item.name.schema.to_string(),
+            Owner::Schema(&item.name.schema),
             &item.name.name,
             at(&item.meta),
         ));
@@ -204,7 +232,7 @@ pub fn declared_names(
     for item in model.domains.values() {
         res.push((
             "domain",
-            item.name.schema.to_string(),
+            Owner::Schema(&item.name.schema),
             &item.name.name,
             at(&item.meta),
         ));
@@ -212,7 +240,7 @@ pub fn declared_names(
     for item in model.sequences.values() {
         res.push((
             "sequence",
-            item.name.schema.to_string(),
+            Owner::Schema(&item.name.schema),
             &item.name.name,
             at(&item.meta),
         ));
@@ -220,7 +248,7 @@ pub fn declared_names(
     for item in model.functions.values() {
         res.push((
             "function",
-            item.id.name.schema.to_string(),
+            Owner::Schema(&item.id.name.schema),
             &item.id.name.name,
             at(&item.meta),
         ));
@@ -228,7 +256,7 @@ pub fn declared_names(
     for item in model.views.values() {
         res.push((
             "view",
-            item.name.schema.to_string(),
+            Owner::Schema(&item.name.schema),
             &item.name.name,
             at(&item.meta),
         ));
@@ -238,20 +266,20 @@ pub fn declared_names(
         .values()
         .filter(|t| !model.is_external(&t.name))
     {
-        let owner = table.name.to_string();
+        let owner = Owner::Table(&table.name);
         res.push((
             "table",
-            table.name.schema.to_string(),
+            Owner::Schema(&table.name.schema),
             &table.name.name,
             at(&table.meta),
         ));
         for column in &table.columns {
-            res.push(("column", owner.clone(), &column.name, at(&column.meta)));
+            res.push(("column", owner, &column.name, at(&column.meta)));
         }
         for constraint in table.constraints.values() {
             res.push((
                 "constraint",
-                owner.clone(),
+                owner,
                 &constraint.name,
                 at(&constraint.meta).or(at(&table.meta)),
             ));
@@ -259,7 +287,7 @@ pub fn declared_names(
         for index in table.indexes.values() {
             res.push((
                 "index",
-                owner.clone(),
+                owner,
                 &index.name,
                 at(&index.meta).or(at(&table.meta)),
             ));
@@ -267,7 +295,7 @@ pub fn declared_names(
         for policy in table.policies.values() {
             res.push((
                 "policy",
-                owner.clone(),
+                owner,
                 &policy.name,
                 at(&policy.meta).or(at(&table.meta)),
             ));
@@ -275,7 +303,7 @@ pub fn declared_names(
         for trigger in table.triggers.values() {
             res.push((
                 "trigger",
-                owner.clone(),
+                owner,
                 &trigger.name,
                 at(&trigger.meta).or(at(&table.meta)),
             ));
