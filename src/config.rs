@@ -13,8 +13,15 @@
 //! [plan]
 //! allow-hazards = ["index-build", "full-scan"]   # or ["all"]
 //!
+//! [apply]                               # flags of `schemac apply` override these
+//! lock-timeout = "3s"                   # how long a step waits for a lock
+//! statement-timeout = "30min"           # how long one statement may run
+//! lock-attempts = 5                     # attempts per step on lock timeouts
+//! wait-timeout = "10min"                # wait for another apply to finish
+//!
 //! [lint]
-//! target-version = 15                   # PostgreSQL major version rules assume
+//! target-version = 15                   # PostgreSQL version of offline plans and lint
+//!                                       # (a live server's own version wins)
 //! large-table-bytes = 1073741824        # a table this large counts as large
 //! large-table-rows = 1000000
 //! app-role-owns-tables = false          # true: RLS must be FORCEd
@@ -33,6 +40,7 @@ use crate::plan::{Hazard, Plan};
 use serde::Deserialize;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 /// The file looked for in the current directory.
 pub const CONFIG_FILE: &str = "schemac.toml";
@@ -44,7 +52,97 @@ pub struct ConfigFile {
     /// Files and directories of the desired schema.
     pub paths: Option<Vec<PathBuf>>,
     pub plan: Option<PlanConfig>,
+    pub apply: Option<ApplyFileConfig>,
     pub lint: Option<LintFileConfig>,
+}
+
+/// The `[apply]` table: how `schemac apply` runs steps. Durations are
+/// written like the flags: `500ms`, `3s`, `2min`, `1h`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct ApplyFileConfig {
+    pub lock_timeout: Option<String>,
+    pub statement_timeout: Option<String>,
+    pub lock_attempts: Option<u32>,
+    pub wait_timeout: Option<String>,
+}
+
+/// Resolved `[apply]` settings (the flags of `schemac apply` override them).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ApplySettings {
+    /// `lock_timeout` of every step.
+    pub lock_timeout: Duration,
+    /// `statement_timeout` of every step.
+    pub statement_timeout: Duration,
+    /// Attempts per step when it times out waiting for a lock (at least 1).
+    pub lock_attempts: u32,
+    /// How long to wait for another apply on the same database.
+    pub wait_timeout: Duration,
+}
+
+impl Default for ApplySettings {
+    fn default() -> ApplySettings {
+        ApplySettings {
+            lock_timeout: Duration::from_secs(3),
+            statement_timeout: Duration::from_secs(30 * 60),
+            lock_attempts: 5,
+            wait_timeout: Duration::from_secs(10 * 60),
+        }
+    }
+}
+
+/// `500ms`, `3s`, `2m`/`2min`, `1h`; a bare number is seconds.
+pub fn parse_duration(text: &str) -> Result<Duration, String> {
+    let text = text.trim();
+    let split = text
+        .find(|ch: char| !(ch.is_ascii_digit() || ch == '.'))
+        .unwrap_or(text.len());
+    let (number, unit) = text.split_at(split);
+    let value: f64 = number
+        .parse()
+        .map_err(|_| format!("`{text}` is not a duration such as 500ms, 3s, 2min or 1h"))?;
+    let seconds = match unit.trim() {
+        "ms" => value / 1000.0,
+        "" | "s" | "sec" => value,
+        "m" | "min" => value * 60.0,
+        "h" => value * 3600.0,
+        other => {
+            return Err(format!(
+                "unknown unit `{other}` in `{text}` (use ms, s, min or h)"
+            ))
+        }
+    };
+    Duration::try_from_secs_f64(seconds).map_err(|err| format!("`{text}`: {err}"))
+}
+
+/// Resolves the `[apply]` table, naming the key of a bad value.
+fn apply_settings(file: ApplyFileConfig, origin: &str) -> Result<ApplySettings, ConfigError> {
+    let mut res = ApplySettings::default();
+    let duration = |key: &str, value: &str| {
+        parse_duration(value).map_err(|message| ConfigError::BadValue {
+            origin: format!("{origin} {key}"),
+            message,
+        })
+    };
+    if let Some(value) = file.lock_timeout {
+        res.lock_timeout = duration("lock-timeout", &value)?;
+    }
+    if let Some(value) = file.statement_timeout {
+        res.statement_timeout = duration("statement-timeout", &value)?;
+    }
+    if let Some(value) = file.wait_timeout {
+        res.wait_timeout = duration("wait-timeout", &value)?;
+    }
+    if let Some(attempts) = file.lock_attempts {
+        if attempts == 0 {
+            return Err(ConfigError::BadValue {
+                origin: format!("{origin} lock-attempts"),
+                message: "must be at least 1".to_string(),
+            });
+        }
+        res.lock_attempts = attempts;
+    }
+    Ok(res)
 }
 
 /// The `[lint]` table.
@@ -161,6 +259,11 @@ pub struct Options {
     pub no_color: bool,
     /// Lint severities and thresholds.
     pub lint: LintConfig,
+    /// `[lint] target-version` was set (else `lint.target_version` is the
+    /// default).
+    pub target_version_configured: bool,
+    /// `[apply]` settings.
+    pub apply: ApplySettings,
 }
 
 impl Options {
@@ -215,14 +318,22 @@ impl Options {
             )?,
             (None, None) => AllowedHazards::default(),
         };
+        let apply = apply_settings(
+            file.apply.unwrap_or_default(),
+            &format!("{} [apply]", config_path_display(&config_path)),
+        )?;
         let origin = format!("{} [lint]", config_path_display(&config_path));
-        let lint = lint_config(file.lint.unwrap_or_default(), &origin)?;
+        let lint_file = file.lint.unwrap_or_default();
+        let target_version_configured = lint_file.target_version.is_some();
+        let lint = lint_config(lint_file, &origin)?;
         Ok(Options {
             config_path,
             paths,
             allow_hazards,
             no_color,
             lint,
+            target_version_configured,
+            apply,
         })
     }
 }
@@ -382,6 +493,9 @@ pub enum ConfigError {
     #[error("unknown severity `{value}` in {origin}")]
     #[diagnostic(code("unknown-severity"), help("use error, warning, info or off"))]
     UnknownSeverity { value: String, origin: String },
+    #[error("bad value for {origin}: {message}")]
+    #[diagnostic(code("config-bad-value"))]
+    BadValue { origin: String, message: String },
 }
 
 #[cfg(test)]
@@ -393,6 +507,36 @@ mod tests {
             path: PathBuf::from(path),
             file: parse_config(Path::new(path), text).expect("valid config"),
         }
+    }
+
+    #[test]
+    fn apply_settings_come_from_the_file() {
+        let config = loaded(
+            "schemac.toml",
+            "[apply]\nlock-timeout = \"500ms\"\nstatement-timeout = \"2h\"\nlock-attempts = 9\n",
+        );
+        let options = Options::resolve(Some(config), false, Overrides::default()).expect("valid");
+        assert_eq!(options.apply.lock_timeout, Duration::from_millis(500));
+        assert_eq!(options.apply.statement_timeout, Duration::from_secs(7200));
+        assert_eq!(options.apply.lock_attempts, 9);
+        assert_eq!(options.apply.wait_timeout, Duration::from_secs(600));
+
+        let bad = loaded("schemac.toml", "[apply]\nlock-timeout = \"3 parsecs\"\n");
+        let err = Options::resolve(Some(bad), false, Overrides::default()).expect_err("bad unit");
+        assert!(err.to_string().contains("[apply] lock-timeout"), "{err}");
+        let zero = loaded("schemac.toml", "[apply]\nlock-attempts = 0\n");
+        assert!(Options::resolve(Some(zero), false, Overrides::default()).is_err());
+    }
+
+    #[test]
+    fn durations_parse() {
+        assert_eq!(parse_duration("500ms"), Ok(Duration::from_millis(500)));
+        assert_eq!(parse_duration("3s"), Ok(Duration::from_secs(3)));
+        assert_eq!(parse_duration("3"), Ok(Duration::from_secs(3)));
+        assert_eq!(parse_duration("30min"), Ok(Duration::from_secs(1800)));
+        assert_eq!(parse_duration("1.5h"), Ok(Duration::from_secs(5400)));
+        assert!(parse_duration("3 parsecs").is_err());
+        assert!(parse_duration("soon").is_err());
     }
 
     #[test]

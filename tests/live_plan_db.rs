@@ -658,3 +658,46 @@ fn a_provided_shadow_must_be_empty_and_is_emptied_again() {
         run.transcript()
     );
 }
+
+#[test]
+fn lint_rules_judge_the_live_server_version() {
+    let db = TestDb::create();
+    db.run_sql("CREATE TABLE public.accounts (id bigint PRIMARY KEY);")
+        .expect("seed");
+    let dir = TempDir::new();
+    let old = dir.path.join("old");
+    std::fs::create_dir_all(&old).expect("create dir");
+    write_schema(&old, "table accounts {\n  id bigint primary key\n}\n");
+    let new = dir.path.join("new");
+    std::fs::create_dir_all(&new).expect("create dir");
+    let schema = write_schema(
+        &new,
+        "table accounts {\n  id bigint primary key\n  plan text not null default 'free'\n}\n",
+    );
+    let config = dir.path.join("schemac.toml");
+    std::fs::write(&config, "[lint]\ntarget-version = 10\n").expect("write config");
+    let config = config.to_string_lossy().into_owned();
+    let rule = "add-column-volatile-default";
+
+    // Offline, the configured version 10 stands: any ADD COLUMN with a
+    // default rewrites the table there, and the rule says so.
+    let old_dir = old.to_string_lossy().into_owned();
+    let offline = schemac(&["--config", &config, "plan", "--from", &old_dir, &schema]);
+    assert_eq!(offline.code(), 0, "{}", offline.transcript());
+    assert!(offline.stderr().contains(rule), "{}", offline.transcript());
+
+    // Against the live server its own version wins, and stderr says so.
+    let version = db
+        .query("SELECT (current_setting('server_version_num')::int / 10000)::text")
+        .expect("server version")
+        .remove(0);
+    let live = schemac(&["--config", &config, "plan", "--db", db.url(), &schema]);
+    assert_eq!(live.code(), 0, "{}", live.transcript());
+    let stderr = live.stderr();
+    assert!(
+        stderr.contains(&format!("the server runs PostgreSQL {version}")),
+        "{}",
+        live.transcript()
+    );
+    assert!(!stderr.contains(rule), "{}", live.transcript());
+}

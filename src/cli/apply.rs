@@ -21,7 +21,7 @@ use crate::apply::{
     VerifyTarget,
 };
 use crate::cli::{compile, load_sources, report_to_stderr, use_color, ExitStatus};
-use crate::config::{AllowedHazards, ConfigError, Options};
+use crate::config::{parse_duration, AllowedHazards, ConfigError, Options};
 use crate::introspect::{self, Filter, IntrospectError};
 use crate::model::Model;
 use crate::plan::saved::{self, SavedPlanError};
@@ -59,21 +59,24 @@ pub struct ApplyArgs {
     pub allow_hazards: Option<String>,
 
     /// How long a step may wait for a lock before it is retried
-    /// (`lock_timeout`).
-    #[arg(long, value_name = "DURATION", default_value = "3s", value_parser = parse_duration)]
-    pub lock_timeout: Duration,
+    /// (`lock_timeout`) [default: `[apply] lock-timeout`, else 3s].
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
+    pub lock_timeout: Option<Duration>,
 
-    /// How long one statement may run (`statement_timeout`).
-    #[arg(long, value_name = "DURATION", default_value = "30min", value_parser = parse_duration)]
-    pub statement_timeout: Duration,
+    /// How long one statement may run (`statement_timeout`) [default:
+    /// `[apply] statement-timeout`, else 30min].
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
+    pub statement_timeout: Option<Duration>,
 
-    /// Attempts per step when it times out waiting for a lock.
-    #[arg(long, value_name = "N", default_value_t = 5, value_parser = clap::value_parser!(u32).range(1..))]
-    pub lock_attempts: u32,
+    /// Attempts per step when it times out waiting for a lock [default:
+    /// `[apply] lock-attempts`, else 5].
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
+    pub lock_attempts: Option<u32>,
 
-    /// How long to wait for another schemac apply on the same database.
-    #[arg(long, value_name = "DURATION", default_value = "10min", value_parser = parse_duration)]
-    pub wait_timeout: Duration,
+    /// How long to wait for another schemac apply on the same database
+    /// [default: `[apply] wait-timeout`, else 10min].
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
+    pub wait_timeout: Option<Duration>,
 }
 
 /// Failures of `schemac apply`.
@@ -158,10 +161,12 @@ async fn run_async(options: &Options, args: &ApplyArgs) -> Result<ExitStatus, Ap
     };
     let apply_options = ApplyOptions {
         allowed_hazards: allowed,
-        lock_timeout: args.lock_timeout,
-        statement_timeout: args.statement_timeout,
-        lock_attempts: args.lock_attempts,
-        wait_timeout: args.wait_timeout,
+        lock_timeout: args.lock_timeout.unwrap_or(options.apply.lock_timeout),
+        statement_timeout: args
+            .statement_timeout
+            .unwrap_or(options.apply.statement_timeout),
+        lock_attempts: args.lock_attempts.unwrap_or(options.apply.lock_attempts),
+        wait_timeout: args.wait_timeout.unwrap_or(options.apply.wait_timeout),
         progress: progress.as_ref(),
         interrupt: Interrupt::CtrlC,
         ..ApplyOptions::default()
@@ -342,30 +347,6 @@ fn cli_error(err: crate::cli::CliError) -> ApplyCommandError {
     }
 }
 
-/// `500ms`, `3s`, `2m`/`2min`, `1h`; a bare number is seconds.
-pub fn parse_duration(text: &str) -> Result<Duration, String> {
-    let text = text.trim();
-    let split = text
-        .find(|ch: char| !(ch.is_ascii_digit() || ch == '.'))
-        .unwrap_or(text.len());
-    let (number, unit) = text.split_at(split);
-    let value: f64 = number
-        .parse()
-        .map_err(|_| format!("`{text}` is not a duration such as 500ms, 3s, 2min or 1h"))?;
-    let seconds = match unit.trim() {
-        "ms" => value / 1000.0,
-        "" | "s" | "sec" => value,
-        "m" | "min" => value * 60.0,
-        "h" => value * 3600.0,
-        other => {
-            return Err(format!(
-                "unknown unit `{other}` in `{text}` (use ms, s, min or h)"
-            ))
-        }
-    };
-    Duration::try_from_secs_f64(seconds).map_err(|err| format!("`{text}`: {err}"))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -375,17 +356,6 @@ mod tests {
     struct Wrapper {
         #[command(flatten)]
         args: ApplyArgs,
-    }
-
-    #[test]
-    fn durations_parse() {
-        assert_eq!(parse_duration("500ms"), Ok(Duration::from_millis(500)));
-        assert_eq!(parse_duration("3s"), Ok(Duration::from_secs(3)));
-        assert_eq!(parse_duration("3"), Ok(Duration::from_secs(3)));
-        assert_eq!(parse_duration("30min"), Ok(Duration::from_secs(1800)));
-        assert_eq!(parse_duration("1.5h"), Ok(Duration::from_secs(5400)));
-        assert!(parse_duration("3 parsecs").is_err());
-        assert!(parse_duration("soon").is_err());
     }
 
     #[test]
@@ -404,10 +374,10 @@ mod tests {
         .expect("valid flags");
         let args = parsed.args;
         assert!(args.yes);
-        assert_eq!(args.lock_timeout, Duration::from_millis(250));
-        assert_eq!(args.statement_timeout, Duration::from_secs(1800));
-        assert_eq!(args.lock_attempts, 5);
-        assert_eq!(args.wait_timeout, Duration::from_secs(600));
+        assert_eq!(args.lock_timeout, Some(Duration::from_millis(250)));
+        assert_eq!(args.statement_timeout, None);
+        assert_eq!(args.lock_attempts, None);
+        assert_eq!(args.wait_timeout, None);
         assert_eq!(args.paths, vec![PathBuf::from("schema")]);
         assert!(Wrapper::try_parse_from(["apply", "--lock-attempts", "0"]).is_err());
     }

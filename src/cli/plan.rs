@@ -27,6 +27,7 @@ use crate::diagnostics::Parsed;
 use crate::diff;
 use crate::introspect::shadow::{self, ShadowDb, ShadowError};
 use crate::introspect::{self, error_message, Filter, IntrospectError, IntrospectOptions};
+use crate::lint::LintConfig;
 use crate::model::{Model, QualifiedName};
 use crate::plan::TableSize;
 use crate::plan::{self as planner, plan_models, saved, Plan, PlanCtx, PlanError, PlanOptions};
@@ -203,6 +204,9 @@ pub fn run(options: &Options, args: &PlanArgs) -> Result<ExitStatus, CliError> {
         &current.value,
         &desired.value,
         &PlanOptions {
+            // Offline, the configured target version stands in for the
+            // server's (strategies such as DETACH CONCURRENTLY depend on it).
+            server_version: options.lint.target_version,
             online: !args.direct,
             ..PlanOptions::default()
         },
@@ -213,7 +217,7 @@ pub fn run(options: &Options, args: &PlanArgs) -> Result<ExitStatus, CliError> {
         desired: &desired.value,
         current: &current.value,
     };
-    finish(options, args, &output, &plan)
+    finish(options, &options.lint, args, &output, &plan)
 }
 
 /// The database to plan against: `--db`, else `DATABASE_URL` unless the
@@ -245,13 +249,14 @@ fn run_live(options: &Options, args: &PlanArgs, url: &str) -> Result<ExitStatus,
     for note in &live.notes {
         writeln!(stderr, "note: {note}")?;
     }
+    let lint = lint_for_server(options, live.server_version, &mut stderr)?;
     let output = Output {
         desired_sources: &desired_sources,
         all_sources: &desired_sources,
         desired: &desired.value,
         current: &live.current,
     };
-    let status = finish(options, args, &output, &live.plan)?;
+    let status = finish(options, &lint, args, &output, &live.plan)?;
     if let Some(path) = &args.out {
         let created_at = rfc3339_utc(std::time::SystemTime::now());
         let json = saved::to_json(&live.plan, &live.fingerprint, Some(created_at));
@@ -269,6 +274,30 @@ fn run_live(options: &Options, args: &PlanArgs, url: &str) -> Result<ExitStatus,
     Ok(status)
 }
 
+/// The lint configuration for a plan against a live server: the rules that
+/// depend on the PostgreSQL version judge the server's own version, whatever
+/// `target-version` the configuration names (said on stderr when one is
+/// configured and differs).
+fn lint_for_server(
+    options: &Options,
+    server_version: u32,
+    stderr: &mut impl Write,
+) -> io::Result<LintConfig> {
+    let configured = &options.lint;
+    if options.target_version_configured && configured.target_version != server_version {
+        writeln!(
+            stderr,
+            "note: the server runs PostgreSQL {server_version}; lint rules judge version \
+             {server_version}, not the configured target-version {}",
+            configured.target_version
+        )?;
+    }
+    Ok(LintConfig {
+        target_version: server_version,
+        ..configured.clone()
+    })
+}
+
 /// What the output of a plan refers to.
 struct Output<'a> {
     desired_sources: &'a SourceSet,
@@ -282,6 +311,7 @@ struct Output<'a> {
 /// and the exit status.
 fn finish(
     options: &Options,
+    lint: &LintConfig,
     args: &PlanArgs,
     output: &Output<'_>,
     plan: &Plan,
@@ -290,7 +320,7 @@ fn finish(
         output.desired_sources,
         output.desired,
         Some((plan, output.current)),
-        &options.lint,
+        lint,
     );
     render::diagnostics::sort(&mut findings);
     report_to_stderr(options, &findings, output.all_sources)?;
@@ -447,6 +477,8 @@ ORDER BY 1, 2, 3";
 /// A plan against a live database.
 struct LivePlan {
     plan: Plan,
+    /// Major version of the server.
+    server_version: u32,
     current: Model,
     fingerprint: String,
     /// For stderr.
@@ -514,6 +546,7 @@ async fn plan_against(
     plan.notes.extend(plan_notes);
     Ok(LivePlan {
         plan,
+        server_version: live.server_version,
         fingerprint: saved::fingerprint(&live.raw),
         current: live.current,
         notes,
