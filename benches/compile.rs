@@ -3,22 +3,37 @@
 //!
 //! For each size N (default 1,000 and 10,000 tables; override with
 //! `SCHEMAC_BENCH_SIZES=500,2000`) and each notation (`.schema`, `.sql`) it
-//! measures, on the synthetic schema of `schemac::synth`:
+//! measures, on the synthetic schema of `schemac::synth` (files of
+//! `synth::TABLES_PER_FILE` tables, as a project would keep them):
 //! - parse + validate: `frontend::load` and `model::validate::validate`;
 //! - lint: `lint::check_schema` with the default configuration, on the
 //!   loaded Model (time beyond parsing);
 //! - plan from empty: `plan::plan_models(empty, desired)`;
 //! - diff + plan: `plan::plan_models(base, changed)` where 5% of the tables
 //!   differ (both Models already loaded);
-//! - peak memory: `VmHWM` of a child process that does nothing else, so the
-//!   figure is the real high-water mark of one size and form (the generated
-//!   source text, about 1.5 kB per table, is included and shown separately
-//!   as the baseline).
+//! - peak RSS of `schemac plan DIR` (the figure compared with the 500 MB
+//!   target): `VmHWM` of a child process (`compile --cli-plan N FORM`) that
+//!   does exactly what `schemac plan DIR` does for a plan from an empty
+//!   database, in the same order and holding the same values alive: the
+//!   source set (plus the copy the CLI keeps for spans), `frontend::load`,
+//!   `validate`, `plan_models(empty, desired)`, `lint::run` (schema and
+//!   migration rules, suppressions) and `render::text` (to a sink, as
+//!   stdout would take it). Its wall time is shown as "cli plan";
+//! - peak RSS of the measuring child: `VmHWM` of the process that takes the
+//!   timings above, which also holds the second (5% changed) Model and its
+//!   plan, so it is higher than what any one command needs;
+//! - pre-parse: `VmRSS` of that child after generating both source sets,
+//!   before any parsing (the baseline the peaks include).
 //!
 //! Run with `cargo bench --bench compile`. Each (N, form) runs in its own
-//! child process of this binary (`compile --child N FORM`).
-//! `compile --phases N FORM` instead prints the time of each stage (per-file
-//! frontend, merge, resolve, validate, lint, diff, plan) once, for profiling.
+//! child processes of this binary (`compile --child N FORM` and
+//! `compile --cli-plan N FORM`), so each peak is that process's own.
+//! `compile --phases N FORM` instead runs each stage once and prints, per
+//! stage, its time and `VmRSS` / `VmHWM` right after it (per-file frontend,
+//! merge, resolve, validate, lint, diff and plan from empty, then the 5%
+//! variant's frontend, diff and plan), for finding where time and memory go.
+//! RSS after a stage includes memory the allocator keeps after freeing, so
+//! read the growth of `VmHWM` as the stage's peak cost.
 
 use schemac::lint::LintConfig;
 use schemac::model::Model;
@@ -37,6 +52,9 @@ fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().collect();
     if let Some(pos) = args.iter().position(|arg| arg == "--child") {
         return child(&args[pos + 1..]);
+    }
+    if let Some(pos) = args.iter().position(|arg| arg == "--cli-plan") {
+        return cli_plan(&args[pos + 1..]);
     }
     if let Some(pos) = args.iter().position(|arg| arg == "--phases") {
         return phases(&args[pos + 1..]);
@@ -59,6 +77,9 @@ struct Row {
     steps_diff: usize,
     baseline_kb: Option<u64>,
     peak_kb: Option<u64>,
+    /// Wall time and peak RSS of the `schemac plan DIR` child.
+    cli_plan: Option<Duration>,
+    cli_peak_kb: Option<u64>,
 }
 
 fn parent() -> ExitCode {
@@ -90,7 +111,7 @@ fn parent() -> ExitCode {
     }
     println!();
     println!(
-        "{:<7} {:>7} {:>9} {:>15} {:>10} {:>8} {:>16} {:>8} {:>15} {:>7} {:>10} {:>10}",
+        "{:<7} {:>7} {:>9} {:>15} {:>10} {:>8} {:>16} {:>8} {:>15} {:>7} {:>10} {:>12} {:>12} {:>10}",
         "form",
         "tables",
         "relations",
@@ -101,7 +122,9 @@ fn parent() -> ExitCode {
         "steps",
         "diff+plan (5%)",
         "steps",
-        "peak RSS",
+        "cli plan",
+        "cli peak RSS",
+        "bench peak",
         "pre-parse"
     );
     let mut rows = Vec::new();
@@ -119,11 +142,23 @@ fn parent() -> ExitCode {
                 }
             };
             let stdout = String::from_utf8_lossy(&output.stdout);
-            let row = output
+            let mut row = output
                 .status
                 .success()
                 .then(|| stdout.lines().find_map(parse_row))
                 .flatten();
+            if let Some(row) = row.as_mut() {
+                match run_cli_plan(&exe, n_tables, form) {
+                    Ok((elapsed, peak_kb)) => {
+                        row.cli_plan = Some(elapsed);
+                        row.cli_peak_kb = peak_kb;
+                    }
+                    Err(message) => {
+                        failed = true;
+                        eprintln!("the `schemac plan` child failed: {message}");
+                    }
+                }
+            }
             match row {
                 Some(row) => {
                     print_row(&row);
@@ -139,18 +174,18 @@ fn parent() -> ExitCode {
     }
     println!();
     for row in rows.iter().filter(|row| row.n_tables == TARGET_TABLES) {
-        let peak_mb = row.peak_kb.map(|kb| kb as f64 / 1024.0);
+        let peak_mb = row.cli_peak_kb.map(|kb| kb as f64 / 1024.0);
         let time_ok = row.plan_from_empty < TARGET_PLAN;
         let mem_ok = peak_mb.is_some_and(|mb| mb < TARGET_PEAK_MB);
         let lint_ok = row.lint < TARGET_LINT;
         println!(
-            "target ({} tables, .{}): plan from empty {} < {} s: {}; peak {} < {} MB: {}; lint {} < {} ms: {}",
+            "target ({} tables, .{}): plan from empty {} < {} s: {}; `schemac plan` peak {} < {} MB: {}; lint {} < {} ms: {}",
             TARGET_TABLES,
             row.form,
             fmt_duration(row.plan_from_empty),
             TARGET_PLAN.as_secs(),
             if time_ok { "met" } else { "NOT met" },
-            fmt_kb(row.peak_kb),
+            fmt_kb(row.cli_peak_kb),
             TARGET_PEAK_MB,
             if mem_ok { "met" } else { "NOT met" },
             fmt_duration(row.lint),
@@ -171,6 +206,36 @@ fn parent() -> ExitCode {
     }
 }
 
+/// Runs `compile --cli-plan N FORM`; its wall time and peak RSS.
+fn run_cli_plan(
+    exe: &std::path::Path,
+    n_tables: usize,
+    form: Form,
+) -> Result<(Duration, Option<u64>), String> {
+    let output = Command::new(exe)
+        .args(["--cli-plan", &n_tables.to_string(), form.extension()])
+        .output()
+        .map_err(|err| format!("cannot start it: {err}"))?;
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let line = stdout
+        .lines()
+        .find_map(|line| line.strip_prefix("cli "))
+        .filter(|_| output.status.success());
+    let Some(line) = line else {
+        return Err(format!(
+            "{stdout}{}",
+            String::from_utf8_lossy(&output.stderr)
+        ));
+    };
+    let field = |key: &str| {
+        line.split_whitespace()
+            .find_map(|item| item.strip_prefix(key)?.strip_prefix('='))
+            .and_then(|value| value.parse::<u64>().ok())
+    };
+    let elapsed = field("us").map(Duration::from_micros).unwrap_or_default();
+    Ok((elapsed, field("peak_kb")))
+}
+
 fn parse_sizes(list: &str) -> Option<Vec<usize>> {
     let sizes: Option<Vec<usize>> = list
         .split(',')
@@ -181,7 +246,7 @@ fn parse_sizes(list: &str) -> Option<Vec<usize>> {
 
 fn print_row(row: &Row) {
     println!(
-        "{:<7} {:>7} {:>9} {:>15} {:>10} {:>8} {:>16} {:>8} {:>15} {:>7} {:>10} {:>10}",
+        "{:<7} {:>7} {:>9} {:>15} {:>10} {:>8} {:>16} {:>8} {:>15} {:>7} {:>10} {:>12} {:>12} {:>10}",
         row.form,
         row.n_tables,
         row.relations,
@@ -192,6 +257,8 @@ fn print_row(row: &Row) {
         row.steps_from_empty,
         fmt_duration(row.diff_plan),
         row.steps_diff,
+        row.cli_plan.map_or("n/a".to_string(), fmt_duration),
+        fmt_kb(row.cli_peak_kb),
         fmt_kb(row.peak_kb),
         fmt_kb(row.baseline_kb),
     );
@@ -236,6 +303,8 @@ fn parse_row(line: &str) -> Option<Row> {
         steps_diff: num("diff_steps")? as usize,
         baseline_kb: num("baseline_kb"),
         peak_kb: num("peak_kb"),
+        cli_plan: None,
+        cli_peak_kb: None,
     })
 }
 
@@ -250,7 +319,8 @@ fn size_and_form(args: &[String]) -> Option<(usize, Form)> {
     Some((n_tables, form))
 }
 
-/// Times each stage of the pipeline once and prints one line per stage.
+/// Runs each stage of the pipeline once and prints one line per stage:
+/// its time, then `VmRSS` and `VmHWM` right after it.
 fn phases(args: &[String]) -> ExitCode {
     let Some((n_tables, form)) = size_and_form(args) else {
         eprintln!("usage: compile --phases N schema|sql");
@@ -258,9 +328,19 @@ fn phases(args: &[String]) -> ExitCode {
     };
     let base_sources = synth::source_set(n_tables, Variant::Base, form);
     let changed_sources = synth::source_set(n_tables, Variant::Changed, form);
-    let report = |stage: &str, start: Instant| {
-        println!("{stage:<22} {:>12}", fmt_duration(start.elapsed()));
+    println!(
+        "{:<24} {:>10} {:>10} {:>10}",
+        "stage", "time", "VmRSS", "VmHWM"
+    );
+    let report = |stage: &str, start: Option<Instant>| {
+        let time = start.map_or(String::new(), |start| fmt_duration(start.elapsed()));
+        println!(
+            "{stage:<24} {time:>10} {:>10} {:>10}",
+            fmt_kb(proc_status_kb("VmRSS")),
+            fmt_kb(proc_status_kb("VmHWM"))
+        );
     };
+    report("sources generated", None);
     let start = Instant::now();
     let mut parsed_files = Vec::new();
     for file in &base_sources.files {
@@ -269,43 +349,108 @@ fn phases(args: &[String]) -> ExitCode {
             Form::Sql => schemac::frontend::sql::load_file(file),
         });
     }
-    report("frontend (per file)", start);
+    report("frontend (per file)", Some(start));
     let start = Instant::now();
     let mut merged = Model::default();
     for parsed in parsed_files {
         merged.merge(parsed.value);
     }
-    report("merge", start);
+    report("merge", Some(start));
     let start = Instant::now();
     let base = schemac::frontend::resolve(merged).value;
-    report("resolve", start);
+    report("resolve", Some(start));
     let start = Instant::now();
     let diagnostics = schemac::model::validate::validate(&base);
-    report("validate", start);
+    report("validate", Some(start));
     let start = Instant::now();
     let findings = schemac::lint::check_schema(&base, &LintConfig::default());
-    report("lint", start);
-    let changed = schemac::frontend::load(&changed_sources).value;
+    report("lint", Some(start));
     let empty = Model::default();
     let options = PlanOptions::default();
-    for (stage, from, to) in [("empty", &empty, &base), ("5% variant", &base, &changed)] {
+    let mut changed = None;
+    for stage in ["empty", "5% variant"] {
+        let from = if stage == "empty" { &empty } else { &base };
+        if stage != "empty" {
+            let start = Instant::now();
+            changed = Some(schemac::frontend::load(&changed_sources).value);
+            report("load 5% variant", Some(start));
+        }
+        let to = changed.as_ref().unwrap_or(&base);
         let start = Instant::now();
         let changes = schemac::diff::diff(from, to);
-        report(&format!("diff from {stage}"), start);
+        report(&format!("diff from {stage}"), Some(start));
         let start = Instant::now();
         let ctx = schemac::plan::PlanCtx::new(from, to, options.clone());
         let plan = schemac::plan::plan(&changes, &ctx);
-        report(&format!("plan from {stage}"), start);
+        report(&format!("plan from {stage}"), Some(start));
         if let Err(err) = plan {
             eprintln!("planning from {stage} failed: {err}");
             return ExitCode::FAILURE;
         }
     }
     println!(
-        "{} validation diagnostic(s), {} lint finding(s), peak {}",
+        "{} validation diagnostic(s), {} lint finding(s)",
         diagnostics.len(),
         findings.len(),
-        fmt_kb(proc_status_kb("VmHWM"))
+    );
+    ExitCode::SUCCESS
+}
+
+/// Does what `schemac plan DIR` does for a plan from an empty database
+/// (`cli::plan::run` without `--from` or `--db`) and prints
+/// `cli us=<wall time> peak_kb=<VmHWM>`.
+fn cli_plan(args: &[String]) -> ExitCode {
+    let Some((n_tables, form)) = size_and_form(args) else {
+        eprintln!("usage: compile --cli-plan N schema|sql");
+        return ExitCode::FAILURE;
+    };
+    let start = Instant::now();
+    let desired_sources = synth::source_set(n_tables, Variant::Base, form);
+    // The CLI keeps a second set (desired and current files) for spans.
+    let all_sources = desired_sources.clone();
+    let mut desired = schemac::frontend::load(&desired_sources);
+    if !desired.has_errors() {
+        let findings = schemac::model::validate::validate(&desired.value);
+        desired.diagnostics.extend(findings);
+    }
+    if desired.has_errors() {
+        eprintln!("the synthetic schema has errors");
+        return ExitCode::FAILURE;
+    }
+    let current = Model::default();
+    let lint_config = LintConfig::default();
+    let options = PlanOptions {
+        server_version: lint_config.target_version,
+        online: true,
+        ..PlanOptions::default()
+    };
+    let plan = match plan_models(&current, &desired.value, &options) {
+        Ok(plan) => plan,
+        Err(err) => {
+            eprintln!("planning from empty failed: {err}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let findings = schemac::lint::run(
+        &desired_sources,
+        &desired.value,
+        Some((&plan, &current)),
+        &lint_config,
+    );
+    let mut out = std::io::sink();
+    if let Err(err) = schemac::render::text::render(&plan, &mut out, false) {
+        eprintln!("rendering the plan failed: {err}");
+        return ExitCode::FAILURE;
+    }
+    let elapsed = start.elapsed();
+    let peak_kb = proc_status_kb("VmHWM");
+    println!(
+        "cli us={} peak_kb={} steps={} findings={} files={}",
+        elapsed.as_micros(),
+        peak_kb.map_or(String::new(), |kb| kb.to_string()),
+        plan.steps.len(),
+        findings.len(),
+        all_sources.files.len(),
     );
     ExitCode::SUCCESS
 }

@@ -6,13 +6,25 @@
 //! `introspect::introspect` against `pg_dump --schema-only` on the same
 //! database, prints a table, and drops the databases.
 //!
+//! Introspection is timed three times after one warm-up run (the median is
+//! reported, with each catalog query's share of it); pg_dump once after a
+//! warm-up. Both open their own connection; pg_dump's time includes
+//! starting the process and connecting (a few milliseconds).
+//!
 //! pg_dump takes `LOCK TABLE ... IN ACCESS SHARE MODE` on every table in one
 //! transaction, so it needs `max_locks_per_transaction * max_connections`
 //! lock slots; when it runs out ("out of shared memory") the table says so:
 //! that is the finding, and introspection (which locks no table) is
-//! unaffected. Figures only; nothing here asserts a time.
+//! unaffected. `max_locks_per_transaction` is a postmaster setting (a
+//! server restart changes it), so the bench prints the server's value; to
+//! time pg_dump at sizes it cannot dump, point `SCHEMAC_TEST_DATABASE_URL`
+//! at a server started with a larger one.
+//!
+//! `SCHEMAC_BENCH_KEEP=1` leaves the databases in place (their names are
+//! printed) for `EXPLAIN ANALYZE`. Figures and target verdicts only;
+//! nothing here asserts a time.
 
-use schemac::introspect::{self, connect, Filter, IntrospectOptions};
+use schemac::introspect::{self, connect, Filter, IntrospectOptions, QueryTiming};
 use schemac::synth::{self, Form, Variant};
 use std::io::Write;
 use std::process::{Command, Stdio};
@@ -93,6 +105,10 @@ impl BenchDb {
 
 impl Drop for BenchDb {
     fn drop(&mut self) {
+        if std::env::var("SCHEMAC_BENCH_KEEP").is_ok_and(|value| value == "1") {
+            eprintln!("kept database {} (SCHEMAC_BENCH_KEEP=1)", self.name);
+            return;
+        }
         let sql = format!("DROP DATABASE IF EXISTS {} WITH (FORCE);", self.name);
         if let Err(error) = psql(&admin_url(), &sql) {
             eprintln!("could not drop {}: {error}", self.name);
@@ -104,11 +120,21 @@ struct Row {
     n_tables: usize,
     n_relations: usize,
     load: Duration,
-    introspect: Result<(Duration, usize), String>,
+    introspect: Result<IntrospectRun, String>,
     pg_dump: Result<Duration, String>,
 }
 
-async fn time_introspect(url: &str) -> Result<(Duration, usize), String> {
+/// One introspection run: wall time, queries sent, when each query's rows
+/// arrived and the time spent building the Model.
+#[derive(Clone)]
+struct IntrospectRun {
+    elapsed: Duration,
+    queries: usize,
+    timings: Vec<QueryTiming>,
+    rows_to_model: Duration,
+}
+
+async fn time_introspect(url: &str) -> Result<IntrospectRun, String> {
     let (client, connection) = connect(url).await.map_err(|error| error.to_string())?;
     let start = Instant::now();
     let (model, stats) = introspect::introspect_with_stats(
@@ -124,7 +150,25 @@ async fn time_introspect(url: &str) -> Result<(Duration, usize), String> {
     if model.tables.is_empty() {
         return Err("introspection found no tables".to_string());
     }
-    Ok((elapsed, stats.queries))
+    Ok(IntrospectRun {
+        elapsed,
+        queries: stats.queries,
+        timings: stats.query_timings,
+        rows_to_model: stats.rows_to_model,
+    })
+}
+
+/// The median of `runs` introspections (by wall time).
+async fn median_introspect(url: &str, runs: usize) -> Result<IntrospectRun, String> {
+    let mut results = Vec::new();
+    for _ in 0..runs {
+        results.push(time_introspect(url).await?);
+    }
+    results.sort_by_key(|run| run.elapsed);
+    results
+        .get(results.len() / 2)
+        .cloned()
+        .ok_or_else(|| "no introspection run".to_string())
 }
 
 fn time_pg_dump(url: &str) -> Result<Duration, String> {
@@ -153,9 +197,10 @@ async fn run_size(n_tables: usize) -> Result<Row, String> {
     let start = Instant::now();
     psql(&db.url, &ddl).map_err(|error| format!("loading {n_tables} tables failed: {error}"))?;
     let load = start.elapsed();
-    // One warm-up run fills the server's catalog caches for both tools.
+    // One warm-up run of each fills the server's buffers for both tools.
     let _ = time_introspect(&db.url).await;
-    let introspect = time_introspect(&db.url).await;
+    let introspect = median_introspect(&db.url, 3).await;
+    let _ = time_pg_dump(&db.url);
     let pg_dump = time_pg_dump(&db.url);
     Ok(Row {
         n_tables,
@@ -206,15 +251,45 @@ fn main() {
             }
         }
     }
+    print_report(&rows);
+}
+
+/// The server setting that decides whether pg_dump can lock every table.
+fn server_setting(name: &str) -> String {
+    let output = Command::new("psql")
+        .args([
+            "-X",
+            "-A",
+            "-t",
+            "-d",
+            &admin_url(),
+            "-c",
+            &format!("SHOW {name}"),
+        ])
+        .output();
+    match output {
+        Ok(output) if output.status.success() => {
+            String::from_utf8_lossy(&output.stdout).trim().to_string()
+        }
+        _ => "unknown".to_string(),
+    }
+}
+
+fn print_report(rows: &[Row]) {
     println!(
-        "{:>8} {:>10} {:>10} {:>22} {:>12}  pg_dump --schema-only",
+        "server: max_locks_per_transaction = {}, max_connections = {}",
+        server_setting("max_locks_per_transaction"),
+        server_setting("max_connections")
+    );
+    println!(
+        "{:>8} {:>10} {:>10} {:>12} {:>8}  pg_dump --schema-only",
         "tables", "relations", "load", "introspect", "queries"
     );
     for row in rows {
         let (introspect, queries) = match &row.introspect {
-            Ok((elapsed, queries)) => (
-                format!("{:.3} s", elapsed.as_secs_f64()),
-                queries.to_string(),
+            Ok(run) => (
+                format!("{:.3} s", run.elapsed.as_secs_f64()),
+                run.queries.to_string(),
             ),
             Err(error) => (format!("failed: {error}"), "-".to_string()),
         };
@@ -223,7 +298,7 @@ fn main() {
             Err(error) => format!("FAILED: {error}"),
         };
         println!(
-            "{:>8} {:>10} {:>8.1} s {:>22} {:>12}  {pg_dump}",
+            "{:>8} {:>10} {:>8.1} s {:>12} {:>8}  {pg_dump}",
             row.n_tables,
             row.n_relations,
             row.load.as_secs_f64(),
@@ -231,4 +306,75 @@ fn main() {
             queries
         );
     }
+    for row in rows {
+        if let Ok(run) = &row.introspect {
+            print_breakdown(row.n_tables, run);
+        }
+    }
+    println!();
+    for row in rows {
+        println!("{}", verdict(row));
+    }
+}
+
+/// Each query's share of the median run. The queries are pipelined and
+/// the server runs them in turn, so a query's time is the gap between its
+/// last row and the previous query's.
+fn print_breakdown(n_tables: usize, run: &IntrospectRun) {
+    println!();
+    println!("{n_tables} tables, per query (server and transfer):");
+    let mut previous = Duration::ZERO;
+    for timing in &run.timings {
+        let took = timing.finished.saturating_sub(previous);
+        previous = timing.finished;
+        println!(
+            "  {:<16} {:>8} rows {:>9.1} ms",
+            timing.object_kind,
+            timing.rows,
+            took.as_secs_f64() * 1000.0
+        );
+    }
+    println!(
+        "  {:<16} {:>13} {:>9.1} ms",
+        "rows -> Model",
+        "",
+        run.rows_to_model.as_secs_f64() * 1000.0
+    );
+}
+
+/// The targets: at most half of pg_dump's time at 1,000 tables,
+/// under 2 seconds at 10,000.
+fn verdict(row: &Row) -> String {
+    let Ok(run) = &row.introspect else {
+        return format!("{} tables: introspection failed", row.n_tables);
+    };
+    let introspect = run.elapsed.as_secs_f64();
+    let ratio = match &row.pg_dump {
+        Ok(pg_dump) => format!(
+            "{:.2}x pg_dump's time",
+            introspect / pg_dump.as_secs_f64().max(f64::EPSILON)
+        ),
+        Err(_) => "pg_dump failed".to_string(),
+    };
+    let target = match row.n_tables {
+        1_000 => match &row.pg_dump {
+            Ok(pg_dump) => {
+                let met = introspect <= pg_dump.as_secs_f64() / 2.0;
+                format!(
+                    "target at most 0.5x pg_dump: {}",
+                    if met { "MET" } else { "MISSED" }
+                )
+            }
+            Err(_) => "target at most 0.5x pg_dump: not measurable (pg_dump failed)".to_string(),
+        },
+        10_000 => format!(
+            "target under 2 s: {}",
+            if introspect < 2.0 { "MET" } else { "MISSED" }
+        ),
+        _ => "no target at this size".to_string(),
+    };
+    format!(
+        "{} tables: introspection {introspect:.3} s, {ratio}; {target}",
+        row.n_tables
+    )
 }

@@ -380,6 +380,7 @@ fn closed_stdout_exits_0_quietly() {
         .args(["plan", "--format", "sql", "schema"])
         .current_dir(&dir.path)
         .env("NO_COLOR", "1")
+        .env_remove("DATABASE_URL")
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()

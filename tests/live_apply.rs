@@ -112,7 +112,11 @@ async fn plan_to(client: &Client, desired: &Model) -> Plan {
 fn options<'a>(desired: Option<&'a Model>, filter: &'a Filter) -> ApplyOptions<'a> {
     ApplyOptions {
         allowed_hazards: AllowedHazards::All,
-        verify: desired.map(|desired| VerifyTarget { desired, filter }),
+        verify: desired.map(|desired| VerifyTarget {
+            desired,
+            filter,
+            offline: false,
+        }),
         wait_poll_interval: Duration::from_millis(50),
         ..ApplyOptions::default()
     }

@@ -19,6 +19,7 @@ use super::history::{self, database_error, Outcome};
 use super::progress::Event;
 use super::retry::{self, is_lock_timeout};
 use super::{advisory_lock, verify, ApplyError, ApplyOptions, ApplyReport, Interrupt};
+use crate::introspect::Tls;
 use crate::plan::saved::plan_id;
 use crate::plan::{Plan, Step};
 use std::collections::{BTreeMap, BTreeSet};
@@ -26,7 +27,7 @@ use std::future::Future;
 use std::ops::Range;
 use std::pin::Pin;
 use std::time::{Duration, Instant};
-use tokio_postgres::{Client, NoTls};
+use tokio_postgres::Client;
 
 /// Runs the plan (hazards already checked).
 pub(super) async fn run(
@@ -670,7 +671,8 @@ impl<'a> Run<'a> {
             biased;
             res = &mut running => res.map_err(StatementError::Db),
             () = self.interrupt.wait() => {
-                let _ = client.cancel_token().cancel_query(NoTls).await;
+                let tls = self.options.tls.clone().unwrap_or_else(Tls::unverified);
+                let _ = tls.cancel_query(&client.cancel_token()).await;
                 match running.await {
                     // Finished before the cancel arrived: it counts; the
                     // apply stops at the next step.

@@ -78,6 +78,10 @@ pub struct ApplyOptions<'a> {
     /// step `k` (1-based) has run: an open transaction is rolled back, and
     /// a non-transactional step is left recorded as `running`.
     pub stop_after_step: Option<usize>,
+    /// TLS of the cancel request sent when a step is interrupted: that of
+    /// the connection ([`crate::introspect::ConnParams::tls`]). `None`:
+    /// TLS when the connection used it, without checking the certificate.
+    pub tls: Option<crate::introspect::Tls>,
 }
 
 impl Default for ApplyOptions<'_> {
@@ -95,6 +99,7 @@ impl Default for ApplyOptions<'_> {
             interrupt: Interrupt::Never,
             verify: None,
             stop_after_step: None,
+            tls: None,
         }
     }
 }
@@ -112,10 +117,18 @@ pub enum Interrupt {
 /// The schema the database must equal after the last step.
 #[derive(Debug, Clone, Copy)]
 pub struct VerifyTarget<'a> {
+    /// The desired schema as the server stores it (normalised by a shadow
+    /// database), or the file Model when `offline`.
     pub desired: &'a Model,
     /// The filter used to introspect (schemac's own schema is always left
     /// out, see [`exclude_own_schema`]).
     pub filter: &'a Filter,
+    /// No shadow database normalised `desired`: expressions the offline
+    /// normaliser cannot prove equal to the introspected ones are settled
+    /// the way `plan --db --no-shadow` settles them
+    /// ([`crate::introspect::shadow::unproven_expressions`]) before
+    /// comparing.
+    pub offline: bool,
 }
 
 /// What an apply did.

@@ -2,7 +2,8 @@
 //! diffed against the desired Model; any change left is a failure that
 //! names exactly what differs.
 //!
-//! Invariant: the comparison is the planner's own (`diff::diff`), so
+//! Invariant: the comparison is the planner's own (`diff::diff`, on the
+//! desired schema normalised the way `plan --db` normalises it), so
 //! "converged" means "a new plan would be empty"; schemac's own schema is
 //! never part of it.
 
@@ -14,12 +15,21 @@ use tokio_postgres::Client;
 /// Introspects and compares; `Err(NotConverged)` lists every difference.
 pub async fn verify(client: &Client, target: &VerifyTarget<'_>) -> Result<(), ApplyError> {
     let after = current_model(client, target.filter).await?;
-    let changes = diff::diff(&after, target.desired);
+    let settled;
+    let desired = if target.offline {
+        let mut desired = target.desired.clone();
+        crate::introspect::shadow::unproven_expressions(&after, &mut desired);
+        settled = desired;
+        &settled
+    } else {
+        target.desired
+    };
+    let changes = diff::diff(&after, desired);
     if changes.is_empty() {
         return Ok(());
     }
     Err(ApplyError::NotConverged {
-        differences: describe_changes(&after, target.desired, &changes),
+        differences: describe_changes(&after, desired, &changes),
     })
 }
 

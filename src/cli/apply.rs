@@ -20,6 +20,7 @@ use crate::apply::{
     self, advisory_lock, check_hazards, ApplyError, ApplyOptions, Freshness, Interrupt,
     VerifyTarget,
 };
+use crate::cli::plan::{invalid_index_notes, normalize_desired, read_live, LiveError, ShadowArgs};
 use crate::cli::{compile, load_sources, report_to_stderr, use_color, ExitStatus};
 use crate::config::{parse_duration, AllowedHazards, ConfigError, Options};
 use crate::introspect::{self, Filter, IntrospectError};
@@ -48,6 +49,9 @@ pub struct ApplyArgs {
     /// planning now; refused when the database changed since.
     #[arg(long, value_name = "FILE")]
     pub plan: Option<PathBuf>,
+
+    #[command(flatten)]
+    pub shadow: ShadowArgs,
 
     /// Apply without asking.
     #[arg(long, short = 'y')]
@@ -132,6 +136,10 @@ pub enum ApplyCommandError {
     #[error(transparent)]
     #[diagnostic(transparent)]
     Apply(#[from] ApplyError),
+
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Live(#[from] LiveError),
 }
 
 /// Runs `schemac apply`.
@@ -159,6 +167,7 @@ async fn run_async(options: &Options, args: &ApplyArgs) -> Result<ExitStatus, Ap
     } else {
         Box::new(Lines::new(io::stderr()))
     };
+    let conn = introspect::ConnParams::parse(url)?;
     let apply_options = ApplyOptions {
         allowed_hazards: allowed,
         lock_timeout: args.lock_timeout.unwrap_or(options.apply.lock_timeout),
@@ -169,17 +178,18 @@ async fn run_async(options: &Options, args: &ApplyArgs) -> Result<ExitStatus, Ap
         wait_timeout: args.wait_timeout.unwrap_or(options.apply.wait_timeout),
         progress: progress.as_ref(),
         interrupt: Interrupt::CtrlC,
+        tls: Some(conn.tls()?),
         ..ApplyOptions::default()
     };
 
-    let (mut client, connection) = introspect::connect(url).await?;
+    let (mut client, connection) = conn.connect().await?;
     let mut filter = Filter::default();
     apply::exclude_own_schema(&mut filter);
 
     // Plan under the advisory lock: nobody changes the database between
     // this plan and its execution.
     apply::lock(&client, &apply_options).await?;
-    let res = plan_and_apply(options, args, &mut client, &filter, &apply_options).await;
+    let res = plan_and_apply(options, args, url, &mut client, &filter, &apply_options).await;
     let _ = advisory_lock::unlock(&client).await;
     drop(client);
     // The connection task ends with the client; its error, if any, is the
@@ -191,6 +201,7 @@ async fn run_async(options: &Options, args: &ApplyArgs) -> Result<ExitStatus, Ap
 async fn plan_and_apply(
     options: &Options,
     args: &ApplyArgs,
+    url: &str,
     client: &mut Client,
     filter: &Filter,
     apply_options: &ApplyOptions<'_>,
@@ -221,17 +232,38 @@ async fn plan_and_apply(
             loaded.plan
         }
         None => {
-            let Some(desired) = &desired else {
+            if desired.is_none() {
                 return Err(ApplyCommandError::NoDatabase);
-            };
+            }
             apply::drop_invalid_leftovers(client, apply_options).await?;
-            let current = apply::current_model(client, filter).await?;
-            let plan_options = PlanOptions {
-                server_version: server_major_version(client).await?,
-                ..PlanOptions::default()
-            };
-            plan_models(&current, desired, &plan_options)?
+            Plan::default()
         }
+    };
+    // The desired schema as the server stores it, exactly as `plan --db`
+    // normalises it: what a fresh plan is made from and what the result is
+    // verified against.
+    let (plan, normalized) = match &desired {
+        Some(desired) => {
+            let live = read_live(client, filter).await?;
+            let normalized =
+                normalize_desired(client, &args.shadow, url, desired, &live, filter).await?;
+            for note in invalid_index_notes(&live).iter().chain(&normalized.notes) {
+                eprintln!("note: {note}");
+            }
+            let plan = if args.plan.is_some() {
+                plan
+            } else {
+                let plan_options = PlanOptions {
+                    server_version: live.server_version,
+                    ..PlanOptions::default()
+                };
+                let mut plan = plan_models(&live.current, &normalized.model, &plan_options)?;
+                plan.notes.extend(normalized.unproven.iter().cloned());
+                plan
+            };
+            (plan, Some(normalized))
+        }
+        None => (plan, None),
     };
 
     show_plan(options, &plan)?;
@@ -245,9 +277,11 @@ async fn plan_and_apply(
         return Ok(ExitStatus::Failure);
     }
     let run_options = ApplyOptions {
-        verify: desired
-            .as_ref()
-            .map(|desired| VerifyTarget { desired, filter }),
+        verify: normalized.as_ref().map(|normalized| VerifyTarget {
+            desired: &normalized.model,
+            filter,
+            offline: normalized.offline,
+        }),
         ..apply_options.clone()
     };
     let report = apply::apply(&plan, client, &run_options).await?;
@@ -321,23 +355,6 @@ fn confirm(plan: &Plan) -> Result<bool, ApplyCommandError> {
         answer.trim().to_ascii_lowercase().as_str(),
         "yes" | "y"
     ))
-}
-
-/// `server_version_num / 10000` (e.g. 15).
-async fn server_major_version(client: &Client) -> Result<u32, ApplyCommandError> {
-    let row = client
-        .query_one(
-            "SELECT current_setting('server_version_num')::int4 AS v",
-            &[],
-        )
-        .await
-        .map_err(|source| ApplyError::Database {
-            action: "reading the server version",
-            message: introspect::error_message(&source),
-            source,
-        })?;
-    let version: i32 = row.try_get("v").unwrap_or(150000);
-    Ok(u32::try_from(version / 10000).unwrap_or(15))
 }
 
 fn cli_error(err: crate::cli::CliError) -> ApplyCommandError {

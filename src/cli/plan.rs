@@ -56,15 +56,8 @@ pub struct PlanArgs {
     #[arg(long, value_name = "URL")]
     pub db: Option<String>,
 
-    /// An empty database to normalise the desired schema in (it is emptied
-    /// again afterwards) [default: a throwaway database on the target's
-    /// server, when the role may create databases].
-    #[arg(long, value_name = "URL", conflicts_with = "no_shadow")]
-    pub shadow_db: Option<String>,
-
-    /// Compare with the offline normaliser only, without a shadow database.
-    #[arg(long)]
-    pub no_shadow: bool,
+    #[command(flatten)]
+    pub shadow: ShadowArgs,
 
     /// Also save the plan to FILE (JSON, for `schemac apply --plan FILE`)
     /// with the fingerprint of the database it was made against.
@@ -100,6 +93,21 @@ pub enum PlanFormat {
     Json,
     /// A pull-request comment.
     Markdown,
+}
+
+/// Where the desired schema is normalised before it is compared with a
+/// live database (`plan --db` and `apply`).
+#[derive(Debug, Clone, Default, Args)]
+pub struct ShadowArgs {
+    /// An empty database to normalise the desired schema in (it is emptied
+    /// again afterwards) [default: a throwaway database on the target's
+    /// server, when the role may create databases].
+    #[arg(long, value_name = "URL", conflicts_with = "no_shadow")]
+    pub shadow_db: Option<String>,
+
+    /// Compare with the offline normaliser only, without a shadow database.
+    #[arg(long)]
+    pub no_shadow: bool,
 }
 
 /// Failures of planning against a live database (and of `inspect`).
@@ -166,8 +174,8 @@ pub fn run(options: &Options, args: &PlanArgs) -> Result<ExitStatus, CliError> {
     }
     for (given, flag) in [
         (args.out.is_some(), "out"),
-        (args.shadow_db.is_some(), "shadow-db"),
-        (args.no_shadow, "no-shadow"),
+        (args.shadow.shadow_db.is_some(), "shadow-db"),
+        (args.shadow.no_shadow, "no-shadow"),
     ] {
         if given {
             return Err(LiveError::NeedsDatabase { flag }.into());
@@ -504,24 +512,10 @@ async fn plan_against(
     let filter = live_filter();
     let live = read_live(client, &filter).await?;
     let mut notes = invalid_index_notes(&live);
-    let mut plan_notes = Vec::new();
-    let normalized = match choose_shadow(client, args, url, &mut notes).await? {
-        Some(shadow_db) => {
-            let res =
-                shadow::normalize(&shadow_db, client, desired, &filter, live.server_version).await;
-            // Dropped on success and on error alike.
-            let dropped = shadow_db.drop_now(client).await;
-            let normalized = res?;
-            dropped?;
-            notes.extend(normalized.notes);
-            normalized.model
-        }
-        None => {
-            let mut offline = desired.clone();
-            plan_notes = shadow::unproven_expressions(&live.current, &mut offline);
-            offline
-        }
-    };
+    let desired = normalize_desired(client, &args.shadow, url, desired, &live, &filter).await?;
+    notes.extend(desired.notes);
+    let plan_notes = desired.unproven;
+    let normalized = desired.model;
     let changes = diff::diff(&live.current, &normalized);
     let mut ctx = PlanCtx::new(
         &live.current,
@@ -553,10 +547,66 @@ async fn plan_against(
     })
 }
 
+/// The desired schema as the live server stores it.
+pub(crate) struct NormalizedDesired {
+    /// Catalog-to-catalog normalised by a shadow database, or, without
+    /// one, the file Model with the expressions the offline normaliser
+    /// cannot prove equal to the live ones kept as they are live.
+    pub model: Model,
+    /// No shadow database was used: after applying, compare again with
+    /// [`shadow::unproven_expressions`] against the new live schema.
+    pub offline: bool,
+    /// Notes for stderr (which shadow, what it found).
+    pub notes: Vec<String>,
+    /// Offline only: the expressions left unchanged because they could not
+    /// be proved equal (notes of the plan).
+    pub unproven: Vec<String>,
+}
+
+/// Normalises `desired` for comparison with `live`: in a shadow database
+/// (always dropped again, also on error), else offline.
+pub(crate) async fn normalize_desired(
+    client: &Client,
+    args: &ShadowArgs,
+    url: &str,
+    desired: &Model,
+    live: &LiveModel,
+    filter: &Filter,
+) -> Result<NormalizedDesired, LiveError> {
+    let mut notes = Vec::new();
+    match choose_shadow(client, args, url, &mut notes).await? {
+        Some(shadow_db) => {
+            let res =
+                shadow::normalize(&shadow_db, client, desired, filter, live.server_version).await;
+            // Dropped on success and on error alike.
+            let dropped = shadow_db.drop_now(client).await;
+            let normalized = res?;
+            dropped?;
+            notes.extend(normalized.notes);
+            Ok(NormalizedDesired {
+                model: normalized.model,
+                offline: false,
+                notes,
+                unproven: Vec::new(),
+            })
+        }
+        None => {
+            let mut model = desired.clone();
+            let unproven = shadow::unproven_expressions(&live.current, &mut model);
+            Ok(NormalizedDesired {
+                model,
+                offline: true,
+                notes,
+                unproven,
+            })
+        }
+    }
+}
+
 /// The shadow database to use, if any; says on stderr when there is none.
 async fn choose_shadow(
     client: &Client,
-    args: &PlanArgs,
+    args: &ShadowArgs,
     url: &str,
     notes: &mut Vec<String>,
 ) -> Result<Option<ShadowDb>, LiveError> {

@@ -2,8 +2,11 @@
 //! between the current and the desired Model.
 //!
 //! Invariants:
-//! - A change carries the model objects it needs (cloned), so the planner
-//!   never has to look them up and unit tests can build changes by hand.
+//! - A change carries the model objects it needs, so the planner never
+//!   has to look them up and unit tests can build changes by hand. Whole
+//!   tables are borrowed from the Models (planning from an empty database
+//!   would otherwise copy the entire desired Model); the smaller objects
+//!   are cloned.
 //! - Every change names its object ([`Change::object`]) and the span of the
 //!   desired object's definition, or of the current one for drops
 //!   ([`Change::span`]).
@@ -17,12 +20,12 @@ use crate::source::Span;
 /// The result of [`super::diff`]: changes in a deterministic order, plus
 /// notes (external objects left alone).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct ChangeSet {
-    pub changes: Vec<Change>,
+pub struct ChangeSet<'a> {
+    pub changes: Vec<Change<'a>>,
     pub notes: Vec<String>,
 }
 
-impl ChangeSet {
+impl ChangeSet<'_> {
     pub fn is_empty(&self) -> bool {
         self.changes.is_empty()
     }
@@ -71,7 +74,7 @@ pub enum ColumnChange {
 // variants would only add noise to every strategy.
 #[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Change {
+pub enum Change<'a> {
     CreateSchema(Schema),
     DropSchema(Schema),
     CreateExtension(Extension),
@@ -113,8 +116,8 @@ pub enum Change {
         desired: Function,
     },
     DropFunction(Function),
-    CreateTable(Table),
-    DropTable(Table),
+    CreateTable(&'a Table),
+    DropTable(&'a Table),
     RenameTable {
         from: QualifiedName,
         to: QualifiedName,
@@ -169,13 +172,13 @@ pub enum Change {
         span: Option<Span>,
     },
     /// A new partition of an existing partitioned table.
-    AttachPartition(Table),
+    AttachPartition(&'a Table),
     /// A partition that is no longer wanted (detached, then dropped).
-    DetachPartition(Table),
+    DetachPartition(&'a Table),
     /// The parent's partitioning changed: the table is rebuilt.
     SetPartitioning {
-        current: Table,
-        desired: Table,
+        current: &'a Table,
+        desired: &'a Table,
     },
     EnableRls {
         table: QualifiedName,
@@ -253,7 +256,7 @@ pub enum Change {
     },
 }
 
-impl Change {
+impl Change<'_> {
     /// The object this change is about.
     pub fn object(&self) -> ObjectId {
         match self {

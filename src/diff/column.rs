@@ -46,11 +46,15 @@ pub(super) fn diff_columns(ctx: &mut DiffCtx<'_>, current: &Table, desired: &Tab
             }
         }
         ctx.diff_comment(
-            ObjectId::Column(table.clone(), desired_column.name.clone()),
-            comment_target(table, &desired_column.name),
             current_column.and_then(|column| column.comment.as_ref()),
             desired_column.comment.as_ref(),
             desired_column.meta.span,
+            || {
+                (
+                    ObjectId::Column(table.clone(), desired_column.name.clone()),
+                    comment_target(table, &desired_column.name),
+                )
+            },
         );
     }
     for current_column in &current.columns {

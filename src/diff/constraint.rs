@@ -26,12 +26,19 @@ pub(super) fn diff_constraints(
     table_renamed: bool,
 ) {
     let table = &desired.name;
-    // The current constraints in the names after renames.
-    let translated: BTreeMap<Ident, Constraint> = current
-        .constraints
-        .iter()
-        .map(|(name, c)| (name.clone(), ctx.renames.constraint(table, c)))
-        .collect();
+    // The current constraints in the names after renames (the current map
+    // itself when nothing is renamed).
+    let renamed_constraints: BTreeMap<Ident, Constraint>;
+    let translated = if ctx.renames.is_empty() {
+        &current.constraints
+    } else {
+        renamed_constraints = current
+            .constraints
+            .iter()
+            .map(|(name, c)| (name.clone(), ctx.renames.constraint(table, c)))
+            .collect();
+        &renamed_constraints
+    };
     let mut matched: Vec<Ident> = Vec::new();
     for (name, desired_constraint) in &desired.constraints {
         let mut current_constraint = translated.get(name);
@@ -89,13 +96,17 @@ pub(super) fn diff_constraints(
             }
         }
         ctx.diff_comment(
-            ObjectId::Constraint(table.clone(), name.clone()),
-            comment_target(table, name),
             current_constraint
                 .filter(|_| !recreated)
                 .and_then(|c| c.comment.as_ref()),
             desired_constraint.comment.as_ref(),
             desired_constraint.meta.span,
+            || {
+                (
+                    ObjectId::Constraint(table.clone(), name.clone()),
+                    comment_target(table, name),
+                )
+            },
         );
     }
     for (name, current_constraint) in &current.constraints {

@@ -31,11 +31,15 @@ pub(super) fn diff_functions(ctx: &mut DiffCtx<'_>) {
             "FUNCTION"
         };
         ctx.diff_comment(
-            ObjectId::Function(id.clone()),
-            format!("{kind} {}", sql::function_signature(desired)),
             current.and_then(|f| f.comment.as_ref()),
             desired.comment.as_ref(),
             desired.meta.span,
+            || {
+                (
+                    ObjectId::Function(id.clone()),
+                    format!("{kind} {}", sql::function_signature(desired)),
+                )
+            },
         );
     }
     for (id, current) in &ctx.current.functions {

@@ -12,11 +12,28 @@ pub(crate) fn comment_target(table: &QualifiedName, name: &Ident) -> String {
     format!("INDEX {}", table.with_name(name.clone()))
 }
 
+/// Equal apart from the name and the comment (and Meta, which never
+/// counts). Destructured, so a new field of `Index` must be listed here.
 fn same_definition(a: &Index, b: &Index) -> bool {
-    let mut renamed = a.clone();
-    renamed.name = b.name.clone();
-    renamed.comment = b.comment.clone();
-    &renamed == b
+    let Index {
+        name: _,
+        unique,
+        nulls_not_distinct,
+        method,
+        keys,
+        include,
+        predicate,
+        with,
+        comment: _,
+        meta: _,
+    } = a;
+    *unique == b.unique
+        && *nulls_not_distinct == b.nulls_not_distinct
+        && *method == b.method
+        && *keys == b.keys
+        && *include == b.include
+        && *predicate == b.predicate
+        && *with == b.with
 }
 
 pub(super) fn diff_indexes(
@@ -26,11 +43,18 @@ pub(super) fn diff_indexes(
     desired: &BTreeMap<Ident, Index>,
     table_renamed: bool,
 ) {
-    // The current indexes in the names after column renames.
-    let translated: BTreeMap<Ident, Index> = current
-        .iter()
-        .map(|(name, index)| (name.clone(), ctx.renames.index(table, index)))
-        .collect();
+    // The current indexes in the names after column renames (the current
+    // map itself when no column of the table is renamed).
+    let renamed_indexes: BTreeMap<Ident, Index>;
+    let translated = if ctx.renames.renames_columns_of(table) {
+        renamed_indexes = current
+            .iter()
+            .map(|(name, index)| (name.clone(), ctx.renames.index(table, index)))
+            .collect();
+        &renamed_indexes
+    } else {
+        current
+    };
     let mut matched: Vec<Ident> = Vec::new();
     for (name, desired_index) in desired {
         let mut current_index = translated.get(name);
@@ -59,11 +83,7 @@ pub(super) fn diff_indexes(
                 current_index = Some(old);
             }
         }
-        let recreated = current_index.is_some_and(|c| {
-            let mut renamed = c.clone();
-            renamed.name = name.clone();
-            !same_definition(&renamed, desired_index)
-        });
+        let recreated = current_index.is_some_and(|c| !same_definition(c, desired_index));
         match current_index {
             None => ctx.push(Change::CreateIndex {
                 table: table.clone(),
@@ -71,9 +91,9 @@ pub(super) fn diff_indexes(
             }),
             Some(current_index) => {
                 matched.push(current_index.name.clone());
-                let mut renamed = current_index.clone();
-                renamed.name = name.clone();
-                if !same_definition(&renamed, desired_index) {
+                if !same_definition(current_index, desired_index) {
+                    let mut renamed = current_index.clone();
+                    renamed.name = name.clone();
                     ctx.push(Change::DropIndex {
                         table: table.clone(),
                         index: renamed,
@@ -86,13 +106,17 @@ pub(super) fn diff_indexes(
             }
         }
         ctx.diff_comment(
-            ObjectId::Index(table.clone(), name.clone()),
-            comment_target(table, name),
             current_index
                 .filter(|_| !recreated)
                 .and_then(|index| index.comment.as_ref()),
             desired_index.comment.as_ref(),
             desired_index.meta.span,
+            || {
+                (
+                    ObjectId::Index(table.clone(), name.clone()),
+                    comment_target(table, name),
+                )
+            },
         );
     }
     for (name, current_index) in current {

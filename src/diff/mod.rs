@@ -39,7 +39,7 @@ use std::collections::BTreeSet;
 
 /// Compares two Models and lists what must change to turn `current` into
 /// `desired`.
-pub fn diff(current: &Model, desired: &Model) -> ChangeSet {
+pub fn diff<'a>(current: &'a Model, desired: &'a Model) -> ChangeSet<'a> {
     let mut ctx = DiffCtx {
         current,
         desired,
@@ -64,7 +64,7 @@ pub fn diff(current: &Model, desired: &Model) -> ChangeSet {
 pub(crate) struct DiffCtx<'a> {
     pub current: &'a Model,
     pub desired: &'a Model,
-    pub out: ChangeSet,
+    pub out: ChangeSet<'a>,
     /// Relations whose columns were dropped, renamed or retyped, or that
     /// are rebuilt: views over them are dropped and recreated.
     pub reshaped: BTreeSet<QualifiedName>,
@@ -77,8 +77,8 @@ pub(crate) struct DiffCtx<'a> {
     pub renames: rename::Renames,
 }
 
-impl DiffCtx<'_> {
-    pub fn push(&mut self, change: Change) {
+impl<'a> DiffCtx<'a> {
+    pub fn push(&mut self, change: Change<'a>) {
         self.out.changes.push(change);
     }
 
@@ -95,16 +95,18 @@ impl DiffCtx<'_> {
         false
     }
 
-    /// A `SetComment` when the comment differs.
+    /// A `SetComment` when the comment differs. `object` gives the
+    /// commented object and its SQL target (`TABLE public.t`), built only
+    /// then: most objects have no comment on either side.
     pub fn diff_comment(
         &mut self,
-        object: ObjectId,
-        target: String,
         current: Option<&String>,
         desired: Option<&String>,
         span: Option<Span>,
+        object: impl FnOnce() -> (ObjectId, String),
     ) {
         if current != desired {
+            let (object, target) = object();
             self.push(Change::SetComment {
                 object,
                 target,

@@ -52,11 +52,15 @@ pub(super) fn diff_policies(ctx: &mut DiffCtx<'_>, current: &Table, desired: &Ta
             }
         }
         ctx.diff_comment(
-            ObjectId::Policy(table.clone(), name.clone()),
-            format!("POLICY {name} ON {table}"),
             current_policy.and_then(|p| p.comment.as_ref()),
             desired_policy.comment.as_ref(),
             desired_policy.meta.span,
+            || {
+                (
+                    ObjectId::Policy(table.clone(), name.clone()),
+                    format!("POLICY {name} ON {table}"),
+                )
+            },
         );
     }
     for (name, current_policy) in &current.policies {

@@ -64,6 +64,18 @@ impl Renames {
         res
     }
 
+    /// No table and no column is renamed: every translation is the
+    /// identity.
+    pub fn is_empty(&self) -> bool {
+        self.tables.is_empty() && self.columns.is_empty()
+    }
+
+    /// Some column of `table` (by its desired name) is renamed: only then
+    /// does [`Renames::index`] change its indexes.
+    pub fn renames_columns_of(&self, table: &QualifiedName) -> bool {
+        self.columns.contains_key(table)
+    }
+
     fn table(&self, name: &QualifiedName) -> QualifiedName {
         self.tables
             .get(name)

@@ -13,11 +13,10 @@ pub(super) fn diff_schemas(ctx: &mut DiffCtx<'_>) {
             ctx.push(Change::CreateSchema(desired.clone()));
         }
         ctx.diff_comment(
-            ObjectId::Schema(name.clone()),
-            format!("SCHEMA {name}"),
             current.and_then(|schema| schema.comment.as_ref()),
             desired.comment.as_ref(),
             desired.meta.span,
+            || (ObjectId::Schema(name.clone()), format!("SCHEMA {name}")),
         );
     }
     for (name, current) in &ctx.current.schemas {

@@ -24,11 +24,10 @@ pub(super) fn diff_sequences(ctx: &mut DiffCtx<'_>) {
             Some(_) => {}
         }
         ctx.diff_comment(
-            ObjectId::Sequence(name.clone()),
-            format!("SEQUENCE {name}"),
             current.and_then(|s| s.comment.as_ref()),
             desired.comment.as_ref(),
             desired.meta.span,
+            || (ObjectId::Sequence(name.clone()), format!("SEQUENCE {name}")),
         );
     }
     for (name, current) in &ctx.current.sequences {

@@ -102,9 +102,9 @@ pub(super) fn diff_tables(ctx: &mut DiffCtx<'_>) {
             continue;
         }
         if current.partition_of.is_some() {
-            ctx.push(Change::DetachPartition(current.clone()));
+            ctx.push(Change::DetachPartition(current));
         } else {
-            ctx.push(Change::DropTable(current.clone()));
+            ctx.push(Change::DropTable(current));
         }
     }
 
@@ -121,9 +121,9 @@ pub(super) fn diff_tables(ctx: &mut DiffCtx<'_>) {
                         && !rebound.contains(&of.parent)
                 });
                 if parent_exists {
-                    ctx.push(Change::AttachPartition(desired.clone()));
+                    ctx.push(Change::AttachPartition(desired));
                 } else {
-                    ctx.push(Change::CreateTable(desired.clone()));
+                    ctx.push(Change::CreateTable(desired));
                 }
                 comments_of_new_table(ctx, desired);
             }
@@ -137,19 +137,16 @@ pub(super) fn diff_tables(ctx: &mut DiffCtx<'_>) {
                     });
                     if parent_rebuilt {
                         // Dropped with its parent; created again under it.
-                        ctx.push(Change::CreateTable(desired.clone()));
+                        ctx.push(Change::CreateTable(desired));
                     } else {
-                        ctx.push(Change::SetPartitioning {
-                            current: current.clone(),
-                            desired: desired.clone(),
-                        });
+                        ctx.push(Change::SetPartitioning { current, desired });
                     }
                     comments_of_new_table(ctx, desired);
                 } else if rebound.contains(name) {
                     ctx.dropped_tables.insert(current_name.clone());
                     ctx.reshaped.insert(name.clone());
-                    ctx.push(Change::DetachPartition(current.clone()));
-                    ctx.push(Change::AttachPartition(desired.clone()));
+                    ctx.push(Change::DetachPartition(current));
+                    ctx.push(Change::AttachPartition(desired));
                     comments_of_new_table(ctx, desired);
                 } else {
                     diff_table(ctx, current, desired, renamed.contains(name));
@@ -201,11 +198,15 @@ fn diff_table(ctx: &mut DiffCtx<'_>, current: &Table, desired: &Table, renamed: 
         ));
     }
     ctx.diff_comment(
-        ObjectId::Table(desired.name.clone()),
-        format!("TABLE {}", desired.name),
         current.comment.as_ref(),
         desired.comment.as_ref(),
         desired.meta.span,
+        || {
+            (
+                ObjectId::Table(desired.name.clone()),
+                format!("TABLE {}", desired.name),
+            )
+        },
     );
 }
 
@@ -238,56 +239,52 @@ fn diff_rls(ctx: &mut DiffCtx<'_>, current: &Table, desired: &Table) {
 /// `SetComment`s for every commented part of a table created by the plan.
 fn comments_of_new_table(ctx: &mut DiffCtx<'_>, table: &Table) {
     let name = &table.name;
-    ctx.diff_comment(
-        ObjectId::Table(name.clone()),
-        format!("TABLE {name}"),
-        None,
-        table.comment.as_ref(),
-        table.meta.span,
-    );
+    ctx.diff_comment(None, table.comment.as_ref(), table.meta.span, || {
+        (ObjectId::Table(name.clone()), format!("TABLE {name}"))
+    });
     for column in &table.columns {
-        ctx.diff_comment(
-            ObjectId::Column(name.clone(), column.name.clone()),
-            column::comment_target(name, &column.name),
-            None,
-            column.comment.as_ref(),
-            column.meta.span,
-        );
+        ctx.diff_comment(None, column.comment.as_ref(), column.meta.span, || {
+            (
+                ObjectId::Column(name.clone(), column.name.clone()),
+                column::comment_target(name, &column.name),
+            )
+        });
     }
     for constraint in table.constraints.values() {
         ctx.diff_comment(
-            ObjectId::Constraint(name.clone(), constraint.name.clone()),
-            constraint::comment_target(name, &constraint.name),
             None,
             constraint.comment.as_ref(),
             constraint.meta.span,
+            || {
+                (
+                    ObjectId::Constraint(name.clone(), constraint.name.clone()),
+                    constraint::comment_target(name, &constraint.name),
+                )
+            },
         );
     }
     for index in table.indexes.values() {
-        ctx.diff_comment(
-            ObjectId::Index(name.clone(), index.name.clone()),
-            index::comment_target(name, &index.name),
-            None,
-            index.comment.as_ref(),
-            index.meta.span,
-        );
+        ctx.diff_comment(None, index.comment.as_ref(), index.meta.span, || {
+            (
+                ObjectId::Index(name.clone(), index.name.clone()),
+                index::comment_target(name, &index.name),
+            )
+        });
     }
     for policy in table.policies.values() {
-        ctx.diff_comment(
-            ObjectId::Policy(name.clone(), policy.name.clone()),
-            format!("POLICY {} ON {name}", policy.name),
-            None,
-            policy.comment.as_ref(),
-            policy.meta.span,
-        );
+        ctx.diff_comment(None, policy.comment.as_ref(), policy.meta.span, || {
+            (
+                ObjectId::Policy(name.clone(), policy.name.clone()),
+                format!("POLICY {} ON {name}", policy.name),
+            )
+        });
     }
     for trigger in table.triggers.values() {
-        ctx.diff_comment(
-            ObjectId::Trigger(name.clone(), trigger.name.clone()),
-            format!("TRIGGER {} ON {name}", trigger.name),
-            None,
-            trigger.comment.as_ref(),
-            trigger.meta.span,
-        );
+        ctx.diff_comment(None, trigger.comment.as_ref(), trigger.meta.span, || {
+            (
+                ObjectId::Trigger(name.clone(), trigger.name.clone()),
+                format!("TRIGGER {} ON {name}", trigger.name),
+            )
+        });
     }
 }

@@ -6,7 +6,7 @@ use crate::model::*;
 use crate::plan::strategy::test_support::{column, model, table};
 
 /// `Variant object` per change, e.g. `CreateTable table public.t`.
-fn summary(changes: &ChangeSet) -> String {
+fn summary(changes: &ChangeSet<'_>) -> String {
     changes
         .changes
         .iter()
@@ -34,7 +34,8 @@ fn meta_and_equal_expressions_never_produce_changes() {
     let mut desired_table = current_table.clone();
     desired_table.columns[0].default = Some(SqlExpr::raw("'x'::text"));
     desired_table.meta.span = Some(crate::source::Span::default());
-    let res = diff(&model(vec![current_table]), &model(vec![desired_table]));
+    let (current, desired) = (model(vec![current_table]), model(vec![desired_table]));
+    let res = diff(&current, &desired);
     assert!(res.is_empty(), "{}", summary(&res));
 }
 
@@ -120,7 +121,8 @@ fn column_type_change_drops_and_resets_the_default() {
     current_table.columns[0].default = Some(SqlExpr::raw("0"));
     let mut desired_table = table("t", vec![column("a", "bigint")]);
     desired_table.columns[0].default = Some(SqlExpr::raw("0"));
-    let res = diff(&model(vec![current_table]), &model(vec![desired_table]));
+    let (current, desired) = (model(vec![current_table]), model(vec![desired_table]));
+    let res = diff(&current, &desired);
     let changes: Vec<&ColumnChange> = res
         .changes
         .iter()

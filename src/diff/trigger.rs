@@ -32,8 +32,6 @@ pub(super) fn diff_triggers(ctx: &mut DiffCtx<'_>, current: &Table, desired: &Ta
             &comparable != desired_trigger
         });
         ctx.diff_comment(
-            ObjectId::Trigger(table.clone(), name.clone()),
-            format!("TRIGGER {name} ON {table}"),
             if replaced {
                 None
             } else {
@@ -41,6 +39,12 @@ pub(super) fn diff_triggers(ctx: &mut DiffCtx<'_>, current: &Table, desired: &Ta
             },
             desired_trigger.comment.as_ref(),
             desired_trigger.meta.span,
+            || {
+                (
+                    ObjectId::Trigger(table.clone(), name.clone()),
+                    format!("TRIGGER {name} ON {table}"),
+                )
+            },
         );
     }
     for (name, current_trigger) in &current.triggers {

@@ -21,11 +21,10 @@ pub(super) fn diff_enums(ctx: &mut DiffCtx<'_>) {
             Some(_) => {}
         }
         ctx.diff_comment(
-            ObjectId::Enum(name.clone()),
-            format!("TYPE {name}"),
             current.and_then(|e| e.comment.as_ref()),
             desired.comment.as_ref(),
             desired.meta.span,
+            || (ObjectId::Enum(name.clone()), format!("TYPE {name}")),
         );
     }
     for (name, current) in &ctx.current.enums {
@@ -126,11 +125,10 @@ pub(super) fn diff_domains(ctx: &mut DiffCtx<'_>) {
             Some(_) => {}
         }
         ctx.diff_comment(
-            ObjectId::Domain(name.clone()),
-            format!("DOMAIN {name}"),
             current.and_then(|d| d.comment.as_ref()),
             desired.comment.as_ref(),
             desired.meta.span,
+            || (ObjectId::Domain(name.clone()), format!("DOMAIN {name}")),
         );
     }
     for (name, current) in &ctx.current.domains {

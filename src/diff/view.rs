@@ -95,21 +95,24 @@ pub(super) fn diff_views(ctx: &mut DiffCtx<'_>) {
             current.and_then(|v| v.comment.as_ref())
         };
         ctx.diff_comment(
-            ObjectId::View(name.clone()),
-            format!("{} {name}", sql::view_kind(desired)),
             current_comment,
             desired.comment.as_ref(),
             desired.meta.span,
+            || {
+                (
+                    ObjectId::View(name.clone()),
+                    format!("{} {name}", sql::view_kind(desired)),
+                )
+            },
         );
         if created {
             for index in desired.indexes.values() {
-                ctx.diff_comment(
-                    ObjectId::Index(name.clone(), index.name.clone()),
-                    index::comment_target(name, &index.name),
-                    None,
-                    index.comment.as_ref(),
-                    index.meta.span,
-                );
+                ctx.diff_comment(None, index.comment.as_ref(), index.meta.span, || {
+                    (
+                        ObjectId::Index(name.clone(), index.name.clone()),
+                        index::comment_target(name, &index.name),
+                    )
+                });
             }
         }
     }

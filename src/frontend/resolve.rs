@@ -25,7 +25,7 @@ use crate::model::{
     TypeName,
 };
 use crate::source::Span;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 /// Runs every fix-up; see the module doc.
 pub fn resolve(mut model: Model) -> Parsed<Model> {
@@ -234,7 +234,7 @@ fn strip_inherited(model: &mut Model) {
 }
 
 fn qualify_extension_types(model: &mut Model) {
-    let user_types: Vec<QualifiedName> = model
+    let user_types: BTreeSet<QualifiedName> = model
         .enums
         .keys()
         .chain(model.domains.keys())

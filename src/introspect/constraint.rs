@@ -6,7 +6,7 @@
 //! sqlparser (its elements are index keys with operators).
 
 use super::index::index_key;
-use super::{catalog_expr, get, IntrospectError, Session};
+use super::{catalog_expr, get, IntrospectError};
 use crate::model::{
     Constraint, ConstraintKind, ExcludeElement, FkAction, ForeignKey, Ident, IndexExpr, Meta,
     Model, QualifiedName,
@@ -16,15 +16,14 @@ use sqlparser::dialect::PostgreSqlDialect;
 use sqlparser::parser::Parser;
 use tokio_postgres::Row;
 
-const CONSTRAINTS: &str = include_str!("queries/constraints.sql");
+pub(super) const CONSTRAINTS: &str = include_str!("queries/constraints.sql");
 const KIND: &str = "constraints";
 
-pub(crate) async fn introspect_constraints(
-    session: &Session<'_>,
+pub(crate) fn introspect_constraints(
+    rows: Vec<Row>,
     model: &mut Model,
 ) -> Result<(), IntrospectError> {
-    let sql = session.versioned(CONSTRAINTS);
-    for row in session.query(KIND, &sql).await? {
+    for row in rows {
         let table_name = QualifiedName::new(
             get::<String>(&row, KIND, "schema")?,
             get::<String>(&row, KIND, "table_name")?,

@@ -8,11 +8,12 @@
 //! reference table; other methods (Citus local tables, the legacy append
 //! and range methods) have no Model form and are left out.
 
-use super::{get, IntrospectError, Session};
+use super::{get, IntrospectError};
 use crate::model::{Colocation, Distribution, Ident, Model, QualifiedName};
 use std::collections::BTreeMap;
+use tokio_postgres::Row;
 
-const DISTRIBUTION: &str = include_str!("queries/distribution.sql");
+pub(super) const DISTRIBUTION: &str = include_str!("queries/distribution.sql");
 const KIND: &str = "distribution";
 
 /// One row of `pg_dist_partition` as the distribution query returns it.
@@ -29,12 +30,12 @@ pub struct DistPartitionRow {
     pub shard_count: i64,
 }
 
-pub(crate) async fn introspect_distribution(
-    session: &Session<'_>,
+pub(crate) fn introspect_distribution(
+    citus_rows: Vec<Row>,
     model: &mut Model,
 ) -> Result<(), IntrospectError> {
     let mut rows = Vec::new();
-    for row in session.query(KIND, DISTRIBUTION).await? {
+    for row in citus_rows {
         rows.push(DistPartitionRow {
             table: QualifiedName::new(
                 get::<String>(&row, KIND, "schema")?,

@@ -3,19 +3,20 @@
 //! Invariant: `public` and the system schemas are never in the Model;
 //! plpgsql (part of every database) is never an extension of the Model.
 
-use super::{get, Filter, IntrospectError, Session};
+use super::{get, Filter, IntrospectError};
 use crate::model::{Extension, Ident, Meta, Model, Schema};
+use tokio_postgres::Row;
 
-const SCHEMAS: &str = include_str!("queries/schemas.sql");
-const EXTENSIONS: &str = include_str!("queries/extensions.sql");
+pub(super) const SCHEMAS: &str = include_str!("queries/schemas.sql");
+pub(super) const EXTENSIONS: &str = include_str!("queries/extensions.sql");
 
-pub(crate) async fn introspect_schemas(
-    session: &Session<'_>,
+pub(crate) fn introspect_schemas(
+    rows: Vec<Row>,
     filter: &Filter,
     model: &mut Model,
 ) -> Result<(), IntrospectError> {
     const KIND: &str = "schemas";
-    for row in session.query(KIND, SCHEMAS).await? {
+    for row in rows {
         let name: String = get(&row, KIND, "name")?;
         if !filter.keeps_schema(&name) {
             continue;
@@ -32,14 +33,14 @@ pub(crate) async fn introspect_schemas(
 
 /// Reads the extensions; returns whether `citus` is installed (its
 /// distribution metadata is read only then).
-pub(crate) async fn introspect_extensions(
-    session: &Session<'_>,
+pub(crate) fn introspect_extensions(
+    rows: Vec<Row>,
     filter: &Filter,
     model: &mut Model,
 ) -> Result<bool, IntrospectError> {
     const KIND: &str = "extensions";
     let mut has_citus = false;
-    for row in session.query(KIND, EXTENSIONS).await? {
+    for row in rows {
         let name: String = get(&row, KIND, "name")?;
         has_citus |= name == "citus";
         if filter

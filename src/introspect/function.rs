@@ -8,23 +8,22 @@
 //! `RETURN`, PostgreSQL 14+); `config` is sorted by setting name.
 
 use super::sql::split_top_level;
-use super::{catalog_expr, catalog_type, get, Filter, IntrospectError, Session};
+use super::{catalog_expr, catalog_type, get, Filter, IntrospectError};
 use crate::model::{
     ArgMode, Function, FunctionArg, FunctionId, Ident, Meta, Model, Parallel, QualifiedName,
     Volatility,
 };
 use tokio_postgres::Row;
 
-const FUNCTIONS: &str = include_str!("queries/functions.sql");
+pub(super) const FUNCTIONS: &str = include_str!("queries/functions.sql");
 const KIND: &str = "functions";
 
-pub(crate) async fn introspect_functions(
-    session: &Session<'_>,
+pub(crate) fn introspect_functions(
+    rows: Vec<Row>,
     filter: &Filter,
     model: &mut Model,
 ) -> Result<(), IntrospectError> {
-    let sql = session.versioned(FUNCTIONS);
-    for row in session.query(KIND, &sql).await? {
+    for row in rows {
         let function = function_from_row(&row)?;
         if filter.keeps(&function.id.name) {
             model.functions.insert(function.id.clone(), function);

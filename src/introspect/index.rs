@@ -7,20 +7,26 @@
 //! parsing; storage parameter values lose the quotes the catalog adds.
 
 use super::sql::{ident, last_ident, option_pair};
-use super::{catalog_expr, get, IntrospectError, Session};
+use super::{catalog_expr, get, IntrospectError};
 use crate::model::{normalize, Ident, Index, IndexExpr, IndexKey, Meta, Model, QualifiedName};
 use sqlparser::ast::{Expr, IndexColumn, IndexType, OrderBySort, Statement};
 use sqlparser::dialect::PostgreSqlDialect;
 use sqlparser::parser::Parser;
+use tokio_postgres::Row;
 
-const INDEXES: &str = include_str!("queries/indexes.sql");
+pub(super) const INDEXES: &str = include_str!("queries/indexes.sql");
 const KIND: &str = "indexes";
 
-pub(crate) async fn introspect_indexes(
-    session: &Session<'_>,
-    model: &mut Model,
-) -> Result<(), IntrospectError> {
-    for row in session.query(KIND, INDEXES).await? {
+/// One row of the indexes query, parsed: the relation it belongs to and
+/// the index, or why its definition could not be read (reported only when
+/// the relation is part of the Model).
+pub(crate) type ParsedIndex = (QualifiedName, Result<Index, IntrospectError>);
+
+/// Parses the rows (sqlparser work that needs no Model, so it runs while
+/// the server still answers the queries sent after this one).
+pub(crate) fn parse_index_rows(rows: Vec<Row>) -> Result<Vec<ParsedIndex>, IntrospectError> {
+    let mut parsed = Vec::with_capacity(rows.len());
+    for row in rows {
         let relation = QualifiedName::new(
             get::<String>(&row, KIND, "schema")?,
             get::<String>(&row, KIND, "table_name")?,
@@ -29,6 +35,28 @@ pub(crate) async fn introspect_indexes(
         let definition: String = get(&row, KIND, "definition")?;
         let tablespace: Option<String> = get(&row, KIND, "tablespace")?;
         let comment: Option<String> = get(&row, KIND, "comment")?;
+        let index = match parse_indexdef(&definition, tablespace.as_deref()) {
+            Some(mut index) => {
+                index.name = Ident::new(name);
+                index.comment = comment;
+                Ok(index)
+            }
+            None => Err(IntrospectError::Row {
+                object_kind: KIND,
+                message: format!("cannot read index {name}: {definition}"),
+            }),
+        };
+        parsed.push((relation, index));
+    }
+    Ok(parsed)
+}
+
+/// Adds the parsed indexes to their tables and materialized views.
+pub(crate) fn introspect_indexes(
+    parsed: Vec<ParsedIndex>,
+    model: &mut Model,
+) -> Result<(), IntrospectError> {
+    for (relation, index) in parsed {
         let indexes = match model.tables.get_mut(&relation) {
             Some(table) => &mut table.indexes,
             None => match model.views.get_mut(&relation) {
@@ -36,14 +64,7 @@ pub(crate) async fn introspect_indexes(
                 None => continue,
             },
         };
-        let mut index = parse_indexdef(&definition, tablespace.as_deref()).ok_or_else(|| {
-            IntrospectError::Row {
-                object_kind: KIND,
-                message: format!("cannot read index {name}: {definition}"),
-            }
-        })?;
-        index.name = Ident::new(name);
-        index.comment = comment;
+        let index = index?;
         indexes.insert(index.name.clone(), index);
     }
     Ok(())

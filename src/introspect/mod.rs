@@ -16,15 +16,23 @@
 //!   partition bounds, `DateStyle`, `IntervalStyle`, `bytea_output` and
 //!   `extra_float_digits` for literals). `SET LOCAL` ends with the
 //!   transaction, so the caller's session is left as it was.
-//! - No per-table locks: only plain SELECTs and `pg_get_*` deparse
-//!   functions, which read the syscache and lock nothing but catalogs
-//!   (unlike pg_dump's `LOCK TABLE` on every table). The one exception is
-//!   the view deparser (`pg_get_viewdef` and `pg_get_ruledef` alike run
-//!   `AcquireRewriteLocks`): it takes `AccessShareLock` on each view and on
+//! - No per-table locks held: only plain SELECTs and `pg_get_*` deparse
+//!   functions. Deparsing an expression that names columns (CHECK,
+//!   generated columns, policies, index definitions, partition keys,
+//!   triggers) opens the table (`AccessShareLock`, released as soon as the
+//!   name lookup is done, so no lock accumulates, unlike pg_dump's
+//!   `LOCK TABLE` on every table); expressions that cannot name a column
+//!   (DEFAULTs, partition bounds) are deparsed without the relation
+//!   (`pg_get_expr(expr, 0)`), which also spares building its relcache
+//!   entry. The view deparser (`pg_get_viewdef` and `pg_get_ruledef` alike
+//!   run `AcquireRewriteLocks`) keeps `AccessShareLock` on each view and on
 //!   the relations the view reads, for the rest of the snapshot. That mode
 //!   conflicts only with `ACCESS EXCLUSIVE`, and `lock_timeout` (5 s) makes
 //!   introspection fail with [`IntrospectError::LockTimeout`] rather than
 //!   queue behind DDL (and block everyone queued behind it).
+//! - The catalog queries are pipelined: all are sent before the first
+//!   answer is read, and index definitions are parsed while the server
+//!   still runs the later queries.
 //! - System schemas and objects owned by extensions (`pg_depend` deptype
 //!   `e`) are never part of the Model; neither are objects a partition
 //!   inherits from its parent.
@@ -48,11 +56,13 @@ mod trigger;
 mod types;
 mod view;
 
-pub use connect::{connect, ConnString};
+pub use connect::{connect, ConnParams, ConnString, SslMode, Tls};
 pub use distribution::{distribution_from_rows, DistPartitionRow};
 
 use crate::model::{glob_match, normalize, Model, QualifiedName, SqlExpr, TypeName};
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
 use tokio_postgres::{Client, Row};
 
 /// The oldest PostgreSQL major version whose catalogs the queries know.
@@ -127,6 +137,26 @@ pub struct IntrospectStats {
     /// only `AccessShareLock` on views and the relations they read (taken by
     /// the view deparser, see `queries/views.sql`).
     pub non_catalog_relation_locks: Option<Vec<(String, String)>>,
+    /// When each catalog query's last row arrived, in arrival order. The
+    /// queries are pipelined and the server runs them one after the other,
+    /// so the gap between one `finished` and the previous one is the time
+    /// that query took (server and transfer).
+    pub query_timings: Vec<QueryTiming>,
+    /// Time spent turning the rows into the Model after the last row
+    /// arrived (index definitions are parsed earlier, while later queries
+    /// run, and are not counted here).
+    pub rows_to_model: Duration,
+}
+
+/// One catalog query of an introspection run.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct QueryTiming {
+    /// What the query reads (`columns`, `indexes`, ...).
+    pub object_kind: &'static str,
+    /// Rows it returned.
+    pub rows: usize,
+    /// From the start of the run to its last row.
+    pub finished: Duration,
 }
 
 /// Knobs of one introspection run.
@@ -195,6 +225,65 @@ pub enum IntrospectError {
         source: tokio_postgres::Error,
     },
 
+    #[error("permission denied to connect to {target}: {message}")]
+    #[diagnostic(
+        code("insufficient-privilege"),
+        help("grant the role CONNECT on the database (`GRANT CONNECT ON DATABASE name TO role`), or connect as a role that has it")
+    )]
+    InsufficientPrivilege {
+        target: String,
+        message: String,
+        #[source]
+        source: tokio_postgres::Error,
+    },
+
+    #[error("{target} does not accept TLS connections, but sslmode={mode} requires TLS")]
+    #[diagnostic(
+        code("tls-not-offered"),
+        help("turn on `ssl` in the server's postgresql.conf, or connect with sslmode=prefer (TLS when offered) or sslmode=disable")
+    )]
+    TlsNotOffered {
+        target: String,
+        mode: connect::SslMode,
+        #[source]
+        source: tokio_postgres::Error,
+    },
+
+    #[error("TLS certificate check failed for {target} (sslmode={mode}): {reason}")]
+    #[diagnostic(code("tls-certificate"), help("{help}"))]
+    Certificate {
+        target: String,
+        mode: connect::SslMode,
+        reason: String,
+        help: String,
+        #[source]
+        source: tokio_postgres::Error,
+    },
+
+    #[error("TLS handshake with {target} failed (sslmode={mode}): {message}")]
+    #[diagnostic(
+        code("tls-handshake"),
+        help("the server and schemac share no TLS version or cipher, or the server rejected the client certificate (sslcert/sslkey); sslmode=disable connects without TLS")
+    )]
+    TlsHandshake {
+        target: String,
+        mode: connect::SslMode,
+        message: String,
+        #[source]
+        source: tokio_postgres::Error,
+    },
+
+    #[error("cannot set up TLS (sslmode={mode}) for {target}: {message}")]
+    #[diagnostic(
+        code("tls-setup"),
+        help("sslrootcert, sslcert and sslkey must name PEM files this user can read (sslrootcert=system uses the system's trusted roots)")
+    )]
+    TlsSetup {
+        target: String,
+        mode: connect::SslMode,
+        message: String,
+    },
+
     #[error("cannot connect to {target}: {message}")]
     #[diagnostic(
         code("connection-failed"),
@@ -239,7 +328,7 @@ pub enum IntrospectError {
     #[error("reading {object_kind} waited too long for a lock")]
     #[diagnostic(
         code("lock-timeout"),
-        help("a concurrent DDL statement holds ACCESS EXCLUSIVE on a view or on a relation a view reads; retry when it has finished")
+        help("a concurrent DDL statement holds ACCESS EXCLUSIVE on a table or view being read; retry when it has finished")
     )]
     LockTimeout {
         object_kind: &'static str,
@@ -309,11 +398,7 @@ async fn introspect_in_snapshot(
     filter: &Filter,
     options: IntrospectOptions,
 ) -> Result<(Model, IntrospectStats), IntrospectError> {
-    let mut session = Session {
-        client,
-        server_version: 0,
-        queries: AtomicUsize::new(0),
-    };
+    let session = Session::new(client);
     let version_rows = session
         .query(
             "server version",
@@ -332,26 +417,75 @@ async fn introspect_in_snapshot(
     if version < MIN_SERVER_VERSION {
         return Err(IntrospectError::UnsupportedVersion { found: version });
     }
-    session.server_version = version;
 
+    // Every query is sent before the first answer is read: the connection
+    // pipelines them, so the server runs them back to back without waiting
+    // for a round trip (or for the client to convert rows) in between.
+    let functions_sql = versioned(function::FUNCTIONS, version);
+    let constraints_sql = versioned(constraint::CONSTRAINTS, version);
+    let (
+        schemas,
+        extensions,
+        enums,
+        domains,
+        sequences,
+        functions,
+        tables,
+        indexes,
+        columns,
+        constraints,
+        views,
+        policies,
+        triggers,
+    ) = tokio::try_join!(
+        session.query("schemas", extension::SCHEMAS),
+        session.query("extensions", extension::EXTENSIONS),
+        session.query("enums", types::ENUMS),
+        session.query("domains", types::DOMAINS),
+        session.query("sequences", sequence::SEQUENCES),
+        session.query("functions", &functions_sql),
+        session.query("tables", table::TABLES),
+        // Indexes early: their definitions are parsed (the costliest
+        // conversion) while the server runs the queries after them.
+        async {
+            let rows = session.query("indexes", index::INDEXES).await?;
+            index::parse_index_rows(rows)
+        },
+        session.query("columns", table::COLUMNS),
+        session.query("constraints", &constraints_sql),
+        session.query("views", view::VIEWS),
+        session.query("policies", policy::POLICIES),
+        session.query("triggers", trigger::TRIGGERS),
+    )?;
+
+    // Time spent after the last row arrived (index parsing overlaps the
+    // queries and is not counted).
+    let convert_started = Instant::now();
     let mut model = Model::default();
-    extension::introspect_schemas(&session, filter, &mut model).await?;
-    let has_citus = extension::introspect_extensions(&session, filter, &mut model).await?;
-    types::introspect_enums(&session, filter, &mut model).await?;
-    types::introspect_domains(&session, filter, &mut model).await?;
-    sequence::introspect_sequences(&session, filter, &mut model).await?;
-    function::introspect_functions(&session, filter, &mut model).await?;
-    table::introspect_tables(&session, filter, &mut model).await?;
-    table::introspect_columns(&session, &mut model).await?;
-    constraint::introspect_constraints(&session, &mut model).await?;
-    view::introspect_views(&session, filter, &mut model).await?;
-    index::introspect_indexes(&session, &mut model).await?;
-    policy::introspect_policies(&session, &mut model).await?;
-    trigger::introspect_triggers(&session, &mut model).await?;
+    extension::introspect_schemas(schemas, filter, &mut model)?;
+    let has_citus = extension::introspect_extensions(extensions, filter, &mut model)?;
+    types::introspect_enums(enums, filter, &mut model)?;
+    types::introspect_domains(domains, filter, &mut model)?;
+    sequence::introspect_sequences(sequences, filter, &mut model)?;
+    function::introspect_functions(functions, filter, &mut model)?;
+    table::introspect_tables(tables, filter, &mut model)?;
+    table::introspect_columns(columns, &mut model)?;
+    constraint::introspect_constraints(constraints, &mut model)?;
+    view::introspect_views(views, filter, &mut model)?;
+    index::introspect_indexes(indexes, &mut model)?;
+    policy::introspect_policies(policies, &mut model)?;
+    trigger::introspect_triggers(triggers, &mut model)?;
+    let mut rows_to_model = convert_started.elapsed();
     if has_citus {
-        distribution::introspect_distribution(&session, &mut model).await?;
+        let citus_rows = session
+            .query("distribution", distribution::DISTRIBUTION)
+            .await?;
+        let convert_started = Instant::now();
+        distribution::introspect_distribution(citus_rows, &mut model)?;
+        rows_to_model += convert_started.elapsed();
     }
     let queries = session.queries.load(Ordering::Relaxed);
+    let query_timings = session.timings();
     let non_catalog_relation_locks = if options.probe_locks {
         let mut locks = Vec::new();
         for row in session.query("lock probe", LOCK_PROBE).await? {
@@ -368,27 +502,41 @@ async fn introspect_in_snapshot(
         queries,
         server_version: version,
         non_catalog_relation_locks,
+        query_timings,
+        rows_to_model,
     };
     Ok((model, stats))
 }
 
-/// The connection, the server version and the query counter (atomic, so
-/// that the introspection future is `Send`).
+/// The connection, the query counter and the time each query's rows
+/// arrived (atomic and locked, so that the introspection future is `Send`).
 pub(crate) struct Session<'a> {
     client: &'a Client,
-    server_version: i32,
     queries: AtomicUsize,
+    started: Instant,
+    timings: Mutex<Vec<QueryTiming>>,
 }
 
-impl Session<'_> {
-    /// Runs one catalog query, counting it.
+impl<'a> Session<'a> {
+    fn new(client: &'a Client) -> Session<'a> {
+        Session {
+            client,
+            queries: AtomicUsize::new(0),
+            started: Instant::now(),
+            timings: Mutex::new(Vec::new()),
+        }
+    }
+
+    /// Runs one catalog query, counting it and noting when its rows came.
+    /// `query_typed` sends parse, bind and execute at once (no separate
+    /// prepare round trip); the queries take no parameters.
     async fn query(
         &self,
         object_kind: &'static str,
         sql: &str,
     ) -> Result<Vec<Row>, IntrospectError> {
         self.queries.fetch_add(1, Ordering::Relaxed);
-        self.client.query(sql, &[]).await.map_err(|source| {
+        let rows = self.client.query_typed(sql, &[]).await.map_err(|source| {
             if source.code() == Some(&tokio_postgres::error::SqlState::LOCK_NOT_AVAILABLE) {
                 IntrospectError::LockTimeout {
                     object_kind,
@@ -401,12 +549,28 @@ impl Session<'_> {
                     source,
                 }
             }
-        })
+        })?;
+        let timing = QueryTiming {
+            object_kind,
+            rows: rows.len(),
+            finished: self.started.elapsed(),
+        };
+        // A poisoned lock only means another query's bookkeeping panicked;
+        // the timings are figures, never needed for the Model.
+        if let Ok(mut timings) = self.timings.lock() {
+            timings.push(timing);
+        }
+        Ok(rows)
     }
 
-    /// A query text for this server version (see [`versioned`]).
-    fn versioned(&self, sql: &str) -> String {
-        versioned(sql, self.server_version)
+    /// The timings so far, in the order the rows arrived.
+    fn timings(&self) -> Vec<QueryTiming> {
+        let mut timings = match self.timings.lock() {
+            Ok(timings) => timings.clone(),
+            Err(poisoned) => poisoned.into_inner().clone(),
+        };
+        timings.sort_by_key(|timing| timing.finished);
+        timings
     }
 }
 

@@ -3,17 +3,18 @@
 //! Invariant: roles are sorted by name and PUBLIC is the empty list, as
 //! the Model stores them.
 
-use super::{catalog_expr, get, IntrospectError, Session};
+use super::{catalog_expr, get, IntrospectError};
 use crate::model::{Ident, Meta, Model, Policy, PolicyCommand, QualifiedName};
+use tokio_postgres::Row;
 
-const POLICIES: &str = include_str!("queries/policies.sql");
+pub(super) const POLICIES: &str = include_str!("queries/policies.sql");
 const KIND: &str = "policies";
 
-pub(crate) async fn introspect_policies(
-    session: &Session<'_>,
+pub(crate) fn introspect_policies(
+    rows: Vec<Row>,
     model: &mut Model,
 ) -> Result<(), IntrospectError> {
-    for row in session.query(KIND, POLICIES).await? {
+    for row in rows {
         let table_name = QualifiedName::new(
             get::<String>(&row, KIND, "schema")?,
             get::<String>(&row, KIND, "table_name")?,

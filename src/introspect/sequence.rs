@@ -4,18 +4,19 @@
 //! and the same value written out compare equal ([`SequenceOptions`] holds
 //! the values with PostgreSQL's defaults filled in).
 
-use super::{catalog_type, get, Filter, IntrospectError, Session};
+use super::{catalog_type, get, Filter, IntrospectError};
 use crate::model::{Ident, Meta, Model, QualifiedName, Sequence, SequenceOptions};
+use tokio_postgres::Row;
 
-const SEQUENCES: &str = include_str!("queries/sequences.sql");
+pub(super) const SEQUENCES: &str = include_str!("queries/sequences.sql");
 
-pub(crate) async fn introspect_sequences(
-    session: &Session<'_>,
+pub(crate) fn introspect_sequences(
+    rows: Vec<Row>,
     filter: &Filter,
     model: &mut Model,
 ) -> Result<(), IntrospectError> {
     const KIND: &str = "sequences";
-    for row in session.query(KIND, SEQUENCES).await? {
+    for row in rows {
         let name = QualifiedName::new(
             get::<String>(&row, KIND, "schema")?,
             get::<String>(&row, KIND, "name")?,

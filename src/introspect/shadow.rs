@@ -29,12 +29,12 @@
 //!   database's encoding and locale, so nothing an administrator added to
 //!   `template1` leaks into the desired schema.
 
-use super::connect::describe_target;
+use super::connect::ConnParams;
 use super::{error_message, introspect, Filter, IntrospectError};
 use crate::model::{Extension, Ident, Index, Model, Table};
 use crate::plan::{plan_models, Plan, PlanError, PlanOptions};
 use std::collections::BTreeMap;
-use tokio_postgres::{Client, Config, NoTls};
+use tokio_postgres::Client;
 
 mod offline;
 
@@ -55,16 +55,14 @@ pub enum ShadowError {
         source: tokio_postgres::Error,
     },
 
-    #[error("cannot connect to the shadow database {target}: {message}")]
+    #[error("cannot connect to the shadow database: {source}")]
     #[diagnostic(
         code("shadow-connect"),
         help("check --shadow-db (or that the role may connect to databases it creates)")
     )]
     Connect {
-        target: String,
-        message: String,
         #[source]
-        source: tokio_postgres::Error,
+        source: IntrospectError,
     },
 
     #[error("invalid shadow connection string: {message}")]
@@ -131,8 +129,8 @@ pub struct ShadowDb {
     /// The connection string of the target (to reach the server for the
     /// final `DROP DATABASE`); for a provided shadow, the shadow's own.
     admin: super::ConnString,
-    /// `Config` of the shadow database itself.
-    config: Config,
+    /// Connection parameters of the shadow database itself.
+    config: ConnParams,
     name: String,
     /// Created by schemac, so schemac drops it.
     owned: bool,
@@ -163,7 +161,7 @@ impl ShadowDb {
                 message: error_message(&source),
                 source,
             })?;
-        config.dbname(&name);
+        config.set_dbname(&name);
         Ok(ShadowDb {
             admin: super::ConnString::new(target_url),
             config,
@@ -177,8 +175,9 @@ impl ShadowDb {
     pub fn provided(url: &str) -> Result<ShadowDb, ShadowError> {
         let config = parse_config(url)?;
         let name = config
+            .config()
             .get_dbname()
-            .or(config.get_user())
+            .or(config.config().get_user())
             .unwrap_or("postgres")
             .to_string();
         Ok(ShadowDb {
@@ -202,19 +201,14 @@ impl ShadowDb {
 
     /// Connects to the shadow database.
     pub async fn connect(&self) -> Result<Client, ShadowError> {
-        let (client, connection) =
-            self.config
-                .connect(NoTls)
-                .await
-                .map_err(|source| ShadowError::Connect {
-                    target: describe_target(&self.config),
-                    message: error_message(&source),
-                    source,
-                })?;
-        // The task ends when the client is dropped or the server ends the
-        // session (DROP DATABASE ... WITH (FORCE)); its error is the one
-        // the last query already reported.
-        tokio::spawn(connection);
+        // The connection task ends when the client is dropped or the server
+        // ends the session (DROP DATABASE ... WITH (FORCE)); its error is
+        // the one the last query already reported.
+        let (client, _connection) = self
+            .config
+            .connect()
+            .await
+            .map_err(|source| ShadowError::Connect { source })?;
         Ok(client)
     }
 
@@ -302,7 +296,7 @@ pub async fn normalize(
             .map_err(ShadowError::Introspect)?;
         if let Some(found) = first_object(&existing) {
             return Err(ShadowError::NotEmpty {
-                target: describe_target(&shadow.config),
+                target: shadow.config.target(),
                 found,
             });
         }
@@ -626,16 +620,15 @@ fn drop_blocking(admin: &super::ConnString, name: &str) -> Result<(), String> {
     })
 }
 
-fn parse_config(url: &str) -> Result<Config, ShadowError> {
-    let mut config: Config =
-        url.parse()
-            .map_err(|_: tokio_postgres::Error| ShadowError::InvalidConnString {
-                message: super::ConnString::new(url).redacted(),
-            })?;
-    if config.get_application_name().is_none() {
-        config.application_name("schemac");
-    }
-    Ok(config)
+/// The connection parameters of `url`, TLS settings included;
+/// `application_name` defaults to `schemac`.
+fn parse_config(url: &str) -> Result<ConnParams, ShadowError> {
+    ConnParams::parse(url).map_err(|err| ShadowError::InvalidConnString {
+        message: match err {
+            IntrospectError::InvalidConnString { message } => message,
+            other => other.to_string(),
+        },
+    })
 }
 
 fn throwaway_name() -> String {

@@ -5,21 +5,21 @@
 //! when it differs from its type's default collation.
 
 use super::partition::{parse_partition_bound, parse_partition_key};
-use super::{catalog_expr, catalog_type, get, Filter, IntrospectError, Session};
+use super::{catalog_expr, catalog_type, get, Filter, IntrospectError};
 use crate::model::{
     Column, Ident, Identity, Model, PartitionOf, QualifiedName, RowSecurity, SequenceOptions, Table,
 };
 use tokio_postgres::Row;
 
-const TABLES: &str = include_str!("queries/tables.sql");
-const COLUMNS: &str = include_str!("queries/columns.sql");
+pub(super) const TABLES: &str = include_str!("queries/tables.sql");
+pub(super) const COLUMNS: &str = include_str!("queries/columns.sql");
 
-pub(crate) async fn introspect_tables(
-    session: &Session<'_>,
+pub(crate) fn introspect_tables(
+    rows: Vec<Row>,
     filter: &Filter,
     model: &mut Model,
 ) -> Result<(), IntrospectError> {
-    for row in session.query(KIND_TABLES, TABLES).await? {
+    for row in rows {
         let table = table_from_row(&row)?;
         if filter.keeps(&table.name) {
             model.tables.insert(table.name.clone(), table);
@@ -68,11 +68,8 @@ fn table_from_row(row: &Row) -> Result<Table, IntrospectError> {
     Ok(table)
 }
 
-pub(crate) async fn introspect_columns(
-    session: &Session<'_>,
-    model: &mut Model,
-) -> Result<(), IntrospectError> {
-    for row in session.query(KIND_COLUMNS, COLUMNS).await? {
+pub(crate) fn introspect_columns(rows: Vec<Row>, model: &mut Model) -> Result<(), IntrospectError> {
+    for row in rows {
         let table_name = QualifiedName::new(
             get::<String>(&row, KIND_COLUMNS, "schema")?,
             get::<String>(&row, KIND_COLUMNS, "table_name")?,

@@ -7,12 +7,13 @@
 //! UPDATE, TRUNCATE.
 
 use super::sql::{find_top_level, parenthesised_at};
-use super::{catalog_expr, get, IntrospectError, Session};
+use super::{catalog_expr, get, IntrospectError};
 use crate::model::{
     Ident, Meta, Model, QualifiedName, SqlExpr, Trigger, TriggerEvent, TriggerTiming,
 };
+use tokio_postgres::Row;
 
-const TRIGGERS: &str = include_str!("queries/triggers.sql");
+pub(super) const TRIGGERS: &str = include_str!("queries/triggers.sql");
 const KIND: &str = "triggers";
 
 const TRIGGER_TYPE_ROW: i32 = 1 << 0;
@@ -23,11 +24,11 @@ const TRIGGER_TYPE_UPDATE: i32 = 1 << 4;
 const TRIGGER_TYPE_TRUNCATE: i32 = 1 << 5;
 const TRIGGER_TYPE_INSTEAD: i32 = 1 << 6;
 
-pub(crate) async fn introspect_triggers(
-    session: &Session<'_>,
+pub(crate) fn introspect_triggers(
+    rows: Vec<Row>,
     model: &mut Model,
 ) -> Result<(), IntrospectError> {
-    for row in session.query(KIND, TRIGGERS).await? {
+    for row in rows {
         let table_name = QualifiedName::new(
             get::<String>(&row, KIND, "schema")?,
             get::<String>(&row, KIND, "table_name")?,

@@ -4,20 +4,21 @@
 //! constraints are keyed by name and its NOT NULL is `typnotnull` (never a
 //! constraint row, which PostgreSQL 17 adds).
 
-use super::{catalog_expr, catalog_type, get, Filter, IntrospectError, Session};
+use super::{catalog_expr, catalog_type, get, Filter, IntrospectError};
 use crate::model::{Domain, Enum, Ident, Meta, Model, QualifiedName};
 use std::collections::BTreeMap;
+use tokio_postgres::Row;
 
-const ENUMS: &str = include_str!("queries/enums.sql");
-const DOMAINS: &str = include_str!("queries/domains.sql");
+pub(super) const ENUMS: &str = include_str!("queries/enums.sql");
+pub(super) const DOMAINS: &str = include_str!("queries/domains.sql");
 
-pub(crate) async fn introspect_enums(
-    session: &Session<'_>,
+pub(crate) fn introspect_enums(
+    rows: Vec<Row>,
     filter: &Filter,
     model: &mut Model,
 ) -> Result<(), IntrospectError> {
     const KIND: &str = "enums";
-    for row in session.query(KIND, ENUMS).await? {
+    for row in rows {
         let name = QualifiedName::new(
             get::<String>(&row, KIND, "schema")?,
             get::<String>(&row, KIND, "name")?,
@@ -36,13 +37,13 @@ pub(crate) async fn introspect_enums(
     Ok(())
 }
 
-pub(crate) async fn introspect_domains(
-    session: &Session<'_>,
+pub(crate) fn introspect_domains(
+    rows: Vec<Row>,
     filter: &Filter,
     model: &mut Model,
 ) -> Result<(), IntrospectError> {
     const KIND: &str = "domains";
-    for row in session.query(KIND, DOMAINS).await? {
+    for row in rows {
         let name = QualifiedName::new(
             get::<String>(&row, KIND, "schema")?,
             get::<String>(&row, KIND, "name")?,

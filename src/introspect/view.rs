@@ -9,19 +9,20 @@
 //! `columns` stays empty.
 
 use super::sql::option_pair;
-use super::{get, Filter, IntrospectError, Session};
+use super::{get, Filter, IntrospectError};
 use crate::model::{normalize, Meta, Model, QualifiedName, SqlExpr, View};
 use std::collections::BTreeMap;
+use tokio_postgres::Row;
 
-const VIEWS: &str = include_str!("queries/views.sql");
+pub(super) const VIEWS: &str = include_str!("queries/views.sql");
 const KIND: &str = "views";
 
-pub(crate) async fn introspect_views(
-    session: &Session<'_>,
+pub(crate) fn introspect_views(
+    rows: Vec<Row>,
     filter: &Filter,
     model: &mut Model,
 ) -> Result<(), IntrospectError> {
-    for row in session.query(KIND, VIEWS).await? {
+    for row in rows {
         let name = QualifiedName::new(
             get::<String>(&row, KIND, "schema")?,
             get::<String>(&row, KIND, "name")?,

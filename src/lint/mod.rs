@@ -17,10 +17,10 @@ pub mod rules;
 pub mod suppress;
 
 use crate::diagnostics::{Diagnostic, Severity};
-use crate::model::{Meta, Model, ObjectId, QualifiedName, Table};
+use crate::model::{Column, Meta, Model, ObjectId, QualifiedName, Table, TypeName};
 use crate::plan::{Plan, Step};
 use crate::source::{SourceSet, Span};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 /// Which input a rule reads.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -235,6 +235,25 @@ pub struct SchemaCtx<'a> {
     partitions: std::cell::OnceCell<BTreeMap<&'a QualifiedName, Vec<&'a Table>>>,
     /// [`rules::declared_names`], built on first use.
     names: std::cell::OnceCell<Vec<rules::DeclaredName<'a>>>,
+    /// [`SchemaCtx::base_tables`], collected once: most rules walk them.
+    base_tables: std::cell::OnceCell<Vec<&'a Table>>,
+    /// [`rules::index_signatures`] of each base table, in the order of
+    /// `base_tables`, built on first use.
+    signatures: std::cell::OnceCell<Vec<Vec<rules::IndexSig<'a>>>>,
+    /// Whether any table is hash-distributed (Citus), so the rules about
+    /// foreign keys to distributed tables can skip the lookups otherwise.
+    any_hash_distributed: std::cell::OnceCell<bool>,
+    /// [`SchemaCtx::columns_of_type`]'s index, built on first use.
+    column_types: std::cell::OnceCell<ColumnTypes<'a>>,
+}
+
+/// The columns of the base tables with their types interned: the type
+/// rules test each distinct type once instead of every column's.
+struct ColumnTypes<'a> {
+    /// Each distinct type, once.
+    types: Vec<&'a TypeName>,
+    /// (table, column, index into `types`), in table then column order.
+    columns: Vec<(&'a Table, &'a Column, u32)>,
 }
 
 impl<'a> SchemaCtx<'a> {
@@ -244,10 +263,14 @@ impl<'a> SchemaCtx<'a> {
             config,
             partitions: std::cell::OnceCell::new(),
             names: std::cell::OnceCell::new(),
+            base_tables: std::cell::OnceCell::new(),
+            signatures: std::cell::OnceCell::new(),
+            any_hash_distributed: std::cell::OnceCell::new(),
+            column_types: std::cell::OnceCell::new(),
         }
     }
 
-    /// Every name the schema declares ([`rules::declared_names`]), built
+    /// The declared names some name rule flags ([`rules::declared_names`]), built
     /// once for the rules that check names.
     pub fn declared_names(&self) -> &[rules::DeclaredName<'a>] {
         self.names.get_or_init(|| rules::declared_names(self.model))
@@ -268,12 +291,80 @@ impl<'a> SchemaCtx<'a> {
         });
         index.get(parent).into_iter().flatten().copied()
     }
-    /// Tables that are not partitions (partitions follow their parent).
-    pub fn base_tables(&self) -> impl Iterator<Item = &Table> {
-        self.model
-            .tables
-            .values()
-            .filter(|table| table.partition_of.is_none() && !self.model.is_external(&table.name))
+    /// Tables that are not partitions (partitions follow their parent),
+    /// in name order; collected once per lint run.
+    pub fn base_tables(&self) -> impl Iterator<Item = &'a Table> + '_ {
+        self.base_table_list().iter().copied()
+    }
+
+    /// Base tables with their [`rules::index_signatures`], computed once
+    /// per lint run and shared by the index rules.
+    pub fn base_tables_with_signatures(
+        &self,
+    ) -> impl Iterator<Item = (&'a Table, &[rules::IndexSig<'a>])> + '_ {
+        let tables = self.base_table_list();
+        let signatures = self.signatures.get_or_init(|| {
+            tables
+                .iter()
+                .map(|table| rules::index_signatures(table))
+                .collect()
+        });
+        tables
+            .iter()
+            .copied()
+            .zip(signatures.iter().map(Vec::as_slice))
+    }
+
+    /// True when some table of the Model is hash-distributed.
+    pub fn any_hash_distributed(&self) -> bool {
+        *self.any_hash_distributed.get_or_init(|| {
+            self.model.tables.values().any(|table| {
+                matches!(
+                    table.distribution,
+                    Some(crate::model::Distribution::Hash { .. })
+                )
+            })
+        })
+    }
+
+    /// Columns of the base tables whose type satisfies `matches`, in
+    /// table then column order. `matches` runs once per distinct type.
+    pub fn columns_of_type(
+        &self,
+        matches: impl Fn(&TypeName) -> bool,
+    ) -> impl Iterator<Item = (&'a Table, &'a Column)> + '_ {
+        let index = self.column_types.get_or_init(|| {
+            let mut ids: HashMap<&'a str, u32> = HashMap::new();
+            let mut types: Vec<&'a TypeName> = Vec::new();
+            let mut columns = Vec::new();
+            for table in self.base_table_list() {
+                for column in &table.columns {
+                    let id = *ids.entry(column.ty.as_str()).or_insert_with(|| {
+                        types.push(&column.ty);
+                        (types.len() - 1) as u32
+                    });
+                    columns.push((*table, column, id));
+                }
+            }
+            ColumnTypes { types, columns }
+        });
+        let wanted: Vec<bool> = index.types.iter().map(|ty| matches(ty)).collect();
+        index
+            .columns
+            .iter()
+            .filter(move |(_, _, id)| wanted[*id as usize])
+            .map(|&(table, column, _)| (table, column))
+    }
+
+    fn base_table_list(&self) -> &[&'a Table] {
+        self.base_tables.get_or_init(|| {
+            let model = self.model;
+            model
+                .tables
+                .values()
+                .filter(|table| table.partition_of.is_none() && !model.is_external(&table.name))
+                .collect()
+        })
     }
 }
 

@@ -37,6 +37,7 @@
 
 pub mod hazard;
 pub mod lock;
+mod lookup;
 pub(crate) mod order;
 pub mod saved;
 pub mod step;
@@ -109,9 +110,10 @@ pub enum PlanError {
 }
 
 /// Plans a ChangeSet: every change through its strategy, then ordered.
-pub fn plan(changes: &ChangeSet, ctx: &PlanCtx<'_>) -> Result<Plan, PlanError> {
+pub fn plan(changes: &ChangeSet<'_>, ctx: &PlanCtx<'_>) -> Result<Plan, PlanError> {
     let created = created_tables(changes);
     let replaced = replaced_indexes(changes, ctx, &created);
+    let lookups = lookup::Lookups::new(ctx.current, ctx.desired);
     let mut nodes = Vec::new();
     for (idx, change) in changes.changes.iter().enumerate() {
         let cx = strategy::Cx {
@@ -121,6 +123,7 @@ pub fn plan(changes: &ChangeSet, ctx: &PlanCtx<'_>) -> Result<Plan, PlanError> {
             span: change.span(),
             created: &created,
             replaced_indexes: &replaced,
+            lookups: &lookups,
         };
         nodes.extend(strategy::plan_change(&cx, change)?);
     }
@@ -151,7 +154,7 @@ pub fn plan_models(
 /// new index under a temporary name, drop the old, rename), keyed by
 /// (table, name), with the current index.
 fn replaced_indexes(
-    changes: &ChangeSet,
+    changes: &ChangeSet<'_>,
     ctx: &PlanCtx<'_>,
     created: &BTreeSet<QualifiedName>,
 ) -> BTreeMap<(QualifiedName, Ident), Index> {
@@ -163,14 +166,23 @@ fn replaced_indexes(
                 .is_some_and(|t| t.partition_by.is_some())
         })
     };
+    let created_indexes: BTreeSet<(&QualifiedName, &Ident)> = changes
+        .changes
+        .iter()
+        .filter_map(|change| {
+            if let Change::CreateIndex { table, index } = change {
+                Some((table, &index.name))
+            } else {
+                None
+            }
+        })
+        .collect();
     let mut res = BTreeMap::new();
     for change in &changes.changes {
         let Change::DropIndex { table, index } = change else {
             continue;
         };
-        let recreated = changes.changes.iter().any(|other| {
-            matches!(other, Change::CreateIndex { table: t, index: i } if t == table && i.name == index.name)
-        });
+        let recreated = created_indexes.contains(&(table, &index.name));
         if ctx.options.online && recreated && !created.contains(table) && !partitioned(table) {
             res.insert((table.clone(), index.name.clone()), index.clone());
         }
@@ -180,7 +192,7 @@ fn replaced_indexes(
 
 /// Tables that exist only after this plan creates them (so they are empty
 /// when later steps touch them).
-fn created_tables(changes: &ChangeSet) -> BTreeSet<QualifiedName> {
+fn created_tables(changes: &ChangeSet<'_>) -> BTreeSet<QualifiedName> {
     let mut res = BTreeSet::new();
     for change in &changes.changes {
         if let Change::CreateTable(table) | Change::AttachPartition(table) = change {

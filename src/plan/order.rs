@@ -25,10 +25,10 @@ use super::step::Step;
 use crate::model::{Ident, QualifiedName};
 use petgraph::graph::{DiGraph, NodeIndex};
 use petgraph::Direction;
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeSet, HashMap};
 
 /// What a node creates, needs, drops or stops needing.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub(crate) enum Key {
     Schema(Ident),
     Extension(Ident),
@@ -150,66 +150,36 @@ impl Node {
 /// Orders the nodes and flattens them into steps. A node's first step
 /// never joins the previous node's transaction.
 pub(crate) fn order(nodes: Vec<Node>) -> Vec<Step> {
-    let mut graph: DiGraph<usize, ()> = DiGraph::new();
-    let indices: Vec<NodeIndex> = (0..nodes.len()).map(|idx| graph.add_node(idx)).collect();
-    let by_key = |select: fn(&Node) -> &Vec<Key>| {
-        let mut map: BTreeMap<&Key, Vec<usize>> = BTreeMap::new();
-        for (idx, node) in nodes.iter().enumerate() {
-            for key in select(node) {
-                map.entry(key).or_default().push(idx);
-            }
-        }
-        map
-    };
-    let providers = by_key(|node| &node.provides);
-    let requirers = by_key(|node| &node.requires);
-    let removers = by_key(|node| &node.removes);
-    let releasers = by_key(|node| &node.releases);
-    let mut edges: BTreeSet<(usize, usize)> = BTreeSet::new();
-    let mut connect = |from: &BTreeMap<&Key, Vec<usize>>, to: &BTreeMap<&Key, Vec<usize>>| {
-        for (key, sources) in from {
-            if let Some(targets) = to.get(key) {
-                for &source in sources {
-                    for &target in targets {
-                        if source != target {
-                            edges.insert((source, target));
-                        }
-                    }
-                }
-            }
-        }
-    };
-    connect(&providers, &requirers);
-    connect(&releasers, &removers);
-    // A function dropped and one created under the same name always differ
-    // in signature (same signature is a replace), so both can exist: the
-    // new one is created first.
-    let removers_but_functions: BTreeMap<&Key, Vec<usize>> = removers
-        .iter()
-        .filter(|(key, _)| !matches!(key, Key::Function(_)))
-        .map(|(key, nodes)| (*key, nodes.clone()))
-        .collect();
-    connect(&removers_but_functions, &providers);
+    let edges = edges(&nodes);
+    // Only the tie-break and the steps are needed from here on; the keys
+    // (most of a node's memory) go now.
+    let (ranks, mut steps): (Vec<(Phase, String)>, Vec<Vec<Step>>) = nodes
+        .into_iter()
+        .map(|node| ((node.phase, node.name), node.steps))
+        .unzip();
+    let mut graph: DiGraph<usize, ()> = DiGraph::with_capacity(ranks.len(), edges.len());
+    let indices: Vec<NodeIndex> = (0..ranks.len()).map(|idx| graph.add_node(idx)).collect();
     for (source, target) in edges {
         graph.add_edge(indices[source], indices[target], ());
     }
 
-    let rank = |idx: usize| (nodes[idx].phase, nodes[idx].name.clone(), idx);
+    let rank = |idx: usize| (ranks[idx].0, ranks[idx].1.as_str(), idx);
     let mut in_degree: Vec<usize> = indices
         .iter()
         .map(|&index| graph.neighbors_directed(index, Direction::Incoming).count())
         .collect();
-    let mut ready: BTreeSet<(Phase, String, usize)> = (0..nodes.len())
+    let mut ready: BTreeSet<(Phase, &str, usize)> = (0..ranks.len())
         .filter(|&idx| in_degree[idx] == 0)
         .map(rank)
         .collect();
-    let mut done = vec![false; nodes.len()];
-    let mut sequence: Vec<usize> = Vec::with_capacity(nodes.len());
-    while sequence.len() < nodes.len() {
+    let mut done = vec![false; ranks.len()];
+    let mut res = Vec::new();
+    let mut n_done = 0;
+    while n_done < ranks.len() {
         let next = match ready.pop_first() {
             Some((_, _, idx)) => idx,
             // A cycle: take the smallest remaining node.
-            None => match (0..nodes.len()).filter(|&idx| !done[idx]).map(rank).min() {
+            None => match (0..ranks.len()).filter(|&idx| !done[idx]).map(rank).min() {
                 Some((_, _, idx)) => idx,
                 None => break,
             },
@@ -218,7 +188,13 @@ pub(crate) fn order(nodes: Vec<Node>) -> Vec<Step> {
             continue;
         }
         done[next] = true;
-        sequence.push(next);
+        n_done += 1;
+        for (step_idx, mut step) in std::mem::take(&mut steps[next]).into_iter().enumerate() {
+            if step_idx == 0 {
+                step.joins_previous = false;
+            }
+            res.push(step);
+        }
         for neighbour in graph.neighbors_directed(indices[next], Direction::Outgoing) {
             let target = graph[neighbour];
             if done[target] {
@@ -230,17 +206,126 @@ pub(crate) fn order(nodes: Vec<Node>) -> Vec<Step> {
             }
         }
     }
-    let mut slots: Vec<Option<Node>> = nodes.into_iter().map(Some).collect();
+    res
+}
+
+/// The edges (source, target) between nodes, sorted and without
+/// duplicates, by the rules in the module docs.
+fn edges(nodes: &[Node]) -> Vec<(usize, usize)> {
+    let uses = KeyUses::collect(nodes);
     let mut res = Vec::new();
-    for idx in sequence {
-        if let Some(node) = slots[idx].take() {
-            for (step_idx, mut step) in node.steps.into_iter().enumerate() {
-                if step_idx == 0 {
-                    step.joins_previous = false;
-                }
-                res.push(step);
+    for (key_id, key) in uses.keys.iter().enumerate() {
+        let providers = uses.providers.nodes_of(key_id);
+        let removers = uses.removers.nodes_of(key_id);
+        connect(&mut res, providers, uses.requirers.nodes_of(key_id));
+        connect(&mut res, uses.releasers.nodes_of(key_id), removers);
+        // A function dropped and one created under the same name always
+        // differ in signature (same signature is a replace), so both can
+        // exist: the new one is created first.
+        if !matches!(key, Key::Function(_)) {
+            connect(&mut res, removers, providers);
+        }
+    }
+    res.sort_unstable();
+    res.dedup();
+    res
+}
+
+/// An edge from every source to every other target.
+fn connect(edges: &mut Vec<(usize, usize)>, sources: &[usize], targets: &[usize]) {
+    for &source in sources {
+        for &target in targets {
+            if source != target {
+                edges.push((source, target));
             }
         }
     }
-    res
+}
+
+/// The distinct keys that nodes require, remove or release, numbered,
+/// with the nodes that provide, require, remove and release each.
+struct KeyUses<'n> {
+    /// Position = key id.
+    keys: Vec<&'n Key>,
+    providers: Role,
+    requirers: Role,
+    removers: Role,
+    releasers: Role,
+}
+
+impl<'n> KeyUses<'n> {
+    /// Every edge involves a key that some node requires, removes or
+    /// releases, so only those keys are numbered; a provided key that no
+    /// node asks for (most columns of a new table) is skipped.
+    fn collect(nodes: &'n [Node]) -> KeyUses<'n> {
+        let n_asked: usize = nodes
+            .iter()
+            .map(|node| node.requires.len() + node.removes.len() + node.releases.len())
+            .sum();
+        let mut ids: HashMap<&Key, usize> = HashMap::with_capacity(n_asked);
+        let mut keys: Vec<&Key> = Vec::new();
+        let mut asked = |select: fn(&Node) -> &[Key]| {
+            let mut res: Vec<(usize, usize)> = Vec::new();
+            for (node_idx, node) in nodes.iter().enumerate() {
+                for key in select(node) {
+                    let key_id = *ids.entry(key).or_insert_with(|| {
+                        keys.push(key);
+                        keys.len() - 1
+                    });
+                    res.push((key_id, node_idx));
+                }
+            }
+            res
+        };
+        let requires = asked(|node| &node.requires);
+        let removes = asked(|node| &node.removes);
+        let releases = asked(|node| &node.releases);
+        let mut provides: Vec<(usize, usize)> = Vec::new();
+        for (node_idx, node) in nodes.iter().enumerate() {
+            for key in &node.provides {
+                if let Some(&key_id) = ids.get(key) {
+                    provides.push((key_id, node_idx));
+                }
+            }
+        }
+        let n_keys = keys.len();
+        KeyUses {
+            keys,
+            providers: Role::new(n_keys, &provides),
+            requirers: Role::new(n_keys, &requires),
+            removers: Role::new(n_keys, &removes),
+            releasers: Role::new(n_keys, &releases),
+        }
+    }
+}
+
+/// The nodes that use each key in one way, grouped by key id: the nodes
+/// of key `id` are `nodes[starts[id]..starts[id + 1]]`, in node order.
+struct Role {
+    starts: Vec<usize>,
+    nodes: Vec<usize>,
+}
+
+impl Role {
+    /// From (key id, node) pairs in node order.
+    fn new(n_keys: usize, pairs: &[(usize, usize)]) -> Role {
+        let mut starts = vec![0; n_keys + 1];
+        for &(key_id, _) in pairs {
+            starts[key_id + 1] += 1;
+        }
+        for key_id in 0..n_keys {
+            starts[key_id + 1] += starts[key_id];
+        }
+        let mut next = starts.clone();
+        let mut nodes = vec![0; pairs.len()];
+        for &(key_id, node_idx) in pairs {
+            nodes[next[key_id]] = node_idx;
+            next[key_id] += 1;
+        }
+        Role { starts, nodes }
+    }
+
+    fn nodes_of(&self, key_id: usize) -> &[usize] {
+        &self.nodes[self.starts[key_id]..self.starts[key_id + 1]]
+    }
 }

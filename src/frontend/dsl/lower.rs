@@ -25,8 +25,13 @@ mod rls;
 mod table;
 mod view;
 
-/// Lowers the parsed entries of one file.
-pub fn lower_entries(file: &SourceFile, entries: &[Entry<'_>]) -> Parsed<Model> {
+/// Lowers the parsed entries of one file, in order. Each entry is dropped
+/// once lowered, so with a lazy iterator ([`super::parse::Entries`]) only
+/// one entry's parse tree is alive at a time.
+pub fn lower_entries<'i>(
+    file: &SourceFile,
+    entries: impl IntoIterator<Item = Entry<'i>>,
+) -> Parsed<Model> {
     let mut cx = Cx {
         file,
         base: 0,

@@ -27,19 +27,23 @@ use crate::source::SourceFile;
 
 /// Parses and lowers one `.schema` file.
 pub fn load_file(file: &SourceFile) -> Parsed<Model> {
-    // The common case, a file without syntax errors, is parsed once;
-    // otherwise the errors are found and blanked out first.
-    let clean;
-    let (mut entries, mut diagnostics) = parse::parse_entries(&file.text, file.id);
-    if !diagnostics.is_empty() {
-        let (recovered, found) = parse::recover(&file.text, file.id);
-        clean = recovered;
-        let (clean_entries, leftover) = parse::parse_entries(&clean, file.id);
-        entries = clean_entries;
-        diagnostics = found;
-        diagnostics.extend(leftover);
-    }
-    let lowered = lower::lower_entries(file, &entries);
+    // The common case, a file without syntax errors, is parsed once, each
+    // entry lowered as soon as it is parsed (so one entry's parse tree is
+    // alive at a time); otherwise the errors are found and blanked out
+    // first, and the clean text is parsed and lowered instead (what was
+    // lowered on the first pass is dropped).
+    let mut entries = parse::Entries::new(&file.text, file.id);
+    let lowered = lower::lower_entries(file, &mut entries);
+    let (lowered, mut diagnostics) = if entries.diagnostics.is_empty() {
+        (lowered, Vec::new())
+    } else {
+        drop(lowered);
+        let (clean, mut found) = parse::recover(&file.text, file.id);
+        let mut clean_entries = parse::Entries::new(&clean, file.id);
+        let lowered = lower::lower_entries(file, &mut clean_entries);
+        found.extend(clean_entries.diagnostics);
+        (lowered, found)
+    };
     diagnostics.extend(lowered.diagnostics);
     diagnostics.sort_by_key(|d| d.primary.span.start);
     Parsed::new(lowered.value, diagnostics)

@@ -30,29 +30,65 @@ pub struct Entry<'i> {
 /// [`recover`]); entries that still fail are reported and skipped up to the
 /// next line that starts a top-level object.
 pub fn parse_entries<'i>(text: &'i str, file: FileId) -> (Vec<Entry<'i>>, Vec<Diagnostic>) {
-    let mut entries = Vec::new();
-    let mut diagnostics = Vec::new();
-    let mut pos = 0;
-    while pos < text.len() {
-        let rest = &text[pos..];
-        match SchemaParser::parse(Rule::entry, rest) {
-            Ok(mut pairs) => {
-                let Some(pair) = pairs.next() else { break };
-                let consumed = pair.as_span().end();
-                entries.push(Entry { base: pos, pair });
-                if consumed == 0 {
-                    break;
-                }
-                pos += consumed;
-            }
-            Err(error) => {
-                let (diagnostic, error_pos) = syntax_error(&error, rest, pos, file);
-                diagnostics.push(diagnostic);
-                pos = next_top_level_line(text, error_pos.max(pos));
-            }
+    let mut entries = Entries::new(text, file);
+    let parsed: Vec<Entry<'i>> = entries.by_ref().collect();
+    (parsed, entries.diagnostics)
+}
+
+/// The entries of `text` one at a time, as [`parse_entries`] returns them
+/// all; a caller that handles each entry before asking for the next holds
+/// only one entry's parse tree at a time. Syntax errors met on the way are
+/// collected in `diagnostics`.
+pub struct Entries<'i> {
+    text: &'i str,
+    file: FileId,
+    pos: usize,
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+impl<'i> Entries<'i> {
+    pub fn new(text: &'i str, file: FileId) -> Entries<'i> {
+        Entries {
+            text,
+            file,
+            pos: 0,
+            diagnostics: Vec::new(),
         }
     }
-    (entries, diagnostics)
+}
+
+impl<'i> Iterator for Entries<'i> {
+    type Item = Entry<'i>;
+
+    fn next(&mut self) -> Option<Entry<'i>> {
+        while self.pos < self.text.len() {
+            let rest = &self.text[self.pos..];
+            match SchemaParser::parse(Rule::entry, rest) {
+                Ok(mut pairs) => {
+                    let pair = pairs.next()?;
+                    let consumed = pair.as_span().end();
+                    let entry = Entry {
+                        base: self.pos,
+                        pair,
+                    };
+                    // An entry that consumed nothing ends the input (as at
+                    // its end); it is still returned.
+                    self.pos = if consumed == 0 {
+                        self.text.len()
+                    } else {
+                        self.pos + consumed
+                    };
+                    return Some(entry);
+                }
+                Err(error) => {
+                    let (diagnostic, error_pos) = syntax_error(&error, rest, self.pos, self.file);
+                    self.diagnostics.push(diagnostic);
+                    self.pos = next_top_level_line(self.text, error_pos.max(self.pos));
+                }
+            }
+        }
+        None
+    }
 }
 
 /// Finds every syntax error of `text` and returns a copy in which the
@@ -239,7 +275,7 @@ fn describe_token(token: &impl std::fmt::Display) -> Option<String> {
     match token.as_str() {
         "\n" | "\r\n" | "\r" => Some("end of line".to_string()),
         "\"" | "'" | "$" | "e'" | "--" | "/*" | "///" | "//" | "\u{feff}" | " " | "\t" | "\"\""
-        | "''" | "\\" | "-" | "+" | "_" | "." => None,
+        | "''" | "\\" | "-" | "+" | "_" | "." | "/" => None,
         _ => Some(format!("`{token}`")),
     }
 }

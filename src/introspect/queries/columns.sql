@@ -6,7 +6,9 @@ SELECT n.nspname::text AS schema,
        a.attname::text AS name,
        format_type(a.atttypid, a.atttypmod) AS type,
        a.attnotnull AS not_null,
-       CASE WHEN a.attgenerated = '' THEN pg_get_expr(ad.adbin, ad.adrelid) END AS default_expr,
+       -- A DEFAULT cannot reference columns, so it is deparsed without the
+       -- relation (relid 0): deparsing against a relation opens it.
+       CASE WHEN a.attgenerated = '' THEN pg_get_expr(ad.adbin, 0) END AS default_expr,
        CASE WHEN a.attgenerated = 's' THEN pg_get_expr(ad.adbin, ad.adrelid) END AS generated_expr,
        a.attidentity::text AS identity,
        CASE WHEN a.attcollation <> t.typcollation THEN co.collname::text END AS collation,
@@ -41,4 +43,6 @@ WHERE c.relkind IN ('r', 'p')
   AND NOT a.attisdropped
   AND n.nspname NOT IN ('pg_catalog', 'information_schema')
   AND n.nspname !~ '^pg_toast' AND n.nspname !~ '^pg_temp_'
-ORDER BY 1, 2, a.attnum
+-- Columns in attnum order within each table (the order of tables does not
+-- matter, and oids sort faster than names).
+ORDER BY a.attrelid, a.attnum

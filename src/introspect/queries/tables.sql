@@ -8,7 +8,10 @@ SELECT n.nspname::text AS schema,
        CASE WHEN c.relkind = 'p' THEN pg_get_partkeydef(c.oid) END AS partition_key,
        pn.nspname::text AS parent_schema,
        pc.relname::text AS parent_name,
-       CASE WHEN c.relispartition THEN pg_get_expr(c.relpartbound, c.oid) END AS partition_bound,
+       -- A bound holds only constants: deparsed without the relation (relid 0),
+       -- which spares opening every partition (and building its relcache
+       -- entry) as deparsing against a relation does.
+       CASE WHEN c.relispartition THEN pg_get_expr(c.relpartbound, 0) END AS partition_bound,
        (SELECT d.description FROM pg_description d
         WHERE d.objoid = c.oid AND d.classoid = 'pg_class'::regclass AND d.objsubid = 0) AS comment
 FROM pg_class c

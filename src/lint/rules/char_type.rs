@@ -1,5 +1,6 @@
 //! char-type: column uses char(n).
 use crate::diagnostics::Severity;
+use crate::lint::rules::element_type;
 use crate::lint::{span, Check, Family, Finding, Group, Rule, SchemaCtx};
 use crate::model::TypeName;
 
@@ -14,24 +15,22 @@ pub static RULE: Rule = Rule {
 };
 
 fn matches(ty: &TypeName) -> bool {
-    ty.element().as_str().starts_with("character(") || ty.element().as_str() == "character"
+    element_type(ty).starts_with("character(") || element_type(ty) == "character"
 }
 
 fn check(ctx: &SchemaCtx<'_>, out: &mut Vec<Finding>) {
-    for table in ctx.base_tables() {
-        for column in table.columns.iter().filter(|column| matches(&column.ty)) {
-            out.push(
-                Finding::new(
-                    &RULE,
-                    span(&column.meta),
-                    format!(
-                        "column {}.{} has type {}",
-                        table.name, column.name, column.ty
-                    ),
-                )
-                .label("blank-padded char(n)")
-                .help("use text with a length check"),
-            );
-        }
+    for (table, column) in ctx.columns_of_type(matches) {
+        out.push(
+            Finding::new(
+                &RULE,
+                span(&column.meta),
+                format!(
+                    "column {}.{} has type {}",
+                    table.name, column.name, column.ty
+                ),
+            )
+            .label("blank-padded char(n)")
+            .help("use text with a length check"),
+        );
     }
 }

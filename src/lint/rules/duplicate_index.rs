@@ -1,6 +1,6 @@
 //! duplicate-index: two indexes (or an index and a constraint) with the same definition.
 use crate::diagnostics::Severity;
-use crate::lint::rules::{index_signatures, IndexSig};
+use crate::lint::rules::IndexSig;
 use crate::lint::{Check, Family, Finding, Group, Rule, SchemaCtx};
 
 pub static RULE: Rule = Rule {
@@ -17,8 +17,7 @@ pub static RULE: Rule = Rule {
 };
 
 fn check(ctx: &SchemaCtx<'_>, out: &mut Vec<Finding>) {
-    for table in ctx.base_tables() {
-        let sigs = index_signatures(table);
+    for (table, sigs) in ctx.base_tables_with_signatures() {
         for (idx, later) in sigs.iter().enumerate() {
             if let Some(earlier) = sigs[..idx].iter().find(|earlier| same(earlier, later)) {
                 if later.is_constraint && !earlier.is_constraint {
@@ -42,6 +41,6 @@ fn check(ctx: &SchemaCtx<'_>, out: &mut Vec<Finding>) {
     }
 }
 
-fn same(a: &IndexSig, b: &IndexSig) -> bool {
+fn same(a: &IndexSig<'_>, b: &IndexSig<'_>) -> bool {
     a.method == b.method && a.keys == b.keys && a.predicate == b.predicate && a.unique == b.unique
 }

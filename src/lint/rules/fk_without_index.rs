@@ -17,9 +17,9 @@ pub static RULE: Rule = Rule {
 };
 
 fn check(ctx: &SchemaCtx<'_>, out: &mut Vec<Finding>) {
-    for table in ctx.base_tables() {
+    for (table, sigs) in ctx.base_tables_with_signatures() {
         for (constraint, fk) in fk_constraints(table) {
-            if !has_index_leading_with(table, &fk.columns) {
+            if !has_index_leading_with(sigs, &fk.columns) {
                 out.push(
                     Finding::new(
                         &RULE,

@@ -14,16 +14,17 @@ pub static RULE: Rule = Rule {
     check: Check::Schema(check),
 };
 
-fn flagged(name: &str) -> bool {
+pub(crate) fn flagged(name: &str) -> bool {
     name.len() > 63
 }
 
 fn check(ctx: &SchemaCtx<'_>, out: &mut Vec<Finding>) {
-    for &(what, owner, name, span) in ctx.declared_names() {
-        if !flagged(name.as_str()) {
+    for declared in ctx.declared_names() {
+        if !declared.too_long {
             continue;
         }
-        let Some(span) = span else {
+        let (what, owner, name) = (declared.what, declared.owner, declared.name);
+        let Some(span) = declared.span else {
             continue;
         };
         let place = if owner.is_empty() {

@@ -1,5 +1,6 @@
 //! json-type: column uses json instead of jsonb.
 use crate::diagnostics::Severity;
+use crate::lint::rules::element_type;
 use crate::lint::{span, Check, Family, Finding, Group, Rule, SchemaCtx};
 use crate::model::TypeName;
 
@@ -14,24 +15,22 @@ pub static RULE: Rule = Rule {
 };
 
 fn matches(ty: &TypeName) -> bool {
-    ty.element().as_str() == "json"
+    element_type(ty) == "json"
 }
 
 fn check(ctx: &SchemaCtx<'_>, out: &mut Vec<Finding>) {
-    for table in ctx.base_tables() {
-        for column in table.columns.iter().filter(|column| matches(&column.ty)) {
-            out.push(
-                Finding::new(
-                    &RULE,
-                    span(&column.meta),
-                    format!(
-                        "column {}.{} has type {}",
-                        table.name, column.name, column.ty
-                    ),
-                )
-                .label("json")
-                .help("use jsonb"),
-            );
-        }
+    for (table, column) in ctx.columns_of_type(matches) {
+        out.push(
+            Finding::new(
+                &RULE,
+                span(&column.meta),
+                format!(
+                    "column {}.{} has type {}",
+                    table.name, column.name, column.ty
+                ),
+            )
+            .label("json")
+            .help("use jsonb"),
+        );
     }
 }

@@ -14,17 +14,24 @@ pub static RULE: Rule = Rule {
     check: Check::Schema(check),
 };
 
-fn flagged(name: &str) -> bool {
+pub(crate) fn flagged(name: &str) -> bool {
+    // Byte-wise for ASCII names (the common case), same answer.
+    if name.is_ascii() {
+        return name.bytes().any(|b| {
+            b.is_ascii_uppercase() || !(b.is_ascii_alphanumeric() || b == b'_' || b == b'$')
+        });
+    }
     name.chars()
         .any(|c| c.is_uppercase() || !(c.is_alphanumeric() || c == '_' || c == '$'))
 }
 
 fn check(ctx: &SchemaCtx<'_>, out: &mut Vec<Finding>) {
-    for &(what, owner, name, span) in ctx.declared_names() {
-        if !flagged(name.as_str()) {
+    for declared in ctx.declared_names() {
+        if !declared.needs_quotes {
             continue;
         }
-        let Some(span) = span else {
+        let (what, owner, name) = (declared.what, declared.owner, declared.name);
+        let Some(span) = declared.span else {
             continue;
         };
         let place = if owner.is_empty() {

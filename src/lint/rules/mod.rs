@@ -51,6 +51,7 @@ pub mod varchar_length;
 
 use crate::model::{Constraint, ConstraintKind, ForeignKey, Ident, IndexExpr, SqlExpr, Table};
 use crate::source::Span;
+use std::borrow::Cow;
 
 /// `a, b, c`.
 pub fn names(idents: &[Ident]) -> String {
@@ -102,39 +103,54 @@ pub fn unique_keys(table: &Table) -> Vec<(Ident, Vec<Ident>, Option<Span>)> {
     res
 }
 
-/// True when some index, PK or UNIQUE constraint of the table starts with
-/// exactly these columns (in any order among the first `columns.len()`).
-pub fn has_index_leading_with(table: &Table, columns: &[Ident]) -> bool {
-    index_signatures(table).iter().any(|sig| {
+/// The element type of an array type, or the type itself, borrowed
+/// ([`crate::model::TypeName::element`] without the allocation).
+pub fn element_type(ty: &crate::model::TypeName) -> &str {
+    let mut res = ty.as_str();
+    while let Some(rest) = res.strip_suffix("[]") {
+        res = rest;
+    }
+    res
+}
+
+/// True when some index, PK or UNIQUE constraint (given as the table's
+/// [`index_signatures`]) starts with exactly these columns (in any order
+/// among the first `columns.len()`).
+pub fn has_index_leading_with(signatures: &[IndexSig<'_>], columns: &[Ident]) -> bool {
+    let mut want: Vec<&str> = columns.iter().map(Ident::as_str).collect();
+    want.sort_unstable();
+    let mut lead: Vec<&str> = Vec::with_capacity(columns.len());
+    signatures.iter().any(|sig| {
         sig.method == "btree" && sig.keys.len() >= columns.len() && {
-            let mut lead: Vec<&str> = sig.keys[..columns.len()]
-                .iter()
-                .map(String::as_str)
-                .collect();
-            let mut want: Vec<&str> = columns.iter().map(Ident::as_str).collect();
+            lead.clear();
+            lead.extend(sig.keys[..columns.len()].iter().map(|key| key.as_ref()));
             lead.sort_unstable();
-            want.sort_unstable();
             lead == want
         }
     })
 }
 
-/// A comparable summary of an index or an index-backed constraint.
+/// A comparable summary of an index or an index-backed constraint,
+/// borrowing from the Model.
 #[derive(Debug)]
-pub struct IndexSig {
-    pub name: Ident,
-    pub method: String,
+pub struct IndexSig<'a> {
+    pub name: &'a Ident,
+    pub method: &'a str,
     /// Key columns (plain names) or canonical expression text.
-    pub keys: Vec<String>,
-    pub predicate: Option<SqlExpr>,
+    pub keys: Vec<Cow<'a, str>>,
+    pub predicate: Option<&'a SqlExpr>,
     pub unique: bool,
     pub is_constraint: bool,
     pub span: Span,
 }
 
-pub fn index_signatures(table: &Table) -> Vec<IndexSig> {
+/// The index signatures of a table: its PRIMARY KEY and UNIQUE
+/// constraints, then its indexes. Rules read them through
+/// [`crate::lint::SchemaCtx::base_tables_with_signatures`], which builds
+/// them once per lint run.
+pub fn index_signatures(table: &Table) -> Vec<IndexSig<'_>> {
     let table_span = table.meta.span.unwrap_or_default();
-    let mut res = Vec::new();
+    let mut res = Vec::with_capacity(table.constraints.len() + table.indexes.len());
     for constraint in table.constraints.values() {
         let columns = match &constraint.kind {
             ConstraintKind::PrimaryKey { columns, .. } | ConstraintKind::Unique { columns, .. } => {
@@ -143,9 +159,9 @@ pub fn index_signatures(table: &Table) -> Vec<IndexSig> {
             _ => continue,
         };
         res.push(IndexSig {
-            name: constraint.name.clone(),
-            method: "btree".to_string(),
-            keys: columns.iter().map(|c| c.0.clone()).collect(),
+            name: &constraint.name,
+            method: "btree",
+            keys: columns.iter().map(|c| Cow::Borrowed(c.as_str())).collect(),
             predicate: None,
             unique: true,
             is_constraint: true,
@@ -154,34 +170,37 @@ pub fn index_signatures(table: &Table) -> Vec<IndexSig> {
     }
     for index in table.indexes.values() {
         res.push(IndexSig {
-            name: index.name.clone(),
-            method: index.method.clone(),
-            keys: index
-                .keys
-                .iter()
-                .map(|key| {
-                    let base = match &key.expr {
-                        IndexExpr::Column(name) => name.0.clone(),
-                        IndexExpr::Expr(expr) => format!("({})", expr.canonical),
-                    };
-                    let mut res = base;
-                    if key.descending {
-                        res.push_str(" desc");
-                    }
-                    if let Some(opclass) = &key.opclass {
-                        res.push(' ');
-                        res.push_str(opclass);
-                    }
-                    res
-                })
-                .collect(),
-            predicate: index.predicate.clone(),
+            name: &index.name,
+            method: &index.method,
+            keys: index.keys.iter().map(index_key_text).collect(),
+            predicate: index.predicate.as_ref(),
             unique: index.unique,
             is_constraint: false,
             span: index.meta.span.unwrap_or(table_span),
         });
     }
     res
+}
+
+/// One index key as compared by the index rules: the column name or the
+/// parenthesised canonical expression, then ` desc` and the opclass.
+fn index_key_text(key: &crate::model::IndexKey) -> Cow<'_, str> {
+    let base = match &key.expr {
+        IndexExpr::Column(name) if !key.descending && key.opclass.is_none() => {
+            return Cow::Borrowed(name.as_str());
+        }
+        IndexExpr::Column(name) => name.as_str().to_string(),
+        IndexExpr::Expr(expr) => format!("({})", expr.canonical),
+    };
+    let mut res = base;
+    if key.descending {
+        res.push_str(" desc");
+    }
+    if let Some(opclass) = &key.opclass {
+        res.push(' ');
+        res.push_str(opclass);
+    }
+    Cow::Owned(res)
 }
 
 /// Where a declared name lives, for messages: nothing (a schema), a schema,
@@ -210,56 +229,114 @@ impl std::fmt::Display for Owner<'_> {
     }
 }
 
-/// One declared name: (what, owner for messages, name, span).
-pub type DeclaredName<'a> = (&'static str, Owner<'a>, &'a Ident, Option<Span>);
+/// One declared name and which of the name rules flag it.
+#[derive(Debug, Clone, Copy)]
+pub struct DeclaredName<'a> {
+    /// The kind of object, for messages (`column`, `index`, ...).
+    pub what: &'static str,
+    pub owner: Owner<'a>,
+    pub name: &'a Ident,
+    pub span: Option<Span>,
+    /// [`identifier_too_long::flagged`], [`mixed_case_identifier::flagged`]
+    /// and [`reserved_word_identifier::flagged`], computed while the names
+    /// are collected: the names are spread over the whole Model, so reading
+    /// each once instead of once per rule keeps those rules cheap.
+    pub too_long: bool,
+    pub needs_quotes: bool,
+    pub reserved: bool,
+}
 
-/// Every name the schema declares (rules read it through
-/// [`crate::lint::SchemaCtx::declared_names`], which builds it once).
+impl<'a> DeclaredName<'a> {
+    fn new(
+        what: &'static str,
+        owner: Owner<'a>,
+        name: &'a Ident,
+        span: Option<Span>,
+    ) -> DeclaredName<'a> {
+        let text = name.as_str();
+        DeclaredName {
+            what,
+            owner,
+            name,
+            span,
+            too_long: identifier_too_long::flagged(text),
+            needs_quotes: mixed_case_identifier::flagged(text),
+            reserved: reserved_word_identifier::flagged(text),
+        }
+    }
+}
+
+/// Every name the schema declares that one of the name rules flags (they
+/// read it through [`crate::lint::SchemaCtx::declared_names`], which
+/// builds it once). Names no rule flags are not kept: nearly all of them.
 pub fn declared_names(model: &crate::model::Model) -> Vec<DeclaredName<'_>> {
     let mut res = Vec::new();
+    fn push<'a>(res: &mut Vec<DeclaredName<'a>>, name: DeclaredName<'a>) {
+        if name.too_long || name.needs_quotes || name.reserved {
+            res.push(name);
+        }
+    }
     let at = |meta: &crate::model::Meta| meta.name_span.or(meta.span);
     for schema in model.schemas.values() {
-        res.push(("schema", Owner::None, &schema.name, at(&schema.meta)));
+        push(
+            &mut res,
+            DeclaredName::new("schema", Owner::None, &schema.name, at(&schema.meta)),
+        );
     }
     for item in model.enums.values() {
-        res.push((
-            "type",
-            Owner::Schema(&item.name.schema),
-            &item.name.name,
-            at(&item.meta),
-        ));
+        push(
+            &mut res,
+            DeclaredName::new(
+                "type",
+                Owner::Schema(&item.name.schema),
+                &item.name.name,
+                at(&item.meta),
+            ),
+        );
     }
     for item in model.domains.values() {
-        res.push((
-            "domain",
-            Owner::Schema(&item.name.schema),
-            &item.name.name,
-            at(&item.meta),
-        ));
+        push(
+            &mut res,
+            DeclaredName::new(
+                "domain",
+                Owner::Schema(&item.name.schema),
+                &item.name.name,
+                at(&item.meta),
+            ),
+        );
     }
     for item in model.sequences.values() {
-        res.push((
-            "sequence",
-            Owner::Schema(&item.name.schema),
-            &item.name.name,
-            at(&item.meta),
-        ));
+        push(
+            &mut res,
+            DeclaredName::new(
+                "sequence",
+                Owner::Schema(&item.name.schema),
+                &item.name.name,
+                at(&item.meta),
+            ),
+        );
     }
     for item in model.functions.values() {
-        res.push((
-            "function",
-            Owner::Schema(&item.id.name.schema),
-            &item.id.name.name,
-            at(&item.meta),
-        ));
+        push(
+            &mut res,
+            DeclaredName::new(
+                "function",
+                Owner::Schema(&item.id.name.schema),
+                &item.id.name.name,
+                at(&item.meta),
+            ),
+        );
     }
     for item in model.views.values() {
-        res.push((
-            "view",
-            Owner::Schema(&item.name.schema),
-            &item.name.name,
-            at(&item.meta),
-        ));
+        push(
+            &mut res,
+            DeclaredName::new(
+                "view",
+                Owner::Schema(&item.name.schema),
+                &item.name.name,
+                at(&item.meta),
+            ),
+        );
     }
     for table in model
         .tables
@@ -267,46 +344,64 @@ pub fn declared_names(model: &crate::model::Model) -> Vec<DeclaredName<'_>> {
         .filter(|t| !model.is_external(&t.name))
     {
         let owner = Owner::Table(&table.name);
-        res.push((
-            "table",
-            Owner::Schema(&table.name.schema),
-            &table.name.name,
-            at(&table.meta),
-        ));
+        push(
+            &mut res,
+            DeclaredName::new(
+                "table",
+                Owner::Schema(&table.name.schema),
+                &table.name.name,
+                at(&table.meta),
+            ),
+        );
         for column in &table.columns {
-            res.push(("column", owner, &column.name, at(&column.meta)));
+            push(
+                &mut res,
+                DeclaredName::new("column", owner, &column.name, at(&column.meta)),
+            );
         }
         for constraint in table.constraints.values() {
-            res.push((
-                "constraint",
-                owner,
-                &constraint.name,
-                at(&constraint.meta).or(at(&table.meta)),
-            ));
+            push(
+                &mut res,
+                DeclaredName::new(
+                    "constraint",
+                    owner,
+                    &constraint.name,
+                    at(&constraint.meta).or(at(&table.meta)),
+                ),
+            );
         }
         for index in table.indexes.values() {
-            res.push((
-                "index",
-                owner,
-                &index.name,
-                at(&index.meta).or(at(&table.meta)),
-            ));
+            push(
+                &mut res,
+                DeclaredName::new(
+                    "index",
+                    owner,
+                    &index.name,
+                    at(&index.meta).or(at(&table.meta)),
+                ),
+            );
         }
         for policy in table.policies.values() {
-            res.push((
-                "policy",
-                owner,
-                &policy.name,
-                at(&policy.meta).or(at(&table.meta)),
-            ));
+            push(
+                &mut res,
+                DeclaredName::new(
+                    "policy",
+                    owner,
+                    &policy.name,
+                    at(&policy.meta).or(at(&table.meta)),
+                ),
+            );
         }
         for trigger in table.triggers.values() {
-            res.push((
-                "trigger",
-                owner,
-                &trigger.name,
-                at(&trigger.meta).or(at(&table.meta)),
-            ));
+            push(
+                &mut res,
+                DeclaredName::new(
+                    "trigger",
+                    owner,
+                    &trigger.name,
+                    at(&trigger.meta).or(at(&table.meta)),
+                ),
+            );
         }
     }
     res

@@ -22,10 +22,10 @@ fn literal(values: &[BoundValue]) -> Option<String> {
 
 /// Orders literal bounds: numbers numerically, quoted strings (dates in
 /// ISO form) textually.
-fn sort_key(text: &str) -> (i32, f64, String) {
+fn sort_key(text: &str) -> (i32, f64, &str) {
     match text.trim_matches('\'').parse::<f64>() {
-        Ok(number) if !text.starts_with('\'') => (0, number, String::new()),
-        _ => (1, 0.0, text.to_string()),
+        Ok(number) if !text.starts_with('\'') => (0, number, ""),
+        _ => (1, 0.0, text),
     }
 }
 

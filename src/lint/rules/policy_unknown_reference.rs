@@ -36,12 +36,14 @@ fn check(ctx: &SchemaCtx<'_>, out: &mut Vec<Finding>) {
                 }
             }
             for expr in policy.using.iter().chain(policy.with_check.iter()) {
+                // Only bare names are checked: qualified references and
+                // subqueries may name other tables' columns, so an
+                // expression with a subquery is not checked at all.
+                if expr.canonical.to_lowercase().contains("select") {
+                    continue;
+                }
                 for column in normalize::expr_columns(expr) {
-                    // Only bare names are checked: qualified references and
-                    // subqueries may name other tables' columns.
-                    if expr.canonical.contains(&format!(".{}", column.as_str()))
-                        || expr.canonical.to_lowercase().contains("select")
-                    {
+                    if is_qualified(&expr.canonical, column.as_str()) {
                         continue;
                     }
                     if table.column(&column).is_none() {
@@ -62,4 +64,10 @@ fn check(ctx: &SchemaCtx<'_>, out: &mut Vec<Finding>) {
             }
         }
     }
+}
+
+/// True when `text` contains `.column` (a qualified reference).
+fn is_qualified(text: &str, column: &str) -> bool {
+    text.match_indices('.')
+        .any(|(idx, _)| text[idx + 1..].starts_with(column))
 }

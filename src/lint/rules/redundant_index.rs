@@ -1,6 +1,5 @@
 //! redundant-index: a btree index whose keys are a prefix of another index's keys.
 use crate::diagnostics::Severity;
-use crate::lint::rules::index_signatures;
 use crate::lint::{Check, Family, Finding, Group, Rule, SchemaCtx};
 
 pub static RULE: Rule = Rule {
@@ -17,8 +16,7 @@ pub static RULE: Rule = Rule {
 };
 
 fn check(ctx: &SchemaCtx<'_>, out: &mut Vec<Finding>) {
-    for table in ctx.base_tables() {
-        let sigs = index_signatures(table);
+    for (table, sigs) in ctx.base_tables_with_signatures() {
         for short in sigs.iter().filter(|sig| {
             !sig.unique && !sig.is_constraint && sig.method == "btree" && sig.predicate.is_none()
         }) {

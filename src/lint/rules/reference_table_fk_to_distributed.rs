@@ -15,6 +15,10 @@ pub static RULE: Rule = Rule {
 };
 
 fn check(ctx: &SchemaCtx<'_>, out: &mut Vec<Finding>) {
+    // Without a hash-distributed table no foreign key can point at one.
+    if !ctx.any_hash_distributed() {
+        return;
+    }
     for table in ctx.base_tables() {
         let from_hash = matches!(table.distribution, Some(Distribution::Hash { .. }));
         if from_hash {

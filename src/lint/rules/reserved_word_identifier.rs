@@ -14,16 +14,20 @@ pub static RULE: Rule = Rule {
     check: Check::Schema(check),
 };
 
-fn flagged(name: &str) -> bool {
-    normalize::is_reserved_keyword(name)
+pub(crate) fn flagged(name: &str) -> bool {
+    // PostgreSQL keywords are lower-case letters and underscores only, so
+    // most names (with digits, say) need no lookup.
+    name.bytes().all(|b| b.is_ascii_lowercase() || b == b'_')
+        && normalize::is_reserved_keyword(name)
 }
 
 fn check(ctx: &SchemaCtx<'_>, out: &mut Vec<Finding>) {
-    for &(what, owner, name, span) in ctx.declared_names() {
-        if !flagged(name.as_str()) {
+    for declared in ctx.declared_names() {
+        if !declared.reserved {
             continue;
         }
-        let Some(span) = span else {
+        let (what, owner, name) = (declared.what, declared.owner, declared.name);
+        let Some(span) = declared.span else {
             continue;
         };
         let place = if owner.is_empty() {

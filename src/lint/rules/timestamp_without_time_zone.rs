@@ -1,5 +1,6 @@
 //! timestamp-without-time-zone: column uses timestamp without time zone.
 use crate::diagnostics::Severity;
+use crate::lint::rules::element_type;
 use crate::lint::{span, Check, Family, Finding, Group, Rule, SchemaCtx};
 use crate::model::TypeName;
 
@@ -14,24 +15,22 @@ pub static RULE: Rule = Rule {
 };
 
 fn matches(ty: &TypeName) -> bool {
-    ty.element().as_str().starts_with("timestamp") && ty.as_str().contains("without time zone")
+    element_type(ty).starts_with("timestamp") && ty.as_str().contains("without time zone")
 }
 
 fn check(ctx: &SchemaCtx<'_>, out: &mut Vec<Finding>) {
-    for table in ctx.base_tables() {
-        for column in table.columns.iter().filter(|column| matches(&column.ty)) {
-            out.push(
-                Finding::new(
-                    &RULE,
-                    span(&column.meta),
-                    format!(
-                        "column {}.{} has type {}",
-                        table.name, column.name, column.ty
-                    ),
-                )
-                .label("timestamp without time zone")
-                .help("use timestamptz (timestamp with time zone)"),
-            );
-        }
+    for (table, column) in ctx.columns_of_type(matches) {
+        out.push(
+            Finding::new(
+                &RULE,
+                span(&column.meta),
+                format!(
+                    "column {}.{} has type {}",
+                    table.name, column.name, column.ty
+                ),
+            )
+            .label("timestamp without time zone")
+            .help("use timestamptz (timestamp with time zone)"),
+        );
     }
 }

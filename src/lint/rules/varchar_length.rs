@@ -1,5 +1,6 @@
 //! varchar-length: varchar(n) where text with a CHECK is better.
 use crate::diagnostics::Severity;
+use crate::lint::rules::element_type;
 use crate::lint::{span, Check, Family, Finding, Group, Rule, SchemaCtx};
 use crate::model::TypeName;
 
@@ -14,24 +15,22 @@ pub static RULE: Rule = Rule {
 };
 
 fn matches(ty: &TypeName) -> bool {
-    ty.element().as_str().starts_with("character varying(")
+    element_type(ty).starts_with("character varying(")
 }
 
 fn check(ctx: &SchemaCtx<'_>, out: &mut Vec<Finding>) {
-    for table in ctx.base_tables() {
-        for column in table.columns.iter().filter(|column| matches(&column.ty)) {
-            out.push(
-                Finding::new(
-                    &RULE,
-                    span(&column.meta),
-                    format!(
-                        "column {}.{} has type {}",
-                        table.name, column.name, column.ty
-                    ),
-                )
-                .label("varchar with a length limit")
-                .help("use text with check (char_length(column) <= n)"),
-            );
-        }
+    for (table, column) in ctx.columns_of_type(matches) {
+        out.push(
+            Finding::new(
+                &RULE,
+                span(&column.meta),
+                format!(
+                    "column {}.{} has type {}",
+                    table.name, column.name, column.ty
+                ),
+            )
+            .label("varchar with a length limit")
+            .help("use text with check (char_length(column) <= n)"),
+        );
     }
 }

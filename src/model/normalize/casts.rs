@@ -33,7 +33,7 @@ use crate::model::{
     ConstraintKind, Ident, IndexExpr, Model, QualifiedName, SqlExpr, Table, TypeName,
 };
 use sqlparser::ast::{visit_expressions_mut, BinaryOperator, Expr};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::ops::ControlFlow;
 
 /// Drops, in every table expression of `model`, the casts the catalog
@@ -45,17 +45,32 @@ pub fn drop_implicit_casts(model: &mut Model) {
         .map(|domain| (domain.name.to_string(), domain.base.clone()))
         .collect();
     // Partitions carry no columns in the Model: they have their parent's.
-    let column_types: BTreeMap<QualifiedName, BTreeMap<Ident, ColumnType>> = model
+    // Only those parents' column types are kept for the whole pass; every
+    // other table's are computed when it is visited, so the pass holds one
+    // table's map at a time rather than a map per table.
+    let parents: BTreeSet<&QualifiedName> = model
         .tables
         .values()
+        .filter(|table| table.columns.is_empty())
+        .filter_map(|table| table.partition_of.as_ref().map(|of| &of.parent))
+        .collect();
+    let parent_types: BTreeMap<QualifiedName, BTreeMap<Ident, ColumnType>> = parents
+        .into_iter()
+        .filter_map(|parent| model.tables.get(parent))
         .map(|table| (table.name.clone(), column_types(table, &domains)))
         .collect();
     for table in model.tables.values_mut() {
-        let owner = match &table.partition_of {
-            Some(partition_of) if table.columns.is_empty() => &partition_of.parent,
-            _ => &table.name,
+        let own_types;
+        let columns = match &table.partition_of {
+            Some(partition_of) if table.columns.is_empty() => {
+                parent_types.get(&partition_of.parent)
+            }
+            _ => {
+                own_types = column_types(table, &domains);
+                Some(&own_types)
+            }
         };
-        let Some(columns) = column_types.get(owner).filter(|map| !map.is_empty()) else {
+        let Some(columns) = columns.filter(|map| !map.is_empty()) else {
             continue;
         };
         for_each_expr(table, |expr| drop_casts(expr, columns));

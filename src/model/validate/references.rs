@@ -291,7 +291,18 @@ pub(super) fn check_policies(ctx: &TableCtx<'_>, out: &mut Vec<Diagnostic>) {
 pub(super) fn check_triggers(ctx: &TableCtx<'_>, out: &mut Vec<Diagnostic>) {
     let model = ctx.model;
     for trigger in ctx.table.triggers.values() {
-        let declared = model.functions.keys().any(|id| id.name == trigger.function);
+        // `FunctionId` orders by name first and an empty argument list
+        // sorts before any other, so the first id at or after
+        // `(name, [])` is a function of that name when one is declared.
+        let lowest = crate::model::FunctionId {
+            name: trigger.function.clone(),
+            arg_types: Vec::new(),
+        };
+        let declared = model
+            .functions
+            .range(lowest..)
+            .next()
+            .is_some_and(|(id, _)| id.name == trigger.function);
         let schema = trigger.function.schema.as_str();
         let elsewhere = schema == "pg_catalog"
             || model

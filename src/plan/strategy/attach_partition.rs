@@ -105,7 +105,7 @@ pub(super) fn attach_partition(cx: &Cx<'_>, table: &Table) -> Result<Vec<Node>, 
         )
         .on(parent, LockMode::ShareUpdateExclusive)
         .lock(name, LockMode::AccessExclusive);
-    let default_partition = cx.ctx.current.partitions_of(parent).find(|p| {
+    let default_partition = cx.lookups.current_partitions_of(parent).find(|p| {
         p.name != *name
             && p.partition_of
                 .as_ref()

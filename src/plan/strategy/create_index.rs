@@ -23,6 +23,7 @@
 
 use super::{expr_keys, Cx};
 use crate::model::{sql, Ident, Index, IndexExpr, QualifiedName};
+use crate::plan::lookup::TEMPORARY_MARK;
 use crate::plan::order::{Key, Node, Phase};
 use crate::plan::{Hazard, LockMode, Step};
 
@@ -112,29 +113,19 @@ fn replace_steps(cx: &Cx<'_>, table: &QualifiedName, index: &Index) -> Vec<Step>
 /// `<name>_new` (truncated to 63 bytes), with a number added until no
 /// relation of the schema in either Model has the name.
 pub(crate) fn temporary_index_name(cx: &Cx<'_>, table: &QualifiedName, name: &Ident) -> Ident {
-    let taken = |candidate: &str| {
-        [cx.ctx.current, cx.ctx.desired].iter().any(|model| {
-            model.tables.values().any(|t| {
-                t.name.schema == table.schema
-                    && (t.name.name.as_str() == candidate
-                        || t.indexes.keys().any(|i| i.as_str() == candidate)
-                        || t.constraints.keys().any(|c| c.as_str() == candidate))
-            })
-        })
-    };
     let mut counter = 0u32;
     loop {
         let suffix = if counter == 0 {
-            "_new".to_string()
+            TEMPORARY_MARK.to_string()
         } else {
-            format!("_new{counter}")
+            format!("{TEMPORARY_MARK}{counter}")
         };
         let mut base = name.as_str().to_string();
         while base.len() + suffix.len() > 63 {
             base.pop();
         }
         let candidate = format!("{base}{suffix}");
-        if !taken(&candidate) {
+        if !cx.lookups.is_name_taken(&table.schema, &candidate) {
             return Ident::new(candidate);
         }
         counter += 1;
@@ -210,7 +201,7 @@ fn partitioned_steps(
         )
         .on(table, LockMode::Share),
     );
-    let partitions: Vec<&crate::model::Table> = cx.ctx.desired.partitions_of(table).collect();
+    let partitions: Vec<&crate::model::Table> = cx.lookups.desired_partitions_of(table).collect();
     for partition in partitions {
         requires.push(Key::Relation(partition.name.clone()));
         let child_name = child_index_name(table, &partition.name, &index.name);

@@ -24,7 +24,7 @@ pub(super) fn detach_partition(cx: &Cx<'_>, table: &Table) -> Vec<Node> {
         return super::drop::drop_table(cx, table);
     };
     let parent = &of.parent;
-    let has_default = cx.ctx.current.partitions_of(parent).any(|p| {
+    let has_default = cx.lookups.current_partitions_of(parent).any(|p| {
         p.partition_of
             .as_ref()
             .is_some_and(|of| of.bound == PartitionBound::Default)

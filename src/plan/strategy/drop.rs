@@ -67,7 +67,7 @@ pub(super) fn drop_table(cx: &Cx<'_>, table: &Table) -> Vec<Node> {
             .keys()
             .map(|i| Key::Index(name.clone(), i.clone())),
     );
-    for partition in cx.ctx.current.partitions_of(name) {
+    for partition in cx.lookups.current_partitions_of(name) {
         removes.push(Key::Relation(partition.name.clone()));
         removes.push(Key::Shape(partition.name.clone()));
     }

@@ -26,6 +26,7 @@ mod view;
 #[cfg(test)]
 pub(crate) use add_column::is_volatile;
 
+use super::lookup::Lookups;
 use super::order::{Key, Node, Phase};
 use super::{Hazard, HazardNote, Lock, LockMode, Origin, PlanCtx, PlanError, Step};
 use crate::diff::Change;
@@ -44,6 +45,8 @@ pub(crate) struct Cx<'a> {
     /// Indexes replaced by a changed definition: (table, name) -> the
     /// current index (see `create_index::replace_index`).
     pub replaced_indexes: &'a BTreeMap<(QualifiedName, Ident), Index>,
+    /// Partitions by parent and taken names, built on first use.
+    pub lookups: &'a Lookups<'a>,
 }
 
 impl Cx<'_> {
@@ -143,7 +146,7 @@ impl Step {
 }
 
 /// Plans one change.
-pub(crate) fn plan_change(cx: &Cx<'_>, change: &Change) -> Result<Vec<Node>, PlanError> {
+pub(crate) fn plan_change(cx: &Cx<'_>, change: &Change<'_>) -> Result<Vec<Node>, PlanError> {
     let res = match change {
         Change::CreateSchema(schema) => catalog::create_schema(cx, schema),
         Change::DropSchema(schema) => catalog::drop_schema(cx, schema),
@@ -323,26 +326,29 @@ pub(crate) fn words(text: &str) -> Vec<String> {
 /// sequences of `model` (found by name; an over-approximation only adds
 /// ordering edges).
 pub(crate) fn expr_keys(model: &Model, table: Option<&Table>, text: &str) -> Vec<Key> {
-    let words = words(text);
     let mut res = Vec::new();
     if let Some(table) = table {
+        let words = words(text);
         for column in &table.columns {
             if words.iter().any(|word| word == column.name.as_str()) {
                 res.push(Key::Column(table.name.clone(), column.name.clone()));
             }
         }
     }
-    let lower = text.to_lowercase();
-    for id in model.functions.keys() {
-        if lower.contains(&format!("{}(", id.name.name.as_str().to_lowercase())) {
-            res.push(Key::Function(id.name.clone()));
+    // Most schemas have no functions or sequences: skip the lowering.
+    if !model.functions.is_empty() || !model.sequences.is_empty() {
+        let lower = text.to_lowercase();
+        for id in model.functions.keys() {
+            if lower.contains(&format!("{}(", id.name.name.as_str().to_lowercase())) {
+                res.push(Key::Function(id.name.clone()));
+            }
         }
-    }
-    for name in model.sequences.keys() {
-        if lower.contains(&format!("'{}'", name).to_lowercase())
-            || lower.contains(&format!("'{}'", name.name).to_lowercase())
-        {
-            res.push(Key::Sequence(name.clone()));
+        for name in model.sequences.keys() {
+            if lower.contains(&format!("'{}'", name).to_lowercase())
+                || lower.contains(&format!("'{}'", name.name).to_lowercase())
+            {
+                res.push(Key::Sequence(name.clone()));
+            }
         }
     }
     res.sort();

@@ -44,6 +44,10 @@ pub struct DiagnosticJson {
     pub label: String,
     pub help: Option<String>,
     pub secondary: Vec<LabelJson>,
+    /// Migration findings: the 1-based number of the plan step they
+    /// concern (as `schemac plan` numbers steps); `null` otherwise.
+    #[serde(default)]
+    pub step: Option<usize>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -92,6 +96,7 @@ fn diagnostic_json(diagnostic: &Diagnostic, sources: &SourceSet) -> DiagnosticJs
             .iter()
             .map(|label| label_json(label, sources))
             .collect(),
+        step: diagnostic.step,
     }
 }
 
@@ -156,7 +161,8 @@ mod tests {
                       "end_line": 1,
                       "end_column": 13
                     }
-                  ]
+                  ],
+                  "step": null
                 }
               ]
             }
@@ -169,5 +175,16 @@ mod tests {
         let json = DiagnosticsJson::new(&diagnostics, &SourceSet::default());
         assert_eq!(json.diagnostics[0].line, None);
         assert_eq!(json.summary.errors, 1);
+    }
+
+    #[test]
+    fn migration_findings_carry_their_step() {
+        let mut diagnostics = sample::diagnostics();
+        diagnostics[0].step = Some(4);
+        let json = DiagnosticsJson::new(&diagnostics, &sample::sources());
+        assert_eq!(json.diagnostics[0].step, Some(4));
+        assert_eq!(json.diagnostics[0].line, Some(3));
+        let text = serde_json::to_string(&json).expect("serializes");
+        assert!(text.contains("\"step\":4"), "{text}");
     }
 }
