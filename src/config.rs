@@ -443,7 +443,7 @@ pub fn parse_config(path: &Path, text: &str) -> Result<ConfigFile, ConfigError> 
 #[error("invalid {path}: {message}")]
 #[diagnostic(
     code("config-invalid"),
-    help("schemac.toml accepts `paths = [...]`, `[plan] allow-hazards = [...]` and a `[lint]` table (see the README)")
+    help("schemac.toml accepts `paths = [...]`, `[plan] allow-hazards = [...]`, an `[apply]` table (lock-timeout, statement-timeout, lock-attempts, wait-timeout) and a `[lint]` table (see the README and docs/apply.md)")
 )]
 pub struct ConfigParseError {
     pub path: String,
