@@ -103,6 +103,33 @@ pub fn unique_keys(table: &Table) -> Vec<(Ident, Vec<Ident>, Option<Span>)> {
     res
 }
 
+/// The shared body of the column-type rules (char, json, money, timestamp,
+/// varchar(n)): one finding per column whose type `matches`, at the
+/// column's definition.
+pub fn flag_columns_of_type(
+    ctx: &crate::lint::SchemaCtx<'_>,
+    out: &mut Vec<crate::lint::Finding>,
+    rule: &'static crate::lint::Rule,
+    matches: fn(&crate::model::TypeName) -> bool,
+    label: &str,
+    help: &str,
+) {
+    for (table, column) in ctx.columns_of_type(matches) {
+        out.push(
+            crate::lint::Finding::new(
+                rule,
+                crate::lint::span(&column.meta),
+                format!(
+                    "column {}.{} has type {}",
+                    table.name, column.name, column.ty
+                ),
+            )
+            .label(label)
+            .help(help),
+        );
+    }
+}
+
 /// The element type of an array type, or the type itself, borrowed
 /// ([`crate::model::TypeName::element`] without the allocation).
 pub fn element_type(ty: &crate::model::TypeName) -> &str {

@@ -1,7 +1,7 @@
 //! timestamp-without-time-zone: column uses timestamp without time zone.
 use crate::diagnostics::Severity;
-use crate::lint::rules::element_type;
-use crate::lint::{span, Check, Family, Finding, Group, Rule, SchemaCtx};
+use crate::lint::rules::{element_type, flag_columns_of_type};
+use crate::lint::{Check, Family, Finding, Group, Rule, SchemaCtx};
 use crate::model::TypeName;
 
 pub static RULE: Rule = Rule {
@@ -19,18 +19,12 @@ fn matches(ty: &TypeName) -> bool {
 }
 
 fn check(ctx: &SchemaCtx<'_>, out: &mut Vec<Finding>) {
-    for (table, column) in ctx.columns_of_type(matches) {
-        out.push(
-            Finding::new(
-                &RULE,
-                span(&column.meta),
-                format!(
-                    "column {}.{} has type {}",
-                    table.name, column.name, column.ty
-                ),
-            )
-            .label("timestamp without time zone")
-            .help("use timestamptz (timestamp with time zone)"),
-        );
-    }
+    flag_columns_of_type(
+        ctx,
+        out,
+        &RULE,
+        matches,
+        "timestamp without time zone",
+        "use timestamptz (timestamp with time zone)",
+    );
 }
