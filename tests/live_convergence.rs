@@ -36,13 +36,12 @@
 mod common;
 mod convergence;
 
-use common::{load_side, redact, rel, Case, Failures, TestDb};
+use common::{load_side, note, panic_message, redact, rel, Case, Failures, TestDb};
 use convergence::{dump, rows, seed, ConvergenceMeta};
 use schemac::apply;
 use schemac::introspect::{self, Filter};
 use schemac::model::Model;
 use schemac::plan::{plan_models, Plan, PlanOptions};
-use std::io::Write;
 use std::path::Path;
 use std::process::{Command, Stdio};
 use std::sync::Mutex;
@@ -423,19 +422,6 @@ fn run_parallel(cases: Vec<Case>, n_threads: usize) -> Vec<(String, Result<Outco
         .into_iter()
         .map(|(_, name, result)| (name, result))
         .collect()
-}
-
-/// Printed even when the test harness captures output.
-fn note(message: &str) {
-    let _ = writeln!(std::io::stderr(), "note: {message}");
-}
-
-fn panic_message(panic: &Box<dyn std::any::Any + Send>) -> String {
-    panic
-        .downcast_ref::<String>()
-        .cloned()
-        .or_else(|| panic.downcast_ref::<&str>().map(|text| text.to_string()))
-        .unwrap_or_else(|| "panicked".to_string())
 }
 
 #[test]

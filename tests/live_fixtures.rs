@@ -23,10 +23,9 @@
 
 mod common;
 
-use common::{load_model, load_side, rel, Failures, TestDb};
+use common::{load_model, load_side, note, panic_message, rel, Failures, TestDb};
 use schemac::model::Model;
 use schemac::plan::{plan_models, PlanOptions};
-use std::io::Write;
 use std::path::PathBuf;
 use std::sync::Mutex;
 
@@ -250,19 +249,6 @@ fn citus_available() -> bool {
     let db = TestDb::create();
     db.query("SELECT 1 FROM pg_available_extensions WHERE name = 'citus'")
         .is_ok_and(|rows| rows.iter().any(|row| row.trim() == "1"))
-}
-
-/// Printed even when the test harness captures output.
-fn note(message: &str) {
-    let _ = writeln!(std::io::stderr(), "note: {message}");
-}
-
-fn panic_message(panic: &Box<dyn std::any::Any + Send>) -> String {
-    panic
-        .downcast_ref::<String>()
-        .cloned()
-        .or_else(|| panic.downcast_ref::<&str>().map(|text| text.to_string()))
-        .unwrap_or_else(|| "panicked".to_string())
 }
 
 #[test]

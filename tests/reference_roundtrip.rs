@@ -51,14 +51,13 @@
 
 mod common;
 
-use common::{load_model, rel, Failures, TestDb};
+use common::{load_model, note, panic_message, rel, Failures, TestDb};
 use schemac::diagnostics::{render_text, Diagnostic, Severity};
 use schemac::model::{Model, SqlExpr};
 use schemac::plan::{plan_models, PlanOptions};
 use schemac::source::{Language, SourceSet};
 use std::collections::BTreeMap;
 use std::fmt::Debug;
-use std::io::Write;
 use std::path::PathBuf;
 use std::sync::Mutex;
 
@@ -406,19 +405,6 @@ fn without_meta(debug: &str) -> String {
         out.push('\n');
     }
     out
-}
-
-/// Printed even when the test harness captures output.
-fn note(message: &str) {
-    let _ = writeln!(std::io::stderr(), "note: {message}");
-}
-
-fn panic_message(panic: &Box<dyn std::any::Any + Send>) -> String {
-    panic
-        .downcast_ref::<String>()
-        .cloned()
-        .or_else(|| panic.downcast_ref::<&str>().map(|text| text.to_string()))
-        .unwrap_or_else(|| "panicked".to_string())
 }
 
 #[test]

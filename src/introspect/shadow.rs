@@ -704,22 +704,10 @@ fn name_list(names: &[String]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{
-        normalize, Column, Constraint, ConstraintKind, Meta, QualifiedName, SqlExpr, TypeName,
-    };
+    use crate::model::{Constraint, ConstraintKind, Meta, QualifiedName};
     use crate::source::{FileId, Span};
 
-    fn expr(text: &str) -> SqlExpr {
-        normalize::expr(text).unwrap_or_else(|_| SqlExpr::raw(text))
-    }
-
-    fn table_with_default(default: &str) -> Table {
-        let mut table = Table::new(QualifiedName::public("t"));
-        let mut column = Column::new(Ident::new("c"), TypeName("integer".into()));
-        column.default = Some(expr(default));
-        table.columns.push(column);
-        table
-    }
+    use super::offline::tests::{expr, table_with_default};
 
     #[test]
     fn meta_moves_to_the_shadow_model() {

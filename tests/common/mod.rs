@@ -629,3 +629,16 @@ pub fn script_excerpt(sql: &str, psql_error: &str) -> String {
         _ => format!("--- script ---\n{}", numbered(sql)),
     }
 }
+
+/// Printed even when the test harness captures output.
+pub fn note(message: &str) {
+    let _ = writeln!(std::io::stderr(), "note: {message}");
+}
+
+pub fn panic_message(panic: &Box<dyn std::any::Any + Send>) -> String {
+    panic
+        .downcast_ref::<String>()
+        .cloned()
+        .or_else(|| panic.downcast_ref::<&str>().map(|text| text.to_string()))
+        .unwrap_or_else(|| "panicked".to_string())
+}

@@ -312,15 +312,16 @@ fn loose_form(text: &str) -> String {
 }
 
 #[cfg(test)]
-mod tests {
+pub(super) mod tests {
     use super::*;
     use crate::model::{normalize, Column, TypeName};
 
-    fn expr(text: &str) -> SqlExpr {
+    /// Also used by the tests of `shadow`.
+    pub(crate) fn expr(text: &str) -> SqlExpr {
         normalize::expr(text).unwrap_or_else(|_| SqlExpr::raw(text))
     }
 
-    fn table_with_default(default: &str) -> Table {
+    pub(crate) fn table_with_default(default: &str) -> Table {
         let mut table = Table::new(QualifiedName::public("t"));
         let mut column = Column::new(Ident::new("c"), TypeName("integer".into()));
         column.default = Some(expr(default));
