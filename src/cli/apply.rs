@@ -211,38 +211,18 @@ async fn plan_and_apply(
         Ok(desired) => desired,
         Err(status) => return Ok(status),
     };
-    let plan = match &args.plan {
-        Some(path) => {
-            let text =
-                std::fs::read_to_string(path).map_err(|source| ApplyCommandError::ReadPlan {
-                    path: path.display().to_string(),
-                    source,
-                })?;
-            let loaded = saved::from_json(&text)?;
-            match apply::check_fingerprint(client, &loaded.plan_id, &loaded.fingerprint, filter)
-                .await?
-            {
-                Freshness::Fresh => {}
-                Freshness::Resuming { done } => eprintln!(
-                    "note: plan {} was interrupted with {done} of {} steps applied; resuming it",
-                    loaded.plan_id,
-                    loaded.plan.steps.len()
-                ),
-            }
-            loaded.plan
-        }
+    let saved_plan = match &args.plan {
+        Some(path) => Some(load_saved_plan(client, filter, path).await?),
+        None if desired.is_none() => return Err(ApplyCommandError::NoDatabase),
         None => {
-            if desired.is_none() {
-                return Err(ApplyCommandError::NoDatabase);
-            }
             apply::drop_invalid_leftovers(client, apply_options).await?;
-            Plan::default()
+            None
         }
     };
     // The desired schema as the server stores it, exactly as `plan --db`
     // normalises it: what a fresh plan is made from and what the result is
     // verified against.
-    let (plan, normalized) = match &desired {
+    let normalized = match &desired {
         Some(desired) => {
             let live = read_live(client, filter).await?;
             let normalized =
@@ -250,21 +230,24 @@ async fn plan_and_apply(
             for note in invalid_index_notes(&live).iter().chain(&normalized.notes) {
                 eprintln!("note: {note}");
             }
-            let plan = if args.plan.is_some() {
-                plan
-            } else {
-                let plan_options = PlanOptions {
-                    server_version: live.server_version,
-                    ..PlanOptions::default()
-                };
-                let mut plan = plan_models(&live.current, &normalized.model, &plan_options)?;
-                plan.notes.extend(normalized.unproven.iter().cloned());
-                plan
-            };
-            (plan, Some(normalized))
+            Some((live, normalized))
         }
-        None => (plan, None),
+        None => None,
     };
+    let plan = match (saved_plan, &normalized) {
+        (Some(plan), _) => plan,
+        (None, Some((live, normalized))) => {
+            let plan_options = PlanOptions {
+                server_version: live.server_version,
+                ..PlanOptions::default()
+            };
+            let mut plan = plan_models(&live.current, &normalized.model, &plan_options)?;
+            plan.notes.extend(normalized.unproven.iter().cloned());
+            plan
+        }
+        (None, None) => return Err(ApplyCommandError::NoDatabase),
+    };
+    let normalized = normalized.map(|(_, normalized)| normalized);
 
     show_plan(options, &plan)?;
     if plan.is_empty() {
@@ -304,6 +287,29 @@ async fn plan_and_apply(
     }
     eprintln!("{summary}");
     Ok(ExitStatus::Success)
+}
+
+/// Reads a plan saved by `plan --out` and checks that it was made against
+/// this database (or is being resumed).
+async fn load_saved_plan(
+    client: &Client,
+    filter: &Filter,
+    path: &std::path::Path,
+) -> Result<Plan, ApplyCommandError> {
+    let text = std::fs::read_to_string(path).map_err(|source| ApplyCommandError::ReadPlan {
+        path: path.display().to_string(),
+        source,
+    })?;
+    let loaded = saved::from_json(&text)?;
+    match apply::check_fingerprint(client, &loaded.plan_id, &loaded.fingerprint, filter).await? {
+        Freshness::Fresh => {}
+        Freshness::Resuming { done } => eprintln!(
+            "note: plan {} was interrupted with {done} of {} steps applied; resuming it",
+            loaded.plan_id,
+            loaded.plan.steps.len()
+        ),
+    }
+    Ok(loaded.plan)
 }
 
 /// The desired Model: `Ok(None)` for `--plan` without PATHS;
