@@ -3,13 +3,17 @@
 //! `SCHEMAC_BENCH_SIZES=100,1000`), creates a database on the server of
 //! `SCHEMAC_TEST_DATABASE_URL` (default
 //! `postgresql://postgres@127.0.0.1:5432/postgres`), then times
-//! `introspect::introspect` against `pg_dump --schema-only` on the same
-//! database, prints a table, and drops the databases.
+//! introspection over one connection (`introspect::introspect_with_stats`)
+//! and over two (`introspect::introspect_sharded`, what `schemac plan --db`
+//! does) against `pg_dump --schema-only` on the same database, prints a
+//! table, and drops the databases.
 //!
-//! Introspection is timed three times after one warm-up run (the median is
-//! reported, with each catalog query's share of it); pg_dump once after a
-//! warm-up. Both open their own connection; pg_dump's time includes
-//! starting the process and connecting (a few milliseconds).
+//! Introspection is timed three times each after one warm-up run (the
+//! median is reported, with each catalog query's share of the two-connection
+//! run); pg_dump once after a warm-up. Each run opens its own connections
+//! (not timed: `schemac plan --db` opens the second while it reads the
+//! schema files); pg_dump's time includes starting the process and
+//! connecting (a few milliseconds).
 //!
 //! pg_dump takes `LOCK TABLE ... IN ACCESS SHARE MODE` on every table in one
 //! transaction, so it needs `max_locks_per_transaction * max_connections`
@@ -21,7 +25,8 @@
 //! at a server started with a larger one.
 //!
 //! `SCHEMAC_BENCH_KEEP=1` leaves the databases in place (their names are
-//! printed) for `EXPLAIN ANALYZE`. Figures and target verdicts only;
+//! printed) for `EXPLAIN ANALYZE`; `SCHEMAC_BENCH_REUSE=1` then times them
+//! again without loading them anew. Figures and target verdicts only;
 //! nothing here asserts a time.
 
 use schemac::introspect::{self, connect, Filter, IntrospectOptions, QueryTiming};
@@ -84,8 +89,24 @@ struct BenchDb {
 }
 
 impl BenchDb {
-    fn create(n_tables: usize) -> Result<BenchDb, String> {
-        let name = format!("schemac_bench_introspect_{n_tables}_{}", std::process::id());
+    /// A fresh database, or with `SCHEMAC_BENCH_REUSE=1` the one an
+    /// earlier `SCHEMAC_BENCH_KEEP=1` run left (then `reused` is true and
+    /// the schema is not loaded again).
+    fn create(n_tables: usize) -> Result<(BenchDb, bool), String> {
+        let reuse = env_flag("SCHEMAC_BENCH_REUSE");
+        let name = if reuse || env_flag("SCHEMAC_BENCH_KEEP") {
+            format!("schemac_bench_introspect_{n_tables}")
+        } else {
+            format!("schemac_bench_introspect_{n_tables}_{}", std::process::id())
+        };
+        let db = BenchDb {
+            url: url_with_dbname(&admin_url(), &name),
+            name,
+        };
+        if reuse && psql(&db.url, "SELECT 1").is_ok() {
+            return Ok((db, true));
+        }
+        let name = &db.name;
         psql(
             &admin_url(),
             &format!("DROP DATABASE IF EXISTS {name}; CREATE DATABASE {name};"),
@@ -96,16 +117,17 @@ impl BenchDb {
                      `pg_ctlcluster --skip-systemctl-redirect 15 main start`"
             )
         })?;
-        Ok(BenchDb {
-            url: url_with_dbname(&admin_url(), &name),
-            name,
-        })
+        Ok((db, false))
     }
+}
+
+fn env_flag(name: &str) -> bool {
+    std::env::var(name).is_ok_and(|value| value == "1")
 }
 
 impl Drop for BenchDb {
     fn drop(&mut self) {
-        if std::env::var("SCHEMAC_BENCH_KEEP").is_ok_and(|value| value == "1") {
+        if env_flag("SCHEMAC_BENCH_KEEP") || env_flag("SCHEMAC_BENCH_REUSE") {
             eprintln!("kept database {} (SCHEMAC_BENCH_KEEP=1)", self.name);
             return;
         }
@@ -119,7 +141,11 @@ impl Drop for BenchDb {
 struct Row {
     n_tables: usize,
     n_relations: usize,
-    load: Duration,
+    /// `None` when an earlier run's database was reused.
+    load: Option<Duration>,
+    /// Over one connection.
+    single: Result<IntrospectRun, String>,
+    /// Over two connections, as `schemac plan --db` reads.
     introspect: Result<IntrospectRun, String>,
     pg_dump: Result<Duration, String>,
 }
@@ -134,11 +160,19 @@ struct IntrospectRun {
     rows_to_model: Duration,
 }
 
-async fn time_introspect(url: &str) -> Result<IntrospectRun, String> {
+/// One introspection over `connections` (1, or 2: the way `schemac plan
+/// --db` reads, see `introspect::introspect_sharded`).
+async fn time_introspect(url: &str, connections: usize) -> Result<IntrospectRun, String> {
     let (client, connection) = connect(url).await.map_err(|error| error.to_string())?;
+    let helper = if connections > 1 {
+        Some(connect(url).await.map_err(|error| error.to_string())?)
+    } else {
+        None
+    };
     let start = Instant::now();
-    let (model, stats) = introspect::introspect_with_stats(
+    let (model, stats) = introspect::introspect_sharded(
         &client,
+        helper.as_ref().map(|(helper, _)| helper),
         &Filter::default(),
         IntrospectOptions::default(),
     )
@@ -147,8 +181,18 @@ async fn time_introspect(url: &str) -> Result<IntrospectRun, String> {
     let elapsed = start.elapsed();
     drop(client);
     let _ = connection.await;
+    if let Some((helper, connection)) = helper {
+        drop(helper);
+        let _ = connection.await;
+    }
     if model.tables.is_empty() {
         return Err("introspection found no tables".to_string());
+    }
+    if stats.shards != connections {
+        return Err(format!(
+            "asked for {connections} connections, introspection used {}",
+            stats.shards
+        ));
     }
     Ok(IntrospectRun {
         elapsed,
@@ -159,10 +203,14 @@ async fn time_introspect(url: &str) -> Result<IntrospectRun, String> {
 }
 
 /// The median of `runs` introspections (by wall time).
-async fn median_introspect(url: &str, runs: usize) -> Result<IntrospectRun, String> {
+async fn median_introspect(
+    url: &str,
+    connections: usize,
+    runs: usize,
+) -> Result<IntrospectRun, String> {
     let mut results = Vec::new();
     for _ in 0..runs {
-        results.push(time_introspect(url).await?);
+        results.push(time_introspect(url, connections).await?);
     }
     results.sort_by_key(|run| run.elapsed);
     results
@@ -192,20 +240,27 @@ fn time_pg_dump(url: &str) -> Result<Duration, String> {
 }
 
 async fn run_size(n_tables: usize) -> Result<Row, String> {
-    let db = BenchDb::create(n_tables)?;
-    let ddl = synth::source(n_tables, Variant::Base, Form::Sql);
-    let start = Instant::now();
-    psql(&db.url, &ddl).map_err(|error| format!("loading {n_tables} tables failed: {error}"))?;
-    let load = start.elapsed();
+    let (db, reused) = BenchDb::create(n_tables)?;
+    let load = if reused {
+        None
+    } else {
+        let ddl = synth::source(n_tables, Variant::Base, Form::Sql);
+        let start = Instant::now();
+        psql(&db.url, &ddl)
+            .map_err(|error| format!("loading {n_tables} tables failed: {error}"))?;
+        Some(start.elapsed())
+    };
     // One warm-up run of each fills the server's buffers for both tools.
-    let _ = time_introspect(&db.url).await;
-    let introspect = median_introspect(&db.url, 3).await;
+    let _ = time_introspect(&db.url, 2).await;
+    let single = median_introspect(&db.url, 1, 3).await;
+    let introspect = median_introspect(&db.url, 2, 3).await;
     let _ = time_pg_dump(&db.url);
     let pg_dump = time_pg_dump(&db.url);
     Ok(Row {
         n_tables,
         n_relations: synth::n_relations(n_tables),
         load,
+        single,
         introspect,
         pg_dump,
     })
@@ -230,7 +285,8 @@ fn main() {
         println!("introspect bench: run with `cargo bench --bench introspect`");
         return;
     }
-    let runtime = match tokio::runtime::Builder::new_current_thread()
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
         .enable_all()
         .build()
     {
@@ -282,27 +338,33 @@ fn print_report(rows: &[Row]) {
         server_setting("max_connections")
     );
     println!(
-        "{:>8} {:>10} {:>10} {:>12} {:>8}  pg_dump --schema-only",
-        "tables", "relations", "load", "introspect", "queries"
+        "{:>8} {:>10} {:>10} {:>12} {:>12} {:>8}  pg_dump --schema-only",
+        "tables", "relations", "load", "1 conn", "2 conns", "queries"
     );
+    let seconds = |run: &Result<IntrospectRun, String>| match run {
+        Ok(run) => format!("{:.3} s", run.elapsed.as_secs_f64()),
+        Err(error) => format!("failed: {error}"),
+    };
     for row in rows {
-        let (introspect, queries) = match &row.introspect {
-            Ok(run) => (
-                format!("{:.3} s", run.elapsed.as_secs_f64()),
-                run.queries.to_string(),
-            ),
-            Err(error) => (format!("failed: {error}"), "-".to_string()),
+        let queries = match &row.introspect {
+            Ok(run) => run.queries.to_string(),
+            Err(_) => "-".to_string(),
         };
         let pg_dump = match &row.pg_dump {
             Ok(elapsed) => format!("{:.3} s", elapsed.as_secs_f64()),
             Err(error) => format!("FAILED: {error}"),
         };
+        let load = match row.load {
+            Some(load) => format!("{:.1} s", load.as_secs_f64()),
+            None => "reused".to_string(),
+        };
         println!(
-            "{:>8} {:>10} {:>8.1} s {:>12} {:>8}  {pg_dump}",
+            "{:>8} {:>10} {:>10} {:>12} {:>12} {:>8}  {pg_dump}",
             row.n_tables,
             row.n_relations,
-            row.load.as_secs_f64(),
-            introspect,
+            load,
+            seconds(&row.single),
+            seconds(&row.introspect),
             queries
         );
     }
@@ -319,17 +381,19 @@ fn print_report(rows: &[Row]) {
 
 /// Each query's share of the median run. The queries are pipelined and
 /// the server runs them in turn, so a query's time is the gap between its
-/// last row and the previous query's.
+/// last row and the previous query's on the same connection.
 fn print_breakdown(n_tables: usize, run: &IntrospectRun) {
     println!();
     println!("{n_tables} tables, per query (server and transfer):");
-    let mut previous = Duration::ZERO;
+    let mut previous = [Duration::ZERO; 2];
     for timing in &run.timings {
-        let took = timing.finished.saturating_sub(previous);
-        previous = timing.finished;
+        let previous = &mut previous[timing.connection.min(1)];
+        let took = timing.finished.saturating_sub(*previous);
+        *previous = timing.finished;
         println!(
-            "  {:<16} {:>8} rows {:>9.1} ms",
+            "  {:<16} conn {} {:>8} rows {:>9.1} ms",
             timing.object_kind,
+            timing.connection,
             timing.rows,
             took.as_secs_f64() * 1000.0
         );

@@ -215,6 +215,25 @@ impl TestDb {
         let _ = connection.await;
         res
     }
+
+    /// Introspection over two connections (`introspect_sharded`).
+    async fn introspect_sharded(&self, options: IntrospectOptions) -> (Model, IntrospectStats) {
+        let (client, connection) = connect(&self.url)
+            .await
+            .expect("connect to the test database");
+        let (helper, helper_connection) = connect(&self.url)
+            .await
+            .expect("connect to the test database");
+        let res =
+            introspect::introspect_sharded(&client, Some(&helper), &Filter::default(), options)
+                .await
+                .unwrap_or_else(|error| panic!("introspection failed: {error:?}"));
+        drop(client);
+        drop(helper);
+        let _ = connection.await;
+        let _ = helper_connection.await;
+        res
+    }
 }
 
 impl Drop for TestDb {
@@ -772,6 +791,173 @@ async fn query_count_does_not_grow_with_tables() {
     assert!(small_stats.queries <= 16, "{} queries", small_stats.queries);
 }
 
+/// Index variety beyond RICH_DDL's: every key option the catalog columns
+/// describe, and the cases that need `pg_get_indexdef` (expression keys, an
+/// operator class that only binary-coerces to the column's type, domains,
+/// enums, arrays).
+const INDEX_VARIETY_DDL: &str = r#"CREATE TYPE public.mood AS ENUM ('low', 'high');
+CREATE DOMAIN public.code AS text CHECK (VALUE <> '');
+CREATE TABLE public.ix (
+    id bigint PRIMARY KEY,
+    "Mixed Case" text,
+    name varchar(40),
+    label text COLLATE "C",
+    mood public.mood,
+    code public.code,
+    tags int[],
+    at timestamptz,
+    dropped int,
+    n numeric
+);
+ALTER TABLE public.ix DROP COLUMN dropped;
+CREATE INDEX ix_desc_nulls ON public.ix (at DESC NULLS LAST, n NULLS FIRST, id DESC);
+CREATE INDEX ix_quoted ON public.ix ("Mixed Case") INCLUDE (n, at);
+CREATE INDEX ix_collate ON public.ix (label COLLATE "POSIX", "Mixed Case" COLLATE "C");
+CREATE INDEX ix_varchar ON public.ix (name);
+CREATE INDEX ix_enum ON public.ix (mood);
+CREATE INDEX ix_domain ON public.ix (code);
+CREATE INDEX ix_gin ON public.ix USING gin (tags);
+CREATE INDEX ix_brin ON public.ix USING brin (at) WITH (pages_per_range = 16);
+CREATE INDEX ix_hash ON public.ix USING hash (id);
+CREATE UNIQUE INDEX ix_unique_partial ON public.ix (n) WITH (fillfactor = 80, deduplicate_items = off) WHERE n > 0 AND label IS NOT NULL;
+CREATE UNIQUE INDEX ix_nnd ON public.ix (name, mood) NULLS NOT DISTINCT;
+CREATE INDEX ix_expr ON public.ix (lower("Mixed Case"), id);
+CREATE INDEX ix_opclass ON public.ix (label text_pattern_ops);
+CREATE TABLE public.ix_parted (id int, part int, note text) PARTITION BY LIST (part);
+CREATE TABLE public.ix_parted_1 PARTITION OF public.ix_parted FOR VALUES IN (1);
+CREATE INDEX ix_parted_note ON public.ix_parted (note DESC);
+CREATE INDEX ix_parted_1_own ON public.ix_parted_1 (id) WHERE note IS NULL;
+CREATE MATERIALIZED VIEW public.ix_mv AS SELECT id, n FROM public.ix;
+CREATE UNIQUE INDEX ix_mv_id ON public.ix_mv (id DESC);
+"#;
+
+#[tokio::test]
+async fn catalog_built_indexes_equal_pg_get_indexdef() {
+    // Most indexes are built from pg_index's columns; pg_get_indexdef is
+    // the reference. Both ways must give the same Model.
+    let db = TestDb::create("indexdef");
+    db.load(RICH_DDL);
+    db.load(INDEX_VARIETY_DDL);
+    let (built, _) = db.introspect(IntrospectOptions::default()).await;
+    let (deparsed, _) = db
+        .introspect(IntrospectOptions {
+            deparse_all_indexes: true,
+            ..IntrospectOptions::default()
+        })
+        .await;
+    let indexes = |model: &Model| -> Vec<(String, schemac::model::Index)> {
+        let mut all = Vec::new();
+        for table in model.tables.values() {
+            for index in table.indexes.values() {
+                all.push((format!("{}.{}", table.name, index.name), index.clone()));
+            }
+        }
+        for view in model.views.values() {
+            for index in view.indexes.values() {
+                all.push((format!("{}.{}", view.name, index.name), index.clone()));
+            }
+        }
+        all
+    };
+    let (built_indexes, deparsed_indexes) = (indexes(&built), indexes(&deparsed));
+    assert!(built_indexes.len() >= 20, "{} indexes", built_indexes.len());
+    for ((name, built), (_, deparsed)) in built_indexes.iter().zip(&deparsed_indexes) {
+        assert_eq!(built, deparsed, "{name}");
+    }
+    assert_eq!(built_indexes.len(), deparsed_indexes.len());
+    assert!(built == deparsed, "the models differ outside indexes");
+    // Spot checks of what the catalog columns carry.
+    let ix = &built.tables[&q("public", "ix")].indexes;
+    let keys = &ix[&id("ix_desc_nulls")].keys;
+    assert!(keys[0].descending && keys[0].nulls_first == Some(false));
+    assert!(!keys[1].descending && keys[1].nulls_first == Some(true));
+    assert!(keys[2].descending && keys[2].nulls_first.is_none());
+    assert_eq!(ix[&id("ix_quoted")].include, vec![id("n"), id("at")]);
+    assert_eq!(
+        ix[&id("ix_collate")].keys[0]
+            .collation
+            .as_ref()
+            .map(Ident::as_str),
+        Some("POSIX")
+    );
+    assert_eq!(
+        ix[&id("ix_collate")].keys[1]
+            .collation
+            .as_ref()
+            .map(Ident::as_str),
+        Some("C")
+    );
+    assert_eq!(
+        ix[&id("ix_unique_partial")].with,
+        vec![
+            ("fillfactor".to_string(), "80".to_string()),
+            ("deduplicate_items".to_string(), "off".to_string())
+        ]
+    );
+    assert!(ix[&id("ix_nnd")].nulls_not_distinct && ix[&id("ix_nnd")].unique);
+    assert_eq!(ix[&id("ix_brin")].method, "brin");
+}
+
+#[tokio::test]
+async fn two_connections_read_what_one_reads() {
+    let db = TestDb::create("sharded");
+    db.load(RICH_DDL);
+    db.load(INDEX_VARIETY_DDL);
+    let (single, single_stats) = db.introspect(IntrospectOptions::default()).await;
+    let (sharded, sharded_stats) = db.introspect_sharded(IntrospectOptions::default()).await;
+    assert_eq!(single_stats.shards, 1);
+    assert_eq!(sharded_stats.shards, 2);
+    for (name, table) in &single.tables {
+        assert_eq!(Some(table), sharded.tables.get(name), "{name}");
+    }
+    assert!(single == sharded, "the models differ outside tables");
+    // Both halves hold tables, so both connections did part of the work.
+    let per_connection = |connection: usize| -> usize {
+        sharded_stats
+            .query_timings
+            .iter()
+            .filter(|timing| timing.connection == connection && timing.object_kind == "tables")
+            .map(|timing| timing.rows)
+            .sum()
+    };
+    assert!(per_connection(0) > 0 && per_connection(1) > 0);
+    // The per-table queries run once per connection: still a constant.
+    assert!(
+        sharded_stats.queries <= 22,
+        "{} queries",
+        sharded_stats.queries
+    );
+}
+
+#[tokio::test]
+async fn a_busy_helper_leaves_introspection_to_one_connection() {
+    // A helper already inside a transaction cannot join the snapshot:
+    // introspection runs on the first connection alone and is complete.
+    let db = TestDb::create("busyhelper");
+    db.load(RICH_DDL);
+    let (client, connection) = connect(&db.url).await.expect("connect");
+    let (helper, helper_connection) = connect(&db.url).await.expect("connect");
+    helper
+        .batch_execute("BEGIN; SELECT 1;")
+        .await
+        .expect("open a transaction on the helper");
+    let (model, stats) = introspect::introspect_sharded(
+        &client,
+        Some(&helper),
+        &Filter::default(),
+        IntrospectOptions::default(),
+    )
+    .await
+    .expect("introspection");
+    assert_eq!(stats.shards, 1);
+    let (single, _) = db.introspect(IntrospectOptions::default()).await;
+    assert!(model == single);
+    drop(client);
+    drop(helper);
+    let _ = connection.await;
+    let _ = helper_connection.await;
+}
+
 #[tokio::test]
 async fn holds_no_relation_locks_outside_the_catalog() {
     // Without views: not a single lock outside pg_catalog.
@@ -782,7 +968,12 @@ async fn holds_no_relation_locks_outside_the_catalog() {
         .collect::<Vec<_>>()
         .join("\n");
     db.load(&without_views);
-    let (model, stats) = db.introspect(IntrospectOptions { probe_locks: true }).await;
+    let (model, stats) = db
+        .introspect(IntrospectOptions {
+            probe_locks: true,
+            ..IntrospectOptions::default()
+        })
+        .await;
     assert!(model.tables.len() > 10 && model.views.is_empty());
     assert_eq!(stats.non_catalog_relation_locks, Some(vec![]));
 }
@@ -793,7 +984,12 @@ async fn view_deparsing_takes_only_access_share_on_what_views_read() {
     // and each relation it reads, and nothing else.
     let db = TestDb::create("viewlocks");
     db.load(RICH_DDL);
-    let (model, stats) = db.introspect(IntrospectOptions { probe_locks: true }).await;
+    let (model, stats) = db
+        .introspect(IntrospectOptions {
+            probe_locks: true,
+            ..IntrospectOptions::default()
+        })
+        .await;
     let locks = stats.non_catalog_relation_locks.expect("probed");
     assert!(!locks.is_empty());
     let mut allowed: Vec<String> = Vec::new();

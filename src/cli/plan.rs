@@ -387,7 +387,8 @@ fn warn_refused_hazards(options: &Options, plan: &Plan) -> Result<(), CliError> 
 pub(crate) fn block_on<T>(
     work: impl Future<Output = Result<T, LiveError>>,
 ) -> Result<T, LiveError> {
-    let runtime = tokio::runtime::Builder::new_current_thread()
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
         .enable_all()
         .build()
         .map_err(LiveError::Runtime)?;

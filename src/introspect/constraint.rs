@@ -6,7 +6,7 @@
 //! sqlparser (its elements are index keys with operators).
 
 use super::index::index_key;
-use super::{catalog_expr, get, IntrospectError};
+use super::{catalog_expr, get, CatalogText, IntrospectError};
 use crate::model::{
     Constraint, ConstraintKind, ExcludeElement, FkAction, ForeignKey, Ident, IndexExpr, Meta,
     Model, QualifiedName,
@@ -19,27 +19,45 @@ use tokio_postgres::Row;
 pub(super) const CONSTRAINTS: &str = include_str!("queries/constraints.sql");
 const KIND: &str = "constraints";
 
-pub(crate) fn introspect_constraints(
+/// One row of the constraints query, converted: the table and the
+/// constraint.
+pub(crate) type ParsedConstraint = (QualifiedName, Constraint);
+
+/// Converts the rows (no Model needed, so it runs while the server still
+/// answers the queries sent after this one).
+pub(crate) fn parse_constraint_rows(
     rows: Vec<Row>,
+) -> Result<Vec<ParsedConstraint>, IntrospectError> {
+    let mut text = CatalogText::default();
+    rows.iter()
+        .map(|row| {
+            Ok((
+                QualifiedName::new(
+                    get::<String>(row, KIND, "schema")?,
+                    get::<String>(row, KIND, "table_name")?,
+                ),
+                constraint_from_row(row, &mut text)?,
+            ))
+        })
+        .collect()
+}
+
+/// Adds the constraints to their tables.
+pub(crate) fn introspect_constraints(
+    constraints: Vec<ParsedConstraint>,
     model: &mut Model,
 ) -> Result<(), IntrospectError> {
-    for row in rows {
-        let table_name = QualifiedName::new(
-            get::<String>(&row, KIND, "schema")?,
-            get::<String>(&row, KIND, "table_name")?,
-        );
-        let Some(table) = model.tables.get_mut(&table_name) else {
-            continue;
-        };
-        let constraint = constraint_from_row(&row)?;
-        table
-            .constraints
-            .insert(constraint.name.clone(), constraint);
+    for (table_name, constraint) in constraints {
+        if let Some(table) = model.tables.get_mut(&table_name) {
+            table
+                .constraints
+                .insert(constraint.name.clone(), constraint);
+        }
     }
     Ok(())
 }
 
-fn constraint_from_row(row: &Row) -> Result<Constraint, IntrospectError> {
+fn constraint_from_row(row: &Row, text: &mut CatalogText) -> Result<Constraint, IntrospectError> {
     let name = Ident::new(get::<String>(row, KIND, "name")?);
     let kind_code: String = get(row, KIND, "kind")?;
     let columns = idents(get(row, KIND, "columns")?);
@@ -55,9 +73,9 @@ fn constraint_from_row(row: &Row) -> Result<Constraint, IntrospectError> {
                 .unwrap_or(false),
         },
         "c" => {
-            let expr: Option<String> = get(row, KIND, "check_expr")?;
+            let expr: Option<&str> = get(row, KIND, "check_expr")?;
             ConstraintKind::Check {
-                expr: catalog_expr(expr.as_deref().unwrap_or_default()),
+                expr: text.expr(expr.unwrap_or_default()),
                 no_inherit: get(row, KIND, "no_inherit")?,
             }
         }

@@ -1,10 +1,15 @@
-//! Indexes of tables and materialized views, read from `pg_get_indexdef`.
+//! Indexes of tables and materialized views: built from `pg_index`'s
+//! columns when every key is a plain column with its type's default
+//! operator class (nearly all indexes), read from `pg_get_indexdef`
+//! otherwise.
 //!
-//! Invariants: indexes backing a constraint and indexes attached to a
-//! parent's partitioned index are not read (the constraint or the parent
-//! index owns them); `ON ONLY` and a non-default `TABLESPACE`, which the
-//! Model does not hold and sqlparser cannot read, are removed before
-//! parsing; storage parameter values lose the quotes the catalog adds.
+//! Invariants: both ways give the same [`Index`] for the same index (the
+//! live tests compare them with [`super::IntrospectOptions::deparse_all_indexes`]);
+//! indexes backing a constraint and indexes attached to a parent's
+//! partitioned index are not read (the constraint or the parent index owns
+//! them); `ON ONLY` and a non-default `TABLESPACE`, which the Model does not
+//! hold and sqlparser cannot read, are removed before parsing; storage
+//! parameter values lose the quotes the catalog adds.
 
 use super::sql::{ident, last_ident, option_pair};
 use super::{catalog_expr, get, IntrospectError};
@@ -22,8 +27,9 @@ const KIND: &str = "indexes";
 /// the relation is part of the Model).
 pub(crate) type ParsedIndex = (QualifiedName, Result<Index, IntrospectError>);
 
-/// Parses the rows (sqlparser work that needs no Model, so it runs while
-/// the server still answers the queries sent after this one).
+/// Reads the rows (sqlparser work for the few indexes the catalog cannot
+/// describe without deparsing; it needs no Model, so it runs while the
+/// server still answers the queries sent after this one).
 pub(crate) fn parse_index_rows(rows: Vec<Row>) -> Result<Vec<ParsedIndex>, IntrospectError> {
     let mut parsed = Vec::with_capacity(rows.len());
     for row in rows {
@@ -32,23 +38,88 @@ pub(crate) fn parse_index_rows(rows: Vec<Row>) -> Result<Vec<ParsedIndex>, Intro
             get::<String>(&row, KIND, "table_name")?,
         );
         let name: String = get(&row, KIND, "name")?;
-        let definition: String = get(&row, KIND, "definition")?;
-        let tablespace: Option<String> = get(&row, KIND, "tablespace")?;
         let comment: Option<String> = get(&row, KIND, "comment")?;
-        let index = match parse_indexdef(&definition, tablespace.as_deref()) {
-            Some(mut index) => {
+        let index = match get::<Option<String>>(&row, KIND, "definition")? {
+            Some(definition) => {
+                let tablespace: Option<String> = get(&row, KIND, "tablespace")?;
+                parse_indexdef(&definition, tablespace.as_deref()).ok_or_else(|| {
+                    IntrospectError::Row {
+                        object_kind: KIND,
+                        message: format!("cannot read index {name}: {definition}"),
+                    }
+                })
+            }
+            None => index_from_catalog(&row, &name),
+        };
+        parsed.push((
+            relation,
+            index.map(|mut index| {
                 index.name = Ident::new(name);
                 index.comment = comment;
-                Ok(index)
-            }
-            None => Err(IntrospectError::Row {
-                object_kind: KIND,
-                message: format!("cannot read index {name}: {definition}"),
+                index
             }),
-        };
-        parsed.push((relation, index));
+        ));
     }
     Ok(parsed)
+}
+
+/// `pg_index.indoption` bits of one key column.
+const INDOPTION_DESC: i16 = 0x0001;
+const INDOPTION_NULLS_FIRST: i16 = 0x0002;
+
+/// An index whose keys are plain columns with their type's default
+/// operator class, from the catalog's columns: what `pg_get_indexdef`
+/// would print, without deparsing (see `queries/indexes.sql`).
+fn index_from_catalog(row: &Row, name: &str) -> Result<Index, IntrospectError> {
+    let columns: Vec<Option<String>> = get(row, KIND, "columns")?;
+    let options: Vec<Option<i16>> = get(row, KIND, "options")?;
+    let collations: Vec<Option<String>> = get(row, KIND, "collations")?;
+    let key_count = usize::try_from(get::<i32>(row, KIND, "key_count")?).unwrap_or(0);
+    let mut columns = columns.into_iter();
+    let mut names = Vec::with_capacity(columns.len());
+    for column in columns.by_ref() {
+        let Some(column) = column else {
+            return Err(IntrospectError::Row {
+                object_kind: KIND,
+                message: format!("index {name} names a column that does not exist"),
+            });
+        };
+        names.push(Ident::new(column));
+    }
+    let include = names.split_off(key_count.min(names.len()));
+    let keys = names
+        .into_iter()
+        .enumerate()
+        .map(|(position, column)| {
+            let option = options.get(position).copied().flatten().unwrap_or(0);
+            let descending = option & INDOPTION_DESC != 0;
+            let nulls_first = option & INDOPTION_NULLS_FIRST != 0;
+            IndexKey {
+                expr: IndexExpr::Column(column),
+                collation: collations.get(position).cloned().flatten().map(Ident::new),
+                opclass: None,
+                descending,
+                nulls_first: (nulls_first != descending).then_some(nulls_first),
+            }
+        })
+        .collect();
+    let storage: Option<Vec<String>> = get(row, KIND, "storage")?;
+    Ok(Index {
+        name: Ident::new(name),
+        unique: get(row, KIND, "is_unique")?,
+        nulls_not_distinct: get(row, KIND, "nulls_not_distinct")?,
+        method: get(row, KIND, "method")?,
+        keys,
+        include,
+        predicate: get::<Option<String>>(row, KIND, "predicate")?.map(|text| catalog_expr(&text)),
+        with: storage
+            .unwrap_or_default()
+            .iter()
+            .map(|entry| option_pair(entry))
+            .collect(),
+        comment: None,
+        meta: Meta::default(),
+    })
 }
 
 /// Adds the parsed indexes to their tables and materialized views.

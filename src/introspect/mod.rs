@@ -131,6 +131,9 @@ pub struct IntrospectStats {
     pub queries: usize,
     /// `server_version_num` of the server.
     pub server_version: i32,
+    /// Connections the per-table queries were split over (1 or 2, see
+    /// [`introspect_sharded`]).
+    pub shards: usize,
     /// With [`IntrospectOptions::probe_locks`]: the relation locks the
     /// snapshot transaction held, after its last query, on relations
     /// outside `pg_catalog`, as `(schema.relation, mode)`, sorted. Expected:
@@ -138,9 +141,10 @@ pub struct IntrospectStats {
     /// the view deparser, see `queries/views.sql`).
     pub non_catalog_relation_locks: Option<Vec<(String, String)>>,
     /// When each catalog query's last row arrived, in arrival order. The
-    /// queries are pipelined and the server runs them one after the other,
-    /// so the gap between one `finished` and the previous one is the time
-    /// that query took (server and transfer).
+    /// queries are pipelined and each server process runs its queries one
+    /// after the other, so the gap between one `finished` and the previous
+    /// one on the same connection is the time that query took (server and
+    /// transfer).
     pub query_timings: Vec<QueryTiming>,
     /// Time spent turning the rows into the Model after the last row
     /// arrived (index definitions are parsed earlier, while later queries
@@ -153,6 +157,9 @@ pub struct IntrospectStats {
 pub struct QueryTiming {
     /// What the query reads (`columns`, `indexes`, ...).
     pub object_kind: &'static str,
+    /// The connection that ran it (0, or 1 for the helper of
+    /// [`introspect_sharded`]).
+    pub connection: usize,
     /// Rows it returned.
     pub rows: usize,
     /// From the start of the run to its last row.
@@ -164,8 +171,13 @@ pub struct QueryTiming {
 pub struct IntrospectOptions {
     /// Before committing, count the relation locks the transaction holds
     /// outside `pg_catalog` (locks are held to the end of a transaction,
-    /// so this sees every lock any query took). One extra query.
+    /// so this sees every lock any query took). One extra query per
+    /// connection.
     pub probe_locks: bool,
+    /// Read every index from `pg_get_indexdef`, not only those the catalog
+    /// columns cannot describe (slower: the reference that the built
+    /// definitions are tested against).
+    pub deparse_all_indexes: bool,
 }
 
 /// A failure to read the database. Each variant names what was being read.
@@ -360,22 +372,96 @@ pub async fn introspect_with_stats(
     filter: &Filter,
     options: IntrospectOptions,
 ) -> Result<(Model, IntrospectStats), IntrospectError> {
+    introspect_sharded(client, None, filter, options).await
+}
+
+/// [`introspect_with_stats`] over two connections to the same database:
+/// `helper` joins `client`'s snapshot (`pg_export_snapshot`), and the
+/// per-table queries (tables, columns, indexes, constraints, policies,
+/// triggers) are split between the two by table oid, so that two server
+/// processes deparse and scan at once. Catalog caches are per server
+/// process, and most of a large database's introspection time is spent
+/// filling them, so each process fills only its half.
+///
+/// When the helper cannot join the snapshot (a server that refuses
+/// `pg_export_snapshot`, or a helper already inside a transaction),
+/// everything runs on `client` alone and [`IntrospectStats::shards`] says 1.
+/// The helper must not be used by anything else until this returns.
+pub async fn introspect_sharded(
+    client: &Client,
+    helper: Option<&Client>,
+    filter: &Filter,
+    options: IntrospectOptions,
+) -> Result<(Model, IntrospectStats), IntrospectError> {
     client
-        .batch_execute(SESSION_SETUP)
+        .batch_execute(&format!("{BEGIN_SNAPSHOT};\n{PINNED_SETTINGS}"))
         .await
         .map_err(|source| IntrospectError::Session { source })?;
-    let res = introspect_in_snapshot(client, filter, options).await;
-    // The transaction is read-only: ending it either way changes nothing.
+    let helper = match helper {
+        Some(helper) => join_snapshot(client, helper).await.then_some(helper),
+        None => None,
+    };
+    if helper.is_some() {
+        // Two server processes already share the work; parallel workers
+        // would only compete with them for the same cores.
+        client
+            .batch_execute(NO_PARALLEL_WORKERS)
+            .await
+            .map_err(|source| IntrospectError::Session { source })?;
+    }
+    let res = introspect_in_snapshot(client, helper, filter, options).await;
+    // The transactions are read-only: ending them either way changes
+    // nothing.
     let end = if res.is_ok() { "COMMIT" } else { "ROLLBACK" };
     let ended = client.batch_execute(end).await;
+    if let Some(helper) = helper {
+        // The helper's snapshot is a copy; its end cannot fail the run.
+        let _ = helper.batch_execute(end).await;
+    }
     let (model, stats) = res?;
     ended.map_err(|source| IntrospectError::Session { source })?;
     Ok((model, stats))
 }
 
-/// Opens the snapshot and pins every setting that shapes catalog text.
-const SESSION_SETUP: &str = "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY;
-SET LOCAL search_path = '';
+/// Starts `helper`'s transaction on `client`'s snapshot, with the same
+/// pinned settings. False (and `helper` left outside any transaction)
+/// when that is not possible.
+async fn join_snapshot(client: &Client, helper: &Client) -> bool {
+    let snapshot: String = match client.query_one("SELECT pg_export_snapshot()", &[]).await {
+        Ok(row) => match row.try_get(0) {
+            Ok(snapshot) => snapshot,
+            Err(_) => return false,
+        },
+        Err(_) => return false,
+    };
+    // A snapshot id is hex digits and dashes; anything else is not
+    // interpolated into SQL.
+    if snapshot.is_empty()
+        || !snapshot
+            .chars()
+            .all(|ch| ch.is_ascii_hexdigit() || ch == '-')
+    {
+        return false;
+    }
+    let setup = format!(
+        "{BEGIN_SNAPSHOT};\nSET TRANSACTION SNAPSHOT '{snapshot}';\n{PINNED_SETTINGS}\n{NO_PARALLEL_WORKERS}"
+    );
+    if helper.batch_execute(&setup).await.is_ok() {
+        return true;
+    }
+    let _ = helper.batch_execute("ROLLBACK").await;
+    false
+}
+
+/// Opens the snapshot.
+const BEGIN_SNAPSHOT: &str = "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY";
+
+/// Pins every setting that shapes catalog text, and two that shape cost:
+/// JIT compilation is off (it costs hundreds of milliseconds for the large
+/// catalog joins, whose cost estimates pass `jit_above_cost` on a big
+/// database, and saves nothing on queries that mostly call deparse
+/// functions), and `work_mem` lets the columns query sort in memory.
+const PINNED_SETTINGS: &str = "SET LOCAL search_path = '';
 SET LOCAL TimeZone = 'UTC';
 SET LOCAL DateStyle = 'ISO, YMD';
 SET LOCAL IntervalStyle = 'postgres';
@@ -383,7 +469,12 @@ SET LOCAL extra_float_digits = 3;
 SET LOCAL bytea_output = 'hex';
 SET LOCAL standard_conforming_strings = on;
 SET LOCAL quote_all_identifiers = off;
+SET LOCAL jit = off;
+SET LOCAL work_mem = '64MB';
 SET LOCAL lock_timeout = '5s';";
+
+/// For the two connections of [`introspect_sharded`].
+const NO_PARALLEL_WORKERS: &str = "SET LOCAL max_parallel_workers_per_gather = 0;";
 
 /// Relation locks of this backend on anything outside `pg_catalog`.
 const LOCK_PROBE: &str = "SELECT l.relation::regclass::text AS relation, l.mode
@@ -393,12 +484,84 @@ WHERE l.locktype = 'relation' AND l.pid = pg_backend_pid()
                          WHERE c.relnamespace = 'pg_catalog'::regnamespace)
 ORDER BY 1, 2";
 
+/// The rows of the per-table queries for one shard of the tables.
+#[derive(Default)]
+struct ShardRows {
+    tables: Vec<Row>,
+    columns: Vec<table::ParsedColumns>,
+    indexes: Vec<index::ParsedIndex>,
+    constraints: Vec<constraint::ParsedConstraint>,
+    policies: Vec<Row>,
+    triggers: Vec<Row>,
+}
+
+impl ShardRows {
+    fn extend(&mut self, other: ShardRows) {
+        self.tables.extend(other.tables);
+        self.columns.extend(other.columns);
+        self.indexes.extend(other.indexes);
+        self.constraints.extend(other.constraints);
+        self.policies.extend(other.policies);
+        self.triggers.extend(other.triggers);
+    }
+}
+
+/// Sends the per-table queries for the tables whose oid is `shard` modulo
+/// `shards`, and converts the rows that need no Model as they arrive.
+async fn read_shard(
+    session: &Session<'_>,
+    shard: u32,
+    shards: u32,
+    server_version: i32,
+    options: IntrospectOptions,
+) -> Result<ShardRows, IntrospectError> {
+    let query = |sql: &str| sharded(&versioned(sql, server_version, options), shard, shards);
+    let (tables_sql, indexes_sql, columns_sql, constraints_sql, policies_sql, triggers_sql) = (
+        query(table::TABLES),
+        query(index::INDEXES),
+        query(table::COLUMNS),
+        query(constraint::CONSTRAINTS),
+        query(policy::POLICIES),
+        query(trigger::TRIGGERS),
+    );
+    let (tables, indexes, columns, constraints, policies, triggers) = tokio::try_join!(
+        session.query("tables", &tables_sql),
+        // Indexes, columns and constraints are converted while the server
+        // runs the queries after them.
+        async {
+            let rows = session.query("indexes", &indexes_sql).await?;
+            index::parse_index_rows(rows)
+        },
+        async {
+            let rows = session.query("columns", &columns_sql).await?;
+            table::parse_column_rows(rows)
+        },
+        async {
+            let rows = session.query("constraints", &constraints_sql).await?;
+            constraint::parse_constraint_rows(rows)
+        },
+        session.query("policies", &policies_sql),
+        session.query("triggers", &triggers_sql),
+    )?;
+    Ok(ShardRows {
+        tables,
+        columns,
+        indexes,
+        constraints,
+        policies,
+        triggers,
+    })
+}
+
 async fn introspect_in_snapshot(
     client: &Client,
+    helper: Option<&Client>,
     filter: &Filter,
     options: IntrospectOptions,
 ) -> Result<(Model, IntrospectStats), IntrospectError> {
-    let session = Session::new(client);
+    let started = Instant::now();
+    let session = Session::new(client, 0, started);
+    let helper_session = helper.map(|helper| Session::new(helper, 1, started));
     let version_rows = session
         .query(
             "server version",
@@ -418,48 +581,44 @@ async fn introspect_in_snapshot(
         return Err(IntrospectError::UnsupportedVersion { found: version });
     }
 
-    // Every query is sent before the first answer is read: the connection
-    // pipelines them, so the server runs them back to back without waiting
-    // for a round trip (or for the client to convert rows) in between.
-    let functions_sql = versioned(function::FUNCTIONS, version);
-    let constraints_sql = versioned(constraint::CONSTRAINTS, version);
+    // Every query is sent before the first answer is read: each connection
+    // pipelines its queries, so its server process runs them back to back
+    // without waiting for a round trip (or for the client to convert rows)
+    // in between.
+    let shards: u32 = if helper_session.is_some() { 2 } else { 1 };
+    let functions_sql = versioned(function::FUNCTIONS, version, options);
     let (
-        schemas,
-        extensions,
-        enums,
-        domains,
-        sequences,
-        functions,
-        tables,
-        indexes,
-        columns,
-        constraints,
-        views,
-        policies,
-        triggers,
+        (schemas, extensions, enums, domains, sequences, functions, views),
+        mut per_table,
+        helper_rows,
     ) = tokio::try_join!(
-        session.query("schemas", extension::SCHEMAS),
-        session.query("extensions", extension::EXTENSIONS),
-        session.query("enums", types::ENUMS),
-        session.query("domains", types::DOMAINS),
-        session.query("sequences", sequence::SEQUENCES),
-        session.query("functions", &functions_sql),
-        session.query("tables", table::TABLES),
-        // Indexes early: their definitions are parsed (the costliest
-        // conversion) while the server runs the queries after them.
         async {
-            let rows = session.query("indexes", index::INDEXES).await?;
-            index::parse_index_rows(rows)
+            tokio::try_join!(
+                session.query("schemas", extension::SCHEMAS),
+                session.query("extensions", extension::EXTENSIONS),
+                session.query("enums", types::ENUMS),
+                session.query("domains", types::DOMAINS),
+                session.query("sequences", sequence::SEQUENCES),
+                session.query("functions", &functions_sql),
+                session.query("views", view::VIEWS),
+            )
         },
-        session.query("columns", table::COLUMNS),
-        session.query("constraints", &constraints_sql),
-        session.query("views", view::VIEWS),
-        session.query("policies", policy::POLICIES),
-        session.query("triggers", trigger::TRIGGERS),
+        read_shard(&session, 0, shards, version, options),
+        async {
+            match &helper_session {
+                Some(helper) => read_shard(helper, 1, shards, version, options)
+                    .await
+                    .map(Some),
+                None => Ok(None),
+            }
+        },
     )?;
+    if let Some(helper_rows) = helper_rows {
+        per_table.extend(helper_rows);
+    }
 
-    // Time spent after the last row arrived (index parsing overlaps the
-    // queries and is not counted).
+    // Time spent after the last row arrived (index and column rows are
+    // converted while later queries run, and are not counted).
     let convert_started = Instant::now();
     let mut model = Model::default();
     extension::introspect_schemas(schemas, filter, &mut model)?;
@@ -468,13 +627,13 @@ async fn introspect_in_snapshot(
     types::introspect_domains(domains, filter, &mut model)?;
     sequence::introspect_sequences(sequences, filter, &mut model)?;
     function::introspect_functions(functions, filter, &mut model)?;
-    table::introspect_tables(tables, filter, &mut model)?;
-    table::introspect_columns(columns, &mut model)?;
-    constraint::introspect_constraints(constraints, &mut model)?;
+    table::introspect_tables(per_table.tables, filter, &mut model)?;
+    table::introspect_columns(per_table.columns, &mut model)?;
+    constraint::introspect_constraints(per_table.constraints, &mut model)?;
     view::introspect_views(views, filter, &mut model)?;
-    index::introspect_indexes(indexes, &mut model)?;
-    policy::introspect_policies(policies, &mut model)?;
-    trigger::introspect_triggers(triggers, &mut model)?;
+    index::introspect_indexes(per_table.indexes, &mut model)?;
+    policy::introspect_policies(per_table.policies, &mut model)?;
+    trigger::introspect_triggers(per_table.triggers, &mut model)?;
     let mut rows_to_model = convert_started.elapsed();
     if has_citus {
         let citus_rows = session
@@ -484,16 +643,30 @@ async fn introspect_in_snapshot(
         distribution::introspect_distribution(citus_rows, &mut model)?;
         rows_to_model += convert_started.elapsed();
     }
-    let queries = session.queries.load(Ordering::Relaxed);
-    let query_timings = session.timings();
+    let sessions: Vec<&Session> = std::iter::once(&session)
+        .chain(helper_session.as_ref())
+        .collect();
+    let queries = sessions
+        .iter()
+        .map(|session| session.queries.load(Ordering::Relaxed))
+        .sum();
+    let mut query_timings: Vec<QueryTiming> = sessions
+        .iter()
+        .flat_map(|session| session.timings())
+        .collect();
+    query_timings.sort_by_key(|timing| timing.finished);
     let non_catalog_relation_locks = if options.probe_locks {
         let mut locks = Vec::new();
-        for row in session.query("lock probe", LOCK_PROBE).await? {
-            locks.push((
-                get::<String>(&row, "lock probe", "relation")?,
-                get::<String>(&row, "lock probe", "mode")?,
-            ));
+        for session in &sessions {
+            for row in session.query("lock probe", LOCK_PROBE).await? {
+                locks.push((
+                    get::<String>(&row, "lock probe", "relation")?,
+                    get::<String>(&row, "lock probe", "mode")?,
+                ));
+            }
         }
+        locks.sort();
+        locks.dedup();
         Some(locks)
     } else {
         None
@@ -501,6 +674,7 @@ async fn introspect_in_snapshot(
     let stats = IntrospectStats {
         queries,
         server_version: version,
+        shards: shards as usize,
         non_catalog_relation_locks,
         query_timings,
         rows_to_model,
@@ -512,17 +686,21 @@ async fn introspect_in_snapshot(
 /// arrived (atomic and locked, so that the introspection future is `Send`).
 pub(crate) struct Session<'a> {
     client: &'a Client,
+    /// Which connection of a sharded run (0: the one that owns the
+    /// snapshot).
+    connection: usize,
     queries: AtomicUsize,
     started: Instant,
     timings: Mutex<Vec<QueryTiming>>,
 }
 
 impl<'a> Session<'a> {
-    fn new(client: &'a Client) -> Session<'a> {
+    fn new(client: &'a Client, connection: usize, started: Instant) -> Session<'a> {
         Session {
             client,
+            connection,
             queries: AtomicUsize::new(0),
-            started: Instant::now(),
+            started,
             timings: Mutex::new(Vec::new()),
         }
     }
@@ -552,6 +730,7 @@ impl<'a> Session<'a> {
         })?;
         let timing = QueryTiming {
             object_kind,
+            connection: self.connection,
             rows: rows.len(),
             finished: self.started.elapsed(),
         };
@@ -575,9 +754,9 @@ impl<'a> Session<'a> {
 }
 
 /// Replaces the `{name}` placeholders of a query with the expression for
-/// `server_version`: catalog columns that appeared in later releases read
-/// as constants on older servers.
-fn versioned(sql: &str, server_version: i32) -> String {
+/// `server_version` and `options`: catalog columns that appeared in later
+/// releases read as constants on older servers.
+fn versioned(sql: &str, server_version: i32, options: IntrospectOptions) -> String {
     let nulls_not_distinct = if server_version >= 150000 {
         "i.indnullsnotdistinct"
     } else {
@@ -588,8 +767,37 @@ fn versioned(sql: &str, server_version: i32) -> String {
     } else {
         "NULL::text"
     };
+    let deparse_all = if options.deparse_all_indexes {
+        "true"
+    } else {
+        "false"
+    };
     sql.replace("{indnullsnotdistinct}", nulls_not_distinct)
         .replace("{sqlbody}", sql_body)
+        .replace("{deparse_all}", deparse_all)
+}
+
+/// Replaces each `{shard:EXPR}` placeholder (EXPR an oid) with the
+/// condition that keeps shard `shard` of `shards` (`true` for one shard).
+fn sharded(sql: &str, shard: u32, shards: u32) -> String {
+    const OPEN: &str = "{shard:";
+    let mut res = String::with_capacity(sql.len());
+    let mut rest = sql;
+    while let Some(start) = rest.find(OPEN) {
+        let Some(len) = rest[start..].find('}') else {
+            break;
+        };
+        let expr = &rest[start + OPEN.len()..start + len];
+        res.push_str(&rest[..start]);
+        if shards <= 1 {
+            res.push_str("true");
+        } else {
+            res.push_str(&format!("({expr}::int8 % {shards}) = {shard}"));
+        }
+        rest = &rest[start + len + 1..];
+    }
+    res.push_str(rest);
+    res
 }
 
 /// The server's message (and detail) of a query error, for one-line output.
@@ -622,6 +830,37 @@ pub(crate) fn get<'a, T: tokio_postgres::types::FromSql<'a>>(
 pub(crate) fn catalog_expr(text: &str) -> SqlExpr {
     let text = sql::strip_outer_parens(text.trim());
     normalize::expr(text).unwrap_or_else(|_| SqlExpr::raw(text))
+}
+
+/// Converts catalog text that repeats across many rows (column types,
+/// DEFAULTs such as `now()` or `0`, identical CHECKs and policies) once
+/// per distinct text.
+#[derive(Default)]
+pub(crate) struct CatalogText {
+    exprs: std::collections::HashMap<String, SqlExpr>,
+    types: std::collections::HashMap<String, TypeName>,
+}
+
+impl CatalogText {
+    /// [`catalog_expr`], remembered.
+    pub(crate) fn expr(&mut self, text: &str) -> SqlExpr {
+        if let Some(expr) = self.exprs.get(text) {
+            return expr.clone();
+        }
+        let expr = catalog_expr(text);
+        self.exprs.insert(text.to_string(), expr.clone());
+        expr
+    }
+
+    /// [`catalog_type`], remembered.
+    pub(crate) fn type_name(&mut self, spelling: &str) -> TypeName {
+        if let Some(type_name) = self.types.get(spelling) {
+            return type_name.clone();
+        }
+        let type_name = catalog_type(spelling);
+        self.types.insert(spelling.to_string(), type_name.clone());
+        type_name
+    }
 }
 
 /// A `format_type` spelling as a Model type.
@@ -677,9 +916,32 @@ mod tests {
 
     #[test]
     fn versioned_queries_pick_catalog_columns() {
-        let sql = "SELECT {indnullsnotdistinct}, {sqlbody}";
-        assert_eq!(versioned(sql, 140005), "SELECT false, CASE WHEN p.prosqlbody IS NOT NULL THEN pg_get_function_sqlbody(p.oid) END");
-        assert_eq!(versioned(sql, 130010), "SELECT false, NULL::text");
-        assert!(versioned(sql, 170000).starts_with("SELECT i.indnullsnotdistinct, CASE"));
+        let sql = "SELECT {indnullsnotdistinct}, {sqlbody}, {deparse_all}";
+        let options = IntrospectOptions::default();
+        assert_eq!(versioned(sql, 140005, options), "SELECT false, CASE WHEN p.prosqlbody IS NOT NULL THEN pg_get_function_sqlbody(p.oid) END, false");
+        assert_eq!(
+            versioned(sql, 130010, options),
+            "SELECT false, NULL::text, false"
+        );
+        assert!(versioned(sql, 170000, options).starts_with("SELECT i.indnullsnotdistinct, CASE"));
+        let all = IntrospectOptions {
+            deparse_all_indexes: true,
+            ..options
+        };
+        assert!(versioned(sql, 170000, all).ends_with(", true"));
+    }
+
+    #[test]
+    fn sharded_queries_split_by_oid() {
+        let sql = "WHERE {shard:c.oid} AND x AND {shard:t.tgrelid}";
+        assert_eq!(sharded(sql, 0, 1), "WHERE true AND x AND true");
+        assert_eq!(
+            sharded(sql, 1, 2),
+            "WHERE (c.oid::int8 % 2) = 1 AND x AND (t.tgrelid::int8 % 2) = 1"
+        );
+        assert_eq!(
+            sharded("no placeholder {shard:", 0, 2),
+            "no placeholder {shard:"
+        );
     }
 }

@@ -3,7 +3,7 @@
 //! Invariant: roles are sorted by name and PUBLIC is the empty list, as
 //! the Model stores them.
 
-use super::{catalog_expr, get, IntrospectError};
+use super::{get, CatalogText, IntrospectError};
 use crate::model::{Ident, Meta, Model, Policy, PolicyCommand, QualifiedName};
 use tokio_postgres::Row;
 
@@ -14,6 +14,7 @@ pub(crate) fn introspect_policies(
     rows: Vec<Row>,
     model: &mut Model,
 ) -> Result<(), IntrospectError> {
+    let mut text = CatalogText::default();
     for row in rows {
         let table_name = QualifiedName::new(
             get::<String>(&row, KIND, "schema")?,
@@ -33,9 +34,8 @@ pub(crate) fn introspect_policies(
             permissive: get(&row, KIND, "permissive")?,
             command: policy_command(&command),
             roles,
-            using: get::<Option<String>>(&row, KIND, "using_expr")?.map(|e| catalog_expr(&e)),
-            with_check: get::<Option<String>>(&row, KIND, "with_check_expr")?
-                .map(|e| catalog_expr(&e)),
+            using: get::<Option<&str>>(&row, KIND, "using_expr")?.map(|e| text.expr(e)),
+            with_check: get::<Option<&str>>(&row, KIND, "with_check_expr")?.map(|e| text.expr(e)),
             comment: get(&row, KIND, "comment")?,
             meta: Meta::default(),
         };

@@ -5,7 +5,7 @@
 //! when it differs from its type's default collation.
 
 use super::partition::{parse_partition_bound, parse_partition_key};
-use super::{catalog_expr, catalog_type, get, Filter, IntrospectError};
+use super::{catalog_type, get, CatalogText, Filter, IntrospectError};
 use crate::model::{
     Column, Ident, Identity, Model, PartitionOf, QualifiedName, RowSecurity, SequenceOptions, Table,
 };
@@ -68,32 +68,55 @@ fn table_from_row(row: &Row) -> Result<Table, IntrospectError> {
     Ok(table)
 }
 
-pub(crate) fn introspect_columns(rows: Vec<Row>, model: &mut Model) -> Result<(), IntrospectError> {
-    for row in rows {
-        let table_name = QualifiedName::new(
-            get::<String>(&row, KIND_COLUMNS, "schema")?,
-            get::<String>(&row, KIND_COLUMNS, "table_name")?,
-        );
-        let Some(table) = model.tables.get_mut(&table_name) else {
-            continue;
-        };
-        table.columns.push(column_from_row(&row)?);
+/// The columns of one table, in order, as the columns query returned them.
+pub(crate) type ParsedColumns = (QualifiedName, Vec<Column>);
+
+/// Converts the rows (no Model needed, so it runs while the server still
+/// answers the queries sent after this one). The rows come table by table
+/// in column order.
+pub(crate) fn parse_column_rows(rows: Vec<Row>) -> Result<Vec<ParsedColumns>, IntrospectError> {
+    let mut text = CatalogText::default();
+    let mut tables: Vec<ParsedColumns> = Vec::new();
+    for row in &rows {
+        let schema: &str = get(row, KIND_COLUMNS, "schema")?;
+        let table_name: &str = get(row, KIND_COLUMNS, "table_name")?;
+        let column = column_from_row(row, &mut text)?;
+        match tables.last_mut() {
+            Some((name, columns))
+                if name.name.as_str() == table_name && name.schema.as_str() == schema =>
+            {
+                columns.push(column)
+            }
+            _ => tables.push((QualifiedName::new(schema, table_name), vec![column])),
+        }
+    }
+    Ok(tables)
+}
+
+/// Adds the columns to their tables.
+pub(crate) fn introspect_columns(
+    columns: Vec<ParsedColumns>,
+    model: &mut Model,
+) -> Result<(), IntrospectError> {
+    for (table_name, columns) in columns {
+        if let Some(table) = model.tables.get_mut(&table_name) {
+            table.columns.extend(columns);
+        }
     }
     Ok(())
 }
 
 const KIND_COLUMNS: &str = "columns";
 
-fn column_from_row(row: &Row) -> Result<Column, IntrospectError> {
+fn column_from_row(row: &Row, text: &mut CatalogText) -> Result<Column, IntrospectError> {
     const KIND: &str = KIND_COLUMNS;
     let mut column = Column::new(
         Ident::new(get::<String>(row, KIND, "name")?),
-        catalog_type(&get::<String>(row, KIND, "type")?),
+        text.type_name(get::<&str>(row, KIND, "type")?),
     );
     column.not_null = get(row, KIND, "not_null")?;
-    column.default = get::<Option<String>>(row, KIND, "default_expr")?.map(|e| catalog_expr(&e));
-    column.generated =
-        get::<Option<String>>(row, KIND, "generated_expr")?.map(|e| catalog_expr(&e));
+    column.default = get::<Option<&str>>(row, KIND, "default_expr")?.map(|e| text.expr(e));
+    column.generated = get::<Option<&str>>(row, KIND, "generated_expr")?.map(|e| text.expr(e));
     column.collation = get::<Option<String>>(row, KIND, "collation")?.map(Ident::new);
     column.comment = get(row, KIND, "comment")?;
     let identity: String = get(row, KIND, "identity")?;

@@ -20,9 +20,13 @@ LEFT JOIN pg_inherits inh ON c.relispartition AND inh.inhrelid = c.oid
 LEFT JOIN pg_class pc ON pc.oid = inh.inhparent
 LEFT JOIN pg_namespace pn ON pn.oid = pc.relnamespace
 WHERE c.relkind IN ('r', 'p')
+  AND {shard:c.oid}
   AND n.nspname NOT IN ('pg_catalog', 'information_schema')
   AND n.nspname !~ '^pg_toast' AND n.nspname !~ '^pg_temp_'
-  AND NOT EXISTS (SELECT 1 FROM pg_depend dep
-                  WHERE dep.classid = 'pg_class'::regclass AND dep.objid = c.oid
-                    AND dep.deptype = 'e')
+  -- A hashed NOT IN list rather than an anti-join: its cost does not
+  -- depend on the planner's (often stale) catalog statistics.
+  AND c.oid NOT IN (SELECT dep.objid FROM pg_depend dep
+                    WHERE dep.refclassid = 'pg_extension'::regclass
+                      AND dep.classid = 'pg_class'::regclass
+                      AND dep.deptype = 'e')
 ORDER BY 1, 2

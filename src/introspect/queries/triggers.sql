@@ -28,6 +28,7 @@ JOIN pg_namespace fn ON fn.oid = p.pronamespace
 WHERE NOT t.tgisinternal
   AND t.tgparentid = 0
   AND c.relkind IN ('r', 'p')
+  AND {shard:c.oid}
   AND n.nspname NOT IN ('pg_catalog', 'information_schema')
   AND n.nspname !~ '^pg_toast' AND n.nspname !~ '^pg_temp_'
 ORDER BY 1, 2, 3
