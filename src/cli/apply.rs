@@ -224,7 +224,7 @@ async fn plan_and_apply(
     // verified against.
     let normalized = match &desired {
         Some(desired) => {
-            let live = read_live(client, filter).await?;
+            let live = read_live(client, None, filter).await?;
             let normalized =
                 normalize_desired(client, &args.shadow, url, desired, &live, filter).await?;
             for note in invalid_index_notes(&live).iter().chain(&normalized.notes) {

@@ -6,6 +6,7 @@
 //! sqlparser (its elements are index keys with operators).
 
 use super::index::index_key;
+use super::table::ColumnNames;
 use super::{catalog_expr, get, CatalogText, IntrospectError};
 use crate::model::{
     Constraint, ConstraintKind, ExcludeElement, FkAction, ForeignKey, Ident, IndexExpr, Meta,
@@ -19,9 +20,20 @@ use tokio_postgres::Row;
 pub(super) const CONSTRAINTS: &str = include_str!("queries/constraints.sql");
 const KIND: &str = "constraints";
 
-/// One row of the constraints query, converted: the table and the
-/// constraint.
-pub(crate) type ParsedConstraint = (QualifiedName, Constraint);
+/// Column positions (`attnum`s) of a constraint that the query left for
+/// the client to name: on tables that are not partitions, whose columns the
+/// columns query reads.
+#[derive(Debug, Default)]
+pub(crate) struct Positions {
+    columns: Option<Vec<i16>>,
+    include: Option<Vec<i16>>,
+    ref_columns: Option<Vec<i16>>,
+}
+
+/// One row of the constraints query, converted: the table, the constraint
+/// (with empty column lists where [`Positions`] are still to be named) and
+/// those positions.
+pub(crate) type ParsedConstraint = (QualifiedName, Constraint, Positions);
 
 /// Converts the rows (no Model needed, so it runs while the server still
 /// answers the queries sent after this one).
@@ -31,47 +43,137 @@ pub(crate) fn parse_constraint_rows(
     let mut text = CatalogText::default();
     rows.iter()
         .map(|row| {
+            let (constraint, positions) = constraint_from_row(row, &mut text)?;
             Ok((
                 QualifiedName::new(
                     get::<String>(row, KIND, "schema")?,
                     get::<String>(row, KIND, "table_name")?,
                 ),
-                constraint_from_row(row, &mut text)?,
+                constraint,
+                positions,
             ))
         })
         .collect()
 }
 
-/// Adds the constraints to their tables.
+/// Names the columns from their positions and adds the constraints to
+/// their tables.
 pub(crate) fn introspect_constraints(
     constraints: Vec<ParsedConstraint>,
+    names: &ColumnNames,
     model: &mut Model,
 ) -> Result<(), IntrospectError> {
-    for (table_name, constraint) in constraints {
-        if let Some(table) = model.tables.get_mut(&table_name) {
-            table
-                .constraints
-                .insert(constraint.name.clone(), constraint);
+    for (table_name, mut constraint, positions) in constraints {
+        let Some(table) = model.tables.get_mut(&table_name) else {
+            continue;
+        };
+        let name_all = |relation: &QualifiedName, positions: &[i16]| {
+            names
+                .resolve(relation, positions)
+                .ok_or_else(|| IntrospectError::Row {
+                    object_kind: KIND,
+                    message: format!(
+                        "constraint {} of {table_name} names a column of {relation} that was not read",
+                        constraint.name
+                    ),
+                })
+        };
+        let resolved_columns = positions
+            .columns
+            .as_deref()
+            .map(|positions| name_all(&table_name, positions))
+            .transpose()?;
+        let resolved_include = positions
+            .include
+            .as_deref()
+            .map(|positions| name_all(&table_name, positions))
+            .transpose()?;
+        let resolved_refs = match (&constraint.kind, positions.ref_columns.as_deref()) {
+            (ConstraintKind::ForeignKey(fk), Some(positions)) => {
+                Some(name_all(&fk.ref_table, positions)?)
+            }
+            _ => None,
+        };
+        match &mut constraint.kind {
+            ConstraintKind::PrimaryKey { columns, include }
+            | ConstraintKind::Unique {
+                columns, include, ..
+            } => {
+                if let Some(resolved) = resolved_columns {
+                    *columns = resolved;
+                }
+                if let Some(resolved) = resolved_include {
+                    *include = resolved;
+                }
+            }
+            ConstraintKind::ForeignKey(fk) => {
+                if let Some(resolved) = resolved_columns {
+                    fk.columns = resolved;
+                }
+                if let Some(resolved) = resolved_refs {
+                    fk.ref_columns = resolved;
+                }
+            }
+            ConstraintKind::Check { .. } | ConstraintKind::Exclude { .. } => {}
         }
+        table
+            .constraints
+            .insert(constraint.name.clone(), constraint);
     }
     Ok(())
 }
 
-fn constraint_from_row(row: &Row, text: &mut CatalogText) -> Result<Constraint, IntrospectError> {
+/// Names given by the query (constraints on partitions), or the positions
+/// to name later.
+fn names_or_positions(
+    row: &Row,
+    names: &str,
+    positions: Option<Vec<i16>>,
+) -> Result<(Vec<Ident>, Option<Vec<i16>>), IntrospectError> {
+    Ok(match get::<Option<Vec<String>>>(row, KIND, names)? {
+        Some(names) => (idents(names), None),
+        None => (Vec::new(), Some(positions.unwrap_or_default())),
+    })
+}
+
+fn constraint_from_row(
+    row: &Row,
+    text: &mut CatalogText,
+) -> Result<(Constraint, Positions), IntrospectError> {
     let name = Ident::new(get::<String>(row, KIND, "name")?);
     let kind_code: String = get(row, KIND, "kind")?;
-    let columns = idents(get(row, KIND, "columns")?);
+    let mut positions = Positions::default();
+    let (columns, column_positions) =
+        names_or_positions(row, "columns", get(row, KIND, "column_positions")?)?;
+    let include = |positions: &mut Positions| -> Result<Vec<Ident>, IntrospectError> {
+        let index_positions: Option<Vec<i16>> = get(row, KIND, "index_positions")?;
+        let key_count: Option<i32> = get(row, KIND, "index_key_count")?;
+        let include_positions = index_positions.map(|all| {
+            all.into_iter()
+                .skip(usize::try_from(key_count.unwrap_or(0)).unwrap_or(0))
+                .collect()
+        });
+        let (include, unresolved) = names_or_positions(row, "include", include_positions)?;
+        positions.include = unresolved;
+        Ok(include)
+    };
     let kind = match kind_code.as_str() {
-        "p" => ConstraintKind::PrimaryKey {
-            columns,
-            include: idents(get(row, KIND, "include")?),
-        },
-        "u" => ConstraintKind::Unique {
-            columns,
-            include: idents(get(row, KIND, "include")?),
-            nulls_not_distinct: get::<Option<bool>>(row, KIND, "nulls_not_distinct")?
-                .unwrap_or(false),
-        },
+        "p" => {
+            positions.columns = column_positions;
+            ConstraintKind::PrimaryKey {
+                columns,
+                include: include(&mut positions)?,
+            }
+        }
+        "u" => {
+            positions.columns = column_positions;
+            ConstraintKind::Unique {
+                columns,
+                include: include(&mut positions)?,
+                nulls_not_distinct: get::<Option<bool>>(row, KIND, "nulls_not_distinct")?
+                    .unwrap_or(false),
+            }
+        }
         "c" => {
             let expr: Option<&str> = get(row, KIND, "check_expr")?;
             ConstraintKind::Check {
@@ -79,17 +181,23 @@ fn constraint_from_row(row: &Row, text: &mut CatalogText) -> Result<Constraint, 
                 no_inherit: get(row, KIND, "no_inherit")?,
             }
         }
-        "f" => ConstraintKind::ForeignKey(ForeignKey {
-            columns,
-            ref_table: QualifiedName::new(
-                get::<Option<String>>(row, KIND, "ref_schema")?.unwrap_or_default(),
-                get::<Option<String>>(row, KIND, "ref_table")?.unwrap_or_default(),
-            ),
-            ref_columns: idents(get(row, KIND, "ref_columns")?),
-            on_delete: fk_action(&get::<String>(row, KIND, "on_delete")?),
-            on_update: fk_action(&get::<String>(row, KIND, "on_update")?),
-            match_full: get::<String>(row, KIND, "match_type")? == "f",
-        }),
+        "f" => {
+            positions.columns = column_positions;
+            let (ref_columns, ref_positions) =
+                names_or_positions(row, "ref_columns", get(row, KIND, "ref_positions")?)?;
+            positions.ref_columns = ref_positions;
+            ConstraintKind::ForeignKey(ForeignKey {
+                columns,
+                ref_table: QualifiedName::new(
+                    get::<Option<String>>(row, KIND, "ref_schema")?.unwrap_or_default(),
+                    get::<Option<String>>(row, KIND, "ref_table")?.unwrap_or_default(),
+                ),
+                ref_columns,
+                on_delete: fk_action(&get::<String>(row, KIND, "on_delete")?),
+                on_update: fk_action(&get::<String>(row, KIND, "on_update")?),
+                match_full: get::<String>(row, KIND, "match_type")? == "f",
+            })
+        }
         "x" => {
             let definition: Option<String> = get(row, KIND, "definition")?;
             let definition = definition.unwrap_or_default();
@@ -105,14 +213,15 @@ fn constraint_from_row(row: &Row, text: &mut CatalogText) -> Result<Constraint, 
             })
         }
     };
-    Ok(Constraint {
+    let constraint = Constraint {
         name,
         kind,
         deferrable: get(row, KIND, "deferrable")?,
         initially_deferred: get(row, KIND, "initially_deferred")?,
         comment: get(row, KIND, "comment")?,
         meta: Meta::default(),
-    })
+    };
+    Ok((constraint, positions))
 }
 
 fn idents(names: Vec<String>) -> Vec<Ident> {

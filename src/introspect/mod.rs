@@ -628,8 +628,8 @@ async fn introspect_in_snapshot(
     sequence::introspect_sequences(sequences, filter, &mut model)?;
     function::introspect_functions(functions, filter, &mut model)?;
     table::introspect_tables(per_table.tables, filter, &mut model)?;
-    table::introspect_columns(per_table.columns, &mut model)?;
-    constraint::introspect_constraints(per_table.constraints, &mut model)?;
+    let column_names = table::introspect_columns(per_table.columns, &mut model)?;
+    constraint::introspect_constraints(per_table.constraints, &column_names, &mut model)?;
     view::introspect_views(views, filter, &mut model)?;
     index::introspect_indexes(per_table.indexes, &mut model)?;
     policy::introspect_policies(per_table.policies, &mut model)?;
@@ -779,6 +779,9 @@ fn versioned(sql: &str, server_version: i32, options: IntrospectOptions) -> Stri
 
 /// Replaces each `{shard:EXPR}` placeholder (EXPR an oid) with the
 /// condition that keeps shard `shard` of `shards` (`true` for one shard).
+/// The oid is hashed first: consecutive objects take oids in steps that
+/// are often even (a table with its row type, array type and constraints),
+/// so the oid itself would put similar tables in the same shard.
 fn sharded(sql: &str, shard: u32, shards: u32) -> String {
     const OPEN: &str = "{shard:";
     let mut res = String::with_capacity(sql.len());
@@ -792,7 +795,9 @@ fn sharded(sql: &str, shard: u32, shards: u32) -> String {
         if shards <= 1 {
             res.push_str("true");
         } else {
-            res.push_str(&format!("({expr}::int8 % {shards}) = {shard}"));
+            res.push_str(&format!(
+                "((hashoid({expr})::int8 + 2147483648) % {shards}) = {shard}"
+            ));
         }
         rest = &rest[start + len + 1..];
     }
@@ -937,7 +942,8 @@ mod tests {
         assert_eq!(sharded(sql, 0, 1), "WHERE true AND x AND true");
         assert_eq!(
             sharded(sql, 1, 2),
-            "WHERE (c.oid::int8 % 2) = 1 AND x AND (t.tgrelid::int8 % 2) = 1"
+            "WHERE ((hashoid(c.oid)::int8 + 2147483648) % 2) = 1 AND x \
+             AND ((hashoid(t.tgrelid)::int8 + 2147483648) % 2) = 1"
         );
         assert_eq!(
             sharded("no placeholder {shard:", 0, 2),

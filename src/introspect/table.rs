@@ -9,6 +9,7 @@ use super::{catalog_type, get, CatalogText, Filter, IntrospectError};
 use crate::model::{
     Column, Ident, Identity, Model, PartitionOf, QualifiedName, RowSecurity, SequenceOptions, Table,
 };
+use std::collections::{BTreeMap, HashMap, HashSet};
 use tokio_postgres::Row;
 
 pub(super) const TABLES: &str = include_str!("queries/tables.sql");
@@ -68,19 +69,21 @@ fn table_from_row(row: &Row) -> Result<Table, IntrospectError> {
     Ok(table)
 }
 
-/// The columns of one table, in order, as the columns query returned them.
-pub(crate) type ParsedColumns = (QualifiedName, Vec<Column>);
+/// The columns of one table with their positions (`attnum`), in the order
+/// the columns query returned them.
+pub(crate) type ParsedColumns = (QualifiedName, Vec<(i16, Column)>);
 
 /// Converts the rows (no Model needed, so it runs while the server still
-/// answers the queries sent after this one). The rows come table by table
-/// in column order.
+/// answers the queries sent after this one): one entry per run of rows of
+/// the same table.
 pub(crate) fn parse_column_rows(rows: Vec<Row>) -> Result<Vec<ParsedColumns>, IntrospectError> {
     let mut text = CatalogText::default();
     let mut tables: Vec<ParsedColumns> = Vec::new();
     for row in &rows {
         let schema: &str = get(row, KIND_COLUMNS, "schema")?;
         let table_name: &str = get(row, KIND_COLUMNS, "table_name")?;
-        let column = column_from_row(row, &mut text)?;
+        let position: i16 = get(row, KIND_COLUMNS, "position")?;
+        let column = (position, column_from_row(row, &mut text)?);
         match tables.last_mut() {
             Some((name, columns))
                 if name.name.as_str() == table_name && name.schema.as_str() == schema =>
@@ -93,17 +96,71 @@ pub(crate) fn parse_column_rows(rows: Vec<Row>) -> Result<Vec<ParsedColumns>, In
     Ok(tables)
 }
 
-/// Adds the columns to their tables.
+/// Every column read, by table and position, including those of tables
+/// the filter leaves out (a foreign key may reference one): what names the
+/// column positions of constraints.
+#[derive(Debug, Default)]
+pub(crate) struct ColumnNames {
+    tables: HashMap<QualifiedName, Vec<(i16, Ident)>>,
+}
+
+impl ColumnNames {
+    /// The names at `positions` of `table`, or `None` when one is unknown.
+    pub(crate) fn resolve(&self, table: &QualifiedName, positions: &[i16]) -> Option<Vec<Ident>> {
+        let columns = self.tables.get(table)?;
+        positions
+            .iter()
+            .map(|position| {
+                columns
+                    .binary_search_by_key(position, |(at, _)| *at)
+                    .ok()
+                    .map(|idx| columns[idx].1.clone())
+            })
+            .collect()
+    }
+}
+
+/// Adds the columns to their tables, in position order. The server
+/// returns each table's columns together and in order nearly always (then
+/// each run moves into its table as it is); otherwise the runs are merged
+/// per table and sorted.
 pub(crate) fn introspect_columns(
-    columns: Vec<ParsedColumns>,
+    runs: Vec<ParsedColumns>,
     model: &mut Model,
-) -> Result<(), IntrospectError> {
-    for (table_name, columns) in columns {
+) -> Result<ColumnNames, IntrospectError> {
+    let mut seen = HashSet::with_capacity(runs.len());
+    let one_ordered_run_each = runs.iter().all(|(table_name, run)| {
+        seen.insert(table_name) && run.windows(2).all(|pair| pair[0].0 < pair[1].0)
+    });
+    drop(seen);
+    let runs: Vec<ParsedColumns> = if one_ordered_run_each {
+        runs
+    } else {
+        let mut merged: BTreeMap<QualifiedName, Vec<(i16, Column)>> = BTreeMap::new();
+        for (table_name, run) in runs {
+            merged.entry(table_name).or_default().extend(run);
+        }
+        merged
+            .into_iter()
+            .map(|(table_name, mut run)| {
+                run.sort_by_key(|(position, _)| *position);
+                (table_name, run)
+            })
+            .collect()
+    };
+    let mut names = ColumnNames::default();
+    for (table_name, run) in runs {
+        names.tables.insert(
+            table_name.clone(),
+            run.iter()
+                .map(|(position, column)| (*position, column.name.clone()))
+                .collect(),
+        );
         if let Some(table) = model.tables.get_mut(&table_name) {
-            table.columns.extend(columns);
+            table.columns = run.into_iter().map(|(_, column)| column).collect();
         }
     }
-    Ok(())
+    Ok(names)
 }
 
 const KIND_COLUMNS: &str = "columns";

@@ -1,14 +1,17 @@
 -- Table constraints declared on the table itself: constraints a partition
 -- inherits (conislocal false, or cloned from the parent: conparentid <> 0)
 -- are left out. Columns are read from conkey/confkey, INCLUDE columns from
--- the backing index; the arrays are resolved to names with one join each
--- (not a subquery per constraint).
+-- the backing index. The client names the columns of tables whose columns
+-- it reads (every table that is not a partition) from their positions;
+-- only positions on partitions are resolved here.
 WITH con AS MATERIALIZED (
     SELECT con.oid, con.conname, con.contype, con.condeferrable, con.condeferred,
            con.connoinherit, con.conrelid, con.confrelid, con.conkey, con.confkey,
            con.confupdtype, con.confdeltype, con.confmatchtype, con.conbin,
            i.indkey::int2[] AS indkey, i.indnkeyatts, {indnullsnotdistinct} AS nulls_not_distinct,
-           n.nspname, c.relname
+           n.nspname, c.relname, c.relispartition AS on_partition,
+           coalesce((SELECT r.relispartition FROM pg_class r WHERE r.oid = con.confrelid),
+                    false) AS ref_on_partition
     FROM pg_constraint con
     JOIN pg_class c ON c.oid = con.conrelid
     JOIN pg_namespace n ON n.oid = c.relnamespace
@@ -28,13 +31,15 @@ WITH con AS MATERIALIZED (
     FROM (
         SELECT con.oid, con.conrelid AS relid, 'key' AS side, u.attnum, u.ord
         FROM con, unnest(con.conkey) WITH ORDINALITY u(attnum, ord)
+        WHERE con.on_partition
         UNION ALL
         SELECT con.oid, con.conrelid, 'include', u.attnum, u.ord
         FROM con, unnest(con.indkey) WITH ORDINALITY u(attnum, ord)
-        WHERE u.ord > con.indnkeyatts
+        WHERE con.on_partition AND u.ord > con.indnkeyatts
         UNION ALL
         SELECT con.oid, con.confrelid, 'ref', u.attnum, u.ord
         FROM con, unnest(con.confkey) WITH ORDINALITY u(attnum, ord)
+        WHERE con.ref_on_partition
     ) k
     -- LATERAL with LIMIT (which keeps it from being flattened into a join):
     -- one index probe per key column, never a hash of all of pg_attribute
@@ -51,12 +56,16 @@ SELECT con.nspname::text AS schema,
        con.condeferrable AS deferrable,
        con.condeferred AS initially_deferred,
        con.connoinherit AS no_inherit,
-       coalesce(kc.columns, '{}') AS columns,
-       coalesce(kc.include, '{}') AS include,
+       CASE WHEN con.on_partition THEN coalesce(kc.columns, '{}') END AS columns,
+       con.conkey AS column_positions,
+       CASE WHEN con.on_partition THEN coalesce(kc.include, '{}') END AS include,
+       con.indkey::int2[] AS index_positions,
+       con.indnkeyatts::int4 AS index_key_count,
        con.nulls_not_distinct,
        rn.nspname::text AS ref_schema,
        rc.relname::text AS ref_table,
-       coalesce(kc.ref_columns, '{}') AS ref_columns,
+       CASE WHEN con.ref_on_partition THEN coalesce(kc.ref_columns, '{}') END AS ref_columns,
+       con.confkey AS ref_positions,
        con.confupdtype::text AS on_update,
        con.confdeltype::text AS on_delete,
        con.confmatchtype::text AS match_type,
