@@ -12,25 +12,77 @@
 //! parameter values lose the quotes the catalog adds.
 
 use super::sql::{ident, last_ident, option_pair};
-use super::{catalog_expr, get, IntrospectError};
+use super::table::ColumnNames;
+use super::{catalog_expr, get, CatalogText, IntrospectError};
 use crate::model::{normalize, Ident, Index, IndexExpr, IndexKey, Meta, Model, QualifiedName};
 use sqlparser::ast::{Expr, IndexColumn, IndexType, OrderBySort, Statement};
 use sqlparser::dialect::PostgreSqlDialect;
 use sqlparser::parser::Parser;
+use std::collections::HashMap;
 use tokio_postgres::Row;
 
 pub(super) const INDEXES: &str = include_str!("queries/indexes.sql");
 const KIND: &str = "indexes";
 
-/// One row of the indexes query, parsed: the relation it belongs to and
-/// the index, or why its definition could not be read (reported only when
-/// the relation is part of the Model).
-pub(crate) type ParsedIndex = (QualifiedName, Result<Index, IntrospectError>);
+pub(super) const INDEX_KEYS: &str = include_str!("queries/index_keys.sql");
+pub(super) const INDEXDEFS: &str = include_str!("queries/indexdefs.sql");
 
-/// Reads the rows (sqlparser work for the few indexes the catalog cannot
-/// describe without deparsing; it needs no Model, so it runs while the
-/// server still answers the queries sent after this one).
+/// One row of the indexes query, read: the relation it belongs to, the
+/// index's oid and the index, or why its definition could not be read
+/// (reported only when the relation is part of the Model). An index built
+/// from the catalog columns still has its keys to be named ([`Keys`]).
+pub(crate) struct ParsedIndex {
+    relation: QualifiedName,
+    oid: u32,
+    index: Result<Index, IntrospectError>,
+    keys: Option<Keys>,
+    /// A non-default tablespace, which `pg_get_indexdef` prints.
+    tablespace: Option<String>,
+}
+
+/// pg_index's description of the keys, by column position.
+struct Keys {
+    positions: Vec<i16>,
+    opclasses: Vec<u32>,
+    collations: Vec<u32>,
+    options: Vec<i16>,
+    key_count: usize,
+}
+
+/// Default operator classes (with the exact type each is the default for)
+/// and collation names, from `queries/index_keys.sql`.
+#[derive(Debug, Default)]
+pub(crate) struct KeyCatalog {
+    default_opclass_types: HashMap<u32, u32>,
+    collation_names: HashMap<u32, String>,
+}
+
+pub(crate) fn key_catalog(rows: Vec<Row>) -> Result<KeyCatalog, IntrospectError> {
+    const KIND: &str = "index keys";
+    let mut catalog = KeyCatalog::default();
+    for row in rows {
+        let oid: u32 = get(&row, KIND, "oid")?;
+        match get::<&str>(&row, KIND, "kind")? {
+            "opclass" => {
+                catalog
+                    .default_opclass_types
+                    .insert(oid, get(&row, KIND, "type_oid")?);
+            }
+            _ => {
+                if let Some(name) = get::<Option<String>>(&row, KIND, "name")? {
+                    catalog.collation_names.insert(oid, name);
+                }
+            }
+        }
+    }
+    Ok(catalog)
+}
+
+/// Reads the rows (sqlparser work for the indexes the server deparsed;
+/// it needs no Model, so it runs while the server still answers the
+/// queries sent after this one).
 pub(crate) fn parse_index_rows(rows: Vec<Row>) -> Result<Vec<ParsedIndex>, IntrospectError> {
+    let mut text = CatalogText::default();
     let mut parsed = Vec::with_capacity(rows.len());
     for row in rows {
         let relation = QualifiedName::new(
@@ -39,79 +91,59 @@ pub(crate) fn parse_index_rows(rows: Vec<Row>) -> Result<Vec<ParsedIndex>, Intro
         );
         let name: String = get(&row, KIND, "name")?;
         let comment: Option<String> = get(&row, KIND, "comment")?;
-        let index = match get::<Option<String>>(&row, KIND, "definition")? {
-            Some(definition) => {
-                let tablespace: Option<String> = get(&row, KIND, "tablespace")?;
-                parse_indexdef(&definition, tablespace.as_deref()).ok_or_else(|| {
-                    IntrospectError::Row {
-                        object_kind: KIND,
-                        message: format!("cannot read index {name}: {definition}"),
-                    }
-                })
+        let tablespace: Option<String> = get(&row, KIND, "tablespace")?;
+        let (index, keys) = match get::<Option<String>>(&row, KIND, "definition")? {
+            Some(definition) => (deparsed(&name, &definition, tablespace.as_deref()), None),
+            None => {
+                let (index, keys) = index_from_catalog(&row, &name, &mut text)?;
+                (Ok(index), Some(keys))
             }
-            None => index_from_catalog(&row, &name),
         };
-        parsed.push((
+        parsed.push(ParsedIndex {
             relation,
-            index.map(|mut index| {
+            oid: get(&row, KIND, "oid")?,
+            index: index.map(|mut index| {
                 index.name = Ident::new(name);
                 index.comment = comment;
                 index
             }),
-        ));
+            keys,
+            tablespace,
+        });
     }
     Ok(parsed)
+}
+
+fn deparsed(
+    name: &str,
+    definition: &str,
+    tablespace: Option<&str>,
+) -> Result<Index, IntrospectError> {
+    parse_indexdef(definition, tablespace).ok_or_else(|| IntrospectError::Row {
+        object_kind: KIND,
+        message: format!("cannot read index {name}: {definition}"),
+    })
 }
 
 /// `pg_index.indoption` bits of one key column.
 const INDOPTION_DESC: i16 = 0x0001;
 const INDOPTION_NULLS_FIRST: i16 = 0x0002;
 
-/// An index whose keys are plain columns with their type's default
-/// operator class, from the catalog's columns: what `pg_get_indexdef`
-/// would print, without deparsing (see `queries/indexes.sql`).
-fn index_from_catalog(row: &Row, name: &str) -> Result<Index, IntrospectError> {
-    let columns: Vec<Option<String>> = get(row, KIND, "columns")?;
-    let options: Vec<Option<i16>> = get(row, KIND, "options")?;
-    let collations: Vec<Option<String>> = get(row, KIND, "collations")?;
-    let key_count = usize::try_from(get::<i32>(row, KIND, "key_count")?).unwrap_or(0);
-    let mut columns = columns.into_iter();
-    let mut names = Vec::with_capacity(columns.len());
-    for column in columns.by_ref() {
-        let Some(column) = column else {
-            return Err(IntrospectError::Row {
-                object_kind: KIND,
-                message: format!("index {name} names a column that does not exist"),
-            });
-        };
-        names.push(Ident::new(column));
-    }
-    let include = names.split_off(key_count.min(names.len()));
-    let keys = names
-        .into_iter()
-        .enumerate()
-        .map(|(position, column)| {
-            let option = options.get(position).copied().flatten().unwrap_or(0);
-            let descending = option & INDOPTION_DESC != 0;
-            let nulls_first = option & INDOPTION_NULLS_FIRST != 0;
-            IndexKey {
-                expr: IndexExpr::Column(column),
-                collation: collations.get(position).cloned().flatten().map(Ident::new),
-                opclass: None,
-                descending,
-                nulls_first: (nulls_first != descending).then_some(nulls_first),
-            }
-        })
-        .collect();
+/// An index from the catalog's columns, keys still to be named.
+fn index_from_catalog(
+    row: &Row,
+    name: &str,
+    text: &mut CatalogText,
+) -> Result<(Index, Keys), IntrospectError> {
     let storage: Option<Vec<String>> = get(row, KIND, "storage")?;
-    Ok(Index {
+    let index = Index {
         name: Ident::new(name),
         unique: get(row, KIND, "is_unique")?,
         nulls_not_distinct: get(row, KIND, "nulls_not_distinct")?,
         method: get(row, KIND, "method")?,
-        keys,
-        include,
-        predicate: get::<Option<String>>(row, KIND, "predicate")?.map(|text| catalog_expr(&text)),
+        keys: Vec::new(),
+        include: Vec::new(),
+        predicate: get::<Option<&str>>(row, KIND, "predicate")?.map(|e| text.expr(e)),
         with: storage
             .unwrap_or_default()
             .iter()
@@ -119,23 +151,134 @@ fn index_from_catalog(row: &Row, name: &str) -> Result<Index, IntrospectError> {
             .collect(),
         comment: None,
         meta: Meta::default(),
-    })
+    };
+    let keys = Keys {
+        positions: get(row, KIND, "positions")?,
+        opclasses: get(row, KIND, "opclasses")?,
+        collations: get(row, KIND, "collations")?,
+        options: get(row, KIND, "options")?,
+        key_count: usize::try_from(get::<i32>(row, KIND, "key_count")?).unwrap_or(0),
+    };
+    Ok((index, keys))
 }
 
-/// Adds the parsed indexes to their tables and materialized views.
+/// Names the keys of the indexes built from the catalog columns, as
+/// `pg_get_indexdef` would print them. Returns the oids of the indexes it
+/// cannot describe that way (a key whose operator class is the default for
+/// another type than the column's, or a column that was not read): their
+/// definitions are read with [`INDEXDEFS`].
+pub(crate) fn name_keys(
+    parsed: &mut [ParsedIndex],
+    columns: &ColumnNames,
+    catalog: &KeyCatalog,
+) -> Vec<u32> {
+    let mut to_deparse = Vec::new();
+    for entry in parsed.iter_mut() {
+        let (Ok(index), Some(keys)) = (&mut entry.index, &entry.keys) else {
+            continue;
+        };
+        match catalog_keys(&entry.relation, keys, columns, catalog) {
+            Some((key_list, include)) => {
+                index.keys = key_list;
+                index.include = include;
+            }
+            None => to_deparse.push(entry.oid),
+        }
+    }
+    to_deparse
+}
+
+fn catalog_keys(
+    relation: &QualifiedName,
+    keys: &Keys,
+    columns: &ColumnNames,
+    catalog: &KeyCatalog,
+) -> Option<(Vec<IndexKey>, Vec<Ident>)> {
+    let mut key_list = Vec::with_capacity(keys.key_count);
+    let mut include = Vec::new();
+    for (idx, &position) in keys.positions.iter().enumerate() {
+        let column = columns.column(relation, position)?;
+        if idx >= keys.key_count {
+            include.push(column.name.clone());
+            continue;
+        }
+        let opclass = *keys.opclasses.get(idx)?;
+        if catalog.default_opclass_types.get(&opclass) != Some(&column.type_oid) {
+            return None;
+        }
+        // pg_get_indexdef prints a key's collation only when it differs
+        // from its column's.
+        let collation_oid = keys.collations.get(idx).copied().unwrap_or(0);
+        let collation = if collation_oid != 0 && collation_oid != column.collation_oid {
+            Some(Ident::new(
+                catalog.collation_names.get(&collation_oid)?.clone(),
+            ))
+        } else {
+            None
+        };
+        let option = keys.options.get(idx).copied().unwrap_or(0);
+        let descending = option & INDOPTION_DESC != 0;
+        let nulls_first = option & INDOPTION_NULLS_FIRST != 0;
+        key_list.push(IndexKey {
+            expr: IndexExpr::Column(column.name.clone()),
+            collation,
+            opclass: None,
+            descending,
+            nulls_first: (nulls_first != descending).then_some(nulls_first),
+        });
+    }
+    Some((key_list, include))
+}
+
+/// Replaces the indexes in `definitions` (oid, `pg_get_indexdef` text)
+/// with their deparsed form.
+pub(crate) fn apply_definitions(
+    parsed: &mut [ParsedIndex],
+    definitions: Vec<Row>,
+) -> Result<(), IntrospectError> {
+    let mut by_oid = HashMap::with_capacity(definitions.len());
+    for row in definitions {
+        let oid: u32 = get(&row, KIND, "oid")?;
+        let definition: Option<String> = get(&row, KIND, "definition")?;
+        by_oid.insert(oid, definition);
+    }
+    for entry in parsed.iter_mut() {
+        let Some(definition) = by_oid.remove(&entry.oid) else {
+            continue;
+        };
+        let Ok(index) = &entry.index else {
+            continue;
+        };
+        let name = index.name.clone();
+        let comment = index.comment.clone();
+        // An index dropped since the snapshot was taken cannot be: the
+        // query runs in the same snapshot. A NULL still gets a message.
+        let definition = definition.unwrap_or_default();
+        entry.index =
+            deparsed(name.as_str(), &definition, entry.tablespace.as_deref()).map(|mut index| {
+                index.name = name;
+                index.comment = comment;
+                index
+            });
+        entry.keys = None;
+    }
+    Ok(())
+}
+
+/// Adds the indexes to their tables and materialized views.
 pub(crate) fn introspect_indexes(
     parsed: Vec<ParsedIndex>,
     model: &mut Model,
 ) -> Result<(), IntrospectError> {
-    for (relation, index) in parsed {
-        let indexes = match model.tables.get_mut(&relation) {
+    for entry in parsed {
+        let indexes = match model.tables.get_mut(&entry.relation) {
             Some(table) => &mut table.indexes,
-            None => match model.views.get_mut(&relation) {
+            None => match model.views.get_mut(&entry.relation) {
                 Some(view) => &mut view.indexes,
                 None => continue,
             },
         };
-        let index = index?;
+        let index = entry.index?;
         indexes.insert(index.name.clone(), index);
     }
     Ok(())

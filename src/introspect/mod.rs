@@ -488,7 +488,7 @@ ORDER BY 1, 2";
 #[derive(Default)]
 struct ShardRows {
     tables: Vec<Row>,
-    columns: Vec<table::ParsedColumns>,
+    columns: (table::ColumnNames, Vec<table::OrderedColumns>),
     indexes: Vec<index::ParsedIndex>,
     constraints: Vec<constraint::ParsedConstraint>,
     policies: Vec<Row>,
@@ -498,7 +498,8 @@ struct ShardRows {
 impl ShardRows {
     fn extend(&mut self, other: ShardRows) {
         self.tables.extend(other.tables);
-        self.columns.extend(other.columns);
+        self.columns.0.extend(other.columns.0);
+        self.columns.1.extend(other.columns.1);
         self.indexes.extend(other.indexes);
         self.constraints.extend(other.constraints);
         self.policies.extend(other.policies);
@@ -534,7 +535,7 @@ async fn read_shard(
         },
         async {
             let rows = session.query("columns", &columns_sql).await?;
-            table::parse_column_rows(rows)
+            Ok(table::order_columns(table::parse_column_rows(rows)?))
         },
         async {
             let rows = session.query("constraints", &constraints_sql).await?;
@@ -588,7 +589,7 @@ async fn introspect_in_snapshot(
     let shards: u32 = if helper_session.is_some() { 2 } else { 1 };
     let functions_sql = versioned(function::FUNCTIONS, version, options);
     let (
-        (schemas, extensions, enums, domains, sequences, functions, views),
+        (schemas, extensions, enums, domains, sequences, functions, views, index_keys),
         mut per_table,
         helper_rows,
     ) = tokio::try_join!(
@@ -601,6 +602,7 @@ async fn introspect_in_snapshot(
                 session.query("sequences", sequence::SEQUENCES),
                 session.query("functions", &functions_sql),
                 session.query("views", view::VIEWS),
+                session.query("index keys", index::INDEX_KEYS),
             )
         },
         read_shard(&session, 0, shards, version, options),
@@ -616,6 +618,18 @@ async fn introspect_in_snapshot(
     if let Some(helper_rows) = helper_rows {
         per_table.extend(helper_rows);
     }
+    let mut convert_time = Duration::ZERO;
+    let convert_started = Instant::now();
+    let (column_names, columns) = per_table.columns;
+    let key_catalog = index::key_catalog(index_keys)?;
+    let to_deparse = index::name_keys(&mut per_table.indexes, &column_names, &key_catalog);
+    convert_time += convert_started.elapsed();
+    if !to_deparse.is_empty() {
+        let definitions = session
+            .query_oids("index definitions", index::INDEXDEFS, &to_deparse)
+            .await?;
+        index::apply_definitions(&mut per_table.indexes, definitions)?;
+    }
 
     // Time spent after the last row arrived (index and column rows are
     // converted while later queries run, and are not counted).
@@ -628,13 +642,13 @@ async fn introspect_in_snapshot(
     sequence::introspect_sequences(sequences, filter, &mut model)?;
     function::introspect_functions(functions, filter, &mut model)?;
     table::introspect_tables(per_table.tables, filter, &mut model)?;
-    let column_names = table::introspect_columns(per_table.columns, &mut model)?;
+    table::introspect_columns(columns, &mut model);
     constraint::introspect_constraints(per_table.constraints, &column_names, &mut model)?;
     view::introspect_views(views, filter, &mut model)?;
     index::introspect_indexes(per_table.indexes, &mut model)?;
     policy::introspect_policies(per_table.policies, &mut model)?;
     trigger::introspect_triggers(per_table.triggers, &mut model)?;
-    let mut rows_to_model = convert_started.elapsed();
+    let mut rows_to_model = convert_time + convert_started.elapsed();
     if has_citus {
         let citus_rows = session
             .query("distribution", distribution::DISTRIBUTION)
@@ -714,24 +728,20 @@ impl<'a> Session<'a> {
         sql: &str,
     ) -> Result<Vec<Row>, IntrospectError> {
         self.queries.fetch_add(1, Ordering::Relaxed);
-        let rows = self.client.query_typed(sql, &[]).await.map_err(|source| {
-            if source.code() == Some(&tokio_postgres::error::SqlState::LOCK_NOT_AVAILABLE) {
-                IntrospectError::LockTimeout {
-                    object_kind,
-                    source,
-                }
-            } else {
-                IntrospectError::Query {
-                    object_kind,
-                    message: error_message(&source),
-                    source,
-                }
-            }
-        })?;
+        let rows = self
+            .client
+            .query_typed(sql, &[])
+            .await
+            .map_err(|source| query_error(object_kind, source))?;
+        self.note_timing(object_kind, rows.len());
+        Ok(rows)
+    }
+
+    fn note_timing(&self, object_kind: &'static str, rows: usize) {
         let timing = QueryTiming {
             object_kind,
             connection: self.connection,
-            rows: rows.len(),
+            rows,
             finished: self.started.elapsed(),
         };
         // A poisoned lock only means another query's bookkeeping panicked;
@@ -739,6 +749,22 @@ impl<'a> Session<'a> {
         if let Ok(mut timings) = self.timings.lock() {
             timings.push(timing);
         }
+    }
+
+    /// [`Session::query`] with one parameter, an `oid[]`.
+    async fn query_oids(
+        &self,
+        object_kind: &'static str,
+        sql: &str,
+        oids: &[u32],
+    ) -> Result<Vec<Row>, IntrospectError> {
+        self.queries.fetch_add(1, Ordering::Relaxed);
+        let rows = self
+            .client
+            .query_typed(sql, &[(&oids, tokio_postgres::types::Type::OID_ARRAY)])
+            .await
+            .map_err(|source| query_error(object_kind, source))?;
+        self.note_timing(object_kind, rows.len());
         Ok(rows)
     }
 
@@ -750,6 +776,21 @@ impl<'a> Session<'a> {
         };
         timings.sort_by_key(|timing| timing.finished);
         timings
+    }
+}
+
+fn query_error(object_kind: &'static str, source: tokio_postgres::Error) -> IntrospectError {
+    if source.code() == Some(&tokio_postgres::error::SqlState::LOCK_NOT_AVAILABLE) {
+        IntrospectError::LockTimeout {
+            object_kind,
+            source,
+        }
+    } else {
+        IntrospectError::Query {
+            object_kind,
+            message: error_message(&source),
+            source,
+        }
     }
 }
 

@@ -69,9 +69,17 @@ fn table_from_row(row: &Row) -> Result<Table, IntrospectError> {
     Ok(table)
 }
 
-/// The columns of one table with their positions (`attnum`), in the order
-/// the columns query returned them.
-pub(crate) type ParsedColumns = (QualifiedName, Vec<(i16, Column)>);
+/// One column with what index keys and constraints name it by.
+pub(crate) struct ParsedColumn {
+    /// `attnum`.
+    position: i16,
+    type_oid: u32,
+    collation_oid: u32,
+    column: Column,
+}
+
+/// The columns of one table, in the order the columns query returned them.
+pub(crate) type ParsedColumns = (QualifiedName, Vec<ParsedColumn>);
 
 /// Converts the rows (no Model needed, so it runs while the server still
 /// answers the queries sent after this one): one entry per run of rows of
@@ -82,8 +90,12 @@ pub(crate) fn parse_column_rows(rows: Vec<Row>) -> Result<Vec<ParsedColumns>, In
     for row in &rows {
         let schema: &str = get(row, KIND_COLUMNS, "schema")?;
         let table_name: &str = get(row, KIND_COLUMNS, "table_name")?;
-        let position: i16 = get(row, KIND_COLUMNS, "position")?;
-        let column = (position, column_from_row(row, &mut text)?);
+        let column = ParsedColumn {
+            position: get(row, KIND_COLUMNS, "position")?,
+            type_oid: get(row, KIND_COLUMNS, "type_oid")?,
+            collation_oid: get(row, KIND_COLUMNS, "collation_oid")?,
+            column: column_from_row(row, &mut text)?,
+        };
         match tables.last_mut() {
             Some((name, columns))
                 if name.name.as_str() == table_name && name.schema.as_str() == schema =>
@@ -98,69 +110,110 @@ pub(crate) fn parse_column_rows(rows: Vec<Row>) -> Result<Vec<ParsedColumns>, In
 
 /// Every column read, by table and position, including those of tables
 /// the filter leaves out (a foreign key may reference one): what names the
-/// column positions of constraints.
+/// column positions of constraints and index keys.
 #[derive(Debug, Default)]
 pub(crate) struct ColumnNames {
-    tables: HashMap<QualifiedName, Vec<(i16, Ident)>>,
+    tables: HashMap<QualifiedName, Vec<ColumnInfo>>,
+}
+
+/// A column as index keys and constraints refer to it.
+#[derive(Debug, Clone)]
+pub(crate) struct ColumnInfo {
+    pub position: i16,
+    pub name: Ident,
+    pub type_oid: u32,
+    pub collation_oid: u32,
 }
 
 impl ColumnNames {
+    /// Adds the columns of another shard's tables.
+    pub(crate) fn extend(&mut self, other: ColumnNames) {
+        self.tables.extend(other.tables);
+    }
+
+    /// The column at `position` of `table`.
+    pub(crate) fn column(&self, table: &QualifiedName, position: i16) -> Option<&ColumnInfo> {
+        let columns = self.tables.get(table)?;
+        columns
+            .binary_search_by_key(&position, |column| column.position)
+            .ok()
+            .map(|idx| &columns[idx])
+    }
+
     /// The names at `positions` of `table`, or `None` when one is unknown.
     pub(crate) fn resolve(&self, table: &QualifiedName, positions: &[i16]) -> Option<Vec<Ident>> {
-        let columns = self.tables.get(table)?;
         positions
             .iter()
-            .map(|position| {
-                columns
-                    .binary_search_by_key(position, |(at, _)| *at)
-                    .ok()
-                    .map(|idx| columns[idx].1.clone())
+            .map(|&position| {
+                self.column(table, position)
+                    .map(|column| column.name.clone())
             })
             .collect()
     }
 }
 
-/// Adds the columns to their tables, in position order. The server
-/// returns each table's columns together and in order nearly always (then
-/// each run moves into its table as it is); otherwise the runs are merged
-/// per table and sorted.
-pub(crate) fn introspect_columns(
+/// A table's columns in position order.
+pub(crate) type OrderedColumns = (QualifiedName, Vec<Column>);
+
+/// Puts each table's columns in position order and notes what names each
+/// position. The server returns each table's columns together and in order
+/// nearly always (then each run is kept as it is); otherwise the runs are
+/// merged per table and sorted.
+pub(crate) fn order_columns(
     runs: Vec<ParsedColumns>,
-    model: &mut Model,
-) -> Result<ColumnNames, IntrospectError> {
+) -> (ColumnNames, Vec<(QualifiedName, Vec<Column>)>) {
     let mut seen = HashSet::with_capacity(runs.len());
     let one_ordered_run_each = runs.iter().all(|(table_name, run)| {
-        seen.insert(table_name) && run.windows(2).all(|pair| pair[0].0 < pair[1].0)
+        seen.insert(table_name)
+            && run
+                .windows(2)
+                .all(|pair| pair[0].position < pair[1].position)
     });
     drop(seen);
     let runs: Vec<ParsedColumns> = if one_ordered_run_each {
         runs
     } else {
-        let mut merged: BTreeMap<QualifiedName, Vec<(i16, Column)>> = BTreeMap::new();
+        let mut merged: BTreeMap<QualifiedName, Vec<ParsedColumn>> = BTreeMap::new();
         for (table_name, run) in runs {
             merged.entry(table_name).or_default().extend(run);
         }
         merged
             .into_iter()
             .map(|(table_name, mut run)| {
-                run.sort_by_key(|(position, _)| *position);
+                run.sort_by_key(|column| column.position);
                 (table_name, run)
             })
             .collect()
     };
     let mut names = ColumnNames::default();
+    let mut ordered = Vec::with_capacity(runs.len());
     for (table_name, run) in runs {
         names.tables.insert(
             table_name.clone(),
             run.iter()
-                .map(|(position, column)| (*position, column.name.clone()))
+                .map(|parsed| ColumnInfo {
+                    position: parsed.position,
+                    name: parsed.column.name.clone(),
+                    type_oid: parsed.type_oid,
+                    collation_oid: parsed.collation_oid,
+                })
                 .collect(),
         );
+        ordered.push((
+            table_name,
+            run.into_iter().map(|parsed| parsed.column).collect(),
+        ));
+    }
+    (names, ordered)
+}
+
+/// Adds the columns (from [`order_columns`]) to their tables.
+pub(crate) fn introspect_columns(columns: Vec<(QualifiedName, Vec<Column>)>, model: &mut Model) {
+    for (table_name, columns) in columns {
         if let Some(table) = model.tables.get_mut(&table_name) {
-            table.columns = run.into_iter().map(|(_, column)| column).collect();
+            table.columns = columns;
         }
     }
-    Ok(names)
 }
 
 const KIND_COLUMNS: &str = "columns";

@@ -12,6 +12,8 @@ SELECT n.nspname::text AS schema,
        a.attnum AS position,
        a.attname::text AS name,
        format_type(a.atttypid, a.atttypmod) AS type,
+       a.atttypid AS type_oid,
+       a.attcollation AS collation_oid,
        a.attnotnull AS not_null,
        -- A DEFAULT cannot reference columns, so it is deparsed without the
        -- relation (relid 0): deparsing against a relation opens it.

@@ -6,86 +6,61 @@
 -- use, so they are not read: the Model does not hold them and a plan
 -- creates them anew.
 --
--- Most indexes are built from the catalog's columns, without deparsing:
--- key columns, sort options and collations from indkey/indoption/
--- indcollation, the method from pg_am, storage parameters from
--- reloptions, and only the predicate deparsed. `pg_get_indexdef` (which
--- costs a dozen catalog lookups per index in a fresh session) is called
--- only for indexes with expression keys or with an operator class that is
--- not the exact default for its column's type, and for every index when
--- {deparse_all} is true (the reference the built definitions are tested
--- against).
-WITH idx AS MATERIALIZED (
-    SELECT i.indexrelid, i.indrelid, i.indnkeyatts, i.indisunique,
-           {indnullsnotdistinct} AS nulls_not_distinct,
-           i.indexprs IS NULL AS column_keys, i.indpred IS NOT NULL AS has_predicate,
-           i.indkey::int2[] AS indkey, i.indclass::oid[] AS indclass,
-           i.indcollation::oid[] AS indcollation, i.indoption::int2[] AS indoption,
-           n.nspname, c.relname, ic.relname AS index_name, ic.relam, ic.reloptions,
-           ic.reltablespace
-    FROM pg_index i
-    JOIN pg_class ic ON ic.oid = i.indexrelid
-    JOIN pg_class c ON c.oid = i.indrelid
-    JOIN pg_namespace n ON n.oid = c.relnamespace
-    WHERE c.relkind IN ('r', 'p', 'm')
-      AND {shard:c.oid}
-      AND i.indisvalid
-      AND NOT ic.relispartition
-      AND n.nspname NOT IN ('pg_catalog', 'information_schema')
-      AND n.nspname !~ '^pg_toast' AND n.nspname !~ '^pg_temp_'
-      -- Hashed NOT IN lists rather than anti-joins: their cost does not
-      -- depend on the planner's (often stale) catalog statistics.
-      AND i.indexrelid NOT IN (SELECT con.conindid FROM pg_constraint con
-                               WHERE con.contype IN ('p', 'u', 'x'))
-      AND i.indexrelid NOT IN (SELECT dep.objid FROM pg_depend dep
-                               WHERE dep.refclassid = 'pg_extension'::regclass
-                                 AND dep.classid = 'pg_class'::regclass
-                                 AND dep.deptype = 'e')
-), keys AS (
-    SELECT k.indexrelid,
-           array_agg(a.attname::text ORDER BY k.ord) AS columns,
-           array_agg(k.opt ORDER BY k.ord) AS options,
-           array_agg(co.collname::text ORDER BY k.ord) AS collations,
-           bool_and(k.ord > k.indnkeyatts
-                    OR (opc.opcdefault AND opc.opcintype = a.atttypid)) AS default_opclasses
-    FROM (SELECT idx.indexrelid, idx.indrelid, idx.indnkeyatts, u.*
-          FROM idx, unnest(idx.indkey, idx.indclass, idx.indcollation, idx.indoption)
-                    WITH ORDINALITY u(attnum, opclass, coll, opt, ord)) k
-    -- LATERAL with LIMIT (which keeps it from being flattened into a join):
-    -- one index probe per key column, never a hash of all of pg_attribute
-    -- (which the planner picks when it misjudges the counts).
-    LEFT JOIN LATERAL (SELECT att.attname, att.atttypid, att.attcollation
-                       FROM pg_attribute att
-                       WHERE att.attrelid = k.indrelid AND att.attnum = k.attnum
-                       LIMIT 1) a ON true
-    LEFT JOIN pg_opclass opc ON opc.oid = k.opclass
-    -- pg_get_indexdef prints a key's collation only when it differs from
-    -- its column's.
-    LEFT JOIN pg_collation co ON co.oid = k.coll AND k.coll <> a.attcollation
-    GROUP BY k.indexrelid
-), described AS (
-    SELECT idx.*, keys.columns, keys.options, keys.collations,
-           {deparse_all} OR NOT (idx.column_keys AND keys.default_opclasses) AS deparse
-    FROM idx JOIN keys ON keys.indexrelid = idx.indexrelid
-)
-SELECT x.nspname::text AS schema,
-       x.relname::text AS table_name,
-       x.index_name::text AS name,
+-- Most indexes are described by the catalog's columns, without deparsing:
+-- key positions, operator classes, collations and sort options from
+-- pg_index, the method from pg_am, storage parameters from reloptions; the
+-- client names the keys from the columns query and checks that each
+-- operator class is the default for its column's exact type, and only the
+-- predicate is deparsed here. `pg_get_indexdef` (a dozen catalog lookups
+-- per index in a fresh session) is called for the indexes the client could
+-- not describe that way: expression keys, a non-default operator class,
+-- materialized views and partitions (whose columns are not read), and for
+-- every index when {deparse_all} is true (the reference the built
+-- definitions are tested against). The client asks for the remaining ones
+-- (an operator class that is the default only for a binary-coercible type,
+-- such as text_ops on varchar) in a second query.
+SELECT n.nspname::text AS schema,
+       c.relname::text AS table_name,
+       ic.relname::text AS name,
+       i.indexrelid AS oid,
        am.amname::text AS method,
-       x.indisunique AS is_unique,
-       x.nulls_not_distinct,
-       x.indnkeyatts::int4 AS key_count,
-       x.columns,
-       x.options::int2[] AS options,
-       x.collations,
-       CASE WHEN NOT x.deparse AND x.has_predicate
+       i.indisunique AS is_unique,
+       {indnullsnotdistinct} AS nulls_not_distinct,
+       i.indnkeyatts::int4 AS key_count,
+       i.indkey::int2[] AS positions,
+       i.indclass::oid[] AS opclasses,
+       i.indcollation::oid[] AS collations,
+       i.indoption::int2[] AS options,
+       CASE WHEN NOT x.deparse AND i.indpred IS NOT NULL
             THEN pg_get_expr(i.indpred, i.indrelid) END AS predicate,
-       CASE WHEN x.deparse THEN pg_get_indexdef(x.indexrelid) END AS definition,
-       x.reloptions::text[] AS storage,
+       CASE WHEN x.deparse THEN pg_get_indexdef(i.indexrelid) END AS definition,
+       ic.reloptions::text[] AS storage,
        ts.spcname::text AS tablespace,
        (SELECT d.description FROM pg_description d
-        WHERE d.objoid = x.indexrelid AND d.classoid = 'pg_class'::regclass AND d.objsubid = 0) AS comment
-FROM described x
-JOIN pg_index i ON i.indexrelid = x.indexrelid
-JOIN pg_am am ON am.oid = x.relam
-LEFT JOIN pg_tablespace ts ON ts.oid = x.reltablespace
+        WHERE d.objoid = i.indexrelid AND d.classoid = 'pg_class'::regclass AND d.objsubid = 0) AS comment
+FROM pg_index i
+JOIN pg_class ic ON ic.oid = i.indexrelid
+JOIN pg_class c ON c.oid = i.indrelid
+JOIN pg_namespace n ON n.oid = c.relnamespace
+JOIN pg_am am ON am.oid = ic.relam
+LEFT JOIN pg_tablespace ts ON ts.oid = ic.reltablespace
+CROSS JOIN LATERAL (
+    -- The list of default operator classes is computed once (an InitPlan).
+    SELECT {deparse_all} OR i.indexprs IS NOT NULL OR c.relispartition OR c.relkind = 'm'
+           OR NOT (i.indclass::oid[] <@ (SELECT array_agg(opc.oid) FROM pg_opclass opc
+                                         WHERE opc.opcdefault)) AS deparse
+) x
+WHERE c.relkind IN ('r', 'p', 'm')
+  AND {shard:c.oid}
+  AND i.indisvalid
+  AND NOT ic.relispartition
+  AND n.nspname NOT IN ('pg_catalog', 'information_schema')
+  AND n.nspname !~ '^pg_toast' AND n.nspname !~ '^pg_temp_'
+  -- Hashed NOT IN lists rather than anti-joins: their cost does not depend
+  -- on the planner's (often stale) catalog statistics.
+  AND i.indexrelid NOT IN (SELECT con.conindid FROM pg_constraint con
+                           WHERE con.contype IN ('p', 'u', 'x'))
+  AND i.indexrelid NOT IN (SELECT dep.objid FROM pg_depend dep
+                           WHERE dep.refclassid = 'pg_extension'::regclass
+                             AND dep.classid = 'pg_class'::regclass
+                             AND dep.deptype = 'e')
