@@ -11,8 +11,7 @@
 //! Introspection is timed three times each after one warm-up run (the
 //! median is reported, with each catalog query's share of the two-connection
 //! run); pg_dump once after a warm-up. Each run opens its own connections
-//! (not timed: `schemac plan --db` opens the second while it reads the
-//! schema files); pg_dump's time includes starting the process and
+//! (not timed; `schemac plan --db` opens both at once); pg_dump's time includes starting the process and
 //! connecting (a few milliseconds).
 //!
 //! pg_dump takes `LOCK TABLE ... IN ACCESS SHARE MODE` on every table in one
@@ -21,8 +20,11 @@
 //! that is the finding, and introspection (which locks no table) is
 //! unaffected. `max_locks_per_transaction` is a postmaster setting (a
 //! server restart changes it), so the bench prints the server's value; to
-//! time pg_dump at sizes it cannot dump, point `SCHEMAC_TEST_DATABASE_URL`
-//! at a server started with a larger one.
+//! time pg_dump at sizes it cannot dump, raise it (`ALTER SYSTEM SET
+//! max_locks_per_transaction = 1024;` and a restart: 10,000 synthetic
+//! tables are 22,000 relations, so `max_locks_per_transaction *
+//! max_connections` must exceed that) or point
+//! `SCHEMAC_TEST_DATABASE_URL` at a server started with a larger one.
 //!
 //! `SCHEMAC_BENCH_KEEP=1` leaves the databases in place (their names are
 //! printed) for `EXPLAIN ANALYZE`; `SCHEMAC_BENCH_REUSE=1` then times them

@@ -7,22 +7,41 @@
 //! Invariants:
 //! - A constant number of queries, independent of the number of objects: one
 //!   query per object kind over `pg_catalog` joined wholesale (see
-//!   [`IntrospectStats::queries`]). The catalog queries live in `queries/` and
-//!   are loaded with `include_str!`.
-//! - One consistent snapshot: every query runs in a single
-//!   `REPEATABLE READ READ ONLY` transaction, with the settings that shape
-//!   catalog text pinned by `SET LOCAL` (`search_path = ''` so that every
-//!   name prints schema-qualified, `TimeZone = 'UTC'` for timestamptz
-//!   partition bounds, `DateStyle`, `IntervalStyle`, `bytea_output` and
-//!   `extra_float_digits` for literals). `SET LOCAL` ends with the
-//!   transaction, so the caller's session is left as it was.
+//!   [`IntrospectStats::queries`]), the per-table ones once per connection,
+//!   and at most one more for index definitions the catalog columns cannot
+//!   describe. The catalog queries live in `queries/` and are loaded with
+//!   `include_str!`.
+//! - One consistent snapshot: every query runs in a `REPEATABLE READ READ
+//!   ONLY` transaction; with a second connection
+//!   ([`introspect_sharded`]), that one imports the first one's snapshot
+//!   (`pg_export_snapshot`, `SET TRANSACTION SNAPSHOT`), so both read the
+//!   same catalog state. The settings that shape catalog text are pinned by
+//!   `SET LOCAL` (`search_path = ''` so that every name prints
+//!   schema-qualified, `TimeZone = 'UTC'` for timestamptz partition bounds,
+//!   `DateStyle`, `IntervalStyle`, `bytea_output` and `extra_float_digits`
+//!   for literals), and so are JIT (off) and `work_mem`. `SET LOCAL` ends
+//!   with the transaction, so the caller's sessions are left as they were.
+//! - Text is deparsed only where the catalog has no columns for it: index
+//!   keys, constraint columns, types and defaults' owners come from catalog
+//!   columns (names resolved from column positions on the client), and the
+//!   `pg_get_*` deparse functions are called for expressions, predicates,
+//!   partition keys and bounds, views, functions and triggers. Each deparse
+//!   in a fresh server process fills that process's catalog caches, which
+//!   is most of the time introspection takes on a large database; the two
+//!   connections of [`introspect_sharded`] split the tables between them
+//!   (by a hash of the table's oid) so that each fills half.
+//! - Queries keep their cost proportional to what they return whatever the
+//!   planner's catalog statistics say (they are often stale on a database
+//!   that just had its schema loaded): exclusions are hashed `NOT IN` lists,
+//!   per-row lookups are index probes gated on the catalog saying there is
+//!   something to find, never joins whose plan depends on a row estimate.
 //! - No per-table locks held: only plain SELECTs and `pg_get_*` deparse
 //!   functions. Deparsing an expression that names columns (CHECK,
-//!   generated columns, policies, index definitions, partition keys,
-//!   triggers) opens the table (`AccessShareLock`, released as soon as the
-//!   name lookup is done, so no lock accumulates, unlike pg_dump's
-//!   `LOCK TABLE` on every table); expressions that cannot name a column
-//!   (DEFAULTs, partition bounds) are deparsed without the relation
+//!   generated columns, policies, index predicates and expressions,
+//!   partition keys, triggers) opens the table (`AccessShareLock`, released
+//!   as soon as the name lookup is done, so no lock accumulates, unlike
+//!   pg_dump's `LOCK TABLE` on every table); expressions that cannot name a
+//!   column (DEFAULTs, partition bounds) are deparsed without the relation
 //!   (`pg_get_expr(expr, 0)`), which also spares building its relcache
 //!   entry. The view deparser (`pg_get_viewdef` and `pg_get_ruledef` alike
 //!   run `AcquireRewriteLocks`) keeps `AccessShareLock` on each view and on
@@ -31,8 +50,8 @@
 //!   introspection fail with [`IntrospectError::LockTimeout`] rather than
 //!   queue behind DDL (and block everyone queued behind it).
 //! - The catalog queries are pipelined: all are sent before the first
-//!   answer is read, and index definitions are parsed while the server
-//!   still runs the later queries.
+//!   answer is read, and index, column and constraint rows are converted
+//!   while the server still runs the later queries.
 //! - System schemas and objects owned by extensions (`pg_depend` deptype
 //!   `e`) are never part of the Model; neither are objects a partition
 //!   inherits from its parent.
