@@ -909,23 +909,27 @@ pub(crate) struct CatalogText {
 impl CatalogText {
     /// [`catalog_expr`], remembered.
     pub(crate) fn expr(&mut self, text: &str) -> SqlExpr {
-        if let Some(expr) = self.exprs.get(text) {
-            return expr.clone();
-        }
-        let expr = catalog_expr(text);
-        self.exprs.insert(text.to_string(), expr.clone());
-        expr
+        remembered(&mut self.exprs, text, catalog_expr)
     }
 
     /// [`catalog_type`], remembered.
     pub(crate) fn type_name(&mut self, spelling: &str) -> TypeName {
-        if let Some(type_name) = self.types.get(spelling) {
-            return type_name.clone();
-        }
-        let type_name = catalog_type(spelling);
-        self.types.insert(spelling.to_string(), type_name.clone());
-        type_name
+        remembered(&mut self.types, spelling, catalog_type)
     }
+}
+
+/// `convert(text)`, computed once per distinct text.
+fn remembered<T: Clone>(
+    seen: &mut std::collections::HashMap<String, T>,
+    text: &str,
+    convert: impl FnOnce(&str) -> T,
+) -> T {
+    if let Some(value) = seen.get(text) {
+        return value.clone();
+    }
+    let value = convert(text);
+    seen.insert(text.to_string(), value.clone());
+    value
 }
 
 /// A `format_type` spelling as a Model type.
