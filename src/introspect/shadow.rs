@@ -30,7 +30,7 @@
 //!   `template1` leaks into the desired schema.
 
 use super::connect::ConnParams;
-use super::{error_message, introspect, Filter, IntrospectError};
+use super::{error_message, introspect, introspect_sharded, Filter, IntrospectError};
 use crate::model::{Extension, Ident, Index, Model, Table};
 use crate::plan::{plan_models, Plan, PlanError, PlanOptions};
 use std::collections::BTreeMap;
@@ -301,7 +301,7 @@ pub async fn normalize(
             });
         }
     }
-    let res = build_and_read(&client, desired, filter, server_version).await;
+    let res = build_and_read(shadow, &client, desired, filter, server_version).await;
     if !shadow.owned {
         // The build's own error, if any, matters more than the cleanup's.
         let emptied = empty_provided(&client, filter, server_version).await;
@@ -313,6 +313,7 @@ pub async fn normalize(
 }
 
 async fn build_and_read(
+    shadow: &ShadowDb,
     client: &Client,
     desired: &Model,
     filter: &Filter,
@@ -339,7 +340,10 @@ async fn build_and_read(
     };
     let plan = plan_models(&Model::default(), &buildable, &options).map_err(ShadowError::Plan)?;
     run_plan(client, &plan).await?;
-    let mut model = introspect(client, filter)
+    // A second connection splits the catalog queries (see
+    // `introspect_sharded`); without one, the first reads alone.
+    let helper = shadow.connect().await.ok();
+    let (mut model, _) = introspect_sharded(client, helper.as_ref(), filter, Default::default())
         .await
         .map_err(ShadowError::Introspect)?;
     transfer_meta(desired, &mut model, !citus);
