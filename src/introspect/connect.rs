@@ -1191,14 +1191,31 @@ mod tests {
 
     static SCRATCH: AtomicUsize = AtomicUsize::new(0);
 
-    fn scratch_dir() -> PathBuf {
+    /// A folder in the temporary directory, removed with its contents
+    /// when the value is dropped.
+    struct Scratch(PathBuf);
+
+    impl std::ops::Deref for Scratch {
+        type Target = Path;
+        fn deref(&self) -> &Path {
+            &self.0
+        }
+    }
+
+    impl Drop for Scratch {
+        fn drop(&mut self) {
+            let _ = std::fs::remove_dir_all(&self.0);
+        }
+    }
+
+    fn scratch_dir() -> Scratch {
         let dir = std::env::temp_dir().join(format!(
             "schemac-connect-test-{}-{}",
             std::process::id(),
             SCRATCH.fetch_add(1, Ordering::SeqCst)
         ));
         std::fs::create_dir_all(&dir).expect("scratch dir");
-        dir
+        Scratch(dir)
     }
 
     /// A CA, a server certificate it signed for `db.test` and 127.0.0.1,
@@ -1206,7 +1223,7 @@ mod tests {
     struct Pki {
         ca_file: PathBuf,
         server: CertificateDer<'static>,
-        dir: PathBuf,
+        dir: Scratch,
     }
 
     fn make_pki() -> Pki {
@@ -1329,7 +1346,8 @@ mod tests {
         let err = client_config(&tls).expect_err("no such file");
         assert!(err.starts_with("cannot read sslrootcert"), "{err}");
         assert!(err.contains("missing.pem"), "{err}");
-        let empty = scratch_dir().join("empty.pem");
+        let scratch = scratch_dir();
+        let empty = scratch.join("empty.pem");
         std::fs::write(&empty, "not a certificate\n").expect("write");
         let tls = TlsParams {
             root_cert: Some(empty.display().to_string()),
