@@ -20,9 +20,7 @@ use crate::apply::{
     self, advisory_lock, check_hazards, ApplyError, ApplyOptions, Freshness, Interrupt,
     VerifyTarget,
 };
-use crate::cli::plan::{
-    connect_helper, invalid_index_notes, normalize_desired, read_live, LiveError, ShadowArgs,
-};
+use crate::cli::plan::{invalid_index_notes, normalize_desired, read_live, LiveError, ShadowArgs};
 use crate::cli::{compile, load_sources, report_to_stderr, use_color, ExitStatus};
 use crate::config::{parse_duration, AllowedHazards, ConfigError, Options};
 use crate::introspect::{self, Filter, IntrospectError};
@@ -226,10 +224,7 @@ async fn plan_and_apply(
     // verified against.
     let normalized = match &desired {
         Some(desired) => {
-            let helper = connect_helper(url).await;
-            let live = read_live(client, helper.as_ref().map(|(helper, _)| helper), filter).await;
-            drop(helper);
-            let live = live?;
+            let live = read_live(client, url, filter).await?;
             let normalized =
                 normalize_desired(client, &args.shadow, url, desired, &live, filter).await?;
             for note in invalid_index_notes(&live).iter().chain(&normalized.notes) {

@@ -10,9 +10,7 @@
 //! them out, so that planning the printed source against the same
 //! database gives an empty plan. The connection string is never printed.
 
-use super::plan::{
-    block_on, connect_helper, invalid_index_notes, live_filter, read_live, LiveError,
-};
+use super::plan::{block_on, invalid_index_notes, live_filter, read_live, LiveError};
 use super::{CliError, ExitStatus};
 use crate::frontend::dsl::print_model;
 use crate::introspect;
@@ -63,15 +61,10 @@ pub fn run(args: &InspectArgs) -> Result<ExitStatus, CliError> {
         .exclude_schemas
         .extend(args.exclude_schemas.iter().cloned());
     let (model, notes) = block_on(async {
-        let (main, helper) = tokio::join!(introspect::connect(url), connect_helper(url));
-        let (client, connection) = main?;
-        let res = read_live(&client, helper.as_ref().map(|(helper, _)| helper), &filter).await;
+        let (client, connection) = introspect::connect(url).await?;
+        let res = read_live(&client, url, &filter).await;
         drop(client);
         let _ = connection.await;
-        if let Some((helper, connection)) = helper {
-            drop(helper);
-            let _ = connection.await;
-        }
         let live = res?;
         let notes = invalid_index_notes(&live);
         Ok((live.current, notes))

@@ -25,7 +25,6 @@ use crate::apply;
 use crate::config::Options;
 use crate::diagnostics::Parsed;
 use crate::diff;
-use crate::introspect::connect::ConnectionTask;
 use crate::introspect::shadow::{self, ShadowDb, ShadowError};
 use crate::introspect::{self, error_message, Filter, IntrospectError, IntrospectOptions};
 use crate::lint::LintConfig;
@@ -415,20 +414,33 @@ pub(crate) struct LiveModel {
     pub server_version: u32,
 }
 
-/// Connects, introspects (schemac's own schema left out) and leaves out
-/// INVALID indexes (a failed or running `CREATE INDEX CONCURRENTLY`: apply
-/// drops the ones it left; planning never changes the database).
+/// Introspects (schemac's own schema left out) and leaves out INVALID
+/// indexes (a failed or running `CREATE INDEX CONCURRENTLY`: apply drops
+/// the ones it left; planning never changes the database).
 ///
-/// With `helper`, a second connection to the same database, the catalog
-/// queries are split over both (see [`introspect::introspect_sharded`]).
+/// A second connection to `url` is opened for the catalog queries to be
+/// split over both (see [`introspect::introspect_sharded`]) and closed
+/// again; when it cannot be opened, `client` reads alone.
 pub(crate) async fn read_live(
     client: &Client,
-    helper: Option<&Client>,
+    url: &str,
     filter: &Filter,
 ) -> Result<LiveModel, LiveError> {
-    let (mut raw, stats) =
-        introspect::introspect_sharded(client, helper, filter, IntrospectOptions::default())
-            .await?;
+    let helper = introspect::connect(url).await.ok();
+    let read = introspect::introspect_sharded(
+        client,
+        helper.as_ref().map(|(helper, _)| helper),
+        filter,
+        IntrospectOptions::default(),
+    )
+    .await;
+    if let Some((helper, connection)) = helper {
+        drop(helper);
+        // The task ends with the client; its error, if any, is the one the
+        // last query already reported.
+        let _ = connection.await;
+    }
+    let (mut raw, stats) = read?;
     apply::history::strip_own_schema(&mut raw);
     let mut current = raw.clone();
     let mut invalid_indexes = Vec::new();
@@ -504,42 +516,23 @@ struct LivePlan {
 }
 
 async fn live_plan(args: &PlanArgs, url: &str, desired: &Model) -> Result<LivePlan, LiveError> {
-    let (main, helper) = tokio::join!(introspect::connect(url), connect_helper(url));
-    let (client, connection) = main?;
-    let res = plan_against(
-        &client,
-        helper.as_ref().map(|(helper, _)| helper),
-        args,
-        url,
-        desired,
-    )
-    .await;
+    let (client, connection) = introspect::connect(url).await?;
+    let res = plan_against(&client, args, url, desired).await;
     drop(client);
-    // The connection tasks end with their clients; an error, if any, is the
+    // The connection task ends with the client; its error, if any, is the
     // one the last query already reported.
     let _ = connection.await;
-    if let Some((helper, connection)) = helper {
-        drop(helper);
-        let _ = connection.await;
-    }
     res
-}
-
-/// A second connection for reading the catalogs (see [`read_live`]), or
-/// `None` when it cannot be opened: introspection then uses one.
-pub(crate) async fn connect_helper(url: &str) -> Option<(Client, ConnectionTask)> {
-    introspect::connect(url).await.ok()
 }
 
 async fn plan_against(
     client: &Client,
-    helper: Option<&Client>,
     args: &PlanArgs,
     url: &str,
     desired: &Model,
 ) -> Result<LivePlan, LiveError> {
     let filter = live_filter();
-    let live = read_live(client, helper, &filter).await?;
+    let live = read_live(client, url, &filter).await?;
     let mut notes = invalid_index_notes(&live);
     let desired = normalize_desired(client, &args.shadow, url, desired, &live, &filter).await?;
     notes.extend(desired.notes);

@@ -89,24 +89,23 @@ pub(crate) fn parse_index_rows(rows: Vec<Row>) -> Result<Vec<ParsedIndex>, Intro
             get::<String>(&row, KIND, "schema")?,
             get::<String>(&row, KIND, "table_name")?,
         );
-        let name: String = get(&row, KIND, "name")?;
+        let name = Ident::new(get::<String>(&row, KIND, "name")?);
         let comment: Option<String> = get(&row, KIND, "comment")?;
         let tablespace: Option<String> = get(&row, KIND, "tablespace")?;
         let (index, keys) = match get::<Option<String>>(&row, KIND, "definition")? {
-            Some(definition) => (deparsed(&name, &definition, tablespace.as_deref()), None),
+            Some(definition) => (
+                deparsed(name, comment, &definition, tablespace.as_deref()),
+                None,
+            ),
             None => {
-                let (index, keys) = index_from_catalog(&row, &name, &mut text)?;
+                let (index, keys) = index_from_catalog(&row, name, comment, &mut text)?;
                 (Ok(index), Some(keys))
             }
         };
         parsed.push(ParsedIndex {
             relation,
             oid: get(&row, KIND, "oid")?,
-            index: index.map(|mut index| {
-                index.name = Ident::new(name);
-                index.comment = comment;
-                index
-            }),
+            index,
             keys,
             tablespace,
         });
@@ -114,15 +113,24 @@ pub(crate) fn parse_index_rows(rows: Vec<Row>) -> Result<Vec<ParsedIndex>, Intro
     Ok(parsed)
 }
 
+/// A `pg_get_indexdef` text read as the index `name` with its comment.
 fn deparsed(
-    name: &str,
+    name: Ident,
+    comment: Option<String>,
     definition: &str,
     tablespace: Option<&str>,
 ) -> Result<Index, IntrospectError> {
-    parse_indexdef(definition, tablespace).ok_or_else(|| IntrospectError::Row {
-        object_kind: KIND,
-        message: format!("cannot read index {name}: {definition}"),
-    })
+    match parse_indexdef(definition, tablespace) {
+        Some(index) => Ok(Index {
+            name,
+            comment,
+            ..index
+        }),
+        None => Err(IntrospectError::Row {
+            object_kind: KIND,
+            message: format!("cannot read index {name}: {definition}"),
+        }),
+    }
 }
 
 /// `pg_index.indoption` bits of one key column.
@@ -132,12 +140,13 @@ const INDOPTION_NULLS_FIRST: i16 = 0x0002;
 /// An index from the catalog's columns, keys still to be named.
 fn index_from_catalog(
     row: &Row,
-    name: &str,
+    name: Ident,
+    comment: Option<String>,
     text: &mut CatalogText,
 ) -> Result<(Index, Keys), IntrospectError> {
     let storage: Option<Vec<String>> = get(row, KIND, "storage")?;
     let index = Index {
-        name: Ident::new(name),
+        name,
         unique: get(row, KIND, "is_unique")?,
         nulls_not_distinct: get(row, KIND, "nulls_not_distinct")?,
         method: get(row, KIND, "method")?,
@@ -149,7 +158,7 @@ fn index_from_catalog(
             .iter()
             .map(|entry| option_pair(entry))
             .collect(),
-        comment: None,
+        comment,
         meta: Meta::default(),
     };
     let keys = Keys {
@@ -249,17 +258,15 @@ pub(crate) fn apply_definitions(
         let Ok(index) = &entry.index else {
             continue;
         };
-        let name = index.name.clone();
-        let comment = index.comment.clone();
         // An index dropped since the snapshot was taken cannot be: the
         // query runs in the same snapshot. A NULL still gets a message.
         let definition = definition.unwrap_or_default();
-        entry.index =
-            deparsed(name.as_str(), &definition, entry.tablespace.as_deref()).map(|mut index| {
-                index.name = name;
-                index.comment = comment;
-                index
-            });
+        entry.index = deparsed(
+            index.name.clone(),
+            index.comment.clone(),
+            &definition,
+            entry.tablespace.as_deref(),
+        );
         entry.keys = None;
     }
     Ok(())
