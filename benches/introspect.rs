@@ -31,7 +31,8 @@
 //! again without loading them anew. Figures and target verdicts only;
 //! nothing here asserts a time.
 
-use schemac::introspect::{self, connect, Filter, IntrospectOptions, QueryTiming};
+use schemac::introspect::{self, Filter, IntrospectOptions, QueryTiming};
+use schemac::live::connect;
 use schemac::synth::{self, Form, Variant};
 use std::io::Write;
 use std::process::{Command, Stdio};

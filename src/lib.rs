@@ -15,6 +15,7 @@ pub mod frontend;
 pub mod graph;
 pub mod introspect;
 pub mod lint;
+pub mod live;
 pub mod model;
 pub mod plan;
 pub mod render;

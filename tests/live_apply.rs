@@ -16,7 +16,7 @@ use schemac::apply::{
     self, ApplyError, ApplyOptions, ApplyReport, Freshness, Interrupt, VerifyTarget,
 };
 use schemac::config::AllowedHazards;
-use schemac::introspect::{self, Filter};
+use schemac::introspect::Filter;
 use schemac::model::Model;
 use schemac::plan::{plan_models, saved, Plan, PlanOptions, Step};
 use schemac::source::{FileId, Language, SourceFile, SourceSet};
@@ -86,7 +86,7 @@ fn model(name: &str, sql: &str) -> Model {
 }
 
 async fn connect(db: &TestDb) -> Client {
-    let (client, _connection) = introspect::connect(db.url())
+    let (client, _connection) = schemac::live::connect(db.url())
         .await
         .unwrap_or_else(|err| panic!("cannot connect to the test database: {err}"));
     client
@@ -366,7 +366,7 @@ async fn concurrent_applies_never_interleave() {
     let run = |plan: Plan| {
         let url = url.clone();
         async move {
-            let (mut client, _connection) = introspect::connect(&url).await.expect("connects");
+            let (mut client, _connection) = schemac::live::connect(&url).await.expect("connects");
             let filter = filter();
             let res = apply::apply(&plan, &mut client, &options(None, &filter)).await;
             let pid: i32 = client

@@ -39,7 +39,7 @@ mod convergence;
 use common::{load_side, note, panic_message, redact, rel, Case, Failures, TestDb};
 use convergence::{dump, rows, seed, ConvergenceMeta};
 use schemac::apply;
-use schemac::introspect::{self, Filter};
+use schemac::introspect::Filter;
 use schemac::model::Model;
 use schemac::plan::{plan_models, Plan, PlanOptions};
 use std::path::Path;
@@ -359,7 +359,7 @@ fn schemac(db: &TestDb, schema: &Path, args: &[&str]) -> Result<std::process::Ou
 
 /// The Model of a database, read as `schemac apply` reads it.
 async fn introspect_db(db: &TestDb) -> Result<Model, String> {
-    let (client, connection) = introspect::connect(db.url())
+    let (client, connection) = schemac::live::connect(db.url())
         .await
         .map_err(|err| format!("cannot connect to {}: {err}", db.name()))?;
     let mut filter = Filter::default();

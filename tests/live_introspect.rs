@@ -6,9 +6,8 @@
 //! Each test creates its own database and drops it on `Drop`, so a failing
 //! assertion still cleans up.
 
-use schemac::introspect::{
-    self, connect, Filter, IntrospectError, IntrospectOptions, IntrospectStats,
-};
+use schemac::introspect::{self, Filter, IntrospectOptions, IntrospectStats};
+use schemac::live::{connect, ConnectError};
 use schemac::model::{
     BoundValue, Colocation, ConstraintKind, Distribution, FkAction, Ident, IndexExpr, Model,
     PartitionBound, PartitionStrategy, PolicyCommand, QualifiedName, TriggerEvent, TriggerTiming,
@@ -1094,7 +1093,7 @@ async fn connection_errors_say_what_to_fix() {
         .await
         .expect_err("database does not exist");
     assert!(
-        matches!(err, IntrospectError::MissingDatabase { .. }),
+        matches!(err, ConnectError::MissingDatabase { .. }),
         "{err:?}"
     );
 
@@ -1115,15 +1114,12 @@ async fn connection_errors_say_what_to_fix() {
     assert!(
         matches!(
             err,
-            IntrospectError::NotAuthorized { .. } | IntrospectError::BadCredentials { .. }
+            ConnectError::NotAuthorized { .. } | ConnectError::BadCredentials { .. }
         ),
         "{err:?}"
     );
     let err = connect("postgresql://127.0.0.1:1/x")
         .await
         .expect_err("nothing listens on port 1");
-    assert!(
-        matches!(err, IntrospectError::Unreachable { .. }),
-        "{err:?}"
-    );
+    assert!(matches!(err, ConnectError::Unreachable { .. }), "{err:?}");
 }

@@ -413,7 +413,7 @@ fn introspect(url: &str) -> Result<Model, String> {
         .build()
         .map_err(|err| err.to_string())?;
     runtime.block_on(async {
-        let (client, connection) = schemac::introspect::connect(url)
+        let (client, connection) = schemac::live::connect(url)
             .await
             .map_err(|err| err.to_string())?;
         let res = schemac::introspect::introspect(&client, &Default::default())

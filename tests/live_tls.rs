@@ -8,7 +8,7 @@
 //! tests check that the TLS-only modes fail with a clear error instead.
 //! Certificate checks that need a certificate of our own making (a chain
 //! from a test CA, a name that matches) are unit tests in
-//! `src/introspect/connect.rs`; here the server's own certificate serves as
+//! `src/live/connect/`; here the server's own certificate serves as
 //! the trust anchor when this process can read it (a local server).
 //!
 //! Every URL carries a password (the local server's trust authentication
@@ -17,7 +17,7 @@
 mod common;
 
 use common::TestDb;
-use schemac::introspect::{connect, ConnParams, IntrospectError};
+use schemac::live::{connect, ConnParams, ConnectError};
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 use tokio_postgres::Client;
@@ -90,7 +90,7 @@ async fn connect_ok(url: &str) -> Client {
 }
 
 /// Asserts the error (display, debug and help) never shows the password.
-fn assert_sealed(err: &IntrospectError) {
+fn assert_sealed(err: &ConnectError) {
     let help = miette::Diagnostic::help(err)
         .map(|help| help.to_string())
         .unwrap_or_default();
@@ -149,10 +149,7 @@ async fn sslmodes_decide_encryption() {
         assert!(encrypted(&client).await, "sslmode=require must encrypt");
     } else {
         let err = connect(&require).await.expect_err("server has ssl = off");
-        assert!(
-            matches!(err, IntrospectError::TlsNotOffered { .. }),
-            "{err:?}"
-        );
+        assert!(matches!(err, ConnectError::TlsNotOffered { .. }), "{err:?}");
         assert_sealed(&err);
     }
 }
@@ -187,7 +184,7 @@ async fn verify_full_refuses_an_unknown_ca() {
         );
         let err = connect(&url).await.expect_err("unknown CA");
         assert_sealed(&err);
-        let IntrospectError::Certificate { reason, help, .. } = &err else {
+        let ConnectError::Certificate { reason, help, .. } = &err else {
             panic!("{mode}: expected a certificate error, got {err:?}");
         };
         assert_eq!(
@@ -246,7 +243,7 @@ async fn the_servers_own_certificate_is_a_trust_anchor() {
     );
     let err = connect(&renamed).await.expect_err("wrong name");
     assert_sealed(&err);
-    let IntrospectError::Certificate { reason, help, .. } = &err else {
+    let ConnectError::Certificate { reason, help, .. } = &err else {
         panic!("expected a certificate error, got {err:?}");
     };
     assert!(
@@ -307,7 +304,7 @@ async fn connection_failures_say_what_to_fix() {
     .expect_err("missing database");
     assert_sealed(&err);
     assert!(
-        matches!(err, IntrospectError::MissingDatabase { .. }),
+        matches!(err, ConnectError::MissingDatabase { .. }),
         "{err:?}"
     );
     assert!(
@@ -323,10 +320,7 @@ async fn connection_failures_say_what_to_fix() {
     .await
     .expect_err("nothing listens on port 1");
     assert_sealed(&err);
-    assert!(
-        matches!(err, IntrospectError::Unreachable { .. }),
-        "{err:?}"
-    );
+    assert!(matches!(err, ConnectError::Unreachable { .. }), "{err:?}");
     assert_eq!(
         err.to_string(),
         "cannot reach PostgreSQL at postgres@127.0.0.1:1/postgres"
@@ -348,7 +342,7 @@ async fn connection_failures_say_what_to_fix() {
     .expect_err("no CONNECT privilege");
     assert_sealed(&err);
     assert!(
-        matches!(err, IntrospectError::InsufficientPrivilege { .. }),
+        matches!(err, ConnectError::InsufficientPrivilege { .. }),
         "{err:?}"
     );
     assert!(

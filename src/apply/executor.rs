@@ -19,7 +19,7 @@ use super::history::{self, database_error, Outcome};
 use super::progress::Event;
 use super::retry::{self, is_lock_timeout};
 use super::{advisory_lock, verify, ApplyError, ApplyOptions, ApplyReport, Interrupt};
-use crate::introspect::Tls;
+use crate::live::Tls;
 use crate::plan::saved::plan_id;
 use crate::plan::{Plan, Step};
 use std::collections::{BTreeMap, BTreeSet};

@@ -79,9 +79,9 @@ pub struct ApplyOptions<'a> {
     /// a non-transactional step is left recorded as `running`.
     pub stop_after_step: Option<usize>,
     /// TLS of the cancel request sent when a step is interrupted: that of
-    /// the connection ([`crate::introspect::ConnParams::tls`]). `None`:
+    /// the connection ([`crate::live::ConnParams::tls`]). `None`:
     /// TLS when the connection used it, without checking the certificate.
-    pub tls: Option<crate::introspect::Tls>,
+    pub tls: Option<crate::live::Tls>,
 }
 
 impl Default for ApplyOptions<'_> {

@@ -23,7 +23,7 @@ use crate::apply::{
 use crate::cli::plan::{invalid_index_notes, normalize_desired, read_live, LiveError, ShadowArgs};
 use crate::cli::{compile, load_sources, report_to_stderr, use_color, ExitStatus};
 use crate::config::{parse_duration, AllowedHazards, ConfigError, Options};
-use crate::introspect::{self, Filter, IntrospectError};
+use crate::introspect::{Filter, IntrospectError};
 use crate::model::Model;
 use crate::plan::saved::{self, SavedPlanError};
 use crate::plan::{plan_models, Plan, PlanError, PlanOptions};
@@ -167,7 +167,7 @@ async fn run_async(options: &Options, args: &ApplyArgs) -> Result<ExitStatus, Ap
     } else {
         Box::new(Lines::new(io::stderr()))
     };
-    let conn = introspect::ConnParams::parse(url)?;
+    let conn = crate::live::ConnParams::parse(url).map_err(IntrospectError::from)?;
     let apply_options = ApplyOptions {
         allowed_hazards: allowed,
         lock_timeout: args.lock_timeout.unwrap_or(options.apply.lock_timeout),
@@ -178,11 +178,11 @@ async fn run_async(options: &Options, args: &ApplyArgs) -> Result<ExitStatus, Ap
         wait_timeout: args.wait_timeout.unwrap_or(options.apply.wait_timeout),
         progress: progress.as_ref(),
         interrupt: Interrupt::CtrlC,
-        tls: Some(conn.tls()?),
+        tls: Some(conn.tls().map_err(IntrospectError::from)?),
         ..ApplyOptions::default()
     };
 
-    let (mut client, connection) = conn.connect().await?;
+    let (mut client, connection) = conn.connect().await.map_err(IntrospectError::from)?;
     let mut filter = Filter::default();
     apply::exclude_own_schema(&mut filter);
 

@@ -61,7 +61,9 @@ pub fn run(args: &InspectArgs) -> Result<ExitStatus, CliError> {
         .exclude_schemas
         .extend(args.exclude_schemas.iter().cloned());
     let (model, notes) = block_on(async {
-        let (client, connection) = introspect::connect(url).await?;
+        let (client, connection) = crate::live::connect(url)
+            .await
+            .map_err(introspect::IntrospectError::from)?;
         let res = read_live(&client, url, &filter).await;
         drop(client);
         let _ = connection.await;

@@ -426,7 +426,7 @@ pub(crate) async fn read_live(
     url: &str,
     filter: &Filter,
 ) -> Result<LiveModel, LiveError> {
-    let helper = introspect::connect(url).await.ok();
+    let helper = crate::live::connect(url).await.ok();
     let read = introspect::introspect_sharded(
         client,
         helper.as_ref().map(|(helper, _)| helper),
@@ -516,7 +516,9 @@ struct LivePlan {
 }
 
 async fn live_plan(args: &PlanArgs, url: &str, desired: &Model) -> Result<LivePlan, LiveError> {
-    let (client, connection) = introspect::connect(url).await?;
+    let (client, connection) = crate::live::connect(url)
+        .await
+        .map_err(IntrospectError::from)?;
     let res = plan_against(&client, args, url, desired).await;
     drop(client);
     // The connection task ends with the client; its error, if any, is the

@@ -59,7 +59,6 @@
 //! Boundary: this module and `apply` are the only ones that talk to a
 //! database; the Model knows nothing of tokio-postgres.
 
-pub mod connect;
 mod constraint;
 mod distribution;
 mod extension;
@@ -75,7 +74,6 @@ mod trigger;
 mod types;
 mod view;
 
-pub use connect::{connect, ConnParams, ConnString, SslMode, Tls};
 pub use distribution::{distribution_from_rows, DistPartitionRow};
 
 use crate::model::{glob_match, normalize, Model, QualifiedName, SqlExpr, TypeName};
@@ -202,130 +200,10 @@ pub struct IntrospectOptions {
 /// A failure to read the database. Each variant names what was being read.
 #[derive(Debug, thiserror::Error, miette::Diagnostic)]
 pub enum IntrospectError {
-    #[error("invalid connection string: {message}")]
-    #[diagnostic(
-        code("invalid-connection-string"),
-        help("use a URL such as postgresql://user@host:5432/dbname, or key=value pairs such as `host=localhost dbname=app`")
-    )]
-    InvalidConnString { message: String },
-
-    #[error("cannot reach PostgreSQL at {target}")]
-    #[diagnostic(
-        code("server-unreachable"),
-        help("check that the server is running and accepts TCP connections on that host and port (locally: `pg_ctlcluster --skip-systemctl-redirect 15 main start`)")
-    )]
-    Unreachable {
-        target: String,
-        #[source]
-        source: tokio_postgres::Error,
-    },
-
-    #[error("password authentication failed for {target}")]
-    #[diagnostic(
-        code("bad-credentials"),
-        help("check the user and password in the connection string (or PGPASSWORD / ~/.pgpass)")
-    )]
-    BadCredentials {
-        target: String,
-        #[source]
-        source: tokio_postgres::Error,
-    },
-
-    #[error("the server refused the connection to {target}: {message}")]
-    #[diagnostic(
-        code("not-authorized"),
-        help("the role may not exist, or pg_hba.conf has no entry allowing this user, database and address")
-    )]
-    NotAuthorized {
-        target: String,
-        message: String,
-        #[source]
-        source: tokio_postgres::Error,
-    },
-
-    #[error("database does not exist: {target}")]
-    #[diagnostic(
-        code("missing-database"),
-        help(
-            "create it first (`createdb NAME`) or fix the database name in the connection string"
-        )
-    )]
-    MissingDatabase {
-        target: String,
-        #[source]
-        source: tokio_postgres::Error,
-    },
-
-    #[error("permission denied to connect to {target}: {message}")]
-    #[diagnostic(
-        code("insufficient-privilege"),
-        help("grant the role CONNECT on the database (`GRANT CONNECT ON DATABASE name TO role`), or connect as a role that has it")
-    )]
-    InsufficientPrivilege {
-        target: String,
-        message: String,
-        #[source]
-        source: tokio_postgres::Error,
-    },
-
-    #[error("{target} does not accept TLS connections, but sslmode={mode} requires TLS")]
-    #[diagnostic(
-        code("tls-not-offered"),
-        help("turn on `ssl` in the server's postgresql.conf, or connect with sslmode=prefer (TLS when offered) or sslmode=disable")
-    )]
-    TlsNotOffered {
-        target: String,
-        mode: connect::SslMode,
-        #[source]
-        source: tokio_postgres::Error,
-    },
-
-    #[error("TLS certificate check failed for {target} (sslmode={mode}): {reason}")]
-    #[diagnostic(code("tls-certificate"), help("{help}"))]
-    Certificate {
-        target: String,
-        mode: connect::SslMode,
-        reason: String,
-        help: String,
-        #[source]
-        source: tokio_postgres::Error,
-    },
-
-    #[error("TLS handshake with {target} failed (sslmode={mode}): {message}")]
-    #[diagnostic(
-        code("tls-handshake"),
-        help("the server and schemac share no TLS version or cipher, or the server rejected the client certificate (sslcert/sslkey); sslmode=disable connects without TLS")
-    )]
-    TlsHandshake {
-        target: String,
-        mode: connect::SslMode,
-        message: String,
-        #[source]
-        source: tokio_postgres::Error,
-    },
-
-    #[error("cannot set up TLS (sslmode={mode}) for {target}: {message}")]
-    #[diagnostic(
-        code("tls-setup"),
-        help("sslrootcert, sslcert and sslkey must name PEM files this user can read (sslrootcert=system uses the system's trusted roots)")
-    )]
-    TlsSetup {
-        target: String,
-        mode: connect::SslMode,
-        message: String,
-    },
-
-    #[error("cannot connect to {target}: {message}")]
-    #[diagnostic(
-        code("connection-failed"),
-        help("the server is starting up, shutting down or out of connection slots; retry in a moment")
-    )]
-    Connect {
-        target: String,
-        message: String,
-        #[source]
-        source: tokio_postgres::Error,
-    },
+    /// Opening the connection failed (see [`crate::live::connect`]).
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Connection(#[from] crate::live::ConnectError),
 
     #[error("PostgreSQL {found} is not supported (schemac reads PostgreSQL 13 and later)")]
     #[diagnostic(

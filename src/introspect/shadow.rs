@@ -29,8 +29,8 @@
 //!   database's encoding and locale, so nothing an administrator added to
 //!   `template1` leaks into the desired schema.
 
-use super::connect::ConnParams;
 use super::{error_message, introspect, introspect_sharded, Filter, IntrospectError};
+use crate::live::{ConnParams, ConnString, ConnectError};
 use crate::model::{Extension, Ident, Index, Model, Table};
 use crate::plan::{plan_models, Plan, PlanError, PlanOptions};
 use std::collections::BTreeMap;
@@ -128,7 +128,7 @@ pub struct Normalized {
 pub struct ShadowDb {
     /// The connection string of the target (to reach the server for the
     /// final `DROP DATABASE`); for a provided shadow, the shadow's own.
-    admin: super::ConnString,
+    admin: ConnString,
     /// Connection parameters of the shadow database itself.
     config: ConnParams,
     name: String,
@@ -163,7 +163,7 @@ impl ShadowDb {
             })?;
         config.set_dbname(&name);
         Ok(ShadowDb {
-            admin: super::ConnString::new(target_url),
+            admin: ConnString::new(target_url),
             config,
             name,
             owned: true,
@@ -181,7 +181,7 @@ impl ShadowDb {
             .unwrap_or("postgres")
             .to_string();
         Ok(ShadowDb {
-            admin: super::ConnString::new(url),
+            admin: ConnString::new(url),
             config,
             name,
             owned: false,
@@ -204,11 +204,13 @@ impl ShadowDb {
         // The connection task ends when the client is dropped or the server
         // ends the session (DROP DATABASE ... WITH (FORCE)); its error is
         // the one the last query already reported.
-        let (client, _connection) = self
-            .config
-            .connect()
-            .await
-            .map_err(|source| ShadowError::Connect { source })?;
+        let (client, _connection) =
+            self.config
+                .connect()
+                .await
+                .map_err(|source| ShadowError::Connect {
+                    source: source.into(),
+                })?;
         Ok(client)
     }
 
@@ -605,13 +607,13 @@ fn drop_database_sql(name: &str) -> String {
     format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", Ident::new(name))
 }
 
-fn drop_blocking(admin: &super::ConnString, name: &str) -> Result<(), String> {
+fn drop_blocking(admin: &ConnString, name: &str) -> Result<(), String> {
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
         .map_err(|err| err.to_string())?;
     runtime.block_on(async {
-        let (client, connection) = super::connect(admin.expose_secret())
+        let (client, connection) = crate::live::connect(admin.expose_secret())
             .await
             .map_err(|err| err.to_string())?;
         let res = client
@@ -629,7 +631,7 @@ fn drop_blocking(admin: &super::ConnString, name: &str) -> Result<(), String> {
 fn parse_config(url: &str) -> Result<ConnParams, ShadowError> {
     ConnParams::parse(url).map_err(|err| ShadowError::InvalidConnString {
         message: match err {
-            IntrospectError::InvalidConnString { message } => message,
+            ConnectError::InvalidConnString { message } => message,
             other => other.to_string(),
         },
     })
