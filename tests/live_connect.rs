@@ -19,7 +19,7 @@
 mod common;
 
 use common::{psql, TestDb};
-use schemac::live::{Env, DEFAULT_SOCKET_DIRS};
+use schemac::live::connect::{Env, DEFAULT_SOCKET_DIRS};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -48,10 +48,12 @@ impl Run {
         );
     }
 
+    /// Asserts a failure whose message holds `expect` (compared without
+    /// whitespace and the report's frame: the report wraps long lines).
     fn assert_fails_with(&self, what: &str, expect: &str) {
         assert_ne!(self.code, Some(0), "{what}: expected a failure");
         assert!(
-            self.stderr.contains(expect),
+            squash(&self.stderr).contains(&squash(expect)),
             "{what}: stderr lacks `{expect}`:\n{}",
             self.stderr
         );
@@ -67,6 +69,14 @@ impl Run {
             );
         }
     }
+}
+
+/// `text` without whitespace and without the characters miette frames a
+/// report with.
+fn squash(text: &str) -> String {
+    text.chars()
+        .filter(|ch| !ch.is_whitespace() && !"│×├─▶╰".contains(*ch))
+        .collect()
 }
 
 static HOMES: AtomicUsize = AtomicUsize::new(0);
