@@ -128,7 +128,9 @@ const KEYWORDS: &[(&str, Option<&str>)] = &[
     ("options", Some("PGOPTIONS")),
     ("application_name", Some("PGAPPNAME")),
     ("fallback_application_name", None),
-    ("client_encoding", Some("PGCLIENTENCODING")),
+    // The driver always speaks UTF8, and schemac's output does not depend
+    // on the wire encoding: `PGCLIENTENCODING` is not read.
+    ("client_encoding", None),
     ("sslmode", Some("PGSSLMODE")),
     ("sslrootcert", Some("PGSSLROOTCERT")),
     ("sslcert", Some("PGSSLCERT")),
