@@ -6,6 +6,14 @@
 //! final period and name the object.
 
 use crate::source::{SourceSet, Span};
+
+/// Lines longer than this (in characters) are not shown as a miette snippet:
+/// miette pads to the label's column, which fails past 65,535 columns, and
+/// such lines (minified SQL, generated files) are unreadable in a terminal.
+const MAX_SNIPPET_LINE: usize = 1_000;
+
+/// Characters shown on each side of the span in a cropped excerpt.
+const EXCERPT_CONTEXT: usize = 60;
 use std::fmt;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -114,7 +122,73 @@ impl Diagnostic {
         Report {
             diagnostic: self,
             sources,
+            snippet: true,
         }
+    }
+
+    /// Whether the lines miette would print around the labels (one line of
+    /// context on each side) are all short enough to show as a snippet.
+    fn fits_snippet(&self, sources: &SourceSet) -> bool {
+        let Some(file) = sources.file(self.primary.span.file) else {
+            return true;
+        };
+        let lines = std::iter::once(&self.primary)
+            .chain(
+                self.secondary
+                    .iter()
+                    .filter(|label| label.span.file == file.id),
+            )
+            .flat_map(|label| {
+                [
+                    file.line_col(label.span.start as usize).line,
+                    file.line_col(label.span.end as usize).line,
+                ]
+            });
+        let (first, last) = lines.fold((usize::MAX, 0), |(lo, hi), line| {
+            (lo.min(line), hi.max(line))
+        });
+        file.longest_line(first.saturating_sub(1), last + 1) <= MAX_SNIPPET_LINE
+    }
+
+    /// `  --> path:line:col` and the primary line cropped around the span,
+    /// with a caret line: what replaces miette's snippet for long lines.
+    fn cropped_excerpt(&self, sources: &SourceSet) -> String {
+        let Some(file) = sources.file(self.primary.span.file) else {
+            return String::new();
+        };
+        let start = self.primary.span.start as usize;
+        let at = file.line_col(start);
+        let line_start = file.offset_of(at.line, 1);
+        let line_end = file.text[line_start..]
+            .find('\n')
+            .map_or(file.text.len(), |idx| line_start + idx);
+        let line: Vec<char> = file.text[line_start..line_end].chars().collect();
+        let col = at.col - 1;
+        let from = col.saturating_sub(EXCERPT_CONTEXT);
+        let to = (col + EXCERPT_CONTEXT).min(line.len());
+        let mut excerpt = String::new();
+        if from > 0 {
+            excerpt.push('…');
+        }
+        excerpt.extend(
+            line[from..to]
+                .iter()
+                .map(|c| if c.is_control() { ' ' } else { *c }),
+        );
+        if to < line.len() {
+            excerpt.push('…');
+        }
+        let caret_pad = col - from + usize::from(from > 0);
+        let caret_len = self.primary.span.len().clamp(1, EXCERPT_CONTEXT.max(1));
+        let mut res = format!("  --> {}:{}:{}\n", file.display_path(), at.line, at.col);
+        res.push_str(&format!("   | {excerpt}\n"));
+        res.push_str(&format!(
+            "   | {}{} {}\n",
+            " ".repeat(caret_pad),
+            "^".repeat(caret_len),
+            self.primary.text
+        ));
+        res
     }
 
     /// `path:line:col: severity[code]: message` (1-based).
@@ -155,6 +229,8 @@ impl<T> Parsed<T> {
 pub struct Report<'a> {
     diagnostic: &'a Diagnostic,
     sources: &'a SourceSet,
+    /// Show the source snippet (false when its lines are too long to print).
+    snippet: bool,
 }
 
 impl fmt::Debug for Report<'_> {
@@ -192,12 +268,18 @@ impl miette::Diagnostic for Report<'_> {
     }
 
     fn source_code(&self) -> Option<&dyn miette::SourceCode> {
+        if !self.snippet {
+            return None;
+        }
         self.sources
             .file(self.diagnostic.primary.span.file)
             .map(|file| file as &dyn miette::SourceCode)
     }
 
     fn labels(&self) -> Option<Box<dyn Iterator<Item = miette::LabeledSpan> + '_>> {
+        if !self.snippet {
+            return None;
+        }
         let primary_file = self.diagnostic.primary.span.file;
         let labels = std::iter::once(&self.diagnostic.primary)
             .chain(
@@ -221,22 +303,36 @@ impl miette::Diagnostic for Report<'_> {
 }
 
 impl miette::SourceCode for crate::source::SourceFile {
+    /// miette's own reader for `str` scans the text from its first byte on
+    /// every call, so rendering N findings of a large file cost N times the
+    /// file. The same reader runs here on the text from a line start a few
+    /// lines before the span (found with the file's line index), and the
+    /// offsets and line numbers it reports are shifted back: the contents are
+    /// identical, and the cost follows the span and its context lines.
     fn read_span<'a>(
         &'a self,
         span: &miette::SourceSpan,
         context_lines_before: usize,
         context_lines_after: usize,
     ) -> Result<Box<dyn miette::SpanContents<'a> + 'a>, miette::MietteError> {
-        let contents = self
-            .text
-            .read_span(span, context_lines_before, context_lines_after)?;
+        let window = self.window_before(span.offset(), context_lines_before + 1);
+        let local = miette::SourceSpan::new(
+            span.offset().saturating_sub(window.offset).into(),
+            span.len(),
+        );
+        let contents = self.text[window.offset..].read_span(
+            &local,
+            context_lines_before,
+            context_lines_after,
+        )?;
+        let start = contents.span().offset() + window.offset;
         Ok(Box::new(miette::MietteSpanContents::new_named(
             self.display_path(),
             contents.data(),
-            *contents.span(),
-            contents.line(),
+            (start, contents.span().len()).into(),
+            contents.line() + window.line,
             contents.column(),
-            contents.line_count(),
+            contents.line_count() + window.line,
         )))
     }
 }
@@ -252,11 +348,75 @@ pub fn render_text(diagnostics: &[Diagnostic], sources: &SourceSet, color: bool)
     let handler = miette::GraphicalReportHandler::new_themed(theme).with_width(100);
     let mut out = String::new();
     for diagnostic in diagnostics {
-        let report = diagnostic.report(sources);
+        let mut report = diagnostic.report(sources);
+        report.snippet = diagnostic.fits_snippet(sources);
         if handler.render_report(&mut out, &report).is_err() {
             out.push_str(&diagnostic.to_gcc_line(sources));
             out.push('\n');
+        } else if !report.snippet {
+            out.push_str(&diagnostic.cropped_excerpt(sources));
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use miette::SourceCode;
+
+    /// The windowed reader returns exactly what miette's reader returns on
+    /// the whole text, for every span of a text with CRLF, blank and long
+    /// lines, at every context size miette uses.
+    #[test]
+    fn windowed_read_span_equals_miettes_reader() {
+        let text = "table a {\n  id int\r\n\n  x text check (x <> '')\n}\n\nenum e { a, b }\nlast";
+        let sources = SourceSet::single("t.schema", text);
+        let file = sources.file(crate::source::FileId(0)).expect("one file");
+        for start in 0..=text.len() {
+            for len in [0, 1, 3, 12, 40] {
+                let len = len.min(text.len() - start);
+                let span = miette::SourceSpan::new(start.into(), len);
+                for context in [0, 1, 2] {
+                    let expected = text.read_span(&span, context, context);
+                    let found = file.read_span(&span, context, context);
+                    match (expected, found) {
+                        (Ok(expected), Ok(found)) => {
+                            assert_eq!(
+                                found.data(),
+                                expected.data(),
+                                "{start}+{len} ctx {context}"
+                            );
+                            assert_eq!(found.span(), expected.span(), "{start}+{len}");
+                            assert_eq!(found.line(), expected.line(), "{start}+{len}");
+                            assert_eq!(found.column(), expected.column(), "{start}+{len}");
+                            assert_eq!(found.line_count(), expected.line_count());
+                        }
+                        (Err(_), Err(_)) => {}
+                        (expected, found) => panic!(
+                            "{start}+{len} ctx {context}: miette {:?}, windowed {:?}",
+                            expected.is_ok(),
+                            found.is_ok()
+                        ),
+                    }
+                }
+            }
+        }
+    }
+
+    /// A finding past column 65,535 used to make miette panic ("Formatting
+    /// argument out of range"); long lines are now shown cropped.
+    #[test]
+    fn findings_on_very_long_lines_render_cropped() {
+        let text = format!("table t {{\n  id int {}bogus\n}}\n", " ".repeat(70_000));
+        let sources = SourceSet::single("long.schema", &text);
+        let start = text.find("bogus").expect("marker");
+        let span = Span::new(crate::source::FileId(0), start, start + 5);
+        let diagnostic =
+            Diagnostic::error("syntax-error", span, "unexpected `bogus`").with_label("here");
+        let out = render_text(&[diagnostic], &sources, false);
+        assert!(out.contains("--> long.schema:2:70010"), "{out}");
+        assert!(out.contains("bogus"), "{out}");
+        assert!(out.lines().all(|line| line.chars().count() < 200), "{out}");
+    }
 }

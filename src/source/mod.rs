@@ -53,6 +53,15 @@ pub struct LineCol {
     pub col: usize,
 }
 
+/// A line start found by [`SourceFile::window_before`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LineStart {
+    /// Byte offset of the line's first character.
+    pub offset: usize,
+    /// 0-based line number.
+    pub line: usize,
+}
+
 /// The language a file is written in, decided by its extension.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Language {
@@ -124,6 +133,41 @@ impl SourceFile {
                     .map_or(0, char::len_utf8))
             .min(self.text.len())
         }
+    }
+
+    /// The start of the line `lines_before` lines above the one holding
+    /// `offset` (clamped to the first line), with its 0-based line number.
+    pub fn window_before(&self, offset: usize, lines_before: usize) -> LineStart {
+        let offset = offset.min(self.text.len());
+        let line_idx = match self.line_starts.binary_search(&offset) {
+            Ok(idx) => idx,
+            Err(idx) => idx - 1,
+        };
+        let line = line_idx.saturating_sub(lines_before);
+        LineStart {
+            offset: self.line_starts[line],
+            line,
+        }
+    }
+
+    /// The length in characters of the longest line among 1-based lines
+    /// `first..=last` (clamped to the file).
+    pub fn longest_line(&self, first: usize, last: usize) -> usize {
+        let n_lines = self.line_starts.len();
+        let first = first.clamp(1, n_lines);
+        let last = last.clamp(first, n_lines);
+        (first..=last)
+            .map(|line| {
+                let start = self.line_starts[line - 1];
+                let end = self
+                    .line_starts
+                    .get(line)
+                    .copied()
+                    .unwrap_or(self.text.len());
+                self.text[start..end].chars().count()
+            })
+            .max()
+            .unwrap_or(0)
     }
 
     pub fn display_path(&self) -> String {

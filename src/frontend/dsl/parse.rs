@@ -187,6 +187,25 @@ fn syntax_error(
         pest::error::InputLocation::Span((start, _)) => start,
     };
     let rel = rel.min(input.len());
+    // An opener that is never closed, at or before where pest stopped, is
+    // the cause; pest itself can only say where it ran out of text.
+    if let Some((pos, opener)) = unclosed_opener(input).filter(|&(pos, _)| pos <= rel) {
+        let span = Span::new(file, base + pos, base + pos + opener.len_utf8());
+        let (what, close) = match opener {
+            '(' => ("parenthesis", ")"),
+            '\'' => ("string literal", "'"),
+            '"' => ("quoted identifier", "\""),
+            _ => ("comment", "*/"),
+        };
+        let diagnostic = Diagnostic::error(
+            "syntax-error",
+            span,
+            format!("unclosed {what}: the text ends before its closing {close}"),
+        )
+        .with_label("opened here")
+        .with_help(format!("add the missing {close}"));
+        return (diagnostic, base + pos);
+    }
     let found_len = found_token_len(&input[rel..]);
     let found = describe_found(&input[rel..], found_len);
     // Rules ("a type") read better than the keywords inside them, so the
@@ -221,6 +240,69 @@ fn syntax_error(
     let span = Span::new(file, base + rel, base + rel + found_len);
     let diagnostic = Diagnostic::error("syntax-error", span, message).with_label("here");
     (diagnostic, base + rel)
+}
+
+/// The first opening parenthesis, quote or block comment of `text` that is
+/// never closed (strings, quoted identifiers and comments are skipped as
+/// the grammar skips them), as (byte offset, opening character; `*` for a
+/// block comment). Linear in the text.
+fn unclosed_opener(text: &str) -> Option<(usize, char)> {
+    let bytes = text.as_bytes();
+    let mut open_parens: Vec<usize> = Vec::new();
+    let mut idx = 0;
+    while idx < bytes.len() {
+        match bytes[idx] {
+            b'(' => open_parens.push(idx),
+            b')' => {
+                open_parens.pop();
+            }
+            quote @ (b'\'' | b'"') => {
+                let start = idx;
+                idx += 1;
+                loop {
+                    match bytes.get(idx) {
+                        None => return Some((start, char::from(quote))),
+                        Some(&byte) if byte == quote => {
+                            if bytes.get(idx + 1) == Some(&quote) {
+                                idx += 1;
+                            } else {
+                                break;
+                            }
+                        }
+                        Some(_) => {}
+                    }
+                    idx += 1;
+                }
+            }
+            b'$' => {
+                // `$tag$ ... $tag$`; a `$` that opens no tag ($1) is text.
+                let tag_len = text[idx + 1..]
+                    .find(|ch: char| !(ch.is_alphanumeric() || ch == '_'))
+                    .filter(|&len| text[idx + 1 + len..].starts_with('$'));
+                if let Some(len) = tag_len {
+                    let tag = &text[idx..idx + len + 2];
+                    let body = idx + tag.len();
+                    match text[body..].find(tag) {
+                        Some(rel) => idx = body + rel + tag.len() - 1,
+                        None => return None,
+                    }
+                }
+            }
+            b'-' if bytes.get(idx + 1) == Some(&b'-') => {
+                idx = text[idx..].find('\n').map_or(bytes.len(), |rel| idx + rel);
+            }
+            b'/' if bytes.get(idx + 1) == Some(&b'/') => {
+                idx = text[idx..].find('\n').map_or(bytes.len(), |rel| idx + rel);
+            }
+            b'/' if bytes.get(idx + 1) == Some(&b'*') => match text[idx + 2..].find("*/") {
+                Some(rel) => idx += rel + 3,
+                None => return Some((idx, '*')),
+            },
+            _ => {}
+        }
+        idx += 1;
+    }
+    open_parens.first().map(|&pos| (pos, '('))
 }
 
 fn push_unique(list: &mut Vec<String>, word: String) {
