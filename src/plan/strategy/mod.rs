@@ -28,7 +28,7 @@ pub(crate) use add_column::is_volatile;
 
 use super::lookup::Lookups;
 use super::order::{Key, Node, Phase};
-use super::{Hazard, HazardNote, Lock, LockMode, Origin, PlanCtx, PlanError, Step};
+use super::{Action, Hazard, HazardNote, Lock, LockMode, Origin, PlanCtx, PlanError, Step};
 use crate::diff::Change;
 use crate::model::{Ident, Index, Model, ObjectId, QualifiedName, Table, TypeName};
 use crate::source::Span;
@@ -50,10 +50,17 @@ pub(crate) struct Cx<'a> {
 }
 
 impl Cx<'_> {
-    /// A transactional step with no locks, starting its own transaction.
-    pub(crate) fn step(&self, description: impl Into<String>, sql: impl Into<String>) -> Step {
+    /// A transactional step with no locks, starting its own transaction,
+    /// that does `action`.
+    pub(crate) fn step(
+        &self,
+        action: Action,
+        description: impl Into<String>,
+        sql: impl Into<String>,
+    ) -> Step {
         Step {
             description: description.into(),
+            action,
             sql: sql.into(),
             transactional: true,
             joins_previous: false,
