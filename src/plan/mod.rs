@@ -212,3 +212,6 @@ fn created_tables(changes: &ChangeSet<'_>) -> BTreeSet<QualifiedName> {
 
 #[cfg(test)]
 mod tests;
+
+#[cfg(test)]
+mod action_tests;

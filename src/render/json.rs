@@ -7,13 +7,14 @@
 //! final newline, and the same plan gives the same bytes.
 
 use super::{group_numbers, object_name, SourceRange};
-use crate::plan::{Plan, Step};
+use crate::plan::{ActionRecord, Plan, Step};
 use crate::source::SourceSet;
 use serde::{Deserialize, Serialize};
 use std::io::{self, Write};
 
-/// The version of this format; see docs/plan-json.md.
-pub const FORMAT_VERSION: u32 = 1;
+/// The version of this format; see docs/plan-json.md. Version 2 added
+/// each step's typed `action`.
+pub const FORMAT_VERSION: u32 = 2;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PlanJson {
@@ -39,6 +40,8 @@ pub struct SummaryJson {
 pub struct StepJson {
     pub index: usize,
     pub description: String,
+    /// What the step does (docs/plan-json.md lists every kind).
+    pub action: ActionRecord,
     pub sql: String,
     pub transactional: bool,
     pub transaction_group: usize,
@@ -136,6 +139,7 @@ fn step_json(index: usize, group: usize, step: &Step, sources: &SourceSet) -> St
     StepJson {
         index,
         description: step.description.clone(),
+        action: ActionRecord::from(&step.action),
         sql: step.sql.clone(),
         transactional: step.transactional,
         transaction_group: group,

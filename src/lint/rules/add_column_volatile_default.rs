@@ -1,7 +1,7 @@
 //! add-column-volatile-default: ADD COLUMN with a volatile default on an existing table.
 use crate::diagnostics::Severity;
-use crate::lint::rules::{statement, step_table};
 use crate::lint::{Check, Family, Finding, Group, MigrationCtx, Rule};
+use crate::plan::Action;
 
 pub static RULE: Rule = Rule {
     id: "add-column-volatile-default",
@@ -13,33 +13,18 @@ pub static RULE: Rule = Rule {
     check: Check::Migration(check),
 };
 
-const VOLATILE: &[&str] = &[
-    "GEN_RANDOM_UUID(",
-    "UUID_GENERATE_V4(",
-    "UUID_GENERATE_V1(",
-    "RANDOM(",
-    "CLOCK_TIMESTAMP(",
-    "TIMEOFDAY(",
-    "NEXTVAL(",
-    "TXID_CURRENT(",
-];
-
 fn check(ctx: &MigrationCtx<'_>, out: &mut Vec<Finding>) {
     for (number, step) in ctx.steps() {
-        let sql = statement(step);
-        if !(sql.starts_with("ALTER TABLE") && sql.contains(" ADD COLUMN ")) {
-            continue;
-        }
-        let Some(default_idx) = sql.find(" DEFAULT ") else {
-            continue;
-        };
-        let default = &sql[default_idx..];
-        let volatile = VOLATILE.iter().any(|name| default.contains(name))
-            || sql.contains(" GENERATED ALWAYS AS (")
-            || ctx.config.target_version < 11;
-        let Some(table) = step_table(step) else {
+        let Action::AddColumn {
+            table,
+            default: Some(_),
+            volatile_default,
+            ..
+        } = &step.action
+        else {
             continue;
         };
+        let volatile = *volatile_default || ctx.config.target_version < 11;
         if !volatile || !ctx.existed(table) {
             continue;
         }
