@@ -44,7 +44,10 @@ fn create_table_and_its_indexes() {
         users(),
         index("users_email_idx", &["email"]),
     )]);
-    insta::assert_snapshot!(actions(&Model::default(), &desired), @"");
+    insta::assert_snapshot!(actions(&Model::default(), &desired), @r#"
+{"kind":"create_table","table":{"schema":"public","name":"users"},"partition_of":null,"like":null}
+{"kind":"create_index","table":{"schema":"public","name":"users"},"name":"users_email_idx","unique":false,"concurrently":false,"on_only":false,"columns":["email"]}
+"#);
 }
 
 #[test]
@@ -54,8 +57,14 @@ fn indexes_online_and_direct() {
         users(),
         index("users_email_idx", &["email"]),
     )]);
-    insta::assert_snapshot!(actions(&current, &desired), @"");
-    insta::assert_snapshot!(actions_with(&current, &desired, &direct()), @"");
+    insta::assert_snapshot!(actions(&current, &desired), @r#"
+{"kind":"create_index","table":{"schema":"public","name":"users"},"name":"users_email_idx","unique":false,"concurrently":true,"on_only":false,"columns":["email"]}
+{"kind":"drop_index","table":{"schema":"public","name":"users"},"name":"users_id_idx","concurrently":true}
+"#);
+    insta::assert_snapshot!(actions_with(&current, &desired, &direct()), @r#"
+{"kind":"create_index","table":{"schema":"public","name":"users"},"name":"users_email_idx","unique":false,"concurrently":false,"on_only":false,"columns":["email"]}
+{"kind":"drop_index","table":{"schema":"public","name":"users"},"name":"users_id_idx","concurrently":false}
+"#);
 }
 
 #[test]
@@ -78,12 +87,25 @@ fn partitioned_index_is_built_on_only_the_parent_then_attached() {
         add_index(parent.clone(), index("events_kind_idx", &["kind"])),
         part.clone(),
     ]);
-    insta::assert_snapshot!(actions(&current, &desired), @"");
+    insta::assert_snapshot!(actions(&current, &desired), @r#"
+{"kind":"create_index","table":{"schema":"public","name":"events"},"name":"events_kind_idx","unique":false,"concurrently":false,"on_only":true,"columns":["kind"]}
+{"kind":"create_index","table":{"schema":"public","name":"events_2025"},"name":"events_2025_kind_idx","unique":false,"concurrently":true,"on_only":false,"columns":["kind"]}
+{"kind":"attach_index","parent_index":{"schema":"public","name":"events_kind_idx"},"index":{"schema":"public","name":"events_2025_kind_idx"}}
+"#);
     // Detached concurrently, then dropped.
     let without_part = model(vec![parent.clone()]);
-    insta::assert_snapshot!(actions(&current, &without_part), @"");
+    insta::assert_snapshot!(actions(&current, &without_part), @r#"
+{"kind":"detach_partition","parent":{"schema":"public","name":"events"},"partition":{"schema":"public","name":"events_2025"},"concurrently":true}
+{"kind":"drop_table","table":{"schema":"public","name":"events_2025"},"partition_of":{"schema":"public","name":"events"}}
+"#);
     // Attached: built LIKE the parent, proved by a check, attached.
-    insta::assert_snapshot!(actions(&without_part, &current), @"");
+    insta::assert_snapshot!(actions(&without_part, &current), @r#"
+{"kind":"create_table","table":{"schema":"public","name":"events_2025"},"partition_of":null,"like":{"schema":"public","name":"events"}}
+{"kind":"add_constraint","table":{"schema":"public","name":"events_2025"},"name":"events_2025_bound","constraint":{"type":"check","expr":"at IS NOT NULL AND at >= '2025-01-01' AND at < '2026-01-01'"},"not_valid":true,"using_index":null}
+{"kind":"validate_constraint","table":{"schema":"public","name":"events_2025"},"name":"events_2025_bound"}
+{"kind":"attach_partition","parent":{"schema":"public","name":"events"},"partition":{"schema":"public","name":"events_2025"},"bound":"FOR VALUES FROM ('2025-01-01') TO ('2026-01-01')","bound_check":"at IS NOT NULL AND at >= '2025-01-01' AND at < '2026-01-01'","scans_default":null}
+{"kind":"drop_constraint","table":{"schema":"public","name":"events_2025"},"name":"events_2025_bound"}
+"#);
 }
 
 #[test]
@@ -114,8 +136,19 @@ fn constraints_online_are_not_valid_then_validated_or_use_an_index() {
     );
     desired_orders = add_constraint(desired_orders, check("orders_code_check", "code <> ''"));
     let desired = model(vec![users(), desired_orders]);
-    insta::assert_snapshot!(actions(&current, &desired), @"");
-    insta::assert_snapshot!(actions_with(&current, &desired, &direct()), @"");
+    insta::assert_snapshot!(actions(&current, &desired), @r#"
+{"kind":"add_constraint","table":{"schema":"public","name":"orders"},"name":"orders_code_check","constraint":{"type":"check","expr":"code <> ''"},"not_valid":true,"using_index":null}
+{"kind":"validate_constraint","table":{"schema":"public","name":"orders"},"name":"orders_code_check"}
+{"kind":"create_index","table":{"schema":"public","name":"orders"},"name":"orders_code_key","unique":true,"concurrently":true,"on_only":false,"columns":["code"]}
+{"kind":"add_constraint","table":{"schema":"public","name":"orders"},"name":"orders_code_key","constraint":{"type":"unique","columns":["code"],"nulls_not_distinct":false},"not_valid":false,"using_index":"orders_code_key"}
+{"kind":"add_constraint","table":{"schema":"public","name":"orders"},"name":"orders_user_fk","constraint":{"type":"foreign_key","columns":["user_id"],"ref_table":{"schema":"public","name":"users"},"ref_columns":["id"]},"not_valid":true,"using_index":null}
+{"kind":"validate_constraint","table":{"schema":"public","name":"orders"},"name":"orders_user_fk"}
+"#);
+    insta::assert_snapshot!(actions_with(&current, &desired, &direct()), @r#"
+{"kind":"add_constraint","table":{"schema":"public","name":"orders"},"name":"orders_code_check","constraint":{"type":"check","expr":"code <> ''"},"not_valid":false,"using_index":null}
+{"kind":"add_constraint","table":{"schema":"public","name":"orders"},"name":"orders_code_key","constraint":{"type":"unique","columns":["code"],"nulls_not_distinct":false},"not_valid":false,"using_index":null}
+{"kind":"add_constraint","table":{"schema":"public","name":"orders"},"name":"orders_user_fk","constraint":{"type":"foreign_key","columns":["user_id"],"ref_table":{"schema":"public","name":"users"},"ref_columns":["id"]},"not_valid":false,"using_index":null}
+"#);
 }
 
 #[test]
@@ -127,10 +160,25 @@ fn columns_added_changed_and_dropped() {
         "gen_random_uuid()",
     )));
     desired_users.columns[1] = not_null(column("email", "varchar(10)"));
-    insta::assert_snapshot!(actions(&current, &model(vec![desired_users.clone()])), @"");
+    insta::assert_snapshot!(actions(&current, &model(vec![desired_users.clone()])), @r#"
+{"kind":"alter_column_type","table":{"schema":"public","name":"users"},"column":"email","to":"varchar(10)","collation":null,"using":"email::varchar(10)","rewrite":true}
+{"kind":"add_constraint","table":{"schema":"public","name":"users"},"name":"email_not_null","constraint":{"type":"not_null_check","column":"email"},"not_valid":true,"using_index":null}
+{"kind":"validate_constraint","table":{"schema":"public","name":"users"},"name":"email_not_null"}
+{"kind":"set_not_null","table":{"schema":"public","name":"users"},"column":"email"}
+{"kind":"drop_constraint","table":{"schema":"public","name":"users"},"name":"email_not_null"}
+{"kind":"add_column","table":{"schema":"public","name":"users"},"column":"token","type":"uuid","not_null":false,"default":null,"volatile_default":false,"generated":false,"identity":false}
+{"kind":"set_default","table":{"schema":"public","name":"users"},"column":"token","default":"gen_random_uuid()"}
+{"kind":"backfill","table":{"schema":"public","name":"users"},"column":"token","batch":10000}
+{"kind":"add_constraint","table":{"schema":"public","name":"users"},"name":"token_not_null","constraint":{"type":"not_null_check","column":"token"},"not_valid":true,"using_index":null}
+{"kind":"validate_constraint","table":{"schema":"public","name":"users"},"name":"token_not_null"}
+{"kind":"set_not_null","table":{"schema":"public","name":"users"},"column":"token"}
+{"kind":"drop_constraint","table":{"schema":"public","name":"users"},"name":"token_not_null"}
+"#);
     let mut dropped = users();
     dropped.columns.pop();
-    insta::assert_snapshot!(actions(&current, &model(vec![dropped])), @"");
+    insta::assert_snapshot!(actions(&current, &model(vec![dropped])), @r#"
+{"kind":"drop_column","table":{"schema":"public","name":"users"},"column":"email"}
+"#);
 }
 
 #[test]
@@ -142,5 +190,9 @@ fn policies_before_row_level_security() {
         .insert(Ident::new("own"), policy("own", "id = 1"));
     desired_users.rls.enabled = true;
     desired_users.rls.forced = true;
-    insta::assert_snapshot!(actions(&current, &model(vec![desired_users])), @"");
+    insta::assert_snapshot!(actions(&current, &model(vec![desired_users])), @r#"
+{"kind":"create_policy","table":{"schema":"public","name":"users"},"name":"own"}
+{"kind":"enable_rls","table":{"schema":"public","name":"users"}}
+{"kind":"force_rls","table":{"schema":"public","name":"users"}}
+"#);
 }

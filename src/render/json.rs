@@ -199,7 +199,7 @@ mod tests {
     fn sample_plan() {
         insta::assert_snapshot!(check(&sample::plan()), @r#"
             {
-              "format_version": 1,
+              "format_version": 2,
               "summary": {
                 "has_changes": true,
                 "steps": 4,
@@ -215,6 +215,15 @@ mod tests {
                 {
                   "index": 1,
                   "description": "create table public.accounts",
+                  "action": {
+                    "kind": "create_table",
+                    "table": {
+                      "schema": "public",
+                      "name": "accounts"
+                    },
+                    "partition_of": null,
+                    "like": null
+                  },
                   "sql": "CREATE TABLE public.accounts (\n    id uuid NOT NULL,\n    CONSTRAINT accounts_pkey PRIMARY KEY (id)\n)",
                   "transactional": true,
                   "transaction_group": 1,
@@ -244,6 +253,15 @@ mod tests {
                 {
                   "index": 2,
                   "description": "create function public.touch()",
+                  "action": {
+                    "kind": "create_function",
+                    "name": {
+                      "schema": "public",
+                      "name": "touch"
+                    },
+                    "procedure": false,
+                    "or_replace": false
+                  },
                   "sql": "CREATE FUNCTION public.touch() RETURNS trigger LANGUAGE plpgsql AS $$\nbegin\n  new.updated_at := now(); -- keep; this\n  return new;\nend\n$$",
                   "transactional": true,
                   "transaction_group": 1,
@@ -262,6 +280,14 @@ mod tests {
                 {
                   "index": 3,
                   "description": "drop column public.orders.note",
+                  "action": {
+                    "kind": "drop_column",
+                    "table": {
+                      "schema": "public",
+                      "name": "orders"
+                    },
+                    "column": "note"
+                  },
                   "sql": "ALTER TABLE public.orders DROP COLUMN note",
                   "transactional": true,
                   "transaction_group": 2,
@@ -290,6 +316,20 @@ mod tests {
                 {
                   "index": 4,
                   "description": "create index orders_status_idx on public.orders",
+                  "action": {
+                    "kind": "create_index",
+                    "table": {
+                      "schema": "public",
+                      "name": "orders"
+                    },
+                    "name": "orders_status_idx",
+                    "unique": false,
+                    "concurrently": true,
+                    "on_only": false,
+                    "columns": [
+                      "status"
+                    ]
+                  },
                   "sql": "CREATE INDEX CONCURRENTLY orders_status_idx ON public.orders USING btree (status)",
                   "transactional": false,
                   "transaction_group": 3,
@@ -336,7 +376,7 @@ mod tests {
     fn empty_plan() {
         insta::assert_snapshot!(check(&Plan::default()), @r#"
             {
-              "format_version": 1,
+              "format_version": 2,
               "summary": {
                 "has_changes": false,
                 "steps": 0,
