@@ -14,6 +14,10 @@
 //!   valid had completed and is recorded done without running.
 //! - On every exit the open transaction is rolled back, the timeouts are
 //!   reset and the advisory lock is released.
+//! - What a step does (a concurrent index build or drop, a concurrent
+//!   detach) is read from its [`crate::plan::Action`], and what an earlier
+//!   run did from the history's recorded action; step SQL is only executed,
+//!   never parsed.
 
 use super::history::{self, database_error, Outcome};
 use super::progress::Event;

@@ -14,8 +14,6 @@
 mod decode;
 mod encode;
 
-#[cfg(test)]
-use super::action::{Action, ConstraintAction, DomainChange};
 use crate::model::{Ident, QualifiedName};
 use serde::{Deserialize, Serialize};
 
@@ -364,71 +362,4 @@ fn to_idents(names: Vec<String>) -> Vec<Ident> {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn round_trip(action: Action) {
-        let record = ActionRecord::from(&action);
-        let text = serde_json::to_string(&record).expect("records serialise");
-        let back: ActionRecord = serde_json::from_str(&text).expect("records parse back");
-        assert_eq!(Action::from(back), action, "{text}");
-    }
-
-    #[test]
-    fn actions_survive_json() {
-        let table = QualifiedName::new("App", "orders");
-        round_trip(Action::CreateIndex {
-            table: table.clone(),
-            name: Ident::new("Odd\"Name"),
-            unique: true,
-            concurrently: true,
-            on_only: false,
-            columns: vec![Ident::new("a"), Ident::new("B")],
-        });
-        round_trip(Action::AddConstraint {
-            table: table.clone(),
-            name: Ident::new("orders_fk"),
-            kind: ConstraintAction::ForeignKey {
-                columns: vec![Ident::new("customer_id")],
-                ref_table: QualifiedName::new("public", "customers"),
-                ref_columns: vec![Ident::new("id")],
-            },
-            not_valid: true,
-            using_index: None,
-        });
-        round_trip(Action::AlterDomain {
-            name: QualifiedName::new("public", "email"),
-            change: DomainChange::AddCheck {
-                constraint: Ident::new("email_check"),
-                expr: "VALUE ~ '@'".to_string(),
-            },
-        });
-        round_trip(Action::SetSequenceOwner {
-            name: QualifiedName::new("public", "s"),
-            owner: Some((table.clone(), Ident::new("id"))),
-        });
-        round_trip(Action::Raw);
-    }
-
-    #[test]
-    fn records_are_tagged_by_kind() {
-        let record = ActionRecord::from(&Action::DropIndex {
-            table: QualifiedName::new("public", "t"),
-            name: Ident::new("t_idx"),
-            concurrently: true,
-        });
-        insta::assert_snapshot!(
-            serde_json::to_string(&record).expect("records serialise"),
-            @r#"{"kind":"drop_index","table":{"schema":"public","name":"t"},"name":"t_idx","concurrently":true}"#
-        );
-        let kind = |action: &Action| {
-            serde_json::to_value(ActionRecord::from(action)).expect("records serialise")["kind"]
-                .as_str()
-                .map(str::to_string)
-        };
-        let action = Action::EnableRls {
-            table: QualifiedName::new("public", "t"),
-        };
-        assert_eq!(kind(&action).as_deref(), Some(action.kind()));
-    }
-}
+mod tests;
