@@ -13,6 +13,7 @@ mod create_index;
 mod create_table;
 mod detach_partition;
 mod distribute;
+mod domain;
 mod drop;
 mod drop_index;
 mod enum_value;
@@ -175,9 +176,9 @@ pub(crate) fn plan_change(cx: &Cx<'_>, change: &Change<'_>) -> Result<Vec<Node>,
             desired,
             columns,
         } => enum_value::recreate(cx, current, desired, columns),
-        Change::CreateDomain(domain) => catalog::create_domain(cx, domain),
-        Change::AlterDomain { current, desired } => catalog::alter_domain(cx, current, desired)?,
-        Change::DropDomain(domain) => catalog::drop_domain(cx, domain),
+        Change::CreateDomain(domain) => domain::create_domain(cx, domain),
+        Change::AlterDomain { current, desired } => domain::alter_domain(cx, current, desired)?,
+        Change::DropDomain(domain) => domain::drop_domain(cx, domain),
         Change::CreateSequence(sequence) => catalog::create_sequence(cx, sequence),
         Change::AlterSequence { current, desired } => catalog::alter_sequence(cx, current, desired),
         Change::DropSequence(sequence) => catalog::drop_sequence(cx, sequence),
