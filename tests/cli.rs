@@ -319,8 +319,12 @@ fn plan_json_and_markdown_shapes() {
     );
     assert_eq!(code(&json), 0, "{}", transcript(&json));
     let value: serde_json::Value = serde_json::from_str(&stdout(&json)).expect("valid JSON");
-    assert_eq!(value["format_version"], 1);
+    assert_eq!(value["format_version"], 2);
     assert_eq!(value["summary"]["has_changes"], true);
+    assert!(
+        value["steps"][0]["action"]["kind"].is_string(),
+        "every step has a typed action"
+    );
     assert_eq!(value["steps"][0]["index"], 1);
     assert_eq!(
         value["steps"][0]["source"]["file"],

@@ -14,6 +14,10 @@
 //!   valid had completed and is recorded done without running.
 //! - On every exit the open transaction is rolled back, the timeouts are
 //!   reset and the advisory lock is released.
+//! - What a step does (a concurrent index build or drop, a concurrent
+//!   detach) is read from its [`crate::plan::Action`], and what an earlier
+//!   run did from the history's recorded action; step SQL is only executed,
+//!   never parsed.
 
 use super::history::{self, database_error, Outcome};
 use super::progress::Event;
@@ -21,7 +25,7 @@ use super::retry::{self, is_lock_timeout};
 use super::{advisory_lock, verify, ApplyError, ApplyOptions, ApplyReport, Interrupt};
 use crate::live::Tls;
 use crate::plan::saved::plan_id;
-use crate::plan::{Plan, Step};
+use crate::plan::{Action, Plan, Step};
 use std::collections::{BTreeMap, BTreeSet};
 use std::future::Future;
 use std::ops::Range;
@@ -92,31 +96,13 @@ pub async fn drop_invalid_leftovers(
     client: &Client,
     options: &ApplyOptions<'_>,
 ) -> Result<Vec<String>, ApplyError> {
-    let present = client
-        .query_one(
-            "SELECT to_regclass('schemac.apply_history') IS NOT NULL AS present",
-            &[],
-        )
-        .await
-        .map_err(|source| database_error("looking for schemac.apply_history", source))?;
-    if !present.try_get::<_, bool>("present").unwrap_or(false) {
-        return Ok(Vec::new());
-    }
-    let rows = client
-        .query(
-            "SELECT DISTINCT step_sql FROM schemac.apply_history
-             WHERE outcome <> 'done' AND step_sql ILIKE 'CREATE %INDEX CONCURRENTLY %'",
-            &[],
-        )
-        .await
-        .map_err(|source| database_error("reading schemac.apply_history", source))?;
     let mut res = Vec::new();
-    for row in rows {
-        let sql: String = row.try_get(0).unwrap_or_default();
-        let Some((schema, name)) = concurrent_index_head(&sql, None) else {
+    for action in history::unfinished_actions(client).await? {
+        let Some((table, name)) = action.concurrent_index_build() else {
             continue;
         };
-        if index_validity(client, &schema, &name).await? != Some(false) {
+        let (schema, name) = (table.schema.as_str(), name.as_str());
+        if index_validity(client, schema, name).await? != Some(false) {
             continue;
         }
         let qualified = crate::model::QualifiedName::new(schema, name);
@@ -764,213 +750,60 @@ fn excerpt(sql: &str) -> String {
     }
 }
 
-/// A token of the start of a statement.
-#[derive(Debug, Clone, PartialEq, Eq)]
-enum Token {
-    /// An unquoted word, as written.
-    Word(String),
-    /// A quoted identifier, unescaped.
-    Quoted(String),
-    Dot,
-    Other,
-}
-
-impl Token {
-    fn is(&self, keyword: &str) -> bool {
-        matches!(self, Token::Word(word) if word.eq_ignore_ascii_case(keyword))
-    }
-
-    /// The identifier as stored (unquoted words fold to lower case).
-    fn ident(&self) -> Option<String> {
-        match self {
-            Token::Word(word) => Some(word.to_lowercase()),
-            Token::Quoted(text) => Some(text.clone()),
-            Token::Dot | Token::Other => None,
-        }
-    }
-}
-
-/// Tokens up to the first `(` (enough for statement heads).
-fn tokens(sql: &str) -> Vec<Token> {
-    let mut res = Vec::new();
-    let mut chars = sql.chars().peekable();
-    while let Some(&ch) = chars.peek() {
-        if ch.is_whitespace() {
-            chars.next();
-        } else if ch == '(' {
-            break;
-        } else if ch == '.' {
-            chars.next();
-            res.push(Token::Dot);
-        } else if ch == '"' {
-            chars.next();
-            let mut text = String::new();
-            while let Some(ch) = chars.next() {
-                if ch == '"' {
-                    if chars.peek() == Some(&'"') {
-                        chars.next();
-                        text.push('"');
-                    } else {
-                        break;
-                    }
-                } else {
-                    text.push(ch);
-                }
-            }
-            res.push(Token::Quoted(text));
-        } else if ch.is_alphanumeric() || ch == '_' || ch == '$' {
-            let mut word = String::new();
-            while let Some(&ch) = chars.peek() {
-                if ch.is_alphanumeric() || ch == '_' || ch == '$' {
-                    word.push(ch);
-                    chars.next();
-                } else {
-                    break;
-                }
-            }
-            res.push(Token::Word(word));
-        } else {
-            chars.next();
-            res.push(Token::Other);
-        }
-    }
-    res
-}
-
-/// Skips `IF [NOT] EXISTS`.
-fn skip_if_exists(tokens: &[Token], mut pos: usize) -> usize {
-    if tokens.get(pos).is_some_and(|token| token.is("IF")) {
-        pos += 1;
-        if tokens.get(pos).is_some_and(|token| token.is("NOT")) {
-            pos += 1;
-        }
-        if tokens.get(pos).is_some_and(|token| token.is("EXISTS")) {
-            pos += 1;
-        }
-    }
-    pos
-}
-
-/// `(schema, name)` of a possibly qualified name at `pos`.
-fn qualified_at(tokens: &[Token], pos: usize) -> Option<(Option<String>, String)> {
-    let first = tokens.get(pos)?.ident()?;
-    if tokens.get(pos + 1) == Some(&Token::Dot) {
-        let second = tokens.get(pos + 2)?.ident()?;
-        Some((Some(first), second))
-    } else {
-        Some((None, first))
-    }
-}
-
-/// `(schema, index)` of a `CREATE [UNIQUE] INDEX CONCURRENTLY` step. The
-/// index lives in its table's schema.
+/// `(schema, index)` of a concurrent index build run outside a
+/// transaction. The index lives in its table's schema.
 fn concurrent_index_build(step: &Step) -> Option<(String, String)> {
     if step.transactional {
         return None;
     }
-    let table_schema = step.table.as_ref().map(|table| table.schema.0.clone());
-    concurrent_index_head(&step.sql, table_schema)
-}
-
-/// `(schema, index)` of `CREATE [UNIQUE] INDEX CONCURRENTLY [IF NOT
-/// EXISTS] name ON [ONLY] table`; `default_schema` when the table is not
-/// qualified (else `public`).
-fn concurrent_index_head(sql: &str, default_schema: Option<String>) -> Option<(String, String)> {
-    let tokens = tokens(sql);
-    let mut pos = 0;
-    if !tokens.get(pos)?.is("CREATE") {
-        return None;
-    }
-    pos += 1;
-    if tokens.get(pos)?.is("UNIQUE") {
-        pos += 1;
-    }
-    if !tokens.get(pos)?.is("INDEX") || !tokens.get(pos + 1)?.is("CONCURRENTLY") {
-        return None;
-    }
-    pos = skip_if_exists(&tokens, pos + 2);
-    let name = tokens.get(pos)?.ident()?;
-    pos += 1;
-    if !tokens.get(pos)?.is("ON") {
-        return None;
-    }
-    pos += 1;
-    if tokens.get(pos)?.is("ONLY") {
-        pos += 1;
-    }
-    let (table_schema, _) = qualified_at(&tokens, pos)?;
-    let schema = table_schema
-        .or(default_schema)
-        .unwrap_or_else(|| "public".to_string());
-    Some((schema, name))
+    let (table, name) = step.action.concurrent_index_build()?;
+    Some((table.schema.0.clone(), name.0.clone()))
 }
 
 /// `(schema, index)` of a `DROP INDEX CONCURRENTLY` step.
 fn concurrent_index_drop(step: &Step) -> Option<(String, String)> {
-    if step.transactional {
-        return None;
+    match &step.action {
+        Action::DropIndex {
+            table,
+            name,
+            concurrently: true,
+        } if !step.transactional => Some((table.schema.0.clone(), name.0.clone())),
+        _ => None,
     }
-    let tokens = tokens(&step.sql);
-    if !tokens.first()?.is("DROP")
-        || !tokens.get(1)?.is("INDEX")
-        || !tokens.get(2)?.is("CONCURRENTLY")
-    {
-        return None;
-    }
-    let pos = skip_if_exists(&tokens, 3);
-    let (schema, name) = qualified_at(&tokens, pos)?;
-    let schema = schema
-        .or_else(|| step.table.as_ref().map(|table| table.schema.0.clone()))
-        .unwrap_or_else(|| "public".to_string());
-    Some((schema, name))
 }
 
-/// `(parent, partition)` (printed names) of a `DETACH PARTITION ...
-/// CONCURRENTLY` step: the planner locks the parent (its `table`) and the
-/// partition.
+/// `(parent, partition)` (printed names, as `to_regclass` reads them) of a
+/// `DETACH PARTITION ... CONCURRENTLY` step.
 fn concurrent_detach(step: &Step) -> Option<(String, String)> {
-    if step.transactional {
-        return None;
+    match &step.action {
+        Action::DetachPartition {
+            parent,
+            partition,
+            concurrently: true,
+        } if !step.transactional => Some((parent.to_string(), partition.to_string())),
+        _ => None,
     }
-    let tokens = tokens(&step.sql);
-    let detaches = tokens
-        .windows(2)
-        .any(|pair| pair[0].is("DETACH") && pair[1].is("PARTITION"));
-    if !detaches || !tokens.last()?.is("CONCURRENTLY") {
-        return None;
-    }
-    let parent = step.table.as_ref()?;
-    let child = step
-        .locks
-        .iter()
-        .map(|lock| &lock.relation)
-        .find(|relation| *relation != parent)?;
-    Some((parent.to_string(), child.to_string()))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{ObjectId, QualifiedName};
+    use crate::model::{Ident, ObjectId, QualifiedName};
     use crate::plan::{Lock, LockMode, Origin};
 
-    fn step(sql: &str, transactional: bool) -> Step {
+    fn step(action: Action, transactional: bool) -> Step {
         let table = QualifiedName::new("App", "orders");
         Step {
             description: "test".to_string(),
-            sql: sql.to_string(),
+            action,
+            // The SQL says something else: only the action counts.
+            sql: "SELECT 1".to_string(),
             transactional,
             joins_previous: false,
-            locks: vec![
-                Lock {
-                    relation: table.clone(),
-                    mode: LockMode::ShareUpdateExclusive,
-                },
-                Lock {
-                    relation: QualifiedName::new("App", "orders_2020"),
-                    mode: LockMode::ShareUpdateExclusive,
-                },
-            ],
+            locks: vec![Lock {
+                relation: table.clone(),
+                mode: LockMode::ShareUpdateExclusive,
+            }],
             rewrites: false,
             scans: false,
             hazards: Vec::new(),
@@ -984,62 +817,60 @@ mod tests {
         }
     }
 
-    #[test]
-    fn finds_concurrent_index_builds() {
-        let found = |sql: &str| concurrent_index_build(&step(sql, false));
-        assert_eq!(
-            found("CREATE INDEX CONCURRENTLY orders_idx ON public.orders USING btree (a)"),
-            Some(("public".to_string(), "orders_idx".to_string()))
-        );
-        assert_eq!(
-            found("CREATE UNIQUE INDEX CONCURRENTLY IF NOT EXISTS \"Odd\"\"Name\" ON \"App\".orders USING btree (a)"),
-            Some(("App".to_string(), "Odd\"Name".to_string()))
-        );
-        assert_eq!(
-            found("create index concurrently Mixed on orders (a)"),
-            Some(("App".to_string(), "mixed".to_string()))
-        );
-        assert_eq!(found("CREATE INDEX orders_idx ON public.orders (a)"), None);
-        assert_eq!(
-            concurrent_index_build(&step(
-                "CREATE INDEX CONCURRENTLY i ON public.orders (a)",
-                true
-            )),
-            None
-        );
+    fn create_index(name: &str, concurrently: bool) -> Action {
+        Action::CreateIndex {
+            table: QualifiedName::new("App", "orders"),
+            name: Ident::new(name),
+            unique: false,
+            concurrently,
+            on_only: false,
+            columns: vec![Ident::new("a")],
+        }
     }
 
     #[test]
-    fn finds_concurrent_index_drops_and_detaches() {
+    fn finds_concurrent_index_builds_from_the_action() {
         assert_eq!(
-            concurrent_index_drop(&step("DROP INDEX CONCURRENTLY public.orders_idx", false)),
-            Some(("public".to_string(), "orders_idx".to_string()))
+            concurrent_index_build(&step(create_index("Odd\"Name", true), false)),
+            Some(("App".to_string(), "Odd\"Name".to_string()))
         );
         assert_eq!(
-            concurrent_index_drop(&step("DROP INDEX CONCURRENTLY IF EXISTS x", false)),
-            Some(("App".to_string(), "x".to_string()))
-        );
-        assert_eq!(
-            concurrent_index_drop(&step("DROP INDEX public.x", false)),
+            concurrent_index_build(&step(create_index("orders_idx", false), false)),
             None
         );
         assert_eq!(
-            concurrent_detach(&step(
-                "ALTER TABLE \"App\".orders DETACH PARTITION \"App\".orders_2020 CONCURRENTLY",
-                false
-            )),
+            concurrent_index_build(&step(create_index("orders_idx", true), true)),
+            None
+        );
+        assert_eq!(concurrent_index_build(&step(Action::Raw, false)), None);
+    }
+
+    #[test]
+    fn finds_concurrent_index_drops_and_detaches_from_the_action() {
+        let drop = |concurrently| Action::DropIndex {
+            table: QualifiedName::new("public", "orders"),
+            name: Ident::new("orders_idx"),
+            concurrently,
+        };
+        assert_eq!(
+            concurrent_index_drop(&step(drop(true), false)),
+            Some(("public".to_string(), "orders_idx".to_string()))
+        );
+        assert_eq!(concurrent_index_drop(&step(drop(false), true)), None);
+        let detach = |concurrently| Action::DetachPartition {
+            parent: QualifiedName::new("App", "orders"),
+            partition: QualifiedName::new("App", "orders_2020"),
+            concurrently,
+        };
+        assert_eq!(
+            concurrent_detach(&step(detach(true), false)),
             Some((
                 "\"App\".orders".to_string(),
                 "\"App\".orders_2020".to_string()
             ))
         );
-        assert_eq!(
-            concurrent_detach(&step(
-                "ALTER TABLE \"App\".orders DETACH PARTITION \"App\".orders_2020",
-                true
-            )),
-            None
-        );
+        assert_eq!(concurrent_detach(&step(detach(false), true)), None);
+        assert_eq!(concurrent_detach(&step(drop(true), false)), None);
     }
 
     #[test]

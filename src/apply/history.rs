@@ -11,9 +11,15 @@
 //!     finished_at timestamptz,           -- when it ended (NULL while running)
 //!     outcome     text        NOT NULL CHECK (outcome IN ('running', 'done', 'failed')),
 //!     error       text,                  -- the server's message when it failed
+//!     action      text,                  -- the step's typed action (JSON, see below)
 //!     PRIMARY KEY (plan_id, step_index)
 //! );
 //! ```
+//!
+//! `action` is the step's [`crate::plan::ActionRecord`] as JSON, the same
+//! object the JSON plan shows. It was added after the first release: an
+//! existing table gains it through `ADD COLUMN IF NOT EXISTS`, and rows
+//! written before have NULL there.
 //!
 //! Invariants:
 //! - A transactional group writes its rows inside its own transaction, so
@@ -26,11 +32,13 @@
 //!   ([`exclude_own_schema`], [`strip_own_schema`]) so that a plan never
 //!   proposes to drop it.
 //! - Rows are only written while the apply holds the advisory lock.
+//! - What a recorded step did is read from `action`, never from `step_sql`
+//!   ([`unfinished_actions`]).
 
 use super::ApplyError;
 use crate::introspect::Filter;
 use crate::model::Model;
-use crate::plan::Step;
+use crate::plan::{Action, ActionRecord, Step};
 use std::collections::BTreeMap;
 use tokio_postgres::Client;
 
@@ -99,7 +107,8 @@ CREATE TABLE IF NOT EXISTS schemac.apply_history (
     outcome text NOT NULL CHECK (outcome IN ('running', 'done', 'failed')),
     error text,
     PRIMARY KEY (plan_id, step_index)
-)";
+);
+ALTER TABLE schemac.apply_history ADD COLUMN IF NOT EXISTS action text";
 
 /// Creates the schema and table when missing. Call with the advisory lock
 /// held (two concurrent `CREATE ... IF NOT EXISTS` may still collide).
@@ -195,13 +204,13 @@ pub async fn mark_running(
     client
         .execute(
             "INSERT INTO schemac.apply_history
-                 (plan_id, step_index, step_sql, description, started_at, finished_at, outcome, error)
-             VALUES ($1, $2, $3, $4, clock_timestamp(), NULL, 'running', NULL)
+                 (plan_id, step_index, step_sql, description, started_at, finished_at, outcome, error, action)
+             VALUES ($1, $2, $3, $4, clock_timestamp(), NULL, 'running', NULL, $5)
              ON CONFLICT (plan_id, step_index) DO UPDATE
              SET step_sql = EXCLUDED.step_sql, description = EXCLUDED.description,
                  started_at = EXCLUDED.started_at, finished_at = NULL,
-                 outcome = 'running', error = NULL",
-            &[&plan_id, &index(idx), &step.sql, &step.description],
+                 outcome = 'running', error = NULL, action = EXCLUDED.action",
+            &[&plan_id, &index(idx), &step.sql, &step.description, &action_json(step)],
         )
         .await
         .map(|_| ())
@@ -235,14 +244,77 @@ pub async fn mark_failed(
     client
         .execute(
             "INSERT INTO schemac.apply_history
-                 (plan_id, step_index, step_sql, description, started_at, finished_at, outcome, error)
-             VALUES ($1, $2, $3, $4, clock_timestamp(), clock_timestamp(), 'failed', $5)
+                 (plan_id, step_index, step_sql, description, started_at, finished_at, outcome, error, action)
+             VALUES ($1, $2, $3, $4, clock_timestamp(), clock_timestamp(), 'failed', $5, $6)
              ON CONFLICT (plan_id, step_index) DO UPDATE
-             SET finished_at = clock_timestamp(), outcome = 'failed', error = EXCLUDED.error",
-            &[&plan_id, &index(idx), &step.sql, &step.description, &error],
+             SET finished_at = clock_timestamp(), outcome = 'failed', error = EXCLUDED.error,
+                 action = EXCLUDED.action",
+            &[
+                &plan_id,
+                &index(idx),
+                &step.sql,
+                &step.description,
+                &error,
+                &action_json(step),
+            ],
         )
         .await
         .map(|_| ())
+}
+
+/// The actions of steps (of any plan) recorded `running` or `failed`:
+/// what interrupted or failed applies may have left half done. Rows
+/// written before the `action` column existed, or whose action this build
+/// cannot read, are skipped. Empty when the table does not exist.
+pub async fn unfinished_actions(client: &Client) -> Result<Vec<Action>, ApplyError> {
+    let present = client
+        .query_one(
+            "SELECT to_regclass('schemac.apply_history') IS NOT NULL AS present",
+            &[],
+        )
+        .await
+        .map_err(|source| database_error("looking for schemac.apply_history", source))?;
+    if !present.try_get::<_, bool>("present").unwrap_or(false) {
+        return Ok(Vec::new());
+    }
+    let has_action = client
+        .query_one(
+            "SELECT EXISTS (SELECT FROM pg_attribute
+                 WHERE attrelid = 'schemac.apply_history'::regclass
+                   AND attname = 'action' AND NOT attisdropped) AS has_action",
+            &[],
+        )
+        .await
+        .map_err(|source| database_error("reading schemac.apply_history", source))?;
+    if !has_action.try_get::<_, bool>("has_action").unwrap_or(false) {
+        return Ok(Vec::new());
+    }
+    let rows = client
+        .query(
+            "SELECT DISTINCT action FROM schemac.apply_history
+             WHERE outcome <> 'done' AND action IS NOT NULL ORDER BY action",
+            &[],
+        )
+        .await
+        .map_err(|source| database_error("reading schemac.apply_history", source))?;
+    Ok(rows
+        .iter()
+        .filter_map(|row| row.try_get::<_, String>(0).ok())
+        .filter_map(|text| parse_action(&text))
+        .collect())
+}
+
+/// The history's form of a step's action.
+fn action_json(step: &Step) -> String {
+    serde_json::to_string(&ActionRecord::from(&step.action))
+        .expect("invariant: action records serialise to JSON")
+}
+
+/// An action read back from the history (None when unreadable).
+fn parse_action(text: &str) -> Option<Action> {
+    serde_json::from_str::<ActionRecord>(text)
+        .ok()
+        .map(Action::from)
 }
 
 fn index(idx: usize) -> i32 {
@@ -292,6 +364,21 @@ mod tests {
         assert_eq!(schemas, vec!["public"]);
         let tables: Vec<String> = model.tables.keys().map(ToString::to_string).collect();
         assert_eq!(tables, vec!["public.t"]);
+    }
+
+    #[test]
+    fn actions_round_trip_through_the_history_form() {
+        let action = Action::CreateIndex {
+            table: QualifiedName::new("App", "orders"),
+            name: Ident::new("orders_idx"),
+            unique: false,
+            concurrently: true,
+            on_only: false,
+            columns: vec![Ident::new("a")],
+        };
+        let text = serde_json::to_string(&ActionRecord::from(&action)).expect("serialises");
+        assert_eq!(parse_action(&text), Some(action));
+        assert_eq!(parse_action("CREATE INDEX CONCURRENTLY i ON t (a)"), None);
     }
 
     #[test]

@@ -351,6 +351,7 @@ mod tests {
     fn step(description: &str, hazards: &[Hazard]) -> Step {
         Step {
             description: description.to_string(),
+            action: crate::plan::Action::Raw,
             sql: format!("-- {description}"),
             transactional: true,
             joins_previous: false,

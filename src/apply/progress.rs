@@ -285,6 +285,14 @@ mod tests {
     fn step() -> Step {
         Step {
             description: "create index i on public.t concurrently".to_string(),
+            action: crate::plan::Action::CreateIndex {
+                table: crate::model::QualifiedName::public("t"),
+                name: crate::model::Ident::new("i"),
+                unique: false,
+                concurrently: true,
+                on_only: false,
+                columns: vec![crate::model::Ident::new("a")],
+            },
             sql: "CREATE INDEX CONCURRENTLY i ON public.t (a)".to_string(),
             transactional: false,
             joins_previous: false,

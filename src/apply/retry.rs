@@ -9,8 +9,8 @@
 //! hold a conflicting lock on the step's relations are looked up in
 //! `pg_locks` and `pg_stat_activity` and named in the error.
 //!
-//! Invariant: the conflict matrix is PostgreSQL's table-level one
-//! (https://www.postgresql.org/docs/current/explicit-locking.html#LOCKING-TABLES).
+//! Which held locks block a step is [`LockMode::conflicts_with`], the
+//! table-level conflict matrix.
 
 use super::history::database_error;
 use super::ApplyError;
@@ -98,7 +98,7 @@ pub async fn blockers(client: &Client, step: &Step) -> Result<Vec<Blocker>, Appl
         let input: String = row.try_get("input").unwrap_or_default();
         let conflicts = wanted.iter().any(|(relation, mode)| {
             *relation == input
-                && pg_lock_mode(&blocker.mode).is_some_and(|held| conflicts(*mode, held))
+                && pg_lock_mode(&blocker.mode).is_some_and(|held| mode.conflicts_with(held))
         });
         if conflicts && !res.iter().any(|other: &Blocker| other.pid == blocker.pid) {
             res.push(blocker);
@@ -159,58 +159,6 @@ pub fn pg_lock_mode(mode: &str) -> Option<LockMode> {
     Some(res)
 }
 
-/// True when a lock in mode `wanted` must wait for one held in `held`.
-pub fn conflicts(wanted: LockMode, held: LockMode) -> bool {
-    use LockMode::*;
-    let conflicting: &[LockMode] = match wanted {
-        AccessShare => &[AccessExclusive],
-        RowShare => &[Exclusive, AccessExclusive],
-        RowExclusive => &[Share, ShareRowExclusive, Exclusive, AccessExclusive],
-        ShareUpdateExclusive => &[
-            ShareUpdateExclusive,
-            Share,
-            ShareRowExclusive,
-            Exclusive,
-            AccessExclusive,
-        ],
-        Share => &[
-            RowExclusive,
-            ShareUpdateExclusive,
-            ShareRowExclusive,
-            Exclusive,
-            AccessExclusive,
-        ],
-        ShareRowExclusive => &[
-            RowExclusive,
-            ShareUpdateExclusive,
-            Share,
-            ShareRowExclusive,
-            Exclusive,
-            AccessExclusive,
-        ],
-        Exclusive => &[
-            RowShare,
-            RowExclusive,
-            ShareUpdateExclusive,
-            Share,
-            ShareRowExclusive,
-            Exclusive,
-            AccessExclusive,
-        ],
-        AccessExclusive => &[
-            AccessShare,
-            RowShare,
-            RowExclusive,
-            ShareUpdateExclusive,
-            Share,
-            ShareRowExclusive,
-            Exclusive,
-            AccessExclusive,
-        ],
-    };
-    conflicting.contains(&held)
-}
-
 /// The first line of a statement, at most 120 characters.
 fn one_line(text: &str) -> String {
     let line = text.split_whitespace().collect::<Vec<_>>().join(" ");
@@ -235,33 +183,6 @@ mod tests {
             .collect();
         assert_eq!(waits, vec![500, 1000, 2000, 3000, 3000]);
         assert_eq!(backoff(200, initial, max), max);
-    }
-
-    #[test]
-    fn conflict_matrix_is_symmetric_and_matches_the_manual() {
-        let all = [
-            LockMode::AccessShare,
-            LockMode::RowShare,
-            LockMode::RowExclusive,
-            LockMode::ShareUpdateExclusive,
-            LockMode::Share,
-            LockMode::ShareRowExclusive,
-            LockMode::Exclusive,
-            LockMode::AccessExclusive,
-        ];
-        for a in all {
-            for b in all {
-                assert_eq!(conflicts(a, b), conflicts(b, a), "{a} vs {b}");
-            }
-        }
-        assert!(!conflicts(
-            LockMode::ShareUpdateExclusive,
-            LockMode::RowExclusive
-        ));
-        assert!(conflicts(LockMode::Share, LockMode::RowExclusive));
-        assert!(!conflicts(LockMode::Share, LockMode::Share));
-        assert!(conflicts(LockMode::AccessShare, LockMode::AccessExclusive));
-        assert!(!conflicts(LockMode::RowExclusive, LockMode::RowExclusive));
     }
 
     #[test]

@@ -8,6 +8,8 @@
 //! - Each change is planned by one strategy (`strategy/`), which returns
 //!   nodes of contiguous steps; `order` sorts the nodes by dependency.
 //! - Hazards are raised where a step is built, never inferred from SQL.
+//! - Every step carries its [`Action`], set where it is built; consumers
+//!   read the action, never the SQL text.
 //!
 //! # Online and direct mode
 //!
@@ -35,6 +37,8 @@
 //! `rls-lockout`, `shard-data-movement`), besides those the online plan
 //! would have; on tables created by the plan both modes are the same.
 
+pub mod action;
+pub mod action_record;
 pub mod hazard;
 pub mod lock;
 mod lookup;
@@ -43,6 +47,8 @@ pub mod saved;
 pub mod step;
 pub(crate) mod strategy;
 
+pub use action::{Action, ConstraintAction, DomainChange, IdentityChange};
+pub use action_record::ActionRecord;
 pub use hazard::Hazard;
 pub use lock::{Lock, LockMode};
 pub use step::{HazardNote, Origin, Plan, Step, TableSize};
@@ -206,3 +212,6 @@ fn created_tables(changes: &ChangeSet<'_>) -> BTreeSet<QualifiedName> {
 
 #[cfg(test)]
 mod tests;
+
+#[cfg(test)]
+mod action_tests;

@@ -23,13 +23,19 @@
 //!   shows (the from-empty plan of the Model), never on `Meta`, spans or
 //!   the spelling of expressions as a user typed them.
 
+use super::action_record::ActionRecord;
 use super::step::TableSize;
-use super::{plan_models, Hazard, HazardNote, Lock, LockMode, Origin, Plan, PlanOptions, Step};
+use super::{
+    plan_models, Action, Hazard, HazardNote, Lock, LockMode, Origin, Plan, PlanOptions, Step,
+};
 use crate::model::{FunctionId, Ident, Model, ObjectId, QualifiedName, TypeName};
 use serde::{Deserialize, Serialize};
 
-/// The version of the saved-plan format written by this build.
-pub const FORMAT_VERSION: u32 = 1;
+/// The version of the saved-plan format written by this build. Version 2
+/// added each step's typed `action`; version 1 files are refused with
+/// [`SavedPlanError::UnsupportedVersion`] (plan again to get a version 2
+/// file).
+pub const FORMAT_VERSION: u32 = 2;
 
 /// A saved plan as written to disk.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -52,6 +58,8 @@ pub struct SavedPlan {
 #[serde(deny_unknown_fields)]
 pub struct SavedStep {
     pub description: String,
+    /// What the step does ([`ActionRecord`], as in the JSON plan).
+    pub action: ActionRecord,
     pub sql: String,
     pub transactional: bool,
     pub joins_previous: bool,
@@ -307,6 +315,7 @@ fn malformed_step(idx: usize, message: String) -> SavedPlanError {
 fn save_step(step: &Step) -> SavedStep {
     SavedStep {
         description: step.description.clone(),
+        action: ActionRecord::from(&step.action),
         sql: step.sql.clone(),
         transactional: step.transactional,
         joins_previous: step.joins_previous,
@@ -370,6 +379,7 @@ fn load_step(saved: &SavedStep) -> Result<Step, String> {
         .collect::<Result<Vec<HazardNote>, String>>()?;
     Ok(Step {
         description: saved.description.clone(),
+        action: Action::from(saved.action.clone()),
         sql: saved.sql.clone(),
         transactional: saved.transactional,
         joins_previous: saved.joins_previous,
@@ -508,6 +518,16 @@ mod tests {
         let table = QualifiedName::new("public", "orders");
         let step = |sql: &str, transactional: bool| Step {
             description: format!("run {sql}"),
+            action: Action::AddColumn {
+                table: table.clone(),
+                column: Ident::new("a"),
+                ty: TypeName::new("integer"),
+                not_null: false,
+                default: None,
+                volatile_default: false,
+                generated: false,
+                identity: false,
+            },
             sql: sql.to_string(),
             transactional,
             joins_previous: false,
@@ -536,6 +556,14 @@ mod tests {
             "CREATE INDEX CONCURRENTLY orders_idx ON public.orders (id)",
             false,
         );
+        second.action = Action::CreateIndex {
+            table: table.clone(),
+            name: Ident::new("orders_idx"),
+            unique: false,
+            concurrently: true,
+            on_only: false,
+            columns: vec![Ident::new("id")],
+        };
         second.origin.object = ObjectId::Function(FunctionId {
             name: QualifiedName::new("app", "f"),
             arg_types: vec![TypeName::new("integer")],
@@ -558,7 +586,8 @@ mod tests {
         assert_eq!(loaded.fingerprint, "00ff");
         assert_eq!(loaded.plan_id, plan_id(&plan));
         assert_eq!(loaded.created_at.as_deref(), Some("2025-01-01T00:00:00Z"));
-        assert!(text.starts_with("{\n  \"format_version\": 1,"), "{text}");
+        assert!(text.starts_with("{\n  \"format_version\": 2,"), "{text}");
+        assert!(text.contains("\"kind\": \"create_index\""), "{text}");
     }
 
     #[test]
@@ -579,10 +608,20 @@ mod tests {
         let edited = text.replace("ADD COLUMN a integer", "ADD COLUMN a bigint");
         let err = from_json(&edited).expect_err("edited SQL");
         assert!(matches!(err, SavedPlanError::Modified { .. }), "{err:?}");
-        let newer = text.replace("\"format_version\": 1", "\"format_version\": 2");
+        let newer = text.replace("\"format_version\": 2", "\"format_version\": 3");
         assert_eq!(
             from_json(&newer),
-            Err(SavedPlanError::UnsupportedVersion { found: 2 })
+            Err(SavedPlanError::UnsupportedVersion { found: 3 })
+        );
+        // A file of the version before typed actions names its version.
+        let older = text.replace("\"format_version\": 2", "\"format_version\": 1");
+        let err = from_json(&older).expect_err("version 1");
+        insta::assert_snapshot!(err.to_string(), @"the plan file has format version 1; this schemac reads version 2");
+        let bad_action = text.replace("\"create_index\"", "\"build_index\"");
+        let err = from_json(&bad_action).expect_err("unknown action kind");
+        assert!(
+            matches!(&err, SavedPlanError::Malformed { message } if message.contains("build_index")),
+            "{err:?}"
         );
         let bad_hazard = text.replace("\"index-build\"", "\"no-such-hazard\"");
         let err = from_json(&bad_hazard).expect_err("unknown hazard");

@@ -1,6 +1,11 @@
 //! A plan and its steps. Everything about a step is decided at plan time;
 //! renderers and apply only read it.
+//!
+//! Invariant: what a step does is its [`Action`]; `sql` is only what is
+//! sent to the server (and printed). No consumer searches or tokenizes
+//! `sql` to find out what the step does.
 
+use super::action::Action;
 use super::hazard::Hazard;
 use super::lock::Lock;
 use crate::model::{ObjectId, QualifiedName};
@@ -56,6 +61,8 @@ impl Plan {
 pub struct Step {
     /// Short human description: `create index orders_status_idx on public.orders`.
     pub description: String,
+    /// What the step does (set by the strategy that built it).
+    pub action: Action,
     /// One SQL statement, without the final semicolon.
     pub sql: String,
     /// Runs inside a transaction (false for CONCURRENTLY, ADD VALUE on old

@@ -7,13 +7,14 @@
 //! final newline, and the same plan gives the same bytes.
 
 use super::{group_numbers, object_name, SourceRange};
-use crate::plan::{Plan, Step};
+use crate::plan::{ActionRecord, Plan, Step};
 use crate::source::SourceSet;
 use serde::{Deserialize, Serialize};
 use std::io::{self, Write};
 
-/// The version of this format; see docs/plan-json.md.
-pub const FORMAT_VERSION: u32 = 1;
+/// The version of this format; see docs/plan-json.md. Version 2 added
+/// each step's typed `action`.
+pub const FORMAT_VERSION: u32 = 2;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PlanJson {
@@ -39,6 +40,8 @@ pub struct SummaryJson {
 pub struct StepJson {
     pub index: usize,
     pub description: String,
+    /// What the step does (docs/plan-json.md lists every kind).
+    pub action: ActionRecord,
     pub sql: String,
     pub transactional: bool,
     pub transaction_group: usize,
@@ -136,6 +139,7 @@ fn step_json(index: usize, group: usize, step: &Step, sources: &SourceSet) -> St
     StepJson {
         index,
         description: step.description.clone(),
+        action: ActionRecord::from(&step.action),
         sql: step.sql.clone(),
         transactional: step.transactional,
         transaction_group: group,
@@ -195,7 +199,7 @@ mod tests {
     fn sample_plan() {
         insta::assert_snapshot!(check(&sample::plan()), @r#"
             {
-              "format_version": 1,
+              "format_version": 2,
               "summary": {
                 "has_changes": true,
                 "steps": 4,
@@ -211,6 +215,15 @@ mod tests {
                 {
                   "index": 1,
                   "description": "create table public.accounts",
+                  "action": {
+                    "kind": "create_table",
+                    "table": {
+                      "schema": "public",
+                      "name": "accounts"
+                    },
+                    "partition_of": null,
+                    "like": null
+                  },
                   "sql": "CREATE TABLE public.accounts (\n    id uuid NOT NULL,\n    CONSTRAINT accounts_pkey PRIMARY KEY (id)\n)",
                   "transactional": true,
                   "transaction_group": 1,
@@ -240,6 +253,15 @@ mod tests {
                 {
                   "index": 2,
                   "description": "create function public.touch()",
+                  "action": {
+                    "kind": "create_function",
+                    "name": {
+                      "schema": "public",
+                      "name": "touch"
+                    },
+                    "procedure": false,
+                    "or_replace": false
+                  },
                   "sql": "CREATE FUNCTION public.touch() RETURNS trigger LANGUAGE plpgsql AS $$\nbegin\n  new.updated_at := now(); -- keep; this\n  return new;\nend\n$$",
                   "transactional": true,
                   "transaction_group": 1,
@@ -258,6 +280,14 @@ mod tests {
                 {
                   "index": 3,
                   "description": "drop column public.orders.note",
+                  "action": {
+                    "kind": "drop_column",
+                    "table": {
+                      "schema": "public",
+                      "name": "orders"
+                    },
+                    "column": "note"
+                  },
                   "sql": "ALTER TABLE public.orders DROP COLUMN note",
                   "transactional": true,
                   "transaction_group": 2,
@@ -286,6 +316,20 @@ mod tests {
                 {
                   "index": 4,
                   "description": "create index orders_status_idx on public.orders",
+                  "action": {
+                    "kind": "create_index",
+                    "table": {
+                      "schema": "public",
+                      "name": "orders"
+                    },
+                    "name": "orders_status_idx",
+                    "unique": false,
+                    "concurrently": true,
+                    "on_only": false,
+                    "columns": [
+                      "status"
+                    ]
+                  },
                   "sql": "CREATE INDEX CONCURRENTLY orders_status_idx ON public.orders USING btree (status)",
                   "transactional": false,
                   "transaction_group": 3,
@@ -332,7 +376,7 @@ mod tests {
     fn empty_plan() {
         insta::assert_snapshot!(check(&Plan::default()), @r#"
             {
-              "format_version": 1,
+              "format_version": 2,
               "summary": {
                 "has_changes": false,
                 "steps": 0,

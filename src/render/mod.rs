@@ -156,7 +156,7 @@ pub(crate) mod sample {
     //! The shared sample plan every plan renderer snapshots.
 
     use crate::model::{Ident, ObjectId, QualifiedName};
-    use crate::plan::{Hazard, HazardNote, Lock, LockMode, Origin, Plan, Step, TableSize};
+    use crate::plan::{Action, Hazard, HazardNote, Lock, LockMode, Origin, Plan, Step, TableSize};
     use crate::source::{FileId, SourceSet, Span};
 
     pub const SCHEMA: &str = "table accounts {\n  id uuid primary key\n}\n\ntable orders {\n  id bigint primary key\n  status text not null\n  index (status)\n}\n";
@@ -165,9 +165,16 @@ pub(crate) mod sample {
         SourceSet::single("db/app.schema", SCHEMA)
     }
 
-    fn step(description: &str, sql: &str, object: ObjectId, span: Option<Span>) -> Step {
+    fn step(
+        action: Action,
+        description: &str,
+        sql: &str,
+        object: ObjectId,
+        span: Option<Span>,
+    ) -> Step {
         Step {
             description: description.to_string(),
+            action,
             sql: sql.to_string(),
             transactional: true,
             joins_previous: false,
@@ -192,6 +199,11 @@ pub(crate) mod sample {
             .find("index (status)")
             .expect("invariant: sample text");
         let mut create = step(
+            Action::CreateTable {
+                table: accounts.clone(),
+                partition_of: None,
+                like: None,
+            },
             "create table public.accounts",
             "CREATE TABLE public.accounts (\n    id uuid NOT NULL,\n    CONSTRAINT accounts_pkey PRIMARY KEY (id)\n)",
             ObjectId::Table(accounts.clone()),
@@ -202,6 +214,11 @@ pub(crate) mod sample {
             mode: LockMode::AccessExclusive,
         });
         let mut function = step(
+            Action::CreateFunction {
+                name: QualifiedName::public("touch"),
+                procedure: false,
+                or_replace: false,
+            },
             "create function public.touch()",
             "CREATE FUNCTION public.touch() RETURNS trigger LANGUAGE plpgsql AS $$\nbegin\n  new.updated_at := now(); -- keep; this\n  return new;\nend\n$$",
             ObjectId::Table(accounts),
@@ -209,6 +226,10 @@ pub(crate) mod sample {
         );
         function.joins_previous = true;
         let mut drop_column = step(
+            Action::DropColumn {
+                table: orders.clone(),
+                column: Ident::new("note"),
+            },
             "drop column public.orders.note",
             "ALTER TABLE public.orders DROP COLUMN note",
             ObjectId::Column(orders.clone(), Ident::new("note")),
@@ -224,6 +245,14 @@ pub(crate) mod sample {
         });
         drop_column.table = Some(orders.clone());
         let mut index = step(
+            Action::CreateIndex {
+                table: orders.clone(),
+                name: Ident::new("orders_status_idx"),
+                unique: false,
+                concurrently: true,
+                on_only: false,
+                columns: vec![Ident::new("status")],
+            },
             "create index orders_status_idx on public.orders",
             "CREATE INDEX CONCURRENTLY orders_status_idx ON public.orders USING btree (status)",
             ObjectId::Index(orders.clone(), Ident::new("orders_status_idx")),

@@ -1,7 +1,7 @@
 //! add-required-column: a NOT NULL column without a default added to an existing table.
 use crate::diagnostics::Severity;
-use crate::lint::rules::{statement, step_table};
 use crate::lint::{Check, Family, Finding, Group, MigrationCtx, Rule};
+use crate::plan::Action;
 
 pub static RULE: Rule = Rule {
     id: "add-required-column",
@@ -15,17 +15,15 @@ pub static RULE: Rule = Rule {
 
 fn check(ctx: &MigrationCtx<'_>, out: &mut Vec<Finding>) {
     for (number, step) in ctx.steps() {
-        let sql = statement(step);
-        if !(sql.starts_with("ALTER TABLE")
-            && sql.contains(" ADD COLUMN ")
-            && sql.contains(" NOT NULL"))
-        {
-            continue;
-        }
-        if sql.contains(" DEFAULT ") || sql.contains(" GENERATED ") {
-            continue;
-        }
-        let Some(table) = step_table(step) else {
+        let Action::AddColumn {
+            table,
+            not_null: true,
+            default: None,
+            generated: false,
+            identity: false,
+            ..
+        } = &step.action
+        else {
             continue;
         };
         if !ctx.existed(table) {

@@ -1,7 +1,7 @@
 //! column-type-rewrite: a column type change that rewrites the table.
 use crate::diagnostics::Severity;
-use crate::lint::rules::{statement, step_table};
 use crate::lint::{Check, Family, Finding, Group, MigrationCtx, Rule};
+use crate::plan::Action;
 
 pub static RULE: Rule = Rule {
     id: "column-type-rewrite",
@@ -15,11 +15,12 @@ pub static RULE: Rule = Rule {
 
 fn check(ctx: &MigrationCtx<'_>, out: &mut Vec<Finding>) {
     for (number, step) in ctx.steps() {
-        let sql = statement(step);
-        if !step.rewrites || !sql.contains(" TYPE ") {
-            continue;
-        }
-        let Some(table) = step_table(step) else {
+        let Action::AlterColumnType {
+            table,
+            rewrite: true,
+            ..
+        } = &step.action
+        else {
             continue;
         };
         if !ctx.existed(table) {

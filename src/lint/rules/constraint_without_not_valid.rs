@@ -1,7 +1,7 @@
 //! constraint-without-not-valid: a CHECK or FOREIGN KEY added to an existing table without NOT VALID.
 use crate::diagnostics::Severity;
-use crate::lint::rules::{statement, step_table};
 use crate::lint::{Check, Family, Finding, Group, MigrationCtx, Rule};
+use crate::plan::{Action, ConstraintAction};
 
 pub static RULE: Rule = Rule {
     id: "constraint-without-not-valid",
@@ -15,15 +15,21 @@ pub static RULE: Rule = Rule {
 
 fn check(ctx: &MigrationCtx<'_>, out: &mut Vec<Finding>) {
     for (number, step) in ctx.steps() {
-        let sql = statement(step);
-        let adds = sql.starts_with("ALTER TABLE") && sql.contains(" ADD CONSTRAINT ");
-        let validated_kind =
-            sql.contains(" CHECK ") || sql.contains(" CHECK(") || sql.contains(" FOREIGN KEY ");
-        if !adds || !validated_kind || sql.contains(" NOT VALID") {
+        let Action::AddConstraint {
+            table,
+            kind,
+            not_valid: false,
+            ..
+        } = &step.action
+        else {
             continue;
-        }
-        let Some(table) = step_table(step) else {
-            continue;
+        };
+        let foreign_key = match kind {
+            ConstraintAction::ForeignKey { .. } => true,
+            ConstraintAction::Check { .. } | ConstraintAction::NotNullCheck { .. } => false,
+            ConstraintAction::Unique { .. }
+            | ConstraintAction::PrimaryKey { .. }
+            | ConstraintAction::Exclude => continue,
         };
         if !ctx.existed(table) {
             continue;
@@ -35,7 +41,7 @@ fn check(ctx: &MigrationCtx<'_>, out: &mut Vec<Finding>) {
             .tables
             .get(table)
             .is_some_and(|t| t.partition_by.is_some());
-        if partitioned && sql.contains(" FOREIGN KEY ") {
+        if partitioned && foreign_key {
             continue;
         }
         out.push(

@@ -1,7 +1,7 @@
 //! distribute-without-concurrently: an existing table is distributed with the blocking Citus call.
 use crate::diagnostics::Severity;
-use crate::lint::rules::{statement, step_table};
 use crate::lint::{Check, Family, Finding, Group, MigrationCtx, Rule};
+use crate::plan::Action;
 
 pub static RULE: Rule = Rule {
     id: "distribute-without-concurrently",
@@ -15,10 +15,14 @@ pub static RULE: Rule = Rule {
 
 fn check(ctx: &MigrationCtx<'_>, out: &mut Vec<Finding>) {
     for (number, step) in ctx.steps() {
-        if !statement(step).contains("CREATE_DISTRIBUTED_TABLE(") {
-            continue;
-        }
-        let Some(table) = step_table(step) else {
+        // create_distributed_table (hash) only: a reference table is
+        // copied whole either way.
+        let Action::Distribute {
+            table,
+            column: Some(_),
+            concurrently: false,
+        } = &step.action
+        else {
             continue;
         };
         if !ctx.existed(table) {

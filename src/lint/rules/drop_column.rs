@@ -2,6 +2,7 @@
 use crate::diagnostics::Severity;
 use crate::lint::{Check, Family, Finding, Group, MigrationCtx, Rule};
 use crate::model::ObjectId;
+use crate::plan::Action;
 
 pub static RULE: Rule = Rule {
     id: "drop-column",
@@ -18,7 +19,7 @@ fn check(ctx: &MigrationCtx<'_>, out: &mut Vec<Finding>) {
         let ObjectId::Column(table, column) = &step.origin.object else {
             continue;
         };
-        if !crate::lint::rules::statement(step).contains(" DROP COLUMN ") {
+        if !matches!(step.action, Action::DropColumn { .. }) {
             continue;
         }
         let span = ctx.span_of(step);

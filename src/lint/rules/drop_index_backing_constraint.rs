@@ -1,8 +1,9 @@
 //! drop-index-backing-constraint: a primary key or unique constraint that foreign keys rely on is dropped.
 use crate::diagnostics::Severity;
-use crate::lint::rules::{fk_constraints, statement};
+use crate::lint::rules::fk_constraints;
 use crate::lint::{Check, Family, Finding, Group, MigrationCtx, Rule};
 use crate::model::{ConstraintKind, ObjectId};
+use crate::plan::Action;
 
 pub static RULE: Rule = Rule {
     id: "drop-index-backing-constraint",
@@ -19,7 +20,7 @@ fn check(ctx: &MigrationCtx<'_>, out: &mut Vec<Finding>) {
         let ObjectId::Constraint(table_name, name) = &step.origin.object else {
             continue;
         };
-        if !statement(step).contains(" DROP CONSTRAINT ") {
+        if !matches!(step.action, Action::DropConstraint { .. }) {
             continue;
         }
         let Some(constraint) = ctx

@@ -1,8 +1,8 @@
 //! drop-index-without-concurrently: an index of an existing table dropped without CONCURRENTLY.
 use crate::diagnostics::Severity;
-use crate::lint::rules::statement;
 use crate::lint::{Check, Family, Finding, Group, MigrationCtx, Rule};
 use crate::model::ObjectId;
+use crate::plan::Action;
 
 pub static RULE: Rule = Rule {
     id: "drop-index-without-concurrently",
@@ -19,8 +19,13 @@ fn check(ctx: &MigrationCtx<'_>, out: &mut Vec<Finding>) {
         let ObjectId::Index(table, name) = &step.origin.object else {
             continue;
         };
-        let sql = statement(step);
-        if !sql.starts_with("DROP INDEX") || sql.contains(" CONCURRENTLY ") {
+        if !matches!(
+            step.action,
+            Action::DropIndex {
+                concurrently: false,
+                ..
+            }
+        ) {
             continue;
         }
         let stays = ctx

@@ -1,8 +1,8 @@
 //! drop-partition-with-data: a partition is detached and dropped with its rows.
 use crate::diagnostics::Severity;
-use crate::lint::rules::statement;
 use crate::lint::{Check, Family, Finding, Group, MigrationCtx, Rule};
 use crate::model::ObjectId;
+use crate::plan::Action;
 
 pub static RULE: Rule = Rule {
     id: "drop-partition-with-data",
@@ -25,7 +25,7 @@ fn check(ctx: &MigrationCtx<'_>, out: &mut Vec<Finding>) {
         let Some(of) = &partition.partition_of else {
             continue;
         };
-        if !statement(step).starts_with("DROP TABLE") {
+        if !matches!(step.action, Action::DropTable { .. }) {
             continue;
         }
         out.push(

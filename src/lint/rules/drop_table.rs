@@ -1,8 +1,8 @@
 //! drop-table: a table is dropped (its rows are lost).
 use crate::diagnostics::Severity;
-use crate::lint::rules::statement;
 use crate::lint::{Check, Family, Finding, Group, MigrationCtx, Rule};
 use crate::model::ObjectId;
+use crate::plan::Action;
 
 pub static RULE: Rule = Rule {
     id: "drop-table",
@@ -19,7 +19,7 @@ fn check(ctx: &MigrationCtx<'_>, out: &mut Vec<Finding>) {
         let ObjectId::Table(table) = &step.origin.object else {
             continue;
         };
-        if !statement(step).starts_with("DROP TABLE") {
+        if !matches!(step.action, Action::DropTable { .. }) {
             continue;
         }
         let is_partition = ctx

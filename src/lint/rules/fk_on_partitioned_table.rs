@@ -1,7 +1,7 @@
 //! fk-on-partitioned-table: a foreign key added to an existing partitioned table.
 use crate::diagnostics::Severity;
-use crate::lint::rules::{statement, step_table};
 use crate::lint::{Check, Family, Finding, Group, MigrationCtx, Rule};
+use crate::plan::{Action, ConstraintAction};
 
 pub static RULE: Rule = Rule {
     id: "fk-on-partitioned-table",
@@ -15,14 +15,12 @@ pub static RULE: Rule = Rule {
 
 fn check(ctx: &MigrationCtx<'_>, out: &mut Vec<Finding>) {
     for (number, step) in ctx.steps() {
-        let sql = statement(step);
-        if !(sql.starts_with("ALTER TABLE")
-            && sql.contains(" FOREIGN KEY ")
-            && sql.contains(" ADD CONSTRAINT "))
-        {
-            continue;
-        }
-        let Some(table) = step_table(step) else {
+        let Action::AddConstraint {
+            table,
+            kind: ConstraintAction::ForeignKey { .. },
+            ..
+        } = &step.action
+        else {
             continue;
         };
         let partitioned = ctx

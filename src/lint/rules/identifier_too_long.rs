@@ -1,8 +1,6 @@
 //! identifier-too-long: identifier longer than 63 bytes.
 use crate::diagnostics::Severity;
 use crate::lint::{Check, Family, Finding, Group, Rule, SchemaCtx};
-#[allow(unused_imports)]
-use crate::model::normalize;
 
 pub static RULE: Rule = Rule {
     id: "identifier-too-long",

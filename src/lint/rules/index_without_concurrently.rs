@@ -1,7 +1,7 @@
 //! index-without-concurrently: an index built on an existing table without CONCURRENTLY.
 use crate::diagnostics::Severity;
-use crate::lint::rules::{statement, step_table};
 use crate::lint::{Check, Family, Finding, Group, MigrationCtx, Rule};
+use crate::plan::Action;
 
 pub static RULE: Rule = Rule {
     id: "index-without-concurrently",
@@ -15,12 +15,13 @@ pub static RULE: Rule = Rule {
 
 fn check(ctx: &MigrationCtx<'_>, out: &mut Vec<Finding>) {
     for (number, step) in ctx.steps() {
-        let sql = statement(step);
-        let is_index = sql.starts_with("CREATE INDEX ") || sql.starts_with("CREATE UNIQUE INDEX ");
-        if !is_index || sql.contains(" CONCURRENTLY ") || sql.contains(" ON ONLY ") {
-            continue;
-        }
-        let Some(table) = step_table(step) else {
+        let Action::CreateIndex {
+            table,
+            concurrently: false,
+            on_only: false,
+            ..
+        } = &step.action
+        else {
             continue;
         };
         if !ctx.existed(table) {

@@ -1,8 +1,6 @@
 //! mixed-case-identifier: identifier has upper-case letters or characters that need quoting.
 use crate::diagnostics::Severity;
 use crate::lint::{Check, Family, Finding, Group, Rule, SchemaCtx};
-#[allow(unused_imports)]
-use crate::model::normalize;
 
 pub static RULE: Rule = Rule {
     id: "mixed-case-identifier",

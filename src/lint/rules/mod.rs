@@ -434,17 +434,6 @@ pub fn declared_names(model: &crate::model::Model) -> Vec<DeclaredName<'_>> {
     res
 }
 
-/// The step's SQL upper-cased with whitespace collapsed, for matching
-/// statement forms (`CREATE UNIQUE INDEX CONCURRENTLY ...`). String
-/// literals keep their case but are irrelevant to the forms matched.
-pub fn statement(step: &crate::plan::Step) -> String {
-    step.sql
-        .split_whitespace()
-        .collect::<Vec<_>>()
-        .join(" ")
-        .to_uppercase()
-}
-
 /// The table a step acts on.
 pub fn step_table(step: &crate::plan::Step) -> Option<&crate::model::QualifiedName> {
     use crate::model::ObjectId;
@@ -457,4 +446,131 @@ pub fn step_table(step: &crate::plan::Step) -> Option<&crate::model::QualifiedNa
         | ObjectId::Trigger(name, _) => Some(name),
         _ => None,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    //! Migration rules judge a step by its action, never by its SQL text.
+
+    use crate::lint::{check_plan, LintConfig};
+    use crate::model::{Ident, Model, ObjectId, QualifiedName, Table};
+    use crate::plan::{Action, ConstraintAction, Origin, Plan, Step};
+
+    fn orders() -> QualifiedName {
+        QualifiedName::public("orders")
+    }
+
+    fn current() -> Model {
+        let mut res = Model::default();
+        res.tables.insert(orders(), Table::new(orders()));
+        res
+    }
+
+    fn step(action: Action, sql: &str, object: ObjectId) -> Step {
+        Step {
+            description: "test".to_string(),
+            action,
+            sql: sql.to_string(),
+            transactional: true,
+            joins_previous: false,
+            locks: Vec::new(),
+            rewrites: false,
+            scans: false,
+            hazards: Vec::new(),
+            table: Some(orders()),
+            table_size: None,
+            origin: Origin {
+                change: 0,
+                object,
+                span: None,
+            },
+        }
+    }
+
+    fn codes(steps: Vec<Step>) -> Vec<&'static str> {
+        let plan = Plan {
+            steps,
+            notes: Vec::new(),
+        };
+        let model = current();
+        let mut res: Vec<&'static str> = check_plan(&plan, &model, &model, &LintConfig::default())
+            .iter()
+            .map(|diagnostic| diagnostic.code)
+            .collect();
+        res.dedup();
+        res
+    }
+
+    fn drop_index(concurrently: bool) -> Action {
+        Action::DropIndex {
+            table: orders(),
+            name: Ident::new("orders_idx"),
+            concurrently,
+        }
+    }
+
+    #[test]
+    fn rules_fire_from_the_action_not_the_sql() {
+        let index = ObjectId::Index(orders(), Ident::new("orders_idx"));
+        // The SQL says nothing; the action says a blocking drop.
+        assert_eq!(
+            codes(vec![step(drop_index(false), "SELECT 1", index.clone())]),
+            vec!["drop-index-without-concurrently"]
+        );
+        // The SQL looks like a blocking drop; the action says otherwise.
+        assert!(codes(vec![step(
+            drop_index(true),
+            "DROP INDEX public.orders_idx",
+            index.clone()
+        )])
+        .is_empty());
+        assert!(codes(vec![step(
+            Action::Raw,
+            "DROP INDEX public.orders_idx",
+            index
+        )])
+        .is_empty());
+    }
+
+    #[test]
+    fn set_not_null_is_proved_only_by_a_validated_not_null_check() {
+        let column = ObjectId::Column(orders(), Ident::new("code"));
+        let set = || {
+            step(
+                Action::SetNotNull {
+                    table: orders(),
+                    column: Ident::new("code"),
+                },
+                "SELECT 1",
+                column.clone(),
+            )
+        };
+        let add_check = step(
+            Action::AddConstraint {
+                table: orders(),
+                name: Ident::new("code_not_null"),
+                kind: ConstraintAction::NotNullCheck {
+                    column: Ident::new("code"),
+                },
+                not_valid: true,
+                using_index: None,
+            },
+            "SELECT 1",
+            column.clone(),
+        );
+        let validate = step(
+            Action::ValidateConstraint {
+                table: orders(),
+                name: Ident::new("code_not_null"),
+            },
+            "SELECT 1",
+            column.clone(),
+        );
+        assert_eq!(codes(vec![set()]), vec!["set-not-null-without-check"]);
+        assert_eq!(
+            codes(vec![add_check.clone(), set()]),
+            vec!["set-not-null-without-check"]
+        );
+        assert!(codes(vec![add_check, validate, set()]).is_empty());
+    }
 }

@@ -1,8 +1,8 @@
 //! policy-drop-create-split: a policy is dropped and re-created in separate transactions.
 use crate::diagnostics::Severity;
-use crate::lint::rules::statement;
 use crate::lint::{Check, Family, Finding, Group, MigrationCtx, Rule};
 use crate::model::ObjectId;
+use crate::plan::Action;
 
 pub static RULE: Rule = Rule {
     id: "policy-drop-create-split",
@@ -19,13 +19,13 @@ fn check(ctx: &MigrationCtx<'_>, out: &mut Vec<Finding>) {
         let ObjectId::Policy(table, name) = &step.origin.object else {
             continue;
         };
-        if !statement(step).starts_with("DROP POLICY") {
+        if !matches!(step.action, Action::DropPolicy { .. }) {
             continue;
         }
         let recreate = ctx.steps().find(|(later, other)| {
             *later > number
                 && other.origin.object == step.origin.object
-                && statement(other).starts_with("CREATE POLICY")
+                && matches!(other.action, Action::CreatePolicy { .. })
         });
         let Some((create_number, _)) = recreate else {
             continue;

@@ -1,7 +1,7 @@
 //! renamed-object-in-use: a table or column is renamed while running code may still use the old name.
 use crate::diagnostics::Severity;
-use crate::lint::rules::statement;
 use crate::lint::{Check, Family, Finding, Group, MigrationCtx, Rule};
+use crate::plan::Action;
 
 pub static RULE: Rule = Rule {
     id: "renamed-object-in-use",
@@ -15,12 +15,10 @@ pub static RULE: Rule = Rule {
 
 fn check(ctx: &MigrationCtx<'_>, out: &mut Vec<Finding>) {
     for (number, step) in ctx.steps() {
-        let sql = statement(step);
-        let renames = sql.starts_with("ALTER TABLE") && sql.contains(" RENAME ");
-        let table_or_column = sql.contains(" RENAME COLUMN ")
-            || (sql.contains(" RENAME TO ")
-                && matches!(step.origin.object, crate::model::ObjectId::Table(_)));
-        if !renames || !table_or_column {
+        if !matches!(
+            step.action,
+            Action::RenameColumn { .. } | Action::RenameTable { .. }
+        ) {
             continue;
         }
         out.push(

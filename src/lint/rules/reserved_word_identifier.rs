@@ -1,7 +1,6 @@
 //! reserved-word-identifier: identifier is a reserved SQL keyword.
 use crate::diagnostics::Severity;
 use crate::lint::{Check, Family, Finding, Group, Rule, SchemaCtx};
-#[allow(unused_imports)]
 use crate::model::normalize;
 
 pub static RULE: Rule = Rule {

@@ -1,7 +1,7 @@
 //! retype-column-used-by-view: a column type change on a table that views read.
 use crate::diagnostics::Severity;
-use crate::lint::rules::{statement, step_table};
 use crate::lint::{Check, Family, Finding, Group, MigrationCtx, Rule};
+use crate::plan::Action;
 
 pub static RULE: Rule = Rule {
     id: "retype-column-used-by-view",
@@ -15,14 +15,7 @@ pub static RULE: Rule = Rule {
 
 fn check(ctx: &MigrationCtx<'_>, out: &mut Vec<Finding>) {
     for (number, step) in ctx.steps() {
-        let sql = statement(step);
-        if !(sql.starts_with("ALTER TABLE")
-            && sql.contains(" ALTER COLUMN ")
-            && sql.contains(" TYPE "))
-        {
-            continue;
-        }
-        let Some(table) = step_table(step) else {
+        let Action::AlterColumnType { table, .. } = &step.action else {
             continue;
         };
         let views: Vec<String> = ctx

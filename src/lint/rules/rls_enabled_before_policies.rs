@@ -1,7 +1,7 @@
 //! rls-enabled-before-policies: RLS is enabled before the table's policies exist.
 use crate::diagnostics::Severity;
-use crate::lint::rules::{statement, step_table};
 use crate::lint::{Check, Family, Finding, Group, MigrationCtx, Rule};
+use crate::plan::Action;
 
 pub static RULE: Rule = Rule {
     id: "rls-enabled-before-policies",
@@ -26,10 +26,7 @@ fn check(ctx: &MigrationCtx<'_>, out: &mut Vec<Finding>) {
         groups.len()
     };
     for (number, step) in ctx.steps() {
-        if !statement(step).contains(" ENABLE ROW LEVEL SECURITY") {
-            continue;
-        }
-        let Some(table) = step_table(step) else {
+        let Action::EnableRls { table } = &step.action else {
             continue;
         };
         if !ctx.existed(table) {
@@ -38,8 +35,7 @@ fn check(ctx: &MigrationCtx<'_>, out: &mut Vec<Finding>) {
         let later_policy = ctx.steps().find(|(later, other)| {
             *later > number
                 && group_of(*later) != group_of(number)
-                && statement(other).starts_with("CREATE POLICY")
-                && step_table(other) == Some(table)
+                && matches!(&other.action, Action::CreatePolicy { table: policy_table, .. } if policy_table == table)
         });
         if let Some((policy_number, _)) = later_policy {
             out.push(

@@ -1,7 +1,7 @@
 //! set-not-null-without-check: SET NOT NULL on an existing column without a validated IS NOT NULL check.
 use crate::diagnostics::Severity;
-use crate::lint::rules::{statement, step_table};
 use crate::lint::{Check, Family, Finding, Group, MigrationCtx, Rule};
+use crate::plan::{Action, ConstraintAction};
 
 pub static RULE: Rule = Rule {
     id: "set-not-null-without-check",
@@ -14,31 +14,32 @@ pub static RULE: Rule = Rule {
 };
 
 fn check(ctx: &MigrationCtx<'_>, out: &mut Vec<Finding>) {
-    let steps: Vec<(usize, String)> = ctx
-        .steps()
-        .map(|(number, step)| (number, statement(step)))
-        .collect();
     for (number, step) in ctx.steps() {
-        let sql = &steps[number - 1].1;
-        let Some(idx) = sql.find(" SET NOT NULL") else {
-            continue;
-        };
-        let Some(table) = step_table(step) else {
+        let Action::SetNotNull { table, column } = &step.action else {
             continue;
         };
         if !ctx.existed(table) {
             continue;
         }
-        let column = sql[..idx]
-            .rsplit(' ')
-            .next()
-            .unwrap_or_default()
-            .to_string();
-        let proved = steps[..number - 1].iter().any(|(_, earlier)| {
-            earlier.contains(&format!("{column} IS NOT NULL")) && earlier.contains("CHECK")
-        }) && steps[..number - 1]
-            .iter()
-            .any(|(_, earlier)| earlier.contains("VALIDATE CONSTRAINT"));
+        let earlier = &ctx.plan.steps[..number - 1];
+        // An earlier, validated CHECK (column IS NOT NULL) on the table
+        // lets PostgreSQL 12+ skip the scan.
+        let proved = earlier.iter().any(|added| {
+            let Action::AddConstraint {
+                table: check_table,
+                name: check_name,
+                kind: ConstraintAction::NotNullCheck { column: checked },
+                ..
+            } = &added.action
+            else {
+                return false;
+            };
+            check_table == table
+                && checked == column
+                && earlier.iter().any(|validated| {
+                    matches!(&validated.action, Action::ValidateConstraint { table: t, name } if t == table && name == check_name)
+                })
+        });
         if proved && ctx.config.target_version >= 12 {
             continue;
         }
@@ -46,7 +47,7 @@ fn check(ctx: &MigrationCtx<'_>, out: &mut Vec<Finding>) {
             Finding::new(
                 &RULE,
                 ctx.span_of(step),
-                format!("step {number} sets {table}.{} NOT NULL with a full scan under ACCESS EXCLUSIVE", column.to_lowercase()),
+                format!("step {number} sets {table}.{column} NOT NULL with a full scan under ACCESS EXCLUSIVE"),
             )
             .label("blocks reads and writes during the scan")
             .help("validate a CHECK (column IS NOT NULL) first; schemac's online strategy does this")

@@ -1,7 +1,7 @@
 //! unique-without-index: a UNIQUE or PRIMARY KEY constraint added to an existing table without a prebuilt index.
 use crate::diagnostics::Severity;
-use crate::lint::rules::{statement, step_table};
 use crate::lint::{Check, Family, Finding, Group, MigrationCtx, Rule};
+use crate::plan::{Action, ConstraintAction};
 
 pub static RULE: Rule = Rule {
     id: "unique-without-index",
@@ -15,14 +15,13 @@ pub static RULE: Rule = Rule {
 
 fn check(ctx: &MigrationCtx<'_>, out: &mut Vec<Finding>) {
     for (number, step) in ctx.steps() {
-        let sql = statement(step);
-        let adds_key = sql.starts_with("ALTER TABLE")
-            && sql.contains(" ADD CONSTRAINT ")
-            && (sql.contains(" UNIQUE") || sql.contains(" PRIMARY KEY"));
-        if !adds_key || sql.contains(" USING INDEX ") {
-            continue;
-        }
-        let Some(table) = step_table(step) else {
+        let Action::AddConstraint {
+            table,
+            kind: ConstraintAction::Unique { .. } | ConstraintAction::PrimaryKey { .. },
+            using_index: None,
+            ..
+        } = &step.action
+        else {
             continue;
         };
         if !ctx.existed(table) {

@@ -35,7 +35,7 @@ use super::set_not_null::set_not_null_steps;
 use super::{expr_keys, type_keys, Cx};
 use crate::model::{sql, Column, Model, QualifiedName, SqlExpr, Volatility};
 use crate::plan::order::{Key, Node, Phase};
-use crate::plan::{Hazard, LockMode, Step};
+use crate::plan::{Action, Hazard, LockMode, Step};
 
 /// Functions (and function-like keywords) known not to be volatile: a
 /// default calling only these is evaluated once by `ADD COLUMN`.
@@ -255,13 +255,14 @@ pub(super) fn add_column(cx: &Cx<'_>, table: &QualifiedName, column: &Column) ->
         .default
         .as_ref()
         .filter(|d| is_volatile(cx.ctx.desired, d));
+    let add_action = add_column_action(cx, table, column);
     let steps: Vec<Step> = if new {
         vec![cx
-            .step(description, add_sql)
+            .step(add_action.clone(), description, add_sql)
             .on(table, LockMode::AccessExclusive)]
     } else if column.generated.is_some() || column.identity.is_some() {
         vec![cx
-            .step(description, add_sql)
+            .step(add_action.clone(), description, add_sql)
             .on(table, LockMode::AccessExclusive)
             .rewriting()
             .hazard(
@@ -277,7 +278,7 @@ pub(super) fn add_column(cx: &Cx<'_>, table: &QualifiedName, column: &Column) ->
             )]
     } else if let Some(default) = volatile_default.filter(|_| !cx.online()) {
         vec![cx
-            .step(description, add_sql)
+            .step(add_action.clone(), description, add_sql)
             .on(table, LockMode::AccessExclusive)
             .rewriting()
             .hazard(
@@ -294,11 +295,17 @@ pub(super) fn add_column(cx: &Cx<'_>, table: &QualifiedName, column: &Column) ->
         bare.not_null = false;
         let mut steps = vec![
             cx.step(
+                add_column_action(cx, table, &bare),
                 format!("add column {table}.{name} without default"),
                 format!("ALTER TABLE {table} ADD COLUMN {}", sql::column_def(&bare)),
             )
             .on(table, LockMode::AccessExclusive),
             cx.step(
+                Action::SetDefault {
+                    table: table.clone(),
+                    column: name.clone(),
+                    default: default.to_string(),
+                },
                 format!("set default of {table}.{name}"),
                 format!("ALTER TABLE {table} ALTER COLUMN {name} SET DEFAULT {default}"),
             )
@@ -312,7 +319,7 @@ pub(super) fn add_column(cx: &Cx<'_>, table: &QualifiedName, column: &Column) ->
         steps
     } else {
         vec![cx
-            .step(description, add_sql)
+            .step(add_action.clone(), description, add_sql)
             .on(table, LockMode::AccessExclusive)]
     };
     vec![cx
@@ -325,6 +332,23 @@ pub(super) fn add_column(cx: &Cx<'_>, table: &QualifiedName, column: &Column) ->
 }
 
 /// The batched backfill `DO` block (see the module docs).
+/// The action of `ALTER TABLE table ADD COLUMN column_def(column)`.
+pub(super) fn add_column_action(cx: &Cx<'_>, table: &QualifiedName, column: &Column) -> Action {
+    Action::AddColumn {
+        table: table.clone(),
+        column: column.name.clone(),
+        ty: column.ty.clone(),
+        not_null: column.not_null,
+        default: column.default.as_ref().map(ToString::to_string),
+        volatile_default: column
+            .default
+            .as_ref()
+            .is_some_and(|default| is_volatile(cx.ctx.desired, default)),
+        generated: column.generated.is_some(),
+        identity: column.identity.is_some(),
+    }
+}
+
 fn backfill_step(cx: &Cx<'_>, table: &QualifiedName, column: &Column) -> Step {
     let name = &column.name;
     let batch = cx.ctx.options.backfill_batch_size.max(1);
@@ -350,6 +374,11 @@ BEGIN
 END"
     );
     cx.step(
+        Action::Backfill {
+            table: table.clone(),
+            column: name.clone(),
+            batch,
+        },
         format!("backfill {table}.{name} in batches"),
         format!("DO {}", sql::dollar_quote(&format!("\n{body}\n"))),
     )

@@ -30,7 +30,7 @@ use crate::model::{
     sql, Constraint, ConstraintKind, Index, IndexExpr, IndexKey, Meta, QualifiedName,
 };
 use crate::plan::order::{Key, Node, Phase};
-use crate::plan::{Hazard, LockMode, Step};
+use crate::plan::{Action, ConstraintAction, Hazard, LockMode, Step};
 
 pub(super) fn add_constraint(
     cx: &Cx<'_>,
@@ -51,11 +51,15 @@ pub(super) fn add_constraint(
             requires.extend(expr_keys(cx.ctx.desired, relation, &expr.sql));
             let steps = if new {
                 vec![cx
-                    .step(format!("add check {name} on new table {table}"), add_sql)
+                    .step(
+                        add_action(table, constraint, false),
+                        format!("add check {name} on new table {table}"),
+                        add_sql,
+                    )
                     .on(table, LockMode::AccessExclusive)]
             } else if !cx.online() {
                 vec![cx
-                    .step(format!("add check {name} on {table}"), add_sql)
+                    .step(add_action(table, constraint, false), format!("add check {name} on {table}"), add_sql)
                     .on(table, LockMode::AccessExclusive)
                     .scanning()
                     .hazard(Hazard::LongLock, format!("{table} is scanned to validate {name} while ACCESS EXCLUSIVE blocks it"))
@@ -77,6 +81,7 @@ pub(super) fn add_constraint(
             let steps = if new {
                 vec![cx
                     .step(
+                        add_action(table, constraint, false),
                         format!("add foreign key {name} on new table {table}"),
                         add_sql,
                     )
@@ -84,7 +89,7 @@ pub(super) fn add_constraint(
                     .lock(&fk.ref_table, LockMode::ShareRowExclusive)]
             } else if partitioned || !cx.online() {
                 vec![cx
-                    .step(format!("add foreign key {name} on {}table {table}", if partitioned { "partitioned " } else { "" }), add_sql)
+                    .step(add_action(table, constraint, false), format!("add foreign key {name} on {}table {table}", if partitioned { "partitioned " } else { "" }), add_sql)
                     .on(table, LockMode::ShareRowExclusive)
                     .lock(&fk.ref_table, LockMode::ShareRowExclusive)
                     .scanning()
@@ -106,7 +111,11 @@ pub(super) fn add_constraint(
             requires.extend(column_keys(table, columns));
             let steps = if new || partitioned || !cx.online() {
                 let mut step = cx
-                    .step(format!("add constraint {name} on {table}"), add_sql)
+                    .step(
+                        add_action(table, constraint, false),
+                        format!("add constraint {name} on {table}"),
+                        add_sql,
+                    )
                     .on(table, LockMode::AccessExclusive);
                 if !new {
                     step = step
@@ -133,6 +142,7 @@ pub(super) fn add_constraint(
             }
             let mut step = cx
                 .step(
+                    add_action(table, constraint, false),
                     format!("add exclusion constraint {name} on {table}"),
                     add_sql,
                 )
@@ -154,6 +164,47 @@ pub(super) fn add_constraint(
 
 /// `ADD ... NOT VALID` (short lock), then `VALIDATE CONSTRAINT` in its own
 /// transaction (SHARE UPDATE EXCLUSIVE, full scan).
+/// The action of `ALTER TABLE table ADD constraint_def(constraint)`.
+pub(super) fn add_action(
+    table: &QualifiedName,
+    constraint: &Constraint,
+    not_valid: bool,
+) -> Action {
+    Action::AddConstraint {
+        table: table.clone(),
+        name: constraint.name.clone(),
+        kind: constraint_action(&constraint.kind),
+        not_valid,
+        using_index: None,
+    }
+}
+
+/// The constraint of an AddConstraint action.
+pub(super) fn constraint_action(kind: &ConstraintKind) -> ConstraintAction {
+    match kind {
+        ConstraintKind::Check { expr, .. } => ConstraintAction::Check {
+            expr: expr.sql.clone(),
+        },
+        ConstraintKind::ForeignKey(fk) => ConstraintAction::ForeignKey {
+            columns: fk.columns.clone(),
+            ref_table: fk.ref_table.clone(),
+            ref_columns: fk.ref_columns.clone(),
+        },
+        ConstraintKind::Unique {
+            columns,
+            nulls_not_distinct,
+            ..
+        } => ConstraintAction::Unique {
+            columns: columns.clone(),
+            nulls_not_distinct: *nulls_not_distinct,
+        },
+        ConstraintKind::PrimaryKey { columns, .. } => ConstraintAction::PrimaryKey {
+            columns: columns.clone(),
+        },
+        ConstraintKind::Exclude { .. } => ConstraintAction::Exclude,
+    }
+}
+
 fn not_valid_then_validate(
     cx: &Cx<'_>,
     table: &QualifiedName,
@@ -165,12 +216,17 @@ fn not_valid_then_validate(
     let name = &constraint.name;
     let mut add = cx
         .step(
+            add_action(table, constraint, true),
             format!("add constraint {name} on {table} (not valid)"),
             format!("{add_sql} NOT VALID"),
         )
         .on(table, add_lock);
     let mut validate = cx
         .step(
+            Action::ValidateConstraint {
+                table: table.clone(),
+                name: name.clone(),
+            },
             format!("validate constraint {name} on {table}"),
             format!("ALTER TABLE {table} VALIDATE CONSTRAINT {name}"),
         )
@@ -229,6 +285,14 @@ fn unique_using_index(cx: &Cx<'_>, table: &QualifiedName, constraint: &Constrain
     };
     let build = cx
         .step(
+            Action::CreateIndex {
+                table: table.clone(),
+                name: name.clone(),
+                unique: true,
+                concurrently: true,
+                on_only: false,
+                columns: columns.clone(),
+            },
             format!("build unique index {name} on {table} concurrently"),
             sql::create_index(table, &index, form),
         )
@@ -249,6 +313,13 @@ fn unique_using_index(cx: &Cx<'_>, table: &QualifiedName, constraint: &Constrain
     }
     let attach = cx
         .step(
+            Action::AddConstraint {
+                table: table.clone(),
+                name: name.clone(),
+                kind: constraint_action(&constraint.kind),
+                not_valid: false,
+                using_index: Some(name.clone()),
+            },
             format!("add constraint {name} on {table} using index {name}"),
             add_sql,
         )

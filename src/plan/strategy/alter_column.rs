@@ -19,12 +19,13 @@
 //! are dropped first) and provides its `Layout` (views are recreated
 //! after); the new type exists before, the old type is dropped after.
 
+use super::add_column::add_column_action;
 use super::set_not_null::set_not_null;
 use super::{expr_keys, type_keys, Cx};
 use crate::diff::ColumnChange;
 use crate::model::{sql, Column, Ident, Identity, QualifiedName, TypeName};
 use crate::plan::order::{Key, Node, Phase};
-use crate::plan::{Hazard, LockMode, Step};
+use crate::plan::{Action, Hazard, IdentityChange, LockMode, Step};
 
 pub(super) fn alter_column(
     cx: &Cx<'_>,
@@ -66,7 +67,18 @@ pub(super) fn alter_column(
                 .as_ref()
                 .map_or_else(|| "\"default\"".to_string(), |c| c.to_string());
             vec![cx
-                .step(format!("change collation of {table}.{column}"), format!("{alter} TYPE {ty} COLLATE {collate}"))
+                .step(
+                    Action::AlterColumnType {
+                        table: table.clone(),
+                        column: column.clone(),
+                        to: ty.clone(),
+                        collation: Some(collate.clone()),
+                        using: None,
+                        rewrite: false,
+                    },
+                    format!("change collation of {table}.{column}"),
+                    format!("{alter} TYPE {ty} COLLATE {collate}"),
+                )
                 .on(table, LockMode::AccessExclusive)
                 .hazard(Hazard::LongLock, format!("indexes on {table}.{column} are rebuilt while ACCESS EXCLUSIVE blocks {table}"))]
         }
@@ -77,6 +89,11 @@ pub(super) fn alter_column(
             }
             vec![cx
                 .step(
+                    Action::SetDefault {
+                        table: table.clone(),
+                        column: column.clone(),
+                        default: default.to_string(),
+                    },
                     format!("set default of {table}.{column}"),
                     format!("{alter} SET DEFAULT {default}"),
                 )
@@ -88,6 +105,10 @@ pub(super) fn alter_column(
             }
             vec![cx
                 .step(
+                    Action::DropDefault {
+                        table: table.clone(),
+                        column: column.clone(),
+                    },
                     format!("drop default of {table}.{column}"),
                     format!("{alter} DROP DEFAULT"),
                 )
@@ -95,6 +116,10 @@ pub(super) fn alter_column(
         }
         ColumnChange::DropNotNull => vec![cx
             .step(
+                Action::DropNotNull {
+                    table: table.clone(),
+                    column: column.clone(),
+                },
                 format!("drop not null of {table}.{column}"),
                 format!("{alter} DROP NOT NULL"),
             )
@@ -173,12 +198,28 @@ fn type_step(
     if is_binary_coercible(from, to) {
         return cx
             .step(
+                Action::AlterColumnType {
+                    table: table.clone(),
+                    column: column.clone(),
+                    to: to.clone(),
+                    collation: collation.map(ToString::to_string),
+                    using: None,
+                    rewrite: false,
+                },
                 format!("change type of {table}.{column} to {to} (no rewrite)"),
                 format!("ALTER TABLE {table} ALTER COLUMN {column} TYPE {to}{collate}"),
             )
             .on(table, LockMode::AccessExclusive);
     }
     cx.step(
+        Action::AlterColumnType {
+            table: table.clone(),
+            column: column.clone(),
+            to: to.clone(),
+            collation: collation.map(ToString::to_string),
+            using: Some(format!("{column}::{to}")),
+            rewrite: true,
+        },
         format!("change type of {table}.{column} from {from} to {to}"),
         format!(
             "ALTER TABLE {table} ALTER COLUMN {column} TYPE {to}{collate} USING {column}::{to}"
@@ -204,8 +245,13 @@ fn identity_steps(
     to: Option<&Identity>,
 ) -> Vec<Step> {
     let alter = format!("ALTER TABLE {table} ALTER COLUMN {column}");
-    let step = |description: String, sql: String| {
-        cx.step(description, sql)
+    let step = |change: IdentityChange, description: String, sql: String| {
+        let action = Action::AlterIdentity {
+            table: table.clone(),
+            column: column.clone(),
+            change,
+        };
+        cx.step(action, description, sql)
             .on(table, LockMode::AccessExclusive)
     };
     let generated = |identity: &Identity| {
@@ -218,6 +264,7 @@ fn identity_steps(
     match (from, to) {
         (None, None) => Vec::new(),
         (Some(_), None) => vec![step(
+            IdentityChange::Drop,
             format!("drop identity of {table}.{column}"),
             format!("{alter} DROP IDENTITY"),
         )],
@@ -230,6 +277,7 @@ fn identity_steps(
                 .and_then(|t| t.column(column))
                 .map_or_else(|| identity.options.data_type.clone(), |c| c.ty.clone());
             vec![step(
+                IdentityChange::Add,
                 format!("make {table}.{column} an identity column"),
                 format!(
                     "{alter} ADD{}",
@@ -272,6 +320,7 @@ fn identity_steps(
                 return Vec::new();
             }
             vec![step(
+                IdentityChange::Set,
                 format!("alter identity of {table}.{column}"),
                 format!("{alter} {}", sets.join(" ")),
             )]
@@ -289,6 +338,10 @@ fn generated_steps(
     if to.generated.is_none() && was_generated && cx.version() >= 13 {
         return vec![cx
             .step(
+                Action::DropExpression {
+                    table: table.clone(),
+                    column: column.clone(),
+                },
                 format!("make {table}.{column} a plain column"),
                 format!("ALTER TABLE {table} ALTER COLUMN {column} DROP EXPRESSION"),
             )
@@ -296,6 +349,10 @@ fn generated_steps(
     }
     let mut drop = cx
         .step(
+            Action::DropColumn {
+                table: table.clone(),
+                column: column.clone(),
+            },
             format!("drop column {table}.{column} to change its generation"),
             format!("ALTER TABLE {table} DROP COLUMN {column}"),
         )
@@ -308,6 +365,7 @@ fn generated_steps(
     }
     let add = cx
         .step(
+            add_column_action(cx, table, to),
             format!("add column {table}.{column} again"),
             format!("ALTER TABLE {table} ADD COLUMN {}", sql::column_def(to)),
         )

@@ -18,10 +18,12 @@
 //! column layout is final, and before indexes of the parent that are
 //! built per partition. The helper check is named `<partition>_bound`.
 
+use super::add_constraint::add_action;
+use super::create_index::index_action;
 use super::{expr_keys, Cx};
 use crate::model::{sql, BoundValue, ConstraintKind, PartitionBound, QualifiedName, Table};
 use crate::plan::order::{Key, Node, Phase};
-use crate::plan::{Hazard, LockMode, PlanError};
+use crate::plan::{Action, ConstraintAction, Hazard, LockMode, PlanError};
 
 pub(super) fn attach_partition(cx: &Cx<'_>, table: &Table) -> Result<Vec<Node>, PlanError> {
     let Some(of) = &table.partition_of else {
@@ -41,6 +43,11 @@ pub(super) fn attach_partition(cx: &Cx<'_>, table: &Table) -> Result<Vec<Node>, 
     }
     let mut steps = vec![cx
         .step(
+            Action::CreateTable {
+                table: name.clone(),
+                partition_of: None,
+                like: Some(parent.clone()),
+            },
             format!("create table {name} for partition of {parent}"),
             like,
         )
@@ -56,6 +63,7 @@ pub(super) fn attach_partition(cx: &Cx<'_>, table: &Table) -> Result<Vec<Node>, 
         provides.push(Key::Constraint(name.clone(), constraint.name.clone()));
         steps.push(
             cx.step(
+                add_action(name, constraint, false),
                 format!("add constraint {} on new partition {name}", constraint.name),
                 format!("ALTER TABLE {name} ADD {}", sql::constraint_def(constraint)),
             )
@@ -67,6 +75,7 @@ pub(super) fn attach_partition(cx: &Cx<'_>, table: &Table) -> Result<Vec<Node>, 
         provides.push(Key::Index(name.clone(), index.name.clone()));
         steps.push(
             cx.step(
+                index_action(name, index, false, false),
                 format!("create index {} on new partition {name}", index.name),
                 sql::create_index(name, index, sql::IndexForm::default()),
             )
@@ -80,6 +89,15 @@ pub(super) fn attach_partition(cx: &Cx<'_>, table: &Table) -> Result<Vec<Node>, 
     if let Some(check) = &check {
         steps.push(
             cx.step(
+                Action::AddConstraint {
+                    table: name.clone(),
+                    name: check_name.clone(),
+                    kind: ConstraintAction::Check {
+                        expr: check.clone(),
+                    },
+                    not_valid: true,
+                    using_index: None,
+                },
                 format!("add check {check_name} matching the partition bound (not valid)"),
                 format!("ALTER TABLE {name} ADD CONSTRAINT {check_name} CHECK ({check}) NOT VALID"),
             )
@@ -88,6 +106,10 @@ pub(super) fn attach_partition(cx: &Cx<'_>, table: &Table) -> Result<Vec<Node>, 
         );
         steps.push(
             cx.step(
+                Action::ValidateConstraint {
+                    table: name.clone(),
+                    name: check_name.clone(),
+                },
                 format!("validate check {check_name}"),
                 format!("ALTER TABLE {name} VALIDATE CONSTRAINT {check_name}"),
             )
@@ -95,8 +117,21 @@ pub(super) fn attach_partition(cx: &Cx<'_>, table: &Table) -> Result<Vec<Node>, 
             .joining(),
         );
     }
+    let default_partition = cx.lookups.current_partitions_of(parent).find(|p| {
+        p.name != *name
+            && p.partition_of
+                .as_ref()
+                .is_some_and(|of| of.bound == PartitionBound::Default)
+    });
     let mut attach = cx
         .step(
+            Action::AttachPartition {
+                parent: parent.clone(),
+                partition: name.clone(),
+                bound: sql::partition_bound(&of.bound),
+                bound_check: check.clone(),
+                scans_default: default_partition.map(|p| p.name.clone()),
+            },
             format!("attach partition {name} to {parent}"),
             format!(
                 "ALTER TABLE {parent} ATTACH PARTITION {name} {}",
@@ -105,12 +140,6 @@ pub(super) fn attach_partition(cx: &Cx<'_>, table: &Table) -> Result<Vec<Node>, 
         )
         .on(parent, LockMode::ShareUpdateExclusive)
         .lock(name, LockMode::AccessExclusive);
-    let default_partition = cx.lookups.current_partitions_of(parent).find(|p| {
-        p.name != *name
-            && p.partition_of
-                .as_ref()
-                .is_some_and(|of| of.bound == PartitionBound::Default)
-    });
     if let Some(default_partition) = default_partition {
         attach = attach
             .lock(&default_partition.name, LockMode::AccessExclusive)
@@ -141,6 +170,10 @@ pub(super) fn attach_partition(cx: &Cx<'_>, table: &Table) -> Result<Vec<Node>, 
     if check.is_some() {
         steps.push(
             cx.step(
+                Action::DropConstraint {
+                    table: name.clone(),
+                    name: check_name.clone(),
+                },
                 format!("drop check {check_name}"),
                 format!("ALTER TABLE {name} DROP CONSTRAINT {check_name}"),
             )

@@ -1,5 +1,5 @@
-//! Catalog-only changes: schemas, extensions, enum and domain creation and
-//! removal, sequences, functions, renames and comments.
+//! Catalog-only changes: schemas, extensions, enum creation and removal,
+//! sequences, functions, renames and comments (domains: `domain`).
 //!
 //! PostgreSQL behaviour relied on: these statements only update the system
 //! catalogs. Renames (`ALTER TABLE ... RENAME`, `ALTER INDEX ... RENAME`)
@@ -15,15 +15,18 @@
 //! `OWNED BY` is a separate node after the owning column exists, so a
 //! serial column's default and its sequence never form a cycle.
 
-use super::{expr_keys, schema_key, type_keys, Cx};
+use super::{schema_key, type_keys, Cx};
 use crate::model::{
-    sql, Domain, Enum, Extension, Function, Ident, ObjectId, QualifiedName, Schema, Sequence,
+    sql, Enum, Extension, Function, Ident, ObjectId, QualifiedName, Schema, Sequence,
 };
 use crate::plan::order::{Key, Node, Phase};
-use crate::plan::{Hazard, LockMode, PlanError};
+use crate::plan::{Action, Hazard, LockMode};
 
 pub(super) fn create_schema(cx: &Cx<'_>, schema: &Schema) -> Vec<Node> {
     let step = cx.step(
+        Action::CreateSchema {
+            schema: schema.name.clone(),
+        },
         format!("create schema {}", schema.name),
         sql::create_schema(schema),
     );
@@ -35,6 +38,9 @@ pub(super) fn create_schema(cx: &Cx<'_>, schema: &Schema) -> Vec<Node> {
 pub(super) fn drop_schema(cx: &Cx<'_>, schema: &Schema) -> Vec<Node> {
     let step = cx
         .step(
+            Action::DropSchema {
+                schema: schema.name.clone(),
+            },
             format!("drop schema {}", schema.name),
             format!("DROP SCHEMA {}", schema.name),
         )
@@ -49,6 +55,9 @@ pub(super) fn drop_schema(cx: &Cx<'_>, schema: &Schema) -> Vec<Node> {
 
 pub(super) fn create_extension(cx: &Cx<'_>, ext: &Extension) -> Vec<Node> {
     let step = cx.step(
+        Action::CreateExtension {
+            extension: ext.name.clone(),
+        },
         format!("create extension {}", ext.name),
         sql::create_extension(ext),
     );
@@ -67,6 +76,9 @@ pub(super) fn alter_extension(cx: &Cx<'_>, current: &Extension, desired: &Extens
     let mut steps = Vec::new();
     if current.schema != desired.schema {
         steps.push(cx.step(
+            Action::AlterExtension {
+                extension: desired.name.clone(),
+            },
             format!(
                 "move extension {} to schema {}",
                 desired.name, desired.schema
@@ -83,6 +95,9 @@ pub(super) fn alter_extension(cx: &Cx<'_>, current: &Extension, desired: &Extens
         .filter(|v| Some(*v) != current.version.as_ref())
     {
         steps.push(cx.step(
+            Action::AlterExtension {
+                extension: desired.name.clone(),
+            },
             format!("update extension {} to version {version}", desired.name),
             format!(
                 "ALTER EXTENSION {} UPDATE TO {}",
@@ -99,6 +114,9 @@ pub(super) fn alter_extension(cx: &Cx<'_>, current: &Extension, desired: &Extens
 pub(super) fn drop_extension(cx: &Cx<'_>, ext: &Extension) -> Vec<Node> {
     let step = cx
         .step(
+            Action::DropExtension {
+                extension: ext.name.clone(),
+            },
             format!("drop extension {}", ext.name),
             format!("DROP EXTENSION {}", ext.name),
         )
@@ -112,7 +130,13 @@ pub(super) fn drop_extension(cx: &Cx<'_>, ext: &Extension) -> Vec<Node> {
 }
 
 pub(super) fn create_enum(cx: &Cx<'_>, e: &Enum) -> Vec<Node> {
-    let step = cx.step(format!("create enum {}", e.name), sql::create_enum(e));
+    let step = cx.step(
+        Action::CreateEnum {
+            name: e.name.clone(),
+        },
+        format!("create enum {}", e.name),
+        sql::create_enum(e),
+    );
     vec![cx
         .node(Phase::CreateType, vec![step])
         .provides([Key::Type(e.name.clone())])
@@ -126,6 +150,9 @@ pub(super) fn create_enum(cx: &Cx<'_>, e: &Enum) -> Vec<Node> {
 
 pub(super) fn drop_enum(cx: &Cx<'_>, e: &Enum) -> Vec<Node> {
     let step = cx.step(
+        Action::DropEnum {
+            name: e.name.clone(),
+        },
         format!("drop enum {}", e.name),
         format!("DROP TYPE {}", e.name),
     );
@@ -135,109 +162,11 @@ pub(super) fn drop_enum(cx: &Cx<'_>, e: &Enum) -> Vec<Node> {
         .releases(schema_key(&e.name))]
 }
 
-pub(super) fn create_domain(cx: &Cx<'_>, domain: &Domain) -> Vec<Node> {
-    let step = cx.step(
-        format!("create domain {}", domain.name),
-        sql::create_domain(domain),
-    );
-    let mut requires = schema_key(&domain.name);
-    requires.extend(type_keys(cx.ctx.desired, &domain.base));
-    for check in domain.checks.values() {
-        requires.extend(expr_keys(cx.ctx.desired, None, &check.sql));
-    }
-    vec![cx
-        .node(Phase::CreateType, vec![step])
-        .provides([Key::Type(domain.name.clone())])
-        .requires(requires)]
-}
-
-pub(super) fn alter_domain(
-    cx: &Cx<'_>,
-    current: &Domain,
-    desired: &Domain,
-) -> Result<Vec<Node>, PlanError> {
-    let name = &desired.name;
-    if current.base != desired.base || current.collation != desired.collation {
-        return Err(PlanError::Unsupported {
-            object: format!("domain {name}"),
-            action: "a change of base type or collation".to_string(),
-            reason: "every column of the domain would have to be rewritten".to_string(),
-        });
-    }
-    let mut steps = Vec::new();
-    if current.default != desired.default {
-        let sql = match &desired.default {
-            Some(default) => format!("ALTER DOMAIN {name} SET DEFAULT {default}"),
-            None => format!("ALTER DOMAIN {name} DROP DEFAULT"),
-        };
-        steps.push(cx.step(format!("change default of domain {name}"), sql));
-    }
-    for (check_name, expr) in &current.checks {
-        if desired.checks.get(check_name) != Some(expr) {
-            steps.push(cx.step(
-                format!("drop check {check_name} of domain {name}"),
-                format!("ALTER DOMAIN {name} DROP CONSTRAINT {check_name}"),
-            ));
-        }
-    }
-    for (check_name, expr) in &desired.checks {
-        if current.checks.get(check_name) != Some(expr) {
-            // NOT VALID then VALIDATE: the check of existing columns runs
-            // without blocking writes to them for the whole scan.
-            steps.push(cx.step(
-                format!("add check {check_name} to domain {name} (not valid)"),
-                format!("ALTER DOMAIN {name} ADD CONSTRAINT {check_name} CHECK ({expr}) NOT VALID"),
-            ));
-            steps.push(
-                cx.step(
-                    format!("validate check {check_name} of domain {name}"),
-                    format!("ALTER DOMAIN {name} VALIDATE CONSTRAINT {check_name}"),
-                )
-                .scanning()
-                .hazard(
-                    Hazard::FullScan,
-                    format!("every column of domain {name} is scanned to validate {check_name}"),
-                ),
-            );
-        }
-    }
-    if current.not_null != desired.not_null {
-        let step = if desired.not_null {
-            cx.step(
-                format!("set domain {name} not null"),
-                format!("ALTER DOMAIN {name} SET NOT NULL"),
-            )
-            .scanning()
-            .hazard(
-                Hazard::FullScan,
-                format!("every column of domain {name} is scanned for nulls"),
-            )
-        } else {
-            cx.step(
-                format!("drop not null of domain {name}"),
-                format!("ALTER DOMAIN {name} DROP NOT NULL"),
-            )
-        };
-        steps.push(step);
-    }
-    Ok(vec![cx
-        .node(Phase::CreateType, steps)
-        .provides([Key::Type(name.clone())])])
-}
-
-pub(super) fn drop_domain(cx: &Cx<'_>, domain: &Domain) -> Vec<Node> {
-    let step = cx.step(
-        format!("drop domain {}", domain.name),
-        format!("DROP DOMAIN {}", domain.name),
-    );
-    vec![cx
-        .node(Phase::DropType, vec![step])
-        .removes([Key::Type(domain.name.clone())])
-        .releases(schema_key(&domain.name))]
-}
-
 pub(super) fn create_sequence(cx: &Cx<'_>, sequence: &Sequence) -> Vec<Node> {
     let step = cx.step(
+        Action::CreateSequence {
+            name: sequence.name.clone(),
+        },
         format!("create sequence {}", sequence.name),
         sql::create_sequence(sequence),
     );
@@ -253,6 +182,10 @@ pub(super) fn create_sequence(cx: &Cx<'_>, sequence: &Sequence) -> Vec<Node> {
 
 fn owned_by(cx: &Cx<'_>, sequence: &Sequence, table: &QualifiedName, column: &Ident) -> Node {
     let step = cx.step(
+        Action::SetSequenceOwner {
+            name: sequence.name.clone(),
+            owner: Some((table.clone(), column.clone())),
+        },
         format!("sequence {} owned by {table}.{column}", sequence.name),
         sql::sequence_owned_by(sequence),
     );
@@ -279,7 +212,13 @@ pub(super) fn alter_sequence(cx: &Cx<'_>, current: &Sequence, desired: &Sequence
             options.cache,
             if options.cycle { " CYCLE" } else { " NO CYCLE" }
         );
-        let step = cx.step(format!("alter sequence {}", desired.name), sql);
+        let step = cx.step(
+            Action::AlterSequence {
+                name: desired.name.clone(),
+            },
+            format!("alter sequence {}", desired.name),
+            sql,
+        );
         nodes.push(
             cx.node(Phase::CreateSequence, vec![step])
                 .provides([Key::Sequence(desired.name.clone())]),
@@ -290,6 +229,10 @@ pub(super) fn alter_sequence(cx: &Cx<'_>, current: &Sequence, desired: &Sequence
             Some((table, column)) => nodes.push(owned_by(cx, desired, table, column)),
             None => {
                 let step = cx.step(
+                    Action::SetSequenceOwner {
+                        name: desired.name.clone(),
+                        owner: None,
+                    },
                     format!("sequence {} owned by none", desired.name),
                     sql::sequence_owned_by(desired),
                 );
@@ -303,6 +246,9 @@ pub(super) fn alter_sequence(cx: &Cx<'_>, current: &Sequence, desired: &Sequence
 pub(super) fn drop_sequence(cx: &Cx<'_>, sequence: &Sequence) -> Vec<Node> {
     let step = cx
         .step(
+            Action::DropSequence {
+                name: sequence.name.clone(),
+            },
             format!("drop sequence {}", sequence.name),
             format!("DROP SEQUENCE {}", sequence.name),
         )
@@ -359,6 +305,11 @@ fn body_relations(cx: &Cx<'_>, function: &Function) -> Vec<Key> {
 
 pub(super) fn create_function(cx: &Cx<'_>, function: &Function) -> Vec<Node> {
     let step = cx.step(
+        Action::CreateFunction {
+            name: function.id.name.clone(),
+            procedure: function.procedure,
+            or_replace: false,
+        },
         format!("create function {}", function.id),
         sql::create_function(function, false),
     );
@@ -388,12 +339,21 @@ pub(super) fn replace_function(cx: &Cx<'_>, current: &Function, desired: &Functi
         });
     let steps = if replaceable {
         vec![cx.step(
+            Action::CreateFunction {
+                name: desired.id.name.clone(),
+                procedure: desired.procedure,
+                or_replace: true,
+            },
             format!("replace function {}", desired.id),
             sql::create_function(desired, true),
         )]
     } else {
         vec![
             cx.step(
+                Action::DropFunction {
+                    name: current.id.name.clone(),
+                    procedure: current.procedure,
+                },
                 format!("drop function {} (signature changed)", current.id),
                 format!(
                     "DROP {} {}",
@@ -402,6 +362,11 @@ pub(super) fn replace_function(cx: &Cx<'_>, current: &Function, desired: &Functi
                 ),
             ),
             cx.step(
+                Action::CreateFunction {
+                    name: desired.id.name.clone(),
+                    procedure: desired.procedure,
+                    or_replace: false,
+                },
                 format!("create function {}", desired.id),
                 sql::create_function(desired, false),
             )
@@ -416,6 +381,10 @@ pub(super) fn replace_function(cx: &Cx<'_>, current: &Function, desired: &Functi
 
 pub(super) fn drop_function(cx: &Cx<'_>, function: &Function) -> Vec<Node> {
     let step = cx.step(
+        Action::DropFunction {
+            name: function.id.name.clone(),
+            procedure: function.procedure,
+        },
         format!("drop function {}", function.id),
         format!(
             "DROP {} {}",
@@ -445,6 +414,10 @@ pub(super) fn drop_function(cx: &Cx<'_>, function: &Function) -> Vec<Node> {
 pub(super) fn rename_table(cx: &Cx<'_>, from: &QualifiedName, to: &QualifiedName) -> Vec<Node> {
     let step = cx
         .step(
+            Action::RenameTable {
+                from: from.clone(),
+                to: to.name.clone(),
+            },
             format!("rename table {from} to {to}"),
             format!("ALTER TABLE {from} RENAME TO {}", to.name),
         )
@@ -463,6 +436,11 @@ pub(super) fn rename_column(
 ) -> Vec<Node> {
     let step = cx
         .step(
+            Action::RenameColumn {
+                table: table.clone(),
+                from: from.clone(),
+                to: to.clone(),
+            },
             format!("rename column {table}.{from} to {to}"),
             format!("ALTER TABLE {table} RENAME COLUMN {from} TO {to}"),
         )
@@ -488,6 +466,11 @@ pub(super) fn rename_constraint(
 ) -> Vec<Node> {
     let step = cx
         .step(
+            Action::RenameConstraint {
+                table: table.clone(),
+                from: from.clone(),
+                to: to.clone(),
+            },
             format!("rename constraint {from} on {table} to {to}"),
             format!("ALTER TABLE {table} RENAME CONSTRAINT {from} TO {to}"),
         )
@@ -509,6 +492,11 @@ pub(super) fn rename_index(
     // since PostgreSQL 12; the table is not locked against writes.
     let step = cx
         .step(
+            Action::RenameIndex {
+                table: table.clone(),
+                from: from.clone(),
+                to: to.clone(),
+            },
             format!("rename index {} to {to}", table.with_name(from.clone())),
             format!(
                 "ALTER INDEX {} RENAME TO {to}",
@@ -533,6 +521,9 @@ pub(super) fn set_comment(
     comment: Option<&str>,
 ) -> Vec<Node> {
     let mut step = cx.step(
+        Action::SetComment {
+            object: object.to_string(),
+        },
         format!("comment on {object}"),
         sql::comment_on(target, comment),
     );

@@ -25,7 +25,7 @@ use super::{expr_keys, Cx};
 use crate::model::{sql, Ident, Index, IndexExpr, QualifiedName};
 use crate::plan::lookup::TEMPORARY_MARK;
 use crate::plan::order::{Key, Node, Phase};
-use crate::plan::{Hazard, LockMode, Step};
+use crate::plan::{Action, Hazard, LockMode, Step};
 
 pub(super) fn create_index(cx: &Cx<'_>, table: &QualifiedName, index: &Index) -> Vec<Node> {
     let mut requires = vec![Key::Relation(table.clone())];
@@ -60,6 +60,7 @@ pub(super) fn create_index(cx: &Cx<'_>, table: &QualifiedName, index: &Index) ->
     } else if cx.is_new(table) {
         steps.push(
             cx.step(
+                index_action(table, index, false, false),
                 format!("create index {} on new table {table}", index.name),
                 sql::create_index(table, index, sql::IndexForm::default()),
             )
@@ -90,12 +91,22 @@ fn replace_steps(cx: &Cx<'_>, table: &QualifiedName, index: &Index) -> Vec<Step>
     vec![
         concurrent_step(cx, table, &building),
         cx.step(
+            Action::DropIndex {
+                table: table.clone(),
+                name: index.name.clone(),
+                concurrently: true,
+            },
             format!("drop index {old} concurrently (replaced by {temporary})"),
             format!("DROP INDEX CONCURRENTLY {old}"),
         )
         .non_transactional()
         .on(table, LockMode::ShareUpdateExclusive),
         cx.step(
+            Action::RenameIndex {
+                table: table.clone(),
+                from: temporary.clone(),
+                to: index.name.clone(),
+            },
             format!("rename index {temporary} to {}", index.name),
             format!(
                 "ALTER INDEX {} RENAME TO {}",
@@ -135,8 +146,33 @@ pub(crate) fn temporary_index_name(cx: &Cx<'_>, table: &QualifiedName, name: &Id
 /// Direct mode: a plain `CREATE INDEX` (on a partitioned table it recurses
 /// to the partitions), which holds SHARE on the table, blocking writes,
 /// for the whole build.
+/// The action of `CREATE [UNIQUE] INDEX [CONCURRENTLY] index ON [ONLY] table`.
+pub(super) fn index_action(
+    table: &QualifiedName,
+    index: &Index,
+    concurrently: bool,
+    on_only: bool,
+) -> Action {
+    Action::CreateIndex {
+        table: table.clone(),
+        name: index.name.clone(),
+        unique: index.unique,
+        concurrently,
+        on_only,
+        columns: index
+            .keys
+            .iter()
+            .filter_map(|key| match &key.expr {
+                IndexExpr::Column(column) => Some(column.clone()),
+                IndexExpr::Expr(_) => None,
+            })
+            .collect(),
+    }
+}
+
 fn direct_step(cx: &Cx<'_>, table: &QualifiedName, index: &Index) -> Step {
     cx.step(
+        index_action(table, index, false, false),
         format!("create index {} on {table}", index.name),
         sql::create_index(table, index, sql::IndexForm::default()),
     )
@@ -161,6 +197,7 @@ fn concurrent_step(cx: &Cx<'_>, table: &QualifiedName, index: &Index) -> Step {
         ..sql::IndexForm::default()
     };
     cx.step(
+        index_action(table, index, true, false),
         format!("create index {} on {table} concurrently", index.name),
         sql::create_index(table, index, form),
     )
@@ -193,6 +230,7 @@ fn partitioned_steps(
     // ON ONLY only writes the catalog, but still takes SHARE on the parent.
     steps.push(
         cx.step(
+            index_action(table, index, false, true),
             format!(
                 "create index {} on only partitioned table {table}",
                 index.name
@@ -213,6 +251,7 @@ fn partitioned_steps(
         } else if cx.is_new(&partition.name) {
             steps.push(
                 cx.step(
+                    index_action(&partition.name, &child, false, false),
                     format!(
                         "create index {child_name} on new partition {}",
                         partition.name
@@ -227,6 +266,10 @@ fn partitioned_steps(
         let child_index = partition.name.with_name(child_name.clone());
         steps.push(
             cx.step(
+                Action::AttachIndex {
+                    parent_index: parent_index.clone(),
+                    index: child_index.clone(),
+                },
                 format!("attach index {child_index} to {parent_index}"),
                 format!("ALTER INDEX {parent_index} ATTACH PARTITION {child_index}"),
             )

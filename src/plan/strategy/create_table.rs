@@ -13,10 +13,12 @@
 //! so FK cycles between new tables never block table creation. RLS is
 //! enabled after the table's policies are created.
 
+use super::add_constraint::add_action;
+use super::create_index::index_action;
 use super::{column_keys, distribute, expr_keys, policy, rls, schema_key, trigger, type_keys, Cx};
 use crate::model::{sql, Constraint, ConstraintKind, QualifiedName, Table};
 use crate::plan::order::{Key, Node, Phase};
-use crate::plan::LockMode;
+use crate::plan::{Action, LockMode};
 
 pub(super) fn create_table(cx: &Cx<'_>, table: &Table) -> Vec<Node> {
     let mut nodes = vec![table_node(cx, table)];
@@ -49,6 +51,11 @@ pub(super) fn table_node(cx: &Cx<'_>, table: &Table) -> Node {
     let name = &table.name;
     let mut create = cx
         .step(
+            Action::CreateTable {
+                table: name.clone(),
+                partition_of: table.partition_of.as_ref().map(|of| of.parent.clone()),
+                like: None,
+            },
             format!("create table {name}"),
             sql::create_table(table, sql::TableForm::default()),
         )
@@ -89,6 +96,7 @@ pub(super) fn table_node(cx: &Cx<'_>, table: &Table) -> Node {
         }
         steps.push(
             cx.step(
+                index_action(name, index, false, false),
                 format!("create index {} on new table {name}", index.name),
                 sql::create_index(name, index, sql::IndexForm::default()),
             )
@@ -145,6 +153,7 @@ pub(super) fn foreign_key_requires(
 fn foreign_key_node(cx: &Cx<'_>, table: &QualifiedName, constraint: &Constraint) -> Node {
     let mut step = cx
         .step(
+            add_action(table, constraint, false),
             format!("add foreign key {} on new table {table}", constraint.name),
             format!(
                 "ALTER TABLE {table} ADD {}",

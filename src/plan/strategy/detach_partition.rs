@@ -16,7 +16,7 @@
 use super::Cx;
 use crate::model::{PartitionBound, Table};
 use crate::plan::order::{Key, Node, Phase};
-use crate::plan::{Hazard, LockMode};
+use crate::plan::{Action, Hazard, LockMode};
 
 pub(super) fn detach_partition(cx: &Cx<'_>, table: &Table) -> Vec<Node> {
     let name = &table.name;
@@ -36,6 +36,11 @@ pub(super) fn detach_partition(cx: &Cx<'_>, table: &Table) -> Vec<Node> {
             "DETACH PARTITION CONCURRENTLY needs PostgreSQL 14".to_string()
         };
         cx.step(
+            Action::DetachPartition {
+                parent: parent.clone(),
+                partition: name.clone(),
+                concurrently: false,
+            },
             format!("detach partition {name} from {parent}"),
             format!("ALTER TABLE {parent} DETACH PARTITION {name}"),
         )
@@ -47,6 +52,11 @@ pub(super) fn detach_partition(cx: &Cx<'_>, table: &Table) -> Vec<Node> {
         )
     } else {
         cx.step(
+            Action::DetachPartition {
+                parent: parent.clone(),
+                partition: name.clone(),
+                concurrently: true,
+            },
             format!("detach partition {name} from {parent} concurrently"),
             format!("ALTER TABLE {parent} DETACH PARTITION {name} CONCURRENTLY"),
         )
@@ -55,7 +65,14 @@ pub(super) fn detach_partition(cx: &Cx<'_>, table: &Table) -> Vec<Node> {
         .lock(name, LockMode::ShareUpdateExclusive)
     };
     let drop = cx
-        .step(format!("drop table {name}"), format!("DROP TABLE {name}"))
+        .step(
+            Action::DropTable {
+                table: name.clone(),
+                partition_of: Some(parent.clone()),
+            },
+            format!("drop table {name}"),
+            format!("DROP TABLE {name}"),
+        )
         .on(name, LockMode::AccessExclusive)
         .hazard(
             Hazard::DataLoss,

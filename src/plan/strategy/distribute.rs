@@ -22,7 +22,7 @@
 use super::Cx;
 use crate::model::{sql, Colocation, Distribution, QualifiedName};
 use crate::plan::order::{Key, Node, Phase};
-use crate::plan::{Hazard, LockMode};
+use crate::plan::{Action, Hazard, LockMode};
 
 fn colocation_keys(distribution: &Distribution) -> Vec<Key> {
     match distribution {
@@ -38,6 +38,22 @@ fn colocation_keys(distribution: &Distribution) -> Vec<Key> {
 }
 
 /// A table created by this plan (empty): the plain, transactional calls.
+/// The action of `sql::distribute(table, distribution, concurrently)`.
+fn distribute_action(
+    table: &QualifiedName,
+    distribution: &Distribution,
+    concurrently: bool,
+) -> Action {
+    Action::Distribute {
+        table: table.clone(),
+        column: match distribution {
+            Distribution::Hash { column, .. } => Some(column.clone()),
+            Distribution::Reference => None,
+        },
+        concurrently,
+    }
+}
+
 pub(super) fn distribute_new(
     cx: &Cx<'_>,
     table: &QualifiedName,
@@ -45,6 +61,7 @@ pub(super) fn distribute_new(
 ) -> Node {
     let step = cx
         .step(
+            distribute_action(table, distribution, false),
             format!("distribute new table {table}"),
             sql::distribute(table, distribution, false),
         )
@@ -68,6 +85,7 @@ pub(super) fn distribute(
     match (current, desired) {
         (None, Distribution::Hash { .. }) if !cx.online() => steps.push(
             cx.step(
+                distribute_action(table, desired, false),
                 format!("distribute {table}"),
                 sql::distribute(table, desired, false),
             )
@@ -83,6 +101,7 @@ pub(super) fn distribute(
         ),
         (None, Distribution::Hash { .. }) => steps.push(
             cx.step(
+                distribute_action(table, desired, true),
                 format!("distribute {table} concurrently"),
                 sql::distribute(table, desired, true),
             )
@@ -119,16 +138,22 @@ pub(super) fn distribute(
             }
             call.push(')');
             steps.push(
-                cx.step(format!("redistribute {table}"), call)
-                    .on(table, LockMode::Exclusive)
-                    .hazard(
-                        Hazard::ShardDataMovement,
-                        format!("the shards of {table} are rebuilt"),
-                    )
-                    .hazard(
-                        Hazard::LongLock,
-                        format!("writes to {table} are blocked while its shards are rebuilt"),
-                    ),
+                cx.step(
+                    Action::AlterDistribution {
+                        table: table.clone(),
+                    },
+                    format!("redistribute {table}"),
+                    call,
+                )
+                .on(table, LockMode::Exclusive)
+                .hazard(
+                    Hazard::ShardDataMovement,
+                    format!("the shards of {table} are rebuilt"),
+                )
+                .hazard(
+                    Hazard::LongLock,
+                    format!("writes to {table} are blocked while its shards are rebuilt"),
+                ),
             );
         }
         (current, desired) => {
@@ -137,6 +162,7 @@ pub(super) fn distribute(
             }
             let mut step = cx
                 .step(
+                    distribute_action(table, desired, false),
                     format!("distribute {table}"),
                     sql::distribute(table, desired, false),
                 )
@@ -165,6 +191,9 @@ pub(super) fn distribute(
 
 fn undistribute_step(cx: &Cx<'_>, table: &QualifiedName) -> crate::plan::Step {
     cx.step(
+        Action::Undistribute {
+            table: table.clone(),
+        },
         format!("undistribute {table}"),
         format!(
             "SELECT undistribute_table({})",

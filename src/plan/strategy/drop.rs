@@ -17,12 +17,19 @@
 use super::{column_keys, expr_keys, schema_key, type_keys, Cx};
 use crate::model::{Column, Constraint, ConstraintKind, QualifiedName, Table};
 use crate::plan::order::{Key, Node, Phase};
-use crate::plan::{Hazard, LockMode};
+use crate::plan::{Action, Hazard, LockMode};
 
 pub(super) fn drop_table(cx: &Cx<'_>, table: &Table) -> Vec<Node> {
     let name = &table.name;
     let mut step = cx
-        .step(format!("drop table {name}"), format!("DROP TABLE {name}"))
+        .step(
+            Action::DropTable {
+                table: name.clone(),
+                partition_of: table.partition_of.as_ref().map(|of| of.parent.clone()),
+            },
+            format!("drop table {name}"),
+            format!("DROP TABLE {name}"),
+        )
         .on(name, LockMode::AccessExclusive)
         .hazard(
             Hazard::DataLoss,
@@ -81,6 +88,10 @@ pub(super) fn drop_column(cx: &Cx<'_>, table: &QualifiedName, column: &Column) -
     let name = &column.name;
     let step = cx
         .step(
+            Action::DropColumn {
+                table: table.clone(),
+                column: name.clone(),
+            },
             format!("drop column {table}.{name}"),
             format!("ALTER TABLE {table} DROP COLUMN {name}"),
         )
@@ -138,6 +149,10 @@ pub(super) fn drop_constraint(
     let name = &constraint.name;
     let mut step = cx
         .step(
+            Action::DropConstraint {
+                table: table.clone(),
+                name: name.clone(),
+            },
             format!("drop constraint {name} on {table}"),
             format!("ALTER TABLE {table} DROP CONSTRAINT {name}"),
         )

@@ -17,7 +17,7 @@
 use super::{expr_keys, Cx};
 use crate::model::{Index, IndexExpr, QualifiedName};
 use crate::plan::order::{Key, Node, Phase};
-use crate::plan::{Hazard, LockMode};
+use crate::plan::{Action, Hazard, LockMode};
 
 pub(super) fn drop_index(cx: &Cx<'_>, table: &QualifiedName, index: &Index) -> Vec<Node> {
     if cx.replaced_index(table, &index.name).is_some() {
@@ -29,12 +29,22 @@ pub(super) fn drop_index(cx: &Cx<'_>, table: &QualifiedName, index: &Index) -> V
     let partitioned = relation.is_some_and(|t| t.partition_by.is_some());
     let step = if !cx.online() {
         cx.step(
+            Action::DropIndex {
+                table: table.clone(),
+                name: index.name.clone(),
+                concurrently: false,
+            },
             format!("drop index {qualified}"),
             format!("DROP INDEX {qualified}"),
         )
         .on(table, LockMode::AccessExclusive)
     } else if partitioned {
         cx.step(
+            Action::DropIndex {
+                table: table.clone(),
+                name: index.name.clone(),
+                concurrently: false,
+            },
             format!("drop index {qualified} of partitioned table {table}"),
             format!("DROP INDEX {qualified}"),
         )
@@ -45,6 +55,11 @@ pub(super) fn drop_index(cx: &Cx<'_>, table: &QualifiedName, index: &Index) -> V
         )
     } else {
         cx.step(
+            Action::DropIndex {
+                table: table.clone(),
+                name: index.name.clone(),
+                concurrently: true,
+            },
             format!("drop index {qualified} concurrently"),
             format!("DROP INDEX CONCURRENTLY {qualified}"),
         )

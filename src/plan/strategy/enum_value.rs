@@ -21,7 +21,7 @@ use super::{schema_key, Cx};
 use crate::diff::EnumPosition;
 use crate::model::{sql, Enum, Ident, QualifiedName, TypeName};
 use crate::plan::order::{Key, Node, Phase};
-use crate::plan::{Hazard, LockMode};
+use crate::plan::{Action, Hazard, LockMode};
 
 pub(super) fn add_value(
     cx: &Cx<'_>,
@@ -42,7 +42,11 @@ pub(super) fn add_value(
         }
         EnumPosition::End => {}
     }
-    let mut step = cx.step(format!("add value '{value}' to enum {name}"), sql);
+    let action = Action::AddEnumValue {
+        name: name.clone(),
+        value: value.to_string(),
+    };
+    let mut step = cx.step(action, format!("add value '{value}' to enum {name}"), sql);
     if cx.version() < 12 {
         step = step.non_transactional();
     }
@@ -88,6 +92,11 @@ pub(super) fn recreate(
     };
     let mut steps = vec![
         cx.step(
+            Action::RenameEnumForRebuild {
+                name: name.clone(),
+                to: old.name.clone(),
+                removed_values: removed.iter().map(|value| (*value).clone()).collect(),
+            },
             format!("rename enum {name} to {}", old.name),
             format!("ALTER TYPE {name} RENAME TO {}", old.name),
         )
@@ -96,6 +105,7 @@ pub(super) fn recreate(
             format!("{reason}: the type is rebuilt"),
         ),
         cx.step(
+            Action::CreateEnum { name: name.clone() },
             format!("create enum {name} with the new values"),
             sql::create_enum(desired),
         )
@@ -128,6 +138,10 @@ pub(super) fn recreate(
         if has_default {
             steps.push(
                 cx.step(
+                    Action::DropDefault {
+                        table: table.clone(),
+                        column: column.clone(),
+                    },
                     format!("drop default of {table}.{column} during the rebuild"),
                     format!("{alter} DROP DEFAULT"),
                 )
@@ -142,6 +156,14 @@ pub(super) fn recreate(
         };
         steps.push(
             cx.step(
+                Action::AlterColumnType {
+                    table: table.clone(),
+                    column: column.clone(),
+                    to: TypeName::new(new_ty.clone()),
+                    collation: None,
+                    using: Some(format!("{column}::{text}::{new_ty}")),
+                    rewrite: true,
+                },
                 format!("convert {table}.{column} to the rebuilt enum {name}"),
                 format!("{alter} TYPE {new_ty} USING {column}::{text}::{new_ty}"),
             )
@@ -160,6 +182,11 @@ pub(super) fn recreate(
         if let Some(default) = desired_default {
             steps.push(
                 cx.step(
+                    Action::SetDefault {
+                        table: table.clone(),
+                        column: column.clone(),
+                        default: default.to_string(),
+                    },
                     format!("set default of {table}.{column} again"),
                     format!("{alter} SET DEFAULT {default}"),
                 )
@@ -172,6 +199,7 @@ pub(super) fn recreate(
     }
     steps.push(
         cx.step(
+            Action::DropEnum { name: old.clone() },
             format!("drop the old enum {old}"),
             format!("DROP TYPE {old}"),
         )

@@ -13,6 +13,7 @@ mod create_index;
 mod create_table;
 mod detach_partition;
 mod distribute;
+mod domain;
 mod drop;
 mod drop_index;
 mod enum_value;
@@ -28,7 +29,7 @@ pub(crate) use add_column::is_volatile;
 
 use super::lookup::Lookups;
 use super::order::{Key, Node, Phase};
-use super::{Hazard, HazardNote, Lock, LockMode, Origin, PlanCtx, PlanError, Step};
+use super::{Action, Hazard, HazardNote, Lock, LockMode, Origin, PlanCtx, PlanError, Step};
 use crate::diff::Change;
 use crate::model::{Ident, Index, Model, ObjectId, QualifiedName, Table, TypeName};
 use crate::source::Span;
@@ -50,10 +51,17 @@ pub(crate) struct Cx<'a> {
 }
 
 impl Cx<'_> {
-    /// A transactional step with no locks, starting its own transaction.
-    pub(crate) fn step(&self, description: impl Into<String>, sql: impl Into<String>) -> Step {
+    /// A transactional step with no locks, starting its own transaction,
+    /// that does `action`.
+    pub(crate) fn step(
+        &self,
+        action: Action,
+        description: impl Into<String>,
+        sql: impl Into<String>,
+    ) -> Step {
         Step {
             description: description.into(),
+            action,
             sql: sql.into(),
             transactional: true,
             joins_previous: false,
@@ -168,9 +176,9 @@ pub(crate) fn plan_change(cx: &Cx<'_>, change: &Change<'_>) -> Result<Vec<Node>,
             desired,
             columns,
         } => enum_value::recreate(cx, current, desired, columns),
-        Change::CreateDomain(domain) => catalog::create_domain(cx, domain),
-        Change::AlterDomain { current, desired } => catalog::alter_domain(cx, current, desired)?,
-        Change::DropDomain(domain) => catalog::drop_domain(cx, domain),
+        Change::CreateDomain(domain) => domain::create_domain(cx, domain),
+        Change::AlterDomain { current, desired } => domain::alter_domain(cx, current, desired)?,
+        Change::DropDomain(domain) => domain::drop_domain(cx, domain),
         Change::CreateSequence(sequence) => catalog::create_sequence(cx, sequence),
         Change::AlterSequence { current, desired } => catalog::alter_sequence(cx, current, desired),
         Change::DropSequence(sequence) => catalog::drop_sequence(cx, sequence),

@@ -19,7 +19,7 @@
 use super::{expr_keys, Cx};
 use crate::model::{sql, Ident, Policy, QualifiedName};
 use crate::plan::order::{Key, Node, Phase};
-use crate::plan::{Hazard, LockMode};
+use crate::plan::{Action, Hazard, LockMode};
 
 fn expression_keys(
     cx: &Cx<'_>,
@@ -39,6 +39,10 @@ fn expression_keys(
 pub(super) fn create_policy(cx: &Cx<'_>, table: &QualifiedName, policy: &Policy) -> Vec<Node> {
     let step = cx
         .step(
+            Action::CreatePolicy {
+                table: table.clone(),
+                name: policy.name.clone(),
+            },
             format!("create policy {} on {table}", policy.name),
             sql::create_policy(table, policy),
         )
@@ -81,6 +85,10 @@ pub(super) fn alter_policy(
         // Direct mode: each statement in its own transaction.
         let mut drop = cx
             .step(
+                Action::DropPolicy {
+                    table: table.clone(),
+                    name: current.name.clone(),
+                },
                 format!("drop policy {name} on {table} to recreate it"),
                 format!("DROP POLICY {} ON {table}", current.name),
             )
@@ -94,6 +102,10 @@ pub(super) fn alter_policy(
         vec![
             drop,
             cx.step(
+                Action::CreatePolicy {
+                    table: table.clone(),
+                    name: name.clone(),
+                },
                 format!("create policy {name} on {table}"),
                 sql::create_policy(table, desired),
             )
@@ -111,16 +123,31 @@ pub(super) fn alter_policy(
             sql.push_str(&format!(" WITH CHECK ({check})"));
         }
         vec![cx
-            .step(format!("alter policy {name} on {table}"), sql)
+            .step(
+                Action::AlterPolicy {
+                    table: table.clone(),
+                    name: name.clone(),
+                },
+                format!("alter policy {name} on {table}"),
+                sql,
+            )
             .on(table, LockMode::AccessExclusive)]
     } else {
         vec![
             cx.step(
+                Action::DropPolicy {
+                    table: table.clone(),
+                    name: name.clone(),
+                },
                 format!("drop policy {name} on {table} to recreate it"),
                 format!("DROP POLICY {name} ON {table}"),
             )
             .on(table, LockMode::AccessExclusive),
             cx.step(
+                Action::CreatePolicy {
+                    table: table.clone(),
+                    name: name.clone(),
+                },
                 format!("create policy {name} on {table}"),
                 sql::create_policy(table, desired),
             )
@@ -140,6 +167,10 @@ pub(super) fn alter_policy(
 pub(super) fn drop_policy(cx: &Cx<'_>, table: &QualifiedName, policy: &Policy) -> Vec<Node> {
     let step = cx
         .step(
+            Action::DropPolicy {
+                table: table.clone(),
+                name: policy.name.clone(),
+            },
             format!("drop policy {} on {table}", policy.name),
             format!("DROP POLICY {} ON {table}", policy.name),
         )
@@ -162,6 +193,11 @@ pub(super) fn rename_policy(
 ) -> Vec<Node> {
     let step = cx
         .step(
+            Action::RenamePolicy {
+                table: table.clone(),
+                from: from.clone(),
+                to: to.clone(),
+            },
             format!("rename policy {from} on {table} to {to}"),
             format!("ALTER POLICY {from} ON {table} RENAME TO {to}"),
         )

@@ -27,7 +27,7 @@
 use super::Cx;
 use crate::model::QualifiedName;
 use crate::plan::order::{Key, Node, Phase};
-use crate::plan::{Hazard, LockMode};
+use crate::plan::{Action, Hazard, LockMode};
 
 fn policy_keys(cx: &Cx<'_>, table: &QualifiedName) -> Vec<Key> {
     cx.ctx
@@ -47,6 +47,9 @@ pub(super) fn enable(cx: &Cx<'_>, table: &QualifiedName) -> Vec<Node> {
     let policies = policy_keys(cx, table);
     let mut step = cx
         .step(
+            Action::EnableRls {
+                table: table.clone(),
+            },
             format!("enable row level security on {table}"),
             format!("ALTER TABLE {table} ENABLE ROW LEVEL SECURITY"),
         )
@@ -79,6 +82,9 @@ pub(super) fn enable(cx: &Cx<'_>, table: &QualifiedName) -> Vec<Node> {
 pub(super) fn disable(cx: &Cx<'_>, table: &QualifiedName) -> Vec<Node> {
     let step = cx
         .step(
+            Action::DisableRls {
+                table: table.clone(),
+            },
             format!("disable row level security on {table}"),
             format!("ALTER TABLE {table} DISABLE ROW LEVEL SECURITY"),
         )
@@ -103,6 +109,15 @@ pub(super) fn force(cx: &Cx<'_>, table: &QualifiedName, forced: bool) -> Vec<Nod
     };
     let mut step = cx
         .step(
+            if forced {
+                Action::ForceRls {
+                    table: table.clone(),
+                }
+            } else {
+                Action::NoForceRls {
+                    table: table.clone(),
+                }
+            },
             format!("{} row level security on {table}", verb.to_lowercase()),
             format!("ALTER TABLE {table} {verb} ROW LEVEL SECURITY"),
         )

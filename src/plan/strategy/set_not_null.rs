@@ -19,11 +19,15 @@
 use super::Cx;
 use crate::model::{Ident, QualifiedName};
 use crate::plan::order::{Key, Node, Phase};
-use crate::plan::{Hazard, LockMode, Step};
+use crate::plan::{Action, ConstraintAction, Hazard, LockMode, Step};
 
 /// The steps, for use by other strategies (add column with a backfill).
 pub(super) fn set_not_null_steps(cx: &Cx<'_>, table: &QualifiedName, column: &Ident) -> Vec<Step> {
     let set_sql = format!("ALTER TABLE {table} ALTER COLUMN {column} SET NOT NULL");
+    let set_action = || Action::SetNotNull {
+        table: table.clone(),
+        column: column.clone(),
+    };
     let partitioned = cx
         .ctx
         .desired
@@ -32,12 +36,20 @@ pub(super) fn set_not_null_steps(cx: &Cx<'_>, table: &QualifiedName, column: &Id
         .is_some_and(|t| t.partition_by.is_some());
     if cx.is_new(table) {
         return vec![cx
-            .step(format!("set {table}.{column} not null"), set_sql)
+            .step(
+                set_action(),
+                format!("set {table}.{column} not null"),
+                set_sql,
+            )
             .on(table, LockMode::AccessExclusive)];
     }
     if !cx.online() || cx.version() < 12 || partitioned {
         return vec![cx
-            .step(format!("set {table}.{column} not null"), set_sql)
+            .step(
+                set_action(),
+                format!("set {table}.{column} not null"),
+                set_sql,
+            )
             .on(table, LockMode::AccessExclusive)
             .scanning()
             .hazard(
@@ -54,6 +66,15 @@ pub(super) fn set_not_null_steps(cx: &Cx<'_>, table: &QualifiedName, column: &Id
     let check = temporary_check_name(column);
     vec![
         cx.step(
+            Action::AddConstraint {
+                table: table.clone(),
+                name: check.clone(),
+                kind: ConstraintAction::NotNullCheck {
+                    column: column.clone(),
+                },
+                not_valid: true,
+                using_index: None,
+            },
             format!("add check {check} on {table} (not valid)"),
             format!(
                 "ALTER TABLE {table} ADD CONSTRAINT {check} CHECK ({column} IS NOT NULL) NOT VALID"
@@ -61,6 +82,10 @@ pub(super) fn set_not_null_steps(cx: &Cx<'_>, table: &QualifiedName, column: &Id
         )
         .on(table, LockMode::AccessExclusive),
         cx.step(
+            Action::ValidateConstraint {
+                table: table.clone(),
+                name: check.clone(),
+            },
             format!("validate check {check} on {table}"),
             format!("ALTER TABLE {table} VALIDATE CONSTRAINT {check}"),
         )
@@ -71,11 +96,16 @@ pub(super) fn set_not_null_steps(cx: &Cx<'_>, table: &QualifiedName, column: &Id
             format!("{table} is scanned for nulls in {column}; writes continue"),
         ),
         cx.step(
+            set_action(),
             format!("set {table}.{column} not null (proved by {check})"),
             set_sql,
         )
         .on(table, LockMode::AccessExclusive),
         cx.step(
+            Action::DropConstraint {
+                table: table.clone(),
+                name: check.clone(),
+            },
             format!("drop check {check} on {table}"),
             format!("ALTER TABLE {table} DROP CONSTRAINT {check}"),
         )

@@ -13,7 +13,7 @@
 use super::{column_keys, expr_keys, Cx};
 use crate::model::{sql, QualifiedName, Trigger, TriggerEvent};
 use crate::plan::order::{Key, Node, Phase};
-use crate::plan::LockMode;
+use crate::plan::{Action, LockMode};
 
 fn uses(
     cx: &Cx<'_>,
@@ -37,6 +37,10 @@ fn uses(
 pub(super) fn create_trigger(cx: &Cx<'_>, table: &QualifiedName, trigger: &Trigger) -> Vec<Node> {
     let step = cx
         .step(
+            Action::CreateTrigger {
+                table: table.clone(),
+                name: trigger.name.clone(),
+            },
             format!("create trigger {} on {table}", trigger.name),
             sql::create_trigger(table, trigger),
         )
@@ -59,11 +63,19 @@ pub(super) fn replace_trigger(
 ) -> Vec<Node> {
     let steps = vec![
         cx.step(
+            Action::DropTrigger {
+                table: table.clone(),
+                name: current.name.clone(),
+            },
             format!("drop trigger {} on {table} to recreate it", current.name),
             format!("DROP TRIGGER {} ON {table}", current.name),
         )
         .on(table, LockMode::AccessExclusive),
         cx.step(
+            Action::CreateTrigger {
+                table: table.clone(),
+                name: desired.name.clone(),
+            },
             format!("create trigger {} on {table}", desired.name),
             sql::create_trigger(table, desired),
         )
@@ -83,6 +95,10 @@ pub(super) fn replace_trigger(
 pub(super) fn drop_trigger(cx: &Cx<'_>, table: &QualifiedName, trigger: &Trigger) -> Vec<Node> {
     let step = cx
         .step(
+            Action::DropTrigger {
+                table: table.clone(),
+                name: trigger.name.clone(),
+            },
             format!("drop trigger {} on {table}", trigger.name),
             format!("DROP TRIGGER {} ON {table}", trigger.name),
         )

@@ -13,10 +13,11 @@
 //! it reads are dropped, renamed or retyped (it releases their `Shape`),
 //! and created after they are final (it requires their `Layout`).
 
+use super::create_index::index_action;
 use super::{expr_keys, schema_key, Cx};
 use crate::model::{sql, View};
 use crate::plan::order::{Key, Node, Phase};
-use crate::plan::{Hazard, LockMode, Step};
+use crate::plan::{Action, Hazard, LockMode, Step};
 
 fn reads(cx: &Cx<'_>, model: &crate::model::Model, view: &View) -> Vec<Key> {
     let mut res = schema_key(&view.name);
@@ -33,6 +34,11 @@ fn create_step(cx: &Cx<'_>, view: &View, or_replace: bool) -> Step {
     let kind = sql::view_kind(view).to_lowercase();
     let mut step = cx
         .step(
+            Action::CreateView {
+                name: view.name.clone(),
+                materialized: view.materialized,
+                or_replace,
+            },
             format!("create {kind} {}", view.name),
             sql::create_view(view, or_replace),
         )
@@ -62,6 +68,7 @@ pub(super) fn create_view(cx: &Cx<'_>, view: &View) -> Vec<Node> {
         provides.push(Key::Index(view.name.clone(), index.name.clone()));
         steps.push(
             cx.step(
+                index_action(&view.name, index, false, false),
                 format!(
                     "create index {} on new materialized view {}",
                     index.name, view.name
@@ -100,6 +107,10 @@ pub(super) fn drop_view(cx: &Cx<'_>, view: &View) -> Vec<Node> {
     let kind = sql::view_kind(view);
     let step = cx
         .step(
+            Action::DropView {
+                name: view.name.clone(),
+                materialized: view.materialized,
+            },
             format!("drop {} {}", kind.to_lowercase(), view.name),
             format!("DROP {kind} {}", view.name),
         )
