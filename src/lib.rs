@@ -7,6 +7,7 @@
 //! lock-aware steps; `render` prints plans and diagnostics; `cli` is the edge.
 
 pub mod apply;
+pub mod calendar;
 pub mod cli;
 pub mod config;
 pub mod diagnostics;
@@ -19,4 +20,5 @@ pub mod model;
 pub mod plan;
 pub mod render;
 pub mod source;
+pub(crate) mod sql_lex;
 pub mod synth;
