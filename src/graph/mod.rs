@@ -424,7 +424,7 @@ mod tests {
         assert!(!graph
             .dependencies(&id("table app.accounts"))
             .contains(&id("table app.orders")));
-        assert_eq!(graph.nodes().count(), 16);
+        assert_eq!(graph.nodes().count(), 15);
     }
 
     #[test]
