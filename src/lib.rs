@@ -2,11 +2,13 @@
 //! migration planner for PostgreSQL.
 //!
 //! Codemap (details in ARCHITECTURE.md): `source` reads files; `frontend`
-//! turns `.schema`/`.sql` text into the one `model::Model`; `graph` orders
-//! objects; `diff` compares two Models; `plan` turns changes into ordered,
-//! lock-aware steps; `render` prints plans and diagnostics; `cli` is the edge.
+//! turns `.schema`/`.sql` text into the one `model::Model`; `graph` derives
+//! object dependencies; `diff` compares two Models; `plan` turns changes into
+//! ordered, lock-aware steps; `render` prints plans and diagnostics; `cli` is
+//! the edge.
 
 pub mod apply;
+pub mod calendar;
 pub mod cli;
 pub mod config;
 pub mod diagnostics;
@@ -20,4 +22,5 @@ pub mod model;
 pub mod plan;
 pub mod render;
 pub mod source;
+pub(crate) mod sql_lex;
 pub mod synth;

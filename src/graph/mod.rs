@@ -2,18 +2,18 @@
 //! `A -> B` when A depends on B (B must exist before A is created, and A
 //! must be gone before B is dropped).
 //!
-//! - `build.rs`: which edges a Model implies.
-//! - `order.rs`: stable creation and drop orders, transitive dependents.
-//! - `cycles.rs`: cycles that no order can satisfy.
+//! - `deps.rs`: what each object of a Model depends on, as typed
+//!   [`deps::Dep`]s. It is the one derivation of dependencies: the
+//!   planner's ordering keys (`plan::order::Key`) come from it as well.
+//! - `build.rs`: the graph's edges, one per dependency of each object.
 //!
 //! Invariants: FK constraints are nodes of their own, so FK cycles between
-//! tables never block table creation; every order is deterministic (ties
-//! broken by kind priority, then by [`ObjectId`]); a node appears once.
+//! tables never make a cycle; nodes and edges are listed in [`ObjectId`]
+//! order, so the same Model prints the same graph; a node appears once.
 //! Columns are not nodes: a column's dependencies belong to its table.
 
 mod build;
-mod cycles;
-mod order;
+pub(crate) mod deps;
 
 use crate::model::ObjectId;
 use petgraph::graph::{DiGraph, NodeIndex};
@@ -339,13 +339,6 @@ mod tests {
         model
     }
 
-    fn position(order: &[ObjectId], id: &ObjectId) -> usize {
-        order
-            .iter()
-            .position(|candidate| candidate == id)
-            .unwrap_or_else(|| panic!("{id} missing from {order:?}"))
-    }
-
     fn id(text: &str) -> ObjectId {
         let (kind, rest) = text.split_once(' ').expect("kind and name");
         let member = || {
@@ -366,6 +359,10 @@ mod tests {
                 let (table, name) = member();
                 ObjectId::Constraint(table, name)
             }
+            "index" => {
+                let (table, name) = member();
+                ObjectId::Index(table, name)
+            }
             "policy" => {
                 let (table, name) = member();
                 ObjectId::Policy(table, name)
@@ -378,100 +375,89 @@ mod tests {
         }
     }
 
-    /// `before` comes before `after` in creation order.
-    fn check_before(graph: &DepGraph, before: &str, after: &str) {
-        let order = graph.creation_order();
+    /// `dependent` has a direct edge to `dependency`.
+    fn check_depends(graph: &DepGraph, dependent: &str, dependency: &str) {
+        let deps = graph.dependencies(&id(dependent));
         assert!(
-            position(&order, &id(before)) < position(&order, &id(after)),
-            "{before} should be created before {after}: {order:?}"
+            deps.contains(&id(dependency)),
+            "{dependent} should depend on {dependency}: {deps:?}"
         );
     }
 
     #[test]
-    fn creation_order_respects_dependencies() {
+    fn edges_follow_the_model() {
         let graph = DepGraph::build(&shop());
-        check_before(&graph, "schema app", "enum app.status");
-        check_before(&graph, "enum app.status", "table app.orders");
-        check_before(&graph, "sequence app.order_no", "table app.orders");
-        check_before(&graph, "table app.accounts", "table app.orders");
-        check_before(
+        check_depends(&graph, "enum app.status", "schema app");
+        check_depends(&graph, "table app.orders", "enum app.status");
+        check_depends(&graph, "table app.orders", "sequence app.order_no");
+        check_depends(&graph, "table app.orders", "schema app");
+        check_depends(
             &graph,
+            "constraint app.accounts.accounts_last_order_fkey",
             "table app.orders",
-            "constraint app.accounts.accounts_last_order_fkey",
         );
-        check_before(
+        check_depends(
+            &graph,
+            "constraint app.accounts.accounts_last_order_fkey",
+            "constraint app.orders.orders_pkey",
+        );
+        check_depends(
             &graph,
             "constraint app.orders.orders_pkey",
-            "constraint app.accounts.accounts_last_order_fkey",
+            "table app.orders",
         );
-        check_before(&graph, "table app.orders", "view app.order_totals");
-        check_before(&graph, "view app.order_totals", "view app.big_accounts");
-        check_before(&graph, "function app.tenant_ok", "policy app.orders.tenant");
-        check_before(&graph, "function app.touch", "trigger app.orders.touch");
-        // FK cycles between tables never make a graph cycle.
-        assert!(graph.cycles().is_empty(), "{:?}", graph.cycles());
-        let order = graph.creation_order();
-        assert_eq!(order.len(), graph.nodes().count());
-        let mut drop = graph.drop_order();
-        drop.reverse();
-        assert_eq!(drop, order);
-    }
-
-    #[test]
-    fn order_is_deterministic_and_breaks_ties_by_kind_then_name() {
-        let mut model = Model::default();
-        table(&mut model, "b", &[]);
-        table(&mut model, "a", &[]);
-        view(&mut model, "a_view", &[]);
-        function(&mut model, "z_fn");
-        let graph = DepGraph::build(&model);
-        let order: Vec<String> = graph
-            .creation_order()
-            .iter()
-            .map(ToString::to_string)
-            .collect();
-        assert_eq!(
-            order,
-            [
-                "function public.z_fn()",
-                "table public.a",
-                "table public.b",
-                "view public.a_view"
-            ]
-        );
-        assert_eq!(
-            DepGraph::build(&model).creation_order(),
-            graph.creation_order()
-        );
-    }
-
-    #[test]
-    fn dependents_are_transitive() {
-        let graph = DepGraph::build(&shop());
-        let dependents: Vec<String> = graph
-            .dependents(&id("table app.orders"))
-            .iter()
-            .map(ToString::to_string)
-            .collect();
-        for expected in [
-            "view app.big_accounts",
-            "view app.order_totals",
-            "constraint app.orders.orders_pkey",
-            "constraint app.accounts.accounts_last_order_fkey",
-            "policy app.orders.tenant",
-            "trigger app.orders.touch",
-        ] {
+        check_depends(&graph, "view app.order_totals", "table app.orders");
+        check_depends(&graph, "view app.big_accounts", "view app.order_totals");
+        check_depends(&graph, "view app.big_accounts", "table app.accounts");
+        check_depends(&graph, "policy app.orders.tenant", "function app.tenant_ok");
+        check_depends(&graph, "policy app.orders.tenant", "table app.orders");
+        check_depends(&graph, "trigger app.orders.touch", "function app.touch");
+        check_depends(&graph, "trigger app.orders.touch", "table app.orders");
+        // FK cycles between tables never make a graph cycle: no table
+        // depends on a constraint.
+        for (from, to) in graph.edges() {
             assert!(
-                dependents.contains(&expected.to_string()),
-                "{expected} in {dependents:?}"
+                !(matches!(from, ObjectId::Table(_)) && matches!(to, ObjectId::Constraint(..))),
+                "{from} -> {to}"
             );
         }
-        let big = dependents.iter().position(|d| d == "view app.big_accounts");
-        let totals = dependents.iter().position(|d| d == "view app.order_totals");
-        assert!(big < totals, "drop order: {dependents:?}");
-        assert!(!dependents.contains(&"table app.orders".to_string()));
-        assert!(!dependents.contains(&"table app.accounts".to_string()));
-        assert!(graph.dependents(&id("view app.big_accounts")).is_empty());
+        assert!(!graph
+            .dependencies(&id("table app.accounts"))
+            .contains(&id("table app.orders")));
+        assert_eq!(graph.nodes().count(), 15);
+    }
+
+    #[test]
+    fn function_bodies_and_unique_indexes_are_dependencies() {
+        let mut model = Model::default();
+        table(&mut model, "invoices", &[("id", "bigint"), ("no", "text")]);
+        table(&mut model, "lines", &[("invoice_no", "text")]);
+        if let Some(invoices) = model.tables.get_mut(&qn("invoices")) {
+            let mut index = crate::plan::strategy::test_support::index("invoices_no_key", &["no"]);
+            index.unique = true;
+            invoices.indexes.insert(index.name.clone(), index);
+        }
+        add_constraint(
+            &mut model,
+            "lines",
+            "lines_invoice_no_fkey",
+            fk("invoice_no", "invoices", "no"),
+        );
+        let total = function(&mut model, "total");
+        if let Some(total) = model.functions.get_mut(&total) {
+            total.language = "sql".into();
+            total.body = "SELECT count(*) FROM invoices".into();
+        }
+        let graph = DepGraph::build(&model);
+        check_depends(&graph, "function public.total", "table public.invoices");
+        check_depends(
+            &graph,
+            "constraint public.lines.lines_invoice_no_fkey",
+            "index public.invoices.invoices_no_key",
+        );
+        assert!(!graph
+            .dependencies(&id("function public.total"))
+            .contains(&id("table public.lines")));
     }
 
     #[test]
@@ -492,31 +478,6 @@ mod tests {
         assert!(graph
             .dependencies(&id("sequence app.order_no"))
             .contains(&id("table app.orders")));
-    }
-
-    #[test]
-    fn view_cycles_are_reported() {
-        let mut model = Model::default();
-        view(&mut model, "v1", &["v2"]);
-        view(&mut model, "v2", &["v1"]);
-        view(&mut model, "v3", &[]);
-        let graph = DepGraph::build(&model);
-        let cycles: Vec<Vec<String>> = graph
-            .cycles()
-            .iter()
-            .map(|cycle| cycle.iter().map(ToString::to_string).collect())
-            .collect();
-        assert_eq!(cycles, vec![vec!["view public.v1", "view public.v2"]]);
-        // Cyclic objects still appear once, after the rest.
-        let order: Vec<String> = graph
-            .creation_order()
-            .iter()
-            .map(ToString::to_string)
-            .collect();
-        assert_eq!(
-            order,
-            ["view public.v3", "view public.v1", "view public.v2"]
-        );
     }
 
     #[test]

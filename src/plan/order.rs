@@ -17,11 +17,17 @@
 //!   (except functions: a drop and a create of one name are different
 //!   signatures, and the new one is created first).
 //!
+//! What an object depends on comes from `graph::deps` (the derivation
+//! `schemac graph` draws too), turned into keys by `From<Dep>`; the keys
+//! with no object behind them (`Shape`, `Layout`, `RlsOn`, ...) are the
+//! planner's own.
+//!
 //! FK constraints of new tables are nodes of their own, so FK cycles never
 //! block table creation. Should the keys still form a cycle, the smallest
 //! remaining node (by the tie-break) is taken, so ordering never fails.
 
 use super::step::Step;
+use crate::graph::deps::Dep;
 use crate::model::{Ident, QualifiedName};
 use petgraph::graph::{DiGraph, NodeIndex};
 use petgraph::Direction;
@@ -59,6 +65,24 @@ pub(crate) enum Key {
     RlsOn(QualifiedName),
     /// The table is distributed (Citus).
     Distributed(QualifiedName),
+}
+
+/// An object dependency (the one derivation in `graph::deps`) as the key
+/// a node requires or releases.
+impl From<Dep> for Key {
+    fn from(dep: Dep) -> Key {
+        match dep {
+            Dep::Schema(name) => Key::Schema(name),
+            Dep::Extension(name) => Key::Extension(name),
+            Dep::Type(name) => Key::Type(name),
+            Dep::Sequence(name) => Key::Sequence(name),
+            Dep::Function(name) => Key::Function(name),
+            Dep::Relation(name) => Key::Relation(name),
+            Dep::Column(table, name) => Key::Column(table, name),
+            Dep::Constraint(table, name) => Key::Constraint(table, name),
+            Dep::Index(table, name) => Key::Index(table, name),
+        }
+    }
 }
 
 /// Step kind priority: the first tie-breaker. Creates come before drops,

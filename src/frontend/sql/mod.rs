@@ -138,31 +138,9 @@ pub(crate) fn parser(text: &str) -> Result<Parser<'static>, ParserError> {
 
 /// The statement's tokens (whitespace and comments left out) with the byte
 /// offset of each inside `text`; `None` when `text` does not tokenize (the
-/// caller's parse then reports the error).
+/// caller's parse then reports the error). The lexer is `sql_lex`'s.
 pub(crate) fn tokens(text: &str) -> Option<Vec<(sqlparser::tokenizer::Token, usize)>> {
-    use sqlparser::tokenizer::{Token, Tokenizer, Whitespace};
-    static DIALECT: PostgreSqlDialect = PostgreSqlDialect {};
-    let located = Tokenizer::new(&DIALECT, text)
-        .tokenize_with_location()
-        .ok()?;
-    let origin = Stmt { text, start: 0 };
-    Some(
-        located
-            .into_iter()
-            .filter(|token| !matches!(token.token, Token::Whitespace(_) | Token::EOF))
-            .filter(|token| {
-                !matches!(
-                    token.token,
-                    Token::Whitespace(Whitespace::SingleLineComment { .. })
-                        | Token::Whitespace(Whitespace::MultiLineComment(_))
-                )
-            })
-            .map(|token| {
-                let offset = origin.offset_of(token.span.start.line, token.span.start.column);
-                (token.token, offset)
-            })
-            .collect(),
-    )
+    crate::sql_lex::tokens_with_offsets(text)
 }
 
 /// `text` with the bytes of `range` replaced by spaces (newlines kept), so

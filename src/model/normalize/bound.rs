@@ -17,6 +17,7 @@
 //! server will reject it; validation reports what it can).
 
 use super::expr::{canonical_text, parse};
+use crate::calendar::parse_timestamp;
 use crate::model::{SqlExpr, TypeName};
 use sqlparser::ast::{Expr, UnaryOperator, Value};
 
@@ -48,7 +49,13 @@ pub(super) fn canonical_datetime(text: &str) -> Option<String> {
     if !iso {
         return None;
     }
-    let stamp = parse_timestamp(text)?.to_utc();
+    timestamptz(text)
+}
+
+/// A timestamp as `timestamp with time zone` prints in UTC:
+/// `2025-01-01 00:00:00+00`.
+fn timestamptz(text: &str) -> Option<String> {
+    let stamp = parse_timestamp(text)?.to_utc()?;
     Some(format!(
         "{} {}+00",
         stamp.date_string(),
@@ -138,14 +145,7 @@ fn render(literal: &Literal, key_type: &TypeName) -> Option<String> {
                 stamp.time_string()
             )))
         }
-        "timestamp with time zone" => {
-            let stamp = parse_timestamp(&text)?.to_utc();
-            Some(quote(&format!(
-                "{} {}+00",
-                stamp.date_string(),
-                stamp.time_string()
-            )))
-        }
+        "timestamp with time zone" => Some(quote(&timestamptz(&text)?)),
         _ => match literal {
             Literal::Bool(flag) => Some(flag.to_string()),
             _ => Some(quote(&text)),
@@ -176,173 +176,6 @@ fn normalize_decimal(text: &str) -> Option<String> {
         && digits.matches('.').count() <= 1
         && digits.chars().any(|c| c.is_ascii_digit());
     valid.then(|| body.to_string())
-}
-
-/// A date and time with an optional UTC offset in seconds.
-#[derive(Debug, Clone, Copy, PartialEq)]
-struct Timestamp {
-    days: i64,
-    /// Microseconds since midnight.
-    micros: i64,
-    offset_seconds: Option<i64>,
-}
-
-impl Timestamp {
-    fn to_utc(self) -> Timestamp {
-        let offset = self.offset_seconds.unwrap_or(0);
-        let total = self.days * 86_400_000_000 + self.micros - offset * 1_000_000;
-        Timestamp {
-            days: total.div_euclid(86_400_000_000),
-            micros: total.rem_euclid(86_400_000_000),
-            offset_seconds: Some(0),
-        }
-    }
-
-    fn date_string(&self) -> String {
-        let (year, month, day) = civil_from_days(self.days);
-        format!("{year:04}-{month:02}-{day:02}")
-    }
-
-    fn time_string(&self) -> String {
-        let seconds = self.micros / 1_000_000;
-        let fraction = self.micros % 1_000_000;
-        let mut res = format!(
-            "{:02}:{:02}:{:02}",
-            seconds / 3600,
-            seconds / 60 % 60,
-            seconds % 60
-        );
-        if fraction > 0 {
-            let digits = format!("{fraction:06}");
-            res.push('.');
-            res.push_str(digits.trim_end_matches('0'));
-        }
-        res
-    }
-}
-
-/// `YYYY-MM-DD[( |T)HH:MM[:SS[.ffffff]]][Z|±HH[[:]MM]]`.
-fn parse_timestamp(text: &str) -> Option<Timestamp> {
-    let text = text.trim();
-    let (date, rest) = text.split_at(text.find([' ', 'T']).unwrap_or(text.len()));
-    let mut date_parts = date.splitn(3, '-');
-    let year: i64 = date_parts.next()?.parse().ok()?;
-    let month: u32 = date_parts.next()?.parse().ok()?;
-    let day: u32 = date_parts.next()?.parse().ok()?;
-    if !(1..=12).contains(&month) || day == 0 || day > days_in_month(year, month) {
-        return None;
-    }
-    let days = days_from_civil(year, month, day);
-    let rest = rest.trim_start_matches([' ', 'T']).trim();
-    if rest.is_empty() {
-        return Some(Timestamp {
-            days,
-            micros: 0,
-            offset_seconds: None,
-        });
-    }
-    let zone_start = rest.find(['+', '-', 'Z', 'z']).unwrap_or(rest.len());
-    let (time, zone) = rest.split_at(zone_start);
-    let micros = parse_time(time.trim())?;
-    let offset_seconds = parse_offset(zone.trim())?;
-    Some(Timestamp {
-        days,
-        micros,
-        offset_seconds,
-    })
-}
-
-fn parse_time(text: &str) -> Option<i64> {
-    let mut parts = text.splitn(3, ':');
-    let hours: i64 = parts.next()?.parse().ok()?;
-    let minutes: i64 = parts.next()?.parse().ok()?;
-    let (seconds, fraction) = match parts.next() {
-        Some(seconds) => match seconds.split_once('.') {
-            Some((whole, fraction)) => (whole.parse::<i64>().ok()?, fraction),
-            None => (seconds.parse::<i64>().ok()?, ""),
-        },
-        None => (0, ""),
-    };
-    if hours > 24 || minutes > 59 || seconds > 60 || fraction.len() > 6 {
-        return None;
-    }
-    if !fraction.chars().all(|c| c.is_ascii_digit()) {
-        return None;
-    }
-    let fraction_micros: i64 = if fraction.is_empty() {
-        0
-    } else {
-        format!("{fraction:0<6}").parse().ok()?
-    };
-    Some(((hours * 60 + minutes) * 60 + seconds) * 1_000_000 + fraction_micros)
-}
-
-/// `None` for no zone; `Some(None)`-like failure is `None` overall, so the
-/// result is wrapped: `Some(None)` means "no offset given".
-fn parse_offset(text: &str) -> Option<Option<i64>> {
-    if text.is_empty() {
-        return Some(None);
-    }
-    if text.eq_ignore_ascii_case("z") {
-        return Some(Some(0));
-    }
-    let (sign, digits) = match text.split_at(1) {
-        ("+", rest) => (1, rest),
-        ("-", rest) => (-1, rest),
-        _ => return None,
-    };
-    let digits: String = digits.chars().filter(|c| *c != ':').collect();
-    if !digits.chars().all(|c| c.is_ascii_digit()) {
-        return None;
-    }
-    let (hours, minutes) = match digits.len() {
-        1 | 2 => (digits.parse::<i64>().ok()?, 0),
-        4 => (
-            digits[..2].parse::<i64>().ok()?,
-            digits[2..].parse::<i64>().ok()?,
-        ),
-        _ => return None,
-    };
-    Some(Some(sign * (hours * 3600 + minutes * 60)))
-}
-
-fn is_leap(year: i64) -> bool {
-    (year % 4 == 0 && year % 100 != 0) || year % 400 == 0
-}
-
-fn days_in_month(year: i64, month: u32) -> u32 {
-    match month {
-        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
-        4 | 6 | 9 | 11 => 30,
-        _ if is_leap(year) => 29,
-        _ => 28,
-    }
-}
-
-/// Days since 1970-01-01 (Howard Hinnant's `days_from_civil`).
-fn days_from_civil(year: i64, month: u32, day: u32) -> i64 {
-    let year = if month <= 2 { year - 1 } else { year };
-    let era = year.div_euclid(400);
-    let year_of_era = year - era * 400;
-    let month = i64::from(month);
-    let day_of_year =
-        (153 * (if month > 2 { month - 3 } else { month + 9 }) + 2) / 5 + i64::from(day) - 1;
-    let day_of_era = year_of_era * 365 + year_of_era / 4 - year_of_era / 100 + day_of_year;
-    era * 146_097 + day_of_era - 719_468
-}
-
-fn civil_from_days(days: i64) -> (i64, u32, u32) {
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let day_of_era = z - era * 146_097;
-    let year_of_era =
-        (day_of_era - day_of_era / 1460 + day_of_era / 36_524 - day_of_era / 146_096) / 365;
-    let day_of_year = day_of_era - (365 * year_of_era + year_of_era / 4 - year_of_era / 100);
-    let mp = (5 * day_of_year + 2) / 153;
-    let day = (day_of_year - (153 * mp + 2) / 5 + 1) as u32;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
-    let year = year_of_era + era * 400 + i64::from(month <= 2);
-    (year, month, day)
 }
 
 #[cfg(test)]
@@ -425,15 +258,5 @@ mod tests {
         );
         let value = expr("now()").expect("parses");
         assert_eq!(bound_literal(&value, &TypeName::new("date")).sql, "now()");
-    }
-
-    #[test]
-    fn civil_round_trip() {
-        for days in [-800_000, -1, 0, 1, 19_000, 20_089, 2_932_896] {
-            let (year, month, day) = civil_from_days(days);
-            assert_eq!(days_from_civil(year, month, day), days);
-        }
-        assert_eq!(days_from_civil(1970, 1, 1), 0);
-        assert_eq!(civil_from_days(20_089), (2025, 1, 1));
     }
 }

@@ -241,72 +241,62 @@ enum Token {
     Punct(char),
 }
 
+/// The tokens of a type spelling, on `sql_lex`'s lexer: words (folded
+/// unless quoted), unsigned or signed integers, string literals and the
+/// punctuation a type can hold. `None` for anything else (comments,
+/// operators, decimals with an exponent), so the caller keeps the spelling.
 fn lex(text: &str) -> Option<Vec<Token>> {
+    use sqlparser::tokenizer::{Token as Sql, Whitespace};
     let mut tokens = Vec::new();
-    let mut chars = text.char_indices().peekable();
-    while let Some((_, ch)) = chars.next() {
-        match ch {
-            c if c.is_whitespace() => {}
-            '"' | '\'' => {
-                let quote = ch;
-                let mut value = String::new();
-                loop {
-                    match chars.next() {
-                        Some((_, c)) if c == quote => {
-                            if chars.peek().is_some_and(|(_, next)| *next == quote) {
-                                chars.next();
-                                value.push(quote);
-                            } else {
-                                break;
-                            }
-                        }
-                        Some((_, c)) => value.push(c),
-                        None => return None,
-                    }
+    let mut raw = crate::sql_lex::tokens(text)?.into_iter().peekable();
+    while let Some(token) = raw.next() {
+        match token {
+            Sql::EOF
+            | Sql::Whitespace(Whitespace::Space | Whitespace::Newline | Whitespace::Tab) => {}
+            Sql::Word(word) => tokens.push(Token::Word {
+                text: crate::sql_lex::folded(&word),
+                quoted: word.quote_style.is_some(),
+                raw: word.value,
+            }),
+            Sql::SingleQuotedString(value) => tokens.push(Token::Str(value)),
+            Sql::Number(digits, _) => push_number(&mut tokens, "", &digits)?,
+            Sql::Minus | Sql::Plus => {
+                let sign = if token == Sql::Minus { "-" } else { "+" };
+                match raw.next_if(|next| matches!(next, Sql::Number(..))) {
+                    Some(Sql::Number(digits, _)) => push_number(&mut tokens, sign, &digits)?,
+                    _ => tokens.push(Token::Number(sign.to_string())),
                 }
-                tokens.push(if quote == '"' {
-                    Token::Word {
-                        raw: value.clone(),
-                        text: value,
-                        quoted: true,
-                    }
-                } else {
-                    Token::Str(value)
-                });
             }
-            c if c.is_ascii_digit() || c == '-' || c == '+' => {
-                let mut value = String::from(c);
-                while let Some((_, next)) = chars.peek() {
-                    if next.is_ascii_digit() {
-                        value.push(*next);
-                        chars.next();
-                    } else {
-                        break;
-                    }
-                }
-                tokens.push(Token::Number(value));
-            }
-            c if c.is_alphabetic() || c == '_' => {
-                let mut value = String::from(c);
-                while let Some((_, next)) = chars.peek() {
-                    if next.is_alphanumeric() || *next == '_' || *next == '$' {
-                        value.push(*next);
-                        chars.next();
-                    } else {
-                        break;
-                    }
-                }
-                tokens.push(Token::Word {
-                    text: value.to_lowercase(),
-                    raw: value,
-                    quoted: false,
-                });
-            }
-            '.' | '(' | ')' | ',' | '[' | ']' => tokens.push(Token::Punct(ch)),
+            Sql::Period => tokens.push(Token::Punct('.')),
+            Sql::LParen => tokens.push(Token::Punct('(')),
+            Sql::RParen => tokens.push(Token::Punct(')')),
+            Sql::Comma => tokens.push(Token::Punct(',')),
+            Sql::LBracket => tokens.push(Token::Punct('[')),
+            Sql::RBracket => tokens.push(Token::Punct(']')),
             _ => return None,
         }
     }
     Some(tokens)
+}
+
+/// A number as integer tokens: `1.5` is `1`, `.`, `5`, as a type modifier
+/// reads it; anything but digits and points gives `None`.
+fn push_number(tokens: &mut Vec<Token>, sign: &str, digits: &str) -> Option<()> {
+    if !digits.chars().all(|c| c.is_ascii_digit() || c == '.') {
+        return None;
+    }
+    for (idx, part) in digits.split('.').enumerate() {
+        if idx > 0 {
+            tokens.push(Token::Punct('.'));
+        }
+        if !part.is_empty() {
+            let sign = if idx == 0 { sign } else { "" };
+            tokens.push(Token::Number(format!("{sign}{part}")));
+        } else if idx == 0 && !sign.is_empty() {
+            tokens.push(Token::Number(sign.to_string()));
+        }
+    }
+    Some(())
 }
 
 /// The pieces of a type spelling.
@@ -665,6 +655,77 @@ mod tests {
             expect,
             "idempotence of {input:?}"
         );
+    }
+
+    fn word(raw: &str, quoted: bool) -> Token {
+        Token::Word {
+            text: if quoted {
+                raw.to_string()
+            } else {
+                raw.to_lowercase()
+            },
+            raw: raw.to_string(),
+            quoted,
+        }
+    }
+
+    #[test]
+    fn lexing() {
+        let punct = Token::Punct;
+        let number = |n: &str| Token::Number(n.to_string());
+        assert_eq!(
+            lex("\"My \"\"T\"\"\"[]"),
+            Some(vec![word("My \"T\"", true), punct('['), punct(']')])
+        );
+        assert_eq!(
+            lex("Public.Mood"),
+            Some(vec![word("Public", false), punct('.'), word("Mood", false)])
+        );
+        assert_eq!(
+            lex("numeric(10, -2)"),
+            Some(vec![
+                word("numeric", false),
+                punct('('),
+                number("10"),
+                punct(','),
+                number("-2"),
+                punct(')')
+            ])
+        );
+        assert_eq!(
+            lex("geometry(Point,'x''y')"),
+            Some(vec![
+                word("geometry", false),
+                punct('('),
+                word("Point", false),
+                punct(','),
+                Token::Str("x'y".into()),
+                punct(')')
+            ])
+        );
+        assert_eq!(
+            lex("x$y(1.5)"),
+            Some(vec![
+                word("x$y", false),
+                punct('('),
+                number("1"),
+                punct('.'),
+                number("5"),
+                punct(')')
+            ])
+        );
+        assert_eq!(
+            lex("int - 4"),
+            Some(vec![word("int", false), number("-"), number("4")])
+        );
+        // What no type spelling holds is not lexed: the spelling is kept.
+        assert_eq!(lex("int::text"), None);
+        assert_eq!(lex("'open"), None);
+        assert_eq!(lex("\"open"), None);
+        assert_eq!(lex("int -- note"), None);
+        assert_eq!(lex("E'x'"), None);
+        assert_eq!(lex("int4 /* note */"), None);
+        check("INT4 ", "integer");
     }
 
     #[test]

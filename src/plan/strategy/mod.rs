@@ -262,103 +262,34 @@ pub(crate) fn plan_change(cx: &Cx<'_>, change: &Change<'_>) -> Result<Vec<Node>,
 }
 
 // ---------------------------------------------------------------------
-// Dependency keys of model objects.
+// Dependency keys of model objects: `graph::deps` derives them (for
+// `schemac graph` too); these turn them into ordering keys.
+
+use crate::graph::deps::{self, Dep};
+pub(crate) use crate::sql_lex::words;
+
+/// The keys of a list of dependencies, in the same order.
+pub(crate) fn dep_keys(deps: impl IntoIterator<Item = Dep>) -> Vec<Key> {
+    deps.into_iter().map(Key::from).collect()
+}
 
 /// The schema an object lives in, unless it is `public` (always there).
 pub(crate) fn schema_key(name: &QualifiedName) -> Vec<Key> {
-    if name.schema.as_str() == "public" {
-        Vec::new()
-    } else {
-        vec![Key::Schema(name.schema.clone())]
-    }
+    dep_keys(deps::schema(name))
 }
 
 /// The enum or domain a column type refers to, if the model has it.
 pub(crate) fn type_keys(model: &Model, ty: &TypeName) -> Vec<Key> {
-    let mut res: Vec<Key> = model
-        .enums
-        .keys()
-        .chain(model.domains.keys())
-        .filter(|name| crate::diff::type_refers_to(ty, name))
-        .map(|name| Key::Type(name.clone()))
-        .collect();
-    res.dedup();
-    res
-}
-
-/// Identifier-like words of an SQL text (lower case unless quoted),
-/// skipping string literals.
-pub(crate) fn words(text: &str) -> Vec<String> {
-    let mut res = Vec::new();
-    let chars: Vec<char> = text.chars().collect();
-    let mut idx = 0;
-    while idx < chars.len() {
-        let c = chars[idx];
-        if c == '\'' {
-            idx += 1;
-            while idx < chars.len() {
-                if chars[idx] == '\'' {
-                    if chars.get(idx + 1) == Some(&'\'') {
-                        idx += 2;
-                        continue;
-                    }
-                    break;
-                }
-                idx += 1;
-            }
-            idx += 1;
-        } else if c == '"' {
-            let start = idx + 1;
-            idx += 1;
-            while idx < chars.len() && chars[idx] != '"' {
-                idx += 1;
-            }
-            res.push(chars[start..idx.min(chars.len())].iter().collect());
-            idx += 1;
-        } else if c.is_alphabetic() || c == '_' {
-            let start = idx;
-            while idx < chars.len()
-                && (chars[idx].is_alphanumeric() || chars[idx] == '_' || chars[idx] == '$')
-            {
-                idx += 1;
-            }
-            res.push(chars[start..idx].iter().collect::<String>().to_lowercase());
-        } else {
-            idx += 1;
-        }
-    }
-    res
+    dep_keys(deps::types(model, ty))
 }
 
 /// Keys of what an expression refers to: columns of `table`, functions and
 /// sequences of `model` (found by name; an over-approximation only adds
-/// ordering edges).
+/// ordering edges). Sorted, without duplicates.
 pub(crate) fn expr_keys(model: &Model, table: Option<&Table>, text: &str) -> Vec<Key> {
-    let mut res = Vec::new();
-    if let Some(table) = table {
-        let words = words(text);
-        for column in &table.columns {
-            if words.iter().any(|word| word == column.name.as_str()) {
-                res.push(Key::Column(table.name.clone(), column.name.clone()));
-            }
-        }
-    }
-    // Most schemas have no functions or sequences: skip the lowering.
-    if !model.functions.is_empty() || !model.sequences.is_empty() {
-        let lower = text.to_lowercase();
-        for id in model.functions.keys() {
-            if lower.contains(&format!("{}(", id.name.name.as_str().to_lowercase())) {
-                res.push(Key::Function(id.name.clone()));
-            }
-        }
-        for name in model.sequences.keys() {
-            if lower.contains(&format!("'{}'", name).to_lowercase())
-                || lower.contains(&format!("'{}'", name.name).to_lowercase())
-            {
-                res.push(Key::Sequence(name.clone()));
-            }
-        }
-    }
+    let mut res = dep_keys(deps::expr(model, table, text));
+    // `Dep` and `Key` list their shared variants in the same order, so this
+    // only guards the invariant.
     res.sort();
     res.dedup();
     res
@@ -366,10 +297,7 @@ pub(crate) fn expr_keys(model: &Model, table: Option<&Table>, text: &str) -> Vec
 
 /// Column keys for a list of column names.
 pub(crate) fn column_keys(table: &QualifiedName, columns: &[Ident]) -> Vec<Key> {
-    columns
-        .iter()
-        .map(|column| Key::Column(table.clone(), column.clone()))
-        .collect()
+    dep_keys(deps::columns(table, columns))
 }
 
 #[cfg(test)]

@@ -8,6 +8,7 @@
 //! [`MAX_GENERATED`] partitions are generated per table.
 
 use super::{ident, paren_parts, Cx};
+use crate::calendar::{self, Date};
 use crate::diagnostics::Diagnostic;
 use crate::frontend::dsl::parse::Rule;
 use crate::frontend::dsl::tree::{child, children, has, string_value, Node};
@@ -119,11 +120,13 @@ impl Cx<'_> {
                 self.too_many(every);
                 return Vec::new();
             }
-            let upper = add(lower, step, unit);
+            // Past the calendar's last date the range ends at `end`.
+            let upper = add(lower, step, unit).unwrap_or(end);
+            let (year, month, day) = (lower.year(), u8::from(lower.month()), lower.day());
             let suffix = match unit {
-                Unit::Year => format!("{:04}", lower.0),
-                Unit::Month => format!("{:04}_{:02}", lower.0, lower.1),
-                Unit::Day | Unit::Week => format!("{:04}_{:02}_{:02}", lower.0, lower.1, lower.2),
+                Unit::Year => format!("{year:04}"),
+                Unit::Month => format!("{year:04}_{month:02}"),
+                Unit::Day | Unit::Week => format!("{year:04}_{month:02}_{day:02}"),
             };
             let upper_text = format_date(upper.min(end));
             res.push((suffix, format_date(lower), upper_text));
@@ -173,9 +176,9 @@ impl Cx<'_> {
         );
     }
 
-    fn date(&mut self, node: &Node<'_>) -> Option<(i64, u32, u32)> {
-        let parsed =
-            child(node, Rule::sq_string).and_then(|s| parse_date(&string_value(s.as_str())));
+    fn date(&mut self, node: &Node<'_>) -> Option<Date> {
+        let parsed = child(node, Rule::sq_string)
+            .and_then(|s| calendar::parse_date_prefix(&string_value(s.as_str())));
         if parsed.is_none() {
             self.error(
                 node,
@@ -276,92 +279,41 @@ fn bound_literal(text: String) -> BoundValue {
     BoundValue::Literal(crate::model::normalize::expr(&text).unwrap_or_else(|_| SqlExpr::raw(text)))
 }
 
-/// `'2025-01-01'` (optionally followed by a time, which is ignored) ->
-/// (year, month, day).
-fn parse_date(text: &str) -> Option<(i64, u32, u32)> {
-    let date = text.get(..10)?;
-    let mut parts = date.split('-');
-    let year = parts.next()?.parse::<i64>().ok()?;
-    let month = parts.next()?.parse::<u32>().ok()?;
-    let day = parts.next()?.parse::<u32>().ok()?;
-    let valid = (1..=12).contains(&month) && day >= 1 && day <= days_in_month(year, month);
-    valid.then_some((year, month, day))
+/// `'2025-01-01'`, quoted as a bound literal.
+fn format_date(date: Date) -> String {
+    format!("'{}'", calendar::format_date(date))
 }
 
-fn format_date(date: (i64, u32, u32)) -> String {
-    format!("'{:04}-{:02}-{:02}'", date.0, date.1, date.2)
-}
-
-fn days_in_month(year: i64, month: u32) -> u32 {
-    match month {
-        2 if (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 => 29,
-        2 => 28,
-        4 | 6 | 9 | 11 => 30,
-        _ => 31,
-    }
-}
-
-fn add(date: (i64, u32, u32), step: i64, unit: Unit) -> (i64, u32, u32) {
+/// `date` plus `step` units; `None` past the calendar's last date.
+fn add(date: Date, step: i64, unit: Unit) -> Option<Date> {
     match unit {
-        Unit::Day => from_days(to_days(date) + step),
-        Unit::Week => from_days(to_days(date) + 7 * step),
-        Unit::Month => {
-            let months = date.0 * 12 + i64::from(date.1 - 1) + step;
-            let (year, month) = (months.div_euclid(12), (months.rem_euclid(12) + 1) as u32);
-            (year, month, date.2.min(days_in_month(year, month)))
-        }
-        Unit::Year => (
-            date.0 + step,
-            date.1,
-            date.2.min(days_in_month(date.0 + step, date.1)),
-        ),
+        Unit::Day => calendar::add_days(date, step),
+        Unit::Week => calendar::add_days(date, step.checked_mul(7)?),
+        Unit::Month => calendar::add_months(date, step),
+        Unit::Year => calendar::add_years(date, step),
     }
-}
-
-/// Days since 1970-01-01 (Howard Hinnant's civil-from-days algorithms).
-fn to_days((year, month, day): (i64, u32, u32)) -> i64 {
-    let year = if month <= 2 { year - 1 } else { year };
-    let era = year.div_euclid(400);
-    let yoe = year - era * 400;
-    let month = i64::from(month);
-    let doy = (153 * (if month > 2 { month - 3 } else { month + 9 }) + 2) / 5 + i64::from(day) - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    era * 146_097 + doe - 719_468
-}
-
-fn from_days(days: i64) -> (i64, u32, u32) {
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = (doy - (153 * mp + 2) / 5 + 1) as u32;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    (year, month, day)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    #[test]
-    fn date_arithmetic() {
-        assert_eq!(add((2025, 1, 31), 1, Unit::Month), (2025, 2, 28));
-        assert_eq!(add((2024, 12, 1), 1, Unit::Month), (2025, 1, 1));
-        assert_eq!(add((2024, 2, 28), 1, Unit::Day), (2024, 2, 29));
-        assert_eq!(add((2024, 12, 30), 1, Unit::Week), (2025, 1, 6));
-        assert_eq!(add((2024, 2, 29), 1, Unit::Year), (2025, 2, 28));
-        assert_eq!(from_days(to_days((1999, 3, 1))), (1999, 3, 1));
-        assert_eq!(to_days((1970, 1, 1)), 0);
+    fn check_add(date: &str, step: i64, unit: Unit, expect: Option<&str>) {
+        let date = calendar::parse_date_prefix(date).expect("valid test date");
+        assert_eq!(add(date, step, unit).map(format_date).as_deref(), expect);
     }
 
     #[test]
-    fn dates_are_validated() {
-        assert_eq!(parse_date("2025-02-01"), Some((2025, 2, 1)));
-        assert_eq!(parse_date("2025-02-01 00:00:00+00"), Some((2025, 2, 1)));
-        assert_eq!(parse_date("2025-02-30"), None);
-        assert_eq!(parse_date("soon"), None);
+    fn date_arithmetic() {
+        check_add("2025-01-31", 1, Unit::Month, Some("'2025-02-28'"));
+        check_add("2024-12-01", 1, Unit::Month, Some("'2025-01-01'"));
+        check_add("2024-02-28", 1, Unit::Day, Some("'2024-02-29'"));
+        check_add("2024-12-30", 1, Unit::Week, Some("'2025-01-06'"));
+        check_add("2024-02-29", 1, Unit::Year, Some("'2025-02-28'"));
+        check_add("2025-01-01", 3, Unit::Month, Some("'2025-04-01'"));
+        // A step past the calendar's end is no date (the range then ends
+        // at its upper bound), never an overflow.
+        check_add("2025-01-01", i64::MAX, Unit::Week, None);
+        check_add("2025-01-01", i64::MAX, Unit::Year, None);
     }
 }

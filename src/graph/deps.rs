@@ -1,0 +1,370 @@
+//! Object dependencies: for each object of a Model, what must exist before
+//! it can be created. This is the one derivation of dependencies: the
+//! planner's ordering keys (`plan::order::Key`, through the helpers at the
+//! bottom of `plan::strategy`) and [`DepGraph::build`](super::DepGraph::build)
+//! both read it.
+//!
+//! Invariants:
+//! - A [`Dep`] names what is needed, not how it is stored: a type is an enum
+//!   or a domain, a relation a table or a view, a function is named without
+//!   argument types (triggers and expressions call functions by name).
+//! - `public` is always there, so nothing depends on it.
+//! - Expressions and function bodies are searched by name: an
+//!   over-approximation only adds ordering edges, never loses one.
+//! - Same Model, same answer, in the same order (every list here follows
+//!   the Model's ordered maps or is sorted).
+
+use crate::model::{
+    ConstraintKind, Domain, ForeignKey, Function, Ident, Index, IndexExpr, Model, Policy,
+    QualifiedName, Table, Trigger, TriggerEvent, TypeName, View,
+};
+use crate::sql_lex;
+
+/// Something an object needs to exist first.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub(crate) enum Dep {
+    Schema(Ident),
+    Extension(Ident),
+    /// An enum or a domain.
+    Type(QualifiedName),
+    Sequence(QualifiedName),
+    /// Every function of this name, whatever its argument types.
+    Function(QualifiedName),
+    /// A table or a view.
+    Relation(QualifiedName),
+    Column(QualifiedName, Ident),
+    Constraint(QualifiedName, Ident),
+    Index(QualifiedName, Ident),
+}
+
+// ---------------------------------------------------------------------
+// Building blocks.
+
+/// The schema an object lives in, unless it is `public` (always there).
+pub(crate) fn schema(name: &QualifiedName) -> Option<Dep> {
+    schema_named(&name.schema)
+}
+
+/// Schema `name`, unless it is `public`.
+pub(crate) fn schema_named(name: &Ident) -> Option<Dep> {
+    (name.as_str() != "public").then(|| Dep::Schema(name.clone()))
+}
+
+/// The enums and domains of `model` a column type refers to (its element
+/// type for arrays).
+pub(crate) fn types(model: &Model, ty: &TypeName) -> Vec<Dep> {
+    let mut res: Vec<Dep> = model
+        .enums
+        .keys()
+        .chain(model.domains.keys())
+        .filter(|name| crate::diff::type_refers_to(ty, name))
+        .map(|name| Dep::Type(name.clone()))
+        .collect();
+    res.dedup();
+    res
+}
+
+/// The declared extension a well-known extension type comes from
+/// (`citext`, `vector`, ...). The planner does not ask for it: extensions
+/// are created in an earlier phase than any table and dropped after.
+pub(crate) fn type_extension(model: &Model, ty: &TypeName) -> Option<Dep> {
+    let name = crate::model::normalize::user_type_name(ty)?;
+    let extension = Ident::new(crate::model::normalize::extension_of_type(
+        name.name.as_str(),
+    )?);
+    model
+        .extensions
+        .contains_key(&extension)
+        .then_some(Dep::Extension(extension))
+}
+
+/// What an SQL expression refers to: columns of `table` (by identifier
+/// word), functions of `model` (a name followed by `(`) and sequences of
+/// `model` (a quoted `'schema.name'` or `'name'`, as `nextval` takes them).
+/// Sorted, without duplicates.
+pub(crate) fn expr(model: &Model, table: Option<&Table>, text: &str) -> Vec<Dep> {
+    let mut res = Vec::new();
+    if let Some(table) = table {
+        let words = sql_lex::words(text);
+        for column in &table.columns {
+            if words.iter().any(|word| word == column.name.as_str()) {
+                res.push(Dep::Column(table.name.clone(), column.name.clone()));
+            }
+        }
+    }
+    // Most schemas have no functions or sequences: skip the lowering.
+    if !model.functions.is_empty() || !model.sequences.is_empty() {
+        let lower = text.to_lowercase();
+        for id in model.functions.keys() {
+            if lower.contains(&format!("{}(", id.name.name.as_str().to_lowercase())) {
+                res.push(Dep::Function(id.name.clone()));
+            }
+        }
+        for name in model.sequences.keys() {
+            if lower.contains(&format!("'{}'", name).to_lowercase())
+                || lower.contains(&format!("'{}'", name.name).to_lowercase())
+            {
+                res.push(Dep::Sequence(name.clone()));
+            }
+        }
+    }
+    res.sort();
+    res.dedup();
+    res
+}
+
+/// One [`Dep::Column`] per column name.
+pub(crate) fn columns(table: &QualifiedName, columns: &[Ident]) -> Vec<Dep> {
+    columns
+        .iter()
+        .map(|column| Dep::Column(table.clone(), column.clone()))
+        .collect()
+}
+
+/// What an FK relies on in the referenced table of `model`: the PRIMARY
+/// KEY or UNIQUE constraints on exactly its referenced columns, and every
+/// unique index (PostgreSQL accepts any of them as the FK's key).
+pub(crate) fn referenced_key(model: &Model, fk: &ForeignKey) -> Vec<Dep> {
+    let Some(referenced) = model.tables.get(&fk.ref_table) else {
+        return Vec::new();
+    };
+    let mut res = Vec::new();
+    for candidate in referenced.constraints.values() {
+        if let ConstraintKind::PrimaryKey { columns, .. } | ConstraintKind::Unique { columns, .. } =
+            &candidate.kind
+        {
+            if columns == &fk.ref_columns {
+                res.push(Dep::Constraint(
+                    fk.ref_table.clone(),
+                    candidate.name.clone(),
+                ));
+            }
+        }
+    }
+    for index in referenced.indexes.values().filter(|index| index.unique) {
+        res.push(Dep::Index(fk.ref_table.clone(), index.name.clone()));
+    }
+    res
+}
+
+/// Relations of `model` a `LANGUAGE sql` or `plpgsql` body names.
+/// PostgreSQL validates bodies when the function is created
+/// (`check_function_bodies`, on by default): SQL bodies are parsed and
+/// analysed, and PL/pgSQL resolves the types in its DECLARE section
+/// (`line invoice_lines;` needs the table's row type), so those relations
+/// must exist first. Found by name (`schema.name`, or a bare name for
+/// `public`).
+pub(crate) fn body_relations(model: &Model, function: &Function) -> Vec<Dep> {
+    if function.language != "sql" && function.language != "plpgsql" {
+        return Vec::new();
+    }
+    let words = sql_lex::words(&function.body);
+    let names_relation = |name: &QualifiedName| {
+        words.iter().enumerate().any(|(idx, word)| {
+            word == name.name.as_str()
+                && (name.schema.as_str() == "public"
+                    || (idx > 0 && words[idx - 1] == name.schema.as_str()))
+        })
+    };
+    model
+        .tables
+        .keys()
+        .chain(model.views.keys())
+        .filter(|name| names_relation(name))
+        .map(|name| Dep::Relation(name.clone()))
+        .collect()
+}
+
+// ---------------------------------------------------------------------
+// Per object: what its CREATE needs.
+
+/// A table: its schema, the parent it is a partition of, its column types
+/// and what column defaults and generated expressions use.
+pub(crate) fn table(model: &Model, table: &Table) -> Vec<Dep> {
+    let mut res: Vec<Dep> = schema(&table.name).into_iter().collect();
+    if let Some(of) = &table.partition_of {
+        res.push(Dep::Relation(of.parent.clone()));
+    }
+    for column in &table.columns {
+        res.extend(types(model, &column.ty));
+        res.extend(type_extension(model, &column.ty));
+        for expr_sql in column.default.iter().chain(column.generated.as_ref()) {
+            res.extend(expr(model, None, &expr_sql.sql));
+        }
+    }
+    res
+}
+
+/// A constraint of `table`: the table, and by kind its columns, what its
+/// expressions use, or (FK) the referenced table, columns and key.
+pub(crate) fn constraint(model: &Model, table: &Table, kind: &ConstraintKind) -> Vec<Dep> {
+    let name = &table.name;
+    let mut res = vec![Dep::Relation(name.clone())];
+    match kind {
+        ConstraintKind::PrimaryKey { columns: cols, .. }
+        | ConstraintKind::Unique { columns: cols, .. } => res.extend(columns(name, cols)),
+        ConstraintKind::Check { expr: check, .. } => {
+            res.extend(expr(model, Some(table), &check.sql));
+        }
+        ConstraintKind::ForeignKey(fk) => {
+            res.push(Dep::Relation(fk.ref_table.clone()));
+            res.extend(columns(name, &fk.columns));
+            res.extend(columns(&fk.ref_table, &fk.ref_columns));
+            res.extend(referenced_key(model, fk));
+        }
+        ConstraintKind::Exclude {
+            elements,
+            predicate,
+            ..
+        } => {
+            for element in elements {
+                res.extend(expr(model, Some(table), &element.expr.sql));
+            }
+            if let Some(predicate) = predicate {
+                res.extend(expr(model, Some(table), &predicate.sql));
+            }
+        }
+    }
+    res
+}
+
+/// An index on `relation` (a table, or a materialized view with no
+/// columns to look at): the relation, its key columns and what its
+/// expressions and predicate use.
+pub(crate) fn index(
+    model: &Model,
+    relation: &QualifiedName,
+    table: Option<&Table>,
+    index: &Index,
+) -> Vec<Dep> {
+    let mut res = vec![Dep::Relation(relation.clone())];
+    for key in &index.keys {
+        match &key.expr {
+            IndexExpr::Column(column) => res.push(Dep::Column(relation.clone(), column.clone())),
+            IndexExpr::Expr(key_expr) => res.extend(expr(model, table, &key_expr.sql)),
+        }
+    }
+    if let Some(predicate) = &index.predicate {
+        res.extend(expr(model, table, &predicate.sql));
+    }
+    res
+}
+
+/// A policy on `table`: the table and what its expressions use.
+pub(crate) fn policy(model: &Model, table: &Table, policy: &Policy) -> Vec<Dep> {
+    let mut res = vec![Dep::Relation(table.name.clone())];
+    for policy_expr in policy.using.iter().chain(policy.with_check.iter()) {
+        res.extend(expr(model, Some(table), &policy_expr.sql));
+    }
+    res
+}
+
+/// A trigger on `table`: the table, its function, the columns of
+/// `UPDATE OF` and what its `WHEN` uses.
+pub(crate) fn trigger(model: &Model, table: &QualifiedName, trigger: &Trigger) -> Vec<Dep> {
+    let mut res = vec![
+        Dep::Relation(table.clone()),
+        Dep::Function(trigger.function.clone()),
+    ];
+    for event in &trigger.events {
+        if let TriggerEvent::Update(cols) = event {
+            res.extend(columns(table, cols));
+        }
+    }
+    if let Some(when) = &trigger.when {
+        res.extend(expr(model, model.tables.get(table), &when.sql));
+    }
+    res
+}
+
+/// A view: its schema, the relations it reads and what its query calls.
+pub(crate) fn view(model: &Model, view: &View) -> Vec<Dep> {
+    let mut res: Vec<Dep> = schema(&view.name).into_iter().collect();
+    res.extend(
+        view.depends_on
+            .iter()
+            .map(|relation| Dep::Relation(relation.clone())),
+    );
+    res.extend(expr(model, None, &view.query.sql));
+    res
+}
+
+/// A domain: its schema, its base type and what its checks use.
+pub(crate) fn domain(model: &Model, domain: &Domain) -> Vec<Dep> {
+    let mut res: Vec<Dep> = schema(&domain.name).into_iter().collect();
+    res.extend(types(model, &domain.base));
+    res.extend(type_extension(model, &domain.base));
+    for check in domain.checks.values().chain(domain.default.as_ref()) {
+        res.extend(expr(model, None, &check.sql));
+    }
+    res
+}
+
+/// A function: its schema, its argument types and the relations its body
+/// names.
+pub(crate) fn function(model: &Model, function: &Function) -> Vec<Dep> {
+    let mut res: Vec<Dep> = schema(&function.id.name).into_iter().collect();
+    for arg in &function.args {
+        res.extend(types(model, &arg.ty));
+    }
+    res.extend(body_relations(model, function));
+    res
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::normalize::expr as parse_expr;
+    use crate::model::{Column, Sequence, SequenceOptions};
+
+    fn model_with_sequence_and_function() -> Model {
+        let mut model = Model::default();
+        let mut table = Table::new(QualifiedName::public("orders"));
+        table
+            .columns
+            .push(Column::new(Ident::new("account_id"), TypeName::new("uuid")));
+        model.tables.insert(table.name.clone(), table);
+        let name = QualifiedName::new("app", "order_no");
+        model.sequences.insert(
+            name.clone(),
+            Sequence {
+                name,
+                options: SequenceOptions::defaults(TypeName::new("bigint"), 1),
+                owned_by: None,
+                comment: None,
+                meta: Default::default(),
+            },
+        );
+        model
+    }
+
+    #[test]
+    fn expressions_name_columns_and_sequences() {
+        let model = model_with_sequence_and_function();
+        let table = model.tables.get(&QualifiedName::public("orders"));
+        let deps = expr(
+            &model,
+            table,
+            "account_id IS NOT NULL AND nextval('app.order_no') > 0 AND 'x' <> 'account_ids'",
+        );
+        assert_eq!(
+            deps,
+            vec![
+                Dep::Sequence(QualifiedName::new("app", "order_no")),
+                Dep::Column(QualifiedName::public("orders"), Ident::new("account_id")),
+            ]
+        );
+        // A column named only inside a string literal is not a use.
+        assert_eq!(expr(&model, table, "'account_id' = 'x'"), vec![]);
+    }
+
+    #[test]
+    fn public_is_never_a_dependency() {
+        assert_eq!(schema(&QualifiedName::public("t")), None);
+        assert_eq!(
+            schema(&QualifiedName::new("app", "t")),
+            Some(Dep::Schema(Ident::new("app")))
+        );
+        let _ = parse_expr;
+    }
+}

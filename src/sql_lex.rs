@@ -1,0 +1,172 @@
+//! SQL lexing for code that looks inside SQL text without parsing it: the
+//! tokens of a statement with their offsets (the `.sql` frontend), the
+//! identifier words of an expression or a function body (dependency
+//! search), the tokens of a type spelling (type normalisation). One lexer
+//! serves them all: sqlparser's tokenizer with the PostgreSQL dialect.
+//!
+//! Invariants:
+//! - String literals (`'…'` with `''` escapes, `E'…'` with backslash
+//!   escapes, `$tag$…$tag$`) and comments (`--`, nested `/* */`) never yield
+//!   words.
+//! - A word is folded as PostgreSQL folds identifiers: an unquoted word is
+//!   lower-cased, a quoted one (`"Order"`, `""` escapes) is kept as written.
+//! - Never panics; text that does not lex either gives `None` ([`tokens`],
+//!   [`tokens_with_offsets`]) or stops at the first error ([`words`]).
+
+use sqlparser::dialect::PostgreSqlDialect;
+use sqlparser::tokenizer::{Token, TokenWithSpan, Tokenizer, Word};
+
+static DIALECT: PostgreSqlDialect = PostgreSqlDialect {};
+
+/// The tokens of `text` (whitespace and comments left out) with the byte
+/// offset of each inside `text`; `None` when `text` does not tokenize.
+pub(crate) fn tokens_with_offsets(text: &str) -> Option<Vec<(Token, usize)>> {
+    let located = Tokenizer::new(&DIALECT, text)
+        .tokenize_with_location()
+        .ok()?;
+    let mut offsets = Offsets::new(text);
+    Some(
+        located
+            .into_iter()
+            .filter(|token| !is_blank(&token.token))
+            .map(|token| {
+                let offset = offsets.of(token.span.start.line, token.span.start.column);
+                (token.token, offset)
+            })
+            .collect(),
+    )
+}
+
+/// The tokens of `text`, whitespace and comments included; `None` when
+/// `text` does not tokenize.
+pub(crate) fn tokens(text: &str) -> Option<Vec<Token>> {
+    Tokenizer::new(&DIALECT, text).tokenize().ok()
+}
+
+/// Identifier words of `text` in order (keywords included), folded as
+/// PostgreSQL folds them; string literals and comments are skipped. Text
+/// that stops lexing (an unterminated literal) gives the words before it.
+pub(crate) fn words(text: &str) -> Vec<String> {
+    let mut located: Vec<TokenWithSpan> = Vec::new();
+    // On an error the buffer holds the tokens before it, which is what we
+    // want: the rest is inside the unterminated literal.
+    let _ = Tokenizer::new(&DIALECT, text).tokenize_with_location_into_buf(&mut located);
+    located
+        .into_iter()
+        .filter_map(|token| match token.token {
+            Token::Word(word) => Some(folded(&word)),
+            _ => None,
+        })
+        .collect()
+}
+
+/// A word as PostgreSQL stores the identifier: lower case unless quoted.
+pub(crate) fn folded(word: &Word) -> String {
+    if word.quote_style.is_some() {
+        word.value.clone()
+    } else {
+        word.value.to_lowercase()
+    }
+}
+
+/// Whitespace, comments and the end marker.
+pub(crate) fn is_blank(token: &Token) -> bool {
+    matches!(token, Token::Whitespace(_) | Token::EOF)
+}
+
+/// Byte offsets of sqlparser's 1-based (line, character column) locations,
+/// asked in increasing order: one pass over the text for all tokens.
+struct Offsets<'t> {
+    chars: std::iter::Peekable<std::str::CharIndices<'t>>,
+    len: usize,
+    line: u64,
+    col: u64,
+}
+
+impl<'t> Offsets<'t> {
+    fn new(text: &'t str) -> Offsets<'t> {
+        Offsets {
+            chars: text.char_indices().peekable(),
+            len: text.len(),
+            line: 1,
+            col: 1,
+        }
+    }
+
+    /// The offset of the first character at or past (`line`, `col`); the
+    /// text's length when there is none.
+    fn of(&mut self, line: u64, col: u64) -> usize {
+        while let Some(&(idx, ch)) = self.chars.peek() {
+            if (self.line == line && self.col >= col) || self.line > line {
+                return idx;
+            }
+            if ch == '\n' {
+                self.line += 1;
+                self.col = 1;
+            } else {
+                self.col += 1;
+            }
+            self.chars.next();
+        }
+        self.len
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn check_words(text: &str, expect: &[&str]) {
+        assert_eq!(words(text), expect, "words of {text:?}");
+    }
+
+    #[test]
+    fn words_fold_unquoted_and_keep_quoted() {
+        check_words(
+            "Account_ID = lower(\"Name\")",
+            &["account_id", "lower", "Name"],
+        );
+        check_words("\"a\"\"b\" + x$1", &["a\"b", "x$1"]);
+        check_words("straße", &["straße"]);
+        check_words("app.Orders", &["app", "orders"]);
+    }
+
+    #[test]
+    fn words_skip_literals() {
+        check_words("a = 'b''c d' AND e", &["a", "and", "e"]);
+        check_words("x = E'it\\'s y' OR z", &["x", "or", "z"]);
+        check_words("f($$ select t $$, $q$ u $q$) + v", &["f", "v"]);
+        check_words("$1 + 2.5 + n", &["n"]);
+    }
+
+    #[test]
+    fn words_skip_comments() {
+        check_words("a -- b c\n+ d", &["a", "d"]);
+        check_words("a /* b /* nested */ c */ + d", &["a", "d"]);
+    }
+
+    #[test]
+    fn words_stop_at_an_unterminated_literal() {
+        check_words("a + 'b c", &["a"]);
+        check_words("", &[]);
+    }
+
+    #[test]
+    fn tokens_with_offsets_are_byte_offsets() {
+        let text = "CREATE -- note\n  TABLE \"é\" (x int);";
+        let tokens = tokens_with_offsets(text).expect("lexes");
+        let offsets: Vec<(String, usize)> = tokens
+            .iter()
+            .map(|(token, offset)| (token.to_string(), *offset))
+            .collect();
+        for (token, offset) in &offsets {
+            assert!(
+                text[*offset..].starts_with(token.as_str()),
+                "{token} at {offset}"
+            );
+        }
+        assert_eq!(offsets[1], ("TABLE".to_string(), 17));
+        assert_eq!(offsets.len(), 8);
+        assert_eq!(tokens_with_offsets("SELECT 'open"), None);
+    }
+}
