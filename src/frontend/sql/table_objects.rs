@@ -200,6 +200,10 @@ pub(crate) fn select(ctx: &mut Ctx<'_>, stmt: Stmt<'_>) {
     };
     let function_name = super::last_ident(&function.name);
     let kind = function_name.as_str();
+    if kind == "setval" {
+        super::skipped::data(ctx, &stmt, "SELECT setval".to_string());
+        return;
+    }
     if !matches!(
         kind,
         "create_distributed_table"
