@@ -16,9 +16,10 @@
 //!   view's name, kind, options, dependencies, indexes and comment are
 //!   still compared.
 //!
-//! - A SQL-standard `BEGIN ATOMIC` function body: PostgreSQL stores it
-//!   parsed and prints it rewritten (columns qualified, casts added), for
-//!   the same reason (a `RETURN` body compares by its canonical form; see
+//! - A SQL-standard `BEGIN ATOMIC` function body, and a `RETURN` body the
+//!   offline normaliser cannot read: PostgreSQL stores them parsed and
+//!   prints them rewritten (columns qualified, casts added), for the same
+//!   reason (other `RETURN` bodies compare by their canonical form; see
 //!   `model::function`).
 //!
 //! Nothing else is normalised here: expressions (defaults, CHECKs, index
@@ -73,7 +74,15 @@ fn comparable(mut model: Model) -> Model {
             .trim_start()
             .get(..12)
             .is_some_and(|head| head.eq_ignore_ascii_case("BEGIN ATOMIC"));
-        if atomic {
+        // A RETURN body the offline normaliser cannot read (`COLLATION FOR
+        // (s)`, `TRIM(BOTH FROM s)`) is compared as text, and the catalog
+        // rewrites it (parentheses, casts); the shadow database decides.
+        let unreadable_return = function
+            .body
+            .trim_start()
+            .strip_prefix("RETURN")
+            .is_some_and(|expr| schemac::model::normalize::expr(expr).is_err());
+        if atomic || unreadable_return {
             function.body = "BEGIN ATOMIC END".to_string();
         }
     }
@@ -313,10 +322,6 @@ fn real_world_forms_give_one_model_in_every_dump_form() {
     );
     let with_data = load_text("forms.data.pg_dump.sql", &read("forms.data.pg_dump.sql"));
     assert_eq!(
-        schema_only, quoted,
-        "--quote-all-identifiers changes nothing"
-    );
-    assert_eq!(
         schema_only, with_data,
         "data (COPY, setval) changes nothing"
     );
@@ -361,6 +366,7 @@ fn real_world_forms_give_one_model_in_every_dump_form() {
         .map(|function| function.body.split_whitespace().next().unwrap_or(""))
         .collect();
     assert_eq!(bodies, vec!["RETURN", "RETURN", "BEGIN", "BEGIN"]);
+    assert_same_model(schema_only.clone(), quoted);
     assert_same_model(hand_written, schema_only);
 }
 

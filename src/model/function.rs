@@ -74,9 +74,43 @@ impl Function {
                 return std::borrow::Cow::Owned(format!("RETURN {}", canonical.canonical));
             }
         }
-        let collapsed: Vec<&str> = body.split_whitespace().collect();
+        let unquoted = unquote_plain_names(body);
+        let collapsed: Vec<&str> = unquoted.split_whitespace().collect();
         std::borrow::Cow::Owned(collapsed.join(" ").to_lowercase())
     }
+}
+
+/// `"s"` -> `s` for quoted names that need no quotes (lower case letters,
+/// digits, `_`), outside string literals: what `pg_dump
+/// --quote-all-identifiers` adds to a body.
+fn unquote_plain_names(text: &str) -> String {
+    let mut res = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(idx) = rest.find(['\'', '"']) {
+        res.push_str(&rest[..idx]);
+        let quote = rest.as_bytes()[idx] as char;
+        let after = &rest[idx + 1..];
+        let end = after.find(quote).map_or(after.len(), |n| n);
+        let inner = &after[..end];
+        let plain = quote == '"'
+            && !inner.is_empty()
+            && inner.starts_with(|c: char| c.is_ascii_lowercase() || c == '_')
+            && inner
+                .chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
+        if plain {
+            res.push_str(inner);
+        } else {
+            res.push(quote);
+            res.push_str(inner);
+            if end < after.len() {
+                res.push(quote);
+            }
+        }
+        rest = after.get(end + 1..).unwrap_or("");
+    }
+    res.push_str(rest);
+    res
 }
 
 enum StandardBody<'a> {
@@ -201,5 +235,13 @@ mod tests {
         assert!(!quoted.has_standard_body());
         assert_ne!(quoted, function("sql", "select 1"));
         assert!(!function("plpgsql", "BEGIN RETURN 1; END").has_standard_body());
+        assert_eq!(
+            function("sql", "RETURN COLLATION FOR (s) || 'a\"b\"'"),
+            function("sql", "RETURN COLLATION FOR (\"s\") || 'a\"b\"'")
+        );
+        assert_ne!(
+            function("sql", "RETURN COLLATION FOR (s)"),
+            function("sql", "RETURN COLLATION FOR (\"S\")")
+        );
     }
 }

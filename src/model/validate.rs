@@ -69,7 +69,10 @@ fn merge_unresolved(out: &mut Vec<Diagnostic>) {
         .into_iter()
         .partition(|d| d.code == UNRESOLVED);
     *out = rest;
-    let Some(first) = found.first() else {
+    let Some(first) = found
+        .iter()
+        .min_by_key(|d| (d.primary.span.file.0, d.primary.span.start))
+    else {
         return;
     };
     let mut names: Vec<&str> = found.iter().map(|d| d.message.as_str()).collect();

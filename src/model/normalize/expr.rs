@@ -562,6 +562,24 @@ fn rewrite(expr: Expr) -> Expr {
             _ => Expr::Value(value),
         },
         Expr::Identifier(ident) => Expr::Identifier(canonical_ident(&ident)),
+        // `EXTRACT("epoch" FROM x)` (pg_dump --quote-all-identifiers) is
+        // `EXTRACT(EPOCH FROM x)`: the field is a name, folded like one.
+        Expr::Extract {
+            field: sqlparser::ast::DateTimeField::Custom(field),
+            syntax,
+            expr,
+        } => {
+            let name = canonical_ident(&field).value.to_uppercase();
+            let field = sqlparser::parser::Parser::new(&PostgreSqlDialect {})
+                .try_with_sql(&name)
+                .and_then(|mut p| p.parse_date_time_field())
+                .unwrap_or(sqlparser::ast::DateTimeField::Custom(field));
+            Expr::Extract {
+                field,
+                syntax,
+                expr,
+            }
+        }
         Expr::CompoundIdentifier(parts) => {
             Expr::CompoundIdentifier(parts.iter().map(canonical_ident).collect())
         }
@@ -1163,6 +1181,10 @@ mod tests {
         );
         assert_eq!(cols("a IS NFC NORMALIZED"), ["a"]);
         assert_eq!(cols("EXTRACT(epoch FROM x)"), ["x"]);
+        assert_eq!(
+            expr("EXTRACT(\"epoch\" FROM \"x\")").map(|e| e.canonical),
+            expr("extract(EPOCH from x)").map(|e| e.canonical)
+        );
         assert_eq!(cols("overlay(s placing 'x' from 1 for 2)"), ["s"]);
         assert_eq!(cols("position('a' in b)"), ["b"]);
         assert_eq!(cols("trim(both ' ' from x)"), ["x"]);
