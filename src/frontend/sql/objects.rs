@@ -302,7 +302,7 @@ pub(crate) fn create_view(ctx: &mut Ctx<'_>, stmt: Stmt<'_>) {
     if recursive {
         match recursive_query(&create) {
             Ok(query) => {
-                create.query = Box::new(query);
+                *create.query = query;
                 create.columns.clear();
             }
             Err(error) => {
@@ -383,12 +383,13 @@ fn recursive_query(
     parser(&text)?.parse_query().map(|query| *query)
 }
 
+/// A view's options as `(name, value)` pairs.
+type ViewOptions = Vec<(String, String)>;
+
 /// The `WITH (name [= value], ...)` options before a view's `AS` (sqlparser
 /// 0.63 requires a value; `security_barrier` alone means true): the
 /// options, lower case and unquoted, and the byte range to blank out.
-fn view_head_options(
-    toks: &[(Token, usize)],
-) -> Option<(Vec<(String, String)>, std::ops::Range<usize>)> {
+fn view_head_options(toks: &[(Token, usize)]) -> Option<(ViewOptions, std::ops::Range<usize>)> {
     let mut depth = 0usize;
     let mut with_at = None;
     for (idx, (token, _)) in toks.iter().enumerate() {
