@@ -412,7 +412,7 @@ fn real_world_forms_load_with_one_note_per_kind() {
 /// its file:line:col, next to the one note for what PostgreSQL resolves.
 #[test]
 fn real_errors_stay_errors() {
-    let text = "CREATE TABLE t (a int);\nCREATE INDEX t_b ON t (lower(NORMALIZE(b, NFKC)));\nCREATE TRIGGER x BEFORE UPDATE ON t FOR EACH ROW EXECUTE FUNCTION suppress_redundant_updates_trigger();\nCREATE POLICY p ON t TO app_user USING (true);\nCREATE POLICY q ON t TO app_user, reporting USING (true);\n";
+    let text = "CREATE TABLE t (a int);\nCREATE INDEX t_b ON t (lower(NORMALIZE(b, NFKC)));\nCREATE TRIGGER x BEFORE UPDATE ON t FOR EACH ROW EXECUTE FUNCTION suppress_redundant_updates_trigger();\nCREATE TRIGGER y BEFORE UPDATE ON t FOR EACH ROW EXECUTE FUNCTION audit.log_change();\nCREATE POLICY p ON t TO app_user USING (true);\nCREATE POLICY q ON t TO app_user, reporting USING (true);\n";
     let mut sources = SourceSet::default();
     sources.add(PathBuf::from("errors.sql"), text.to_string(), Language::Sql);
     let parsed = schemac::frontend::load(&sources);
@@ -432,12 +432,12 @@ fn real_errors_stay_errors() {
     );
     assert!(
         found[1].starts_with(
-            "errors.sql:3:1: info[unresolved-reference]: 3 objects used but not declared"
+            "errors.sql:4:1: info[unresolved-reference]: 3 objects used but not declared"
         ),
         "{found:#?}"
     );
     assert!(
-        found[1].contains("(4 uses): function public.suppress_redundant_updates_trigger, role app_user, role reporting"),
+        found[1].contains("(4 uses): function audit.log_change, role app_user, role reporting"),
         "{found:#?}"
     );
 }
