@@ -685,12 +685,11 @@ fn report_differences<K: Debug + Ord, V: Debug + PartialEq>(
     }
 }
 
-// Blocked on the SQL frontend, not on introspection (run with `--ignored`;
-// last run: 2 differences): it drops `CREATE VIEW app.safe_bookings WITH
-// (security_barrier)`, and it keeps a SQL-standard body as written
-// (`RETURN a * 2`) where the catalog deparses `RETURN (a * 2)`.
+// The SQL frontend's Model of the DDL equals the introspected one: view
+// options (`WITH (security_barrier)`) are read by both, and a SQL-standard
+// body kept as written (`RETURN a * 2`) equals the catalog's deparsed
+// `RETURN (a * 2)` (Function's equality compares its canonical form).
 #[tokio::test]
-#[ignore = "blocked on frontend::sql: view WITH (security_barrier) dropped; SQL-standard function bodies not normalised"]
 async fn equals_the_sql_frontend_model() {
     let db = TestDb::create("frontend");
     db.load(RICH_DDL);

@@ -1,4 +1,12 @@
 //! Functions and procedures (bodies kept as raw SQL).
+//!
+//! Invariants: `body` is either the text between the dollar quotes of `AS
+//! $$...$$`, or a SQL-standard body (`RETURN expr`, `BEGIN ATOMIC ... END`,
+//! PostgreSQL 14+) kept as written, keywords included; the two are told
+//! apart by [`Function::has_standard_body`]. Equality compares a standard
+//! body by its canonical form (`RETURN a * 2` equals the catalog's `RETURN
+//! (a * 2)`; `BEGIN ATOMIC` bodies by their whitespace-collapsed text) and
+//! a quoted body byte for byte; spans never take part.
 
 use super::{Ident, Meta, QualifiedName, SqlExpr, TypeName};
 use std::fmt;
@@ -24,7 +32,7 @@ impl fmt::Display for FunctionId {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, Eq)]
 pub struct Function {
     pub id: FunctionId,
     pub procedure: bool,
@@ -34,7 +42,8 @@ pub struct Function {
     pub returns: Option<String>,
     /// Lower case: `sql`, `plpgsql`.
     pub language: String,
-    /// The body exactly as written between the dollar quotes.
+    /// The body exactly as written between the dollar quotes, or a
+    /// SQL-standard body as written (see the module doc).
     pub body: String,
     pub volatility: Volatility,
     pub strict: bool,
@@ -44,6 +53,114 @@ pub struct Function {
     pub config: Vec<(String, String)>,
     pub comment: Option<String>,
     pub meta: Meta,
+}
+
+impl Function {
+    /// True when the body is SQL-standard (`RETURN ...` or `BEGIN ATOMIC
+    /// ... END`) and is printed without quotes: neither form is a valid
+    /// quoted body of a `sql` function, and other languages have no such form.
+    pub fn has_standard_body(&self) -> bool {
+        self.language == "sql" && standard_body_kind(&self.body).is_some()
+    }
+
+    /// The body as compared (see the module doc).
+    fn body_key(&self) -> std::borrow::Cow<'_, str> {
+        if !self.has_standard_body() {
+            return std::borrow::Cow::Borrowed(&self.body);
+        }
+        let body = self.body.trim();
+        if let Some(StandardBody::Return(expr)) = standard_body_kind(body) {
+            if let Ok(canonical) = super::normalize::expr(expr) {
+                return std::borrow::Cow::Owned(format!("RETURN {}", canonical.canonical));
+            }
+        }
+        let unquoted = unquote_plain_names(body);
+        let collapsed: Vec<&str> = unquoted.split_whitespace().collect();
+        std::borrow::Cow::Owned(collapsed.join(" ").to_lowercase())
+    }
+}
+
+/// `"s"` -> `s` for quoted names that need no quotes (lower case letters,
+/// digits, `_`), outside string literals: what `pg_dump
+/// --quote-all-identifiers` adds to a body.
+fn unquote_plain_names(text: &str) -> String {
+    let mut res = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(idx) = rest.find(['\'', '"']) {
+        res.push_str(&rest[..idx]);
+        let quote = rest.as_bytes()[idx] as char;
+        let after = &rest[idx + 1..];
+        let end = after.find(quote).map_or(after.len(), |n| n);
+        let inner = &after[..end];
+        let plain = quote == '"'
+            && !inner.is_empty()
+            && inner.starts_with(|c: char| c.is_ascii_lowercase() || c == '_')
+            && inner
+                .chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
+        if plain {
+            res.push_str(inner);
+        } else {
+            res.push(quote);
+            res.push_str(inner);
+            if end < after.len() {
+                res.push(quote);
+            }
+        }
+        rest = after.get(end + 1..).unwrap_or("");
+    }
+    res.push_str(rest);
+    res
+}
+
+enum StandardBody<'a> {
+    Return(&'a str),
+    Atomic,
+}
+
+fn standard_body_kind(body: &str) -> Option<StandardBody<'_>> {
+    let body = body.trim_start();
+    let mut words = body.split_whitespace();
+    let first = words.next()?;
+    if first.eq_ignore_ascii_case("RETURN") {
+        return Some(StandardBody::Return(body[first.len()..].trim()));
+    }
+    let second = words.next()?;
+    (first.eq_ignore_ascii_case("BEGIN") && second.eq_ignore_ascii_case("ATOMIC"))
+        .then_some(StandardBody::Atomic)
+}
+
+impl PartialEq for Function {
+    fn eq(&self, other: &Function) -> bool {
+        let Function {
+            id,
+            procedure,
+            args,
+            returns,
+            language,
+            body: _,
+            volatility,
+            strict,
+            security_definer,
+            parallel,
+            config,
+            comment,
+            meta,
+        } = self;
+        *id == other.id
+            && *procedure == other.procedure
+            && *args == other.args
+            && *returns == other.returns
+            && *language == other.language
+            && self.body_key() == other.body_key()
+            && *volatility == other.volatility
+            && *strict == other.strict
+            && *security_definer == other.security_definer
+            && *parallel == other.parallel
+            && *config == other.config
+            && *comment == other.comment
+            && *meta == other.meta
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -77,4 +194,54 @@ pub enum Parallel {
     Unsafe,
     Restricted,
     Safe,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn function(language: &str, body: &str) -> Function {
+        Function {
+            id: FunctionId {
+                name: QualifiedName::new("app", "f"),
+                arg_types: Vec::new(),
+            },
+            procedure: false,
+            args: Vec::new(),
+            returns: Some("integer".to_string()),
+            language: language.to_string(),
+            body: body.to_string(),
+            volatility: Volatility::Immutable,
+            strict: false,
+            security_definer: false,
+            parallel: Parallel::Unsafe,
+            config: Vec::new(),
+            comment: None,
+            meta: Meta::default(),
+        }
+    }
+
+    #[test]
+    fn standard_bodies_compare_by_their_canonical_form() {
+        let written = function("sql", "RETURN a * 2");
+        assert!(written.has_standard_body());
+        assert_eq!(written, function("sql", "RETURN (a * 2)"));
+        assert_ne!(written, function("sql", "RETURN a * 3"));
+        let atomic = function("sql", "BEGIN ATOMIC\n SELECT 1;\nEND");
+        assert!(atomic.has_standard_body());
+        assert_eq!(atomic, function("sql", "begin atomic select 1; end"));
+        assert_ne!(atomic, function("sql", "BEGIN ATOMIC SELECT 2; END"));
+        let quoted = function("sql", " select 1 ");
+        assert!(!quoted.has_standard_body());
+        assert_ne!(quoted, function("sql", "select 1"));
+        assert!(!function("plpgsql", "BEGIN RETURN 1; END").has_standard_body());
+        assert_eq!(
+            function("sql", "RETURN COLLATION FOR (s) || 'a\"b\"'"),
+            function("sql", "RETURN COLLATION FOR (\"s\") || 'a\"b\"'")
+        );
+        assert_ne!(
+            function("sql", "RETURN COLLATION FOR (s)"),
+            function("sql", "RETURN COLLATION FOR (\"S\")")
+        );
+    }
 }

@@ -207,7 +207,11 @@ pub fn create_function(function: &Function, or_replace: bool) -> String {
             res.push_str(&format!(" SET {name} = {}", config_value(value)));
         }
     }
-    res.push_str(&format!(" AS {}", dollar_quote(&function.body)));
+    if function.has_standard_body() {
+        res.push_str(&format!(" {}", function.body.trim()));
+    } else {
+        res.push_str(&format!(" AS {}", dollar_quote(&function.body)));
+    }
     res
 }
 

@@ -3,7 +3,10 @@
 //! mismatches, partition bounds, generated and identity columns, invalid
 //! identifiers.
 //!
-//! Codes: `unknown-reference` (tables, columns, types, functions, roles),
+//! Codes: `unknown-reference` (tables, columns, types), `unresolved-reference`
+//! (ONE Info note for the whole Model naming the functions and roles the
+//! files use without declaring them: built-ins, extensions' objects, roles,
+//! objects outside the managed schemas; PostgreSQL is the judge of those),
 //! `duplicate-name`, `fk-type-mismatch`, `fk-target-not-unique`,
 //! `partition-overlap`, `partition-bound-mismatch`,
 //! `partition-of-non-partitioned`, `generated-self-reference`,
@@ -46,7 +49,61 @@ pub fn validate(model: &Model) -> Vec<Diagnostic> {
     partition::check_overlaps(model, &mut out);
     references::check_types(model, &mut out);
     references::check_sequences_and_views(model, &mut out);
+    merge_unresolved(&mut out);
     out
+}
+
+const UNRESOLVED: &str = "unresolved-reference";
+
+/// One reference the Model cannot resolve on its own (`what` names it:
+/// `function public.tsvector_update_trigger`, `role app_user`); all of
+/// them become one note in [`merge_unresolved`].
+fn unresolved(span: Span, what: String) -> Diagnostic {
+    Diagnostic::info(UNRESOLVED, span, what)
+}
+
+/// Replaces the per-occurrence unresolved references by one note at the
+/// first of them, naming a few distinct ones and counting the rest.
+fn merge_unresolved(out: &mut Vec<Diagnostic>) {
+    let (found, rest): (Vec<Diagnostic>, Vec<Diagnostic>) = std::mem::take(out)
+        .into_iter()
+        .partition(|d| d.code == UNRESOLVED);
+    *out = rest;
+    let Some(first) = found
+        .iter()
+        .min_by_key(|d| (d.primary.span.file.0, d.primary.span.start))
+    else {
+        return;
+    };
+    let mut names: Vec<&str> = found.iter().map(|d| d.message.as_str()).collect();
+    names.sort_unstable();
+    names.dedup();
+    const SHOWN: usize = 5;
+    let mut listed = names
+        .iter()
+        .take(SHOWN)
+        .copied()
+        .collect::<Vec<_>>()
+        .join(", ");
+    if names.len() > SHOWN {
+        listed.push_str(&format!(" and {} more", names.len() - SHOWN));
+    }
+    let noun = if names.len() == 1 {
+        "object"
+    } else {
+        "objects"
+    };
+    let message = format!(
+        "{} {noun} used but not declared in these files, left for PostgreSQL to resolve ({} {}): {listed}",
+        names.len(),
+        found.len(),
+        if found.len() == 1 { "use" } else { "uses" }
+    );
+    out.push(
+        Diagnostic::info(UNRESOLVED, first.primary.span, message)
+            .with_label("first use")
+            .with_help("built-in and extension functions, roles and objects outside the managed schemas are checked by PostgreSQL when the plan runs; declare the ones that belong to this schema"),
+    );
 }
 
 /// A table with what the checks need around it.
@@ -862,11 +919,43 @@ mod tests {
         );
         let diagnostics = validate(&builder.model);
         assert_eq!(diagnostics.len(), 1, "{diagnostics:?}");
-        assert_eq!(diagnostics[0].severity, Severity::Warning);
+        assert_eq!(diagnostics[0].severity, Severity::Info);
+        assert_eq!(diagnostics[0].code, "unresolved-reference");
         assert!(
             diagnostics[0].message.contains("role ghost"),
             "{diagnostics:?}"
         );
+    }
+
+    #[test]
+    fn unresolved_references_are_one_note() {
+        let mut builder = accounts();
+        for idx in 0..8 {
+            let name = format!("p{idx}");
+            builder = builder.with("accounts", |t| {
+                t.policies.insert(
+                    Ident::new(name.clone()),
+                    Policy {
+                        name: Ident::new(name.clone()),
+                        permissive: true,
+                        command: PolicyCommand::All,
+                        roles: vec![Ident::new(format!("role_{}", idx % 7))],
+                        using: None,
+                        with_check: None,
+                        comment: None,
+                        meta: at(10 + idx),
+                    },
+                );
+            });
+        }
+        let diagnostics = validate(&builder.model);
+        assert_eq!(diagnostics.len(), 1, "{diagnostics:?}");
+        let note = &diagnostics[0];
+        assert_eq!(
+            (note.severity, note.code),
+            (Severity::Info, "unresolved-reference")
+        );
+        assert_eq!(note.message, "7 objects used but not declared in these files, left for PostgreSQL to resolve (8 uses): role role_0, role role_1, role role_2, role role_3, role role_4 and 2 more");
     }
 
     #[test]

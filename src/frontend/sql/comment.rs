@@ -5,7 +5,9 @@
 //!
 //! Invariant: comments are queued and applied after the whole file was
 //! read ([`super::pgdump::finish`]), so a comment may precede its object;
-//! a comment on an object the file never declares is an `unknown-reference`.
+//! a comment on an object the file never declares is an `unknown-reference`,
+//! except `COMMENT ON SCHEMA public` (that schema always exists and its
+//! comment is not managed: noted and skipped).
 
 use super::forms::run;
 use super::pgdump::{CommentTarget, Deferred};
@@ -43,6 +45,11 @@ pub(crate) fn comment(ctx: &mut Ctx<'_>, stmt: Stmt<'_>) {
             text,
             span: ctx.span(&stmt),
         }),
+        Parsed::NotModelled(kind) if kind == "SCHEMA public" => ctx.info(
+            "skipped-statement",
+            &stmt,
+            "COMMENT ON SCHEMA public skipped (the public schema always exists; its comment is not managed by schemac)",
+        ),
         Parsed::NotModelled(kind) => ctx.info(
             "skipped-statement",
             &stmt,
@@ -111,7 +118,13 @@ fn target(p: &mut Parser<'_>) -> Result<Parsed, ParserError> {
     } else if p.parse_keyword(Keyword::DOMAIN) {
         CommentTarget::Domain(name(p)?)
     } else if p.parse_keyword(Keyword::SCHEMA) {
-        CommentTarget::Schema(ident(&p.parse_identifier()?))
+        let schema = ident(&p.parse_identifier()?);
+        if schema.as_str() == "public" {
+            // `public` always exists and is not a Model schema; pg_dump 15+
+            // prints its comment whenever it differs from the default.
+            return Ok(Parsed::NotModelled("SCHEMA public".to_string()));
+        }
+        CommentTarget::Schema(schema)
     } else {
         let mut kind = Vec::new();
         while let Token::Word(word) = p.peek_token().token {
@@ -309,5 +322,22 @@ mod tests {
         let parsed = load_file(&file);
         assert_eq!(parsed.diagnostics.len(), 1);
         assert_eq!(parsed.diagnostics[0].code, "unknown-reference");
+    }
+
+    #[test]
+    fn comment_on_schema_public_is_noted() {
+        for sql in [
+            "COMMENT ON SCHEMA public IS 'standard public schema';",
+            "COMMENT ON SCHEMA \"public\" IS 'x';",
+        ] {
+            let file = SourceFile::new(FileId(0), "t.sql".into(), sql.to_string(), Language::Sql);
+            let parsed = load_file(&file);
+            assert_eq!(parsed.diagnostics.len(), 1, "{:?}", parsed.diagnostics);
+            assert_eq!(
+                parsed.diagnostics[0].severity,
+                crate::diagnostics::Severity::Info
+            );
+            assert!(parsed.diagnostics[0].message.contains("public"));
+        }
     }
 }

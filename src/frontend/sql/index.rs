@@ -44,7 +44,11 @@ pub(crate) fn create_index(ctx: &mut Ctx<'_>, stmt: Stmt<'_>) {
         nulls_not_distinct: create.nulls_distinct == Some(false),
         method: create.using.as_ref().map_or_else(
             || "btree".to_string(),
-            |method| method.to_string().to_lowercase(),
+            |method| match method {
+                // `USING "btree"` (--quote-all-identifiers) is btree.
+                sqlparser::ast::IndexType::Custom(name) => ident(name).0,
+                other => other.to_string().to_lowercase(),
+            },
         ),
         keys: keys.clone(),
         include: create.include.iter().map(ident).collect(),

@@ -48,6 +48,12 @@ pub(crate) fn with_table(
 /// `CREATE [UNLOGGED] TABLE ...` (also `PARTITION OF` and `PARTITION BY`).
 pub(crate) fn create_table(ctx: &mut Ctx<'_>, stmt: Stmt<'_>) {
     let text = forms::blank_fk_set_columns(stmt.text);
+    // sqlparser reads only one identity option; the groups are read here
+    // (in column order) and blanked out.
+    let Some((text, mut identities)) = super::sequence::identity_groups(ctx, &stmt, text) else {
+        return;
+    };
+    identities.reverse();
     let parsed = parser(&text).and_then(|mut p| {
         let statement = p.parse_statement()?;
         forms::expect_end(&mut p)?;
@@ -85,7 +91,7 @@ pub(crate) fn create_table(ctx: &mut Ctx<'_>, stmt: Stmt<'_>) {
     table.unlogged = create.unlogged;
     table.meta = ctx.meta(&stmt);
     for column in &create.columns {
-        add_column(ctx, &stmt, &mut table, column);
+        add_column_with(ctx, &stmt, &mut table, column, &mut identities);
     }
     for constraint in &create.constraints {
         add_table_constraint(ctx, &stmt, &mut table, constraint);
@@ -176,6 +182,18 @@ pub(crate) fn bound_value(expr: &Expr) -> BoundValue {
 
 /// A column definition with its column constraints.
 pub(crate) fn add_column(ctx: &mut Ctx<'_>, stmt: &Stmt<'_>, table: &mut Table, def: &ColumnDef) {
+    add_column_with(ctx, stmt, table, def, &mut Vec::new());
+}
+
+/// [`add_column`] with the identity option groups still to hand out (last
+/// one first), read by [`super::sequence::identity_groups`].
+fn add_column_with(
+    ctx: &mut Ctx<'_>,
+    stmt: &Stmt<'_>,
+    table: &mut Table,
+    def: &ColumnDef,
+    identities: &mut Vec<SeqOpts>,
+) {
     let name = ident(&def.name);
     if table.column(&name).is_some() {
         ctx.error(
@@ -255,7 +273,10 @@ pub(crate) fn add_column(ctx: &mut Ctx<'_>, stmt: &Stmt<'_>, table: &mut Table, 
             } => match generation_expr {
                 Some(expr) => column.generated = Some(normalize::expr_from_ast(expr)),
                 None => {
-                    let opts = identity_options(sequence_options.as_deref().unwrap_or(&[]));
+                    let opts = match identities.pop() {
+                        Some(group) => group,
+                        None => identity_options(sequence_options.as_deref().unwrap_or(&[])),
+                    };
                     column.identity = Some(Identity {
                         always: matches!(generated_as, GeneratedAs::Always),
                         options: opts.build(column.ty.clone()),

@@ -13,8 +13,9 @@
 //! Invariants: never panics and never stops at the first problem; every
 //! diagnostic points at the statement (or the token inside it) it is about;
 //! a statement is either modelled, skipped with an Info `skipped-statement`,
-//! or reported (Warning `unsupported-statement`, Error `syntax-error` /
-//! `data-statement` / `unknown-reference`), never silently dropped.
+//! counted into the one data-statement note, or reported (Warning
+//! `unsupported-statement`, Error `syntax-error` / `unknown-reference`),
+//! never silently dropped.
 
 mod comment;
 mod dispatch;
@@ -44,6 +45,7 @@ pub fn load_file(file: &SourceFile) -> Parsed<Model> {
         dispatch::statement(&mut ctx, stmt);
     }
     pgdump::finish(&mut ctx);
+    skipped::summarize(&mut ctx);
     Parsed::new(ctx.model, ctx.diagnostics)
 }
 
@@ -53,6 +55,8 @@ pub(crate) struct Ctx<'a> {
     pub model: Model,
     pub diagnostics: Vec<Diagnostic>,
     pub deferred: Vec<pgdump::Deferred>,
+    /// Data statements, summarised in one note at the end.
+    pub skipped_data: Vec<skipped::SkippedData>,
 }
 
 impl<'a> Ctx<'a> {
@@ -62,6 +66,7 @@ impl<'a> Ctx<'a> {
             model: Model::default(),
             diagnostics: Vec::new(),
             deferred: Vec::new(),
+            skipped_data: Vec::new(),
         }
     }
 

@@ -50,6 +50,7 @@ pub(crate) fn is_word(token: &Token, keyword: Keyword) -> bool {
 pub(crate) fn create_function(ctx: &mut Ctx<'_>, stmt: Stmt<'_>) {
     let mut text = stmt.text.to_string();
     let mut procedure = false;
+    let mut standard_body = None;
     if let Some(toks) = tokens(stmt.text) {
         let mut depth = 0usize;
         for (idx, (token, offset)) in toks.iter().enumerate() {
@@ -57,6 +58,20 @@ pub(crate) fn create_function(ctx: &mut Ctx<'_>, stmt: Stmt<'_>) {
                 Token::LParen => depth += 1,
                 Token::RParen => depth = depth.saturating_sub(1),
                 _ if depth > 0 => {}
+                // A SQL-standard body ends the statement; it is kept as
+                // written and not read by sqlparser (which cannot read
+                // `BEGIN ATOMIC` nor every expression PostgreSQL prints).
+                token
+                    if is_word(token, Keyword::RETURN)
+                        || (is_word(token, Keyword::BEGIN)
+                            && toks
+                                .get(idx + 1)
+                                .is_some_and(|(next, _)| is_word(next, Keyword::ATOMIC))) =>
+                {
+                    standard_body = Some(stmt.text[*offset..].trim_end().to_string());
+                    text = blank(&text, *offset..text.len());
+                    break;
+                }
                 token if is_word(token, Keyword::PROCEDURE) && !procedure => {
                     procedure = true;
                     text.replace_range(*offset..offset + "PROCEDURE".len(), "FUNCTION ");
@@ -97,21 +112,17 @@ pub(crate) fn create_function(ctx: &mut Ctx<'_>, stmt: Stmt<'_>) {
             .map(|arg| arg.ty.clone())
             .collect(),
     };
-    let body = match &create.function_body {
-        Some(CreateFunctionBody::AsBeforeOptions { body, .. })
-        | Some(CreateFunctionBody::AsAfterOptions(body)) => match body {
-            Expr::Value(value) => match &value.value {
-                Value::DollarQuotedString(quoted) => quoted.value.clone(),
-                Value::SingleQuotedString(text) | Value::EscapedStringLiteral(text) => text.clone(),
-                other => other.to_string(),
-            },
-            other => other.to_string(),
-        },
-        Some(CreateFunctionBody::Return(expr)) | Some(CreateFunctionBody::AsReturnExpr(expr)) => {
-            format!("RETURN {expr}")
+    let body = match (standard_body, &create.function_body) {
+        (Some(body), None) => body,
+        (Some(_), Some(_)) => {
+            ctx.error(
+                "syntax-error",
+                &stmt,
+                "a function has either a SQL-standard body (RETURN, BEGIN ATOMIC) or AS '...', not both",
+            );
+            return;
         }
-        Some(other) => format!("{other:?}"),
-        None => String::new(),
+        (None, body) => quoted_body(body),
     };
     let function = Function {
         id: id.clone(),
@@ -152,6 +163,26 @@ pub(crate) fn create_function(ctx: &mut Ctx<'_>, stmt: Stmt<'_>) {
             &stmt,
             format!("function {id} is declared more than once"),
         );
+    }
+}
+
+/// The body of `AS 'body'` / `AS $$body$$` as written between the quotes.
+fn quoted_body(body: &Option<CreateFunctionBody>) -> String {
+    match body {
+        Some(CreateFunctionBody::AsBeforeOptions { body, .. })
+        | Some(CreateFunctionBody::AsAfterOptions(body)) => match body {
+            Expr::Value(value) => match &value.value {
+                Value::DollarQuotedString(quoted) => quoted.value.clone(),
+                Value::SingleQuotedString(text) | Value::EscapedStringLiteral(text) => text.clone(),
+                other => other.to_string(),
+            },
+            other => other.to_string(),
+        },
+        Some(CreateFunctionBody::Return(expr)) | Some(CreateFunctionBody::AsReturnExpr(expr)) => {
+            format!("RETURN {expr}")
+        }
+        Some(other) => format!("{other:?}"),
+        None => String::new(),
     }
 }
 
@@ -215,7 +246,21 @@ fn config(params: &[sqlparser::ast::FunctionDefinitionSetParam]) -> Vec<(String,
 pub(crate) fn create_view(ctx: &mut Ctx<'_>, stmt: Stmt<'_>) {
     let mut text = stmt.text.to_string();
     let mut check_option = None;
+    let mut recursive = false;
+    let mut head_options = Vec::new();
     if let Some(toks) = tokens(stmt.text) {
+        if let Some((_, offset)) = toks
+            .iter()
+            .take(6)
+            .find(|(token, _)| is_word(token, Keyword::RECURSIVE))
+        {
+            recursive = true;
+            text = blank(&text, *offset..offset + "RECURSIVE".len());
+        }
+        if let Some((options, range)) = view_head_options(&toks) {
+            head_options = options;
+            text = blank(&text, range);
+        }
         let words: Vec<String> = toks
             .iter()
             .map(|(token, _)| match token {
@@ -251,9 +296,21 @@ pub(crate) fn create_view(ctx: &mut Ctx<'_>, stmt: Stmt<'_>) {
             text = blank(&text, toks[cut].1..text.len());
         }
     }
-    let Some(Statement::CreateView(create)) = parse_one(ctx, &stmt, &text) else {
+    let Some(Statement::CreateView(mut create)) = parse_one(ctx, &stmt, &text) else {
         return;
     };
+    if recursive {
+        match recursive_query(&create) {
+            Ok(query) => {
+                *create.query = query;
+                create.columns.clear();
+            }
+            Err(error) => {
+                ctx.syntax_error(&stmt, &error);
+                return;
+            }
+        }
+    }
     let name = qualified(&create.name);
     let mut options: Vec<(String, String)> = match &create.options {
         sqlparser::ast::CreateTableOptions::With(options) => options
@@ -271,7 +328,9 @@ pub(crate) fn create_view(ctx: &mut Ctx<'_>, stmt: Stmt<'_>) {
             .collect(),
         _ => Vec::new(),
     };
+    options.extend(head_options);
     if let Some(check_option) = check_option {
+        options.retain(|(key, _)| key != "check_option");
         options.push(("check_option".to_string(), check_option.to_string()));
     }
     options.sort();
@@ -296,6 +355,87 @@ pub(crate) fn create_view(ctx: &mut Ctx<'_>, stmt: Stmt<'_>) {
             &stmt,
             format!("view {name} is declared more than once"),
         );
+    }
+}
+
+/// `CREATE RECURSIVE VIEW name (cols) AS query` is, as PostgreSQL defines
+/// it (and as pg_dump prints it back), `CREATE VIEW name AS WITH RECURSIVE
+/// name (cols) AS (query) SELECT cols FROM name`.
+fn recursive_query(
+    create: &sqlparser::ast::CreateView,
+) -> Result<sqlparser::ast::Query, sqlparser::parser::ParserError> {
+    let cte = create
+        .name
+        .0
+        .last()
+        .map(ToString::to_string)
+        .unwrap_or_default();
+    let columns: Vec<String> = create
+        .columns
+        .iter()
+        .map(|column| column.name.to_string())
+        .collect();
+    let columns = columns.join(", ");
+    let text = format!(
+        "WITH RECURSIVE {cte} ({columns}) AS ({}) SELECT {columns} FROM {cte}",
+        create.query
+    );
+    parser(&text)?.parse_query().map(|query| *query)
+}
+
+/// A view's options as `(name, value)` pairs.
+type ViewOptions = Vec<(String, String)>;
+
+/// The `WITH (name [= value], ...)` options before a view's `AS` (sqlparser
+/// 0.63 requires a value; `security_barrier` alone means true): the
+/// options, lower case and unquoted, and the byte range to blank out.
+fn view_head_options(toks: &[(Token, usize)]) -> Option<(ViewOptions, std::ops::Range<usize>)> {
+    let mut depth = 0usize;
+    let mut with_at = None;
+    for (idx, (token, _)) in toks.iter().enumerate() {
+        match token {
+            Token::LParen => depth += 1,
+            Token::RParen => depth = depth.saturating_sub(1),
+            _ if depth > 0 => {}
+            token if is_word(token, Keyword::AS) => break,
+            token
+                if is_word(token, Keyword::WITH)
+                    && matches!(toks.get(idx + 1), Some((Token::LParen, _))) =>
+            {
+                with_at = Some(idx);
+                break;
+            }
+            _ => {}
+        }
+    }
+    let with_at = with_at?;
+    let mut options = Vec::new();
+    let mut idx = with_at + 2;
+    loop {
+        let key = match &toks.get(idx)?.0 {
+            Token::Word(word) => word.value.to_lowercase(),
+            _ => return None,
+        };
+        idx += 1;
+        let mut value = "true".to_string();
+        if matches!(toks.get(idx), Some((Token::Eq, _))) {
+            value = match &toks.get(idx + 1)?.0 {
+                Token::Word(word) => word.value.to_lowercase(),
+                Token::SingleQuotedString(text) => text.to_lowercase(),
+                Token::Number(digits, _) => digits.clone(),
+                _ => return None,
+            };
+            idx += 2;
+        }
+        options.push((key, value));
+        match &toks.get(idx)?.0 {
+            Token::Comma => idx += 1,
+            Token::RParen => {
+                let end = toks[idx].1 + 1;
+                return Some((options, toks[with_at].1..end));
+            }
+            _ => return None,
+        }
     }
 }
 
@@ -407,5 +547,36 @@ mod tests {
         assert_eq!(written.views[&name].query, dumped.views[&name].query);
         let other = model("CREATE VIEW v AS SELECT a FROM t WHERE b IN (1, 3);");
         assert_ne!(written.views[&name].query, other.views[&name].query);
+    }
+
+    #[test]
+    fn sql_standard_bodies_are_kept_as_written() {
+        let m = model("CREATE FUNCTION app.tax(amount numeric) RETURNS numeric LANGUAGE sql IMMUTABLE RETURN amount * 0.2;\nCREATE FUNCTION app.fmt(s text) RETURNS text LANGUAGE sql RETURN COLLATION FOR (s) || (s IS NFC NORMALIZED);\nCREATE PROCEDURE app.touch(x integer) LANGUAGE sql BEGIN ATOMIC UPDATE t SET a = x; SELECT CASE WHEN x > 0 THEN 1 END; END;");
+        let body = |name: &str| {
+            m.functions
+                .values()
+                .find(|f| f.id.name.name.as_str() == name)
+                .unwrap_or_else(|| panic!("function {name}"))
+                .clone()
+        };
+        let tax = body("tax");
+        assert_eq!(tax.body, "RETURN amount * 0.2");
+        assert!(tax.has_standard_body());
+        let printed = crate::model::sql::create_function(&tax, false);
+        assert!(
+            printed.ends_with(" IMMUTABLE PARALLEL UNSAFE RETURN amount * 0.2"),
+            "{printed}"
+        );
+        assert_eq!(
+            body("fmt").body,
+            "RETURN COLLATION FOR (s) || (s IS NFC NORMALIZED)"
+        );
+        let touch = body("touch");
+        assert!(touch.procedure);
+        assert_eq!(
+            touch.body,
+            "BEGIN ATOMIC UPDATE t SET a = x; SELECT CASE WHEN x > 0 THEN 1 END; END"
+        );
+        assert!(!crate::model::sql::create_function(&touch, false).contains("$$"));
     }
 }

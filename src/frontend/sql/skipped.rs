@@ -1,13 +1,31 @@
 //! Statements the `.sql` frontend does not model: session settings,
 //! privileges, ownership, transaction control (Info `skipped-statement`),
 //! DDL for object kinds outside the Model (Warning
-//! `unsupported-statement`), DROP (Warning `skipped-statement`) and data
-//! statements (Error `data-statement`).
+//! `unsupported-statement`), DROP and `DO` blocks (Warning
+//! `skipped-statement`: a DO block may create objects, which are then not
+//! modelled), and data and maintenance statements (`INSERT`, `COPY`,
+//! `SELECT setval(...)`, `ANALYZE`, ...).
 //!
-//! Invariant: nothing is dropped silently; a statement that is not even
-//! valid SQL is a `syntax-error`, whatever its first word.
+//! Invariants: nothing is dropped silently; a statement that is not even
+//! valid SQL is a `syntax-error`, whatever its first word; data statements
+//! (a Rails structure.sql ends with one INSERT per migration, a plain dump
+//! has a COPY per table) are counted, not reported one by one: the file
+//! gets ONE Info note naming each kind and target with its count.
 
-use super::{parser, Ctx, Stmt};
+use super::{ident, parser, Ctx, Stmt};
+use crate::diagnostics::Diagnostic;
+use crate::source::Span;
+use sqlparser::keywords::Keyword;
+use sqlparser::tokenizer::Token;
+use std::collections::BTreeMap;
+
+/// A data statement seen in the file: its label (`INSERT INTO
+/// schema_migrations`) and where it is.
+#[derive(Debug, Clone)]
+pub(crate) struct SkippedData {
+    pub label: String,
+    pub span: Span,
+}
 
 /// Handles a statement no modelling code claimed; `words` are its leading
 /// keywords, upper-cased.
@@ -30,10 +48,15 @@ pub(crate) fn other(ctx: &mut Ctx<'_>, stmt: Stmt<'_>, words: &[String]) {
             &stmt,
             format!("{kind} skipped (transaction control)"),
         ),
-        "INSERT" | "UPDATE" | "DELETE" | "COPY" | "TRUNCATE" | "MERGE" => ctx.error(
-            "data-statement",
+        "INSERT" | "UPDATE" | "DELETE" | "COPY" | "TRUNCATE" | "MERGE" | "ANALYZE"
+        | "ANALYSE" | "VACUUM" | "CLUSTER" | "REINDEX" | "REFRESH" | "CHECKPOINT" => {
+            let label = data_label(stmt.text, word(0));
+            data(ctx, &stmt, label)
+        }
+        "DO" => ctx.warning(
+            "skipped-statement",
             &stmt,
-            format!("{kind}: data statements are not part of a schema"),
+            "DO block skipped: schemac does not run it, so whatever it creates or changes is not modelled",
         ),
         "DROP" => ctx.warning(
             "skipped-statement",
@@ -51,6 +74,100 @@ pub(crate) fn other(ctx: &mut Ctx<'_>, stmt: Stmt<'_>, words: &[String]) {
             format!("{kind} ... OWNER TO skipped (ownership is not managed by schemac)"),
         ),
         _ => unknown(ctx, stmt, &kind),
+    }
+}
+
+/// Counts a data statement for the file's summary note ([`summarize`]).
+pub(crate) fn data(ctx: &mut Ctx<'_>, stmt: &Stmt<'_>, label: String) {
+    let span = ctx.span(stmt);
+    ctx.skipped_data.push(SkippedData { label, span });
+}
+
+/// The one note about the file's data statements: `skipped 4 data
+/// statements (not part of a schema): COPY app.tags (1), INSERT INTO
+/// schema_migrations (3)`, at the first of them.
+pub(crate) fn summarize(ctx: &mut Ctx<'_>) {
+    let Some(first) = ctx.skipped_data.first().map(|skipped| skipped.span) else {
+        return;
+    };
+    let mut counts: BTreeMap<&str, usize> = BTreeMap::new();
+    for skipped in &ctx.skipped_data {
+        *counts.entry(skipped.label.as_str()).or_default() += 1;
+    }
+    let total = ctx.skipped_data.len();
+    let listed: Vec<String> = counts
+        .iter()
+        .take(8)
+        .map(|(label, count)| format!("{label} ({count})"))
+        .collect();
+    let more = if counts.len() > listed.len() {
+        format!(" and {} more", counts.len() - listed.len())
+    } else {
+        String::new()
+    };
+    let noun = if total == 1 {
+        "statement"
+    } else {
+        "statements"
+    };
+    let message = format!(
+        "skipped {total} data {noun} (not part of a schema): {}{more}",
+        listed.join(", ")
+    );
+    ctx.diagnostics.push(
+        Diagnostic::info("skipped-statement", first, message)
+            .with_label("first data statement")
+            .with_help(
+                "data, COPY blocks and maintenance commands are not modelled; load data separately",
+            ),
+    );
+}
+
+/// `INSERT INTO schema_migrations`, `COPY app.tags`, `ANALYZE`: the
+/// statement's kind and, where it names one, its target table.
+fn data_label(text: &str, first: &str) -> String {
+    let kind = match first {
+        "INSERT" => "INSERT INTO",
+        "DELETE" => "DELETE FROM",
+        "MERGE" => "MERGE INTO",
+        "ANALYSE" => "ANALYZE",
+        other => other,
+    };
+    let target = parser(text).ok().and_then(|mut p| {
+        let _ = p.next_token();
+        loop {
+            match p.peek_token().token {
+                Token::Word(word)
+                    if word.quote_style.is_none()
+                        && matches!(
+                            word.keyword,
+                            Keyword::INTO
+                                | Keyword::FROM
+                                | Keyword::TABLE
+                                | Keyword::ONLY
+                                | Keyword::VERBOSE
+                                | Keyword::MATERIALIZED
+                                | Keyword::VIEW
+                                | Keyword::CONCURRENTLY
+                        ) =>
+                {
+                    let _ = p.next_token();
+                }
+                _ => break,
+            }
+        }
+        p.parse_object_name(false).ok()
+    });
+    match target {
+        Some(name) if !name.0.is_empty() => {
+            let parts: Vec<String> = name
+                .0
+                .iter()
+                .filter_map(|part| part.as_ident().map(|id| ident(id).0))
+                .collect();
+            format!("{kind} {}", parts.join("."))
+        }
+        _ => kind.to_string(),
     }
 }
 
@@ -155,14 +272,24 @@ mod tests {
     }
 
     #[test]
-    fn data_statements_are_errors() {
-        let found = check("INSERT INTO t VALUES (1);\nDELETE FROM t");
-        assert_eq!(found.len(), 2);
-        assert!(found
-            .iter()
-            .all(|(severity, code, message)| *severity == Severity::Error
-                && *code == "data-statement"
-                && message.contains("data statements are not part of a schema")));
+    fn data_statements_are_one_note() {
+        let found = check("INSERT INTO \"schema_migrations\" (version) VALUES ('1'), ('2');\nCREATE TABLE t (a int);\nINSERT INTO schema_migrations VALUES ('3');\nDELETE FROM t;\nCOPY app.t (a) FROM stdin;\n1\n\\.\nANALYZE t;\nVACUUM;\nSELECT pg_catalog.setval('public.s', 3, true);");
+        assert_eq!(found.len(), 1, "{found:?}");
+        let (severity, code, message) = &found[0];
+        assert_eq!((*severity, *code), (Severity::Info, "skipped-statement"));
+        assert_eq!(message, "skipped 7 data statements (not part of a schema): ANALYZE t (1), COPY app.t (1), DELETE FROM t (1), INSERT INTO schema_migrations (2), SELECT setval (1), VACUUM (1)");
+    }
+
+    #[test]
+    fn do_blocks_are_named_where_they_are() {
+        let sql = "CREATE TABLE t (a int);\nDO $$ BEGIN CREATE TABLE u (); END $$;";
+        let file = SourceFile::new(FileId(0), "t.sql".into(), sql.to_string(), Language::Sql);
+        let parsed = load_file(&file);
+        assert_eq!(parsed.diagnostics.len(), 1, "{:?}", parsed.diagnostics);
+        let note = &parsed.diagnostics[0];
+        assert_eq!(note.severity, Severity::Warning);
+        assert!(note.message.contains("not modelled"), "{}", note.message);
+        assert_eq!(file.line_col(note.primary.span.start as usize).line, 2);
     }
 
     #[test]

@@ -8,6 +8,12 @@
 //! `/* */` comments do not end a statement. psql meta-commands (`\restrict`,
 //! `\connect`, ...) at the start of a statement run to the end of their line
 //! and are returned as statements of their own.
+//!
+//! Two forms carry semicolons that do not end the statement: a SQL-standard
+//! function body `BEGIN ATOMIC ... END` (its `END` is found by counting the
+//! `CASE ... END` pairs inside it), and the data block after `COPY ...
+//! FROM stdin;`, which runs up to a line `\.` and is never returned as a
+//! statement (the COPY statement itself is, without its data).
 
 /// One statement: `text` is exactly `file[start..start + text.len()]`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -50,6 +56,8 @@ pub(crate) fn split(text: &str) -> Vec<Stmt<'_>> {
     let mut statements = Vec::new();
     let mut idx = 0;
     let mut start: Option<usize> = None;
+    // Inside `BEGIN ATOMIC`: the number of open `CASE`s.
+    let mut atomic: Option<usize> = None;
     while idx < bytes.len() {
         let byte = bytes[idx];
         if start.is_none() {
@@ -86,11 +94,32 @@ pub(crate) fn split(text: &str) -> Vec<Stmt<'_>> {
             }
             b'"' => idx = skip_quoted(bytes, idx, b'"', false),
             b'$' => idx = skip_dollar(text, idx),
+            b';' if atomic.is_some() => idx += 1,
             b';' => {
+                let mut after = idx + 1;
                 if let Some(begin) = start.take() {
+                    if is_copy_from_stdin(&text[begin..idx]) {
+                        after = skip_copy_data(text, after);
+                    }
                     push_trimmed(text, begin, idx, &mut statements);
                 }
-                idx += 1;
+                idx = after;
+            }
+            byte if byte.is_ascii_alphabetic() && (idx == 0 || !is_ident_byte(bytes[idx - 1])) => {
+                let end = word_end(bytes, idx);
+                let word = &text[idx..end];
+                atomic = match atomic {
+                    None if word.eq_ignore_ascii_case("BEGIN")
+                        && next_word_is(text, end, "ATOMIC") =>
+                    {
+                        Some(0)
+                    }
+                    Some(cases) if word.eq_ignore_ascii_case("CASE") => Some(cases + 1),
+                    Some(0) if word.eq_ignore_ascii_case("END") => None,
+                    Some(cases) if word.eq_ignore_ascii_case("END") => Some(cases - 1),
+                    other => other,
+                };
+                idx = end;
             }
             _ => idx += 1,
         }
@@ -110,6 +139,53 @@ fn push_trimmed<'a>(text: &'a str, begin: usize, end: usize, out: &mut Vec<Stmt<
             start: begin,
         });
     }
+}
+
+fn word_end(bytes: &[u8], idx: usize) -> usize {
+    let mut end = idx;
+    while end < bytes.len() && is_ident_byte(bytes[end]) {
+        end += 1;
+    }
+    end
+}
+
+/// True when the first word at or after `idx` (after whitespace) is `word`.
+fn next_word_is(text: &str, idx: usize, word: &str) -> bool {
+    let rest = text[idx..].trim_start();
+    let end = word_end(rest.as_bytes(), 0);
+    rest[..end].eq_ignore_ascii_case(word)
+}
+
+/// `COPY ... FROM stdin` (what pg_dump prints before a data block).
+fn is_copy_from_stdin(statement: &str) -> bool {
+    let words: Vec<String> = statement
+        .split_whitespace()
+        .map(str::to_ascii_uppercase)
+        .collect();
+    words.first().is_some_and(|first| first == "COPY")
+        && words
+            .windows(2)
+            .any(|pair| pair[0] == "FROM" && pair[1].trim_end_matches(';') == "STDIN")
+}
+
+/// Offset just after the line `\.` that ends the data block starting after
+/// `idx` (the rest of the line holding the COPY's `;` is not data), or the
+/// end of the text when the block is not terminated.
+fn skip_copy_data(text: &str, idx: usize) -> usize {
+    let mut line_start = match text[idx..].find('\n') {
+        Some(n) => idx + n + 1,
+        None => return text.len(),
+    };
+    while line_start < text.len() {
+        let line_end = text[line_start..]
+            .find('\n')
+            .map_or(text.len(), |n| line_start + n);
+        if text[line_start..line_end].trim_end_matches('\r') == "\\." {
+            return line_end;
+        }
+        line_start = line_end + 1;
+    }
+    text.len()
 }
 
 fn is_ident_byte(byte: u8) -> bool {
@@ -239,6 +315,41 @@ mod tests {
         assert_eq!(&sql[stmts[1].start..stmts[1].end()], "SET x = 1");
         assert_eq!(stmts[2].text, "CREATE SCHEMA s");
         assert_eq!(stmts[2].offset_of(1, 8), stmts[2].start + 7);
+    }
+
+    #[test]
+    fn begin_atomic_bodies_keep_their_semicolons() {
+        let sql = "CREATE FUNCTION f() RETURNS int LANGUAGE sql BEGIN ATOMIC SELECT CASE WHEN true THEN 1 END; SELECT 2; END;\nCREATE PROCEDURE p() LANGUAGE sql begin  atomic\n select 1;\nend;\nSELECT 3;";
+        assert_eq!(
+            texts(sql),
+            vec![
+                "CREATE FUNCTION f() RETURNS int LANGUAGE sql BEGIN ATOMIC SELECT CASE WHEN true THEN 1 END; SELECT 2; END",
+                "CREATE PROCEDURE p() LANGUAGE sql begin  atomic\n select 1;\nend",
+                "SELECT 3"
+            ]
+        );
+        assert_eq!(
+            texts("DO $$ BEGIN NULL; END $$; SELECT 1;"),
+            vec!["DO $$ BEGIN NULL; END $$", "SELECT 1"]
+        );
+    }
+
+    #[test]
+    fn copy_data_is_never_a_statement() {
+        let sql = "COPY public.t (a, b) FROM stdin;\n1\tx;y\n2\t\\N\n\\.\nCOPY public.e (a) FROM stdin;\n\\.\n\nCREATE SCHEMA s;\nCOPY t TO stdout;";
+        assert_eq!(
+            texts(sql),
+            vec![
+                "COPY public.t (a, b) FROM stdin",
+                "COPY public.e (a) FROM stdin",
+                "CREATE SCHEMA s",
+                "COPY t TO stdout"
+            ]
+        );
+        assert_eq!(
+            texts("COPY t FROM stdin;\n1;2\n3"),
+            vec!["COPY t FROM stdin"]
+        );
     }
 
     #[test]

@@ -25,6 +25,29 @@ use sqlparser::ast::{
 use sqlparser::keywords::Keyword;
 use sqlparser::tokenizer::Token;
 
+/// PostgreSQL's own trigger functions (`pg_proc` of PostgreSQL 15, return
+/// type `trigger`, schema `pg_catalog`; the `RI_FKey_*` ones only serve
+/// foreign keys' internal triggers).
+const BUILTIN_TRIGGER_FUNCTIONS: &[&str] = &[
+    "suppress_redundant_updates_trigger",
+    "tsvector_update_trigger",
+    "tsvector_update_trigger_column",
+    "unique_key_recheck",
+];
+
+/// The trigger's function: an unqualified built-in resolves to
+/// `pg_catalog` (searched first whatever the search_path says, and how
+/// pg_dump prints it); any other unqualified name is in `public`.
+fn trigger_function(name: &sqlparser::ast::ObjectName) -> QualifiedName {
+    let function = qualified(name);
+    let builtin = name.0.len() == 1 && BUILTIN_TRIGGER_FUNCTIONS.contains(&function.name.as_str());
+    if builtin {
+        QualifiedName::new("pg_catalog", function.name.as_str())
+    } else {
+        function
+    }
+}
+
 /// `CREATE [CONSTRAINT] TRIGGER ... EXECUTE {FUNCTION|PROCEDURE} f(args)`.
 pub(crate) fn create_trigger(ctx: &mut Ctx<'_>, stmt: Stmt<'_>) {
     // sqlparser reads the function's arguments as parameter declarations,
@@ -97,7 +120,7 @@ pub(crate) fn create_trigger(ctx: &mut Ctx<'_>, stmt: Stmt<'_>) {
                 | Some(TriggerObjectKind::ForEach(TriggerObject::Row))
         ),
         when: create.condition.as_ref().map(normalize::expr_from_ast),
-        function: qualified(&function),
+        function: trigger_function(&function),
         args,
         constraint: create.is_constraint,
         deferrable: create
@@ -200,6 +223,10 @@ pub(crate) fn select(ctx: &mut Ctx<'_>, stmt: Stmt<'_>) {
     };
     let function_name = super::last_ident(&function.name);
     let kind = function_name.as_str();
+    if kind == "setval" {
+        super::skipped::data(ctx, &stmt, "SELECT setval".to_string());
+        return;
+    }
     if !matches!(
         kind,
         "create_distributed_table"
@@ -336,6 +363,24 @@ mod tests {
         let errors: Vec<_> = parsed.diagnostics.iter().filter(|d| d.is_error()).collect();
         assert!(errors.is_empty(), "{errors:?}");
         parsed.value
+    }
+
+    #[test]
+    fn builtin_trigger_functions_are_pg_catalog_s() {
+        let m = model(
+            "CREATE TABLE t (a int, tsv tsvector, body text);\nCREATE TRIGGER x BEFORE UPDATE ON t FOR EACH ROW EXECUTE PROCEDURE suppress_redundant_updates_trigger();\nCREATE TRIGGER y BEFORE INSERT OR UPDATE ON t FOR EACH ROW EXECUTE FUNCTION tsvector_update_trigger(tsv, 'pg_catalog.english', body);\nCREATE TRIGGER z BEFORE UPDATE ON t FOR EACH ROW EXECUTE FUNCTION app.suppress_redundant_updates_trigger();\nCREATE TRIGGER w BEFORE UPDATE ON t FOR EACH ROW EXECUTE FUNCTION mine();",
+        );
+        let table = &m.tables[&QualifiedName::public("t")];
+        let function = |name: &str| table.triggers[&Ident::new(name)].function.to_string();
+        assert_eq!(
+            function("x"),
+            "pg_catalog.suppress_redundant_updates_trigger"
+        );
+        assert_eq!(function("y"), "pg_catalog.tsvector_update_trigger");
+        assert_eq!(function("z"), "app.suppress_redundant_updates_trigger");
+        assert_eq!(function("w"), "public.mine");
+        let y = &table.triggers[&Ident::new("y")];
+        assert_eq!(y.args, vec!["tsv", "pg_catalog.english", "body"]);
     }
 
     #[test]

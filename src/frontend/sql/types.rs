@@ -1,5 +1,7 @@
 //! `CREATE TYPE ... AS ENUM` and `CREATE DOMAIN` (sqlparser 0.63 reads
-//! neither a domain's `NOT NULL` nor `COLLATE pg_catalog."C"`).
+//! neither a domain's `NOT NULL` nor `COLLATE pg_catalog."C"`): the domain's
+//! COLLATE, DEFAULT and constraints (`[CONSTRAINT n] NOT NULL | NULL | CHECK
+//! (e)`) are read in any order.
 //!
 //! Invariant: unnamed domain CHECKs get PostgreSQL's names (`<domain>_check`,
 //! `<domain>_check1`, ...); composite, range and base types are reported as
@@ -80,7 +82,9 @@ pub(crate) fn create_domain(ctx: &mut Ctx<'_>, stmt: Stmt<'_>) {
             if p.parse_keyword(Keyword::COLLATE) {
                 domain.collation = Some(collation(&p.parse_object_name(false)?));
             } else if p.parse_keyword(Keyword::DEFAULT) {
-                domain.default = Some(p.parse_expr()?);
+                // PostgreSQL's DEFAULT takes a `b_expr`: `DEFAULT 0.01 NOT
+                // NULL` is a default and a constraint, never `0.01 IS NOT NULL`.
+                domain.default = Some(p.parse_subexpr(default_precedence())?);
             } else if p.parse_keywords(&[Keyword::NOT, Keyword::NULL]) {
                 domain.not_null = true;
             } else if p.parse_keyword(Keyword::NULL) {
@@ -136,6 +140,13 @@ pub(crate) fn create_domain(ctx: &mut Ctx<'_>, stmt: Stmt<'_>) {
     }
 }
 
+/// Binding power that stops an expression before `IS`, `NOT NULL`, `NOT`,
+/// `AND` and `OR` (what PostgreSQL's `b_expr` leaves out).
+fn default_precedence() -> u8 {
+    use sqlparser::dialect::{Dialect, PostgreSqlDialect, Precedence};
+    PostgreSqlDialect {}.prec_value(Precedence::Is)
+}
+
 struct DomainParts {
     name: ObjectName,
     ty: String,
@@ -143,4 +154,35 @@ struct DomainParts {
     default: Option<Expr>,
     not_null: bool,
     checks: Vec<(Option<Ident>, Expr)>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::load_file;
+    use crate::model::{Ident, QualifiedName};
+    use crate::source::{FileId, Language, SourceFile};
+
+    fn model(sql: &str) -> crate::model::Model {
+        let file = SourceFile::new(FileId(0), "t.sql".into(), sql.to_string(), Language::Sql);
+        let parsed = load_file(&file);
+        assert!(parsed.diagnostics.is_empty(), "{:?}", parsed.diagnostics);
+        parsed.value
+    }
+
+    #[test]
+    fn domain_clauses_in_any_order() {
+        let written = model("CREATE DOMAIN d AS numeric(12,2) DEFAULT 0.01 NOT NULL CHECK (VALUE > 0);\nCREATE DOMAIN c AS text COLLATE \"C\" CONSTRAINT upper_only CHECK (VALUE = upper(VALUE)) NULL DEFAULT 'A' || 'B';");
+        let dumped = model("CREATE DOMAIN public.d AS numeric(12,2) NOT NULL DEFAULT 0.01\n\tCONSTRAINT d_check CHECK ((VALUE > (0)::numeric));\nCREATE DOMAIN public.c AS text COLLATE pg_catalog.\"C\" DEFAULT ('A'::text || 'B'::text)\n\tCONSTRAINT upper_only CHECK ((VALUE = upper(VALUE)));");
+        let d = &written.domains[&QualifiedName::public("d")];
+        assert!(d.not_null);
+        assert_eq!(d.default.as_ref().map(|e| e.sql.as_str()), Some("0.01"));
+        assert_eq!(
+            d.checks.keys().collect::<Vec<_>>(),
+            vec![&Ident::new("d_check")]
+        );
+        let c = &written.domains[&QualifiedName::public("c")];
+        assert!(!c.not_null);
+        assert_eq!(c.collation, Some(Ident::new("C")));
+        assert_eq!(written.domains, dumped.domains);
+    }
 }

@@ -204,9 +204,16 @@ pub fn expr_columns(expr: &SqlExpr) -> Vec<Ident> {
         return Vec::new();
     };
     let mut res: Vec<Ident> = Vec::new();
+    // `NORMALIZE(x, NFKC)`: sqlparser reads the form keyword as an
+    // argument; it is never a column (the visit is pre-order, so the call
+    // is seen before its arguments).
+    let mut form_keywords: Vec<*const sqlparser::ast::Ident> = Vec::new();
     let _ = visit_expressions(&ast, |node| {
+        if let Some(form) = normal_form_argument(node) {
+            form_keywords.push(form);
+        }
         let ident = match node {
-            Expr::Identifier(ident) => Some(ident),
+            Expr::Identifier(ident) if !form_keywords.contains(&(ident as *const _)) => Some(ident),
             Expr::CompoundIdentifier(parts) => parts.last(),
             _ => None,
         };
@@ -219,6 +226,35 @@ pub fn expr_columns(expr: &SqlExpr) -> Vec<Ident> {
         ControlFlow::<()>::Continue(())
     });
     res
+}
+
+/// The form keyword of `normalize(x, NFC|NFD|NFKC|NFKD)`, unquoted.
+fn normal_form_argument(node: &Expr) -> Option<*const sqlparser::ast::Ident> {
+    use sqlparser::ast::{FunctionArg, FunctionArgExpr, FunctionArguments};
+    let Expr::Function(function) = node else {
+        return None;
+    };
+    let is_normalize = function
+        .name
+        .0
+        .last()
+        .and_then(|part| part.as_ident())
+        .is_some_and(|name| name.value.eq_ignore_ascii_case("normalize"));
+    let FunctionArguments::List(list) = &function.args else {
+        return None;
+    };
+    match list.args.as_slice() {
+        [_, FunctionArg::Unnamed(FunctionArgExpr::Expr(Expr::Identifier(form)))]
+            if is_normalize
+                && form.quote_style.is_none()
+                && ["nfc", "nfd", "nfkc", "nfkd"]
+                    .iter()
+                    .any(|known| form.value.eq_ignore_ascii_case(known)) =>
+        {
+            Some(form as *const _)
+        }
+        _ => None,
+    }
 }
 
 /// The name PostgreSQL gives an index column built from `expr`
@@ -526,6 +562,24 @@ fn rewrite(expr: Expr) -> Expr {
             _ => Expr::Value(value),
         },
         Expr::Identifier(ident) => Expr::Identifier(canonical_ident(&ident)),
+        // `EXTRACT("epoch" FROM x)` (pg_dump --quote-all-identifiers) is
+        // `EXTRACT(EPOCH FROM x)`: the field is a name, folded like one.
+        Expr::Extract {
+            field: sqlparser::ast::DateTimeField::Custom(field),
+            syntax,
+            expr,
+        } => {
+            let name = canonical_ident(&field).value.to_uppercase();
+            let field = sqlparser::parser::Parser::new(&PostgreSqlDialect {})
+                .try_with_sql(&name)
+                .and_then(|mut p| p.parse_date_time_field())
+                .unwrap_or(sqlparser::ast::DateTimeField::Custom(field));
+            Expr::Extract {
+                field,
+                syntax,
+                expr,
+            }
+        }
         Expr::CompoundIdentifier(parts) => {
             Expr::CompoundIdentifier(parts.iter().map(canonical_ident).collect())
         }
@@ -1107,6 +1161,36 @@ mod tests {
         assert_eq!(cols("\"Total\" >= 0"), ["Total"]);
         assert!(cols("1 = 1").is_empty());
         assert!(cols("current_timestamp > '2020-01-01'").is_empty());
+    }
+
+    #[test]
+    fn special_form_keywords_are_not_columns() {
+        let cols = |sql: &str| -> Vec<String> {
+            let e = expr(sql).unwrap_or_else(|err| panic!("{sql}: {err:?}"));
+            expr_columns(&e).into_iter().map(|ident| ident.0).collect()
+        };
+        assert_eq!(
+            cols("lower(NORMALIZE(display_name, NFKC))"),
+            ["display_name"]
+        );
+        assert_eq!(cols("normalize(a, nfd) = normalize(b)"), ["a", "b"]);
+        assert_eq!(
+            cols("normalize(a, \"NFC\")"),
+            ["a", "NFC"],
+            "quoted: a column"
+        );
+        assert_eq!(cols("a IS NFC NORMALIZED"), ["a"]);
+        assert_eq!(cols("EXTRACT(epoch FROM x)"), ["x"]);
+        assert_eq!(
+            expr("EXTRACT(\"epoch\" FROM \"x\")").map(|e| e.canonical),
+            expr("extract(EPOCH from x)").map(|e| e.canonical)
+        );
+        assert_eq!(cols("overlay(s placing 'x' from 1 for 2)"), ["s"]);
+        assert_eq!(cols("position('a' in b)"), ["b"]);
+        assert_eq!(cols("trim(both ' ' from x)"), ["x"]);
+        assert_eq!(cols("substring(x from 1 for 2)"), ["x"]);
+        assert!(cols("CURRENT_DATE > '2020-01-01'").is_empty());
+        assert_eq!(cols("x AT TIME ZONE 'UTC'"), ["x"]);
     }
 
     #[test]

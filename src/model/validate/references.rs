@@ -7,7 +7,7 @@ use super::{
     check_column_list, check_expr_columns, effective_columns, span_of, unknown, unknown_column,
     TableCtx,
 };
-use crate::diagnostics::{Diagnostic, Severity};
+use crate::diagnostics::Diagnostic;
 use crate::model::normalize;
 use crate::model::{ConstraintKind, Ident, IndexExpr, Model, Table, TypeName, BUILTIN_ROLES};
 use crate::source::Span;
@@ -268,21 +268,9 @@ pub(super) fn check_policies(ctx: &TableCtx<'_>, out: &mut Vec<Diagnostic>) {
                 || BUILTIN_ROLES.contains(&role.as_str())
                 || role.as_str().starts_with("pg_");
             if !known {
-                out.push(
-                    Diagnostic::new(
-                        Severity::Warning,
-                        "unknown-reference",
-                        span,
-                        format!(
-                            "policy {} on table {} is granted to role {role}, which is not declared",
-                            policy.name, ctx.table.name
-                        ),
-                    )
-                    .with_label(format!("unknown role {role}"))
-                    .with_help(format!(
-                        "roles are created outside schemac; declare `role {role}` so the schema says it must exist"
-                    )),
-                );
+                // Roles are cluster objects pg_dump never prints: PostgreSQL
+                // is the judge, so this joins the one unresolved-references note.
+                out.push(super::unresolved(span, format!("role {role}")));
             }
         }
     }
@@ -311,17 +299,12 @@ pub(super) fn check_triggers(ctx: &TableCtx<'_>, out: &mut Vec<Diagnostic>) {
                 .any(|extension| extension.schema.as_str() == schema)
             || model.is_external(&trigger.function);
         if !declared && !elsewhere {
-            out.push(
-                unknown(
-                    ctx.span(&trigger.meta),
-                    format!(
-                        "trigger {} on table {} executes function {}, which is not declared",
-                        trigger.name, ctx.table.name, trigger.function
-                    ),
-                )
-                .with_label(format!("unknown function {}", trigger.function))
-                .with_help("declare the trigger function in the schema"),
-            );
+            // A built-in (`tsvector_update_trigger`), an extension's or one
+            // outside the managed schemas: only PostgreSQL can tell.
+            out.push(super::unresolved(
+                ctx.span(&trigger.meta),
+                format!("function {}", trigger.function),
+            ));
         }
     }
 }
