@@ -125,7 +125,14 @@ class Env:
         self.env["NO_COLOR"] = "1"
         self.env["PGOPTIONS"] = "-c client_min_messages=warning"
         self.counter = 0
+        self.pair = "none"
         self.created = []
+
+    def log(self, project, what, text):
+        """Keeps each tool's output under .cache/logs/<project>/<pair>.<what>.log."""
+        path = Path(self.args.cache) / "logs" / project["name"] / f"{self.pair}.{what}.log"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text)
 
     def url(self, db):
         return self.args.url.format(db=db)
@@ -161,13 +168,27 @@ class Env:
 
 
 def first_line(text, limit=220):
+    """The first error of a tool's output, on one line."""
     lines = [ln.strip() for ln in text.splitlines() if ln.strip()]
     if not lines:
         return "(no output)"
+    # miette: "code" / "× message" / "│ continued"; notes (☞) and warnings (⚠) come first
+    errors = [i for i, ln in enumerate(lines) if ln.startswith("×")]
+    if errors:
+        i = errors[0]
+        msg = lines[i].lstrip("× ")
+        for ln in lines[i + 1:]:
+            if not ln.startswith("│") or ln.startswith("│ ─") or len(msg) > limit:
+                break
+            msg += " " + ln.lstrip("│ ")
+        code = lines[i - 1] if i > 0 and re.match(r"^[\w:-]+$", lines[i - 1]) else "error"
+        more = f" [{len(errors)} errors]" if len(errors) > 1 else ""
+        return f"{code}: {msg}"[:limit] + more
     line = lines[0]
     # miette prints "Error: code" / "  × message"; psql prints "psql:file:line: ERROR: ..."
-    if len(lines) > 1 and (re.match(r"^(Error|error)(:|\[)", line) or line.endswith(":")):
-        line = f"{line} {lines[1]}"
+    if len(lines) > 1 and (re.match(r"^(Error|error)(:|\[)|^[\w:-]+$", line)
+                           or line.endswith(":")):
+        line = f"{line}: {lines[1].lstrip('×│ ')}"
     for ln in lines:
         if "ERROR:" in ln:
             line = ln[ln.index("ERROR:"):]
@@ -202,7 +223,13 @@ def build_fresh(env, project, index):
     load.parent.mkdir(parents=True, exist_ok=True)
     load.write_text(load_text(project, src))
     db = env.new_db()
-    rc, out, err = env.psql(db, "-f", str(load))
+    # One transaction is much faster for scripts with many INSERTs; a script
+    # that cannot run in one (CREATE INDEX CONCURRENTLY, ...) loads plainly.
+    rc, out, err = env.psql(db, "-1", "-f", str(load), timeout=env.args.timeout)
+    if rc != 0 and "cannot run inside a transaction block" in err:
+        env.drop_db(db)
+        db = env.new_db()
+        rc, out, err = env.psql(db, "-f", str(load), timeout=env.args.timeout)
     if rc != 0:
         env.drop_db(db)
         return None, f"psql cannot load version {index}: {first_line(err or out)}"
@@ -322,10 +349,12 @@ def run_schemac(env, exceptions, project, old_db, new_file, fresh_blocks, old_co
         binary = env.args.schemac
         rc, out, err = env.run([binary, "apply", "--db", env.url(db), "--yes",
                                 "--allow-hazards", "all", str(new_file)])
+        env.log(project, "schemac-apply", out + err)
         if rc != 0:
             return f"apply exit {rc}: {first_line(err or out)}"
         rc, out, err = env.run([binary, "plan", "--db", env.url(db), "--detailed-exitcode",
                                 str(new_file)])
+        env.log(project, "schemac-plan", out + err)
         if rc != 0:
             return f"(a) plan --detailed-exitcode exit {rc} after apply: {first_line(err or out)}"
         return compare(env, exceptions, "schemac", project, db, fresh_blocks, old_counts)
@@ -340,8 +369,9 @@ def run_migra(env, exceptions, project, old_db, new_db, fresh_blocks, old_counts
         rc, out, err = env.run([migra, "--unsafe", env.url(db), env.url(new_db)])
         if rc not in (0, 2):
             return f"migra exit {rc}: {first_line(err.splitlines()[-1] if err.strip() else out)}"
-        script = Path(env.args.cache) / "migra.sql"
+        script = Path(env.args.cache) / f"migra-{os.getpid()}.sql"
         script.write_text(out)
+        env.log(project, "migra.sql", out + err)
         rc, o, e = env.psql(db, "-1", "-f", str(script))
         if rc != 0:
             return f"migra's script fails: {first_line(e or o)}"
@@ -367,9 +397,10 @@ def cmd_run(args):
     finally:
         for db in list(env.created):
             env.drop_db(db)
-    out = Path(args.cache) / "results.json"
+    tag = "-".join(args.project) if args.project else "all"
+    out = Path(args.cache) / f"results-{tag}.json"
     out.write_text(json.dumps(results, indent=1))
-    print_tables(results, args)
+    print_tables(results, args.no_migra)
     print(f"\n{len(results)} pairs in {time.time() - started:.0f} s; details in {out}")
     full = not args.project and not args.limit
     stale = exceptions.stale() if full else []
@@ -392,6 +423,7 @@ def run_project(env, exceptions, project):
     old_db, old_err = build_fresh(env, project, 0)
     try:
         for i in range(1, min(len(versions), limit + 1)):
+            env.pair = f"{i - 1:03d}-{i:03d}"
             new_db, new_err = build_fresh(env, project, i)
             r = {"project": project["name"], "pair": f"{i - 1:03d}->{i:03d}",
                  "older": versions[i - 1][0][:10] + ":" + versions[i - 1][1],
@@ -435,7 +467,16 @@ def cause_key(reason):
     return key[:160]
 
 
-def print_tables(results, args):
+def cmd_report(args):
+    """Merges the results of runs made project by project (in parallel)."""
+    results = []
+    for path in sorted(Path(args.cache).glob("results-*.json")):
+        results.extend(json.loads(path.read_text()))
+    print_tables(results, False)
+    return 0
+
+
+def print_tables(results, no_migra):
     print("\n| project | pairs | runnable | schemac passed | migra passed |")
     print("|---|---:|---:|---:|---:|")
     names = list(dict.fromkeys(r["project"] for r in results))
@@ -443,7 +484,7 @@ def print_tables(results, args):
     rows.append(("total", results))
     for name, rs in rows:
         run = [r for r in rs if r["runnable"]]
-        migra = "-" if args.no_migra else str(sum(r["migra"] is None for r in run))
+        migra = "-" if no_migra else str(sum(r["migra"] is None for r in run))
         print(f"| {name} | {len(rs)} | {len(run)} | {sum(r['schemac'] is None for r in run)} "
               f"| {migra} |")
     groups = {}
@@ -475,6 +516,8 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     sub = ap.add_subparsers(dest="cmd", required=True)
     sub.add_parser("fetch", parents=[common], help="extract the versions into the cache")
+    sub.add_parser("report", parents=[common],
+                   help="print the tables of every results-*.json in the cache")
     ls = sub.add_parser("list", parents=[common], help="print a file's commits as a TOML list")
     ls.add_argument("mirror")
     ls.add_argument("path")
@@ -500,7 +543,8 @@ def main():
         for tool in [args.schemac] + ([] if args.no_migra else [args.migra]):
             if not os.access(tool, os.X_OK):
                 sys.exit(f"not executable: {tool} (see corpus/README.md)")
-    return {"fetch": cmd_fetch, "run": cmd_run, "list": cmd_list}[args.cmd](args)
+    return {"fetch": cmd_fetch, "run": cmd_run, "list": cmd_list,
+            "report": cmd_report}[args.cmd](args)
 
 
 if __name__ == "__main__":
