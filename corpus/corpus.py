@@ -391,15 +391,20 @@ def cmd_run(args):
     exceptions = Exceptions(args.exceptions)
     results = []
     started = time.time()
+    tag = "-".join(args.project) if args.project else "all"
+    out = Path(args.cache) / f"results-{tag}.json"
+
+    def record(result):
+        # written after every pair, so an interrupted run keeps what it measured
+        results.append(result)
+        out.write_text(json.dumps(results, indent=1))
+
     try:
         for project in selected(args):
-            results.extend(run_project(env, exceptions, project))
+            run_project(env, exceptions, project, record)
     finally:
         for db in list(env.created):
             env.drop_db(db)
-    tag = "-".join(args.project) if args.project else "all"
-    out = Path(args.cache) / f"results-{tag}.json"
-    out.write_text(json.dumps(results, indent=1))
     print_tables(results, args.no_migra)
     print(f"\n{len(results)} pairs in {time.time() - started:.0f} s; details in {out}")
     full = not args.project and not args.limit
@@ -416,10 +421,9 @@ def cmd_run(args):
     return 1 if share < TARGET or stale else 0
 
 
-def run_project(env, exceptions, project):
+def run_project(env, exceptions, project, record):
     versions = project["versions"]
     limit = env.args.limit or len(versions)
-    results = []
     old_db, old_err = build_fresh(env, project, 0)
     try:
         for i in range(1, min(len(versions), limit + 1)):
@@ -443,12 +447,11 @@ def run_project(env, exceptions, project):
                 f"schemac {'ok' if r['schemac'] is None else 'FAIL'}" + \
                 ("" if env.args.no_migra else f", migra {'ok' if r['migra'] is None else 'FAIL'}")
             print(f"{project['name']} {r['pair']}: {status}", flush=True)
-            results.append(r)
+            record(r)
             env.drop_db(old_db)
             old_db, old_err = new_db, new_err
     finally:
         env.drop_db(old_db)
-    return results
 
 
 def guarded(fn, *args):
