@@ -391,7 +391,8 @@ def cmd_run(args):
     exceptions = Exceptions(args.exceptions)
     results = []
     started = time.time()
-    tag = "-".join(args.project) if args.project else "all"
+    tag = ("-".join(args.project) if args.project else "all") + \
+        (f"-from{args.start}" if args.start else "")
     out = Path(args.cache) / f"results-{tag}.json"
 
     def record(result):
@@ -407,7 +408,7 @@ def cmd_run(args):
             env.drop_db(db)
     print_tables(results, args.no_migra)
     print(f"\n{len(results)} pairs in {time.time() - started:.0f} s; details in {out}")
-    full = not args.project and not args.limit
+    full = not args.project and not args.limit and not args.start
     stale = exceptions.stale() if full else []
     for item in stale:
         print(f"STALE exception (matched nothing): {item['block']!r} -- {item['reason']}")
@@ -424,9 +425,10 @@ def cmd_run(args):
 def run_project(env, exceptions, project, record):
     versions = project["versions"]
     limit = env.args.limit or len(versions)
-    old_db, old_err = build_fresh(env, project, 0)
+    start = env.args.start
+    old_db, old_err = build_fresh(env, project, start)
     try:
-        for i in range(1, min(len(versions), limit + 1)):
+        for i in range(start + 1, min(len(versions), start + limit + 1)):
             env.pair = f"{i - 1:03d}-{i:03d}"
             new_db, new_err = build_fresh(env, project, i)
             r = {"project": project["name"], "pair": f"{i - 1:03d}->{i:03d}",
@@ -473,8 +475,13 @@ def cause_key(reason):
 def cmd_report(args):
     """Merges the results of runs made project by project (in parallel)."""
     results = []
+    seen = set()
     for path in sorted(Path(args.cache).glob("results-*.json")):
-        results.extend(json.loads(path.read_text()))
+        for r in json.loads(path.read_text()):
+            if (r["project"], r["pair"]) not in seen:  # split runs may overlap
+                seen.add((r["project"], r["pair"]))
+                results.append(r)
+    results.sort(key=lambda r: (r["project"], r["pair"]))
     print_tables(results, False)
     return 0
 
@@ -538,6 +545,8 @@ def main():
     run.add_argument("--exceptions", default=str(HERE / "exceptions.toml"))
     run.add_argument("--timeout", type=int, default=600, help="seconds per command")
     run.add_argument("--limit", type=int, default=0, help="at most this many pairs per project")
+    run.add_argument("--from", dest="start", type=int, default=0,
+                     help="start at pair N (N -> N+1), to split a project across processes")
     run.add_argument("--no-migra", action="store_true")
     run.add_argument("--report-only", action="store_true",
                      help="print the tables and exit 0 whatever the pass rate")
