@@ -326,6 +326,10 @@ def compare(env, exceptions, tool, project, migrated_db, fresh_blocks, old_count
     if got != want:
         missing = [b for b in want if b not in got]
         extra = [b for b in got if b not in want]
+        env.log(project, f"{tool}-dumpdiff",
+                "".join(f"--- missing (in the fresh build only)\n{b}\n" for b in missing)
+                + "".join(f"+++ unexpected (in the migrated database only)\n{b}\n"
+                          for b in extra))
         parts = []
         if missing:
             parts.append(f"missing {len(missing)} (first: {missing[0].splitlines()[0][:120]})")
@@ -465,7 +469,11 @@ def guarded(fn, *args):
 
 def cause_key(reason):
     """Group failures by the first line with names, numbers and quotes blurred."""
-    key = re.sub(r"\(first: .*?\)", "", reason)
+    if reason.startswith("(b)"):
+        # "(b) ... missing N (first: CREATE FUNCTION ...)": the kinds of the first entries
+        kinds = re.findall(r"(missing|unexpected) \d+ \(first: ((?:[A-Z]+ ){1,3})", reason)
+        return "(b) pg_dump differs: " + "; ".join(f"{w} {k.strip()}" for w, k in kinds)
+    key = reason
     key = re.sub(r'"[^"]*"|`[^`]*`|\'[^\']*\'', "_", key)
     key = re.sub(r"\b\d+\b", "N", key)
     key = re.sub(r"/\S+\.sql(:\d+)*(:)?", "FILE", key)

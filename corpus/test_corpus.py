@@ -50,6 +50,12 @@ class CauseKey(unittest.TestCase):
         b = corpus.cause_key('apply exit 1: undeclared: table "bb" at 345')
         self.assertEqual(a, b)
 
+    def test_dump_differences_group_by_object_kind(self):
+        a = corpus.cause_key("(b) pg_dump differs from the newer version built fresh: missing 3 "
+                             "(first: CREATE FUNCTION f(a text) RETURNS text); unexpected 1 "
+                             "(first: CREATE INDEX i ON t (a))")
+        self.assertEqual(a, "(b) pg_dump differs: missing CREATE FUNCTION; unexpected CREATE INDEX")
+
     def test_different_causes_stay_apart(self):
         self.assertNotEqual(corpus.cause_key("apply exit 1: syntax-error: x"),
                             corpus.cause_key("apply exit 1: read-error: x"))
