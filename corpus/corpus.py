@@ -491,6 +491,15 @@ def cmd_report(args):
                 results.append(r)
     results.sort(key=lambda r: (r["project"], r["pair"]))
     print_tables(results, False)
+    listed = {p["name"]: len(p["versions"]) - 1 for p in load_projects(args.projects)}
+    print(f"\nmeasured {len(results)} of the {sum(listed.values())} listed pairs")
+    for name, n in listed.items():
+        done = {r["pair"] for r in results if r["project"] == name}
+        todo = [f"{i - 1:03d}->{i:03d}" for i in range(1, n + 1)
+                if f"{i - 1:03d}->{i:03d}" not in done]
+        if todo:
+            print(f"  {name}: {len(todo)} not measured ({', '.join(todo[:8])}"
+                  f"{', ...' if len(todo) > 8 else ''})")
     return 0
 
 
@@ -505,6 +514,13 @@ def print_tables(results, no_migra):
         migra = "-" if no_migra else str(sum(r["migra"] is None for r in run))
         print(f"| {name} | {len(rs)} | {len(run)} | {sum(r['schemac'] is None for r in run)} "
               f"| {migra} |")
+    run = [r for r in results if r["runnable"]]
+    if run and not no_migra:
+        sc = sum(r["schemac"] is None for r in run)
+        mg = sum(r["migra"] is None for r in run)
+        ahead = "ahead of" if sc > mg else "level with" if sc == mg else "behind"
+        print(f"\nOn the same {len(run)} runnable pairs schemac passes {sc}, migra {mg}: "
+              f"schemac is {ahead} migra.")
     groups = {}
     for r in results:
         fails = [("not runnable", r["reason"])] if not r["runnable"] else []
