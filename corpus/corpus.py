@@ -473,7 +473,7 @@ def cause_key(reason):
         # "(b) ... missing N (first: CREATE FUNCTION ...)": the kinds of the first entries
         kinds = re.findall(r"(missing|unexpected) \d+ \(first: ((?:[A-Z]+ ){1,3})", reason)
         return "(b) pg_dump differs: " + "; ".join(f"{w} {k.strip()}" for w, k in kinds)
-    key = reason
+    key = re.sub(r" \[\d+ errors\]$", "", reason)
     key = re.sub(r'"[^"]*"|`[^`]*`|\'[^\']*\'', "_", key)
     key = re.sub(r"\b\d+\b", "N", key)
     key = re.sub(r"/\S+\.sql(:\d+)*(:)?", "FILE", key)

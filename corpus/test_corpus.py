@@ -56,6 +56,10 @@ class CauseKey(unittest.TestCase):
                              "(first: CREATE INDEX i ON t (a))")
         self.assertEqual(a, "(b) pg_dump differs: missing CREATE FUNCTION; unexpected CREATE INDEX")
 
+    def test_error_count_does_not_split_a_cause(self):
+        self.assertEqual(corpus.cause_key("apply exit 1: data-statement: INSERT"),
+                         corpus.cause_key("apply exit 1: data-statement: INSERT [64 errors]"))
+
     def test_different_causes_stay_apart(self):
         self.assertNotEqual(corpus.cause_key("apply exit 1: syntax-error: x"),
                             corpus.cause_key("apply exit 1: read-error: x"))
