@@ -306,9 +306,29 @@ pub(crate) fn function(model: &Model, function: &Function) -> Vec<Dep> {
     let mut res: Vec<Dep> = schema(&function.id.name).into_iter().collect();
     for arg in &function.args {
         res.extend(types(model, &arg.ty));
+        res.extend(row_type(model, &arg.ty));
+    }
+    if let Some(returns) = &function.returns {
+        let returned = returns
+            .trim()
+            .strip_prefix("SETOF ")
+            .or_else(|| returns.trim().strip_prefix("setof "))
+            .unwrap_or(returns.trim());
+        res.extend(row_type(model, &TypeName::new(returned)));
     }
     res.extend(body_relations(model, function));
+    res.sort();
+    res.dedup();
     res
+}
+
+/// The table or view whose row type `ty` is (`public.orders`,
+/// `orders[]`): every table and view has a composite type of its name, and
+/// a function taking or returning it can be created only after it.
+pub(crate) fn row_type(model: &Model, ty: &TypeName) -> Option<Dep> {
+    let name = crate::model::normalize::user_type_name(ty)?;
+    (model.tables.contains_key(&name) || model.views.contains_key(&name))
+        .then_some(Dep::Relation(name))
 }
 
 #[cfg(test)]

@@ -15,7 +15,8 @@
 //! `OWNED BY` is a separate node after the owning column exists, so a
 //! serial column's default and its sequence never form a cycle.
 
-use super::{schema_key, type_keys, Cx};
+use super::{dep_keys, schema_key, Cx};
+use crate::graph::deps;
 use crate::model::{
     sql, Enum, Extension, Function, Ident, ObjectId, QualifiedName, Schema, Sequence,
 };
@@ -266,41 +267,7 @@ pub(super) fn drop_sequence(cx: &Cx<'_>, sequence: &Sequence) -> Vec<Node> {
 }
 
 fn function_requires(cx: &Cx<'_>, function: &Function) -> Vec<Key> {
-    let mut res = schema_key(&function.id.name);
-    for arg in &function.args {
-        res.extend(type_keys(cx.ctx.desired, &arg.ty));
-    }
-    res.extend(body_relations(cx, function));
-    res
-}
-
-/// Relations a `LANGUAGE sql` or `plpgsql` body names. PostgreSQL
-/// validates bodies when the function is created (`check_function_bodies`,
-/// on by default): SQL bodies are parsed and analysed, and PL/pgSQL resolves
-/// the types in its DECLARE section (`line invoice_lines;` needs the
-/// table's row type), so those relations must exist first. Found by name
-/// (`schema.name`, or a bare name for `public`); an over-approximation only
-/// adds ordering edges.
-fn body_relations(cx: &Cx<'_>, function: &Function) -> Vec<Key> {
-    if function.language != "sql" && function.language != "plpgsql" {
-        return Vec::new();
-    }
-    let words = super::words(&function.body);
-    let names_relation = |name: &crate::model::QualifiedName| {
-        words.iter().enumerate().any(|(idx, word)| {
-            word == name.name.as_str()
-                && (name.schema.as_str() == "public"
-                    || (idx > 0 && words[idx - 1] == name.schema.as_str()))
-        })
-    };
-    let desired = cx.ctx.desired;
-    desired
-        .tables
-        .keys()
-        .chain(desired.views.keys())
-        .filter(|name| names_relation(name))
-        .map(|name| Key::Relation(name.clone()))
-        .collect()
+    dep_keys(deps::function(cx.ctx.desired, function))
 }
 
 pub(super) fn create_function(cx: &Cx<'_>, function: &Function) -> Vec<Node> {

@@ -15,7 +15,10 @@
 
 use super::add_constraint::add_action;
 use super::create_index::index_action;
-use super::{column_keys, distribute, expr_keys, policy, rls, schema_key, trigger, type_keys, Cx};
+use super::{
+    column_keys, dep_keys, distribute, expr_keys, policy, rls, schema_key, trigger, type_keys, Cx,
+};
+use crate::graph::deps;
 use crate::model::{sql, Constraint, ConstraintKind, QualifiedName, Table};
 use crate::plan::order::{Key, Node, Phase};
 use crate::plan::{Action, LockMode};
@@ -127,24 +130,7 @@ pub(super) fn foreign_key_requires(
     res.extend(column_keys(&fk.ref_table, &fk.ref_columns));
     res.push(Key::Distributed(table.clone()));
     res.push(Key::Distributed(fk.ref_table.clone()));
-    if let Some(referenced) = cx.ctx.desired.tables.get(&fk.ref_table) {
-        for candidate in referenced.constraints.values() {
-            let columns = match &candidate.kind {
-                ConstraintKind::PrimaryKey { columns, .. }
-                | ConstraintKind::Unique { columns, .. } => columns,
-                _ => continue,
-            };
-            if columns == &fk.ref_columns {
-                res.push(Key::Constraint(
-                    fk.ref_table.clone(),
-                    candidate.name.clone(),
-                ));
-            }
-        }
-        for index in referenced.indexes.values().filter(|index| index.unique) {
-            res.push(Key::Index(fk.ref_table.clone(), index.name.clone()));
-        }
-    }
+    res.extend(dep_keys(deps::referenced_key(cx.ctx.desired, fk)));
     res
 }
 

@@ -14,7 +14,8 @@
 //! indexes on a dropped column) release what they use before it is
 //! removed. Table and column drops carry the data-loss hazard.
 
-use super::{column_keys, expr_keys, schema_key, type_keys, Cx};
+use super::{column_keys, dep_keys, expr_keys, schema_key, type_keys, Cx};
+use crate::graph::deps;
 use crate::model::{Column, Constraint, ConstraintKind, QualifiedName, Table};
 use crate::plan::order::{Key, Node, Phase};
 use crate::plan::{Action, Hazard, LockMode};
@@ -119,26 +120,7 @@ fn referenced_key(cx: &Cx<'_>, constraint: &Constraint) -> Vec<Key> {
     let ConstraintKind::ForeignKey(fk) = &constraint.kind else {
         return Vec::new();
     };
-    let Some(referenced) = cx.ctx.current.tables.get(&fk.ref_table) else {
-        return Vec::new();
-    };
-    let mut res = Vec::new();
-    for candidate in referenced.constraints.values() {
-        if let ConstraintKind::PrimaryKey { columns, .. } | ConstraintKind::Unique { columns, .. } =
-            &candidate.kind
-        {
-            if columns == &fk.ref_columns {
-                res.push(Key::Constraint(
-                    fk.ref_table.clone(),
-                    candidate.name.clone(),
-                ));
-            }
-        }
-    }
-    for index in referenced.indexes.values().filter(|index| index.unique) {
-        res.push(Key::Index(fk.ref_table.clone(), index.name.clone()));
-    }
-    res
+    dep_keys(deps::referenced_key(cx.ctx.current, fk))
 }
 
 pub(super) fn drop_constraint(

@@ -266,7 +266,6 @@ pub(crate) fn plan_change(cx: &Cx<'_>, change: &Change<'_>) -> Result<Vec<Node>,
 // `schemac graph` too); these turn them into ordering keys.
 
 use crate::graph::deps::{self, Dep};
-pub(crate) use crate::sql_lex::words;
 
 /// The keys of a list of dependencies, in the same order.
 pub(crate) fn dep_keys(deps: impl IntoIterator<Item = Dep>) -> Vec<Key> {

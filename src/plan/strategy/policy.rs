@@ -16,7 +16,8 @@
 //! expressions use and before RLS is enabled; a dropped policy goes after
 //! RLS is disabled on its table (see `rls`).
 
-use super::{expr_keys, Cx};
+use super::{dep_keys, expr_keys, Cx};
+use crate::graph::deps;
 use crate::model::{sql, Ident, Policy, QualifiedName};
 use crate::plan::order::{Key, Node, Phase};
 use crate::plan::{Action, Hazard, LockMode};
@@ -27,13 +28,16 @@ fn expression_keys(
     table: &QualifiedName,
     policy: &Policy,
 ) -> Vec<Key> {
-    let relation = model.tables.get(table);
-    let mut res = Vec::new();
-    for expr in policy.using.iter().chain(policy.with_check.iter()) {
-        res.extend(expr_keys(model, relation, &expr.sql));
-    }
     let _ = cx;
-    res
+    match model.tables.get(table) {
+        Some(relation) => dep_keys(deps::policy(model, relation, policy)),
+        None => policy
+            .using
+            .iter()
+            .chain(policy.with_check.iter())
+            .flat_map(|expr| expr_keys(model, None, &expr.sql))
+            .collect(),
+    }
 }
 
 pub(super) fn create_policy(cx: &Cx<'_>, table: &QualifiedName, policy: &Policy) -> Vec<Node> {

@@ -10,8 +10,9 @@
 //! Ordering invariant: a trigger comes after its function and the columns
 //! it names; a dropped trigger goes before its function is dropped.
 
-use super::{column_keys, expr_keys, Cx};
-use crate::model::{sql, QualifiedName, Trigger, TriggerEvent};
+use super::{dep_keys, Cx};
+use crate::graph::deps;
+use crate::model::{sql, QualifiedName, Trigger};
 use crate::plan::order::{Key, Node, Phase};
 use crate::plan::{Action, LockMode};
 
@@ -21,17 +22,8 @@ fn uses(
     table: &QualifiedName,
     trigger: &Trigger,
 ) -> Vec<Key> {
-    let mut res = vec![Key::Function(trigger.function.clone())];
-    for event in &trigger.events {
-        if let TriggerEvent::Update(columns) = event {
-            res.extend(column_keys(table, columns));
-        }
-    }
-    if let Some(when) = &trigger.when {
-        res.extend(expr_keys(model, model.tables.get(table), &when.sql));
-    }
     let _ = cx;
-    res
+    dep_keys(deps::trigger(model, table, trigger))
 }
 
 pub(super) fn create_trigger(cx: &Cx<'_>, table: &QualifiedName, trigger: &Trigger) -> Vec<Node> {

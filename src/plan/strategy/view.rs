@@ -14,19 +14,20 @@
 //! and created after they are final (it requires their `Layout`).
 
 use super::create_index::index_action;
-use super::{expr_keys, schema_key, Cx};
+use super::{dep_keys, expr_keys, schema_key, Cx};
+use crate::graph::deps;
 use crate::model::{sql, View};
 use crate::plan::order::{Key, Node, Phase};
 use crate::plan::{Action, Hazard, LockMode, Step};
 
 fn reads(cx: &Cx<'_>, model: &crate::model::Model, view: &View) -> Vec<Key> {
-    let mut res = schema_key(&view.name);
-    for relation in &view.depends_on {
-        res.push(Key::Relation(relation.clone()));
-        res.push(Key::Layout(relation.clone()));
-    }
-    res.extend(expr_keys(model, None, &view.query.sql));
     let _ = cx;
+    let mut res = dep_keys(deps::view(model, view));
+    res.extend(
+        view.depends_on
+            .iter()
+            .map(|relation| Key::Layout(relation.clone())),
+    );
     res
 }
 
