@@ -4,7 +4,9 @@
 //! Codemap (details in ARCHITECTURE.md): `source` reads files; `frontend`
 //! turns `.schema`/`.sql` text into the one `model::Model`; `graph` orders
 //! objects; `diff` compares two Models; `plan` turns changes into ordered,
-//! lock-aware steps; `render` prints plans and diagnostics; `cli` is the edge.
+//! lock-aware steps; `render` prints plans and diagnostics; `introspect` reads
+//! and `apply` changes a database; `live` is the session between them and
+//! `cli`, which is the edge.
 
 pub mod apply;
 pub mod cli;
@@ -15,6 +17,7 @@ pub mod frontend;
 pub mod graph;
 pub mod introspect;
 pub mod lint;
+pub mod live;
 pub mod model;
 pub mod plan;
 pub mod render;
