@@ -7,10 +7,11 @@
 //! error naming it (a typo must never be silently ignored). Keys are
 //! kebab-case. Paths in the file are relative to the file's directory.
 //! This is the one place that reads the database flag and `DATABASE_URL`
-//! ([`Database`]), parses `--allow-hazards` and merges the `[apply]`
-//! timeouts with their flags ([`ApplySettings`]); commands read the
-//! result and never look at the environment again. The connection string
-//! stays sealed in a [`ConnString`] until the command parses it, once.
+//! ([`Database`]), parses `--allow-hazards` ([`AllowedHazards`]) and
+//! merges the `[apply]` timeouts with their flags ([`ApplySettings`]);
+//! commands read the result and never look at the environment again. The
+//! connection string stays sealed in a [`crate::introspect::ConnString`]
+//! until the command parses it, once.
 //!
 //! ```toml
 //! paths = ["schema"]          # default PATHS of check, plan, fmt, graph
@@ -41,16 +42,17 @@
 
 mod apply;
 mod database;
+mod hazards;
 
 pub use apply::{parse_duration, ApplyFileConfig, ApplyOverrides, ApplySettings};
 pub use database::Database;
+pub use hazards::AllowedHazards;
 
 use crate::diagnostics::Severity;
 use crate::lint::{registry, Group, LintConfig};
-use crate::plan::{Hazard, Plan};
 use apply::apply_settings;
 use serde::Deserialize;
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 /// The file looked for in the current directory.
@@ -96,70 +98,6 @@ pub struct PlanConfig {
 pub struct LoadedConfig {
     pub path: PathBuf,
     pub file: ConfigFile,
-}
-
-/// The hazards a plan may contain without being refused.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum AllowedHazards {
-    All,
-    Only(BTreeSet<Hazard>),
-}
-
-impl Default for AllowedHazards {
-    fn default() -> AllowedHazards {
-        AllowedHazards::Only(BTreeSet::new())
-    }
-}
-
-impl AllowedHazards {
-    /// Parses ids (`all` allows every hazard); `origin` names where they
-    /// were written, for the error message.
-    pub fn parse<'a>(
-        ids: impl IntoIterator<Item = &'a str>,
-        origin: &str,
-    ) -> Result<AllowedHazards, ConfigError> {
-        let mut res = BTreeSet::new();
-        for id in ids {
-            let id = id.trim();
-            if id.is_empty() {
-                continue;
-            }
-            if id == "all" {
-                return Ok(AllowedHazards::All);
-            }
-            let hazard = Hazard::from_id(id).ok_or_else(|| ConfigError::UnknownHazard {
-                id: id.to_string(),
-                origin: origin.to_string(),
-                known: Hazard::ALL
-                    .iter()
-                    .map(|hazard| hazard.id())
-                    .collect::<Vec<_>>()
-                    .join(", "),
-            })?;
-            res.insert(hazard);
-        }
-        Ok(AllowedHazards::Only(res))
-    }
-
-    /// Parses the flag's `LIST|all` form: comma-separated ids.
-    pub fn parse_flag(value: &str) -> Result<AllowedHazards, ConfigError> {
-        AllowedHazards::parse(value.split(','), "--allow-hazards")
-    }
-
-    pub fn allows(&self, hazard: Hazard) -> bool {
-        match self {
-            AllowedHazards::All => true,
-            AllowedHazards::Only(allowed) => allowed.contains(&hazard),
-        }
-    }
-
-    /// The plan's hazards that are not allowed, sorted.
-    pub fn refused(&self, plan: &Plan) -> Vec<Hazard> {
-        plan.hazards()
-            .into_iter()
-            .filter(|hazard| !self.allows(*hazard))
-            .collect()
-    }
 }
 
 /// Values given on the command line; `None`/empty means "not given".
@@ -254,17 +192,11 @@ impl Options {
         } else {
             vec![PathBuf::from(".")]
         };
-        let allow_hazards = match (
-            &overrides.allow_hazards,
+        let allow_hazards = AllowedHazards::resolve(
+            overrides.allow_hazards.as_deref(),
             file.plan.and_then(|plan| plan.allow_hazards),
-        ) {
-            (Some(flag), _) => AllowedHazards::parse_flag(flag)?,
-            (None, Some(ids)) => AllowedHazards::parse(
-                ids.iter().map(String::as_str),
-                &format!("{} [plan] allow-hazards", config_path_display(&config_path)),
-            )?,
-            (None, None) => AllowedHazards::default(),
-        };
+            &config_path_display(&config_path),
+        )?;
         let apply = apply_settings(
             file.apply.unwrap_or_default(),
             overrides.apply,
@@ -476,6 +408,7 @@ pub enum ConfigError {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::plan::Hazard;
     use std::time::Duration;
 
     fn loaded(path: &str, text: &str) -> LoadedConfig {
@@ -591,19 +524,6 @@ mod tests {
     }
 
     #[test]
-    fn unknown_hazards_are_named() {
-        let err = AllowedHazards::parse_flag("index-build,data-los").expect_err("typo");
-        assert_eq!(
-            err.to_string(),
-            "unknown hazard `data-los` in --allow-hazards"
-        );
-        assert_eq!(
-            AllowedHazards::parse_flag("data-loss, full-scan").expect("valid"),
-            AllowedHazards::Only([Hazard::DataLoss, Hazard::FullScan].into_iter().collect())
-        );
-    }
-
-    #[test]
     fn lint_settings_are_read_and_checked() {
         let config = loaded(
             "schemac.toml",
@@ -639,13 +559,5 @@ mod tests {
         )
         .expect_err("typo");
         assert!(err.to_string().contains("unknown severity `warn`"), "{err}");
-    }
-
-    #[test]
-    fn refused_lists_hazards_not_allowed() {
-        let plan = crate::render::sample::plan();
-        let allowed = AllowedHazards::parse_flag("index-build").expect("valid");
-        assert_eq!(allowed.refused(&plan), vec![Hazard::DataLoss]);
-        assert!(AllowedHazards::All.refused(&plan).is_empty());
     }
 }

@@ -23,6 +23,7 @@
 //! once (`Options::database`) and parsed once, here, before the call.
 
 mod output;
+mod shadow;
 
 use super::{
     block_on, compile, compile_reported, load_sources, report_to_stderr, CliError, ExitStatus,
@@ -30,14 +31,14 @@ use super::{
 use crate::config::{Database, Options};
 use crate::diagnostics::Parsed;
 use crate::introspect::{ConnParams, ConnString};
-use crate::live::shadow::{ShadowDb, ShadowError};
-use crate::live::{self, LiveOptions, ShadowChoice};
+use crate::live::{self, LiveOptions};
 use crate::model::Model;
 use crate::plan::{plan_models, PlanOptions};
 use crate::render;
 use crate::source::SourceSet;
 use clap::{Args, ValueEnum};
 use output::{finish, Output};
+pub use shadow::ShadowArgs;
 use std::io::{self, Write};
 use std::path::PathBuf;
 
@@ -94,34 +95,6 @@ pub enum PlanFormat {
     Json,
     /// A pull-request comment.
     Markdown,
-}
-
-/// Where the desired schema is normalised before it is compared with a
-/// live database (`plan --db` and `apply`).
-#[derive(Debug, Clone, Default, Args)]
-pub struct ShadowArgs {
-    /// An empty database to normalise the desired schema in (it is emptied
-    /// again afterwards) [default: a throwaway database on the target's
-    /// server, when the role may create databases].
-    #[arg(long, value_name = "URL", conflicts_with = "no_shadow")]
-    pub shadow_db: Option<String>,
-
-    /// Compare with the offline normaliser only, without a shadow database.
-    #[arg(long)]
-    pub no_shadow: bool,
-}
-
-impl ShadowArgs {
-    /// The shadow these flags choose; `--shadow-db` is parsed here, once.
-    pub fn choice(&self) -> Result<ShadowChoice, ShadowError> {
-        if self.no_shadow {
-            return Ok(ShadowChoice::Offline);
-        }
-        match &self.shadow_db {
-            Some(url) => Ok(ShadowChoice::Provided(Box::new(ShadowDb::parse_url(url)?))),
-            None => Ok(ShadowChoice::Throwaway),
-        }
-    }
 }
 
 pub fn run(options: &Options, args: &PlanArgs) -> Result<ExitStatus, CliError> {
@@ -227,6 +200,7 @@ fn run_live(options: &Options, args: &PlanArgs, url: &ConnString) -> Result<Exit
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::live::ShadowChoice;
     use clap::Parser;
 
     #[derive(Debug, Parser)]
@@ -258,27 +232,5 @@ mod tests {
             ShadowChoice::Provided(conn) => assert_eq!(conn.config().get_dbname(), Some("s")),
             other => panic!("expected the provided shadow, got {other:?}"),
         }
-    }
-
-    #[test]
-    fn shadow_flags_choose_the_shadow() {
-        let choice = |flags: &[&str]| {
-            let argv = std::iter::once("plan").chain(flags.iter().copied());
-            Wrapper::try_parse_from(argv)
-                .expect("valid flags")
-                .args
-                .shadow
-                .choice()
-        };
-        assert!(matches!(choice(&[]), Ok(ShadowChoice::Throwaway)));
-        assert!(matches!(
-            choice(&["--no-shadow"]),
-            Ok(ShadowChoice::Offline)
-        ));
-        let err = choice(&["--shadow-db", "postgres://h:notaport/s"]).expect_err("bad port");
-        assert!(
-            matches!(err, ShadowError::InvalidConnString { .. }),
-            "{err:?}"
-        );
     }
 }
