@@ -2,10 +2,10 @@
 //! with a database, between the command line and `introspect`/`apply`.
 //!
 //! Owns: reading the live Model over two connections in one snapshot
-//! ([`model`]: schemac's own schema and INVALID indexes left out),
+//! ([`read_live`]: schemac's own schema and INVALID indexes left out),
 //! normalising the desired schema in a shadow database or offline
-//! ([`shadow`], [`plan::normalize_desired`]), the live table statistics
-//! the planner weighs steps with ([`stats`]), planning against the live
+//! ([`shadow`], [`normalize_desired`]), the live table statistics
+//! the planner weighs steps with (`stats`), planning against the live
 //! Model ([`plan_against_db`]), printing it back ([`inspect`]) and the
 //! session `schemac apply` runs under its advisory lock ([`apply_to_db`]).
 //!
