@@ -1,11 +1,17 @@
 //! Settings: `schemac.toml` (in the current directory, or the file given
-//! with `--config`), the environment (`NO_COLOR`) and command-line flags,
-//! resolved once into one [`Options`].
+//! with `--config`), the environment (`NO_COLOR`, `DATABASE_URL`) and
+//! command-line flags, resolved once into one [`Options`].
 //!
 //! Invariants: flags override the file; the file overrides built-in
 //! defaults; every key in the file does something, and an unknown key is an
 //! error naming it (a typo must never be silently ignored). Keys are
 //! kebab-case. Paths in the file are relative to the file's directory.
+//! This is the one place that reads the database flag and `DATABASE_URL`
+//! ([`Database`]), parses `--allow-hazards` ([`AllowedHazards`]) and
+//! merges the `[apply]` timeouts with their flags ([`ApplySettings`]);
+//! commands read the result and never look at the environment again. The
+//! connection string stays sealed in a [`crate::live::ConnString`]
+//! until the command parses it, once.
 //!
 //! ```toml
 //! paths = ["schema"]          # default PATHS of check, plan, fmt, graph
@@ -34,13 +40,20 @@
 //! naming = "info"
 //! ```
 
+mod apply;
+mod database;
+mod hazards;
+
+pub use apply::{parse_duration, ApplyFileConfig, ApplyOverrides, ApplySettings};
+pub use database::Database;
+pub use hazards::AllowedHazards;
+
 use crate::diagnostics::Severity;
 use crate::lint::{registry, Group, LintConfig};
-use crate::plan::{Hazard, Plan};
+use apply::apply_settings;
 use serde::Deserialize;
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use std::time::Duration;
 
 /// The file looked for in the current directory.
 pub const CONFIG_FILE: &str = "schemac.toml";
@@ -54,95 +67,6 @@ pub struct ConfigFile {
     pub plan: Option<PlanConfig>,
     pub apply: Option<ApplyFileConfig>,
     pub lint: Option<LintFileConfig>,
-}
-
-/// The `[apply]` table: how `schemac apply` runs steps. Durations are
-/// written like the flags: `500ms`, `3s`, `2min`, `1h`.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
-#[serde(deny_unknown_fields, rename_all = "kebab-case")]
-pub struct ApplyFileConfig {
-    pub lock_timeout: Option<String>,
-    pub statement_timeout: Option<String>,
-    pub lock_attempts: Option<u32>,
-    pub wait_timeout: Option<String>,
-}
-
-/// Resolved `[apply]` settings (the flags of `schemac apply` override them).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct ApplySettings {
-    /// `lock_timeout` of every step.
-    pub lock_timeout: Duration,
-    /// `statement_timeout` of every step.
-    pub statement_timeout: Duration,
-    /// Attempts per step when it times out waiting for a lock (at least 1).
-    pub lock_attempts: u32,
-    /// How long to wait for another apply on the same database.
-    pub wait_timeout: Duration,
-}
-
-impl Default for ApplySettings {
-    fn default() -> ApplySettings {
-        ApplySettings {
-            lock_timeout: Duration::from_secs(3),
-            statement_timeout: Duration::from_secs(30 * 60),
-            lock_attempts: 5,
-            wait_timeout: Duration::from_secs(10 * 60),
-        }
-    }
-}
-
-/// `500ms`, `3s`, `2m`/`2min`, `1h`; a bare number is seconds.
-pub fn parse_duration(text: &str) -> Result<Duration, String> {
-    let text = text.trim();
-    let split = text
-        .find(|ch: char| !(ch.is_ascii_digit() || ch == '.'))
-        .unwrap_or(text.len());
-    let (number, unit) = text.split_at(split);
-    let value: f64 = number
-        .parse()
-        .map_err(|_| format!("`{text}` is not a duration such as 500ms, 3s, 2min or 1h"))?;
-    let seconds = match unit.trim() {
-        "ms" => value / 1000.0,
-        "" | "s" | "sec" => value,
-        "m" | "min" => value * 60.0,
-        "h" => value * 3600.0,
-        other => {
-            return Err(format!(
-                "unknown unit `{other}` in `{text}` (use ms, s, min or h)"
-            ))
-        }
-    };
-    Duration::try_from_secs_f64(seconds).map_err(|err| format!("`{text}`: {err}"))
-}
-
-/// Resolves the `[apply]` table, naming the key of a bad value.
-fn apply_settings(file: ApplyFileConfig, origin: &str) -> Result<ApplySettings, ConfigError> {
-    let mut res = ApplySettings::default();
-    let duration = |key: &str, value: &str| {
-        parse_duration(value).map_err(|message| ConfigError::BadValue {
-            origin: format!("{origin} {key}"),
-            message,
-        })
-    };
-    if let Some(value) = file.lock_timeout {
-        res.lock_timeout = duration("lock-timeout", &value)?;
-    }
-    if let Some(value) = file.statement_timeout {
-        res.statement_timeout = duration("statement-timeout", &value)?;
-    }
-    if let Some(value) = file.wait_timeout {
-        res.wait_timeout = duration("wait-timeout", &value)?;
-    }
-    if let Some(attempts) = file.lock_attempts {
-        if attempts == 0 {
-            return Err(ConfigError::BadValue {
-                origin: format!("{origin} lock-attempts"),
-                message: "must be at least 1".to_string(),
-            });
-        }
-        res.lock_attempts = attempts;
-    }
-    Ok(res)
 }
 
 /// The `[lint]` table.
@@ -176,75 +100,28 @@ pub struct LoadedConfig {
     pub file: ConfigFile,
 }
 
-/// The hazards a plan may contain without being refused.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum AllowedHazards {
-    All,
-    Only(BTreeSet<Hazard>),
-}
-
-impl Default for AllowedHazards {
-    fn default() -> AllowedHazards {
-        AllowedHazards::Only(BTreeSet::new())
-    }
-}
-
-impl AllowedHazards {
-    /// Parses ids (`all` allows every hazard); `origin` names where they
-    /// were written, for the error message.
-    pub fn parse<'a>(
-        ids: impl IntoIterator<Item = &'a str>,
-        origin: &str,
-    ) -> Result<AllowedHazards, ConfigError> {
-        let mut res = BTreeSet::new();
-        for id in ids {
-            let id = id.trim();
-            if id.is_empty() {
-                continue;
-            }
-            if id == "all" {
-                return Ok(AllowedHazards::All);
-            }
-            let hazard = Hazard::from_id(id).ok_or_else(|| ConfigError::UnknownHazard {
-                id: id.to_string(),
-                origin: origin.to_string(),
-                known: Hazard::ALL
-                    .iter()
-                    .map(|hazard| hazard.id())
-                    .collect::<Vec<_>>()
-                    .join(", "),
-            })?;
-            res.insert(hazard);
-        }
-        Ok(AllowedHazards::Only(res))
-    }
-
-    /// Parses the flag's `LIST|all` form: comma-separated ids.
-    pub fn parse_flag(value: &str) -> Result<AllowedHazards, ConfigError> {
-        AllowedHazards::parse(value.split(','), "--allow-hazards")
-    }
-
-    pub fn allows(&self, hazard: Hazard) -> bool {
-        match self {
-            AllowedHazards::All => true,
-            AllowedHazards::Only(allowed) => allowed.contains(&hazard),
-        }
-    }
-
-    /// The plan's hazards that are not allowed, sorted.
-    pub fn refused(&self, plan: &Plan) -> Vec<Hazard> {
-        plan.hazards()
-            .into_iter()
-            .filter(|hazard| !self.allows(*hazard))
-            .collect()
-    }
-}
-
 /// Values given on the command line; `None`/empty means "not given".
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Overrides {
     pub paths: Vec<PathBuf>,
     pub allow_hazards: Option<String>,
+    /// `--db` as given, by a command that talks to a database.
+    pub db: Option<String>,
+    /// `DATABASE_URL` stands in for a missing `--db` (`apply` and
+    /// `inspect` always; `plan` when `--from` is not given).
+    pub db_from_env: bool,
+    /// The flags of `schemac apply` that override `[apply]`.
+    pub apply: ApplyOverrides,
+}
+
+/// What the environment says, read once by [`Options::load`].
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Environment {
+    /// `NO_COLOR` is set to anything but the empty string.
+    pub no_color: bool,
+    /// `DATABASE_URL`, read only when [`Overrides::db_from_env`] asks for
+    /// it and `--db` is not given.
+    pub database_url: Option<String>,
 }
 
 /// Everything the commands need to know, resolved once.
@@ -262,8 +139,10 @@ pub struct Options {
     /// `[lint] target-version` was set (else `lint.target_version` is the
     /// default).
     pub target_version_configured: bool,
-    /// `[apply]` settings.
+    /// `[apply]` settings, with the flags of `schemac apply` applied.
     pub apply: ApplySettings,
+    /// The database of `plan`, `apply` and `inspect`.
+    pub database: Database,
 }
 
 impl Options {
@@ -281,14 +160,20 @@ impl Options {
                 }
             }
         };
-        let no_color = std::env::var_os("NO_COLOR").is_some_and(|value| !value.is_empty());
-        Options::resolve(config, no_color, overrides)
+        let env = Environment {
+            no_color: std::env::var_os("NO_COLOR").is_some_and(|value| !value.is_empty()),
+            database_url: database::database_url_from_env(
+                overrides.db.as_deref(),
+                overrides.db_from_env,
+            ),
+        };
+        Options::resolve(config, &env, overrides)
     }
 
     /// The pure part of [`Options::load`].
     pub fn resolve(
         config: Option<LoadedConfig>,
-        no_color: bool,
+        env: &Environment,
         overrides: Overrides,
     ) -> Result<Options, ConfigError> {
         let (config_path, file) = match config {
@@ -307,21 +192,21 @@ impl Options {
         } else {
             vec![PathBuf::from(".")]
         };
-        let allow_hazards = match (
-            &overrides.allow_hazards,
+        let allow_hazards = AllowedHazards::resolve(
+            overrides.allow_hazards.as_deref(),
             file.plan.and_then(|plan| plan.allow_hazards),
-        ) {
-            (Some(flag), _) => AllowedHazards::parse_flag(flag)?,
-            (None, Some(ids)) => AllowedHazards::parse(
-                ids.iter().map(String::as_str),
-                &format!("{} [plan] allow-hazards", config_path_display(&config_path)),
-            )?,
-            (None, None) => AllowedHazards::default(),
-        };
+            &config_path_display(&config_path),
+        )?;
         let apply = apply_settings(
             file.apply.unwrap_or_default(),
+            overrides.apply,
             &format!("{} [apply]", config_path_display(&config_path)),
         )?;
+        let database = if overrides.db_from_env {
+            Database::resolve(overrides.db.as_deref(), env.database_url.as_deref())
+        } else {
+            Database::resolve(overrides.db.as_deref(), None)
+        };
         let origin = format!("{} [lint]", config_path_display(&config_path));
         let lint_file = file.lint.unwrap_or_default();
         let target_version_configured = lint_file.target_version.is_some();
@@ -330,11 +215,33 @@ impl Options {
             config_path,
             paths,
             allow_hazards,
-            no_color,
+            no_color: env.no_color,
             lint,
             target_version_configured,
             apply,
+            database,
         })
+    }
+
+    /// The lint configuration for a plan against a live server: the rules
+    /// that depend on the PostgreSQL version judge the server's own
+    /// version, whatever `target-version` the configuration names. The
+    /// note says so when one is configured and differs.
+    pub fn lint_for_server(&self, server_version: u32) -> (LintConfig, Option<String>) {
+        let configured = &self.lint;
+        let note = (self.target_version_configured && configured.target_version != server_version)
+            .then(|| {
+                format!(
+                    "the server runs PostgreSQL {server_version}; lint rules judge version \
+                     {server_version}, not the configured target-version {}",
+                    configured.target_version
+                )
+            });
+        let lint = LintConfig {
+            target_version: server_version,
+            ..configured.clone()
+        };
+        (lint, note)
     }
 }
 
@@ -501,6 +408,8 @@ pub enum ConfigError {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::plan::Hazard;
+    use std::time::Duration;
 
     fn loaded(path: &str, text: &str) -> LoadedConfig {
         LoadedConfig {
@@ -515,33 +424,27 @@ mod tests {
             "schemac.toml",
             "[apply]\nlock-timeout = \"500ms\"\nstatement-timeout = \"2h\"\nlock-attempts = 9\n",
         );
-        let options = Options::resolve(Some(config), false, Overrides::default()).expect("valid");
+        let options = Options::resolve(Some(config), &Environment::default(), Overrides::default())
+            .expect("valid");
         assert_eq!(options.apply.lock_timeout, Duration::from_millis(500));
         assert_eq!(options.apply.statement_timeout, Duration::from_secs(7200));
         assert_eq!(options.apply.lock_attempts, 9);
         assert_eq!(options.apply.wait_timeout, Duration::from_secs(600));
 
         let bad = loaded("schemac.toml", "[apply]\nlock-timeout = \"3 parsecs\"\n");
-        let err = Options::resolve(Some(bad), false, Overrides::default()).expect_err("bad unit");
+        let err = Options::resolve(Some(bad), &Environment::default(), Overrides::default())
+            .expect_err("bad unit");
         assert!(err.to_string().contains("[apply] lock-timeout"), "{err}");
         let zero = loaded("schemac.toml", "[apply]\nlock-attempts = 0\n");
-        assert!(Options::resolve(Some(zero), false, Overrides::default()).is_err());
-    }
-
-    #[test]
-    fn durations_parse() {
-        assert_eq!(parse_duration("500ms"), Ok(Duration::from_millis(500)));
-        assert_eq!(parse_duration("3s"), Ok(Duration::from_secs(3)));
-        assert_eq!(parse_duration("3"), Ok(Duration::from_secs(3)));
-        assert_eq!(parse_duration("30min"), Ok(Duration::from_secs(1800)));
-        assert_eq!(parse_duration("1.5h"), Ok(Duration::from_secs(5400)));
-        assert!(parse_duration("3 parsecs").is_err());
-        assert!(parse_duration("soon").is_err());
+        assert!(
+            Options::resolve(Some(zero), &Environment::default(), Overrides::default()).is_err()
+        );
     }
 
     #[test]
     fn defaults_without_a_file() {
-        let options = Options::resolve(None, false, Overrides::default()).expect("valid");
+        let options =
+            Options::resolve(None, &Environment::default(), Overrides::default()).expect("valid");
         assert_eq!(options.paths, vec![PathBuf::from(".")]);
         assert_eq!(options.allow_hazards, AllowedHazards::default());
         assert!(!options.allow_hazards.allows(Hazard::DataLoss));
@@ -553,7 +456,15 @@ mod tests {
             "proj/schemac.toml",
             "paths = [\"schema\"]\n[plan]\nallow-hazards = [\"index-build\"]\n",
         );
-        let options = Options::resolve(Some(config), true, Overrides::default()).expect("valid");
+        let options = Options::resolve(
+            Some(config),
+            &Environment {
+                no_color: true,
+                database_url: None,
+            },
+            Overrides::default(),
+        )
+        .expect("valid");
         assert_eq!(options.paths, vec![PathBuf::from("proj/schema")]);
         assert!(options.allow_hazards.allows(Hazard::IndexBuild));
         assert!(!options.allow_hazards.allows(Hazard::DataLoss));
@@ -569,10 +480,37 @@ mod tests {
         let overrides = Overrides {
             paths: vec![PathBuf::from("other")],
             allow_hazards: Some("all".to_string()),
+            apply: ApplyOverrides {
+                lock_timeout: Some(Duration::from_millis(250)),
+                ..ApplyOverrides::default()
+            },
+            ..Overrides::default()
         };
-        let options = Options::resolve(Some(config), false, overrides).expect("valid");
+        let options =
+            Options::resolve(Some(config), &Environment::default(), overrides).expect("valid");
         assert_eq!(options.paths, vec![PathBuf::from("other")]);
         assert_eq!(options.allow_hazards, AllowedHazards::All);
+        assert_eq!(options.apply.lock_timeout, Duration::from_millis(250));
+        assert_eq!(options.apply.lock_attempts, 5);
+    }
+
+    #[test]
+    fn a_live_server_decides_the_lint_version() {
+        let mut options =
+            Options::resolve(None, &Environment::default(), Overrides::default()).expect("valid");
+        let (lint, note) = options.lint_for_server(13);
+        assert_eq!(lint.target_version, 13);
+        assert_eq!(note, None);
+        options.target_version_configured = true;
+        options.lint.target_version = 16;
+        let (lint, note) = options.lint_for_server(13);
+        assert_eq!(lint.target_version, 13);
+        let note = note.expect("a configured version that differs is noted");
+        assert!(
+            note.contains("not the configured target-version 16"),
+            "{note}"
+        );
+        assert_eq!(options.lint_for_server(16).1, None);
     }
 
     #[test]
@@ -586,25 +524,13 @@ mod tests {
     }
 
     #[test]
-    fn unknown_hazards_are_named() {
-        let err = AllowedHazards::parse_flag("index-build,data-los").expect_err("typo");
-        assert_eq!(
-            err.to_string(),
-            "unknown hazard `data-los` in --allow-hazards"
-        );
-        assert_eq!(
-            AllowedHazards::parse_flag("data-loss, full-scan").expect("valid"),
-            AllowedHazards::Only([Hazard::DataLoss, Hazard::FullScan].into_iter().collect())
-        );
-    }
-
-    #[test]
     fn lint_settings_are_read_and_checked() {
         let config = loaded(
             "schemac.toml",
             "[lint]\ntarget-version = 13\napp-role-owns-tables = true\n[lint.rules]\njson-type = \"off\"\ndrop-table = \"error\"\n[lint.groups]\nnaming = \"info\"\n",
         );
-        let options = Options::resolve(Some(config), false, Overrides::default()).expect("valid");
+        let options = Options::resolve(Some(config), &Environment::default(), Overrides::default())
+            .expect("valid");
         assert_eq!(options.lint.target_version, 13);
         assert!(options.lint.app_role_owns_tables);
         let json = registry::find("json-type").expect("rule");
@@ -615,22 +541,23 @@ mod tests {
         assert_eq!(options.lint.severity_of(naming), Some(Severity::Info));
 
         let bad_rule = loaded("schemac.toml", "[lint.rules]\njson-typ = \"off\"\n");
-        let err = Options::resolve(Some(bad_rule), false, Overrides::default()).expect_err("typo");
+        let err = Options::resolve(
+            Some(bad_rule),
+            &Environment::default(),
+            Overrides::default(),
+        )
+        .expect_err("typo");
         assert_eq!(
             err.to_string(),
             "unknown lint rule `json-typ` in schemac.toml [lint]"
         );
         let bad_severity = loaded("schemac.toml", "[lint.rules]\njson-type = \"warn\"\n");
-        let err =
-            Options::resolve(Some(bad_severity), false, Overrides::default()).expect_err("typo");
+        let err = Options::resolve(
+            Some(bad_severity),
+            &Environment::default(),
+            Overrides::default(),
+        )
+        .expect_err("typo");
         assert!(err.to_string().contains("unknown severity `warn`"), "{err}");
-    }
-
-    #[test]
-    fn refused_lists_hazards_not_allowed() {
-        let plan = crate::render::sample::plan();
-        let allowed = AllowedHazards::parse_flag("index-build").expect("valid");
-        assert_eq!(allowed.refused(&plan), vec![Hazard::DataLoss]);
-        assert!(AllowedHazards::All.refused(&plan).is_empty());
     }
 }

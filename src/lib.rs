@@ -3,9 +3,10 @@
 //!
 //! Codemap (details in ARCHITECTURE.md): `source` reads files; `frontend`
 //! turns `.schema`/`.sql` text into the one `model::Model`; `graph` derives
-//! object dependencies; `diff` compares two Models; `plan` turns changes into
-//! ordered, lock-aware steps; `render` prints plans and diagnostics; `cli` is
-//! the edge.
+//! object dependencies; `diff` compares two Models; `plan` turns changes into ordered,
+//! lock-aware steps; `render` prints plans and diagnostics; `introspect` reads
+//! and `apply` changes a database; `live` is the session between them and
+//! `cli`, which is the edge.
 
 pub mod apply;
 pub mod calendar;

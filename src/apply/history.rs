@@ -43,7 +43,7 @@ use std::collections::BTreeMap;
 use tokio_postgres::Client;
 
 /// schemac's own schema.
-pub const HISTORY_SCHEMA: &str = "schemac";
+pub const HISTORY_SCHEMA: &str = crate::introspect::OWN_SCHEMA;
 
 /// The history table, schema-qualified.
 pub const HISTORY_TABLE: &str = "schemac.apply_history";

@@ -25,8 +25,10 @@
 //! - **Verified.** After the last step the database is introspected again
 //!   and compared with the desired Model ([`verify`]).
 //!
-//! Boundary: this module and `introspect` are the only ones that talk to a
-//! database. It never prints a connection string; progress goes through
+//! Boundary: the database (writes). `introspect` reads it (also here, to
+//! verify and to check a saved plan's fingerprint) and `live` owns the
+//! session around an apply; this module depends on neither `live` nor
+//! the command line. It never prints a connection string; progress goes through
 //! the [`progress::Progress`] sink the caller chooses.
 
 pub mod advisory_lock;
@@ -40,7 +42,7 @@ pub use executor::{drop_invalid_leftovers, lock};
 pub use history::{exclude_own_schema, HISTORY_SCHEMA, HISTORY_TABLE};
 pub use progress::{Event, Progress};
 
-use crate::config::AllowedHazards;
+use crate::config::{AllowedHazards, ApplySettings};
 use crate::introspect::{Filter, IntrospectError};
 use crate::model::Model;
 use crate::plan::{Hazard, Plan};
@@ -104,6 +106,28 @@ impl Default for ApplyOptions<'_> {
     }
 }
 
+impl ApplyOptions<'_> {
+    /// The settings `schemac apply` resolved once (`[apply]` in
+    /// schemac.toml merged with its flags, see [`ApplySettings`]), with the
+    /// defaults for everything else.
+    pub fn from_settings(settings: &ApplySettings, allowed_hazards: AllowedHazards) -> Self {
+        let ApplySettings {
+            lock_timeout,
+            statement_timeout,
+            lock_attempts,
+            wait_timeout,
+        } = *settings;
+        ApplyOptions {
+            allowed_hazards,
+            lock_timeout,
+            statement_timeout,
+            lock_attempts,
+            wait_timeout,
+            ..ApplyOptions::default()
+        }
+    }
+}
+
 /// What interrupts a running apply.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Interrupt {
@@ -126,7 +150,7 @@ pub struct VerifyTarget<'a> {
     /// No shadow database normalised `desired`: expressions the offline
     /// normaliser cannot prove equal to the introspected ones are settled
     /// the way `plan --db --no-shadow` settles them
-    /// ([`crate::introspect::shadow::unproven_expressions`]) before
+    /// ([`crate::model::normalize::unproven_expressions`]) before
     /// comparing.
     pub offline: bool,
 }
@@ -373,6 +397,36 @@ mod tests {
                 span: None,
             },
         }
+    }
+
+    #[test]
+    fn the_history_schema_is_the_one_introspection_leaves_out() {
+        assert_eq!(HISTORY_SCHEMA, crate::introspect::OWN_SCHEMA);
+    }
+
+    #[test]
+    fn resolved_settings_become_options() {
+        let settings = ApplySettings {
+            lock_timeout: Duration::from_millis(250),
+            statement_timeout: Duration::from_secs(60),
+            lock_attempts: 2,
+            wait_timeout: Duration::from_secs(5),
+        };
+        let options = ApplyOptions::from_settings(&settings, AllowedHazards::All);
+        assert_eq!(options.lock_timeout, Duration::from_millis(250));
+        assert_eq!(options.statement_timeout, Duration::from_secs(60));
+        assert_eq!(options.lock_attempts, 2);
+        assert_eq!(options.wait_timeout, Duration::from_secs(5));
+        assert_eq!(options.allowed_hazards, AllowedHazards::All);
+        let defaults = ApplyOptions::default();
+        assert_eq!(options.initial_backoff, defaults.initial_backoff);
+        assert!(options.verify.is_none());
+        // The built-in settings are the executor's own defaults.
+        let builtin = ApplyOptions::from_settings(&ApplySettings::default(), AllowedHazards::All);
+        assert_eq!(builtin.lock_timeout, defaults.lock_timeout);
+        assert_eq!(builtin.statement_timeout, defaults.statement_timeout);
+        assert_eq!(builtin.lock_attempts, defaults.lock_attempts);
+        assert_eq!(builtin.wait_timeout, defaults.wait_timeout);
     }
 
     #[test]

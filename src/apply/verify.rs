@@ -18,7 +18,7 @@ pub async fn verify(client: &Client, target: &VerifyTarget<'_>) -> Result<(), Ap
     let settled;
     let desired = if target.offline {
         let mut desired = target.desired.clone();
-        crate::introspect::shadow::unproven_expressions(&after, &mut desired);
+        crate::model::normalize::unproven_expressions(&after, &mut desired);
         settled = desired;
         &settled
     } else {

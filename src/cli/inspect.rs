@@ -4,17 +4,22 @@
 //! statements of its from-empty plan, each terminated, without the
 //! plan's transaction wrapping (a schema source, runnable with psql).
 //!
+//! The database is read by [`crate::live::inspect`].
+//!
 //! Invariants: stdout gets only the source; notes go to stderr. The
 //! database is only read (one introspection snapshot). schemac's own
 //! history schema and INVALID indexes are left out, as `plan --db` leaves
 //! them out, so that planning the printed source against the same
 //! database gives an empty plan. The connection string is never printed.
+//! No schemac.toml is read: `--db`, else `DATABASE_URL`, is all the
+//! command needs.
 
-use super::plan::{block_on, invalid_index_notes, live_filter, read_live, LiveError};
-use super::{CliError, ExitStatus};
+use super::{block_on, CliError, ExitStatus};
+use crate::config::Database;
 use crate::frontend::dsl::print_model;
-use crate::introspect;
-use crate::model::{Meta, Model, Role, BUILTIN_ROLES};
+use crate::live;
+use crate::live::ConnParams;
+use crate::model::Model;
 use crate::plan::{plan_models, PlanOptions};
 use crate::render;
 use clap::{Args, ValueEnum};
@@ -22,8 +27,9 @@ use std::io::{self, Write};
 
 #[derive(Debug, Args)]
 pub struct InspectArgs {
-    /// The database: a postgres:// URL or a key=value string.
-    #[arg(long, value_name = "URL", env = "DATABASE_URL", hide_env_values = true)]
+    /// The database: a postgres:// URL or a key=value string [default:
+    /// $DATABASE_URL].
+    #[arg(long, value_name = "URL")]
     pub db: Option<String>,
 
     /// What to print.
@@ -50,59 +56,28 @@ pub enum InspectFormat {
 
 /// Runs `schemac inspect`.
 pub fn run(args: &InspectArgs) -> Result<ExitStatus, CliError> {
-    let url = args
-        .db
-        .as_deref()
-        .filter(|url| !url.trim().is_empty())
-        .ok_or(LiveError::NeedsDatabase { flag: "db" })?;
-    let mut filter = live_filter();
+    let database = Database::load(args.db.as_deref(), true);
+    let url = database
+        .url()
+        .ok_or(CliError::NeedsDatabase { flag: "db" })?;
+    let mut filter = live::filter();
     filter.include_schemas = args.schemas.clone();
     filter
         .exclude_schemas
         .extend(args.exclude_schemas.iter().cloned());
-    let (model, notes) = block_on(async {
-        let (client, connection) = crate::live::connect(url)
-            .await
-            .map_err(introspect::IntrospectError::from)?;
-        let res = read_live(&client, url, &filter).await;
-        drop(client);
-        let _ = connection.await;
-        let live = res?;
-        let notes = invalid_index_notes(&live);
-        Ok((live.current, notes))
+    let inspected = block_on(async {
+        let conn = ConnParams::parse(url.expose_secret())?;
+        live::inspect(&conn, &filter).await.map_err(CliError::from)
     })?;
     let mut stderr = io::stderr();
-    for note in &notes {
+    for note in &inspected.notes {
         writeln!(stderr, "note: {note}")?;
     }
-    let mut model = model;
-    declare_policy_roles(&mut model);
-    let text = render_model(&model, args.format)?;
+    let text = render_model(&inspected.model, args.format)?;
     let mut out = io::stdout().lock();
     out.write_all(text.as_bytes())?;
     out.flush()?;
     Ok(ExitStatus::Success)
-}
-
-/// Declares (`role name`) every role the policies grant to: roles are
-/// cluster-wide and never introspected, and a `.schema` source that names
-/// undeclared roles draws warnings.
-pub fn declare_policy_roles(model: &mut Model) {
-    let mut named = Vec::new();
-    for table in model.tables.values() {
-        for policy in table.policies.values() {
-            named.extend(policy.roles.iter().cloned());
-        }
-    }
-    for name in named {
-        if BUILTIN_ROLES.contains(&name.as_str()) || name.as_str().starts_with("pg_") {
-            continue;
-        }
-        model.roles.entry(name.clone()).or_insert(Role {
-            name,
-            meta: Meta::default(),
-        });
-    }
 }
 
 /// The Model in the chosen format.
@@ -168,31 +143,6 @@ mod tests {
         assert_eq!(parsed.args.format, InspectFormat::Sql);
         assert_eq!(parsed.args.schemas, vec!["app*".to_string()]);
         assert_eq!(parsed.args.exclude_schemas, vec!["app_old".to_string()]);
-    }
-
-    #[test]
-    fn policy_roles_are_declared() {
-        let mut model = sample();
-        let table = model
-            .tables
-            .get_mut(&QualifiedName::public("accounts"))
-            .expect("sample table");
-        table.policies.insert(
-            Ident::new("p"),
-            crate::model::Policy {
-                name: Ident::new("p"),
-                permissive: true,
-                command: crate::model::PolicyCommand::All,
-                roles: vec![Ident::new("app_user"), Ident::new("public")],
-                using: None,
-                with_check: None,
-                comment: None,
-                meta: Meta::default(),
-            },
-        );
-        declare_policy_roles(&mut model);
-        let roles: Vec<&str> = model.roles.keys().map(Ident::as_str).collect();
-        assert_eq!(roles, ["app_user"]);
     }
 
     #[test]

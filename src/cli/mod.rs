@@ -1,11 +1,18 @@
 //! The command line (clap derive). Only `cli` knows clap, stdout/stderr,
 //! exit codes and terminals.
 //!
+//! Each command file is argument handling plus one library call (the live
+//! commands call [`crate::live`]); [`CliError`] is the one error type of
+//! every command, wrapping the library errors transparently so that each
+//! keeps its code and help.
+//!
 //! Invariants: stdout carries only a command's product (a plan, formatted
 //! text, a graph, check's findings); progress, warnings and errors go to
 //! stderr. Settings are resolved once into [`Options`] before a command
-//! runs. A closed stdout (`schemac plan | head`) ends the command quietly
-//! with success.
+//! runs (the database flag and `DATABASE_URL`, `--allow-hazards` and the
+//! apply timeouts included). A closed stdout (`schemac plan | head`) ends
+//! the command quietly with success, except for `apply`, where it is an
+//! error: nothing was applied.
 
 pub mod apply;
 pub mod check;
@@ -18,15 +25,20 @@ pub mod rules;
 
 pub use exit::ExitStatus;
 
-use crate::config::{ConfigError, Options, Overrides};
+use crate::config::{ApplyOverrides, ConfigError, Options, Overrides};
 use crate::diagnostics::{Diagnostic, Parsed};
 use crate::frontend;
+use crate::introspect::IntrospectError;
+use crate::live::shadow::ShadowError;
+use crate::live::LiveError;
 use crate::model::validate::validate;
 use crate::model::Model;
+use crate::plan::saved::SavedPlanError;
 use crate::plan::PlanError;
 use crate::render;
 use crate::source::{FileId, SourceError, SourceFile, SourceSet};
 use clap::{Parser, Subcommand};
+use std::future::Future;
 use std::io::{self, IsTerminal, Write};
 use std::path::PathBuf;
 
@@ -62,7 +74,8 @@ pub enum Command {
 }
 
 /// Failures of a command (findings about the schema are diagnostics, not
-/// errors).
+/// errors): the command line's own, and the library's, wrapped
+/// transparently.
 #[derive(Debug, thiserror::Error, miette::Diagnostic)]
 pub enum CliError {
     #[error(transparent)]
@@ -74,18 +87,15 @@ pub enum CliError {
     #[error(transparent)]
     #[diagnostic(transparent)]
     Plan(#[from] PlanError),
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Connect(#[from] crate::live::ConnectError),
     #[error("cannot write output: {0}")]
     #[diagnostic(code("write-error"))]
     Output(#[from] io::Error),
     #[error(transparent)]
     #[diagnostic(transparent)]
     UnknownRule(#[from] rules::UnknownRule),
-    #[error(transparent)]
-    #[diagnostic(transparent)]
-    Apply(#[from] apply::ApplyCommandError),
-    #[error(transparent)]
-    #[diagnostic(transparent)]
-    Live(#[from] plan::LiveError),
     #[error("cannot write {path}: {source}")]
     #[diagnostic(code("write-error"), help("check that the file is writable"))]
     WriteFile {
@@ -93,13 +103,71 @@ pub enum CliError {
         #[source]
         source: io::Error,
     },
+
+    #[error("--{flag} needs a live database")]
+    #[diagnostic(
+        code("no-database"),
+        help("pass --db URL or set DATABASE_URL (and leave out --from)")
+    )]
+    NeedsDatabase { flag: &'static str },
+    #[error("--db is empty")]
+    #[diagnostic(
+        code("no-database"),
+        help("pass the connection string, e.g. --db postgresql://user@host/dbname (is the variable you expanded set?)")
+    )]
+    EmptyDb,
+    #[error("no database to apply to")]
+    #[diagnostic(code("no-database"), help("pass --db URL or set DATABASE_URL"))]
+    NoDatabase,
+    #[error("refusing to apply without confirmation: stdin is not a terminal")]
+    #[diagnostic(
+        code("confirmation-required"),
+        help("read the plan, then re-run with --yes to apply it without asking")
+    )]
+    NotConfirmed,
+    #[error("cannot read the plan file {path}: {source}")]
+    #[diagnostic(code("read-error"), help("check the path given to --plan"))]
+    ReadPlan {
+        path: String,
+        #[source]
+        source: io::Error,
+    },
+    #[error("cannot start the async runtime: {0}")]
+    #[diagnostic(code("runtime-error"))]
+    Runtime(#[source] io::Error),
+    #[error("interrupted")]
+    #[diagnostic(
+        code("interrupted"),
+        help(
+            "nothing was changed in the target database; the shadow database, if any, was dropped"
+        )
+    )]
+    Interrupted,
+
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    SavedPlan(#[from] SavedPlanError),
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Introspect(#[from] IntrospectError),
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Shadow(#[from] ShadowError),
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Live(#[from] LiveError),
 }
 
 /// Runs the parsed command line.
 pub fn run(cli: Cli) -> miette::Result<ExitStatus> {
+    // A plan cut short by `| head` was still made; an apply whose plan
+    // could not be shown was not run, and must not look as if it had.
+    let quiet_broken_pipe = !matches!(cli.command, Command::Apply(_));
     match dispatch(cli) {
         Ok(status) => Ok(status),
-        Err(CliError::Output(err)) if err.kind() == io::ErrorKind::BrokenPipe => {
+        Err(CliError::Output(err))
+            if quiet_broken_pipe && err.kind() == io::ErrorKind::BrokenPipe =>
+        {
             Ok(ExitStatus::Success)
         }
         Err(err) => Err(err.into()),
@@ -114,12 +182,27 @@ fn dispatch(cli: Cli) -> Result<ExitStatus, CliError> {
             check::run(&options, args)
         }
         Command::Plan(args) => {
-            let overrides = overrides(&args.paths, args.allow_hazards.clone());
+            let overrides = Overrides {
+                db: args.db.clone(),
+                // DATABASE_URL only when the current schema is not files.
+                db_from_env: args.from.is_empty(),
+                ..overrides(&args.paths, args.allow_hazards.clone())
+            };
             plan::run(&Options::load(config, overrides)?, args)
         }
         Command::Apply(args) => {
-            let overrides = overrides(&args.paths, args.allow_hazards.clone());
-            apply::run(&Options::load(config, overrides)?, args).map_err(CliError::from)
+            let overrides = Overrides {
+                db: args.db.clone(),
+                db_from_env: true,
+                apply: ApplyOverrides {
+                    lock_timeout: args.lock_timeout,
+                    statement_timeout: args.statement_timeout,
+                    lock_attempts: args.lock_attempts,
+                    wait_timeout: args.wait_timeout,
+                },
+                ..overrides(&args.paths, args.allow_hazards.clone())
+            };
+            apply::run(&Options::load(config, overrides)?, args)
         }
         Command::Fmt(args) => {
             let options = Options::load(config, overrides(&args.paths, None))?;
@@ -138,7 +221,43 @@ fn overrides(paths: &[PathBuf], allow_hazards: Option<String>) -> Overrides {
     Overrides {
         paths: paths.to_vec(),
         allow_hazards,
+        ..Overrides::default()
     }
+}
+
+/// Runs `work` to completion on a fresh runtime; Ctrl-C drops it (and with
+/// it any shadow database, see [`crate::live::shadow::ShadowDb`]) and
+/// reports an interruption. For `plan --db` and `inspect`, which never
+/// change the target database.
+pub(crate) fn block_on<T, E>(work: impl Future<Output = Result<T, E>>) -> Result<T, CliError>
+where
+    CliError: From<E>,
+{
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .map_err(CliError::Runtime)?;
+    runtime.block_on(async {
+        tokio::select! {
+            biased;
+            _ = tokio::signal::ctrl_c() => Err(CliError::Interrupted),
+            res = work => res.map_err(CliError::from),
+        }
+    })
+}
+
+/// Runs `work` on a single-threaded runtime without watching Ctrl-C: for
+/// `apply`, whose executor handles Ctrl-C itself (cancels the running
+/// statement and leaves a resumable history).
+pub(crate) fn block_on_uninterrupted<T>(
+    work: impl Future<Output = Result<T, CliError>>,
+) -> Result<T, CliError> {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(CliError::Runtime)?;
+    runtime.block_on(work)
 }
 
 /// Reads `paths` into a set whose file ids start at `first_id`, so that
@@ -171,6 +290,19 @@ pub(crate) fn compile(sources: &SourceSet) -> Parsed<Model> {
         parsed.diagnostics.extend(findings);
     }
     parsed
+}
+
+/// The desired schema of `sources`, its diagnostics reported on stderr;
+/// `None` when it has errors.
+pub(crate) fn compile_reported(
+    options: &Options,
+    sources: &SourceSet,
+) -> Result<Option<Model>, CliError> {
+    let parsed = compile(sources);
+    let mut diagnostics = parsed.diagnostics.clone();
+    render::diagnostics::sort(&mut diagnostics);
+    report_to_stderr(options, &diagnostics, sources)?;
+    Ok((!parsed.has_errors()).then_some(parsed.value))
 }
 
 /// Colour for a stream: a terminal, and `NO_COLOR` not set.
@@ -243,7 +375,8 @@ mod tests {
 
     #[test]
     fn no_color_wins_over_a_terminal() {
-        let mut options = Options::resolve(None, false, Overrides::default()).expect("defaults");
+        let mut options =
+            Options::resolve(None, &Default::default(), Overrides::default()).expect("defaults");
         assert!(use_color(&options, true));
         assert!(!use_color(&options, false));
         options.no_color = true;

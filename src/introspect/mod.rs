@@ -56,8 +56,16 @@
 //!   `e`) are never part of the Model; neither are objects a partition
 //!   inherits from its parent.
 //!
-//! Boundary: this module and `apply` are the only ones that talk to a
-//! database; the Model knows nothing of tokio-postgres.
+//! - Read only: nothing here creates, alters or drops anything, and no
+//!   plan is run (the shadow database and the session around a live plan
+//!   are `crate::live`'s). The queries that feed the planner's table
+//!   statistics and name INVALID indexes ([`table_stats`],
+//!   [`invalid_indexes`]) live in `queries/` with the others.
+//! - Depends on the Model only: never on `apply`, `plan` or `live`.
+//!
+//! Boundary: the database, read only (with `apply`, which writes, and
+//! `live`, which owns the session and the shadow database); the Model
+//! knows nothing of tokio-postgres.
 
 mod constraint;
 mod distribution;
@@ -67,14 +75,15 @@ mod index;
 mod partition;
 mod policy;
 mod sequence;
-pub mod shadow;
 mod sql;
+mod stats;
 mod table;
 mod trigger;
 mod types;
 mod view;
 
 pub use distribution::{distribution_from_rows, DistPartitionRow};
+pub use stats::{invalid_indexes, table_stats, TableStats};
 
 use crate::model::{glob_match, normalize, Model, QualifiedName, SqlExpr, TypeName};
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -85,10 +94,16 @@ use tokio_postgres::{Client, Row};
 /// The oldest PostgreSQL major version whose catalogs the queries know.
 pub const MIN_SERVER_VERSION: i32 = 130000;
 
+/// schemac's own schema, where apply keeps its history
+/// (`crate::apply::HISTORY_SCHEMA` names the same schema; a test of
+/// `apply` checks that they agree). Defined here so that introspection
+/// leaves it out without depending on `apply`.
+pub const OWN_SCHEMA: &str = "schemac";
+
 /// Which schemas and objects to read. Every pattern is a glob (`*`, `?`).
 ///
 /// [`Filter::default`] reads every non-system schema except schemac's own
-/// history schema ([`crate::apply::HISTORY_SCHEMA`]), so that no caller
+/// history schema ([`OWN_SCHEMA`]), so that no caller
 /// plans to drop it by accident; a filter built field by field states its
 /// own exclusions.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -106,7 +121,7 @@ impl Default for Filter {
     fn default() -> Self {
         Filter {
             include_schemas: Vec::new(),
-            exclude_schemas: vec![crate::apply::HISTORY_SCHEMA.to_string()],
+            exclude_schemas: vec![OWN_SCHEMA.to_string()],
             exclude_patterns: Vec::new(),
         }
     }
@@ -842,7 +857,7 @@ mod tests {
         let filter = Filter::default();
         assert!(filter.keeps(&QualifiedName::new("anything", "at_all")));
         assert!(filter.keeps_schema("public"));
-        assert!(!filter.keeps_schema(crate::apply::HISTORY_SCHEMA));
+        assert!(!filter.keeps_schema(OWN_SCHEMA));
         assert!(!filter.keeps(&QualifiedName::new("schemac", "migrations")));
     }
 

@@ -80,6 +80,7 @@ mod casts;
 mod expr;
 mod names;
 mod types;
+pub mod unproven;
 
 pub use bound::bound_literal;
 pub use casts::drop_implicit_casts;
@@ -91,6 +92,7 @@ pub use names::{
     default_index_name, index_column_names, is_reserved_keyword, make_object_name, MAX_IDENT_BYTES,
 };
 pub use types::{extension_of_type, is_builtin_type, type_name, user_type_name};
+pub use unproven::unproven_expressions;
 
 use super::{Ident, QualifiedName, Sequence, SqlExpr, TypeName};
 

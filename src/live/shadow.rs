@@ -6,10 +6,11 @@
 //! Owns: creating and always dropping the throwaway database
 //! ([`ShadowDb`]), checking a user-provided one is empty and emptying it
 //! again, running the from-empty plan there with tokio-postgres (no psql at
-//! run time), carrying the file Model's spans and hints over to the
-//! introspected Model ([`transfer_meta`]), and (in `offline`) the
-//! fallback without a shadow, which names the expressions it could not
-//! prove equal ([`unproven_expressions`]).
+//! run time), and carrying the file Model's spans and hints over to the
+//! introspected Model ([`transfer_meta`], in `transfer`). The fallback
+//! without a shadow, which names the expressions it could not prove equal,
+//! is the offline normaliser's
+//! ([`crate::model::normalize::unproven_expressions`]).
 //!
 //! Invariants:
 //! - A database this module created is dropped on every path: explicitly
@@ -28,17 +29,23 @@
 //! - The shadow database is created from `template0` with the target
 //!   database's encoding and locale, so nothing an administrator added to
 //!   `template1` leaks into the desired schema.
+//! - The throwaway database is reached with the target's own parsed
+//!   [`ConnParams`] (only the database name changes); no connection
+//!   string is parsed again or printed.
+//!
+//! Boundary: the database (this is the one place schemac creates and
+//! drops databases); reads back through `introspect`.
 
-use super::{error_message, introspect, introspect_sharded, Filter, IntrospectError};
-use crate::live::{ConnParams, ConnString, ConnectError};
-use crate::model::{Extension, Ident, Index, Model, Table};
+use crate::introspect::{error_message, introspect, introspect_sharded, Filter, IntrospectError};
+use crate::live::{ConnParams, ConnectError};
+use crate::model::{Ident, Model};
 use crate::plan::{plan_models, Plan, PlanError, PlanOptions};
-use std::collections::BTreeMap;
 use tokio_postgres::Client;
 
-mod offline;
+mod transfer;
 
-pub use offline::unproven_expressions;
+pub use transfer::transfer_meta;
+use transfer::{first_object, name_list, strip_citus};
 
 /// A failure to build, read or drop the shadow database.
 #[derive(Debug, thiserror::Error, miette::Diagnostic)]
@@ -126,9 +133,9 @@ pub struct Normalized {
 /// A shadow database. When schemac created it, it is dropped by
 /// [`ShadowDb::drop_now`] or, failing that, by `Drop`.
 pub struct ShadowDb {
-    /// The connection string of the target (to reach the server for the
+    /// The target's connection parameters (to reach the server for the
     /// final `DROP DATABASE`); for a provided shadow, the shadow's own.
-    admin: ConnString,
+    admin: ConnParams,
     /// Connection parameters of the shadow database itself.
     config: ConnParams,
     name: String,
@@ -148,9 +155,12 @@ impl std::fmt::Debug for ShadowDb {
 
 impl ShadowDb {
     /// Creates `schemac_shadow_<pid>_<nanos>` on the target's server
-    /// through `target` (connected with `target_url`).
-    pub async fn create(target: &Client, target_url: &str) -> Result<ShadowDb, ShadowError> {
-        let mut config = parse_config(target_url)?;
+    /// through `target` (connected with `target_conn`).
+    pub async fn create(
+        target: &Client,
+        target_conn: &ConnParams,
+    ) -> Result<ShadowDb, ShadowError> {
+        let mut config = target_conn.clone();
         let name = throwaway_name();
         let create = create_database_sql(target, &name).await?;
         target
@@ -163,7 +173,7 @@ impl ShadowDb {
             })?;
         config.set_dbname(&name);
         Ok(ShadowDb {
-            admin: ConnString::new(target_url),
+            admin: target_conn.clone(),
             config,
             name,
             owned: true,
@@ -171,22 +181,27 @@ impl ShadowDb {
         })
     }
 
-    /// A database the user provided (`--shadow-db URL`): never dropped.
-    pub fn provided(url: &str) -> Result<ShadowDb, ShadowError> {
-        let config = parse_config(url)?;
+    /// Parses `--shadow-db URL`.
+    pub fn parse_url(url: &str) -> Result<ConnParams, ShadowError> {
+        parse_config(url)
+    }
+
+    /// A database the user provided (`--shadow-db URL`, see
+    /// [`ShadowDb::parse_url`]): never dropped.
+    pub fn provided(config: ConnParams) -> ShadowDb {
         let name = config
             .config()
             .get_dbname()
             .or(config.config().get_user())
             .unwrap_or("postgres")
             .to_string();
-        Ok(ShadowDb {
-            admin: ConnString::new(url),
+        ShadowDb {
+            admin: config.clone(),
             config,
             name,
             owned: false,
             dropped: false,
-        })
+        }
     }
 
     /// The database's name.
@@ -385,120 +400,6 @@ pub async fn run_plan(client: &Client, plan: &Plan) -> Result<(), ShadowError> {
     Ok(())
 }
 
-/// Gives the shadow model the file Model's spans, rename hints and
-/// everything a catalog cannot hold or the shadow could not build:
-/// declared roles, external patterns, unpinned extension versions (left
-/// unpinned, so the server's default version is not mistaken for a pin)
-/// and, with `citus_stripped`, shard distribution and the citus extension.
-pub fn transfer_meta(file: &Model, shadow: &mut Model, citus_stripped: bool) {
-    shadow.roles = file.roles.clone();
-    shadow.external = file.external.clone();
-    for (name, schema) in &mut shadow.schemas {
-        if let Some(from) = file.schemas.get(name) {
-            schema.meta = from.meta.clone();
-        }
-    }
-    for (name, from) in &file.extensions {
-        match shadow.extensions.get_mut(name) {
-            Some(extension) => {
-                extension.meta = from.meta.clone();
-                extension.version = from.version.clone();
-            }
-            None if citus_stripped && name.as_str() == "citus" => {
-                shadow.extensions.insert(name.clone(), from.clone());
-            }
-            None => {}
-        }
-    }
-    for (name, item) in &mut shadow.enums {
-        if let Some(from) = file.enums.get(name) {
-            item.meta = from.meta.clone();
-        }
-    }
-    for (name, item) in &mut shadow.domains {
-        if let Some(from) = file.domains.get(name) {
-            item.meta = from.meta.clone();
-        }
-    }
-    for (name, item) in &mut shadow.sequences {
-        if let Some(from) = file.sequences.get(name) {
-            item.meta = from.meta.clone();
-        }
-    }
-    for (id, item) in &mut shadow.functions {
-        let from = file.functions.get(id).or_else(|| {
-            // Argument types spelled differently: match by name when the
-            // name is not overloaded.
-            let mut same_name = file.functions.values().filter(|f| f.id.name == id.name);
-            match (same_name.next(), same_name.next()) {
-                (Some(only), None) => Some(only),
-                _ => None,
-            }
-        });
-        if let Some(from) = from {
-            item.meta = from.meta.clone();
-        }
-    }
-    for (name, table) in &mut shadow.tables {
-        if let Some(from) = file.tables.get(name) {
-            transfer_table(from, table, citus_stripped);
-        }
-    }
-    for (name, view) in &mut shadow.views {
-        if let Some(from) = file.views.get(name) {
-            view.meta = from.meta.clone();
-            transfer_indexes(&from.indexes, &mut view.indexes);
-        }
-    }
-}
-
-fn transfer_table(from: &Table, table: &mut Table, citus_stripped: bool) {
-    table.meta = from.meta.clone();
-    if citus_stripped {
-        table.distribution = from.distribution.clone();
-    }
-    for column in &mut table.columns {
-        if let Some(source) = from.column(&column.name) {
-            column.meta = source.meta.clone();
-        }
-    }
-    for (name, constraint) in &mut table.constraints {
-        if let Some(source) = from.constraints.get(name) {
-            constraint.meta = source.meta.clone();
-        }
-    }
-    transfer_indexes(&from.indexes, &mut table.indexes);
-    for (name, policy) in &mut table.policies {
-        if let Some(source) = from.policies.get(name) {
-            policy.meta = source.meta.clone();
-        }
-    }
-    for (name, trigger) in &mut table.triggers {
-        if let Some(source) = from.triggers.get(name) {
-            trigger.meta = source.meta.clone();
-        }
-    }
-}
-
-fn transfer_indexes(from: &BTreeMap<Ident, Index>, into: &mut BTreeMap<Ident, Index>) {
-    for (name, index) in into {
-        if let Some(source) = from.get(name) {
-            index.meta = source.meta.clone();
-        }
-    }
-}
-
-/// Removes shard distribution and the citus extension from a Model to be
-/// built where Citus cannot run. Returns the tables that were distributed.
-fn strip_citus(model: &mut Model) -> Vec<String> {
-    model.extensions.retain(|name, _| name.as_str() != "citus");
-    model
-        .tables
-        .values_mut()
-        .filter_map(|table| table.distribution.take().map(|_| table.name.to_string()))
-        .collect()
-}
-
 /// True when `CREATE EXTENSION citus` can succeed here: the extension is
 /// available and preloaded.
 async fn citus_usable(client: &Client) -> Result<bool, ShadowError> {
@@ -607,15 +508,13 @@ fn drop_database_sql(name: &str) -> String {
     format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", Ident::new(name))
 }
 
-fn drop_blocking(admin: &ConnString, name: &str) -> Result<(), String> {
+fn drop_blocking(admin: &ConnParams, name: &str) -> Result<(), String> {
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
         .map_err(|err| err.to_string())?;
     runtime.block_on(async {
-        let (client, connection) = crate::live::connect(admin.expose_secret())
-            .await
-            .map_err(|err| err.to_string())?;
+        let (client, connection) = admin.connect().await.map_err(|err| err.to_string())?;
         let res = client
             .batch_execute(&drop_database_sql(name))
             .await
@@ -656,124 +555,9 @@ async fn exec(client: &Client, sql: &str, action: &'static str) -> Result<(), Sh
         })
 }
 
-/// The first object of a Model, for "not empty" messages.
-fn first_object(model: &Model) -> Option<String> {
-    let extension = |e: &Extension| format!("extension {}", e.name);
-    model
-        .schemas
-        .keys()
-        .next()
-        .map(|name| format!("schema {name}"))
-        .or_else(|| model.extensions.values().next().map(extension))
-        .or_else(|| {
-            model
-                .tables
-                .keys()
-                .next()
-                .map(|name| format!("table {name}"))
-        })
-        .or_else(|| model.views.keys().next().map(|name| format!("view {name}")))
-        .or_else(|| {
-            model
-                .functions
-                .keys()
-                .next()
-                .map(|id| format!("function {id}"))
-        })
-        .or_else(|| model.enums.keys().next().map(|name| format!("type {name}")))
-        .or_else(|| {
-            model
-                .domains
-                .keys()
-                .next()
-                .map(|name| format!("domain {name}"))
-        })
-        .or_else(|| {
-            model
-                .sequences
-                .keys()
-                .next()
-                .map(|name| format!("sequence {name}"))
-        })
-}
-
-fn name_list(names: &[String]) -> String {
-    let shown: Vec<&str> = names.iter().take(3).map(String::as_str).collect();
-    let more = names.len().saturating_sub(shown.len());
-    if more > 0 {
-        format!("{} and {more} more", shown.join(", "))
-    } else {
-        shown.join(", ")
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{Constraint, ConstraintKind, Meta, QualifiedName};
-    use crate::source::{FileId, Span};
-
-    use super::offline::tests::{expr, table_with_default};
-
-    #[test]
-    fn meta_moves_to_the_shadow_model() {
-        let span = Span {
-            file: FileId(0),
-            start: 3,
-            end: 9,
-        };
-        let mut file = Model::default();
-        let mut table = table_with_default("1");
-        table.meta = Meta::at(span);
-        table.columns[0].meta = Meta::at(span);
-        table.constraints.insert(
-            Ident::new("t_c_check"),
-            Constraint {
-                name: Ident::new("t_c_check"),
-                kind: ConstraintKind::Check {
-                    expr: expr("c > 0"),
-                    no_inherit: false,
-                },
-                deferrable: false,
-                initially_deferred: false,
-                comment: None,
-                meta: Meta::at(span),
-            },
-        );
-        table.distribution = Some(crate::model::Distribution::Reference);
-        file.tables.insert(table.name.clone(), table.clone());
-        let mut shadow = Model::default();
-        let mut bare = table;
-        bare.meta = Meta::default();
-        bare.columns[0].meta = Meta::default();
-        for constraint in bare.constraints.values_mut() {
-            constraint.meta = Meta::default();
-        }
-        bare.distribution = None;
-        shadow.tables.insert(bare.name.clone(), bare);
-        transfer_meta(&file, &mut shadow, true);
-        let moved = &shadow.tables[&QualifiedName::public("t")];
-        assert_eq!(moved.meta.span, Some(span));
-        assert_eq!(moved.columns[0].meta.span, Some(span));
-        assert_eq!(
-            moved.constraints[&Ident::new("t_c_check")].meta.span,
-            Some(span)
-        );
-        assert_eq!(
-            moved.distribution,
-            Some(crate::model::Distribution::Reference)
-        );
-    }
-
-    #[test]
-    fn names_are_listed_briefly() {
-        let names: Vec<String> = ["a", "b", "c", "d", "e"]
-            .iter()
-            .map(|s| s.to_string())
-            .collect();
-        assert_eq!(name_list(&names), "a, b, c and 2 more");
-        assert_eq!(name_list(&names[..2]), "a, b");
-    }
 
     #[test]
     fn shadow_names_are_unique_and_quoted_safely() {

@@ -1,7 +1,10 @@
 //! The offline fallback of shadow normalisation: without a shadow database
 //! (`--no-shadow`, or a role that may not create databases) the plan must
 //! say which expressions it could not prove equal instead of proposing a
-//! change for them (DESIGN.md §1).
+//! change for them (DESIGN.md §1). It is the offline normaliser's own
+//! judgement, pure Model against Model, so both the live session
+//! (`crate::live`, before planning) and apply's convergence check
+//! (`crate::apply::verify`, after the last step) use it from here.
 //!
 //! Invariants: only objects present on both sides are touched; an
 //! expression is settled (the current one kept in `desired`, with a note)
@@ -312,11 +315,11 @@ fn loose_form(text: &str) -> String {
 }
 
 #[cfg(test)]
-pub(super) mod tests {
+pub(crate) mod tests {
     use super::*;
     use crate::model::{normalize, Column, TypeName};
 
-    /// Also used by the tests of `shadow`.
+    /// Also used by the tests of `crate::live::shadow`.
     pub(crate) fn expr(text: &str) -> SqlExpr {
         normalize::expr(text).unwrap_or_else(|_| SqlExpr::raw(text))
     }

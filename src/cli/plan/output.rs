@@ -1,0 +1,87 @@
+//! The output of `schemac plan`, offline or live: lint findings (schema
+//! rules and migration rules on this plan) and refused hazards on stderr,
+//! the plan on stdout in the chosen format, and the exit status.
+//!
+//! Invariant: stdout gets only the rendered plan.
+
+use super::{PlanArgs, PlanFormat};
+use crate::cli::{report_to_stderr, use_color, CliError, ExitStatus};
+use crate::config::Options;
+use crate::lint::LintConfig;
+use crate::model::Model;
+use crate::plan::Plan;
+use crate::render;
+use crate::source::SourceSet;
+use std::io::{self, IsTerminal, Write};
+
+/// What the output of a plan refers to.
+pub(super) struct Output<'a> {
+    pub desired_sources: &'a SourceSet,
+    /// Every file a span of the plan may point into.
+    pub all_sources: &'a SourceSet,
+    pub desired: &'a Model,
+    pub current: &'a Model,
+}
+
+/// Lint findings to stderr, the plan to stdout, refused hazards to stderr,
+/// and the exit status.
+pub(super) fn finish(
+    options: &Options,
+    lint: &LintConfig,
+    args: &PlanArgs,
+    output: &Output<'_>,
+    plan: &Plan,
+) -> Result<ExitStatus, CliError> {
+    let mut findings = crate::lint::run(
+        output.desired_sources,
+        output.desired,
+        Some((plan, output.current)),
+        lint,
+    );
+    render::diagnostics::sort(&mut findings);
+    report_to_stderr(options, &findings, output.all_sources)?;
+    let stdout = io::stdout();
+    let color = use_color(options, stdout.is_terminal());
+    let mut out = stdout.lock();
+    write_plan(args.format, plan, output.all_sources, color, &mut out)?;
+    out.flush()?;
+    drop(out);
+    warn_refused_hazards(options, plan)?;
+    Ok(if args.detailed_exitcode && !plan.is_empty() {
+        ExitStatus::Changes
+    } else {
+        ExitStatus::Success
+    })
+}
+
+fn write_plan(
+    format: PlanFormat,
+    plan: &Plan,
+    sources: &SourceSet,
+    color: bool,
+    out: &mut impl Write,
+) -> io::Result<()> {
+    match format {
+        PlanFormat::Text => render::text::render(plan, out, color),
+        PlanFormat::Sql => render::sql::render(plan, out),
+        PlanFormat::Json => render::json::render(plan, sources, out),
+        PlanFormat::Markdown => render::markdown::render(plan, out),
+    }
+}
+
+/// Tells (on stderr) which hazards `apply` would refuse.
+fn warn_refused_hazards(options: &Options, plan: &Plan) -> Result<(), CliError> {
+    let refused = options.allow_hazards.refused(plan);
+    if refused.is_empty() {
+        return Ok(());
+    }
+    let ids: Vec<&str> = refused.iter().map(|hazard| hazard.id()).collect();
+    let list = ids.join(",");
+    writeln!(
+        io::stderr(),
+        "warning: the plan has hazards that are not allowed: {list}\n  \
+         apply will refuse it; after reading the plan, re-run with --allow-hazards {list} \
+         or add them to [plan] allow-hazards in schemac.toml"
+    )?;
+    Ok(())
+}

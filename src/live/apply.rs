@@ -1,0 +1,212 @@
+//! `schemac apply`'s session: connect, take the advisory lock, plan (or
+//! check a saved plan), let the caller show and confirm it, run it with
+//! the safe executor ([`crate::apply`]) and release the lock.
+//!
+//! Invariants:
+//! - Planning happens under the advisory lock, so no other apply can
+//!   change the database between the plan and its execution; the lock is
+//!   released and the connection closed on every path.
+//! - Hazards are checked after the plan is shown and before the caller is
+//!   asked: a refused plan never asks.
+//! - A saved plan is applied only to the database it was made against
+//!   (its fingerprint), unless its own history shows it is being resumed.
+//! - The desired schema is normalised exactly as `plan --db` normalises
+//!   it, for the plan and for the check after the last step.
+//!
+//! Boundary: the database; what the user sees and answers goes through
+//! the caller's [`Review`].
+
+use super::model::{invalid_index_notes, read_live, LiveModel};
+use super::plan::{normalize_desired, NormalizedDesired};
+use super::session::Session;
+use super::{LiveError, ShadowChoice};
+use crate::apply::{
+    self, advisory_lock, check_hazards, ApplyOptions, ApplyReport, Freshness, VerifyTarget,
+};
+use crate::introspect::Filter;
+use crate::live::ConnParams;
+use crate::model::Model;
+use crate::plan::saved::LoadedPlan;
+use crate::plan::{plan_models, Plan, PlanOptions};
+use std::time::{Duration, Instant};
+use tokio_postgres::Client;
+
+/// What to apply.
+#[derive(Debug)]
+pub enum ApplySource<'a> {
+    /// Plan now, from the live database to this schema.
+    Desired(&'a Model),
+    /// A plan saved by `plan --out`; with a schema, the result is verified
+    /// against it.
+    Saved {
+        plan: LoadedPlan,
+        verify_against: Option<&'a Model>,
+    },
+}
+
+/// The caller's side of an apply: showing the plan and asking.
+pub trait Review {
+    type Error: From<LiveError>;
+
+    /// Shows the notes (what was left out, which shadow, a resumed plan)
+    /// and the plan, before hazards are checked or anything is asked.
+    fn show(&mut self, notes: &[String], plan: &Plan) -> Result<(), Self::Error>;
+
+    /// Whether to run `plan`, whose hazards are all allowed; `false`
+    /// cancels without changing anything.
+    fn confirm(&mut self, plan: &Plan) -> Result<bool, Self::Error>;
+}
+
+/// How an apply ended, when it did not fail.
+#[derive(Debug, Clone)]
+pub enum ApplyOutcome {
+    /// The database already matches the schema.
+    NothingToApply,
+    /// The caller did not confirm; nothing was changed.
+    Cancelled,
+    Applied {
+        report: ApplyReport,
+        /// Steps in the plan.
+        steps: usize,
+        /// From the start of planning (after the lock) to the end.
+        elapsed: Duration,
+    },
+}
+
+/// Applies `source` to the database `conn` names (see the module
+/// documentation for the order of events).
+pub async fn apply_to_db<R: Review>(
+    conn: &ConnParams,
+    source: ApplySource<'_>,
+    shadow: &ShadowChoice,
+    options: &ApplyOptions<'_>,
+    review: &mut R,
+) -> Result<ApplyOutcome, R::Error> {
+    let mut session = Session::open(conn).await.map_err(LiveError::from)?;
+    if let Err(err) = apply::lock(&session.client, options).await {
+        session.close().await;
+        return Err(LiveError::from(err).into());
+    }
+    let locked = Locked {
+        conn,
+        shadow,
+        options,
+        filter: super::filter(),
+    };
+    let res = locked
+        .plan_and_apply(&mut session.client, source, review)
+        .await;
+    let _ = advisory_lock::unlock(&session.client).await;
+    session.close().await;
+    res
+}
+
+/// What the session holds while the advisory lock is taken.
+struct Locked<'s, 'o> {
+    conn: &'s ConnParams,
+    shadow: &'s ShadowChoice,
+    options: &'s ApplyOptions<'o>,
+    filter: Filter,
+}
+
+impl Locked<'_, '_> {
+    async fn plan_and_apply<R: Review>(
+        &self,
+        client: &mut Client,
+        source: ApplySource<'_>,
+        review: &mut R,
+    ) -> Result<ApplyOutcome, R::Error> {
+        let started = Instant::now();
+        let mut notes = Vec::new();
+        let (plan, normalized) = match source {
+            ApplySource::Saved {
+                plan,
+                verify_against,
+            } => {
+                let plan = self.check_saved(client, plan, &mut notes).await?;
+                let normalized = match verify_against {
+                    Some(desired) => Some(self.normalize(client, desired, &mut notes).await?.1),
+                    None => None,
+                };
+                (plan, normalized)
+            }
+            ApplySource::Desired(desired) => {
+                apply::drop_invalid_leftovers(client, self.options)
+                    .await
+                    .map_err(LiveError::from)?;
+                let (live, normalized) = self.normalize(client, desired, &mut notes).await?;
+                let plan_options = PlanOptions {
+                    server_version: live.server_version,
+                    ..PlanOptions::default()
+                };
+                let mut plan = plan_models(&live.current, &normalized.model, &plan_options)
+                    .map_err(LiveError::from)?;
+                plan.notes.extend(normalized.unproven.iter().cloned());
+                (plan, Some(normalized))
+            }
+        };
+
+        review.show(&notes, &plan)?;
+        if plan.is_empty() {
+            return Ok(ApplyOutcome::NothingToApply);
+        }
+        check_hazards(&plan, &self.options.allowed_hazards).map_err(LiveError::from)?;
+        if !review.confirm(&plan)? {
+            return Ok(ApplyOutcome::Cancelled);
+        }
+        let run_options = ApplyOptions {
+            verify: normalized.as_ref().map(|normalized| VerifyTarget {
+                desired: &normalized.model,
+                filter: &self.filter,
+                offline: normalized.offline,
+            }),
+            ..self.options.clone()
+        };
+        let report = apply::apply(&plan, client, &run_options)
+            .await
+            .map_err(LiveError::from)?;
+        Ok(ApplyOutcome::Applied {
+            report,
+            steps: plan.steps.len(),
+            elapsed: started.elapsed(),
+        })
+    }
+
+    /// The saved plan, when it was made against this database or is being
+    /// resumed (noted).
+    async fn check_saved(
+        &self,
+        client: &Client,
+        loaded: LoadedPlan,
+        notes: &mut Vec<String>,
+    ) -> Result<Plan, LiveError> {
+        let freshness =
+            apply::check_fingerprint(client, &loaded.plan_id, &loaded.fingerprint, &self.filter)
+                .await?;
+        match freshness {
+            Freshness::Fresh => {}
+            Freshness::Resuming { done } => notes.push(format!(
+                "plan {} was interrupted with {done} of {} steps applied; resuming it",
+                loaded.plan_id,
+                loaded.plan.steps.len()
+            )),
+        }
+        Ok(loaded.plan)
+    }
+
+    /// The live Model and the desired schema as the server stores it,
+    /// exactly as `plan --db` normalises it; notes what was left out.
+    async fn normalize(
+        &self,
+        client: &Client,
+        desired: &Model,
+        notes: &mut Vec<String>,
+    ) -> Result<(LiveModel, NormalizedDesired), LiveError> {
+        let live = read_live(client, self.conn, &self.filter).await?;
+        let normalized =
+            normalize_desired(client, self.shadow, self.conn, desired, &live, &self.filter).await?;
+        notes.extend(invalid_index_notes(&live));
+        notes.extend(normalized.notes.iter().cloned());
+        Ok((live, normalized))
+    }
+}

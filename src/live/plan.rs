@@ -1,0 +1,206 @@
+//! Planning against a live database (`schemac plan --db`): read the live
+//! Model, normalise the desired schema the way the server would store it
+//! (shadow database, else offline), plan, and weigh the steps with live
+//! table statistics.
+//!
+//! Invariants: the target database is only read; a throwaway shadow is
+//! dropped on success and on error alike. The plan is made twice only
+//! when statistics exist for the tables it touches (the strategies choose
+//! by table size), and a failure to read them keeps the first plan with a
+//! note. A saved plan carries the fingerprint of everything read
+//! (`LiveModel::raw`), as `apply --plan` recomputes it.
+
+use super::model::{invalid_index_notes, read_live, LiveModel};
+use super::session::Session;
+use super::shadow::{self, ShadowDb};
+use super::{stats, LiveError, LiveOptions, ShadowChoice};
+use crate::diff;
+use crate::introspect::Filter;
+use crate::live::ConnParams;
+use crate::model::Model;
+use crate::plan::{self as planner, saved, Plan, PlanCtx, PlanOptions};
+use tokio_postgres::Client;
+
+/// A plan against a live database.
+#[derive(Debug, Clone)]
+pub struct LivePlan {
+    pub plan: Plan,
+    /// Major version of the server.
+    pub server_version: u32,
+    /// The live schema the plan starts from.
+    pub current: Model,
+    /// [`saved::fingerprint`] of the introspected database.
+    pub fingerprint: String,
+    /// For stderr: what was left out, which shadow, what it found.
+    pub notes: Vec<String>,
+}
+
+impl LivePlan {
+    /// The saved-plan JSON (`plan --out FILE`), stamped with the current
+    /// time.
+    pub fn to_saved_json(&self) -> String {
+        let created_at = crate::calendar::rfc3339_utc(std::time::SystemTime::now());
+        saved::to_json(&self.plan, &self.fingerprint, Some(created_at))
+    }
+}
+
+/// Plans the migration of the database `conn` names to `desired`.
+pub async fn plan_against_db(
+    conn: &ConnParams,
+    desired: &Model,
+    options: &LiveOptions,
+) -> Result<LivePlan, LiveError> {
+    let session = Session::open(conn).await?;
+    let res = plan_against(&session.client, conn, desired, options).await;
+    session.close().await;
+    res
+}
+
+async fn plan_against(
+    client: &Client,
+    conn: &ConnParams,
+    desired: &Model,
+    options: &LiveOptions,
+) -> Result<LivePlan, LiveError> {
+    let filter = super::filter();
+    let live = read_live(client, conn, &filter).await?;
+    let mut notes = invalid_index_notes(&live);
+    let desired = normalize_desired(client, &options.shadow, conn, desired, &live, &filter).await?;
+    notes.extend(desired.notes);
+    let plan_notes = desired.unproven;
+    let normalized = desired.model;
+    let changes = diff::diff(&live.current, &normalized);
+    let mut ctx = PlanCtx::new(
+        &live.current,
+        &normalized,
+        PlanOptions {
+            server_version: live.server_version,
+            ..PlanOptions::default()
+        },
+    );
+    let mut plan = planner::plan(&changes, &ctx)?;
+    match stats::table_sizes(client, &plan).await {
+        Ok(stats) if !stats.is_empty() => {
+            ctx.stats = stats;
+            plan = planner::plan(&changes, &ctx)?;
+        }
+        Ok(_) => {}
+        Err(message) => notes.push(format!("live table statistics are not shown: {message}")),
+    }
+    plan.notes.extend(plan_notes);
+    Ok(LivePlan {
+        plan,
+        server_version: live.server_version,
+        fingerprint: saved::fingerprint(&live.raw),
+        current: live.current,
+        notes,
+    })
+}
+
+/// The desired schema as the live server stores it.
+#[derive(Debug, Clone)]
+pub struct NormalizedDesired {
+    /// Catalog-to-catalog normalised by a shadow database, or, without
+    /// one, the file Model with the expressions the offline normaliser
+    /// cannot prove equal to the live ones kept as they are live.
+    pub model: Model,
+    /// No shadow database was used: after applying, compare again with
+    /// [`crate::model::normalize::unproven_expressions`] against the new
+    /// live schema.
+    pub offline: bool,
+    /// Notes for stderr (which shadow, what it found).
+    pub notes: Vec<String>,
+    /// Offline only: the expressions left unchanged because they could not
+    /// be proved equal (notes of the plan).
+    pub unproven: Vec<String>,
+}
+
+/// Normalises `desired` for comparison with `live`: in a shadow database
+/// (always dropped again, also on error), else offline. `client` is the
+/// connection to the target `conn` names.
+pub async fn normalize_desired(
+    client: &Client,
+    choice: &ShadowChoice,
+    conn: &ConnParams,
+    desired: &Model,
+    live: &LiveModel,
+    filter: &Filter,
+) -> Result<NormalizedDesired, LiveError> {
+    let mut notes = Vec::new();
+    match choose_shadow(client, choice, conn, &mut notes).await? {
+        Some(shadow_db) => {
+            let res =
+                shadow::normalize(&shadow_db, client, desired, filter, live.server_version).await;
+            // Dropped on success and on error alike.
+            let dropped = shadow_db.drop_now(client).await;
+            let normalized = res?;
+            dropped?;
+            notes.extend(normalized.notes);
+            Ok(NormalizedDesired {
+                model: normalized.model,
+                offline: false,
+                notes,
+                unproven: Vec::new(),
+            })
+        }
+        None => {
+            let mut model = desired.clone();
+            let unproven = crate::model::normalize::unproven_expressions(&live.current, &mut model);
+            Ok(NormalizedDesired {
+                model,
+                offline: true,
+                notes,
+                unproven,
+            })
+        }
+    }
+}
+
+/// The shadow database to use, if any; notes when there is none.
+async fn choose_shadow(
+    client: &Client,
+    choice: &ShadowChoice,
+    conn: &ConnParams,
+    notes: &mut Vec<String>,
+) -> Result<Option<ShadowDb>, LiveError> {
+    match choice {
+        ShadowChoice::Offline => return Ok(None),
+        ShadowChoice::Provided(shadow_conn) => {
+            return Ok(Some(ShadowDb::provided(shadow_conn.as_ref().clone())))
+        }
+        ShadowChoice::Throwaway => {}
+    }
+    if shadow::may_create_databases(client).await? {
+        return Ok(Some(ShadowDb::create(client, conn).await?));
+    }
+    notes.push(
+        "the role may not create databases, so there is no shadow database: expressions are \
+         compared by the offline normaliser (pass --shadow-db URL of an empty database to \
+         compare catalog to catalog)"
+            .to_string(),
+    );
+    Ok(None)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn saved_plans_carry_the_fingerprint_and_a_timestamp() {
+        let live = LivePlan {
+            plan: Plan::default(),
+            server_version: 15,
+            current: Model::default(),
+            fingerprint: "fp-123".to_string(),
+            notes: Vec::new(),
+        };
+        let loaded = saved::from_json(&live.to_saved_json()).expect("round trip");
+        assert_eq!(loaded.fingerprint, "fp-123");
+        let created_at = loaded.created_at.expect("stamped");
+        assert!(
+            created_at.ends_with('Z') && created_at.len() == 20,
+            "{created_at}"
+        );
+    }
+}
