@@ -3,6 +3,8 @@
 //! identifier words of an expression or a function body (dependency
 //! search), the tokens of a type spelling (type normalisation). One lexer
 //! serves them all: sqlparser's tokenizer with the PostgreSQL dialect.
+//! Also the one configuration of sqlparser's parser ([`parser`]): every
+//! place that parses SQL builds it here, so all read the same nesting depth.
 //!
 //! Invariants:
 //! - String literals (`'…'` with `''` escapes, `E'…'` with backslash
@@ -13,10 +15,31 @@
 //! - Never panics; text that does not lex either gives `None` ([`tokens`],
 //!   [`tokens_with_offsets`]) or stops at the first error ([`words`]).
 
+use sqlparser::ast::Statement;
 use sqlparser::dialect::PostgreSqlDialect;
+use sqlparser::parser::{Parser, ParserError};
 use sqlparser::tokenizer::{Token, TokenWithSpan, Tokenizer, Word};
 
 static DIALECT: PostgreSqlDialect = PostgreSqlDialect {};
+
+/// How deeply sqlparser may nest expressions and queries. Its default (50)
+/// refused schemas PostgreSQL accepts (a CHECK of 50 nested parentheses);
+/// PostgreSQL's own parser accepts thousands. sqlparser grows its stack as
+/// it recurses (its `recursive-protection` feature), and parsing stays
+/// linear in the depth.
+pub(crate) const MAX_NESTING: usize = 1_000;
+
+/// sqlparser's parser over `text` (PostgreSQL dialect, [`MAX_NESTING`]).
+pub(crate) fn parser(text: &str) -> Result<Parser<'static>, ParserError> {
+    Parser::new(&DIALECT)
+        .with_recursion_limit(MAX_NESTING)
+        .try_with_sql(text)
+}
+
+/// Every statement of `text`, parsed with [`parser`].
+pub(crate) fn parse_statements(text: &str) -> Result<Vec<Statement>, ParserError> {
+    parser(text)?.parse_statements()
+}
 
 /// The tokens of `text` (whitespace and comments left out) with the byte
 /// offset of each inside `text`; `None` when `text` does not tokenize.
@@ -114,6 +137,25 @@ impl<'t> Offsets<'t> {
 
 #[cfg(test)]
 mod tests {
+
+    /// PostgreSQL reads a CHECK of 50 nested parentheses; sqlparser's
+    /// default limit (50) refused it.
+    #[test]
+    fn the_parser_reads_nesting_postgresql_reads() {
+        for depth in [60, MAX_NESTING / 2] {
+            let text = format!("{}x > 0{}", "(".repeat(depth), ")".repeat(depth));
+            let mut parser = parser(&text).expect("tokenizes");
+            assert!(parser.parse_expr().is_ok(), "depth {depth}");
+        }
+        let text = format!(
+            "{}1{}",
+            "(".repeat(MAX_NESTING + 10),
+            ")".repeat(MAX_NESTING + 10)
+        );
+        let mut parser = parser(&text).expect("tokenizes");
+        assert!(parser.parse_expr().is_err());
+    }
+
     use super::*;
 
     fn check_words(text: &str, expect: &[&str]) {

@@ -13,8 +13,6 @@ use crate::model::{
     Model, QualifiedName,
 };
 use sqlparser::ast::{AlterTableOperation, ExcludeConstraintOperator, Statement, TableConstraint};
-use sqlparser::dialect::PostgreSqlDialect;
-use sqlparser::parser::Parser;
 use tokio_postgres::Row;
 
 pub(super) const CONSTRAINTS: &str = include_str!("queries/constraints.sql");
@@ -245,7 +243,7 @@ pub(crate) fn parse_exclude(definition: &str) -> Option<ConstraintKind> {
     // The DEFERRABLE clauses are read from the catalog's columns; sqlparser
     // accepts them here too, so the definition is parsed whole.
     let wrapped = format!("ALTER TABLE t ADD {definition}");
-    let statements = Parser::parse_sql(&PostgreSqlDialect {}, &wrapped).ok()?;
+    let statements = crate::sql_lex::parse_statements(&wrapped).ok()?;
     let Some(Statement::AlterTable(alter)) = statements.into_iter().next() else {
         return None;
     };

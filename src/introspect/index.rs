@@ -16,8 +16,6 @@ use super::table::ColumnNames;
 use super::{catalog_expr, get, CatalogText, IntrospectError};
 use crate::model::{normalize, Ident, Index, IndexExpr, IndexKey, Meta, Model, QualifiedName};
 use sqlparser::ast::{Expr, IndexColumn, IndexType, OrderBySort, Statement};
-use sqlparser::dialect::PostgreSqlDialect;
-use sqlparser::parser::Parser;
 use std::collections::HashMap;
 use tokio_postgres::Row;
 
@@ -298,7 +296,7 @@ pub(crate) fn parse_indexdef(definition: &str, tablespace: Option<&str>) -> Opti
         let quoted = Ident::new(tablespace).to_string();
         text = text.replacen(&format!(" TABLESPACE {quoted}"), "", 1);
     }
-    let statements = Parser::parse_sql(&PostgreSqlDialect {}, &text).ok()?;
+    let statements = crate::sql_lex::parse_statements(&text).ok()?;
     let Some(Statement::CreateIndex(create)) = statements.into_iter().next() else {
         return None;
     };

@@ -35,7 +35,6 @@ use crate::model::{Ident, Meta, Model, QualifiedName};
 use crate::source::{SourceFile, Span};
 pub(crate) use split::Stmt;
 use sqlparser::ast::ObjectName;
-use sqlparser::dialect::PostgreSqlDialect;
 use sqlparser::parser::{Parser, ParserError};
 
 /// Parses one `.sql` file into a Model (see the module doc).
@@ -137,8 +136,7 @@ fn lowercase_first(text: &str) -> String {
 
 /// A sqlparser parser over `text` (PostgreSQL dialect).
 pub(crate) fn parser(text: &str) -> Result<Parser<'static>, ParserError> {
-    static DIALECT: PostgreSqlDialect = PostgreSqlDialect {};
-    Parser::new(&DIALECT).try_with_sql(text)
+    crate::sql_lex::parser(text)
 }
 
 /// The statement's tokens (whitespace and comments left out) with the byte

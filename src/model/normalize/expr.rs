@@ -16,8 +16,7 @@ use sqlparser::ast::{
     DataType, Expr, Function, FunctionArg, FunctionArgExpr, FunctionArgumentList,
     FunctionArguments, Ident as SqlIdent, ObjectName, ObjectNamePart, Query, UnaryOperator, Value,
 };
-use sqlparser::dialect::PostgreSqlDialect;
-use sqlparser::parser::{Parser, ParserError};
+use sqlparser::parser::ParserError;
 use sqlparser::tokenizer::Token;
 use std::cell::RefCell;
 use std::collections::HashMap;
@@ -64,10 +63,7 @@ pub fn parse(sql: &str) -> Result<Expr, ExprError> {
 }
 
 fn parse_uncached(sql: &str) -> Result<Expr, ExprError> {
-    let dialect = PostgreSqlDialect {};
-    let mut parser = Parser::new(&dialect)
-        .try_with_sql(sql)
-        .map_err(|err| parser_error(sql, err))?;
+    let mut parser = crate::sql_lex::parser(sql).map_err(|err| parser_error(sql, err))?;
     let ast = parser.parse_expr().map_err(|err| parser_error(sql, err))?;
     let next = parser.peek_token();
     if next.token != Token::EOF {
@@ -92,10 +88,7 @@ fn parse_uncached(sql: &str) -> Result<Expr, ExprError> {
 /// `SELECT a FROM t`; the catalog's `pg_get_viewdef` form (columns
 /// qualified with the relation name, aliases added) is not normalised.
 pub fn query(sql: &str) -> Result<SqlExpr, ExprError> {
-    let dialect = PostgreSqlDialect {};
-    let mut parser = Parser::new(&dialect)
-        .try_with_sql(sql)
-        .map_err(|err| parser_error(sql, err))?;
+    let mut parser = crate::sql_lex::parser(sql).map_err(|err| parser_error(sql, err))?;
     let mut ast = parser.parse_query().map_err(|err| parser_error(sql, err))?;
     while parser.consume_token(&Token::SemiColon) {}
     let next = parser.peek_token();
@@ -570,8 +563,7 @@ fn rewrite(expr: Expr) -> Expr {
             expr,
         } => {
             let name = canonical_ident(&field).value.to_uppercase();
-            let field = sqlparser::parser::Parser::new(&PostgreSqlDialect {})
-                .try_with_sql(&name)
+            let field = crate::sql_lex::parser(&name)
                 .and_then(|mut p| p.parse_date_time_field())
                 .unwrap_or(sqlparser::ast::DateTimeField::Custom(field));
             Expr::Extract {
@@ -1143,8 +1135,7 @@ mod tests {
         let err = query("select (1").unwrap_err();
         assert_eq!(err.line, 1);
         assert!(query("select 1; select 2").is_err());
-        let ast = sqlparser::parser::Parser::new(&PostgreSqlDialect {})
-            .try_with_sql("select A from T")
+        let ast = crate::sql_lex::parser("select A from T")
             .and_then(|mut parser| parser.parse_query())
             .expect("parses");
         assert_eq!(query_from_ast(&ast).canonical, "SELECT a FROM t");

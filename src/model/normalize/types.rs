@@ -190,29 +190,29 @@ pub fn extension_of_type(name: &str) -> Option<&'static str> {
 /// Splits a `format_type` spelling of a user type into its qualified name:
 /// `public.order_status[]` -> `public`.`order_status`.
 pub fn user_type_name(ty: &TypeName) -> Option<QualifiedName> {
+    use sqlparser::tokenizer::Token;
     let text = ty.as_str().trim_end_matches("[]");
-    let mut parts = Vec::new();
-    let mut current = String::new();
-    let mut chars = text.chars().peekable();
-    let mut quoted = false;
-    while let Some(ch) = chars.next() {
-        match ch {
-            '"' if quoted && chars.peek() == Some(&'"') => {
-                chars.next();
-                current.push('"');
+    let tokens = crate::sql_lex::tokens(text)?;
+    let mut parts: Vec<String> = Vec::new();
+    let mut after_dot = true;
+    for token in tokens
+        .iter()
+        .filter(|token| !crate::sql_lex::is_blank(token))
+    {
+        match token {
+            // Names in a normalised spelling are already folded; a quoted
+            // part keeps its text.
+            Token::Word(word) if after_dot => {
+                parts.push(word.value.clone());
+                after_dot = false;
             }
-            '"' => quoted = !quoted,
-            '.' if !quoted => parts.push(std::mem::take(&mut current)),
-            '(' if !quoted => break,
-            _ => current.push(ch),
+            Token::Period if !after_dot => after_dot = true,
+            Token::LParen => break,
+            _ => return None,
         }
     }
-    parts.push(current);
     match parts.as_slice() {
-        [schema, name] => Some(QualifiedName::new(
-            schema.clone(),
-            name.trim_end().to_string(),
-        )),
+        [schema, name] if !after_dot => Some(QualifiedName::new(schema.clone(), name.clone())),
         _ => None,
     }
 }
@@ -861,6 +861,10 @@ mod tests {
         assert_eq!(
             name("public.geometry(Point,4326)"),
             Some(QualifiedName::public("geometry"))
+        );
+        assert_eq!(
+            name("app.\"a\"\"b\""),
+            Some(QualifiedName::new("app", "a\"b"))
         );
         assert_eq!(name("integer"), None);
         assert_eq!(name("timestamp(3) with time zone"), None);

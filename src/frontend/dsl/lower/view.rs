@@ -139,9 +139,8 @@ fn view_relations(query: &str) -> Result<Vec<QualifiedName>, String> {
         }
     }
 
-    let dialect = sqlparser::dialect::PostgreSqlDialect {};
     let statements: Vec<Statement> =
-        sqlparser::parser::Parser::parse_sql(&dialect, query).map_err(|error| error.to_string())?;
+        crate::sql_lex::parse_statements(query).map_err(|error| error.to_string())?;
     let mut visitor = Relations {
         ctes: Vec::new(),
         names: Vec::new(),
