@@ -1107,7 +1107,12 @@ mod tests {
         let err = expr("'unterminated").unwrap_err();
         assert_eq!(err.line, 1, "{err:?}");
         assert!(expr("").is_err());
-        assert!(expr("((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((1))))))))))))))))))))))))))))))))))))))))))))))))))))))))))))").is_err());
+        // PostgreSQL reads 60 nested parentheses; only nesting past
+        // `sql_lex::MAX_NESTING` is refused, with an error instead of a
+        // stack overflow.
+        assert!(expr(&format!("{}1{}", "(".repeat(60), ")".repeat(60))).is_ok());
+        let depth = crate::sql_lex::MAX_NESTING + 10;
+        assert!(expr(&format!("{}1{}", "(".repeat(depth), ")".repeat(depth))).is_err());
     }
 
     #[test]
