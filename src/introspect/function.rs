@@ -58,7 +58,9 @@ fn function_from_row(row: &Row) -> Result<Function, IntrospectError> {
         .unwrap_or_default()
         .iter()
         .map(|entry| match entry.split_once('=') {
-            Some((setting, value)) => (setting.to_string(), value.to_string()),
+            // Setting names are case-insensitive; the catalog keeps the
+            // canonical spelling (`TimeZone`), the frontends lower case.
+            Some((setting, value)) => (setting.to_lowercase(), value.to_string()),
             None => (entry.clone(), String::new()),
         })
         .collect();

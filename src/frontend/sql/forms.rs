@@ -65,23 +65,36 @@ enum TableAction {
     SetType(Ident, String),
     /// Understood but not modelled (OWNER TO, CLUSTER ON, SET STATISTICS, ...).
     Skip(&'static str),
+    /// `DROP CONSTRAINT [IF EXISTS] name`: what the file declared so far
+    /// loses the constraint, as PostgreSQL's catalog would.
+    DropConstraint {
+        name: Ident,
+        if_exists: bool,
+    },
 }
 
 /// `ALTER TABLE [IF EXISTS] [ONLY] name action [, ...]`.
 pub(crate) fn alter_table(ctx: &mut Ctx<'_>, stmt: Stmt<'_>) {
     let text = blank_fk_set_columns(stmt.text);
-    let Some((name, actions)) = run(ctx, &stmt, &text, |p| {
+    let Some((name, table_if_exists, actions)) = run(ctx, &stmt, &text, |p| {
         p.expect_keywords(&[Keyword::ALTER, Keyword::TABLE])?;
-        let _ = p.parse_keywords(&[Keyword::IF, Keyword::EXISTS]);
+        let if_exists = p.parse_keywords(&[Keyword::IF, Keyword::EXISTS]);
         let _ = p.parse_keyword(Keyword::ONLY);
         let name = p.parse_object_name(false)?;
         let _ = p.consume_token(&Token::Mul);
         let actions = p.parse_comma_separated(table_action)?;
-        Ok((name, actions))
+        Ok((name, if_exists, actions))
     }) else {
         return;
     };
     let table_name = qualified(&name);
+    // `ALTER TABLE IF EXISTS` of a table the file has not created (yet):
+    // PostgreSQL does nothing, and neither does the Model. pg_dump --clean
+    // starts with one such statement per constraint.
+    if table_if_exists && !ctx.model.tables.contains_key(&table_name) {
+        super::skipped::no_op_drop(ctx, &stmt, format!("ALTER TABLE IF EXISTS {table_name}"));
+        return;
+    }
     for action in actions {
         match action {
             TableAction::Skip(what) => ctx.info(
@@ -157,6 +170,19 @@ fn apply_table_action(
         TableAction::SetType(column, spelling) => {
             if let Some(idx) = column_or_error(ctx, &column) {
                 table.columns[idx].ty = normalize::type_name(&spelling, "public");
+            }
+        }
+        TableAction::DropConstraint { name, if_exists } => {
+            if table.constraints.remove(&name).is_none() {
+                if if_exists {
+                    super::skipped::no_op_drop(ctx, stmt, format!("DROP CONSTRAINT {name}"));
+                } else {
+                    ctx.error(
+                        "unknown-reference",
+                        stmt,
+                        format!("constraint {name} of table {} does not exist", table.name),
+                    );
+                }
             }
         }
         TableAction::Attach(..) | TableAction::Skip(_) => {}
@@ -249,8 +275,14 @@ fn table_action(p: &mut Parser<'_>) -> Result<TableAction, ParserError> {
         skip_to_action_end(p);
         return Ok(TableAction::Skip("REPLICA IDENTITY"));
     }
+    if p.parse_keywords(&[Keyword::DROP, Keyword::CONSTRAINT]) {
+        let if_exists = p.parse_keywords(&[Keyword::IF, Keyword::EXISTS]);
+        let name = ident(&p.parse_identifier()?);
+        let _ = p.parse_one_of_keywords(&[Keyword::CASCADE, Keyword::RESTRICT]);
+        return Ok(TableAction::DropConstraint { name, if_exists });
+    }
     p.expected(
-        "ADD, ATTACH PARTITION, ALTER COLUMN, [NO] FORCE/ENABLE/DISABLE ROW LEVEL SECURITY or OWNER TO",
+        "ADD, ATTACH PARTITION, ALTER COLUMN, DROP CONSTRAINT, [NO] FORCE/ENABLE/DISABLE ROW LEVEL SECURITY or OWNER TO",
         p.peek_token(),
     )
 }
@@ -556,6 +588,57 @@ mod tests {
         );
         let untouched = "ALTER TABLE t ALTER COLUMN c SET DEFAULT (1)";
         assert_eq!(blank_fk_set_columns(untouched), untouched);
+    }
+
+    /// A pg_dump --clean prologue changes nothing (one note for all of
+    /// it); a DROP CONSTRAINT of a declared constraint removes it, as
+    /// PostgreSQL would; a missing one without IF EXISTS is an error.
+    #[test]
+    fn drop_constraint_follows_postgresql() {
+        use crate::diagnostics::Severity;
+        use crate::source::{FileId, Language, SourceFile};
+        let load = |text: &str| {
+            let file = SourceFile::new(FileId(0), "t.sql".into(), text.to_string(), Language::Sql);
+            super::super::load_file(&file)
+        };
+        let parsed = load(concat!(
+            "ALTER TABLE IF EXISTS ONLY public.b DROP CONSTRAINT IF EXISTS b_fk;\n",
+            "ALTER TABLE IF EXISTS ONLY public.b DROP CONSTRAINT IF EXISTS b_check;\n",
+            "CREATE TABLE public.b (id integer, CONSTRAINT b_check CHECK (id > 0), CONSTRAINT b_other CHECK (id < 9));\n",
+            "ALTER TABLE ONLY public.b DROP CONSTRAINT b_check;\n",
+            "ALTER TABLE ONLY public.b DROP CONSTRAINT IF EXISTS nope CASCADE;\n",
+        ));
+        let table = &parsed.value.tables[&crate::model::QualifiedName::public("b")];
+        let names: Vec<&str> = table.constraints.keys().map(|name| name.as_str()).collect();
+        assert_eq!(names, ["b_other"]);
+        let notes: Vec<&str> = parsed
+            .diagnostics
+            .iter()
+            .filter(|d| d.code == "skipped-statement")
+            .map(|d| d.message.as_str())
+            .collect();
+        assert_eq!(notes.len(), 1, "{:#?}", parsed.diagnostics);
+        assert!(
+            notes[0].starts_with("3 statements change nothing"),
+            "{}",
+            notes[0]
+        );
+        assert!(!parsed
+            .diagnostics
+            .iter()
+            .any(|d| d.severity == Severity::Error));
+
+        let parsed = load(concat!(
+            "CREATE TABLE public.b (id integer);\n",
+            "ALTER TABLE public.b DROP CONSTRAINT nope;\n",
+        ));
+        let errors: Vec<&str> = parsed
+            .diagnostics
+            .iter()
+            .filter(|d| d.severity == Severity::Error)
+            .map(|d| d.message.as_str())
+            .collect();
+        assert_eq!(errors, ["constraint nope of table public.b does not exist"]);
     }
 
     #[test]

@@ -56,6 +56,9 @@ pub(crate) struct Ctx<'a> {
     pub deferred: Vec<pgdump::Deferred>,
     /// Data statements, summarised in one note at the end.
     pub skipped_data: Vec<skipped::SkippedData>,
+    /// Statements that change nothing the file declared (see
+    /// [`skipped::no_op_drop`]).
+    pub skipped_no_ops: Vec<skipped::SkippedData>,
 }
 
 impl<'a> Ctx<'a> {
@@ -66,6 +69,7 @@ impl<'a> Ctx<'a> {
             diagnostics: Vec::new(),
             deferred: Vec::new(),
             skipped_data: Vec::new(),
+            skipped_no_ops: Vec::new(),
         }
     }
 

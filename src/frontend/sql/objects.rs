@@ -76,6 +76,23 @@ pub(crate) fn create_function(ctx: &mut Ctx<'_>, stmt: Stmt<'_>) {
                     procedure = true;
                     text.replace_range(*offset..offset + "PROCEDURE".len(), "FUNCTION ");
                 }
+                // `SET TIME ZONE value` is PostgreSQL's spelling of `SET
+                // timezone = value`, which sqlparser reads; rewritten in
+                // place (same length, so positions stay right).
+                token
+                    if is_word(token, Keyword::SET)
+                        && toks
+                            .get(idx + 1)
+                            .is_some_and(|(next, _)| is_word(next, Keyword::TIME))
+                        && toks
+                            .get(idx + 2)
+                            .is_some_and(|(next, _)| is_word(next, Keyword::ZONE)) =>
+                {
+                    let start = toks[idx + 1].1;
+                    let end = toks[idx + 2].1 + "ZONE".len();
+                    let replacement = format!("{:<width$}", "timezone =", width = end - start);
+                    text.replace_range(start..end, &replacement);
+                }
                 token if is_word(token, Keyword::COST) || is_word(token, Keyword::ROWS) => {
                     if let Some((Token::Number(..), next)) = toks.get(idx + 1) {
                         let end = next + toks[idx + 1].0.to_string().len();
@@ -471,6 +488,31 @@ fn collect_ctes(query: &sqlparser::ast::Query, out: &mut Vec<Ident>) {
 
 #[cfg(test)]
 mod tests {
+
+    /// `SET TIME ZONE 'UTC'` on a function (pgstac's functions have it) is
+    /// the `timezone` setting, as PostgreSQL stores it.
+    #[test]
+    fn set_time_zone_is_the_timezone_setting() {
+        use crate::source::{FileId, Language, SourceFile};
+        let text = "CREATE FUNCTION public.f() RETURNS int AS $$ SELECT 1 $$ LANGUAGE sql SET search_path TO 'app' SET TIME  ZONE 'UTC';\n";
+        let file = SourceFile::new(FileId(0), "t.sql".into(), text.to_string(), Language::Sql);
+        let parsed = super::super::load_file(&file);
+        assert!(parsed.diagnostics.is_empty(), "{:#?}", parsed.diagnostics);
+        let function = parsed
+            .value
+            .functions
+            .values()
+            .next()
+            .expect("one function");
+        assert_eq!(
+            function.config,
+            [
+                ("search_path".to_string(), "app".to_string()),
+                ("timezone".to_string(), "UTC".to_string())
+            ]
+        );
+    }
+
     use super::super::load_file;
     use super::*;
     use crate::source::{FileId, Language, SourceFile};

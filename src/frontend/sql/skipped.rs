@@ -27,6 +27,32 @@ pub(crate) struct SkippedData {
     pub span: Span,
 }
 
+/// The one note about no-op drops (a pg_dump `--clean` prologue): their
+/// count, at the first of them.
+fn summarize_no_ops(ctx: &mut Ctx<'_>) {
+    let Some(first) = ctx.skipped_no_ops.first().map(|skipped| skipped.span) else {
+        return;
+    };
+    let total = ctx.skipped_no_ops.len();
+    let noun = if total == 1 {
+        "statement"
+    } else {
+        "statements"
+    };
+    let example = &ctx.skipped_no_ops[0].label;
+    ctx.diagnostics.push(
+        Diagnostic::info(
+            "skipped-statement",
+            first,
+            format!(
+                "{total} {noun} change nothing the file declares (first: {example}); PostgreSQL runs them as no-ops too"
+            ),
+        )
+        .with_label("first of them")
+        .with_help("a pg_dump --clean file drops each object before creating it; only what the file creates is the schema"),
+    );
+}
+
 /// Handles a statement no modelling code claimed; `words` are its leading
 /// keywords, upper-cased.
 pub(crate) fn other(ctx: &mut Ctx<'_>, stmt: Stmt<'_>, words: &[String]) {
@@ -77,6 +103,15 @@ pub(crate) fn other(ctx: &mut Ctx<'_>, stmt: Stmt<'_>, words: &[String]) {
     }
 }
 
+/// Counts a statement that PostgreSQL would run as a no-op on the schema
+/// the file has built so far (`ALTER TABLE IF EXISTS` of a table not yet
+/// created, `DROP CONSTRAINT IF EXISTS` of one that is not there), for the
+/// same summary note as data statements.
+pub(crate) fn no_op_drop(ctx: &mut Ctx<'_>, stmt: &Stmt<'_>, label: String) {
+    let span = ctx.span(stmt);
+    ctx.skipped_no_ops.push(SkippedData { label, span });
+}
+
 /// Counts a data statement for the file's summary note ([`summarize`]).
 pub(crate) fn data(ctx: &mut Ctx<'_>, stmt: &Stmt<'_>, label: String) {
     let span = ctx.span(stmt);
@@ -87,6 +122,7 @@ pub(crate) fn data(ctx: &mut Ctx<'_>, stmt: &Stmt<'_>, label: String) {
 /// statements (not part of a schema): COPY app.tags (1), INSERT INTO
 /// schema_migrations (3)`, at the first of them.
 pub(crate) fn summarize(ctx: &mut Ctx<'_>) {
+    summarize_no_ops(ctx);
     let Some(first) = ctx.skipped_data.first().map(|skipped| skipped.span) else {
         return;
     };
