@@ -84,6 +84,7 @@ pub(crate) fn other(ctx: &mut Ctx<'_>, stmt: Stmt<'_>, words: &[String]) {
             &stmt,
             "DO block skipped: schemac does not run it, so whatever it creates or changes is not modelled",
         ),
+        "DROP" if drop_declared(ctx, &stmt) => {}
         "DROP" => ctx.warning(
             "skipped-statement",
             &stmt,
@@ -110,6 +111,75 @@ pub(crate) fn other(ctx: &mut Ctx<'_>, stmt: Stmt<'_>, words: &[String]) {
 pub(crate) fn no_op_drop(ctx: &mut Ctx<'_>, stmt: &Stmt<'_>, label: String) {
     let span = ctx.span(stmt);
     ctx.skipped_no_ops.push(SkippedData { label, span });
+}
+
+/// `DROP TABLE|VIEW|MATERIALIZED VIEW|INDEX|SEQUENCE [IF EXISTS] name
+/// [, ...]` run on what the file declared so far, as PostgreSQL runs it
+/// on the database the file builds: a declared object is removed (a
+/// pg_dump `--clean` file drops placeholder views before creating the real
+/// ones), a missing one under IF EXISTS is a no-op for the summary note.
+/// False (the caller warns as before) for other kinds, for text sqlparser
+/// does not read, and for a missing object without IF EXISTS (it may be
+/// declared in another file).
+fn drop_declared(ctx: &mut Ctx<'_>, stmt: &Stmt<'_>) -> bool {
+    use sqlparser::ast::{ObjectType, Statement};
+    let Ok(Statement::Drop {
+        object_type,
+        if_exists,
+        names,
+        ..
+    }) = parser(stmt.text).and_then(|mut p| p.parse_statement())
+    else {
+        return false;
+    };
+    let names: Vec<_> = names.iter().map(super::qualified).collect();
+    let handled = matches!(
+        object_type,
+        ObjectType::Table
+            | ObjectType::View
+            | ObjectType::MaterializedView
+            | ObjectType::Index
+            | ObjectType::Sequence
+    );
+    if !handled {
+        return false;
+    }
+    let declared = |ctx: &Ctx<'_>, name: &crate::model::QualifiedName| match object_type {
+        ObjectType::Table => ctx.model.tables.contains_key(name),
+        ObjectType::View | ObjectType::MaterializedView => ctx.model.views.contains_key(name),
+        ObjectType::Sequence => ctx.model.sequences.contains_key(name),
+        _ => ctx.model.tables.values().any(|table| {
+            table.name.schema == name.schema && table.indexes.contains_key(&name.name)
+        }),
+    };
+    if !if_exists && !names.iter().all(|name| declared(ctx, name)) {
+        return false;
+    }
+    for name in &names {
+        if !declared(ctx, name) {
+            no_op_drop(ctx, stmt, format!("DROP {object_type} IF EXISTS {name}"));
+            continue;
+        }
+        match object_type {
+            ObjectType::Table => {
+                ctx.model.tables.remove(name);
+            }
+            ObjectType::View | ObjectType::MaterializedView => {
+                ctx.model.views.remove(name);
+            }
+            ObjectType::Sequence => {
+                ctx.model.sequences.remove(name);
+            }
+            _ => {
+                for table in ctx.model.tables.values_mut() {
+                    if table.name.schema == name.schema {
+                        table.indexes.remove(&name.name);
+                    }
+                }
+            }
+        }
+    }
+    true
 }
 
 /// Counts a data statement for the file's summary note ([`summarize`]).
@@ -277,6 +347,49 @@ fn unknown(ctx: &mut Ctx<'_>, stmt: Stmt<'_>, kind: &str) {
 
 #[cfg(test)]
 mod tests {
+
+    /// pg_dump --clean: a placeholder view is created, dropped, created
+    /// again and replaced; the drops of objects not created yet are one
+    /// note; the Model holds what the file finally creates.
+    #[test]
+    fn drops_run_on_what_the_file_declared() {
+        use crate::source::{FileId, Language, SourceFile};
+        let text = concat!(
+            "DROP INDEX IF EXISTS public.t_idx;\n",
+            "CREATE OR REPLACE VIEW public.v AS SELECT NULL::integer AS id;\n",
+            "DROP VIEW IF EXISTS public.v;\n",
+            "DROP TABLE IF EXISTS public.t;\n",
+            "CREATE TABLE public.t (id integer PRIMARY KEY);\n",
+            "CREATE VIEW public.v AS SELECT NULL::integer AS id;\n",
+            "CREATE OR REPLACE VIEW public.v AS SELECT t.id FROM public.t;\n",
+            "DROP TABLE public.gone;\n",
+        );
+        let file = SourceFile::new(FileId(0), "t.sql".into(), text.to_string(), Language::Sql);
+        let parsed = super::super::load_file(&file);
+        let messages: Vec<&str> = parsed
+            .diagnostics
+            .iter()
+            .map(|d| d.message.as_str())
+            .collect();
+        assert_eq!(messages.len(), 2, "{messages:#?}");
+        assert!(
+            messages.iter().any(|m| m.starts_with("DROP TABLE skipped")),
+            "{messages:#?}"
+        );
+        assert!(
+            messages
+                .iter()
+                .any(|m| m.starts_with("2 statements change nothing")),
+            "{messages:#?}"
+        );
+        let view = &parsed.value.views[&crate::model::QualifiedName::public("v")];
+        assert!(view.query.sql.contains("public.t"), "{}", view.query.sql);
+        assert!(parsed
+            .value
+            .tables
+            .contains_key(&crate::model::QualifiedName::public("t")));
+    }
+
     use super::super::load_file;
     use super::*;
     use crate::diagnostics::Severity;
