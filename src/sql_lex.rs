@@ -92,6 +92,40 @@ pub(crate) fn folded(word: &Word) -> String {
     }
 }
 
+/// One token of [`lex_range`] with its byte range in the whole text.
+pub(crate) struct Lexeme {
+    pub token: Token,
+    pub start: usize,
+    pub end: usize,
+}
+
+/// The tokens of `text[start..end]` (whitespace and comments included),
+/// with byte ranges in `text`, and whether the range lexed to its end
+/// (`false`: the tokens before the first error, such as a literal the
+/// range cuts off or that the file never closes).
+pub(crate) fn lex_range(text: &str, start: usize, end: usize) -> (Vec<Lexeme>, bool) {
+    let slice = &text[start..end];
+    let mut located: Vec<TokenWithSpan> = Vec::new();
+    let complete = Tokenizer::new(&DIALECT, slice)
+        .tokenize_with_location_into_buf(&mut located)
+        .is_ok();
+    let mut offsets = Offsets::new(slice);
+    let lexemes = located
+        .into_iter()
+        .filter(|token| token.token != Token::EOF)
+        .map(|token| {
+            let from = offsets.of(token.span.start.line, token.span.start.column);
+            let to = offsets.of(token.span.end.line, token.span.end.column);
+            Lexeme {
+                token: token.token,
+                start: start + from,
+                end: start + to,
+            }
+        })
+        .collect();
+    (lexemes, complete)
+}
+
 /// Whitespace, comments and the end marker.
 pub(crate) fn is_blank(token: &Token) -> bool {
     matches!(token, Token::Whitespace(_) | Token::EOF)

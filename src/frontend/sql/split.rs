@@ -15,6 +15,9 @@
 //! FROM stdin;`, which runs up to a line `\.` and is never returned as a
 //! statement (the COPY statement itself is, without its data).
 
+use crate::sql_lex;
+use sqlparser::tokenizer::{Token, Word};
+
 /// One statement: `text` is exactly `file[start..start + text.len()]`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct Stmt<'a> {
@@ -51,83 +54,154 @@ impl<'a> Stmt<'a> {
 }
 
 /// Splits `text` into statements (see the module doc).
+///
+/// The text is lexed by [`sql_lex::lex_range`] in runs that end before a
+/// line starting with `\` (where a psql meta-command or the end of a COPY
+/// data block can be), so COPY data, which is not SQL, is never lexed past
+/// the run holding its COPY statement, and no statement is lexed twice
+/// unless a quoted run or comment spans such a line (then its run grows to
+/// the next one).
 pub(crate) fn split(text: &str) -> Vec<Stmt<'_>> {
-    let bytes = text.as_bytes();
     let mut statements = Vec::new();
-    let mut idx = 0;
-    let mut start: Option<usize> = None;
-    // Inside `BEGIN ATOMIC`: the number of open `CASE`s.
-    let mut atomic: Option<usize> = None;
-    while idx < bytes.len() {
-        let byte = bytes[idx];
-        if start.is_none() {
-            if byte.is_ascii_whitespace() || byte == b';' {
-                idx += 1;
-                continue;
+    let mut pos = 0;
+    let mut run_end = next_backslash_line(text, 0);
+    while pos < text.len() {
+        match scan_run(text, pos, run_end, &mut statements) {
+            Next::At(next) => {
+                pos = next;
+                run_end = next_backslash_line(text, pos);
             }
-            if let Some(after) = skip_comment(bytes, idx) {
-                idx = after;
-                continue;
+            Next::Grow(from) => {
+                pos = from;
+                run_end = next_backslash_line(text, run_end);
             }
-            if byte == b'\\' {
-                let line_end = text[idx..].find('\n').map_or(text.len(), |n| idx + n);
-                let meta = text[idx..line_end].trim_end();
-                statements.push(Stmt {
-                    text: meta,
-                    start: idx,
-                });
-                idx = line_end;
-                continue;
-            }
-            start = Some(idx);
         }
-        if let Some(after) = skip_comment(bytes, idx) {
-            idx = after;
-            continue;
-        }
-        match byte {
-            b'\'' => {
-                let escapes = idx > 0
-                    && matches!(bytes[idx - 1], b'e' | b'E')
-                    && (idx < 2 || !is_ident_byte(bytes[idx - 2]));
-                idx = skip_quoted(bytes, idx, b'\'', escapes);
-            }
-            b'"' => idx = skip_quoted(bytes, idx, b'"', false),
-            b'$' => idx = skip_dollar(text, idx),
-            b';' if atomic.is_some() => idx += 1,
-            b';' => {
-                let mut after = idx + 1;
-                if let Some(begin) = start.take() {
-                    if is_copy_from_stdin(&text[begin..idx]) {
-                        after = skip_copy_data(text, after);
-                    }
-                    push_trimmed(text, begin, idx, &mut statements);
-                }
-                idx = after;
-            }
-            byte if byte.is_ascii_alphabetic() && (idx == 0 || !is_ident_byte(bytes[idx - 1])) => {
-                let end = word_end(bytes, idx);
-                let word = &text[idx..end];
-                atomic = match atomic {
-                    None if word.eq_ignore_ascii_case("BEGIN")
-                        && next_word_is(text, end, "ATOMIC") =>
-                    {
-                        Some(0)
-                    }
-                    Some(cases) if word.eq_ignore_ascii_case("CASE") => Some(cases + 1),
-                    Some(0) if word.eq_ignore_ascii_case("END") => None,
-                    Some(cases) if word.eq_ignore_ascii_case("END") => Some(cases - 1),
-                    other => other,
-                };
-                idx = end;
-            }
-            _ => idx += 1,
-        }
-    }
-    if let Some(begin) = start {
-        push_trimmed(text, begin, text.len(), &mut statements);
     }
     statements
+}
+
+/// Where [`scan_run`] leaves off.
+enum Next {
+    /// Go on at this offset with a new run (no statement is open there).
+    At(usize),
+    /// The run cut a statement, a literal or a comment short: scan again
+    /// from this offset with a longer run.
+    Grow(usize),
+}
+
+/// The start of the first line after `after` whose first byte is `\`, or
+/// the end of the text.
+fn next_backslash_line(text: &str, after: usize) -> usize {
+    let bytes = text.as_bytes();
+    let mut idx = after;
+    while let Some(newline) = text[idx.min(text.len())..].find('\n') {
+        idx += newline + 1;
+        if bytes.get(idx) == Some(&b'\\') {
+            return idx;
+        }
+    }
+    text.len()
+}
+
+/// Splits the statements of `text[from..run_end]` into `out`.
+fn scan_run<'a>(text: &'a str, from: usize, run_end: usize, out: &mut Vec<Stmt<'a>>) -> Next {
+    let (lexemes, complete) = sql_lex::lex_range(text, from, run_end);
+    let mut statement = Statement::default();
+    let mut idx = 0;
+    while idx < lexemes.len() {
+        let lexeme = &lexemes[idx];
+        idx += 1;
+        if sql_lex::is_blank(&lexeme.token) {
+            continue;
+        }
+        let Some(begin) = statement.start else {
+            if lexeme.token == Token::Backslash {
+                let line_end = text[lexeme.start..]
+                    .find('\n')
+                    .map_or(text.len(), |n| lexeme.start + n);
+                push_trimmed(text, lexeme.start, line_end, out);
+                return Next::At(line_end);
+            }
+            if lexeme.token == Token::SemiColon {
+                continue;
+            }
+            statement.start = Some(lexeme.start);
+            statement.word(&lexeme.token, next_word(&lexemes[idx..]));
+            continue;
+        };
+        if lexeme.token == Token::SemiColon && statement.atomic.is_none() {
+            push_trimmed(text, begin, lexeme.start, out);
+            if statement.copy_from_stdin {
+                return Next::At(skip_copy_data(text, lexeme.end));
+            }
+            statement = Statement::default();
+            continue;
+        }
+        statement.word(&lexeme.token, next_word(&lexemes[idx..]));
+    }
+    if run_end < text.len() && (statement.start.is_some() || !complete) {
+        // A statement, literal or comment goes on past the run.
+        let last_end = lexemes.last().map_or(from, |lexeme| lexeme.end);
+        return Next::Grow(statement.start.unwrap_or(last_end));
+    }
+    if let Some(begin) = statement.start {
+        push_trimmed(text, begin, run_end, out);
+    }
+    Next::At(run_end)
+}
+
+/// What the splitter knows of the statement it is in.
+#[derive(Default)]
+struct Statement {
+    start: Option<usize>,
+    first_word: bool,
+    is_copy: bool,
+    after_from: bool,
+    copy_from_stdin: bool,
+    /// Inside `BEGIN ATOMIC`: the number of open `CASE`s.
+    atomic: Option<usize>,
+}
+
+impl Statement {
+    /// Takes in the next token (`next` is the word after it, if any).
+    fn word(&mut self, token: &Token, next: Option<&Word>) {
+        let Token::Word(word) = token else {
+            self.first_word = true;
+            self.after_from = false;
+            return;
+        };
+        let is = |name: &str| word.quote_style.is_none() && word.value.eq_ignore_ascii_case(name);
+        if !self.first_word {
+            self.first_word = true;
+            self.is_copy = is("COPY");
+        }
+        if self.is_copy {
+            self.copy_from_stdin |= self.after_from && is("STDIN");
+            self.after_from = is("FROM");
+        }
+        let next_is_atomic = next.is_some_and(|next| {
+            next.quote_style.is_none() && next.value.eq_ignore_ascii_case("ATOMIC")
+        });
+        self.atomic = match self.atomic {
+            None if is("BEGIN") && next_is_atomic => Some(0),
+            Some(cases) if is("CASE") => Some(cases + 1),
+            Some(0) if is("END") => None,
+            Some(cases) if is("END") => Some(cases - 1),
+            other => other,
+        };
+    }
+}
+
+/// The first word among `lexemes`, if it comes before any other token.
+fn next_word(lexemes: &[sql_lex::Lexeme]) -> Option<&Word> {
+    match lexemes
+        .iter()
+        .find(|lexeme| !sql_lex::is_blank(&lexeme.token))
+        .map(|lexeme| &lexeme.token)
+    {
+        Some(Token::Word(word)) => Some(word),
+        _ => None,
+    }
 }
 
 fn push_trimmed<'a>(text: &'a str, begin: usize, end: usize, out: &mut Vec<Stmt<'a>>) {
@@ -139,33 +213,6 @@ fn push_trimmed<'a>(text: &'a str, begin: usize, end: usize, out: &mut Vec<Stmt<
             start: begin,
         });
     }
-}
-
-fn word_end(bytes: &[u8], idx: usize) -> usize {
-    let mut end = idx;
-    while end < bytes.len() && is_ident_byte(bytes[end]) {
-        end += 1;
-    }
-    end
-}
-
-/// True when the first word at or after `idx` (after whitespace) is `word`.
-fn next_word_is(text: &str, idx: usize, word: &str) -> bool {
-    let rest = text[idx..].trim_start();
-    let end = word_end(rest.as_bytes(), 0);
-    rest[..end].eq_ignore_ascii_case(word)
-}
-
-/// `COPY ... FROM stdin` (what pg_dump prints before a data block).
-fn is_copy_from_stdin(statement: &str) -> bool {
-    let words: Vec<String> = statement
-        .split_whitespace()
-        .map(str::to_ascii_uppercase)
-        .collect();
-    words.first().is_some_and(|first| first == "COPY")
-        && words
-            .windows(2)
-            .any(|pair| pair[0] == "FROM" && pair[1].trim_end_matches(';') == "STDIN")
 }
 
 /// Offset just after the line `\.` that ends the data block starting after
@@ -186,91 +233,6 @@ fn skip_copy_data(text: &str, idx: usize) -> usize {
         line_start = line_end + 1;
     }
     text.len()
-}
-
-fn is_ident_byte(byte: u8) -> bool {
-    byte.is_ascii_alphanumeric() || byte == b'_' || byte >= 0x80
-}
-
-/// If a comment starts at `idx`, the offset just after it.
-fn skip_comment(bytes: &[u8], idx: usize) -> Option<usize> {
-    if bytes[idx..].starts_with(b"--") {
-        let mut end = idx;
-        while end < bytes.len() && bytes[end] != b'\n' {
-            end += 1;
-        }
-        return Some(end);
-    }
-    if bytes[idx..].starts_with(b"/*") {
-        let mut depth = 0usize;
-        let mut end = idx;
-        while end < bytes.len() {
-            if bytes[end..].starts_with(b"/*") {
-                depth += 1;
-                end += 2;
-            } else if bytes[end..].starts_with(b"*/") {
-                depth -= 1;
-                end += 2;
-                if depth == 0 {
-                    return Some(end);
-                }
-            } else {
-                end += 1;
-            }
-        }
-        return Some(bytes.len());
-    }
-    None
-}
-
-/// Offset just after the quoted run opening at `idx` (doubled quotes stay
-/// inside; with `escapes`, a backslash escapes the next byte).
-fn skip_quoted(bytes: &[u8], idx: usize, quote: u8, escapes: bool) -> usize {
-    let mut end = idx + 1;
-    while end < bytes.len() {
-        if escapes && bytes[end] == b'\\' {
-            end += 2;
-            continue;
-        }
-        if bytes[end] == quote {
-            if bytes.get(end + 1) == Some(&quote) {
-                end += 2;
-                continue;
-            }
-            return end + 1;
-        }
-        end += 1;
-    }
-    bytes.len()
-}
-
-/// Offset just after a dollar-quoted string opening at `idx`, or `idx + 1`
-/// when the `$` does not open one (`$1` parameters, `a$b` identifiers).
-fn skip_dollar(text: &str, idx: usize) -> usize {
-    let bytes = text.as_bytes();
-    if idx > 0 && is_ident_byte(bytes[idx - 1]) {
-        return idx + 1;
-    }
-    let mut tag_end = idx + 1;
-    while tag_end < bytes.len() && bytes[tag_end] != b'$' {
-        let byte = bytes[tag_end];
-        let valid = byte.is_ascii_alphabetic()
-            || byte == b'_'
-            || byte >= 0x80
-            || (tag_end > idx + 1 && byte.is_ascii_digit());
-        if !valid {
-            return idx + 1;
-        }
-        tag_end += 1;
-    }
-    if tag_end >= bytes.len() {
-        return idx + 1;
-    }
-    let tag = &text[idx..=tag_end];
-    match text[tag_end + 1..].find(tag) {
-        Some(pos) => tag_end + 1 + pos + tag.len(),
-        None => text.len(),
-    }
 }
 
 #[cfg(test)]
@@ -350,6 +312,35 @@ mod tests {
             texts("COPY t FROM stdin;\n1;2\n3"),
             vec!["COPY t FROM stdin"]
         );
+    }
+
+    #[test]
+    fn copy_data_is_not_lexed_as_sql() {
+        // Data lines with unbalanced quotes, `\N` at line starts and a `;`.
+        let sql = "COPY t (a, b) FROM stdin;\n\\N\tO'Brien;\n2\t$$\n\\.\nCREATE TABLE u (x int);\n";
+        assert_eq!(texts(sql), vec!["COPY t (a, b) FROM stdin", "CREATE TABLE u (x int)"]);
+        let sql = "copy \"T\" from STDIN;\n/* 1\n\\.\nSELECT 1;";
+        assert_eq!(texts(sql), vec!["copy \"T\" from STDIN", "SELECT 1"]);
+    }
+
+    #[test]
+    fn backslash_lines_inside_literals_and_statements() {
+        // A dollar-quoted body whose line starts with a backslash is one
+        // statement, and so is a string literal spanning such a line.
+        let sql = "CREATE FUNCTION f() RETURNS text AS $$\n\\x; $$ LANGUAGE sql;\nSELECT 'a\n\\b;';\n\\connect db\nSELECT 2;";
+        assert_eq!(
+            texts(sql),
+            vec![
+                "CREATE FUNCTION f() RETURNS text AS $$\n\\x; $$ LANGUAGE sql",
+                "SELECT 'a\n\\b;'",
+                "\\connect db",
+                "SELECT 2"
+            ]
+        );
+        // A comment spanning a backslash line before a statement.
+        assert_eq!(texts("/* a\n\\b */ SELECT 3;"), vec!["SELECT 3"]);
+        // An unterminated literal runs to the end of the file.
+        assert_eq!(texts("SELECT 1; SELECT 'x\n\\y;"), vec!["SELECT 1", "SELECT 'x\n\\y;"]);
     }
 
     #[test]
