@@ -126,6 +126,47 @@ pub(crate) fn lex_range(text: &str, start: usize, end: usize) -> (Vec<Lexeme>, b
     (lexemes, complete)
 }
 
+/// The tokens of `text` (whitespace and comments included) with byte
+/// ranges and the depth of parentheses and brackets before each. Text the
+/// lexer stops at (an unterminated literal or comment) yields no tokens:
+/// it is inside that literal.
+pub(crate) fn nested(text: &str) -> Vec<(Lexeme, usize)> {
+    let mut depth = 0usize;
+    lex_range(text, 0, text.len())
+        .0
+        .into_iter()
+        .map(|lexeme| {
+            let before = depth;
+            match lexeme.token {
+                Token::LParen | Token::LBracket => depth += 1,
+                Token::RParen | Token::RBracket => depth = depth.saturating_sub(1),
+                _ => {}
+            }
+            let depth = match lexeme.token {
+                Token::RParen | Token::RBracket => depth,
+                _ => before,
+            };
+            (lexeme, depth)
+        })
+        .collect()
+}
+
+/// Splits `text` at commas outside parentheses, brackets, quotes, dollar
+/// quotes and comments. Each part comes with its byte offset in `text`,
+/// untrimmed, so offsets stay exact.
+pub(crate) fn split_top_level(text: &str) -> Vec<(usize, &str)> {
+    let mut parts = Vec::new();
+    let mut start = 0;
+    for (lexeme, depth) in nested(text) {
+        if lexeme.token == Token::Comma && depth == 0 {
+            parts.push((start, &text[start..lexeme.start]));
+            start = lexeme.end;
+        }
+    }
+    parts.push((start, &text[start..]));
+    parts
+}
+
 /// Whitespace, comments and the end marker.
 pub(crate) fn is_blank(token: &Token) -> bool {
     matches!(token, Token::Whitespace(_) | Token::EOF)

@@ -15,6 +15,8 @@
 use crate::model::{
     Constraint, ConstraintKind, Ident, Index, IndexExpr, Model, QualifiedName, SqlExpr,
 };
+use crate::sql_lex;
+use sqlparser::tokenizer::Token;
 use std::collections::BTreeMap;
 
 /// Table and column renames of one diff.
@@ -174,68 +176,34 @@ impl Renames {
 /// that `map` renames; quoted identifiers match exactly, bare ones
 /// case-insensitively (as PostgreSQL folds them).
 pub(crate) fn rename_words(text: &str, map: &BTreeMap<Ident, Ident>) -> String {
-    let chars: Vec<char> = text.chars().collect();
+    let (lexemes, _) = sql_lex::lex_range(text, 0, text.len());
+    let significant = |lexeme: &&sql_lex::Lexeme| !sql_lex::is_blank(&lexeme.token);
     let mut res = String::with_capacity(text.len());
-    let mut idx = 0;
-    while idx < chars.len() {
-        let c = chars[idx];
-        if c == '\'' {
-            let start = idx;
-            idx += 1;
-            while idx < chars.len() {
-                if chars[idx] == '\'' {
-                    if chars.get(idx + 1) == Some(&'\'') {
-                        idx += 2;
-                        continue;
-                    }
-                    break;
-                }
-                idx += 1;
+    let mut copied = 0;
+    let mut prev: Option<&Token> = None;
+    for (idx, lexeme) in lexemes.iter().enumerate() {
+        copied = lexeme.end;
+        let original = &text[lexeme.start..lexeme.end];
+        let Token::Word(word) = &lexeme.token else {
+            res.push_str(original);
+            if !sql_lex::is_blank(&lexeme.token) {
+                prev = Some(&lexeme.token);
             }
-            idx = (idx + 1).min(chars.len());
-            res.extend(&chars[start..idx]);
-        } else if c == '"' {
-            let start = idx;
-            idx += 1;
-            while idx < chars.len() && chars[idx] != '"' {
-                idx += 1;
-            }
-            idx = (idx + 1).min(chars.len());
-            let word: String = chars[start + 1..idx.saturating_sub(1).max(start + 1)]
-                .iter()
-                .collect();
-            match map.get(&Ident::new(word.clone())) {
-                Some(new) if idx - start >= 2 => res.push_str(&new.to_string()),
-                _ => res.extend(&chars[start..idx]),
-            }
-        } else if c.is_alphabetic() || c == '_' {
-            let start = idx;
-            while idx < chars.len()
-                && (chars[idx].is_alphanumeric() || chars[idx] == '_' || chars[idx] == '$')
-            {
-                idx += 1;
-            }
-            let word: String = chars[start..idx].iter().collect();
-            // A bare word right after `.` or before `(` is a qualified
-            // part or a function; `::` precedes a type.
-            let prev = res.trim_end().chars().last();
-            let next = chars[idx..].iter().find(|c| !c.is_whitespace());
-            let renamable = prev != Some(':') && next != Some(&'(');
-            match map.get(&Ident::new(word.to_lowercase())) {
-                Some(new) if renamable => res.push_str(&new.to_string()),
-                _ => res.push_str(&word),
-            }
-        } else if c.is_ascii_digit() {
-            // Numbers (and words glued to them, such as `1e5`) stay.
-            while idx < chars.len() && (chars[idx].is_alphanumeric() || chars[idx] == '.') {
-                res.push(chars[idx]);
-                idx += 1;
-            }
-        } else {
-            res.push(c);
-            idx += 1;
+            continue;
+        };
+        // A bare word before `(` is a function; after `::` it is a type.
+        let next = lexemes[idx + 1..].iter().find(significant);
+        let renamable = word.quote_style.is_some()
+            || (!matches!(prev, Some(Token::DoubleColon | Token::Colon))
+                && next.is_none_or(|next| next.token != Token::LParen));
+        match map.get(&Ident::new(sql_lex::folded(word))) {
+            Some(new) if renamable => res.push_str(&new.to_string()),
+            _ => res.push_str(original),
         }
+        prev = Some(&lexeme.token);
     }
+    // An unterminated literal: kept as written.
+    res.push_str(&text[copied..]);
     res
 }
 

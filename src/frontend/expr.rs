@@ -10,6 +10,7 @@ use crate::diagnostics::Diagnostic;
 use crate::model::normalize::{self, ExprError};
 use crate::model::SqlExpr;
 use crate::source::{FileId, Span};
+use sqlparser::tokenizer::{Token, Whitespace};
 
 /// Normalises the expression `text`, which starts at byte `offset` of
 /// `file`. On error returns a `syntax-error` diagnostic pointing at the
@@ -59,97 +60,36 @@ pub fn byte_offset(text: &str, line: usize, col: usize) -> usize {
         .map_or(line_start + line_end, |(idx, _)| line_start + idx)
 }
 
-/// Splits `text` at commas outside parentheses, brackets, quotes and
-/// dollar quotes. Returns each part with its byte offset in `text`
-/// (untrimmed, so offsets stay exact).
-pub fn split_top_level(text: &str) -> Vec<(usize, &str)> {
-    let mut parts = Vec::new();
-    let mut depth = 0usize;
-    let mut start = 0;
-    let bytes = text.as_bytes();
-    let mut idx = 0;
-    while idx < bytes.len() {
-        match bytes[idx] {
-            b'\'' | b'"' => idx = skip_quoted(bytes, idx, bytes[idx]),
-            b'$' => idx = skip_dollar(text, idx),
-            b'(' | b'[' => {
-                depth += 1;
-                idx += 1;
-            }
-            b')' | b']' => {
-                depth = depth.saturating_sub(1);
-                idx += 1;
-            }
-            b',' if depth == 0 => {
-                parts.push((start, &text[start..idx]));
-                idx += 1;
-                start = idx;
-            }
-            _ => idx += 1,
-        }
-    }
-    parts.push((start, &text[start..]));
-    parts
-}
+pub(crate) use crate::sql_lex::split_top_level;
 
-fn skip_quoted(bytes: &[u8], open: usize, quote: u8) -> usize {
-    let mut idx = open + 1;
-    while idx < bytes.len() {
-        if bytes[idx] == quote {
-            if bytes.get(idx + 1) == Some(&quote) {
-                idx += 2;
-                continue;
-            }
-            return idx + 1;
-        }
-        idx += 1;
-    }
-    bytes.len()
-}
-
-fn skip_dollar(text: &str, open: usize) -> usize {
-    let rest = &text[open + 1..];
-    let tag_len = rest
-        .find(|ch: char| !(ch.is_ascii_alphanumeric() || ch == '_'))
-        .unwrap_or(rest.len());
-    let tag = &rest[..tag_len];
-    if !rest[tag_len..].starts_with('$') || tag.starts_with(|ch: char| ch.is_ascii_digit()) {
-        return open + 1;
-    }
-    let delimiter = format!("${tag}$");
-    let body_start = open + 1 + tag_len + 1;
-    match text[body_start..].find(&delimiter) {
-        Some(rel) => body_start + rel + delimiter.len(),
-        None => text.len(),
-    }
-}
-
-/// Collapses runs of whitespace outside quotes into one space.
+/// Collapses runs of whitespace outside quotes, dollar quotes and comments
+/// into one space.
 pub fn collapse_whitespace(text: &str) -> String {
+    let text = text.trim();
+    let (lexemes, _) = crate::sql_lex::lex_range(text, 0, text.len());
     let mut res = String::with_capacity(text.len());
-    let mut quote: Option<char> = None;
     let mut pending_space = false;
-    for ch in text.trim().chars() {
-        match quote {
-            Some(q) => {
-                res.push(ch);
-                if ch == q {
-                    quote = None;
-                }
-            }
-            None if ch.is_whitespace() => pending_space = true,
-            None => {
-                if pending_space {
-                    res.push(' ');
-                    pending_space = false;
-                }
-                if ch == '\'' || ch == '"' {
-                    quote = Some(ch);
-                }
-                res.push(ch);
-            }
+    let mut copied = 0;
+    for lexeme in lexemes {
+        copied = lexeme.end;
+        if matches!(
+            lexeme.token,
+            Token::Whitespace(Whitespace::Space | Whitespace::Newline | Whitespace::Tab)
+        ) {
+            pending_space = true;
+            continue;
         }
+        if pending_space && !res.is_empty() {
+            res.push(' ');
+        }
+        pending_space = false;
+        res.push_str(&text[lexeme.start..lexeme.end]);
     }
+    // An unterminated literal or comment: kept as written.
+    if pending_space && copied < text.len() {
+        res.push(' ');
+    }
+    res.push_str(&text[copied..]);
     res
 }
 

@@ -6,49 +6,18 @@
 //! on text it does not understand); none of them panics on any input.
 
 use crate::model::Ident;
-
-/// Byte ranges of the text outside string literals and quoted identifiers:
-/// yields `(byte_index, char)` for every character at quote depth 0,
-/// together with its parenthesis depth before the character.
-fn top_level_chars(text: &str) -> Vec<(usize, char, usize)> {
-    let mut res = Vec::new();
-    let mut depth: usize = 0;
-    let mut quote: Option<char> = None;
-    for (idx, ch) in text.char_indices() {
-        match quote {
-            Some(q) => {
-                // A doubled quote inside a literal closes and reopens it,
-                // which this toggling handles naturally.
-                if ch == q {
-                    quote = None;
-                }
-            }
-            None => match ch {
-                '\'' | '"' => quote = Some(ch),
-                '(' | '[' => {
-                    res.push((idx, ch, depth));
-                    depth += 1;
-                }
-                ')' | ']' => {
-                    depth = depth.saturating_sub(1);
-                    res.push((idx, ch, depth));
-                }
-                _ => res.push((idx, ch, depth)),
-            },
-        }
-    }
-    res
-}
+use crate::sql_lex;
+use sqlparser::tokenizer::Token;
 
 /// Removes parentheses that wrap the whole text: `((a > 0))` -> `a > 0`,
 /// but `(a) AND (b)` is left alone.
 pub(crate) fn strip_outer_parens(text: &str) -> &str {
     let mut current = text.trim();
     while current.starts_with('(') && current.ends_with(')') {
-        let closes_at_end = top_level_chars(current)
+        let closes_at_end = sql_lex::nested(current)
             .into_iter()
-            .find(|&(_, ch, depth)| ch == ')' && depth == 0)
-            .is_some_and(|(idx, _, _)| idx == current.len() - 1);
+            .find(|(lexeme, depth)| lexeme.token == Token::RParen && *depth == 0)
+            .is_some_and(|(lexeme, _)| lexeme.start == current.len() - 1);
         if !closes_at_end {
             break;
         }
@@ -59,43 +28,40 @@ pub(crate) fn strip_outer_parens(text: &str) -> &str {
 
 /// Splits at commas outside parentheses, brackets and quotes; trims parts.
 pub(crate) fn split_top_level(text: &str) -> Vec<String> {
-    let mut parts = Vec::new();
-    let mut start = 0;
-    for (idx, ch, depth) in top_level_chars(text) {
-        if ch == ',' && depth == 0 {
-            parts.push(text[start..idx].trim().to_string());
-            start = idx + 1;
-        }
+    if text.trim().is_empty() {
+        return Vec::new();
     }
-    let last = text[start..].trim();
-    if !last.is_empty() || !parts.is_empty() {
-        parts.push(last.to_string());
-    }
-    parts
+    sql_lex::split_top_level(text)
+        .into_iter()
+        .map(|(_, part)| part.trim().to_string())
+        .collect()
 }
 
 /// The text inside the parentheses that open at byte `open` (which must be
 /// a top-level `(`), or `None` when they do not close.
 pub(crate) fn parenthesised_at(text: &str, open: usize) -> Option<&str> {
-    let chars = top_level_chars(text);
-    let (_, _, open_depth) = chars
+    let tokens = sql_lex::nested(text);
+    let open_depth = tokens
         .iter()
-        .find(|&&(idx, ch, _)| idx == open && ch == '(')
-        .copied()?;
-    let close = chars
+        .find(|(lexeme, _)| lexeme.start == open && lexeme.token == Token::LParen)
+        .map(|(_, depth)| *depth)?;
+    let close = tokens
         .iter()
-        .find(|&&(idx, ch, depth)| idx > open && ch == ')' && depth == open_depth)?
-        .0;
+        .find(|(lexeme, depth)| {
+            lexeme.start > open && lexeme.token == Token::RParen && *depth == open_depth
+        })?
+        .0
+        .start;
     Some(&text[open + 1..close])
 }
 
 /// Byte index of `keyword` (e.g. `" WHEN ("`) at parenthesis depth 0,
-/// outside quotes.
+/// outside quotes; it must start where a token starts.
 pub(crate) fn find_top_level(text: &str, keyword: &str) -> Option<usize> {
-    top_level_chars(text)
+    sql_lex::nested(text)
         .into_iter()
-        .filter(|&(_, _, depth)| depth == 0)
-        .map(|(idx, _, _)| idx)
+        .filter(|(_, depth)| *depth == 0)
+        .map(|(lexeme, _)| lexeme.start)
         .find(|&idx| text[idx..].starts_with(keyword))
 }
 

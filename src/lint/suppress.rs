@@ -7,7 +7,10 @@
 //! (`unused-suppression`).
 
 use crate::diagnostics::{Diagnostic, Severity};
+use crate::frontend::sql::split::{split, Stmt};
 use crate::source::{FileId, Language, SourceFile, SourceSet, Span};
+use crate::sql_lex;
+use sqlparser::tokenizer::Token;
 use std::cell::Cell;
 
 #[derive(Debug)]
@@ -37,6 +40,8 @@ fn collect_file(file: &SourceFile, out: &mut Vec<Suppression>) {
         Language::Sql => "--",
     };
     let text = &file.text;
+    // The statements of an SQL file, split once when a suppression needs them.
+    let mut statements: Option<Vec<Stmt>> = None;
     let mut offset = 0;
     for line in text.split_inclusive('\n') {
         let line_start = offset;
@@ -71,7 +76,12 @@ fn collect_file(file: &SourceFile, out: &mut Vec<Suppression>) {
             0..text.len() as u32
         } else {
             let start = line_start + line.len();
-            let end = next_item_end(text, start, file.language);
+            let end = match file.language {
+                Language::Schema => schema_item_end(text, start),
+                Language::Sql => {
+                    sql_item_end(text, start, statements.get_or_insert_with(|| split(text)))
+                }
+            };
             start as u32..end as u32
         };
         out.push(Suppression {
@@ -87,8 +97,8 @@ fn collect_file(file: &SourceFile, out: &mut Vec<Suppression>) {
 
 /// End offset of the item starting at `start` (after blank lines and
 /// comments): up to the matching `}` when the item opens a block, to the
-/// end of its line otherwise; in SQL, to the `;` that ends the statement.
-fn next_item_end(text: &str, start: usize, language: Language) -> usize {
+/// end of its line otherwise.
+fn schema_item_end(text: &str, start: usize) -> usize {
     let bytes = text.as_bytes();
     let mut idx = start;
     // Skip blank and comment-only lines.
@@ -116,7 +126,7 @@ fn next_item_end(text: &str, start: usize, language: Language) -> usize {
         }
         match byte {
             b'\'' | b'"' => in_string = Some(byte),
-            b'$' if language == Language::Sql || text[idx..].starts_with("$$") => {
+            b'$' if text[idx..].starts_with("$$") => {
                 if let Some(end) = dollar_quote_end(text, idx) {
                     idx = end;
                     continue;
@@ -133,12 +143,12 @@ fn next_item_end(text: &str, start: usize, language: Language) -> usize {
                 if depth < 0 {
                     return idx;
                 }
-                if depth == 0 && byte == b'}' && opened_block && language == Language::Schema {
+                if depth == 0 && byte == b'}' && opened_block {
                     return idx + 1;
                 }
             }
             b';' if depth == 0 => return idx + 1,
-            b'\n' if depth == 0 && language == Language::Schema && !opened_block => {
+            b'\n' if depth == 0 && !opened_block => {
                 return idx;
             }
             _ => {}
@@ -160,6 +170,32 @@ fn dollar_quote_end(text: &str, start: usize) -> Option<usize> {
     let body_start = start + delimiter.len();
     let end = text[body_start..].find(&delimiter)?;
     Some(body_start + end + delimiter.len())
+}
+
+/// End offset of what a suppression before `start` covers in an SQL file:
+/// the rest of the statement holding `start` up to its `;`, or up to the
+/// `)` that closes the list `start` is in (a column or a constraint of a
+/// `CREATE TABLE`); the next statement when `start` is between statements.
+fn sql_item_end(text: &str, start: usize, statements: &[Stmt]) -> usize {
+    let holding = statements.partition_point(|stmt| stmt.end() <= start);
+    let Some(statement) = statements.get(holding) else {
+        return text.len();
+    };
+    let stop = statements
+        .get(holding + 1)
+        .map_or(text.len(), |next| next.start);
+    let (lexemes, _) = sql_lex::lex_range(text, start.max(statement.start).min(stop), stop);
+    let mut depth = 0usize;
+    for lexeme in lexemes {
+        match lexeme.token {
+            Token::LParen | Token::LBracket => depth += 1,
+            Token::RParen | Token::RBracket if depth == 0 => return lexeme.start,
+            Token::RParen | Token::RBracket => depth -= 1,
+            Token::SemiColon if depth == 0 => return lexeme.end,
+            _ => {}
+        }
+    }
+    stop
 }
 
 /// Drops the diagnostics a suppression covers and marks it used.

@@ -11,6 +11,8 @@
 
 use super::{plural, transaction_count, NO_CHANGES};
 use crate::plan::{Plan, Step};
+use crate::sql_lex;
+use sqlparser::tokenizer::{Token, Whitespace};
 use std::io::{self, Write};
 
 /// Writes the plan as an SQL script.
@@ -103,73 +105,30 @@ enum StatementEnd {
     Open,
 }
 
-/// Lexes just enough SQL (quotes, dollar quotes, comments) to know how the
-/// statement ends.
+/// How the statement ends, from its last token.
 fn scan_end(sql: &str) -> StatementEnd {
-    let bytes = sql.as_bytes();
-    let mut idx = 0;
-    let mut last_significant = None;
-    while idx < bytes.len() {
-        match bytes[idx] {
-            b'\'' | b'"' => {
-                let quote = bytes[idx];
-                idx += 1;
-                while idx < bytes.len() && bytes[idx] != quote {
-                    idx += 1;
-                }
-                last_significant = Some(quote);
-                idx += 1;
-            }
-            b'-' if bytes.get(idx + 1) == Some(&b'-') => {
-                while idx < bytes.len() && bytes[idx] != b'\n' {
-                    idx += 1;
-                }
-                if idx >= bytes.len() {
-                    return StatementEnd::LineComment;
-                }
-            }
-            b'/' if bytes.get(idx + 1) == Some(&b'*') => {
-                idx = sql[idx + 2..]
-                    .find("*/")
-                    .map_or(bytes.len(), |end| idx + 2 + end + 2);
-            }
-            b'$' => match dollar_tag(&sql[idx..]) {
-                Some(tag) => {
-                    let body_start = idx + tag.len();
-                    idx = sql[body_start..]
-                        .find(tag)
-                        .map_or(bytes.len(), |end| body_start + end + tag.len());
-                    last_significant = Some(b'$');
-                }
-                None => {
-                    last_significant = Some(b'$');
-                    idx += 1;
-                }
-            },
-            byte if byte.is_ascii_whitespace() => idx += 1,
-            byte => {
-                last_significant = Some(byte);
-                idx += 1;
-            }
+    let (lexemes, complete) = sql_lex::lex_range(sql, 0, sql.len());
+    if !complete {
+        // An unterminated literal or comment: a `;` is the best ending.
+        return StatementEnd::Open;
+    }
+    // Comments that a newline closes do not decide how the statement ends.
+    let last = lexemes.iter().rev().find(|lexeme| match &lexeme.token {
+        Token::Whitespace(Whitespace::SingleLineComment { comment, .. }) => {
+            !comment.ends_with('\n')
         }
+        Token::Whitespace(_) => false,
+        _ => true,
+    });
+    match last.map(|lexeme| &lexeme.token) {
+        Some(Token::SemiColon) => StatementEnd::Terminated,
+        Some(Token::Whitespace(Whitespace::SingleLineComment { comment, .. }))
+            if !comment.ends_with('\n') =>
+        {
+            StatementEnd::LineComment
+        }
+        _ => StatementEnd::Open,
     }
-    if last_significant == Some(b';') {
-        StatementEnd::Terminated
-    } else {
-        StatementEnd::Open
-    }
-}
-
-/// `$tag$` or `$$` at the start of `text`.
-fn dollar_tag(text: &str) -> Option<&str> {
-    let rest = &text[1..];
-    let end = rest.find('$')?;
-    let tag = &rest[..end];
-    let valid = tag
-        .chars()
-        .enumerate()
-        .all(|(idx, ch)| ch == '_' || ch.is_alphabetic() || (idx > 0 && ch.is_ascii_digit()));
-    valid.then(|| &text[..end + 2])
 }
 
 #[cfg(test)]

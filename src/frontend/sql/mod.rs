@@ -26,7 +26,7 @@ mod objects;
 mod pgdump;
 mod sequence;
 mod skipped;
-mod split;
+pub(crate) mod split;
 mod table_objects;
 mod types;
 

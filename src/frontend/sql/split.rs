@@ -318,7 +318,10 @@ mod tests {
     fn copy_data_is_not_lexed_as_sql() {
         // Data lines with unbalanced quotes, `\N` at line starts and a `;`.
         let sql = "COPY t (a, b) FROM stdin;\n\\N\tO'Brien;\n2\t$$\n\\.\nCREATE TABLE u (x int);\n";
-        assert_eq!(texts(sql), vec!["COPY t (a, b) FROM stdin", "CREATE TABLE u (x int)"]);
+        assert_eq!(
+            texts(sql),
+            vec!["COPY t (a, b) FROM stdin", "CREATE TABLE u (x int)"]
+        );
         let sql = "copy \"T\" from STDIN;\n/* 1\n\\.\nSELECT 1;";
         assert_eq!(texts(sql), vec!["copy \"T\" from STDIN", "SELECT 1"]);
     }
@@ -340,7 +343,10 @@ mod tests {
         // A comment spanning a backslash line before a statement.
         assert_eq!(texts("/* a\n\\b */ SELECT 3;"), vec!["SELECT 3"]);
         // An unterminated literal runs to the end of the file.
-        assert_eq!(texts("SELECT 1; SELECT 'x\n\\y;"), vec!["SELECT 1", "SELECT 'x\n\\y;"]);
+        assert_eq!(
+            texts("SELECT 1; SELECT 'x\n\\y;"),
+            vec!["SELECT 1", "SELECT 'x\n\\y;"]
+        );
     }
 
     #[test]

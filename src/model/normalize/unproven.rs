@@ -17,6 +17,8 @@
 use crate::model::{
     ConstraintKind, Ident, Index, IndexExpr, Model, QualifiedName, SqlExpr, Table, View,
 };
+use crate::sql_lex;
+use sqlparser::tokenizer::Token;
 use std::collections::BTreeMap;
 
 /// Without a shadow database: for every object on both sides whose
@@ -246,72 +248,82 @@ fn one_line(text: &str) -> String {
     text.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
-/// The expression with white space, parentheses, `::type` casts and name
-/// qualifiers (`public.t.c` -> `c`) removed, and everything outside quotes
-/// in lower case.
+/// The expression with white space, comments, parentheses, `::type` casts
+/// (with their modifiers) and name qualifiers (`public.t.c` -> `c`)
+/// removed, and every unquoted word in lower case.
 fn loose_form(text: &str) -> String {
-    let chars: Vec<char> = text.chars().collect();
-    let mut squeezed = String::with_capacity(text.len());
-    // Where the identifier just written starts, while it is the last thing
-    // written (so that a following `.` makes it a qualifier).
-    let mut ident_start: Option<usize> = None;
+    let (lexemes, _) = sql_lex::lex_range(text, 0, text.len());
+    let tokens: Vec<(Token, &str)> = lexemes
+        .into_iter()
+        .filter(|lexeme| !sql_lex::is_blank(&lexeme.token))
+        .map(|lexeme| (lexeme.token, &text[lexeme.start..lexeme.end]))
+        .collect();
+    let mut res = String::with_capacity(text.len());
     let mut idx = 0;
-    while idx < chars.len() {
-        let ch = chars[idx];
+    while idx < tokens.len() {
+        let (token, original) = &tokens[idx];
         idx += 1;
-        match ch {
-            '\'' | '"' => {
-                let start = squeezed.len();
-                squeezed.push(ch);
-                while idx < chars.len() {
-                    let inner = chars[idx];
-                    idx += 1;
-                    squeezed.push(inner);
-                    if inner == ch {
-                        break;
-                    }
-                }
-                ident_start = (ch == '"').then_some(start);
-            }
-            '(' | ')' => ident_start = None,
-            ch if ch.is_whitespace() => ident_start = None,
-            '.' if ident_start.is_some()
-                && chars
-                    .get(idx)
-                    .is_some_and(|next| next.is_alphabetic() || matches!(next, '_' | '"')) =>
+        match token {
+            Token::LParen | Token::RParen => {}
+            Token::DoubleColon => idx = skip_type(&tokens, idx),
+            Token::Word(_)
+                if matches!(tokens.get(idx), Some((Token::Period, _)))
+                    && matches!(tokens.get(idx + 1), Some((Token::Word(_), _))) =>
             {
-                if let Some(start) = ident_start.take() {
-                    squeezed.truncate(start);
-                }
+                // A qualifier: the name after the `.` stands alone.
+                idx += 1;
             }
-            ch if ch.is_alphanumeric() || ch == '_' || ch == '$' => {
-                let continues_word = idx >= 2 && {
-                    let last = chars[idx - 2];
-                    last.is_alphanumeric() || last == '_' || last == '$'
-                };
-                if !continues_word && (ch.is_alphabetic() || ch == '_') {
-                    ident_start = Some(squeezed.len());
-                }
-                squeezed.extend(ch.to_lowercase());
+            Token::Word(word) if word.quote_style.is_none() => {
+                res.push_str(&word.value.to_lowercase());
             }
-            ch => {
-                ident_start = None;
-                squeezed.push(ch);
-            }
+            _ => res.push_str(original),
         }
     }
-    let mut res = String::with_capacity(squeezed.len());
-    let mut rest = squeezed.as_str();
-    while let Some(idx) = rest.find("::") {
-        res.push_str(&rest[..idx]);
-        let after = &rest[idx + 2..];
-        let end = after
-            .find(|ch: char| !(ch.is_alphanumeric() || matches!(ch, '_' | '.' | '"' | '[' | ']')))
-            .unwrap_or(after.len());
-        rest = &after[end..];
-    }
-    res.push_str(rest);
+    // An unterminated literal: the lexer stopped before it.
     res
+}
+
+/// The index just past the type name that starts at `idx` (after `::`):
+/// a possibly qualified name, the words of multi-word types (`character
+/// varying`, `timestamp with time zone`), a parenthesised modifier and
+/// array brackets.
+fn skip_type(tokens: &[(Token, &str)], mut idx: usize) -> usize {
+    let continues = |token: &Token| match token {
+        Token::Word(word) => matches!(
+            word.value.to_ascii_lowercase().as_str(),
+            "varying" | "precision" | "with" | "without" | "time" | "zone"
+        ),
+        _ => false,
+    };
+    if !matches!(tokens.get(idx), Some((Token::Word(_), _))) {
+        return idx;
+    }
+    idx += 1;
+    while let Some((token, _)) = tokens.get(idx) {
+        match token {
+            Token::Period if matches!(tokens.get(idx + 1), Some((Token::Word(_), _))) => idx += 2,
+            token if continues(token) => idx += 1,
+            Token::LParen => {
+                let mut depth = 0usize;
+                while let Some((token, _)) = tokens.get(idx) {
+                    idx += 1;
+                    match token {
+                        Token::LParen => depth += 1,
+                        Token::RParen => {
+                            depth -= 1;
+                            if depth == 0 {
+                                break;
+                            }
+                        }
+                        _ => {}
+                    }
+                }
+            }
+            Token::LBracket | Token::RBracket => idx += 1,
+            _ => break,
+        }
+    }
+    idx
 }
 
 #[cfg(test)]
@@ -344,7 +356,11 @@ pub(crate) mod tests {
             "selectid,nfromtwheren>1.5"
         );
         assert_eq!(loose_form("\"T\".\"Id\" = x1.y"), "\"Id\"=y");
-        assert_eq!(loose_form("abs(x)::numeric(10,2)"), "absx,2");
+        assert_eq!(loose_form("abs(x)::numeric(10,2)"), "absx");
+        assert_eq!(loose_form("a::timestamp with time zone[]"), "a");
+        // A cast is followed by more expression, not swallowed.
+        assert_ne!(loose_form("a::int AND b"), loose_form("a::int AND c"));
+        assert_eq!(loose_form("x /* note */ + 1"), "x+1");
     }
 
     #[test]

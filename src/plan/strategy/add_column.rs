@@ -36,6 +36,8 @@ use super::{expr_keys, type_keys, Cx};
 use crate::model::{sql, Column, Model, QualifiedName, SqlExpr, Volatility};
 use crate::plan::order::{Key, Node, Phase};
 use crate::plan::{Action, Hazard, LockMode, Step};
+use crate::sql_lex;
+use sqlparser::tokenizer::Token;
 
 /// Functions (and function-like keywords) known not to be volatile: a
 /// default calling only these is evaluated once by `ADD COLUMN`.
@@ -139,84 +141,49 @@ const BACKFILL_PAGES: u32 = 64;
 /// by `(`, schema prefix removed, lower case). Type modifiers after a
 /// cast (`::numeric(12,2)`, `CAST(x AS varchar(10))`) are not calls.
 fn called_functions(text: &str) -> Vec<String> {
-    let chars: Vec<char> = text.chars().collect();
+    let tokens: Vec<Token> = sql_lex::lex_range(text, 0, text.len())
+        .0
+        .into_iter()
+        .map(|lexeme| lexeme.token)
+        .filter(|token| !sql_lex::is_blank(token))
+        .collect();
     let mut res = Vec::new();
-    let mut idx = 0;
     // The previous significant token was `::` or `AS` (a type follows).
     let mut after_cast = false;
-    while idx < chars.len() {
-        let c = chars[idx];
-        if c == '\'' {
-            idx += 1;
-            while idx < chars.len() {
-                if chars[idx] == '\'' {
-                    if chars.get(idx + 1) == Some(&'\'') {
-                        idx += 2;
-                        continue;
-                    }
-                    break;
-                }
-                idx += 1;
+    let mut idx = 0;
+    while idx < tokens.len() {
+        let Token::Word(first) = &tokens[idx] else {
+            match tokens[idx] {
+                Token::DoubleColon => after_cast = true,
+                Token::LParen | Token::Comma | Token::Number(..) => {}
+                _ => after_cast = false,
             }
             idx += 1;
-            after_cast = false;
-        } else if c == ':' && chars.get(idx + 1) == Some(&':') {
-            after_cast = true;
+            continue;
+        };
+        // A possibly qualified name: its last part is the function.
+        let mut last = first;
+        idx += 1;
+        while let (Some(Token::Period), Some(Token::Word(part))) =
+            (tokens.get(idx), tokens.get(idx + 1))
+        {
+            last = part;
             idx += 2;
-        } else if c.is_alphabetic() || c == '_' || c == '"' {
-            // A possibly qualified, possibly quoted name.
-            let mut last;
-            loop {
-                if chars.get(idx) == Some(&'"') {
-                    let start = idx + 1;
-                    idx += 1;
-                    while idx < chars.len() && chars[idx] != '"' {
-                        idx += 1;
-                    }
-                    last = chars[start..idx.min(chars.len())].iter().collect();
-                    idx += 1;
-                } else {
-                    let start = idx;
-                    while idx < chars.len()
-                        && (chars[idx].is_alphanumeric() || chars[idx] == '_' || chars[idx] == '$')
-                    {
-                        idx += 1;
-                    }
-                    last = chars[start..idx].iter().collect::<String>().to_lowercase();
-                }
-                if chars.get(idx) == Some(&'.')
-                    && chars
-                        .get(idx + 1)
-                        .is_some_and(|c| c.is_alphabetic() || *c == '_' || *c == '"')
-                {
-                    idx += 1;
-                    continue;
-                }
-                break;
-            }
-            let mut next = idx;
-            while next < chars.len() && chars[next].is_whitespace() {
-                next += 1;
-            }
-            let next_char = chars.get(next).copied();
-            let type_word = matches!(
-                last.as_str(),
-                "varying" | "precision" | "zone" | "with" | "without"
-            );
-            if next_char == Some('(') && !after_cast && !type_word {
-                res.push(last.clone());
-            }
-            // `::character varying(10)`, `CAST(x AS numeric(12,2))`: the
-            // type runs on over words and a parenthesised modifier.
-            after_cast = last == "as"
-                || (after_cast
-                    && next_char.is_some_and(|c| c.is_alphabetic() || c == '"' || c == '('));
-        } else {
-            if !(c.is_whitespace() || c == '(' || c == ',' || c.is_ascii_digit()) {
-                after_cast = false;
-            }
-            idx += 1;
         }
+        let name = sql_lex::folded(last);
+        let next = tokens.get(idx);
+        let type_word = matches!(
+            name.as_str(),
+            "varying" | "precision" | "zone" | "with" | "without"
+        );
+        if next == Some(&Token::LParen) && !after_cast && !type_word {
+            res.push(name.clone());
+        }
+        // `::character varying(10)`, `CAST(x AS numeric(12,2))`: the type
+        // runs on over words and a parenthesised modifier.
+        let is_as = last.quote_style.is_none() && name == "as";
+        after_cast =
+            is_as || (after_cast && matches!(next, Some(Token::Word(_)) | Some(Token::LParen)));
     }
     res
 }
