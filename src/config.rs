@@ -18,6 +18,7 @@
 //!
 //! [plan]
 //! allow-hazards = ["index-build", "full-scan"]   # or ["all"]
+//! citus = "auto"          # "auto", "on" or "off" (shard distribution left out)
 //!
 //! [apply]                               # flags of `schemac apply` override these
 //! lock-timeout = "3s"                   # how long a step waits for a lock
@@ -91,6 +92,24 @@ pub struct PlanConfig {
     /// Hazard ids a plan may contain, or `["all"]`.
     #[serde(alias = "allow_hazards")]
     pub allow_hazards: Option<Vec<String>>,
+    /// Whether the target runs Citus (see [`Citus`]).
+    pub citus: Option<Citus>,
+}
+
+/// Whether the target database runs Citus, for a schema that distributes
+/// tables (`--citus`, `[plan] citus`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, clap::ValueEnum)]
+#[serde(rename_all = "kebab-case")]
+pub enum Citus {
+    /// Plan the distribution; against a database without the `citus`
+    /// extension that is refused before anything runs.
+    #[default]
+    Auto,
+    /// Plan the distribution whatever the database has.
+    On,
+    /// The target has no Citus (development databases): shard distribution
+    /// is left out of the plan on both sides, with one note.
+    Off,
 }
 
 /// A config file read from disk.
@@ -112,6 +131,8 @@ pub struct Overrides {
     pub db_from_env: bool,
     /// The flags of `schemac apply` that override `[apply]`.
     pub apply: ApplyOverrides,
+    /// `--citus`.
+    pub citus: Option<Citus>,
 }
 
 /// What the environment says, read once by [`Options::load`].
@@ -143,6 +164,8 @@ pub struct Options {
     pub apply: ApplySettings,
     /// The database of `plan`, `apply` and `inspect`.
     pub database: Database,
+    /// Whether the target runs Citus (`--citus`, else `[plan] citus`).
+    pub citus: Citus,
 }
 
 impl Options {
@@ -192,9 +215,11 @@ impl Options {
         } else {
             vec![PathBuf::from(".")]
         };
+        let plan_file = file.plan.unwrap_or_default();
+        let citus = overrides.citus.or(plan_file.citus).unwrap_or_default();
         let allow_hazards = AllowedHazards::resolve(
             overrides.allow_hazards.as_deref(),
-            file.plan.and_then(|plan| plan.allow_hazards),
+            plan_file.allow_hazards,
             &config_path_display(&config_path),
         )?;
         let apply = apply_settings(
@@ -220,6 +245,7 @@ impl Options {
             target_version_configured,
             apply,
             database,
+            citus,
         })
     }
 
@@ -350,7 +376,7 @@ pub fn parse_config(path: &Path, text: &str) -> Result<ConfigFile, ConfigError> 
 #[error("invalid {path}: {message}")]
 #[diagnostic(
     code("config-invalid"),
-    help("schemac.toml accepts `paths = [...]`, `[plan] allow-hazards = [...]`, an `[apply]` table (lock-timeout, statement-timeout, lock-attempts, wait-timeout) and a `[lint]` table (see the README and docs/apply.md)")
+    help("schemac.toml accepts `paths = [...]`, `[plan] allow-hazards = [...]` and `citus = ...` (auto, on, off), an `[apply]` table (lock-timeout, statement-timeout, lock-attempts, wait-timeout) and a `[lint]` table (see the README and docs/apply.md)")
 )]
 pub struct ConfigParseError {
     pub path: String,
@@ -448,6 +474,29 @@ mod tests {
         assert_eq!(options.paths, vec![PathBuf::from(".")]);
         assert_eq!(options.allow_hazards, AllowedHazards::default());
         assert!(!options.allow_hazards.allows(Hazard::DataLoss));
+    }
+
+    #[test]
+    fn citus_comes_from_the_flag_then_the_file() {
+        let resolve = |file: &str, flag: Option<Citus>| {
+            Options::resolve(
+                Some(loaded("schemac.toml", file)),
+                &Environment::default(),
+                Overrides {
+                    citus: flag,
+                    ..Overrides::default()
+                },
+            )
+            .expect("valid")
+            .citus
+        };
+        assert_eq!(resolve("", None), Citus::Auto);
+        assert_eq!(resolve("[plan]\ncitus = \"off\"\n", None), Citus::Off);
+        assert_eq!(
+            resolve("[plan]\ncitus = \"off\"\n", Some(Citus::On)),
+            Citus::On
+        );
+        assert!(parse_config(Path::new("schemac.toml"), "[plan]\ncitus = \"no\"\n").is_err());
     }
 
     #[test]

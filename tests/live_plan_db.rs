@@ -701,3 +701,62 @@ fn lint_rules_judge_the_live_server_version() {
     );
     assert!(!stderr.contains(rule), "{}", live.transcript());
 }
+
+/// A schema that distributes tables, against plain PostgreSQL: refused
+/// before anything runs (naming the extension and the setting), and with
+/// `--citus off` planned and applied without the distribution.
+#[test]
+fn distribution_without_citus_is_refused_unless_citus_is_off() {
+    let db = TestDb::create();
+    let dir = TempDir::new();
+    let schema = write_schema(
+        &dir.path,
+        "table tenants {\n  id bigint primary key\n  shard reference\n}\n\ntable notes {\n  tenant_id bigint not null\n  id bigint not null\n  primary key (tenant_id, id)\n  shard by hash (tenant_id)\n}\n",
+    );
+    for args in [
+        vec!["plan", "--db", db.url(), &schema],
+        vec!["apply", "--db", db.url(), "--yes", &schema],
+    ] {
+        let run = schemac(&args);
+        assert_eq!(run.code(), 1, "{}", run.transcript());
+        assert!(
+            run.stderr().contains("citus-missing"),
+            "{}",
+            run.transcript()
+        );
+        assert!(run.stderr().contains("--citus off"), "{}", run.transcript());
+        assert!(run.stdout().is_empty(), "{}", run.transcript());
+    }
+    assert_eq!(
+        db.query("SELECT count(*) FROM pg_class WHERE relname IN ('tenants', 'notes')")
+            .expect("query"),
+        vec!["0".to_string()]
+    );
+    let apply = schemac(&[
+        "apply",
+        "--db",
+        db.url(),
+        "--citus",
+        "off",
+        "--yes",
+        &schema,
+    ]);
+    assert_eq!(apply.code(), 0, "{}", apply.transcript());
+    assert!(
+        apply
+            .stderr()
+            .contains("shard distribution of 2 table(s) is left out"),
+        "{}",
+        apply.transcript()
+    );
+    let again = schemac(&[
+        "plan",
+        "--db",
+        db.url(),
+        "--citus",
+        "off",
+        "--detailed-exitcode",
+        &schema,
+    ]);
+    assert_eq!(again.code(), 0, "{}", again.transcript());
+}

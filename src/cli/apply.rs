@@ -26,7 +26,7 @@ use crate::cli::{
 };
 use crate::config::{parse_duration, Options};
 use crate::live::ConnParams;
-use crate::live::{self, ApplyOutcome, ApplySource, Review};
+use crate::live::{self, ApplyOutcome, ApplySource, LiveOptions, Review};
 use crate::model::Model;
 use crate::plan::saved::{self, LoadedPlan};
 use crate::plan::Plan;
@@ -64,6 +64,10 @@ pub struct ApplyArgs {
     #[arg(long, value_name = "LIST|all")]
     pub allow_hazards: Option<String>,
 
+    /// Whether the target runs Citus: auto, on or off (as for `plan`).
+    #[arg(long, value_enum, value_name = "MODE")]
+    pub citus: Option<crate::config::Citus>,
+
     /// How long a step may wait for a lock before it is retried
     /// (`lock_timeout`) [default: `[apply] lock-timeout`, else 3s].
     #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
@@ -100,7 +104,10 @@ pub fn run(options: &Options, args: &ApplyArgs) -> Result<ExitStatus, CliError> 
         tls: Some(conn.tls()?),
         ..ApplyOptions::from_settings(&options.apply, options.allow_hazards.clone())
     };
-    let shadow = args.shadow.choice()?;
+    let live_options = LiveOptions {
+        shadow: args.shadow.choice()?,
+        citus: options.citus,
+    };
     let Some(desired) = desired_model(options, args)? else {
         return Ok(ExitStatus::Failure);
     };
@@ -118,7 +125,7 @@ pub fn run(options: &Options, args: &ApplyArgs) -> Result<ExitStatus, CliError> 
     let outcome = block_on_uninterrupted(live::apply_to_db(
         &conn,
         source,
-        &shadow,
+        &live_options,
         &apply_options,
         &mut review,
     ))?;

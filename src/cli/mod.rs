@@ -186,6 +186,7 @@ fn dispatch(cli: Cli) -> Result<ExitStatus, CliError> {
                 db: args.db.clone(),
                 // DATABASE_URL only when the current schema is not files.
                 db_from_env: args.from.is_empty(),
+                citus: args.citus,
                 ..overrides(&args.paths, args.allow_hazards.clone())
             };
             plan::run(&Options::load(config, overrides)?, args)
@@ -200,6 +201,7 @@ fn dispatch(cli: Cli) -> Result<ExitStatus, CliError> {
                     lock_attempts: args.lock_attempts,
                     wait_timeout: args.wait_timeout,
                 },
+                citus: args.citus,
                 ..overrides(&args.paths, args.allow_hazards.clone())
             };
             apply::run(&Options::load(config, overrides)?, args)

@@ -28,11 +28,11 @@ mod shadow;
 use super::{
     block_on, compile, compile_reported, load_sources, report_to_stderr, CliError, ExitStatus,
 };
-use crate::config::{Database, Options};
+use crate::config::{Citus, Database, Options};
 use crate::diagnostics::Parsed;
 use crate::live::{self, LiveOptions};
 use crate::live::{ConnParams, ConnString};
-use crate::model::Model;
+use crate::model::{leave_out_distribution, table_list, Model};
 use crate::plan::{plan_models, PlanOptions};
 use crate::render;
 use crate::source::SourceSet;
@@ -83,6 +83,14 @@ pub struct PlanArgs {
     /// (overrides `[plan] allow-hazards` in schemac.toml).
     #[arg(long, value_name = "LIST|all")]
     pub allow_hazards: Option<String>,
+
+    /// Whether the target runs Citus: `auto` refuses a schema that
+    /// distributes tables against a database without the citus extension,
+    /// `off` leaves shard distribution out (development databases), `on`
+    /// plans it regardless [default: `[plan] citus` in schemac.toml, else
+    /// auto].
+    #[arg(long, value_enum, value_name = "MODE")]
+    pub citus: Option<Citus>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -125,8 +133,8 @@ pub fn run(options: &Options, args: &PlanArgs) -> Result<ExitStatus, CliError> {
         .files
         .extend(current_sources.files.iter().cloned());
 
-    let desired = compile(&desired_sources);
-    let current = if args.from.is_empty() {
+    let mut desired = compile(&desired_sources);
+    let mut current = if args.from.is_empty() {
         Parsed::new(Model::default(), Vec::new())
     } else {
         compile(&current_sources)
@@ -139,7 +147,19 @@ pub fn run(options: &Options, args: &PlanArgs) -> Result<ExitStatus, CliError> {
         return Ok(ExitStatus::Failure);
     }
 
-    let plan = plan_models(
+    let mut citus_note = None;
+    if options.citus == Citus::Off {
+        let left_out = leave_out_distribution(&mut desired.value);
+        leave_out_distribution(&mut current.value);
+        if !left_out.is_empty() {
+            citus_note = Some(format!(
+                "--citus off: the shard distribution of {} table(s) is left out ({})",
+                left_out.len(),
+                table_list(&left_out)
+            ));
+        }
+    }
+    let mut plan = plan_models(
         &current.value,
         &desired.value,
         &PlanOptions {
@@ -150,6 +170,7 @@ pub fn run(options: &Options, args: &PlanArgs) -> Result<ExitStatus, CliError> {
             ..PlanOptions::default()
         },
     )?;
+    plan.notes.extend(citus_note);
     let output = Output {
         desired_sources: &desired_sources,
         all_sources: &all_sources,
@@ -168,6 +189,7 @@ fn run_live(options: &Options, args: &PlanArgs, url: &ConnString) -> Result<Exit
     let conn = ConnParams::parse(url.expose_secret())?;
     let live_options = LiveOptions {
         shadow: args.shadow.choice()?,
+        citus: options.citus,
     };
     let live = block_on(live::plan_against_db(&conn, &desired, &live_options))?;
     let mut stderr = io::stderr();

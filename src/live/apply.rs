@@ -19,7 +19,7 @@
 use super::model::{invalid_index_notes, read_live, LiveModel};
 use super::plan::{normalize_desired, NormalizedDesired};
 use super::session::Session;
-use super::{LiveError, ShadowChoice};
+use super::{LiveError, LiveOptions};
 use crate::apply::{
     self, advisory_lock, check_hazards, ApplyOptions, ApplyReport, Freshness, VerifyTarget,
 };
@@ -78,7 +78,7 @@ pub enum ApplyOutcome {
 pub async fn apply_to_db<R: Review>(
     conn: &ConnParams,
     source: ApplySource<'_>,
-    shadow: &ShadowChoice,
+    live_options: &LiveOptions,
     options: &ApplyOptions<'_>,
     review: &mut R,
 ) -> Result<ApplyOutcome, R::Error> {
@@ -89,7 +89,7 @@ pub async fn apply_to_db<R: Review>(
     }
     let locked = Locked {
         conn,
-        shadow,
+        live_options,
         options,
         filter: super::filter(),
     };
@@ -104,7 +104,7 @@ pub async fn apply_to_db<R: Review>(
 /// What the session holds while the advisory lock is taken.
 struct Locked<'s, 'o> {
     conn: &'s ConnParams,
-    shadow: &'s ShadowChoice,
+    live_options: &'s LiveOptions,
     options: &'s ApplyOptions<'o>,
     filter: Filter,
 }
@@ -202,10 +202,19 @@ impl Locked<'_, '_> {
         desired: &Model,
         notes: &mut Vec<String>,
     ) -> Result<(LiveModel, NormalizedDesired), LiveError> {
-        let live = read_live(client, self.conn, &self.filter).await?;
-        let normalized =
-            normalize_desired(client, self.shadow, self.conn, desired, &live, &self.filter).await?;
+        let mut live = read_live(client, self.conn, &self.filter).await?;
+        let settled = super::citus::settle(self.live_options.citus, &mut live, desired)?;
+        let normalized = normalize_desired(
+            client,
+            &self.live_options.shadow,
+            self.conn,
+            &settled.desired,
+            &live,
+            &self.filter,
+        )
+        .await?;
         notes.extend(invalid_index_notes(&live));
+        notes.extend(settled.note);
         notes.extend(normalized.notes.iter().cloned());
         Ok((live, normalized))
     }

@@ -30,6 +30,7 @@
 //! (writing) and the pure core; nothing below it depends on it.
 
 mod apply;
+mod citus;
 pub mod connect;
 mod inspect;
 mod model;
@@ -68,6 +69,8 @@ pub enum ShadowChoice {
 #[derive(Debug, Clone, Default)]
 pub struct LiveOptions {
     pub shadow: ShadowChoice,
+    /// Whether the target runs Citus (`--citus`).
+    pub citus: crate::config::Citus,
 }
 
 /// A failure of the live session. Each variant names what was being done;
@@ -85,6 +88,13 @@ pub enum LiveError {
         #[source]
         source: tokio_postgres::Error,
     },
+
+    #[error("the schema distributes {count} table(s) ({tables}) but the database has no citus extension")]
+    #[diagnostic(
+        code("citus-missing"),
+        help("install Citus on the server and run CREATE EXTENSION citus; for a development database without Citus, pass --citus off (or set [plan] citus = \"off\" in schemac.toml) to leave the distribution out")
+    )]
+    CitusMissing { count: usize, tables: String },
 
     #[error(transparent)]
     #[diagnostic(transparent)]

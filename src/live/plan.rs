@@ -63,9 +63,19 @@ async fn plan_against(
     options: &LiveOptions,
 ) -> Result<LivePlan, LiveError> {
     let filter = super::filter();
-    let live = read_live(client, conn, &filter).await?;
+    let mut live = read_live(client, conn, &filter).await?;
+    let settled = super::citus::settle(options.citus, &mut live, desired)?;
     let mut notes = invalid_index_notes(&live);
-    let desired = normalize_desired(client, &options.shadow, conn, desired, &live, &filter).await?;
+    notes.extend(settled.note);
+    let desired = normalize_desired(
+        client,
+        &options.shadow,
+        conn,
+        &settled.desired,
+        &live,
+        &filter,
+    )
+    .await?;
     notes.extend(desired.notes);
     let plan_notes = desired.unproven;
     let normalized = desired.model;

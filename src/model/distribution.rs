@@ -23,3 +23,35 @@ pub enum Colocation {
     None,
     Table(QualifiedName),
 }
+
+/// Leaves the shard distribution out of `model` (for a target without
+/// Citus); returns the tables that had one, in name order.
+pub fn leave_out_distribution(model: &mut super::Model) -> Vec<QualifiedName> {
+    let mut res = Vec::new();
+    for table in model.tables.values_mut() {
+        if table.distribution.take().is_some() {
+            res.push(table.name.clone());
+        }
+    }
+    res
+}
+
+/// The tables of `model` that are distributed, in name order.
+pub fn distributed_tables(model: &super::Model) -> Vec<QualifiedName> {
+    model
+        .tables
+        .values()
+        .filter(|table| table.distribution.is_some())
+        .map(|table| table.name.clone())
+        .collect()
+}
+
+/// "public.a, public.b and 3 more": a short list of tables for a message.
+pub fn table_list(tables: &[QualifiedName]) -> String {
+    const SHOWN: usize = 3;
+    let names: Vec<String> = tables.iter().take(SHOWN).map(|t| t.to_string()).collect();
+    match tables.len().saturating_sub(SHOWN) {
+        0 => names.join(", "),
+        more => format!("{} and {more} more", names.join(", ")),
+    }
+}

@@ -39,6 +39,7 @@
 
 pub mod action;
 pub mod action_record;
+mod group;
 pub mod hazard;
 pub mod lock;
 mod lookup;
@@ -134,6 +135,7 @@ pub fn plan(changes: &ChangeSet<'_>, ctx: &PlanCtx<'_>) -> Result<Plan, PlanErro
         nodes.extend(strategy::plan_change(&cx, change)?);
     }
     let mut steps = order::order(nodes);
+    group::join_fresh_steps(&mut steps, ctx.current, &created);
     for step in &mut steps {
         if let Some(table) = &step.table {
             step.table_size = ctx.stats.get(table).copied();

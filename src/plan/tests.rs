@@ -334,8 +334,8 @@ fn partitions_of_new_parent_use_partition_of() {
     tables.extend(parts);
     insta::assert_snapshot!(plan_text(&Model::default(), &model(tables)), @r#"
 tx CREATE TABLE public.events (at date NOT NULL, kind text) PARTITION BY RANGE (at)
-tx CREATE TABLE public.events_2025 PARTITION OF public.events FOR VALUES FROM ('2025-01-01') TO ('2026-01-01')
-tx CREATE TABLE public.events_default PARTITION OF public.events DEFAULT
++tx CREATE TABLE public.events_2025 PARTITION OF public.events FOR VALUES FROM ('2025-01-01') TO ('2026-01-01')
++tx CREATE TABLE public.events_default PARTITION OF public.events DEFAULT
 "#);
 }
 
@@ -525,9 +525,9 @@ fn fk_cycle_between_new_tables() {
     );
     insta::assert_snapshot!(plan_text(&Model::default(), &model(vec![a, b])), @r#"
 tx CREATE TABLE public.a (id bigint NOT NULL, b_id bigint, CONSTRAINT a_pkey PRIMARY KEY (id))
-tx CREATE TABLE public.b (id bigint NOT NULL, a_id bigint, CONSTRAINT b_pkey PRIMARY KEY (id))
-tx ALTER TABLE public.a ADD CONSTRAINT a_b_id_fkey FOREIGN KEY (b_id) REFERENCES public.b (id)
-tx ALTER TABLE public.b ADD CONSTRAINT b_a_id_fkey FOREIGN KEY (a_id) REFERENCES public.a (id)
++tx CREATE TABLE public.b (id bigint NOT NULL, a_id bigint, CONSTRAINT b_pkey PRIMARY KEY (id))
++tx ALTER TABLE public.a ADD CONSTRAINT a_b_id_fkey FOREIGN KEY (b_id) REFERENCES public.b (id)
++tx ALTER TABLE public.b ADD CONSTRAINT b_a_id_fkey FOREIGN KEY (a_id) REFERENCES public.a (id)
 "#);
 }
 

@@ -16,9 +16,10 @@
 use super::create_index::index_action;
 use super::{dep_keys, expr_keys, schema_key, Cx};
 use crate::graph::deps;
-use crate::model::{sql, View};
+use crate::model::{sql, QualifiedName, View};
 use crate::plan::order::{Key, Node, Phase};
 use crate::plan::{Action, Hazard, LockMode, Step};
+use std::collections::BTreeSet;
 
 fn reads(cx: &Cx<'_>, model: &crate::model::Model, view: &View) -> Vec<Key> {
     let _ = cx;
@@ -47,7 +48,7 @@ fn create_step(cx: &Cx<'_>, view: &View, or_replace: bool) -> Step {
     for relation in &view.depends_on {
         step = step.lock(relation, LockMode::AccessShare);
     }
-    if view.materialized {
+    if view.materialized && !reads_only_new_relations(cx, view) {
         step = step.scanning().hazard(
             Hazard::FullScan,
             format!(
@@ -57,6 +58,31 @@ fn create_step(cx: &Cx<'_>, view: &View, or_replace: bool) -> Step {
         );
     }
     step
+}
+
+/// True when every relation the view reads is created (empty) by this plan,
+/// directly or through views that are new too: populating it scans nothing.
+fn reads_only_new_relations(cx: &Cx<'_>, view: &View) -> bool {
+    let current = cx.ctx.current;
+    if view.depends_on.is_empty() {
+        // Not known what it reads (or nothing): populating may scan.
+        return false;
+    }
+    let mut pending: Vec<&QualifiedName> = view.depends_on.iter().collect();
+    let mut seen = BTreeSet::new();
+    while let Some(relation) = pending.pop() {
+        if !seen.insert(relation) || cx.created.contains(relation) {
+            continue;
+        }
+        let exists = current.tables.contains_key(relation)
+            || current.views.contains_key(relation)
+            || current.sequences.contains_key(relation);
+        match cx.ctx.desired.views.get(relation) {
+            Some(new_view) if !exists => pending.extend(new_view.depends_on.iter()),
+            _ => return false,
+        }
+    }
+    true
 }
 
 pub(super) fn create_view(cx: &Cx<'_>, view: &View) -> Vec<Node> {

@@ -1,0 +1,67 @@
+//! Citus on the target: a schema that distributes tables needs the `citus`
+//! extension on the database it is applied to. [`settle`] decides, before
+//! anything is normalised or planned, what the plan does with the shard
+//! distribution under the `--citus` setting.
+//!
+//! Invariants: with `auto` a database without Citus is refused before
+//! anything runs, naming the extension and the setting; with `off`
+//! distribution is left out on both sides (the live database's own is
+//! never undistributed), with one note; the `citus` extension of a
+//! database whose schema distributes tables, or whose user said `off`, is
+//! never planned as a drop.
+
+use super::model::LiveModel;
+use super::LiveError;
+use crate::config::Citus;
+use crate::model::{distributed_tables, leave_out_distribution, table_list, Ident, Model};
+
+/// What [`settle`] decided: the desired schema to normalise and plan, and
+/// a note for the user.
+pub(crate) struct Settled {
+    pub desired: Model,
+    pub note: Option<String>,
+}
+
+/// Applies the `--citus` setting to the live Model (in place) and the
+/// desired schema.
+pub(crate) fn settle(
+    mode: Citus,
+    live: &mut LiveModel,
+    desired: &Model,
+) -> Result<Settled, LiveError> {
+    let citus = Ident::new("citus");
+    let has_citus = live.current.extensions.contains_key(&citus);
+    let distributed = distributed_tables(desired);
+    let mut desired = desired.clone();
+    let mut note = None;
+    match mode {
+        Citus::Off => {
+            let left_out = leave_out_distribution(&mut desired);
+            leave_out_distribution(&mut live.current);
+            if !left_out.is_empty() {
+                note = Some(format!(
+                    "--citus off: the shard distribution of {} table(s) is left out ({})",
+                    left_out.len(),
+                    table_list(&left_out)
+                ));
+            }
+        }
+        Citus::Auto if !has_citus && !distributed.is_empty() => {
+            return Err(LiveError::CitusMissing {
+                count: distributed.len(),
+                tables: table_list(&distributed),
+            });
+        }
+        Citus::Auto | Citus::On => {}
+    }
+    // Distribution implies the extension: never plan dropping it.
+    if has_citus && (mode == Citus::Off || !distributed.is_empty()) {
+        if let Some(extension) = live.current.extensions.get(&citus) {
+            desired
+                .extensions
+                .entry(citus)
+                .or_insert_with(|| extension.clone());
+        }
+    }
+    Ok(Settled { desired, note })
+}
