@@ -133,6 +133,53 @@ pub struct Overrides {
     pub apply: ApplyOverrides,
     /// `--citus`.
     pub citus: Option<Citus>,
+    /// `--color`.
+    pub color: Option<ColorMode>,
+}
+
+impl Environment {
+    /// `NO_COLOR` and `CLICOLOR_FORCE` from the process environment.
+    pub fn read_color() -> Environment {
+        let value = |name: &str| std::env::var_os(name).filter(|value| !value.is_empty());
+        Environment {
+            no_color: value("NO_COLOR").is_some(),
+            clicolor_force: value("CLICOLOR_FORCE").is_some_and(|value| value != "0"),
+            database_url: None,
+        }
+    }
+}
+
+/// When output is coloured (`--color`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, clap::ValueEnum)]
+pub enum ColorMode {
+    /// On a terminal, unless `NO_COLOR` is set; also off a terminal when
+    /// `CLICOLOR_FORCE` is set.
+    #[default]
+    Auto,
+    Always,
+    Never,
+}
+
+impl ColorMode {
+    /// The flag wins; then `NO_COLOR` (never), then `CLICOLOR_FORCE`
+    /// (always), else auto.
+    pub fn resolve(flag: Option<ColorMode>, env: &Environment) -> ColorMode {
+        match flag {
+            Some(mode) => mode,
+            None if env.no_color => ColorMode::Never,
+            None if env.clicolor_force => ColorMode::Always,
+            None => ColorMode::Auto,
+        }
+    }
+
+    /// Whether a stream that is (or is not) a terminal gets colour.
+    pub fn colors(self, is_terminal: bool) -> bool {
+        match self {
+            ColorMode::Always => true,
+            ColorMode::Never => false,
+            ColorMode::Auto => is_terminal,
+        }
+    }
 }
 
 /// What the environment says, read once by [`Options::load`].
@@ -140,6 +187,8 @@ pub struct Overrides {
 pub struct Environment {
     /// `NO_COLOR` is set to anything but the empty string.
     pub no_color: bool,
+    /// `CLICOLOR_FORCE` is set to anything but the empty string or `0`.
+    pub clicolor_force: bool,
     /// `DATABASE_URL`, read only when [`Overrides::db_from_env`] asks for
     /// it and `--db` is not given.
     pub database_url: Option<String>,
@@ -153,8 +202,9 @@ pub struct Options {
     /// The desired schema's files and directories.
     pub paths: Vec<PathBuf>,
     pub allow_hazards: AllowedHazards,
-    /// `NO_COLOR` is set (to anything but the empty string).
-    pub no_color: bool,
+    /// Whether output is coloured (`--color`, `NO_COLOR`,
+    /// `CLICOLOR_FORCE`).
+    pub color: ColorMode,
     /// Lint severities and thresholds.
     pub lint: LintConfig,
     /// `[lint] target-version` was set (else `lint.target_version` is the
@@ -184,11 +234,11 @@ impl Options {
             }
         };
         let env = Environment {
-            no_color: std::env::var_os("NO_COLOR").is_some_and(|value| !value.is_empty()),
             database_url: database::database_url_from_env(
                 overrides.db.as_deref(),
                 overrides.db_from_env,
             ),
+            ..Environment::read_color()
         };
         Options::resolve(config, &env, overrides)
     }
@@ -240,7 +290,7 @@ impl Options {
             config_path,
             paths,
             allow_hazards,
-            no_color: env.no_color,
+            color: ColorMode::resolve(overrides.color, env),
             lint,
             target_version_configured,
             apply,
@@ -509,7 +559,7 @@ mod tests {
             Some(config),
             &Environment {
                 no_color: true,
-                database_url: None,
+                ..Environment::default()
             },
             Overrides::default(),
         )
@@ -517,7 +567,7 @@ mod tests {
         assert_eq!(options.paths, vec![PathBuf::from("proj/schema")]);
         assert!(options.allow_hazards.allows(Hazard::IndexBuild));
         assert!(!options.allow_hazards.allows(Hazard::DataLoss));
-        assert!(options.no_color);
+        assert_eq!(options.color, ColorMode::Never);
     }
 
     #[test]

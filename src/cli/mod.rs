@@ -22,10 +22,11 @@ pub mod graph;
 pub mod inspect;
 pub mod plan;
 pub mod rules;
+pub mod shell;
 
 pub use exit::ExitStatus;
 
-use crate::config::{ApplyOverrides, ConfigError, Options, Overrides};
+use crate::config::{ApplyOverrides, ColorMode, ConfigError, Environment, Options, Overrides};
 use crate::diagnostics::{Diagnostic, Parsed};
 use crate::frontend;
 use crate::introspect::IntrospectError;
@@ -51,6 +52,11 @@ pub struct Cli {
     #[arg(long, global = true, value_name = "FILE")]
     pub config: Option<PathBuf>,
 
+    /// Colour: auto (on a terminal, unless NO_COLOR is set; CLICOLOR_FORCE
+    /// forces it), always or never.
+    #[arg(long, global = true, value_enum, value_name = "WHEN")]
+    pub color: Option<ColorMode>,
+
     #[command(subcommand)]
     pub command: Command,
 }
@@ -59,7 +65,8 @@ pub struct Cli {
 pub enum Command {
     /// Parse and validate the desired schema.
     Check(check::CheckArgs),
-    /// Plan the migration from one schema to another (offline).
+    /// Plan the migration from one schema (files, a live database or
+    /// nothing) to another.
     Plan(plan::PlanArgs),
     /// Apply the plan to a live database (asks unless --yes).
     Apply(apply::ApplyArgs),
@@ -71,6 +78,10 @@ pub enum Command {
     Inspect(inspect::InspectArgs),
     /// List the lint rules, or explain one.
     Rules(rules::RulesArgs),
+    /// Print a shell completion script (bash, zsh, fish, powershell, elvish).
+    Completions(shell::CompletionsArgs),
+    /// Print a man page (roff): `schemac man [COMMAND] | man -l -`.
+    Man(shell::ManArgs),
 }
 
 /// Failures of a command (findings about the schema are diagnostics, not
@@ -103,6 +114,10 @@ pub enum CliError {
         #[source]
         source: io::Error,
     },
+
+    #[error("there is no command `{name}`")]
+    #[diagnostic(code("unknown-command"), help("the commands are: {known}"))]
+    UnknownCommand { name: String, known: String },
 
     #[error("--{flag} needs a live database")]
     #[diagnostic(
@@ -163,6 +178,14 @@ pub fn run(cli: Cli) -> miette::Result<ExitStatus> {
     // A plan cut short by `| head` was still made; an apply whose plan
     // could not be shown was not run, and must not look as if it had.
     let quiet_broken_pipe = !matches!(cli.command, Command::Apply(_));
+    let color = ColorMode::resolve(cli.color, &Environment::read_color());
+    let _ = miette::set_hook(Box::new(move |_| {
+        Box::new(
+            miette::MietteHandlerOpts::new()
+                .color(color.colors(io::stderr().is_terminal()))
+                .build(),
+        )
+    }));
     match dispatch(cli) {
         Ok(status) => Ok(status),
         Err(CliError::Output(err))
@@ -176,6 +199,12 @@ pub fn run(cli: Cli) -> miette::Result<ExitStatus> {
 
 fn dispatch(cli: Cli) -> Result<ExitStatus, CliError> {
     let config = cli.config.as_deref();
+    let overrides = |paths: &[PathBuf], allow_hazards: Option<String>| Overrides {
+        paths: paths.to_vec(),
+        allow_hazards,
+        color: cli.color,
+        ..Overrides::default()
+    };
     match &cli.command {
         Command::Check(args) => {
             let options = Options::load(config, overrides(&args.paths, None))?;
@@ -216,14 +245,8 @@ fn dispatch(cli: Cli) -> Result<ExitStatus, CliError> {
         }
         Command::Rules(args) => rules::run(args),
         Command::Inspect(args) => inspect::run(args),
-    }
-}
-
-fn overrides(paths: &[PathBuf], allow_hazards: Option<String>) -> Overrides {
-    Overrides {
-        paths: paths.to_vec(),
-        allow_hazards,
-        ..Overrides::default()
+        Command::Completions(args) => shell::completions(args),
+        Command::Man(args) => shell::man(args),
     }
 }
 
@@ -307,9 +330,9 @@ pub(crate) fn compile_reported(
     Ok((!parsed.has_errors()).then_some(parsed.value))
 }
 
-/// Colour for a stream: a terminal, and `NO_COLOR` not set.
+/// Colour for a stream (see [`crate::config::ColorMode`]).
 pub(crate) fn use_color(options: &Options, is_terminal: bool) -> bool {
-    is_terminal && !options.no_color
+    options.color.colors(is_terminal)
 }
 
 /// Writes diagnostics to stderr as graphical reports.
@@ -376,12 +399,33 @@ mod tests {
     }
 
     #[test]
-    fn no_color_wins_over_a_terminal() {
-        let mut options =
-            Options::resolve(None, &Default::default(), Overrides::default()).expect("defaults");
-        assert!(use_color(&options, true));
-        assert!(!use_color(&options, false));
-        options.no_color = true;
-        assert!(!use_color(&options, true));
+    fn color_flag_then_no_color_then_clicolor_force() {
+        use crate::config::{ColorMode, Environment};
+        let options = |flag: Option<ColorMode>, no_color: bool, clicolor_force: bool| {
+            let env = Environment {
+                no_color,
+                clicolor_force,
+                ..Environment::default()
+            };
+            let overrides = Overrides {
+                color: flag,
+                ..Overrides::default()
+            };
+            Options::resolve(None, &env, overrides).expect("defaults")
+        };
+        let auto = options(None, false, false);
+        assert!(use_color(&auto, true));
+        assert!(!use_color(&auto, false));
+        assert!(!use_color(&options(None, true, false), true));
+        assert!(use_color(&options(None, false, true), false));
+        assert!(!use_color(&options(None, true, true), true));
+        assert!(use_color(
+            &options(Some(ColorMode::Always), true, false),
+            false
+        ));
+        assert!(!use_color(
+            &options(Some(ColorMode::Never), false, true),
+            true
+        ));
     }
 }

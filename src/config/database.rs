@@ -71,8 +71,8 @@ mod tests {
 
     fn database(flag: Option<&str>, from_env: bool, env: Option<&str>) -> Database {
         let env = Environment {
-            no_color: false,
             database_url: env.map(str::to_string),
+            ..Environment::default()
         };
         let overrides = Overrides {
             db: flag.map(str::to_string),

@@ -185,6 +185,12 @@ pub enum SourceError {
         #[source]
         source: std::io::Error,
     },
+    #[error("{path} does not exist")]
+    #[diagnostic(
+        code("no-such-path"),
+        help("pass the schema's files or directories (relative paths start at the current directory)")
+    )]
+    Missing { path: String },
     #[error("{path} is not a .schema or .sql file")]
     #[diagnostic(
         code("unknown-file-kind"),
@@ -225,6 +231,10 @@ impl SourceSet {
                 for file in found {
                     set.read_file(&file)?;
                 }
+            } else if !path.exists() {
+                return Err(SourceError::Missing {
+                    path: path.display().to_string(),
+                });
             } else {
                 set.read_file(path)?;
             }
@@ -296,6 +306,16 @@ fn collect_dir(dir: &Path, out: &mut Vec<PathBuf>) -> Result<(), SourceError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_missing_path_says_so() {
+        let err =
+            SourceSet::load(&[PathBuf::from("/nonexistent/schema.sql")]).expect_err("missing");
+        assert!(matches!(err, SourceError::Missing { .. }), "{err:?}");
+        assert_eq!(err.to_string(), "/nonexistent/schema.sql does not exist");
+        let err = SourceSet::load(&[PathBuf::from("Cargo.toml")]).expect_err("not a schema");
+        assert!(matches!(err, SourceError::UnknownKind { .. }), "{err:?}");
+    }
 
     #[test]
     fn line_col_round_trips() {
