@@ -7,7 +7,7 @@
 //! order's default is `None`.
 
 use super::lower::{strip_nested, unique_name};
-use super::{collation, forms, ident, last_ident, opclass, parser, qualified, Ctx, Stmt};
+use super::{collation, forms, ident, last_ident, opclass, parser, Ctx, Stmt};
 use crate::model::{normalize, Ident, Index, IndexExpr, IndexKey};
 use sqlparser::ast::{Expr, IndexColumn, OrderBySort, Statement, Value};
 
@@ -30,7 +30,7 @@ pub(crate) fn create_index(ctx: &mut Ctx<'_>, stmt: Stmt<'_>) {
             return;
         }
     };
-    let target = qualified(&create.table_name);
+    let target = ctx.relation(&create.table_name);
     let mut keys = Vec::new();
     let mut key_names = Vec::new();
     for column in &create.columns {

@@ -11,7 +11,7 @@
 
 use super::forms;
 use super::sequence::SeqOpts;
-use super::{collation, ident, last_ident, opclass, parser, qualified, Ctx, Stmt};
+use super::{collation, ident, last_ident, opclass, parser, Ctx, Stmt};
 use crate::model::{
     normalize, BoundValue, Column, Constraint, ConstraintKind, ExcludeElement, FkAction,
     ForeignKey, Ident, Identity, PartitionBound, PartitionBy, PartitionOf, PartitionStrategy,
@@ -70,7 +70,7 @@ pub(crate) fn create_table(ctx: &mut Ctx<'_>, stmt: Stmt<'_>) {
             return;
         }
     };
-    let name = qualified(&create.name);
+    let name = ctx.qualified(&create.name);
     if ctx.model.tables.contains_key(&name) {
         ctx.error(
             "duplicate-object",
@@ -79,17 +79,22 @@ pub(crate) fn create_table(ctx: &mut Ctx<'_>, stmt: Stmt<'_>) {
         );
         return;
     }
-    if create.query.is_some() || create.like.is_some() || create.inherits.is_some() {
+    if create.query.is_some() || create.inherits.is_some() {
         ctx.warning(
             "unsupported-statement",
             &stmt,
-            format!("CREATE TABLE {name} uses AS, LIKE or INHERITS, which schemac does not model; the statement was skipped"),
+            format!("CREATE TABLE {name} uses AS or INHERITS, which schemac does not model; the statement was skipped"),
         );
         return;
     }
     let mut table = Table::new(name.clone());
     table.unlogged = create.unlogged;
     table.meta = ctx.meta(&stmt);
+    if let Some(like) = &create.like {
+        if !super::like::copy_columns(ctx, &stmt, &mut table, like) {
+            return;
+        }
+    }
     for column in &create.columns {
         add_column_with(ctx, &stmt, &mut table, column, &mut identities);
     }
@@ -101,7 +106,7 @@ pub(crate) fn create_table(ctx: &mut Ctx<'_>, stmt: Stmt<'_>) {
     }
     if let (Some(parent), Some(bound)) = (&create.partition_of, &create.for_values) {
         table.partition_of = Some(PartitionOf {
-            parent: qualified(parent),
+            parent: ctx.relation(parent),
             bound: for_values(bound),
         });
     }
@@ -216,7 +221,7 @@ fn add_column_with(
             ctx.model.sequences.insert(sequence.name.clone(), sequence);
             column
         }
-        None => Column::new(name.clone(), normalize::type_name(&spelling, "public")),
+        None => Column::new(name.clone(), ctx.type_name(&spelling)),
     };
     column.meta = ctx.meta(stmt);
     let mut constraints = Vec::new();
@@ -248,7 +253,7 @@ fn add_column_with(
             ColumnOption::ForeignKey(fk) => {
                 let kind = ConstraintKind::ForeignKey(ForeignKey {
                     columns: vec![name.clone()],
-                    ref_table: qualified(&fk.foreign_table),
+                    ref_table: ctx.relation(&fk.foreign_table),
                     ref_columns: fk.referred_columns.iter().map(ident).collect(),
                     on_delete: fk_action(fk.on_delete),
                     on_update: fk_action(fk.on_update),
@@ -395,7 +400,7 @@ pub(crate) fn add_table_constraint(
         TableConstraint::ForeignKey(fk) => {
             let kind = ConstraintKind::ForeignKey(ForeignKey {
                 columns: fk.columns.iter().map(ident).collect(),
-                ref_table: qualified(&fk.foreign_table),
+                ref_table: ctx.relation(&fk.foreign_table),
                 ref_columns: fk.referred_columns.iter().map(ident).collect(),
                 on_delete: fk_action(fk.on_delete),
                 on_update: fk_action(fk.on_update),

@@ -13,7 +13,7 @@
 //! PUBLIC as the empty list; trigger events are in PostgreSQL's order.
 
 use super::forms;
-use super::{blank, ident, parser, qualified, tokens, Ctx, Stmt};
+use super::{blank, ident, parser, tokens, Ctx, Stmt};
 use crate::model::{
     normalize, ArgMode, Function, FunctionArg, FunctionId, Ident, Parallel, QualifiedName, View,
     Volatility,
@@ -106,7 +106,7 @@ pub(crate) fn create_function(ctx: &mut Ctx<'_>, stmt: Stmt<'_>) {
     let Some(Statement::CreateFunction(create)) = parse_one(ctx, &stmt, &text) else {
         return;
     };
-    let name = qualified(&create.name);
+    let name = ctx.qualified(&create.name);
     let mut args = Vec::new();
     for arg in create.args.iter().flatten() {
         args.push(FunctionArg {
@@ -117,7 +117,7 @@ pub(crate) fn create_function(ctx: &mut Ctx<'_>, stmt: Stmt<'_>) {
                 Some(sqlparser::ast::ArgMode::Variadic) => ArgMode::Variadic,
             },
             name: arg.name.as_ref().map(ident),
-            ty: normalize::type_name(&arg.data_type.to_string(), "public"),
+            ty: ctx.type_name(&arg.data_type.to_string()),
             default: arg.default_expr.as_ref().map(normalize::expr_from_ast),
         });
     }
@@ -148,7 +148,7 @@ pub(crate) fn create_function(ctx: &mut Ctx<'_>, stmt: Stmt<'_>) {
         returns: if procedure {
             None
         } else {
-            create.return_type.as_ref().map(return_type)
+            create.return_type.as_ref().map(|returns| return_type(ctx, returns))
         },
         language: create.language.as_ref().map_or_else(
             || "sql".to_string(),
@@ -203,7 +203,7 @@ fn quoted_body(body: &Option<CreateFunctionBody>) -> String {
     }
 }
 
-fn return_type(returns: &FunctionReturnType) -> String {
+fn return_type(ctx: &Ctx<'_>, returns: &FunctionReturnType) -> String {
     let ty = |data_type: &DataType| match data_type {
         DataType::Table(Some(columns)) => {
             let columns: Vec<String> = columns
@@ -212,13 +212,13 @@ fn return_type(returns: &FunctionReturnType) -> String {
                     format!(
                         "{} {}",
                         ident(&column.name),
-                        normalize::type_name(&column.data_type.to_string(), "public")
+                        ctx.type_name(&column.data_type.to_string())
                     )
                 })
                 .collect();
             format!("TABLE({})", columns.join(", "))
         }
-        other => normalize::type_name(&other.to_string(), "public").0,
+        other => ctx.type_name(&other.to_string()).0,
     };
     match returns {
         FunctionReturnType::DataType(data_type) => ty(data_type),
@@ -328,7 +328,7 @@ pub(crate) fn create_view(ctx: &mut Ctx<'_>, stmt: Stmt<'_>) {
             }
         }
     }
-    let name = qualified(&create.name);
+    let name = ctx.qualified(&create.name);
     let mut options: Vec<(String, String)> = match &create.options {
         sqlparser::ast::CreateTableOptions::With(options) => options
             .iter()
@@ -361,7 +361,7 @@ pub(crate) fn create_view(ctx: &mut Ctx<'_>, stmt: Stmt<'_>) {
             .collect(),
         query: normalize::query_from_ast(&create.query),
         options,
-        depends_on: relations(&create.query),
+        depends_on: relations(ctx, &create.query),
         indexes: Default::default(),
         comment: None,
         meta: ctx.meta(&stmt),
@@ -456,9 +456,10 @@ fn view_head_options(toks: &[(Token, usize)]) -> Option<(ViewOptions, std::ops::
     }
 }
 
-/// Relations a query reads, qualified (unqualified -> `public`), without
+/// Relations a query reads, qualified (unqualified ones resolved through
+/// the search_path), without
 /// its own CTE names; sorted and deduplicated.
-pub(crate) fn relations(query: &sqlparser::ast::Query) -> Vec<QualifiedName> {
+pub(crate) fn relations(ctx: &Ctx<'_>, query: &sqlparser::ast::Query) -> Vec<QualifiedName> {
     let mut ctes = Vec::new();
     collect_ctes(query, &mut ctes);
     let mut found = Vec::new();
@@ -468,7 +469,7 @@ pub(crate) fn relations(query: &sqlparser::ast::Query) -> Vec<QualifiedName> {
                 .as_ident()
                 .is_some_and(|id| ctes.contains(&ident(id)));
         if !is_cte {
-            found.push(qualified(name));
+            found.push(ctx.relation(name));
         }
         ControlFlow::<()>::Continue(())
     });
