@@ -454,6 +454,7 @@ fn search_path_steers_unqualified_names() {
         [
             "app.items",
             "app.items_template",
+            "app.keyed",
             "public.after_reset",
             "public.after_set_config",
             "public.before_any_set",
@@ -484,4 +485,10 @@ fn search_path_steers_unqualified_names() {
         .any(|id| id.name == QualifiedName::new("app", "item_count")));
     let view = &model.views[&QualifiedName::new("app", "open_items")];
     assert_eq!(view.depends_on, [QualifiedName::new("app", "items")]);
+    assert!(view.query.sql.contains("app.items"), "{}", view.query.sql);
+    let keyed = &model.tables[&QualifiedName::new("app", "keyed")];
+    let generated = keyed.columns[1].generated.as_ref().map(|e| e.sql.as_str());
+    assert_eq!(generated, Some("app.item_key(id)"));
+    let index = keyed.indexes.values().next().expect("keyed_lower_idx");
+    assert!(format!("{:?}", index.keys).contains("app.item_key(id)"));
 }

@@ -95,7 +95,13 @@ pub(crate) fn alter_table(ctx: &mut Ctx<'_>, stmt: Stmt<'_>) {
         super::skipped::no_op_drop(ctx, &stmt, format!("ALTER TABLE IF EXISTS {table_name}"));
         return;
     }
-    for action in actions {
+    for mut action in actions {
+        match &mut action {
+            TableAction::AddColumn(column) => ctx.qualify_names(column, false),
+            TableAction::AddConstraint(constraint) => ctx.qualify_names(constraint, false),
+            TableAction::SetDefault(_, default) => ctx.qualify_names(default, false),
+            _ => {}
+        }
         match action {
             TableAction::Skip(what) => ctx.info(
                 "skipped-statement",

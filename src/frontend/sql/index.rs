@@ -20,7 +20,11 @@ pub(crate) fn create_index(ctx: &mut Ctx<'_>, stmt: Stmt<'_>) {
         Ok(statement)
     });
     let create = match parsed {
-        Ok(Statement::CreateIndex(create)) => create,
+        Ok(Statement::CreateIndex(mut create)) => {
+            ctx.qualify_names(&mut create.columns, false);
+            ctx.qualify_names(&mut create.predicate, false);
+            create
+        }
         Ok(_) => {
             ctx.error("syntax-error", &stmt, "expected a CREATE INDEX statement");
             return;

@@ -59,7 +59,7 @@ pub(crate) fn create_table(ctx: &mut Ctx<'_>, stmt: Stmt<'_>) {
         forms::expect_end(&mut p)?;
         Ok(statement)
     });
-    let create = match parsed {
+    let mut create = match parsed {
         Ok(Statement::CreateTable(create)) => create,
         Ok(_) => {
             ctx.error("syntax-error", &stmt, "expected a CREATE TABLE statement");
@@ -71,6 +71,9 @@ pub(crate) fn create_table(ctx: &mut Ctx<'_>, stmt: Stmt<'_>) {
         }
     };
     let name = ctx.qualified(&create.name);
+    ctx.qualify_names(&mut create.columns, false);
+    ctx.qualify_names(&mut create.constraints, false);
+    ctx.qualify_names(&mut create.partition_by, false);
     if ctx.model.tables.contains_key(&name) {
         ctx.error(
             "duplicate-object",

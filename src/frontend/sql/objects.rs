@@ -90,7 +90,8 @@ pub(crate) fn create_function(ctx: &mut Ctx<'_>, stmt: Stmt<'_>) {
                 {
                     let start = toks[idx + 1].1;
                     let end = toks[idx + 2].1 + "ZONE".len();
-                    let replacement = format!("{:<width$}", "timezone =", width = end - start);
+                    // `TIME ZONE` is at least 9 bytes: `timezone=` fits.
+                    let replacement = format!("{:<width$}", "timezone=", width = end - start);
                     text.replace_range(start..end, &replacement);
                 }
                 token if is_word(token, Keyword::COST) || is_word(token, Keyword::ROWS) => {
@@ -329,6 +330,14 @@ pub(crate) fn create_view(ctx: &mut Ctx<'_>, stmt: Stmt<'_>) {
         }
     }
     let name = ctx.qualified(&create.name);
+    let mut ctes = Vec::new();
+    collect_ctes(&create.query, &mut ctes);
+    if ctes.is_empty() {
+        // With CTEs a bare name may be one of them: left as written.
+        ctx.qualify_names(&mut create.query, true);
+    } else {
+        ctx.qualify_names(&mut create.query, false);
+    }
     let mut options: Vec<(String, String)> = match &create.options {
         sqlparser::ast::CreateTableOptions::With(options) => options
             .iter()
@@ -462,20 +471,47 @@ fn view_head_options(toks: &[(Token, usize)]) -> Option<(ViewOptions, std::ops::
 pub(crate) fn relations(ctx: &Ctx<'_>, query: &sqlparser::ast::Query) -> Vec<QualifiedName> {
     let mut ctes = Vec::new();
     collect_ctes(query, &mut ctes);
-    let mut found = Vec::new();
-    let _ = sqlparser::ast::visit_relations(query, |name| {
-        let is_cte = name.0.len() == 1
-            && name.0[0]
-                .as_ident()
-                .is_some_and(|id| ctes.contains(&ident(id)));
-        if !is_cte {
-            found.push(ctx.relation(name));
-        }
-        ControlFlow::<()>::Continue(())
-    });
+    let mut reads = ReadRelations {
+        ctx,
+        ctes,
+        found: Vec::new(),
+    };
+    let _ = sqlparser::ast::Visit::visit(query, &mut reads);
+    let mut found = reads.found;
     found.sort();
     found.dedup();
     found
+}
+
+/// The relations of a query's FROM clauses: table functions
+/// (`FROM jsonb_each(x)`) and CTE names left out.
+struct ReadRelations<'c, 'a> {
+    ctx: &'c Ctx<'a>,
+    ctes: Vec<Ident>,
+    found: Vec<QualifiedName>,
+}
+
+impl sqlparser::ast::Visitor for ReadRelations<'_, '_> {
+    type Break = ();
+
+    fn pre_visit_table_factor(
+        &mut self,
+        factor: &sqlparser::ast::TableFactor,
+    ) -> ControlFlow<()> {
+        if let sqlparser::ast::TableFactor::Table {
+            name, args: None, ..
+        } = factor
+        {
+            let is_cte = name.0.len() == 1
+                && name.0[0]
+                    .as_ident()
+                    .is_some_and(|id| self.ctes.contains(&ident(id)));
+            if !is_cte {
+                self.found.push(self.ctx.read_relation(name));
+            }
+        }
+        ControlFlow::Continue(())
+    }
 }
 
 fn collect_ctes(query: &sqlparser::ast::Query, out: &mut Vec<Ident>) {
@@ -495,10 +531,11 @@ mod tests {
     #[test]
     fn set_time_zone_is_the_timezone_setting() {
         use crate::source::{FileId, Language, SourceFile};
-        let text = "CREATE FUNCTION public.f() RETURNS int AS $$ SELECT 1 $$ LANGUAGE sql SET search_path TO 'app' SET TIME  ZONE 'UTC';\n";
+        let text = "CREATE FUNCTION public.f() RETURNS int AS $$ SELECT 1 $$ LANGUAGE sql SET search_path TO 'app' SET TIME  ZONE 'UTC';\nCREATE FUNCTION public.g() RETURNS int AS $$ SELECT 1 $$ LANGUAGE sql SET TIME ZONE 'UTC' COST 5000 PARALLEL SAFE;\n";
         let file = SourceFile::new(FileId(0), "t.sql".into(), text.to_string(), Language::Sql);
         let parsed = super::super::load_file(&file);
         assert!(parsed.diagnostics.is_empty(), "{:#?}", parsed.diagnostics);
+        assert_eq!(parsed.value.functions.len(), 2);
         let function = parsed
             .value
             .functions

@@ -216,6 +216,20 @@ impl Ctx<'_> {
         })
     }
 
+    /// A relation a query reads: as [`Ctx::relation`], except that an
+    /// unqualified `pg_*` name the file does not declare is PostgreSQL's
+    /// own (`pg_catalog` is searched first, whatever the path says).
+    pub fn read_relation(&self, name: &ObjectName) -> QualifiedName {
+        let resolved = self.relation(name);
+        let declared = self.model.tables.contains_key(&resolved)
+            || self.model.views.contains_key(&resolved)
+            || self.model.sequences.contains_key(&resolved);
+        if name.0.len() == 1 && !declared && resolved.name.as_str().starts_with("pg_") {
+            return QualifiedName::new("pg_catalog", resolved.name.as_str());
+        }
+        resolved
+    }
+
     /// Any object a statement names (COMMENT ON, ALTER INDEX): a relation,
     /// sequence, type, function or index of that name.
     pub fn object(&self, name: &ObjectName) -> QualifiedName {
@@ -266,6 +280,94 @@ impl Ctx<'_> {
     /// the path.
     pub fn type_name(&self, spelling: &str) -> crate::model::TypeName {
         normalize::type_name(spelling, &self.type_schema(spelling))
+    }
+}
+
+/// A sqlparser identifier for a Model identifier (quoted when needed).
+fn sql_ident(name: &Ident) -> sqlparser::ast::Ident {
+    if name.needs_quotes() {
+        sqlparser::ast::Ident::with_quote('"', name.as_str())
+    } else {
+        sqlparser::ast::Ident::new(name.as_str())
+    }
+}
+
+impl Ctx<'_> {
+    /// The schema outside `public` through which the path finds a
+    /// declared object named `name` (by `exists`), if any: the name must
+    /// then be qualified to mean the same in a session with another path.
+    fn schema_outside_public(
+        &self,
+        name: &ObjectName,
+        exists: impl Fn(&QualifiedName) -> bool,
+    ) -> Option<Ident> {
+        if name.0.len() != 1 {
+            return None;
+        }
+        for schema in &self.search_path {
+            if exists(&super::qualified_in(name, schema)) {
+                return (schema.as_str() != "public").then(|| schema.clone());
+            }
+        }
+        None
+    }
+
+    /// Qualifies, inside `node`, the unqualified calls of functions the
+    /// file declared in a schema of the path other than `public` (and,
+    /// for a view's query, the relations it reads the same way), so that
+    /// the expression means in any session what it meant under the file's
+    /// search_path. The plan, the shadow and the catalog (which prints
+    /// `pgstac.f(x)` under `search_path = ''`) then all agree.
+    pub fn qualify_names<V: sqlparser::ast::VisitMut>(&self, node: &mut V, relations: bool) {
+        use std::ops::ControlFlow;
+        let model = &self.model;
+        let _ = sqlparser::ast::visit_expressions_mut(node, |expr| {
+            if let sqlparser::ast::Expr::Function(call) = expr {
+                let found = self.schema_outside_public(&call.name, |candidate| {
+                    model.functions.keys().any(|id| &id.name == candidate)
+                });
+                if let Some(schema) = found {
+                    call.name.0.insert(0, sqlparser::ast::ObjectNamePart::Identifier(sql_ident(&schema)));
+                }
+            }
+            ControlFlow::<()>::Continue(())
+        });
+        if relations {
+            let _ = node.visit(&mut QualifyFrom { ctx: self });
+        }
+    }
+}
+
+/// Qualifies the relations and table functions a `FROM` names (see
+/// [`Ctx::qualify_names`]).
+struct QualifyFrom<'c, 'a> {
+    ctx: &'c Ctx<'a>,
+}
+
+impl sqlparser::ast::VisitorMut for QualifyFrom<'_, '_> {
+    type Break = ();
+
+    fn pre_visit_table_factor(
+        &mut self,
+        factor: &mut sqlparser::ast::TableFactor,
+    ) -> std::ops::ControlFlow<()> {
+        if let sqlparser::ast::TableFactor::Table { name, args, .. } = factor {
+            let model = &self.ctx.model;
+            let found = if args.is_some() {
+                self.ctx.schema_outside_public(name, |candidate| {
+                    model.functions.keys().any(|id| &id.name == candidate)
+                })
+            } else {
+                self.ctx.schema_outside_public(name, |candidate| {
+                    model.tables.contains_key(candidate) || model.views.contains_key(candidate)
+                })
+            };
+            if let Some(schema) = found {
+                name.0
+                    .insert(0, sqlparser::ast::ObjectNamePart::Identifier(sql_ident(&schema)));
+            }
+        }
+        std::ops::ControlFlow::Continue(())
     }
 }
 

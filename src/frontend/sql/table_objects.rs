@@ -148,9 +148,11 @@ pub(crate) fn create_trigger(ctx: &mut Ctx<'_>, stmt: Stmt<'_>) {
 
 /// `CREATE POLICY name ON table [AS ...] [FOR ...] [TO ...] [USING (...)] [WITH CHECK (...)]`.
 pub(crate) fn create_policy(ctx: &mut Ctx<'_>, stmt: Stmt<'_>) {
-    let Some(Statement::CreatePolicy(create)) = parse_one(ctx, &stmt, stmt.text) else {
+    let Some(Statement::CreatePolicy(mut create)) = parse_one(ctx, &stmt, stmt.text) else {
         return;
     };
+    ctx.qualify_names(&mut create.using, false);
+    ctx.qualify_names(&mut create.with_check, false);
     let mut roles: Vec<Ident> = create
         .to
         .iter()

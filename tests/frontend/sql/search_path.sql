@@ -17,6 +17,10 @@ CREATE INDEX items_state_idx ON items (state);
 CREATE FUNCTION item_count() RETURNS bigint LANGUAGE sql AS $$ SELECT count(*) FROM items $$;
 CREATE VIEW open_items AS SELECT id FROM items WHERE state = 'new';
 COMMENT ON TABLE items IS 'in app';
+-- Calls of the path's functions mean the same in any session: qualified.
+CREATE FUNCTION item_key(i integer) RETURNS text LANGUAGE sql IMMUTABLE AS $$ SELECT i::text $$;
+CREATE TABLE keyed (id integer, k text GENERATED ALWAYS AS (item_key(id)) STORED);
+CREATE INDEX keyed_lower_idx ON keyed (lower(item_key(id)));
 
 SELECT pg_catalog.set_config('search_path', 'public', false);
 CREATE TABLE after_set_config (id integer);
