@@ -462,9 +462,15 @@ fn search_path_steers_unqualified_names() {
     );
     let items = &model.tables[&QualifiedName::new("app", "items")];
     assert_eq!(items.comment.as_deref(), Some("in app"));
-    assert!(items.indexes.keys().any(|name| name.as_str() == "items_state_idx"));
+    assert!(items
+        .indexes
+        .keys()
+        .any(|name| name.as_str() == "items_state_idx"));
     let state = items.columns.iter().find(|c| c.name.as_str() == "state");
-    assert_eq!(state.map(|c| c.ty.to_string()), Some("app.status".to_string()));
+    assert_eq!(
+        state.map(|c| c.ty.to_string()),
+        Some("app.status".to_string())
+    );
     let fk_targets: Vec<String> = items
         .constraints
         .values()
@@ -477,8 +483,12 @@ fn search_path_steers_unqualified_names() {
     let template = &model.tables[&QualifiedName::new("app", "items_template")];
     assert_eq!(template.columns.len(), 3);
     assert!(template.primary_key().is_some());
-    assert!(model.enums.contains_key(&QualifiedName::new("app", "status")));
-    assert!(model.sequences.contains_key(&QualifiedName::new("app", "counter")));
+    assert!(model
+        .enums
+        .contains_key(&QualifiedName::new("app", "status")));
+    assert!(model
+        .sequences
+        .contains_key(&QualifiedName::new("app", "counter")));
     assert!(model
         .functions
         .keys()

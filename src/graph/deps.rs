@@ -212,9 +212,9 @@ fn body_visible(function: &Function, schema: &Ident) -> bool {
             .iter()
             .filter(|(name, _)| name == "search_path")
             .any(|(_, value)| {
-                value
-                    .split(',')
-                    .any(|part| part.trim().trim_matches(|c| c == '"' || c == '\'') == schema.as_str())
+                value.split(',').any(|part| {
+                    part.trim().trim_matches(|c| c == '"' || c == '\'') == schema.as_str()
+                })
             })
 }
 

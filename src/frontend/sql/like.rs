@@ -90,15 +90,26 @@ mod tests {
             "CREATE TABLE a (id text NOT NULL DEFAULT 'x', n int GENERATED ALWAYS AS (1) STORED NOT NULL, PRIMARY KEY (id));\n\
              CREATE TABLE b (LIKE a);\nCREATE TABLE c (LIKE a INCLUDING DEFAULTS);\nALTER TABLE b ADD PRIMARY KEY (id);",
         );
-        assert!(parsed.diagnostics.iter().all(|d| !d.is_error()), "{:?}", parsed.diagnostics);
+        assert!(
+            parsed.diagnostics.iter().all(|d| !d.is_error()),
+            "{:?}",
+            parsed.diagnostics
+        );
         let b = &parsed.value.tables[&QualifiedName::public("b")];
         let names: Vec<&str> = b.columns.iter().map(|c| c.name.as_str()).collect();
         assert_eq!(names, ["id", "n"]);
-        assert!(b.columns.iter().all(|c| c.not_null && c.default.is_none() && c.generated.is_none()));
+        assert!(b
+            .columns
+            .iter()
+            .all(|c| c.not_null && c.default.is_none() && c.generated.is_none()));
         assert!(b.primary_key().is_some());
         let c = &parsed.value.tables[&QualifiedName::public("c")];
-        assert!(c.column(&Ident::new("id")).is_some_and(|col| col.default.is_some()));
-        assert!(c.column(&Ident::new("n")).is_some_and(|col| col.default.is_none()));
+        assert!(c
+            .column(&Ident::new("id"))
+            .is_some_and(|col| col.default.is_some()));
+        assert!(c
+            .column(&Ident::new("n"))
+            .is_some_and(|col| col.default.is_none()));
         assert!(c.constraints.is_empty());
     }
 
@@ -107,6 +118,10 @@ mod tests {
         let parsed = load("CREATE TABLE b (LIKE nowhere);");
         let errors: Vec<_> = parsed.diagnostics.iter().filter(|d| d.is_error()).collect();
         assert_eq!(errors.len(), 1);
-        assert!(errors[0].message.contains("public.nowhere"), "{}", errors[0].message);
+        assert!(
+            errors[0].message.contains("public.nowhere"),
+            "{}",
+            errors[0].message
+        );
     }
 }

@@ -149,7 +149,10 @@ pub(crate) fn create_function(ctx: &mut Ctx<'_>, stmt: Stmt<'_>) {
         returns: if procedure {
             None
         } else {
-            create.return_type.as_ref().map(|returns| return_type(ctx, returns))
+            create
+                .return_type
+                .as_ref()
+                .map(|returns| return_type(ctx, returns))
         },
         language: create.language.as_ref().map_or_else(
             || "sql".to_string(),
@@ -494,10 +497,7 @@ struct ReadRelations<'c, 'a> {
 impl sqlparser::ast::Visitor for ReadRelations<'_, '_> {
     type Break = ();
 
-    fn pre_visit_table_factor(
-        &mut self,
-        factor: &sqlparser::ast::TableFactor,
-    ) -> ControlFlow<()> {
+    fn pre_visit_table_factor(&mut self, factor: &sqlparser::ast::TableFactor) -> ControlFlow<()> {
         if let sqlparser::ast::TableFactor::Table {
             name, args: None, ..
         } = factor

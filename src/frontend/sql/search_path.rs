@@ -189,11 +189,7 @@ impl Ctx<'_> {
 
     /// `name` looked up through the path with `exists`; the fallback
     /// schema when no schema of the path has it.
-    fn resolve(
-        &self,
-        name: &ObjectName,
-        exists: impl Fn(&QualifiedName) -> bool,
-    ) -> QualifiedName {
+    fn resolve(&self, name: &ObjectName, exists: impl Fn(&QualifiedName) -> bool) -> QualifiedName {
         if name.0.len() > 1 {
             return super::qualified_in(name, &self.creation_schema());
         }
@@ -327,7 +323,10 @@ impl Ctx<'_> {
                     model.functions.keys().any(|id| &id.name == candidate)
                 });
                 if let Some(schema) = found {
-                    call.name.0.insert(0, sqlparser::ast::ObjectNamePart::Identifier(sql_ident(&schema)));
+                    call.name.0.insert(
+                        0,
+                        sqlparser::ast::ObjectNamePart::Identifier(sql_ident(&schema)),
+                    );
                 }
             }
             ControlFlow::<()>::Continue(())
@@ -363,8 +362,10 @@ impl sqlparser::ast::VisitorMut for QualifyFrom<'_, '_> {
                 })
             };
             if let Some(schema) = found {
-                name.0
-                    .insert(0, sqlparser::ast::ObjectNamePart::Identifier(sql_ident(&schema)));
+                name.0.insert(
+                    0,
+                    sqlparser::ast::ObjectNamePart::Identifier(sql_ident(&schema)),
+                );
             }
         }
         std::ops::ControlFlow::Continue(())

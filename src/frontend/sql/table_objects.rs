@@ -222,7 +222,9 @@ fn set_config_search_path(ctx: &mut Ctx<'_>, function: &sqlparser::ast::Function
         Some(sqlparser::ast::FunctionArg::Unnamed(FunctionArgExpr::Expr(expr))) => string(expr),
         _ => None,
     };
-    if list.args.len() != 3 || !literal(0).is_some_and(|name| name.eq_ignore_ascii_case("search_path")) {
+    if list.args.len() != 3
+        || !literal(0).is_some_and(|name| name.eq_ignore_ascii_case("search_path"))
+    {
         return false;
     }
     match literal(1).and_then(|value| super::search_path::path_from_text(&value)) {
