@@ -441,3 +441,64 @@ fn real_errors_stay_errors() {
         "{found:#?}"
     );
 }
+
+/// `SET search_path`, `set_config('search_path', ...)` and `RESET` steer
+/// where unqualified names are created and how references resolve, as
+/// PostgreSQL does when it runs the file (issue 10: pgstac).
+#[test]
+fn search_path_steers_unqualified_names() {
+    let model = load_text("search_path.sql", &read("search_path.sql"));
+    let tables: Vec<String> = model.tables.keys().map(ToString::to_string).collect();
+    assert_eq!(
+        tables,
+        [
+            "app.items",
+            "app.items_template",
+            "app.keyed",
+            "public.after_reset",
+            "public.after_set_config",
+            "public.before_any_set",
+        ]
+    );
+    let items = &model.tables[&QualifiedName::new("app", "items")];
+    assert_eq!(items.comment.as_deref(), Some("in app"));
+    assert!(items
+        .indexes
+        .keys()
+        .any(|name| name.as_str() == "items_state_idx"));
+    let state = items.columns.iter().find(|c| c.name.as_str() == "state");
+    assert_eq!(
+        state.map(|c| c.ty.to_string()),
+        Some("app.status".to_string())
+    );
+    let fk_targets: Vec<String> = items
+        .constraints
+        .values()
+        .filter_map(|c| match &c.kind {
+            schemac::model::ConstraintKind::ForeignKey(fk) => Some(fk.ref_table.to_string()),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(fk_targets, ["public.before_any_set"]);
+    let template = &model.tables[&QualifiedName::new("app", "items_template")];
+    assert_eq!(template.columns.len(), 3);
+    assert!(template.primary_key().is_some());
+    assert!(model
+        .enums
+        .contains_key(&QualifiedName::new("app", "status")));
+    assert!(model
+        .sequences
+        .contains_key(&QualifiedName::new("app", "counter")));
+    assert!(model
+        .functions
+        .keys()
+        .any(|id| id.name == QualifiedName::new("app", "item_count")));
+    let view = &model.views[&QualifiedName::new("app", "open_items")];
+    assert_eq!(view.depends_on, [QualifiedName::new("app", "items")]);
+    assert!(view.query.sql.contains("app.items"), "{}", view.query.sql);
+    let keyed = &model.tables[&QualifiedName::new("app", "keyed")];
+    let generated = keyed.columns[1].generated.as_ref().map(|e| e.sql.as_str());
+    assert_eq!(generated, Some("app.item_key(id)"));
+    let index = keyed.indexes.values().next().expect("keyed_lower_idx");
+    assert!(format!("{:?}", index.keys).contains("app.item_key(id)"));
+}

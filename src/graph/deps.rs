@@ -147,32 +147,75 @@ pub(crate) fn referenced_key(model: &Model, fk: &ForeignKey) -> Vec<Dep> {
     res
 }
 
-/// Relations of `model` a `LANGUAGE sql` or `plpgsql` body names.
-/// PostgreSQL validates bodies when the function is created
-/// (`check_function_bodies`, on by default): SQL bodies are parsed and
-/// analysed, and PL/pgSQL resolves the types in its DECLARE section
-/// (`line invoice_lines;` needs the table's row type), so those relations
-/// must exist first. Found by name (`schema.name`, or a bare name for
-/// `public`).
-pub(crate) fn body_relations(model: &Model, function: &Function) -> Vec<Dep> {
-    if function.language != "sql" && function.language != "plpgsql" {
+/// What a `LANGUAGE sql` or `plpgsql` body names among the objects of
+/// `model`. PostgreSQL validates bodies when the function is created
+/// (`check_function_bodies`, on by default), with the function's own `SET`
+/// options in force: a SQL body is parsed and analysed, so the relations,
+/// types and other functions it uses must exist first; PL/pgSQL resolves
+/// only the types of its DECLARE section (`line invoice_lines;` needs the
+/// table's row type), so it gets relation and type edges but no function
+/// edges (its calls are resolved when it runs).
+///
+/// Found by name: `schema.name`, or a bare name that the body could
+/// resolve (see [`body_visible`]). The function itself is left out, so
+/// recursion adds no edge.
+pub(crate) fn body_refs(model: &Model, function: &Function) -> Vec<Dep> {
+    let sql = function.language == "sql";
+    if !sql && function.language != "plpgsql" {
         return Vec::new();
     }
     let words = sql_lex::words(&function.body);
-    let names_relation = |name: &QualifiedName| {
+    let names = |name: &QualifiedName| {
         words.iter().enumerate().any(|(idx, word)| {
             word == name.name.as_str()
-                && (name.schema.as_str() == "public"
+                && (body_visible(function, &name.schema)
                     || (idx > 0 && words[idx - 1] == name.schema.as_str()))
         })
     };
-    model
+    let mut res: Vec<Dep> = model
         .tables
         .keys()
         .chain(model.views.keys())
-        .filter(|name| names_relation(name))
+        .filter(|name| names(name))
         .map(|name| Dep::Relation(name.clone()))
-        .collect()
+        .collect();
+    res.extend(
+        model
+            .enums
+            .keys()
+            .chain(model.domains.keys())
+            .filter(|name| names(name))
+            .map(|name| Dep::Type(name.clone())),
+    );
+    if sql {
+        res.extend(
+            model
+                .functions
+                .keys()
+                .filter(|id| id.name != function.id.name && names(&id.name))
+                .map(|id| Dep::Function(id.name.clone())),
+        );
+    }
+    res.sort();
+    res.dedup();
+    res
+}
+
+/// Whether a bare name in `function`'s body can resolve into `schema`:
+/// `public` (the default search_path), the function's own schema, or a
+/// schema its `SET search_path` names.
+fn body_visible(function: &Function, schema: &Ident) -> bool {
+    schema.as_str() == "public"
+        || schema == &function.id.name.schema
+        || function
+            .config
+            .iter()
+            .filter(|(name, _)| name == "search_path")
+            .any(|(_, value)| {
+                value.split(',').any(|part| {
+                    part.trim().trim_matches(|c| c == '"' || c == '\'') == schema.as_str()
+                })
+            })
 }
 
 // ---------------------------------------------------------------------
@@ -300,8 +343,8 @@ pub(crate) fn domain(model: &Model, domain: &Domain) -> Vec<Dep> {
     res
 }
 
-/// A function: its schema, its argument types and the relations its body
-/// names.
+/// A function: its schema, its argument types and what its body names
+/// ([`body_refs`]).
 pub(crate) fn function(model: &Model, function: &Function) -> Vec<Dep> {
     let mut res: Vec<Dep> = schema(&function.id.name).into_iter().collect();
     for arg in &function.args {
@@ -316,7 +359,7 @@ pub(crate) fn function(model: &Model, function: &Function) -> Vec<Dep> {
             .unwrap_or(returns.trim());
         res.extend(row_type(model, &TypeName::new(returned)));
     }
-    res.extend(body_relations(model, function));
+    res.extend(body_refs(model, function));
     res.sort();
     res.dedup();
     res
@@ -386,5 +429,49 @@ mod tests {
             Some(Dep::Schema(Ident::new("app")))
         );
         let _ = parse_expr;
+    }
+
+    fn sql_model(sql: &str) -> Model {
+        let file = crate::source::SourceFile::new(
+            crate::source::FileId(0),
+            "t.sql".into(),
+            sql.to_string(),
+            crate::source::Language::Sql,
+        );
+        crate::frontend::sql::load_file(&file).value
+    }
+
+    fn body_deps(model: &Model, name: &str) -> Vec<Dep> {
+        let function = model
+            .functions
+            .values()
+            .find(|f| f.id.name.to_string() == name)
+            .expect("declared");
+        body_refs(model, function)
+    }
+
+    #[test]
+    fn sql_bodies_need_the_functions_and_types_they_name() {
+        let model = sql_model(
+            "CREATE SCHEMA app;\nCREATE TYPE app.mood AS ENUM ('a');\n\
+             CREATE FUNCTION app.base(x int) RETURNS int LANGUAGE sql AS $$ SELECT x $$;\n\
+             CREATE FUNCTION app.uses(x int) RETURNS int LANGUAGE sql SET search_path TO app, public AS $$ SELECT base(x) + app.base(1) + uses(0) WHERE 'a'::mood IS NOT NULL $$;\n\
+             CREATE FUNCTION public.other() RETURNS int LANGUAGE sql AS $$ SELECT base(1) $$;\n\
+             CREATE FUNCTION app.pl() RETURNS int LANGUAGE plpgsql AS $$ DECLARE m app.mood; BEGIN RETURN app.base(1); END $$;",
+        );
+        assert_eq!(
+            body_deps(&model, "app.uses"),
+            vec![
+                Dep::Type(QualifiedName::new("app", "mood")),
+                Dep::Function(QualifiedName::new("app", "base")),
+            ]
+        );
+        // A bare name outside the body's search_path resolves elsewhere.
+        assert_eq!(body_deps(&model, "public.other"), vec![]);
+        // PL/pgSQL resolves calls when it runs: only the DECLAREd type.
+        assert_eq!(
+            body_deps(&model, "app.pl"),
+            vec![Dep::Type(QualifiedName::new("app", "mood"))]
+        );
     }
 }

@@ -9,9 +9,8 @@
 //! except `COMMENT ON SCHEMA public` (that schema always exists and its
 //! comment is not managed: noted and skipped).
 
-use super::forms::run;
 use super::pgdump::{CommentTarget, Deferred};
-use super::{ident, qualified, Ctx, Stmt};
+use super::{ident, Ctx, Stmt};
 use crate::model::{normalize, FunctionId, Ident, QualifiedName};
 use sqlparser::ast::ObjectName;
 use sqlparser::keywords::Keyword;
@@ -26,18 +25,25 @@ enum Parsed {
 }
 
 pub(crate) fn comment(ctx: &mut Ctx<'_>, stmt: Stmt<'_>) {
-    let Some((target, text)) = run(ctx, &stmt, stmt.text, |p| {
+    let resolve = |name: &ObjectName| ctx.object(name);
+    let parsed = super::parser(stmt.text).and_then(|mut p| {
         p.expect_keywords(&[Keyword::COMMENT, Keyword::ON])?;
-        let target = target(p)?;
+        let target = target(&mut p, &resolve)?;
         p.expect_keyword(Keyword::IS)?;
         let text = if p.parse_keyword(Keyword::NULL) {
             None
         } else {
             Some(p.parse_literal_string()?)
         };
+        super::forms::expect_end(&mut p)?;
         Ok((target, text))
-    }) else {
-        return;
+    });
+    let (target, text) = match parsed {
+        Ok(parsed) => parsed,
+        Err(error) => {
+            ctx.syntax_error(&stmt, &error);
+            return;
+        }
     };
     match target {
         Parsed::Target(target) => ctx.deferred.push(Deferred::Comment {
@@ -58,12 +64,15 @@ pub(crate) fn comment(ctx: &mut Ctx<'_>, stmt: Stmt<'_>) {
     }
 }
 
-fn target(p: &mut Parser<'_>) -> Result<Parsed, ParserError> {
-    let name = |p: &mut Parser<'_>| p.parse_object_name(false).map(|name| qualified(&name));
+fn target(
+    p: &mut Parser<'_>,
+    resolve: &dyn Fn(&ObjectName) -> QualifiedName,
+) -> Result<Parsed, ParserError> {
+    let name = |p: &mut Parser<'_>| p.parse_object_name(false).map(|name| resolve(&name));
     let on_table = |p: &mut Parser<'_>| -> Result<(Ident, QualifiedName), ParserError> {
         let object = ident(&p.parse_identifier()?);
         p.expect_keyword(Keyword::ON)?;
-        Ok((object, qualified(&p.parse_object_name(false)?)))
+        Ok((object, resolve(&p.parse_object_name(false)?)))
     };
     let target = if p.parse_keyword(Keyword::TABLE) {
         CommentTarget::Table(name(p)?)
@@ -73,7 +82,7 @@ fn target(p: &mut Parser<'_>) -> Result<Parsed, ParserError> {
         let column = parts.pop().and_then(|part| part.as_ident().map(ident));
         match column {
             Some(column) if !parts.is_empty() => {
-                CommentTarget::Column(qualified(&ObjectName(parts)), column)
+                CommentTarget::Column(resolve(&ObjectName(parts)), column)
             }
             _ => return p.expected("table.column", p.peek_token()),
         }

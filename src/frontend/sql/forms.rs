@@ -12,7 +12,7 @@
 
 use super::pgdump::Deferred;
 use super::sequence::{sequence_options, SeqOpts};
-use super::{ident, lower, parser, qualified, skipped, Ctx, Stmt};
+use super::{ident, lower, parser, skipped, Ctx, Stmt};
 use crate::model::{normalize, Extension, Ident, Identity, Role, Schema};
 use sqlparser::ast::{Expr, ObjectName};
 use sqlparser::keywords::Keyword;
@@ -87,7 +87,7 @@ pub(crate) fn alter_table(ctx: &mut Ctx<'_>, stmt: Stmt<'_>) {
     }) else {
         return;
     };
-    let table_name = qualified(&name);
+    let table_name = ctx.relation(&name);
     // `ALTER TABLE IF EXISTS` of a table the file has not created (yet):
     // PostgreSQL does nothing, and neither does the Model. pg_dump --clean
     // starts with one such statement per constraint.
@@ -95,7 +95,13 @@ pub(crate) fn alter_table(ctx: &mut Ctx<'_>, stmt: Stmt<'_>) {
         super::skipped::no_op_drop(ctx, &stmt, format!("ALTER TABLE IF EXISTS {table_name}"));
         return;
     }
-    for action in actions {
+    for mut action in actions {
+        match &mut action {
+            TableAction::AddColumn(column) => ctx.qualify_names(column, false),
+            TableAction::AddConstraint(constraint) => ctx.qualify_names(constraint, false),
+            TableAction::SetDefault(_, default) => ctx.qualify_names(default, false),
+            _ => {}
+        }
         match action {
             TableAction::Skip(what) => ctx.info(
                 "skipped-statement",
@@ -104,7 +110,7 @@ pub(crate) fn alter_table(ctx: &mut Ctx<'_>, stmt: Stmt<'_>) {
             ),
             TableAction::Attach(child, bound) => ctx.deferred.push(Deferred::AttachPartition {
                 parent: table_name.clone(),
-                child: qualified(&child),
+                child: ctx.relation(&child),
                 bound,
                 span: ctx.span(&stmt),
             }),
@@ -169,7 +175,7 @@ fn apply_table_action(
         }
         TableAction::SetType(column, spelling) => {
             if let Some(idx) = column_or_error(ctx, &column) {
-                table.columns[idx].ty = normalize::type_name(&spelling, "public");
+                table.columns[idx].ty = ctx.type_name(&spelling);
             }
         }
         TableAction::DropConstraint { name, if_exists } => {
@@ -466,8 +472,8 @@ pub(crate) fn alter_index(ctx: &mut Ctx<'_>, stmt: Stmt<'_>) {
         return;
     };
     ctx.deferred.push(Deferred::AttachIndex {
-        parent: qualified(&parent),
-        child: qualified(&child),
+        parent: ctx.object(&parent),
+        child: ctx.object(&child),
         span: ctx.span(&stmt),
     });
 }

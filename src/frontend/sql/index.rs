@@ -7,7 +7,7 @@
 //! order's default is `None`.
 
 use super::lower::{strip_nested, unique_name};
-use super::{collation, forms, ident, last_ident, opclass, parser, qualified, Ctx, Stmt};
+use super::{collation, forms, ident, last_ident, opclass, parser, Ctx, Stmt};
 use crate::model::{normalize, Ident, Index, IndexExpr, IndexKey};
 use sqlparser::ast::{Expr, IndexColumn, OrderBySort, Statement, Value};
 
@@ -20,7 +20,11 @@ pub(crate) fn create_index(ctx: &mut Ctx<'_>, stmt: Stmt<'_>) {
         Ok(statement)
     });
     let create = match parsed {
-        Ok(Statement::CreateIndex(create)) => create,
+        Ok(Statement::CreateIndex(mut create)) => {
+            ctx.qualify_names(&mut create.columns, false);
+            ctx.qualify_names(&mut create.predicate, false);
+            create
+        }
         Ok(_) => {
             ctx.error("syntax-error", &stmt, "expected a CREATE INDEX statement");
             return;
@@ -30,7 +34,7 @@ pub(crate) fn create_index(ctx: &mut Ctx<'_>, stmt: Stmt<'_>) {
             return;
         }
     };
-    let target = qualified(&create.table_name);
+    let target = ctx.relation(&create.table_name);
     let mut keys = Vec::new();
     let mut key_names = Vec::new();
     for column in &create.columns {

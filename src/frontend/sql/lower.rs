@@ -11,7 +11,7 @@
 
 use super::forms;
 use super::sequence::SeqOpts;
-use super::{collation, ident, last_ident, opclass, parser, qualified, Ctx, Stmt};
+use super::{collation, ident, last_ident, opclass, parser, Ctx, Stmt};
 use crate::model::{
     normalize, BoundValue, Column, Constraint, ConstraintKind, ExcludeElement, FkAction,
     ForeignKey, Ident, Identity, PartitionBound, PartitionBy, PartitionOf, PartitionStrategy,
@@ -59,7 +59,7 @@ pub(crate) fn create_table(ctx: &mut Ctx<'_>, stmt: Stmt<'_>) {
         forms::expect_end(&mut p)?;
         Ok(statement)
     });
-    let create = match parsed {
+    let mut create = match parsed {
         Ok(Statement::CreateTable(create)) => create,
         Ok(_) => {
             ctx.error("syntax-error", &stmt, "expected a CREATE TABLE statement");
@@ -70,7 +70,10 @@ pub(crate) fn create_table(ctx: &mut Ctx<'_>, stmt: Stmt<'_>) {
             return;
         }
     };
-    let name = qualified(&create.name);
+    let name = ctx.qualified(&create.name);
+    ctx.qualify_names(&mut create.columns, false);
+    ctx.qualify_names(&mut create.constraints, false);
+    ctx.qualify_names(&mut create.partition_by, false);
     if ctx.model.tables.contains_key(&name) {
         ctx.error(
             "duplicate-object",
@@ -79,17 +82,22 @@ pub(crate) fn create_table(ctx: &mut Ctx<'_>, stmt: Stmt<'_>) {
         );
         return;
     }
-    if create.query.is_some() || create.like.is_some() || create.inherits.is_some() {
+    if create.query.is_some() || create.inherits.is_some() {
         ctx.warning(
             "unsupported-statement",
             &stmt,
-            format!("CREATE TABLE {name} uses AS, LIKE or INHERITS, which schemac does not model; the statement was skipped"),
+            format!("CREATE TABLE {name} uses AS or INHERITS, which schemac does not model; the statement was skipped"),
         );
         return;
     }
     let mut table = Table::new(name.clone());
     table.unlogged = create.unlogged;
     table.meta = ctx.meta(&stmt);
+    if let Some(like) = &create.like {
+        if !super::like::copy_columns(ctx, &stmt, &mut table, like) {
+            return;
+        }
+    }
     for column in &create.columns {
         add_column_with(ctx, &stmt, &mut table, column, &mut identities);
     }
@@ -101,7 +109,7 @@ pub(crate) fn create_table(ctx: &mut Ctx<'_>, stmt: Stmt<'_>) {
     }
     if let (Some(parent), Some(bound)) = (&create.partition_of, &create.for_values) {
         table.partition_of = Some(PartitionOf {
-            parent: qualified(parent),
+            parent: ctx.relation(parent),
             bound: for_values(bound),
         });
     }
@@ -216,7 +224,7 @@ fn add_column_with(
             ctx.model.sequences.insert(sequence.name.clone(), sequence);
             column
         }
-        None => Column::new(name.clone(), normalize::type_name(&spelling, "public")),
+        None => Column::new(name.clone(), ctx.type_name(&spelling)),
     };
     column.meta = ctx.meta(stmt);
     let mut constraints = Vec::new();
@@ -248,7 +256,7 @@ fn add_column_with(
             ColumnOption::ForeignKey(fk) => {
                 let kind = ConstraintKind::ForeignKey(ForeignKey {
                     columns: vec![name.clone()],
-                    ref_table: qualified(&fk.foreign_table),
+                    ref_table: ctx.relation(&fk.foreign_table),
                     ref_columns: fk.referred_columns.iter().map(ident).collect(),
                     on_delete: fk_action(fk.on_delete),
                     on_update: fk_action(fk.on_update),
@@ -395,7 +403,7 @@ pub(crate) fn add_table_constraint(
         TableConstraint::ForeignKey(fk) => {
             let kind = ConstraintKind::ForeignKey(ForeignKey {
                 columns: fk.columns.iter().map(ident).collect(),
-                ref_table: qualified(&fk.foreign_table),
+                ref_table: ctx.relation(&fk.foreign_table),
                 ref_columns: fk.referred_columns.iter().map(ident).collect(),
                 on_delete: fk_action(fk.on_delete),
                 on_update: fk_action(fk.on_update),

@@ -21,9 +21,11 @@ mod comment;
 mod dispatch;
 mod forms;
 mod index;
+mod like;
 mod lower;
 mod objects;
 mod pgdump;
+mod search_path;
 mod sequence;
 mod skipped;
 pub(crate) mod split;
@@ -59,6 +61,9 @@ pub(crate) struct Ctx<'a> {
     /// Statements that change nothing the file declared (see
     /// [`skipped::no_op_drop`]).
     pub skipped_no_ops: Vec<skipped::SkippedData>,
+    /// The session's `search_path` at the current statement, without the
+    /// implicit `pg_catalog` (see [`search_path`]).
+    pub search_path: Vec<Ident>,
 }
 
 impl<'a> Ctx<'a> {
@@ -70,6 +75,7 @@ impl<'a> Ctx<'a> {
             deferred: Vec::new(),
             skipped_data: Vec::new(),
             skipped_no_ops: Vec::new(),
+            search_path: search_path::default_path(),
         }
     }
 
@@ -173,8 +179,10 @@ pub(crate) fn ident(id: &sqlparser::ast::Ident) -> Ident {
     }
 }
 
-/// `[catalog.]schema.name` or `name` (in `public`).
-pub(crate) fn qualified(name: &ObjectName) -> QualifiedName {
+/// `[catalog.]schema.name`, or `name` in `schema`. Statements pick the
+/// schema through the file's search_path ([`Ctx::qualified`],
+/// [`Ctx::relation`]).
+pub(crate) fn qualified_in(name: &ObjectName, schema: &Ident) -> QualifiedName {
     let parts: Vec<Ident> = name
         .0
         .iter()
@@ -186,7 +194,7 @@ pub(crate) fn qualified(name: &ObjectName) -> QualifiedName {
     match parts.as_slice() {
         [] => QualifiedName::public(""),
         [name] => QualifiedName {
-            schema: Ident::new("public"),
+            schema: schema.clone(),
             name: name.clone(),
         },
         [.., schema, name] => QualifiedName {
@@ -252,7 +260,10 @@ mod tests {
     fn names_fold_like_postgres() {
         let mut p = parser("Foo.\"Bar\"").expect("tokenizes");
         let name = p.parse_object_name(false).expect("parses");
-        assert_eq!(qualified(&name), QualifiedName::new("foo", "Bar"));
+        assert_eq!(
+            qualified_in(&name, &Ident::new("public")),
+            QualifiedName::new("foo", "Bar")
+        );
         let mut p = parser("pg_catalog.\"C\"").expect("tokenizes");
         let name = p.parse_object_name(false).expect("parses");
         assert_eq!(collation(&name), Ident::new("C"));

@@ -13,7 +13,7 @@
 //! PUBLIC as the empty list; trigger events are in PostgreSQL's order.
 
 use super::forms;
-use super::{blank, ident, parser, qualified, tokens, Ctx, Stmt};
+use super::{blank, ident, parser, tokens, Ctx, Stmt};
 use crate::model::{
     normalize, ArgMode, Function, FunctionArg, FunctionId, Ident, Parallel, QualifiedName, View,
     Volatility,
@@ -90,7 +90,8 @@ pub(crate) fn create_function(ctx: &mut Ctx<'_>, stmt: Stmt<'_>) {
                 {
                     let start = toks[idx + 1].1;
                     let end = toks[idx + 2].1 + "ZONE".len();
-                    let replacement = format!("{:<width$}", "timezone =", width = end - start);
+                    // `TIME ZONE` is at least 9 bytes: `timezone=` fits.
+                    let replacement = format!("{:<width$}", "timezone=", width = end - start);
                     text.replace_range(start..end, &replacement);
                 }
                 token if is_word(token, Keyword::COST) || is_word(token, Keyword::ROWS) => {
@@ -106,7 +107,7 @@ pub(crate) fn create_function(ctx: &mut Ctx<'_>, stmt: Stmt<'_>) {
     let Some(Statement::CreateFunction(create)) = parse_one(ctx, &stmt, &text) else {
         return;
     };
-    let name = qualified(&create.name);
+    let name = ctx.qualified(&create.name);
     let mut args = Vec::new();
     for arg in create.args.iter().flatten() {
         args.push(FunctionArg {
@@ -117,7 +118,7 @@ pub(crate) fn create_function(ctx: &mut Ctx<'_>, stmt: Stmt<'_>) {
                 Some(sqlparser::ast::ArgMode::Variadic) => ArgMode::Variadic,
             },
             name: arg.name.as_ref().map(ident),
-            ty: normalize::type_name(&arg.data_type.to_string(), "public"),
+            ty: ctx.type_name(&arg.data_type.to_string()),
             default: arg.default_expr.as_ref().map(normalize::expr_from_ast),
         });
     }
@@ -148,7 +149,10 @@ pub(crate) fn create_function(ctx: &mut Ctx<'_>, stmt: Stmt<'_>) {
         returns: if procedure {
             None
         } else {
-            create.return_type.as_ref().map(return_type)
+            create
+                .return_type
+                .as_ref()
+                .map(|returns| return_type(ctx, returns))
         },
         language: create.language.as_ref().map_or_else(
             || "sql".to_string(),
@@ -203,7 +207,7 @@ fn quoted_body(body: &Option<CreateFunctionBody>) -> String {
     }
 }
 
-fn return_type(returns: &FunctionReturnType) -> String {
+fn return_type(ctx: &Ctx<'_>, returns: &FunctionReturnType) -> String {
     let ty = |data_type: &DataType| match data_type {
         DataType::Table(Some(columns)) => {
             let columns: Vec<String> = columns
@@ -212,13 +216,13 @@ fn return_type(returns: &FunctionReturnType) -> String {
                     format!(
                         "{} {}",
                         ident(&column.name),
-                        normalize::type_name(&column.data_type.to_string(), "public")
+                        ctx.type_name(&column.data_type.to_string())
                     )
                 })
                 .collect();
             format!("TABLE({})", columns.join(", "))
         }
-        other => normalize::type_name(&other.to_string(), "public").0,
+        other => ctx.type_name(&other.to_string()).0,
     };
     match returns {
         FunctionReturnType::DataType(data_type) => ty(data_type),
@@ -328,7 +332,15 @@ pub(crate) fn create_view(ctx: &mut Ctx<'_>, stmt: Stmt<'_>) {
             }
         }
     }
-    let name = qualified(&create.name);
+    let name = ctx.qualified(&create.name);
+    let mut ctes = Vec::new();
+    collect_ctes(&create.query, &mut ctes);
+    if ctes.is_empty() {
+        // With CTEs a bare name may be one of them: left as written.
+        ctx.qualify_names(&mut create.query, true);
+    } else {
+        ctx.qualify_names(&mut create.query, false);
+    }
     let mut options: Vec<(String, String)> = match &create.options {
         sqlparser::ast::CreateTableOptions::With(options) => options
             .iter()
@@ -361,7 +373,7 @@ pub(crate) fn create_view(ctx: &mut Ctx<'_>, stmt: Stmt<'_>) {
             .collect(),
         query: normalize::query_from_ast(&create.query),
         options,
-        depends_on: relations(&create.query),
+        depends_on: relations(ctx, &create.query),
         indexes: Default::default(),
         comment: None,
         meta: ctx.meta(&stmt),
@@ -456,25 +468,50 @@ fn view_head_options(toks: &[(Token, usize)]) -> Option<(ViewOptions, std::ops::
     }
 }
 
-/// Relations a query reads, qualified (unqualified -> `public`), without
+/// Relations a query reads, qualified (unqualified ones resolved through
+/// the search_path), without
 /// its own CTE names; sorted and deduplicated.
-pub(crate) fn relations(query: &sqlparser::ast::Query) -> Vec<QualifiedName> {
+pub(crate) fn relations(ctx: &Ctx<'_>, query: &sqlparser::ast::Query) -> Vec<QualifiedName> {
     let mut ctes = Vec::new();
     collect_ctes(query, &mut ctes);
-    let mut found = Vec::new();
-    let _ = sqlparser::ast::visit_relations(query, |name| {
-        let is_cte = name.0.len() == 1
-            && name.0[0]
-                .as_ident()
-                .is_some_and(|id| ctes.contains(&ident(id)));
-        if !is_cte {
-            found.push(qualified(name));
-        }
-        ControlFlow::<()>::Continue(())
-    });
+    let mut reads = ReadRelations {
+        ctx,
+        ctes,
+        found: Vec::new(),
+    };
+    let _ = sqlparser::ast::Visit::visit(query, &mut reads);
+    let mut found = reads.found;
     found.sort();
     found.dedup();
     found
+}
+
+/// The relations of a query's FROM clauses: table functions
+/// (`FROM jsonb_each(x)`) and CTE names left out.
+struct ReadRelations<'c, 'a> {
+    ctx: &'c Ctx<'a>,
+    ctes: Vec<Ident>,
+    found: Vec<QualifiedName>,
+}
+
+impl sqlparser::ast::Visitor for ReadRelations<'_, '_> {
+    type Break = ();
+
+    fn pre_visit_table_factor(&mut self, factor: &sqlparser::ast::TableFactor) -> ControlFlow<()> {
+        if let sqlparser::ast::TableFactor::Table {
+            name, args: None, ..
+        } = factor
+        {
+            let is_cte = name.0.len() == 1
+                && name.0[0]
+                    .as_ident()
+                    .is_some_and(|id| self.ctes.contains(&ident(id)));
+            if !is_cte {
+                self.found.push(self.ctx.read_relation(name));
+            }
+        }
+        ControlFlow::Continue(())
+    }
 }
 
 fn collect_ctes(query: &sqlparser::ast::Query, out: &mut Vec<Ident>) {
@@ -494,10 +531,11 @@ mod tests {
     #[test]
     fn set_time_zone_is_the_timezone_setting() {
         use crate::source::{FileId, Language, SourceFile};
-        let text = "CREATE FUNCTION public.f() RETURNS int AS $$ SELECT 1 $$ LANGUAGE sql SET search_path TO 'app' SET TIME  ZONE 'UTC';\n";
+        let text = "CREATE FUNCTION public.f() RETURNS int AS $$ SELECT 1 $$ LANGUAGE sql SET search_path TO 'app' SET TIME  ZONE 'UTC';\nCREATE FUNCTION public.g() RETURNS int AS $$ SELECT 1 $$ LANGUAGE sql SET TIME ZONE 'UTC' COST 5000 PARALLEL SAFE;\n";
         let file = SourceFile::new(FileId(0), "t.sql".into(), text.to_string(), Language::Sql);
         let parsed = super::super::load_file(&file);
         assert!(parsed.diagnostics.is_empty(), "{:#?}", parsed.diagnostics);
+        assert_eq!(parsed.value.functions.len(), 2);
         let function = parsed
             .value
             .functions

@@ -9,7 +9,7 @@
 
 use super::forms::run;
 use super::pgdump::Deferred;
-use super::{ident, qualified, skipped, Ctx, Stmt};
+use super::{ident, skipped, Ctx, Stmt};
 use crate::model::{normalize, Ident, QualifiedName, Sequence, SequenceOptions, TypeName};
 use sqlparser::ast::ObjectName;
 use sqlparser::keywords::Keyword;
@@ -170,14 +170,14 @@ fn signed(p: &mut Parser<'_>) -> Result<i64, ParserError> {
 }
 
 /// `OWNED BY table.column` -> (table, column).
-pub(crate) fn owner_column(name: &ObjectName) -> Option<(QualifiedName, Ident)> {
+pub(crate) fn owner_column(ctx: &Ctx<'_>, name: &ObjectName) -> Option<(QualifiedName, Ident)> {
     let mut parts = name.0.clone();
     let column = parts.pop()?;
     let column = ident(column.as_ident()?);
     if parts.is_empty() {
         return None;
     }
-    Some((qualified(&ObjectName(parts)), column))
+    Some((ctx.relation(&ObjectName(parts)), column))
 }
 
 /// `CREATE [TEMP|UNLOGGED] SEQUENCE [IF NOT EXISTS] name options`.
@@ -192,11 +192,11 @@ pub(crate) fn create_sequence(ctx: &mut Ctx<'_>, stmt: Stmt<'_>) {
     }) else {
         return;
     };
-    let name = qualified(&name);
+    let name = ctx.qualified(&name);
     if let Some(owned_by) = &opts.owned_by {
         ctx.deferred.push(Deferred::OwnedBy {
             sequence: name.clone(),
-            owner: owned_by.as_ref().and_then(owner_column),
+            owner: owned_by.as_ref().and_then(|name| owner_column(ctx, name)),
             span: ctx.span(&stmt),
         });
     }
@@ -232,11 +232,11 @@ pub(crate) fn alter_sequence(ctx: &mut Ctx<'_>, stmt: Stmt<'_>) {
     }) else {
         return;
     };
-    let name = qualified(&name);
+    let name = ctx.relation(&name);
     if let Some(owned_by) = &opts.owned_by {
         ctx.deferred.push(Deferred::OwnedBy {
             sequence: name.clone(),
-            owner: owned_by.as_ref().and_then(owner_column),
+            owner: owned_by.as_ref().and_then(|name| owner_column(ctx, name)),
             span: ctx.span(&stmt),
         });
     }
@@ -300,6 +300,9 @@ mod tests {
 
     #[test]
     fn owner_columns() {
+        let file = SourceFile::new(FileId(0), "t.sql".into(), String::new(), Language::Sql);
+        let ctx = super::super::Ctx::new(&file);
+        let owner_column = |name: &ObjectName| owner_column(&ctx, name);
         let name = parser("public.accounts.id")
             .expect("tokenizes")
             .parse_object_name(false)

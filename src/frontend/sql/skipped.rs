@@ -59,6 +59,14 @@ pub(crate) fn other(ctx: &mut Ctx<'_>, stmt: Stmt<'_>, words: &[String]) {
     let word = |idx: usize| words.get(idx).map(String::as_str).unwrap_or("");
     let kind = statement_kind(words);
     match word(0) {
+        "SET" | "RESET" if super::search_path::set_statement(ctx, &stmt) => ctx.info(
+            "skipped-statement",
+            &stmt,
+            format!(
+                "{kind}: unqualified names below are created in and resolved through {}",
+                super::search_path::describe(&ctx.search_path)
+            ),
+        ),
         "SET" | "RESET" => ctx.info(
             "skipped-statement",
             &stmt,
@@ -132,7 +140,7 @@ fn drop_declared(ctx: &mut Ctx<'_>, stmt: &Stmt<'_>) -> bool {
     else {
         return false;
     };
-    let names: Vec<_> = names.iter().map(super::qualified).collect();
+    let names: Vec<_> = names.iter().map(|name| ctx.object(name)).collect();
     let handled = matches!(
         object_type,
         ObjectType::Table

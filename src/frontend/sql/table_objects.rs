@@ -13,7 +13,7 @@
 use super::forms::{self, run};
 use super::objects::{is_word, parse_one};
 use super::pgdump::Deferred;
-use super::{blank, ident, parser, qualified, tokens, Ctx, Stmt};
+use super::{blank, ident, parser, tokens, Ctx, Stmt};
 use crate::model::{
     normalize, Colocation, Distribution, Ident, Policy, PolicyCommand, QualifiedName, Trigger,
     TriggerEvent, TriggerTiming,
@@ -37,9 +37,10 @@ const BUILTIN_TRIGGER_FUNCTIONS: &[&str] = &[
 
 /// The trigger's function: an unqualified built-in resolves to
 /// `pg_catalog` (searched first whatever the search_path says, and how
-/// pg_dump prints it); any other unqualified name is in `public`.
-fn trigger_function(name: &sqlparser::ast::ObjectName) -> QualifiedName {
-    let function = qualified(name);
+/// pg_dump prints it); any other unqualified name resolves through the
+/// search_path.
+fn trigger_function(ctx: &Ctx<'_>, name: &sqlparser::ast::ObjectName) -> QualifiedName {
+    let function = ctx.function(name);
     let builtin = name.0.len() == 1 && BUILTIN_TRIGGER_FUNCTIONS.contains(&function.name.as_str());
     if builtin {
         QualifiedName::new("pg_catalog", function.name.as_str())
@@ -92,7 +93,7 @@ pub(crate) fn create_trigger(ctx: &mut Ctx<'_>, stmt: Stmt<'_>) {
     }) else {
         return;
     };
-    let table_name = qualified(&create.table_name);
+    let table_name = ctx.relation(&create.table_name);
     let mut events: Vec<TriggerEvent> = create
         .events
         .iter()
@@ -120,7 +121,7 @@ pub(crate) fn create_trigger(ctx: &mut Ctx<'_>, stmt: Stmt<'_>) {
                 | Some(TriggerObjectKind::ForEach(TriggerObject::Row))
         ),
         when: create.condition.as_ref().map(normalize::expr_from_ast),
-        function: trigger_function(&function),
+        function: trigger_function(ctx, &function),
         args,
         constraint: create.is_constraint,
         deferrable: create
@@ -147,9 +148,11 @@ pub(crate) fn create_trigger(ctx: &mut Ctx<'_>, stmt: Stmt<'_>) {
 
 /// `CREATE POLICY name ON table [AS ...] [FOR ...] [TO ...] [USING (...)] [WITH CHECK (...)]`.
 pub(crate) fn create_policy(ctx: &mut Ctx<'_>, stmt: Stmt<'_>) {
-    let Some(Statement::CreatePolicy(create)) = parse_one(ctx, &stmt, stmt.text) else {
+    let Some(Statement::CreatePolicy(mut create)) = parse_one(ctx, &stmt, stmt.text) else {
         return;
     };
+    ctx.qualify_names(&mut create.using, false);
+    ctx.qualify_names(&mut create.with_check, false);
     let mut roles: Vec<Ident> = create
         .to
         .iter()
@@ -184,7 +187,7 @@ pub(crate) fn create_policy(ctx: &mut Ctx<'_>, stmt: Stmt<'_>) {
         comment: None,
         meta: ctx.meta(&stmt),
     };
-    let table_name = qualified(&create.table_name);
+    let table_name = ctx.relation(&create.table_name);
     super::lower::with_table(ctx, &stmt, &table_name, |ctx, table| {
         let name = policy.name.clone();
         if table.policies.insert(name.clone(), policy).is_some() {
@@ -195,6 +198,42 @@ pub(crate) fn create_policy(ctx: &mut Ctx<'_>, stmt: Stmt<'_>) {
             );
         }
     });
+}
+
+/// A string literal argument.
+fn string(expr: &Expr) -> Option<String> {
+    match expr {
+        Expr::Value(value) => match &value.value {
+            Value::SingleQuotedString(text) => Some(text.clone()),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+/// `set_config('search_path', 'a, b', is_local)` (pg_dump and Rails print
+/// it with `pg_catalog.`): sets the file's search_path and returns true;
+/// false for any other setting or a value that is not a literal.
+fn set_config_search_path(ctx: &mut Ctx<'_>, function: &sqlparser::ast::Function) -> bool {
+    let FunctionArguments::List(list) = &function.args else {
+        return false;
+    };
+    let literal = |idx: usize| match list.args.get(idx) {
+        Some(sqlparser::ast::FunctionArg::Unnamed(FunctionArgExpr::Expr(expr))) => string(expr),
+        _ => None,
+    };
+    if list.args.len() != 3
+        || !literal(0).is_some_and(|name| name.eq_ignore_ascii_case("search_path"))
+    {
+        return false;
+    }
+    match literal(1).and_then(|value| super::search_path::path_from_text(&value)) {
+        Some(path) => {
+            ctx.search_path = path;
+            true
+        }
+        None => false,
+    }
 }
 
 /// `SELECT create_distributed_table[_concurrently](...)` and
@@ -223,6 +262,17 @@ pub(crate) fn select(ctx: &mut Ctx<'_>, stmt: Stmt<'_>) {
     };
     let function_name = super::last_ident(&function.name);
     let kind = function_name.as_str();
+    if kind == "set_config" && set_config_search_path(ctx, function) {
+        ctx.info(
+            "skipped-statement",
+            &stmt,
+            format!(
+                "SELECT set_config('search_path', ...): unqualified names below are created in and resolved through {}",
+                super::search_path::describe(&ctx.search_path)
+            ),
+        );
+        return;
+    }
     if kind == "setval" {
         super::skipped::data(ctx, &stmt, "SELECT setval".to_string());
         return;
@@ -262,17 +312,10 @@ pub(crate) fn select(ctx: &mut Ctx<'_>, stmt: Stmt<'_>) {
             }
         }
     }
-    let string = |expr: &Expr| match expr {
-        Expr::Value(value) => match &value.value {
-            Value::SingleQuotedString(text) => Some(text.clone()),
-            _ => None,
-        },
-        _ => None,
-    };
     let Some(table) = positional
         .first()
         .and_then(|expr| string(expr))
-        .and_then(|text| regclass(&text))
+        .and_then(|text| regclass(ctx, &text))
     else {
         ctx.error(
             "syntax-error",
@@ -302,7 +345,7 @@ pub(crate) fn select(ctx: &mut Ctx<'_>, stmt: Stmt<'_>) {
                 ("colocate_with", Some(text)) if text.eq_ignore_ascii_case("default") => {
                     colocation = Colocation::Default
                 }
-                ("colocate_with", Some(text)) => match regclass(&text) {
+                ("colocate_with", Some(text)) => match regclass(ctx, &text) {
                     Some(other) => colocation = Colocation::Table(other),
                     None => ctx.error(
                         "syntax-error",
@@ -344,11 +387,11 @@ fn column_name(text: &str) -> Ident {
 
 /// A table name given as a string (`'app.orders'`, `'"Orders"'`), read the
 /// way a `regclass` cast reads it.
-fn regclass(text: &str) -> Option<QualifiedName> {
+fn regclass(ctx: &Ctx<'_>, text: &str) -> Option<QualifiedName> {
     let mut p = parser(text).ok()?;
     let name = p.parse_object_name(false).ok()?;
     forms::expect_end(&mut p).ok()?;
-    Some(qualified(&name))
+    Some(ctx.relation(&name))
 }
 
 #[cfg(test)]

@@ -8,7 +8,7 @@
 //! not modelled, never silently dropped.
 
 use super::forms::run;
-use super::{collation, ident, qualified, Ctx, Stmt};
+use super::{collation, ident, Ctx, Stmt};
 use crate::model::{normalize, Domain, Enum, Ident};
 use sqlparser::ast::{Expr, ObjectName};
 use sqlparser::keywords::Keyword;
@@ -42,7 +42,7 @@ pub(crate) fn create_type(ctx: &mut Ctx<'_>, stmt: Stmt<'_>) {
     }) else {
         return;
     };
-    let name = qualified(&name);
+    let name = ctx.qualified(&name);
     let value = Enum {
         name: name.clone(),
         values,
@@ -106,7 +106,7 @@ pub(crate) fn create_domain(ctx: &mut Ctx<'_>, stmt: Stmt<'_>) {
     }) else {
         return;
     };
-    let name = qualified(&parsed.name);
+    let name = ctx.qualified(&parsed.name);
     let mut checks = BTreeMap::new();
     for (check_name, expr) in &parsed.checks {
         let check_name = check_name.clone().unwrap_or_else(|| {
@@ -123,7 +123,7 @@ pub(crate) fn create_domain(ctx: &mut Ctx<'_>, stmt: Stmt<'_>) {
     }
     let domain = Domain {
         name: name.clone(),
-        base: normalize::type_name(&parsed.ty, "public"),
+        base: ctx.type_name(&parsed.ty),
         collation: parsed.collation,
         default: parsed.default.as_ref().map(normalize::expr_from_ast),
         not_null: parsed.not_null,
