@@ -46,7 +46,7 @@ mod hazards;
 
 pub use apply::{parse_duration, ApplyFileConfig, ApplyOverrides, ApplySettings};
 pub use database::Database;
-pub use hazards::AllowedHazards;
+pub use hazards::{AllowedHazards, AllowedLint};
 
 use crate::diagnostics::Severity;
 use crate::lint::{registry, Group, LintConfig};
@@ -132,6 +132,9 @@ pub struct Options {
     /// The desired schema's files and directories.
     pub paths: Vec<PathBuf>,
     pub allow_hazards: AllowedHazards,
+    /// Error-level lint findings about the plan that may pass (the lint
+    /// rule ids of the same list).
+    pub allow_lint: AllowedLint,
     /// `NO_COLOR` is set (to anything but the empty string).
     pub no_color: bool,
     /// Lint severities and thresholds.
@@ -192,9 +195,12 @@ impl Options {
         } else {
             vec![PathBuf::from(".")]
         };
+        let file_allowed = file.plan.and_then(|plan| plan.allow_hazards);
+        let allow_lint =
+            AllowedLint::resolve(overrides.allow_hazards.as_deref(), file_allowed.as_deref());
         let allow_hazards = AllowedHazards::resolve(
             overrides.allow_hazards.as_deref(),
-            file.plan.and_then(|plan| plan.allow_hazards),
+            file_allowed,
             &config_path_display(&config_path),
         )?;
         let apply = apply_settings(
@@ -215,6 +221,7 @@ impl Options {
             config_path,
             paths,
             allow_hazards,
+            allow_lint,
             no_color: env.no_color,
             lint,
             target_version_configured,
@@ -378,7 +385,10 @@ pub enum ConfigError {
     #[diagnostic(transparent)]
     Parse(Box<ConfigParseError>),
     #[error("unknown hazard `{id}` in {origin}")]
-    #[diagnostic(code("unknown-hazard"), help("known hazards: {known}; or `all`"))]
+    #[diagnostic(
+        code("unknown-hazard"),
+        help("known hazards: {known}; a lint rule id (`schemac rules`); or `all`")
+    )]
     UnknownHazard {
         id: String,
         origin: String,

@@ -40,6 +40,7 @@
 pub mod action;
 pub mod action_record;
 pub mod hazard;
+pub mod implied_hazards;
 pub mod lock;
 mod lookup;
 pub(crate) mod order;

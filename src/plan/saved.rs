@@ -2,13 +2,21 @@
 //! and read by `schemac apply --plan FILE`, plus the two hashes that make a
 //! saved plan safe to apply later:
 //!
-//! - the **plan id** ([`plan_id`]): FNV-1a 64 over every step's SQL and
-//!   transaction shape. It names the plan in `schemac.apply_history`, so the
-//!   same plan resumes where it stopped, and it detects a hand-edited file
-//!   (the id stored in the file must equal the id of the steps read back).
-//! - the **fingerprint** ([`fingerprint`]): a hash of the current Model the
-//!   plan was made against. `apply --plan` introspects the database again
-//!   and refuses when the fingerprint differs.
+//! - the **plan id** ([`plan_id`]): SHA-256 over everything that runs and
+//!   everything that decides whether it may run: each step's SQL,
+//!   transaction shape, typed action, locks, rewrite/scan flags and
+//!   hazards, the fingerprint of the database state the plan was made for,
+//!   the format version and the schemac version. It names the plan in
+//!   `schemac.apply_history`, and it detects a hand-edited file (the id
+//!   stored in the file must equal the id of the content read back).
+//! - the **fingerprint** ([`fingerprint`]): SHA-256 of the current Model
+//!   the plan was made against. `apply --plan` introspects the database
+//!   again and refuses when the fingerprint differs.
+//!
+//! The id is not a signature: whoever can write the file can compute it.
+//! What may run is therefore also recomputed on load: the hazards the
+//! typed steps imply ([`super::implied_hazards`]) must all be listed, so a
+//! plan whose hazards were removed is refused, whatever its id.
 //!
 //! Invariants:
 //! - The file format is explicit structs (`Saved*`), never the internal
@@ -32,17 +40,18 @@ use crate::model::{FunctionId, Ident, Model, ObjectId, QualifiedName, TypeName};
 use serde::{Deserialize, Serialize};
 
 /// The version of the saved-plan format written by this build. Version 2
-/// added each step's typed `action`; version 1 files are refused with
-/// [`SavedPlanError::UnsupportedVersion`] (plan again to get a version 2
+/// added each step's typed `action`; version 3 made `plan_id` a SHA-256 of
+/// the whole plan and the fingerprint. Older files are refused with
+/// [`SavedPlanError::UnsupportedVersion`] (plan again to get a version 3
 /// file).
-pub const FORMAT_VERSION: u32 = 2;
+pub const FORMAT_VERSION: u32 = 3;
 
 /// A saved plan as written to disk.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct SavedPlan {
     pub format_version: u32,
-    /// [`plan_id`] of `steps`.
+    /// [`plan_id`] of `steps` and `fingerprint`.
     pub plan_id: String,
     /// [`fingerprint`] of the database the plan was made against.
     pub fingerprint: String,
@@ -158,19 +167,26 @@ pub enum SavedPlanError {
     )]
     UnsupportedVersion { found: u32 },
 
-    #[error("the plan file was modified after it was written (plan id {stored}, steps hash to {computed})")]
+    #[error("the plan file was modified after it was written (plan id {stored}, its content hashes to {computed})")]
     #[diagnostic(
         code("modified-saved-plan"),
         help("a saved plan must be applied as written: re-run `schemac plan --out FILE`")
     )]
     Modified { stored: String, computed: String },
+
+    #[error("the plan file lists fewer hazards than its steps have:\n{details}")]
+    #[diagnostic(
+        code("saved-plan-hazards-differ"),
+        help("the hazards of a saved plan are recomputed from its steps; the file was edited: re-run `schemac plan --out FILE`, read the plan, and allow its hazards with --allow-hazards")
+    )]
+    HazardsDiffer { details: String },
 }
 
 /// Serialises `plan` as a saved plan (pretty JSON with a final newline).
 pub fn to_json(plan: &Plan, fingerprint: &str, created_at: Option<String>) -> String {
     let saved = SavedPlan {
         format_version: FORMAT_VERSION,
-        plan_id: plan_id(plan),
+        plan_id: plan_id(plan, fingerprint),
         fingerprint: fingerprint.to_string(),
         created_at,
         steps: plan.steps.iter().map(save_step).collect(),
@@ -182,8 +198,9 @@ pub fn to_json(plan: &Plan, fingerprint: &str, created_at: Option<String>) -> St
     res
 }
 
-/// Reads a saved plan, checking its version and that its steps are the
-/// ones its plan id was computed from.
+/// Reads a saved plan, checking its version, that its content is what its
+/// plan id was computed from, and that every step lists the hazards its
+/// typed action implies.
 pub fn from_json(text: &str) -> Result<LoadedPlan, SavedPlanError> {
     let value: serde_json::Value =
         serde_json::from_str(text).map_err(|err| SavedPlanError::Malformed {
@@ -214,7 +231,24 @@ pub fn from_json(text: &str) -> Result<LoadedPlan, SavedPlanError> {
         steps,
         notes: saved.notes,
     };
-    let computed = plan_id(&plan);
+    let unrecorded = super::implied_hazards::unrecorded(&plan);
+    if !unrecorded.is_empty() {
+        let details = unrecorded
+            .iter()
+            .map(|step| {
+                let ids: Vec<&str> = step.missing.iter().map(|hazard| hazard.id()).collect();
+                format!(
+                    "  step {} ({}): lacks {}",
+                    step.index + 1,
+                    step.description,
+                    ids.join(", ")
+                )
+            })
+            .collect::<Vec<_>>()
+            .join("\n");
+        return Err(SavedPlanError::HazardsDiffer { details });
+    }
+    let computed = plan_id(&plan, &saved.fingerprint);
     if computed != saved.plan_id {
         return Err(SavedPlanError::Modified {
             stored: saved.plan_id,
@@ -229,46 +263,90 @@ pub fn from_json(text: &str) -> Result<LoadedPlan, SavedPlanError> {
     })
 }
 
-/// The stable id of a plan: FNV-1a 64 (hex) over each step's SQL and
-/// transaction shape, in order. Descriptions, hazards and statistics do
-/// not take part: the same statements in the same transactions are the
-/// same plan.
-pub fn plan_id(plan: &Plan) -> String {
-    let mut hash = Fnv64::new();
+/// The id of a plan made for the database state `fingerprint`: SHA-256
+/// (64 hex digits) over the format version, the schemac version, the
+/// fingerprint and, per step in order, its SQL, transaction shape, typed
+/// action ([`ActionRecord`]), locks, rewrite and scan flags and hazards.
+/// Every field is length-prefixed, so no two plans hash the same input.
+/// Descriptions, notes, statistics and origins do not take part: they
+/// neither run nor decide whether the plan may run.
+pub fn plan_id(plan: &Plan, fingerprint: &str) -> String {
+    let mut hash = Sha256Writer::new(b"schemac plan id");
+    hash.field(FORMAT_VERSION.to_string().as_bytes());
+    hash.field(env!("CARGO_PKG_VERSION").as_bytes());
+    hash.field(fingerprint.as_bytes());
     for step in &plan.steps {
-        hash.write(if step.transactional { b"T" } else { b"N" });
-        hash.write(if step.joins_previous { b"J" } else { b"S" });
-        hash.write(step.sql.as_bytes());
-        // A separator that cannot end a statement's text unambiguously
-        // otherwise ("a" + "bc" vs "ab" + "c").
-        hash.write(&(step.sql.len() as u64).to_le_bytes());
+        hash.field(b"step");
+        hash.field(&[
+            u8::from(step.transactional),
+            u8::from(step.joins_previous),
+            u8::from(step.rewrites),
+            u8::from(step.scans),
+        ]);
+        hash.field(step.sql.as_bytes());
+        let action = serde_json::to_string(&ActionRecord::from(&step.action))
+            .expect("invariant: action records serialise to JSON");
+        hash.field(action.as_bytes());
+        for lock in &step.locks {
+            hash.field(b"lock");
+            hash.field(lock.relation.schema.0.as_bytes());
+            hash.field(lock.relation.name.0.as_bytes());
+            hash.field(lock.mode.as_sql().as_bytes());
+        }
+        for note in &step.hazards {
+            hash.field(b"hazard");
+            hash.field(note.hazard.id().as_bytes());
+            hash.field(note.message.as_bytes());
+        }
     }
     hash.hex()
 }
 
-/// The fingerprint of a (current, introspected) Model: FNV-1a 64 (hex) of
+/// The fingerprint of a (current, introspected) Model: SHA-256 (hex) of
 /// the SQL that would create it from an empty database. Two Models that
 /// print the same DDL have the same fingerprint; `Meta` never takes part.
 pub fn fingerprint(model: &Model) -> String {
-    let mut hash = Fnv64::new();
+    let mut hash = Sha256Writer::new(b"schemac fingerprint");
     match plan_models(&Model::default(), model, &PlanOptions::default()) {
         Ok(plan) => {
-            hash.write(b"ddl:");
+            hash.field(b"ddl");
             for step in &plan.steps {
-                hash.write(step.sql.as_bytes());
-                hash.write(b"\n;\n");
+                hash.field(step.sql.as_bytes());
             }
             for note in &plan.notes {
-                hash.write(note.as_bytes());
-                hash.write(b"\n");
+                hash.field(b"note");
+                hash.field(note.as_bytes());
             }
         }
         // A Model the planner cannot create from scratch still has a
         // stable fingerprint: its debug form (introspected Models carry no
         // spans, so it is as stable as the catalog text).
-        Err(_) => hash.write(format!("debug:{model:?}").as_bytes()),
+        Err(_) => hash.field(format!("debug:{model:?}").as_bytes()),
     }
     hash.hex()
+}
+
+/// SHA-256 over length-prefixed fields.
+struct Sha256Writer(sha2::Sha256);
+
+impl Sha256Writer {
+    fn new(domain: &[u8]) -> Sha256Writer {
+        let mut res = Sha256Writer(<sha2::Sha256 as sha2::Digest>::new());
+        res.field(domain);
+        res
+    }
+
+    fn field(&mut self, bytes: &[u8]) {
+        sha2::Digest::update(&mut self.0, (bytes.len() as u64).to_le_bytes());
+        sha2::Digest::update(&mut self.0, bytes);
+    }
+
+    fn hex(self) -> String {
+        sha2::Digest::finalize(self.0)
+            .iter()
+            .map(|byte| format!("{byte:02x}"))
+            .collect()
+    }
 }
 
 /// FNV-1a, 64 bits: tiny, dependency-free and stable across builds.
@@ -584,9 +662,9 @@ mod tests {
         let loaded = from_json(&text).expect("a saved plan loads");
         assert_eq!(loaded.plan, plan);
         assert_eq!(loaded.fingerprint, "00ff");
-        assert_eq!(loaded.plan_id, plan_id(&plan));
+        assert_eq!(loaded.plan_id, plan_id(&plan, "00ff"));
         assert_eq!(loaded.created_at.as_deref(), Some("2025-01-01T00:00:00Z"));
-        assert!(text.starts_with("{\n  \"format_version\": 2,"), "{text}");
+        assert!(text.starts_with("{\n  \"format_version\": 3,"), "{text}");
         assert!(text.contains("\"kind\": \"create_index\""), "{text}");
     }
 
@@ -608,15 +686,15 @@ mod tests {
         let edited = text.replace("ADD COLUMN a integer", "ADD COLUMN a bigint");
         let err = from_json(&edited).expect_err("edited SQL");
         assert!(matches!(err, SavedPlanError::Modified { .. }), "{err:?}");
-        let newer = text.replace("\"format_version\": 2", "\"format_version\": 3");
+        let newer = text.replace("\"format_version\": 3", "\"format_version\": 4");
         assert_eq!(
             from_json(&newer),
-            Err(SavedPlanError::UnsupportedVersion { found: 3 })
+            Err(SavedPlanError::UnsupportedVersion { found: 4 })
         );
-        // A file of the version before typed actions names its version.
-        let older = text.replace("\"format_version\": 2", "\"format_version\": 1");
-        let err = from_json(&older).expect_err("version 1");
-        insta::assert_snapshot!(err.to_string(), @"the plan file has format version 1; this schemac reads version 2");
+        // A file of a version before the SHA-256 id names its version.
+        let older = text.replace("\"format_version\": 3", "\"format_version\": 2");
+        let err = from_json(&older).expect_err("version 2");
+        insta::assert_snapshot!(err.to_string(), @"the plan file has format version 2; this schemac reads version 3");
         let bad_action = text.replace("\"create_index\"", "\"build_index\"");
         let err = from_json(&bad_action).expect_err("unknown action kind");
         assert!(
@@ -633,17 +711,69 @@ mod tests {
     }
 
     #[test]
-    fn plan_id_depends_on_sql_and_grouping_only() {
+    fn plan_id_covers_what_runs_and_what_decides_whether_it_may() {
         let plan = sample_plan();
+        let id = plan_id(&plan, "fp");
+        assert_eq!(id.len(), 64);
+        assert!(id.bytes().all(|byte| byte.is_ascii_hexdigit()));
         let mut described = plan.clone();
         described.steps[0].description = "other words".to_string();
-        described.steps[0].hazards.clear();
-        assert_eq!(plan_id(&plan), plan_id(&described));
+        described.notes.clear();
+        assert_eq!(plan_id(&described, "fp"), id);
+        let mut changes: Vec<Plan> = Vec::new();
         let mut regrouped = plan.clone();
         regrouped.steps[1].transactional = true;
-        assert_ne!(plan_id(&plan), plan_id(&regrouped));
-        assert_eq!(plan_id(&plan).len(), 16);
-        assert_eq!(plan_id(&Plan::default()), Fnv64::new().hex());
+        changes.push(regrouped);
+        let mut no_hazards = plan.clone();
+        no_hazards.steps[1].hazards.clear();
+        changes.push(no_hazards);
+        let mut other_action = plan.clone();
+        other_action.steps[1].action = Action::Raw;
+        changes.push(other_action);
+        let mut other_sql = plan.clone();
+        other_sql.steps[0].sql.push(' ');
+        changes.push(other_sql);
+        let mut other_lock = plan.clone();
+        other_lock.steps[0].locks[0].mode = LockMode::AccessExclusive;
+        changes.push(other_lock);
+        for changed in &changes {
+            assert_ne!(plan_id(changed, "fp"), id, "{changed:#?}");
+        }
+        assert_ne!(plan_id(&plan, "other state"), id);
+    }
+
+    #[test]
+    fn refuses_a_plan_whose_hazards_were_removed() {
+        let mut plan = sample_plan();
+        let table = QualifiedName::new("public", "orders");
+        plan.steps[0].action = Action::DropTable {
+            table: table.clone(),
+            partition_of: None,
+        };
+        plan.steps[0].sql = "DROP TABLE public.orders".to_string();
+        plan.steps[0].hazards = vec![HazardNote {
+            hazard: Hazard::DataLoss,
+            message: "table public.orders and its rows are dropped".to_string(),
+        }];
+        let text = to_json(&plan, "fp", None);
+        assert!(from_json(&text).is_ok());
+        // Remove the hazards and recompute the id as an editor could.
+        let mut saved: SavedPlan = serde_json::from_str(&text).expect("parses");
+        for step in &mut saved.steps {
+            step.hazards.clear();
+        }
+        let mut stripped = plan.clone();
+        for step in &mut stripped.steps {
+            step.hazards.clear();
+        }
+        saved.plan_id = plan_id(&stripped, "fp");
+        let edited = serde_json::to_string(&saved).expect("serialises");
+        let err = from_json(&edited).expect_err("hazards removed");
+        insta::assert_snapshot!(err.to_string(), @r"
+        the plan file lists fewer hazards than its steps have:
+          step 1 (run ALTER TABLE public.orders ADD COLUMN a integer): lacks data-loss
+          step 2 (run CREATE INDEX CONCURRENTLY orders_idx ON public.orders (id)): lacks index-build
+        ");
     }
 
     #[test]
