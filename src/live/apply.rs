@@ -55,9 +55,16 @@ pub trait Review {
     /// and the plan, before hazards are checked or anything is asked.
     fn show(&mut self, notes: &[String], plan: &Plan) -> Result<(), Self::Error>;
 
-    /// Lints `plan` (made from `current` towards `desired`); an error
-    /// refuses it before anything runs (see [`crate::lint::gate`]).
-    fn lint(&mut self, plan: &Plan, current: &Model, desired: &Model) -> Result<(), Self::Error>;
+    /// Lints `plan` (made from `current` towards `desired` on a server of
+    /// major version `server_version`); an error refuses it before
+    /// anything runs (see [`crate::lint::gate`]).
+    fn lint(
+        &mut self,
+        plan: &Plan,
+        current: &Model,
+        desired: &Model,
+        server_version: u32,
+    ) -> Result<(), Self::Error>;
 
     /// Whether to run `plan`, whose hazards are all allowed; `false`
     /// cancels without changing anything.
@@ -125,21 +132,22 @@ impl Locked<'_, '_> {
     ) -> Result<ApplyOutcome, R::Error> {
         let started = Instant::now();
         let mut notes = Vec::new();
-        let (plan, normalized, current, fingerprint) = match source {
+        let (plan, normalized, live, fingerprint) = match source {
             ApplySource::Saved {
                 plan,
                 verify_against,
             } => {
                 let fingerprint = plan.fingerprint.clone();
                 let plan = self.check_saved(client, plan, &mut notes).await?;
-                let current = apply::current_model(client, &self.filter)
-                    .await
-                    .map_err(LiveError::from)?;
-                let normalized = match verify_against {
-                    Some(desired) => Some(self.normalize(client, desired, &mut notes).await?.1),
-                    None => None,
+                let (live, normalized) = match verify_against {
+                    Some(desired) => {
+                        let (live, normalized) =
+                            self.normalize(client, desired, &mut notes).await?;
+                        (live, Some(normalized))
+                    }
+                    None => (read_live(client, self.conn, &self.filter).await?, None),
                 };
-                (plan, normalized, current, fingerprint)
+                (plan, normalized, live, fingerprint)
             }
             ApplySource::Desired(desired) => {
                 apply::drop_invalid_leftovers(client, self.options)
@@ -154,7 +162,7 @@ impl Locked<'_, '_> {
                     .map_err(LiveError::from)?;
                 plan.notes.extend(normalized.unproven.iter().cloned());
                 let fingerprint = crate::plan::saved::fingerprint(&live.raw);
-                (plan, Some(normalized), live.current, fingerprint)
+                (plan, Some(normalized), live, fingerprint)
             }
         };
 
@@ -166,8 +174,8 @@ impl Locked<'_, '_> {
         // database it runs on (migration rules read the current Model).
         let desired = normalized
             .as_ref()
-            .map_or(&current, |normalized| &normalized.model);
-        review.lint(&plan, &current, desired)?;
+            .map_or(&live.current, |normalized| &normalized.model);
+        review.lint(&plan, &live.current, desired, live.server_version)?;
         check_hazards(&plan, &self.options.allowed_hazards).map_err(LiveError::from)?;
         if !review.confirm(&plan)? {
             return Ok(ApplyOutcome::Cancelled);

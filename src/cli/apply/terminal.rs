@@ -37,15 +37,18 @@ impl Review for Terminal<'_> {
         Ok(())
     }
 
-    /// Migration rules on the plan; an error-level finding not allowed
-    /// refuses it ([`crate::lint::gate`]).
-    fn lint(&mut self, plan: &Plan, current: &Model, desired: &Model) -> Result<(), CliError> {
-        let findings = crate::lint::run(
-            self.sources,
-            desired,
-            Some((plan, current)),
-            &self.options.lint,
-        );
+    /// Migration rules on the plan, judging the server's own version as
+    /// `plan --db` does; an error-level finding not allowed refuses it
+    /// ([`crate::lint::gate`]).
+    fn lint(
+        &mut self,
+        plan: &Plan,
+        current: &Model,
+        desired: &Model,
+        server_version: u32,
+    ) -> Result<(), CliError> {
+        let (lint, _) = self.options.lint_for_server(server_version);
+        let findings = crate::lint::run(self.sources, desired, Some((plan, current)), &lint);
         crate::lint::gate::check(&findings, &self.options.allow_lint)?;
         Ok(())
     }
