@@ -47,7 +47,7 @@ mod hazards;
 
 pub use apply::{parse_duration, ApplyFileConfig, ApplyOverrides, ApplySettings};
 pub use database::Database;
-pub use hazards::AllowedHazards;
+pub use hazards::{AllowedHazards, AllowedLint};
 
 use crate::diagnostics::Severity;
 use crate::lint::{registry, Group, LintConfig};
@@ -205,6 +205,9 @@ pub struct Options {
     /// Whether output is coloured (`--color`, `NO_COLOR`,
     /// `CLICOLOR_FORCE`).
     pub color: ColorMode,
+    /// Error-level lint findings about the plan that may pass (the lint
+    /// rule ids of the same list).
+    pub allow_lint: AllowedLint,
     /// Lint severities and thresholds.
     pub lint: LintConfig,
     /// `[lint] target-version` was set (else `lint.target_version` is the
@@ -267,9 +270,12 @@ impl Options {
         };
         let plan_file = file.plan.unwrap_or_default();
         let citus = overrides.citus.or(plan_file.citus).unwrap_or_default();
+        let file_allowed = plan_file.allow_hazards;
+        let allow_lint =
+            AllowedLint::resolve(overrides.allow_hazards.as_deref(), file_allowed.as_deref());
         let allow_hazards = AllowedHazards::resolve(
             overrides.allow_hazards.as_deref(),
-            plan_file.allow_hazards,
+            file_allowed,
             &config_path_display(&config_path),
         )?;
         let apply = apply_settings(
@@ -291,6 +297,7 @@ impl Options {
             paths,
             allow_hazards,
             color: ColorMode::resolve(overrides.color, env),
+            allow_lint,
             lint,
             target_version_configured,
             apply,
@@ -454,7 +461,10 @@ pub enum ConfigError {
     #[diagnostic(transparent)]
     Parse(Box<ConfigParseError>),
     #[error("unknown hazard `{id}` in {origin}")]
-    #[diagnostic(code("unknown-hazard"), help("known hazards: {known}; or `all`"))]
+    #[diagnostic(
+        code("unknown-hazard"),
+        help("known hazards: {known}; a lint rule id (`schemac rules`); or `all`")
+    )]
     UnknownHazard {
         id: String,
         origin: String,

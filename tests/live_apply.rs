@@ -251,7 +251,7 @@ async fn resumes_after_an_interruption_at_every_step() {
         plan.steps.iter().filter(|step| !step.transactional).count() >= 2,
         "{listing}"
     );
-    let plan_id = saved::plan_id(&plan);
+    let plan_id = saved::plan_id(&plan, "");
     let filter = filter();
 
     for k in 1..=n {
@@ -481,7 +481,7 @@ async fn a_held_lock_fails_cleanly_naming_the_blocker() {
     blocker.batch_execute("ROLLBACK").await.expect("release");
     assert_eq!(current(&client).await, before, "the database changed");
     // The failure is recorded, and the lock of schemac is free again.
-    let rows = history(&client, &saved::plan_id(&plan)).await;
+    let rows = history(&client, &saved::plan_id(&plan, "")).await;
     assert!(
         rows.iter().any(|(_, outcome)| outcome == "failed"),
         "{rows:?}"
@@ -617,7 +617,7 @@ async fn an_interrupt_cancels_the_running_statement_and_rolls_back() {
         current(&client).await.tables.is_empty(),
         "the transaction was not rolled back"
     );
-    let rows = history(&client, &saved::plan_id(&plan)).await;
+    let rows = history(&client, &saved::plan_id(&plan, "")).await;
     assert!(
         rows.is_empty(),
         "rolled-back steps left history rows: {rows:?}"

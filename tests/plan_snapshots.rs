@@ -12,7 +12,10 @@
 //!   fixture that does not say what it tests, and both deserve a failure;
 //! - planning `to -> to` (and `from -> from`) yields an empty plan: a schema
 //!   compared with itself never produces spurious changes. The same holds
-//!   for the reference schema in `schemas/`.
+//!   for the reference schema in `schemas/`;
+//! - the hazards recomputed from the typed steps
+//!   (`plan::implied_hazards`, what `apply --plan FILE` checks) are all
+//!   raised by the strategies, in online and in direct mode.
 //!
 //! All cases run in one test and every failure is reported at the end.
 
@@ -134,6 +137,32 @@ fn check_case(case: &Case, failures: &mut Failures) {
                 render_text(&plan)
             ),
         );
+    }
+
+    // Hazards recomputed from the typed steps (what `apply --plan` checks)
+    // are all raised by the strategies, online and direct.
+    let direct = plan_models(
+        &current,
+        &desired,
+        &PlanOptions {
+            online: false,
+            ..PlanOptions::default()
+        },
+    );
+    for (mode, plan) in [("online", Ok(plan.clone())), ("direct", direct)] {
+        let Ok(plan) = plan else {
+            continue;
+        };
+        let unrecorded = schemac::plan::implied_hazards::unrecorded(&plan);
+        if !unrecorded.is_empty() {
+            failures.add(
+                &what,
+                format!(
+                    "{mode} steps lack hazards their actions imply: {unrecorded:?}\n{}",
+                    render_text(&plan)
+                ),
+            );
+        }
     }
 
     // No spurious changes: each side against itself.

@@ -44,7 +44,8 @@ pub(super) async fn run(
         client,
         plan,
         options,
-        plan_id: plan_id(plan),
+        plan_id: plan_id(plan, options.fingerprint.as_deref().unwrap_or("")),
+        key: None,
         interrupt: InterruptWatch::new(options.interrupt),
         recorded: BTreeMap::new(),
         done: BTreeSet::new(),
@@ -59,6 +60,7 @@ pub(super) async fn run(
         Ok(waited_for) => {
             run.report.waited_for_pid = waited_for;
             let res = run.run_locked().await;
+            run.finish_run(&res).await;
             // A failed unlock leaves nothing behind: the lock ends with the
             // session at the latest.
             let _ = advisory_lock::unlock(client).await;
@@ -193,8 +195,10 @@ struct Run<'a> {
     plan: &'a Plan,
     options: &'a ApplyOptions<'a>,
     plan_id: String,
+    /// This run in the history (set once the history table exists).
+    key: Option<history::RunKey>,
     interrupt: InterruptWatch,
-    /// The history of this plan id when the apply started.
+    /// The history of this run when the apply started.
     recorded: BTreeMap<usize, Outcome>,
     /// Steps done (before or by this apply).
     done: BTreeSet<usize>,
@@ -231,6 +235,35 @@ enum Resume {
 }
 
 impl<'a> Run<'a> {
+    /// This run's history key: [`Run::run_locked`] sets it before any step.
+    fn key(&self) -> &history::RunKey {
+        self.key
+            .as_ref()
+            .expect("invariant: the run is begun before its steps")
+    }
+
+    /// Records how the run ended: done when every step is, interrupted or
+    /// failed otherwise. A simulated kill (`stop_after_step`) leaves it
+    /// `running`, as a killed process would.
+    async fn finish_run(&self, res: &Result<(), ApplyError>) {
+        let Some(key) = &self.key else {
+            return;
+        };
+        let status = if self.done.len() == self.total() {
+            history::RunStatus::Done
+        } else if matches!(res, Err(ApplyError::Interrupted { .. })) {
+            if self.options.stop_after_step.is_some() {
+                return;
+            }
+            history::RunStatus::Interrupted
+        } else {
+            history::RunStatus::Failed
+        };
+        // A failed record leaves the run `running`; the next apply marks it
+        // interrupted.
+        let _ = history::finish_run(self.client, key, status).await;
+    }
+
     fn total(&self) -> usize {
         self.plan.steps.len()
     }
@@ -257,7 +290,17 @@ impl<'a> Run<'a> {
 
     async fn run_locked(&mut self) -> Result<(), ApplyError> {
         history::ensure_table(self.client).await?;
-        self.recorded = history::load(self.client, &self.plan_id, &self.plan.steps).await?;
+        let fingerprint = self.options.fingerprint.as_deref().unwrap_or("");
+        let start = history::begin_run(self.client, &self.plan_id, fingerprint).await?;
+        for stale in &start.interrupted {
+            let note = format!(
+                "run {} of plan {} (pid {}) was interrupted: its session is gone; marked interrupted",
+                stale.run_id, stale.plan_id, stale.backend_pid
+            );
+            self.report(Event::Note(&note));
+        }
+        self.recorded = history::load(self.client, &start.key, &self.plan.steps).await?;
+        self.key = Some(start.key);
         self.done = self
             .recorded
             .iter()
@@ -374,8 +417,7 @@ impl<'a> Run<'a> {
                 step,
             });
             let start = Instant::now();
-            if let Err(source) = history::mark_running(self.client, &self.plan_id, idx, step).await
-            {
+            if let Err(source) = history::mark_running(self.client, self.key(), idx, step).await {
                 self.rollback().await;
                 return Err(GroupError::History(source));
             }
@@ -390,7 +432,7 @@ impl<'a> Run<'a> {
                     return Err(GroupError::Interrupted);
                 }
             }
-            if let Err(source) = history::mark_done(self.client, &self.plan_id, idx).await {
+            if let Err(source) = history::mark_done(self.client, self.key(), idx).await {
                 self.rollback().await;
                 return Err(GroupError::History(source));
             }
@@ -427,7 +469,7 @@ impl<'a> Run<'a> {
         ) {
             match self.resume_state(step).await? {
                 Resume::Complete => {
-                    history::mark_done(self.client, &self.plan_id, idx)
+                    history::mark_done(self.client, self.key(), idx)
                         .await
                         .map_err(|source| {
                             database_error("recording the step in schemac.apply_history", source)
@@ -465,8 +507,7 @@ impl<'a> Run<'a> {
                 .batch_execute(&set)
                 .await
                 .map_err(|source| database_error("setting the step's timeouts", source))?;
-            if let Err(source) = history::mark_running(self.client, &self.plan_id, idx, step).await
-            {
+            if let Err(source) = history::mark_running(self.client, self.key(), idx, step).await {
                 self.reset_timeouts().await;
                 return Err(database_error(
                     "recording the step in schemac.apply_history",
@@ -482,7 +523,7 @@ impl<'a> Run<'a> {
                         // its `done` record.
                         return Err(self.interrupted());
                     }
-                    history::mark_done(self.client, &self.plan_id, idx)
+                    history::mark_done(self.client, self.key(), idx)
                         .await
                         .map_err(|source| {
                             database_error("recording the step in schemac.apply_history", source)
@@ -500,7 +541,7 @@ impl<'a> Run<'a> {
                 Err(StatementError::Interrupted) => {
                     let _ = history::mark_failed(
                         self.client,
-                        &self.plan_id,
+                        self.key(),
                         idx,
                         step,
                         "interrupted (Ctrl-C)",
@@ -622,7 +663,7 @@ impl<'a> Run<'a> {
         let blockers = retry::blockers(self.client, step).await.unwrap_or_default();
         let text = retry::describe(&blockers, step);
         let message = format!("lock timeout after {attempts} attempt(s); {text}");
-        let _ = history::mark_failed(self.client, &self.plan_id, idx, step, &message).await;
+        let _ = history::mark_failed(self.client, self.key(), idx, step, &message).await;
         ApplyError::LockTimeout {
             number: idx + 1,
             total: self.total(),
@@ -637,7 +678,7 @@ impl<'a> Run<'a> {
     async fn step_failed(&mut self, idx: usize, source: tokio_postgres::Error) -> ApplyError {
         let step = &self.plan.steps[idx];
         let message = crate::introspect::error_message(&source);
-        let _ = history::mark_failed(self.client, &self.plan_id, idx, step, &message).await;
+        let _ = history::mark_failed(self.client, self.key(), idx, step, &message).await;
         ApplyError::StepFailed {
             number: idx + 1,
             total: self.total(),

@@ -1,9 +1,21 @@
-//! The apply history: schemac's own schema `schemac` and its one table,
-//! `schemac.apply_history`, one row per step of a plan:
+//! The apply history: schemac's own schema `schemac` and its two tables.
+//! `schemac.apply_runs` has one row per run of a plan (an apply from its
+//! first step, or a later apply resuming it), `schemac.apply_history` one
+//! row per step of a run:
 //!
 //! ```sql
+//! CREATE TABLE schemac.apply_runs (
+//!     run_id            bigserial PRIMARY KEY,
+//!     plan_id           text        NOT NULL,  -- crate::plan::saved::plan_id of the plan
+//!     start_fingerprint text        NOT NULL,  -- the database state the plan was made for
+//!     backend_pid       int         NOT NULL,  -- the session that runs (or last ran) it
+//!     started_at        timestamptz NOT NULL,
+//!     finished_at       timestamptz,
+//!     status            text        NOT NULL
+//!         CHECK (status IN ('running', 'done', 'failed', 'interrupted'))
+//! );
 //! CREATE TABLE schemac.apply_history (
-//!     plan_id     text        NOT NULL,  -- crate::plan::saved::plan_id of the plan
+//!     plan_id     text        NOT NULL,  -- the run's plan id
 //!     step_index  int         NOT NULL,  -- 0-based position of the step in the plan
 //!     step_sql    text        NOT NULL,  -- the statement, as executed
 //!     description text        NOT NULL,  -- the step's one-line description
@@ -12,16 +24,27 @@
 //!     outcome     text        NOT NULL CHECK (outcome IN ('running', 'done', 'failed')),
 //!     error       text,                  -- the server's message when it failed
 //!     action      text,                  -- the step's typed action (JSON, see below)
-//!     PRIMARY KEY (plan_id, step_index)
+//!     run_id      bigint                 -- the run (NULL for rows of schemac before runs)
 //! );
+//! CREATE UNIQUE INDEX apply_history_run_step ON schemac.apply_history (run_id, step_index);
 //! ```
 //!
 //! `action` is the step's [`crate::plan::ActionRecord`] as JSON, the same
-//! object the JSON plan shows. It was added after the first release: an
-//! existing table gains it through `ADD COLUMN IF NOT EXISTS`, and rows
-//! written before have NULL there.
+//! object the JSON plan shows. `action` and `run_id` were added after the
+//! first release: an existing table gains them through `ADD COLUMN IF NOT
+//! EXISTS` (and loses its old primary key on `(plan_id, step_index)`), and
+//! rows written before have NULL there.
 //!
 //! Invariants:
+//! - A run is keyed by its plan id and the state it started from (the
+//!   plan id covers the fingerprint of that state). Only a run that did
+//!   not finish is resumed ([`begin_run`]); a plan applied to completion
+//!   and later applied again (schema a, b, a, b) starts a new run and runs
+//!   every step again.
+//! - Runs are begun only under the advisory lock, which a live apply holds
+//!   for its whole session: a run still `running` then belongs to a session
+//!   that is gone (a killed process, a lost connection), so it is marked
+//!   `interrupted` and may be resumed.
 //! - A transactional group writes its rows inside its own transaction, so
 //!   a committed step always has its `done` row and a rolled-back one has
 //!   none (a failure is recorded afterwards, outside the transaction).
@@ -97,6 +120,15 @@ pub fn strip_own_schema(model: &mut Model) {
 }
 
 const CREATE_HISTORY: &str = "CREATE SCHEMA IF NOT EXISTS schemac;
+CREATE TABLE IF NOT EXISTS schemac.apply_runs (
+    run_id bigserial PRIMARY KEY,
+    plan_id text NOT NULL,
+    start_fingerprint text NOT NULL,
+    backend_pid int NOT NULL,
+    started_at timestamptz NOT NULL,
+    finished_at timestamptz,
+    status text NOT NULL CHECK (status IN ('running', 'done', 'failed', 'interrupted'))
+);
 CREATE TABLE IF NOT EXISTS schemac.apply_history (
     plan_id text NOT NULL,
     step_index int NOT NULL,
@@ -105,10 +137,56 @@ CREATE TABLE IF NOT EXISTS schemac.apply_history (
     started_at timestamptz NOT NULL,
     finished_at timestamptz,
     outcome text NOT NULL CHECK (outcome IN ('running', 'done', 'failed')),
-    error text,
-    PRIMARY KEY (plan_id, step_index)
+    error text
 );
-ALTER TABLE schemac.apply_history ADD COLUMN IF NOT EXISTS action text";
+ALTER TABLE schemac.apply_history ADD COLUMN IF NOT EXISTS action text;
+ALTER TABLE schemac.apply_history ADD COLUMN IF NOT EXISTS run_id bigint;
+ALTER TABLE schemac.apply_history DROP CONSTRAINT IF EXISTS apply_history_pkey;
+CREATE UNIQUE INDEX IF NOT EXISTS apply_history_run_step
+    ON schemac.apply_history (run_id, step_index)";
+
+/// One run of a plan: the key of its rows in `schemac.apply_history`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RunKey {
+    pub plan_id: String,
+    pub run_id: i64,
+}
+
+/// How a run ended (`schemac.apply_runs.status`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RunStatus {
+    Done,
+    Failed,
+    Interrupted,
+}
+
+impl RunStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RunStatus::Done => "done",
+            RunStatus::Failed => "failed",
+            RunStatus::Interrupted => "interrupted",
+        }
+    }
+}
+
+/// A run found `running` whose session is gone, now marked `interrupted`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StaleRun {
+    pub run_id: i64,
+    pub plan_id: String,
+    pub backend_pid: i32,
+}
+
+/// What [`begin_run`] found and started.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RunStart {
+    pub key: RunKey,
+    /// An unfinished earlier run of the same plan is continued.
+    pub resumed: bool,
+    /// Runs left `running` by a session that is gone.
+    pub interrupted: Vec<StaleRun>,
+}
 
 /// Creates the schema and table when missing. Call with the advisory lock
 /// held (two concurrent `CREATE ... IF NOT EXISTS` may still collide).
@@ -119,20 +197,113 @@ pub async fn ensure_table(client: &Client) -> Result<(), ApplyError> {
         .map_err(|source| database_error("creating schemac.apply_history", source))
 }
 
-/// The recorded outcome of each step of `plan_id` (0-based index).
+/// Starts a run of `plan_id` (made for the database state `fingerprint`).
+/// Call with the advisory lock held, after [`ensure_table`]: runs left
+/// `running` are marked `interrupted` first (their session is gone, or it
+/// would hold the lock), then the latest unfinished run of this plan is
+/// resumed, or a new run begins.
+pub async fn begin_run(
+    client: &Client,
+    plan_id: &str,
+    fingerprint: &str,
+) -> Result<RunStart, ApplyError> {
+    let stale = client
+        .query(
+            "UPDATE schemac.apply_runs SET status = 'interrupted', finished_at = clock_timestamp()
+             WHERE status = 'running'
+             RETURNING run_id, plan_id, backend_pid",
+            &[],
+        )
+        .await
+        .map_err(|source| {
+            database_error("marking interrupted runs in schemac.apply_runs", source)
+        })?;
+    let mut interrupted: Vec<StaleRun> = stale
+        .iter()
+        .map(|row| StaleRun {
+            run_id: row.try_get("run_id").unwrap_or_default(),
+            plan_id: row.try_get("plan_id").unwrap_or_default(),
+            backend_pid: row.try_get("backend_pid").unwrap_or_default(),
+        })
+        .collect();
+    interrupted.sort_by_key(|run| run.run_id);
+    let resumed = client
+        .query_opt(
+            "UPDATE schemac.apply_runs SET status = 'running', finished_at = NULL,
+                    backend_pid = pg_backend_pid()
+             WHERE run_id = (SELECT max(run_id) FROM schemac.apply_runs
+                             WHERE plan_id = $1 AND status <> 'done')
+             RETURNING run_id",
+            &[&plan_id],
+        )
+        .await
+        .map_err(|source| database_error("resuming a run in schemac.apply_runs", source))?;
+    let (row, resumed) = match resumed {
+        Some(row) => (row, true),
+        None => {
+            let row = client
+                .query_one(
+                    "INSERT INTO schemac.apply_runs
+                         (plan_id, start_fingerprint, backend_pid, started_at, status)
+                     VALUES ($1, $2, pg_backend_pid(), clock_timestamp(), 'running')
+                     RETURNING run_id",
+                    &[&plan_id, &fingerprint],
+                )
+                .await
+                .map_err(|source| database_error("starting a run in schemac.apply_runs", source))?;
+            (row, false)
+        }
+    };
+    let run_id: i64 = row
+        .try_get("run_id")
+        .map_err(|err| ApplyError::HistoryInconsistent {
+            plan_id: plan_id.to_string(),
+            message: err.to_string(),
+        })?;
+    Ok(RunStart {
+        key: RunKey {
+            plan_id: plan_id.to_string(),
+            run_id,
+        },
+        resumed,
+        interrupted,
+    })
+}
+
+/// Records how a run ended.
+pub async fn finish_run(
+    client: &Client,
+    key: &RunKey,
+    status: RunStatus,
+) -> Result<(), ApplyError> {
+    client
+        .execute(
+            "UPDATE schemac.apply_runs SET status = $2, finished_at = clock_timestamp()
+             WHERE run_id = $1",
+            &[&key.run_id, &status.as_str()],
+        )
+        .await
+        .map(|_| ())
+        .map_err(|source| {
+            database_error("recording the end of the run in schemac.apply_runs", source)
+        })
+}
+
+/// The recorded outcome of each step of the run (0-based index).
 /// Rows whose SQL differs from the plan's step are inconsistent.
 pub async fn load(
     client: &Client,
-    plan_id: &str,
+    key: &RunKey,
     steps: &[Step],
 ) -> Result<BTreeMap<usize, Outcome>, ApplyError> {
     let rows = client
         .query(
-            "SELECT step_index, step_sql, outcome FROM schemac.apply_history WHERE plan_id = $1",
-            &[&plan_id],
+            "SELECT step_index, step_sql, outcome FROM schemac.apply_history WHERE run_id = $1",
+            &[&key.run_id],
         )
         .await
         .map_err(|source| database_error("reading schemac.apply_history", source))?;
+    let plan_id = key.plan_id.as_str();
     let mut res = BTreeMap::new();
     for row in rows {
         let inconsistent = |message: String| ApplyError::HistoryInconsistent {
@@ -170,22 +341,27 @@ pub async fn load(
     Ok(res)
 }
 
-/// Steps of `plan_id` recorded as done (0 when the table does not exist).
+/// Steps recorded as done by the latest unfinished run of `plan_id`: the
+/// run a new apply of this plan resumes (0 when there is none, or no
+/// history yet). A finished run does not count: applying the plan again
+/// later is a new run.
 pub async fn count_done(client: &Client, plan_id: &str) -> Result<usize, ApplyError> {
     let row = client
         .query_one(
-            "SELECT to_regclass('schemac.apply_history') IS NOT NULL AS present",
+            "SELECT to_regclass('schemac.apply_runs') IS NOT NULL AS present",
             &[],
         )
         .await
-        .map_err(|source| database_error("looking for schemac.apply_history", source))?;
+        .map_err(|source| database_error("looking for schemac.apply_runs", source))?;
     let present: bool = row.try_get("present").unwrap_or(false);
     if !present {
         return Ok(0);
     }
     let row = client
         .query_one(
-            "SELECT count(*) AS n FROM schemac.apply_history WHERE plan_id = $1 AND outcome = 'done'",
+            "SELECT count(*) AS n FROM schemac.apply_history
+             WHERE outcome = 'done' AND run_id = (SELECT max(run_id) FROM schemac.apply_runs
+                                                  WHERE plan_id = $1 AND status <> 'done')",
             &[&plan_id],
         )
         .await
@@ -197,20 +373,27 @@ pub async fn count_done(client: &Client, plan_id: &str) -> Result<usize, ApplyEr
 /// Records `running` (replacing an earlier attempt's row).
 pub async fn mark_running(
     client: &Client,
-    plan_id: &str,
+    key: &RunKey,
     idx: usize,
     step: &Step,
 ) -> Result<(), tokio_postgres::Error> {
     client
         .execute(
             "INSERT INTO schemac.apply_history
-                 (plan_id, step_index, step_sql, description, started_at, finished_at, outcome, error, action)
-             VALUES ($1, $2, $3, $4, clock_timestamp(), NULL, 'running', NULL, $5)
-             ON CONFLICT (plan_id, step_index) DO UPDATE
+                 (plan_id, step_index, step_sql, description, started_at, finished_at, outcome, error, action, run_id)
+             VALUES ($1, $2, $3, $4, clock_timestamp(), NULL, 'running', NULL, $5, $6)
+             ON CONFLICT (run_id, step_index) DO UPDATE
              SET step_sql = EXCLUDED.step_sql, description = EXCLUDED.description,
                  started_at = EXCLUDED.started_at, finished_at = NULL,
                  outcome = 'running', error = NULL, action = EXCLUDED.action",
-            &[&plan_id, &index(idx), &step.sql, &step.description, &action_json(step)],
+            &[
+                &key.plan_id,
+                &index(idx),
+                &step.sql,
+                &step.description,
+                &action_json(step),
+                &key.run_id,
+            ],
         )
         .await
         .map(|_| ())
@@ -219,15 +402,15 @@ pub async fn mark_running(
 /// Records `done` for a step recorded `running`.
 pub async fn mark_done(
     client: &Client,
-    plan_id: &str,
+    key: &RunKey,
     idx: usize,
 ) -> Result<(), tokio_postgres::Error> {
     client
         .execute(
             "UPDATE schemac.apply_history
              SET finished_at = clock_timestamp(), outcome = 'done', error = NULL
-             WHERE plan_id = $1 AND step_index = $2",
-            &[&plan_id, &index(idx)],
+             WHERE run_id = $1 AND step_index = $2",
+            &[&key.run_id, &index(idx)],
         )
         .await
         .map(|_| ())
@@ -236,7 +419,7 @@ pub async fn mark_done(
 /// Records `failed` with the error (outside any transaction).
 pub async fn mark_failed(
     client: &Client,
-    plan_id: &str,
+    key: &RunKey,
     idx: usize,
     step: &Step,
     error: &str,
@@ -244,18 +427,19 @@ pub async fn mark_failed(
     client
         .execute(
             "INSERT INTO schemac.apply_history
-                 (plan_id, step_index, step_sql, description, started_at, finished_at, outcome, error, action)
-             VALUES ($1, $2, $3, $4, clock_timestamp(), clock_timestamp(), 'failed', $5, $6)
-             ON CONFLICT (plan_id, step_index) DO UPDATE
+                 (plan_id, step_index, step_sql, description, started_at, finished_at, outcome, error, action, run_id)
+             VALUES ($1, $2, $3, $4, clock_timestamp(), clock_timestamp(), 'failed', $5, $6, $7)
+             ON CONFLICT (run_id, step_index) DO UPDATE
              SET finished_at = clock_timestamp(), outcome = 'failed', error = EXCLUDED.error,
                  action = EXCLUDED.action",
             &[
-                &plan_id,
+                &key.plan_id,
                 &index(idx),
                 &step.sql,
                 &step.description,
                 &error,
                 &action_json(step),
+                &key.run_id,
             ],
         )
         .await

@@ -16,10 +16,14 @@
 //!   inside transactions; session `SET` then `RESET` around
 //!   non-transactional steps); a lock timeout is retried with exponential
 //!   backoff and finally reported with the session holding the lock.
-//! - **Recorded and resumable.** Every step is recorded in
-//!   `schemac.apply_history` ([`history`]); for a transactional group the
-//!   record commits atomically with the steps. Running the same plan again
-//!   skips finished steps, so nothing is applied twice.
+//! - **Recorded and resumable.** Every run and every step is recorded in
+//!   `schemac.apply_runs` and `schemac.apply_history` ([`history`]); for a
+//!   transactional group the record commits atomically with the steps.
+//!   Running a plan whose earlier run did not finish resumes that run and
+//!   skips its finished steps, so nothing is applied twice; a run left
+//!   `running` by a killed process is marked interrupted by the next
+//!   apply. A plan applied to completion and applied again later (schema
+//!   a, b, a, b) is a new run.
 //! - **Interruptible.** Ctrl-C cancels the running statement, rolls back
 //!   the open transaction and leaves a resumable history.
 //! - **Verified.** After the last step the database is introspected again
@@ -84,6 +88,11 @@ pub struct ApplyOptions<'a> {
     /// the connection ([`crate::live::ConnParams::tls`]). `None`:
     /// TLS when the connection used it, without checking the certificate.
     pub tls: Option<crate::live::Tls>,
+    /// The fingerprint ([`crate::plan::saved::fingerprint`]) of the
+    /// database state the plan was made for: part of the plan id, and the
+    /// starting state recorded with the run in `schemac.apply_runs`.
+    /// `None`: not known (recorded as empty).
+    pub fingerprint: Option<String>,
 }
 
 impl Default for ApplyOptions<'_> {
@@ -102,6 +111,7 @@ impl Default for ApplyOptions<'_> {
             verify: None,
             stop_after_step: None,
             tls: None,
+            fingerprint: None,
         }
     }
 }
@@ -158,7 +168,8 @@ pub struct VerifyTarget<'a> {
 /// What an apply did.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ApplyReport {
-    /// [`crate::plan::saved::plan_id`] of the plan.
+    /// [`crate::plan::saved::plan_id`] of the plan and the fingerprint of
+    /// [`ApplyOptions::fingerprint`].
     pub plan_id: String,
     /// Steps (0-based) run by this apply.
     pub executed: Vec<usize>,

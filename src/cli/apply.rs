@@ -14,27 +14,31 @@
 //!   with PATHS the result is verified against them.
 //! - The connection string is never printed.
 //!
+//! - Error-level lint findings about the plan refuse it before anything
+//!   runs, unless their rule ids are in `--allow-hazards` (as for `plan`).
+//!
 //! The session (lock, plan, fingerprint, executor) is
 //! [`crate::live::apply_to_db`]; this file turns the flags into its
-//! arguments and is its [`Review`]: it prints the plan and asks.
+//! arguments, and [`terminal`] is its [`crate::live::Review`]: it prints
+//! the plan, lints it and asks.
+
+mod terminal;
 
 use crate::apply::progress::{Bars, Lines, Progress};
 use crate::apply::{ApplyOptions, Interrupt};
 use crate::cli::plan::ShadowArgs;
-use crate::cli::{
-    block_on_uninterrupted, compile_reported, load_sources, use_color, CliError, ExitStatus,
-};
+use crate::cli::{block_on_uninterrupted, compile_reported, load_sources, CliError, ExitStatus};
 use crate::config::{parse_duration, Options};
 use crate::live::ConnParams;
-use crate::live::{self, ApplyOutcome, ApplySource, LiveOptions, Review};
+use crate::live::{self, ApplyOutcome, ApplySource, LiveOptions};
 use crate::model::Model;
 use crate::plan::saved::{self, LoadedPlan};
-use crate::plan::Plan;
-use crate::render;
+use crate::source::SourceSet;
 use clap::Args;
-use std::io::{self, BufRead, IsTerminal, Write};
+use std::io::{self, IsTerminal};
 use std::path::PathBuf;
 use std::time::Duration;
+use terminal::Terminal;
 
 #[derive(Debug, Args)]
 pub struct ApplyArgs {
@@ -60,7 +64,8 @@ pub struct ApplyArgs {
     pub yes: bool,
 
     /// Hazards the plan may contain: comma-separated ids, or `all`
-    /// (overrides `[plan] allow-hazards` in schemac.toml).
+    /// (overrides `[plan] allow-hazards` in schemac.toml). A lint rule id
+    /// in the list lets its error-level findings about the plan pass.
     #[arg(long, value_name = "LIST|all")]
     pub allow_hazards: Option<String>,
 
@@ -108,7 +113,7 @@ pub fn run(options: &Options, args: &ApplyArgs) -> Result<ExitStatus, CliError> 
         shadow: args.shadow.choice()?,
         citus: options.citus,
     };
-    let Some(desired) = desired_model(options, args)? else {
+    let Some((desired, sources)) = desired_model(options, args)? else {
         return Ok(ExitStatus::Failure);
     };
     let source = match &args.plan {
@@ -120,6 +125,7 @@ pub fn run(options: &Options, args: &ApplyArgs) -> Result<ExitStatus, CliError> 
     };
     let mut review = Terminal {
         options,
+        sources: &sources,
         yes: args.yes,
     };
     let outcome = block_on_uninterrupted(live::apply_to_db(
@@ -165,14 +171,17 @@ pub fn run(options: &Options, args: &ApplyArgs) -> Result<ExitStatus, CliError> 
     }
 }
 
-/// The desired Model: `Some(None)` for `--plan` without PATHS; `None`
-/// when the sources have errors (already reported).
-fn desired_model(options: &Options, args: &ApplyArgs) -> Result<Option<Option<Model>>, CliError> {
+/// The desired Model and its sources: no Model for `--plan` without
+/// PATHS; `None` when the sources have errors (already reported).
+fn desired_model(
+    options: &Options,
+    args: &ApplyArgs,
+) -> Result<Option<(Option<Model>, SourceSet)>, CliError> {
     if args.plan.is_some() && args.paths.is_empty() {
-        return Ok(Some(None));
+        return Ok(Some((None, SourceSet::default())));
     }
     let sources = load_sources(&options.paths, 0)?;
-    Ok(compile_reported(options, &sources)?.map(Some))
+    Ok(compile_reported(options, &sources)?.map(|model| (Some(model), sources)))
 }
 
 /// Reads a plan saved by `plan --out`.
@@ -182,54 +191,6 @@ fn read_saved_plan(path: &std::path::Path) -> Result<LoadedPlan, CliError> {
         source,
     })?;
     Ok(saved::from_json(&text)?)
-}
-
-/// The terminal's side of an apply: notes on stderr, the plan as text on
-/// stdout, the question on stderr and the answer from stdin.
-struct Terminal<'a> {
-    options: &'a Options,
-    /// `--yes`: apply without asking.
-    yes: bool,
-}
-
-impl Review for Terminal<'_> {
-    type Error = CliError;
-
-    fn show(&mut self, notes: &[String], plan: &Plan) -> Result<(), CliError> {
-        for note in notes {
-            eprintln!("note: {note}");
-        }
-        let stdout = io::stdout();
-        let color = use_color(self.options, stdout.is_terminal());
-        let mut out = stdout.lock();
-        render::text::render(plan, &mut out, color)?;
-        out.flush()?;
-        Ok(())
-    }
-
-    /// Asks on stderr, reads stdin. Refuses when stdin is not a terminal.
-    fn confirm(&mut self, plan: &Plan) -> Result<bool, CliError> {
-        if self.yes {
-            return Ok(true);
-        }
-        let stdin = io::stdin();
-        if !stdin.is_terminal() {
-            return Err(CliError::NotConfirmed);
-        }
-        let mut stderr = io::stderr();
-        write!(
-            stderr,
-            "apply these {} steps? type `yes` to continue: ",
-            plan.steps.len()
-        )?;
-        stderr.flush()?;
-        let mut answer = String::new();
-        stdin.lock().read_line(&mut answer)?;
-        Ok(matches!(
-            answer.trim().to_ascii_lowercase().as_str(),
-            "yes" | "y"
-        ))
-    }
 }
 
 #[cfg(test)]

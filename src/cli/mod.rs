@@ -171,6 +171,9 @@ pub enum CliError {
     #[error(transparent)]
     #[diagnostic(transparent)]
     Live(#[from] LiveError),
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    LintRefused(#[from] crate::lint::gate::LintRefused),
 }
 
 /// Runs the parsed command line.

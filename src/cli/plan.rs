@@ -17,10 +17,12 @@
 //! Invariants: stdout gets only the rendered plan; diagnostics, lint
 //! findings (schema rules and migration rules on this plan), notes and
 //! warnings about hazards go to stderr. A source with errors is reported
-//! and nothing is planned (exit 1). With `--detailed-exitcode`: 0 no
-//! changes, 2 changes, 1 error. Planning never changes the target
-//! database, and a connection string is never printed: it is resolved
-//! once (`Options::database`) and parsed once, here, before the call.
+//! and nothing is planned (exit 1); an error-level lint finding about the
+//! plan that `--allow-hazards` does not name exits 1 after the plan is
+//! printed. With `--detailed-exitcode`: 0 no changes, 2 changes, 1 error.
+//! Planning never changes the target database, and a connection string is
+//! never printed: it is resolved once (`Options::database`) and parsed
+//! once, here, before the call.
 
 mod output;
 mod shadow;
@@ -70,7 +72,9 @@ pub struct PlanArgs {
     #[arg(long, value_enum, default_value_t = PlanFormat::Text)]
     pub format: PlanFormat,
 
-    /// Exit 0 when there are no changes, 2 when there are, 1 on error.
+    /// Exit 0 when there are no changes, 2 when there are, 1 on error
+    /// (an error-level lint finding about the plan that is not allowed is
+    /// an error, with or without this flag).
     #[arg(long)]
     pub detailed_exitcode: bool,
 
@@ -80,7 +84,8 @@ pub struct PlanArgs {
     pub direct: bool,
 
     /// Hazards the plan may contain: comma-separated ids, or `all`
-    /// (overrides `[plan] allow-hazards` in schemac.toml).
+    /// (overrides `[plan] allow-hazards` in schemac.toml). A lint rule id
+    /// in the list lets its error-level findings about the plan pass.
     #[arg(long, value_name = "LIST|all")]
     pub allow_hazards: Option<String>,
 

@@ -1,9 +1,14 @@
 //! The hazards a plan may contain: `--allow-hazards LIST|all`, else
 //! `[plan] allow-hazards` in schemac.toml. The one place either is parsed.
+//! The same list also names the error-level lint findings about the plan
+//! that may pass ([`AllowedLint`]): a lint rule id in it (for example
+//! `add-required-column`) lets `apply` run a plan with that finding and
+//! keeps `plan` from exiting 1 on it.
 //!
-//! Invariants: an unknown id is an error naming it and where it was
-//! written, with the list of known ids; `all` allows every hazard; the
-//! flag replaces the file's list, it does not add to it.
+//! Invariants: an id that is neither a hazard nor a lint rule is an error
+//! naming it and where it was written, with the list of known hazards;
+//! `all` allows every hazard and every lint finding; the flag replaces the
+//! file's list, it does not add to it.
 
 use super::ConfigError;
 use crate::plan::{Hazard, Plan};
@@ -37,6 +42,10 @@ impl AllowedHazards {
             }
             if id == "all" {
                 return Ok(AllowedHazards::All);
+            }
+            if crate::lint::registry::find(id).is_some() {
+                // A lint rule id: read by [`AllowedLint`].
+                continue;
             }
             let hazard = Hazard::from_id(id).ok_or_else(|| ConfigError::UnknownHazard {
                 id: id.to_string(),
@@ -90,9 +99,79 @@ impl AllowedHazards {
     }
 }
 
+/// Error-level lint findings about a plan (migration rules) that may pass:
+/// the lint rule ids of `--allow-hazards` / `[plan] allow-hazards`.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub enum AllowedLint {
+    All,
+    #[default]
+    None,
+    Only(BTreeSet<String>),
+}
+
+impl AllowedLint {
+    /// The rule ids among `ids` (`all` allows every rule). Hazard ids and
+    /// unknown ids are left to [`AllowedHazards::parse`].
+    pub fn parse<'a>(ids: impl IntoIterator<Item = &'a str>) -> AllowedLint {
+        let mut res = BTreeSet::new();
+        for id in ids {
+            let id = id.trim();
+            if id == "all" {
+                return AllowedLint::All;
+            }
+            if let Some(rule) = crate::lint::registry::find(id) {
+                res.insert(rule.id.to_string());
+            }
+        }
+        if res.is_empty() {
+            AllowedLint::None
+        } else {
+            AllowedLint::Only(res)
+        }
+    }
+
+    pub fn allows(&self, rule: &str) -> bool {
+        match self {
+            AllowedLint::All => true,
+            AllowedLint::None => false,
+            AllowedLint::Only(rules) => rules.contains(rule),
+        }
+    }
+
+    /// The flag when given, else the file's list (as [`AllowedHazards`]).
+    pub(super) fn resolve(flag: Option<&str>, file: Option<&[String]>) -> AllowedLint {
+        match (flag, file) {
+            (Some(flag), _) => AllowedLint::parse(flag.split(',')),
+            (None, Some(ids)) => AllowedLint::parse(ids.iter().map(String::as_str)),
+            (None, None) => AllowedLint::None,
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn lint_rule_ids_sit_next_to_hazards() {
+        let flag = "data-loss,add-required-column";
+        let hazards = AllowedHazards::parse_flag(flag).expect("rule ids are accepted");
+        assert_eq!(
+            hazards,
+            AllowedHazards::Only([Hazard::DataLoss].into_iter().collect())
+        );
+        let lint = AllowedLint::resolve(Some(flag), None);
+        assert!(lint.allows("add-required-column"));
+        assert!(!lint.allows("drop-table"));
+        assert_eq!(
+            AllowedLint::resolve(Some("data-loss"), None),
+            AllowedLint::None
+        );
+        assert_eq!(AllowedLint::resolve(Some("all"), None), AllowedLint::All);
+        let file = vec!["add-required-column".to_string()];
+        assert!(AllowedLint::resolve(None, Some(&file)).allows("add-required-column"));
+        assert!(AllowedHazards::parse_flag("add-required-colum").is_err());
+    }
 
     #[test]
     fn unknown_hazards_are_named() {

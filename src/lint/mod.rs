@@ -12,6 +12,7 @@
 //!   strategy: they inspect the steps (locks, transactional, flags), not the
 //!   change that caused them.
 
+pub mod gate;
 pub mod registry;
 pub mod rules;
 pub mod suppress;

@@ -6,8 +6,11 @@
 //! - Planning happens under the advisory lock, so no other apply can
 //!   change the database between the plan and its execution; the lock is
 //!   released and the connection closed on every path.
-//! - Hazards are checked after the plan is shown and before the caller is
-//!   asked: a refused plan never asks.
+//! - Lint findings (the caller's [`Review::lint`]) and hazards are checked
+//!   after the plan is shown and before the caller is asked: a refused plan
+//!   never asks and never runs a step.
+//! - The executor gets the fingerprint of the state the plan was made for,
+//!   so its plan id (and history run) is that of a saved plan made there.
 //! - A saved plan is applied only to the database it was made against
 //!   (its fingerprint), unless its own history shows it is being resumed.
 //! - The desired schema is normalised exactly as `plan --db` normalises
@@ -51,6 +54,17 @@ pub trait Review {
     /// Shows the notes (what was left out, which shadow, a resumed plan)
     /// and the plan, before hazards are checked or anything is asked.
     fn show(&mut self, notes: &[String], plan: &Plan) -> Result<(), Self::Error>;
+
+    /// Lints `plan` (made from `current` towards `desired` on a server of
+    /// major version `server_version`); an error refuses it before
+    /// anything runs (see [`crate::lint::gate`]).
+    fn lint(
+        &mut self,
+        plan: &Plan,
+        current: &Model,
+        desired: &Model,
+        server_version: u32,
+    ) -> Result<(), Self::Error>;
 
     /// Whether to run `plan`, whose hazards are all allowed; `false`
     /// cancels without changing anything.
@@ -118,17 +132,22 @@ impl Locked<'_, '_> {
     ) -> Result<ApplyOutcome, R::Error> {
         let started = Instant::now();
         let mut notes = Vec::new();
-        let (plan, normalized) = match source {
+        let (plan, normalized, live, fingerprint) = match source {
             ApplySource::Saved {
                 plan,
                 verify_against,
             } => {
+                let fingerprint = plan.fingerprint.clone();
                 let plan = self.check_saved(client, plan, &mut notes).await?;
-                let normalized = match verify_against {
-                    Some(desired) => Some(self.normalize(client, desired, &mut notes).await?.1),
-                    None => None,
+                let (live, normalized) = match verify_against {
+                    Some(desired) => {
+                        let (live, normalized) =
+                            self.normalize(client, desired, &mut notes).await?;
+                        (live, Some(normalized))
+                    }
+                    None => (read_live(client, self.conn, &self.filter).await?, None),
                 };
-                (plan, normalized)
+                (plan, normalized, live, fingerprint)
             }
             ApplySource::Desired(desired) => {
                 apply::drop_invalid_leftovers(client, self.options)
@@ -142,7 +161,8 @@ impl Locked<'_, '_> {
                 let mut plan = plan_models(&live.current, &normalized.model, &plan_options)
                     .map_err(LiveError::from)?;
                 plan.notes.extend(normalized.unproven.iter().cloned());
-                (plan, Some(normalized))
+                let fingerprint = crate::plan::saved::fingerprint(&live.raw);
+                (plan, Some(normalized), live, fingerprint)
             }
         };
 
@@ -150,6 +170,12 @@ impl Locked<'_, '_> {
         if plan.is_empty() {
             return Ok(ApplyOutcome::NothingToApply);
         }
+        // A saved plan applied without the schema is linted against the
+        // database it runs on (migration rules read the current Model).
+        let desired = normalized
+            .as_ref()
+            .map_or(&live.current, |normalized| &normalized.model);
+        review.lint(&plan, &live.current, desired, live.server_version)?;
         check_hazards(&plan, &self.options.allowed_hazards).map_err(LiveError::from)?;
         if !review.confirm(&plan)? {
             return Ok(ApplyOutcome::Cancelled);
@@ -160,6 +186,7 @@ impl Locked<'_, '_> {
                 filter: &self.filter,
                 offline: normalized.offline,
             }),
+            fingerprint: Some(fingerprint),
             ..self.options.clone()
         };
         let report = apply::apply(&plan, client, &run_options)

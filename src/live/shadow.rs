@@ -17,7 +17,10 @@
 //!   ([`ShadowDb::drop_now`]) on success and on error, and by `Drop` when
 //!   the future owning it is cancelled (Ctrl-C) or unwinds.
 //! - A user's `--shadow-db` is never dropped: it must be empty before use
-//!   and is emptied again afterwards.
+//!   and is emptied again afterwards. What schemac builds there is
+//!   recorded first (`marker`), so that what a killed run left behind is
+//!   emptied by the next run, and a shadow holding anything schemac did
+//!   not record is refused, never emptied.
 //! - A statement that fails in the shadow is an error naming the statement
 //!   (never a silent fallback to offline normalisation).
 //! - The shadow session uses the target session's `TimeZone`, `DateStyle`,
@@ -42,6 +45,7 @@ use crate::model::{Ident, Model};
 use crate::plan::{plan_models, Plan, PlanError, PlanOptions};
 use tokio_postgres::Client;
 
+mod marker;
 mod transfer;
 
 pub use transfer::transfer_meta;
@@ -85,6 +89,13 @@ pub enum ShadowError {
         help("--shadow-db must name an empty scratch database: schemac builds the desired schema in it and empties it afterwards")
     )]
     NotEmpty { target: String, found: String },
+
+    #[error("the shadow database {target} holds {found}, which schemac did not create there (it also holds what an interrupted schemac run left behind)")]
+    #[diagnostic(
+        code("shadow-not-empty"),
+        help("schemac only empties what it recorded building in --shadow-db; drop {found} there yourself (or pass another empty scratch database), then run again")
+    )]
+    NotOnlySchemac { target: String, found: String },
 
     #[error("building the desired schema in the shadow database failed at statement {number}/{total} ({description}): {message}\n  SQL: {sql}")]
     #[diagnostic(
@@ -307,26 +318,57 @@ pub async fn normalize(
 ) -> Result<Normalized, ShadowError> {
     let client = shadow.connect().await?;
     copy_session_settings(target, &client).await?;
+    let mut leftover_note = None;
     if !shadow.owned {
-        let existing = introspect(&client, filter)
-            .await
-            .map_err(ShadowError::Introspect)?;
-        if let Some(found) = first_object(&existing) {
-            return Err(ShadowError::NotEmpty {
-                target: shadow.config.target(),
-                found,
-            });
-        }
+        leftover_note = empty_leftovers(shadow, &client, filter, server_version).await?;
+        marker::record(&client, &marker::objects(desired)).await?;
     }
     let res = build_and_read(shadow, &client, desired, filter, server_version).await;
     if !shadow.owned {
         // The build's own error, if any, matters more than the cleanup's.
         let emptied = empty_provided(&client, filter, server_version).await;
-        let normalized = res?;
+        let mut normalized = res?;
         emptied?;
+        marker::clear(&client).await?;
+        normalized.notes.extend(leftover_note);
         return Ok(normalized);
     }
     res
+}
+
+/// Checks a provided shadow is empty. When it is not, but everything in it
+/// is what an earlier (interrupted) build recorded, empties it and returns
+/// a note saying so; anything else there is refused.
+async fn empty_leftovers(
+    shadow: &ShadowDb,
+    client: &Client,
+    filter: &Filter,
+    server_version: u32,
+) -> Result<Option<String>, ShadowError> {
+    let existing = introspect(client, filter)
+        .await
+        .map_err(ShadowError::Introspect)?;
+    let Some(found) = first_object(&existing) else {
+        return Ok(None);
+    };
+    let Some(recorded) = marker::recorded(client).await? else {
+        return Err(ShadowError::NotEmpty {
+            target: shadow.config.target(),
+            found,
+        });
+    };
+    if let Some(found) = marker::unrecorded(&existing, &recorded) {
+        return Err(ShadowError::NotOnlySchemac {
+            target: shadow.config.target(),
+            found,
+        });
+    }
+    empty_provided(client, filter, server_version).await?;
+    marker::clear(client).await?;
+    Ok(Some(format!(
+        "emptied the shadow database {}: an interrupted schemac run had left what it built there",
+        shadow.config.target()
+    )))
 }
 
 async fn build_and_read(

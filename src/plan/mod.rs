@@ -41,6 +41,7 @@ pub mod action;
 pub mod action_record;
 mod group;
 pub mod hazard;
+pub mod implied_hazards;
 pub mod lock;
 mod lookup;
 pub(crate) mod order;

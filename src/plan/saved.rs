@@ -2,13 +2,21 @@
 //! and read by `schemac apply --plan FILE`, plus the two hashes that make a
 //! saved plan safe to apply later:
 //!
-//! - the **plan id** ([`plan_id`]): FNV-1a 64 over every step's SQL and
-//!   transaction shape. It names the plan in `schemac.apply_history`, so the
-//!   same plan resumes where it stopped, and it detects a hand-edited file
-//!   (the id stored in the file must equal the id of the steps read back).
-//! - the **fingerprint** ([`fingerprint`]): a hash of the current Model the
-//!   plan was made against. `apply --plan` introspects the database again
-//!   and refuses when the fingerprint differs.
+//! - the **plan id** ([`plan_id`]): SHA-256 over everything that runs and
+//!   everything that decides whether it may run: each step's SQL,
+//!   transaction shape, typed action, locks, rewrite/scan flags and
+//!   hazards, the fingerprint of the database state the plan was made for,
+//!   the format version and the schemac version. It names the plan in
+//!   `schemac.apply_history`, and it detects a hand-edited file (the id
+//!   stored in the file must equal the id of the content read back).
+//! - the **fingerprint** ([`fingerprint`]): SHA-256 of the current Model
+//!   the plan was made against. `apply --plan` introspects the database
+//!   again and refuses when the fingerprint differs.
+//!
+//! The id is not a signature: whoever can write the file can compute it.
+//! What may run is therefore also recomputed on load: the hazards the
+//! typed steps imply ([`super::implied_hazards`]) must all be listed, so a
+//! plan whose hazards were removed is refused, whatever its id.
 //!
 //! Invariants:
 //! - The file format is explicit structs (`Saved*`), never the internal
@@ -32,17 +40,18 @@ use crate::model::{FunctionId, Ident, Model, ObjectId, QualifiedName, TypeName};
 use serde::{Deserialize, Serialize};
 
 /// The version of the saved-plan format written by this build. Version 2
-/// added each step's typed `action`; version 1 files are refused with
-/// [`SavedPlanError::UnsupportedVersion`] (plan again to get a version 2
+/// added each step's typed `action`; version 3 made `plan_id` a SHA-256 of
+/// the whole plan and the fingerprint. Older files are refused with
+/// [`SavedPlanError::UnsupportedVersion`] (plan again to get a version 3
 /// file).
-pub const FORMAT_VERSION: u32 = 2;
+pub const FORMAT_VERSION: u32 = 3;
 
 /// A saved plan as written to disk.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct SavedPlan {
     pub format_version: u32,
-    /// [`plan_id`] of `steps`.
+    /// [`plan_id`] of `steps` and `fingerprint`.
     pub plan_id: String,
     /// [`fingerprint`] of the database the plan was made against.
     pub fingerprint: String,
@@ -158,19 +167,26 @@ pub enum SavedPlanError {
     )]
     UnsupportedVersion { found: u32 },
 
-    #[error("the plan file was modified after it was written (plan id {stored}, steps hash to {computed})")]
+    #[error("the plan file was modified after it was written (plan id {stored}, its content hashes to {computed})")]
     #[diagnostic(
         code("modified-saved-plan"),
         help("a saved plan must be applied as written: re-run `schemac plan --out FILE`")
     )]
     Modified { stored: String, computed: String },
+
+    #[error("the plan file lists fewer hazards than its steps have:\n{details}")]
+    #[diagnostic(
+        code("saved-plan-hazards-differ"),
+        help("the hazards of a saved plan are recomputed from its steps; the file was edited: re-run `schemac plan --out FILE`, read the plan, and allow its hazards with --allow-hazards")
+    )]
+    HazardsDiffer { details: String },
 }
 
 /// Serialises `plan` as a saved plan (pretty JSON with a final newline).
 pub fn to_json(plan: &Plan, fingerprint: &str, created_at: Option<String>) -> String {
     let saved = SavedPlan {
         format_version: FORMAT_VERSION,
-        plan_id: plan_id(plan),
+        plan_id: plan_id(plan, fingerprint),
         fingerprint: fingerprint.to_string(),
         created_at,
         steps: plan.steps.iter().map(save_step).collect(),
@@ -182,8 +198,9 @@ pub fn to_json(plan: &Plan, fingerprint: &str, created_at: Option<String>) -> St
     res
 }
 
-/// Reads a saved plan, checking its version and that its steps are the
-/// ones its plan id was computed from.
+/// Reads a saved plan, checking its version, that its content is what its
+/// plan id was computed from, and that every step lists the hazards its
+/// typed action implies.
 pub fn from_json(text: &str) -> Result<LoadedPlan, SavedPlanError> {
     let value: serde_json::Value =
         serde_json::from_str(text).map_err(|err| SavedPlanError::Malformed {
@@ -214,7 +231,24 @@ pub fn from_json(text: &str) -> Result<LoadedPlan, SavedPlanError> {
         steps,
         notes: saved.notes,
     };
-    let computed = plan_id(&plan);
+    let unrecorded = super::implied_hazards::unrecorded(&plan);
+    if !unrecorded.is_empty() {
+        let details = unrecorded
+            .iter()
+            .map(|step| {
+                let ids: Vec<&str> = step.missing.iter().map(|hazard| hazard.id()).collect();
+                format!(
+                    "  step {} ({}): lacks {}",
+                    step.index + 1,
+                    step.description,
+                    ids.join(", ")
+                )
+            })
+            .collect::<Vec<_>>()
+            .join("\n");
+        return Err(SavedPlanError::HazardsDiffer { details });
+    }
+    let computed = plan_id(&plan, &saved.fingerprint);
     if computed != saved.plan_id {
         return Err(SavedPlanError::Modified {
             stored: saved.plan_id,
@@ -229,46 +263,90 @@ pub fn from_json(text: &str) -> Result<LoadedPlan, SavedPlanError> {
     })
 }
 
-/// The stable id of a plan: FNV-1a 64 (hex) over each step's SQL and
-/// transaction shape, in order. Descriptions, hazards and statistics do
-/// not take part: the same statements in the same transactions are the
-/// same plan.
-pub fn plan_id(plan: &Plan) -> String {
-    let mut hash = Fnv64::new();
+/// The id of a plan made for the database state `fingerprint`: SHA-256
+/// (64 hex digits) over the format version, the schemac version, the
+/// fingerprint and, per step in order, its SQL, transaction shape, typed
+/// action ([`ActionRecord`]), locks, rewrite and scan flags and hazards.
+/// Every field is length-prefixed, so no two plans hash the same input.
+/// Descriptions, notes, statistics and origins do not take part: they
+/// neither run nor decide whether the plan may run.
+pub fn plan_id(plan: &Plan, fingerprint: &str) -> String {
+    let mut hash = Sha256Writer::new(b"schemac plan id");
+    hash.field(FORMAT_VERSION.to_string().as_bytes());
+    hash.field(env!("CARGO_PKG_VERSION").as_bytes());
+    hash.field(fingerprint.as_bytes());
     for step in &plan.steps {
-        hash.write(if step.transactional { b"T" } else { b"N" });
-        hash.write(if step.joins_previous { b"J" } else { b"S" });
-        hash.write(step.sql.as_bytes());
-        // A separator that cannot end a statement's text unambiguously
-        // otherwise ("a" + "bc" vs "ab" + "c").
-        hash.write(&(step.sql.len() as u64).to_le_bytes());
+        hash.field(b"step");
+        hash.field(&[
+            u8::from(step.transactional),
+            u8::from(step.joins_previous),
+            u8::from(step.rewrites),
+            u8::from(step.scans),
+        ]);
+        hash.field(step.sql.as_bytes());
+        let action = serde_json::to_string(&ActionRecord::from(&step.action))
+            .expect("invariant: action records serialise to JSON");
+        hash.field(action.as_bytes());
+        for lock in &step.locks {
+            hash.field(b"lock");
+            hash.field(lock.relation.schema.0.as_bytes());
+            hash.field(lock.relation.name.0.as_bytes());
+            hash.field(lock.mode.as_sql().as_bytes());
+        }
+        for note in &step.hazards {
+            hash.field(b"hazard");
+            hash.field(note.hazard.id().as_bytes());
+            hash.field(note.message.as_bytes());
+        }
     }
     hash.hex()
 }
 
-/// The fingerprint of a (current, introspected) Model: FNV-1a 64 (hex) of
+/// The fingerprint of a (current, introspected) Model: SHA-256 (hex) of
 /// the SQL that would create it from an empty database. Two Models that
 /// print the same DDL have the same fingerprint; `Meta` never takes part.
 pub fn fingerprint(model: &Model) -> String {
-    let mut hash = Fnv64::new();
+    let mut hash = Sha256Writer::new(b"schemac fingerprint");
     match plan_models(&Model::default(), model, &PlanOptions::default()) {
         Ok(plan) => {
-            hash.write(b"ddl:");
+            hash.field(b"ddl");
             for step in &plan.steps {
-                hash.write(step.sql.as_bytes());
-                hash.write(b"\n;\n");
+                hash.field(step.sql.as_bytes());
             }
             for note in &plan.notes {
-                hash.write(note.as_bytes());
-                hash.write(b"\n");
+                hash.field(b"note");
+                hash.field(note.as_bytes());
             }
         }
         // A Model the planner cannot create from scratch still has a
         // stable fingerprint: its debug form (introspected Models carry no
         // spans, so it is as stable as the catalog text).
-        Err(_) => hash.write(format!("debug:{model:?}").as_bytes()),
+        Err(_) => hash.field(format!("debug:{model:?}").as_bytes()),
     }
     hash.hex()
+}
+
+/// SHA-256 over length-prefixed fields.
+struct Sha256Writer(sha2::Sha256);
+
+impl Sha256Writer {
+    fn new(domain: &[u8]) -> Sha256Writer {
+        let mut res = Sha256Writer(<sha2::Sha256 as sha2::Digest>::new());
+        res.field(domain);
+        res
+    }
+
+    fn field(&mut self, bytes: &[u8]) {
+        sha2::Digest::update(&mut self.0, (bytes.len() as u64).to_le_bytes());
+        sha2::Digest::update(&mut self.0, bytes);
+    }
+
+    fn hex(self) -> String {
+        sha2::Digest::finalize(self.0)
+            .iter()
+            .map(|byte| format!("{byte:02x}"))
+            .collect()
+    }
 }
 
 /// FNV-1a, 64 bits: tiny, dependency-free and stable across builds.
@@ -509,179 +587,4 @@ fn load_object(saved: &SavedObject) -> Result<ObjectId, String> {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::model::{Column, Table};
-    use crate::source::{FileId, Span};
-
-    fn sample_plan() -> Plan {
-        let table = QualifiedName::new("public", "orders");
-        let step = |sql: &str, transactional: bool| Step {
-            description: format!("run {sql}"),
-            action: Action::AddColumn {
-                table: table.clone(),
-                column: Ident::new("a"),
-                ty: TypeName::new("integer"),
-                not_null: false,
-                default: None,
-                volatile_default: false,
-                generated: false,
-                identity: false,
-            },
-            sql: sql.to_string(),
-            transactional,
-            joins_previous: false,
-            locks: vec![Lock {
-                relation: table.clone(),
-                mode: LockMode::ShareUpdateExclusive,
-            }],
-            rewrites: false,
-            scans: true,
-            hazards: vec![HazardNote {
-                hazard: Hazard::IndexBuild,
-                message: "index built".to_string(),
-            }],
-            table: Some(table.clone()),
-            table_size: Some(TableSize {
-                rows: 10,
-                bytes: 8192,
-            }),
-            origin: Origin {
-                change: 0,
-                object: ObjectId::Index(table.clone(), Ident::new("orders_idx")),
-                span: None,
-            },
-        };
-        let mut second = step(
-            "CREATE INDEX CONCURRENTLY orders_idx ON public.orders (id)",
-            false,
-        );
-        second.action = Action::CreateIndex {
-            table: table.clone(),
-            name: Ident::new("orders_idx"),
-            unique: false,
-            concurrently: true,
-            on_only: false,
-            columns: vec![Ident::new("id")],
-        };
-        second.origin.object = ObjectId::Function(FunctionId {
-            name: QualifiedName::new("app", "f"),
-            arg_types: vec![TypeName::new("integer")],
-        });
-        Plan {
-            steps: vec![
-                step("ALTER TABLE public.orders ADD COLUMN a integer", true),
-                second,
-            ],
-            notes: vec!["a note".to_string()],
-        }
-    }
-
-    #[test]
-    fn round_trips_a_plan() {
-        let plan = sample_plan();
-        let text = to_json(&plan, "00ff", Some("2025-01-01T00:00:00Z".to_string()));
-        let loaded = from_json(&text).expect("a saved plan loads");
-        assert_eq!(loaded.plan, plan);
-        assert_eq!(loaded.fingerprint, "00ff");
-        assert_eq!(loaded.plan_id, plan_id(&plan));
-        assert_eq!(loaded.created_at.as_deref(), Some("2025-01-01T00:00:00Z"));
-        assert!(text.starts_with("{\n  \"format_version\": 2,"), "{text}");
-        assert!(text.contains("\"kind\": \"create_index\""), "{text}");
-    }
-
-    #[test]
-    fn spans_are_not_saved() {
-        let mut plan = sample_plan();
-        plan.steps[0].origin.span = Some(Span {
-            file: FileId(0),
-            start: 1,
-            end: 5,
-        });
-        let loaded = from_json(&to_json(&plan, "x", None)).expect("loads");
-        assert_eq!(loaded.plan.steps[0].origin.span, None);
-    }
-
-    #[test]
-    fn refuses_edited_plans_and_other_versions() {
-        let text = to_json(&sample_plan(), "x", None);
-        let edited = text.replace("ADD COLUMN a integer", "ADD COLUMN a bigint");
-        let err = from_json(&edited).expect_err("edited SQL");
-        assert!(matches!(err, SavedPlanError::Modified { .. }), "{err:?}");
-        let newer = text.replace("\"format_version\": 2", "\"format_version\": 3");
-        assert_eq!(
-            from_json(&newer),
-            Err(SavedPlanError::UnsupportedVersion { found: 3 })
-        );
-        // A file of the version before typed actions names its version.
-        let older = text.replace("\"format_version\": 2", "\"format_version\": 1");
-        let err = from_json(&older).expect_err("version 1");
-        insta::assert_snapshot!(err.to_string(), @"the plan file has format version 1; this schemac reads version 2");
-        let bad_action = text.replace("\"create_index\"", "\"build_index\"");
-        let err = from_json(&bad_action).expect_err("unknown action kind");
-        assert!(
-            matches!(&err, SavedPlanError::Malformed { message } if message.contains("build_index")),
-            "{err:?}"
-        );
-        let bad_hazard = text.replace("\"index-build\"", "\"no-such-hazard\"");
-        let err = from_json(&bad_hazard).expect_err("unknown hazard");
-        insta::assert_snapshot!(err.to_string(), @"the plan file is not a valid saved plan: step 1: unknown hazard `no-such-hazard`");
-        assert!(matches!(
-            from_json("not json"),
-            Err(SavedPlanError::Malformed { .. })
-        ));
-    }
-
-    #[test]
-    fn plan_id_depends_on_sql_and_grouping_only() {
-        let plan = sample_plan();
-        let mut described = plan.clone();
-        described.steps[0].description = "other words".to_string();
-        described.steps[0].hazards.clear();
-        assert_eq!(plan_id(&plan), plan_id(&described));
-        let mut regrouped = plan.clone();
-        regrouped.steps[1].transactional = true;
-        assert_ne!(plan_id(&plan), plan_id(&regrouped));
-        assert_eq!(plan_id(&plan).len(), 16);
-        assert_eq!(plan_id(&Plan::default()), Fnv64::new().hex());
-    }
-
-    #[test]
-    fn fnv_matches_reference_values() {
-        // Reference vectors of FNV-1a 64.
-        assert_eq!(Fnv64::new().finish(), 0xcbf29ce484222325);
-        let mut hash = Fnv64::new();
-        hash.write(b"a");
-        assert_eq!(hash.finish(), 0xaf63dc4c8601ec8c);
-        let mut hash = Fnv64::new();
-        hash.write(b"foobar");
-        assert_eq!(hash.finish(), 0x85944171f73967e8);
-    }
-
-    #[test]
-    fn fingerprint_ignores_meta_and_follows_content() {
-        let mut model = Model::default();
-        let name = QualifiedName::new("public", "t");
-        let mut table = Table::new(name.clone());
-        table
-            .columns
-            .push(Column::new(Ident::new("id"), TypeName::new("integer")));
-        model.tables.insert(name.clone(), table.clone());
-        let base = fingerprint(&model);
-        let mut with_span = model.clone();
-        if let Some(table) = with_span.tables.get_mut(&name) {
-            table.meta.span = Some(Span {
-                file: FileId(3),
-                start: 7,
-                end: 9,
-            });
-        }
-        assert_eq!(fingerprint(&with_span), base);
-        let mut changed = model.clone();
-        if let Some(table) = changed.tables.get_mut(&name) {
-            table.columns[0].ty = TypeName::new("bigint");
-        }
-        assert_ne!(fingerprint(&changed), base);
-        assert_ne!(fingerprint(&Model::default()), base);
-    }
-}
+mod tests;

@@ -16,6 +16,8 @@
 //! Each test binary uses a different subset of these helpers.
 #![allow(dead_code)]
 
+pub mod run;
+
 use schemac::diagnostics::{render_text, Diagnostic};
 use schemac::frontend;
 use schemac::model::Model;

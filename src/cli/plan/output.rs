@@ -2,7 +2,11 @@
 //! rules and migration rules on this plan) and refused hazards on stderr,
 //! the plan on stdout in the chosen format, and the exit status.
 //!
-//! Invariant: stdout gets only the rendered plan.
+//! Invariants: stdout gets only the rendered plan. The exit status is 1
+//! when an error-level finding about the plan is not allowed
+//! ([`crate::lint::gate`]; `apply` would refuse the plan), also with
+//! `--detailed-exitcode`; else 2 for changes with `--detailed-exitcode`,
+//! else 0.
 
 use super::{PlanArgs, PlanFormat};
 use crate::cli::{report_to_stderr, use_color, CliError, ExitStatus};
@@ -47,6 +51,17 @@ pub(super) fn finish(
     out.flush()?;
     drop(out);
     warn_refused_hazards(options, plan)?;
+    let blocking = crate::lint::gate::blocking(&findings, &options.allow_lint);
+    if !blocking.is_empty() {
+        let rules = crate::lint::gate::rule_list(&blocking);
+        writeln!(
+            io::stderr(),
+            "error: the plan has error-level lint findings: {rules}\n  \
+             apply will refuse it; change the schema, or after reading the findings \
+             re-run with --allow-hazards {rules}"
+        )?;
+        return Ok(ExitStatus::Failure);
+    }
     Ok(if args.detailed_exitcode && !plan.is_empty() {
         ExitStatus::Changes
     } else {
