@@ -169,7 +169,7 @@ async fn wait_for_lock(
 }
 
 /// `Some(indisvalid)` when an index `schema.name` exists.
-async fn index_validity(
+pub(super) async fn index_validity(
     client: &Client,
     schema: &str,
     name: &str,
@@ -264,6 +264,7 @@ impl<'a> Run<'a> {
             .filter(|(_, outcome)| **outcome == Outcome::Done)
             .map(|(idx, _)| *idx)
             .collect();
+        self.preflight().await?;
         self.report(Event::Started {
             plan_id: &self.plan_id,
             total: self.total(),
@@ -634,18 +635,51 @@ impl<'a> Run<'a> {
         }
     }
 
+    /// Records the failure and undoes the step's logical change (see
+    /// [`super::undo`]).
     async fn step_failed(&mut self, idx: usize, source: tokio_postgres::Error) -> ApplyError {
         let step = &self.plan.steps[idx];
         let message = crate::introspect::error_message(&source);
         let _ = history::mark_failed(self.client, &self.plan_id, idx, step, &message).await;
+        let undone = super::undo::run_undo(
+            self.client,
+            self.plan,
+            &self.plan_id,
+            idx,
+            &mut self.done,
+            self.options.lock_timeout,
+        )
+        .await;
         ApplyError::StepFailed {
             number: idx + 1,
             total: self.total(),
             description: step.description.clone(),
             sql: excerpt(&step.sql),
             message,
+            undone,
             source,
         }
+    }
+
+    /// Checks the data of the steps still to run; refuses when a step
+    /// would fail on it.
+    async fn preflight(&mut self) -> Result<(), ApplyError> {
+        let mut report =
+            super::preflight::preflight(self.client, self.plan, &self.options.preflight).await?;
+        report
+            .findings
+            .retain(|finding| !self.done.contains(&finding.step));
+        for note in report.notes() {
+            self.report(Event::Note(&note));
+        }
+        self.report.preflight_checks = report.checked;
+        if report.findings.is_empty() {
+            return Ok(());
+        }
+        Err(ApplyError::PreflightFailed {
+            count: report.findings.len(),
+            details: report.describe(),
+        })
     }
 
     /// Runs one statement; an interrupt cancels it on the server.
@@ -825,6 +859,9 @@ mod tests {
             concurrently,
             on_only: false,
             columns: vec![Ident::new("a")],
+            expressions: Vec::new(),
+            predicate: None,
+            nulls_not_distinct: false,
         }
     }
 

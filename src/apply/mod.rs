@@ -34,12 +34,15 @@
 pub mod advisory_lock;
 mod executor;
 pub mod history;
+pub mod preflight;
 pub mod progress;
 pub mod retry;
+pub mod undo;
 pub mod verify;
 
 pub use executor::{drop_invalid_leftovers, lock};
 pub use history::{exclude_own_schema, HISTORY_SCHEMA, HISTORY_TABLE};
+pub use preflight::{PreflightReport, PreflightRule, PreflightSettings};
 pub use progress::{Event, Progress};
 
 use crate::config::{AllowedHazards, ApplySettings};
@@ -84,6 +87,8 @@ pub struct ApplyOptions<'a> {
     /// the connection ([`crate::live::ConnParams::tls`]). `None`:
     /// TLS when the connection used it, without checking the certificate.
     pub tls: Option<crate::live::Tls>,
+    /// Which data checks run before the first step ([`preflight`]).
+    pub preflight: PreflightSettings,
 }
 
 impl Default for ApplyOptions<'_> {
@@ -102,6 +107,7 @@ impl Default for ApplyOptions<'_> {
             verify: None,
             stop_after_step: None,
             tls: None,
+            preflight: PreflightSettings::default(),
         }
     }
 }
@@ -176,6 +182,8 @@ pub struct ApplyReport {
     pub waited_for_pid: Option<i32>,
     /// The database was introspected and equals the desired schema.
     pub verified: bool,
+    /// Preflight data checks run before the first step.
+    pub preflight_checks: usize,
 }
 
 /// A failure of the apply. Every variant says what to do next.
@@ -187,6 +195,13 @@ pub enum ApplyError {
         help("read the plan, then re-run with --allow-hazards {hazards} (or add them to [plan] allow-hazards in schemac.toml)")
     )]
     HazardsNotAllowed { hazards: String, details: String },
+
+    #[error("preflight: {count} step(s) would fail on the data now in the database; nothing was changed\n{details}")]
+    #[diagnostic(
+        code("preflight-failed"),
+        help("fix the offending rows (or the schema), then run schemac apply again; to skip a check, pass --skip-preflight RULE[,RULE] or all (a step that still fails is undone)")
+    )]
+    PreflightFailed { count: usize, details: String },
 
     #[error("another schemac apply (pid {pid}) is still running on this database after waiting {waited_secs}s")]
     #[diagnostic(
@@ -212,10 +227,10 @@ pub enum ApplyError {
         blocking_pids: Vec<i32>,
     },
 
-    #[error("step {number}/{total} ({description}) failed: {message}\n  SQL: {sql}")]
+    #[error("step {number}/{total} ({description}) failed: {message}\n  SQL: {sql}\n{undone}")]
     #[diagnostic(
         code("step-failed"),
-        help("the step's transaction was rolled back; fix the cause and run schemac apply again: finished steps are not repeated")
+        help("the lines above say what was undone and what was not; fix the cause and run schemac apply again: finished steps are not repeated")
     )]
     StepFailed {
         number: usize,
@@ -223,6 +238,9 @@ pub enum ApplyError {
         description: String,
         sql: String,
         message: String,
+        /// What was undone of the step's logical change, and what was
+        /// not, one line each.
+        undone: String,
         #[source]
         source: tokio_postgres::Error,
     },
