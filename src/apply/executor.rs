@@ -661,25 +661,22 @@ impl<'a> Run<'a> {
         }
     }
 
-    /// Checks the data of the steps still to run; refuses when a step
-    /// would fail on it.
+    /// Checks the data of the steps still to run (unless the caller did);
+    /// refuses when a step would fail on it.
     async fn preflight(&mut self) -> Result<(), ApplyError> {
-        let mut report =
-            super::preflight::preflight(self.client, self.plan, &self.options.preflight).await?;
-        report
-            .findings
-            .retain(|finding| !self.done.contains(&finding.step));
-        for note in report.notes() {
-            self.report(Event::Note(&note));
-        }
-        self.report.preflight_checks = report.checked;
-        if report.findings.is_empty() {
+        let Some(settings) = &self.options.preflight else {
             return Ok(());
-        }
-        Err(ApplyError::PreflightFailed {
-            count: report.findings.len(),
-            details: report.describe(),
-        })
+        };
+        let report = super::check_data(
+            self.client,
+            self.plan,
+            settings,
+            &self.done,
+            self.options.progress,
+        )
+        .await?;
+        self.report.preflight_checks = report.checked;
+        Ok(())
     }
 
     /// Runs one statement; an interrupt cancels it on the server.

@@ -87,8 +87,9 @@ pub struct ApplyOptions<'a> {
     /// the connection ([`crate::live::ConnParams::tls`]). `None`:
     /// TLS when the connection used it, without checking the certificate.
     pub tls: Option<crate::live::Tls>,
-    /// Which data checks run before the first step ([`preflight`]).
-    pub preflight: PreflightSettings,
+    /// Which data checks run before the first step ([`preflight`]);
+    /// `None` when the caller ran them already.
+    pub preflight: Option<PreflightSettings>,
 }
 
 impl Default for ApplyOptions<'_> {
@@ -107,7 +108,7 @@ impl Default for ApplyOptions<'_> {
             verify: None,
             stop_after_step: None,
             tls: None,
-            preflight: PreflightSettings::default(),
+            preflight: Some(PreflightSettings::default()),
         }
     }
 }
@@ -327,6 +328,32 @@ pub fn check_hazards(plan: &Plan, allowed: &AllowedHazards) -> Result<(), ApplyE
         .collect::<Vec<_>>()
         .join(",");
     Err(ApplyError::HazardsNotAllowed { hazards, details })
+}
+
+/// Runs the preflight data checks of `plan` (steps recorded done in
+/// `done` left out) and refuses the plan when a step would fail on the
+/// data; notes go to `progress`.
+pub async fn check_data(
+    client: &Client,
+    plan: &Plan,
+    settings: &PreflightSettings,
+    done: &std::collections::BTreeSet<usize>,
+    progress: &dyn Progress,
+) -> Result<PreflightReport, ApplyError> {
+    let mut report = preflight::preflight(client, plan, settings).await?;
+    report
+        .findings
+        .retain(|finding| !done.contains(&finding.step));
+    for note in report.notes() {
+        progress.report(&Event::Note(&note));
+    }
+    if report.findings.is_empty() {
+        return Ok(report);
+    }
+    Err(ApplyError::PreflightFailed {
+        count: report.findings.len(),
+        details: report.describe(),
+    })
 }
 
 /// Applies `plan`: see the module documentation for the guarantees.

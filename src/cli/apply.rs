@@ -20,7 +20,7 @@
 
 use crate::apply::progress::{Bars, Lines, Progress};
 use crate::apply::{ApplyOptions, Interrupt};
-use crate::cli::plan::ShadowArgs;
+use crate::cli::plan::{PreflightArgs, ShadowArgs};
 use crate::cli::{
     block_on_uninterrupted, compile_reported, load_sources, use_color, CliError, ExitStatus,
 };
@@ -54,6 +54,9 @@ pub struct ApplyArgs {
 
     #[command(flatten)]
     pub shadow: ShadowArgs,
+
+    #[command(flatten)]
+    pub preflight: PreflightArgs,
 
     /// Apply without asking.
     #[arg(long, short = 'y')]
@@ -98,6 +101,7 @@ pub fn run(options: &Options, args: &ApplyArgs) -> Result<ExitStatus, CliError> 
         progress: progress.as_ref(),
         interrupt: Interrupt::CtrlC,
         tls: Some(conn.tls()?),
+        preflight: Some(args.preflight.settings()),
         ..ApplyOptions::from_settings(&options.apply, options.allow_hazards.clone())
     };
     let shadow = args.shadow.choice()?;

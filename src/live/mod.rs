@@ -68,6 +68,9 @@ pub enum ShadowChoice {
 #[derive(Debug, Clone, Default)]
 pub struct LiveOptions {
     pub shadow: ShadowChoice,
+    /// The data checks `plan --db` runs on the plan's steps, as apply
+    /// would before its first step.
+    pub preflight: crate::apply::PreflightSettings,
 }
 
 /// A failure of the live session. Each variant names what was being done;
