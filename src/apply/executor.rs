@@ -650,13 +650,13 @@ impl<'a> Run<'a> {
             self.options.lock_timeout,
         )
         .await;
+        let sql = excerpt(&step.sql);
         ApplyError::StepFailed {
             number: idx + 1,
             total: self.total(),
             description: step.description.clone(),
-            sql: excerpt(&step.sql),
-            message,
-            undone,
+            message: format!("{message}\n  SQL: {sql}\n{undone}"),
+            sql,
             source,
         }
     }

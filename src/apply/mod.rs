@@ -228,7 +228,7 @@ pub enum ApplyError {
         blocking_pids: Vec<i32>,
     },
 
-    #[error("step {number}/{total} ({description}) failed: {message}\n  SQL: {sql}\n{undone}")]
+    #[error("step {number}/{total} ({description}) failed: {message}")]
     #[diagnostic(
         code("step-failed"),
         help("the lines above say what was undone and what was not; fix the cause and run schemac apply again: finished steps are not repeated")
@@ -238,10 +238,9 @@ pub enum ApplyError {
         total: usize,
         description: String,
         sql: String,
+        /// The server's message, the step's SQL, and what was undone of
+        /// the step's logical change and what was not (one line each).
         message: String,
-        /// What was undone of the step's logical change, and what was
-        /// not, one line each.
-        undone: String,
         #[source]
         source: tokio_postgres::Error,
     },
