@@ -147,11 +147,13 @@ fn options(preflight: Option<PreflightSettings>) -> ApplyOptions<'static> {
     }
 }
 
-/// The catalog as pg_dump prints it (schemac's history schema left out)
+/// The catalog as pg_dump prints it (schemac's history schema left out;
+/// a refusal by preflight creates nothing, not even that schema)
 /// and a checksum of every row of the user tables.
-fn snapshot(db: &TestDb) -> (String, Vec<String>) {
+fn snapshot_with(db: &TestDb, exclude_history: &[&str], tables: &[&str]) -> (String, Vec<String>) {
     let output = Command::new("pg_dump")
-        .args(["--schema-only", "--exclude-schema=schemac", "--no-owner"])
+        .args(["--schema-only", "--no-owner"])
+        .args(exclude_history)
         .arg(db.url())
         .output()
         .unwrap_or_else(|err| panic!("cannot run pg_dump: {err}"));
@@ -166,16 +168,22 @@ fn snapshot(db: &TestDb) -> (String, Vec<String>) {
         .filter(|line| !line.starts_with("\\restrict") && !line.starts_with("\\unrestrict"))
         .collect::<Vec<_>>()
         .join("\n");
-    let data = db
-        .query(
-            "SELECT 't ' || count(*) || ' ' || coalesce(md5(string_agg(x::text, ',' ORDER BY x.id)), '') \
-             FROM public.t AS x \
-             UNION ALL \
-             SELECT 'r ' || count(*) || ' ' || coalesce(md5(string_agg(x::text, ',' ORDER BY x.id)), '') \
-             FROM public.r AS x",
-        )
-        .unwrap_or_else(|err| panic!("checksum: {err}"));
+    let data = tables
+        .iter()
+        .flat_map(|table| {
+            db.query(&format!(
+                "SELECT '{table} ' || count(*) || ' ' || \
+                 coalesce(md5(string_agg(x::text, ',' ORDER BY x::text)), '') FROM {table} AS x"
+            ))
+            .unwrap_or_else(|err| panic!("checksum of {table}: {err}"))
+        })
+        .collect();
     (schema, data)
+}
+
+/// [`snapshot_with`] of `t` and `r`, the history schema left out.
+fn snapshot(db: &TestDb) -> (String, Vec<String>) {
+    snapshot_with(db, &["--exclude-schema=schemac"], &["public.t", "public.r"])
 }
 
 fn setup(case: &Case) -> TestDb {
@@ -341,4 +349,69 @@ fn plan_db_reports_the_findings_and_exits_1() {
     let stderr = String::from_utf8_lossy(&skipped.stderr);
     assert_eq!(skipped.status.code(), Some(0), "{stderr}");
     assert!(stderr.contains("skipped by --skip-preflight"), "{stderr}");
+}
+
+#[tokio::test]
+async fn removed_enum_values_and_default_partition_rows_are_found() {
+    let db = TestDb::create();
+    db.run_sql(
+        "CREATE TYPE public.mood AS ENUM ('a', 'b', 'c');
+         CREATE TABLE public.m (id integer PRIMARY KEY, v public.mood);
+         INSERT INTO public.m VALUES (1, 'a'), (2, 'c');
+         CREATE TABLE public.ev (id integer, at date) PARTITION BY RANGE (at);
+         CREATE TABLE public.ev_default PARTITION OF public.ev DEFAULT;
+         INSERT INTO public.ev VALUES (1, '2023-06-01'), (2, '2024-03-01');",
+    )
+    .expect("the current schema");
+    let mut client = connect(&db).await;
+    let desired = model(
+        "enum and partition",
+        "CREATE TYPE public.mood AS ENUM ('a', 'b');
+         CREATE TABLE public.m (id integer PRIMARY KEY, v public.mood);
+         CREATE TABLE public.ev (id integer, at date) PARTITION BY RANGE (at);
+         CREATE TABLE public.ev_default PARTITION OF public.ev DEFAULT;
+         CREATE TABLE public.ev_2024 PARTITION OF public.ev
+             FOR VALUES FROM ('2024-01-01') TO ('2025-01-01');",
+    );
+    let plan = plan_to(&client, &desired).await;
+    let tables = ["public.m", "public.ev"];
+    // Nothing is written by a refusal: not even schemac's history schema.
+    let before = snapshot_with(&db, &[], &tables);
+    let err = apply::apply(
+        &plan,
+        &mut client,
+        &options(Some(PreflightSettings::default())),
+    )
+    .await
+    .expect_err("refused");
+    let text = err.to_string();
+    assert!(
+        matches!(err, ApplyError::PreflightFailed { count: 2, .. }),
+        "{text}"
+    );
+    assert!(
+        text.contains("[enum-value]") && text.contains(r#"public.m: {"id":2,"v":"c"}"#),
+        "{text}"
+    );
+    assert!(
+        text.contains("[partition-bound]: public.ev_default")
+            && text.contains(r#"{"id":2,"at":"2024-03-01"}"#)
+            && !text.contains("2023-06-01"),
+        "{text}"
+    );
+    assert_eq!(
+        snapshot_with(&db, &[], &tables),
+        before,
+        "the database changed"
+    );
+    // Skipped, the failing steps' transactions roll back: still as before.
+    let err = apply::apply(&plan, &mut client, &options(None))
+        .await
+        .expect_err("the conversion fails");
+    assert!(matches!(err, ApplyError::StepFailed { .. }), "{err}");
+    assert_eq!(
+        snapshot_with(&db, &["--exclude-schema=schemac"], &tables),
+        before,
+        "the database changed"
+    );
 }

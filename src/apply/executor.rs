@@ -256,6 +256,12 @@ impl<'a> Run<'a> {
     }
 
     async fn run_locked(&mut self) -> Result<(), ApplyError> {
+        // A fresh plan is checked before anything is written (not even the
+        // history table); a resumed one once its finished steps are known.
+        let resumed = history::count_done(self.client, &self.plan_id).await? > 0;
+        if !resumed {
+            self.preflight().await?;
+        }
         history::ensure_table(self.client).await?;
         self.recorded = history::load(self.client, &self.plan_id, &self.plan.steps).await?;
         self.done = self
@@ -264,7 +270,9 @@ impl<'a> Run<'a> {
             .filter(|(_, outcome)| **outcome == Outcome::Done)
             .map(|(idx, _)| *idx)
             .collect();
-        self.preflight().await?;
+        if resumed {
+            self.preflight().await?;
+        }
         self.report(Event::Started {
             plan_id: &self.plan_id,
             total: self.total(),

@@ -399,8 +399,9 @@ async fn enum_check(
 ) -> Result<Outcome, ApplyError> {
     let columns = client
         .query(
-            "SELECT c.oid::regclass::text, quote_ident(a.attname)
+            "SELECT quote_ident(n.nspname) || '.' || quote_ident(c.relname), quote_ident(a.attname)
              FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid
+             JOIN pg_namespace n ON n.oid = c.relnamespace
              WHERE a.atttypid = to_regtype($1) AND a.attnum > 0 AND NOT a.attisdropped
                AND c.relkind IN ('r', 'p') AND NOT c.relispartition
              ORDER BY 1, 2",

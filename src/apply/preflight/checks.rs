@@ -282,7 +282,7 @@ fn candidates(plan: &Plan, idx: usize) -> Vec<Candidate> {
                 ..base(
                     PreflightRule::EnumValue,
                     name,
-                    format!("no row holds {}", removed_values.join(", ")),
+                    format!("no row holding {}", removed_values.join(", ")),
                 )
             },
             key: removed_values.join(","),
@@ -457,7 +457,7 @@ fn attach_candidates(
             step: idx,
             rule: PreflightRule::PartitionBound,
             table: partition.clone(),
-            requirement: format!("every row of {partition} lies in {bound} of {parent}"),
+            requirement: format!("every row of {partition} in {bound} of {parent}"),
             query: CheckQuery::Rows(format!(
                 "SELECT {ROW} FROM {partition} AS _s WHERE ({expr}) IS NOT TRUE LIMIT {MAX_ROWS}"
             )),
@@ -473,7 +473,7 @@ fn attach_candidates(
                 rule: PreflightRule::PartitionBound,
                 table: default.clone(),
                 requirement: format!(
-                    "no row of the default partition {default} lies in {bound} of {parent}"
+                    "no row of the default partition {default} in {bound} of {parent}"
                 ),
                 query: CheckQuery::Rows(format!(
                     "SELECT {ROW} FROM {default} AS _s WHERE ({expr}) IS TRUE LIMIT {MAX_ROWS}"
