@@ -171,7 +171,7 @@ async fn wait_for_lock(
 }
 
 /// `Some(indisvalid)` when an index `schema.name` exists.
-async fn index_validity(
+pub(super) async fn index_validity(
     client: &Client,
     schema: &str,
     name: &str,
@@ -289,6 +289,12 @@ impl<'a> Run<'a> {
     }
 
     async fn run_locked(&mut self) -> Result<(), ApplyError> {
+        // A fresh plan is checked before anything is written (not even the
+        // history table); a resumed one once its finished steps are known.
+        let resumed = history::count_done(self.client, &self.plan_id).await? > 0;
+        if !resumed {
+            self.preflight().await?;
+        }
         history::ensure_table(self.client).await?;
         let fingerprint = self.options.fingerprint.as_deref().unwrap_or("");
         let start = history::begin_run(self.client, &self.plan_id, fingerprint).await?;
@@ -307,6 +313,9 @@ impl<'a> Run<'a> {
             .filter(|(_, outcome)| **outcome == Outcome::Done)
             .map(|(idx, _)| *idx)
             .collect();
+        if resumed {
+            self.preflight().await?;
+        }
         self.report(Event::Started {
             plan_id: &self.plan_id,
             total: self.total(),
@@ -675,18 +684,49 @@ impl<'a> Run<'a> {
         }
     }
 
+    /// Records the failure and undoes the step's logical change (see
+    /// [`super::undo`]).
     async fn step_failed(&mut self, idx: usize, source: tokio_postgres::Error) -> ApplyError {
         let step = &self.plan.steps[idx];
         let message = crate::introspect::error_message(&source);
         let _ = history::mark_failed(self.client, self.key(), idx, step, &message).await;
+        let key = self.key().clone();
+        let undone = super::undo::run_undo(
+            self.client,
+            self.plan,
+            &key,
+            idx,
+            &mut self.done,
+            self.options.lock_timeout,
+        )
+        .await;
+        let sql = excerpt(&step.sql);
         ApplyError::StepFailed {
             number: idx + 1,
             total: self.total(),
             description: step.description.clone(),
-            sql: excerpt(&step.sql),
-            message,
+            message: format!("{message}\n  SQL: {sql}\n{undone}"),
+            sql,
             source,
         }
+    }
+
+    /// Checks the data of the steps still to run (unless the caller did);
+    /// refuses when a step would fail on it.
+    async fn preflight(&mut self) -> Result<(), ApplyError> {
+        let Some(settings) = &self.options.preflight else {
+            return Ok(());
+        };
+        let report = super::check_data(
+            self.client,
+            self.plan,
+            settings,
+            &self.done,
+            self.options.progress,
+        )
+        .await?;
+        self.report.preflight_checks = report.checked;
+        Ok(())
     }
 
     /// Runs one statement; an interrupt cancels it on the server.
@@ -866,6 +906,9 @@ mod tests {
             concurrently,
             on_only: false,
             columns: vec![Ident::new("a")],
+            expressions: Vec::new(),
+            predicate: None,
+            nulls_not_distinct: false,
         }
     }
 

@@ -559,6 +559,9 @@ mod tests {
             concurrently: true,
             on_only: false,
             columns: vec![Ident::new("a")],
+            expressions: Vec::new(),
+            predicate: None,
+            nulls_not_distinct: false,
         };
         let text = serde_json::to_string(&ActionRecord::from(&action)).expect("serialises");
         assert_eq!(parse_action(&text), Some(action));

@@ -38,12 +38,15 @@
 pub mod advisory_lock;
 mod executor;
 pub mod history;
+pub mod preflight;
 pub mod progress;
 pub mod retry;
+pub mod undo;
 pub mod verify;
 
 pub use executor::{drop_invalid_leftovers, lock};
 pub use history::{exclude_own_schema, HISTORY_SCHEMA, HISTORY_TABLE};
+pub use preflight::{PreflightReport, PreflightRule, PreflightSettings};
 pub use progress::{Event, Progress};
 
 use crate::config::{AllowedHazards, ApplySettings};
@@ -93,6 +96,9 @@ pub struct ApplyOptions<'a> {
     /// starting state recorded with the run in `schemac.apply_runs`.
     /// `None`: not known (recorded as empty).
     pub fingerprint: Option<String>,
+    /// Which data checks run before the first step ([`preflight`]);
+    /// `None` when the caller ran them already.
+    pub preflight: Option<PreflightSettings>,
 }
 
 impl Default for ApplyOptions<'_> {
@@ -112,6 +118,7 @@ impl Default for ApplyOptions<'_> {
             stop_after_step: None,
             tls: None,
             fingerprint: None,
+            preflight: Some(PreflightSettings::default()),
         }
     }
 }
@@ -187,6 +194,8 @@ pub struct ApplyReport {
     pub waited_for_pid: Option<i32>,
     /// The database was introspected and equals the desired schema.
     pub verified: bool,
+    /// Preflight data checks run before the first step.
+    pub preflight_checks: usize,
 }
 
 /// A failure of the apply. Every variant says what to do next.
@@ -198,6 +207,13 @@ pub enum ApplyError {
         help("read the plan, then re-run with --allow-hazards {hazards} (or add them to [plan] allow-hazards in schemac.toml)")
     )]
     HazardsNotAllowed { hazards: String, details: String },
+
+    #[error("preflight: {count} step(s) would fail on the data now in the database; nothing was changed\n{details}")]
+    #[diagnostic(
+        code("preflight-failed"),
+        help("fix the offending rows (or the schema), then run schemac apply again; to skip a check, pass --skip-preflight RULE[,RULE] or all (a step that still fails is undone)")
+    )]
+    PreflightFailed { count: usize, details: String },
 
     #[error("another schemac apply (pid {pid}) is still running on this database after waiting {waited_secs}s")]
     #[diagnostic(
@@ -223,16 +239,18 @@ pub enum ApplyError {
         blocking_pids: Vec<i32>,
     },
 
-    #[error("step {number}/{total} ({description}) failed: {message}\n  SQL: {sql}")]
+    #[error("step {number}/{total} ({description}) failed: {message}")]
     #[diagnostic(
         code("step-failed"),
-        help("the step's transaction was rolled back; fix the cause and run schemac apply again: finished steps are not repeated")
+        help("the lines above say what was undone and what was not; fix the cause and run schemac apply again: finished steps are not repeated")
     )]
     StepFailed {
         number: usize,
         total: usize,
         description: String,
         sql: String,
+        /// The server's message, the step's SQL, and what was undone of
+        /// the step's logical change and what was not (one line each).
         message: String,
         #[source]
         source: tokio_postgres::Error,
@@ -320,6 +338,32 @@ pub fn check_hazards(plan: &Plan, allowed: &AllowedHazards) -> Result<(), ApplyE
         .collect::<Vec<_>>()
         .join(",");
     Err(ApplyError::HazardsNotAllowed { hazards, details })
+}
+
+/// Runs the preflight data checks of `plan` (steps recorded done in
+/// `done` left out) and refuses the plan when a step would fail on the
+/// data; notes go to `progress`.
+pub async fn check_data(
+    client: &Client,
+    plan: &Plan,
+    settings: &PreflightSettings,
+    done: &std::collections::BTreeSet<usize>,
+    progress: &dyn Progress,
+) -> Result<PreflightReport, ApplyError> {
+    let mut report = preflight::preflight(client, plan, settings).await?;
+    report
+        .findings
+        .retain(|finding| !done.contains(&finding.step));
+    for note in report.notes() {
+        progress.report(&Event::Note(&note));
+    }
+    if report.findings.is_empty() {
+        return Ok(report);
+    }
+    Err(ApplyError::PreflightFailed {
+        count: report.findings.len(),
+        details: report.describe(),
+    })
 }
 
 /// Applies `plan`: see the module documentation for the guarantees.

@@ -26,7 +26,7 @@ mod terminal;
 
 use crate::apply::progress::{Bars, Lines, Progress};
 use crate::apply::{ApplyOptions, Interrupt};
-use crate::cli::plan::ShadowArgs;
+use crate::cli::plan::{PreflightArgs, ShadowArgs};
 use crate::cli::{block_on_uninterrupted, compile_reported, load_sources, CliError, ExitStatus};
 use crate::config::{parse_duration, Options};
 use crate::live::ConnParams;
@@ -58,6 +58,9 @@ pub struct ApplyArgs {
 
     #[command(flatten)]
     pub shadow: ShadowArgs,
+
+    #[command(flatten)]
+    pub preflight: PreflightArgs,
 
     /// Apply without asking.
     #[arg(long, short = 'y')]
@@ -107,11 +110,13 @@ pub fn run(options: &Options, args: &ApplyArgs) -> Result<ExitStatus, CliError> 
         progress: progress.as_ref(),
         interrupt: Interrupt::CtrlC,
         tls: Some(conn.tls()?),
+        preflight: Some(args.preflight.settings()),
         ..ApplyOptions::from_settings(&options.apply, options.allow_hazards.clone())
     };
     let live_options = LiveOptions {
         shadow: args.shadow.choice()?,
         citus: options.citus,
+        preflight: args.preflight.settings(),
     };
     let Some((desired, sources)) = desired_model(options, args)? else {
         return Ok(ExitStatus::Failure);

@@ -25,6 +25,7 @@
 //! once, here, before the call.
 
 mod output;
+mod preflight;
 mod shadow;
 
 use super::{
@@ -40,6 +41,7 @@ use crate::render;
 use crate::source::SourceSet;
 use clap::{Args, ValueEnum};
 use output::{finish, Output};
+pub use preflight::PreflightArgs;
 pub use shadow::ShadowArgs;
 use std::io::{self, Write};
 use std::path::PathBuf;
@@ -62,6 +64,9 @@ pub struct PlanArgs {
 
     #[command(flatten)]
     pub shadow: ShadowArgs,
+
+    #[command(flatten)]
+    pub preflight: PreflightArgs,
 
     /// Also save the plan to FILE (JSON, for `schemac apply --plan FILE`)
     /// with the fingerprint of the database it was made against.
@@ -120,6 +125,7 @@ pub fn run(options: &Options, args: &PlanArgs) -> Result<ExitStatus, CliError> {
         (args.out.is_some(), "out"),
         (args.shadow.shadow_db.is_some(), "shadow-db"),
         (args.shadow.no_shadow, "no-shadow"),
+        (args.preflight.skip_preflight.is_some(), "skip-preflight"),
     ] {
         if given {
             return Err(CliError::NeedsDatabase { flag });
@@ -195,6 +201,7 @@ fn run_live(options: &Options, args: &PlanArgs, url: &ConnString) -> Result<Exit
     let live_options = LiveOptions {
         shadow: args.shadow.choice()?,
         citus: options.citus,
+        preflight: args.preflight.settings(),
     };
     let live = block_on(live::plan_against_db(&conn, &desired, &live_options))?;
     let mut stderr = io::stderr();
@@ -208,7 +215,12 @@ fn run_live(options: &Options, args: &PlanArgs, url: &ConnString) -> Result<Exit
         desired: &desired,
         current: &live.current,
     };
-    let status = finish(options, &lint, args, &output, &live.plan)?;
+    let mut status = finish(options, &lint, args, &output, &live.plan)?;
+    let refusals = preflight::findings(&live.plan, &live.preflight);
+    report_to_stderr(options, &refusals, &desired_sources)?;
+    if !refusals.is_empty() {
+        status = ExitStatus::Failure;
+    }
     if let Some(path) = &args.out {
         std::fs::write(path, live.to_saved_json()).map_err(|source| CliError::WriteFile {
             path: path.display().to_string(),

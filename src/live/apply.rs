@@ -6,9 +6,9 @@
 //! - Planning happens under the advisory lock, so no other apply can
 //!   change the database between the plan and its execution; the lock is
 //!   released and the connection closed on every path.
-//! - Lint findings (the caller's [`Review::lint`]) and hazards are checked
-//!   after the plan is shown and before the caller is asked: a refused plan
-//!   never asks and never runs a step.
+//! - Lint findings (the caller's [`Review::lint`]), hazards and the data
+//!   (preflight) are checked after the plan is shown and before the caller
+//!   is asked: a refused plan never asks and never runs a step.
 //! - The executor gets the fingerprint of the state the plan was made for,
 //!   so its plan id (and history run) is that of a saved plan made there.
 //! - A saved plan is applied only to the database it was made against
@@ -132,13 +132,15 @@ impl Locked<'_, '_> {
     ) -> Result<ApplyOutcome, R::Error> {
         let started = Instant::now();
         let mut notes = Vec::new();
+        let mut resuming = false;
         let (plan, normalized, live, fingerprint) = match source {
             ApplySource::Saved {
                 plan,
                 verify_against,
             } => {
                 let fingerprint = plan.fingerprint.clone();
-                let plan = self.check_saved(client, plan, &mut notes).await?;
+                let (plan, resumed) = self.check_saved(client, plan, &mut notes).await?;
+                resuming = resumed;
                 let (live, normalized) = match verify_against {
                     Some(desired) => {
                         let (live, normalized) =
@@ -177,10 +179,22 @@ impl Locked<'_, '_> {
             .map_or(&live.current, |normalized| &normalized.model);
         review.lint(&plan, &live.current, desired, live.server_version)?;
         check_hazards(&plan, &self.options.allowed_hazards).map_err(LiveError::from)?;
+        // The data is checked before asking, and the executor need not
+        // check it again; a resumed plan is checked by the executor, which
+        // knows the steps already done.
+        let mut preflight = self.options.preflight.clone();
+        if let (Some(settings), false) = (&preflight, resuming) {
+            let done = std::collections::BTreeSet::new();
+            apply::check_data(client, &plan, settings, &done, self.options.progress)
+                .await
+                .map_err(LiveError::from)?;
+            preflight = None;
+        }
         if !review.confirm(&plan)? {
             return Ok(ApplyOutcome::Cancelled);
         }
         let run_options = ApplyOptions {
+            preflight,
             verify: normalized.as_ref().map(|normalized| VerifyTarget {
                 desired: &normalized.model,
                 filter: &self.filter,
@@ -200,25 +214,28 @@ impl Locked<'_, '_> {
     }
 
     /// The saved plan, when it was made against this database or is being
-    /// resumed (noted).
+    /// resumed (noted, and `true`).
     async fn check_saved(
         &self,
         client: &Client,
         loaded: LoadedPlan,
         notes: &mut Vec<String>,
-    ) -> Result<Plan, LiveError> {
+    ) -> Result<(Plan, bool), LiveError> {
         let freshness =
             apply::check_fingerprint(client, &loaded.plan_id, &loaded.fingerprint, &self.filter)
                 .await?;
-        match freshness {
-            Freshness::Fresh => {}
-            Freshness::Resuming { done } => notes.push(format!(
-                "plan {} was interrupted with {done} of {} steps applied; resuming it",
-                loaded.plan_id,
-                loaded.plan.steps.len()
-            )),
-        }
-        Ok(loaded.plan)
+        let resuming = match freshness {
+            Freshness::Fresh => false,
+            Freshness::Resuming { done } => {
+                notes.push(format!(
+                    "plan {} was interrupted with {done} of {} steps applied; resuming it",
+                    loaded.plan_id,
+                    loaded.plan.steps.len()
+                ));
+                true
+            }
+        };
+        Ok((loaded.plan, resuming))
     }
 
     /// The live Model and the desired schema as the server stores it,

@@ -71,6 +71,9 @@ pub struct LiveOptions {
     pub shadow: ShadowChoice,
     /// Whether the target runs Citus (`--citus`).
     pub citus: crate::config::Citus,
+    /// The data checks `plan --db` runs on the plan's steps, as apply
+    /// would before its first step.
+    pub preflight: crate::apply::PreflightSettings,
 }
 
 /// A failure of the live session. Each variant names what was being done;

@@ -14,6 +14,7 @@ use super::model::{invalid_index_notes, read_live, LiveModel};
 use super::session::Session;
 use super::shadow::{self, ShadowDb};
 use super::{stats, LiveError, LiveOptions, ShadowChoice};
+use crate::apply::{preflight, PreflightReport};
 use crate::diff;
 use crate::introspect::Filter;
 use crate::live::ConnParams;
@@ -33,6 +34,9 @@ pub struct LivePlan {
     pub fingerprint: String,
     /// For stderr: what was left out, which shadow, what it found.
     pub notes: Vec<String>,
+    /// The data checks apply runs before its first step, run now:
+    /// findings are steps that would fail on the rows now in the database.
+    pub preflight: PreflightReport,
 }
 
 impl LivePlan {
@@ -98,7 +102,11 @@ async fn plan_against(
         Err(message) => notes.push(format!("live table statistics are not shown: {message}")),
     }
     plan.notes.extend(plan_notes);
+    // Read only, as apply runs it before its first step.
+    let preflight = preflight::preflight(client, &plan, &options.preflight).await?;
+    notes.extend(preflight.notes());
     Ok(LivePlan {
+        preflight,
         plan,
         server_version: live.server_version,
         fingerprint: saved::fingerprint(&live.raw),
@@ -204,6 +212,7 @@ mod tests {
             current: Model::default(),
             fingerprint: "fp-123".to_string(),
             notes: Vec::new(),
+            preflight: PreflightReport::default(),
         };
         let loaded = saved::from_json(&live.to_saved_json()).expect("round trip");
         assert_eq!(loaded.fingerprint, "fp-123");

@@ -206,6 +206,12 @@ pub enum Action {
         on_only: bool,
         /// The key columns that are plain columns, in order.
         columns: Vec<Ident>,
+        /// The key elements that are expressions (their SQL), in order.
+        expressions: Vec<String>,
+        /// The `WHERE` predicate of a partial index.
+        predicate: Option<String>,
+        /// `NULLS NOT DISTINCT` (PostgreSQL 15+).
+        nulls_not_distinct: bool,
     },
     DropIndex {
         table: QualifiedName,

@@ -193,6 +193,12 @@ pub enum ActionRecord {
         concurrently: bool,
         on_only: bool,
         columns: Vec<String>,
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        expressions: Vec<String>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        predicate: Option<String>,
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        nulls_not_distinct: bool,
     },
     DropIndex {
         table: NameRecord,

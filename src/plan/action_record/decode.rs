@@ -199,6 +199,9 @@ impl From<ActionRecord> for Action {
                 concurrently,
                 on_only,
                 columns,
+                expressions,
+                predicate,
+                nulls_not_distinct,
             } => Action::CreateIndex {
                 table: q(table),
                 name: i(name),
@@ -206,6 +209,9 @@ impl From<ActionRecord> for Action {
                 concurrently,
                 on_only,
                 columns: to_idents(columns),
+                expressions,
+                predicate,
+                nulls_not_distinct,
             },
             R::DropIndex {
                 table,

@@ -203,6 +203,9 @@ impl From<&Action> for ActionRecord {
                 concurrently,
                 on_only,
                 columns,
+                expressions,
+                predicate,
+                nulls_not_distinct,
             } => R::CreateIndex {
                 table: name(table),
                 name: ident(n),
@@ -210,6 +213,9 @@ impl From<&Action> for ActionRecord {
                 concurrently: *concurrently,
                 on_only: *on_only,
                 columns: idents(columns),
+                expressions: expressions.clone(),
+                predicate: predicate.clone(),
+                nulls_not_distinct: *nulls_not_distinct,
             },
             Action::DropIndex {
                 table,

@@ -20,6 +20,9 @@ fn actions_survive_json() {
         concurrently: true,
         on_only: false,
         columns: vec![Ident::new("a"), Ident::new("B")],
+        expressions: vec!["lower(email)".to_string()],
+        predicate: Some("(deleted_at IS NULL)".to_string()),
+        nulls_not_distinct: true,
     });
     round_trip(Action::AddConstraint {
         table: table.clone(),
@@ -211,6 +214,9 @@ fn one_of_each() -> Vec<Action> {
             concurrently: false,
             on_only: true,
             columns: Vec::new(),
+            expressions: Vec::new(),
+            predicate: None,
+            nulls_not_distinct: false,
         },
         Action::DropIndex {
             table: t.clone(),

@@ -54,6 +54,9 @@ fn sample_plan() -> Plan {
         concurrently: true,
         on_only: false,
         columns: vec![Ident::new("id")],
+        expressions: Vec::new(),
+        predicate: None,
+        nulls_not_distinct: false,
     };
     second.origin.object = ObjectId::Function(FunctionId {
         name: QualifiedName::new("app", "f"),

@@ -58,7 +58,21 @@ pub(super) fn alter_column(
             releases.extend(type_keys(cx.ctx.current, from));
             removes.push(Key::Shape(table.clone()));
             provides.push(Key::Layout(table.clone()));
-            vec![type_step(cx, table, column, from, to, collation.as_ref())]
+            let mut steps = Vec::new();
+            // The current default may not cast to the new type, so it is
+            // dropped first; in the same transaction, so that a type change
+            // that fails on the rows leaves the default in place.
+            if let Some(current) = current_column.and_then(|c| c.default.as_ref()) {
+                releases.extend(expr_keys(cx.ctx.current, None, &current.sql));
+                steps.push(drop_default_step(cx, table, column));
+            }
+            let retype = type_step(cx, table, column, from, to, collation.as_ref());
+            steps.push(if steps.is_empty() {
+                retype
+            } else {
+                retype.joining()
+            });
+            steps
         }
         ColumnChange::Collation { ty, to, .. } => {
             removes.push(Key::Shape(table.clone()));
@@ -100,19 +114,14 @@ pub(super) fn alter_column(
                 .on(table, LockMode::AccessExclusive)]
         }
         ColumnChange::DropDefault => {
+            if type_changes(cx, table, column) {
+                // The type change drops it, in its own transaction.
+                return Vec::new();
+            }
             if let Some(current) = current_column.and_then(|c| c.default.as_ref()) {
                 releases.extend(expr_keys(cx.ctx.current, None, &current.sql));
             }
-            vec![cx
-                .step(
-                    Action::DropDefault {
-                        table: table.clone(),
-                        column: column.clone(),
-                    },
-                    format!("drop default of {table}.{column}"),
-                    format!("{alter} DROP DEFAULT"),
-                )
-                .on(table, LockMode::AccessExclusive)]
+            vec![drop_default_step(cx, table, column)]
         }
         ColumnChange::DropNotNull => vec![cx
             .step(
@@ -142,6 +151,34 @@ pub(super) fn alter_column(
         .provides(provides)
         .removes(removes)
         .releases(releases)]
+}
+
+/// True when the column's type changes in this plan (the diff then drops
+/// the current default before the type change).
+fn type_changes(cx: &Cx<'_>, table: &QualifiedName, column: &Ident) -> bool {
+    let column_of = |model: &crate::model::Model| {
+        model
+            .tables
+            .get(table)
+            .and_then(|t| t.column(column))
+            .map(|c| c.ty.clone())
+    };
+    match (column_of(cx.ctx.current), column_of(cx.ctx.desired)) {
+        (Some(current), Some(desired)) => current != desired,
+        _ => false,
+    }
+}
+
+fn drop_default_step(cx: &Cx<'_>, table: &QualifiedName, column: &Ident) -> Step {
+    cx.step(
+        Action::DropDefault {
+            table: table.clone(),
+            column: column.clone(),
+        },
+        format!("drop default of {table}.{column}"),
+        format!("ALTER TABLE {table} ALTER COLUMN {column} DROP DEFAULT"),
+    )
+    .on(table, LockMode::AccessExclusive)
 }
 
 /// `(base, modifiers)`: `character varying(20)` -> (`character varying`, [20]).

@@ -167,6 +167,16 @@ pub(super) fn index_action(
                 IndexExpr::Expr(_) => None,
             })
             .collect(),
+        expressions: index
+            .keys
+            .iter()
+            .filter_map(|key| match &key.expr {
+                IndexExpr::Column(_) => None,
+                IndexExpr::Expr(expr) => Some(expr.to_string()),
+            })
+            .collect(),
+        predicate: index.predicate.as_ref().map(ToString::to_string),
+        nulls_not_distinct: index.nulls_not_distinct,
     }
 }
 
