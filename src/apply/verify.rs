@@ -104,6 +104,8 @@ pub fn describe_change(change: &Change) -> String {
         Change::AttachPartition(_) => "attach partition".to_string(),
         Change::DetachPartition(_) => "detach partition".to_string(),
         Change::SetPartitioning { .. } => "change the partitioning of".to_string(),
+        Change::AttachTable { .. } => "attach as a partition".to_string(),
+        Change::DetachTable { .. } => "detach from its parent".to_string(),
         Change::EnableRls { .. } => "enable row level security on".to_string(),
         Change::DisableRls { .. } => "disable row level security on".to_string(),
         Change::ForceRls { .. } => "force row level security on".to_string(),

@@ -175,6 +175,17 @@ pub enum Change<'a> {
     AttachPartition(&'a Table),
     /// A partition that is no longer wanted (detached, then dropped).
     DetachPartition(&'a Table),
+    /// An existing standalone table becomes a partition of an existing
+    /// partitioned table, keeping its rows.
+    AttachTable {
+        current: &'a Table,
+        desired: &'a Table,
+    },
+    /// A partition becomes a standalone table, keeping its rows.
+    DetachTable {
+        current: &'a Table,
+        desired: &'a Table,
+    },
     /// The parent's partitioning changed: the table is rebuilt.
     SetPartitioning {
         current: &'a Table,
@@ -282,7 +293,9 @@ impl Change<'_> {
             | Change::DropTable(t)
             | Change::AttachPartition(t)
             | Change::DetachPartition(t) => ObjectId::Table(t.name.clone()),
-            Change::SetPartitioning { desired, .. } => ObjectId::Table(desired.name.clone()),
+            Change::SetPartitioning { desired, .. }
+            | Change::AttachTable { desired, .. }
+            | Change::DetachTable { desired, .. } => ObjectId::Table(desired.name.clone()),
             Change::RenameTable { to, .. } => ObjectId::Table(to.clone()),
             Change::AddColumn { table, column } | Change::DropColumn { table, column } => {
                 ObjectId::Column(table.clone(), column.name.clone())
@@ -345,7 +358,9 @@ impl Change<'_> {
             | Change::DropTable(t)
             | Change::AttachPartition(t)
             | Change::DetachPartition(t) => t.meta.span,
-            Change::SetPartitioning { desired, .. } => desired.meta.span,
+            Change::SetPartitioning { desired, .. }
+            | Change::AttachTable { desired, .. }
+            | Change::DetachTable { desired, .. } => desired.meta.span,
             Change::AddColumn { column, .. } | Change::DropColumn { column, .. } => {
                 column.meta.span
             }

@@ -21,6 +21,7 @@ mod column;
 mod constraint;
 mod function;
 mod index;
+mod partition;
 mod policy;
 mod rename;
 mod schema;

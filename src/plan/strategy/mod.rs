@@ -8,10 +8,12 @@ mod add_column;
 mod add_constraint;
 mod alter_column;
 mod attach_partition;
+mod attach_table;
 mod catalog;
 mod create_index;
 mod create_table;
 mod detach_partition;
+mod detach_table;
 mod distribute;
 mod domain;
 mod drop;
@@ -217,6 +219,12 @@ pub(crate) fn plan_change(cx: &Cx<'_>, change: &Change<'_>) -> Result<Vec<Node>,
         } => catalog::rename_index(cx, table, from, to),
         Change::AttachPartition(table) => attach_partition::attach_partition(cx, table)?,
         Change::DetachPartition(table) => detach_partition::detach_partition(cx, table),
+        Change::AttachTable { current, desired } => {
+            attach_table::attach_table(cx, current, desired)?
+        }
+        Change::DetachTable { current, desired } => {
+            detach_table::detach_table(cx, current, desired)
+        }
         Change::SetPartitioning { current, desired } => {
             set_partitioning::set_partitioning(cx, current, desired)
         }
