@@ -92,6 +92,8 @@ pub fn describe_change(change: &Change) -> String {
         Change::AddEnumValue { value, .. } => format!("add value '{value}' to"),
         Change::RecreateEnum { .. } => "recreate".to_string(),
         Change::RenameTable { from, .. } => format!("rename {from} to"),
+        Change::RenameSchema { from, .. } => format!("rename schema {from} to"),
+        Change::RenameObject { from, .. } => format!("rename {from} to"),
         Change::AddColumn { .. } => "add".to_string(),
         Change::RenameColumn { from, .. }
         | Change::RenameConstraint { from, .. }

@@ -20,6 +20,7 @@ mod drop;
 mod drop_index;
 mod enum_value;
 mod policy;
+mod rename;
 mod rls;
 mod set_not_null;
 mod set_partitioning;
@@ -160,6 +161,8 @@ pub(crate) fn plan_change(cx: &Cx<'_>, change: &Change<'_>) -> Result<Vec<Node>,
     let res = match change {
         Change::CreateSchema(schema) => catalog::create_schema(cx, schema),
         Change::DropSchema(schema) => catalog::drop_schema(cx, schema),
+        Change::RenameSchema { from, to, .. } => rename::rename_schema(cx, from, to),
+        Change::RenameObject { kind, from, to, .. } => rename::rename_object(cx, *kind, from, to),
         Change::CreateExtension(ext) => catalog::create_extension(cx, ext),
         Change::AlterExtension { current, desired } => {
             catalog::alter_extension(cx, current, desired)
