@@ -132,3 +132,101 @@ pub(super) fn diff_detached<'a>(ctx: &mut DiffCtx<'a>, current: &'a Table, desir
     }
     table::diff_table(ctx, &after, desired, false);
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::model::*;
+    use crate::plan::strategy::test_support::{column, model, not_null, plan_text, table};
+
+    fn parent() -> Table {
+        let mut parent = table(
+            "events",
+            vec![not_null(column("at", "date")), column("kind", "text")],
+        );
+        parent.partition_by = Some(PartitionBy {
+            strategy: PartitionStrategy::Range,
+            key: vec![SqlExpr::raw("at")],
+        });
+        parent
+    }
+
+    fn partition(name: &str, from: &str, to: &str) -> Table {
+        let mut part = Table::new(QualifiedName::public(name));
+        part.partition_of = Some(PartitionOf {
+            parent: QualifiedName::public("events"),
+            bound: PartitionBound::Range {
+                from: vec![BoundValue::Literal(SqlExpr::raw(from))],
+                to: vec![BoundValue::Literal(SqlExpr::raw(to))],
+            },
+        });
+        part
+    }
+
+    fn standalone(name: &str, columns: Vec<Column>) -> Table {
+        table(name, columns)
+    }
+
+    #[test]
+    fn an_existing_table_is_attached_with_a_validated_bound_check() {
+        let current = model(vec![
+            parent(),
+            standalone(
+                "events_2026",
+                vec![not_null(column("at", "date")), column("kind", "text")],
+            ),
+        ]);
+        let desired = model(vec![
+            parent(),
+            partition("events_2026", "'2026-01-01'", "'2027-01-01'"),
+        ]);
+        insta::assert_snapshot!(plan_text(&current, &desired), @r"
+        tx ALTER TABLE public.events_2026 ADD CONSTRAINT events_2026_bound CHECK (at IS NOT NULL AND at >= '2026-01-01' AND at < '2027-01-01') NOT VALID
+        tx ALTER TABLE public.events_2026 VALIDATE CONSTRAINT events_2026_bound
+        tx ALTER TABLE public.events ATTACH PARTITION public.events_2026 FOR VALUES FROM ('2026-01-01') TO ('2027-01-01')
+        +tx ALTER TABLE public.events_2026 DROP CONSTRAINT events_2026_bound
+        ");
+    }
+
+    #[test]
+    fn a_table_whose_columns_differ_is_refused_naming_the_column() {
+        let current = model(vec![
+            parent(),
+            standalone(
+                "events_2026",
+                vec![not_null(column("at", "timestamp")), column("kind", "text")],
+            ),
+        ]);
+        let desired = model(vec![
+            parent(),
+            partition("events_2026", "'2026-01-01'", "'2027-01-01'"),
+        ]);
+        insta::assert_snapshot!(plan_text(&current, &desired), @"error: cannot plan attaching as a partition of table public.events_2026: its column at is timestamp but date in the parent public.events; change the column type first");
+        let nullable = model(vec![
+            parent(),
+            standalone(
+                "events_2026",
+                vec![column("at", "date"), column("kind", "text")],
+            ),
+        ]);
+        assert!(plan_text(&nullable, &desired).contains("set it NOT NULL first"));
+    }
+
+    #[test]
+    fn a_partition_declared_standalone_is_detached_not_dropped() {
+        let current = model(vec![
+            parent(),
+            partition("events_2025", "'2025-01-01'", "'2026-01-01'"),
+        ]);
+        let desired = model(vec![
+            parent(),
+            standalone(
+                "events_2025",
+                vec![not_null(column("at", "date")), column("kind", "text")],
+            ),
+        ]);
+        insta::assert_snapshot!(plan_text(&current, &desired), @r"
+        no-tx ALTER TABLE public.events DETACH PARTITION public.events_2025 CONCURRENTLY
+        tx ALTER TABLE public.events_2025 DROP CONSTRAINT IF EXISTS events_2025_at_check
+        ");
+    }
+}
