@@ -92,6 +92,8 @@ pub fn describe_change(change: &Change) -> String {
         Change::AddEnumValue { value, .. } => format!("add value '{value}' to"),
         Change::RecreateEnum { .. } => "recreate".to_string(),
         Change::RenameTable { from, .. } => format!("rename {from} to"),
+        Change::RenameSchema { from, .. } => format!("rename schema {from} to"),
+        Change::RenameObject { from, .. } => format!("rename {from} to"),
         Change::AddColumn { .. } => "add".to_string(),
         Change::RenameColumn { from, .. }
         | Change::RenameConstraint { from, .. }
@@ -104,6 +106,8 @@ pub fn describe_change(change: &Change) -> String {
         Change::AttachPartition(_) => "attach partition".to_string(),
         Change::DetachPartition(_) => "detach partition".to_string(),
         Change::SetPartitioning { .. } => "change the partitioning of".to_string(),
+        Change::AttachTable { .. } => "attach as a partition".to_string(),
+        Change::DetachTable { .. } => "detach from its parent".to_string(),
         Change::EnableRls { .. } => "enable row level security on".to_string(),
         Change::DisableRls { .. } => "disable row level security on".to_string(),
         Change::ForceRls { .. } => "force row level security on".to_string(),

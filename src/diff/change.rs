@@ -13,7 +13,8 @@
 
 use crate::model::{
     Column, Constraint, Distribution, Domain, Enum, Extension, Function, Ident, Identity, Index,
-    ObjectId, Policy, QualifiedName, Schema, Sequence, SqlExpr, Table, Trigger, TypeName, View,
+    ObjectId, Policy, QualifiedName, RenameKind, Schema, Sequence, SqlExpr, Table, Trigger,
+    TypeName, View,
 };
 use crate::source::Span;
 
@@ -77,6 +78,22 @@ pub enum ColumnChange {
 pub enum Change<'a> {
     CreateSchema(Schema),
     DropSchema(Schema),
+    /// A schema renamed through its `was` hint.
+    RenameSchema {
+        from: Ident,
+        to: Ident,
+        span: Option<Span>,
+    },
+    /// An enum, domain, sequence, (materialized) view, function, procedure
+    /// or trigger renamed through its `was` hint. `from` names the object
+    /// as it is called when the rename runs (in its new schema when its
+    /// schema is renamed too).
+    RenameObject {
+        kind: RenameKind,
+        from: ObjectId,
+        to: Ident,
+        span: Option<Span>,
+    },
     CreateExtension(Extension),
     AlterExtension {
         current: Extension,
@@ -175,6 +192,17 @@ pub enum Change<'a> {
     AttachPartition(&'a Table),
     /// A partition that is no longer wanted (detached, then dropped).
     DetachPartition(&'a Table),
+    /// An existing standalone table becomes a partition of an existing
+    /// partitioned table, keeping its rows.
+    AttachTable {
+        current: &'a Table,
+        desired: &'a Table,
+    },
+    /// A partition becomes a standalone table, keeping its rows.
+    DetachTable {
+        current: &'a Table,
+        desired: &'a Table,
+    },
     /// The parent's partitioning changed: the table is rebuilt.
     SetPartitioning {
         current: &'a Table,
@@ -263,6 +291,8 @@ impl Change<'_> {
             Change::CreateSchema(schema) | Change::DropSchema(schema) => {
                 ObjectId::Schema(schema.name.clone())
             }
+            Change::RenameSchema { to, .. } => ObjectId::Schema(to.clone()),
+            Change::RenameObject { from, to, .. } => renamed_id(from, to),
             Change::CreateExtension(ext) | Change::DropExtension(ext) => {
                 ObjectId::Extension(ext.name.clone())
             }
@@ -282,7 +312,9 @@ impl Change<'_> {
             | Change::DropTable(t)
             | Change::AttachPartition(t)
             | Change::DetachPartition(t) => ObjectId::Table(t.name.clone()),
-            Change::SetPartitioning { desired, .. } => ObjectId::Table(desired.name.clone()),
+            Change::SetPartitioning { desired, .. }
+            | Change::AttachTable { desired, .. }
+            | Change::DetachTable { desired, .. } => ObjectId::Table(desired.name.clone()),
             Change::RenameTable { to, .. } => ObjectId::Table(to.clone()),
             Change::AddColumn { table, column } | Change::DropColumn { table, column } => {
                 ObjectId::Column(table.clone(), column.name.clone())
@@ -345,7 +377,9 @@ impl Change<'_> {
             | Change::DropTable(t)
             | Change::AttachPartition(t)
             | Change::DetachPartition(t) => t.meta.span,
-            Change::SetPartitioning { desired, .. } => desired.meta.span,
+            Change::SetPartitioning { desired, .. }
+            | Change::AttachTable { desired, .. }
+            | Change::DetachTable { desired, .. } => desired.meta.span,
             Change::AddColumn { column, .. } | Change::DropColumn { column, .. } => {
                 column.meta.span
             }
@@ -363,6 +397,8 @@ impl Change<'_> {
             Change::CreateView(v) | Change::DropView(v) => v.meta.span,
             Change::ReplaceView { desired, .. } => desired.meta.span,
             Change::AddEnumValue { span, .. }
+            | Change::RenameSchema { span, .. }
+            | Change::RenameObject { span, .. }
             | Change::RenameTable { span, .. }
             | Change::RenameColumn { span, .. }
             | Change::AlterColumn { span, .. }
@@ -377,5 +413,27 @@ impl Change<'_> {
             | Change::Distribute { span, .. }
             | Change::Undistribute { span, .. } => *span,
         }
+    }
+}
+
+/// The id of `from` once it is called `to`.
+pub fn renamed_id(from: &ObjectId, to: &Ident) -> ObjectId {
+    match from {
+        ObjectId::Schema(_) => ObjectId::Schema(to.clone()),
+        ObjectId::Extension(_) => ObjectId::Extension(to.clone()),
+        ObjectId::Enum(name) => ObjectId::Enum(name.with_name(to.clone())),
+        ObjectId::Domain(name) => ObjectId::Domain(name.with_name(to.clone())),
+        ObjectId::Sequence(name) => ObjectId::Sequence(name.with_name(to.clone())),
+        ObjectId::Function(id) => ObjectId::Function(crate::model::FunctionId {
+            name: id.name.with_name(to.clone()),
+            arg_types: id.arg_types.clone(),
+        }),
+        ObjectId::Table(name) => ObjectId::Table(name.with_name(to.clone())),
+        ObjectId::View(name) => ObjectId::View(name.with_name(to.clone())),
+        ObjectId::Column(table, _) => ObjectId::Column(table.clone(), to.clone()),
+        ObjectId::Constraint(table, _) => ObjectId::Constraint(table.clone(), to.clone()),
+        ObjectId::Index(table, _) => ObjectId::Index(table.clone(), to.clone()),
+        ObjectId::Policy(table, _) => ObjectId::Policy(table.clone(), to.clone()),
+        ObjectId::Trigger(table, _) => ObjectId::Trigger(table.clone(), to.clone()),
     }
 }

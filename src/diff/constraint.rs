@@ -15,7 +15,7 @@ pub(crate) fn comment_target(table: &QualifiedName, name: &Ident) -> String {
 }
 
 /// Equal apart from the name (and Meta, which never counts).
-fn same_definition(a: &Constraint, b: &Constraint) -> bool {
+pub(super) fn same_definition(a: &Constraint, b: &Constraint) -> bool {
     a.kind == b.kind && a.deferrable == b.deferrable && a.initially_deferred == b.initially_deferred
 }
 

@@ -14,7 +14,7 @@ pub(crate) fn comment_target(table: &QualifiedName, name: &Ident) -> String {
 
 /// Equal apart from the name and the comment (and Meta, which never
 /// counts). Destructured, so a new field of `Index` must be listed here.
-fn same_definition(a: &Index, b: &Index) -> bool {
+pub(super) fn same_definition(a: &Index, b: &Index) -> bool {
     let Index {
         name: _,
         unique,

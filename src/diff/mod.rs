@@ -21,6 +21,8 @@ mod column;
 mod constraint;
 mod function;
 mod index;
+mod object_rename;
+mod partition;
 mod policy;
 mod rename;
 mod schema;
@@ -31,6 +33,7 @@ mod types;
 mod view;
 
 pub use change::{Change, ChangeSet, ColumnChange, EnumPosition};
+pub use object_rename::{follow_renames, Followed};
 pub(crate) use types::type_refers_to;
 
 use crate::model::{Model, ObjectId, QualifiedName};

@@ -5,8 +5,11 @@
 //! A table whose partitioning changed (or a partition whose parent
 //! changed) cannot be altered in place: it becomes `SetPartitioning`, and
 //! its partitions are created again under the rebuilt parent. A partition
-//! whose bound changed is detached and attached again.
+//! whose bound changed is detached and attached again. A standalone table
+//! that becomes a partition of a kept parent (or the reverse) keeps its
+//! rows (`partition`).
 
+use super::partition::{self, Move};
 use super::rename::Renames;
 use super::{column, constraint, index, policy, trigger, Change, DiffCtx};
 use crate::model::{ObjectId, QualifiedName, Table};
@@ -58,6 +61,15 @@ pub(super) fn diff_tables(ctx: &mut DiffCtx<'_>) {
                 .partition_of
                 .as_ref()
                 .is_some_and(|of| rebuilt.contains(&of.parent) || rebound.contains(&of.parent));
+            let kept = |parent: &QualifiedName| {
+                pairs.get(parent) == Some(parent)
+                    && !rebuilt.contains(parent)
+                    && !rebound.contains(parent)
+            };
+            if partition::table_move(current, desired, kept, kept).is_some() {
+                // Attached or detached with its rows (decided below).
+                continue;
+            }
             let only_bound_changed = match (&current.partition_of, &desired.partition_of) {
                 (Some(c), Some(d)) => c.parent == d.parent && c.bound != d.bound,
                 _ => false,
@@ -77,6 +89,25 @@ pub(super) fn diff_tables(ctx: &mut DiffCtx<'_>) {
             break;
         }
     }
+
+    // Tables that move into or out of a kept partitioned table.
+    let moves: BTreeMap<QualifiedName, Move> = pairs
+        .iter()
+        .filter_map(|(desired_name, current_name)| {
+            let kept = |parent: &QualifiedName| {
+                pairs.get(parent) == Some(parent)
+                    && !rebuilt.contains(parent)
+                    && !rebound.contains(parent)
+            };
+            partition::table_move(
+                &ctx.current.tables[current_name],
+                &ctx.desired.tables[desired_name],
+                kept,
+                kept,
+            )
+            .map(|kind| (desired_name.clone(), kind))
+        })
+        .collect();
 
     // Drops of tables that are no longer wanted.
     let unmatched: BTreeSet<QualifiedName> = ctx
@@ -148,6 +179,11 @@ pub(super) fn diff_tables(ctx: &mut DiffCtx<'_>) {
                     ctx.push(Change::DetachPartition(current));
                     ctx.push(Change::AttachPartition(desired));
                     comments_of_new_table(ctx, desired);
+                } else if let Some(kind) = moves.get(name) {
+                    match kind {
+                        Move::Attach => partition::diff_attached(ctx, current, desired),
+                        Move::Detach => partition::diff_detached(ctx, current, desired),
+                    }
                 } else {
                     diff_table(ctx, current, desired, renamed.contains(name));
                 }
@@ -158,7 +194,7 @@ pub(super) fn diff_tables(ctx: &mut DiffCtx<'_>) {
 
 /// Diff of one table present on both sides (`desired.name` is its name
 /// after any rename).
-fn diff_table(ctx: &mut DiffCtx<'_>, current: &Table, desired: &Table, renamed: bool) {
+pub(super) fn diff_table(ctx: &mut DiffCtx<'_>, current: &Table, desired: &Table, renamed: bool) {
     column::diff_columns(ctx, current, desired);
     constraint::diff_constraints(ctx, current, desired, renamed);
     index::diff_indexes(

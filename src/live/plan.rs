@@ -83,9 +83,18 @@ async fn plan_against(
     notes.extend(desired.notes);
     let plan_notes = desired.unproven;
     let normalized = desired.model;
-    let changes = diff::diff(&live.current, &normalized);
+    // Objects renamed through `was` hints: the rest is diffed against the
+    // live schema in the new names.
+    let followed = diff::follow_renames(&live.current, &normalized);
+    let current = followed.as_ref().map_or(&live.current, |f| &f.current);
+    let mut changes = diff::diff(current, &normalized);
+    if let Some(followed) = &followed {
+        changes
+            .changes
+            .splice(0..0, followed.changes.iter().cloned());
+    }
     let mut ctx = PlanCtx::new(
-        &live.current,
+        current,
         &normalized,
         PlanOptions {
             server_version: live.server_version,

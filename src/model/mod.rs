@@ -245,6 +245,54 @@ pub enum ObjectId {
     View(QualifiedName),
 }
 
+/// The kinds of objects that `ALTER <kind> ... RENAME TO` renames and
+/// that have no rename variant of their own (tables, columns,
+/// constraints, indexes and policies do).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum RenameKind {
+    Schema,
+    Enum,
+    Domain,
+    Sequence,
+    View,
+    MaterializedView,
+    Function,
+    Procedure,
+    Trigger,
+}
+
+impl RenameKind {
+    /// The SQL keywords after `ALTER` (`MATERIALIZED VIEW`).
+    pub fn sql_keyword(self) -> &'static str {
+        match self {
+            RenameKind::Schema => "SCHEMA",
+            RenameKind::Enum => "TYPE",
+            RenameKind::Domain => "DOMAIN",
+            RenameKind::Sequence => "SEQUENCE",
+            RenameKind::View => "VIEW",
+            RenameKind::MaterializedView => "MATERIALIZED VIEW",
+            RenameKind::Function => "FUNCTION",
+            RenameKind::Procedure => "PROCEDURE",
+            RenameKind::Trigger => "TRIGGER",
+        }
+    }
+
+    /// Lower-case name for messages and the JSON plan (`materialized_view`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RenameKind::Schema => "schema",
+            RenameKind::Enum => "enum",
+            RenameKind::Domain => "domain",
+            RenameKind::Sequence => "sequence",
+            RenameKind::View => "view",
+            RenameKind::MaterializedView => "materialized_view",
+            RenameKind::Function => "function",
+            RenameKind::Procedure => "procedure",
+            RenameKind::Trigger => "trigger",
+        }
+    }
+}
+
 /// The kinds of objects, for messages and exhaustive matches.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum ObjectKind {

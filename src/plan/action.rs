@@ -18,7 +18,7 @@
 //! - The outside form of an action (JSON plan, saved plan, history row) is
 //!   [`super::action_record::ActionRecord`], never this type.
 
-use crate::model::{Ident, QualifiedName, TypeName};
+use crate::model::{Ident, QualifiedName, RenameKind, TypeName};
 
 /// What one step does.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -107,6 +107,22 @@ pub enum Action {
     },
     RenameTable {
         from: QualifiedName,
+        to: Ident,
+    },
+    /// `ALTER SCHEMA from RENAME TO to`.
+    RenameSchema {
+        from: Ident,
+        to: Ident,
+    },
+    /// `ALTER <kind> from RENAME TO to` of an enum, domain, sequence,
+    /// (materialized) view, function or procedure (`arg_types` give the
+    /// signature), or `ALTER TRIGGER from.name ON table RENAME TO to`
+    /// (`from` is then the trigger's name in the table's schema).
+    RenameObject {
+        kind: RenameKind,
+        from: QualifiedName,
+        table: Option<QualifiedName>,
+        arg_types: Vec<TypeName>,
         to: Ident,
     },
     AddColumn {
@@ -404,6 +420,8 @@ impl Action {
             Action::CreateTable { .. } => "create_table",
             Action::DropTable { .. } => "drop_table",
             Action::RenameTable { .. } => "rename_table",
+            Action::RenameSchema { .. } => "rename_schema",
+            Action::RenameObject { .. } => "rename_object",
             Action::AddColumn { .. } => "add_column",
             Action::DropColumn { .. } => "drop_column",
             Action::RenameColumn { .. } => "rename_column",

@@ -33,6 +33,55 @@ pub struct ColumnRecord {
     pub column: String,
 }
 
+/// The kind of object a `rename_object` action renames.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RenameKindRecord {
+    Enum,
+    Domain,
+    Sequence,
+    View,
+    MaterializedView,
+    Function,
+    Procedure,
+    Trigger,
+    Schema,
+}
+
+impl From<crate::model::RenameKind> for RenameKindRecord {
+    fn from(kind: crate::model::RenameKind) -> RenameKindRecord {
+        use crate::model::RenameKind as K;
+        match kind {
+            K::Schema => RenameKindRecord::Schema,
+            K::Enum => RenameKindRecord::Enum,
+            K::Domain => RenameKindRecord::Domain,
+            K::Sequence => RenameKindRecord::Sequence,
+            K::View => RenameKindRecord::View,
+            K::MaterializedView => RenameKindRecord::MaterializedView,
+            K::Function => RenameKindRecord::Function,
+            K::Procedure => RenameKindRecord::Procedure,
+            K::Trigger => RenameKindRecord::Trigger,
+        }
+    }
+}
+
+impl From<RenameKindRecord> for crate::model::RenameKind {
+    fn from(kind: RenameKindRecord) -> crate::model::RenameKind {
+        use crate::model::RenameKind as K;
+        match kind {
+            RenameKindRecord::Schema => K::Schema,
+            RenameKindRecord::Enum => K::Enum,
+            RenameKindRecord::Domain => K::Domain,
+            RenameKindRecord::Sequence => K::Sequence,
+            RenameKindRecord::View => K::View,
+            RenameKindRecord::MaterializedView => K::MaterializedView,
+            RenameKindRecord::Function => K::Function,
+            RenameKindRecord::Procedure => K::Procedure,
+            RenameKindRecord::Trigger => K::Trigger,
+        }
+    }
+}
+
 /// An [`Action`] as written to JSON. See the module docs.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
@@ -107,6 +156,17 @@ pub enum ActionRecord {
     DropTable {
         table: NameRecord,
         partition_of: Option<NameRecord>,
+    },
+    RenameSchema {
+        from: String,
+        to: String,
+    },
+    RenameObject {
+        object_kind: RenameKindRecord,
+        from: NameRecord,
+        table: Option<NameRecord>,
+        arg_types: Vec<String>,
+        to: String,
     },
     RenameTable {
         from: NameRecord,

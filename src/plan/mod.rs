@@ -154,7 +154,14 @@ pub fn plan_models(
     desired: &Model,
     options: &PlanOptions,
 ) -> Result<Plan, PlanError> {
-    let changes = diff::diff(current, desired);
+    let followed = diff::follow_renames(current, desired);
+    let current = followed.as_ref().map_or(current, |f| &f.current);
+    let mut changes = diff::diff(current, desired);
+    if let Some(followed) = &followed {
+        changes
+            .changes
+            .splice(0..0, followed.changes.iter().cloned());
+    }
     plan(&changes, &PlanCtx::new(current, desired, options.clone()))
 }
 

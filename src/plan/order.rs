@@ -89,6 +89,10 @@ impl From<Dep> for Key {
 /// so an object is replaced before the old one goes away.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub(crate) enum Phase {
+    /// Renames of existing schemas, types, sequences, views, functions
+    /// and triggers (`was` hints): they need nothing the plan creates,
+    /// and the steps that alter those objects use the new names.
+    RenameObject,
     CreateSchema,
     CreateExtension,
     CreateType,

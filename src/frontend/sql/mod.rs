@@ -26,6 +26,7 @@ mod lower;
 mod objects;
 mod pgdump;
 mod search_path;
+mod rename_hint;
 mod sequence;
 mod skipped;
 pub(crate) mod split;
@@ -42,10 +43,19 @@ use sqlparser::parser::{Parser, ParserError};
 /// Parses one `.sql` file into a Model (see the module doc).
 pub fn load_file(file: &SourceFile) -> Parsed<Model> {
     let mut ctx = Ctx::new(file);
+    let mut hints = Vec::new();
+    let mut previous_end = 0;
     for stmt in split::split(&file.text) {
+        hints.extend(rename_hint::find(
+            &file.text,
+            previous_end..stmt.start,
+            stmt.start,
+        ));
+        previous_end = stmt.end();
         dispatch::statement(&mut ctx, stmt);
     }
     pgdump::finish(&mut ctx);
+    rename_hint::apply(&mut ctx, hints);
     skipped::summarize(&mut ctx);
     Parsed::new(ctx.model, ctx.diagnostics)
 }

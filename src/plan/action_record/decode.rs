@@ -81,6 +81,23 @@ impl From<ActionRecord> for Action {
                 table: q(table),
                 partition_of: partition_of.map(q),
             },
+            R::RenameSchema { from, to } => Action::RenameSchema {
+                from: i(from),
+                to: i(to),
+            },
+            R::RenameObject {
+                object_kind,
+                from,
+                table,
+                arg_types,
+                to,
+            } => Action::RenameObject {
+                kind: object_kind.into(),
+                from: q(from),
+                table: table.map(q),
+                arg_types: arg_types.into_iter().map(TypeName).collect(),
+                to: i(to),
+            },
             R::RenameTable { from, to } => Action::RenameTable {
                 from: q(from),
                 to: i(to),

@@ -85,6 +85,23 @@ impl From<&Action> for ActionRecord {
                 table: name(table),
                 partition_of: partition_of.as_ref().map(name),
             },
+            Action::RenameSchema { from, to } => R::RenameSchema {
+                from: ident(from),
+                to: ident(to),
+            },
+            Action::RenameObject {
+                kind,
+                from,
+                table,
+                arg_types,
+                to,
+            } => R::RenameObject {
+                object_kind: (*kind).into(),
+                from: name(from),
+                table: table.as_ref().map(name),
+                arg_types: arg_types.iter().map(|ty| ty.as_str().to_string()).collect(),
+                to: ident(to),
+            },
             Action::RenameTable { from, to } => R::RenameTable {
                 from: name(from),
                 to: ident(to),

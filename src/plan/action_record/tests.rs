@@ -134,6 +134,17 @@ fn one_of_each() -> Vec<Action> {
             from: t.clone(),
             to: c.clone(),
         },
+        Action::RenameSchema {
+            from: c.clone(),
+            to: c.clone(),
+        },
+        Action::RenameObject {
+            kind: crate::model::RenameKind::Function,
+            from: t.clone(),
+            table: Some(t.clone()),
+            arg_types: vec![crate::model::TypeName::new("integer")],
+            to: c.clone(),
+        },
         Action::AddColumn {
             table: t.clone(),
             column: c.clone(),
@@ -322,6 +333,8 @@ fn one_of_each() -> Vec<Action> {
             | Action::CreateTable { .. }
             | Action::DropTable { .. }
             | Action::RenameTable { .. }
+            | Action::RenameSchema { .. }
+            | Action::RenameObject { .. }
             | Action::AddColumn { .. }
             | Action::DropColumn { .. }
             | Action::RenameColumn { .. }
@@ -382,5 +395,5 @@ fn every_kind_round_trips_and_is_documented() {
         );
         round_trip(action);
     }
-    assert_eq!(kinds.len(), 59);
+    assert_eq!(kinds.len(), 61);
 }

@@ -201,7 +201,7 @@ fn direct_step(cx: &Cx<'_>, table: &QualifiedName, index: &Index) -> Step {
     )
 }
 
-fn concurrent_step(cx: &Cx<'_>, table: &QualifiedName, index: &Index) -> Step {
+pub(super) fn concurrent_step(cx: &Cx<'_>, table: &QualifiedName, index: &Index) -> Step {
     let form = sql::IndexForm {
         concurrently: true,
         ..sql::IndexForm::default()

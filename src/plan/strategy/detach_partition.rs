@@ -14,9 +14,9 @@
 //! same name is attached again.
 
 use super::Cx;
-use crate::model::{PartitionBound, Table};
+use crate::model::{PartitionBound, QualifiedName, Table};
 use crate::plan::order::{Key, Node, Phase};
-use crate::plan::{Action, Hazard, LockMode};
+use crate::plan::{Action, Hazard, LockMode, Step};
 
 pub(super) fn detach_partition(cx: &Cx<'_>, table: &Table) -> Vec<Node> {
     let name = &table.name;
@@ -24,12 +24,36 @@ pub(super) fn detach_partition(cx: &Cx<'_>, table: &Table) -> Vec<Node> {
         return super::drop::drop_table(cx, table);
     };
     let parent = &of.parent;
+    let detach = detach_step(cx, table, parent);
+    let drop = cx
+        .step(
+            Action::DropTable {
+                table: name.clone(),
+                partition_of: Some(parent.clone()),
+            },
+            format!("drop table {name}"),
+            format!("DROP TABLE {name}"),
+        )
+        .on(name, LockMode::AccessExclusive)
+        .hazard(
+            Hazard::DataLoss,
+            format!("partition {name} and its rows are dropped"),
+        );
+    vec![cx
+        .node(Phase::DetachPartition, vec![detach, drop])
+        .removes([Key::Relation(name.clone()), Key::Shape(name.clone())])]
+}
+
+/// `ALTER TABLE parent DETACH PARTITION table [CONCURRENTLY]`:
+/// concurrently where PostgreSQL allows it (14+, no DEFAULT partition).
+pub(super) fn detach_step(cx: &Cx<'_>, table: &Table, parent: &QualifiedName) -> Step {
+    let name = &table.name;
     let has_default = cx.lookups.current_partitions_of(parent).any(|p| {
         p.partition_of
             .as_ref()
             .is_some_and(|of| of.bound == PartitionBound::Default)
     });
-    let detach = if has_default || cx.version() < 14 {
+    if has_default || cx.version() < 14 {
         let reason = if has_default {
             format!("{parent} has a default partition, so the partition cannot be detached concurrently")
         } else {
@@ -63,22 +87,5 @@ pub(super) fn detach_partition(cx: &Cx<'_>, table: &Table) -> Vec<Node> {
         .non_transactional()
         .on(parent, LockMode::ShareUpdateExclusive)
         .lock(name, LockMode::ShareUpdateExclusive)
-    };
-    let drop = cx
-        .step(
-            Action::DropTable {
-                table: name.clone(),
-                partition_of: Some(parent.clone()),
-            },
-            format!("drop table {name}"),
-            format!("DROP TABLE {name}"),
-        )
-        .on(name, LockMode::AccessExclusive)
-        .hazard(
-            Hazard::DataLoss,
-            format!("partition {name} and its rows are dropped"),
-        );
-    vec![cx
-        .node(Phase::DetachPartition, vec![detach, drop])
-        .removes([Key::Relation(name.clone()), Key::Shape(name.clone())])]
+    }
 }

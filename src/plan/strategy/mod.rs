@@ -8,16 +8,19 @@ mod add_column;
 mod add_constraint;
 mod alter_column;
 mod attach_partition;
+mod attach_table;
 mod catalog;
 mod create_index;
 mod create_table;
 mod detach_partition;
+mod detach_table;
 mod distribute;
 mod domain;
 mod drop;
 mod drop_index;
 mod enum_value;
 mod policy;
+mod rename;
 mod rls;
 mod set_not_null;
 mod set_partitioning;
@@ -158,6 +161,8 @@ pub(crate) fn plan_change(cx: &Cx<'_>, change: &Change<'_>) -> Result<Vec<Node>,
     let res = match change {
         Change::CreateSchema(schema) => catalog::create_schema(cx, schema),
         Change::DropSchema(schema) => catalog::drop_schema(cx, schema),
+        Change::RenameSchema { from, to, .. } => rename::rename_schema(cx, from, to),
+        Change::RenameObject { kind, from, to, .. } => rename::rename_object(cx, *kind, from, to),
         Change::CreateExtension(ext) => catalog::create_extension(cx, ext),
         Change::AlterExtension { current, desired } => {
             catalog::alter_extension(cx, current, desired)
@@ -217,6 +222,12 @@ pub(crate) fn plan_change(cx: &Cx<'_>, change: &Change<'_>) -> Result<Vec<Node>,
         } => catalog::rename_index(cx, table, from, to),
         Change::AttachPartition(table) => attach_partition::attach_partition(cx, table)?,
         Change::DetachPartition(table) => detach_partition::detach_partition(cx, table),
+        Change::AttachTable { current, desired } => {
+            attach_table::attach_table(cx, current, desired)?
+        }
+        Change::DetachTable { current, desired } => {
+            detach_table::detach_table(cx, current, desired)
+        }
         Change::SetPartitioning { current, desired } => {
             set_partitioning::set_partitioning(cx, current, desired)
         }
