@@ -254,6 +254,14 @@ pub enum Change<'a> {
         current: Distribution,
         span: Option<Span>,
     },
+    /// The parents of an inheritance child changed (`INHERIT` /
+    /// `NO INHERIT`; the child is never rebuilt).
+    SetInherits {
+        table: QualifiedName,
+        current: Vec<QualifiedName>,
+        desired: Vec<QualifiedName>,
+        span: Option<Span>,
+    },
 }
 
 impl Change<'_> {
@@ -307,7 +315,8 @@ impl Change<'_> {
             | Change::ForceRls { table, .. }
             | Change::NoForceRls { table, .. }
             | Change::Distribute { table, .. }
-            | Change::Undistribute { table, .. } => ObjectId::Table(table.clone()),
+            | Change::Undistribute { table, .. }
+            | Change::SetInherits { table, .. } => ObjectId::Table(table.clone()),
             Change::CreatePolicy { table, policy } | Change::DropPolicy { table, policy } => {
                 ObjectId::Policy(table.clone(), policy.name.clone())
             }
@@ -375,7 +384,8 @@ impl Change<'_> {
             | Change::RenamePolicy { span, .. }
             | Change::SetComment { span, .. }
             | Change::Distribute { span, .. }
-            | Change::Undistribute { span, .. } => *span,
+            | Change::Undistribute { span, .. }
+            | Change::SetInherits { span, .. } => *span,
         }
     }
 }

@@ -7,7 +7,7 @@
 
 use super::{Change, ColumnChange, DiffCtx};
 use crate::model::{
-    sql, Column, Ident, Identity, ObjectId, QualifiedName, SequenceOptions, Table, TypeName,
+    inherit, sql, Column, Ident, Identity, ObjectId, QualifiedName, SequenceOptions, Table, TypeName,
 };
 
 pub(crate) fn comment_target(table: &QualifiedName, column: &Ident) -> String {
@@ -16,6 +16,12 @@ pub(crate) fn comment_target(table: &QualifiedName, column: &Ident) -> String {
 
 pub(super) fn diff_columns(ctx: &mut DiffCtx<'_>, current: &Table, desired: &Table) {
     let table = &desired.name;
+    // An inheritance child's columns from its parents are not in
+    // `columns` (see `model::inherit`): a column the desired parents
+    // provide is never dropped from the child, and one the current parents
+    // provide already exists in it (NO INHERIT leaves it there).
+    let from_desired_parents = inherit::inherited_columns(ctx.desired, &desired.name);
+    let from_current_parents = inherit::inherited_columns(ctx.current, &current.name);
     let mut matched_current: Vec<&Ident> = Vec::new();
     for desired_column in &desired.columns {
         let mut current_column = current.column(&desired_column.name);
@@ -36,6 +42,7 @@ pub(super) fn diff_columns(ctx: &mut DiffCtx<'_>, current: &Table, desired: &Tab
             }
         }
         match current_column {
+            None if from_current_parents.contains(&desired_column.name) => {}
             None => ctx.push(Change::AddColumn {
                 table: table.clone(),
                 column: desired_column.clone(),
@@ -58,7 +65,9 @@ pub(super) fn diff_columns(ctx: &mut DiffCtx<'_>, current: &Table, desired: &Tab
         );
     }
     for current_column in &current.columns {
-        if !matched_current.contains(&&current_column.name) {
+        if !matched_current.contains(&&current_column.name)
+            && !from_desired_parents.contains(&current_column.name)
+        {
             ctx.reshaped.insert(table.clone());
             ctx.dropped_columns
                 .insert((current.name.clone(), current_column.name.clone()));

@@ -5,7 +5,8 @@
 //! A table whose partitioning changed (or a partition whose parent
 //! changed) cannot be altered in place: it becomes `SetPartitioning`, and
 //! its partitions are created again under the rebuilt parent. A partition
-//! whose bound changed is detached and attached again.
+//! whose bound changed is detached and attached again. A table whose
+//! inheritance parents changed keeps its rows (`SetInherits`).
 
 use super::rename::Renames;
 use super::{column, constraint, index, policy, trigger, Change, DiffCtx};
@@ -171,6 +172,14 @@ fn diff_table(ctx: &mut DiffCtx<'_>, current: &Table, desired: &Table, renamed: 
     policy::diff_policies(ctx, current, desired);
     trigger::diff_triggers(ctx, current, desired);
     diff_rls(ctx, current, desired);
+    if current.inherits != desired.inherits {
+        ctx.push(Change::SetInherits {
+            table: desired.name.clone(),
+            current: current.inherits.clone(),
+            desired: desired.inherits.clone(),
+            span: desired.meta.span,
+        });
+    }
     if current.distribution != desired.distribution {
         match &desired.distribution {
             Some(distribution) => ctx.push(Change::Distribute {

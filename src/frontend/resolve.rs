@@ -8,6 +8,8 @@
 //!   parent's key column types ([`normalize::bound_literal`]).
 //! - Partitions carry no columns, and no indexes or constraints that merely
 //!   repeat the parent's (PostgreSQL clones those; pg_dump prints them).
+//! - Inheritance children carry only their own columns
+//!   ([`crate::model::inherit`]).
 //! - Casts the catalog adds around columns (a domain column to its base
 //!   type, a numeric column promoted to the other operand's column type)
 //!   are dropped from the canonical form of table expressions
@@ -33,6 +35,7 @@ pub fn resolve(mut model: Model) -> Parsed<Model> {
     fill_fk_columns(&mut model, &mut diagnostics);
     normalize_bounds(&mut model);
     strip_inherited(&mut model);
+    crate::model::inherit::strip_inherited_columns(&mut model);
     qualify_extension_types(&mut model);
     normalize::drop_implicit_casts(&mut model);
     Parsed::new(model, diagnostics)

@@ -185,6 +185,7 @@ pub(crate) fn table(model: &Model, table: &Table) -> Vec<Dep> {
     if let Some(of) = &table.partition_of {
         res.push(Dep::Relation(of.parent.clone()));
     }
+    res.extend(table.inherits.iter().cloned().map(Dep::Relation));
     for column in &table.columns {
         res.extend(types(model, &column.ty));
         res.extend(type_extension(model, &column.ty));

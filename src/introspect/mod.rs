@@ -72,6 +72,7 @@ mod distribution;
 mod extension;
 mod function;
 mod index;
+mod inherit;
 mod partition;
 mod policy;
 mod sequence;
@@ -501,7 +502,7 @@ async fn introspect_in_snapshot(
     let shards: u32 = if helper_session.is_some() { 2 } else { 1 };
     let functions_sql = versioned(function::FUNCTIONS, version, options);
     let (
-        (schemas, extensions, enums, domains, sequences, functions, views, index_keys),
+        (schemas, extensions, enums, domains, sequences, functions, views, index_keys, inherits),
         mut per_table,
         helper_rows,
     ) = tokio::try_join!(
@@ -515,6 +516,7 @@ async fn introspect_in_snapshot(
                 session.query("functions", &functions_sql),
                 session.query("views", view::VIEWS),
                 session.query("index keys", index::INDEX_KEYS),
+                session.query("inherits", inherit::INHERITS),
             )
         },
         read_shard(&session, 0, shards, version, options),
@@ -555,6 +557,7 @@ async fn introspect_in_snapshot(
     function::introspect_functions(functions, filter, &mut model)?;
     table::introspect_tables(per_table.tables, filter, &mut model)?;
     table::introspect_columns(columns, &mut model);
+    inherit::introspect_inherits(inherits, &mut model)?;
     constraint::introspect_constraints(per_table.constraints, &column_names, &mut model)?;
     view::introspect_views(views, filter, &mut model)?;
     index::introspect_indexes(per_table.indexes, &mut model)?;

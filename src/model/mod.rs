@@ -22,6 +22,7 @@ pub mod distribution;
 pub mod extension;
 pub mod function;
 pub mod index;
+pub mod inherit;
 pub mod normalize;
 pub mod partition;
 pub mod policy;

@@ -548,7 +548,8 @@ pub struct TableForm {
 }
 
 /// `CREATE [UNLOGGED] TABLE name (columns, constraints) [PARTITION BY ...]`,
-/// or `CREATE TABLE name PARTITION OF parent [(constraints)] FOR VALUES ...`.
+/// or `CREATE TABLE name PARTITION OF parent [(constraints)] FOR VALUES ...`;
+/// `INHERITS (parent, ...)` for an inheritance child.
 pub fn create_table(table: &Table, form: TableForm) -> String {
     let mut elements: Vec<String> = table.columns.iter().map(column_def).collect();
     elements.extend(
@@ -579,10 +580,22 @@ pub fn create_table(table: &Table, form: TableForm) -> String {
             elements.join(", ")
         ),
     };
+    if !table.inherits.is_empty() {
+        res.push_str(&format!(" INHERITS ({})", qualified_list(&table.inherits)));
+    }
     if let Some(by) = &table.partition_by {
         res.push_str(&format!(" {}", partition_by(by)));
     }
     res
+}
+
+/// `public.a, public.b`.
+pub fn qualified_list(names: &[QualifiedName]) -> String {
+    names
+        .iter()
+        .map(ToString::to_string)
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// `CREATE POLICY name ON table AS PERMISSIVE FOR ALL TO r USING (e) WITH CHECK (e)`.

@@ -23,6 +23,11 @@ pub struct Table {
     /// `columns` is empty and `constraints`/`indexes` hold only what is
     /// declared on the partition alone.
     pub partition_of: Option<PartitionOf>,
+    /// `INHERITS (parent, ...)`, in declaration order (it is the order
+    /// PostgreSQL merges the parents' columns in). The columns a child
+    /// inherits are not repeated in `columns` (see [`super::inherit`]):
+    /// `columns` holds only the child's own columns.
+    pub inherits: Vec<QualifiedName>,
     pub rls: RowSecurity,
     pub policies: BTreeMap<Ident, Policy>,
     pub triggers: BTreeMap<Ident, Trigger>,
@@ -41,6 +46,7 @@ impl Table {
             indexes: BTreeMap::new(),
             partition_by: None,
             partition_of: None,
+            inherits: Vec::new(),
             rls: RowSecurity::default(),
             policies: BTreeMap::new(),
             triggers: BTreeMap::new(),

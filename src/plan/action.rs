@@ -313,6 +313,18 @@ pub enum Action {
     Undistribute {
         table: QualifiedName,
     },
+    /// `ALTER TABLE table INHERIT parent`: catalog only, the child's rows
+    /// stay.
+    Inherit {
+        table: QualifiedName,
+        parent: QualifiedName,
+    },
+    /// `ALTER TABLE table NO INHERIT parent`: the child keeps its rows and
+    /// the inherited columns (they become its own).
+    NoInherit {
+        table: QualifiedName,
+        parent: QualifiedName,
+    },
     /// A statement no consumer needs to understand.
     Raw,
 }
@@ -435,6 +447,8 @@ impl Action {
             Action::Distribute { .. } => "distribute",
             Action::AlterDistribution { .. } => "alter_distribution",
             Action::Undistribute { .. } => "undistribute",
+            Action::Inherit { .. } => "inherit",
+            Action::NoInherit { .. } => "no_inherit",
             Action::Raw => "raw",
         }
     }

@@ -285,6 +285,14 @@ pub enum ActionRecord {
     Undistribute {
         table: NameRecord,
     },
+    Inherit {
+        table: NameRecord,
+        parent: NameRecord,
+    },
+    NoInherit {
+        table: NameRecord,
+        parent: NameRecord,
+    },
     Raw,
 }
 

@@ -45,7 +45,8 @@ pub(crate) fn with_table(
     }
 }
 
-/// `CREATE [UNLOGGED] TABLE ...` (also `PARTITION OF` and `PARTITION BY`).
+/// `CREATE [UNLOGGED] TABLE ...` (also `PARTITION OF`, `PARTITION BY` and
+/// `INHERITS`).
 pub(crate) fn create_table(ctx: &mut Ctx<'_>, stmt: Stmt<'_>) {
     let text = forms::blank_fk_set_columns(stmt.text);
     // sqlparser reads only one identity option; the groups are read here
@@ -79,15 +80,21 @@ pub(crate) fn create_table(ctx: &mut Ctx<'_>, stmt: Stmt<'_>) {
         );
         return;
     }
-    if create.query.is_some() || create.like.is_some() || create.inherits.is_some() {
+    if create.query.is_some() || create.like.is_some() {
         ctx.warning(
             "unsupported-statement",
             &stmt,
-            format!("CREATE TABLE {name} uses AS, LIKE or INHERITS, which schemac does not model; the statement was skipped"),
+            format!("CREATE TABLE {name} uses AS or LIKE, which schemac does not model; the statement was skipped"),
         );
         return;
     }
     let mut table = Table::new(name.clone());
+    table.inherits = create
+        .inherits
+        .iter()
+        .flatten()
+        .map(qualified)
+        .collect();
     table.unlogged = create.unlogged;
     table.meta = ctx.meta(&stmt);
     for column in &create.columns {

@@ -313,6 +313,14 @@ impl From<ActionRecord> for Action {
             },
             R::AlterDistribution { table } => Action::AlterDistribution { table: q(table) },
             R::Undistribute { table } => Action::Undistribute { table: q(table) },
+            R::Inherit { table, parent } => Action::Inherit {
+                table: q(table),
+                parent: q(parent),
+            },
+            R::NoInherit { table, parent } => Action::NoInherit {
+                table: q(table),
+                parent: q(parent),
+            },
             R::Raw => Action::Raw,
         }
     }

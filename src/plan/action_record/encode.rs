@@ -322,6 +322,14 @@ impl From<&Action> for ActionRecord {
             },
             Action::AlterDistribution { table } => R::AlterDistribution { table: name(table) },
             Action::Undistribute { table } => R::Undistribute { table: name(table) },
+            Action::Inherit { table, parent } => R::Inherit {
+                table: name(table),
+                parent: name(parent),
+            },
+            Action::NoInherit { table, parent } => R::NoInherit {
+                table: name(table),
+                parent: name(parent),
+            },
             Action::Raw => R::Raw,
         }
     }

@@ -290,6 +290,14 @@ fn one_of_each() -> Vec<Action> {
             concurrently: true,
         },
         Action::AlterDistribution { table: t.clone() },
+        Action::Inherit {
+            table: t.clone(),
+            parent: QualifiedName::public("base"),
+        },
+        Action::NoInherit {
+            table: t.clone(),
+            parent: QualifiedName::public("base"),
+        },
         Action::Undistribute { table: t },
         Action::Raw,
     ];
@@ -353,6 +361,8 @@ fn one_of_each() -> Vec<Action> {
             | Action::Distribute { .. }
             | Action::AlterDistribution { .. }
             | Action::Undistribute { .. }
+            | Action::Inherit { .. }
+            | Action::NoInherit { .. }
             | Action::Raw => {}
         }
     }

@@ -17,6 +17,7 @@ mod domain;
 mod drop;
 mod drop_index;
 mod enum_value;
+mod inherit;
 mod policy;
 mod rls;
 mod set_not_null;
@@ -257,6 +258,12 @@ pub(crate) fn plan_change(cx: &Cx<'_>, change: &Change<'_>) -> Result<Vec<Node>,
             ..
         } => distribute::distribute(cx, table, current.as_ref(), desired),
         Change::Undistribute { table, current, .. } => distribute::undistribute(cx, table, current),
+        Change::SetInherits {
+            table,
+            current,
+            desired,
+            ..
+        } => inherit::set_inherits(cx, table, current, desired),
     };
     Ok(res)
 }

@@ -1,6 +1,6 @@
 //! Lowering of `table { ... }` blocks: columns, constraints (column-level
 //! ones become table constraints with PostgreSQL's default names),
-//! indexes, RLS, policies, triggers and distribution. Partitioning is in
+//! indexes, inheritance, RLS, policies, triggers and distribution. Partitioning is in
 //! the sibling `partition` module.
 //!
 //! Invariant: names are chosen as PostgreSQL chooses them: explicit names
@@ -67,6 +67,9 @@ impl Cx<'_> {
                         partitions.push(partition);
                     }
                 }
+                Rule::inherits => table
+                    .inherits
+                    .extend(children(&inner, Rule::qname).iter().map(qualified)),
                 Rule::shard => table.distribution = Some(self.lower_shard(&inner)),
                 Rule::rls => {
                     table.rls.enabled = true;

@@ -83,6 +83,10 @@ pub(super) fn print_table(out: &mut String, model: &Model, table: &Table) {
     docs(out, "", table.comment.as_deref());
     let unlogged = if table.unlogged { "unlogged " } else { "" };
     let _ = writeln!(out, "{unlogged}table {} {{", qname(&table.name));
+    if !table.inherits.is_empty() {
+        let parents: Vec<String> = table.inherits.iter().map(qname).collect();
+        let _ = writeln!(out, "  inherits {}", parents.join(", "));
+    }
     for column in &table.columns {
         docs(out, "  ", column.comment.as_deref());
         let _ = writeln!(out, "  {}", column_text(column));
