@@ -62,6 +62,7 @@ pub fn describe_change(change: &Change) -> String {
         | Change::CreateExtension(_)
         | Change::CreateEnum(_)
         | Change::CreateDomain(_)
+        | Change::CreateCompositeType(_)
         | Change::CreateSequence(_)
         | Change::CreateFunction(_)
         | Change::CreateTable(_)
@@ -73,6 +74,7 @@ pub fn describe_change(change: &Change) -> String {
         | Change::DropExtension(_)
         | Change::DropEnum(_)
         | Change::DropDomain(_)
+        | Change::DropCompositeType(_)
         | Change::DropSequence(_)
         | Change::DropFunction(_)
         | Change::DropTable(_)
@@ -84,6 +86,7 @@ pub fn describe_change(change: &Change) -> String {
         | Change::DropView(_) => "drop".to_string(),
         Change::AlterExtension { .. }
         | Change::AlterDomain { .. }
+        | Change::AlterCompositeType { .. }
         | Change::AlterSequence { .. }
         | Change::AlterPolicy { .. } => "alter".to_string(),
         Change::ReplaceFunction { .. }

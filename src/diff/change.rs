@@ -12,7 +12,7 @@
 //!   ([`Change::span`]).
 
 use crate::model::{
-    Column, Constraint, Distribution, Domain, Enum, Extension, Function, Ident, Identity, Index,
+    Column, CompositeType, Constraint, Distribution, Domain, Enum, Extension, Function, Ident, Identity, Index,
     ObjectId, Policy, QualifiedName, Schema, Sequence, SqlExpr, Table, Trigger, TypeName, View,
 };
 use crate::source::Span;
@@ -104,6 +104,13 @@ pub enum Change<'a> {
         desired: Domain,
     },
     DropDomain(Domain),
+    CreateCompositeType(CompositeType),
+    /// Attributes added, dropped or retyped in place (`ALTER TYPE`).
+    AlterCompositeType {
+        current: CompositeType,
+        desired: CompositeType,
+    },
+    DropCompositeType(CompositeType),
     CreateSequence(Sequence),
     AlterSequence {
         current: Sequence,
@@ -280,6 +287,12 @@ impl Change<'_> {
             Change::RecreateEnum { desired, .. } => ObjectId::Enum(desired.name.clone()),
             Change::CreateDomain(d) | Change::DropDomain(d) => ObjectId::Domain(d.name.clone()),
             Change::AlterDomain { desired, .. } => ObjectId::Domain(desired.name.clone()),
+            Change::CreateCompositeType(t) | Change::DropCompositeType(t) => {
+                ObjectId::CompositeType(t.name.clone())
+            }
+            Change::AlterCompositeType { desired, .. } => {
+                ObjectId::CompositeType(desired.name.clone())
+            }
             Change::CreateSequence(s) | Change::DropSequence(s) => {
                 ObjectId::Sequence(s.name.clone())
             }
@@ -346,6 +359,8 @@ impl Change<'_> {
             Change::RecreateEnum { desired, .. } => desired.meta.span,
             Change::CreateDomain(d) | Change::DropDomain(d) => d.meta.span,
             Change::AlterDomain { desired, .. } => desired.meta.span,
+            Change::CreateCompositeType(t) | Change::DropCompositeType(t) => t.meta.span,
+            Change::AlterCompositeType { desired, .. } => desired.meta.span,
             Change::CreateSequence(s) | Change::DropSequence(s) => s.meta.span,
             Change::AlterSequence { desired, .. } => desired.meta.span,
             Change::CreateFunction(f) | Change::DropFunction(f) => f.meta.span,

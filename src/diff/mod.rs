@@ -53,6 +53,7 @@ pub fn diff<'a>(current: &'a Model, desired: &'a Model) -> ChangeSet<'a> {
     schema::diff_extensions(&mut ctx);
     types::diff_enums(&mut ctx);
     types::diff_domains(&mut ctx);
+    types::diff_composites(&mut ctx);
     function::diff_functions(&mut ctx);
     table::diff_tables(&mut ctx);
     sequence::diff_sequences(&mut ctx);

@@ -241,6 +241,7 @@ fn qualify_extension_types(model: &mut Model) {
         .enums
         .keys()
         .chain(model.domains.keys())
+        .chain(model.composites.keys())
         .cloned()
         .collect();
     let extension_schemas: BTreeMap<String, String> = model

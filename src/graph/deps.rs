@@ -15,7 +15,7 @@
 //!   the Model's ordered maps or is sorted).
 
 use crate::model::{
-    ConstraintKind, Domain, ForeignKey, Function, Ident, Index, IndexExpr, Model, Policy,
+    CompositeType, ConstraintKind, Domain, ForeignKey, Function, Ident, Index, IndexExpr, Model, Policy,
     QualifiedName, Table, Trigger, TriggerEvent, TypeName, View,
 };
 use crate::sql_lex;
@@ -50,13 +50,14 @@ pub(crate) fn schema_named(name: &Ident) -> Option<Dep> {
     (name.as_str() != "public").then(|| Dep::Schema(name.clone()))
 }
 
-/// The enums and domains of `model` a column type refers to (its element
-/// type for arrays).
+/// The enums, domains and composite types of `model` a column type refers
+/// to (its element type for arrays).
 pub(crate) fn types(model: &Model, ty: &TypeName) -> Vec<Dep> {
     let mut res: Vec<Dep> = model
         .enums
         .keys()
         .chain(model.domains.keys())
+        .chain(model.composites.keys())
         .filter(|name| crate::diff::type_refers_to(ty, name))
         .map(|name| Dep::Type(name.clone()))
         .collect();
@@ -303,6 +304,16 @@ pub(crate) fn domain(model: &Model, domain: &Domain) -> Vec<Dep> {
 
 /// A function: its schema, its argument types and the relations its body
 /// names.
+/// A composite type: its schema and the types of its attributes.
+pub(crate) fn composite(model: &Model, composite: &CompositeType) -> Vec<Dep> {
+    let mut res: Vec<Dep> = schema(&composite.name).into_iter().collect();
+    for attribute in &composite.attributes {
+        res.extend(types(model, &attribute.ty));
+        res.extend(row_type(model, &attribute.ty));
+    }
+    res
+}
+
 pub(crate) fn function(model: &Model, function: &Function) -> Vec<Dep> {
     let mut res: Vec<Dep> = schema(&function.id.name).into_iter().collect();
     for arg in &function.args {

@@ -502,21 +502,33 @@ async fn introspect_in_snapshot(
     let shards: u32 = if helper_session.is_some() { 2 } else { 1 };
     let functions_sql = versioned(function::FUNCTIONS, version, options);
     let (
-        (schemas, extensions, enums, domains, sequences, functions, views, index_keys, inherits),
+        (
+            (schemas, extensions, enums, domains, composites),
+            (sequences, functions, views, index_keys, inherits),
+        ),
         mut per_table,
         helper_rows,
     ) = tokio::try_join!(
         async {
             tokio::try_join!(
-                session.query("schemas", extension::SCHEMAS),
-                session.query("extensions", extension::EXTENSIONS),
-                session.query("enums", types::ENUMS),
-                session.query("domains", types::DOMAINS),
-                session.query("sequences", sequence::SEQUENCES),
-                session.query("functions", &functions_sql),
-                session.query("views", view::VIEWS),
-                session.query("index keys", index::INDEX_KEYS),
-                session.query("inherits", inherit::INHERITS),
+                async {
+                    tokio::try_join!(
+                        session.query("schemas", extension::SCHEMAS),
+                        session.query("extensions", extension::EXTENSIONS),
+                        session.query("enums", types::ENUMS),
+                        session.query("domains", types::DOMAINS),
+                        session.query("composite types", types::COMPOSITES),
+                    )
+                },
+                async {
+                    tokio::try_join!(
+                        session.query("sequences", sequence::SEQUENCES),
+                        session.query("functions", &functions_sql),
+                        session.query("views", view::VIEWS),
+                        session.query("index keys", index::INDEX_KEYS),
+                        session.query("inherits", inherit::INHERITS),
+                    )
+                },
             )
         },
         read_shard(&session, 0, shards, version, options),
@@ -553,6 +565,7 @@ async fn introspect_in_snapshot(
     let has_citus = extension::introspect_extensions(extensions, filter, &mut model)?;
     types::introspect_enums(enums, filter, &mut model)?;
     types::introspect_domains(domains, filter, &mut model)?;
+    types::introspect_composites(composites, filter, &mut model)?;
     sequence::introspect_sequences(sequences, filter, &mut model)?;
     function::introspect_functions(functions, filter, &mut model)?;
     table::introspect_tables(per_table.tables, filter, &mut model)?;

@@ -429,6 +429,7 @@ pub fn object_span(model: &Model, id: &ObjectId) -> Option<Span> {
         ObjectId::Extension(name) => model.extensions.get(name).map(|o| &o.meta),
         ObjectId::Enum(name) => model.enums.get(name).map(|o| &o.meta),
         ObjectId::Domain(name) => model.domains.get(name).map(|o| &o.meta),
+        ObjectId::CompositeType(name) => model.composites.get(name).map(|o| &o.meta),
         ObjectId::Sequence(name) => model.sequences.get(name).map(|o| &o.meta),
         ObjectId::Function(id) => model.functions.get(id).map(|o| &o.meta),
         ObjectId::Table(name) => table_meta(name),

@@ -13,27 +13,56 @@
 //! Invariant: never panics, also on an inheritance cycle or an unknown
 //! parent (validation and PostgreSQL report those).
 
-use super::{Ident, Model, QualifiedName};
+use super::{Column, Ident, Model, QualifiedName};
 use std::collections::{BTreeMap, BTreeSet};
 
 /// The names of the columns `table` inherits from its parents, transitively.
 pub fn inherited_columns(model: &Model, table: &QualifiedName) -> BTreeSet<Ident> {
-    let mut res = BTreeSet::new();
+    inherited_column_defs(model, table)
+        .into_iter()
+        .map(|column| column.name.clone())
+        .collect()
+}
+
+/// The columns `table` inherits from its parents, transitively: each name
+/// once, as the nearest parent declares it (parents in declaration order).
+pub fn inherited_column_defs<'a>(model: &'a Model, table: &QualifiedName) -> Vec<&'a Column> {
+    let mut res: Vec<&Column> = Vec::new();
     let mut seen = BTreeSet::new();
-    let mut todo: Vec<&QualifiedName> = model
+    // Breadth first, so the nearest declaration of a name wins.
+    let mut todo: std::collections::VecDeque<&QualifiedName> = model
         .tables
         .get(table)
         .map(|child| child.inherits.iter().collect())
         .unwrap_or_default();
-    while let Some(parent_name) = todo.pop() {
+    while let Some(parent_name) = todo.pop_front() {
         if !seen.insert(parent_name) {
             continue;
         }
         let Some(parent) = model.tables.get(parent_name) else {
             continue;
         };
-        res.extend(parent.columns.iter().map(|column| column.name.clone()));
+        for column in &parent.columns {
+            if !res.iter().any(|known| known.name == column.name) {
+                res.push(column);
+            }
+        }
         todo.extend(parent.inherits.iter());
+    }
+    res
+}
+
+/// The columns a parent gives a child: its own and those it inherits.
+pub fn all_columns<'a>(model: &'a Model, table: &QualifiedName) -> Vec<&'a Column> {
+    let mut res: Vec<&Column> = model
+        .tables
+        .get(table)
+        .map(|table| table.columns.iter().collect())
+        .unwrap_or_default();
+    for column in inherited_column_defs(model, table) {
+        if !res.iter().any(|known| known.name == column.name) {
+            res.push(column);
+        }
     }
     res
 }
@@ -57,7 +86,7 @@ pub fn strip_inherited_columns(model: &mut Model) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{Column, Table, TypeName};
+    use crate::model::{Table, TypeName};
 
     fn table(name: &str, columns: &[&str], inherits: &[&str]) -> Table {
         let mut table = Table::new(QualifiedName::public(name));

@@ -220,6 +220,8 @@ pub struct Model {
     pub roles: BTreeMap<Ident, Role>,
     pub enums: BTreeMap<QualifiedName, Enum>,
     pub domains: BTreeMap<QualifiedName, Domain>,
+    /// Composite types declared on their own (`CREATE TYPE t AS (...)`).
+    pub composites: BTreeMap<QualifiedName, CompositeType>,
     pub sequences: BTreeMap<QualifiedName, Sequence>,
     pub functions: BTreeMap<FunctionId, Function>,
     pub tables: BTreeMap<QualifiedName, Table>,
@@ -235,6 +237,7 @@ pub enum ObjectId {
     Extension(Ident),
     Enum(QualifiedName),
     Domain(QualifiedName),
+    CompositeType(QualifiedName),
     Sequence(QualifiedName),
     Function(FunctionId),
     Table(QualifiedName),
@@ -253,6 +256,7 @@ pub enum ObjectKind {
     Extension,
     Enum,
     Domain,
+    CompositeType,
     Sequence,
     Function,
     Table,
@@ -271,6 +275,7 @@ impl ObjectKind {
             ObjectKind::Extension => "extension",
             ObjectKind::Enum => "enum",
             ObjectKind::Domain => "domain",
+            ObjectKind::CompositeType => "type",
             ObjectKind::Sequence => "sequence",
             ObjectKind::Function => "function",
             ObjectKind::Table => "table",
@@ -291,6 +296,7 @@ impl ObjectId {
             ObjectId::Extension(_) => ObjectKind::Extension,
             ObjectId::Enum(_) => ObjectKind::Enum,
             ObjectId::Domain(_) => ObjectKind::Domain,
+            ObjectId::CompositeType(_) => ObjectKind::CompositeType,
             ObjectId::Sequence(_) => ObjectKind::Sequence,
             ObjectId::Function(_) => ObjectKind::Function,
             ObjectId::Table(_) => ObjectKind::Table,
@@ -312,6 +318,7 @@ impl fmt::Display for ObjectId {
             ObjectId::Schema(name) | ObjectId::Extension(name) => write!(f, "{kind} {name}"),
             ObjectId::Enum(name)
             | ObjectId::Domain(name)
+            | ObjectId::CompositeType(name)
             | ObjectId::Sequence(name)
             | ObjectId::Table(name)
             | ObjectId::View(name) => write!(f, "{kind} {name}"),
@@ -371,6 +378,12 @@ impl Model {
         merge_map(&mut self.domains, other.domains, &mut duplicates, |k| {
             ObjectId::Domain(k.clone())
         });
+        merge_map(
+            &mut self.composites,
+            other.composites,
+            &mut duplicates,
+            |k| ObjectId::CompositeType(k.clone()),
+        );
         merge_map(&mut self.sequences, other.sequences, &mut duplicates, |k| {
             ObjectId::Sequence(k.clone())
         });

@@ -8,7 +8,7 @@
 //! - Output depends only on the model value, so it is byte-for-byte stable.
 
 use super::{
-    ArgMode, BoundValue, Colocation, Column, Constraint, ConstraintKind, Distribution, Domain,
+    ArgMode, BoundValue, Colocation, Column, CompositeAttribute, CompositeType, Constraint, ConstraintKind, Distribution, Domain,
     Enum, Extension, FkAction, Function, Ident, Identity, Index, IndexExpr, Parallel,
     PartitionBound, PartitionBy, Policy, QualifiedName, Schema, Sequence, SequenceOptions, Table,
     Trigger, TriggerEvent, TriggerTiming, TypeName, View, Volatility,
@@ -49,6 +49,29 @@ pub fn create_extension(ext: &Extension) -> String {
 pub fn create_enum(e: &Enum) -> String {
     let values: Vec<String> = e.values.iter().map(|v| quote_literal(v)).collect();
     format!("CREATE TYPE {} AS ENUM ({})", e.name, values.join(", "))
+}
+
+/// `CREATE TYPE name AS (a integer, b text COLLATE "C")`.
+pub fn create_composite(composite: &CompositeType) -> String {
+    let attributes: Vec<String> = composite
+        .attributes
+        .iter()
+        .map(composite_attribute)
+        .collect();
+    format!(
+        "CREATE TYPE {} AS ({})",
+        composite.name,
+        attributes.join(", ")
+    )
+}
+
+/// `name type [COLLATE c]`: one attribute of a composite type.
+pub fn composite_attribute(attribute: &CompositeAttribute) -> String {
+    let mut res = format!("{} {}", attribute.name, attribute.ty);
+    if let Some(collation) = &attribute.collation {
+        res.push_str(&format!(" COLLATE {collation}"));
+    }
+    res
 }
 
 /// `CREATE DOMAIN name AS base [COLLATE c] [DEFAULT e] [NOT NULL] [CONSTRAINT n CHECK (e)]...`.

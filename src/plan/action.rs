@@ -325,6 +325,20 @@ pub enum Action {
         table: QualifiedName,
         parent: QualifiedName,
     },
+    /// `CREATE TYPE ... AS (...)`: a composite type.
+    CreateCompositeType {
+        name: QualifiedName,
+    },
+    /// `ALTER TYPE name ADD | DROP | ALTER ATTRIBUTE attribute`.
+    AlterCompositeType {
+        name: QualifiedName,
+        attribute: Ident,
+        change: AttributeChange,
+    },
+    /// `DROP TYPE` of a composite type.
+    DropCompositeType {
+        name: QualifiedName,
+    },
     /// A statement no consumer needs to understand.
     Raw,
 }
@@ -374,6 +388,15 @@ pub enum DomainChange {
     /// Fails when a column of the domain holds NULL.
     SetNotNull,
     DropNotNull,
+}
+
+/// What an `AlterCompositeType` step does to the attribute.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AttributeChange {
+    Add,
+    Drop,
+    /// `ALTER ATTRIBUTE ... [SET DATA] TYPE` (and collation).
+    SetType,
 }
 
 /// What an `AlterIdentity` step does.
@@ -449,6 +472,9 @@ impl Action {
             Action::Undistribute { .. } => "undistribute",
             Action::Inherit { .. } => "inherit",
             Action::NoInherit { .. } => "no_inherit",
+            Action::CreateCompositeType { .. } => "create_composite_type",
+            Action::AlterCompositeType { .. } => "alter_composite_type",
+            Action::DropCompositeType { .. } => "drop_composite_type",
             Action::Raw => "raw",
         }
     }

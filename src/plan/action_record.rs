@@ -289,6 +289,17 @@ pub enum ActionRecord {
         table: NameRecord,
         parent: NameRecord,
     },
+    CreateCompositeType {
+        name: NameRecord,
+    },
+    AlterCompositeType {
+        name: NameRecord,
+        attribute: String,
+        change: AttributeChangeRecord,
+    },
+    DropCompositeType {
+        name: NameRecord,
+    },
     NoInherit {
         table: NameRecord,
         parent: NameRecord,
@@ -332,6 +343,15 @@ pub enum DomainChangeRecord {
     DropConstraint { constraint: String },
     SetNotNull,
     DropNotNull,
+}
+
+/// The change of an `alter_composite_type` record.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AttributeChangeRecord {
+    Add,
+    Drop,
+    SetType,
 }
 
 /// The change of an `alter_identity` record.

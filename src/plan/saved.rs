@@ -452,6 +452,7 @@ fn save_object(object: &ObjectId) -> SavedObject {
         ObjectId::Schema(name) | ObjectId::Extension(name) => plain(name),
         ObjectId::Enum(name)
         | ObjectId::Domain(name)
+        | ObjectId::CompositeType(name)
         | ObjectId::Sequence(name)
         | ObjectId::Table(name)
         | ObjectId::View(name) => qualified(name),
@@ -491,6 +492,7 @@ fn load_object(saved: &SavedObject) -> Result<ObjectId, String> {
         "extension" => ObjectId::Extension(name),
         "enum" => ObjectId::Enum(qualified()?),
         "domain" => ObjectId::Domain(qualified()?),
+        "type" => ObjectId::CompositeType(qualified()?),
         "sequence" => ObjectId::Sequence(qualified()?),
         "table" => ObjectId::Table(qualified()?),
         "view" => ObjectId::View(qualified()?),

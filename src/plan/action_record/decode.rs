@@ -2,10 +2,10 @@
 //! action: names are taken as stored).
 
 use super::{
-    qualified, to_idents, ActionRecord, ConstraintRecord, DomainChangeRecord, IdentityChangeRecord,
+    qualified, to_idents, ActionRecord, AttributeChangeRecord, ConstraintRecord, DomainChangeRecord, IdentityChangeRecord,
 };
 use crate::model::{Ident, TypeName};
-use crate::plan::action::{Action, ConstraintAction, DomainChange, IdentityChange};
+use crate::plan::action::{Action, AttributeChange, ConstraintAction, DomainChange, IdentityChange};
 
 impl From<ActionRecord> for Action {
     fn from(record: ActionRecord) -> Action {
@@ -321,6 +321,21 @@ impl From<ActionRecord> for Action {
                 table: q(table),
                 parent: q(parent),
             },
+            R::CreateCompositeType { name } => Action::CreateCompositeType { name: q(name) },
+            R::AlterCompositeType {
+                name,
+                attribute,
+                change,
+            } => Action::AlterCompositeType {
+                name: q(name),
+                attribute: i(attribute),
+                change: match change {
+                    AttributeChangeRecord::Add => AttributeChange::Add,
+                    AttributeChangeRecord::Drop => AttributeChange::Drop,
+                    AttributeChangeRecord::SetType => AttributeChange::SetType,
+                },
+            },
+            R::DropCompositeType { name } => Action::DropCompositeType { name: q(name) },
             R::Raw => Action::Raw,
         }
     }

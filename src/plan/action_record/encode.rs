@@ -1,10 +1,10 @@
 //! `Action` -> `ActionRecord`: one arm per variant.
 
 use super::{
-    ident, idents, name, ActionRecord, ColumnRecord, ConstraintRecord, DomainChangeRecord,
+    ident, idents, name, ActionRecord, AttributeChangeRecord, ColumnRecord, ConstraintRecord, DomainChangeRecord,
     IdentityChangeRecord,
 };
-use crate::plan::action::{Action, ConstraintAction, DomainChange, IdentityChange};
+use crate::plan::action::{Action, AttributeChange, ConstraintAction, DomainChange, IdentityChange};
 
 impl From<&Action> for ActionRecord {
     fn from(action: &Action) -> ActionRecord {
@@ -330,6 +330,21 @@ impl From<&Action> for ActionRecord {
                 table: name(table),
                 parent: name(parent),
             },
+            Action::CreateCompositeType { name: n } => R::CreateCompositeType { name: name(n) },
+            Action::AlterCompositeType {
+                name: n,
+                attribute,
+                change,
+            } => R::AlterCompositeType {
+                name: name(n),
+                attribute: ident(attribute),
+                change: match change {
+                    AttributeChange::Add => AttributeChangeRecord::Add,
+                    AttributeChange::Drop => AttributeChangeRecord::Drop,
+                    AttributeChange::SetType => AttributeChangeRecord::SetType,
+                },
+            },
+            Action::DropCompositeType { name: n } => R::DropCompositeType { name: name(n) },
             Action::Raw => R::Raw,
         }
     }

@@ -1,7 +1,7 @@
 //! ActionRecord round trips, its tagged form, and the docs of every kind.
 
 use super::*;
-use crate::plan::action::{Action, ConstraintAction, DomainChange, IdentityChange};
+use crate::plan::action::{Action, AttributeChange, ConstraintAction, DomainChange, IdentityChange};
 
 fn round_trip(action: Action) {
     let record = ActionRecord::from(&action);
@@ -298,6 +298,27 @@ fn one_of_each() -> Vec<Action> {
             table: t.clone(),
             parent: QualifiedName::public("base"),
         },
+        Action::CreateCompositeType {
+            name: QualifiedName::public("address"),
+        },
+        Action::AlterCompositeType {
+            name: QualifiedName::public("address"),
+            attribute: c.clone(),
+            change: AttributeChange::SetType,
+        },
+        Action::AlterCompositeType {
+            name: QualifiedName::public("address"),
+            attribute: c.clone(),
+            change: AttributeChange::Add,
+        },
+        Action::AlterCompositeType {
+            name: QualifiedName::public("address"),
+            attribute: c.clone(),
+            change: AttributeChange::Drop,
+        },
+        Action::DropCompositeType {
+            name: QualifiedName::public("address"),
+        },
         Action::Undistribute { table: t },
         Action::Raw,
     ];
@@ -363,6 +384,9 @@ fn one_of_each() -> Vec<Action> {
             | Action::Undistribute { .. }
             | Action::Inherit { .. }
             | Action::NoInherit { .. }
+            | Action::CreateCompositeType { .. }
+            | Action::AlterCompositeType { .. }
+            | Action::DropCompositeType { .. }
             | Action::Raw => {}
         }
     }

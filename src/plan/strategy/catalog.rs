@@ -497,7 +497,9 @@ pub(super) fn set_comment(
     let requires = match object {
         ObjectId::Schema(name) => vec![Key::Schema(name.clone())],
         ObjectId::Extension(name) => vec![Key::Extension(name.clone())],
-        ObjectId::Enum(name) | ObjectId::Domain(name) => vec![Key::Type(name.clone())],
+        ObjectId::Enum(name) | ObjectId::Domain(name) | ObjectId::CompositeType(name) => {
+            vec![Key::Type(name.clone())]
+        }
         ObjectId::Sequence(name) => vec![Key::Sequence(name.clone())],
         ObjectId::Function(id) => vec![Key::Function(id.name.clone())],
         ObjectId::Table(name) | ObjectId::View(name) => {

@@ -9,6 +9,7 @@ mod add_constraint;
 mod alter_column;
 mod attach_partition;
 mod catalog;
+mod composite_type;
 mod create_index;
 mod create_table;
 mod detach_partition;
@@ -180,6 +181,11 @@ pub(crate) fn plan_change(cx: &Cx<'_>, change: &Change<'_>) -> Result<Vec<Node>,
         Change::CreateDomain(domain) => domain::create_domain(cx, domain),
         Change::AlterDomain { current, desired } => domain::alter_domain(cx, current, desired)?,
         Change::DropDomain(domain) => domain::drop_domain(cx, domain),
+        Change::CreateCompositeType(composite) => composite_type::create(cx, composite),
+        Change::AlterCompositeType { current, desired } => {
+            composite_type::alter(cx, current, desired)
+        }
+        Change::DropCompositeType(composite) => composite_type::drop(cx, composite),
         Change::CreateSequence(sequence) => catalog::create_sequence(cx, sequence),
         Change::AlterSequence { current, desired } => catalog::alter_sequence(cx, current, desired),
         Change::DropSequence(sequence) => catalog::drop_sequence(cx, sequence),

@@ -1,0 +1,22 @@
+-- Object kinds older schemas use: table inheritance.
+CREATE SCHEMA legacy;
+
+CREATE TABLE legacy.base (
+    id bigint NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT base_id_check CHECK (id > 0)
+);
+
+CREATE TABLE legacy.tagged (
+    tags text[]
+);
+
+-- Two parents, and a local column merged with a parent's.
+CREATE TABLE legacy.article (
+    id bigint NOT NULL,
+    title text NOT NULL
+) INHERITS (legacy.base, legacy.tagged);
+
+-- No column of its own, and a grandchild.
+CREATE TABLE legacy.article_draft () INHERITS (legacy.article);
+CREATE TABLE "Legacy Review" (score integer) INHERITS (legacy.article_draft);
