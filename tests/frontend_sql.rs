@@ -195,11 +195,13 @@ fn committed_pg_dump_gives_the_hand_written_model() {
     assert_same_model(hand_written, dumped);
 }
 
-/// Table inheritance as pg_dump 15 prints it (`kinds.pg_dump.sql`: local
-/// columns only, `INHERITS` after the column list, an empty column list,
-/// parents' defaults repeated on the children with `ALTER TABLE ONLY`).
+/// Table inheritance and composite types as pg_dump 15 prints them
+/// (`kinds.pg_dump.sql`: a child's local columns only, `INHERITS` after the
+/// column list, an empty column list, parents' defaults repeated on the
+/// children with `ALTER TABLE ONLY`; composite attributes tab-indented,
+/// `COLLATE pg_catalog."C"`, an empty attribute list).
 #[test]
-fn inheritance_pg_dump_gives_the_hand_written_model() {
+fn inheritance_and_composite_types_pg_dump_give_the_hand_written_model() {
     let hand_written = load_text("kinds.sql", &read("kinds.sql"));
     let dumped = load_text("kinds.pg_dump.sql", &read("kinds.pg_dump.sql"));
     let table = |schema: &str, name: &str| {
@@ -220,6 +222,30 @@ fn inheritance_pg_dump_gives_the_hand_written_model() {
         table("public", "Legacy Review"),
         ("score".into(), "legacy.article_draft".into())
     );
+    let address = &dumped.composites[&QualifiedName::new("legacy", "address")];
+    let attributes: Vec<String> = address
+        .attributes
+        .iter()
+        .map(|a| {
+            let collation = a.collation.as_ref().map_or("", |c| c.as_str());
+            format!("{} {} {collation}", a.name.as_str(), a.ty)
+        })
+        .collect();
+    assert_eq!(
+        attributes,
+        [
+            "street text ",
+            "zip integer ",
+            "country character varying(2) C"
+        ]
+    );
+    assert_eq!(address.comment.as_deref(), Some("A postal address."));
+    assert!(
+        dumped.composites[&QualifiedName::new("legacy", "empty_type")]
+            .attributes
+            .is_empty()
+    );
+    assert_eq!(hand_written.composites, dumped.composites);
     assert_same_model(hand_written, dumped);
 }
 
@@ -467,5 +493,34 @@ fn real_errors_stay_errors() {
     assert!(
         found[1].contains("(4 uses): function audit.log_change, role app_user, role reporting"),
         "{found:#?}"
+    );
+}
+
+/// A table created by a form schemac does not model (`AS`, `LIKE`) is
+/// external: the plan never drops it (with its rows) or changes it.
+#[test]
+fn tables_of_unmodelled_forms_are_never_dropped() {
+    let desired = load_text(
+        "unmodelled.sql",
+        "CREATE TABLE kept (id integer);\nCREATE TABLE report AS SELECT 1 AS n;\nCREATE TABLE copy (LIKE kept);\n",
+    );
+    assert!(desired.is_external(&QualifiedName::public("report")));
+    assert!(desired.is_external(&QualifiedName::public("copy")));
+    assert!(!desired.is_external(&QualifiedName::public("kept")));
+    let mut current = desired.clone();
+    current.external.clear();
+    for name in ["report", "copy"] {
+        let mut table = schemac::model::Table::new(QualifiedName::public(name));
+        table.columns.push(schemac::model::Column::new(
+            schemac::model::Ident::new("n"),
+            schemac::model::TypeName::new("integer"),
+        ));
+        current.tables.insert(table.name.clone(), table);
+    }
+    let plan = schemac::plan::plan_models(&current, &desired, &Default::default()).expect("plan");
+    assert!(
+        plan.steps.is_empty(),
+        "{:?}",
+        plan.steps.iter().map(|s| &s.sql).collect::<Vec<_>>()
     );
 }

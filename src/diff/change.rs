@@ -12,8 +12,9 @@
 //!   ([`Change::span`]).
 
 use crate::model::{
-    Column, CompositeType, Constraint, Distribution, Domain, Enum, Extension, Function, Ident, Identity, Index,
-    ObjectId, Policy, QualifiedName, Schema, Sequence, SqlExpr, Table, Trigger, TypeName, View,
+    Column, CompositeType, Constraint, Distribution, Domain, Enum, Extension, Function, Ident,
+    Identity, Index, ObjectId, Policy, QualifiedName, Schema, Sequence, SqlExpr, Table, Trigger,
+    TypeName, View,
 };
 use crate::source::Span;
 

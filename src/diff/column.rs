@@ -7,7 +7,8 @@
 
 use super::{Change, ColumnChange, DiffCtx};
 use crate::model::{
-    inherit, sql, Column, Ident, Identity, ObjectId, QualifiedName, SequenceOptions, Table, TypeName,
+    inherit, sql, Column, Ident, Identity, ObjectId, QualifiedName, SequenceOptions, Table,
+    TypeName,
 };
 
 pub(crate) fn comment_target(table: &QualifiedName, column: &Ident) -> String {

@@ -165,7 +165,12 @@ pub(super) fn diff_composites(ctx: &mut DiffCtx<'_>) {
             current.and_then(|t| t.comment.as_ref()),
             desired.comment.as_ref(),
             desired.meta.span,
-            || (ObjectId::CompositeType(name.clone()), format!("TYPE {name}")),
+            || {
+                (
+                    ObjectId::CompositeType(name.clone()),
+                    format!("TYPE {name}"),
+                )
+            },
         );
     }
     for (name, current) in &ctx.current.composites {

@@ -15,8 +15,8 @@
 //!   the Model's ordered maps or is sorted).
 
 use crate::model::{
-    CompositeType, ConstraintKind, Domain, ForeignKey, Function, Ident, Index, IndexExpr, Model, Policy,
-    QualifiedName, Table, Trigger, TriggerEvent, TypeName, View,
+    CompositeType, ConstraintKind, Domain, ForeignKey, Function, Ident, Index, IndexExpr, Model,
+    Policy, QualifiedName, Table, Trigger, TriggerEvent, TypeName, View,
 };
 use crate::sql_lex;
 

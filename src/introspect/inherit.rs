@@ -12,7 +12,10 @@ pub(super) const INHERITS: &str = include_str!("queries/inherits.sql");
 
 /// Sets `inherits` of the children read (tables the filter left out are
 /// skipped) and strips their inherited columns. Runs after the columns.
-pub(crate) fn introspect_inherits(rows: Vec<Row>, model: &mut Model) -> Result<(), IntrospectError> {
+pub(crate) fn introspect_inherits(
+    rows: Vec<Row>,
+    model: &mut Model,
+) -> Result<(), IntrospectError> {
     const KIND: &str = "inherits";
     for row in rows {
         let child = QualifiedName::new(

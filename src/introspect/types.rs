@@ -5,7 +5,9 @@
 //! constraint row, which PostgreSQL 17 adds).
 
 use super::{catalog_expr, catalog_type, get, Filter, IntrospectError};
-use crate::model::{CompositeAttribute, CompositeType, Domain, Enum, Ident, Meta, Model, QualifiedName};
+use crate::model::{
+    CompositeAttribute, CompositeType, Domain, Enum, Ident, Meta, Model, QualifiedName,
+};
 use std::collections::BTreeMap;
 use tokio_postgres::Row;
 

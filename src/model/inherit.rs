@@ -78,7 +78,9 @@ pub fn strip_inherited_columns(model: &mut Model) {
         .collect();
     for (name, columns) in inherited {
         if let Some(table) = model.tables.get_mut(&name) {
-            table.columns.retain(|column| !columns.contains(&column.name));
+            table
+                .columns
+                .retain(|column| !columns.contains(&column.name));
         }
     }
 }

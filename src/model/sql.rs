@@ -8,10 +8,11 @@
 //! - Output depends only on the model value, so it is byte-for-byte stable.
 
 use super::{
-    ArgMode, BoundValue, Colocation, Column, CompositeAttribute, CompositeType, Constraint, ConstraintKind, Distribution, Domain,
-    Enum, Extension, FkAction, Function, Ident, Identity, Index, IndexExpr, Parallel,
-    PartitionBound, PartitionBy, Policy, QualifiedName, Schema, Sequence, SequenceOptions, Table,
-    Trigger, TriggerEvent, TriggerTiming, TypeName, View, Volatility,
+    ArgMode, BoundValue, Colocation, Column, CompositeAttribute, CompositeType, Constraint,
+    ConstraintKind, Distribution, Domain, Enum, Extension, FkAction, Function, Ident, Identity,
+    Index, IndexExpr, Parallel, PartitionBound, PartitionBy, Policy, QualifiedName, Schema,
+    Sequence, SequenceOptions, Table, Trigger, TriggerEvent, TriggerTiming, TypeName, View,
+    Volatility,
 };
 
 /// `'it''s'`: a string literal.

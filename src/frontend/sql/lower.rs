@@ -13,9 +13,9 @@ use super::forms;
 use super::sequence::SeqOpts;
 use super::{collation, ident, last_ident, opclass, parser, qualified, Ctx, Stmt};
 use crate::model::{
-    normalize, BoundValue, Column, Constraint, ConstraintKind, ExcludeElement, FkAction,
-    ForeignKey, Ident, Identity, PartitionBound, PartitionBy, PartitionOf, PartitionStrategy,
-    QualifiedName, Table,
+    normalize, BoundValue, Column, Constraint, ConstraintKind, ExcludeElement, ExternalPattern,
+    FkAction, ForeignKey, Ident, Identity, PartitionBound, PartitionBy, PartitionOf,
+    PartitionStrategy, QualifiedName, Table,
 };
 use sqlparser::ast::{
     ColumnDef, ColumnOption, ConstraintCharacteristics, ConstraintReferenceMatchKind,
@@ -84,17 +84,18 @@ pub(crate) fn create_table(ctx: &mut Ctx<'_>, stmt: Stmt<'_>) {
         ctx.warning(
             "unsupported-statement",
             &stmt,
-            format!("CREATE TABLE {name} uses AS or LIKE, which schemac does not model; the statement was skipped"),
+            format!("CREATE TABLE {name} uses AS or LIKE, which schemac does not model; the statement was skipped, and {name} is left alone like an external table (never dropped or changed)"),
         );
+        // A table schemac did not understand must never be planned as a
+        // drop (with its rows): it is external to this schema.
+        ctx.model.external.push(ExternalPattern {
+            pattern: format!("{}.{}", name.schema.as_str(), name.name.as_str()),
+            meta: ctx.meta(&stmt),
+        });
         return;
     }
     let mut table = Table::new(name.clone());
-    table.inherits = create
-        .inherits
-        .iter()
-        .flatten()
-        .map(qualified)
-        .collect();
+    table.inherits = create.inherits.iter().flatten().map(qualified).collect();
     table.unlogged = create.unlogged;
     table.meta = ctx.meta(&stmt);
     for column in &create.columns {

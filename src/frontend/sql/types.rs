@@ -114,7 +114,12 @@ fn create_composite(ctx: &mut Ctx<'_>, stmt: Stmt<'_>) {
         comment: None,
         meta: ctx.meta(&stmt),
     };
-    if ctx.model.composites.insert(name.clone(), composite).is_some() {
+    if ctx
+        .model
+        .composites
+        .insert(name.clone(), composite)
+        .is_some()
+    {
         ctx.error(
             "duplicate-object",
             &stmt,

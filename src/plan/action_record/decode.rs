@@ -2,10 +2,13 @@
 //! action: names are taken as stored).
 
 use super::{
-    qualified, to_idents, ActionRecord, AttributeChangeRecord, ConstraintRecord, DomainChangeRecord, IdentityChangeRecord,
+    qualified, to_idents, ActionRecord, AttributeChangeRecord, ConstraintRecord,
+    DomainChangeRecord, IdentityChangeRecord,
 };
 use crate::model::{Ident, TypeName};
-use crate::plan::action::{Action, AttributeChange, ConstraintAction, DomainChange, IdentityChange};
+use crate::plan::action::{
+    Action, AttributeChange, ConstraintAction, DomainChange, IdentityChange,
+};
 
 impl From<ActionRecord> for Action {
     fn from(record: ActionRecord) -> Action {

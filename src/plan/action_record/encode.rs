@@ -1,10 +1,12 @@
 //! `Action` -> `ActionRecord`: one arm per variant.
 
 use super::{
-    ident, idents, name, ActionRecord, AttributeChangeRecord, ColumnRecord, ConstraintRecord, DomainChangeRecord,
-    IdentityChangeRecord,
+    ident, idents, name, ActionRecord, AttributeChangeRecord, ColumnRecord, ConstraintRecord,
+    DomainChangeRecord, IdentityChangeRecord,
 };
-use crate::plan::action::{Action, AttributeChange, ConstraintAction, DomainChange, IdentityChange};
+use crate::plan::action::{
+    Action, AttributeChange, ConstraintAction, DomainChange, IdentityChange,
+};
 
 impl From<&Action> for ActionRecord {
     fn from(action: &Action) -> ActionRecord {

@@ -1,7 +1,9 @@
 //! ActionRecord round trips, its tagged form, and the docs of every kind.
 
 use super::*;
-use crate::plan::action::{Action, AttributeChange, ConstraintAction, DomainChange, IdentityChange};
+use crate::plan::action::{
+    Action, AttributeChange, ConstraintAction, DomainChange, IdentityChange,
+};
 
 fn round_trip(action: Action) {
     let record = ActionRecord::from(&action);

@@ -92,7 +92,10 @@ pub(super) fn alter(cx: &Cx<'_>, current: &CompositeType, desired: &CompositeTyp
         requires.extend(type_keys(cx.ctx.desired, &attribute.ty));
         steps.push(cx.step(
             action(&attribute.name, AttributeChange::SetType),
-            format!("change the type of attribute {} of type {name}", attribute.name),
+            format!(
+                "change the type of attribute {} of type {name}",
+                attribute.name
+            ),
             sql,
         ));
     }
@@ -175,27 +178,55 @@ mod tests {
 
     #[test]
     fn created_before_the_columns_that_use_it() {
-        let desired = model(Some(composite(&[("street", "text"), ("zip", "integer")])), true);
-        insta::assert_snapshot!(plan_text(&Model::default(), &desired), @"");
+        let desired = model(
+            Some(composite(&[("street", "text"), ("zip", "integer")])),
+            true,
+        );
+        insta::assert_snapshot!(plan_text(&Model::default(), &desired), @"
+        tx CREATE TYPE public.address AS (street text, zip integer)
+        tx CREATE TABLE public.people (home public.address)
+        ");
     }
 
     #[test]
     fn attributes_change_in_place_in_one_transaction() {
         let current = model(
-            Some(composite(&[("street", "text"), ("zip", "integer"), ("old", "text")])),
+            Some(composite(&[
+                ("street", "text"),
+                ("zip", "integer"),
+                ("old", "text"),
+            ])),
             true,
         );
         let desired = model(
-            Some(composite(&[("street", "text"), ("zip", "bigint"), ("city", "text")])),
+            Some(composite(&[
+                ("street", "text"),
+                ("zip", "bigint"),
+                ("city", "text"),
+            ])),
             true,
         );
-        insta::assert_snapshot!(plan_text(&current, &desired), @"");
+        insta::assert_snapshot!(plan_text(&current, &desired), @"
+        tx ALTER TYPE public.address DROP ATTRIBUTE old
+          ! data-loss
+        +tx ALTER TYPE public.address ALTER ATTRIBUTE zip SET DATA TYPE bigint
+        +tx ALTER TYPE public.address ADD ATTRIBUTE city text
+        ");
     }
 
     #[test]
     fn a_reordered_type_is_dropped_and_created() {
-        let current = model(Some(composite(&[("street", "text"), ("zip", "integer")])), false);
-        let desired = model(Some(composite(&[("zip", "integer"), ("street", "text")])), false);
-        insta::assert_snapshot!(plan_text(&current, &desired), @"");
+        let current = model(
+            Some(composite(&[("street", "text"), ("zip", "integer")])),
+            false,
+        );
+        let desired = model(
+            Some(composite(&[("zip", "integer"), ("street", "text")])),
+            false,
+        );
+        insta::assert_snapshot!(plan_text(&current, &desired), @"
+        tx DROP TYPE public.address
+        tx CREATE TYPE public.address AS (zip integer, street text)
+        ");
     }
 }

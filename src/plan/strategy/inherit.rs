@@ -48,7 +48,11 @@ pub(super) fn set_inherits(
             )
             .on(table, LockMode::AccessExclusive)
             .lock(parent, LockMode::ShareUpdateExclusive);
-        steps.push(if steps.is_empty() { step } else { step.joining() });
+        steps.push(if steps.is_empty() {
+            step
+        } else {
+            step.joining()
+        });
     }
     for parent in added {
         let step = cx
@@ -62,7 +66,11 @@ pub(super) fn set_inherits(
             )
             .on(table, LockMode::AccessExclusive)
             .lock(parent, LockMode::ShareUpdateExclusive);
-        steps.push(if steps.is_empty() { step } else { step.joining() });
+        steps.push(if steps.is_empty() {
+            step
+        } else {
+            step.joining()
+        });
     }
     if steps.is_empty() {
         return Vec::new();
@@ -111,8 +119,12 @@ mod tests {
         let mut desired = current.clone();
         let current_child = child(&["v"], &["a", "b"]);
         let desired_child = child(&["v"], &["a", "c", "b"]);
-        current.tables.insert(current_child.name.clone(), current_child);
-        desired.tables.insert(desired_child.name.clone(), desired_child);
+        current
+            .tables
+            .insert(current_child.name.clone(), current_child);
+        desired
+            .tables
+            .insert(desired_child.name.clone(), desired_child);
         insta::assert_snapshot!(plan_text(&current, &desired), @"
         tx ALTER TABLE public.child NO INHERIT public.b
         +tx ALTER TABLE public.child INHERIT public.c

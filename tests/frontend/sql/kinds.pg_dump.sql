@@ -2,7 +2,7 @@
 -- PostgreSQL database dump
 --
 
-\restrict Vvic4CLAM6x4hxHaOq4oGHGJdSIWDHcKvYtypLbXomKDWvqbtI3uXbrZVZYkLKw
+\restrict ivkPTO9IlHaXMDZjOGvvjEZTvtz6hNgcr2lkwAKv1hzu2XEikwlQkETeMt2Xtls
 
 -- Dumped from database version 15.20 (Debian 15.20-0+deb12u1)
 -- Dumped by pg_dump version 15.20 (Debian 15.20-0+deb12u1)
@@ -26,6 +26,36 @@ CREATE SCHEMA legacy;
 
 
 ALTER SCHEMA legacy OWNER TO postgres;
+
+--
+-- Name: address; Type: TYPE; Schema: legacy; Owner: postgres
+--
+
+CREATE TYPE legacy.address AS (
+	street text,
+	zip integer,
+	country character varying(2) COLLATE pg_catalog."C"
+);
+
+
+ALTER TYPE legacy.address OWNER TO postgres;
+
+--
+-- Name: TYPE address; Type: COMMENT; Schema: legacy; Owner: postgres
+--
+
+COMMENT ON TYPE legacy.address IS 'A postal address.';
+
+
+--
+-- Name: empty_type; Type: TYPE; Schema: legacy; Owner: postgres
+--
+
+CREATE TYPE legacy.empty_type AS (
+);
+
+
+ALTER TYPE legacy.empty_type OWNER TO postgres;
 
 SET default_tablespace = '';
 
@@ -80,6 +110,19 @@ INHERITS (legacy.article);
 ALTER TABLE legacy.article_draft OWNER TO postgres;
 
 --
+-- Name: contact; Type: TABLE; Schema: legacy; Owner: postgres
+--
+
+CREATE TABLE legacy.contact (
+    name text,
+    home legacy.address,
+    previous legacy.address[]
+);
+
+
+ALTER TABLE legacy.contact OWNER TO postgres;
+
+--
 -- Name: Legacy Review; Type: TABLE; Schema: public; Owner: postgres
 --
 
@@ -116,5 +159,5 @@ ALTER TABLE ONLY public."Legacy Review" ALTER COLUMN created_at SET DEFAULT now(
 -- PostgreSQL database dump complete
 --
 
-\unrestrict Vvic4CLAM6x4hxHaOq4oGHGJdSIWDHcKvYtypLbXomKDWvqbtI3uXbrZVZYkLKw
+\unrestrict ivkPTO9IlHaXMDZjOGvvjEZTvtz6hNgcr2lkwAKv1hzu2XEikwlQkETeMt2Xtls
 

@@ -20,3 +20,17 @@ CREATE TABLE legacy.article (
 -- No column of its own, and a grandchild.
 CREATE TABLE legacy.article_draft () INHERITS (legacy.article);
 CREATE TABLE "Legacy Review" (score integer) INHERITS (legacy.article_draft);
+
+-- Composite types.
+CREATE TYPE legacy.address AS (
+    street text,
+    zip integer,
+    country character varying(2) COLLATE "C"
+);
+CREATE TYPE legacy.empty_type AS ();
+COMMENT ON TYPE legacy.address IS 'A postal address.';
+CREATE TABLE legacy.contact (
+    name text,
+    home legacy.address,
+    previous legacy.address[]
+);

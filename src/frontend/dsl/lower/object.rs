@@ -128,7 +128,8 @@ impl Cx<'_> {
         let name = qualified(&name_node);
         let mut attributes: Vec<CompositeAttribute> = Vec::new();
         for attr in children(def, Rule::type_attr) {
-            let (Some(attr_name), Some(ty)) = (child(&attr, Rule::ident), child(&attr, Rule::type_ref))
+            let (Some(attr_name), Some(ty)) =
+                (child(&attr, Rule::ident), child(&attr, Rule::type_ref))
             else {
                 continue;
             };
@@ -142,7 +143,10 @@ impl Cx<'_> {
             if attributes.iter().any(|known| known.name == attribute.name) {
                 self.error(
                     &attr,
-                    format!("attribute {} is declared twice in type {name}", attribute.name),
+                    format!(
+                        "attribute {} is declared twice in type {name}",
+                        attribute.name
+                    ),
                 );
                 continue;
             }
