@@ -195,13 +195,16 @@ fn committed_pg_dump_gives_the_hand_written_model() {
     assert_same_model(hand_written, dumped);
 }
 
-/// Table inheritance and composite types as pg_dump 15 prints them
+/// Table inheritance, composite types and extended statistics as pg_dump 15
+/// prints them
 /// (`kinds.pg_dump.sql`: a child's local columns only, `INHERITS` after the
 /// column list, an empty column list, parents' defaults repeated on the
 /// children with `ALTER TABLE ONLY`; composite attributes tab-indented,
-/// `COLLATE pg_catalog."C"`, an empty attribute list).
+/// `COLLATE pg_catalog."C"`, an empty attribute list; statistics
+/// expressions without parentheses, `ALTER STATISTICS ... SET STATISTICS`
+/// and `OWNER TO`).
 #[test]
-fn inheritance_and_composite_types_pg_dump_give_the_hand_written_model() {
+fn inheritance_composite_types_and_statistics_pg_dump_give_the_hand_written_model() {
     let hand_written = load_text("kinds.sql", &read("kinds.sql"));
     let dumped = load_text("kinds.pg_dump.sql", &read("kinds.pg_dump.sql"));
     let table = |schema: &str, name: &str| {
@@ -246,6 +249,13 @@ fn inheritance_and_composite_types_pg_dump_give_the_hand_written_model() {
             .is_empty()
     );
     assert_eq!(hand_written.composites, dumped.composites);
+    let article = &dumped.tables[&QualifiedName::new("legacy", "article")];
+    let stats = &article.statistics[&schemac::model::Ident::new("article_stats")];
+    assert_eq!(stats.target, Some(300));
+    assert_eq!(stats.keys.len(), 3);
+    let contact = &dumped.tables[&QualifiedName::new("legacy", "contact")];
+    let names = &contact.statistics[&schemac::model::Ident::new("contact_names")];
+    assert_eq!(names.kinds.names(), ["ndistinct", "dependencies"]);
     assert_same_model(hand_written, dumped);
 }
 

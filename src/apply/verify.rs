@@ -63,6 +63,7 @@ pub fn describe_change(change: &Change) -> String {
         | Change::CreateEnum(_)
         | Change::CreateDomain(_)
         | Change::CreateCompositeType(_)
+        | Change::CreateStatistics { .. }
         | Change::CreateSequence(_)
         | Change::CreateFunction(_)
         | Change::CreateTable(_)
@@ -75,6 +76,7 @@ pub fn describe_change(change: &Change) -> String {
         | Change::DropEnum(_)
         | Change::DropDomain(_)
         | Change::DropCompositeType(_)
+        | Change::DropStatistics { .. }
         | Change::DropSequence(_)
         | Change::DropFunction(_)
         | Change::DropTable(_)
@@ -87,6 +89,7 @@ pub fn describe_change(change: &Change) -> String {
         Change::AlterExtension { .. }
         | Change::AlterDomain { .. }
         | Change::AlterCompositeType { .. }
+        | Change::AlterStatistics { .. }
         | Change::AlterSequence { .. }
         | Change::AlterPolicy { .. } => "alter".to_string(),
         Change::ReplaceFunction { .. }

@@ -13,8 +13,8 @@
 
 use crate::model::{
     Column, CompositeType, Constraint, Distribution, Domain, Enum, Extension, Function, Ident,
-    Identity, Index, ObjectId, Policy, QualifiedName, Schema, Sequence, SqlExpr, Table, Trigger,
-    TypeName, View,
+    Identity, Index, ObjectId, Policy, QualifiedName, Schema, Sequence, SqlExpr, Statistics, Table,
+    Trigger, TypeName, View,
 };
 use crate::source::Span;
 
@@ -262,6 +262,19 @@ pub enum Change<'a> {
         current: Distribution,
         span: Option<Span>,
     },
+    CreateStatistics {
+        table: QualifiedName,
+        statistics: Statistics,
+    },
+    /// Only the statistics target changed.
+    AlterStatistics {
+        table: QualifiedName,
+        statistics: Statistics,
+    },
+    DropStatistics {
+        table: QualifiedName,
+        statistics: Statistics,
+    },
     /// The parents of an inheritance child changed (`INHERIT` /
     /// `NO INHERIT`; the child is never rebuilt).
     SetInherits {
@@ -345,6 +358,11 @@ impl Change<'_> {
                 ObjectId::Trigger(table.clone(), desired.name.clone())
             }
             Change::CreateView(v) | Change::DropView(v) => ObjectId::View(v.name.clone()),
+            Change::CreateStatistics { table, statistics }
+            | Change::AlterStatistics { table, statistics }
+            | Change::DropStatistics { table, statistics } => {
+                ObjectId::Statistics(table.clone(), statistics.name.clone())
+            }
             Change::ReplaceView { desired, .. } => ObjectId::View(desired.name.clone()),
             Change::SetComment { object, .. } => object.clone(),
         }
@@ -386,6 +404,9 @@ impl Change<'_> {
             }
             Change::ReplaceTrigger { desired, .. } => desired.meta.span,
             Change::CreateView(v) | Change::DropView(v) => v.meta.span,
+            Change::CreateStatistics { statistics, .. }
+            | Change::AlterStatistics { statistics, .. }
+            | Change::DropStatistics { statistics, .. } => statistics.meta.span,
             Change::ReplaceView { desired, .. } => desired.meta.span,
             Change::AddEnumValue { span, .. }
             | Change::RenameTable { span, .. }

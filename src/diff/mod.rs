@@ -25,6 +25,7 @@ mod policy;
 mod rename;
 mod schema;
 mod sequence;
+mod statistics;
 mod table;
 mod trigger;
 mod types;

@@ -9,7 +9,7 @@
 //! inheritance parents changed keeps its rows (`SetInherits`).
 
 use super::rename::Renames;
-use super::{column, constraint, index, policy, trigger, Change, DiffCtx};
+use super::{column, constraint, index, policy, statistics, trigger, Change, DiffCtx};
 use crate::model::{ObjectId, QualifiedName, Table};
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -126,6 +126,7 @@ pub(super) fn diff_tables(ctx: &mut DiffCtx<'_>) {
                 } else {
                     ctx.push(Change::CreateTable(desired));
                 }
+                statistics::diff_statistics(ctx, None, desired);
                 comments_of_new_table(ctx, desired);
             }
             Some(current_name) => {
@@ -171,6 +172,7 @@ fn diff_table(ctx: &mut DiffCtx<'_>, current: &Table, desired: &Table, renamed: 
     );
     policy::diff_policies(ctx, current, desired);
     trigger::diff_triggers(ctx, current, desired);
+    statistics::diff_statistics(ctx, Some(current), desired);
     diff_rls(ctx, current, desired);
     if current.inherits != desired.inherits {
         ctx.push(Change::SetInherits {

@@ -77,6 +77,7 @@ mod partition;
 mod policy;
 mod sequence;
 mod sql;
+mod statistics;
 mod stats;
 mod table;
 mod trigger;
@@ -504,7 +505,7 @@ async fn introspect_in_snapshot(
     let (
         (
             (schemas, extensions, enums, domains, composites),
-            (sequences, functions, views, index_keys, inherits),
+            (sequences, functions, views, index_keys, inherits, statistics),
         ),
         mut per_table,
         helper_rows,
@@ -527,6 +528,7 @@ async fn introspect_in_snapshot(
                         session.query("views", view::VIEWS),
                         session.query("index keys", index::INDEX_KEYS),
                         session.query("inherits", inherit::INHERITS),
+                        session.query("statistics", statistics::STATISTICS),
                     )
                 },
             )
@@ -576,6 +578,7 @@ async fn introspect_in_snapshot(
     index::introspect_indexes(per_table.indexes, &mut model)?;
     policy::introspect_policies(per_table.policies, &mut model)?;
     trigger::introspect_triggers(per_table.triggers, &mut model)?;
+    statistics::introspect_statistics(statistics, &mut model)?;
     let mut rows_to_model = convert_time + convert_started.elapsed();
     if has_citus {
         let citus_rows = session

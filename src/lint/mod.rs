@@ -446,6 +446,12 @@ pub fn object_span(model: &Model, id: &ObjectId) -> Option<Span> {
             .and_then(|t| t.constraints.get(name))
             .map(|o| &o.meta)
             .or_else(|| table_meta(table)),
+        ObjectId::Statistics(table, name) => model
+            .tables
+            .get(table)
+            .and_then(|t| t.statistics.get(name))
+            .map(|o| &o.meta)
+            .or_else(|| table_meta(table)),
         ObjectId::Index(table, name) => model
             .tables
             .get(table)

@@ -28,6 +28,7 @@ pub mod partition;
 pub mod policy;
 pub mod sequence;
 pub mod sql;
+pub mod statistics;
 pub mod table;
 pub mod trigger;
 pub mod types;
@@ -42,6 +43,7 @@ pub use index::*;
 pub use partition::*;
 pub use policy::*;
 pub use sequence::*;
+pub use statistics::*;
 pub use table::*;
 pub use trigger::*;
 pub use types::*;
@@ -246,6 +248,8 @@ pub enum ObjectId {
     Index(QualifiedName, Ident),
     Policy(QualifiedName, Ident),
     Trigger(QualifiedName, Ident),
+    /// Extended statistics on a table (named in the table's schema).
+    Statistics(QualifiedName, Ident),
     View(QualifiedName),
 }
 
@@ -265,6 +269,7 @@ pub enum ObjectKind {
     Index,
     Policy,
     Trigger,
+    Statistics,
     View,
 }
 
@@ -284,6 +289,7 @@ impl ObjectKind {
             ObjectKind::Index => "index",
             ObjectKind::Policy => "policy",
             ObjectKind::Trigger => "trigger",
+            ObjectKind::Statistics => "statistics",
             ObjectKind::View => "view",
         }
     }
@@ -305,6 +311,7 @@ impl ObjectId {
             ObjectId::Index(..) => ObjectKind::Index,
             ObjectId::Policy(..) => ObjectKind::Policy,
             ObjectId::Trigger(..) => ObjectKind::Trigger,
+            ObjectId::Statistics(..) => ObjectKind::Statistics,
             ObjectId::View(_) => ObjectKind::View,
         }
     }
@@ -327,7 +334,8 @@ impl fmt::Display for ObjectId {
             | ObjectId::Constraint(table, name)
             | ObjectId::Index(table, name)
             | ObjectId::Policy(table, name)
-            | ObjectId::Trigger(table, name) => write!(f, "{kind} {table}.{name}"),
+            | ObjectId::Trigger(table, name)
+            | ObjectId::Statistics(table, name) => write!(f, "{kind} {table}.{name}"),
         }
     }
 }

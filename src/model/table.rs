@@ -2,7 +2,7 @@
 
 use super::{
     Constraint, Distribution, Ident, Index, Meta, PartitionBy, PartitionOf, Policy, QualifiedName,
-    SequenceOptions, SqlExpr, Trigger, TypeName,
+    SequenceOptions, SqlExpr, Statistics, Trigger, TypeName,
 };
 use std::collections::BTreeMap;
 
@@ -31,6 +31,8 @@ pub struct Table {
     pub rls: RowSecurity,
     pub policies: BTreeMap<Ident, Policy>,
     pub triggers: BTreeMap<Ident, Trigger>,
+    /// Extended statistics on the table, by name (in the table's schema).
+    pub statistics: BTreeMap<Ident, Statistics>,
     pub distribution: Option<Distribution>,
     pub unlogged: bool,
     pub comment: Option<String>,
@@ -50,6 +52,7 @@ impl Table {
             rls: RowSecurity::default(),
             policies: BTreeMap::new(),
             triggers: BTreeMap::new(),
+            statistics: BTreeMap::new(),
             distribution: None,
             unlogged: false,
             comment: None,

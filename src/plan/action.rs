@@ -339,6 +339,20 @@ pub enum Action {
     DropCompositeType {
         name: QualifiedName,
     },
+    /// `CREATE STATISTICS name ... FROM table`.
+    CreateStatistics {
+        table: QualifiedName,
+        name: Ident,
+    },
+    /// `ALTER STATISTICS name SET STATISTICS n`.
+    AlterStatistics {
+        table: QualifiedName,
+        name: Ident,
+    },
+    DropStatistics {
+        table: QualifiedName,
+        name: Ident,
+    },
     /// A statement no consumer needs to understand.
     Raw,
 }
@@ -475,6 +489,9 @@ impl Action {
             Action::CreateCompositeType { .. } => "create_composite_type",
             Action::AlterCompositeType { .. } => "alter_composite_type",
             Action::DropCompositeType { .. } => "drop_composite_type",
+            Action::CreateStatistics { .. } => "create_statistics",
+            Action::AlterStatistics { .. } => "alter_statistics",
+            Action::DropStatistics { .. } => "drop_statistics",
             Action::Raw => "raw",
         }
     }

@@ -292,6 +292,18 @@ pub enum ActionRecord {
     CreateCompositeType {
         name: NameRecord,
     },
+    CreateStatistics {
+        table: NameRecord,
+        name: String,
+    },
+    AlterStatistics {
+        table: NameRecord,
+        name: String,
+    },
+    DropStatistics {
+        table: NameRecord,
+        name: String,
+    },
     AlterCompositeType {
         name: NameRecord,
         attribute: String,

@@ -464,7 +464,8 @@ fn save_object(object: &ObjectId) -> SavedObject {
         | ObjectId::Constraint(table, name)
         | ObjectId::Index(table, name)
         | ObjectId::Policy(table, name)
-        | ObjectId::Trigger(table, name) => owned(table, name),
+        | ObjectId::Trigger(table, name)
+        | ObjectId::Statistics(table, name) => owned(table, name),
     }
 }
 
@@ -505,6 +506,7 @@ fn load_object(saved: &SavedObject) -> Result<ObjectId, String> {
         "index" => ObjectId::Index(table()?, name),
         "policy" => ObjectId::Policy(table()?, name),
         "trigger" => ObjectId::Trigger(table()?, name),
+        "statistics" => ObjectId::Statistics(table()?, name),
         other => return Err(format!("unknown object kind `{other}`")),
     };
     Ok(res)

@@ -64,7 +64,8 @@ pub fn object_name(object: &ObjectId) -> String {
         | ObjectId::Constraint(table, name)
         | ObjectId::Index(table, name)
         | ObjectId::Policy(table, name)
-        | ObjectId::Trigger(table, name) => format!("{table}.{name}"),
+        | ObjectId::Trigger(table, name)
+        | ObjectId::Statistics(table, name) => format!("{table}.{name}"),
     }
 }
 

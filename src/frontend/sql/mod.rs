@@ -27,6 +27,7 @@ mod pgdump;
 mod sequence;
 mod skipped;
 mod split;
+mod statistics;
 mod table_objects;
 mod types;
 

@@ -339,6 +339,18 @@ impl From<ActionRecord> for Action {
                 },
             },
             R::DropCompositeType { name } => Action::DropCompositeType { name: q(name) },
+            R::CreateStatistics { table, name } => Action::CreateStatistics {
+                table: q(table),
+                name: i(name),
+            },
+            R::AlterStatistics { table, name } => Action::AlterStatistics {
+                table: q(table),
+                name: i(name),
+            },
+            R::DropStatistics { table, name } => Action::DropStatistics {
+                table: q(table),
+                name: i(name),
+            },
             R::Raw => Action::Raw,
         }
     }

@@ -347,6 +347,18 @@ impl From<&Action> for ActionRecord {
                 },
             },
             Action::DropCompositeType { name: n } => R::DropCompositeType { name: name(n) },
+            Action::CreateStatistics { table, name: n } => R::CreateStatistics {
+                table: name(table),
+                name: ident(n),
+            },
+            Action::AlterStatistics { table, name: n } => R::AlterStatistics {
+                table: name(table),
+                name: ident(n),
+            },
+            Action::DropStatistics { table, name: n } => R::DropStatistics {
+                table: name(table),
+                name: ident(n),
+            },
             Action::Raw => R::Raw,
         }
     }

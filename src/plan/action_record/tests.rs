@@ -308,18 +308,20 @@ fn one_of_each() -> Vec<Action> {
             attribute: c.clone(),
             change: AttributeChange::SetType,
         },
-        Action::AlterCompositeType {
-            name: QualifiedName::public("address"),
-            attribute: c.clone(),
-            change: AttributeChange::Add,
-        },
-        Action::AlterCompositeType {
-            name: QualifiedName::public("address"),
-            attribute: c.clone(),
-            change: AttributeChange::Drop,
-        },
         Action::DropCompositeType {
             name: QualifiedName::public("address"),
+        },
+        Action::CreateStatistics {
+            table: t.clone(),
+            name: Ident::new("t_stats"),
+        },
+        Action::AlterStatistics {
+            table: t.clone(),
+            name: Ident::new("t_stats"),
+        },
+        Action::DropStatistics {
+            table: t.clone(),
+            name: Ident::new("t_stats"),
         },
         Action::Undistribute { table: t },
         Action::Raw,
@@ -389,6 +391,9 @@ fn one_of_each() -> Vec<Action> {
             | Action::CreateCompositeType { .. }
             | Action::AlterCompositeType { .. }
             | Action::DropCompositeType { .. }
+            | Action::CreateStatistics { .. }
+            | Action::AlterStatistics { .. }
+            | Action::DropStatistics { .. }
             | Action::Raw => {}
         }
     }
@@ -412,5 +417,20 @@ fn every_kind_round_trips_and_is_documented() {
         );
         round_trip(action);
     }
-    assert_eq!(kinds.len(), 59);
+    assert_eq!(kinds.len(), 67);
+}
+
+#[test]
+fn every_attribute_change_round_trips() {
+    for change in [
+        AttributeChange::Add,
+        AttributeChange::Drop,
+        AttributeChange::SetType,
+    ] {
+        round_trip(Action::AlterCompositeType {
+            name: QualifiedName::public("address"),
+            attribute: Ident::new("zip"),
+            change,
+        });
+    }
 }

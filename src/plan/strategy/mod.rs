@@ -23,6 +23,7 @@ mod policy;
 mod rls;
 mod set_not_null;
 mod set_partitioning;
+mod statistics;
 mod trigger;
 mod view;
 
@@ -251,6 +252,9 @@ pub(crate) fn plan_change(cx: &Cx<'_>, change: &Change<'_>) -> Result<Vec<Node>,
         Change::CreateView(v) => view::create_view(cx, v),
         Change::ReplaceView { current, desired } => view::replace_view(cx, current, desired),
         Change::DropView(v) => view::drop_view(cx, v),
+        Change::CreateStatistics { table, statistics } => statistics::create(cx, table, statistics),
+        Change::AlterStatistics { table, statistics } => statistics::alter(cx, table, statistics),
+        Change::DropStatistics { table, statistics } => statistics::drop(cx, table, statistics),
         Change::SetComment {
             object,
             target,

@@ -2,7 +2,7 @@
 -- PostgreSQL database dump
 --
 
-\restrict ivkPTO9IlHaXMDZjOGvvjEZTvtz6hNgcr2lkwAKv1hzu2XEikwlQkETeMt2Xtls
+\restrict Cu4ZJ3mMCKmpiZYSQo2iSjgAgSMPkkZdtAbyaCguv4e8qYa1GoP3OEBVDwG2vK7
 
 -- Dumped from database version 15.20 (Debian 15.20-0+deb12u1)
 -- Dumped by pg_dump version 15.20 (Debian 15.20-0+deb12u1)
@@ -156,8 +156,27 @@ ALTER TABLE ONLY public."Legacy Review" ALTER COLUMN created_at SET DEFAULT now(
 
 
 --
+-- Name: article_stats; Type: STATISTICS; Schema: legacy; Owner: postgres
+--
+
+CREATE STATISTICS legacy.article_stats ON id, title, lower(title) FROM legacy.article;
+ALTER STATISTICS legacy.article_stats SET STATISTICS 300;
+
+
+ALTER STATISTICS legacy.article_stats OWNER TO postgres;
+
+--
+-- Name: contact_names; Type: STATISTICS; Schema: legacy; Owner: postgres
+--
+
+CREATE STATISTICS legacy.contact_names (ndistinct, dependencies) ON name, home FROM legacy.contact;
+
+
+ALTER STATISTICS legacy.contact_names OWNER TO postgres;
+
+--
 -- PostgreSQL database dump complete
 --
 
-\unrestrict ivkPTO9IlHaXMDZjOGvvjEZTvtz6hNgcr2lkwAKv1hzu2XEikwlQkETeMt2Xtls
+\unrestrict Cu4ZJ3mMCKmpiZYSQo2iSjgAgSMPkkZdtAbyaCguv4e8qYa1GoP3OEBVDwG2vK7
 

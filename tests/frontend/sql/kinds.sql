@@ -34,3 +34,8 @@ CREATE TABLE legacy.contact (
     home legacy.address,
     previous legacy.address[]
 );
+
+-- Extended statistics.
+CREATE STATISTICS legacy.contact_names (ndistinct, dependencies) ON name, home FROM legacy.contact;
+CREATE STATISTICS IF NOT EXISTS legacy.article_stats ON id, title, (lower(title)) FROM legacy.article;
+ALTER STATISTICS legacy.article_stats SET STATISTICS 300;

@@ -12,3 +12,8 @@ CREATE TABLE contact (
     home address,
     previous address[]
 );
+
+CREATE TABLE visits (city text, zip text, state text);
+CREATE STATISTICS visits_geo (dependencies, ndistinct) ON city, zip FROM visits;
+CREATE STATISTICS visits_expr ON (lower(city)), state FROM visits;
+ALTER STATISTICS visits_expr SET STATISTICS 500;
