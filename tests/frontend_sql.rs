@@ -195,6 +195,70 @@ fn committed_pg_dump_gives_the_hand_written_model() {
     assert_same_model(hand_written, dumped);
 }
 
+/// Table inheritance, composite types and extended statistics as pg_dump 15
+/// prints them
+/// (`kinds.pg_dump.sql`: a child's local columns only, `INHERITS` after the
+/// column list, an empty column list, parents' defaults repeated on the
+/// children with `ALTER TABLE ONLY`; composite attributes tab-indented,
+/// `COLLATE pg_catalog."C"`, an empty attribute list; statistics
+/// expressions without parentheses, `ALTER STATISTICS ... SET STATISTICS`
+/// and `OWNER TO`).
+#[test]
+fn inheritance_composite_types_and_statistics_pg_dump_give_the_hand_written_model() {
+    let hand_written = load_text("kinds.sql", &read("kinds.sql"));
+    let dumped = load_text("kinds.pg_dump.sql", &read("kinds.pg_dump.sql"));
+    let table = |schema: &str, name: &str| {
+        let table = &dumped.tables[&QualifiedName::new(schema, name)];
+        let columns: Vec<&str> = table.columns.iter().map(|c| c.name.as_str()).collect();
+        let parents: Vec<String> = table.inherits.iter().map(ToString::to_string).collect();
+        (columns.join(","), parents.join(","))
+    };
+    assert_eq!(
+        table("legacy", "article"),
+        ("title".into(), "legacy.base,legacy.tagged".into())
+    );
+    assert_eq!(
+        table("legacy", "article_draft"),
+        (String::new(), "legacy.article".into())
+    );
+    assert_eq!(
+        table("public", "Legacy Review"),
+        ("score".into(), "legacy.article_draft".into())
+    );
+    let address = &dumped.composites[&QualifiedName::new("legacy", "address")];
+    let attributes: Vec<String> = address
+        .attributes
+        .iter()
+        .map(|a| {
+            let collation = a.collation.as_ref().map_or("", |c| c.as_str());
+            format!("{} {} {collation}", a.name.as_str(), a.ty)
+        })
+        .collect();
+    assert_eq!(
+        attributes,
+        [
+            "street text ",
+            "zip integer ",
+            "country character varying(2) C"
+        ]
+    );
+    assert_eq!(address.comment.as_deref(), Some("A postal address."));
+    assert!(
+        dumped.composites[&QualifiedName::new("legacy", "empty_type")]
+            .attributes
+            .is_empty()
+    );
+    assert_eq!(hand_written.composites, dumped.composites);
+    let article = &dumped.tables[&QualifiedName::new("legacy", "article")];
+    let stats = &article.statistics[&schemac::model::Ident::new("article_stats")];
+    assert_eq!(stats.target, Some(300));
+    assert_eq!(stats.keys.len(), 3);
+    let contact = &dumped.tables[&QualifiedName::new("legacy", "contact")];
+    let names = &contact.statistics[&schemac::model::Ident::new("contact_names")];
+    assert_eq!(names.kinds.names(), ["ndistinct", "dependencies"]);
+    assert_same_model(hand_written, dumped);
+}
+
 /// The dump is read without warnings: everything pg_dump prints is either
 /// modelled or a known skip (Info).
 #[test]
@@ -501,4 +565,32 @@ fn search_path_steers_unqualified_names() {
     assert_eq!(generated, Some("app.item_key(id)"));
     let index = keyed.indexes.values().next().expect("keyed_lower_idx");
     assert!(format!("{:?}", index.keys).contains("app.item_key(id)"));
+}
+
+/// A table created by a form schemac does not model (`AS`) is
+/// external: the plan never drops it (with its rows) or changes it.
+#[test]
+fn tables_of_unmodelled_forms_are_never_dropped() {
+    let desired = load_text(
+        "unmodelled.sql",
+        "CREATE TABLE kept (id integer);\nCREATE TABLE report AS SELECT 1 AS n;\n",
+    );
+    assert!(desired.is_external(&QualifiedName::public("report")));
+    assert!(!desired.is_external(&QualifiedName::public("kept")));
+    let mut current = desired.clone();
+    current.external.clear();
+    for name in ["report"] {
+        let mut table = schemac::model::Table::new(QualifiedName::public(name));
+        table.columns.push(schemac::model::Column::new(
+            schemac::model::Ident::new("n"),
+            schemac::model::TypeName::new("integer"),
+        ));
+        current.tables.insert(table.name.clone(), table);
+    }
+    let plan = schemac::plan::plan_models(&current, &desired, &Default::default()).expect("plan");
+    assert!(
+        plan.steps.is_empty(),
+        "{:?}",
+        plan.steps.iter().map(|s| &s.sql).collect::<Vec<_>>()
+    );
 }

@@ -113,6 +113,7 @@ pub fn strip_own_schema(model: &mut Model) {
     model.schemas.retain(|name, _| !own(name));
     model.enums.retain(|name, _| !own(&name.schema));
     model.domains.retain(|name, _| !own(&name.schema));
+    model.composites.retain(|name, _| !own(&name.schema));
     model.sequences.retain(|name, _| !own(&name.schema));
     model.functions.retain(|id, _| !own(&id.name.schema));
     model.tables.retain(|name, _| !own(&name.schema));

@@ -62,6 +62,8 @@ pub fn describe_change(change: &Change) -> String {
         | Change::CreateExtension(_)
         | Change::CreateEnum(_)
         | Change::CreateDomain(_)
+        | Change::CreateCompositeType(_)
+        | Change::CreateStatistics { .. }
         | Change::CreateSequence(_)
         | Change::CreateFunction(_)
         | Change::CreateTable(_)
@@ -73,6 +75,8 @@ pub fn describe_change(change: &Change) -> String {
         | Change::DropExtension(_)
         | Change::DropEnum(_)
         | Change::DropDomain(_)
+        | Change::DropCompositeType(_)
+        | Change::DropStatistics { .. }
         | Change::DropSequence(_)
         | Change::DropFunction(_)
         | Change::DropTable(_)
@@ -84,6 +88,8 @@ pub fn describe_change(change: &Change) -> String {
         | Change::DropView(_) => "drop".to_string(),
         Change::AlterExtension { .. }
         | Change::AlterDomain { .. }
+        | Change::AlterCompositeType { .. }
+        | Change::AlterStatistics { .. }
         | Change::AlterSequence { .. }
         | Change::AlterPolicy { .. } => "alter".to_string(),
         Change::ReplaceFunction { .. }
@@ -118,6 +124,7 @@ pub fn describe_change(change: &Change) -> String {
         },
         Change::Distribute { .. } => "distribute".to_string(),
         Change::Undistribute { .. } => "undistribute".to_string(),
+        Change::SetInherits { .. } => "change the parents of".to_string(),
     };
     format!("{verb} {object}")
 }

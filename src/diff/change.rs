@@ -12,9 +12,9 @@
 //!   ([`Change::span`]).
 
 use crate::model::{
-    Column, Constraint, Distribution, Domain, Enum, Extension, Function, Ident, Identity, Index,
-    ObjectId, Policy, QualifiedName, RenameKind, Schema, Sequence, SqlExpr, Table, Trigger,
-    TypeName, View,
+    Column, CompositeType, Constraint, Distribution, Domain, Enum, Extension, Function, Ident,
+    Identity, Index, ObjectId, Policy, QualifiedName, RenameKind, Schema, Sequence, SqlExpr,
+    Statistics, Table, Trigger, TypeName, View,
 };
 use crate::source::Span;
 
@@ -121,6 +121,13 @@ pub enum Change<'a> {
         desired: Domain,
     },
     DropDomain(Domain),
+    CreateCompositeType(CompositeType),
+    /// Attributes added, dropped or retyped in place (`ALTER TYPE`).
+    AlterCompositeType {
+        current: CompositeType,
+        desired: CompositeType,
+    },
+    DropCompositeType(CompositeType),
     CreateSequence(Sequence),
     AlterSequence {
         current: Sequence,
@@ -282,6 +289,27 @@ pub enum Change<'a> {
         current: Distribution,
         span: Option<Span>,
     },
+    CreateStatistics {
+        table: QualifiedName,
+        statistics: Statistics,
+    },
+    /// Only the statistics target changed.
+    AlterStatistics {
+        table: QualifiedName,
+        statistics: Statistics,
+    },
+    DropStatistics {
+        table: QualifiedName,
+        statistics: Statistics,
+    },
+    /// The parents of an inheritance child changed (`INHERIT` /
+    /// `NO INHERIT`; the child is never rebuilt).
+    SetInherits {
+        table: QualifiedName,
+        current: Vec<QualifiedName>,
+        desired: Vec<QualifiedName>,
+        span: Option<Span>,
+    },
 }
 
 impl Change<'_> {
@@ -302,6 +330,12 @@ impl Change<'_> {
             Change::RecreateEnum { desired, .. } => ObjectId::Enum(desired.name.clone()),
             Change::CreateDomain(d) | Change::DropDomain(d) => ObjectId::Domain(d.name.clone()),
             Change::AlterDomain { desired, .. } => ObjectId::Domain(desired.name.clone()),
+            Change::CreateCompositeType(t) | Change::DropCompositeType(t) => {
+                ObjectId::CompositeType(t.name.clone())
+            }
+            Change::AlterCompositeType { desired, .. } => {
+                ObjectId::CompositeType(desired.name.clone())
+            }
             Change::CreateSequence(s) | Change::DropSequence(s) => {
                 ObjectId::Sequence(s.name.clone())
             }
@@ -339,7 +373,8 @@ impl Change<'_> {
             | Change::ForceRls { table, .. }
             | Change::NoForceRls { table, .. }
             | Change::Distribute { table, .. }
-            | Change::Undistribute { table, .. } => ObjectId::Table(table.clone()),
+            | Change::Undistribute { table, .. }
+            | Change::SetInherits { table, .. } => ObjectId::Table(table.clone()),
             Change::CreatePolicy { table, policy } | Change::DropPolicy { table, policy } => {
                 ObjectId::Policy(table.clone(), policy.name.clone())
             }
@@ -354,6 +389,11 @@ impl Change<'_> {
                 ObjectId::Trigger(table.clone(), desired.name.clone())
             }
             Change::CreateView(v) | Change::DropView(v) => ObjectId::View(v.name.clone()),
+            Change::CreateStatistics { table, statistics }
+            | Change::AlterStatistics { table, statistics }
+            | Change::DropStatistics { table, statistics } => {
+                ObjectId::Statistics(table.clone(), statistics.name.clone())
+            }
             Change::ReplaceView { desired, .. } => ObjectId::View(desired.name.clone()),
             Change::SetComment { object, .. } => object.clone(),
         }
@@ -369,6 +409,8 @@ impl Change<'_> {
             Change::RecreateEnum { desired, .. } => desired.meta.span,
             Change::CreateDomain(d) | Change::DropDomain(d) => d.meta.span,
             Change::AlterDomain { desired, .. } => desired.meta.span,
+            Change::CreateCompositeType(t) | Change::DropCompositeType(t) => t.meta.span,
+            Change::AlterCompositeType { desired, .. } => desired.meta.span,
             Change::CreateSequence(s) | Change::DropSequence(s) => s.meta.span,
             Change::AlterSequence { desired, .. } => desired.meta.span,
             Change::CreateFunction(f) | Change::DropFunction(f) => f.meta.span,
@@ -395,6 +437,9 @@ impl Change<'_> {
             }
             Change::ReplaceTrigger { desired, .. } => desired.meta.span,
             Change::CreateView(v) | Change::DropView(v) => v.meta.span,
+            Change::CreateStatistics { statistics, .. }
+            | Change::AlterStatistics { statistics, .. }
+            | Change::DropStatistics { statistics, .. } => statistics.meta.span,
             Change::ReplaceView { desired, .. } => desired.meta.span,
             Change::AddEnumValue { span, .. }
             | Change::RenameSchema { span, .. }
@@ -411,7 +456,8 @@ impl Change<'_> {
             | Change::RenamePolicy { span, .. }
             | Change::SetComment { span, .. }
             | Change::Distribute { span, .. }
-            | Change::Undistribute { span, .. } => *span,
+            | Change::Undistribute { span, .. }
+            | Change::SetInherits { span, .. } => *span,
         }
     }
 }
@@ -435,5 +481,7 @@ pub fn renamed_id(from: &ObjectId, to: &Ident) -> ObjectId {
         ObjectId::Index(table, _) => ObjectId::Index(table.clone(), to.clone()),
         ObjectId::Policy(table, _) => ObjectId::Policy(table.clone(), to.clone()),
         ObjectId::Trigger(table, _) => ObjectId::Trigger(table.clone(), to.clone()),
+        ObjectId::CompositeType(name) => ObjectId::CompositeType(name.with_name(to.clone())),
+        ObjectId::Statistics(table, _) => ObjectId::Statistics(table.clone(), to.clone()),
     }
 }

@@ -7,7 +7,8 @@
 
 use super::{Change, ColumnChange, DiffCtx};
 use crate::model::{
-    sql, Column, Ident, Identity, ObjectId, QualifiedName, SequenceOptions, Table, TypeName,
+    inherit, sql, Column, Ident, Identity, ObjectId, QualifiedName, SequenceOptions, Table,
+    TypeName,
 };
 
 pub(crate) fn comment_target(table: &QualifiedName, column: &Ident) -> String {
@@ -16,6 +17,12 @@ pub(crate) fn comment_target(table: &QualifiedName, column: &Ident) -> String {
 
 pub(super) fn diff_columns(ctx: &mut DiffCtx<'_>, current: &Table, desired: &Table) {
     let table = &desired.name;
+    // An inheritance child's columns from its parents are not in
+    // `columns` (see `model::inherit`): a column the desired parents
+    // provide is never dropped from the child, and one the current parents
+    // provide already exists in it (NO INHERIT leaves it there).
+    let from_desired_parents = inherit::inherited_columns(ctx.desired, &desired.name);
+    let from_current_parents = inherit::inherited_columns(ctx.current, &current.name);
     let mut matched_current: Vec<&Ident> = Vec::new();
     for desired_column in &desired.columns {
         let mut current_column = current.column(&desired_column.name);
@@ -36,6 +43,7 @@ pub(super) fn diff_columns(ctx: &mut DiffCtx<'_>, current: &Table, desired: &Tab
             }
         }
         match current_column {
+            None if from_current_parents.contains(&desired_column.name) => {}
             None => ctx.push(Change::AddColumn {
                 table: table.clone(),
                 column: desired_column.clone(),
@@ -58,7 +66,9 @@ pub(super) fn diff_columns(ctx: &mut DiffCtx<'_>, current: &Table, desired: &Tab
         );
     }
     for current_column in &current.columns {
-        if !matched_current.contains(&&current_column.name) {
+        if !matched_current.contains(&&current_column.name)
+            && !from_desired_parents.contains(&current_column.name)
+        {
             ctx.reshaped.insert(table.clone());
             ctx.dropped_columns
                 .insert((current.name.clone(), current_column.name.clone()));
@@ -67,6 +77,57 @@ pub(super) fn diff_columns(ctx: &mut DiffCtx<'_>, current: &Table, desired: &Tab
                 column: current_column.clone(),
             });
         }
+    }
+    diff_inherited_columns(ctx, current, desired);
+}
+
+/// Columns that change hands when the parents change: `INHERIT` needs the
+/// child to have every column of the new parent already (added here, as
+/// the parent declares it), and a column of a parent the child leaves
+/// stays in the child unless the desired child declares it, so it is
+/// dropped (after the `NO INHERIT`: drops come after table alterations).
+fn diff_inherited_columns(ctx: &mut DiffCtx<'_>, current: &Table, desired: &Table) {
+    if current.inherits == desired.inherits {
+        return;
+    }
+    let table = &desired.name;
+    let from_desired_parents = inherit::inherited_columns(ctx.desired, &desired.name);
+    let from_current_parents = inherit::inherited_columns(ctx.current, &current.name);
+    let mut added: Vec<Ident> = Vec::new();
+    for parent in desired
+        .inherits
+        .iter()
+        .filter(|parent| !current.inherits.contains(parent))
+    {
+        for parent_column in inherit::all_columns(ctx.desired, parent) {
+            let name = &parent_column.name;
+            if current.column(name).is_some()
+                || from_current_parents.contains(name)
+                || added.contains(name)
+            {
+                continue;
+            }
+            added.push(name.clone());
+            let mut column = parent_column.clone();
+            column.comment = None;
+            ctx.push(Change::AddColumn {
+                table: table.clone(),
+                column,
+            });
+        }
+    }
+    for parent_column in inherit::inherited_column_defs(ctx.current, &current.name) {
+        let name = &parent_column.name;
+        if from_desired_parents.contains(name) || desired.column(name).is_some() {
+            continue;
+        }
+        ctx.reshaped.insert(table.clone());
+        ctx.dropped_columns
+            .insert((current.name.clone(), name.clone()));
+        ctx.push(Change::DropColumn {
+            table: table.clone(),
+            column: parent_column.clone(),
+        });
     }
 }
 

@@ -27,6 +27,7 @@ mod policy;
 mod rename;
 mod schema;
 mod sequence;
+mod statistics;
 mod table;
 mod trigger;
 mod types;
@@ -56,6 +57,7 @@ pub fn diff<'a>(current: &'a Model, desired: &'a Model) -> ChangeSet<'a> {
     schema::diff_extensions(&mut ctx);
     types::diff_enums(&mut ctx);
     types::diff_domains(&mut ctx);
+    types::diff_composites(&mut ctx);
     function::diff_functions(&mut ctx);
     table::diff_tables(&mut ctx);
     sequence::diff_sequences(&mut ctx);

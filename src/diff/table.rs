@@ -7,11 +7,12 @@
 //! its partitions are created again under the rebuilt parent. A partition
 //! whose bound changed is detached and attached again. A standalone table
 //! that becomes a partition of a kept parent (or the reverse) keeps its
-//! rows (`partition`).
+//! rows (`partition`), and so does a table whose inheritance parents
+//! changed (`SetInherits`).
 
 use super::partition::{self, Move};
 use super::rename::Renames;
-use super::{column, constraint, index, policy, trigger, Change, DiffCtx};
+use super::{column, constraint, index, policy, statistics, trigger, Change, DiffCtx};
 use crate::model::{ObjectId, QualifiedName, Table};
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -156,6 +157,7 @@ pub(super) fn diff_tables(ctx: &mut DiffCtx<'_>) {
                 } else {
                     ctx.push(Change::CreateTable(desired));
                 }
+                statistics::diff_statistics(ctx, None, desired);
                 comments_of_new_table(ctx, desired);
             }
             Some(current_name) => {
@@ -206,7 +208,16 @@ pub(super) fn diff_table(ctx: &mut DiffCtx<'_>, current: &Table, desired: &Table
     );
     policy::diff_policies(ctx, current, desired);
     trigger::diff_triggers(ctx, current, desired);
+    statistics::diff_statistics(ctx, Some(current), desired);
     diff_rls(ctx, current, desired);
+    if current.inherits != desired.inherits {
+        ctx.push(Change::SetInherits {
+            table: desired.name.clone(),
+            current: current.inherits.clone(),
+            desired: desired.inherits.clone(),
+            span: desired.meta.span,
+        });
+    }
     if current.distribution != desired.distribution {
         match &desired.distribution {
             Some(distribution) => ctx.push(Change::Distribute {

@@ -1,11 +1,13 @@
-//! Diff of enums and domains.
+//! Diff of enums, domains and composite types.
 //!
 //! An enum whose desired values only insert into the current list becomes
 //! `AddEnumValue`s in the declared positions; a removal or reordering
-//! rebuilds the type (`RecreateEnum`).
+//! rebuilds the type (`RecreateEnum`). A composite type whose attributes
+//! changed is altered in place when `ALTER TYPE` can reach the desired
+//! attribute order (new attributes go last), else dropped and created.
 
 use super::{Change, DiffCtx, EnumPosition};
-use crate::model::{Enum, Ident, Model, ObjectId, QualifiedName, TypeName};
+use crate::model::{CompositeType, Enum, Ident, Model, ObjectId, QualifiedName, TypeName};
 
 pub(super) fn diff_enums(ctx: &mut DiffCtx<'_>) {
     for (name, desired) in &ctx.desired.enums {
@@ -136,4 +138,59 @@ pub(super) fn diff_domains(ctx: &mut DiffCtx<'_>) {
             ctx.push(Change::DropDomain(current.clone()));
         }
     }
+}
+
+pub(super) fn diff_composites(ctx: &mut DiffCtx<'_>) {
+    for (name, desired) in &ctx.desired.composites {
+        if ctx.skip_external("type", name) {
+            continue;
+        }
+        let current = ctx.current.composites.get(name);
+        match current {
+            None => ctx.push(Change::CreateCompositeType(desired.clone())),
+            Some(current) if current.attributes != desired.attributes => {
+                if alterable(current, desired) {
+                    ctx.push(Change::AlterCompositeType {
+                        current: current.clone(),
+                        desired: desired.clone(),
+                    });
+                } else {
+                    ctx.push(Change::DropCompositeType(current.clone()));
+                    ctx.push(Change::CreateCompositeType(desired.clone()));
+                }
+            }
+            Some(_) => {}
+        }
+        ctx.diff_comment(
+            current.and_then(|t| t.comment.as_ref()),
+            desired.comment.as_ref(),
+            desired.meta.span,
+            || {
+                (
+                    ObjectId::CompositeType(name.clone()),
+                    format!("TYPE {name}"),
+                )
+            },
+        );
+    }
+    for (name, current) in &ctx.current.composites {
+        if !ctx.desired.composites.contains_key(name) && !ctx.skip_external("type", name) {
+            ctx.push(Change::DropCompositeType(current.clone()));
+        }
+    }
+}
+
+/// True when `ALTER TYPE` reaches `desired`: the attributes kept are in
+/// the same relative order and every new attribute comes after them
+/// (`ADD ATTRIBUTE` appends).
+fn alterable(current: &CompositeType, desired: &CompositeType) -> bool {
+    let kept_in_current: Vec<&Ident> = current
+        .attributes
+        .iter()
+        .map(|attribute| &attribute.name)
+        .filter(|name| desired.attributes.iter().any(|a| &a.name == *name))
+        .collect();
+    let n_kept = kept_in_current.len();
+    let desired_names: Vec<&Ident> = desired.attributes.iter().map(|a| &a.name).collect();
+    desired_names[..n_kept.min(desired_names.len())] == kept_in_current[..]
 }

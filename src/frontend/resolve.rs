@@ -8,6 +8,10 @@
 //!   parent's key column types ([`normalize::bound_literal`]).
 //! - Partitions carry no columns, and no indexes or constraints that merely
 //!   repeat the parent's (PostgreSQL clones those; pg_dump prints them).
+//! - Extended statistics keys are in the catalog's order: columns by
+//!   their position in the table, then expressions as written.
+//! - Inheritance children carry only their own columns
+//!   ([`crate::model::inherit`]).
 //! - Casts the catalog adds around columns (a domain column to its base
 //!   type, a numeric column promoted to the other operand's column type)
 //!   are dropped from the canonical form of table expressions
@@ -21,8 +25,8 @@
 
 use crate::diagnostics::{Diagnostic, Parsed};
 use crate::model::{
-    normalize, BoundValue, ConstraintKind, Ident, Index, Model, PartitionBound, QualifiedName,
-    TypeName,
+    normalize, BoundValue, ConstraintKind, Ident, Index, IndexExpr, Model, PartitionBound,
+    QualifiedName, TypeName,
 };
 use crate::source::Span;
 use std::collections::{BTreeMap, BTreeSet};
@@ -33,6 +37,8 @@ pub fn resolve(mut model: Model) -> Parsed<Model> {
     fill_fk_columns(&mut model, &mut diagnostics);
     normalize_bounds(&mut model);
     strip_inherited(&mut model);
+    order_statistics_keys(&mut model);
+    crate::model::inherit::strip_inherited_columns(&mut model);
     qualify_extension_types(&mut model);
     normalize::drop_implicit_casts(&mut model);
     Parsed::new(model, diagnostics)
@@ -233,11 +239,54 @@ fn strip_inherited(model: &mut Model) {
     }
 }
 
+/// PostgreSQL keeps a statistics object's columns as a sorted column
+/// number list, followed by its expressions; `pg_get_statisticsobjdef`
+/// prints them in that order. Runs before inherited columns are stripped,
+/// with the parents' columns first (their position in the child).
+fn order_statistics_keys(model: &mut Model) {
+    let positions: BTreeMap<QualifiedName, Vec<Ident>> = model
+        .tables
+        .values()
+        .filter(|table| !table.statistics.is_empty())
+        .map(|table| {
+            let mut names: Vec<Ident> =
+                crate::model::inherit::inherited_column_defs(model, &table.name)
+                    .into_iter()
+                    .map(|column| column.name.clone())
+                    .collect();
+            for column in &table.columns {
+                if !names.contains(&column.name) {
+                    names.push(column.name.clone());
+                }
+            }
+            (table.name.clone(), names)
+        })
+        .collect();
+    for (name, columns) in positions {
+        let Some(table) = model.tables.get_mut(&name) else {
+            continue;
+        };
+        for statistics in table.statistics.values_mut() {
+            statistics.keys.sort_by_key(|key| match key {
+                IndexExpr::Column(column) => (
+                    0,
+                    columns
+                        .iter()
+                        .position(|known| known == column)
+                        .unwrap_or(usize::MAX),
+                ),
+                IndexExpr::Expr(_) => (1, 0),
+            });
+        }
+    }
+}
+
 fn qualify_extension_types(model: &mut Model) {
     let user_types: BTreeSet<QualifiedName> = model
         .enums
         .keys()
         .chain(model.domains.keys())
+        .chain(model.composites.keys())
         .cloned()
         .collect();
     let extension_schemas: BTreeMap<String, String> = model

@@ -42,6 +42,10 @@ impl DepGraph {
             let id = ObjectId::Domain(name.clone());
             add_deps(&mut graph, model, &id, deps::domain(model, domain));
         }
+        for (name, composite) in &model.composites {
+            let id = ObjectId::CompositeType(name.clone());
+            add_deps(&mut graph, model, &id, deps::composite(model, composite));
+        }
         for name in model.sequences.keys() {
             let id = ObjectId::Sequence(name.clone());
             add_deps(&mut graph, model, &id, deps::schema(name));
@@ -87,6 +91,9 @@ fn add_nodes(graph: &mut DepGraph, model: &Model) {
     }
     for name in model.domains.keys() {
         graph.add_node(ObjectId::Domain(name.clone()));
+    }
+    for name in model.composites.keys() {
+        graph.add_node(ObjectId::CompositeType(name.clone()));
     }
     for name in model.sequences.keys() {
         graph.add_node(ObjectId::Sequence(name.clone()));
@@ -170,6 +177,9 @@ fn nodes_of(model: &Model, dep: Dep) -> Vec<ObjectId> {
         Dep::Schema(name) => vec![ObjectId::Schema(name)],
         Dep::Extension(name) => vec![ObjectId::Extension(name)],
         Dep::Type(name) if model.enums.contains_key(&name) => vec![ObjectId::Enum(name)],
+        Dep::Type(name) if model.composites.contains_key(&name) => {
+            vec![ObjectId::CompositeType(name)]
+        }
         Dep::Type(name) => vec![ObjectId::Domain(name)],
         Dep::Sequence(name) => vec![ObjectId::Sequence(name)],
         Dep::Function(name) => model

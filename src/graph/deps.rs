@@ -15,8 +15,8 @@
 //!   the Model's ordered maps or is sorted).
 
 use crate::model::{
-    ConstraintKind, Domain, ForeignKey, Function, Ident, Index, IndexExpr, Model, Policy,
-    QualifiedName, Table, Trigger, TriggerEvent, TypeName, View,
+    CompositeType, ConstraintKind, Domain, ForeignKey, Function, Ident, Index, IndexExpr, Model,
+    Policy, QualifiedName, Table, Trigger, TriggerEvent, TypeName, View,
 };
 use crate::sql_lex;
 
@@ -50,13 +50,14 @@ pub(crate) fn schema_named(name: &Ident) -> Option<Dep> {
     (name.as_str() != "public").then(|| Dep::Schema(name.clone()))
 }
 
-/// The enums and domains of `model` a column type refers to (its element
-/// type for arrays).
+/// The enums, domains and composite types of `model` a column type refers
+/// to (its element type for arrays).
 pub(crate) fn types(model: &Model, ty: &TypeName) -> Vec<Dep> {
     let mut res: Vec<Dep> = model
         .enums
         .keys()
         .chain(model.domains.keys())
+        .chain(model.composites.keys())
         .filter(|name| crate::diff::type_refers_to(ty, name))
         .map(|name| Dep::Type(name.clone()))
         .collect();
@@ -228,6 +229,7 @@ pub(crate) fn table(model: &Model, table: &Table) -> Vec<Dep> {
     if let Some(of) = &table.partition_of {
         res.push(Dep::Relation(of.parent.clone()));
     }
+    res.extend(table.inherits.iter().cloned().map(Dep::Relation));
     for column in &table.columns {
         res.extend(types(model, &column.ty));
         res.extend(type_extension(model, &column.ty));
@@ -339,6 +341,16 @@ pub(crate) fn domain(model: &Model, domain: &Domain) -> Vec<Dep> {
     res.extend(type_extension(model, &domain.base));
     for check in domain.checks.values().chain(domain.default.as_ref()) {
         res.extend(expr(model, None, &check.sql));
+    }
+    res
+}
+
+/// A composite type: its schema and the types of its attributes.
+pub(crate) fn composite(model: &Model, composite: &CompositeType) -> Vec<Dep> {
+    let mut res: Vec<Dep> = schema(&composite.name).into_iter().collect();
+    for attribute in &composite.attributes {
+        res.extend(types(model, &attribute.ty));
+        res.extend(row_type(model, &attribute.ty));
     }
     res
 }

@@ -72,10 +72,12 @@ mod distribution;
 mod extension;
 mod function;
 mod index;
+mod inherit;
 mod partition;
 mod policy;
 mod sequence;
 mod sql;
+mod statistics;
 mod stats;
 mod table;
 mod trigger;
@@ -501,20 +503,34 @@ async fn introspect_in_snapshot(
     let shards: u32 = if helper_session.is_some() { 2 } else { 1 };
     let functions_sql = versioned(function::FUNCTIONS, version, options);
     let (
-        (schemas, extensions, enums, domains, sequences, functions, views, index_keys),
+        (
+            (schemas, extensions, enums, domains, composites),
+            (sequences, functions, views, index_keys, inherits, statistics),
+        ),
         mut per_table,
         helper_rows,
     ) = tokio::try_join!(
         async {
             tokio::try_join!(
-                session.query("schemas", extension::SCHEMAS),
-                session.query("extensions", extension::EXTENSIONS),
-                session.query("enums", types::ENUMS),
-                session.query("domains", types::DOMAINS),
-                session.query("sequences", sequence::SEQUENCES),
-                session.query("functions", &functions_sql),
-                session.query("views", view::VIEWS),
-                session.query("index keys", index::INDEX_KEYS),
+                async {
+                    tokio::try_join!(
+                        session.query("schemas", extension::SCHEMAS),
+                        session.query("extensions", extension::EXTENSIONS),
+                        session.query("enums", types::ENUMS),
+                        session.query("domains", types::DOMAINS),
+                        session.query("composite types", types::COMPOSITES),
+                    )
+                },
+                async {
+                    tokio::try_join!(
+                        session.query("sequences", sequence::SEQUENCES),
+                        session.query("functions", &functions_sql),
+                        session.query("views", view::VIEWS),
+                        session.query("index keys", index::INDEX_KEYS),
+                        session.query("inherits", inherit::INHERITS),
+                        session.query("statistics", statistics::STATISTICS),
+                    )
+                },
             )
         },
         read_shard(&session, 0, shards, version, options),
@@ -551,15 +567,18 @@ async fn introspect_in_snapshot(
     let has_citus = extension::introspect_extensions(extensions, filter, &mut model)?;
     types::introspect_enums(enums, filter, &mut model)?;
     types::introspect_domains(domains, filter, &mut model)?;
+    types::introspect_composites(composites, filter, &mut model)?;
     sequence::introspect_sequences(sequences, filter, &mut model)?;
     function::introspect_functions(functions, filter, &mut model)?;
     table::introspect_tables(per_table.tables, filter, &mut model)?;
     table::introspect_columns(columns, &mut model);
+    inherit::introspect_inherits(inherits, &mut model)?;
     constraint::introspect_constraints(per_table.constraints, &column_names, &mut model)?;
     view::introspect_views(views, filter, &mut model)?;
     index::introspect_indexes(per_table.indexes, &mut model)?;
     policy::introspect_policies(per_table.policies, &mut model)?;
     trigger::introspect_triggers(per_table.triggers, &mut model)?;
+    statistics::introspect_statistics(statistics, &mut model)?;
     let mut rows_to_model = convert_time + convert_started.elapsed();
     if has_citus {
         let citus_rows = session

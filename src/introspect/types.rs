@@ -1,16 +1,19 @@
-//! Enums and domains.
+//! Enums, domains and composite types.
 //!
 //! Invariant: enum labels keep `enumsortorder` order; a domain's CHECK
 //! constraints are keyed by name and its NOT NULL is `typnotnull` (never a
 //! constraint row, which PostgreSQL 17 adds).
 
 use super::{catalog_expr, catalog_type, get, Filter, IntrospectError};
-use crate::model::{Domain, Enum, Ident, Meta, Model, QualifiedName};
+use crate::model::{
+    CompositeAttribute, CompositeType, Domain, Enum, Ident, Meta, Model, QualifiedName,
+};
 use std::collections::BTreeMap;
 use tokio_postgres::Row;
 
 pub(super) const ENUMS: &str = include_str!("queries/enums.sql");
 pub(super) const DOMAINS: &str = include_str!("queries/domains.sql");
+pub(super) const COMPOSITES: &str = include_str!("queries/composites.sql");
 
 pub(crate) fn introspect_enums(
     rows: Vec<Row>,
@@ -70,6 +73,44 @@ pub(crate) fn introspect_domains(
             meta: Meta::default(),
         };
         model.domains.insert(name, domain);
+    }
+    Ok(())
+}
+
+pub(crate) fn introspect_composites(
+    rows: Vec<Row>,
+    filter: &Filter,
+    model: &mut Model,
+) -> Result<(), IntrospectError> {
+    const KIND: &str = "composite types";
+    for row in rows {
+        let name = QualifiedName::new(
+            get::<String>(&row, KIND, "schema")?,
+            get::<String>(&row, KIND, "name")?,
+        );
+        if !filter.keeps(&name) {
+            continue;
+        }
+        let names: Vec<String> = get(&row, KIND, "attribute_names")?;
+        let types: Vec<String> = get(&row, KIND, "attribute_types")?;
+        let collations: Vec<Option<String>> = get(&row, KIND, "attribute_collations")?;
+        let attributes = names
+            .into_iter()
+            .zip(types)
+            .zip(collations)
+            .map(|((attribute, ty), collation)| CompositeAttribute {
+                name: Ident::new(attribute),
+                ty: catalog_type(&ty),
+                collation: collation.map(Ident::new),
+            })
+            .collect();
+        let composite = CompositeType {
+            name: name.clone(),
+            attributes,
+            comment: get(&row, KIND, "comment")?,
+            meta: Meta::default(),
+        };
+        model.composites.insert(name, composite);
     }
     Ok(())
 }

@@ -430,6 +430,7 @@ pub fn object_span(model: &Model, id: &ObjectId) -> Option<Span> {
         ObjectId::Extension(name) => model.extensions.get(name).map(|o| &o.meta),
         ObjectId::Enum(name) => model.enums.get(name).map(|o| &o.meta),
         ObjectId::Domain(name) => model.domains.get(name).map(|o| &o.meta),
+        ObjectId::CompositeType(name) => model.composites.get(name).map(|o| &o.meta),
         ObjectId::Sequence(name) => model.sequences.get(name).map(|o| &o.meta),
         ObjectId::Function(id) => model.functions.get(id).map(|o| &o.meta),
         ObjectId::Table(name) => table_meta(name),
@@ -444,6 +445,12 @@ pub fn object_span(model: &Model, id: &ObjectId) -> Option<Span> {
             .tables
             .get(table)
             .and_then(|t| t.constraints.get(name))
+            .map(|o| &o.meta)
+            .or_else(|| table_meta(table)),
+        ObjectId::Statistics(table, name) => model
+            .tables
+            .get(table)
+            .and_then(|t| t.statistics.get(name))
             .map(|o| &o.meta)
             .or_else(|| table_meta(table)),
         ObjectId::Index(table, name) => model

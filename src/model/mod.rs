@@ -22,11 +22,13 @@ pub mod distribution;
 pub mod extension;
 pub mod function;
 pub mod index;
+pub mod inherit;
 pub mod normalize;
 pub mod partition;
 pub mod policy;
 pub mod sequence;
 pub mod sql;
+pub mod statistics;
 pub mod table;
 pub mod trigger;
 pub mod types;
@@ -41,6 +43,7 @@ pub use index::*;
 pub use partition::*;
 pub use policy::*;
 pub use sequence::*;
+pub use statistics::*;
 pub use table::*;
 pub use trigger::*;
 pub use types::*;
@@ -219,6 +222,8 @@ pub struct Model {
     pub roles: BTreeMap<Ident, Role>,
     pub enums: BTreeMap<QualifiedName, Enum>,
     pub domains: BTreeMap<QualifiedName, Domain>,
+    /// Composite types declared on their own (`CREATE TYPE t AS (...)`).
+    pub composites: BTreeMap<QualifiedName, CompositeType>,
     pub sequences: BTreeMap<QualifiedName, Sequence>,
     pub functions: BTreeMap<FunctionId, Function>,
     pub tables: BTreeMap<QualifiedName, Table>,
@@ -234,6 +239,7 @@ pub enum ObjectId {
     Extension(Ident),
     Enum(QualifiedName),
     Domain(QualifiedName),
+    CompositeType(QualifiedName),
     Sequence(QualifiedName),
     Function(FunctionId),
     Table(QualifiedName),
@@ -242,6 +248,8 @@ pub enum ObjectId {
     Index(QualifiedName, Ident),
     Policy(QualifiedName, Ident),
     Trigger(QualifiedName, Ident),
+    /// Extended statistics on a table (named in the table's schema).
+    Statistics(QualifiedName, Ident),
     View(QualifiedName),
 }
 
@@ -300,6 +308,7 @@ pub enum ObjectKind {
     Extension,
     Enum,
     Domain,
+    CompositeType,
     Sequence,
     Function,
     Table,
@@ -308,6 +317,7 @@ pub enum ObjectKind {
     Index,
     Policy,
     Trigger,
+    Statistics,
     View,
 }
 
@@ -318,6 +328,7 @@ impl ObjectKind {
             ObjectKind::Extension => "extension",
             ObjectKind::Enum => "enum",
             ObjectKind::Domain => "domain",
+            ObjectKind::CompositeType => "type",
             ObjectKind::Sequence => "sequence",
             ObjectKind::Function => "function",
             ObjectKind::Table => "table",
@@ -326,6 +337,7 @@ impl ObjectKind {
             ObjectKind::Index => "index",
             ObjectKind::Policy => "policy",
             ObjectKind::Trigger => "trigger",
+            ObjectKind::Statistics => "statistics",
             ObjectKind::View => "view",
         }
     }
@@ -338,6 +350,7 @@ impl ObjectId {
             ObjectId::Extension(_) => ObjectKind::Extension,
             ObjectId::Enum(_) => ObjectKind::Enum,
             ObjectId::Domain(_) => ObjectKind::Domain,
+            ObjectId::CompositeType(_) => ObjectKind::CompositeType,
             ObjectId::Sequence(_) => ObjectKind::Sequence,
             ObjectId::Function(_) => ObjectKind::Function,
             ObjectId::Table(_) => ObjectKind::Table,
@@ -346,6 +359,7 @@ impl ObjectId {
             ObjectId::Index(..) => ObjectKind::Index,
             ObjectId::Policy(..) => ObjectKind::Policy,
             ObjectId::Trigger(..) => ObjectKind::Trigger,
+            ObjectId::Statistics(..) => ObjectKind::Statistics,
             ObjectId::View(_) => ObjectKind::View,
         }
     }
@@ -359,6 +373,7 @@ impl fmt::Display for ObjectId {
             ObjectId::Schema(name) | ObjectId::Extension(name) => write!(f, "{kind} {name}"),
             ObjectId::Enum(name)
             | ObjectId::Domain(name)
+            | ObjectId::CompositeType(name)
             | ObjectId::Sequence(name)
             | ObjectId::Table(name)
             | ObjectId::View(name) => write!(f, "{kind} {name}"),
@@ -367,7 +382,8 @@ impl fmt::Display for ObjectId {
             | ObjectId::Constraint(table, name)
             | ObjectId::Index(table, name)
             | ObjectId::Policy(table, name)
-            | ObjectId::Trigger(table, name) => write!(f, "{kind} {table}.{name}"),
+            | ObjectId::Trigger(table, name)
+            | ObjectId::Statistics(table, name) => write!(f, "{kind} {table}.{name}"),
         }
     }
 }
@@ -418,6 +434,12 @@ impl Model {
         merge_map(&mut self.domains, other.domains, &mut duplicates, |k| {
             ObjectId::Domain(k.clone())
         });
+        merge_map(
+            &mut self.composites,
+            other.composites,
+            &mut duplicates,
+            |k| ObjectId::CompositeType(k.clone()),
+        );
         merge_map(&mut self.sequences, other.sequences, &mut duplicates, |k| {
             ObjectId::Sequence(k.clone())
         });

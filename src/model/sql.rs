@@ -8,10 +8,11 @@
 //! - Output depends only on the model value, so it is byte-for-byte stable.
 
 use super::{
-    ArgMode, BoundValue, Colocation, Column, Constraint, ConstraintKind, Distribution, Domain,
-    Enum, Extension, FkAction, Function, Ident, Identity, Index, IndexExpr, Parallel,
-    PartitionBound, PartitionBy, Policy, QualifiedName, Schema, Sequence, SequenceOptions, Table,
-    Trigger, TriggerEvent, TriggerTiming, TypeName, View, Volatility,
+    ArgMode, BoundValue, Colocation, Column, CompositeAttribute, CompositeType, Constraint,
+    ConstraintKind, Distribution, Domain, Enum, Extension, FkAction, Function, Ident, Identity,
+    Index, IndexExpr, Parallel, PartitionBound, PartitionBy, Policy, QualifiedName, Schema,
+    Sequence, SequenceOptions, Table, Trigger, TriggerEvent, TriggerTiming, TypeName, View,
+    Volatility,
 };
 
 /// `'it''s'`: a string literal.
@@ -49,6 +50,29 @@ pub fn create_extension(ext: &Extension) -> String {
 pub fn create_enum(e: &Enum) -> String {
     let values: Vec<String> = e.values.iter().map(|v| quote_literal(v)).collect();
     format!("CREATE TYPE {} AS ENUM ({})", e.name, values.join(", "))
+}
+
+/// `CREATE TYPE name AS (a integer, b text COLLATE "C")`.
+pub fn create_composite(composite: &CompositeType) -> String {
+    let attributes: Vec<String> = composite
+        .attributes
+        .iter()
+        .map(composite_attribute)
+        .collect();
+    format!(
+        "CREATE TYPE {} AS ({})",
+        composite.name,
+        attributes.join(", ")
+    )
+}
+
+/// `name type [COLLATE c]`: one attribute of a composite type.
+pub fn composite_attribute(attribute: &CompositeAttribute) -> String {
+    let mut res = format!("{} {}", attribute.name, attribute.ty);
+    if let Some(collation) = &attribute.collation {
+        res.push_str(&format!(" COLLATE {collation}"));
+    }
+    res
 }
 
 /// `CREATE DOMAIN name AS base [COLLATE c] [DEFAULT e] [NOT NULL] [CONSTRAINT n CHECK (e)]...`.
@@ -548,7 +572,8 @@ pub struct TableForm {
 }
 
 /// `CREATE [UNLOGGED] TABLE name (columns, constraints) [PARTITION BY ...]`,
-/// or `CREATE TABLE name PARTITION OF parent [(constraints)] FOR VALUES ...`.
+/// or `CREATE TABLE name PARTITION OF parent [(constraints)] FOR VALUES ...`;
+/// `INHERITS (parent, ...)` for an inheritance child.
 pub fn create_table(table: &Table, form: TableForm) -> String {
     let mut elements: Vec<String> = table.columns.iter().map(column_def).collect();
     elements.extend(
@@ -579,10 +604,22 @@ pub fn create_table(table: &Table, form: TableForm) -> String {
             elements.join(", ")
         ),
     };
+    if !table.inherits.is_empty() {
+        res.push_str(&format!(" INHERITS ({})", qualified_list(&table.inherits)));
+    }
     if let Some(by) = &table.partition_by {
         res.push_str(&format!(" {}", partition_by(by)));
     }
     res
+}
+
+/// `public.a, public.b`.
+pub fn qualified_list(names: &[QualifiedName]) -> String {
+    names
+        .iter()
+        .map(ToString::to_string)
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// `CREATE POLICY name ON table AS PERMISSIVE FOR ALL TO r USING (e) WITH CHECK (e)`.

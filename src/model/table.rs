@@ -2,7 +2,7 @@
 
 use super::{
     Constraint, Distribution, Ident, Index, Meta, PartitionBy, PartitionOf, Policy, QualifiedName,
-    SequenceOptions, SqlExpr, Trigger, TypeName,
+    SequenceOptions, SqlExpr, Statistics, Trigger, TypeName,
 };
 use std::collections::BTreeMap;
 
@@ -23,9 +23,16 @@ pub struct Table {
     /// `columns` is empty and `constraints`/`indexes` hold only what is
     /// declared on the partition alone.
     pub partition_of: Option<PartitionOf>,
+    /// `INHERITS (parent, ...)`, in declaration order (it is the order
+    /// PostgreSQL merges the parents' columns in). The columns a child
+    /// inherits are not repeated in `columns` (see [`super::inherit`]):
+    /// `columns` holds only the child's own columns.
+    pub inherits: Vec<QualifiedName>,
     pub rls: RowSecurity,
     pub policies: BTreeMap<Ident, Policy>,
     pub triggers: BTreeMap<Ident, Trigger>,
+    /// Extended statistics on the table, by name (in the table's schema).
+    pub statistics: BTreeMap<Ident, Statistics>,
     pub distribution: Option<Distribution>,
     pub unlogged: bool,
     pub comment: Option<String>,
@@ -41,9 +48,11 @@ impl Table {
             indexes: BTreeMap::new(),
             partition_by: None,
             partition_of: None,
+            inherits: Vec::new(),
             rls: RowSecurity::default(),
             policies: BTreeMap::new(),
             triggers: BTreeMap::new(),
+            statistics: BTreeMap::new(),
             distribution: None,
             unlogged: false,
             comment: None,

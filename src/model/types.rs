@@ -1,4 +1,4 @@
-//! Data types, enums and domains.
+//! Data types, enums, domains and composite types.
 
 use super::{Ident, Meta, QualifiedName, SqlExpr};
 use std::collections::BTreeMap;
@@ -66,4 +66,24 @@ pub struct Domain {
     pub checks: BTreeMap<Ident, SqlExpr>,
     pub comment: Option<String>,
     pub meta: Meta,
+}
+
+/// `CREATE TYPE name AS (attribute type [COLLATE c], ...)`: a composite
+/// type of its own (not a table's row type). Attribute order is
+/// significant.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CompositeType {
+    pub name: QualifiedName,
+    pub attributes: Vec<CompositeAttribute>,
+    pub comment: Option<String>,
+    pub meta: Meta,
+}
+
+/// One attribute of a [`CompositeType`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CompositeAttribute {
+    pub name: Ident,
+    pub ty: TypeName,
+    /// Recorded only when it differs from the type's default collation.
+    pub collation: Option<Ident>,
 }

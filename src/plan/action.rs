@@ -335,6 +335,46 @@ pub enum Action {
     Undistribute {
         table: QualifiedName,
     },
+    /// `ALTER TABLE table INHERIT parent`: catalog only, the child's rows
+    /// stay.
+    Inherit {
+        table: QualifiedName,
+        parent: QualifiedName,
+    },
+    /// `ALTER TABLE table NO INHERIT parent`: the child keeps its rows and
+    /// the inherited columns (they become its own).
+    NoInherit {
+        table: QualifiedName,
+        parent: QualifiedName,
+    },
+    /// `CREATE TYPE ... AS (...)`: a composite type.
+    CreateCompositeType {
+        name: QualifiedName,
+    },
+    /// `ALTER TYPE name ADD | DROP | ALTER ATTRIBUTE attribute`.
+    AlterCompositeType {
+        name: QualifiedName,
+        attribute: Ident,
+        change: AttributeChange,
+    },
+    /// `DROP TYPE` of a composite type.
+    DropCompositeType {
+        name: QualifiedName,
+    },
+    /// `CREATE STATISTICS name ... FROM table`.
+    CreateStatistics {
+        table: QualifiedName,
+        name: Ident,
+    },
+    /// `ALTER STATISTICS name SET STATISTICS n`.
+    AlterStatistics {
+        table: QualifiedName,
+        name: Ident,
+    },
+    DropStatistics {
+        table: QualifiedName,
+        name: Ident,
+    },
     /// A statement no consumer needs to understand.
     Raw,
 }
@@ -384,6 +424,15 @@ pub enum DomainChange {
     /// Fails when a column of the domain holds NULL.
     SetNotNull,
     DropNotNull,
+}
+
+/// What an `AlterCompositeType` step does to the attribute.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AttributeChange {
+    Add,
+    Drop,
+    /// `ALTER ATTRIBUTE ... [SET DATA] TYPE` (and collation).
+    SetType,
 }
 
 /// What an `AlterIdentity` step does.
@@ -459,6 +508,14 @@ impl Action {
             Action::Distribute { .. } => "distribute",
             Action::AlterDistribution { .. } => "alter_distribution",
             Action::Undistribute { .. } => "undistribute",
+            Action::Inherit { .. } => "inherit",
+            Action::NoInherit { .. } => "no_inherit",
+            Action::CreateCompositeType { .. } => "create_composite_type",
+            Action::AlterCompositeType { .. } => "alter_composite_type",
+            Action::DropCompositeType { .. } => "drop_composite_type",
+            Action::CreateStatistics { .. } => "create_statistics",
+            Action::AlterStatistics { .. } => "alter_statistics",
+            Action::DropStatistics { .. } => "drop_statistics",
             Action::Raw => "raw",
         }
     }

@@ -351,6 +351,37 @@ pub enum ActionRecord {
     Undistribute {
         table: NameRecord,
     },
+    Inherit {
+        table: NameRecord,
+        parent: NameRecord,
+    },
+    CreateCompositeType {
+        name: NameRecord,
+    },
+    CreateStatistics {
+        table: NameRecord,
+        name: String,
+    },
+    AlterStatistics {
+        table: NameRecord,
+        name: String,
+    },
+    DropStatistics {
+        table: NameRecord,
+        name: String,
+    },
+    AlterCompositeType {
+        name: NameRecord,
+        attribute: String,
+        change: AttributeChangeRecord,
+    },
+    DropCompositeType {
+        name: NameRecord,
+    },
+    NoInherit {
+        table: NameRecord,
+        parent: NameRecord,
+    },
     Raw,
 }
 
@@ -390,6 +421,15 @@ pub enum DomainChangeRecord {
     DropConstraint { constraint: String },
     SetNotNull,
     DropNotNull,
+}
+
+/// The change of an `alter_composite_type` record.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AttributeChangeRecord {
+    Add,
+    Drop,
+    SetType,
 }
 
 /// The change of an `alter_identity` record.

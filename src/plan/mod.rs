@@ -49,7 +49,7 @@ pub mod saved;
 pub mod step;
 pub(crate) mod strategy;
 
-pub use action::{Action, ConstraintAction, DomainChange, IdentityChange};
+pub use action::{Action, AttributeChange, ConstraintAction, DomainChange, IdentityChange};
 pub use action_record::ActionRecord;
 pub use hazard::Hazard;
 pub use lock::{Lock, LockMode};

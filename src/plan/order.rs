@@ -58,6 +58,9 @@ pub(crate) enum Key {
     Index(QualifiedName, Ident),
     Policy(QualifiedName, Ident),
     Trigger(QualifiedName, Ident),
+    /// Extended statistics, by table and name (a drop and a create of one
+    /// name are ordered drop first).
+    Statistics(QualifiedName, Ident),
     /// Row-level security is disabled on the table.
     RlsOff(QualifiedName),
     /// Direct mode: RLS was enabled or forced on the table (its policy

@@ -530,6 +530,7 @@ fn save_object(object: &ObjectId) -> SavedObject {
         ObjectId::Schema(name) | ObjectId::Extension(name) => plain(name),
         ObjectId::Enum(name)
         | ObjectId::Domain(name)
+        | ObjectId::CompositeType(name)
         | ObjectId::Sequence(name)
         | ObjectId::Table(name)
         | ObjectId::View(name) => qualified(name),
@@ -541,7 +542,8 @@ fn save_object(object: &ObjectId) -> SavedObject {
         | ObjectId::Constraint(table, name)
         | ObjectId::Index(table, name)
         | ObjectId::Policy(table, name)
-        | ObjectId::Trigger(table, name) => owned(table, name),
+        | ObjectId::Trigger(table, name)
+        | ObjectId::Statistics(table, name) => owned(table, name),
     }
 }
 
@@ -569,6 +571,7 @@ fn load_object(saved: &SavedObject) -> Result<ObjectId, String> {
         "extension" => ObjectId::Extension(name),
         "enum" => ObjectId::Enum(qualified()?),
         "domain" => ObjectId::Domain(qualified()?),
+        "type" => ObjectId::CompositeType(qualified()?),
         "sequence" => ObjectId::Sequence(qualified()?),
         "table" => ObjectId::Table(qualified()?),
         "view" => ObjectId::View(qualified()?),
@@ -581,6 +584,7 @@ fn load_object(saved: &SavedObject) -> Result<ObjectId, String> {
         "index" => ObjectId::Index(table()?, name),
         "policy" => ObjectId::Policy(table()?, name),
         "trigger" => ObjectId::Trigger(table()?, name),
+        "statistics" => ObjectId::Statistics(table()?, name),
         other => return Err(format!("unknown object kind `{other}`")),
     };
     Ok(res)

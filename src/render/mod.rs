@@ -55,6 +55,7 @@ pub fn object_name(object: &ObjectId) -> String {
         ObjectId::Schema(name) | ObjectId::Extension(name) => name.to_string(),
         ObjectId::Enum(name)
         | ObjectId::Domain(name)
+        | ObjectId::CompositeType(name)
         | ObjectId::Sequence(name)
         | ObjectId::Table(name)
         | ObjectId::View(name) => name.to_string(),
@@ -63,7 +64,8 @@ pub fn object_name(object: &ObjectId) -> String {
         | ObjectId::Constraint(table, name)
         | ObjectId::Index(table, name)
         | ObjectId::Policy(table, name)
-        | ObjectId::Trigger(table, name) => format!("{table}.{name}"),
+        | ObjectId::Trigger(table, name)
+        | ObjectId::Statistics(table, name) => format!("{table}.{name}"),
     }
 }
 

@@ -74,7 +74,15 @@ pub struct CaseMeta {
 /// Every case under `tests/fixtures/`, sorted by name. Problems with the
 /// corpus itself (no `to`, unreadable or malformed `case.toml`) are
 /// returned as `Err` entries so a harness reports them with the others.
+/// `SCHEMAC_TEST_FIXTURES=a,b` narrows the cases to those names (for a
+/// quick local run of the live harnesses; unset in CI).
 pub fn fixture_cases() -> Vec<Result<Case, (String, String)>> {
+    let only: Option<Vec<String>> = std::env::var("SCHEMAC_TEST_FIXTURES").ok().map(|names| {
+        names
+            .split(',')
+            .map(|name| name.trim().to_string())
+            .collect()
+    });
     let fixtures = root().join("tests").join("fixtures");
     let mut dirs: Vec<PathBuf> = match std::fs::read_dir(&fixtures) {
         Ok(entries) => entries
@@ -85,6 +93,12 @@ pub fn fixture_cases() -> Vec<Result<Case, (String, String)>> {
         Err(_) => Vec::new(),
     };
     dirs.sort();
+    if let Some(only) = &only {
+        dirs.retain(|dir| {
+            dir.file_name()
+                .is_some_and(|name| only.iter().any(|wanted| name == wanted.as_str()))
+        });
+    }
     dirs.into_iter().map(|dir| read_case(&dir)).collect()
 }
 

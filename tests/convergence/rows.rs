@@ -177,13 +177,17 @@ fn projection(
     format!("{{{}}}", fields.join(", "))
 }
 
+/// The table's own rows (`ONLY`: an inheritance parent's query would also
+/// return its children's rows, which move when a child changes parents).
 fn read_rows(db: &TestDb, table: &QualifiedName) -> Result<Vec<serde_json::Value>, String> {
-    db.query(&format!("SELECT row_to_json(t)::text FROM {table} AS t"))?
-        .iter()
-        .map(|line| {
-            serde_json::from_str(line).map_err(|err| format!("a row of {table} is not JSON: {err}"))
-        })
-        .collect()
+    db.query(&format!(
+        "SELECT row_to_json(t)::text FROM ONLY {table} AS t"
+    ))?
+    .iter()
+    .map(|line| {
+        serde_json::from_str(line).map_err(|err| format!("a row of {table} is not JSON: {err}"))
+    })
+    .collect()
 }
 
 fn table_exists(db: &TestDb, name: &QualifiedName) -> Result<bool, String> {

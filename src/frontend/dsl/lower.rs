@@ -131,6 +131,7 @@ impl Cx<'_> {
             Rule::external_def => self.lower_external(&def),
             Rule::enum_def => self.lower_enum(&def, comment),
             Rule::domain_def => self.lower_domain(&def, comment),
+            Rule::type_def => self.lower_composite(&def, comment),
             Rule::sequence_def => self.lower_sequence(&def, comment),
             Rule::function_def => self.lower_function(&def, comment),
             Rule::view_def => self.lower_view(&def, comment),

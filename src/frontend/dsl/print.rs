@@ -64,6 +64,26 @@ fn print_raw(model: &Model) -> String {
     for domain in model.domains.values() {
         print_domain(&mut out, domain);
     }
+    for composite in model.composites.values() {
+        docs(&mut out, "", composite.comment.as_deref());
+        let attributes: Vec<String> = composite
+            .attributes
+            .iter()
+            .map(|attribute| {
+                let mut text = format!("{} {}", attribute.name, type_text(&attribute.ty));
+                if let Some(collation) = &attribute.collation {
+                    let _ = write!(text, " collate {collation}");
+                }
+                text
+            })
+            .collect();
+        let _ = writeln!(
+            out,
+            "type {} ({})\n",
+            qname(&composite.name),
+            attributes.join(", ")
+        );
+    }
     for sequence in model.sequences.values() {
         print_sequence(&mut out, sequence);
     }

@@ -210,7 +210,10 @@ pub(crate) fn apply(ctx: &mut Ctx<'_>, target: &CommentTarget, text: Option<Stri
         CommentTarget::Sequence(name) => model.sequences.get_mut(name).map(|s| &mut s.comment),
         CommentTarget::Type(name) => match model.enums.get_mut(name) {
             Some(found) => Some(&mut found.comment),
-            None => model.domains.get_mut(name).map(|d| &mut d.comment),
+            None => match model.composites.get_mut(name) {
+                Some(found) => Some(&mut found.comment),
+                None => model.domains.get_mut(name).map(|d| &mut d.comment),
+            },
         },
         CommentTarget::Domain(name) => model.domains.get_mut(name).map(|d| &mut d.comment),
         CommentTarget::Schema(name) => model.schemas.get_mut(name).map(|s| &mut s.comment),

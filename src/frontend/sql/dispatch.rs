@@ -5,7 +5,9 @@
 //! Invariant: every statement reaches exactly one handler, and every
 //! handler either changes the Model or leaves a diagnostic.
 
-use super::{forms, index, lower, objects, sequence, skipped, table_objects, types, Ctx, Stmt};
+use super::{
+    forms, index, lower, objects, sequence, skipped, statistics, table_objects, types, Ctx, Stmt,
+};
 
 /// Upper-cased leading words of a statement (identifier characters only),
 /// enough to classify it.
@@ -49,6 +51,7 @@ pub(crate) fn statement(ctx: &mut Ctx<'_>, stmt: Stmt<'_>) {
         ("ALTER", "TABLE") => forms::alter_table(ctx, stmt),
         ("ALTER", "INDEX") => forms::alter_index(ctx, stmt),
         ("ALTER", "SEQUENCE") => sequence::alter_sequence(ctx, stmt),
+        ("ALTER", "STATISTICS") => statistics::alter_statistics(ctx, stmt, &words),
         ("COMMENT", "ON") => super::comment::comment(ctx, stmt),
         ("SELECT", _) => table_objects::select(ctx, stmt),
         _ => skipped::other(ctx, stmt, &words),
@@ -75,6 +78,7 @@ fn create(ctx: &mut Ctx<'_>, stmt: Stmt<'_>, kind: &str, words: &[String]) {
         "VIEW" => objects::create_view(ctx, stmt),
         "TRIGGER" => table_objects::create_trigger(ctx, stmt),
         "POLICY" => table_objects::create_policy(ctx, stmt),
+        "STATISTICS" => statistics::create_statistics(ctx, stmt),
         _ => skipped::other(ctx, stmt, words),
     }
 }

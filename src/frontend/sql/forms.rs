@@ -140,6 +140,22 @@ fn apply_table_action(
         }
         found
     };
+    // pg_dump repeats a parent's default on each inheritance child
+    // (`ALTER TABLE ONLY child ALTER COLUMN c SET DEFAULT ...`); inherited
+    // columns are the parent's in the Model.
+    if let TableAction::SetDefault(column, _) | TableAction::NotNull(column, _) = &action {
+        if !table.inherits.is_empty() && table.column(column).is_none() {
+            ctx.info(
+                "skipped-statement",
+                stmt,
+                format!(
+                    "ALTER COLUMN {column} of {} skipped: the column is inherited, and inherited columns follow their parent",
+                    table.name
+                ),
+            );
+            return;
+        }
+    }
     match action {
         TableAction::AddColumn(def) => lower::add_column(ctx, stmt, table, &def),
         TableAction::AddConstraint(constraint) => {

@@ -13,9 +13,9 @@ use super::forms;
 use super::sequence::SeqOpts;
 use super::{collation, ident, last_ident, opclass, parser, Ctx, Stmt};
 use crate::model::{
-    normalize, BoundValue, Column, Constraint, ConstraintKind, ExcludeElement, FkAction,
-    ForeignKey, Ident, Identity, PartitionBound, PartitionBy, PartitionOf, PartitionStrategy,
-    QualifiedName, Table,
+    normalize, BoundValue, Column, Constraint, ConstraintKind, ExcludeElement, ExternalPattern,
+    FkAction, ForeignKey, Ident, Identity, PartitionBound, PartitionBy, PartitionOf,
+    PartitionStrategy, QualifiedName, Table,
 };
 use sqlparser::ast::{
     ColumnDef, ColumnOption, ConstraintCharacteristics, ConstraintReferenceMatchKind,
@@ -45,7 +45,8 @@ pub(crate) fn with_table(
     }
 }
 
-/// `CREATE [UNLOGGED] TABLE ...` (also `PARTITION OF` and `PARTITION BY`).
+/// `CREATE [UNLOGGED] TABLE ...` (also `PARTITION OF`, `PARTITION BY` and
+/// `INHERITS`).
 pub(crate) fn create_table(ctx: &mut Ctx<'_>, stmt: Stmt<'_>) {
     let text = forms::blank_fk_set_columns(stmt.text);
     // sqlparser reads only one identity option; the groups are read here
@@ -82,15 +83,27 @@ pub(crate) fn create_table(ctx: &mut Ctx<'_>, stmt: Stmt<'_>) {
         );
         return;
     }
-    if create.query.is_some() || create.inherits.is_some() {
+    if create.query.is_some() {
         ctx.warning(
             "unsupported-statement",
             &stmt,
-            format!("CREATE TABLE {name} uses AS or INHERITS, which schemac does not model; the statement was skipped"),
+            format!("CREATE TABLE {name} uses AS, which schemac does not model; the statement was skipped, and {name} is left alone like an external table (never dropped or changed)"),
         );
+        // A table schemac did not understand must never be planned as a
+        // drop (with its rows): it is external to this schema.
+        ctx.model.external.push(ExternalPattern {
+            pattern: format!("{}.{}", name.schema.as_str(), name.name.as_str()),
+            meta: ctx.meta(&stmt),
+        });
         return;
     }
     let mut table = Table::new(name.clone());
+    table.inherits = create
+        .inherits
+        .iter()
+        .flatten()
+        .map(|parent| ctx.relation(parent))
+        .collect();
     table.unlogged = create.unlogged;
     table.meta = ctx.meta(&stmt);
     if let Some(like) = &create.like {

@@ -30,6 +30,7 @@ mod rename_hint;
 mod sequence;
 mod skipped;
 pub(crate) mod split;
+mod statistics;
 mod table_objects;
 mod types;
 

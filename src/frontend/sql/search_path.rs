@@ -236,6 +236,7 @@ impl Ctx<'_> {
                 || model.sequences.contains_key(candidate)
                 || model.enums.contains_key(candidate)
                 || model.domains.contains_key(candidate)
+                || model.composites.contains_key(candidate)
                 || model.functions.keys().any(|id| &id.name == candidate)
                 || model.tables.values().any(|table| {
                     table.name.schema == candidate.schema
@@ -262,6 +263,7 @@ impl Ctx<'_> {
                 if &name.schema == schema
                     && (self.model.enums.contains_key(&name)
                         || self.model.domains.contains_key(&name)
+                        || self.model.composites.contains_key(&name)
                         || self.model.tables.contains_key(&name)
                         || self.model.views.contains_key(&name))
                 {

@@ -1,29 +1,35 @@
-//! `CREATE TYPE ... AS ENUM` and `CREATE DOMAIN` (sqlparser 0.63 reads
+//! `CREATE TYPE ... AS ENUM`, `CREATE TYPE ... AS (attributes)` (composite
+//! types) and `CREATE DOMAIN` (sqlparser 0.63 reads
 //! neither a domain's `NOT NULL` nor `COLLATE pg_catalog."C"`): the domain's
 //! COLLATE, DEFAULT and constraints (`[CONSTRAINT n] NOT NULL | NULL | CHECK
 //! (e)`) are read in any order.
 //!
 //! Invariant: unnamed domain CHECKs get PostgreSQL's names (`<domain>_check`,
-//! `<domain>_check1`, ...); composite, range and base types are reported as
-//! not modelled, never silently dropped.
+//! `<domain>_check1`, ...); range and base types are reported as not
+//! modelled, never silently dropped.
 
 use super::forms::run;
 use super::{collation, ident, Ctx, Stmt};
-use crate::model::{normalize, Domain, Enum, Ident};
+use crate::model::{normalize, CompositeAttribute, CompositeType, Domain, Enum, Ident};
 use sqlparser::ast::{Expr, ObjectName};
 use sqlparser::keywords::Keyword;
 use sqlparser::parser::Parser;
 use sqlparser::tokenizer::Token;
 use std::collections::BTreeMap;
 
-/// `CREATE TYPE name AS ENUM ('a', ...)`; other kinds of types are not modelled.
+/// `CREATE TYPE name AS ENUM ('a', ...)` and `CREATE TYPE name AS (...)`;
+/// range and base types are not modelled.
 pub(crate) fn create_type(ctx: &mut Ctx<'_>, stmt: Stmt<'_>) {
     let words = super::dispatch::leading_words(stmt.text, 8);
     if !words.iter().any(|word| word == "ENUM") {
+        if is_composite(stmt.text) {
+            create_composite(ctx, stmt);
+            return;
+        }
         ctx.warning(
             "unsupported-statement",
             &stmt,
-            "CREATE TYPE (composite, range or base type) is not modelled by schemac; the statement was skipped",
+            "CREATE TYPE (range or base type) is not modelled by schemac; the statement was skipped",
         );
         return;
     }
@@ -54,6 +60,70 @@ pub(crate) fn create_type(ctx: &mut Ctx<'_>, stmt: Stmt<'_>) {
             "duplicate-object",
             &stmt,
             format!("enum {name} is declared more than once"),
+        );
+    }
+}
+
+/// True for `CREATE TYPE name AS (`: a composite type.
+fn is_composite(text: &str) -> bool {
+    let Ok(mut p) = super::parser(text) else {
+        return false;
+    };
+    p.parse_keywords(&[Keyword::CREATE, Keyword::TYPE])
+        && p.parse_object_name(false).is_ok()
+        && p.parse_keyword(Keyword::AS)
+        && p.peek_token().token == Token::LParen
+}
+
+/// `CREATE TYPE name AS (attribute type [COLLATE c], ...)`.
+fn create_composite(ctx: &mut Ctx<'_>, stmt: Stmt<'_>) {
+    let Some((name, attributes)) = run(ctx, &stmt, stmt.text, |p| {
+        p.expect_keywords(&[Keyword::CREATE, Keyword::TYPE])?;
+        let name = p.parse_object_name(false)?;
+        p.expect_keyword(Keyword::AS)?;
+        p.expect_token(&Token::LParen)?;
+        let mut attributes = Vec::new();
+        if !p.consume_token(&Token::RParen) {
+            loop {
+                let attribute = ident(&p.parse_identifier()?);
+                let ty = p.parse_data_type()?.to_string();
+                let collation = if p.parse_keyword(Keyword::COLLATE) {
+                    Some(collation(&p.parse_object_name(false)?))
+                } else {
+                    None
+                };
+                attributes.push(CompositeAttribute {
+                    name: attribute,
+                    ty: normalize::type_name(&ty, "public"),
+                    collation,
+                });
+                if !p.consume_token(&Token::Comma) {
+                    break;
+                }
+            }
+            p.expect_token(&Token::RParen)?;
+        }
+        Ok((name, attributes))
+    }) else {
+        return;
+    };
+    let name = ctx.qualified(&name);
+    let composite = CompositeType {
+        name: name.clone(),
+        attributes,
+        comment: None,
+        meta: ctx.meta(&stmt),
+    };
+    if ctx
+        .model
+        .composites
+        .insert(name.clone(), composite)
+        .is_some()
+    {
+        ctx.error(
+            "duplicate-object",
+            &stmt,
+            format!("type {name} is declared more than once"),
         );
     }
 }

@@ -349,6 +349,7 @@ fn type_is_known(model: &Model, ty: &TypeName) -> bool {
     };
     if model.enums.contains_key(&name)
         || model.domains.contains_key(&name)
+        || model.composites.contains_key(&name)
         || model.tables.contains_key(&name)
         || model.views.contains_key(&name)
         || model.is_external(&name)
@@ -384,6 +385,17 @@ pub(super) fn check_types(model: &Model, out: &mut Vec<Diagnostic>) {
                     &column.ty,
                     format!("column {}.{}", table.name, column.name),
                     span,
+                ));
+            }
+        }
+    }
+    for composite in model.composites.values() {
+        for attribute in &composite.attributes {
+            if !type_is_known(model, &attribute.ty) {
+                out.push(unknown_type(
+                    &attribute.ty,
+                    format!("attribute {} of type {}", attribute.name, composite.name),
+                    span_of(&composite.meta).unwrap_or_default(),
                 ));
             }
         }

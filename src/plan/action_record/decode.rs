@@ -2,10 +2,13 @@
 //! action: names are taken as stored).
 
 use super::{
-    qualified, to_idents, ActionRecord, ConstraintRecord, DomainChangeRecord, IdentityChangeRecord,
+    qualified, to_idents, ActionRecord, AttributeChangeRecord, ConstraintRecord,
+    DomainChangeRecord, IdentityChangeRecord,
 };
 use crate::model::{Ident, TypeName};
-use crate::plan::action::{Action, ConstraintAction, DomainChange, IdentityChange};
+use crate::plan::action::{
+    Action, AttributeChange, ConstraintAction, DomainChange, IdentityChange,
+};
 
 impl From<ActionRecord> for Action {
     fn from(record: ActionRecord) -> Action {
@@ -336,6 +339,41 @@ impl From<ActionRecord> for Action {
             },
             R::AlterDistribution { table } => Action::AlterDistribution { table: q(table) },
             R::Undistribute { table } => Action::Undistribute { table: q(table) },
+            R::Inherit { table, parent } => Action::Inherit {
+                table: q(table),
+                parent: q(parent),
+            },
+            R::NoInherit { table, parent } => Action::NoInherit {
+                table: q(table),
+                parent: q(parent),
+            },
+            R::CreateCompositeType { name } => Action::CreateCompositeType { name: q(name) },
+            R::AlterCompositeType {
+                name,
+                attribute,
+                change,
+            } => Action::AlterCompositeType {
+                name: q(name),
+                attribute: i(attribute),
+                change: match change {
+                    AttributeChangeRecord::Add => AttributeChange::Add,
+                    AttributeChangeRecord::Drop => AttributeChange::Drop,
+                    AttributeChangeRecord::SetType => AttributeChange::SetType,
+                },
+            },
+            R::DropCompositeType { name } => Action::DropCompositeType { name: q(name) },
+            R::CreateStatistics { table, name } => Action::CreateStatistics {
+                table: q(table),
+                name: i(name),
+            },
+            R::AlterStatistics { table, name } => Action::AlterStatistics {
+                table: q(table),
+                name: i(name),
+            },
+            R::DropStatistics { table, name } => Action::DropStatistics {
+                table: q(table),
+                name: i(name),
+            },
             R::Raw => Action::Raw,
         }
     }

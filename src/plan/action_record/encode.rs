@@ -1,10 +1,12 @@
 //! `Action` -> `ActionRecord`: one arm per variant.
 
 use super::{
-    ident, idents, name, ActionRecord, ColumnRecord, ConstraintRecord, DomainChangeRecord,
-    IdentityChangeRecord,
+    ident, idents, name, ActionRecord, AttributeChangeRecord, ColumnRecord, ConstraintRecord,
+    DomainChangeRecord, IdentityChangeRecord,
 };
-use crate::plan::action::{Action, ConstraintAction, DomainChange, IdentityChange};
+use crate::plan::action::{
+    Action, AttributeChange, ConstraintAction, DomainChange, IdentityChange,
+};
 
 impl From<&Action> for ActionRecord {
     fn from(action: &Action) -> ActionRecord {
@@ -345,6 +347,41 @@ impl From<&Action> for ActionRecord {
             },
             Action::AlterDistribution { table } => R::AlterDistribution { table: name(table) },
             Action::Undistribute { table } => R::Undistribute { table: name(table) },
+            Action::Inherit { table, parent } => R::Inherit {
+                table: name(table),
+                parent: name(parent),
+            },
+            Action::NoInherit { table, parent } => R::NoInherit {
+                table: name(table),
+                parent: name(parent),
+            },
+            Action::CreateCompositeType { name: n } => R::CreateCompositeType { name: name(n) },
+            Action::AlterCompositeType {
+                name: n,
+                attribute,
+                change,
+            } => R::AlterCompositeType {
+                name: name(n),
+                attribute: ident(attribute),
+                change: match change {
+                    AttributeChange::Add => AttributeChangeRecord::Add,
+                    AttributeChange::Drop => AttributeChangeRecord::Drop,
+                    AttributeChange::SetType => AttributeChangeRecord::SetType,
+                },
+            },
+            Action::DropCompositeType { name: n } => R::DropCompositeType { name: name(n) },
+            Action::CreateStatistics { table, name: n } => R::CreateStatistics {
+                table: name(table),
+                name: ident(n),
+            },
+            Action::AlterStatistics { table, name: n } => R::AlterStatistics {
+                table: name(table),
+                name: ident(n),
+            },
+            Action::DropStatistics { table, name: n } => R::DropStatistics {
+                table: name(table),
+                name: ident(n),
+            },
             Action::Raw => R::Raw,
         }
     }

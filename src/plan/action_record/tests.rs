@@ -1,7 +1,9 @@
 //! ActionRecord round trips, its tagged form, and the docs of every kind.
 
 use super::*;
-use crate::plan::action::{Action, ConstraintAction, DomainChange, IdentityChange};
+use crate::plan::action::{
+    Action, AttributeChange, ConstraintAction, DomainChange, IdentityChange,
+};
 
 fn round_trip(action: Action) {
     let record = ActionRecord::from(&action);
@@ -307,6 +309,37 @@ fn one_of_each() -> Vec<Action> {
             concurrently: true,
         },
         Action::AlterDistribution { table: t.clone() },
+        Action::Inherit {
+            table: t.clone(),
+            parent: QualifiedName::public("base"),
+        },
+        Action::NoInherit {
+            table: t.clone(),
+            parent: QualifiedName::public("base"),
+        },
+        Action::CreateCompositeType {
+            name: QualifiedName::public("address"),
+        },
+        Action::AlterCompositeType {
+            name: QualifiedName::public("address"),
+            attribute: c.clone(),
+            change: AttributeChange::SetType,
+        },
+        Action::DropCompositeType {
+            name: QualifiedName::public("address"),
+        },
+        Action::CreateStatistics {
+            table: t.clone(),
+            name: Ident::new("t_stats"),
+        },
+        Action::AlterStatistics {
+            table: t.clone(),
+            name: Ident::new("t_stats"),
+        },
+        Action::DropStatistics {
+            table: t.clone(),
+            name: Ident::new("t_stats"),
+        },
         Action::Undistribute { table: t },
         Action::Raw,
     ];
@@ -372,6 +405,14 @@ fn one_of_each() -> Vec<Action> {
             | Action::Distribute { .. }
             | Action::AlterDistribution { .. }
             | Action::Undistribute { .. }
+            | Action::Inherit { .. }
+            | Action::NoInherit { .. }
+            | Action::CreateCompositeType { .. }
+            | Action::AlterCompositeType { .. }
+            | Action::DropCompositeType { .. }
+            | Action::CreateStatistics { .. }
+            | Action::AlterStatistics { .. }
+            | Action::DropStatistics { .. }
             | Action::Raw => {}
         }
     }
@@ -395,5 +436,20 @@ fn every_kind_round_trips_and_is_documented() {
         );
         round_trip(action);
     }
-    assert_eq!(kinds.len(), 61);
+    assert_eq!(kinds.len(), 69);
+}
+
+#[test]
+fn every_attribute_change_round_trips() {
+    for change in [
+        AttributeChange::Add,
+        AttributeChange::Drop,
+        AttributeChange::SetType,
+    ] {
+        round_trip(Action::AlterCompositeType {
+            name: QualifiedName::public("address"),
+            attribute: Ident::new("zip"),
+            change,
+        });
+    }
 }

@@ -497,7 +497,9 @@ pub(super) fn set_comment(
     let requires = match object {
         ObjectId::Schema(name) => vec![Key::Schema(name.clone())],
         ObjectId::Extension(name) => vec![Key::Extension(name.clone())],
-        ObjectId::Enum(name) | ObjectId::Domain(name) => vec![Key::Type(name.clone())],
+        ObjectId::Enum(name) | ObjectId::Domain(name) | ObjectId::CompositeType(name) => {
+            vec![Key::Type(name.clone())]
+        }
         ObjectId::Sequence(name) => vec![Key::Sequence(name.clone())],
         ObjectId::Function(id) => vec![Key::Function(id.name.clone())],
         ObjectId::Table(name) | ObjectId::View(name) => {
@@ -515,6 +517,7 @@ pub(super) fn set_comment(
         ObjectId::Index(table, name) => vec![Key::Index(table.clone(), name.clone())],
         ObjectId::Policy(table, name) => vec![Key::Policy(table.clone(), name.clone())],
         ObjectId::Trigger(table, name) => vec![Key::Trigger(table.clone(), name.clone())],
+        ObjectId::Statistics(table, _) => vec![Key::Relation(table.clone())],
     };
     vec![cx.node(Phase::Comment, vec![step]).requires(requires)]
 }

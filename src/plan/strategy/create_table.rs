@@ -68,6 +68,13 @@ pub(super) fn table_node(cx: &Cx<'_>, table: &Table) -> Node {
         create = create.lock(&of.parent, LockMode::AccessExclusive);
         requires.push(Key::Relation(of.parent.clone()));
     }
+    // INHERITS merges the parents' columns as they are at this point, and
+    // locks each parent SHARE UPDATE EXCLUSIVE.
+    for parent in &table.inherits {
+        create = create.lock(parent, LockMode::ShareUpdateExclusive);
+        requires.push(Key::Relation(parent.clone()));
+        requires.push(Key::Layout(parent.clone()));
+    }
     for column in &table.columns {
         requires.extend(type_keys(cx.ctx.desired, &column.ty));
         for expr in column.default.iter().chain(column.generated.iter()) {

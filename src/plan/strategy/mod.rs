@@ -10,6 +10,7 @@ mod alter_column;
 mod attach_partition;
 mod attach_table;
 mod catalog;
+mod composite_type;
 mod create_index;
 mod create_table;
 mod detach_partition;
@@ -19,11 +20,13 @@ mod domain;
 mod drop;
 mod drop_index;
 mod enum_value;
+mod inherit;
 mod policy;
 mod rename;
 mod rls;
 mod set_not_null;
 mod set_partitioning;
+mod statistics;
 mod trigger;
 mod view;
 
@@ -184,6 +187,11 @@ pub(crate) fn plan_change(cx: &Cx<'_>, change: &Change<'_>) -> Result<Vec<Node>,
         Change::CreateDomain(domain) => domain::create_domain(cx, domain),
         Change::AlterDomain { current, desired } => domain::alter_domain(cx, current, desired)?,
         Change::DropDomain(domain) => domain::drop_domain(cx, domain),
+        Change::CreateCompositeType(composite) => composite_type::create(cx, composite),
+        Change::AlterCompositeType { current, desired } => {
+            composite_type::alter(cx, current, desired)
+        }
+        Change::DropCompositeType(composite) => composite_type::drop(cx, composite),
         Change::CreateSequence(sequence) => catalog::create_sequence(cx, sequence),
         Change::AlterSequence { current, desired } => catalog::alter_sequence(cx, current, desired),
         Change::DropSequence(sequence) => catalog::drop_sequence(cx, sequence),
@@ -255,6 +263,9 @@ pub(crate) fn plan_change(cx: &Cx<'_>, change: &Change<'_>) -> Result<Vec<Node>,
         Change::CreateView(v) => view::create_view(cx, v),
         Change::ReplaceView { current, desired } => view::replace_view(cx, current, desired),
         Change::DropView(v) => view::drop_view(cx, v),
+        Change::CreateStatistics { table, statistics } => statistics::create(cx, table, statistics),
+        Change::AlterStatistics { table, statistics } => statistics::alter(cx, table, statistics),
+        Change::DropStatistics { table, statistics } => statistics::drop(cx, table, statistics),
         Change::SetComment {
             object,
             target,
@@ -268,6 +279,12 @@ pub(crate) fn plan_change(cx: &Cx<'_>, change: &Change<'_>) -> Result<Vec<Node>,
             ..
         } => distribute::distribute(cx, table, current.as_ref(), desired),
         Change::Undistribute { table, current, .. } => distribute::undistribute(cx, table, current),
+        Change::SetInherits {
+            table,
+            current,
+            desired,
+            ..
+        } => inherit::set_inherits(cx, table, current, desired),
     };
     Ok(res)
 }

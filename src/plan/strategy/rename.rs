@@ -59,6 +59,7 @@ pub(super) fn rename_object(
         | ObjectId::Domain(name)
         | ObjectId::Sequence(name)
         | ObjectId::View(name)
+        | ObjectId::CompositeType(name)
         | ObjectId::Table(name) => (name.clone(), None, Vec::new(), name.to_string()),
         ObjectId::Schema(schema) | ObjectId::Extension(schema) => (
             QualifiedName {
@@ -72,6 +73,7 @@ pub(super) fn rename_object(
         ObjectId::Column(table, _)
         | ObjectId::Constraint(table, _)
         | ObjectId::Index(table, _)
+        | ObjectId::Statistics(table, _)
         | ObjectId::Policy(table, _) => (table.clone(), None, Vec::new(), table.to_string()),
     };
     let new_name = name.with_name(to.clone());

@@ -120,6 +120,54 @@ impl Cx<'_> {
         );
     }
 
+    /// `type name (attribute type [collate c], ...)`: a composite type.
+    pub(super) fn lower_composite(&mut self, def: &Node<'_>, comment: Option<String>) {
+        let Some(name_node) = child(def, Rule::qname) else {
+            return;
+        };
+        let name = qualified(&name_node);
+        let mut attributes: Vec<CompositeAttribute> = Vec::new();
+        for attr in children(def, Rule::type_attr) {
+            let (Some(attr_name), Some(ty)) =
+                (child(&attr, Rule::ident), child(&attr, Rule::type_ref))
+            else {
+                continue;
+            };
+            let attribute = CompositeAttribute {
+                name: ident(&attr_name),
+                ty: normalize::type_name(&type_spelling(&ty), "public"),
+                collation: child(&attr, Rule::opt_collate)
+                    .and_then(|collate| child(&collate, Rule::ident))
+                    .map(|n| ident(&n)),
+            };
+            if attributes.iter().any(|known| known.name == attribute.name) {
+                self.error(
+                    &attr,
+                    format!(
+                        "attribute {} is declared twice in type {name}",
+                        attribute.name
+                    ),
+                );
+                continue;
+            }
+            attributes.push(attribute);
+        }
+        if let Some(first) = self.model.composites.get(&name) {
+            let first = first.meta.span;
+            return self.duplicate(def, format!("type {name}"), first);
+        }
+        let meta = self.meta(def, Some(&name_node));
+        self.model.composites.insert(
+            name.clone(),
+            CompositeType {
+                name,
+                attributes,
+                comment,
+                meta,
+            },
+        );
+    }
+
     pub(super) fn lower_domain(&mut self, def: &Node<'_>, comment: Option<String>) {
         let Some(name_node) = child(def, Rule::qname) else {
             return;

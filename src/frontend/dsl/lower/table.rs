@@ -1,6 +1,6 @@
 //! Lowering of `table { ... }` blocks: columns, constraints (column-level
 //! ones become table constraints with PostgreSQL's default names),
-//! indexes, RLS, policies, triggers and distribution. Partitioning is in
+//! indexes, inheritance, RLS, policies, triggers and distribution. Partitioning is in
 //! the sibling `partition` module.
 //!
 //! Invariant: names are chosen as PostgreSQL chooses them: explicit names
@@ -22,6 +22,51 @@ struct PendingConstraint {
 }
 
 impl Cx<'_> {
+    /// `statistics NAME [(kinds)] on (key, ...) [target N]`.
+    fn lower_statistics(&mut self, node: &Node<'_>) -> Option<Statistics> {
+        let name = ident(&child(node, Rule::ident)?);
+        let mut kinds = StatisticsKinds::ALL;
+        if let Some(list) = child(node, Rule::stats_kinds) {
+            kinds = StatisticsKinds {
+                ndistinct: false,
+                dependencies: false,
+                mcv: false,
+            };
+            for kind in children(&list, Rule::ident) {
+                match ident(&kind).as_str() {
+                    "ndistinct" => kinds.ndistinct = true,
+                    "dependencies" => kinds.dependencies = true,
+                    "mcv" => kinds.mcv = true,
+                    other => self.error(
+                        &kind,
+                        format!(
+                            "unknown statistics kind {other}: use ndistinct, dependencies or mcv"
+                        ),
+                    ),
+                }
+            }
+        }
+        let mut keys = Vec::new();
+        for key in children(node, Rule::stats_key) {
+            if let Some(expr) = child(&key, Rule::paren_expr) {
+                keys.push(IndexExpr::Expr(self.expr(&expr)));
+            } else if let Some(column) = child(&key, Rule::ident) {
+                keys.push(IndexExpr::Column(ident(&column)));
+            }
+        }
+        let target = child(node, Rule::stats_target)
+            .and_then(|target| child(&target, Rule::int))
+            .and_then(|n| n.as_str().parse::<i32>().ok())
+            .filter(|n| *n >= 0);
+        Some(Statistics {
+            name,
+            kinds,
+            keys,
+            target,
+            meta: self.meta(node, None),
+        })
+    }
+
     pub(in crate::frontend::dsl) fn lower_table(
         &mut self,
         def: &Node<'_>,
@@ -65,6 +110,23 @@ impl Cx<'_> {
                 Rule::partition_def => {
                     if let Some(partition) = self.lower_partition_def(&table.name, &inner, docs) {
                         partitions.push(partition);
+                    }
+                }
+                Rule::inherits => table
+                    .inherits
+                    .extend(children(&inner, Rule::qname).iter().map(qualified)),
+                Rule::statistics => {
+                    if let Some(statistics) = self.lower_statistics(&inner) {
+                        if table.statistics.contains_key(&statistics.name) {
+                            self.error(
+                                &inner,
+                                format!(
+                                    "statistics {} are declared twice on {name}",
+                                    statistics.name
+                                ),
+                            );
+                        }
+                        table.statistics.insert(statistics.name.clone(), statistics);
                     }
                 }
                 Rule::shard => table.distribution = Some(self.lower_shard(&inner)),

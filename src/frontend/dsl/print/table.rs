@@ -83,6 +83,10 @@ pub(super) fn print_table(out: &mut String, model: &Model, table: &Table) {
     docs(out, "", table.comment.as_deref());
     let unlogged = if table.unlogged { "unlogged " } else { "" };
     let _ = writeln!(out, "{unlogged}table {} {{", qname(&table.name));
+    if !table.inherits.is_empty() {
+        let parents: Vec<String> = table.inherits.iter().map(qname).collect();
+        let _ = writeln!(out, "  inherits {}", parents.join(", "));
+    }
     for column in &table.columns {
         docs(out, "  ", column.comment.as_deref());
         let _ = writeln!(out, "  {}", column_text(column));
@@ -152,7 +156,31 @@ pub(super) fn print_table(out: &mut String, model: &Model, table: &Table) {
         docs(out, "  ", trigger.comment.as_deref());
         let _ = writeln!(out, "  {}", trigger_text(trigger));
     }
+    for statistics in table.statistics.values() {
+        let _ = writeln!(out, "  {}", statistics_text(statistics));
+    }
     out.push_str("}\n\n");
+}
+
+/// `statistics NAME [(kinds)] on (a, (expr)) [target N]`.
+fn statistics_text(statistics: &Statistics) -> String {
+    let mut text = format!("statistics {}", statistics.name);
+    if statistics.kinds != StatisticsKinds::ALL {
+        let _ = write!(text, " ({})", statistics.kinds.names().join(", "));
+    }
+    let keys: Vec<String> = statistics
+        .keys
+        .iter()
+        .map(|key| match key {
+            IndexExpr::Column(column) => column.to_string(),
+            IndexExpr::Expr(expr) => format!("({})", expr.sql),
+        })
+        .collect();
+    let _ = write!(text, " on ({})", keys.join(", "));
+    if let Some(target) = statistics.target {
+        let _ = write!(text, " target {target}");
+    }
+    text
 }
 
 fn column_text(column: &Column) -> String {
