@@ -701,3 +701,66 @@ fn lint_rules_judge_the_live_server_version() {
     );
     assert!(!stderr.contains(rule), "{}", live.transcript());
 }
+
+/// Partition bounds written without an offset or in the target's
+/// DateStyle mean what the target's session reads: a database whose
+/// TimeZone is Europe/Berlin and DateStyle `SQL, DMY`, built from the file
+/// with psql, plans no change (before, its timestamptz partition was
+/// planned as detach, DROP TABLE and re-create), with the shadow database
+/// and without.
+#[test]
+fn partition_bounds_are_read_in_the_target_time_zone_and_date_style() {
+    let db = TestDb::create();
+    db.run_sql(&format!(
+        "ALTER DATABASE \"{name}\" SET timezone = 'Europe/Berlin';
+         ALTER DATABASE \"{name}\" SET datestyle = 'SQL, DMY';",
+        name = db.name()
+    ))
+    .expect("set the database's TimeZone and DateStyle");
+    let dir = TempDir::new();
+    let schema = dir.path.join("events.sql");
+    std::fs::write(
+        &schema,
+        "CREATE TABLE public.events (id bigint NOT NULL, at timestamptz NOT NULL) PARTITION BY RANGE (at);
+CREATE TABLE public.events_2025 PARTITION OF public.events FOR VALUES FROM ('2025-01-01') TO ('2026-01-01');
+CREATE TABLE public.events_2026 PARTITION OF public.events FOR VALUES FROM ('2026-01-01') TO ('2027-01-01 00:00:00+01');
+CREATE TABLE public.days (d date NOT NULL) PARTITION BY RANGE (d);
+CREATE TABLE public.days_jan PARTITION OF public.days FOR VALUES FROM ('01/01/2025') TO ('01/02/2025');
+CREATE TABLE public.days_rest PARTITION OF public.days FOR VALUES FROM ('2025-02-01') TO ('2026-01-01');
+CREATE TABLE public.readings (t timestamp NOT NULL) PARTITION BY RANGE (t);
+CREATE TABLE public.readings_2025 PARTITION OF public.readings FOR VALUES FROM ('2025-01-01 10:00') TO ('31/12/2025 23:30');
+",
+    )
+    .expect("write schema");
+    db.run_sql_file(&schema).expect("the schema runs with psql");
+    db.run_sql(
+        "INSERT INTO public.events VALUES (1, '2025-06-01'), (2, '2026-06-01');
+         INSERT INTO public.days VALUES ('2025-01-15'), ('2025-03-01');",
+    )
+    .expect("seed rows");
+    // The catalog holds the bounds in Berlin time and DMY order.
+    let bounds = db
+        .query(
+            "SET datestyle = 'ISO, YMD'; SELECT c.relname || ' ' || pg_get_expr(c.relpartbound, c.oid) FROM pg_class c \
+             WHERE c.relname IN ('events_2025', 'days_jan') ORDER BY 1",
+        )
+        .expect("bounds");
+    assert!(
+        bounds[0].contains("'2025-01-01'") && bounds[0].contains("'2025-02-01'"),
+        "{bounds:?}"
+    );
+    assert!(bounds[1].contains("+01"), "{bounds:?}");
+    let path = schema.display().to_string();
+    for extra in [None, Some("--no-shadow")] {
+        let mut args = vec!["plan", "--db", db.url(), "--detailed-exitcode"];
+        args.extend(extra);
+        args.push(&path);
+        let run = schemac(&args);
+        assert_eq!(run.code(), 0, "{extra:?}: {}", run.transcript());
+    }
+    assert_eq!(
+        db.query("SELECT count(*) FROM public.events")
+            .expect("count"),
+        vec!["2".to_string()]
+    );
+}

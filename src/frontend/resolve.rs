@@ -98,7 +98,7 @@ fn fill_fk_columns(model: &mut Model, diagnostics: &mut Vec<Diagnostic>) {
 /// Types of the parent's partition key, one per key element (`None` for
 /// expressions or unknown columns). A sub-partitioned parent's columns are
 /// its own parent's.
-fn key_types(model: &Model, parent: &QualifiedName) -> Vec<Option<TypeName>> {
+pub(crate) fn key_types(model: &Model, parent: &QualifiedName) -> Vec<Option<TypeName>> {
     let Some(parent_table) = model.tables.get(parent) else {
         return Vec::new();
     };

@@ -30,6 +30,7 @@
 //! (writing) and the pure core; nothing below it depends on it.
 
 mod apply;
+mod bounds;
 pub mod connect;
 mod inspect;
 mod model;
