@@ -764,3 +764,119 @@ CREATE TABLE public.readings_2025 PARTITION OF public.readings FOR VALUES FROM (
         vec!["2".to_string()]
     );
 }
+
+const ORDERS_NOT_VALID: &str = "CREATE TABLE public.users (id bigint PRIMARY KEY);
+CREATE TABLE public.orders (id bigint PRIMARY KEY, total integer NOT NULL, user_id bigint);
+INSERT INTO public.users VALUES (1);
+INSERT INTO public.orders VALUES (1, 10, 1), (2, -5, 1), (3, 7, 99);
+ALTER TABLE public.orders ADD CONSTRAINT orders_total_check CHECK (total >= 0) NOT VALID;
+ALTER TABLE public.orders ADD CONSTRAINT orders_user_id_fkey FOREIGN KEY (user_id) REFERENCES public.users (id) NOT VALID;
+";
+
+/// The two constraints as the schema wants them (valid).
+const ORDERS_VALID: &str = "CREATE TABLE public.users (id bigint PRIMARY KEY);
+CREATE TABLE public.orders (id bigint PRIMARY KEY, total integer NOT NULL, user_id bigint,
+  CONSTRAINT orders_total_check CHECK (total >= 0),
+  CONSTRAINT orders_user_id_fkey FOREIGN KEY (user_id) REFERENCES public.users (id));
+";
+
+/// Convergence means valid: NOT VALID constraints the schema wants valid
+/// are validated by the plan; after a VALIDATE fails on the data, `plan
+/// --db` still has changes (never "matches"); `inspect` prints NOT VALID in
+/// both formats and its output plans no change; once the data is fixed,
+/// apply validates and the next plan is empty.
+#[test]
+fn not_valid_constraints_are_validated_and_never_reported_as_converged() {
+    let db = TestDb::create();
+    db.run_sql(ORDERS_NOT_VALID).expect("seed");
+    let dir = TempDir::new();
+    let valid = dir.path.join("valid.sql");
+    std::fs::write(&valid, ORDERS_VALID).expect("write schema");
+    let valid = valid.display().to_string();
+
+    let plan = schemac(&[
+        "plan",
+        "--db",
+        db.url(),
+        "--detailed-exitcode",
+        "--format",
+        "sql",
+        &valid,
+    ]);
+    assert_eq!(plan.code(), 2, "{}", plan.transcript());
+    let script = plan.stdout();
+    for expected in [
+        "ALTER TABLE public.orders VALIDATE CONSTRAINT orders_total_check;",
+        "ALTER TABLE public.orders VALIDATE CONSTRAINT orders_user_id_fkey;",
+    ] {
+        assert!(script.contains(expected), "{expected}\n{script}");
+    }
+    assert!(!script.contains("DROP CONSTRAINT"), "{script}");
+
+    // The data violates both: apply fails, and the database does not match.
+    let apply = schemac(&[
+        "apply",
+        "--db",
+        db.url(),
+        "--yes",
+        "--allow-hazards",
+        "all",
+        &valid,
+    ]);
+    assert_eq!(apply.code(), 1, "{}", apply.transcript());
+    let again = schemac(&["plan", "--db", db.url(), "--detailed-exitcode", &valid]);
+    assert_eq!(again.code(), 2, "{}", again.transcript());
+    assert!(
+        !again.stdout().contains("matches"),
+        "{}",
+        again.transcript()
+    );
+
+    // inspect prints NOT VALID, and what it prints plans no change.
+    for (format, file, marker) in [
+        ("sql", "inspected.sql", "NOT VALID"),
+        ("schema", "inspected.schema", "not valid"),
+    ] {
+        let inspect = schemac(&["inspect", "--db", db.url(), "--format", format]);
+        assert_eq!(inspect.code(), 0, "{}", inspect.transcript());
+        let printed = inspect.stdout();
+        assert_eq!(printed.matches(marker).count(), 2, "{format}:\n{printed}");
+        let sub = dir.path.join(format);
+        std::fs::create_dir_all(&sub).expect("dir");
+        std::fs::write(sub.join(file), &printed).expect("write");
+        let sub = sub.display().to_string();
+        let replan = schemac(&["plan", "--db", db.url(), "--detailed-exitcode", &sub]);
+        assert_eq!(
+            replan.code(),
+            0,
+            "{format}:\n{printed}\n{}",
+            replan.transcript()
+        );
+    }
+
+    // With the data fixed, apply validates both and converges.
+    db.run_sql("DELETE FROM public.orders WHERE id IN (2, 3);")
+        .expect("fix data");
+    let apply = schemac(&[
+        "apply",
+        "--db",
+        db.url(),
+        "--yes",
+        "--allow-hazards",
+        "all",
+        &valid,
+    ]);
+    assert_eq!(apply.code(), 0, "{}", apply.transcript());
+    assert_eq!(
+        db.query("SELECT count(*) FROM pg_constraint WHERE conrelid = 'public.orders'::regclass AND NOT convalidated")
+            .expect("count"),
+        vec!["0".to_string()]
+    );
+    let after = schemac(&["plan", "--db", db.url(), "--detailed-exitcode", &valid]);
+    assert_eq!(after.code(), 0, "{}", after.transcript());
+    assert_eq!(
+        db.query("SELECT count(*) FROM public.orders")
+            .expect("count"),
+        vec!["1".to_string()]
+    );
+}

@@ -157,6 +157,12 @@ pub enum Change<'a> {
         to: Ident,
         span: Option<Span>,
     },
+    /// The database holds the constraint NOT VALID; the schema wants it
+    /// valid (`constraint` is the desired one).
+    ValidateConstraint {
+        table: QualifiedName,
+        constraint: Constraint,
+    },
     CreateIndex {
         table: QualifiedName,
         index: Index,
@@ -292,7 +298,8 @@ impl Change<'_> {
                 ObjectId::Column(table.clone(), column.clone())
             }
             Change::AddConstraint { table, constraint }
-            | Change::DropConstraint { table, constraint } => {
+            | Change::DropConstraint { table, constraint }
+            | Change::ValidateConstraint { table, constraint } => {
                 ObjectId::Constraint(table.clone(), constraint.name.clone())
             }
             Change::RenameConstraint { table, to, .. } => {
@@ -350,7 +357,8 @@ impl Change<'_> {
                 column.meta.span
             }
             Change::AddConstraint { constraint, .. }
-            | Change::DropConstraint { constraint, .. } => constraint.meta.span,
+            | Change::DropConstraint { constraint, .. }
+            | Change::ValidateConstraint { constraint, .. } => constraint.meta.span,
             Change::CreateIndex { index, .. } | Change::DropIndex { index, .. } => index.meta.span,
             Change::CreatePolicy { policy, .. } | Change::DropPolicy { policy, .. } => {
                 policy.meta.span

@@ -5,6 +5,9 @@
 //! PostgreSQL's default name for the old table and an identical definition
 //! is renamed, not rebuilt; so is a constraint over a renamed column (or
 //! referencing a renamed table) whose definition, translated, is equal.
+//! A constraint the database holds NOT VALID that the schema wants valid
+//! is validated (`ValidateConstraint`); NOT VALID never counts as a
+//! difference of definition.
 
 use super::{Change, DiffCtx};
 use crate::model::{Constraint, Ident, ObjectId, QualifiedName, Table};
@@ -78,7 +81,17 @@ pub(super) fn diff_constraints(
             }),
             Some(current_constraint) => {
                 matched.push(current_constraint.name.clone());
-                if !same_definition(current_constraint, desired_constraint) {
+                if same_definition(current_constraint, desired_constraint) {
+                    // Convergence means valid: a constraint the database
+                    // holds NOT VALID (added so, or its VALIDATE failed)
+                    // is validated unless the schema declares it NOT VALID.
+                    if current_constraint.not_valid && !desired_constraint.not_valid {
+                        ctx.push(Change::ValidateConstraint {
+                            table: table.clone(),
+                            constraint: desired_constraint.clone(),
+                        });
+                    }
+                } else {
                     // Dropped as it is now (by its current name).
                     let original = current
                         .constraints

@@ -558,6 +558,11 @@ pub fn create_table(table: &Table, form: TableForm) -> String {
             .filter(|constraint| {
                 form.foreign_keys || !matches!(constraint.kind, ConstraintKind::ForeignKey(_))
             })
+            // NOT VALID exists only for ALTER TABLE ... ADD (CREATE TABLE
+            // marks an inline CHECK valid): the planner adds those after.
+            .filter(|constraint| {
+                !(constraint.not_valid && matches!(constraint.kind, ConstraintKind::Check { .. }))
+            })
             .map(constraint_def),
     );
     let unlogged = if table.unlogged { "UNLOGGED " } else { "" };
@@ -833,6 +838,7 @@ mod tests {
                 },
                 deferrable: false,
                 initially_deferred: false,
+                not_valid: false,
                 comment: None,
                 meta: Meta::default(),
             },
@@ -851,6 +857,7 @@ mod tests {
                 }),
                 deferrable: true,
                 initially_deferred: true,
+                not_valid: false,
                 comment: None,
                 meta: Meta::default(),
             },

@@ -25,6 +25,7 @@
 //! FK, after the referenced table and its unique key).
 
 use super::create_table::foreign_key_requires;
+use super::validate_constraint::validate_step;
 use super::{column_keys, expr_keys, Cx};
 use crate::model::{
     sql, Constraint, ConstraintKind, Index, IndexExpr, IndexKey, Meta, QualifiedName,
@@ -49,12 +50,15 @@ pub(super) fn add_constraint(
     let (steps, phase) = match &constraint.kind {
         ConstraintKind::Check { expr, .. } => {
             requires.extend(expr_keys(cx.ctx.desired, relation, &expr.sql));
-            let steps = if new {
+            let steps = if new || constraint.not_valid {
+                // Declared NOT VALID: added so (no scan), even to a new
+                // table, where PostgreSQL keeps the flag.
+                let on = if new { "new table " } else { "" };
                 vec![cx
                     .step(
-                        add_action(table, constraint, false),
-                        format!("add check {name} on new table {table}"),
-                        add_sql,
+                        add_action(table, constraint, constraint.not_valid),
+                        format!("add check {name} on {on}{table}"),
+                        declared_sql(&add_sql, constraint),
                     )
                     .on(table, LockMode::AccessExclusive)]
             } else if !cx.online() {
@@ -78,12 +82,13 @@ pub(super) fn add_constraint(
         }
         ConstraintKind::ForeignKey(fk) => {
             requires.extend(foreign_key_requires(cx, table, constraint));
-            let steps = if new {
+            let steps = if new || (constraint.not_valid && !partitioned) {
+                let on = if new { "new table " } else { "" };
                 vec![cx
                     .step(
-                        add_action(table, constraint, false),
-                        format!("add foreign key {name} on new table {table}"),
-                        add_sql,
+                        add_action(table, constraint, constraint.not_valid),
+                        format!("add foreign key {name} on {on}{table}"),
+                        declared_sql(&add_sql, constraint),
                     )
                     .on(table, LockMode::ShareRowExclusive)
                     .lock(&fk.ref_table, LockMode::ShareRowExclusive)]
@@ -162,6 +167,15 @@ pub(super) fn add_constraint(
         .requires(requires)]
 }
 
+/// `ADD ...`, with `NOT VALID` when the schema declares the constraint so.
+pub(super) fn declared_sql(add_sql: &str, constraint: &Constraint) -> String {
+    if constraint.not_valid {
+        format!("{add_sql} NOT VALID")
+    } else {
+        add_sql.to_string()
+    }
+}
+
 /// `ADD ... NOT VALID` (short lock), then `VALIDATE CONSTRAINT` in its own
 /// transaction (SHARE UPDATE EXCLUSIVE, full scan).
 /// The action of `ALTER TABLE table ADD constraint_def(constraint)`.
@@ -221,25 +235,10 @@ fn not_valid_then_validate(
             format!("{add_sql} NOT VALID"),
         )
         .on(table, add_lock);
-    let mut validate = cx
-        .step(
-            Action::ValidateConstraint {
-                table: table.clone(),
-                name: name.clone(),
-            },
-            format!("validate constraint {name} on {table}"),
-            format!("ALTER TABLE {table} VALIDATE CONSTRAINT {name}"),
-        )
-        .on(table, LockMode::ShareUpdateExclusive)
-        .scanning()
-        .hazard(
-            Hazard::FullScan,
-            format!("{table} is scanned to validate {name}; writes continue"),
-        );
     if let Some(referenced) = referenced {
         add = add.lock(referenced, add_lock);
-        validate = validate.lock(referenced, LockMode::RowShare);
     }
+    let validate = validate_step(cx, table, name, referenced);
     vec![add, validate]
 }
 

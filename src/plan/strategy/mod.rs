@@ -22,6 +22,7 @@ mod rls;
 mod set_not_null;
 mod set_partitioning;
 mod trigger;
+mod validate_constraint;
 mod view;
 
 #[cfg(test)]
@@ -210,6 +211,9 @@ pub(crate) fn plan_change(cx: &Cx<'_>, change: &Change<'_>) -> Result<Vec<Node>,
         Change::RenameConstraint {
             table, from, to, ..
         } => catalog::rename_constraint(cx, table, from, to),
+        Change::ValidateConstraint { table, constraint } => {
+            validate_constraint::validate_constraint(cx, table, constraint)
+        }
         Change::CreateIndex { table, index } => create_index::create_index(cx, table, index),
         Change::DropIndex { table, index } => drop_index::drop_index(cx, table, index),
         Change::RenameIndex {

@@ -30,6 +30,7 @@ pub(crate) fn constraint(name: &str, kind: ConstraintKind) -> Constraint {
         kind,
         deferrable: false,
         initially_deferred: false,
+        not_valid: false,
         comment: None,
         meta: Meta::default(),
     }
