@@ -880,3 +880,77 @@ fn not_valid_constraints_are_validated_and_never_reported_as_converged() {
         vec!["1".to_string()]
     );
 }
+
+/// An INVALID index the schema wants (left by a failed `CREATE UNIQUE
+/// INDEX CONCURRENTLY`) is a change: the plan builds a valid copy
+/// concurrently, drops the INVALID one concurrently and renames the copy;
+/// after apply the index is valid and the next plan is empty.
+#[test]
+fn invalid_indexes_the_schema_wants_are_rebuilt() {
+    let db = TestDb::create();
+    db.run_sql(
+        "CREATE TABLE public.items (id bigint PRIMARY KEY, code text);
+         INSERT INTO public.items VALUES (1, 'a'), (2, 'a'), (3, 'b');",
+    )
+    .expect("seed");
+    let failed =
+        db.run_sql("CREATE UNIQUE INDEX CONCURRENTLY items_code_idx ON public.items (code);");
+    assert!(failed.is_err(), "duplicates make the build fail");
+    assert_eq!(
+        db.query("SELECT count(*) FROM pg_index WHERE NOT indisvalid")
+            .expect("count"),
+        vec!["1".to_string()]
+    );
+    db.run_sql("UPDATE public.items SET code = 'c' WHERE id = 2;")
+        .expect("fix data");
+    let dir = TempDir::new();
+    let schema = dir.path.join("items.sql");
+    std::fs::write(
+        &schema,
+        "CREATE TABLE public.items (id bigint PRIMARY KEY, code text);
+CREATE UNIQUE INDEX items_code_idx ON public.items (code);
+",
+    )
+    .expect("write schema");
+    let schema = schema.display().to_string();
+    let plan = schemac(&[
+        "plan",
+        "--db",
+        db.url(),
+        "--detailed-exitcode",
+        "--format",
+        "sql",
+        &schema,
+    ]);
+    assert_eq!(plan.code(), 2, "{}", plan.transcript());
+    let script = plan.stdout();
+    for expected in [
+        "CREATE UNIQUE INDEX CONCURRENTLY items_code_idx_new ON public.items",
+        "DROP INDEX CONCURRENTLY public.items_code_idx;",
+        "ALTER INDEX public.items_code_idx_new RENAME TO items_code_idx;",
+    ] {
+        assert!(script.contains(expected), "{expected}\n{script}");
+    }
+    let apply = schemac(&[
+        "apply",
+        "--db",
+        db.url(),
+        "--yes",
+        "--allow-hazards",
+        "all",
+        &schema,
+    ]);
+    assert_eq!(apply.code(), 0, "{}", apply.transcript());
+    assert_eq!(
+        db.query("SELECT count(*) FROM pg_index WHERE NOT indisvalid")
+            .expect("count"),
+        vec!["0".to_string()]
+    );
+    let after = schemac(&["plan", "--db", db.url(), "--detailed-exitcode", &schema]);
+    assert_eq!(after.code(), 0, "{}", after.transcript());
+    assert_eq!(
+        db.query("SELECT count(*) FROM public.items")
+            .expect("count"),
+        vec!["3".to_string()]
+    );
+}

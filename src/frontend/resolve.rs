@@ -390,6 +390,7 @@ mod tests {
             include: vec![],
             predicate: None,
             with: vec![],
+            invalid: false,
             comment: None,
             meta: Meta::default(),
         };

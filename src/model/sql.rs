@@ -908,6 +908,7 @@ mod tests {
             include: vec![],
             predicate: Some(SqlExpr::raw("at > '2020-01-01'")),
             with: vec![("fillfactor".to_string(), "70".to_string())],
+            invalid: false,
             comment: None,
             meta: Meta::default(),
         };

@@ -275,6 +275,7 @@ fn unique_using_index(cx: &Cx<'_>, table: &QualifiedName, constraint: &Constrain
         include: include.clone(),
         predicate: None,
         with: Vec::new(),
+        invalid: false,
         comment: None,
         meta: Meta::default(),
     };

@@ -98,6 +98,7 @@ pub(crate) fn index(name: &str, columns: &[&str]) -> Index {
         include: Vec::new(),
         predicate: None,
         with: Vec::new(),
+        invalid: false,
         comment: None,
         meta: Meta::default(),
     }
