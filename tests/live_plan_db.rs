@@ -954,3 +954,52 @@ CREATE UNIQUE INDEX items_code_idx ON public.items (code);
         vec!["3".to_string()]
     );
 }
+
+/// A unique index that the schema turns into a UNIQUE constraint of the
+/// same name is adopted (`ADD CONSTRAINT ... USING INDEX`): nothing is
+/// dropped or rebuilt (before: "relation already exists"), rows stay.
+#[test]
+fn a_unique_index_becomes_a_constraint_of_the_same_name() {
+    let db = TestDb::create();
+    db.run_sql(
+        "CREATE TABLE public.users (id bigint PRIMARY KEY, email text NOT NULL);
+         INSERT INTO public.users SELECT g, 'user' || g FROM generate_series(1, 500) g;
+         CREATE UNIQUE INDEX users_email_key ON public.users (email);",
+    )
+    .expect("seed");
+    let dir = TempDir::new();
+    let schema = dir.path.join("users.sql");
+    std::fs::write(
+        &schema,
+        "CREATE TABLE public.users (id bigint PRIMARY KEY, email text NOT NULL,
+  CONSTRAINT users_email_key UNIQUE (email));
+",
+    )
+    .expect("write schema");
+    let schema = schema.display().to_string();
+    let plan = schemac(&["plan", "--db", db.url(), "--format", "sql", &schema]);
+    assert_eq!(plan.code(), 0, "{}", plan.transcript());
+    let script = plan.stdout();
+    assert!(
+        script.contains(
+            "ALTER TABLE public.users ADD CONSTRAINT users_email_key UNIQUE USING INDEX users_email_key;"
+        ),
+        "{script}"
+    );
+    assert!(!script.contains("CREATE UNIQUE INDEX"), "{script}");
+    assert!(!script.contains("DROP INDEX"), "{script}");
+    let apply = schemac(&["apply", "--db", db.url(), "--yes", &schema]);
+    assert_eq!(apply.code(), 0, "{}", apply.transcript());
+    assert_eq!(
+        db.query("SELECT contype FROM pg_constraint WHERE conname = 'users_email_key'")
+            .expect("constraint"),
+        vec!["u".to_string()]
+    );
+    let after = schemac(&["plan", "--db", db.url(), "--detailed-exitcode", &schema]);
+    assert_eq!(after.code(), 0, "{}", after.transcript());
+    assert_eq!(
+        db.query("SELECT count(*) FROM public.users")
+            .expect("count"),
+        vec!["500".to_string()]
+    );
+}

@@ -157,6 +157,12 @@ pub enum Change<'a> {
         to: Ident,
         span: Option<Span>,
     },
+    /// A UNIQUE constraint that adopts the existing unique index of the
+    /// same name (`ADD CONSTRAINT ... USING INDEX`).
+    AddConstraintUsingIndex {
+        table: QualifiedName,
+        constraint: Constraint,
+    },
     /// The database holds the constraint NOT VALID; the schema wants it
     /// valid (`constraint` is the desired one).
     ValidateConstraint {
@@ -299,7 +305,8 @@ impl Change<'_> {
             }
             Change::AddConstraint { table, constraint }
             | Change::DropConstraint { table, constraint }
-            | Change::ValidateConstraint { table, constraint } => {
+            | Change::ValidateConstraint { table, constraint }
+            | Change::AddConstraintUsingIndex { table, constraint } => {
                 ObjectId::Constraint(table.clone(), constraint.name.clone())
             }
             Change::RenameConstraint { table, to, .. } => {
@@ -358,7 +365,8 @@ impl Change<'_> {
             }
             Change::AddConstraint { constraint, .. }
             | Change::DropConstraint { constraint, .. }
-            | Change::ValidateConstraint { constraint, .. } => constraint.meta.span,
+            | Change::ValidateConstraint { constraint, .. }
+            | Change::AddConstraintUsingIndex { constraint, .. } => constraint.meta.span,
             Change::CreateIndex { index, .. } | Change::DropIndex { index, .. } => index.meta.span,
             Change::CreatePolicy { policy, .. } | Change::DropPolicy { policy, .. } => {
                 policy.meta.span

@@ -27,6 +27,7 @@ pub(super) fn diff_constraints(
     current: &Table,
     desired: &Table,
     table_renamed: bool,
+    adopted_indexes: &[Ident],
 ) {
     let table = &desired.name;
     // The current constraints in the names after renames (the current map
@@ -75,6 +76,10 @@ pub(super) fn diff_constraints(
         }
         let recreated = current_constraint.is_some_and(|c| !same_definition(c, desired_constraint));
         match current_constraint {
+            None if adopted_indexes.contains(name) => ctx.push(Change::AddConstraintUsingIndex {
+                table: table.clone(),
+                constraint: desired_constraint.clone(),
+            }),
             None => ctx.push(Change::AddConstraint {
                 table: table.clone(),
                 constraint: desired_constraint.clone(),

@@ -8,7 +8,7 @@
 //! whose bound changed is detached and attached again.
 
 use super::rename::Renames;
-use super::{column, constraint, index, policy, trigger, Change, DiffCtx};
+use super::{adopt_index, column, constraint, index, policy, trigger, Change, DiffCtx};
 use crate::model::{ObjectId, QualifiedName, Table};
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -160,11 +160,26 @@ pub(super) fn diff_tables(ctx: &mut DiffCtx<'_>) {
 /// after any rename).
 fn diff_table(ctx: &mut DiffCtx<'_>, current: &Table, desired: &Table, renamed: bool) {
     column::diff_columns(ctx, current, desired);
-    constraint::diff_constraints(ctx, current, desired, renamed);
+    // Unique indexes that UNIQUE constraints of the same name adopt are
+    // neither dropped nor built again.
+    let adopted = adopt_index::adopted_indexes(current, desired);
+    constraint::diff_constraints(ctx, current, desired, renamed, &adopted);
+    let remaining_indexes;
+    let current_indexes = if adopted.is_empty() {
+        &current.indexes
+    } else {
+        remaining_indexes = current
+            .indexes
+            .iter()
+            .filter(|(name, _)| !adopted.contains(name))
+            .map(|(name, index)| (name.clone(), index.clone()))
+            .collect();
+        &remaining_indexes
+    };
     index::diff_indexes(
         ctx,
         &desired.name,
-        &current.indexes,
+        current_indexes,
         &desired.indexes,
         renamed,
     );

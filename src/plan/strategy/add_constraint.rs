@@ -246,13 +246,13 @@ fn not_valid_then_validate(
 /// `ADD CONSTRAINT ... USING INDEX` (which renames nothing: same name).
 fn unique_using_index(cx: &Cx<'_>, table: &QualifiedName, constraint: &Constraint) -> Vec<Step> {
     let name = &constraint.name;
-    let (columns, include, nulls_not_distinct, kind) = match &constraint.kind {
-        ConstraintKind::PrimaryKey { columns, include } => (columns, include, false, "PRIMARY KEY"),
+    let (columns, include, nulls_not_distinct) = match &constraint.kind {
+        ConstraintKind::PrimaryKey { columns, include } => (columns, include, false),
         ConstraintKind::Unique {
             columns,
             include,
             nulls_not_distinct,
-        } => (columns, include, *nulls_not_distinct, "UNIQUE"),
+        } => (columns, include, *nulls_not_distinct),
         ConstraintKind::Check { .. }
         | ConstraintKind::ForeignKey(_)
         | ConstraintKind::Exclude { .. } => return Vec::new(),
@@ -303,6 +303,26 @@ fn unique_using_index(cx: &Cx<'_>, table: &QualifiedName, constraint: &Constrain
             Hazard::IndexBuild,
             format!("unique index {name} is built on {table} (concurrently; writes continue)"),
         );
+    let attach = using_index_step(cx, table, constraint);
+    vec![build, attach]
+}
+
+/// `ALTER TABLE table ADD CONSTRAINT name UNIQUE|PRIMARY KEY USING INDEX
+/// name`: the constraint adopts the built index of its name (ACCESS
+/// EXCLUSIVE, catalog only).
+pub(super) fn using_index_step(
+    cx: &Cx<'_>,
+    table: &QualifiedName,
+    constraint: &Constraint,
+) -> Step {
+    let name = &constraint.name;
+    let kind = match &constraint.kind {
+        ConstraintKind::PrimaryKey { .. } => "PRIMARY KEY",
+        ConstraintKind::Unique { .. }
+        | ConstraintKind::Check { .. }
+        | ConstraintKind::ForeignKey(_)
+        | ConstraintKind::Exclude { .. } => "UNIQUE",
+    };
     let mut add_sql =
         format!("ALTER TABLE {table} ADD CONSTRAINT {name} {kind} USING INDEX {name}");
     if constraint.deferrable {
@@ -311,18 +331,16 @@ fn unique_using_index(cx: &Cx<'_>, table: &QualifiedName, constraint: &Constrain
             add_sql.push_str(" INITIALLY DEFERRED");
         }
     }
-    let attach = cx
-        .step(
-            Action::AddConstraint {
-                table: table.clone(),
-                name: name.clone(),
-                kind: constraint_action(&constraint.kind),
-                not_valid: false,
-                using_index: Some(name.clone()),
-            },
-            format!("add constraint {name} on {table} using index {name}"),
-            add_sql,
-        )
-        .on(table, LockMode::AccessExclusive);
-    vec![build, attach]
+    cx.step(
+        Action::AddConstraint {
+            table: table.clone(),
+            name: name.clone(),
+            kind: constraint_action(&constraint.kind),
+            not_valid: false,
+            using_index: Some(name.clone()),
+        },
+        format!("add constraint {name} on {table} using index {name}"),
+        add_sql,
+    )
+    .on(table, LockMode::AccessExclusive)
 }

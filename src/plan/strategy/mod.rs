@@ -6,6 +6,7 @@
 
 mod add_column;
 mod add_constraint;
+mod adopt_index;
 mod alter_column;
 mod attach_partition;
 mod catalog;
@@ -211,6 +212,9 @@ pub(crate) fn plan_change(cx: &Cx<'_>, change: &Change<'_>) -> Result<Vec<Node>,
         Change::RenameConstraint {
             table, from, to, ..
         } => catalog::rename_constraint(cx, table, from, to),
+        Change::AddConstraintUsingIndex { table, constraint } => {
+            adopt_index::add_constraint_using_index(cx, table, constraint)
+        }
         Change::ValidateConstraint { table, constraint } => {
             validate_constraint::validate_constraint(cx, table, constraint)
         }
