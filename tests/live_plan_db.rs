@@ -762,3 +762,305 @@ fn distribution_without_citus_is_refused_unless_citus_is_off() {
     ]);
     assert_eq!(again.code(), 0, "{}", again.transcript());
 }
+
+/// Partition bounds written without an offset or in the target's
+/// DateStyle mean what the target's session reads: a database whose
+/// TimeZone is Europe/Berlin and DateStyle `SQL, DMY`, built from the file
+/// with psql, plans no change (before, its timestamptz partition was
+/// planned as detach, DROP TABLE and re-create), with the shadow database
+/// and without.
+#[test]
+fn partition_bounds_are_read_in_the_target_time_zone_and_date_style() {
+    let db = TestDb::create();
+    db.run_sql(&format!(
+        "ALTER DATABASE \"{name}\" SET timezone = 'Europe/Berlin';
+         ALTER DATABASE \"{name}\" SET datestyle = 'SQL, DMY';",
+        name = db.name()
+    ))
+    .expect("set the database's TimeZone and DateStyle");
+    let dir = TempDir::new();
+    let schema = dir.path.join("events.sql");
+    std::fs::write(
+        &schema,
+        "CREATE TABLE public.events (id bigint NOT NULL, at timestamptz NOT NULL) PARTITION BY RANGE (at);
+CREATE TABLE public.events_2025 PARTITION OF public.events FOR VALUES FROM ('2025-01-01') TO ('2026-01-01');
+CREATE TABLE public.events_2026 PARTITION OF public.events FOR VALUES FROM ('2026-01-01') TO ('2027-01-01 00:00:00+01');
+CREATE TABLE public.days (d date NOT NULL) PARTITION BY RANGE (d);
+CREATE TABLE public.days_jan PARTITION OF public.days FOR VALUES FROM ('01/01/2025') TO ('01/02/2025');
+CREATE TABLE public.days_rest PARTITION OF public.days FOR VALUES FROM ('2025-02-01') TO ('2026-01-01');
+CREATE TABLE public.readings (t timestamp NOT NULL) PARTITION BY RANGE (t);
+CREATE TABLE public.readings_2025 PARTITION OF public.readings FOR VALUES FROM ('2025-01-01 10:00') TO ('31/12/2025 23:30');
+",
+    )
+    .expect("write schema");
+    db.run_sql_file(&schema).expect("the schema runs with psql");
+    db.run_sql(
+        "INSERT INTO public.events VALUES (1, '2025-06-01'), (2, '2026-06-01');
+         INSERT INTO public.days VALUES ('2025-01-15'), ('2025-03-01');",
+    )
+    .expect("seed rows");
+    // The catalog holds the bounds in Berlin time and DMY order.
+    let bounds = db
+        .query(
+            "SET datestyle = 'ISO, YMD'; SELECT c.relname || ' ' || pg_get_expr(c.relpartbound, c.oid) FROM pg_class c \
+             WHERE c.relname IN ('events_2025', 'days_jan') ORDER BY 1",
+        )
+        .expect("bounds");
+    assert!(
+        bounds[0].contains("'2025-01-01'") && bounds[0].contains("'2025-02-01'"),
+        "{bounds:?}"
+    );
+    assert!(bounds[1].contains("+01"), "{bounds:?}");
+    let path = schema.display().to_string();
+    for extra in [None, Some("--no-shadow")] {
+        let mut args = vec!["plan", "--db", db.url(), "--detailed-exitcode"];
+        args.extend(extra);
+        args.push(&path);
+        let run = schemac(&args);
+        assert_eq!(run.code(), 0, "{extra:?}: {}", run.transcript());
+    }
+    assert_eq!(
+        db.query("SELECT count(*) FROM public.events")
+            .expect("count"),
+        vec!["2".to_string()]
+    );
+}
+
+const ORDERS_NOT_VALID: &str = "CREATE TABLE public.users (id bigint PRIMARY KEY);
+CREATE TABLE public.orders (id bigint PRIMARY KEY, total integer NOT NULL, user_id bigint);
+INSERT INTO public.users VALUES (1);
+INSERT INTO public.orders VALUES (1, 10, 1), (2, -5, 1), (3, 7, 99);
+ALTER TABLE public.orders ADD CONSTRAINT orders_total_check CHECK (total >= 0) NOT VALID;
+ALTER TABLE public.orders ADD CONSTRAINT orders_user_id_fkey FOREIGN KEY (user_id) REFERENCES public.users (id) NOT VALID;
+";
+
+/// The two constraints as the schema wants them (valid).
+const ORDERS_VALID: &str = "CREATE TABLE public.users (id bigint PRIMARY KEY);
+CREATE TABLE public.orders (id bigint PRIMARY KEY, total integer NOT NULL, user_id bigint,
+  CONSTRAINT orders_total_check CHECK (total >= 0),
+  CONSTRAINT orders_user_id_fkey FOREIGN KEY (user_id) REFERENCES public.users (id));
+";
+
+/// Convergence means valid: NOT VALID constraints the schema wants valid
+/// are validated by the plan; after a VALIDATE fails on the data, `plan
+/// --db` still has changes (never "matches"); `inspect` prints NOT VALID in
+/// both formats and its output plans no change; once the data is fixed,
+/// apply validates and the next plan is empty.
+#[test]
+fn not_valid_constraints_are_validated_and_never_reported_as_converged() {
+    let db = TestDb::create();
+    db.run_sql(ORDERS_NOT_VALID).expect("seed");
+    let dir = TempDir::new();
+    let valid = dir.path.join("valid.sql");
+    std::fs::write(&valid, ORDERS_VALID).expect("write schema");
+    let valid = valid.display().to_string();
+
+    let plan = schemac(&[
+        "plan",
+        "--db",
+        db.url(),
+        "--detailed-exitcode",
+        "--format",
+        "sql",
+        &valid,
+    ]);
+    assert_eq!(plan.code(), 2, "{}", plan.transcript());
+    let script = plan.stdout();
+    for expected in [
+        "ALTER TABLE public.orders VALIDATE CONSTRAINT orders_total_check;",
+        "ALTER TABLE public.orders VALIDATE CONSTRAINT orders_user_id_fkey;",
+    ] {
+        assert!(script.contains(expected), "{expected}\n{script}");
+    }
+    assert!(!script.contains("DROP CONSTRAINT"), "{script}");
+
+    // The data violates both: apply fails, and the database does not match.
+    let apply = schemac(&[
+        "apply",
+        "--db",
+        db.url(),
+        "--yes",
+        "--allow-hazards",
+        "all",
+        &valid,
+    ]);
+    assert_eq!(apply.code(), 1, "{}", apply.transcript());
+    let again = schemac(&["plan", "--db", db.url(), "--detailed-exitcode", &valid]);
+    assert_eq!(again.code(), 2, "{}", again.transcript());
+    assert!(
+        !again.stdout().contains("matches"),
+        "{}",
+        again.transcript()
+    );
+
+    // inspect prints NOT VALID, and what it prints plans no change.
+    for (format, file, marker) in [
+        ("sql", "inspected.sql", "NOT VALID"),
+        ("schema", "inspected.schema", "not valid"),
+    ] {
+        let inspect = schemac(&["inspect", "--db", db.url(), "--format", format]);
+        assert_eq!(inspect.code(), 0, "{}", inspect.transcript());
+        let printed = inspect.stdout();
+        assert_eq!(printed.matches(marker).count(), 2, "{format}:\n{printed}");
+        let sub = dir.path.join(format);
+        std::fs::create_dir_all(&sub).expect("dir");
+        std::fs::write(sub.join(file), &printed).expect("write");
+        let sub = sub.display().to_string();
+        let replan = schemac(&["plan", "--db", db.url(), "--detailed-exitcode", &sub]);
+        assert_eq!(
+            replan.code(),
+            0,
+            "{format}:\n{printed}\n{}",
+            replan.transcript()
+        );
+    }
+
+    // With the data fixed, apply validates both and converges.
+    db.run_sql("DELETE FROM public.orders WHERE id IN (2, 3);")
+        .expect("fix data");
+    let apply = schemac(&[
+        "apply",
+        "--db",
+        db.url(),
+        "--yes",
+        "--allow-hazards",
+        "all",
+        &valid,
+    ]);
+    assert_eq!(apply.code(), 0, "{}", apply.transcript());
+    assert_eq!(
+        db.query("SELECT count(*) FROM pg_constraint WHERE conrelid = 'public.orders'::regclass AND NOT convalidated")
+            .expect("count"),
+        vec!["0".to_string()]
+    );
+    let after = schemac(&["plan", "--db", db.url(), "--detailed-exitcode", &valid]);
+    assert_eq!(after.code(), 0, "{}", after.transcript());
+    assert_eq!(
+        db.query("SELECT count(*) FROM public.orders")
+            .expect("count"),
+        vec!["1".to_string()]
+    );
+}
+
+/// An INVALID index the schema wants (left by a failed `CREATE UNIQUE
+/// INDEX CONCURRENTLY`) is a change: the plan builds a valid copy
+/// concurrently, drops the INVALID one concurrently and renames the copy;
+/// after apply the index is valid and the next plan is empty.
+#[test]
+fn invalid_indexes_the_schema_wants_are_rebuilt() {
+    let db = TestDb::create();
+    db.run_sql(
+        "CREATE TABLE public.items (id bigint PRIMARY KEY, code text);
+         INSERT INTO public.items VALUES (1, 'a'), (2, 'a'), (3, 'b');",
+    )
+    .expect("seed");
+    let failed =
+        db.run_sql("CREATE UNIQUE INDEX CONCURRENTLY items_code_idx ON public.items (code);");
+    assert!(failed.is_err(), "duplicates make the build fail");
+    assert_eq!(
+        db.query("SELECT count(*) FROM pg_index WHERE NOT indisvalid")
+            .expect("count"),
+        vec!["1".to_string()]
+    );
+    db.run_sql("UPDATE public.items SET code = 'c' WHERE id = 2;")
+        .expect("fix data");
+    let dir = TempDir::new();
+    let schema = dir.path.join("items.sql");
+    std::fs::write(
+        &schema,
+        "CREATE TABLE public.items (id bigint PRIMARY KEY, code text);
+CREATE UNIQUE INDEX items_code_idx ON public.items (code);
+",
+    )
+    .expect("write schema");
+    let schema = schema.display().to_string();
+    let plan = schemac(&[
+        "plan",
+        "--db",
+        db.url(),
+        "--detailed-exitcode",
+        "--format",
+        "sql",
+        &schema,
+    ]);
+    assert_eq!(plan.code(), 2, "{}", plan.transcript());
+    let script = plan.stdout();
+    for expected in [
+        "CREATE UNIQUE INDEX CONCURRENTLY items_code_idx_new ON public.items",
+        "DROP INDEX CONCURRENTLY public.items_code_idx;",
+        "ALTER INDEX public.items_code_idx_new RENAME TO items_code_idx;",
+    ] {
+        assert!(script.contains(expected), "{expected}\n{script}");
+    }
+    let apply = schemac(&[
+        "apply",
+        "--db",
+        db.url(),
+        "--yes",
+        "--allow-hazards",
+        "all",
+        &schema,
+    ]);
+    assert_eq!(apply.code(), 0, "{}", apply.transcript());
+    assert_eq!(
+        db.query("SELECT count(*) FROM pg_index WHERE NOT indisvalid")
+            .expect("count"),
+        vec!["0".to_string()]
+    );
+    let after = schemac(&["plan", "--db", db.url(), "--detailed-exitcode", &schema]);
+    assert_eq!(after.code(), 0, "{}", after.transcript());
+    assert_eq!(
+        db.query("SELECT count(*) FROM public.items")
+            .expect("count"),
+        vec!["3".to_string()]
+    );
+}
+
+/// A unique index that the schema turns into a UNIQUE constraint of the
+/// same name is adopted (`ADD CONSTRAINT ... USING INDEX`): nothing is
+/// dropped or rebuilt (before: "relation already exists"), rows stay.
+#[test]
+fn a_unique_index_becomes_a_constraint_of_the_same_name() {
+    let db = TestDb::create();
+    db.run_sql(
+        "CREATE TABLE public.users (id bigint PRIMARY KEY, email text NOT NULL);
+         INSERT INTO public.users SELECT g, 'user' || g FROM generate_series(1, 500) g;
+         CREATE UNIQUE INDEX users_email_key ON public.users (email);",
+    )
+    .expect("seed");
+    let dir = TempDir::new();
+    let schema = dir.path.join("users.sql");
+    std::fs::write(
+        &schema,
+        "CREATE TABLE public.users (id bigint PRIMARY KEY, email text NOT NULL,
+  CONSTRAINT users_email_key UNIQUE (email));
+",
+    )
+    .expect("write schema");
+    let schema = schema.display().to_string();
+    let plan = schemac(&["plan", "--db", db.url(), "--format", "sql", &schema]);
+    assert_eq!(plan.code(), 0, "{}", plan.transcript());
+    let script = plan.stdout();
+    assert!(
+        script.contains(
+            "ALTER TABLE public.users ADD CONSTRAINT users_email_key UNIQUE USING INDEX users_email_key;"
+        ),
+        "{script}"
+    );
+    assert!(!script.contains("CREATE UNIQUE INDEX"), "{script}");
+    assert!(!script.contains("DROP INDEX"), "{script}");
+    let apply = schemac(&["apply", "--db", db.url(), "--yes", &schema]);
+    assert_eq!(apply.code(), 0, "{}", apply.transcript());
+    assert_eq!(
+        db.query("SELECT contype FROM pg_constraint WHERE conname = 'users_email_key'")
+            .expect("constraint"),
+        vec!["u".to_string()]
+    );
+    let after = schemac(&["plan", "--db", db.url(), "--detailed-exitcode", &schema]);
+    assert_eq!(after.code(), 0, "{}", after.transcript());
+    assert_eq!(
+        db.query("SELECT count(*) FROM public.users")
+            .expect("count"),
+        vec!["500".to_string()]
+    );
+}

@@ -108,7 +108,8 @@ pub fn describe_change(change: &Change) -> String {
         Change::AlterColumn { change, .. } => {
             return format!("alter {object}: {}", describe_column_change(change))
         }
-        Change::AddConstraint { .. } => "add".to_string(),
+        Change::AddConstraint { .. } | Change::AddConstraintUsingIndex { .. } => "add".to_string(),
+        Change::ValidateConstraint { .. } => "validate".to_string(),
         Change::AttachPartition(_) => "attach partition".to_string(),
         Change::DetachPartition(_) => "detach partition".to_string(),
         Change::SetPartitioning { .. } => "change the partitioning of".to_string(),

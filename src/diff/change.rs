@@ -181,6 +181,18 @@ pub enum Change<'a> {
         to: Ident,
         span: Option<Span>,
     },
+    /// A UNIQUE constraint that adopts the existing unique index of the
+    /// same name (`ADD CONSTRAINT ... USING INDEX`).
+    AddConstraintUsingIndex {
+        table: QualifiedName,
+        constraint: Constraint,
+    },
+    /// The database holds the constraint NOT VALID; the schema wants it
+    /// valid (`constraint` is the desired one).
+    ValidateConstraint {
+        table: QualifiedName,
+        constraint: Constraint,
+    },
     CreateIndex {
         table: QualifiedName,
         index: Index,
@@ -358,7 +370,9 @@ impl Change<'_> {
                 ObjectId::Column(table.clone(), column.clone())
             }
             Change::AddConstraint { table, constraint }
-            | Change::DropConstraint { table, constraint } => {
+            | Change::DropConstraint { table, constraint }
+            | Change::ValidateConstraint { table, constraint }
+            | Change::AddConstraintUsingIndex { table, constraint } => {
                 ObjectId::Constraint(table.clone(), constraint.name.clone())
             }
             Change::RenameConstraint { table, to, .. } => {
@@ -426,7 +440,9 @@ impl Change<'_> {
                 column.meta.span
             }
             Change::AddConstraint { constraint, .. }
-            | Change::DropConstraint { constraint, .. } => constraint.meta.span,
+            | Change::DropConstraint { constraint, .. }
+            | Change::ValidateConstraint { constraint, .. }
+            | Change::AddConstraintUsingIndex { constraint, .. } => constraint.meta.span,
             Change::CreateIndex { index, .. } | Change::DropIndex { index, .. } => index.meta.span,
             Change::CreatePolicy { policy, .. } | Change::DropPolicy { policy, .. } => {
                 policy.meta.span

@@ -5,6 +5,9 @@
 //! PostgreSQL's default name for the old table and an identical definition
 //! is renamed, not rebuilt; so is a constraint over a renamed column (or
 //! referencing a renamed table) whose definition, translated, is equal.
+//! A constraint the database holds NOT VALID that the schema wants valid
+//! is validated (`ValidateConstraint`); NOT VALID never counts as a
+//! difference of definition.
 
 use super::{Change, DiffCtx};
 use crate::model::{Constraint, Ident, ObjectId, QualifiedName, Table};
@@ -24,6 +27,7 @@ pub(super) fn diff_constraints(
     current: &Table,
     desired: &Table,
     table_renamed: bool,
+    adopted_indexes: &[Ident],
 ) {
     let table = &desired.name;
     // The current constraints in the names after renames (the current map
@@ -72,13 +76,27 @@ pub(super) fn diff_constraints(
         }
         let recreated = current_constraint.is_some_and(|c| !same_definition(c, desired_constraint));
         match current_constraint {
+            None if adopted_indexes.contains(name) => ctx.push(Change::AddConstraintUsingIndex {
+                table: table.clone(),
+                constraint: desired_constraint.clone(),
+            }),
             None => ctx.push(Change::AddConstraint {
                 table: table.clone(),
                 constraint: desired_constraint.clone(),
             }),
             Some(current_constraint) => {
                 matched.push(current_constraint.name.clone());
-                if !same_definition(current_constraint, desired_constraint) {
+                if same_definition(current_constraint, desired_constraint) {
+                    // Convergence means valid: a constraint the database
+                    // holds NOT VALID (added so, or its VALIDATE failed)
+                    // is validated unless the schema declares it NOT VALID.
+                    if current_constraint.not_valid && !desired_constraint.not_valid {
+                        ctx.push(Change::ValidateConstraint {
+                            table: table.clone(),
+                            constraint: desired_constraint.clone(),
+                        });
+                    }
+                } else {
                     // Dropped as it is now (by its current name).
                     let original = current
                         .constraints

@@ -2,7 +2,9 @@
 //! is dropped and created again (the planner builds the new one first);
 //! current indexes are compared in the names after column renames, and on
 //! a renamed table, or over a renamed column, an index with an identical
-//! definition under another (unwanted) name is renamed instead.
+//! definition under another (unwanted) name is renamed instead. An
+//! INVALID index the schema wants is rebuilt; one it does not want is
+//! left alone (see the notes of `live::read_live`).
 
 use super::{Change, DiffCtx};
 use crate::model::{Ident, Index, ObjectId, QualifiedName};
@@ -24,6 +26,7 @@ pub(super) fn same_definition(a: &Index, b: &Index) -> bool {
         include,
         predicate,
         with,
+        invalid: _,
         comment: _,
         meta: _,
     } = a;
@@ -68,7 +71,8 @@ pub(super) fn diff_indexes(
             // A name that changed with a renamed table or column.
             let implicit = || {
                 translated.values().find(|old| {
-                    (table_renamed || current.get(&old.name) != Some(*old))
+                    !old.invalid
+                        && (table_renamed || current.get(&old.name) != Some(*old))
                         && !desired.contains_key(&old.name)
                         && same_definition(old, desired_index)
                 })
@@ -83,7 +87,18 @@ pub(super) fn diff_indexes(
                 current_index = Some(old);
             }
         }
-        let recreated = current_index.is_some_and(|c| !same_definition(c, desired_index));
+        // An INVALID index the schema wants is rebuilt like a changed one:
+        // the planner builds a valid copy concurrently under a temporary
+        // name while the INVALID one stays (an INVALID unique index still
+        // rejects duplicates among new rows), then drops it concurrently
+        // and renames the copy (`plan::strategy::create_index`). That is
+        // chosen over `REINDEX INDEX CONCURRENTLY` because it uses the steps
+        // the executor already cleans up and resumes (an interrupted build
+        // is an INVALID `<name>_new`, dropped before the retry), while a
+        // failed REINDEX leaves an INVALID `_ccnew` index of its own, and
+        // REINDEX cannot make an INVALID partitioned index valid.
+        let rebuild = |c: &Index| c.invalid || !same_definition(c, desired_index);
+        let recreated = current_index.is_some_and(rebuild);
         match current_index {
             None => ctx.push(Change::CreateIndex {
                 table: table.clone(),
@@ -91,7 +106,7 @@ pub(super) fn diff_indexes(
             }),
             Some(current_index) => {
                 matched.push(current_index.name.clone());
-                if !same_definition(current_index, desired_index) {
+                if rebuild(current_index) {
                     let mut renamed = current_index.clone();
                     renamed.name = name.clone();
                     ctx.push(Change::DropIndex {
@@ -120,7 +135,10 @@ pub(super) fn diff_indexes(
         );
     }
     for (name, current_index) in current {
-        if !matched.contains(name) {
+        // An INVALID index the schema does not want is left alone, as
+        // before this change: it may be a build still running; apply drops
+        // it before it builds an index of that name.
+        if !matched.contains(name) && !current_index.invalid {
             ctx.push(Change::DropIndex {
                 table: table.clone(),
                 index: current_index.clone(),

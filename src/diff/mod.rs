@@ -16,6 +16,7 @@
 //! - Output order is deterministic (BTreeMap iteration); the planner decides
 //!   the execution order.
 
+mod adopt_index;
 pub mod change;
 mod column;
 mod constraint;

@@ -12,7 +12,9 @@
 
 use super::partition::{self, Move};
 use super::rename::Renames;
-use super::{column, constraint, index, policy, statistics, trigger, Change, DiffCtx};
+use super::{
+    adopt_index, column, constraint, index, policy, statistics, trigger, Change, DiffCtx,
+};
 use crate::model::{ObjectId, QualifiedName, Table};
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -198,11 +200,26 @@ pub(super) fn diff_tables(ctx: &mut DiffCtx<'_>) {
 /// after any rename).
 pub(super) fn diff_table(ctx: &mut DiffCtx<'_>, current: &Table, desired: &Table, renamed: bool) {
     column::diff_columns(ctx, current, desired);
-    constraint::diff_constraints(ctx, current, desired, renamed);
+    // Unique indexes that UNIQUE constraints of the same name adopt are
+    // neither dropped nor built again.
+    let adopted = adopt_index::adopted_indexes(current, desired);
+    constraint::diff_constraints(ctx, current, desired, renamed, &adopted);
+    let remaining_indexes;
+    let current_indexes = if adopted.is_empty() {
+        &current.indexes
+    } else {
+        remaining_indexes = current
+            .indexes
+            .iter()
+            .filter(|(name, _)| !adopted.contains(name))
+            .map(|(name, index)| (name.clone(), index.clone()))
+            .collect();
+        &remaining_indexes
+    };
     index::diff_indexes(
         ctx,
         &desired.name,
-        &current.indexes,
+        current_indexes,
         &desired.indexes,
         renamed,
     );

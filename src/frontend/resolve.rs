@@ -104,7 +104,7 @@ fn fill_fk_columns(model: &mut Model, diagnostics: &mut Vec<Diagnostic>) {
 /// Types of the parent's partition key, one per key element (`None` for
 /// expressions or unknown columns). A sub-partitioned parent's columns are
 /// its own parent's.
-fn key_types(model: &Model, parent: &QualifiedName) -> Vec<Option<TypeName>> {
+pub(crate) fn key_types(model: &Model, parent: &QualifiedName) -> Vec<Option<TypeName>> {
     let Some(parent_table) = model.tables.get(parent) else {
         return Vec::new();
     };
@@ -343,6 +343,7 @@ mod tests {
             kind,
             deferrable: false,
             initially_deferred: false,
+            not_valid: false,
             comment: None,
             meta: Meta::default(),
         }
@@ -438,6 +439,7 @@ mod tests {
             include: vec![],
             predicate: None,
             with: vec![],
+            invalid: false,
             comment: None,
             meta: Meta::default(),
         };

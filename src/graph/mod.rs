@@ -165,6 +165,7 @@ mod tests {
             kind,
             deferrable: false,
             initially_deferred: false,
+            not_valid: false,
             comment: None,
             meta: Meta::default(),
         };

@@ -216,6 +216,7 @@ fn constraint_from_row(
         kind,
         deferrable: get(row, KIND, "deferrable")?,
         initially_deferred: get(row, KIND, "initially_deferred")?,
+        not_valid: get(row, KIND, "not_valid")?,
         comment: get(row, KIND, "comment")?,
         meta: Meta::default(),
     };

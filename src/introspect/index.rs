@@ -90,6 +90,7 @@ pub(crate) fn parse_index_rows(rows: Vec<Row>) -> Result<Vec<ParsedIndex>, Intro
         let name = Ident::new(get::<String>(&row, KIND, "name")?);
         let comment: Option<String> = get(&row, KIND, "comment")?;
         let tablespace: Option<String> = get(&row, KIND, "tablespace")?;
+        let invalid: bool = get(&row, KIND, "invalid")?;
         let (index, keys) = match get::<Option<String>>(&row, KIND, "definition")? {
             Some(definition) => (
                 deparsed(name, comment, &definition, tablespace.as_deref()),
@@ -100,6 +101,7 @@ pub(crate) fn parse_index_rows(rows: Vec<Row>) -> Result<Vec<ParsedIndex>, Intro
                 (Ok(index), Some(keys))
             }
         };
+        let index = index.map(|index| Index { invalid, ..index });
         parsed.push(ParsedIndex {
             relation,
             oid: get(&row, KIND, "oid")?,
@@ -156,6 +158,7 @@ fn index_from_catalog(
             .iter()
             .map(|entry| option_pair(entry))
             .collect(),
+        invalid: false,
         comment,
         meta: Meta::default(),
     };
@@ -325,6 +328,7 @@ pub(crate) fn parse_indexdef(definition: &str, tablespace: Option<&str>) -> Opti
             .iter()
             .map(|option| option_pair(&option.to_string()))
             .collect(),
+        invalid: false,
         comment: None,
         meta: Meta::default(),
     })

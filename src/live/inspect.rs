@@ -31,6 +31,13 @@ pub async fn inspect(conn: &ConnParams, filter: &Filter) -> Result<Inspected, Li
     let live = res?;
     let notes = invalid_index_notes(&live);
     let mut model = live.current;
+    // INVALID indexes are not part of the schema (the notes name them).
+    for table in model.tables.values_mut() {
+        table.indexes.retain(|_, index| !index.invalid);
+    }
+    for view in model.views.values_mut() {
+        view.indexes.retain(|_, index| !index.invalid);
+    }
     declare_policy_roles(&mut model);
     Ok(Inspected { model, notes })
 }

@@ -31,6 +31,7 @@
 
 mod apply;
 mod citus;
+mod bounds;
 pub mod connect;
 mod inspect;
 mod model;

@@ -5,7 +5,8 @@
 //! [`crate::introspect::introspect_sharded`]); the helper connection is
 //! closed before [`read_live`] returns. schemac's own schema is never
 //! part of the Model. INVALID indexes (a failed or running `CREATE INDEX
-//! CONCURRENTLY`) are left out of the Model to plan from and named in
+//! CONCURRENTLY`) are in the Model marked `invalid` (the plan rebuilds
+//! the ones the schema wants and leaves the others alone) and named in
 //! notes; nothing here changes the database (apply drops the ones it
 //! left itself).
 
@@ -22,16 +23,17 @@ pub struct LiveModel {
     /// Everything read (schemac's own schema left out): what a saved
     /// plan's fingerprint is computed from, as `apply --plan` computes it.
     pub raw: Model,
-    /// `raw` without INVALID indexes: the current schema to plan from.
+    /// The current schema to plan from (INVALID indexes marked
+    /// `invalid`).
     pub current: Model,
-    /// INVALID indexes left out of `current`, as `schema.table.index`.
+    /// INVALID indexes, as `schema.table.index`.
     pub invalid_indexes: Vec<String>,
     /// Major version of the server (e.g. 15).
     pub server_version: u32,
 }
 
 /// Introspects through `client` (schemac's own schema left out) and
-/// leaves out INVALID indexes.
+/// names the INVALID indexes.
 ///
 /// A second connection to `conn` is opened for the catalog queries to be
 /// split over both and closed again; when it cannot be opened, `client`
@@ -54,7 +56,7 @@ pub async fn read_live(
     }
     let (mut raw, stats) = read?;
     crate::apply::history::strip_own_schema(&mut raw);
-    let mut current = raw.clone();
+    let current = raw.clone();
     let mut invalid_indexes = Vec::new();
     let invalid = introspect::invalid_indexes(client)
         .await
@@ -69,17 +71,18 @@ pub async fn read_live(
             other => other.into(),
         })?;
     for (table, index) in invalid {
-        let removed = current
+        let found = current
             .tables
-            .get_mut(&table)
-            .and_then(|table| table.indexes.remove(&index))
+            .get(&table)
+            .map(|table| table.indexes.contains_key(&index))
             .or_else(|| {
                 current
                     .views
-                    .get_mut(&table)
-                    .and_then(|view| view.indexes.remove(&index))
-            });
-        if removed.is_some() {
+                    .get(&table)
+                    .map(|view| view.indexes.contains_key(&index))
+            })
+            .unwrap_or(false);
+        if found {
             invalid_indexes.push(format!("{table}.{index}"));
         }
     }
@@ -92,14 +95,14 @@ pub async fn read_live(
     })
 }
 
-/// Notes about what [`read_live`] left out.
+/// Notes about the INVALID indexes [`read_live`] found.
 pub fn invalid_index_notes(live: &LiveModel) -> Vec<String> {
     live.invalid_indexes
         .iter()
         .map(|index| {
             format!(
-                "index {index} is INVALID (a failed or still running CREATE INDEX CONCURRENTLY) \
-                 and is treated as absent"
+                "index {index} is INVALID (a failed or still running CREATE INDEX CONCURRENTLY): \
+                 rebuilt when the schema declares it, else left alone"
             )
         })
         .collect()
@@ -118,6 +121,6 @@ mod tests {
             server_version: 15,
         };
         let notes = invalid_index_notes(&live);
-        insta::assert_snapshot!(notes.join("\n"), @"index public.t.t_c_idx is INVALID (a failed or still running CREATE INDEX CONCURRENTLY) and is treated as absent");
+        insta::assert_snapshot!(notes.join("\n"), @"index public.t.t_c_idx is INVALID (a failed or still running CREATE INDEX CONCURRENTLY): rebuilt when the schema declares it, else left alone");
     }
 }

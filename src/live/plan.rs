@@ -172,6 +172,8 @@ pub async fn normalize_desired(
         }
         None => {
             let mut model = desired.clone();
+            // Date and time bounds as the target's session reads them.
+            notes.extend(super::bounds::read_bounds_on_server(client, &mut model).await);
             let unproven = crate::model::normalize::unproven_expressions(&live.current, &mut model);
             Ok(NormalizedDesired {
                 model,

@@ -8,6 +8,12 @@ pub struct Constraint {
     pub kind: ConstraintKind,
     pub deferrable: bool,
     pub initially_deferred: bool,
+    /// `NOT VALID`: the rows that existed when the constraint was added were
+    /// not checked (`pg_constraint.convalidated` false). Only CHECK and
+    /// FOREIGN KEY constraints can be NOT VALID. A desired constraint that
+    /// is not NOT VALID is validated by the plan when the database holds it
+    /// NOT VALID; one declared NOT VALID is satisfied by either.
+    pub not_valid: bool,
     pub comment: Option<String>,
     pub meta: Meta,
 }

@@ -14,6 +14,12 @@ pub struct Index {
     pub predicate: Option<SqlExpr>,
     /// Storage parameters, as `(name, value)` with lower-case names.
     pub with: Vec<(String, String)>,
+    /// INVALID in the database (`pg_index.indisvalid` or `indisready`
+    /// false): left by a failed or interrupted concurrent build, or still
+    /// being built; queries cannot use it. Only the introspector sets it:
+    /// a schema always wants its indexes valid, so the plan rebuilds one
+    /// that is INVALID.
+    pub invalid: bool,
     pub comment: Option<String>,
     pub meta: Meta,
 }

@@ -82,7 +82,7 @@ mod names;
 mod types;
 pub mod unproven;
 
-pub use bound::bound_literal;
+pub use bound::{bound_literal, bound_literal_text, session_dependent_type};
 pub use casts::drop_implicit_casts;
 pub use expr::{
     canonicalize, expr, expr_columns, expr_from_ast, index_key_name, parse, query, query_from_ast,

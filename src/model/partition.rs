@@ -51,7 +51,9 @@ pub enum PartitionBound {
 /// One value of a partition bound. Literals are stored in the form the
 /// catalog prints for the key's type (`'2025-01-01 00:00:00+00'` for a
 /// timestamptz key, with TimeZone pinned to UTC), so bounds written in
-/// different spellings compare equal.
+/// different spellings compare equal; a timestamptz value written without
+/// an offset keeps none (`'2025-01-01 00:00:00'`: it means an instant in the
+/// target's TimeZone, see `normalize::bound_literal`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum BoundValue {
     MinValue,

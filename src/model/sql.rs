@@ -583,6 +583,11 @@ pub fn create_table(table: &Table, form: TableForm) -> String {
             .filter(|constraint| {
                 form.foreign_keys || !matches!(constraint.kind, ConstraintKind::ForeignKey(_))
             })
+            // NOT VALID exists only for ALTER TABLE ... ADD (CREATE TABLE
+            // marks an inline CHECK valid): the planner adds those after.
+            .filter(|constraint| {
+                !(constraint.not_valid && matches!(constraint.kind, ConstraintKind::Check { .. }))
+            })
             .map(constraint_def),
     );
     let unlogged = if table.unlogged { "UNLOGGED " } else { "" };
@@ -870,6 +875,7 @@ mod tests {
                 },
                 deferrable: false,
                 initially_deferred: false,
+                not_valid: false,
                 comment: None,
                 meta: Meta::default(),
             },
@@ -888,6 +894,7 @@ mod tests {
                 }),
                 deferrable: true,
                 initially_deferred: true,
+                not_valid: false,
                 comment: None,
                 meta: Meta::default(),
             },
@@ -938,6 +945,7 @@ mod tests {
             include: vec![],
             predicate: Some(SqlExpr::raw("at > '2020-01-01'")),
             with: vec![("fillfactor".to_string(), "70".to_string())],
+            invalid: false,
             comment: None,
             meta: Meta::default(),
         };

@@ -615,6 +615,7 @@ mod tests {
                 kind,
                 deferrable: false,
                 initially_deferred: false,
+                not_valid: false,
                 comment: None,
                 meta: Meta::default(),
             };
@@ -783,6 +784,7 @@ mod tests {
             include: vec![],
             predicate: None,
             with: vec![],
+            invalid: false,
             comment: None,
             meta: Meta::default(),
         };

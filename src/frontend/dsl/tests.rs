@@ -884,3 +884,29 @@ fn the_language_reference_examples_parse() {
     assert_eq!(parsed.value.functions.len(), 5);
     assert_eq!(parsed.value.views.len(), 4);
 }
+
+#[test]
+fn not_valid_constraints_are_declared_and_printed() {
+    let text = "table users {\n  id bigint primary key\n}\n\ntable orders {\n  total int check (total >= 0) not valid\n  user_id bigint references users (id) on delete cascade not valid\n  note text\n  constraint orders_note_check check (note <> '') no inherit not valid\n  constraint orders_total_check1 check (total < 100)\n}\n";
+    let parsed = load(text);
+    assert!(parsed.diagnostics.is_empty(), "{:?}", diagnostics(text));
+    let orders = table(&parsed.value, "orders");
+    let not_valid: Vec<(&str, bool)> = orders
+        .constraints
+        .values()
+        .map(|c| (c.name.as_str(), c.not_valid))
+        .collect();
+    assert_eq!(
+        not_valid,
+        [
+            ("orders_note_check", true),
+            ("orders_total_check", true),
+            ("orders_total_check1", false),
+            ("orders_user_id_fkey", true),
+        ]
+    );
+    // The printer keeps the flag, and what it prints reads back the same.
+    let printed = crate::frontend::dsl::print::print_model(&parsed.value);
+    assert_eq!(printed.matches(" not valid").count(), 3, "{printed}");
+    assert_eq!(load(&printed).value, parsed.value, "{printed}");
+}

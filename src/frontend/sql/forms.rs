@@ -53,7 +53,8 @@ pub(crate) fn expect_end(p: &mut Parser<'_>) -> Result<(), ParserError> {
 /// One action of `ALTER TABLE`.
 enum TableAction {
     AddColumn(sqlparser::ast::ColumnDef),
-    AddConstraint(sqlparser::ast::TableConstraint),
+    /// The constraint and whether it is added `NOT VALID`.
+    AddConstraint(sqlparser::ast::TableConstraint, bool),
     Attach(ObjectName, crate::model::PartitionBound),
     Rls {
         enable: Option<bool>,
@@ -98,7 +99,7 @@ pub(crate) fn alter_table(ctx: &mut Ctx<'_>, stmt: Stmt<'_>) {
     for mut action in actions {
         match &mut action {
             TableAction::AddColumn(column) => ctx.qualify_names(column, false),
-            TableAction::AddConstraint(constraint) => ctx.qualify_names(constraint, false),
+            TableAction::AddConstraint(constraint, _) => ctx.qualify_names(constraint, false),
             TableAction::SetDefault(_, default) => ctx.qualify_names(default, false),
             _ => {}
         }
@@ -158,8 +159,12 @@ fn apply_table_action(
     }
     match action {
         TableAction::AddColumn(def) => lower::add_column(ctx, stmt, table, &def),
-        TableAction::AddConstraint(constraint) => {
-            lower::add_table_constraint(ctx, stmt, table, &constraint)
+        TableAction::AddConstraint(constraint, not_valid) => {
+            let before: Vec<Ident> = table.constraints.keys().cloned().collect();
+            lower::add_table_constraint(ctx, stmt, table, &constraint);
+            if not_valid {
+                mark_not_valid(ctx, stmt, table, &before);
+            }
         }
         TableAction::Rls { enable, force } => {
             if let Some(enable) = enable {
@@ -211,6 +216,37 @@ fn apply_table_action(
     }
 }
 
+/// `ADD CONSTRAINT ... NOT VALID`: the constraint just added (the one not
+/// in `before`) is NOT VALID; PostgreSQL allows that for CHECK and FOREIGN
+/// KEY only.
+fn mark_not_valid(
+    ctx: &mut Ctx<'_>,
+    stmt: &Stmt<'_>,
+    table: &mut crate::model::Table,
+    before: &[Ident],
+) {
+    let added = table
+        .constraints
+        .values_mut()
+        .filter(|constraint| !before.contains(&constraint.name));
+    for constraint in added {
+        match constraint.kind {
+            crate::model::ConstraintKind::Check { .. }
+            | crate::model::ConstraintKind::ForeignKey(_) => constraint.not_valid = true,
+            crate::model::ConstraintKind::PrimaryKey { .. }
+            | crate::model::ConstraintKind::Unique { .. }
+            | crate::model::ConstraintKind::Exclude { .. } => ctx.error(
+                "syntax-error",
+                stmt,
+                format!(
+                    "constraint {} of table {} cannot be NOT VALID (only CHECK and FOREIGN KEY constraints can); remove NOT VALID",
+                    constraint.name, table.name
+                ),
+            ),
+        }
+    }
+}
+
 fn table_action(p: &mut Parser<'_>) -> Result<TableAction, ParserError> {
     if p.parse_keyword(Keyword::ADD) {
         let constraint_start = matches!(
@@ -223,8 +259,8 @@ fn table_action(p: &mut Parser<'_>) -> Result<TableAction, ParserError> {
             let Some(constraint) = p.parse_optional_table_constraint()? else {
                 return p.expected("a table constraint", p.peek_token());
             };
-            let _ = p.parse_keywords(&[Keyword::NOT, Keyword::VALID]);
-            return Ok(TableAction::AddConstraint(constraint));
+            let not_valid = p.parse_keywords(&[Keyword::NOT, Keyword::VALID]);
+            return Ok(TableAction::AddConstraint(constraint, not_valid));
         }
         let _ = p.parse_keyword(Keyword::COLUMN);
         let _ = p.parse_keywords(&[Keyword::IF, Keyword::NOT, Keyword::EXISTS]);

@@ -58,6 +58,7 @@ pub(crate) fn create_index(ctx: &mut Ctx<'_>, stmt: Stmt<'_>) {
         include: create.include.iter().map(ident).collect(),
         predicate: create.predicate.as_ref().map(normalize::expr_from_ast),
         with: create.with.iter().map(storage_parameter).collect(),
+        invalid: false,
         comment: None,
         meta: ctx.meta(&stmt),
     };

@@ -520,6 +520,7 @@ fn insert_constraint(
         deferrable: characteristics.and_then(|c| c.deferrable).unwrap_or(false),
         initially_deferred: characteristics.and_then(|c| c.initially)
             == Some(DeferrableInitial::Deferred),
+        not_valid: false,
         comment: None,
         meta: ctx.meta(stmt),
     };

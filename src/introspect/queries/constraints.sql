@@ -1,4 +1,6 @@
--- Table constraints declared on the table itself: constraints a partition
+-- Table constraints declared on the table itself (with whether they are
+-- validated: `convalidated`, false after ADD ... NOT VALID or a VALIDATE
+-- that failed): constraints a partition
 -- inherits (conislocal false, or cloned from the parent: conparentid <> 0)
 -- are left out. Columns are read from conkey/confkey, INCLUDE columns from
 -- the backing index. The client names the columns of tables whose columns
@@ -6,7 +8,7 @@
 -- only positions on partitions are resolved here.
 WITH con AS MATERIALIZED (
     SELECT con.oid, con.conname, con.contype, con.condeferrable, con.condeferred,
-           con.connoinherit, con.conrelid, con.confrelid, con.conkey, con.confkey,
+           con.connoinherit, con.convalidated, con.conrelid, con.confrelid, con.conkey, con.confkey,
            con.confupdtype, con.confdeltype, con.confmatchtype, con.conbin,
            i.indkey::int2[] AS indkey, i.indnkeyatts, {indnullsnotdistinct} AS nulls_not_distinct,
            n.nspname, c.relname, c.relispartition AS on_partition,
@@ -56,6 +58,7 @@ SELECT con.nspname::text AS schema,
        con.condeferrable AS deferrable,
        con.condeferred AS initially_deferred,
        con.connoinherit AS no_inherit,
+       NOT con.convalidated AS not_valid,
        CASE WHEN con.on_partition THEN coalesce(kc.columns, '{}') END AS columns,
        con.conkey AS column_positions,
        CASE WHEN con.on_partition THEN coalesce(kc.include, '{}') END AS include,

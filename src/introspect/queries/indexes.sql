@@ -1,10 +1,11 @@
 -- Indexes of tables and materialized views, except those backing a
 -- constraint (PRIMARY KEY, UNIQUE, EXCLUDE) and those attached to a
 -- parent's partitioned index (relispartition: they are created by the
--- parent's). INVALID indexes (indisvalid false: a failed CREATE INDEX
--- CONCURRENTLY, or one still being built) are not indexes the database can
--- use, so they are not read: the Model does not hold them and a plan
--- creates them anew.
+-- parent's). INVALID indexes (indisvalid or indisready false: a failed or
+-- interrupted CREATE INDEX CONCURRENTLY or REINDEX CONCURRENTLY, one still
+-- being built, or a partitioned index some partition has no index for)
+-- are read and marked `invalid`: the database cannot use them, so a plan
+-- rebuilds the ones the schema wants.
 --
 -- Most indexes are described by the catalog's columns, without deparsing:
 -- key positions, operator classes, collations and sort options from
@@ -25,6 +26,7 @@ SELECT n.nspname::text AS schema,
        i.indexrelid AS oid,
        am.amname::text AS method,
        i.indisunique AS is_unique,
+       NOT (i.indisvalid AND i.indisready) AS invalid,
        {indnullsnotdistinct} AS nulls_not_distinct,
        i.indnkeyatts::int4 AS key_count,
        i.indkey::int2[] AS positions,
@@ -52,7 +54,6 @@ CROSS JOIN LATERAL (
 ) x
 WHERE c.relkind IN ('r', 'p', 'm')
   AND {shard:c.oid}
-  AND i.indisvalid
   AND NOT ic.relispartition
   AND n.nspname NOT IN ('pg_catalog', 'information_schema')
   AND n.nspname !~ '^pg_toast' AND n.nspname !~ '^pg_temp_'

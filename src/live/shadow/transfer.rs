@@ -204,6 +204,7 @@ mod tests {
                 },
                 deferrable: false,
                 initially_deferred: false,
+                not_valid: false,
                 comment: None,
                 meta: Meta::at(span),
             },

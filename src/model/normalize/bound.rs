@@ -4,7 +4,8 @@
 //!
 //! | key type | written | catalog |
 //! |---|---|---|
-//! | `timestamp with time zone` | `'2025-01-01'`, `'2025-01-01T02:00+02'` | `'2025-01-01 00:00:00+00'` |
+//! | `timestamp with time zone` | `'2025-01-01T02:00+02'` | `'2025-01-01 00:00:00+00'` |
+//! | `timestamp with time zone`, no offset | `'2025-01-01'` | `'2025-01-01 00:00:00'` (see below) |
 //! | `timestamp without time zone` | `'2025-01-01'` | `'2025-01-01 00:00:00'` |
 //! | `date` | `'2025-01-01'::date` | `'2025-01-01'` |
 //! | `integer` | `100`, `'100'`, `-5` | `100`, `'-5'` |
@@ -15,6 +16,14 @@
 //!
 //! A value that does not read as the key's type is left as written (the
 //! server will reject it; validation reports what it can).
+//!
+//! A `timestamptz` value written without an offset is an instant only in a
+//! TimeZone: it keeps no offset in its printed form, so the target server
+//! (and the shadow database, which runs with the target's TimeZone and
+//! DateStyle) reads it in the target's TimeZone, as psql would; offline,
+//! without a server, its canonical form takes it as UTC. With a server,
+//! `plan --db` compares the bounds the catalog stores, which the
+//! introspector prints in UTC.
 
 use super::expr::{canonical_text, parse};
 use crate::calendar::parse_timestamp;
@@ -36,6 +45,25 @@ pub fn bound_literal(value: &SqlExpr, key_type: &TypeName) -> SqlExpr {
     SqlExpr {
         sql: rendered,
         canonical,
+    }
+}
+
+/// The date and time key types whose literals the session reads
+/// (`TimeZone`, `DateStyle`): `"date"`, `"timestamp"` or `"timestamptz"`.
+pub fn session_dependent_type(key_type: &TypeName) -> Option<&'static str> {
+    match without_modifiers(key_type.as_str()).as_str() {
+        "date" => Some("date"),
+        "timestamp without time zone" => Some("timestamp"),
+        "timestamp with time zone" => Some("timestamptz"),
+        _ => None,
+    }
+}
+
+/// The text of a bound literal (`'2025-01-01'::date` -> `2025-01-01`).
+pub fn bound_literal_text(value: &SqlExpr) -> Option<String> {
+    match read_literal(value)? {
+        Literal::Text(text) | Literal::Number(text) => Some(text),
+        Literal::Bool(_) => None,
     }
 }
 
@@ -145,7 +173,23 @@ fn render(literal: &Literal, key_type: &TypeName) -> Option<String> {
                 stamp.time_string()
             )))
         }
-        "timestamp with time zone" => Some(quote(&timestamptz(&text)?)),
+        "timestamp with time zone" => {
+            let stamp = parse_timestamp(&text)?;
+            if stamp.offset_seconds.is_some() {
+                Some(quote(&timestamptz(&text)?))
+            } else {
+                // Without an offset the value means what it means in the
+                // target's TimeZone (as when the file runs in psql there):
+                // printed without one, so the server that runs the plan (and
+                // the shadow, which copies the target's TimeZone) reads it
+                // that way; offline it compares as UTC (its canonical form).
+                Some(quote(&format!(
+                    "{} {}",
+                    stamp.date_string(),
+                    stamp.time_string()
+                )))
+            }
+        }
         _ => match literal {
             Literal::Bool(flag) => Some(flag.to_string()),
             _ => Some(quote(&text)),
@@ -199,7 +243,12 @@ mod tests {
     #[test]
     fn timestamps() {
         let tz = "timestamp with time zone";
-        check("'2025-01-01'", tz, "'2025-01-01 00:00:00+00'");
+        // No offset: read in the target's TimeZone, compared as UTC offline.
+        check("'2025-01-01'", tz, "'2025-01-01 00:00:00'");
+        assert_eq!(
+            expr("'2025-01-01 00:00:00'").expect("parses"),
+            expr("'2025-01-01 00:00:00+00'").expect("parses")
+        );
         check("'2025-01-01 00:00:00+00'", tz, "'2025-01-01 00:00:00+00'");
         check("'2025-02-01 00:00:00+02'", tz, "'2025-01-31 22:00:00+00'");
         check(
@@ -208,12 +257,12 @@ mod tests {
             "'2025-01-01 09:00:00+00'",
         );
         check("'2024-12-31 23:59:59.5Z'", tz, "'2024-12-31 23:59:59.5+00'");
-        check("timestamptz '2025-03-01'", tz, "'2025-03-01 00:00:00+00'");
+        check("timestamptz '2025-03-01'", tz, "'2025-03-01 00:00:00'");
         check("'2024-03-01 01:00+0130'", tz, "'2024-02-29 23:30:00+00'");
         check(
             "'2025-01-01'",
             "timestamp(3) with time zone",
-            "'2025-01-01 00:00:00+00'",
+            "'2025-01-01 00:00:00'",
         );
         let plain = "timestamp without time zone";
         check("'2025-01-01'", plain, "'2025-01-01 00:00:00'");

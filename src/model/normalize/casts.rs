@@ -338,6 +338,7 @@ mod tests {
                 },
                 deferrable: false,
                 initially_deferred: false,
+                not_valid: false,
                 comment: None,
                 meta: Meta::default(),
             },

@@ -25,6 +25,7 @@
 //! FK, after the referenced table and its unique key).
 
 use super::create_table::foreign_key_requires;
+use super::validate_constraint::validate_step;
 use super::{column_keys, expr_keys, Cx};
 use crate::model::{
     sql, Constraint, ConstraintKind, Index, IndexExpr, IndexKey, Meta, QualifiedName,
@@ -49,12 +50,15 @@ pub(super) fn add_constraint(
     let (steps, phase) = match &constraint.kind {
         ConstraintKind::Check { expr, .. } => {
             requires.extend(expr_keys(cx.ctx.desired, relation, &expr.sql));
-            let steps = if new {
+            let steps = if new || constraint.not_valid {
+                // Declared NOT VALID: added so (no scan), even to a new
+                // table, where PostgreSQL keeps the flag.
+                let on = if new { "new table " } else { "" };
                 vec![cx
                     .step(
-                        add_action(table, constraint, false),
-                        format!("add check {name} on new table {table}"),
-                        add_sql,
+                        add_action(table, constraint, constraint.not_valid),
+                        format!("add check {name} on {on}{table}"),
+                        declared_sql(&add_sql, constraint),
                     )
                     .on(table, LockMode::AccessExclusive)]
             } else if !cx.online() {
@@ -78,12 +82,13 @@ pub(super) fn add_constraint(
         }
         ConstraintKind::ForeignKey(fk) => {
             requires.extend(foreign_key_requires(cx, table, constraint));
-            let steps = if new {
+            let steps = if new || (constraint.not_valid && !partitioned) {
+                let on = if new { "new table " } else { "" };
                 vec![cx
                     .step(
-                        add_action(table, constraint, false),
-                        format!("add foreign key {name} on new table {table}"),
-                        add_sql,
+                        add_action(table, constraint, constraint.not_valid),
+                        format!("add foreign key {name} on {on}{table}"),
+                        declared_sql(&add_sql, constraint),
                     )
                     .on(table, LockMode::ShareRowExclusive)
                     .lock(&fk.ref_table, LockMode::ShareRowExclusive)]
@@ -162,6 +167,15 @@ pub(super) fn add_constraint(
         .requires(requires)]
 }
 
+/// `ADD ...`, with `NOT VALID` when the schema declares the constraint so.
+pub(super) fn declared_sql(add_sql: &str, constraint: &Constraint) -> String {
+    if constraint.not_valid {
+        format!("{add_sql} NOT VALID")
+    } else {
+        add_sql.to_string()
+    }
+}
+
 /// `ADD ... NOT VALID` (short lock), then `VALIDATE CONSTRAINT` in its own
 /// transaction (SHARE UPDATE EXCLUSIVE, full scan).
 /// The action of `ALTER TABLE table ADD constraint_def(constraint)`.
@@ -221,25 +235,10 @@ fn not_valid_then_validate(
             format!("{add_sql} NOT VALID"),
         )
         .on(table, add_lock);
-    let mut validate = cx
-        .step(
-            Action::ValidateConstraint {
-                table: table.clone(),
-                name: name.clone(),
-            },
-            format!("validate constraint {name} on {table}"),
-            format!("ALTER TABLE {table} VALIDATE CONSTRAINT {name}"),
-        )
-        .on(table, LockMode::ShareUpdateExclusive)
-        .scanning()
-        .hazard(
-            Hazard::FullScan,
-            format!("{table} is scanned to validate {name}; writes continue"),
-        );
     if let Some(referenced) = referenced {
         add = add.lock(referenced, add_lock);
-        validate = validate.lock(referenced, LockMode::RowShare);
     }
+    let validate = validate_step(cx, table, name, referenced);
     vec![add, validate]
 }
 
@@ -247,13 +246,13 @@ fn not_valid_then_validate(
 /// `ADD CONSTRAINT ... USING INDEX` (which renames nothing: same name).
 fn unique_using_index(cx: &Cx<'_>, table: &QualifiedName, constraint: &Constraint) -> Vec<Step> {
     let name = &constraint.name;
-    let (columns, include, nulls_not_distinct, kind) = match &constraint.kind {
-        ConstraintKind::PrimaryKey { columns, include } => (columns, include, false, "PRIMARY KEY"),
+    let (columns, include, nulls_not_distinct) = match &constraint.kind {
+        ConstraintKind::PrimaryKey { columns, include } => (columns, include, false),
         ConstraintKind::Unique {
             columns,
             include,
             nulls_not_distinct,
-        } => (columns, include, *nulls_not_distinct, "UNIQUE"),
+        } => (columns, include, *nulls_not_distinct),
         ConstraintKind::Check { .. }
         | ConstraintKind::ForeignKey(_)
         | ConstraintKind::Exclude { .. } => return Vec::new(),
@@ -276,6 +275,7 @@ fn unique_using_index(cx: &Cx<'_>, table: &QualifiedName, constraint: &Constrain
         include: include.clone(),
         predicate: None,
         with: Vec::new(),
+        invalid: false,
         comment: None,
         meta: Meta::default(),
     };
@@ -306,6 +306,26 @@ fn unique_using_index(cx: &Cx<'_>, table: &QualifiedName, constraint: &Constrain
             Hazard::IndexBuild,
             format!("unique index {name} is built on {table} (concurrently; writes continue)"),
         );
+    let attach = using_index_step(cx, table, constraint);
+    vec![build, attach]
+}
+
+/// `ALTER TABLE table ADD CONSTRAINT name UNIQUE|PRIMARY KEY USING INDEX
+/// name`: the constraint adopts the built index of its name (ACCESS
+/// EXCLUSIVE, catalog only).
+pub(super) fn using_index_step(
+    cx: &Cx<'_>,
+    table: &QualifiedName,
+    constraint: &Constraint,
+) -> Step {
+    let name = &constraint.name;
+    let kind = match &constraint.kind {
+        ConstraintKind::PrimaryKey { .. } => "PRIMARY KEY",
+        ConstraintKind::Unique { .. }
+        | ConstraintKind::Check { .. }
+        | ConstraintKind::ForeignKey(_)
+        | ConstraintKind::Exclude { .. } => "UNIQUE",
+    };
     let mut add_sql =
         format!("ALTER TABLE {table} ADD CONSTRAINT {name} {kind} USING INDEX {name}");
     if constraint.deferrable {
@@ -314,18 +334,16 @@ fn unique_using_index(cx: &Cx<'_>, table: &QualifiedName, constraint: &Constrain
             add_sql.push_str(" INITIALLY DEFERRED");
         }
     }
-    let attach = cx
-        .step(
-            Action::AddConstraint {
-                table: table.clone(),
-                name: name.clone(),
-                kind: constraint_action(&constraint.kind),
-                not_valid: false,
-                using_index: Some(name.clone()),
-            },
-            format!("add constraint {name} on {table} using index {name}"),
-            add_sql,
-        )
-        .on(table, LockMode::AccessExclusive);
-    vec![build, attach]
+    cx.step(
+        Action::AddConstraint {
+            table: table.clone(),
+            name: name.clone(),
+            kind: constraint_action(&constraint.kind),
+            not_valid: false,
+            using_index: Some(name.clone()),
+        },
+        format!("add constraint {name} on {table} using index {name}"),
+        add_sql,
+    )
+    .on(table, LockMode::AccessExclusive)
 }

@@ -13,7 +13,7 @@
 //! so FK cycles between new tables never block table creation. RLS is
 //! enabled after the table's policies are created.
 
-use super::add_constraint::add_action;
+use super::add_constraint::{add_action, declared_sql};
 use super::create_index::index_action;
 use super::{
     column_keys, dep_keys, distribute, expr_keys, policy, rls, schema_key, trigger, type_keys, Cx,
@@ -97,6 +97,24 @@ pub(super) fn table_node(cx: &Cx<'_>, table: &Table) -> Node {
         }
     }
     let mut steps = vec![create];
+    // A CHECK declared NOT VALID cannot be inline (CREATE TABLE marks it
+    // valid, `sql::create_table` leaves it out): added NOT VALID after.
+    for constraint in table.constraints.values() {
+        if constraint.not_valid && matches!(constraint.kind, ConstraintKind::Check { .. }) {
+            steps.push(
+                cx.step(
+                    add_action(name, constraint, true),
+                    format!("add check {} on new table {name}", constraint.name),
+                    declared_sql(
+                        &format!("ALTER TABLE {name} ADD {}", sql::constraint_def(constraint)),
+                        constraint,
+                    ),
+                )
+                .on(name, LockMode::AccessExclusive)
+                .joining(),
+            );
+        }
+    }
     for index in table.indexes.values() {
         provides.push(Key::Index(name.clone(), index.name.clone()));
         for key in &index.keys {
@@ -146,11 +164,14 @@ pub(super) fn foreign_key_requires(
 fn foreign_key_node(cx: &Cx<'_>, table: &QualifiedName, constraint: &Constraint) -> Node {
     let mut step = cx
         .step(
-            add_action(table, constraint, false),
+            add_action(table, constraint, constraint.not_valid),
             format!("add foreign key {} on new table {table}", constraint.name),
-            format!(
-                "ALTER TABLE {table} ADD {}",
-                sql::constraint_def(constraint)
+            declared_sql(
+                &format!(
+                    "ALTER TABLE {table} ADD {}",
+                    sql::constraint_def(constraint)
+                ),
+                constraint,
             ),
         )
         .on(table, LockMode::ShareRowExclusive);

@@ -6,6 +6,7 @@
 
 mod add_column;
 mod add_constraint;
+mod adopt_index;
 mod alter_column;
 mod attach_partition;
 mod attach_table;
@@ -28,6 +29,7 @@ mod set_not_null;
 mod set_partitioning;
 mod statistics;
 mod trigger;
+mod validate_constraint;
 mod view;
 
 #[cfg(test)]
@@ -223,6 +225,12 @@ pub(crate) fn plan_change(cx: &Cx<'_>, change: &Change<'_>) -> Result<Vec<Node>,
         Change::RenameConstraint {
             table, from, to, ..
         } => catalog::rename_constraint(cx, table, from, to),
+        Change::AddConstraintUsingIndex { table, constraint } => {
+            adopt_index::add_constraint_using_index(cx, table, constraint)
+        }
+        Change::ValidateConstraint { table, constraint } => {
+            validate_constraint::validate_constraint(cx, table, constraint)
+        }
         Change::CreateIndex { table, index } => create_index::create_index(cx, table, index),
         Change::DropIndex { table, index } => drop_index::drop_index(cx, table, index),
         Change::RenameIndex {

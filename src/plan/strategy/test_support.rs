@@ -30,6 +30,7 @@ pub(crate) fn constraint(name: &str, kind: ConstraintKind) -> Constraint {
         kind,
         deferrable: false,
         initially_deferred: false,
+        not_valid: false,
         comment: None,
         meta: Meta::default(),
     }
@@ -97,6 +98,7 @@ pub(crate) fn index(name: &str, columns: &[&str]) -> Index {
         include: Vec::new(),
         predicate: None,
         with: Vec::new(),
+        invalid: false,
         comment: None,
         meta: Meta::default(),
     }

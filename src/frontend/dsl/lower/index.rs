@@ -86,6 +86,7 @@ impl Cx<'_> {
             include: Vec::new(),
             predicate: None,
             with: Vec::new(),
+            invalid: false,
             comment,
             meta: self.meta(def, name_node.as_ref()),
         };

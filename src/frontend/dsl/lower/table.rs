@@ -385,6 +385,7 @@ impl Cx<'_> {
         };
         let mut constraint = new_constraint(kind, self.meta(opt, None));
         apply_deferral(&mut constraint, opt);
+        constraint.not_valid = declared_not_valid(opt);
         Some(PendingConstraint {
             name: None,
             name_columns,
@@ -486,6 +487,7 @@ impl Cx<'_> {
             new_constraint(kind, self.meta(node, child(node, Rule::ident).as_ref()));
         constraint.comment = comment;
         apply_deferral(&mut constraint, &body);
+        constraint.not_valid = declared_not_valid(&body);
         Some(PendingConstraint {
             name: explicit,
             name_columns,
@@ -547,6 +549,7 @@ fn new_constraint(kind: ConstraintKind, meta: Meta) -> Constraint {
         kind,
         deferrable: false,
         initially_deferred: false,
+        not_valid: false,
         comment: None,
         meta,
     }
@@ -562,6 +565,14 @@ fn check_name_columns(expr: &SqlExpr) -> Vec<Ident> {
         Some(first) if columns.iter().all(|column| *column == first) => vec![first],
         _ => Vec::new(),
     }
+}
+
+/// `not valid` on a CHECK, or among a foreign key's clauses.
+fn declared_not_valid(node: &Node<'_>) -> bool {
+    has(node, Rule::not_valid)
+        || children(node, Rule::fk_tail)
+            .iter()
+            .any(|tail| has(tail, Rule::not_valid))
 }
 
 /// Applies every `deferral` child of `node` to the constraint.

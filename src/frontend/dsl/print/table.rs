@@ -330,6 +330,9 @@ fn constraint_text(constraint: &Constraint) -> String {
         constraint.deferrable,
         constraint.initially_deferred,
     ));
+    if constraint.not_valid {
+        text.push_str(" not valid");
+    }
     text
 }
 
