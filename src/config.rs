@@ -112,6 +112,8 @@ pub struct Overrides {
     pub db_from_env: bool,
     /// The flags of `schemac apply` that override `[apply]`.
     pub apply: ApplyOverrides,
+    /// `--all-findings`: text output shows every finding.
+    pub all_findings: bool,
 }
 
 /// What the environment says, read once by [`Options::load`].
@@ -134,6 +136,9 @@ pub struct Options {
     pub allow_hazards: AllowedHazards,
     /// `NO_COLOR` is set (to anything but the empty string).
     pub no_color: bool,
+    /// Text output shows every finding (`--all-findings`) instead of the
+    /// first few of each rule and a count of the rest.
+    pub all_findings: bool,
     /// Lint severities and thresholds.
     pub lint: LintConfig,
     /// `[lint] target-version` was set (else `lint.target_version` is the
@@ -216,6 +221,7 @@ impl Options {
             paths,
             allow_hazards,
             no_color: env.no_color,
+            all_findings: overrides.all_findings,
             lint,
             target_version_configured,
             apply,

@@ -51,6 +51,13 @@ pub struct Cli {
     #[arg(long, global = true, value_name = "FILE")]
     pub config: Option<PathBuf>,
 
+    /// Show every finding in text output. By default the first 3 findings
+    /// of each rule are shown in full and the rest are counted in one line
+    /// per rule; json, sarif, github, gitlab and gcc output always carry
+    /// every finding.
+    #[arg(long, global = true)]
+    pub all_findings: bool,
+
     #[command(subcommand)]
     pub command: Command,
 }
@@ -176,6 +183,10 @@ pub fn run(cli: Cli) -> miette::Result<ExitStatus> {
 
 fn dispatch(cli: Cli) -> Result<ExitStatus, CliError> {
     let config = cli.config.as_deref();
+    let overrides = |paths: &[PathBuf], allow_hazards: Option<String>| Overrides {
+        all_findings: cli.all_findings,
+        ..overrides(paths, allow_hazards)
+    };
     match &cli.command {
         Command::Check(args) => {
             let options = Options::load(config, overrides(&args.paths, None))?;
@@ -322,7 +333,8 @@ pub(crate) fn report_to_stderr(
     let stderr = io::stderr();
     let color = use_color(options, stderr.is_terminal());
     let mut out = stderr.lock();
-    render::diagnostics::text::render(diagnostics, sources, color, &mut out)?;
+    let shown = render::diagnostics::text::Shown::grouped_unless(options.all_findings);
+    render::diagnostics::text::render(diagnostics, sources, color, shown, &mut out)?;
     out.flush()?;
     Ok(())
 }

@@ -370,7 +370,8 @@ fn describe_rule(rule: Rule) -> Option<String> {
         return Some(format!("`{keyword}`"));
     }
     let word = match rule {
-        Rule::type_ref | Rule::type_base | Rule::t_named => "a type",
+        // The guards (`*_word`) stand for the rules they guard.
+        Rule::type_ref | Rule::type_base | Rule::t_named | Rule::type_word => "a type",
         Rule::ident | Rule::unquoted_ident | Rule::quoted_ident | Rule::arg_name => "a name",
         Rule::qname | Rule::dotted_name => "a name",
         Rule::paren_expr => "a parenthesized SQL expression",
@@ -379,10 +380,10 @@ fn describe_rule(rule: Rule) -> Option<String> {
         Rule::int | Rule::number => "a number",
         Rule::dollar_quoted => "a dollar-quoted body ($$ ... $$)",
         Rule::view_query => "a SELECT query",
-        Rule::column_opt => "a column option",
+        Rule::column_opt | Rule::column_opt_word => "a column option",
         Rule::column => "a column",
         Rule::item => "a top-level object (table, enum, view, ...)",
-        Rule::table_item => "a column, constraint, index or other table item",
+        Rule::table_item | Rule::item_word => "a column, constraint, index or other table item",
         Rule::doc_comment => "a doc comment",
         Rule::seq_opt => "a sequence option",
         Rule::func_attr => "a function attribute",
