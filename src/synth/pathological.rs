@@ -117,10 +117,7 @@ fn schema_inputs(size: usize) -> Vec<(&'static str, String)> {
         ),
         (
             "long line, error past column 65,535",
-            table(&format!(
-                "{}bogus",
-                " ".repeat(size.min(70_000).max(66_000))
-            )),
+            table(&format!("{}bogus", " ".repeat(size.clamp(66_000, 70_000)))),
         ),
         (
             "long identifier",
@@ -217,7 +214,7 @@ fn sql_inputs(size: usize) -> Vec<(&'static str, String)> {
             "long line, error past column 65,535",
             format!(
                 "{}CREATE TABLE t (id int bogus bogus);\n",
-                " ".repeat(size.min(70_000).max(66_000))
+                " ".repeat(size.clamp(66_000, 70_000))
             ),
         ),
         (

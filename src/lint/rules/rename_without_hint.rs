@@ -26,12 +26,15 @@ fn shape(table: &Table) -> Vec<(&str, &str)> {
     cols
 }
 
+/// A table's schema and [`shape`].
+type ShapeKey<'a> = (&'a str, Vec<(&'a str, &'a str)>);
+
 fn check(ctx: &MigrationCtx<'_>, out: &mut Vec<Finding>) {
     let number_of = |object: &ObjectId| ctx.steps_of(object).first().copied();
     // Tables the plan drops (not partitions, with columns), by schema and
     // shape; the first in name order wins, as a scan in that order would
     // find it.
-    let mut dropped_by_shape: HashMap<(&str, Vec<(&str, &str)>), &Table> = HashMap::new();
+    let mut dropped_by_shape: HashMap<ShapeKey<'_>, &Table> = HashMap::new();
     for current in ctx.current.tables.values() {
         if ctx.desired.tables.contains_key(&current.name)
             || current.partition_of.is_some()
