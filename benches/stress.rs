@@ -152,7 +152,7 @@ fn hostile_inputs() {
         }
         rows.push((start.elapsed(), input.name, input.text.len(), n_diagnostics));
     }
-    rows.sort_by(|left, right| right.0.cmp(&left.0));
+    rows.sort_by_key(|row| std::cmp::Reverse(row.0));
     println!(
         "hostile inputs ({} of them): load + validate, slowest first",
         rows.len()
