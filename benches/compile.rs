@@ -34,6 +34,9 @@
 //! variant's frontend, diff and plan), for finding where time and memory go.
 //! RSS after a stage includes memory the allocator keeps after freeing, so
 //! read the growth of `VmHWM` as the stage's peak cost.
+//! `compile --write N schema|sql PATH [changed]` writes the synthetic schema
+//! as one file, to time whole commands on it (`schemac plan --format sql
+//! PATH`).
 
 use schemac::lint::LintConfig;
 use schemac::model::Model;
@@ -58,6 +61,9 @@ fn main() -> ExitCode {
     }
     if let Some(pos) = args.iter().position(|arg| arg == "--phases") {
         return phases(&args[pos + 1..]);
+    }
+    if let Some(pos) = args.iter().position(|arg| arg == "--write") {
+        return write(&args[pos + 1..]);
     }
     parent()
 }
@@ -317,6 +323,28 @@ fn size_and_form(args: &[String]) -> Option<(usize, Form)> {
         _ => return None,
     };
     Some((n_tables, form))
+}
+
+/// `--write N FORM PATH [changed]`: writes the synthetic schema of N
+/// tables as one file, for timing whole commands (`schemac plan --format
+/// sql PATH`) on it.
+fn write(args: &[String]) -> ExitCode {
+    let (Some((n_tables, form)), Some(path)) = (size_and_form(args), args.get(2)) else {
+        eprintln!("usage: compile --write N schema|sql PATH [changed]");
+        return ExitCode::FAILURE;
+    };
+    let variant = if args.get(3).is_some_and(|arg| arg == "changed") {
+        Variant::Changed
+    } else {
+        Variant::Base
+    };
+    match std::fs::write(path, synth::source(n_tables, variant, form)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => {
+            eprintln!("cannot write {path}: {err}");
+            ExitCode::FAILURE
+        }
+    }
 }
 
 /// Runs each stage of the pipeline once and prints one line per stage:

@@ -135,6 +135,8 @@ pub struct Overrides {
     pub citus: Option<Citus>,
     /// `--color`.
     pub color: Option<ColorMode>,
+    /// `--all-findings`: text output shows every finding.
+    pub all_findings: bool,
 }
 
 impl Environment {
@@ -208,6 +210,9 @@ pub struct Options {
     /// Error-level lint findings about the plan that may pass (the lint
     /// rule ids of the same list).
     pub allow_lint: AllowedLint,
+    /// Text output shows every finding (`--all-findings`) instead of the
+    /// first few of each rule and a count of the rest.
+    pub all_findings: bool,
     /// Lint severities and thresholds.
     pub lint: LintConfig,
     /// `[lint] target-version` was set (else `lint.target_version` is the
@@ -298,6 +303,7 @@ impl Options {
             allow_hazards,
             color: ColorMode::resolve(overrides.color, env),
             allow_lint,
+            all_findings: overrides.all_findings,
             lint,
             target_version_configured,
             apply,

@@ -21,6 +21,8 @@
 //! name is the one PostgreSQL would choose or print, so a plan between the
 //! two forms is empty.
 
+pub mod pathological;
+
 use crate::source::{Language, SourceSet};
 use std::fmt::Write;
 use std::path::PathBuf;

@@ -22,7 +22,8 @@ pub struct CheckArgs {
     /// Schema files or directories [default: `paths` in schemac.toml, else .].
     pub paths: Vec<PathBuf>,
 
-    /// Output format of the findings.
+    /// Output format of the findings (text shows the first 3 of each rule
+    /// unless --all-findings; the other formats carry every finding).
     #[arg(long, value_enum, default_value_t = DiagnosticFormat::Text)]
     pub format: DiagnosticFormat,
 
@@ -79,7 +80,8 @@ pub fn run(options: &Options, args: &CheckArgs) -> Result<ExitStatus, CliError> 
     let stdout = io::stdout();
     let color = use_color(options, stdout.is_terminal());
     let mut out = stdout.lock();
-    write_findings(args.format, &diagnostics, &sources, color, &mut out)?;
+    let shown = render_diagnostics::text::Shown::grouped_unless(options.all_findings);
+    write_findings(args.format, &diagnostics, &sources, color, shown, &mut out)?;
     out.flush()?;
     let counts = Counts::of(&diagnostics);
     let failed = counts.errors > 0 || (args.deny_warnings && counts.warnings > 0);
@@ -95,11 +97,12 @@ fn write_findings(
     diagnostics: &[Diagnostic],
     sources: &SourceSet,
     color: bool,
+    shown: render_diagnostics::text::Shown,
     out: &mut impl Write,
 ) -> io::Result<()> {
     match format {
         DiagnosticFormat::Text => {
-            render_diagnostics::text::render(diagnostics, sources, color, out)?;
+            render_diagnostics::text::render(diagnostics, sources, color, shown, out)?;
             writeln!(out, "{}", Counts::of(diagnostics).summary())
         }
         DiagnosticFormat::Json => render_diagnostics::json::render(diagnostics, sources, out),

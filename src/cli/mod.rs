@@ -56,6 +56,12 @@ pub struct Cli {
     /// forces it), always or never.
     #[arg(long, global = true, value_enum, value_name = "WHEN")]
     pub color: Option<ColorMode>,
+    /// Show every finding in text output. By default the first 3 findings
+    /// of each rule are shown in full and the rest are counted in one line
+    /// per rule; json, sarif, github, gitlab and gcc output always carry
+    /// every finding.
+    #[arg(long, global = true)]
+    pub all_findings: bool,
 
     #[command(subcommand)]
     pub command: Command,
@@ -206,6 +212,7 @@ fn dispatch(cli: Cli) -> Result<ExitStatus, CliError> {
         paths: paths.to_vec(),
         allow_hazards,
         color: cli.color,
+        all_findings: cli.all_findings,
         ..Overrides::default()
     };
     match &cli.command {
@@ -350,7 +357,8 @@ pub(crate) fn report_to_stderr(
     let stderr = io::stderr();
     let color = use_color(options, stderr.is_terminal());
     let mut out = stderr.lock();
-    render::diagnostics::text::render(diagnostics, sources, color, &mut out)?;
+    let shown = render::diagnostics::text::Shown::grouped_unless(options.all_findings);
+    render::diagnostics::text::render(diagnostics, sources, color, shown, &mut out)?;
     out.flush()?;
     Ok(())
 }

@@ -340,24 +340,44 @@ impl miette::SourceCode for crate::source::SourceFile {
 /// Renders diagnostics with miette's graphical handler (colours only when
 /// `color` is true) into a string.
 pub fn render_text(diagnostics: &[Diagnostic], sources: &SourceSet, color: bool) -> String {
-    let theme = if color {
-        miette::GraphicalTheme::unicode()
-    } else {
-        miette::GraphicalTheme::unicode_nocolor()
-    };
-    let handler = miette::GraphicalReportHandler::new_themed(theme).with_width(100);
+    let reports = TextReports::new(color);
     let mut out = String::new();
     for diagnostic in diagnostics {
+        reports.render(diagnostic, sources, &mut out);
+    }
+    out
+}
+
+/// miette's graphical handler, set up once for many reports.
+pub struct TextReports {
+    handler: miette::GraphicalReportHandler,
+}
+
+impl TextReports {
+    /// Colours only when `color` is true.
+    pub fn new(color: bool) -> TextReports {
+        let theme = if color {
+            miette::GraphicalTheme::unicode()
+        } else {
+            miette::GraphicalTheme::unicode_nocolor()
+        };
+        TextReports {
+            handler: miette::GraphicalReportHandler::new_themed(theme).with_width(100),
+        }
+    }
+
+    /// Appends one diagnostic's report to `out`: a snippet when its lines
+    /// are short enough, else a cropped excerpt; a gcc line if miette fails.
+    pub fn render(&self, diagnostic: &Diagnostic, sources: &SourceSet, out: &mut String) {
         let mut report = diagnostic.report(sources);
         report.snippet = diagnostic.fits_snippet(sources);
-        if handler.render_report(&mut out, &report).is_err() {
+        if self.handler.render_report(out, &report).is_err() {
             out.push_str(&diagnostic.to_gcc_line(sources));
             out.push('\n');
         } else if !report.snippet {
             out.push_str(&diagnostic.cropped_excerpt(sources));
         }
     }
-    out
 }
 
 #[cfg(test)]

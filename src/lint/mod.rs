@@ -370,14 +370,65 @@ impl<'a> SchemaCtx<'a> {
 }
 
 /// What a migration rule sees.
+///
+/// Rules that relate one step to others (a later step on the same object,
+/// the end of a step's transaction) ask the indexes here, built once per
+/// lint run, so that every rule stays linear in the number of steps.
 pub struct MigrationCtx<'a> {
     pub plan: &'a Plan,
     pub current: &'a Model,
     pub desired: &'a Model,
     pub config: &'a LintConfig,
+    /// [`MigrationCtx::group_end`]'s table, built on first use.
+    group_ends: std::cell::OnceCell<Vec<usize>>,
+    /// [`MigrationCtx::steps_of`]'s index, built on first use.
+    by_object: std::cell::OnceCell<HashMap<&'a ObjectId, Vec<usize>>>,
 }
 
-impl MigrationCtx<'_> {
+impl<'a> MigrationCtx<'a> {
+    pub fn new(
+        plan: &'a Plan,
+        current: &'a Model,
+        desired: &'a Model,
+        config: &'a LintConfig,
+    ) -> MigrationCtx<'a> {
+        MigrationCtx {
+            plan,
+            current,
+            desired,
+            config,
+            group_ends: std::cell::OnceCell::new(),
+            by_object: std::cell::OnceCell::new(),
+        }
+    }
+
+    /// The 1-based number of the last step of the transaction that step
+    /// `number` (1-based) runs in ([`Plan::transaction_groups`]): a later
+    /// step commits separately exactly when its number is greater.
+    pub fn group_end(&self, number: usize) -> usize {
+        let ends = self.group_ends.get_or_init(|| {
+            let mut ends = Vec::with_capacity(self.plan.steps.len());
+            for group in self.plan.transaction_groups() {
+                let end = ends.len() + group.len();
+                ends.extend(std::iter::repeat_n(end, group.len()));
+            }
+            ends
+        });
+        ends.get(number.wrapping_sub(1)).copied().unwrap_or(number)
+    }
+
+    /// The 1-based numbers of the steps that came from `object`, in order.
+    pub fn steps_of(&self, object: &ObjectId) -> &[usize] {
+        let index = self.by_object.get_or_init(|| {
+            let mut index: HashMap<&'a ObjectId, Vec<usize>> = HashMap::new();
+            for (idx, step) in self.plan.steps.iter().enumerate() {
+                index.entry(&step.origin.object).or_default().push(idx + 1);
+            }
+            index
+        });
+        index.get(object).map_or(&[][..], Vec::as_slice)
+    }
+
     /// Steps with their 1-based numbers.
     pub fn steps(&self) -> impl Iterator<Item = (usize, &Step)> {
         self.plan
@@ -509,12 +560,7 @@ pub fn check_plan(
     desired: &Model,
     config: &LintConfig,
 ) -> Vec<Diagnostic> {
-    let ctx = MigrationCtx {
-        plan,
-        current,
-        desired,
-        config,
-    };
+    let ctx = MigrationCtx::new(plan, current, desired, config);
     let mut findings = Vec::new();
     for rule in registry::RULES {
         if config.severity_of(rule).is_none() {

@@ -32,7 +32,7 @@ pub fn load_file(file: &SourceFile) -> Parsed<Model> {
     // alive at a time); otherwise the errors are found and blanked out
     // first, and the clean text is parsed and lowered instead (what was
     // lowered on the first pass is dropped).
-    let mut entries = parse::Entries::new(&file.text, file.id);
+    let mut entries = parse::Entries::until_first_error(&file.text, file.id);
     let lowered = lower::lower_entries(file, &mut entries);
     let (lowered, mut diagnostics) = if entries.diagnostics.is_empty() {
         (lowered, Vec::new())

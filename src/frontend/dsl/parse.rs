@@ -43,6 +43,11 @@ pub struct Entries<'i> {
     text: &'i str,
     file: FileId,
     pos: usize,
+    /// Stop at the first syntax error (the caller starts over with
+    /// [`recover`]): a file with thousands of broken entries, each of
+    /// which pest reads to the end of the file (an unclosed parenthesis),
+    /// would otherwise cost time quadratic in its length.
+    stop_at_first_error: bool,
     pub diagnostics: Vec<Diagnostic>,
 }
 
@@ -52,7 +57,16 @@ impl<'i> Entries<'i> {
             text,
             file,
             pos: 0,
+            stop_at_first_error: false,
             diagnostics: Vec::new(),
+        }
+    }
+
+    /// Like [`Entries::new`], but ends at the first syntax error.
+    pub fn until_first_error(text: &'i str, file: FileId) -> Entries<'i> {
+        Entries {
+            stop_at_first_error: true,
+            ..Entries::new(text, file)
         }
     }
 }
@@ -83,6 +97,10 @@ impl<'i> Iterator for Entries<'i> {
                 Err(error) => {
                     let (diagnostic, error_pos) = syntax_error(&error, rest, self.pos, self.file);
                     self.diagnostics.push(diagnostic);
+                    if self.stop_at_first_error {
+                        self.pos = self.text.len();
+                        return None;
+                    }
                     self.pos = next_top_level_line(self.text, error_pos.max(self.pos));
                 }
             }
@@ -141,6 +159,12 @@ pub fn recover(text: &str, file: FileId) -> (String, Vec<Diagnostic>) {
                 blank(&mut work[blank_from..blank_to]);
             }
         }
+    }
+    // Past the error limit the rest is not checked: blanked, so that the
+    // clean text has no error left to find (each costs a parse that may
+    // read to the end of the file).
+    if diagnostics.len() >= MAX_ERRORS && pos < work.len() {
+        blank(&mut work[pos..]);
     }
     let clean = String::from_utf8(work).unwrap_or_else(|_| String::new());
     (clean, diagnostics)
@@ -370,7 +394,8 @@ fn describe_rule(rule: Rule) -> Option<String> {
         return Some(format!("`{keyword}`"));
     }
     let word = match rule {
-        Rule::type_ref | Rule::type_base | Rule::t_named => "a type",
+        // The guards (`*_word`) stand for the rules they guard.
+        Rule::type_ref | Rule::type_base | Rule::t_named | Rule::type_word => "a type",
         Rule::ident | Rule::unquoted_ident | Rule::quoted_ident | Rule::arg_name => "a name",
         Rule::qname | Rule::dotted_name => "a name",
         Rule::paren_expr => "a parenthesized SQL expression",
@@ -379,10 +404,10 @@ fn describe_rule(rule: Rule) -> Option<String> {
         Rule::int | Rule::number => "a number",
         Rule::dollar_quoted => "a dollar-quoted body ($$ ... $$)",
         Rule::view_query => "a SELECT query",
-        Rule::column_opt => "a column option",
+        Rule::column_opt | Rule::column_opt_word => "a column option",
         Rule::column => "a column",
         Rule::item => "a top-level object (table, enum, view, ...)",
-        Rule::table_item => "a column, constraint, index or other table item",
+        Rule::table_item | Rule::item_word => "a column, constraint, index or other table item",
         Rule::doc_comment => "a doc comment",
         Rule::seq_opt => "a sequence option",
         Rule::func_attr => "a function attribute",

@@ -22,18 +22,21 @@ fn check(ctx: &MigrationCtx<'_>, out: &mut Vec<Finding>) {
         if !matches!(step.action, Action::DropPolicy { .. }) {
             continue;
         }
-        let recreate = ctx.steps().find(|(later, other)| {
-            *later > number
-                && other.origin.object == step.origin.object
-                && matches!(other.action, Action::CreatePolicy { .. })
-        });
-        let Some((create_number, _)) = recreate else {
+        let recreate = ctx
+            .steps_of(&step.origin.object)
+            .iter()
+            .copied()
+            .filter(|&later| later > number)
+            .find(|&later| {
+                matches!(
+                    ctx.plan.steps[later - 1].action,
+                    Action::CreatePolicy { .. }
+                )
+            });
+        let Some(create_number) = recreate else {
             continue;
         };
-        let same_transaction = ctx.plan.steps[number..create_number]
-            .iter()
-            .all(|between| between.transactional && between.joins_previous)
-            && step.transactional;
+        let same_transaction = step.transactional && create_number <= ctx.group_end(number);
         if !same_transaction {
             out.push(
                 Finding::new(

@@ -1,7 +1,8 @@
 //! rename-without-hint: a drop and a create that look like a rename without a `was` hint.
 use crate::diagnostics::Severity;
 use crate::lint::{span, Check, Family, Finding, Group, MigrationCtx, Rule};
-use crate::model::{Column, Table};
+use crate::model::{Column, ObjectId, Table, TypeName};
+use std::collections::HashMap;
 
 pub static RULE: Rule = Rule {
     id: "rename-without-hint",
@@ -13,36 +14,47 @@ pub static RULE: Rule = Rule {
     check: Check::Migration(check),
 };
 
-fn same_shape(a: &Table, b: &Table) -> bool {
-    let shape = |t: &Table| {
-        let mut cols: Vec<(String, String)> = t
-            .columns
-            .iter()
-            .map(|c| (c.name.0.clone(), c.ty.0.clone()))
-            .collect();
-        cols.sort();
-        cols
-    };
-    !a.columns.is_empty() && shape(a) == shape(b)
+/// Column names and types, sorted: two tables of the same shape look like
+/// a rename of each other.
+fn shape(table: &Table) -> Vec<(&str, &str)> {
+    let mut cols: Vec<(&str, &str)> = table
+        .columns
+        .iter()
+        .map(|c| (c.name.0.as_str(), c.ty.0.as_str()))
+        .collect();
+    cols.sort_unstable();
+    cols
 }
 
+/// A table's schema and [`shape`].
+type ShapeKey<'a> = (&'a str, Vec<(&'a str, &'a str)>);
+
 fn check(ctx: &MigrationCtx<'_>, out: &mut Vec<Finding>) {
-    let number_of = |object: &crate::model::ObjectId| {
-        ctx.steps()
-            .find(|(_, step)| &step.origin.object == object)
-            .map(|(n, _)| n)
-    };
+    let number_of = |object: &ObjectId| ctx.steps_of(object).first().copied();
+    // Tables the plan drops (not partitions, with columns), by schema and
+    // shape; the first in name order wins, as a scan in that order would
+    // find it.
+    let mut dropped_by_shape: HashMap<ShapeKey<'_>, &Table> = HashMap::new();
+    for current in ctx.current.tables.values() {
+        if ctx.desired.tables.contains_key(&current.name)
+            || current.partition_of.is_some()
+            || current.columns.is_empty()
+        {
+            continue;
+        }
+        dropped_by_shape
+            .entry((current.name.schema.0.as_str(), shape(current)))
+            .or_insert(current);
+    }
     for desired in ctx.desired.tables.values() {
+        if dropped_by_shape.is_empty() {
+            break;
+        }
         if ctx.current.tables.contains_key(&desired.name) || desired.meta.renamed_from.is_some() {
             continue;
         }
-        let dropped = ctx.current.tables.values().find(|current| {
-            !ctx.desired.tables.contains_key(&current.name)
-                && current.name.schema == desired.name.schema
-                && current.partition_of.is_none()
-                && same_shape(current, desired)
-        });
-        if let Some(dropped) = dropped {
+        let key = (desired.name.schema.0.as_str(), shape(desired));
+        if let Some(dropped) = dropped_by_shape.get(&key) {
             let mut finding = Finding::new(
                 &RULE,
                 span(&desired.meta),
@@ -53,7 +65,7 @@ fn check(ctx: &MigrationCtx<'_>, out: &mut Vec<Finding>) {
             )
             .label("new, empty table")
             .help(format!("write `table {} was {} {{ ... }}`", desired.name.name, dropped.name.name));
-            if let Some(number) = number_of(&crate::model::ObjectId::Table(dropped.name.clone())) {
+            if let Some(number) = number_of(&ObjectId::Table(dropped.name.clone())) {
                 finding = finding.step(number);
             }
             out.push(finding);
@@ -63,18 +75,22 @@ fn check(ctx: &MigrationCtx<'_>, out: &mut Vec<Finding>) {
         let Some(current) = ctx.current.tables.get(&desired.name) else {
             continue;
         };
-        let added: Vec<&Column> = desired
+        // The first removed column of each type, in column order.
+        let mut removed_by_type: HashMap<&TypeName, &Column> = HashMap::new();
+        for column in current.columns.iter().rev() {
+            if desired.column(&column.name).is_none() {
+                removed_by_type.insert(&column.ty, column);
+            }
+        }
+        if removed_by_type.is_empty() {
+            continue;
+        }
+        let added = desired
             .columns
             .iter()
-            .filter(|c| current.column(&c.name).is_none() && c.meta.renamed_from.is_none())
-            .collect();
-        let removed: Vec<&Column> = current
-            .columns
-            .iter()
-            .filter(|c| desired.column(&c.name).is_none())
-            .collect();
+            .filter(|c| current.column(&c.name).is_none() && c.meta.renamed_from.is_none());
         for new_column in added {
-            if let Some(old_column) = removed.iter().find(|old| old.ty == new_column.ty) {
+            if let Some(old_column) = removed_by_type.get(&new_column.ty) {
                 let mut finding = Finding::new(
                     &RULE,
                     span(&new_column.meta),
@@ -85,8 +101,7 @@ fn check(ctx: &MigrationCtx<'_>, out: &mut Vec<Finding>) {
                 )
                 .label("new, empty column")
                 .help(format!("write `{} {} was {}` if this is a rename", new_column.name, new_column.ty, old_column.name));
-                let dropped =
-                    crate::model::ObjectId::Column(desired.name.clone(), old_column.name.clone());
+                let dropped = ObjectId::Column(desired.name.clone(), old_column.name.clone());
                 if let Some(number) = number_of(&dropped) {
                     finding = finding.step(number);
                 }

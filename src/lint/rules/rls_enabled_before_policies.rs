@@ -1,7 +1,9 @@
 //! rls-enabled-before-policies: RLS is enabled before the table's policies exist.
 use crate::diagnostics::Severity;
 use crate::lint::{Check, Family, Finding, Group, MigrationCtx, Rule};
+use crate::model::QualifiedName;
 use crate::plan::Action;
+use std::collections::HashMap;
 
 pub static RULE: Rule = Rule {
     id: "rls-enabled-before-policies",
@@ -14,17 +16,13 @@ pub static RULE: Rule = Rule {
 };
 
 fn check(ctx: &MigrationCtx<'_>, out: &mut Vec<Finding>) {
-    let groups = ctx.plan.transaction_groups();
-    let group_of = |number: usize| {
-        let mut seen = 0;
-        for (idx, group) in groups.iter().enumerate() {
-            seen += group.len();
-            if number <= seen {
-                return idx;
-            }
+    // Steps creating a policy, per table, in step order.
+    let mut policy_steps: HashMap<&QualifiedName, Vec<usize>> = HashMap::new();
+    for (number, step) in ctx.steps() {
+        if let Action::CreatePolicy { table, .. } = &step.action {
+            policy_steps.entry(table).or_default().push(number);
         }
-        groups.len()
-    };
+    }
     for (number, step) in ctx.steps() {
         let Action::EnableRls { table } = &step.action else {
             continue;
@@ -32,12 +30,14 @@ fn check(ctx: &MigrationCtx<'_>, out: &mut Vec<Finding>) {
         if !ctx.existed(table) {
             continue;
         }
-        let later_policy = ctx.steps().find(|(later, other)| {
-            *later > number
-                && group_of(*later) != group_of(number)
-                && matches!(&other.action, Action::CreatePolicy { table: policy_table, .. } if policy_table == table)
+        // The first policy of the table created after the transaction
+        // that enables RLS has committed.
+        let commit = ctx.group_end(number);
+        let later_policy = policy_steps.get(table).and_then(|numbers| {
+            let first_later = numbers.partition_point(|&later| later <= commit);
+            numbers.get(first_later).copied()
         });
-        if let Some((policy_number, _)) = later_policy {
+        if let Some(policy_number) = later_policy {
             out.push(
                 Finding::new(
                     &RULE,

@@ -1,7 +1,9 @@
 //! set-not-null-without-check: SET NOT NULL on an existing column without a validated IS NOT NULL check.
 use crate::diagnostics::Severity;
 use crate::lint::{Check, Family, Finding, Group, MigrationCtx, Rule};
+use crate::model::{Ident, QualifiedName};
 use crate::plan::{Action, ConstraintAction};
+use std::collections::HashMap;
 
 pub static RULE: Rule = Rule {
     id: "set-not-null-without-check",
@@ -14,6 +16,28 @@ pub static RULE: Rule = Rule {
 };
 
 fn check(ctx: &MigrationCtx<'_>, out: &mut Vec<Finding>) {
+    // CHECK (column IS NOT NULL) constraints the plan adds, per (table,
+    // column), and the first step validating each (table, constraint).
+    let mut not_null_checks: HashMap<(&QualifiedName, &Ident), Vec<(usize, &Ident)>> =
+        HashMap::new();
+    let mut first_validation: HashMap<(&QualifiedName, &Ident), usize> = HashMap::new();
+    for (number, step) in ctx.steps() {
+        match &step.action {
+            Action::AddConstraint {
+                table,
+                name,
+                kind: ConstraintAction::NotNullCheck { column },
+                ..
+            } => not_null_checks
+                .entry((table, column))
+                .or_default()
+                .push((number, name)),
+            Action::ValidateConstraint { table, name } => {
+                first_validation.entry((table, name)).or_insert(number);
+            }
+            _ => {}
+        }
+    }
     for (number, step) in ctx.steps() {
         let Action::SetNotNull { table, column } = &step.action else {
             continue;
@@ -21,25 +45,18 @@ fn check(ctx: &MigrationCtx<'_>, out: &mut Vec<Finding>) {
         if !ctx.existed(table) {
             continue;
         }
-        let earlier = &ctx.plan.steps[..number - 1];
         // An earlier, validated CHECK (column IS NOT NULL) on the table
         // lets PostgreSQL 12+ skip the scan.
-        let proved = earlier.iter().any(|added| {
-            let Action::AddConstraint {
-                table: check_table,
-                name: check_name,
-                kind: ConstraintAction::NotNullCheck { column: checked },
-                ..
-            } = &added.action
-            else {
-                return false;
-            };
-            check_table == table
-                && checked == column
-                && earlier.iter().any(|validated| {
-                    matches!(&validated.action, Action::ValidateConstraint { table: t, name } if t == table && name == check_name)
-                })
-        });
+        let proved = not_null_checks
+            .get(&(table, column))
+            .into_iter()
+            .flatten()
+            .any(|&(added, name)| {
+                added < number
+                    && first_validation
+                        .get(&(table, name))
+                        .is_some_and(|&validated| validated < number)
+            });
         if proved && ctx.config.target_version >= 12 {
             continue;
         }
