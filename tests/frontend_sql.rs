@@ -579,14 +579,12 @@ fn tables_of_unmodelled_forms_are_never_dropped() {
     assert!(!desired.is_external(&QualifiedName::public("kept")));
     let mut current = desired.clone();
     current.external.clear();
-    for name in ["report"] {
-        let mut table = schemac::model::Table::new(QualifiedName::public(name));
-        table.columns.push(schemac::model::Column::new(
-            schemac::model::Ident::new("n"),
-            schemac::model::TypeName::new("integer"),
-        ));
-        current.tables.insert(table.name.clone(), table);
-    }
+    let mut table = schemac::model::Table::new(QualifiedName::public("report"));
+    table.columns.push(schemac::model::Column::new(
+        schemac::model::Ident::new("n"),
+        schemac::model::TypeName::new("integer"),
+    ));
+    current.tables.insert(table.name.clone(), table);
     let plan = schemac::plan::plan_models(&current, &desired, &Default::default()).expect("plan");
     assert!(
         plan.steps.is_empty(),

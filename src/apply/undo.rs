@@ -186,8 +186,7 @@ pub(super) async fn run_undo(
                     done.remove(idx);
                     let message = format!("undone after step {} failed", failed + 1);
                     let _ =
-                        history::mark_failed(client, key, *idx, &plan.steps[*idx], &message)
-                            .await;
+                        history::mark_failed(client, key, *idx, &plan.steps[*idx], &message).await;
                 }
             }
             Err(err) => lines.push(format!(

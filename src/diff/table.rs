@@ -12,9 +12,7 @@
 
 use super::partition::{self, Move};
 use super::rename::Renames;
-use super::{
-    adopt_index, column, constraint, index, policy, statistics, trigger, Change, DiffCtx,
-};
+use super::{adopt_index, column, constraint, index, policy, statistics, trigger, Change, DiffCtx};
 use crate::model::{ObjectId, QualifiedName, Table};
 use std::collections::{BTreeMap, BTreeSet};
 

@@ -30,8 +30,8 @@
 //! (writing) and the pure core; nothing below it depends on it.
 
 mod apply;
-mod citus;
 mod bounds;
+mod citus;
 pub mod connect;
 mod inspect;
 mod model;
