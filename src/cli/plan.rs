@@ -35,7 +35,7 @@ use crate::config::{Citus, Database, Options};
 use crate::diagnostics::Parsed;
 use crate::live::{self, LiveOptions};
 use crate::live::{ConnParams, ConnString};
-use crate::model::{leave_out_distribution, table_list, Model};
+use crate::model::{citus_off, Model};
 use crate::plan::{plan_models, PlanOptions};
 use crate::render;
 use crate::source::SourceSet;
@@ -158,18 +158,9 @@ pub fn run(options: &Options, args: &PlanArgs) -> Result<ExitStatus, CliError> {
         return Ok(ExitStatus::Failure);
     }
 
-    let mut citus_note = None;
-    if options.citus == Citus::Off {
-        let left_out = leave_out_distribution(&mut desired.value);
-        leave_out_distribution(&mut current.value);
-        if !left_out.is_empty() {
-            citus_note = Some(format!(
-                "--citus off: the shard distribution of {} table(s) is left out ({})",
-                left_out.len(),
-                table_list(&left_out)
-            ));
-        }
-    }
+    let citus_note = (options.citus == Citus::Off)
+        .then(|| citus_off(&mut current.value, &mut desired.value))
+        .flatten();
     let mut plan = plan_models(
         &current.value,
         &desired.value,
@@ -222,16 +213,7 @@ fn run_live(options: &Options, args: &PlanArgs, url: &ConnString) -> Result<Exit
         status = ExitStatus::Failure;
     }
     if let Some(path) = &args.out {
-        std::fs::write(path, live.to_saved_json()).map_err(|source| CliError::WriteFile {
-            path: path.display().to_string(),
-            source,
-        })?;
-        writeln!(
-            stderr,
-            "saved the plan to {} (apply it with `schemac apply --plan {}`)",
-            path.display(),
-            path.display()
-        )?;
+        output::save(path, &live.to_saved_json())?;
     }
     Ok(status)
 }

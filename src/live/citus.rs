@@ -13,7 +13,7 @@
 use super::model::LiveModel;
 use super::LiveError;
 use crate::config::Citus;
-use crate::model::{distributed_tables, leave_out_distribution, table_list, Ident, Model};
+use crate::model::{citus_off, distributed_tables, table_list, Ident, Model};
 
 /// What [`settle`] decided: the desired schema to normalise and plan, and
 /// a note for the user.
@@ -35,17 +35,7 @@ pub(crate) fn settle(
     let mut desired = desired.clone();
     let mut note = None;
     match mode {
-        Citus::Off => {
-            let left_out = leave_out_distribution(&mut desired);
-            leave_out_distribution(&mut live.current);
-            if !left_out.is_empty() {
-                note = Some(format!(
-                    "--citus off: the shard distribution of {} table(s) is left out ({})",
-                    left_out.len(),
-                    table_list(&left_out)
-                ));
-            }
-        }
+        Citus::Off => note = citus_off(&mut live.current, &mut desired),
         Citus::Auto if !has_citus && !distributed.is_empty() => {
             return Err(LiveError::CitusMissing {
                 count: distributed.len(),

@@ -24,6 +24,21 @@ pub enum Colocation {
     Table(QualifiedName),
 }
 
+/// `--citus off`: the shard distribution left out of both sides of a plan
+/// (the current side's is never undistributed); the note that says so,
+/// when a desired table had one.
+pub fn citus_off(current: &mut super::Model, desired: &mut super::Model) -> Option<String> {
+    leave_out_distribution(current);
+    let left_out = leave_out_distribution(desired);
+    (!left_out.is_empty()).then(|| {
+        format!(
+            "--citus off: the shard distribution of {} table(s) is left out ({})",
+            left_out.len(),
+            table_list(&left_out)
+        )
+    })
+}
+
 /// Leaves the shard distribution out of `model` (for a target without
 /// Citus); returns the tables that had one, in name order.
 pub fn leave_out_distribution(model: &mut super::Model) -> Vec<QualifiedName> {

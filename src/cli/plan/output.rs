@@ -100,3 +100,18 @@ fn warn_refused_hazards(options: &Options, plan: &Plan) -> Result<(), CliError> 
     )?;
     Ok(())
 }
+
+/// `--out FILE`: writes the saved plan and says how to apply it.
+pub(super) fn save(path: &std::path::Path, json: &str) -> Result<(), CliError> {
+    std::fs::write(path, json).map_err(|source| CliError::WriteFile {
+        path: path.display().to_string(),
+        source,
+    })?;
+    writeln!(
+        std::io::stderr(),
+        "saved the plan to {} (apply it with `schemac apply --plan {}`)",
+        path.display(),
+        path.display()
+    )?;
+    Ok(())
+}
