@@ -286,14 +286,17 @@ async fn a_killed_apply_is_marked_interrupted_and_the_next_run_converges() {
     assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
 }
 
+/// Two transactions in the shadow build: the new table `aa`, then the
+/// materialized view `zz`, which runs its query (a step with a `full-scan`
+/// hazard never joins the new objects' transaction).
 const SHADOW_SCHEMA: &str = "
 CREATE TABLE public.aa (id integer PRIMARY KEY);
-CREATE TABLE public.zz (id integer PRIMARY KEY);
+CREATE MATERIALIZED VIEW public.zz AS SELECT 1 AS x;
 ";
 
 /// Runs `plan --shadow-db` and kills it while the build of `public.zz`
-/// in the shadow waits for another session creating the same table:
-/// `public.aa` is left behind.
+/// in the shadow waits for another session creating a table of that name:
+/// `public.aa`, committed in the transaction before, is left behind.
 async fn kill_during_the_shadow_build(dir: &SchemaDir, target: &TestDb, shadow: &TestDb) {
     let shadow_client = connect(shadow.url()).await;
     let blocker = connect(shadow.url()).await;
