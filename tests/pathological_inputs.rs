@@ -116,12 +116,6 @@ fn hostile_inputs_neither_panic_nor_hang() {
 /// Every hostile input in both languages reports at least one problem or
 /// loads cleanly; a syntax error is located inside the file.
 #[test]
-// Not in the default run: in a debug build one of these 2,000-byte .schema
-// inputs kept the pest parser in its `block_comment` rule for over 5
-// minutes (seen 2026-12-06 with gdb in a CI run): a hang still to find and
-// fix (issue 11, item 7). Run with
-// `cargo test --release --test pathological_inputs -- --ignored`.
-#[ignore = "a 2,000-byte .schema input spins in the block_comment rule; see the comment above"]
 fn hostile_inputs_report_positions_inside_the_file() {
     for input in pathological::inputs(2_000) {
         let mut sources = SourceSet::default();
