@@ -23,7 +23,7 @@ use super::create_index::index_action;
 use super::{expr_keys, Cx};
 use crate::model::{sql, BoundValue, ConstraintKind, PartitionBound, QualifiedName, Table};
 use crate::plan::order::{Key, Node, Phase};
-use crate::plan::{Action, ConstraintAction, Hazard, LockMode, PlanError};
+use crate::plan::{Action, ConstraintAction, Hazard, LockMode, PlanError, Step};
 
 pub(super) fn attach_partition(cx: &Cx<'_>, table: &Table) -> Result<Vec<Node>, PlanError> {
     let Some(of) = &table.partition_of else {
@@ -141,23 +141,7 @@ pub(super) fn attach_partition(cx: &Cx<'_>, table: &Table) -> Result<Vec<Node>, 
         .on(parent, LockMode::ShareUpdateExclusive)
         .lock(name, LockMode::AccessExclusive);
     if let Some(default_partition) = default_partition {
-        attach = attach
-            .lock(&default_partition.name, LockMode::AccessExclusive)
-            .scanning()
-            .hazard(
-                Hazard::FullScan,
-                format!(
-                    "default partition {} is scanned for rows that belong in {name}",
-                    default_partition.name
-                ),
-            )
-            .hazard(
-                Hazard::LongLock,
-                format!(
-                    "ACCESS EXCLUSIVE on default partition {} while it is scanned",
-                    default_partition.name
-                ),
-            );
+        attach = scans_default_partition(attach, &default_partition.name, name);
     }
     if let Some(parent_table) = parent_table {
         for constraint in parent_table.constraints.values() {
@@ -242,4 +226,24 @@ pub(crate) fn bound_check(parent: &Table, bound: &PartitionBound) -> Option<Stri
 /// Used by other strategies: is `parent` a table that exists before the plan?
 pub(crate) fn parent_exists(cx: &Cx<'_>, parent: &QualifiedName) -> bool {
     !cx.is_new(parent) && cx.ctx.current.tables.contains_key(parent)
+}
+
+/// An ATTACH that scans the parent's default partition for rows that
+/// belong in `partition`: its lock and hazards.
+pub(super) fn scans_default_partition(
+    attach: Step,
+    default_partition: &QualifiedName,
+    partition: &QualifiedName,
+) -> Step {
+    attach
+        .lock(default_partition, LockMode::AccessExclusive)
+        .scanning()
+        .hazard(
+            Hazard::FullScan,
+            format!("default partition {default_partition} is scanned for rows that belong in {partition}"),
+        )
+        .hazard(
+            Hazard::LongLock,
+            format!("ACCESS EXCLUSIVE on default partition {default_partition} while it is scanned"),
+        )
 }

@@ -186,23 +186,8 @@ fn attach_step(
             );
     }
     if let Some(default_partition) = default_partition {
-        attach = attach
-            .lock(&default_partition.name, LockMode::AccessExclusive)
-            .scanning()
-            .hazard(
-                Hazard::FullScan,
-                format!(
-                    "default partition {} is scanned for rows that belong in {name}",
-                    default_partition.name
-                ),
-            )
-            .hazard(
-                Hazard::LongLock,
-                format!(
-                    "ACCESS EXCLUSIVE on default partition {} while it is scanned",
-                    default_partition.name
-                ),
-            );
+        attach =
+            super::attach_partition::scans_default_partition(attach, &default_partition.name, name);
     }
     for constraint in parent_table.constraints.values() {
         match &constraint.kind {
