@@ -339,9 +339,11 @@ fn lint_config(file: LintFileConfig, origin: &str) -> Result<LintConfig, ConfigE
     let mut res = LintConfig::default();
     for (id, value) in file.rules.unwrap_or_default() {
         if registry::find(&id).is_none() {
+            let suggestion = rule_suggestion(&id);
             return Err(ConfigError::UnknownRule {
                 id,
                 origin: origin.to_string(),
+                suggestion,
             });
         }
         res.severities.insert(
@@ -382,6 +384,54 @@ fn lint_config(file: LintFileConfig, origin: &str) -> Result<LintConfig, ConfigE
         res.tenant_columns = columns;
     }
     Ok(res)
+}
+
+/// Applies `--select` / `--ignore` (rule ids or group ids, as ruff's
+/// flags): with a selection only the selected rules run (a selected rule
+/// that is off runs at its default severity); ignored rules are off.
+pub fn select_rules(
+    lint: &mut LintConfig,
+    select: &[String],
+    ignore: &[String],
+) -> Result<(), ConfigError> {
+    for (flag, ids) in [("--select", select), ("--ignore", ignore)] {
+        for id in ids {
+            if registry::find(id).is_none() && Group::from_id(id).is_none() {
+                return Err(ConfigError::UnknownRule {
+                    id: id.clone(),
+                    origin: flag.to_string(),
+                    suggestion: rule_suggestion(id),
+                });
+            }
+        }
+    }
+    let names = |ids: &[String], rule: &crate::lint::Rule| {
+        ids.iter()
+            .any(|id| id == rule.id || id == rule.group.as_str())
+    };
+    for rule in registry::RULES.iter().copied() {
+        if !select.is_empty() {
+            if !names(select, rule) {
+                lint.severities.insert(rule.id.to_string(), None);
+            } else if lint.severity_of(rule).is_none() {
+                lint.severities
+                    .insert(rule.id.to_string(), Some(rule.default_severity));
+            }
+        }
+        if names(ignore, rule) {
+            lint.severities.insert(rule.id.to_string(), None);
+        }
+    }
+    Ok(())
+}
+
+/// "did you mean `rule`? " for a misspelt rule id (or group id), else "".
+pub fn rule_suggestion(id: &str) -> String {
+    let rules = registry::RULES.iter().map(|rule| rule.id);
+    let groups = Group::ALL.iter().map(|group| group.as_str());
+    crate::diagnostics::suggest::did_you_mean(id, rules.chain(groups))
+        .map(|suggestion| format!("{suggestion} "))
+        .unwrap_or_default()
 }
 
 /// `error`, `warning`, `info` or `off` (`None`).
@@ -479,9 +529,14 @@ pub enum ConfigError {
     #[error("unknown lint rule `{id}` in {origin}")]
     #[diagnostic(
         code("unknown-rule"),
-        help("run `schemac rules` for the list of rule ids")
+        help("{suggestion}run `schemac rules` for the list of rule ids")
     )]
-    UnknownRule { id: String, origin: String },
+    UnknownRule {
+        id: String,
+        origin: String,
+        /// "did you mean `x`? " or empty.
+        suggestion: String,
+    },
     #[error("unknown lint group `{id}` in {origin}")]
     #[diagnostic(code("unknown-group"), help("known groups: {known}"))]
     UnknownGroup {

@@ -438,3 +438,133 @@ fn graph_prints_dot_and_mermaid() {
         stdout(&mermaid)
     );
 }
+
+#[test]
+fn fmt_diff_prints_a_unified_diff_and_exits_1() {
+    let dir = TempDir::new(&[("a.schema", "table  t {\n  id   int\n}\n")]);
+    let output = schemac(&dir, &["fmt", "--diff", "a.schema"]);
+    assert_eq!(code(&output), 1, "{}", transcript(&output));
+    assert_eq!(
+        stdout(&output),
+        "--- a/a.schema\n+++ b/a.schema\n@@ -1,3 +1,3 @@\n-table  t {\n-  id   int\n+table t {\n+  id int\n }\n"
+    );
+    // The file is left alone; a formatted file gives no diff and exit 0.
+    assert_eq!(dir.read("a.schema"), "table  t {\n  id   int\n}\n");
+    let clean = TempDir::new(&[("a.schema", "table t {\n  id int\n}\n")]);
+    let output = schemac(&clean, &["fmt", "--diff", "a.schema"]);
+    assert_eq!(code(&output), 0, "{}", transcript(&output));
+    assert_eq!(stdout(&output), "");
+}
+
+#[test]
+fn check_select_and_ignore_choose_rules() {
+    // A table without a primary key, and a json column.
+    let schema = "table events {\n  payload json\n}\n";
+    let dir = TempDir::new(&[("a.schema", schema)]);
+    let codes = |args: &[&str]| -> Vec<String> {
+        let mut full = vec!["check", "--format", "gcc"];
+        full.extend_from_slice(args);
+        full.push("a.schema");
+        let output = schemac(&dir, &full);
+        let mut codes: Vec<String> = stdout(&output)
+            .lines()
+            .filter_map(|line| {
+                let start = line.find('[')? + 1;
+                let end = line[start..].find(']')? + start;
+                Some(line[start..end].to_string())
+            })
+            .collect();
+        codes.sort();
+        codes.dedup();
+        codes
+    };
+    let all = codes(&[]);
+    assert!(all.contains(&"json-type".to_string()), "{all:?}");
+    assert!(all.len() > 1, "{all:?}");
+    assert_eq!(codes(&["--select", "json-type"]), ["json-type"]);
+    let ignored = codes(&["--ignore", "json-type"]);
+    assert!(!ignored.contains(&"json-type".to_string()), "{ignored:?}");
+    assert_eq!(ignored.len(), all.len() - 1);
+    // A misspelt rule id is an error with a suggestion.
+    let output = schemac(&dir, &["check", "--select", "json-typ", "a.schema"]);
+    assert_eq!(code(&output), 1, "{}", transcript(&output));
+    let err = stderr(&output);
+    assert!(
+        err.contains("unknown lint rule `json-typ` in --select"),
+        "{err}"
+    );
+    assert!(err.contains("did you mean `json-type`?"), "{err}");
+}
+
+#[test]
+fn misspelt_names_get_did_you_mean() {
+    let schema = "table accounts {\n  id bigint primary key\n  name txet\n}\ntable orders {\n  id bigint primary key\n  account_id bigint references acounts(id)\n}\n";
+    let dir = TempDir::new(&[("a.schema", schema)]);
+    let output = schemac(&dir, &["check", "--format", "json", "a.schema"]);
+    assert_eq!(code(&output), 1, "{}", transcript(&output));
+    let out = stdout(&output);
+    assert!(out.contains("did you mean `text`?"), "{out}");
+    assert!(out.contains("did you mean `accounts`?"), "{out}");
+}
+
+#[test]
+fn sql_style_expression_key_says_how_to_write_it() {
+    let schema = "table t {\n  body text\n  index (md5(body))\n}\n";
+    let dir = TempDir::new(&[("a.schema", schema)]);
+    let output = schemac(&dir, &["check", "a.schema"]);
+    assert_eq!(code(&output), 1, "{}", transcript(&output));
+    let out = stdout(&output);
+    assert!(out.contains("its own parentheses"), "{out}");
+    assert!(out.contains("(md5(body))"), "{out}");
+}
+
+#[test]
+fn from_empty_text_plan_folds_new_objects_unless_all_steps() {
+    let schema = "table a {\n  id bigint primary key\n  name text\n  index (name)\n}\ntable b {\n  id bigint primary key\n  a_id bigint references a(id)\n  index (a_id)\n}\n";
+    let dir = TempDir::new(&[("a.schema", schema)]);
+    let output = schemac(&dir, &["plan", "a.schema"]);
+    assert_eq!(code(&output), 0, "{}", transcript(&output));
+    let folded = stdout(&output);
+    assert!(
+        folded.contains("Locks on existing tables: none"),
+        "{folded}"
+    );
+    assert!(folded.contains("create new objects: 2 tables"), "{folded}");
+    assert!(folded.contains("tables: public.a, public.b"), "{folded}");
+    assert!(!folded.contains("CREATE TABLE"), "{folded}");
+    let output = schemac(&dir, &["plan", "--all-steps", "a.schema"]);
+    let full = stdout(&output);
+    assert!(full.contains("CREATE TABLE public.a"), "{full}");
+    assert!(!full.contains("create new objects"), "{full}");
+}
+
+#[test]
+fn markdown_and_json_plans_carry_the_lint_findings() {
+    let schema = "table events {\n  payload json\n}\n";
+    let dir = TempDir::new(&[("a.schema", schema)]);
+    let output = schemac(&dir, &["plan", "--format", "markdown", "a.schema"]);
+    let markdown = stdout(&output);
+    assert!(markdown.contains("### Lint findings"), "{markdown}");
+    assert!(markdown.contains("`json-type`"), "{markdown}");
+    assert!(markdown.contains("`a.schema:2:"), "{markdown}");
+    assert!(markdown.contains("| Table size |"), "{markdown}");
+    let output = schemac(&dir, &["plan", "--format", "json", "a.schema"]);
+    let json: serde_json::Value = serde_json::from_str(&stdout(&output)).expect("json");
+    let findings = json["findings"].as_array().expect("findings");
+    assert!(
+        findings
+            .iter()
+            .any(|finding| finding["code"] == "json-type" && finding["line"] == 2),
+        "{json}"
+    );
+    let warnings = json["summary"]["findings"]["warnings"]
+        .as_u64()
+        .expect("count");
+    let counted = findings
+        .iter()
+        .filter(|finding| finding["severity"] == "warning")
+        .count() as u64;
+    assert_eq!(warnings, counted);
+    assert_eq!(json["summary"]["transactions"], 1);
+    assert_eq!(json["target"], serde_json::Value::Null);
+}

@@ -1,6 +1,6 @@
 //! The advisory lock that keeps two applies on one database from running
 //! at once: a session-level `pg_try_advisory_lock` on a constant key
-//! ([`APPLY_LOCK_KEY`], FNV-1a 64 of `"schemac"`). Advisory locks are per
+//! ([`APPLY_LOCK_KEY`]). Advisory locks are per
 //! database, so applies to different databases never wait for each other.
 //!
 //! Invariants:
@@ -17,21 +17,10 @@ use super::history::database_error;
 use super::ApplyError;
 use tokio_postgres::Client;
 
-/// The advisory lock key of schemac applies.
-pub const APPLY_LOCK_KEY: i64 = apply_lock_key();
-
-const fn apply_lock_key() -> i64 {
-    // FNV-1a 64 of "schemac", computed at compile time.
-    let bytes = b"schemac";
-    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
-    let mut idx = 0;
-    while idx < bytes.len() {
-        hash ^= bytes[idx] as u64;
-        hash = hash.wrapping_mul(0x0000_0100_0000_01b3);
-        idx += 1;
-    }
-    hash as i64
-}
+/// The advisory lock key of schemac applies: the FNV-1a 64 hash of
+/// `schemac`, kept as a literal so that every schemac version, past and
+/// future, takes the same lock.
+pub const APPLY_LOCK_KEY: i64 = 0x0527_9c15_f9a2_6eef;
 
 /// Tries once to take the lock. `true`: this session holds it now.
 pub async fn try_lock(client: &Client) -> Result<bool, ApplyError> {
@@ -76,18 +65,10 @@ pub async fn unlock(client: &Client) -> Result<bool, ApplyError> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::plan::saved::Fnv64;
-
-    /// [`APPLY_LOCK_KEY`] computed at run time.
-    fn runtime_key() -> i64 {
-        let mut hash = Fnv64::new();
-        hash.write(b"schemac");
-        hash.finish() as i64
-    }
 
     #[test]
-    fn key_is_fnv_of_schemac() {
-        assert_eq!(APPLY_LOCK_KEY, runtime_key());
-        assert_ne!(APPLY_LOCK_KEY, 0);
+    fn the_key_never_changes() {
+        // Changing it would let two schemac versions apply at once.
+        assert_eq!(APPLY_LOCK_KEY, 371_437_112_477_773_551);
     }
 }

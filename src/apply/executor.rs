@@ -523,7 +523,7 @@ impl<'a> Run<'a> {
                     source,
                 ));
             }
-            let res = self.statement(&sql).await;
+            let res = self.watched_statement(&sql, idx).await;
             self.reset_timeouts().await;
             match res {
                 Ok(()) => {
@@ -727,6 +727,34 @@ impl<'a> Run<'a> {
         .await?;
         self.report.preflight_checks = report.checked;
         Ok(())
+    }
+
+    /// Runs step `idx`'s statement like [`Run::statement`], reporting its
+    /// progress from a second connection when the step is one PostgreSQL
+    /// reports progress for ([`super::watch`]).
+    async fn watched_statement(&mut self, sql: &str, idx: usize) -> Result<(), StatementError> {
+        let step = &self.plan.steps[idx];
+        let (Some(conn), Some(what)) = (self.options.monitor, super::watch::watched(step)) else {
+            return self.statement(sql).await;
+        };
+        let pid = match self.client.query_one("SELECT pg_backend_pid()", &[]).await {
+            Ok(row) => row.get::<_, i32>(0),
+            Err(_) => return self.statement(sql).await,
+        };
+        let total = self.total();
+        let progress = self.options.progress;
+        let watch = super::watch::watch(conn, pid, what, idx + 1, total, progress);
+        tokio::pin!(watch);
+        let running = self.statement(sql);
+        tokio::pin!(running);
+        let mut watching = true;
+        loop {
+            tokio::select! {
+                biased;
+                res = &mut running => return res,
+                () = &mut watch, if watching => watching = false,
+            }
+        }
     }
 
     /// Runs one statement; an interrupt cancels it on the server.

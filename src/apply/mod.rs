@@ -43,6 +43,7 @@ pub mod progress;
 pub mod retry;
 pub mod undo;
 pub mod verify;
+pub mod watch;
 
 pub use executor::{drop_invalid_leftovers, lock};
 pub use history::{exclude_own_schema, HISTORY_SCHEMA, HISTORY_TABLE};
@@ -99,6 +100,9 @@ pub struct ApplyOptions<'a> {
     /// Which data checks run before the first step ([`preflight`]);
     /// `None` when the caller ran them already.
     pub preflight: Option<PreflightSettings>,
+    /// Where a second connection may watch a long step's progress
+    /// ([`watch`]); `None`: no progress beyond the elapsed time.
+    pub monitor: Option<&'a crate::live::ConnParams>,
 }
 
 impl Default for ApplyOptions<'_> {
@@ -119,6 +123,7 @@ impl Default for ApplyOptions<'_> {
             tls: None,
             fingerprint: None,
             preflight: Some(PreflightSettings::default()),
+            monitor: None,
         }
     }
 }

@@ -247,13 +247,13 @@ pub async fn preflight(
         .unwrap_or_default();
     for check in &to_run {
         if let Some(stats) = stats.get(&check.table) {
-            if stats.rows > settings.large_table_rows {
+            if let Some(rows) = stats.rows.filter(|rows| *rows > settings.large_table_rows) {
                 report.large_scans.push(format!(
                     "step {} [{}] scans {} (about {} rows, over {}); pass --skip-preflight {} to skip it",
                     check.step + 1,
                     check.rule,
                     check.table,
-                    stats.rows,
+                    rows,
                     settings.large_table_rows,
                     check.rule
                 ));

@@ -11,7 +11,42 @@ use crate::plan::Step;
 use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
 use std::io::Write;
 use std::sync::Mutex;
-use std::time::Duration;
+use std::time::{Duration, Instant};
+
+/// How far a long step has come, as PostgreSQL reports it (see
+/// [`super::watch`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StepProgress {
+    /// What the server is doing (`building index: scanning table`).
+    pub phase: String,
+    pub done: u64,
+    /// 0 when the server does not know yet.
+    pub total: u64,
+    /// `blocks`, `tuples`, `rows`, `partitions`.
+    pub unit: &'static str,
+}
+
+impl StepProgress {
+    /// Percent done, when the total is known.
+    pub fn percent(&self) -> Option<u64> {
+        (self.total > 0).then(|| (self.done.min(self.total) * 100) / self.total)
+    }
+
+    /// `building index: scanning table, 1200 of 5000 blocks (24%)`.
+    pub fn describe(&self) -> String {
+        match self.percent() {
+            Some(percent) => format!(
+                "{}, {} of {} {} ({percent}%)",
+                self.phase, self.done, self.total, self.unit
+            ),
+            None if self.done > 0 => format!("{}, {} {}", self.phase, self.done, self.unit),
+            None => self.phase.clone(),
+        }
+    }
+}
+
+/// How often [`Lines`] writes a progress line for a running step.
+pub const PROGRESS_LINE_INTERVAL: Duration = Duration::from_secs(10);
 
 /// What the executor reports, in order.
 #[derive(Debug, Clone, Copy)]
@@ -55,6 +90,12 @@ pub enum Event<'a> {
         total: usize,
         step: &'a Step,
     },
+    /// A long step's progress, polled from PostgreSQL while it runs.
+    StepProgress {
+        number: usize,
+        total: usize,
+        progress: &'a StepProgress,
+    },
     /// Something the user should know (an INVALID index dropped, ...).
     Note(&'a str),
     /// Introspecting again to compare with the desired schema.
@@ -81,13 +122,25 @@ impl Progress for Silent {
 #[derive(Debug)]
 pub struct Lines<W: Write + Send> {
     out: Mutex<W>,
+    /// When the last progress line was written (one per `interval` at
+    /// most).
+    last_progress: Mutex<Option<Instant>>,
+    interval: Duration,
 }
 
 impl<W: Write + Send> Lines<W> {
     pub fn new(out: W) -> Lines<W> {
         Lines {
             out: Mutex::new(out),
+            last_progress: Mutex::new(None),
+            interval: PROGRESS_LINE_INTERVAL,
         }
+    }
+
+    /// At most one progress line per `interval` for a running step.
+    pub fn with_interval(mut self, interval: Duration) -> Lines<W> {
+        self.interval = interval;
+        self
     }
 
     /// The writer back (tests read what was written).
@@ -101,6 +154,23 @@ impl<W: Write + Send> Lines<W> {
 
 impl<W: Write + Send> Progress for Lines<W> {
     fn report(&self, event: &Event<'_>) {
+        {
+            let mut last = match self.last_progress.lock() {
+                Ok(last) => last,
+                Err(poisoned) => poisoned.into_inner(),
+            };
+            match event {
+                Event::StepProgress { .. } => {
+                    if last.is_some_and(|at| at.elapsed() < self.interval) {
+                        return;
+                    }
+                    *last = Some(Instant::now());
+                }
+                // A new step's first progress line comes after the interval.
+                Event::StepStarted { .. } => *last = Some(Instant::now()),
+                _ => {}
+            }
+        }
         let Some(line) = line(event) else {
             return;
         };
@@ -170,6 +240,11 @@ pub fn line(event: &Event<'_>) -> Option<String> {
             "step {number}/{total}: {} had completed before the interruption",
             step.description
         ),
+        Event::StepProgress {
+            number,
+            total,
+            progress,
+        } => format!("step {number}/{total}: {}", progress.describe()),
         Event::Note(note) => (*note).to_string(),
         Event::Verifying => "verifying: introspecting the database again".to_string(),
         Event::Finished => return None,
@@ -258,6 +333,19 @@ impl Progress for Bars {
                 self.steps.inc(1);
                 if let Some(line) = line(event) {
                     self.println(&line);
+                }
+            }
+            Event::StepProgress {
+                number,
+                total,
+                progress,
+            } => {
+                let current = match self.current.lock() {
+                    Ok(current) => current,
+                    Err(poisoned) => poisoned.into_inner(),
+                };
+                if let Some(spinner) = current.as_ref() {
+                    spinner.set_message(format!("step {number}/{total}: {}", progress.describe()));
                 }
             }
             Event::WaitingForApply { .. }

@@ -95,6 +95,11 @@ pub struct ApplyArgs {
     /// [default: `[apply] wait-timeout`, else 10min].
     #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
     pub wait_timeout: Option<Duration>,
+
+    /// Without a terminal: how often a long step (an index build, a
+    /// backfill) writes a progress line [default: 10s].
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
+    pub progress_interval: Option<Duration>,
 }
 
 /// Runs `schemac apply`.
@@ -103,7 +108,12 @@ pub fn run(options: &Options, args: &ApplyArgs) -> Result<ExitStatus, CliError> 
     let progress: Box<dyn Progress> = if io::stderr().is_terminal() {
         Box::new(Bars::stderr())
     } else {
-        Box::new(Lines::new(io::stderr()))
+        Box::new(
+            Lines::new(io::stderr()).with_interval(
+                args.progress_interval
+                    .unwrap_or(crate::apply::progress::PROGRESS_LINE_INTERVAL),
+            ),
+        )
     };
     let conn = ConnParams::parse(url.expose_secret())?;
     let apply_options = ApplyOptions {
@@ -111,6 +121,7 @@ pub fn run(options: &Options, args: &ApplyArgs) -> Result<ExitStatus, CliError> 
         interrupt: Interrupt::CtrlC,
         tls: Some(conn.tls()?),
         preflight: Some(args.preflight.settings()),
+        monitor: Some(&conn),
         ..ApplyOptions::from_settings(&options.apply, options.allow_hazards.clone())
     };
     let live_options = LiveOptions {

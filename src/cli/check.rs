@@ -35,13 +35,22 @@ pub struct CheckArgs {
     /// paths): migration rules judge the steps that would run.
     #[arg(long, value_name = "PATH")]
     pub from: Vec<PathBuf>,
+
+    /// Run only these rules (comma-separated rule or group ids, e.g.
+    /// `--select rls,fk-without-index`); overrides schemac.toml's choice.
+    #[arg(long, value_name = "RULES", value_delimiter = ',')]
+    pub select: Vec<String>,
+
+    /// Do not run these rules (comma-separated rule or group ids).
+    #[arg(long, value_name = "RULES", value_delimiter = ',')]
+    pub ignore: Vec<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum DiagnosticFormat {
     /// Graphical reports with source excerpts.
     Text,
-    /// Versioned JSON (docs/plan-json.md).
+    /// Versioned JSON (docs/diagnostics-formats.md).
     Json,
     /// `path:line:col: severity[code]: message`.
     Gcc,
@@ -54,6 +63,14 @@ pub enum DiagnosticFormat {
 }
 
 pub fn run(options: &Options, args: &CheckArgs) -> Result<ExitStatus, CliError> {
+    let mut selected;
+    let options = if args.select.is_empty() && args.ignore.is_empty() {
+        options
+    } else {
+        selected = options.clone();
+        crate::config::select_rules(&mut selected.lint, &args.select, &args.ignore)?;
+        &selected
+    };
     let desired_sources = load_sources(&options.paths, 0)?;
     let current_sources = load_sources_if(&args.from, desired_sources.files.len() as u32)?;
     let mut sources = desired_sources.clone();

@@ -1,10 +1,12 @@
-//! `schemac fmt [--check | --write] [PATHS]`: canonical formatting of
+//! `schemac fmt [--check | --diff | --write] [PATHS]`: canonical formatting of
 //! `.schema` files through the one printer, `frontend::dsl::fmt`.
 //!
 //! By default the formatted text goes to stdout (several files are each
 //! preceded by a `// ==> path <==` comment line, so the output stays valid
 //! `.schema` text); `--write` rewrites changed files in place; `--check`
-//! lists the files that would change and exits 1 if there are any. `.sql`
+//! lists the files that would change and exits 1 if there are any; `--diff`
+//! prints a unified diff of every file that would change (exit 1 if any,
+//! like `--check`). `.sql`
 //! files are left alone. A file that does not parse is reported on stderr
 //! and never rewritten; the exit status is then 1.
 
@@ -24,6 +26,11 @@ pub struct FmtArgs {
     /// List files whose formatting would change; exit 1 if any would.
     #[arg(long, conflicts_with = "write")]
     pub check: bool,
+
+    /// Print a unified diff of the changes formatting would make; exit 1 if
+    /// there are any.
+    #[arg(long, conflicts_with_all = ["write", "check"])]
+    pub diff: bool,
 
     /// Rewrite files in place.
     #[arg(long)]
@@ -59,7 +66,20 @@ pub fn run(options: &Options, args: &FmtArgs) -> Result<ExitStatus, CliError> {
             }
         };
         let differs = formatted != file.text;
-        if args.check {
+        if args.diff {
+            if differs {
+                let path = file.display_path();
+                let diff = similar::TextDiff::from_lines(file.text.as_str(), formatted.as_str());
+                write!(
+                    out,
+                    "{}",
+                    diff.unified_diff()
+                        .context_radius(3)
+                        .header(&format!("a/{path}"), &format!("b/{path}"))
+                )?;
+                changed.push(path);
+            }
+        } else if args.check {
             if differs {
                 writeln!(out, "would reformat {}", file.display_path())?;
                 changed.push(file.display_path());
@@ -84,11 +104,13 @@ pub fn run(options: &Options, args: &FmtArgs) -> Result<ExitStatus, CliError> {
     if args.write {
         report_written(&changed)?;
     }
-    Ok(if failed || (args.check && !changed.is_empty()) {
-        ExitStatus::Failure
-    } else {
-        ExitStatus::Success
-    })
+    Ok(
+        if failed || ((args.check || args.diff) && !changed.is_empty()) {
+            ExitStatus::Failure
+        } else {
+            ExitStatus::Success
+        },
+    )
 }
 
 fn report_written(changed: &[String]) -> Result<(), CliError> {

@@ -57,9 +57,10 @@ pub enum InspectFormat {
 /// Runs `schemac inspect`.
 pub fn run(args: &InspectArgs) -> Result<ExitStatus, CliError> {
     let database = Database::load(args.db.as_deref(), true);
-    let url = database
-        .url()
-        .ok_or(CliError::NeedsDatabase { flag: "db" })?;
+    let url = database.url().ok_or(CliError::NeedsDatabase {
+        flag: "db",
+        help: "pass --db URL or set DATABASE_URL",
+    })?;
     let mut filter = live::filter();
     filter.include_schemas = args.schemas.clone();
     filter

@@ -126,11 +126,11 @@ pub enum CliError {
     UnknownCommand { name: String, known: String },
 
     #[error("--{flag} needs a live database")]
-    #[diagnostic(
-        code("no-database"),
-        help("pass --db URL or set DATABASE_URL (and leave out --from)")
-    )]
-    NeedsDatabase { flag: &'static str },
+    #[diagnostic(code("no-database"), help("{help}"))]
+    NeedsDatabase {
+        flag: &'static str,
+        help: &'static str,
+    },
     #[error("--db is empty")]
     #[diagnostic(
         code("no-database"),

@@ -83,6 +83,11 @@ pub struct PlanArgs {
     #[arg(long)]
     pub detailed_exitcode: bool,
 
+    /// Text format: print every step in full (by default a transaction
+    /// that only creates new objects is folded into a few lines).
+    #[arg(long)]
+    pub all_steps: bool,
+
     /// Plain DDL without the online strategies (no CONCURRENTLY, no NOT
     /// VALID + VALIDATE, no backfill): for empty or development databases.
     #[arg(long)]
@@ -128,7 +133,10 @@ pub fn run(options: &Options, args: &PlanArgs) -> Result<ExitStatus, CliError> {
         (args.preflight.skip_preflight.is_some(), "skip-preflight"),
     ] {
         if given {
-            return Err(CliError::NeedsDatabase { flag });
+            return Err(CliError::NeedsDatabase {
+                flag,
+                help: "pass --db URL (DATABASE_URL counts only when --from is not given)",
+            });
         }
     }
     // Desired files first, then current ones with ids after them, so one
@@ -178,6 +186,7 @@ pub fn run(options: &Options, args: &PlanArgs) -> Result<ExitStatus, CliError> {
         all_sources: &all_sources,
         desired: &desired.value,
         current: &current.value,
+        target: None,
     };
     finish(options, &options.lint, args, &output, &plan)
 }
@@ -205,6 +214,10 @@ fn run_live(options: &Options, args: &PlanArgs, url: &ConnString) -> Result<Exit
         all_sources: &desired_sources,
         desired: &desired,
         current: &live.current,
+        target: Some(crate::render::Target {
+            database: conn.target(),
+            server_version: live.server_version,
+        }),
     };
     let mut status = finish(options, &lint, args, &output, &live.plan)?;
     let refusals = preflight::findings(&live.plan, &live.preflight);

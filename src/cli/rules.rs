@@ -21,10 +21,21 @@ pub struct RulesArgs {
 #[error("unknown rule `{id}`")]
 #[diagnostic(
     code("unknown-rule"),
-    help("run `schemac rules` for the list of rule ids")
+    help("{suggestion}run `schemac rules` for the list of rule ids")
 )]
 pub struct UnknownRule {
     pub id: String,
+    /// "did you mean `x`? " or empty.
+    pub suggestion: String,
+}
+
+impl UnknownRule {
+    pub fn new(id: &str) -> UnknownRule {
+        UnknownRule {
+            id: id.to_string(),
+            suggestion: crate::config::rule_suggestion(id),
+        }
+    }
 }
 
 pub fn run(args: &RulesArgs) -> Result<ExitStatus, CliError> {
@@ -37,7 +48,7 @@ pub fn run(args: &RulesArgs) -> Result<ExitStatus, CliError> {
     match &args.id {
         Some(id) => {
             let Some(rule) = registry::find(id) else {
-                return Err(CliError::UnknownRule(UnknownRule { id: id.clone() }));
+                return Err(CliError::UnknownRule(UnknownRule::new(id)));
             };
             writeln!(out, "{}: {}", rule.id, rule.summary)?;
             writeln!(

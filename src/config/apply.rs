@@ -46,28 +46,16 @@ impl Default for ApplySettings {
     }
 }
 
-/// `500ms`, `3s`, `2m`/`2min`, `1h`; a bare number is seconds.
+/// A duration as humantime reads it (`500ms`, `3s`, `2m`/`2min`, `1h`,
+/// `1h 30m`); a bare number is seconds.
 pub fn parse_duration(text: &str) -> Result<Duration, String> {
     let text = text.trim();
-    let split = text
-        .find(|ch: char| !(ch.is_ascii_digit() || ch == '.'))
-        .unwrap_or(text.len());
-    let (number, unit) = text.split_at(split);
-    let value: f64 = number
-        .parse()
-        .map_err(|_| format!("`{text}` is not a duration such as 500ms, 3s, 2min or 1h"))?;
-    let seconds = match unit.trim() {
-        "ms" => value / 1000.0,
-        "" | "s" | "sec" => value,
-        "m" | "min" => value * 60.0,
-        "h" => value * 3600.0,
-        other => {
-            return Err(format!(
-                "unknown unit `{other}` in `{text}` (use ms, s, min or h)"
-            ))
-        }
-    };
-    Duration::try_from_secs_f64(seconds).map_err(|err| format!("`{text}`: {err}"))
+    if let Ok(seconds) = text.parse::<f64>() {
+        return Duration::try_from_secs_f64(seconds).map_err(|err| format!("`{text}`: {err}"));
+    }
+    humantime::parse_duration(text).map_err(|err| {
+        format!("`{text}` is not a duration such as 500ms, 3s, 2min or 1h 30min ({err})")
+    })
 }
 
 /// The `[apply]` values given as flags of `schemac apply`; `None` means not
@@ -136,7 +124,8 @@ mod tests {
         assert_eq!(parse_duration("3s"), Ok(Duration::from_secs(3)));
         assert_eq!(parse_duration("3"), Ok(Duration::from_secs(3)));
         assert_eq!(parse_duration("30min"), Ok(Duration::from_secs(1800)));
-        assert_eq!(parse_duration("1.5h"), Ok(Duration::from_secs(5400)));
+        assert_eq!(parse_duration("1h 30min"), Ok(Duration::from_secs(5400)));
+        assert_eq!(parse_duration("1.5"), Ok(Duration::from_millis(1500)));
         assert!(parse_duration("3 parsecs").is_err());
         assert!(parse_duration("soon").is_err());
     }

@@ -5,6 +5,8 @@
 //! the [`SourceSet`] it was produced from; messages start lowercase, have no
 //! final period and name the object.
 
+pub mod suggest;
+
 use crate::source::{SourceSet, Span};
 
 /// Lines longer than this (in characters) are not shown as a miette snippet:

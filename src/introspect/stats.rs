@@ -23,10 +23,11 @@ const INVALID_INDEXES: &str = include_str!("queries/invalid_indexes.sql");
 
 /// Estimated rows (`reltuples`) and total size in bytes
 /// (`pg_total_relation_size`, indexes and TOAST included) of one table; a
-/// partitioned table sums its leaves.
+/// partitioned table sums its leaves. `rows` is `None` when PostgreSQL
+/// has no estimate (a table never vacuumed or analysed).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct TableStats {
-    pub rows: i64,
+    pub rows: Option<i64>,
     pub bytes: i64,
 }
 
@@ -55,7 +56,7 @@ pub async fn table_stats(
         let (Ok(schema), Ok(name), Ok(rows), Ok(bytes)) = (
             row.try_get::<_, String>(0),
             row.try_get::<_, String>(1),
-            row.try_get::<_, i64>(2),
+            row.try_get::<_, Option<i64>>(2),
             row.try_get::<_, i64>(3),
         ) else {
             continue;

@@ -449,7 +449,9 @@ impl<'a> MigrationCtx<'a> {
         match step.table_size {
             Some(size) => {
                 size.bytes >= self.config.large_table_bytes
-                    || size.rows >= self.config.large_table_rows
+                    || size
+                        .rows
+                        .is_none_or(|rows| rows >= self.config.large_table_rows)
             }
             None => true,
         }

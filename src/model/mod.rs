@@ -50,7 +50,7 @@ pub use types::*;
 pub use view::*;
 
 use crate::source::Span;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::fmt;
 
 /// An identifier as PostgreSQL stores it (unquoted names folded to lower
@@ -491,29 +491,31 @@ impl ExternalPattern {
     }
 }
 
-/// `*` matches any run of characters, `?` one character.
+/// Shell-style glob through globset: `*` matches any run of characters,
+/// `?` one character, `[abc]` one of a set. A pattern globset cannot read
+/// (an unclosed `[`) matches only itself. Compiled patterns are kept per
+/// thread: the same few patterns are matched against every object.
 pub fn glob_match(pattern: &str, text: &str) -> bool {
-    let pattern: Vec<char> = pattern.chars().collect();
-    let text: Vec<char> = text.chars().collect();
-    let (mut p, mut t) = (0, 0);
-    let (mut star, mut mark) = (None, 0);
-    while t < text.len() {
-        if p < pattern.len() && (pattern[p] == '?' || pattern[p] == text[t]) {
-            p += 1;
-            t += 1;
-        } else if p < pattern.len() && pattern[p] == '*' {
-            star = Some(p);
-            mark = t;
-            p += 1;
-        } else if let Some(star_idx) = star {
-            p = star_idx + 1;
-            mark += 1;
-            t = mark;
-        } else {
-            return false;
-        }
+    thread_local! {
+        static COMPILED: std::cell::RefCell<HashMap<String, Option<globset::GlobMatcher>>> =
+            std::cell::RefCell::new(HashMap::new());
     }
-    pattern[p..].iter().all(|&c| c == '*')
+    COMPILED.with(|compiled| {
+        let mut compiled = compiled.borrow_mut();
+        if !compiled.contains_key(pattern) {
+            let matcher = globset::GlobBuilder::new(pattern)
+                .literal_separator(false)
+                .backslash_escape(true)
+                .build()
+                .ok()
+                .map(|glob| glob.compile_matcher());
+            compiled.insert(pattern.to_string(), matcher);
+        }
+        match &compiled[pattern] {
+            Some(matcher) => matcher.is_match(text),
+            None => pattern == text,
+        }
+    })
 }
 
 #[cfg(test)]
@@ -534,6 +536,10 @@ mod tests {
         assert!(!glob_match("orders_p*", "order"));
         assert!(glob_match("a?c", "abc"));
         assert!(glob_match("*", ""));
+        assert!(glob_match("p[12]", "p2"));
+        assert!(!glob_match("p[12]", "p3"));
+        assert!(glob_match("a[b", "a[b"));
+        assert!(!glob_match("a[b", "ab"));
     }
 
     #[test]

@@ -15,9 +15,15 @@ use super::{
     Volatility,
 };
 
-/// `'it''s'`: a string literal.
+/// `'it''s'`: a string literal, through postgres-protocol's escaping (a
+/// text with backslashes becomes `E'a\\\\b'`, right whatever the session's
+/// `standard_conforming_strings`).
 pub fn quote_literal(text: &str) -> String {
-    format!("'{}'", text.replace('\'', "''"))
+    let quoted = postgres_protocol::escape::escape_literal(text);
+    match quoted.strip_prefix(' ') {
+        Some(rest) => rest.to_string(),
+        None => quoted,
+    }
 }
 
 /// `a, b, c`.

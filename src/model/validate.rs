@@ -127,6 +127,16 @@ impl<'a> TableCtx<'a> {
         self.columns.iter().any(|column| &column.name == name)
     }
 
+    /// `help`, led by a "did you mean" when one of the table's columns is
+    /// a likely spelling of `name`.
+    pub fn column_help(&self, name: &Ident, help: &str) -> String {
+        crate::diagnostics::suggest::with_suggestion(
+            help,
+            name.as_str(),
+            self.columns.iter().map(|column| column.name.as_str()),
+        )
+    }
+
     pub fn column_type(&self, name: &Ident) -> Option<&'a TypeName> {
         self.columns
             .iter()
@@ -531,7 +541,7 @@ fn unknown_column(ctx: &TableCtx<'_>, column: &Ident, span: Span, user: &str) ->
     )
     .with_label(format!("no column {column}"))
     .with_secondary(ctx.table_span(), "table declared here")
-    .with_help("check the spelling, or add the column")
+    .with_help(ctx.column_help(column, "check the spelling, or add the column"))
 }
 
 fn check_column_list(

@@ -110,7 +110,8 @@ pub struct SavedHazard {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct SavedTableSize {
-    pub rows: i64,
+    /// `null` when unknown (never analysed).
+    pub rows: Option<i64>,
     pub bytes: i64,
 }
 
@@ -346,41 +347,6 @@ impl Sha256Writer {
             .iter()
             .map(|byte| format!("{byte:02x}"))
             .collect()
-    }
-}
-
-/// FNV-1a, 64 bits: tiny, dependency-free and stable across builds.
-#[derive(Debug, Clone, Copy)]
-pub struct Fnv64(u64);
-
-impl Fnv64 {
-    const OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
-    const PRIME: u64 = 0x0000_0100_0000_01b3;
-
-    pub fn new() -> Fnv64 {
-        Fnv64(Fnv64::OFFSET)
-    }
-
-    pub fn write(&mut self, bytes: &[u8]) {
-        for byte in bytes {
-            self.0 ^= u64::from(*byte);
-            self.0 = self.0.wrapping_mul(Fnv64::PRIME);
-        }
-    }
-
-    pub fn finish(self) -> u64 {
-        self.0
-    }
-
-    /// The hash as 16 lowercase hex digits.
-    pub fn hex(self) -> String {
-        format!("{:016x}", self.0)
-    }
-}
-
-impl Default for Fnv64 {
-    fn default() -> Fnv64 {
-        Fnv64::new()
     }
 }
 

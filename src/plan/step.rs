@@ -93,7 +93,8 @@ pub struct HazardNote {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct TableSize {
-    pub rows: i64,
+    /// Estimated rows; `None` when the table was never analysed.
+    pub rows: Option<i64>,
     pub bytes: i64,
 }
 

@@ -170,36 +170,43 @@ fn add_column_with_volatile_default_is_backfilled() {
     ));
     let desired = model(vec![desired_users]);
     insta::assert_snapshot!(plan_text(&current, &desired), @r#"
-tx ALTER TABLE public.users ADD COLUMN created_at timestamp with time zone DEFAULT now()
-tx ALTER TABLE public.users ADD COLUMN token uuid
-+tx ALTER TABLE public.users ALTER COLUMN token SET DEFAULT gen_random_uuid()
-no-tx DO $$
-DECLARE
-  last_page bigint := pg_relation_size('public.users') / current_setting('block_size')::bigint;
-  page bigint := 0;
-  n bigint;
-BEGIN
-  WHILE page <= last_page LOOP
-    UPDATE public.users SET token = DEFAULT
-      WHERE ctid >= format('(%s,0)', page)::tid AND ctid < format('(%s,0)', page + 64)::tid AND token IS NULL;
-    COMMIT;
-    page := page + 64;
-  END LOOP;
-  SELECT count(*) INTO n FROM public.users WHERE token IS NULL;
-  FOR i IN 0 .. n / 10000 LOOP
-    UPDATE public.users SET token = DEFAULT
-      WHERE ctid = ANY (ARRAY(SELECT ctid FROM public.users WHERE token IS NULL LIMIT 10000));
-    COMMIT;
-  END LOOP;
-END
-$$
-  ! full-scan
-tx ALTER TABLE public.users ADD CONSTRAINT token_not_null CHECK (token IS NOT NULL) NOT VALID
-tx ALTER TABLE public.users VALIDATE CONSTRAINT token_not_null
-  ! full-scan
-tx ALTER TABLE public.users ALTER COLUMN token SET NOT NULL
-+tx ALTER TABLE public.users DROP CONSTRAINT token_not_null
-"#);
+        tx ALTER TABLE public.users ADD COLUMN created_at timestamp with time zone DEFAULT now()
+        tx ALTER TABLE public.users ADD COLUMN token uuid
+        +tx ALTER TABLE public.users ALTER COLUMN token SET DEFAULT gen_random_uuid()
+        no-tx DO $$
+        DECLARE
+          last_page bigint := pg_relation_size('public.users') / current_setting('block_size')::bigint;
+          total bigint := GREATEST((SELECT reltuples FROM pg_class WHERE oid = 'public.users'::regclass), 0)::bigint;
+          app text := current_setting('application_name');
+          page bigint := 0;
+          done bigint := 0;
+          n bigint;
+        BEGIN
+          WHILE page <= last_page LOOP
+            UPDATE public.users SET token = DEFAULT
+              WHERE ctid >= format('(%s,0)', page)::tid AND ctid < format('(%s,0)', page + 64)::tid AND token IS NULL;
+            GET DIAGNOSTICS n = ROW_COUNT;
+            done := done + n;
+            page := page + 64;
+            PERFORM set_config('application_name', format('schemac:backfill:%s:%s:%s:%s', done, total, LEAST(page, last_page + 1), last_page + 1), false);
+            COMMIT;
+          END LOOP;
+          SELECT count(*) INTO n FROM public.users WHERE token IS NULL;
+          FOR i IN 0 .. n / 10000 LOOP
+            UPDATE public.users SET token = DEFAULT
+              WHERE ctid = ANY (ARRAY(SELECT ctid FROM public.users WHERE token IS NULL LIMIT 10000));
+            COMMIT;
+          END LOOP;
+          PERFORM set_config('application_name', app, false);
+        END
+        $$
+          ! full-scan
+        tx ALTER TABLE public.users ADD CONSTRAINT token_not_null CHECK (token IS NOT NULL) NOT VALID
+        tx ALTER TABLE public.users VALIDATE CONSTRAINT token_not_null
+          ! full-scan
+        tx ALTER TABLE public.users ALTER COLUMN token SET NOT NULL
+        +tx ALTER TABLE public.users DROP CONSTRAINT token_not_null
+        "#);
 }
 
 #[test]

@@ -6,7 +6,8 @@
 //! are numbered from 1 in execution order; output is pretty-printed with a
 //! final newline, and the same plan gives the same bytes.
 
-use super::{group_numbers, object_name, SourceRange};
+use super::diagnostics::json::{CountsJson, DiagnosticJson, DiagnosticsJson};
+use super::{group_numbers, object_name, transaction_count, Extras, SourceRange};
 use crate::plan::{ActionRecord, Plan, Step};
 use crate::source::SourceSet;
 use serde::{Deserialize, Serialize};
@@ -19,21 +20,45 @@ pub const FORMAT_VERSION: u32 = 2;
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PlanJson {
     pub format_version: u32,
+    /// The database the plan was made against; `null` offline.
+    #[serde(default)]
+    pub target: Option<TargetJson>,
     pub summary: SummaryJson,
     pub steps: Vec<StepJson>,
     pub notes: Vec<String>,
+    /// The lint findings about the desired schema and this plan (the same
+    /// objects as `schemac check --format json` prints).
+    #[serde(default)]
+    pub findings: Vec<DiagnosticJson>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TargetJson {
+    /// `user@host:port/dbname`, never with a password.
+    pub database: String,
+    /// Major version of the server.
+    pub server_version: u32,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SummaryJson {
     pub has_changes: bool,
     pub steps: usize,
+    /// Transactions the plan runs (as the text and markdown formats count
+    /// them: groups of transactional steps).
+    #[serde(default)]
+    pub transactions: usize,
+    /// Groups of steps, counting each step outside a transaction as a
+    /// group of its own (`transaction_group` of each step).
     pub transaction_groups: usize,
     pub non_transactional_steps: usize,
     /// Distinct hazard ids of all steps, sorted.
     pub hazards: Vec<String>,
     /// Tables rewritten by some step, sorted.
     pub rewritten_tables: Vec<String>,
+    /// Counts of `findings` by severity.
+    #[serde(default)]
+    pub findings: CountsJson,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -69,7 +94,8 @@ pub struct HazardJson {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TableSizeJson {
-    pub rows: i64,
+    /// `null` when unknown (the table was never analysed).
+    pub rows: Option<i64>,
     pub bytes: i64,
 }
 
@@ -104,6 +130,11 @@ impl PlanJson {
     /// Builds the JSON view; spans resolve through `sources` (a span whose
     /// file is not in the set gives `"source": null`).
     pub fn new(plan: &Plan, sources: &SourceSet) -> PlanJson {
+        PlanJson::with(plan, sources, Extras::default())
+    }
+
+    /// The JSON view with the plan's target and lint findings.
+    pub fn with(plan: &Plan, sources: &SourceSet, extras: Extras<'_>) -> PlanJson {
         let groups = group_numbers(plan);
         let steps = plan
             .steps
@@ -119,11 +150,18 @@ impl PlanJson {
             .collect();
         rewritten_tables.sort();
         rewritten_tables.dedup();
+        let findings = DiagnosticsJson::new(extras.findings, sources);
         PlanJson {
             format_version: FORMAT_VERSION,
+            target: extras.target.map(|target| TargetJson {
+                database: target.database.clone(),
+                server_version: target.server_version,
+            }),
             summary: SummaryJson {
                 has_changes: !plan.is_empty(),
                 steps: plan.steps.len(),
+                transactions: transaction_count(plan),
+                findings: findings.summary,
                 transaction_groups: plan.transaction_groups().len(),
                 non_transactional_steps: plan.steps.iter().filter(|s| !s.transactional).count(),
                 hazards: plan.hazards().iter().map(|h| h.id().to_string()).collect(),
@@ -131,6 +169,7 @@ impl PlanJson {
             },
             steps,
             notes: plan.notes.clone(),
+            findings: findings.diagnostics,
         }
     }
 }
@@ -180,7 +219,17 @@ fn step_json(index: usize, group: usize, step: &Step, sources: &SourceSet) -> St
 
 /// Writes the plan as pretty-printed JSON followed by a newline.
 pub fn render(plan: &Plan, sources: &SourceSet, out: &mut impl Write) -> io::Result<()> {
-    serde_json::to_writer_pretty(&mut *out, &PlanJson::new(plan, sources))?;
+    render_with(plan, sources, Extras::default(), out)
+}
+
+/// [`render`] with the plan's target and lint findings.
+pub fn render_with(
+    plan: &Plan,
+    sources: &SourceSet,
+    extras: Extras<'_>,
+    out: &mut impl Write,
+) -> io::Result<()> {
+    serde_json::to_writer_pretty(&mut *out, &PlanJson::with(plan, sources, extras))?;
     writeln!(out)
 }
 
@@ -200,16 +249,23 @@ mod tests {
         insta::assert_snapshot!(check(&sample::plan()), @r#"
             {
               "format_version": 2,
+              "target": null,
               "summary": {
                 "has_changes": true,
                 "steps": 4,
+                "transactions": 2,
                 "transaction_groups": 3,
                 "non_transactional_steps": 1,
                 "hazards": [
                   "data-loss",
                   "index-build"
                 ],
-                "rewritten_tables": []
+                "rewritten_tables": [],
+                "findings": {
+                  "errors": 0,
+                  "warnings": 0,
+                  "infos": 0
+                }
               },
               "steps": [
                 {
@@ -367,7 +423,8 @@ mod tests {
               ],
               "notes": [
                 "external table public.orders_p2024 is left alone"
-              ]
+              ],
+              "findings": []
             }
             "#);
     }
@@ -377,16 +434,24 @@ mod tests {
         insta::assert_snapshot!(check(&Plan::default()), @r#"
             {
               "format_version": 2,
+              "target": null,
               "summary": {
                 "has_changes": false,
                 "steps": 0,
+                "transactions": 0,
                 "transaction_groups": 0,
                 "non_transactional_steps": 0,
                 "hazards": [],
-                "rewritten_tables": []
+                "rewritten_tables": [],
+                "findings": {
+                  "errors": 0,
+                  "warnings": 0,
+                  "infos": 0
+                }
               },
               "steps": [],
-              "notes": []
+              "notes": [],
+              "findings": []
             }
             "#);
     }

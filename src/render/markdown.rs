@@ -7,8 +7,13 @@
 //! replaced); the SQL block is exactly [`super::sql::render`]'s output, in
 //! a fence longer than any backtick run inside it.
 
-use super::{plural, transaction_count, transaction_numbers, NO_CHANGES};
+use super::{
+    describe_table_size, plural, transaction_count, transaction_numbers, Extras, NO_CHANGES,
+};
+use crate::diagnostics::Diagnostic;
 use crate::plan::Plan;
+use crate::render::SourceRange;
+use crate::source::SourceSet;
 use std::io::{self, Write};
 
 /// Sections with more lines than this are collapsed.
@@ -16,10 +21,26 @@ pub const LONG_SECTION_LINES: usize = 20;
 
 /// Writes the plan as Markdown.
 pub fn render(plan: &Plan, out: &mut impl Write) -> io::Result<()> {
+    render_with(plan, &SourceSet::default(), Extras::default(), out)
+}
+
+/// Writes the plan as Markdown with its target and lint findings
+/// (positions resolve through `sources`).
+pub fn render_with(
+    plan: &Plan,
+    sources: &SourceSet,
+    extras: Extras<'_>,
+    out: &mut impl Write,
+) -> io::Result<()> {
     if plan.is_empty() {
         writeln!(out, "## schemac plan: no changes")?;
         writeln!(out)?;
+        if let Some(target) = extras.target {
+            writeln!(out, "Target: {}", cell(&target.to_string()))?;
+            writeln!(out)?;
+        }
         writeln!(out, "{NO_CHANGES}")?;
+        write_findings(extras.findings, sources, out)?;
         return write_notes(plan, out);
     }
     let hazards = plan.hazards();
@@ -30,8 +51,13 @@ pub fn render(plan: &Plan, out: &mut impl Write) -> io::Result<()> {
         plural(hazards.len(), "hazard")
     )?;
     writeln!(out)?;
-    write_summary(plan, out)?;
+    if let Some(target) = extras.target {
+        writeln!(out, "Target: {}", cell(&target.to_string()))?;
+        writeln!(out)?;
+    }
+    write_summary(plan, extras.findings, out)?;
     write_hazards(plan, out)?;
+    write_findings(extras.findings, sources, out)?;
     write_section(out, "Steps", &steps_table(plan))?;
     let mut script = Vec::new();
     super::sql::render(plan, &mut script)?;
@@ -42,7 +68,7 @@ pub fn render(plan: &Plan, out: &mut impl Write) -> io::Result<()> {
     write_notes(plan, out)
 }
 
-fn write_summary(plan: &Plan, out: &mut impl Write) -> io::Result<()> {
+fn write_summary(plan: &Plan, findings: &[Diagnostic], out: &mut impl Write) -> io::Result<()> {
     let hazards = plan.hazards();
     let hazard_cell = if hazards.is_empty() {
         "none".to_string()
@@ -68,7 +94,36 @@ fn write_summary(plan: &Plan, out: &mut impl Write) -> io::Result<()> {
     if !rewritten.is_empty() {
         writeln!(out, "| Tables rewritten | {} |", rewritten.join(", "))?;
     }
+    if !findings.is_empty() {
+        let counts = super::diagnostics::Counts::of(findings);
+        writeln!(out, "| Lint findings | {} |", counts.summary())?;
+    }
     writeln!(out)
+}
+
+/// The lint findings as a table: severity, rule, `file:line:col`, message.
+fn write_findings(
+    findings: &[Diagnostic],
+    sources: &SourceSet,
+    out: &mut impl Write,
+) -> io::Result<()> {
+    if findings.is_empty() {
+        return Ok(());
+    }
+    let mut table = String::from("| Severity | Rule | Location | Message |\n|---|---|---|---|\n");
+    for finding in findings {
+        let location = SourceRange::resolve(sources, finding.primary.span)
+            .map(|range| format!("`{}:{}:{}`", range.file, range.line, range.column))
+            .unwrap_or_default();
+        table.push_str(&format!(
+            "| {} | `{}` | {} | {} |\n",
+            finding.severity.as_str(),
+            finding.code,
+            cell(&location),
+            cell(&finding.message)
+        ));
+    }
+    write_section(out, "Lint findings", &table)
 }
 
 fn write_hazards(plan: &Plan, out: &mut impl Write) -> io::Result<()> {
@@ -96,8 +151,9 @@ fn write_hazards(plan: &Plan, out: &mut impl Write) -> io::Result<()> {
 
 fn steps_table(plan: &Plan) -> String {
     let transactions = transaction_numbers(plan);
-    let mut res =
-        String::from("| # | Step | Transaction | Locks | Hazards |\n|---:|---|---|---|---|\n");
+    let mut res = String::from(
+        "| # | Step | Transaction | Locks | Table size | Hazards |\n|---:|---|---|---|---|---|\n",
+    );
     for (idx, step) in plan.steps.iter().enumerate() {
         let transaction = match transactions[idx] {
             Some(number) => number.to_string(),
@@ -109,12 +165,18 @@ fn steps_table(plan: &Plan) -> String {
             .iter()
             .map(|note| format!("`{}`", note.hazard.id()))
             .collect();
+        let size = match (&step.table, step.table_size) {
+            (_, Some(size)) => describe_table_size(size),
+            (Some(_), None) => "unknown".to_string(),
+            (None, None) => String::new(),
+        };
         res.push_str(&format!(
-            "| {} | {} | {} | {} | {} |\n",
+            "| {} | {} | {} | {} | {} | {} |\n",
             idx + 1,
             cell(&step.description),
             transaction,
             cell(&locks.join(", ")),
+            cell(&size),
             hazards.join(", ")
         ));
     }
@@ -209,12 +271,12 @@ mod tests {
 
             ### Steps
 
-            | # | Step | Transaction | Locks | Hazards |
-            |---:|---|---|---|---|
-            | 1 | create table public.accounts | 1 | ACCESS EXCLUSIVE on public.accounts |  |
-            | 2 | create function public.touch() | 1 |  |  |
-            | 3 | drop column public.orders.note | 2 | ACCESS EXCLUSIVE on public.orders | `data-loss` |
-            | 4 | create index orders_status_idx on public.orders | none | SHARE UPDATE EXCLUSIVE on public.orders | `index-build` |
+            | # | Step | Transaction | Locks | Table size | Hazards |
+            |---:|---|---|---|---|---|
+            | 1 | create table public.accounts | 1 | ACCESS EXCLUSIVE on public.accounts |  |  |
+            | 2 | create function public.touch() | 1 |  |  |  |
+            | 3 | drop column public.orders.note | 2 | ACCESS EXCLUSIVE on public.orders | unknown | `data-loss` |
+            | 4 | create index orders_status_idx on public.orders | none | SHARE UPDATE EXCLUSIVE on public.orders | about 1,234,567 rows, 94.2 MiB | `index-build` |
 
             ### SQL
 

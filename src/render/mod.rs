@@ -19,6 +19,30 @@ use crate::model::ObjectId;
 use crate::plan::{Plan, TableSize};
 use crate::source::{SourceSet, Span};
 
+/// What a plan report carries beside the plan, for a reviewer: the
+/// database it was made for and the lint findings about it (markdown and
+/// JSON print them; the text format leaves findings to stderr).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Extras<'a> {
+    pub target: Option<&'a Target>,
+    pub findings: &'a [crate::diagnostics::Diagnostic],
+}
+
+/// The database a plan was made against, without credentials.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Target {
+    /// `user@host:port/dbname` (never the password).
+    pub database: String,
+    /// Major version of the server.
+    pub server_version: u32,
+}
+
+impl std::fmt::Display for Target {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "PostgreSQL {} at {}", self.server_version, self.database)
+    }
+}
+
 /// The line every format prints for an empty plan.
 pub const NO_CHANGES: &str = "No changes: the database matches the schema.";
 
@@ -115,13 +139,17 @@ pub fn plural(count: usize, noun: &str) -> String {
     }
 }
 
-/// `about 1,200 rows, 96.0 kB` (estimates from the live statistics).
+/// `about 1,200 rows, 96.0 KiB` (estimates from the live statistics);
+/// `rows unknown, 8 KiB` for a table PostgreSQL has never analysed.
 pub fn describe_table_size(size: TableSize) -> String {
-    format!(
-        "about {} rows, {}",
-        group_thousands(size.rows),
-        human_bytes(size.bytes)
-    )
+    match size.rows {
+        Some(rows) => format!(
+            "about {} rows, {}",
+            group_thousands(rows),
+            human_bytes(size.bytes)
+        ),
+        None => format!("rows unknown (never analysed), {}", human_bytes(size.bytes)),
+    }
 }
 
 fn group_thousands(value: i64) -> String {
@@ -139,18 +167,18 @@ fn group_thousands(value: i64) -> String {
     res
 }
 
-fn human_bytes(bytes: i64) -> String {
-    const UNITS: [&str; 5] = ["kB", "MB", "GB", "TB", "PB"];
+/// Binary units with one decimal (`512 B`, `94.2 MiB`), through humansize.
+pub fn human_bytes(bytes: i64) -> String {
     if bytes.unsigned_abs() < 1024 {
-        return format!("{bytes} bytes");
+        return format!("{bytes} B");
     }
-    let mut value = bytes as f64 / 1024.0;
-    let mut unit = 0;
-    while value.abs() >= 1024.0 && unit + 1 < UNITS.len() {
-        value /= 1024.0;
-        unit += 1;
+    let options = humansize::BINARY.decimal_places(1).decimal_zeroes(1);
+    let text = humansize::format_size(bytes.unsigned_abs(), options);
+    if bytes < 0 {
+        format!("-{text}")
+    } else {
+        text
     }
-    format!("{value:.1} {}", UNITS[unit])
 }
 
 #[cfg(test)]
@@ -275,7 +303,7 @@ pub(crate) mod sample {
         });
         index.table = Some(orders);
         index.table_size = Some(TableSize {
-            rows: 1_234_567,
+            rows: Some(1_234_567),
             bytes: 98_765_432,
         });
         Plan {
@@ -294,12 +322,19 @@ mod tests {
     fn sizes_are_human() {
         assert_eq!(
             describe_table_size(TableSize {
-                rows: 1_234_567,
+                rows: Some(1_234_567),
                 bytes: 512
             }),
-            "about 1,234,567 rows, 512 bytes"
+            "about 1,234,567 rows, 512 B"
         );
-        assert_eq!(human_bytes(98_765_432), "94.2 MB");
+        assert_eq!(
+            describe_table_size(TableSize {
+                rows: None,
+                bytes: 8192
+            }),
+            "rows unknown (never analysed), 8.0 KiB"
+        );
+        assert_eq!(human_bytes(98_765_432), "94.2 MiB");
         assert_eq!(group_thousands(-1000), "-1,000");
         assert_eq!(group_thousands(999), "999");
     }

@@ -2,39 +2,279 @@
 //! (indented), the flags that matter to a running site (transaction, locks,
 //! rewrites, scans, table size) and hazards, then the plan's notes.
 //!
+//! [`render_with`] (what `schemac plan` prints) adds a line naming the
+//! locks taken on tables that exist, and folds each transaction that only
+//! creates new objects into a few lines (counts by kind and the first
+//! names): a reviewer reads every change to what exists, and a schema
+//! created from scratch fits on one screen. `--all-steps` unfolds them.
+//!
 //! Invariant: with `color == false` the output has no escape codes (what
 //! snapshots and pipes see); colour only adds escapes around the same text.
 
 use super::{describe_table_size, plural, transaction_count, transaction_numbers, NO_CHANGES};
-use crate::plan::{Plan, Step};
+use crate::model::QualifiedName;
+use crate::plan::{Action, LockMode, Plan, Step};
+use std::collections::{BTreeMap, BTreeSet};
 use std::io::{self, Write};
+
+/// A transaction of new objects with at least this many steps is folded.
+pub const FOLD_MIN_STEPS: usize = 4;
+
+/// Names listed in a folded transaction before "and N more".
+const FOLD_NAMES: usize = 6;
+
+/// How [`render_with`] prints a plan.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct TextOptions {
+    pub color: bool,
+    /// Fold transactions that only create new objects, and name the locks
+    /// on existing tables under the summary (`schemac plan`'s default).
+    pub fold_new_objects: bool,
+}
 
 const BOLD: &str = "1";
 const RED: &str = "31";
 const YELLOW: &str = "33";
 const DIM: &str = "2";
 
-/// Writes the plan for a human reader.
+/// Writes the plan for a human reader, every step in full.
 pub fn render(plan: &Plan, out: &mut impl Write, color: bool) -> io::Result<()> {
-    let paint = Painter { color };
+    render_with(
+        plan,
+        out,
+        TextOptions {
+            color,
+            fold_new_objects: false,
+        },
+    )
+}
+
+/// Writes the plan for a human reader (see the module documentation).
+pub fn render_with(plan: &Plan, out: &mut impl Write, options: TextOptions) -> io::Result<()> {
+    let paint = Painter {
+        color: options.color,
+    };
     if plan.is_empty() {
         writeln!(out, "{NO_CHANGES}")?;
         return write_notes(plan, out);
     }
     write_summary(plan, out, paint)?;
+    let created = created_relations(plan);
+    if options.fold_new_objects {
+        write_existing_locks(plan, &created, out, paint)?;
+    }
     let transactions = transaction_numbers(plan);
-    for (idx, step) in plan.steps.iter().enumerate() {
-        writeln!(out)?;
-        write_step(
-            idx + 1,
-            plan.steps.len(),
-            step,
-            transactions[idx],
-            out,
-            paint,
-        )?;
+    let total = plan.steps.len();
+    let mut start = 0;
+    for group in plan.transaction_groups() {
+        let end = start + group.len();
+        if options.fold_new_objects && foldable(group, &created) {
+            writeln!(out)?;
+            write_folded(start, group, total, transactions[start], out, paint)?;
+        } else {
+            for (offset, step) in group.iter().enumerate() {
+                let idx = start + offset;
+                writeln!(out)?;
+                write_step(idx + 1, total, step, transactions[idx], out, paint)?;
+            }
+        }
+        start = end;
     }
     write_notes(plan, out)
+}
+
+/// Relations the plan creates (tables, views, sequences) and never drops
+/// or renames: a lock on one of them blocks nobody.
+fn created_relations(plan: &Plan) -> BTreeSet<&QualifiedName> {
+    let mut created = BTreeSet::new();
+    let mut touched_otherwise = BTreeSet::new();
+    for step in &plan.steps {
+        match &step.action {
+            Action::CreateTable { table, .. } => {
+                created.insert(table);
+            }
+            Action::CreateView { name, .. } | Action::CreateSequence { name } => {
+                created.insert(name);
+            }
+            Action::DropTable { table, .. } => {
+                touched_otherwise.insert(table);
+            }
+            Action::DropSequence { name } | Action::RenameTable { from: name, .. } => {
+                touched_otherwise.insert(name);
+            }
+            _ => {}
+        }
+    }
+    created.retain(|name| !touched_otherwise.contains(name));
+    created
+}
+
+/// The actions a folded transaction may hold: each creates something new.
+fn creates_something(action: &Action) -> bool {
+    matches!(
+        action,
+        Action::CreateSchema { .. }
+            | Action::CreateExtension { .. }
+            | Action::CreateEnum { .. }
+            | Action::CreateDomain { .. }
+            | Action::CreateFunction { .. }
+            | Action::SetComment { .. }
+            | Action::CreateSequence { .. }
+            | Action::CreateView { .. }
+            | Action::CreateTable { .. }
+            | Action::AddColumn { .. }
+            | Action::AddConstraint { .. }
+            | Action::CreateIndex { .. }
+            | Action::EnableRls { .. }
+            | Action::ForceRls { .. }
+            | Action::CreatePolicy { .. }
+            | Action::CreateTrigger { .. }
+            | Action::SetSequenceOwner { .. }
+    )
+}
+
+/// A transaction of [`FOLD_MIN_STEPS`] or more hazard-free steps that
+/// create new objects and lock only relations the plan creates.
+fn foldable(group: &[Step], created: &BTreeSet<&QualifiedName>) -> bool {
+    group.len() >= FOLD_MIN_STEPS
+        && group.iter().all(|step| {
+            step.transactional
+                && step.hazards.is_empty()
+                && creates_something(&step.action)
+                && step
+                    .locks
+                    .iter()
+                    .all(|lock| created.contains(&lock.relation))
+        })
+}
+
+/// `Locks on existing tables: ACCESS EXCLUSIVE on public.a; ...`, or that
+/// there are none.
+fn write_existing_locks(
+    plan: &Plan,
+    created: &BTreeSet<&QualifiedName>,
+    out: &mut impl Write,
+    paint: Painter,
+) -> io::Result<()> {
+    let mut by_mode: BTreeMap<LockMode, BTreeSet<&QualifiedName>> = BTreeMap::new();
+    for lock in plan.steps.iter().flat_map(|step| &step.locks) {
+        if !created.contains(&lock.relation) {
+            by_mode.entry(lock.mode).or_default().insert(&lock.relation);
+        }
+    }
+    if by_mode.is_empty() {
+        return writeln!(
+            out,
+            "Locks on existing tables: none (only objects this plan creates are locked)"
+        );
+    }
+    let parts: Vec<String> = by_mode
+        .iter()
+        .rev()
+        .map(|(mode, relations)| {
+            let text = format!(
+                "{} on {}",
+                mode.as_sql(),
+                first_names(relations.iter().map(ToString::to_string), "")
+            );
+            if mode.blocks_writes() {
+                paint.paint(YELLOW, &text)
+            } else {
+                text
+            }
+        })
+        .collect();
+    writeln!(out, "Locks on existing tables: {}", parts.join("; "))
+}
+
+/// `a, b, c and 4 more NOUNs` (the first [`FOLD_NAMES`]).
+fn first_names(names: impl ExactSizeIterator<Item = String>, noun: &str) -> String {
+    let count = names.len();
+    let shown: Vec<String> = names.take(FOLD_NAMES).collect();
+    let mut res = shown.join(", ");
+    if count > FOLD_NAMES {
+        let more = count - FOLD_NAMES;
+        if noun.is_empty() {
+            res.push_str(&format!(" and {more} more"));
+        } else {
+            res.push_str(&format!(" and {more} more {noun}"));
+        }
+    }
+    res
+}
+
+/// The kind of object a folded step creates, singular and plural.
+fn created_kind(action: &Action) -> (&'static str, &'static str) {
+    match action {
+        Action::CreateSchema { .. } => ("schema", "schemas"),
+        Action::CreateExtension { .. } => ("extension", "extensions"),
+        Action::CreateEnum { .. } => ("enum", "enums"),
+        Action::CreateDomain { .. } => ("domain", "domains"),
+        Action::CreateFunction { .. } => ("function", "functions"),
+        Action::SetComment { .. } => ("comment", "comments"),
+        Action::CreateSequence { .. } => ("sequence", "sequences"),
+        Action::CreateView { .. } => ("view", "views"),
+        Action::CreateTable { .. } => ("table", "tables"),
+        Action::AddColumn { .. } => ("column", "columns"),
+        Action::AddConstraint { .. } => ("constraint", "constraints"),
+        Action::CreateIndex { .. } => ("index", "indexes"),
+        Action::EnableRls { .. } | Action::ForceRls { .. } => {
+            ("row-level security setting", "row-level security settings")
+        }
+        Action::CreatePolicy { .. } => ("policy", "policies"),
+        Action::CreateTrigger { .. } => ("trigger", "triggers"),
+        _ => ("other step", "other steps"),
+    }
+}
+
+/// A folded transaction: its step range, what it creates by kind, the
+/// first tables, and how to see every statement.
+fn write_folded(
+    start: usize,
+    group: &[Step],
+    total: usize,
+    transaction: Option<usize>,
+    out: &mut impl Write,
+    paint: Painter,
+) -> io::Result<()> {
+    let mut counts: Vec<((&str, &str), usize)> = Vec::new();
+    let mut tables = Vec::new();
+    for step in group {
+        let kind = created_kind(&step.action);
+        match counts.iter_mut().find(|(known, _)| *known == kind) {
+            Some((_, count)) => *count += 1,
+            None => counts.push((kind, 1)),
+        }
+        if let Action::CreateTable { table, .. } = &step.action {
+            tables.push(table.to_string());
+        }
+    }
+    let kinds: Vec<String> = counts
+        .iter()
+        .map(|((one, many), count)| format!("{count} {}", if *count == 1 { one } else { many }))
+        .collect();
+    let title = format!(
+        "{}-{}/{total} create new objects: {}",
+        start + 1,
+        start + group.len(),
+        kinds.join(", ")
+    );
+    writeln!(out, "{}", paint.paint(BOLD, &title))?;
+    if !tables.is_empty() {
+        writeln!(out, "    tables: {}", first_names(tables.into_iter(), ""))?;
+    }
+    if let Some(number) = transaction {
+        let text = format!("in transaction {number}; locks only objects this plan creates");
+        writeln!(out, "    {}", paint.paint(DIM, &text))?;
+    }
+    writeln!(
+        out,
+        "    {}",
+        paint.paint(
+            DIM,
+            "--all-steps shows each statement (--format sql: the script)"
+        )
+    )
 }
 
 #[derive(Clone, Copy)]
@@ -186,7 +426,7 @@ mod tests {
                 outside a transaction
                 lock: SHARE UPDATE EXCLUSIVE on public.orders
                 scans public.orders in full
-                table public.orders: about 1,234,567 rows, 94.2 MB
+                table public.orders: about 1,234,567 rows, 94.2 MiB
                 hazard index-build: index orders_status_idx is built on public.orders
 
             Notes:

@@ -25,6 +25,8 @@ pub(super) struct Output<'a> {
     pub all_sources: &'a SourceSet,
     pub desired: &'a Model,
     pub current: &'a Model,
+    /// The database planned against; `None` offline.
+    pub target: Option<render::Target>,
 }
 
 /// Lint findings to stderr, the plan to stdout, refused hazards to stderr,
@@ -47,7 +49,22 @@ pub(super) fn finish(
     let stdout = io::stdout();
     let color = use_color(options, stdout.is_terminal());
     let mut out = stdout.lock();
-    write_plan(args.format, plan, output.all_sources, color, &mut out)?;
+    let extras = render::Extras {
+        target: output.target.as_ref(),
+        findings: &findings,
+    };
+    let text = render::text::TextOptions {
+        color,
+        fold_new_objects: !args.all_steps,
+    };
+    write_plan(
+        args.format,
+        plan,
+        output.all_sources,
+        extras,
+        text,
+        &mut out,
+    )?;
     out.flush()?;
     drop(out);
     warn_refused_hazards(options, plan)?;
@@ -69,18 +86,21 @@ pub(super) fn finish(
     })
 }
 
+/// The plan on stdout; markdown and JSON also carry the target and the
+/// lint findings (which text and SQL leave to stderr).
 fn write_plan(
     format: PlanFormat,
     plan: &Plan,
     sources: &SourceSet,
-    color: bool,
+    extras: render::Extras<'_>,
+    text: render::text::TextOptions,
     out: &mut impl Write,
 ) -> io::Result<()> {
     match format {
-        PlanFormat::Text => render::text::render(plan, out, color),
+        PlanFormat::Text => render::text::render_with(plan, out, text),
         PlanFormat::Sql => render::sql::render(plan, out),
-        PlanFormat::Json => render::json::render(plan, sources, out),
-        PlanFormat::Markdown => render::markdown::render(plan, out),
+        PlanFormat::Json => render::json::render_with(plan, sources, extras, out),
+        PlanFormat::Markdown => render::markdown::render_with(plan, sources, extras, out),
     }
 }
 

@@ -262,8 +262,70 @@ fn syntax_error(
         _ => format!("expected {}, found {found}", join_alternatives(&expected)),
     };
     let span = Span::new(file, base + rel, base + rel + found_len);
-    let diagnostic = Diagnostic::error("syntax-error", span, message).with_label("here");
+    let mut diagnostic = Diagnostic::error("syntax-error", span, message).with_label("here");
+    if let Some(help) = expression_key_help(input, rel) {
+        diagnostic = diagnostic.with_help(help);
+    }
     (diagnostic, base + rel)
+}
+
+/// Help for a key list written as in SQL, `index (lower(email))`: a
+/// function call right after `(` or `,` of an index, unique or primary key
+/// column list, where the `.schema` language wants an expression in its own
+/// parentheses.
+fn expression_key_help(input: &str, rel: usize) -> Option<String> {
+    if !input[rel..].starts_with('(') {
+        return None;
+    }
+    let before = &input[..rel];
+    let name_start = before
+        .rfind(|ch: char| !(ch.is_alphanumeric() || ch == '_' || ch == '.'))
+        .map_or(0, |idx| idx + 1);
+    let name = &before[name_start..];
+    if name.is_empty() {
+        return None;
+    }
+    let opener = before[..name_start].trim_end();
+    if !(opener.ends_with('(') || opener.ends_with(',')) {
+        return None;
+    }
+    let line = &before[before.rfind('\n').map_or(0, |idx| idx + 1)..];
+    let words: Vec<String> = line
+        .split(|ch: char| !(ch.is_alphanumeric() || ch == '_'))
+        .map(str::to_ascii_lowercase)
+        .collect();
+    if !words
+        .iter()
+        .any(|word| matches!(word.as_str(), "index" | "unique" | "key"))
+    {
+        return None;
+    }
+    let close = matching_paren(&input[rel..]).map_or(rel + 1, |len| rel + len);
+    let call = &input[name_start..close];
+    Some(format!(
+        "an expression key needs its own parentheses in a .schema key list: write `({call})` \
+         where SQL would write `{call}`"
+    ))
+}
+
+/// The length of the parenthesised group at the start of `text` (through
+/// its closing parenthesis), if it closes on the same line.
+fn matching_paren(text: &str) -> Option<usize> {
+    let mut depth = 0usize;
+    for (idx, ch) in text.char_indices() {
+        match ch {
+            '(' => depth += 1,
+            ')' => {
+                depth = depth.checked_sub(1)?;
+                if depth == 0 {
+                    return Some(idx + 1);
+                }
+            }
+            '\n' => return None,
+            _ => {}
+        }
+    }
+    None
 }
 
 /// The first opening parenthesis, quote or block comment of `text` that is

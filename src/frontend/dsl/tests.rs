@@ -543,6 +543,24 @@ fn syntax_errors_are_precise_and_readable() {
 }
 
 #[test]
+fn sql_style_expression_keys_get_help() {
+    let text = "table t {\n  body text\n  index (md5(body), id)\n}\n";
+    let parsed = load(text);
+    let helps: Vec<_> = parsed.diagnostics.iter().map(|d| d.help.clone()).collect();
+    assert_eq!(
+        helps,
+        [Some(
+            "an expression key needs its own parentheses in a .schema key list: write \
+             `(md5(body))` where SQL would write `md5(body)`"
+                .to_string()
+        )]
+    );
+    // A plain syntax error elsewhere gets no such help.
+    let parsed = load("table t {\n  id integer not nul\n}\n");
+    assert_eq!(parsed.diagnostics[0].help, None);
+}
+
+#[test]
 fn unclosed_delimiters_are_named_where_they_open() {
     check(
         "table t {\n  id int check ((((id > 0)\n}\n",

@@ -1,13 +1,17 @@
 -- Estimated rows (reltuples) and total size (pg_total_relation_size:
 -- indexes and TOAST included) of the named tables; a partitioned table
 -- sums its leaves. $1 and $2 are parallel arrays of schema and table names.
+-- Rows are NULL when unknown: reltuples is -1 on PostgreSQL 14+ for a table
+-- never vacuumed or analysed (for a partitioned table: any such leaf).
 SELECT n.nspname::text, c.relname::text,
        CASE WHEN c.relkind = 'p' THEN
-              (SELECT COALESCE(sum(GREATEST(leaf.reltuples, 0)), 0)
+              (SELECT CASE WHEN bool_or(leaf.reltuples < 0) THEN NULL
+                           ELSE COALESCE(sum(leaf.reltuples), 0) END
                FROM pg_partition_tree(c.oid) tree
                JOIN pg_class leaf ON leaf.oid = tree.relid
                WHERE tree.isleaf)
-            ELSE GREATEST(c.reltuples, 0) END::int8,
+            WHEN c.reltuples < 0 THEN NULL
+            ELSE c.reltuples END::int8,
        CASE WHEN c.relkind = 'p' THEN
               (SELECT COALESCE(sum(pg_total_relation_size(tree.relid)), 0)
                FROM pg_partition_tree(c.oid) tree WHERE tree.isleaf)

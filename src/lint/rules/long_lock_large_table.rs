@@ -27,7 +27,7 @@ fn check(ctx: &MigrationCtx<'_>, out: &mut Vec<Finding>) {
                 continue;
             }
             let size = match step.table_size {
-                Some(size) => format!(" ({} rows, {} bytes)", size.rows, size.bytes),
+                Some(size) => format!(" ({})", crate::render::describe_table_size(size)),
                 None => " (size unknown offline)".to_string(),
             };
             out.push(

@@ -31,7 +31,17 @@ fn check(ctx: &SchemaCtx<'_>, out: &mut Vec<Finding>) {
                             ),
                         )
                         .label("unknown role")
-                        .help(format!("declare it with `role {role}` or fix the name")),
+                        .help(
+                            crate::diagnostics::suggest::with_suggestion(
+                                format!("declare it with `role {role}` or fix the name"),
+                                role.as_str(),
+                                ctx.model
+                                    .roles
+                                    .keys()
+                                    .map(|known| known.as_str())
+                                    .chain(BUILTIN_ROLES.iter().copied()),
+                            ),
+                        ),
                     );
                 }
             }
@@ -57,7 +67,13 @@ fn check(ctx: &SchemaCtx<'_>, out: &mut Vec<Finding>) {
                                 ),
                             )
                             .label("unknown column")
-                            .help(format!("table {} has no column {}", table.name, column)),
+                            .help(
+                                crate::diagnostics::suggest::with_suggestion(
+                                    format!("table {} has no column {}", table.name, column),
+                                    column.as_str(),
+                                    table.columns.iter().map(|known| known.name.as_str()),
+                                ),
+                            ),
                         );
                     }
                 }

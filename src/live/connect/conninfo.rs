@@ -203,12 +203,14 @@ fn parse_key_values(text: &str) -> Result<Vec<(String, String)>, String> {
         if chars.next_if(|ch| *ch == '=').is_none() {
             // A stray word may be a password typed in the wrong place:
             // only a known keyword is quoted.
-            let word = if super::env::is_keyword(&key) {
-                format!("`{key}`")
-            } else {
-                "a word without a keyword".to_string()
-            };
-            return Err(format!("{word} is not followed by `=value`"));
+            if super::env::is_keyword(&key) {
+                return Err(format!("`{key}` is not followed by `=value`"));
+            }
+            return Err(
+                "it is neither a URL (postgresql://...) nor key=value pairs: a word \
+                 stands where a keyword=value pair should"
+                    .to_string(),
+            );
         }
         if key.is_empty() {
             return Err("a `=value` has no keyword before it".to_string());
@@ -391,7 +393,10 @@ mod tests {
                 "password='hunter2",
                 "quoted value of `password` is not closed",
             ),
-            ("hunter2 host=h", "a word without a keyword is not followed"),
+            (
+                "hunter2 host=h",
+                "neither a URL (postgresql://...) nor key=value pairs",
+            ),
         ] {
             let err = parse_conninfo(text).expect_err(text);
             assert!(err.contains(expect), "{text}: {err}");

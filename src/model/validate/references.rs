@@ -69,7 +69,7 @@ fn check_foreign_key(
                     ),
                 )
                 .with_label(format!("unknown table {}", fk.ref_table))
-                .with_help("declare the table, or mark it external if another tool manages it"),
+                .with_help(table_help(model, &fk.ref_table)),
             );
         }
         return;
@@ -88,7 +88,9 @@ fn check_foreign_key(
                 )
                 .with_label(format!("no column {column} in {}", fk.ref_table))
                 .with_secondary(target_span, "referenced table declared here")
-                .with_help("check the spelling of the referenced columns"),
+                .with_help(
+                    target_ctx.column_help(column, "check the spelling of the referenced columns"),
+                ),
             );
             return;
         }
@@ -366,10 +368,83 @@ fn type_is_known(model: &Model, ty: &TypeName) -> bool {
     })
 }
 
-fn unknown_type(ty: &TypeName, user: String, span: Span) -> Diagnostic {
+fn unknown_type(model: &Model, ty: &TypeName, user: String, span: Span) -> Diagnostic {
     unknown(span, format!("{user} has type {ty}, which is not declared"))
         .with_label(format!("unknown type {ty}"))
-        .with_help("declare the enum or domain, or the extension that provides the type")
+        .with_help(type_help(model, ty))
+}
+
+/// Type names a misspelt type is compared with: common built-in spellings
+/// and the schema's own enums, domains and composite types.
+const COMMON_TYPES: &[&str] = &[
+    "bigint",
+    "bigserial",
+    "bool",
+    "boolean",
+    "bytea",
+    "char",
+    "cidr",
+    "citext",
+    "date",
+    "float4",
+    "float8",
+    "inet",
+    "int",
+    "int2",
+    "int4",
+    "int8",
+    "integer",
+    "interval",
+    "json",
+    "jsonb",
+    "macaddr",
+    "money",
+    "numeric",
+    "real",
+    "serial",
+    "smallint",
+    "smallserial",
+    "text",
+    "time",
+    "timestamp",
+    "timestamptz",
+    "timetz",
+    "tsquery",
+    "tsvector",
+    "uuid",
+    "varchar",
+    "xml",
+];
+
+fn type_help(model: &Model, ty: &TypeName) -> String {
+    let spelled = ty.as_str().trim_end_matches("[]");
+    let word = spelled.rsplit('.').next().unwrap_or(spelled);
+    let user_types = model
+        .enums
+        .keys()
+        .chain(model.domains.keys())
+        .chain(model.composites.keys())
+        .map(|name| name.name.as_str());
+    crate::diagnostics::suggest::with_suggestion(
+        "declare the enum or domain, or the extension that provides the type",
+        word,
+        COMMON_TYPES.iter().copied().chain(user_types),
+    )
+}
+
+/// The help for a reference to an undeclared table: a likely spelling
+/// among the declared tables first.
+fn table_help(model: &Model, missing: &crate::model::QualifiedName) -> String {
+    let same_schema = model
+        .tables
+        .keys()
+        .filter(|name| name.schema == missing.schema)
+        .map(|name| name.name.as_str());
+    crate::diagnostics::suggest::with_suggestion(
+        "declare the table, or mark it external if another tool manages it",
+        missing.name.as_str(),
+        same_schema,
+    )
 }
 
 pub(super) fn check_types(model: &Model, out: &mut Vec<Diagnostic>) {
@@ -382,6 +457,7 @@ pub(super) fn check_types(model: &Model, out: &mut Vec<Diagnostic>) {
             if !type_is_known(model, &column.ty) {
                 let span = span_of(&column.meta).unwrap_or(table_span);
                 out.push(unknown_type(
+                    model,
                     &column.ty,
                     format!("column {}.{}", table.name, column.name),
                     span,
@@ -393,6 +469,7 @@ pub(super) fn check_types(model: &Model, out: &mut Vec<Diagnostic>) {
         for attribute in &composite.attributes {
             if !type_is_known(model, &attribute.ty) {
                 out.push(unknown_type(
+                    model,
                     &attribute.ty,
                     format!("attribute {} of type {}", attribute.name, composite.name),
                     span_of(&composite.meta).unwrap_or_default(),
@@ -404,6 +481,7 @@ pub(super) fn check_types(model: &Model, out: &mut Vec<Diagnostic>) {
         if !type_is_known(model, &domain.base) {
             let span = span_of(&domain.meta).unwrap_or_default();
             out.push(unknown_type(
+                model,
                 &domain.base,
                 format!("domain {}", domain.name),
                 span,

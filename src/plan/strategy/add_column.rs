@@ -320,17 +320,26 @@ fn backfill_step(cx: &Cx<'_>, table: &QualifiedName, column: &Column) -> Step {
     let name = &column.name;
     let batch = cx.ctx.options.backfill_batch_size.max(1);
     let table_literal = sql::quote_literal(&table.to_string());
+    // The block reports its progress in its session's application_name
+    // (`schemac:backfill:ROWS:TOTAL:PAGE:PAGES`, read by apply's progress
+    // watch from pg_stat_activity) and restores the name at the end.
     let body = format!(
         "DECLARE
   last_page bigint := pg_relation_size({table_literal}) / current_setting('block_size')::bigint;
+  total bigint := GREATEST((SELECT reltuples FROM pg_class WHERE oid = {table_literal}::regclass), 0)::bigint;
+  app text := current_setting('application_name');
   page bigint := 0;
+  done bigint := 0;
   n bigint;
 BEGIN
   WHILE page <= last_page LOOP
     UPDATE {table} SET {name} = DEFAULT
       WHERE ctid >= format('(%s,0)', page)::tid AND ctid < format('(%s,0)', page + {BACKFILL_PAGES})::tid AND {name} IS NULL;
-    COMMIT;
+    GET DIAGNOSTICS n = ROW_COUNT;
+    done := done + n;
     page := page + {BACKFILL_PAGES};
+    PERFORM set_config('application_name', format('schemac:backfill:%s:%s:%s:%s', done, total, LEAST(page, last_page + 1), last_page + 1), false);
+    COMMIT;
   END LOOP;
   SELECT count(*) INTO n FROM {table} WHERE {name} IS NULL;
   FOR i IN 0 .. n / {batch} LOOP
@@ -338,6 +347,7 @@ BEGIN
       WHERE ctid = ANY (ARRAY(SELECT ctid FROM {table} WHERE {name} IS NULL LIMIT {batch}));
     COMMIT;
   END LOOP;
+  PERFORM set_config('application_name', app, false);
 END"
     );
     cx.step(

@@ -131,7 +131,7 @@ mod tests {
               {
                 "description": "foreign key of public.café references unknown table public.acounts",
                 "check_name": "unknown-reference",
-                "fingerprint": "2a6697529fe8de35",
+                "fingerprint": "3b5ef835b1581e82",
                 "severity": "critical",
                 "location": {
                   "path": "db/my schema.schema",
@@ -150,7 +150,7 @@ mod tests {
               {
                 "description": "foreign key columns (prénom) of public.café lead no index",
                 "check_name": "fk-without-index",
-                "fingerprint": "dea99df347bde0c3",
+                "fingerprint": "a2afe42fa518bb30",
                 "severity": "major",
                 "location": {
                   "path": "db/my schema.schema",
@@ -169,7 +169,7 @@ mod tests {
               {
                 "description": "a note",
                 "check_name": "note-only",
-                "fingerprint": "c39484d99d28038c",
+                "fingerprint": "aeac84408ded916f",
                 "severity": "info",
                 "location": {
                   "path": "db/my schema.schema",
@@ -186,7 +186,7 @@ mod tests {
                 }
               }
             ]
-        "##);
+            "##);
     }
 
     #[test]

@@ -23,7 +23,7 @@ pub struct DiagnosticsJson {
     pub diagnostics: Vec<DiagnosticJson>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CountsJson {
     pub errors: usize,
     pub warnings: usize,

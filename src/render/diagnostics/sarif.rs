@@ -22,6 +22,7 @@
 use crate::diagnostics::{Diagnostic, Label, Severity};
 use crate::source::{SourceFile, SourceSet};
 use serde::Serialize;
+use sha2::Digest;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::io::{self, Write};
 
@@ -32,7 +33,7 @@ pub const SCHEMA_URI: &str =
 
 /// The key of our fingerprint in `partialFingerprints`; bump the version
 /// when the hashed input changes.
-pub const FINGERPRINT_KEY: &str = "schemacFingerprint/v1";
+pub const FINGERPRINT_KEY: &str = "schemacFingerprint/v2";
 
 /// What SARIF needs to know about a lint rule (built from
 /// `crate::lint::Rule` with [`RuleInfo::from_rule`] or [`RuleInfo::registry`]).
@@ -257,7 +258,8 @@ pub fn display_path(file: &SourceFile) -> String {
     rest.to_string()
 }
 
-/// One fingerprint per diagnostic, in order: FNV-1a 64 (16 hex digits) of
+/// One fingerprint per diagnostic, in order: the first 16 hex digits of the
+/// SHA-256 of
 /// code, path and message. The n-th repetition of the same triple (n >= 1)
 /// also hashes n, so repeated findings stay distinct without line numbers.
 pub fn fingerprints(diagnostics: &[Diagnostic], sources: &SourceSet) -> Vec<String> {
@@ -278,20 +280,13 @@ pub fn fingerprints(diagnostics: &[Diagnostic], sources: &SourceSet) -> Vec<Stri
                 input.push_str(&occurrence.to_string());
             }
             *occurrence += 1;
-            format!("{:016x}", fnv1a_64(input.as_bytes()))
+            let digest = sha2::Sha256::digest(input.as_bytes());
+            digest[..8]
+                .iter()
+                .map(|byte| format!("{byte:02x}"))
+                .collect()
         })
         .collect()
-}
-
-/// 64-bit FNV-1a (http://www.isthe.com/chongo/tech/comp/fnv/): stable across
-/// platforms and releases, unlike `std`'s hasher.
-pub fn fnv1a_64(bytes: &[u8]) -> u64 {
-    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
-    for byte in bytes {
-        hash ^= u64::from(*byte);
-        hash = hash.wrapping_mul(0x0000_0100_0000_01b3);
-    }
-    hash
 }
 
 /// `fk-without-index` -> `FkWithoutIndex` (SARIF's readable rule name).
@@ -662,7 +657,7 @@ mod tests {
                         }
                       ],
                       "partialFingerprints": {
-                        "schemacFingerprint/v1": "2a6697529fe8de35"
+                        "schemacFingerprint/v2": "3b5ef835b1581e82"
                       }
                     },
                     {
@@ -692,7 +687,7 @@ mod tests {
                         }
                       ],
                       "partialFingerprints": {
-                        "schemacFingerprint/v1": "dea99df347bde0c3"
+                        "schemacFingerprint/v2": "a2afe42fa518bb30"
                       },
                       "properties": {
                         "planStep": 2
@@ -722,14 +717,14 @@ mod tests {
                         }
                       ],
                       "partialFingerprints": {
-                        "schemacFingerprint/v1": "c39484d99d28038c"
+                        "schemacFingerprint/v2": "aeac84408ded916f"
                       }
                     }
                   ]
                 }
               ]
             }
-        "####);
+            "####);
     }
 
     #[test]
@@ -812,8 +807,6 @@ mod tests {
         assert_eq!(pascal_case("fk-without-index"), "FkWithoutIndex");
         assert_eq!(pascal_case("syntax-error"), "SyntaxError");
         assert_eq!(code_in_words("syntax-error"), "Syntax error");
-        assert_eq!(fnv1a_64(b""), 0xcbf2_9ce4_8422_2325);
-        assert_eq!(fnv1a_64(b"a"), 0xaf63_dc4c_8601_ec8c);
     }
 
     #[test]
