@@ -65,20 +65,45 @@ pub fn render_with(plan: &Plan, out: &mut impl Write, options: TextOptions) -> i
     }
     let transactions = transaction_numbers(plan);
     let total = plan.steps.len();
+    // Runs of consecutive transactions that each only create new objects
+    // fold together; every other step prints in full.
+    let mut runs: Vec<(std::ops::Range<usize>, bool)> = Vec::new();
     let mut start = 0;
     for group in plan.transaction_groups() {
         let end = start + group.len();
-        if options.fold_new_objects && foldable(group, &created) {
-            writeln!(out)?;
-            write_folded(start, group, total, transactions[start], out, paint)?;
-        } else {
-            for (offset, step) in group.iter().enumerate() {
-                let idx = start + offset;
-                writeln!(out)?;
-                write_step(idx + 1, total, step, transactions[idx], out, paint)?;
-            }
+        let fold = options.fold_new_objects && foldable(group, &created);
+        match runs.last_mut() {
+            Some((range, true)) if fold => range.end = end,
+            _ => runs.push((start..end, fold)),
         }
         start = end;
+    }
+    for (range, fold) in runs {
+        if fold && range.len() >= FOLD_MIN_STEPS {
+            writeln!(out)?;
+            let first = transactions[range.start];
+            let last = transactions[range.end - 1];
+            write_folded(
+                range.start,
+                &plan.steps[range.clone()],
+                total,
+                (first, last),
+                out,
+                paint,
+            )?;
+        } else {
+            for idx in range {
+                writeln!(out)?;
+                write_step(
+                    idx + 1,
+                    total,
+                    &plan.steps[idx],
+                    transactions[idx],
+                    out,
+                    paint,
+                )?;
+            }
+        }
     }
     write_notes(plan, out)
 }
@@ -130,22 +155,23 @@ fn creates_something(action: &Action) -> bool {
             | Action::CreatePolicy { .. }
             | Action::CreateTrigger { .. }
             | Action::SetSequenceOwner { .. }
+            | Action::Distribute { .. }
     )
 }
 
-/// A transaction of [`FOLD_MIN_STEPS`] or more hazard-free steps that
-/// create new objects and lock only relations the plan creates.
+/// A transaction of hazard-free steps that create new objects and lock
+/// only relations the plan creates (runs of them with [`FOLD_MIN_STEPS`]
+/// or more steps fold).
 fn foldable(group: &[Step], created: &BTreeSet<&QualifiedName>) -> bool {
-    group.len() >= FOLD_MIN_STEPS
-        && group.iter().all(|step| {
-            step.transactional
-                && step.hazards.is_empty()
-                && creates_something(&step.action)
-                && step
-                    .locks
-                    .iter()
-                    .all(|lock| created.contains(&lock.relation))
-        })
+    group.iter().all(|step| {
+        step.transactional
+            && step.hazards.is_empty()
+            && creates_something(&step.action)
+            && step
+                .locks
+                .iter()
+                .all(|lock| created.contains(&lock.relation))
+    })
 }
 
 /// `Locks on existing tables: ACCESS EXCLUSIVE on public.a; ...`, or that
@@ -223,17 +249,19 @@ fn created_kind(action: &Action) -> (&'static str, &'static str) {
         }
         Action::CreatePolicy { .. } => ("policy", "policies"),
         Action::CreateTrigger { .. } => ("trigger", "triggers"),
+        Action::SetSequenceOwner { .. } => ("sequence owner", "sequence owners"),
+        Action::Distribute { .. } => ("table distribution", "table distributions"),
         _ => ("other step", "other steps"),
     }
 }
 
-/// A folded transaction: its step range, what it creates by kind, the
+/// Folded transactions: their step range, what they create by kind, the
 /// first tables, and how to see every statement.
 fn write_folded(
     start: usize,
     group: &[Step],
     total: usize,
-    transaction: Option<usize>,
+    transactions: (Option<usize>, Option<usize>),
     out: &mut impl Write,
     paint: Painter,
 ) -> io::Result<()> {
@@ -263,10 +291,13 @@ fn write_folded(
     if !tables.is_empty() {
         writeln!(out, "    tables: {}", first_names(tables.into_iter(), ""))?;
     }
-    if let Some(number) = transaction {
-        let text = format!("in transaction {number}; locks only objects this plan creates");
-        writeln!(out, "    {}", paint.paint(DIM, &text))?;
-    }
+    let within = match transactions {
+        (Some(first), Some(last)) if first == last => format!("in transaction {first}"),
+        (Some(first), Some(last)) => format!("in transactions {first} to {last}"),
+        _ => "in transactions".to_string(),
+    };
+    let text = format!("{within}; locks only objects this plan creates");
+    writeln!(out, "    {}", paint.paint(DIM, &text))?;
     writeln!(
         out,
         "    {}",
