@@ -12,7 +12,7 @@ mod common;
 use common::TestDb;
 use serde_json::{json, Value};
 use std::collections::BTreeSet;
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::{BufRead, BufReader, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Child, ChildStdin, Command, Output, Stdio};
 use std::sync::atomic::{AtomicU32, Ordering};
@@ -161,11 +161,12 @@ impl Client {
         }
     }
 
-    /// The next diagnostics published for `uri`.
-    fn diagnostics(&mut self, uri: &str) -> Vec<Value> {
+    /// The diagnostics published for version `version` of `uri`.
+    fn diagnostics(&mut self, uri: &str, version: i32) -> Vec<Value> {
         let is_for = |message: &Value| {
             message["method"] == "textDocument/publishDiagnostics"
                 && message["params"]["uri"] == uri
+                && message["params"]["version"] == json!(version)
         };
         if let Some(idx) = self.seen.iter().position(is_for) {
             let message = self.seen.remove(idx);
@@ -409,7 +410,7 @@ fn lsp_diagnostics_fixes_hover_and_formatting_over_stdio() {
 
     // didOpen: the findings of `check`, at the same positions.
     client.open(&app_uri, "schemac", APP_SCHEMA);
-    let app = client.diagnostics(&app_uri);
+    let app = client.diagnostics(&app_uri, 1);
     let expected = gcc_findings(&gcc, "app.schema", APP_SCHEMA);
     assert!(
         codes(&app).contains("json-type"),
@@ -417,21 +418,20 @@ fn lsp_diagnostics_fixes_hover_and_formatting_over_stdio() {
     );
     assert_eq!(lsp_findings(&app), expected, "check printed:\n{gcc}");
     client.open(&events_uri, "sql", EVENTS_SQL);
-    let events = client.diagnostics(&events_uri);
+    let events = client.diagnostics(&events_uri, 1);
     let expected = gcc_findings(&gcc, "events.sql", EVENTS_SQL);
     assert!(codes(&events).contains("json-type"), "{events:#?}");
     assert_eq!(lsp_findings(&events), expected, "check printed:\n{gcc}");
-    // The json column of the SQL file sits after a four-byte character:
-    // its column is counted in UTF-16 units.
-    let json_finding = events
+    // The json column of the schema file sits after two four-byte
+    // characters: its column is counted in UTF-16 units (12), not in
+    // characters (10) or bytes (18).
+    let json_finding = app
         .iter()
         .find(|diagnostic| diagnostic["code"] == "json-type")
         .expect("json-type");
-    let line = EVENTS_SQL.lines().nth(1).expect("line 2");
-    let payload = line.find("payload").expect("payload");
     assert_eq!(
-        json_finding["range"]["start"]["character"],
-        json!(line[..payload].encode_utf16().count()),
+        json_finding["range"]["start"],
+        json!({"line": 4, "character": "  /* 𝄞𝄞 */ ".encode_utf16().count()}),
         "{json_finding}"
     );
 
@@ -439,14 +439,14 @@ fn lsp_diagnostics_fixes_hover_and_formatting_over_stdio() {
     // goes away when the text is fixed.
     let broken = APP_SCHEMA.replace("email    text   not null", "email    text   not null )");
     client.change(&app_uri, 2, &broken);
-    let diagnostics = client.diagnostics(&app_uri);
+    let diagnostics = client.diagnostics(&app_uri, 2);
     let syntax = diagnostics
         .iter()
         .find(|diagnostic| diagnostic["severity"] == 1)
         .unwrap_or_else(|| panic!("an error after the edit: {diagnostics:#?}"));
     assert_eq!(syntax["range"]["start"]["line"], 3, "{syntax}");
     client.change(&app_uri, 3, APP_SCHEMA);
-    let app = client.diagnostics(&app_uri);
+    let app = client.diagnostics(&app_uri, 3);
     assert!(
         app.iter().all(|diagnostic| diagnostic["severity"] != 1),
         "{app:#?}"
@@ -487,11 +487,11 @@ fn lsp_diagnostics_fixes_hover_and_formatting_over_stdio() {
         "{suppressed}"
     );
     client.change(&app_uri, 4, &suppressed);
-    let after = codes(&client.diagnostics(&app_uri));
+    let after = codes(&client.diagnostics(&app_uri, 4));
     assert!(!after.contains("json-type"), "{after:?}");
     assert!(!after.contains("unused-suppression"), "{after:?}");
     client.change(&app_uri, 5, APP_SCHEMA);
-    client.diagnostics(&app_uri);
+    client.diagnostics(&app_uri, 5);
 
     // hover: the definition, and the plan steps from deployed.schema with
     // their locks.
@@ -510,12 +510,13 @@ fn lsp_diagnostics_fixes_hover_and_formatting_over_stdio() {
     assert!(hover.contains("no step touches it"), "{hover}");
     let hover = client.hover(&app_uri, APP_SCHEMA, "table accounts");
     assert!(hover.contains("CREATE TABLE public.accounts (\n"), "{hover}");
-    assert!(hover.contains("2 of 2 step(s) touch it"), "{hover}");
+    // The first step creates the table of events.sql.
+    assert!(hover.contains("2 of 3 step(s) touch it"), "{hover}");
 
     // formatting: `schemac fmt`'s text.
     let messy = APP_SCHEMA.replace("  email    text   not null", "     email text     not null");
     client.change(&app_uri, 6, &messy);
-    client.diagnostics(&app_uri);
+    client.diagnostics(&app_uri, 6);
     let edits = client.request(
         "textDocument/formatting",
         json!({
@@ -555,7 +556,7 @@ fn lsp_hover_shows_the_plan_against_a_database() {
     let uri = workspace.uri("schema.sql");
     let mut client = Client::start(&workspace.path, &["--db", db.url()]);
     client.open(&uri, "sql", schema);
-    client.diagnostics(&uri);
+    client.diagnostics(&uri, 1);
     let hover = client.hover(&uri, schema, "INDEX accounts_email");
     assert!(hover.contains("against the database"), "{hover}");
     assert!(hover.contains("create index"), "{hover}");
