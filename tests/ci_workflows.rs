@@ -22,12 +22,32 @@ const SCHEMA: &str = "table accounts {
 }
 ";
 
-fn read_yaml(name: &str) -> Value {
+/// The file as JSON values, and its top-level keys and the keys of its
+/// `jobs` in file order (JSON objects here are sorted).
+fn read_yaml(name: &str) -> (Value, Vec<String>) {
     let path = common::root().join("docs/ci").join(name);
     let text = std::fs::read_to_string(&path)
         .unwrap_or_else(|err| panic!("cannot read {}: {err}", path.display()));
-    serde_yaml_ng::from_str(&text)
-        .unwrap_or_else(|err| panic!("{} is not valid YAML: {err}", path.display()))
+    let ordered: serde_yaml_ng::Value = serde_yaml_ng::from_str(&text)
+        .unwrap_or_else(|err| panic!("{} is not valid YAML: {err}", path.display()));
+    let keys = |value: Option<&serde_yaml_ng::Value>| -> Vec<String> {
+        value
+            .and_then(serde_yaml_ng::Value::as_mapping)
+            .map(|mapping| {
+                mapping
+                    .keys()
+                    .filter_map(|key| key.as_str().map(str::to_string))
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    let mut order = keys(ordered.get("jobs"));
+    if order.is_empty() {
+        order = keys(Some(&ordered));
+    }
+    let value = serde_yaml_ng::from_value(ordered)
+        .unwrap_or_else(|err| panic!("{} does not convert to JSON: {err}", path.display()));
+    (value, order)
 }
 
 /// The `schemac ...` command lines of a shell script, continuation lines
@@ -43,10 +63,10 @@ fn schemac_lines(script: &str) -> Vec<String> {
 }
 
 /// GitHub: every job's steps' `run` scripts, in file order.
-fn github_commands(workflow: &Value) -> Vec<(String, String)> {
-    let jobs = workflow["jobs"].as_object().expect("jobs");
+fn github_commands(workflow: &Value, order: &[String]) -> Vec<(String, String)> {
     let mut res = Vec::new();
-    for (job, body) in jobs {
+    for job in order {
+        let body = &workflow["jobs"][job];
         for step in body["steps"].as_array().expect("steps") {
             if let Some(run) = step["run"].as_str() {
                 res.extend(schemac_lines(run).into_iter().map(|line| (job.clone(), line)));
@@ -57,9 +77,10 @@ fn github_commands(workflow: &Value) -> Vec<(String, String)> {
 }
 
 /// GitLab: every job's `script` lines, in file order.
-fn gitlab_commands(pipeline: &Value) -> Vec<(String, String)> {
+fn gitlab_commands(pipeline: &Value, order: &[String]) -> Vec<(String, String)> {
     let mut res = Vec::new();
-    for (job, body) in pipeline.as_object().expect("jobs") {
+    for job in order {
+        let body = &pipeline[job];
         let Some(script) = body.get("script").and_then(Value::as_array) else {
             continue;
         };
@@ -155,7 +176,7 @@ fn commands_named(commands: &[(String, String)]) -> Vec<&str> {
 
 #[test]
 fn github_actions_workflow_runs_against_a_database() {
-    let workflow = read_yaml("github-actions.yml");
+    let (workflow, order) = read_yaml("github-actions.yml");
     assert!(workflow["on"]["pull_request"].is_object(), "{workflow}");
     assert_eq!(workflow["on"]["push"]["branches"][0], "main");
     let jobs = &workflow["jobs"];
@@ -174,7 +195,7 @@ fn github_actions_workflow_runs_against_a_database() {
     assert_eq!(jobs["apply"]["needs"], "plan-for-apply");
     assert_eq!(jobs["apply"]["environment"], "production");
 
-    let commands = github_commands(&workflow);
+    let commands = github_commands(&workflow, &order);
     assert_eq!(
         commands_named(&commands),
         vec![
@@ -196,7 +217,7 @@ fn github_actions_workflow_runs_against_a_database() {
 
 #[test]
 fn gitlab_ci_pipeline_runs_against_a_database() {
-    let pipeline = read_yaml("gitlab-ci.yml");
+    let (pipeline, order) = read_yaml("gitlab-ci.yml");
     assert_eq!(
         pipeline["schemac-check"]["artifacts"]["reports"]["codequality"],
         "gl-code-quality-report.json"
@@ -209,7 +230,7 @@ fn gitlab_ci_pipeline_runs_against_a_database() {
     assert_eq!(pipeline["schemac-apply"]["rules"][0]["when"], "manual");
     assert_eq!(pipeline["schemac-apply"]["needs"][0], "schemac-plan-for-apply");
 
-    let commands = gitlab_commands(&pipeline);
+    let commands = gitlab_commands(&pipeline, &order);
     assert_eq!(
         commands_named(&commands),
         vec![
