@@ -69,7 +69,11 @@ fn github_commands(workflow: &Value, order: &[String]) -> Vec<(String, String)> 
         let body = &workflow["jobs"][job];
         for step in body["steps"].as_array().expect("steps") {
             if let Some(run) = step["run"].as_str() {
-                res.extend(schemac_lines(run).into_iter().map(|line| (job.clone(), line)));
+                res.extend(
+                    schemac_lines(run)
+                        .into_iter()
+                        .map(|line| (job.clone(), line)),
+                );
             }
         }
     }
@@ -86,7 +90,11 @@ fn gitlab_commands(pipeline: &Value, order: &[String]) -> Vec<(String, String)> 
         };
         for line in script {
             let line = line.as_str().expect("script line");
-            res.extend(schemac_lines(line).into_iter().map(|line| (job.clone(), line)));
+            res.extend(
+                schemac_lines(line)
+                    .into_iter()
+                    .map(|line| (job.clone(), line)),
+            );
         }
     }
     res
@@ -112,11 +120,9 @@ impl Project {
             .parent()
             .expect("bin dir")
             .to_path_buf();
-        let path = std::env::join_paths(
-            std::iter::once(bin).chain(std::env::split_paths(
-                &std::env::var_os("PATH").unwrap_or_default(),
-            )),
-        )
+        let path = std::env::join_paths(std::iter::once(bin).chain(std::env::split_paths(
+            &std::env::var_os("PATH").unwrap_or_default(),
+        )))
         .expect("PATH");
         Command::new("bash")
             .args(["-eo", "pipefail", "-c", line])
@@ -149,7 +155,10 @@ impl Project {
 
     /// The database now matches the schema: a new plan is empty.
     fn assert_converged(&self, db: &TestDb) {
-        let output = self.run(db, "schemac plan --db \"$DATABASE_URL\" --detailed-exitcode");
+        let output = self.run(
+            db,
+            "schemac plan --db \"$DATABASE_URL\" --detailed-exitcode",
+        );
         assert_eq!(
             output.status.code(),
             Some(0),
@@ -189,9 +198,9 @@ fn github_actions_workflow_runs_against_a_database() {
     }));
     assert_eq!(jobs["check"]["permissions"]["security-events"], "write");
     assert_eq!(jobs["plan"]["permissions"]["pull-requests"], "write");
-    assert!(steps("plan")
-        .iter()
-        .any(|step| step["run"].as_str().is_some_and(|run| run.contains("gh pr comment"))));
+    assert!(steps("plan").iter().any(|step| step["run"]
+        .as_str()
+        .is_some_and(|run| run.contains("gh pr comment"))));
     assert_eq!(jobs["apply"]["needs"], "plan-for-apply");
     assert_eq!(jobs["apply"]["environment"], "production");
 
@@ -228,7 +237,10 @@ fn gitlab_ci_pipeline_runs_against_a_database() {
         .iter()
         .any(|line| line.as_str().is_some_and(|line| line.contains("/notes"))));
     assert_eq!(pipeline["schemac-apply"]["rules"][0]["when"], "manual");
-    assert_eq!(pipeline["schemac-apply"]["needs"][0], "schemac-plan-for-apply");
+    assert_eq!(
+        pipeline["schemac-apply"]["needs"][0],
+        "schemac-plan-for-apply"
+    );
 
     let commands = gitlab_commands(&pipeline, &order);
     assert_eq!(

@@ -151,10 +151,7 @@ impl Client {
         loop {
             let message = self.next();
             if message["id"] == json!(id) && message.get("method").is_none() {
-                assert!(
-                    message.get("error").is_none(),
-                    "{method} failed: {message}"
-                );
+                assert!(message.get("error").is_none(), "{method} failed: {message}");
                 return message["result"].clone();
             }
             self.seen.push(message);
@@ -282,11 +279,7 @@ fn position_of(text: &str, offset: usize) -> Value {
 /// --format gcc` prints them.
 fn position_of_line_col(text: &str, line: usize, col: usize) -> Value {
     let line_text = text.split('\n').nth(line - 1).expect("line in text");
-    let character: usize = line_text
-        .chars()
-        .take(col - 1)
-        .map(char::len_utf16)
-        .sum();
+    let character: usize = line_text.chars().take(col - 1).map(char::len_utf16).sum();
     json!({"line": line - 1, "character": character})
 }
 
@@ -496,20 +489,29 @@ fn lsp_diagnostics_fixes_hover_and_formatting_over_stdio() {
     // hover: the definition, and the plan steps from deployed.schema with
     // their locks.
     let hover = client.hover(&app_uri, APP_SCHEMA, "accounts_email");
-    assert!(hover.contains("index public.accounts.accounts_email"), "{hover}");
+    assert!(
+        hover.contains("index public.accounts.accounts_email"),
+        "{hover}"
+    );
     assert!(
         hover.contains("CREATE INDEX accounts_email ON public.accounts USING btree (email)"),
         "{hover}"
     );
     assert!(hover.contains("from deployed.schema"), "{hover}");
-    assert!(hover.contains("SHARE UPDATE EXCLUSIVE on public.accounts"), "{hover}");
+    assert!(
+        hover.contains("SHARE UPDATE EXCLUSIVE on public.accounts"),
+        "{hover}"
+    );
     assert!(hover.contains("outside a transaction"), "{hover}");
     let hover = client.hover(&app_uri, APP_SCHEMA, "settings json");
     assert!(hover.contains("column public.accounts.settings"), "{hover}");
     assert!(hover.contains("settings json"), "{hover}");
     assert!(hover.contains("no step touches it"), "{hover}");
     let hover = client.hover(&app_uri, APP_SCHEMA, "table accounts");
-    assert!(hover.contains("CREATE TABLE public.accounts (\n"), "{hover}");
+    assert!(
+        hover.contains("CREATE TABLE public.accounts (\n"),
+        "{hover}"
+    );
     // The first step creates the table of events.sql.
     assert!(hover.contains("2 of 3 step(s) touch it"), "{hover}");
 
@@ -560,7 +562,10 @@ fn lsp_hover_shows_the_plan_against_a_database() {
     let hover = client.hover(&uri, schema, "INDEX accounts_email");
     assert!(hover.contains("against the database"), "{hover}");
     assert!(hover.contains("create index"), "{hover}");
-    assert!(hover.contains("SHARE UPDATE EXCLUSIVE on public.accounts"), "{hover}");
+    assert!(
+        hover.contains("SHARE UPDATE EXCLUSIVE on public.accounts"),
+        "{hover}"
+    );
     // The database was only read.
     let indexes = db
         .query("SELECT count(*) FROM pg_indexes WHERE tablename = 'accounts'")

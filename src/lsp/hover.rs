@@ -233,7 +233,10 @@ pub fn steps_markdown(steps: &[Step], id: &ObjectId, against: &str) -> String {
             res.push_str("   - scans the table\n");
         }
         for note in &step.hazards {
-            res.push_str(&format!("   - hazard `{}`: {}\n", note.hazard, note.message));
+            res.push_str(&format!(
+                "   - hazard `{}`: {}\n",
+                note.hazard, note.message
+            ));
         }
     }
     res
@@ -242,11 +245,7 @@ pub fn steps_markdown(steps: &[Step], id: &ObjectId, against: &str) -> String {
 /// `path:line` of a definition.
 pub fn location(sources: &SourceSet, file: FileId, start: usize) -> String {
     sources.file(file).map_or_else(String::new, |file| {
-        format!(
-            "{}:{}",
-            file.display_path(),
-            file.line_col(start).line
-        )
+        format!("{}:{}", file.display_path(), file.line_col(start).line)
     })
 }
 
@@ -257,7 +256,8 @@ mod tests {
 
     #[test]
     fn the_innermost_object_wins() {
-        let text = "table accounts {\n  id bigint primary key\n  name text not null\n  index (name)\n}\n";
+        let text =
+            "table accounts {\n  id bigint primary key\n  name text not null\n  index (name)\n}\n";
         let sources = SourceSet::single("a.schema", text);
         let model = compile(&sources).value;
         let at = |needle: &str| {
@@ -265,10 +265,17 @@ mod tests {
         };
         let table = QualifiedName::public("accounts");
         assert_eq!(at("table"), Some(ObjectId::Table(table.clone())));
-        assert!(matches!(at("name text"), Some(ObjectId::Column(_, name)) if name.as_str() == "name"));
+        assert!(
+            matches!(at("name text"), Some(ObjectId::Column(_, name)) if name.as_str() == "name")
+        );
         assert!(matches!(at("index ("), Some(ObjectId::Index(..))));
         let sql = definition(&model, &ObjectId::Table(table)).expect("a table");
-        assert!(sql.starts_with("CREATE TABLE public.accounts (\n  id bigint NOT NULL,\n  name text NOT NULL"), "{sql}");
+        assert!(
+            sql.starts_with(
+                "CREATE TABLE public.accounts (\n  id bigint NOT NULL,\n  name text NOT NULL"
+            ),
+            "{sql}"
+        );
         assert!(sql.ends_with("\n)"), "{sql}");
     }
 }

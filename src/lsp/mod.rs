@@ -43,9 +43,9 @@ use lsp_types::{
     CodeActionProviderCapability, DiagnosticSeverity, DidChangeTextDocumentParams,
     DidCloseTextDocumentParams, DidOpenTextDocumentParams, DocumentFormattingParams, Hover,
     HoverContents, HoverParams, HoverProviderCapability, InitializeParams, MarkupContent,
-    MarkupKind, MessageType, NumberOrString, OneOf, PositionEncodingKind,
-    PublishDiagnosticsParams, ServerCapabilities, ServerInfo, ShowMessageParams,
-    TextDocumentSyncCapability, TextDocumentSyncKind, TextEdit, Uri,
+    MarkupKind, MessageType, NumberOrString, OneOf, PositionEncodingKind, PublishDiagnosticsParams,
+    ServerCapabilities, ServerInfo, ShowMessageParams, TextDocumentSyncCapability,
+    TextDocumentSyncKind, TextEdit, Uri,
 };
 use std::collections::BTreeSet;
 use std::path::PathBuf;
@@ -404,7 +404,11 @@ impl Server<'_> {
     /// names neither.
     fn plan_for(&mut self, unit: &Unit, desired: &crate::model::Model) -> Option<&PlanView> {
         let generation = self.workspace.generation;
-        if self.plan.as_ref().is_some_and(|plan| plan.generation == generation) {
+        if self
+            .plan
+            .as_ref()
+            .is_some_and(|plan| plan.generation == generation)
+        {
             return self.plan.as_ref();
         }
         let options = &unit.options;
@@ -466,7 +470,8 @@ impl Server<'_> {
     fn code_actions(&mut self, params: CodeActionParams) -> Option<Vec<CodeActionOrCommand>> {
         let uri = params.text_document.uri;
         let doc = self.workspace.docs.get(uri.as_str())?;
-        let actions = actions::quick_fixes(&uri, &doc.text, doc.language, &params.context.diagnostics);
+        let actions =
+            actions::quick_fixes(&uri, &doc.text, doc.language, &params.context.diagnostics);
         Some(
             actions
                 .into_iter()
@@ -495,7 +500,11 @@ impl Server<'_> {
 
 /// The plan against a live database: read only, no shadow database, no
 /// data checks, given up after [`DATABASE_TIMEOUT`].
-fn plan_against_database(url: &str, desired: &crate::model::Model, citus: Citus) -> Result<Vec<Step>, String> {
+fn plan_against_database(
+    url: &str,
+    desired: &crate::model::Model,
+    citus: Citus,
+) -> Result<Vec<Step>, String> {
     let conn = ConnParams::parse(url).map_err(|err| err.to_string())?;
     let live_options = LiveOptions {
         shadow: ShadowChoice::Offline,
@@ -543,11 +552,16 @@ fn params<P: serde::de::DeserializeOwned>(request: Request) -> Result<P, Respons
 
 /// A schemac diagnostic as LSP's: range from the primary span (UTF-16
 /// positions), rule id as the code, help after the message.
-fn to_lsp(diagnostic: &crate::diagnostics::Diagnostic, sources: &crate::source::SourceSet) -> lsp_types::Diagnostic {
+fn to_lsp(
+    diagnostic: &crate::diagnostics::Diagnostic,
+    sources: &crate::source::SourceSet,
+) -> lsp_types::Diagnostic {
     let span = diagnostic.primary.span;
-    let range = sources.file(span.file).map_or_else(Default::default, |file| {
-        LineIndex::new(&file.text).range(span.start as usize, span.end as usize)
-    });
+    let range = sources
+        .file(span.file)
+        .map_or_else(Default::default, |file| {
+            LineIndex::new(&file.text).range(span.start as usize, span.end as usize)
+        });
     let mut message = diagnostic.message.clone();
     if !diagnostic.primary.text.is_empty() {
         message.push_str(&format!(" ({})", diagnostic.primary.text));

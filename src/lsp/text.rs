@@ -137,7 +137,10 @@ mod tests {
         let x = text.find('x').expect("x");
         assert_eq!(index.position(x), Position::new(1, 3));
         assert_eq!(index.offset(Position::new(1, 3)), x);
-        assert_eq!(index.offset(Position::new(1, 1)), text.find('𝄞').expect("clef"));
+        assert_eq!(
+            index.offset(Position::new(1, 1)),
+            text.find('𝄞').expect("clef")
+        );
         // Past the line's end: before the line break.
         assert_eq!(index.offset(Position::new(1, 99)), x + 1);
         assert_eq!(index.line(1), "é𝄞x");

@@ -35,14 +35,13 @@ pub struct Document {
 impl Document {
     pub fn new(uri: String, language_id: &str, text: String, version: i32) -> Document {
         let path = super::text::uri_to_path(&uri);
-        let language = path
-            .as_deref()
-            .and_then(language_of)
-            .unwrap_or(if language_id.eq_ignore_ascii_case("sql") {
+        let language = path.as_deref().and_then(language_of).unwrap_or(
+            if language_id.eq_ignore_ascii_case("sql") {
                 Language::Sql
             } else {
                 Language::Schema
-            });
+            },
+        );
         Document {
             uri,
             path,
