@@ -120,3 +120,70 @@ fn action(
         ..CodeAction::default()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::str::FromStr;
+
+    fn finding(code: &str, line: u32, character: u32) -> Diagnostic {
+        Diagnostic {
+            range: Range::new(
+                Position::new(line, character),
+                Position::new(line, character + 3),
+            ),
+            code: Some(NumberOrString::String(code.to_string())),
+            source: Some(super::super::SOURCE.to_string()),
+            ..Diagnostic::default()
+        }
+    }
+
+    fn edit_of(action: &CodeAction, uri: &Uri) -> TextEdit {
+        action
+            .edit
+            .as_ref()
+            .expect("edit")
+            .changes
+            .as_ref()
+            .expect("changes")[uri][0]
+            .clone()
+    }
+
+    #[test]
+    fn sql_suppressions_use_dashes_and_the_line_indent() {
+        let uri = Uri::from_str("file:///s/a.sql").expect("uri");
+        let text = "CREATE TABLE t (\n    payload json\n);\n";
+        let fixes = quick_fixes(
+            &uri,
+            text,
+            Language::Sql,
+            &[finding("json-type", 1, 4), finding("syntax-error", 0, 0)],
+        );
+        assert_eq!(fixes.len(), 2, "{fixes:?}");
+        let here = edit_of(&fixes[0], &uri);
+        assert_eq!(here.new_text, "    -- schemac:allow json-type\n");
+        assert_eq!(here.range.start, Position::new(1, 0));
+        assert_eq!(
+            edit_of(&fixes[1], &uri).new_text,
+            "-- schemac:allow-file json-type\n"
+        );
+    }
+
+    #[test]
+    fn an_unused_suppression_is_removed_with_its_line() {
+        let uri = Uri::from_str("file:///s/a.schema").expect("uri");
+        let text = "table t {\n  // schemac:allow json-type\n  id bigint\n}\n";
+        let fixes = quick_fixes(
+            &uri,
+            text,
+            Language::Schema,
+            &[finding("unused-suppression", 1, 2)],
+        );
+        let edit = edit_of(&fixes[0], &uri);
+        assert_eq!(
+            edit.range,
+            Range::new(Position::new(1, 0), Position::new(2, 0))
+        );
+        assert_eq!(edit.new_text, "");
+    }
+}

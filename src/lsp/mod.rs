@@ -419,7 +419,7 @@ impl Server<'_> {
             let against = format!(
                 "from {}",
                 self.workspace
-                    .from_paths(options)
+                    .current_paths(options)
                     .iter()
                     .map(|path| path
                         .strip_prefix(&self.workspace.root)

@@ -130,7 +130,7 @@ impl Workspace {
     }
 
     /// The current schema's paths: `--from`, else `[lsp] from`.
-    pub fn from_paths(&self, options: &Options) -> Vec<PathBuf> {
+    pub fn current_paths(&self, options: &Options) -> Vec<PathBuf> {
         if self.settings.from.is_empty() {
             options.lsp.from.clone()
         } else {
@@ -156,7 +156,7 @@ impl Workspace {
             load_sources(&absolute(&self.root, &options.paths), 0)
                 .map_err(|err| format!("schemac: {err}"))?,
         );
-        let from = self.from_paths(options);
+        let from = self.current_paths(options);
         let current = if from.is_empty() {
             None
         } else {
