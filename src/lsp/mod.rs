@@ -88,7 +88,14 @@ pub enum LspError {
 
 impl From<lsp_server::ProtocolError> for LspError {
     fn from(err: lsp_server::ProtocolError) -> LspError {
-        LspError::Protocol(err.to_string())
+        if err.channel_is_disconnected() {
+            LspError::Protocol(
+                "the input ended, or a message was not a Content-Length header and JSON body"
+                    .to_string(),
+            )
+        } else {
+            LspError::Protocol(err.to_string())
+        }
     }
 }
 
