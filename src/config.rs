@@ -39,15 +39,20 @@
 //!
 //! [lint.groups]                         # per group (see `schemac rules`)
 //! naming = "info"
+//!
+//! [lsp]                                 # what `schemac lsp` hovers plan against
+//! from = ["deployed.sql"]               # or: db = "postgresql://app@localhost/app"
 //! ```
 
 mod apply;
 mod database;
 mod hazards;
+mod lsp;
 
 pub use apply::{parse_duration, ApplyFileConfig, ApplyOverrides, ApplySettings};
 pub use database::Database;
 pub use hazards::{AllowedHazards, AllowedLint};
+pub use lsp::{LspFileConfig, LspSettings};
 
 use crate::diagnostics::Severity;
 use crate::lint::{registry, Group, LintConfig};
@@ -68,6 +73,8 @@ pub struct ConfigFile {
     pub plan: Option<PlanConfig>,
     pub apply: Option<ApplyFileConfig>,
     pub lint: Option<LintFileConfig>,
+    /// What `schemac lsp` plans against (see [`LspSettings`]).
+    pub lsp: Option<LspFileConfig>,
 }
 
 /// The `[lint]` table.
@@ -224,6 +231,8 @@ pub struct Options {
     pub database: Database,
     /// Whether the target runs Citus (`--citus`, else `[plan] citus`).
     pub citus: Citus,
+    /// `[lsp]`: what the language server plans against.
+    pub lsp: LspSettings,
 }
 
 impl Options {
@@ -297,6 +306,7 @@ impl Options {
         let lint_file = file.lint.unwrap_or_default();
         let target_version_configured = lint_file.target_version.is_some();
         let lint = lint_config(lint_file, &origin)?;
+        let lsp = lsp::lsp_settings(file.lsp.unwrap_or_default(), &base);
         Ok(Options {
             config_path,
             paths,
@@ -309,6 +319,7 @@ impl Options {
             apply,
             database,
             citus,
+            lsp,
         })
     }
 

@@ -19,6 +19,7 @@ pub mod graph;
 pub mod introspect;
 pub mod lint;
 pub mod live;
+pub mod lsp;
 pub mod model;
 pub mod plan;
 pub mod render;

@@ -75,25 +75,8 @@ pub fn run(options: &Options, args: &CheckArgs) -> Result<ExitStatus, CliError> 
     let current_sources = load_sources_if(&args.from, desired_sources.files.len() as u32)?;
     let mut sources = desired_sources.clone();
     sources.files.extend(current_sources.files.iter().cloned());
-    let desired = compile(&desired_sources);
-    let mut diagnostics = desired.diagnostics.clone();
-    if !desired.has_errors() {
-        let current = if args.from.is_empty() {
-            None
-        } else {
-            let current = compile(&current_sources);
-            diagnostics.extend(current.diagnostics.iter().cloned());
-            (!current.has_errors()).then_some(current.value)
-        };
-        diagnostics.extend(lint_findings(
-            options,
-            &desired_sources,
-            &desired.value,
-            current.as_ref(),
-            !args.from.is_empty(),
-        )?);
-    }
-    render_diagnostics::sort(&mut diagnostics);
+    let from = (!args.from.is_empty()).then_some(&current_sources);
+    let diagnostics = findings(options, &desired_sources, from)?;
     let stdout = io::stdout();
     let color = use_color(options, stdout.is_terminal());
     let mut out = stdout.lock();
@@ -131,6 +114,36 @@ fn write_findings(
         }
         DiagnosticFormat::Gitlab => render_diagnostics::gitlab::render(diagnostics, sources, out),
     }
+}
+
+/// What `check` reports, sorted: parse and validation diagnostics of the
+/// desired schema (and of the current one, when `current_sources` is
+/// given), then, when the desired schema has no errors, the lint findings:
+/// schema rules, and migration rules on the plan from the current schema.
+/// The language server (`crate::lsp`) reports the same.
+pub(crate) fn findings(
+    options: &Options,
+    desired_sources: &SourceSet,
+    current_sources: Option<&SourceSet>,
+) -> Result<Vec<Diagnostic>, CliError> {
+    let desired = compile(desired_sources);
+    let mut diagnostics = desired.diagnostics.clone();
+    if !desired.has_errors() {
+        let current = current_sources.and_then(|current_sources| {
+            let current = compile(current_sources);
+            diagnostics.extend(current.diagnostics.iter().cloned());
+            (!current.has_errors()).then_some(current.value)
+        });
+        diagnostics.extend(lint_findings(
+            options,
+            desired_sources,
+            &desired.value,
+            current.as_ref(),
+            current_sources.is_some(),
+        )?);
+    }
+    render_diagnostics::sort(&mut diagnostics);
+    Ok(diagnostics)
 }
 
 fn load_sources_if(paths: &[PathBuf], first_id: u32) -> Result<SourceSet, CliError> {

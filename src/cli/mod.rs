@@ -20,6 +20,7 @@ pub mod exit;
 pub mod fmt;
 pub mod graph;
 pub mod inspect;
+pub mod lsp;
 pub mod plan;
 pub mod rules;
 pub mod shell;
@@ -88,6 +89,8 @@ pub enum Command {
     Completions(shell::CompletionsArgs),
     /// Print a man page (roff): `schemac man [COMMAND] | man -l -`.
     Man(shell::ManArgs),
+    /// Run the language server for editors (LSP over stdio).
+    Lsp(lsp::LspArgs),
 }
 
 /// Failures of a command (findings about the schema are diagnostics, not
@@ -180,6 +183,9 @@ pub enum CliError {
     #[error(transparent)]
     #[diagnostic(transparent)]
     LintRefused(#[from] crate::lint::gate::LintRefused),
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Lsp(Box<crate::lsp::LspError>),
 }
 
 /// Runs the parsed command line.
@@ -257,6 +263,7 @@ fn dispatch(cli: Cli) -> Result<ExitStatus, CliError> {
         Command::Inspect(args) => inspect::run(args),
         Command::Completions(args) => shell::completions(args),
         Command::Man(args) => shell::man(args),
+        Command::Lsp(args) => lsp::run(cli.config.clone(), args),
     }
 }
 
