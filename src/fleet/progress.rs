@@ -235,7 +235,6 @@ mod tests {
             FleetEvent::Stopping {
                 reason: "interrupted",
             },
-            FleetEvent::Finished,
         ] {
             sink.report(&event);
         }
@@ -245,6 +244,7 @@ mod tests {
     fn plain_lines() {
         let lines = Lines::new(Vec::new());
         events(&lines);
+        lines.report(&FleetEvent::Finished);
         let text = String::from_utf8(lines.into_inner()).expect("utf-8");
         insta::assert_snapshot!(text, @r"
         apply: 2 database(s)
@@ -260,6 +260,7 @@ mod tests {
         events(&bars);
         assert_eq!(bars.overall.position(), 1);
         assert!(bars.running().is_empty());
+        bars.report(&FleetEvent::Finished);
         assert!(bars.overall.is_finished());
     }
 }

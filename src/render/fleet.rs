@@ -251,11 +251,11 @@ mod tests {
         let text = String::from_utf8(out).expect("utf-8");
         assert!(!text.contains("hunter2"));
         insta::assert_snapshot!(text, @r"
-        database         phase        state        detail
-        app@db:5432/t0   canary       applied      2 steps in 0.4s
-        app@db:5432/t1   wave 1 of 2  unchanged    already matches the schema
-        app@db:5432/t2   wave 1 of 2  failed       preflight: 1 step(s) would fail
-        app@db:5432/t3   wave 2 of 2  not started
+        database        phase        state        detail
+        app@db:5432/t0  canary       applied      2 steps in 0.4s
+        app@db:5432/t1  wave 1 of 2  unchanged    already matches the schema
+        app@db:5432/t2  wave 1 of 2  failed       preflight: 1 step(s) would fail
+        app@db:5432/t3  wave 2 of 2  not started
 
         target `tenants`: 4 databases in 1.5s: 1 applied, 1 unchanged, 1 failed, 1 not started; stopped: app@db:5432/t2 failed
 
