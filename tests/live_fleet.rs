@@ -6,6 +6,10 @@
 //! of them, skipping those already converged. Passwords in the target's
 //! URLs never appear in any output.
 //!
+//! A second test holds a lock on one database of three with `on-failure =
+//! "continue"`: the others are applied, the locked one fails with the lock
+//! timeout, and once the lock is gone a re-run applies it.
+//!
 //! Run alone: `cargo test --test live_fleet`.
 
 mod common;
@@ -47,7 +51,9 @@ fn text(output: &Output) -> (String, String) {
 
 /// Runs schemac and checks that no password leaked.
 fn run(dir: &SchemaDir, args: &[&str]) -> (i32, String, String) {
+    let started = std::time::Instant::now();
     let output = schemac(dir, args);
+    eprintln!("schemac {args:?}: {:.1}s", started.elapsed().as_secs_f64());
     let (stdout, stderr) = text(&output);
     assert!(
         !stdout.contains(SECRET) && !stderr.contains(SECRET),
@@ -58,15 +64,21 @@ fn run(dir: &SchemaDir, args: &[&str]) -> (i32, String, String) {
 
 /// database name -> state column of the rollout table.
 fn table_states(stdout: &str) -> BTreeMap<String, String> {
-    let mut lines = stdout.lines().skip_while(|line| !line.starts_with("database "));
-    let header = lines.next().unwrap_or_else(|| panic!("no table in:\n{stdout}"));
+    let mut lines = stdout
+        .lines()
+        .skip_while(|line| !line.starts_with("database "));
+    let header = lines
+        .next()
+        .unwrap_or_else(|| panic!("no table in:\n{stdout}"));
     let state_col = header.find("state").expect("state column");
     let detail_col = header.find("detail").expect("detail column");
     let mut res = BTreeMap::new();
     for line in lines.take_while(|line| !line.trim().is_empty()) {
         let label = line.split_whitespace().next().expect("label");
         let name = label.rsplit('/').next().expect("dbname").to_string();
-        let state = line.get(state_col..detail_col.min(line.len())).unwrap_or("");
+        let state = line
+            .get(state_col..detail_col.min(line.len()))
+            .unwrap_or("");
         res.insert(name, state.trim().to_string());
     }
     res
@@ -83,7 +95,12 @@ fn expect_states(stdout: &str, dbs: &[TestDb], expected: &[&str]) {
 
 #[test]
 fn fleet_rollout_stops_on_failure_and_resumes() {
+    let started = std::time::Instant::now();
     let dbs: Vec<TestDb> = (0..8).map(|_| TestDb::create()).collect();
+    eprintln!(
+        "8 databases created in {:.1}s",
+        started.elapsed().as_secs_f64()
+    );
     let dir = SchemaDir::new("fleet", V1);
     let list: String = dbs
         .iter()
@@ -95,6 +112,7 @@ fn fleet_rollout_stops_on_failure_and_resumes() {
         dir.file("schemac.toml"),
         format!(
             "paths = [\"schema\"]\n\
+             [plan]\nallow-hazards = [\"full-scan\", \"index-build\"]\n\
              [apply]\nlock-timeout = \"500ms\"\nlock-attempts = 2\n\
              [targets.tenants]\ndatabases-file = \"tenants.txt\"\n\
              canary = 1\nparallel = 3\nwave-size = 3\non-failure = \"stop\"\n\
@@ -107,10 +125,11 @@ fn fleet_rollout_stops_on_failure_and_resumes() {
     )
     .expect("config");
 
-    // From empty: every database gets v1.
-    let (code, stdout, stderr) = run(&dir, &["apply", "--target", "tenants", "--yes"]);
-    assert_eq!(code, 0, "{stdout}\n{stderr}");
-    expect_states(&stdout, &dbs, &["applied"; 8]);
+    // Every database starts at v1 (psql is faster than a rollout here; the
+    // rollouts below apply from v1 and from empty history).
+    for db in &dbs {
+        db.run_sql(V1).expect("v1");
+    }
 
     // Rows everywhere; tenant 5's violate the CHECK that v2 adds. Tenant 2
     // drifted: it already has v2's index.
@@ -164,8 +183,10 @@ fn fleet_rollout_stops_on_failure_and_resumes() {
         ],
     );
     assert!(
-        stdout.contains(&format!("stopped: postgres@127.0.0.1:5432/{} failed", dbs[5].name()))
-            || stdout.contains(&format!("/{} failed", dbs[5].name())),
+        stdout.contains(&format!(
+            "stopped: postgres@127.0.0.1:5432/{} failed",
+            dbs[5].name()
+        )) || stdout.contains(&format!("/{} failed", dbs[5].name())),
         "{stdout}"
     );
     assert!(stdout.contains("preflight"), "{stdout}");
@@ -176,7 +197,11 @@ fn fleet_rollout_stops_on_failure_and_resumes() {
     };
     assert_eq!(checks(&dbs[4]), "1");
     assert_eq!(checks(&dbs[5]), "0", "the refused database is untouched");
-    assert_eq!(checks(&dbs[7]), "0", "the database not started is untouched");
+    assert_eq!(
+        checks(&dbs[7]),
+        "0",
+        "the database not started is untouched"
+    );
 
     // Fixed, the same command converges the rest and skips the others.
     dbs[5]
@@ -201,7 +226,9 @@ fn fleet_rollout_stops_on_failure_and_resumes() {
     for db in &dbs {
         assert_eq!(checks(db), "1", "{}", db.name());
         assert_eq!(
-            db.query("SELECT count(*) FROM accounts").expect("rows").join(""),
+            db.query("SELECT count(*) FROM accounts")
+                .expect("rows")
+                .join(""),
             "1"
         );
     }
@@ -235,8 +262,89 @@ fn fleet_mistakes_are_named_before_anything_runs() {
     assert!(stderr.contains("there is no target `nope`"), "{stderr}");
     let (code, _, stderr) = run(&dir, &["plan", "schema", "--target", "t"]);
     assert_eq!(code, 1);
-    assert!(stderr.contains("names postgres@127.0.0.1:5432/x twice"), "{stderr}");
+    assert!(
+        stderr.contains("names postgres@127.0.0.1:5432/x twice"),
+        "{stderr}"
+    );
     let (code, _, stderr) = run(&dir, &["apply", "schema", "--target", "t"]);
     assert_eq!(code, 1);
     assert!(stderr.contains("stdin is not a terminal"), "{stderr}");
+}
+
+/// A session holding a lock on `accounts` of `db` until dropped.
+struct LockHolder(std::process::Child);
+
+impl LockHolder {
+    fn share_lock(db: &TestDb) -> LockHolder {
+        use std::io::Write;
+        let mut child = std::process::Command::new("psql")
+            .args(["-X", "-q", db.url()])
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .expect("psql runs");
+        let stdin = child.stdin.as_mut().expect("stdin");
+        writeln!(stdin, "BEGIN; LOCK TABLE accounts IN SHARE MODE;").expect("write");
+        stdin.flush().expect("flush");
+        let holder = LockHolder(child);
+        for _ in 0..100 {
+            let held = db
+                .query(
+                    "SELECT count(*) FROM pg_locks WHERE granted AND mode = 'ShareLock' \
+                     AND relation = 'accounts'::regclass \
+                     AND database = (SELECT oid FROM pg_database WHERE datname = current_database())",
+                )
+                .expect("pg_locks")
+                .join("");
+            if held == "1" {
+                return holder;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(100));
+        }
+        panic!("the lock on accounts was not taken");
+    }
+}
+
+impl Drop for LockHolder {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+#[test]
+fn fleet_continues_past_a_locked_database_when_configured() {
+    let dbs: Vec<TestDb> = (0..3).map(|_| TestDb::create()).collect();
+    for db in &dbs {
+        db.run_sql(V1).expect("v1");
+    }
+    let dir = SchemaDir::new("fleet_lock", V2);
+    let list: Vec<String> = dbs
+        .iter()
+        .map(|db| format!("\"{}\"", with_secret(db.url())))
+        .collect();
+    std::fs::write(
+        dir.file("schemac.toml"),
+        format!(
+            "paths = [\"schema\"]\n\
+             [plan]\nallow-hazards = [\"full-scan\", \"index-build\"]\n\
+             [apply]\nlock-timeout = \"300ms\"\nlock-attempts = 1\n\
+             [targets.t]\ndatabases = [{}]\ncanary = 0\nparallel = 3\non-failure = \"continue\"\n",
+            list.join(", ")
+        ),
+    )
+    .expect("config");
+
+    let lock = LockHolder::share_lock(&dbs[1]);
+    let (code, stdout, stderr) = run(&dir, &["apply", "--target", "t", "--yes"]);
+    assert_eq!(code, 1, "{stdout}\n{stderr}");
+    expect_states(&stdout, &dbs, &["applied", "failed", "applied"]);
+    assert!(stdout.contains("could not get its lock"), "{stdout}");
+    assert!(!stdout.contains("stopped:"), "{stdout}");
+    drop(lock);
+
+    let (code, stdout, stderr) = run(&dir, &["apply", "--target", "t", "--yes"]);
+    assert_eq!(code, 0, "{stdout}\n{stderr}");
+    expect_states(&stdout, &dbs, &["unchanged", "applied", "unchanged"]);
 }

@@ -20,8 +20,8 @@
 use super::apply::ApplyArgs;
 use super::plan::{PlanArgs, PlanFormat, PreflightArgs, ShadowArgs};
 use super::{
-    block_on, block_on_uninterrupted, compile_reported, load_sources, report_to_stderr,
-    use_color, CliError, ExitStatus,
+    block_on, block_on_uninterrupted, compile_reported, load_sources, report_to_stderr, use_color,
+    CliError, ExitStatus,
 };
 use crate::apply::{ApplyOptions, Interrupt};
 use crate::config::{Options, Target};
@@ -115,8 +115,8 @@ pub(crate) fn apply(
             .await;
             lint_groups(options, &sources, &desired, &fleet)?;
             print_summary(options, target, &fleet)?;
-            let nothing = fleet.failures().is_empty()
-                && fleet.groups().iter().all(|group| group.steps == 0);
+            let nothing =
+                fleet.failures().is_empty() && fleet.groups().iter().all(|group| group.steps == 0);
             if nothing {
                 eprintln!("nothing to apply: every database already matches the schema");
                 return Ok(ExitStatus::Success);

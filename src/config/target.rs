@@ -62,7 +62,10 @@ pub enum DatabaseSource {
     List(Vec<ConnString>),
     /// Resolved against the config file's directory.
     File(PathBuf),
-    Query { db: ConnString, sql: String },
+    Query {
+        db: ConnString,
+        sql: String,
+    },
 }
 
 /// How a rollout runs.
@@ -121,17 +124,10 @@ pub(super) fn resolve_target(
         origin: key(key_name),
         message: message.to_string(),
     };
-    let databases = match (
-        &file.databases,
-        &file.databases_file,
-        &file.databases_query,
-    ) {
+    let databases = match (&file.databases, &file.databases_file, &file.databases_query) {
         (Some(list), None, None) => {
             if let Some(blank) = list.iter().position(|url| url.trim().is_empty()) {
-                return Err(bad(
-                    "databases",
-                    &format!("entry {} is empty", blank + 1),
-                ));
+                return Err(bad("databases", &format!("entry {} is empty", blank + 1)));
             }
             DatabaseSource::List(list.iter().map(ConnString::new).collect())
         }
@@ -160,7 +156,10 @@ pub(super) fn resolve_target(
         }
     };
     if file.query_db.is_some() && file.databases_query.is_none() {
-        return Err(bad("query-db", "query-db is only used with databases-query"));
+        return Err(bad(
+            "query-db",
+            "query-db is only used with databases-query",
+        ));
     }
     let defaults = RolloutSettings::default();
     let parallel = file.parallel.unwrap_or(defaults.parallel);
@@ -188,7 +187,12 @@ mod tests {
 
     fn resolve(text: &str, name: &str) -> Result<Target, ConfigError> {
         let file = crate::config::parse_config(Path::new("schemac.toml"), text).expect("toml");
-        resolve_target(file.targets.as_ref(), name, Path::new("proj"), "schemac.toml")
+        resolve_target(
+            file.targets.as_ref(),
+            name,
+            Path::new("proj"),
+            "schemac.toml",
+        )
     }
 
     #[test]
@@ -226,8 +230,8 @@ mod tests {
                 on_failure: OnFailure::Continue,
             }
         );
-        let err = resolve("[targets.t]\ndatabases-query = \"SELECT 1\"\n", "t")
-            .expect_err("no query-db");
+        let err =
+            resolve("[targets.t]\ndatabases-query = \"SELECT 1\"\n", "t").expect_err("no query-db");
         assert!(err.to_string().contains("query-db"), "{err}");
     }
 
@@ -245,9 +249,18 @@ mod tests {
                 "databases",
             ),
             ("[targets.t]\ndatabases = [\"\"]\n", "databases"),
-            ("[targets.t]\ndatabases = [\"a\"]\nparallel = 0\n", "parallel"),
-            ("[targets.t]\ndatabases = [\"a\"]\nwave-size = 0\n", "wave-size"),
-            ("[targets.t]\ndatabases = [\"a\"]\nquery-db = \"b\"\n", "query-db"),
+            (
+                "[targets.t]\ndatabases = [\"a\"]\nparallel = 0\n",
+                "parallel",
+            ),
+            (
+                "[targets.t]\ndatabases = [\"a\"]\nwave-size = 0\n",
+                "wave-size",
+            ),
+            (
+                "[targets.t]\ndatabases = [\"a\"]\nquery-db = \"b\"\n",
+                "query-db",
+            ),
         ] {
             let err = resolve(text, "t").expect_err(text);
             assert!(

@@ -192,7 +192,10 @@ mod tests {
         ])))
         .expect_err("duplicate");
         let text = err.to_string();
-        assert!(text.contains("databases entry 1 and databases entry 2"), "{text}");
+        assert!(
+            text.contains("databases entry 1 and databases entry 2"),
+            "{text}"
+        );
         assert!(!text.contains("hunter2"), "{text}");
 
         let err = block_on(resolve_members(&list(&[

@@ -19,10 +19,19 @@ use std::time::Duration;
 #[derive(Debug, Clone, Copy)]
 pub enum FleetEvent<'a> {
     /// `action` ("plan" or "apply") starts on `total` databases.
-    Started { action: &'a str, total: usize },
+    Started {
+        action: &'a str,
+        total: usize,
+    },
     /// A phase of the rollout starts: "canary", "wave 2 of 3".
-    Phase { name: &'a str, size: usize },
-    MemberStarted { index: usize, label: &'a str },
+    Phase {
+        name: &'a str,
+        size: usize,
+    },
+    MemberStarted {
+        index: usize,
+        label: &'a str,
+    },
     /// What a running database is doing now ("step 2/5: ...").
     MemberStep {
         index: usize,
@@ -37,7 +46,9 @@ pub enum FleetEvent<'a> {
         failed: bool,
     },
     /// No new database starts, for `reason`.
-    Stopping { reason: &'a str },
+    Stopping {
+        reason: &'a str,
+    },
     Finished,
 }
 

@@ -82,12 +82,9 @@ pub struct RolloutReport {
 impl RolloutReport {
     /// Every database applied or unchanged.
     pub fn converged(&self) -> bool {
-        self.states.iter().all(|state| {
-            matches!(
-                state,
-                MemberState::Applied { .. } | MemberState::Unchanged
-            )
-        })
+        self.states
+            .iter()
+            .all(|state| matches!(state, MemberState::Applied { .. } | MemberState::Unchanged))
     }
 }
 
@@ -135,7 +132,9 @@ pub async fn roll_out(members: Vec<Member>, ctx: &RolloutCtx<'_>) -> RolloutRepo
     let stopped: Mutex<Option<String>> = Mutex::new(None);
     let set_stopped = |reason: String| {
         stop.store(true, Ordering::SeqCst);
-        let mut stopped = stopped.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        let mut stopped = stopped
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
         if stopped.is_none() {
             ctx.progress
                 .report(&FleetEvent::Stopping { reason: &reason });
@@ -426,7 +425,12 @@ mod tests {
         };
         assert_eq!(
             shown(names(8, 1, Some(3))),
-            ["canary 0..1", "wave 1 of 3 1..4", "wave 2 of 3 4..7", "wave 3 of 3 7..8"]
+            [
+                "canary 0..1",
+                "wave 1 of 3 1..4",
+                "wave 2 of 3 4..7",
+                "wave 3 of 3 7..8"
+            ]
         );
         assert_eq!(shown(names(8, 2, None)), ["canary 0..2", "rollout 2..8"]);
         assert_eq!(shown(names(3, 0, None)), ["rollout 0..3"]);

@@ -33,7 +33,10 @@ pub fn plan_summary(
         if failures.is_empty() {
             String::new()
         } else {
-            format!(", {} could not be planned", count(failures.len(), "database"))
+            format!(
+                ", {} could not be planned",
+                count(failures.len(), "database")
+            )
         }
     )?;
     for (group_idx, group) in groups.iter().enumerate() {
@@ -106,18 +109,20 @@ pub fn rollout_table(target: &str, report: &RolloutReport, out: &mut impl Write)
         "{:label_width$}  {:phase_width$}  {:state_width$}  detail",
         "database", "phase", "state"
     )?;
-    for ((member, phase), state) in report.members.iter().zip(&report.phases).zip(&report.states) {
+    for ((member, phase), state) in report
+        .members
+        .iter()
+        .zip(&report.phases)
+        .zip(&report.states)
+    {
         let detail = match state {
             MemberState::Applied {
                 steps,
                 resumed,
                 elapsed,
             } => {
-                let mut detail = format!(
-                    "{} in {:.1}s",
-                    count(*steps, "step"),
-                    elapsed.as_secs_f64()
-                );
+                let mut detail =
+                    format!("{} in {:.1}s", count(*steps, "step"), elapsed.as_secs_f64());
                 if *resumed > 0 {
                     detail.push_str(&format!(
                         " ({resumed} done by an earlier run, not repeated)"
@@ -126,9 +131,7 @@ pub fn rollout_table(target: &str, report: &RolloutReport, out: &mut impl Write)
                 detail
             }
             MemberState::Unchanged => "already matches the schema".to_string(),
-            MemberState::Failed { reason } => {
-                crate::fleet::plan::first_line(reason).to_string()
-            }
+            MemberState::Failed { reason } => crate::fleet::plan::first_line(reason).to_string(),
             MemberState::NotStarted => String::new(),
         };
         let line = format!(
