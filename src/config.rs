@@ -42,17 +42,21 @@
 //!
 //! [lsp]                                 # what `schemac lsp` hovers plan against
 //! from = ["deployed.sql"]               # or: db = "postgresql://app@localhost/app"
+//! [targets.tenants]                     # a fleet: `plan/apply --target tenants`
+//! databases-file = "tenants.txt"        # see `target` for every key
 //! ```
 
 mod apply;
 mod database;
 mod hazards;
 mod lsp;
+mod target;
 
 pub use apply::{parse_duration, ApplyFileConfig, ApplyOverrides, ApplySettings};
 pub use database::Database;
 pub use hazards::{AllowedHazards, AllowedLint};
 pub use lsp::{LspFileConfig, LspSettings};
+pub use target::{DatabaseSource, OnFailure, RolloutSettings, Target, TargetFileConfig};
 
 use crate::diagnostics::Severity;
 use crate::lint::{registry, Group, LintConfig};
@@ -75,6 +79,8 @@ pub struct ConfigFile {
     pub lint: Option<LintFileConfig>,
     /// What `schemac lsp` plans against (see [`LspSettings`]).
     pub lsp: Option<LspFileConfig>,
+    /// `[targets.NAME]`: fleets of databases.
+    pub targets: Option<BTreeMap<String, TargetFileConfig>>,
 }
 
 /// The `[lint]` table.
@@ -144,6 +150,8 @@ pub struct Overrides {
     pub color: Option<ColorMode>,
     /// `--all-findings`: text output shows every finding.
     pub all_findings: bool,
+    /// `--target NAME`.
+    pub target: Option<String>,
 }
 
 impl Environment {
@@ -233,6 +241,8 @@ pub struct Options {
     pub citus: Citus,
     /// `[lsp]`: what the language server plans against.
     pub lsp: LspSettings,
+    /// The fleet named by `--target` (`[targets.NAME]`).
+    pub target: Option<Target>,
 }
 
 impl Options {
@@ -307,6 +317,15 @@ impl Options {
         let target_version_configured = lint_file.target_version.is_some();
         let lint = lint_config(lint_file, &origin)?;
         let lsp = lsp::lsp_settings(file.lsp.unwrap_or_default(), &base);
+        let target = match &overrides.target {
+            Some(name) => Some(target::resolve_target(
+                file.targets.as_ref(),
+                name,
+                &base,
+                &config_path_display(&config_path),
+            )?),
+            None => None,
+        };
         Ok(Options {
             config_path,
             paths,
@@ -320,6 +339,7 @@ impl Options {
             database,
             citus,
             lsp,
+            target,
         })
     }
 
@@ -500,7 +520,7 @@ pub fn parse_config(path: &Path, text: &str) -> Result<ConfigFile, ConfigError> 
 #[error("invalid {path}: {message}")]
 #[diagnostic(
     code("config-invalid"),
-    help("schemac.toml accepts `paths = [...]`, `[plan] allow-hazards = [...]` and `citus = ...` (auto, on, off), an `[apply]` table (lock-timeout, statement-timeout, lock-attempts, wait-timeout) and a `[lint]` table (see the README and docs/apply.md)")
+    help("schemac.toml accepts `paths = [...]`, `[plan] allow-hazards = [...]` and `citus = ...` (auto, on, off), an `[apply]` table (lock-timeout, statement-timeout, lock-attempts, wait-timeout), a `[lint]` table and `[targets.NAME]` tables (see the README and docs/apply.md)")
 )]
 pub struct ConfigParseError {
     pub path: String,
@@ -558,6 +578,16 @@ pub enum ConfigError {
     #[error("unknown severity `{value}` in {origin}")]
     #[diagnostic(code("unknown-severity"), help("use error, warning, info or off"))]
     UnknownSeverity { value: String, origin: String },
+    #[error("there is no target `{name}` in {origin} (targets: {known})")]
+    #[diagnostic(
+        code("unknown-target"),
+        help("define it as a [targets.{name}] table in schemac.toml (see docs/fleet.md)")
+    )]
+    UnknownTarget {
+        name: String,
+        origin: String,
+        known: String,
+    },
     #[error("bad value for {origin}: {message}")]
     #[diagnostic(code("config-bad-value"))]
     BadValue { origin: String, message: String },

@@ -14,6 +14,7 @@ pub mod cli;
 pub mod config;
 pub mod diagnostics;
 pub mod diff;
+pub mod fleet;
 pub mod frontend;
 pub mod graph;
 pub mod introspect;

@@ -51,6 +51,12 @@ pub struct ApplyArgs {
     #[arg(long, value_name = "URL")]
     pub db: Option<String>,
 
+    /// Apply to every database of the target NAME (`[targets.NAME]` in
+    /// schemac.toml): a canary first, then waves, at most `parallel` at a
+    /// time, stopping on the first failure; prints a table per database.
+    #[arg(long, value_name = "NAME", conflicts_with_all = ["db", "plan"])]
+    pub target: Option<String>,
+
     /// Apply a plan saved with `schemac plan --out FILE` instead of
     /// planning now; refused when the database changed since.
     #[arg(long, value_name = "FILE")]
@@ -104,6 +110,9 @@ pub struct ApplyArgs {
 
 /// Runs `schemac apply`.
 pub fn run(options: &Options, args: &ApplyArgs) -> Result<ExitStatus, CliError> {
+    if let Some(target) = &options.target {
+        return super::fleet::apply(options, args, target);
+    }
     let url = options.database.url().ok_or(CliError::NoDatabase)?;
     let progress: Box<dyn Progress> = if io::stderr().is_terminal() {
         Box::new(Bars::stderr())

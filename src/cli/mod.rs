@@ -17,6 +17,7 @@
 pub mod apply;
 pub mod check;
 pub mod exit;
+mod fleet;
 pub mod fmt;
 pub mod graph;
 pub mod inspect;
@@ -186,6 +187,13 @@ pub enum CliError {
     #[error(transparent)]
     #[diagnostic(transparent)]
     Lsp(Box<crate::lsp::LspError>),
+    Fleet(#[from] crate::fleet::FleetError),
+    #[error("--{flag} cannot be used with --target")]
+    #[diagnostic(code("not-for-fleet"), help("{help}"))]
+    NotForFleet {
+        flag: &'static str,
+        help: &'static str,
+    },
 }
 
 /// Runs the parsed command line.
@@ -230,8 +238,9 @@ fn dispatch(cli: Cli) -> Result<ExitStatus, CliError> {
             let overrides = Overrides {
                 db: args.db.clone(),
                 // DATABASE_URL only when the current schema is not files.
-                db_from_env: args.from.is_empty(),
+                db_from_env: args.from.is_empty() && args.target.is_none(),
                 citus: args.citus,
+                target: args.target.clone(),
                 ..overrides(&args.paths, args.allow_hazards.clone())
             };
             plan::run(&Options::load(config, overrides)?, args)
@@ -239,7 +248,8 @@ fn dispatch(cli: Cli) -> Result<ExitStatus, CliError> {
         Command::Apply(args) => {
             let overrides = Overrides {
                 db: args.db.clone(),
-                db_from_env: true,
+                db_from_env: args.target.is_none(),
+                target: args.target.clone(),
                 apply: ApplyOverrides {
                     lock_timeout: args.lock_timeout,
                     statement_timeout: args.statement_timeout,

@@ -62,6 +62,12 @@ pub struct PlanArgs {
     #[arg(long, value_name = "URL")]
     pub db: Option<String>,
 
+    /// Plan every database of the target NAME (`[targets.NAME]` in
+    /// schemac.toml), at most `parallel` at a time, and print each
+    /// distinct plan once with the databases that get it (drift).
+    #[arg(long, value_name = "NAME", conflicts_with_all = ["db", "from", "out"])]
+    pub target: Option<String>,
+
     #[command(flatten)]
     pub shadow: ShadowArgs,
 
@@ -121,6 +127,9 @@ pub enum PlanFormat {
 }
 
 pub fn run(options: &Options, args: &PlanArgs) -> Result<ExitStatus, CliError> {
+    if let Some(target) = &options.target {
+        return super::fleet::plan(options, args, target);
+    }
     match &options.database {
         Database::Blank => return Err(CliError::EmptyDb),
         Database::Url(url) => return run_live(options, args, url),

@@ -10,6 +10,7 @@
 //! and resolved from byte spans through the [`SourceSet`] only here.
 
 pub mod diagnostics;
+pub mod fleet;
 pub mod json;
 pub mod markdown;
 pub mod sql;
