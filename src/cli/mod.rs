@@ -187,6 +187,8 @@ pub enum CliError {
     #[error(transparent)]
     #[diagnostic(transparent)]
     Lsp(Box<crate::lsp::LspError>),
+    #[error(transparent)]
+    #[diagnostic(transparent)]
     Fleet(#[from] crate::fleet::FleetError),
     #[error("--{flag} cannot be used with --target")]
     #[diagnostic(code("not-for-fleet"), help("{help}"))]
