@@ -56,6 +56,24 @@ pub(crate) fn introspect_distribution(
     Ok(())
 }
 
+/// The shard count Citus gives a table that names none (`citus.shard_count`
+/// of this session); Citus's default when the server does not say (no
+/// Citus, or a value that is not a count).
+pub async fn citus_default_shard_count(client: &tokio_postgres::Client) -> u32 {
+    let setting = client
+        .query_one(
+            "SELECT current_setting('citus.shard_count', true) AS n",
+            &[],
+        )
+        .await
+        .ok()
+        .and_then(|row| row.try_get::<_, Option<String>>("n").ok().flatten());
+    setting
+        .and_then(|value| value.trim().parse::<u32>().ok())
+        .filter(|count| *count > 0)
+        .unwrap_or(crate::model::CITUS_DEFAULT_SHARD_COUNT)
+}
+
 /// `pg_dist_partition` rows -> the distribution of each table.
 pub fn distribution_from_rows(rows: &[DistPartitionRow]) -> BTreeMap<QualifiedName, Distribution> {
     // The first hash table (by name) of each colocation group.

@@ -14,6 +14,7 @@ use super::model::LiveModel;
 use super::LiveError;
 use crate::config::Citus;
 use crate::model::{citus_off, distributed_tables, table_list, Ident, Model};
+use tokio_postgres::Client;
 
 /// What [`settle`] decided: the desired schema to normalise and plan, and
 /// a note for the user.
@@ -54,4 +55,15 @@ pub(crate) fn settle(
         }
     }
     Ok(Settled { desired, note })
+}
+
+/// Brings the live distribution to the desired spelling where both place
+/// a table alike (see [`crate::model::align_distribution`]), with the
+/// server's default shard count. Nothing to do without Citus.
+pub(crate) async fn align(client: &Client, live: &mut LiveModel, desired: &Model) {
+    if !live.current.extensions.contains_key(&Ident::new("citus")) {
+        return;
+    }
+    let shard_count = crate::introspect::citus_default_shard_count(client).await;
+    crate::model::align_distribution(&mut live.current, desired, shard_count);
 }
