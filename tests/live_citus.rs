@@ -703,27 +703,57 @@ fn changing_colocation_column_and_shard_count_uses_alter_distributed_table() {
     );
 }
 
+const LOG_LOCAL: &str = r#"
+table log {
+  tenant_id   bigint        not null
+  id          bigint        not null
+  payload     text          not null
+  primary key (tenant_id, id)
+}
+"#;
+
+const LOG_DISTRIBUTED: &str = r#"
+table log {
+  tenant_id   bigint        not null
+  id          bigint        not null
+  payload     text          not null
+  primary key (tenant_id, id)
+  shard by hash (tenant_id) shards 4
+}
+"#;
+
 /// A table the schema no longer shards is undistributed
 /// (`undistribute_table`, `shard-data-movement`); its rows come back to the
-/// coordinator, and the plan converges.
+/// coordinator, and the plan converges. A table with an identity column,
+/// which `undistribute_table` refuses, is refused at plan time with the
+/// reason, before anything runs.
 #[test]
 #[ignore = "needs the Citus cluster: bash scripts/citus-tests.sh"]
 fn a_table_the_schema_stops_sharding_is_undistributed() {
     let db = CitusDb::create();
-    let v1 = db.schema("v1", &[("app.schema", EVENTS_DISTRIBUTED)]);
+    let v1 = db.schema("v1", &[("app.schema", LOG_DISTRIBUTED)]);
     apply_and_converge(&db, &v1, "");
-    db.run(
-        "INSERT INTO events (tenant_id, payload) SELECT g % 7, 'x' FROM generate_series(1, 2000) g",
-    );
-    let v2 = db.schema("v2", &[("app.schema", EVENTS_LOCAL)]);
+    db.run("INSERT INTO log SELECT g % 7, g, 'x' FROM generate_series(1, 2000) g");
+    let v2 = db.schema("v2", &[("app.schema", LOG_LOCAL)]);
     let sql = plan_sql(&db, &v2);
-    assert!(
-        sql.contains("SELECT undistribute_table('public.events')"),
-        "{sql}"
-    );
+    assert!(sql.contains("SELECT undistribute_table('public.log')"), "{sql}");
     apply_and_converge(&db, &v2, "shard-data-movement,long-lock");
     assert!(db.citus_tables().is_empty(), "{:?}", db.citus_tables());
-    assert_eq!(db.one("SELECT count(*) FROM events"), "2000");
+    assert_eq!(db.one("SELECT count(*) FROM log"), "2000");
+
+    let with_identity = db.schema("identity", &[("app.schema", EVENTS_DISTRIBUTED)]);
+    let only_events = db.schema("identity-local", &[("app.schema", EVENTS_LOCAL)]);
+    apply_and_converge(&db, &with_identity, "data-loss");
+    let url = db.url();
+    let args = ["plan", "--db", &url, "--allow-hazards", "all", &path(&only_events)];
+    let refused = schemac(&args);
+    let stderr = String::from_utf8_lossy(&refused.stderr);
+    assert_eq!(refused.status.code(), Some(1), "{}", transcript(&args, &refused));
+    assert!(
+        stderr.contains("unsupported-change") && stderr.contains("identity column (id)"),
+        "{}",
+        transcript(&args, &refused)
+    );
 }
 
 const DDL_V1: &str = r#"
@@ -771,7 +801,7 @@ fn ddl_on_a_distributed_table_reaches_every_shard() {
     let sql = plan_sql(&db, &v2);
     for expected in [
         "ALTER TABLE public.accounts ADD COLUMN country text",
-        "CHECK (balance >= 0) NOT VALID",
+        "CHECK (balance >= (0)::numeric) NOT VALID",
         "VALIDATE CONSTRAINT accounts_balance_check",
         "CREATE INDEX CONCURRENTLY accounts_balance_idx",
         "FOREIGN KEY (country) REFERENCES public.countries (code) NOT VALID",

@@ -14,6 +14,7 @@ use std::collections::BTreeMap;
 use tokio_postgres::Row;
 
 pub(super) const DISTRIBUTION: &str = include_str!("queries/distribution.sql");
+pub(super) const LEFTOVER_SHARDS: &str = include_str!("queries/citus_leftover_shards.sql");
 const KIND: &str = "distribution";
 
 /// One row of `pg_dist_partition` as the distribution query returns it.
@@ -52,6 +53,22 @@ pub(crate) fn introspect_distribution(
         if let Some(table) = model.tables.get_mut(&name) {
             table.distribution = Some(distribution);
         }
+    }
+    Ok(())
+}
+
+/// Removes the shard tables Citus has yet to drop (`pg_dist_cleanup`):
+/// they are not user tables, and a plan must never drop them.
+pub(crate) fn leave_out_leftover_shards(
+    rows: Vec<Row>,
+    model: &mut Model,
+) -> Result<(), IntrospectError> {
+    for row in rows {
+        let name = QualifiedName::new(
+            get::<String>(&row, "leftover shards", "schema")?,
+            get::<String>(&row, "leftover shards", "name")?,
+        );
+        model.tables.remove(&name);
     }
     Ok(())
 }

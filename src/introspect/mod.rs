@@ -592,6 +592,10 @@ async fn introspect_in_snapshot(
         let convert_started = Instant::now();
         distribution::introspect_distribution(citus_rows, &mut model)?;
         rows_to_model += convert_started.elapsed();
+        let leftover_rows = session
+            .query("leftover shards", distribution::LEFTOVER_SHARDS)
+            .await?;
+        distribution::leave_out_leftover_shards(leftover_rows, &mut model)?;
     }
     let sessions: Vec<&Session> = std::iter::once(&session)
         .chain(helper_session.as_ref())

@@ -6,9 +6,8 @@
 //! Invariants: with `auto` a database without Citus is refused before
 //! anything runs, naming the extension and the setting; with `off`
 //! distribution is left out on both sides (the live database's own is
-//! never undistributed), with one note; the `citus` extension of a
-//! database whose schema distributes tables, or whose user said `off`, is
-//! never planned as a drop.
+//! never undistributed), with one note; the `citus` extension a database
+//! has is never planned as a drop.
 
 use super::model::LiveModel;
 use super::LiveError;
@@ -45,8 +44,10 @@ pub(crate) fn settle(
         }
         Citus::Auto | Citus::On => {}
     }
-    // Distribution implies the extension: never plan dropping it.
-    if has_citus && (mode == Citus::Off || !distributed.is_empty()) {
+    // The extension holds the database's shard metadata (and a schema
+    // that does not mention it may still be applied to a Citus database):
+    // never plan dropping it.
+    if has_citus {
         if let Some(extension) = live.current.extensions.get(&citus) {
             desired
                 .extensions

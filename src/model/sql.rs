@@ -809,7 +809,10 @@ pub fn distribute(
                     quote_literal(&other.to_string())
                 )),
             }
-            if let Some(count) = shard_count {
+            // A table colocated with another has that table's shard count;
+            // Citus refuses both arguments together.
+            if let (Some(count), Colocation::Default | Colocation::None) = (shard_count, colocation)
+            {
                 res.push_str(&format!(", shard_count => {count}"));
             }
             res.push(')');
