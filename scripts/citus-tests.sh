@@ -41,8 +41,14 @@ stop_cluster() {
   fi
 }
 trap stop_cluster EXIT
-bash "$kit/start-cluster.sh"
-cluster_started=1
+if pg_isready -q -h localhost -p 9700; then
+  echo "a Citus coordinator already answers on localhost:9700: using it (it is not stopped afterwards)"
+else
+  # Clears the data directory a killed run may have left (nothing runs there).
+  bash "$kit/stop-cluster.sh" >/dev/null
+  cluster_started=1
+  bash "$kit/start-cluster.sh"
+fi
 
 export SCHEMAC_CITUS_URL=postgresql://postgres@localhost:9700/postgres
 cargo test --test live_citus -- --ignored "$@"

@@ -39,7 +39,11 @@ pub(super) fn refuse_identity(
     let Some(current) = cx.ctx.current.tables.get(table) else {
         return Ok(());
     };
-    match current.columns.iter().find(|column| column.identity.is_some()) {
+    match current
+        .columns
+        .iter()
+        .find(|column| column.identity.is_some())
+    {
         Some(column) => Err(PlanError::Unsupported {
             object: format!("table {table}"),
             action: action.to_string(),
