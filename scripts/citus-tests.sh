@@ -15,7 +15,7 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
 if [[ -n "${SCHEMAC_CITUS_URL:-}" ]]; then
   echo "using SCHEMAC_CITUS_URL (cluster managed by the caller)"
-  exec cargo test --test live_citus -- --ignored "$@"
+  exec cargo test --test live_citus -- --ignored --show-output "$@"
 fi
 
 kit=${CITUS_KIT:-../shared/citus}
@@ -51,5 +51,5 @@ else
 fi
 
 export SCHEMAC_CITUS_URL=postgresql://postgres@localhost:9700/postgres
-cargo test --test live_citus -- --ignored "$@"
+cargo test --test live_citus -- --ignored --show-output "$@"
 echo "citus tests: $(( $(date +%s) - started )) s in total"

@@ -979,7 +979,7 @@ mod tests {
             colocation: Colocation::Table(QualifiedName::public("accounts")),
             shard_count: Some(32),
         };
-        insta::assert_snapshot!(distribute(&QualifiedName::public("orders"), &dist, true), @"SELECT create_distributed_table_concurrently('public.orders', 'account_id', colocate_with => 'public.accounts', shard_count => 32)");
+        insta::assert_snapshot!(distribute(&QualifiedName::public("orders"), &dist, true), @"SELECT create_distributed_table_concurrently('public.orders', 'account_id', colocate_with => 'public.accounts')");
     }
 
     #[test]
