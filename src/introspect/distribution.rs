@@ -14,6 +14,7 @@ use std::collections::BTreeMap;
 use tokio_postgres::Row;
 
 pub(super) const DISTRIBUTION: &str = include_str!("queries/distribution.sql");
+pub(super) const LEFTOVER_SHARDS: &str = include_str!("queries/citus_leftover_shards.sql");
 const KIND: &str = "distribution";
 
 /// One row of `pg_dist_partition` as the distribution query returns it.
@@ -54,6 +55,40 @@ pub(crate) fn introspect_distribution(
         }
     }
     Ok(())
+}
+
+/// Removes the shard tables Citus has yet to drop (`pg_dist_cleanup`):
+/// they are not user tables, and a plan must never drop them.
+pub(crate) fn leave_out_leftover_shards(
+    rows: Vec<Row>,
+    model: &mut Model,
+) -> Result<(), IntrospectError> {
+    for row in rows {
+        let name = QualifiedName::new(
+            get::<String>(&row, "leftover shards", "schema")?,
+            get::<String>(&row, "leftover shards", "name")?,
+        );
+        model.tables.remove(&name);
+    }
+    Ok(())
+}
+
+/// The shard count Citus gives a table that names none (`citus.shard_count`
+/// of this session); Citus's default when the server does not say (no
+/// Citus, or a value that is not a count).
+pub async fn citus_default_shard_count(client: &tokio_postgres::Client) -> u32 {
+    let setting = client
+        .query_one(
+            "SELECT current_setting('citus.shard_count', true) AS n",
+            &[],
+        )
+        .await
+        .ok()
+        .and_then(|row| row.try_get::<_, Option<String>>("n").ok().flatten());
+    setting
+        .and_then(|value| value.trim().parse::<u32>().ok())
+        .filter(|count| *count > 0)
+        .unwrap_or(crate::model::CITUS_DEFAULT_SHARD_COUNT)
 }
 
 /// `pg_dist_partition` rows -> the distribution of each table.

@@ -84,7 +84,7 @@ mod trigger;
 mod types;
 mod view;
 
-pub use distribution::{distribution_from_rows, DistPartitionRow};
+pub use distribution::{citus_default_shard_count, distribution_from_rows, DistPartitionRow};
 pub use stats::{invalid_indexes, table_stats, TableStats};
 
 use crate::model::{glob_match, normalize, Model, QualifiedName, SqlExpr, TypeName};
@@ -375,6 +375,9 @@ const BEGIN_SNAPSHOT: &str = "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY";
 /// catalog joins, whose cost estimates pass `jit_above_cost` on a big
 /// database, and saves nothing on queries that mostly call deparse
 /// functions), and `work_mem` lets the columns query sort in memory.
+/// Citus's shard tables (on a coordinator that holds shards, or a worker)
+/// stay hidden from the catalog whatever the session's application name
+/// (without Citus these two are unused placeholders).
 const PINNED_SETTINGS: &str = "SET LOCAL search_path = '';
 SET LOCAL TimeZone = 'UTC';
 SET LOCAL DateStyle = 'ISO, YMD';
@@ -385,7 +388,9 @@ SET LOCAL standard_conforming_strings = on;
 SET LOCAL quote_all_identifiers = off;
 SET LOCAL jit = off;
 SET LOCAL work_mem = '64MB';
-SET LOCAL lock_timeout = '5s';";
+SET LOCAL lock_timeout = '5s';
+SET LOCAL citus.override_table_visibility = on;
+SET LOCAL citus.show_shards_for_app_name_prefixes = '';";
 
 /// For the two connections of [`introspect_sharded`].
 const NO_PARALLEL_WORKERS: &str = "SET LOCAL max_parallel_workers_per_gather = 0;";
@@ -587,6 +592,10 @@ async fn introspect_in_snapshot(
         let convert_started = Instant::now();
         distribution::introspect_distribution(citus_rows, &mut model)?;
         rows_to_model += convert_started.elapsed();
+        let leftover_rows = session
+            .query("leftover shards", distribution::LEFTOVER_SHARDS)
+            .await?;
+        distribution::leave_out_leftover_shards(leftover_rows, &mut model)?;
     }
     let sessions: Vec<&Session> = std::iter::once(&session)
         .chain(helper_session.as_ref())

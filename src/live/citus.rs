@@ -6,14 +6,14 @@
 //! Invariants: with `auto` a database without Citus is refused before
 //! anything runs, naming the extension and the setting; with `off`
 //! distribution is left out on both sides (the live database's own is
-//! never undistributed), with one note; the `citus` extension of a
-//! database whose schema distributes tables, or whose user said `off`, is
-//! never planned as a drop.
+//! never undistributed), with one note; the `citus` extension a database
+//! has is never planned as a drop.
 
 use super::model::LiveModel;
 use super::LiveError;
 use crate::config::Citus;
 use crate::model::{citus_off, distributed_tables, table_list, Ident, Model};
+use tokio_postgres::Client;
 
 /// What [`settle`] decided: the desired schema to normalise and plan, and
 /// a note for the user.
@@ -44,8 +44,10 @@ pub(crate) fn settle(
         }
         Citus::Auto | Citus::On => {}
     }
-    // Distribution implies the extension: never plan dropping it.
-    if has_citus && (mode == Citus::Off || !distributed.is_empty()) {
+    // The extension holds the database's shard metadata (and a schema
+    // that does not mention it may still be applied to a Citus database):
+    // never plan dropping it.
+    if has_citus {
         if let Some(extension) = live.current.extensions.get(&citus) {
             desired
                 .extensions
@@ -54,4 +56,15 @@ pub(crate) fn settle(
         }
     }
     Ok(Settled { desired, note })
+}
+
+/// Brings the live distribution to the desired spelling where both place
+/// a table alike (see [`crate::model::align_distribution`]), with the
+/// server's default shard count. Nothing to do without Citus.
+pub(crate) async fn align(client: &Client, live: &mut LiveModel, desired: &Model) {
+    if !live.current.extensions.contains_key(&Ident::new("citus")) {
+        return;
+    }
+    let shard_count = crate::introspect::citus_default_shard_count(client).await;
+    crate::model::align_distribution(&mut live.current, desired, shard_count);
 }

@@ -815,7 +815,10 @@ pub fn distribute(
                     quote_literal(&other.to_string())
                 )),
             }
-            if let Some(count) = shard_count {
+            // A table colocated with another has that table's shard count;
+            // Citus refuses both arguments together.
+            if let (Some(count), Colocation::Default | Colocation::None) = (shard_count, colocation)
+            {
                 res.push_str(&format!(", shard_count => {count}"));
             }
             res.push(')');
@@ -982,7 +985,7 @@ mod tests {
             colocation: Colocation::Table(QualifiedName::public("accounts")),
             shard_count: Some(32),
         };
-        insta::assert_snapshot!(distribute(&QualifiedName::public("orders"), &dist, true), @"SELECT create_distributed_table_concurrently('public.orders', 'account_id', colocate_with => 'public.accounts', shard_count => 32)");
+        insta::assert_snapshot!(distribute(&QualifiedName::public("orders"), &dist, true), @"SELECT create_distributed_table_concurrently('public.orders', 'account_id', colocate_with => 'public.accounts')");
     }
 
     #[test]

@@ -10,6 +10,10 @@
 //!   it (not an enum value the same transaction could not use, not a Citus
 //!   call, not raw SQL). Locks on relations that exist are never held
 //!   longer than the strategies decided.
+//! - A step on a table that an earlier step distributed (a Citus call)
+//!   keeps its own transaction: Citus runs DDL on a distributed table over
+//!   several connections per node, after which the same transaction may
+//!   not touch a table with a foreign key to a reference table.
 //! - Only `joins_previous` changes; the order of the steps does not.
 
 use super::{Action, Step};
@@ -23,10 +27,19 @@ pub(crate) fn join_fresh_steps(
     created: &BTreeSet<QualifiedName>,
 ) {
     let fresh_relations = fresh_relations(steps, current, created);
-    let fresh: Vec<bool> = steps
-        .iter()
-        .map(|step| is_fresh(step, &fresh_relations))
-        .collect();
+    let mut distributed: BTreeSet<&QualifiedName> = BTreeSet::new();
+    let mut fresh = Vec::with_capacity(steps.len());
+    for step in steps.iter() {
+        let on_distributed = step
+            .locks
+            .iter()
+            .any(|lock| distributed.contains(&lock.relation));
+        fresh.push(!on_distributed && is_fresh(step, &fresh_relations));
+        if let Action::Distribute { table, .. } | Action::AlterDistribution { table } = &step.action
+        {
+            distributed.insert(table);
+        }
+    }
     for idx in 1..steps.len() {
         if fresh[idx] && fresh[idx - 1] {
             steps[idx].joins_previous = true;
@@ -131,5 +144,47 @@ tx CREATE TABLE public.a (id bigint NOT NULL)
 tx ALTER TABLE public.users ADD COLUMN email text
 tx ALTER TABLE public.audit ADD CONSTRAINT audit_user_fk FOREIGN KEY (user_id) REFERENCES public.users (id)
 "#);
+    }
+
+    /// A foreign key added to a table after Citus distributed it keeps its
+    /// own transaction (Citus refuses an FK to a reference table in a
+    /// transaction that already ran parallel DDL on a distributed table).
+    #[test]
+    fn steps_after_a_distribution_call_keep_their_own_transaction() {
+        let current = model(vec![]);
+        let mut accounts = add_constraint(
+            table("accounts", vec![not_null(column("id", "bigint"))]),
+            pk("accounts_pkey", &["id"]),
+        );
+        accounts.distribution = Some(Distribution::Reference);
+        let mut orders = table(
+            "orders",
+            vec![
+                not_null(column("account_id", "bigint")),
+                column("other", "bigint"),
+            ],
+        );
+        orders = add_constraint(
+            orders,
+            fk("orders_account_fk", &["account_id"], "accounts", &["id"]),
+        );
+        orders = add_constraint(
+            orders,
+            fk("orders_other_fk", &["other"], "accounts", &["id"]),
+        );
+        orders.distribution = Some(Distribution::Hash {
+            column: Ident::new("account_id"),
+            colocation: Colocation::Default,
+            shard_count: None,
+        });
+        let desired = model(vec![accounts, orders]);
+        insta::assert_snapshot!(plan_text(&current, &desired), @r"
+tx CREATE TABLE public.accounts (id bigint NOT NULL, CONSTRAINT accounts_pkey PRIMARY KEY (id))
++tx CREATE TABLE public.orders (account_id bigint NOT NULL, other bigint)
+tx SELECT create_reference_table('public.accounts')
+tx SELECT create_distributed_table('public.orders', 'account_id')
+tx ALTER TABLE public.orders ADD CONSTRAINT orders_account_fk FOREIGN KEY (account_id) REFERENCES public.accounts (id)
+tx ALTER TABLE public.orders ADD CONSTRAINT orders_other_fk FOREIGN KEY (other) REFERENCES public.accounts (id)
+");
     }
 }

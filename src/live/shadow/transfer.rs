@@ -1,7 +1,8 @@
 //! What the shadow's catalogs cannot say: the file Model's spans, rename
 //! hints, roles, external patterns and extension version pins carried
 //! over to the Model read back from the shadow database, and the Citus
-//! distribution of a schema the shadow could not build with Citus.
+//! distribution as declared (the catalog cannot say how a table was
+//! placed).
 //!
 //! Invariants: pure (no database); only objects present on both sides
 //! receive anything, and nothing here changes what the diff compares
@@ -14,7 +15,8 @@ use std::collections::BTreeMap;
 /// everything a catalog cannot hold or the shadow could not build:
 /// declared roles, external patterns, unpinned extension versions (left
 /// unpinned, so the server's default version is not mistaken for a pin)
-/// and, with `citus_stripped`, shard distribution and the citus extension.
+/// and the declared shard distribution; with `citus_stripped`, the citus
+/// extension.
 pub fn transfer_meta(file: &Model, shadow: &mut Model, citus_stripped: bool) {
     shadow.roles = file.roles.clone();
     shadow.external = file.external.clone();
@@ -66,7 +68,7 @@ pub fn transfer_meta(file: &Model, shadow: &mut Model, citus_stripped: bool) {
     }
     for (name, table) in &mut shadow.tables {
         if let Some(from) = file.tables.get(name) {
-            transfer_table(from, table, citus_stripped);
+            transfer_table(from, table);
         }
     }
     for (name, view) in &mut shadow.views {
@@ -77,11 +79,13 @@ pub fn transfer_meta(file: &Model, shadow: &mut Model, citus_stripped: bool) {
     }
 }
 
-fn transfer_table(from: &Table, table: &mut Table, citus_stripped: bool) {
+fn transfer_table(from: &Table, table: &mut Table) {
     table.meta = from.meta.clone();
-    if citus_stripped {
-        table.distribution = from.distribution.clone();
-    }
+    // The catalog cannot say how a table was placed (a group of its own
+    // and Citus's default group read alike, and a group is named by its
+    // first table): the declared distribution is the one to compare, the
+    // shadow only proved that Citus accepts it.
+    table.distribution = from.distribution.clone();
     for column in &mut table.columns {
         if let Some(source) = from.column(&column.name) {
             column.meta = source.meta.clone();

@@ -15,6 +15,11 @@
 //! In direct mode (`online = false`) an existing table is distributed with
 //! `create_distributed_table`, blocking writes during the copy.
 //!
+//! `alter_distributed_table` and `undistribute_table` rebuild the table
+//! and refuse one with an identity column ("cannot complete operation on
+//! a table with identity column"): such a change is refused at plan time
+//! with the reason ([`refuse_identity`]).
+//!
 //! Ordering invariant: a table is distributed right after it is created,
 //! after the table it is colocated with, and before its foreign keys (FK
 //! nodes require the `Distributed` key of both tables).
@@ -22,7 +27,35 @@
 use super::Cx;
 use crate::model::{sql, Colocation, Distribution, QualifiedName};
 use crate::plan::order::{Key, Node, Phase};
-use crate::plan::{Action, Hazard, LockMode};
+use crate::plan::{Action, Hazard, LockMode, PlanError};
+
+/// Citus rebuilds a distributed table to change or undo its distribution
+/// and cannot carry an identity column over: `Err` names the column.
+pub(super) fn refuse_identity(
+    cx: &Cx<'_>,
+    table: &QualifiedName,
+    action: &str,
+) -> Result<(), PlanError> {
+    let Some(current) = cx.ctx.current.tables.get(table) else {
+        return Ok(());
+    };
+    match current
+        .columns
+        .iter()
+        .find(|column| column.identity.is_some())
+    {
+        Some(column) => Err(PlanError::Unsupported {
+            object: format!("table {table}"),
+            action: action.to_string(),
+            reason: format!(
+                "Citus rebuilds the table for it and refuses a table with an identity column ({}); \
+                 replace the identity by a sequence default first, or keep the distribution",
+                column.name
+            ),
+        }),
+        None => Ok(()),
+    }
+}
 
 fn colocation_keys(distribution: &Distribution) -> Vec<Key> {
     match distribution {
@@ -125,7 +158,10 @@ pub(super) fn distribute(
                 sql::quote_literal(&table.to_string()),
                 sql::quote_literal(column.as_str())
             );
-            if let Some(count) = shard_count {
+            // Colocated with a table: that table's shard count (Citus
+            // refuses both arguments together).
+            if let (Some(count), Colocation::Default | Colocation::None) = (shard_count, colocation)
+            {
                 call.push_str(&format!(", shard_count => {count}"));
             }
             match colocation {

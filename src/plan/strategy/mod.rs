@@ -285,8 +285,16 @@ pub(crate) fn plan_change(cx: &Cx<'_>, change: &Change<'_>) -> Result<Vec<Node>,
             current,
             desired,
             ..
-        } => distribute::distribute(cx, table, current.as_ref(), desired),
-        Change::Undistribute { table, current, .. } => distribute::undistribute(cx, table, current),
+        } => {
+            if current.is_some() {
+                distribute::refuse_identity(cx, table, "redistributing")?;
+            }
+            distribute::distribute(cx, table, current.as_ref(), desired)
+        }
+        Change::Undistribute { table, current, .. } => {
+            distribute::refuse_identity(cx, table, "undistributing")?;
+            distribute::undistribute(cx, table, current)
+        }
         Change::SetInherits {
             table,
             current,
