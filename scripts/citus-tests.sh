@@ -18,7 +18,18 @@ if [[ -n "${SCHEMAC_CITUS_URL:-}" ]]; then
   exec cargo test --test live_citus -- --ignored --show-output "$@"
 fi
 
-kit=${CITUS_KIT:-../shared/citus}
+# The kit: CITUS_KIT, else ../shared/citus beside the repository, else the
+# project machines' shared directory.
+kit=${CITUS_KIT:-}
+if [[ -z "$kit" ]]; then
+  for candidate in ../shared/citus /work/shared/citus; do
+    if [[ -f "$candidate/build-install.sh" ]]; then
+      kit=$candidate
+      break
+    fi
+  done
+  kit=${kit:-../shared/citus}
+fi
 for script in build-install.sh start-cluster.sh stop-cluster.sh; do
   if [[ ! -f "$kit/$script" ]]; then
     echo "no $kit/$script: set CITUS_KIT to the directory holding the Citus build and cluster scripts" >&2

@@ -221,10 +221,10 @@ pub fn steps_markdown(steps: &[Step], id: &ObjectId, against: &str) -> String {
             let locks: Vec<String> = step.locks.iter().map(ToString::to_string).collect();
             res.push_str(&format!("   - locks: {}\n", locks.join(", ")));
         }
-        if let Some(size) = &step.table_size {
+        if let Some(size) = step.table_size {
             res.push_str(&format!(
-                "   - table: about {} rows, {} bytes\n",
-                size.rows, size.bytes
+                "   - table: {}\n",
+                crate::render::describe_table_size(size)
             ));
         }
         if step.rewrites {
