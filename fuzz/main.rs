@@ -344,13 +344,8 @@ fn record(
         .append(true)
         .open(args.out.join("findings.txt"))
         .map_err(|err| err.to_string())?;
-    writeln!(
-        log,
-        "{} ({}): {message}",
-        path.display(),
-        input.origin
-    )
-    .map_err(|err| err.to_string())?;
+    writeln!(log, "{} ({}): {message}", path.display(), input.origin)
+        .map_err(|err| err.to_string())?;
     eprintln!("fuzz: {kind} #{number} ({}): {message}", input.origin);
     Ok(())
 }

@@ -24,7 +24,7 @@ mod common;
 
 use common::run::{command, schemac, stderr, SchemaDir};
 use common::TestDb;
-use proptest::prelude::RngCore;
+use proptest::prelude::Rng;
 use proptest::test_runner::{RngAlgorithm, TestRng};
 use std::time::{Duration, Instant};
 
@@ -74,7 +74,9 @@ const DIGEST: &str = "SELECT (SELECT count(*) || ':' || md5(string_agg(id || ','
   || ' ' || (SELECT count(*) || ':' || md5(string_agg(id || ',' || coalesce(account_id::text, '-') || ',' || coalesce(total::text, '-') || ',' || coalesce(note, '-'), ';' ORDER BY id)) FROM public.orders)";
 
 fn env_number(name: &str) -> Option<u64> {
-    std::env::var(name).ok().and_then(|value| value.parse().ok())
+    std::env::var(name)
+        .ok()
+        .and_then(|value| value.parse().ok())
 }
 
 struct Trial<'a> {
@@ -105,10 +107,7 @@ impl Trial<'_> {
     }
 
     fn digest(&self) -> String {
-        self.db
-            .query(DIGEST)
-            .expect("digest")
-            .concat()
+        self.db.query(DIGEST).expect("digest").concat()
     }
 
     /// Starts an apply and kills it (SIGKILL) after `delay`; returns
@@ -228,7 +227,10 @@ impl Trial<'_> {
                    WHERE NOT EXISTS (SELECT FROM schemac.apply_runs r WHERE r.run_id = h.run_id)",
             )
             .expect("history");
-        assert!(history.is_empty(), "{what}: history inconsistent: {history:?}");
+        assert!(
+            history.is_empty(),
+            "{what}: history inconsistent: {history:?}"
+        );
     }
 }
 
@@ -269,10 +271,16 @@ fn an_apply_killed_at_random_points_converges_on_the_next_run() {
             if !finished {
                 landed += 1;
             }
-            delays.push(format!("{millis} ms{}", if finished { " (had finished)" } else { "" }));
+            delays.push(format!(
+                "{millis} ms{}",
+                if finished { " (had finished)" } else { "" }
+            ));
             trial.wait_for_orphans();
         }
-        let what = format!("trial {trial_idx} (seed {seed}, killed after {})", delays.join(", "));
+        let what = format!(
+            "trial {trial_idx} (seed {seed}, killed after {})",
+            delays.join(", ")
+        );
         trial.apply_to_completion();
         trial.check_converged(&digest, &what);
         common::note(&format!("kill test: {what}: converged"));
