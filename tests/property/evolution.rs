@@ -237,7 +237,7 @@ impl ColumnType {
             ColumnType::Text | ColumnType::ShortVarchar | ColumnType::LongVarchar => {
                 format!("'v{n}'")
             }
-            ColumnType::Boolean => (row % 2 == 0).to_string(),
+            ColumnType::Boolean => (row.is_multiple_of(2)).to_string(),
             ColumnType::Date => format!("date '2024-01-01' + {n}"),
             ColumnType::Timestamptz => {
                 format!("timestamptz '2024-01-01 00:00:00+00' + interval '{n} hours'")
