@@ -366,7 +366,15 @@ fn type_is_known(model: &Model, ty: &TypeName) -> bool {
     })
 }
 
-fn unknown_type(ty: &TypeName, user: String, span: Span) -> Diagnostic {
+/// An undeclared type: an error, unless the file runs statements that
+/// schemac cannot model (`DO` blocks, see [`crate::model::FileSession`]),
+/// which may create it: then PostgreSQL decides (the shadow database
+/// builds those statements as written), and offline it is part of the one
+/// unresolved-reference note.
+fn unknown_type(model: &Model, ty: &TypeName, user: String, span: Span) -> Diagnostic {
+    if !model.session.verbatim.is_empty() {
+        return super::unresolved(span, format!("type {ty}"));
+    }
     unknown(span, format!("{user} has type {ty}, which is not declared"))
         .with_label(format!("unknown type {ty}"))
         .with_help("declare the enum or domain, or the extension that provides the type")
@@ -382,6 +390,7 @@ pub(super) fn check_types(model: &Model, out: &mut Vec<Diagnostic>) {
             if !type_is_known(model, &column.ty) {
                 let span = span_of(&column.meta).unwrap_or(table_span);
                 out.push(unknown_type(
+                    model,
                     &column.ty,
                     format!("column {}.{}", table.name, column.name),
                     span,
@@ -393,6 +402,7 @@ pub(super) fn check_types(model: &Model, out: &mut Vec<Diagnostic>) {
         for attribute in &composite.attributes {
             if !type_is_known(model, &attribute.ty) {
                 out.push(unknown_type(
+                    model,
                     &attribute.ty,
                     format!("attribute {} of type {}", attribute.name, composite.name),
                     span_of(&composite.meta).unwrap_or_default(),
@@ -404,6 +414,7 @@ pub(super) fn check_types(model: &Model, out: &mut Vec<Diagnostic>) {
         if !type_is_known(model, &domain.base) {
             let span = span_of(&domain.meta).unwrap_or_default();
             out.push(unknown_type(
+                    model,
                 &domain.base,
                 format!("domain {}", domain.name),
                 span,
