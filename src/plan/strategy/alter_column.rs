@@ -142,6 +142,10 @@ pub(super) fn alter_column(
             if let Some(generated) = &to.generated {
                 requires.extend(expr_keys(cx.ctx.desired, None, &generated.sql));
             }
+            // The old expression's functions may be dropped after this.
+            if let Some(generated) = from {
+                releases.extend(expr_keys(cx.ctx.current, None, &generated.sql));
+            }
             generated_steps(cx, table, from.is_some(), to)
         }
     };

@@ -340,8 +340,17 @@ pub(super) fn replace_function(cx: &Cx<'_>, current: &Function, desired: &Functi
             .joining(),
         ]
     };
+    // A drop and re-create goes after the changes that stop using the
+    // old signature (a generated column, a dropped table: PostgreSQL
+    // refuses to drop a function they still use).
+    let removes = if replaceable {
+        Vec::new()
+    } else {
+        vec![Key::Function(current.id.name.clone())]
+    };
     vec![cx
         .node(Phase::CreateFunction, steps)
+        .removes(removes)
         .provides([Key::Function(desired.id.name.clone())])
         .requires(function_requires(cx, desired))]
 }
