@@ -1016,7 +1016,11 @@ fn a_function_whose_signature_changes_is_dropped_after_the_generated_column_usin
          CREATE TABLE t (c jsonb, p jsonb);",
     );
     let plan = plan_models(&current, &desired, &PlanOptions::default()).expect("plan");
-    let descriptions: Vec<&str> = plan.steps.iter().map(|step| step.description.as_str()).collect();
+    let descriptions: Vec<&str> = plan
+        .steps
+        .iter()
+        .map(|step| step.description.as_str())
+        .collect();
     let position = |needle: &str| descriptions.iter().position(|d| d.contains(needle));
     let dropped = position("drop function public.f");
     let column = position("public.t.p");
@@ -1028,7 +1032,8 @@ fn a_function_whose_signature_changes_is_dropped_after_the_generated_column_usin
 
 #[test]
 fn the_files_search_path_is_set_for_the_plan() {
-    let desired = sql_model("CREATE SCHEMA app;\nSET search_path TO app, public;\nCREATE TABLE t (a int);");
+    let desired =
+        sql_model("CREATE SCHEMA app;\nSET search_path TO app, public;\nCREATE TABLE t (a int);");
     let plan = plan_models(&Model::default(), &desired, &PlanOptions::default()).expect("plan");
     assert_eq!(
         plan.search_path_sql().as_deref(),
@@ -1037,5 +1042,26 @@ fn the_files_search_path_is_set_for_the_plan() {
     let mut out = Vec::new();
     crate::render::sql::render(&plan, &mut out).expect("render");
     let text = String::from_utf8(out).expect("utf-8");
-    assert!(text.contains("\nSET search_path TO app, public;\n"), "{text}");
+    assert!(
+        text.contains("\nSET search_path TO app, public;\n"),
+        "{text}"
+    );
+}
+
+#[test]
+fn a_generated_column_is_added_after_the_columns_it_reads() {
+    let current = sql_model("CREATE TABLE t (a int);");
+    let desired =
+        sql_model("CREATE TABLE t (a int, h int GENERATED ALWAYS AS (a + z) STORED, z int);");
+    let plan = plan_models(&current, &desired, &PlanOptions::default()).expect("plan");
+    let descriptions: Vec<&str> = plan
+        .steps
+        .iter()
+        .map(|step| step.description.as_str())
+        .collect();
+    let position = |needle: &str| descriptions.iter().position(|d| d.contains(needle));
+    assert!(
+        position("public.t.z") < position("public.t.h"),
+        "{descriptions:#?}"
+    );
 }

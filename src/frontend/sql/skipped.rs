@@ -117,11 +117,14 @@ pub(crate) fn other(ctx: &mut Ctx<'_>, stmt: Stmt<'_>, words: &[String]) {
 /// and reads what it creates back from the catalog (`plan --db`, `apply`);
 /// offline, what it creates is not modelled.
 pub(crate) fn verbatim(ctx: &mut Ctx<'_>, stmt: &Stmt<'_>, message: &str) {
-    ctx.model.session.verbatim.push(crate::model::VerbatimStatement {
-        sql: stmt.text.trim_end().trim_end_matches(';').to_string(),
-        search_path: ctx.search_path.clone(),
-        span: ctx.span(stmt),
-    });
+    ctx.model
+        .session
+        .verbatim
+        .push(crate::model::VerbatimStatement {
+            sql: stmt.text.trim_end().trim_end_matches(';').to_string(),
+            search_path: ctx.search_path.clone(),
+            span: ctx.span(stmt),
+        });
     ctx.warning("skipped-statement", stmt, message);
 }
 

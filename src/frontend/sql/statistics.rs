@@ -74,9 +74,7 @@ fn written_qualified(text: &str) -> (bool, bool) {
         .into_iter()
         .filter(|token| !crate::sql_lex::is_blank(token))
         .collect();
-    let is_word = |token: &sqlparser::tokenizer::Token, keyword: Keyword| {
-        matches!(token, sqlparser::tokenizer::Token::Word(word) if word.keyword == keyword)
-    };
+    let is_word = |token: &sqlparser::tokenizer::Token, keyword: Keyword| matches!(token, sqlparser::tokenizer::Token::Word(word) if word.keyword == keyword);
     let dotted = |idx: usize| {
         matches!(
             tokens.get(idx + 1),
@@ -87,7 +85,10 @@ fn written_qualified(text: &str) -> (bool, bool) {
         .iter()
         .position(|token| is_word(token, Keyword::STATISTICS))
         .map_or(0, |idx| idx + 1);
-    if tokens.get(name_at).is_some_and(|token| is_word(token, Keyword::IF)) {
+    if tokens
+        .get(name_at)
+        .is_some_and(|token| is_word(token, Keyword::IF))
+    {
         name_at += 3;
     }
     let table_at = tokens
@@ -149,6 +150,9 @@ mod tests {
         let table = &parsed.value.tables[&QualifiedName::new("app", "items")];
         assert!(table.statistics.contains_key(&Ident::new("s")));
         assert!(table.statistics.contains_key(&Ident::new("t")));
-        assert_eq!(parsed.value.session.search_path.as_ref().map(Vec::len), Some(2));
+        assert_eq!(
+            parsed.value.session.search_path.as_ref().map(Vec::len),
+            Some(2)
+        );
     }
 }

@@ -288,7 +288,10 @@ pub(crate) fn select(ctx: &mut Ctx<'_>, stmt: Stmt<'_>) {
                 .as_ident()
                 .is_some_and(|schema| super::ident(schema).as_str() == "pg_catalog");
         let builtin = in_catalog
-            || matches!(kind, "set_config" | "current_setting" | "nextval" | "pg_reload_conf");
+            || matches!(
+                kind,
+                "set_config" | "current_setting" | "nextval" | "pg_reload_conf"
+            );
         if builtin {
             ctx.info(
                 "skipped-statement",

@@ -414,7 +414,7 @@ pub(super) fn check_types(model: &Model, out: &mut Vec<Diagnostic>) {
         if !type_is_known(model, &domain.base) {
             let span = span_of(&domain.meta).unwrap_or_default();
             out.push(unknown_type(
-                    model,
+                model,
                 &domain.base,
                 format!("domain {}", domain.name),
                 span,
