@@ -1065,3 +1065,22 @@ fn a_generated_column_is_added_after_the_columns_it_reads() {
         "{descriptions:#?}"
     );
 }
+
+#[test]
+fn a_function_taking_a_row_type_is_dropped_before_its_table() {
+    let current = sql_model(
+        "CREATE TABLE items (a int);\n\
+         CREATE FUNCTION f(i items) RETURNS int LANGUAGE sql AS $$ SELECT 1 $$;",
+    );
+    let plan = plan_models(&current, &Model::default(), &PlanOptions::default()).expect("plan");
+    let descriptions: Vec<&str> = plan
+        .steps
+        .iter()
+        .map(|step| step.description.as_str())
+        .collect();
+    let position = |needle: &str| descriptions.iter().position(|d| d.contains(needle));
+    assert!(
+        position("drop function") < position("drop table"),
+        "{descriptions:#?}"
+    );
+}
