@@ -254,6 +254,10 @@ def dump_blocks(env, db):
         if ln.startswith("--") or ln.startswith("\\restrict") or ln.startswith("\\unrestrict") \
                 or not ln.strip():
             continue
+        # Session settings pg_dump prints lazily before the first entry that
+        # needs them, so they land in whichever entry comes first.
+        if re.match(r"^SET default_(tablespace|table_access_method) = ", ln):
+            continue
         cur.append(ln.rstrip())
     if cur:
         blocks.append(cur)

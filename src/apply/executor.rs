@@ -408,11 +408,21 @@ impl<'a> Run<'a> {
     /// One attempt at a transactional group: the durations of its steps
     /// when it committed.
     async fn try_group(&mut self, range: Range<usize>) -> Result<Vec<Duration>, GroupError> {
-        let begin = format!(
+        let mut begin = format!(
             "BEGIN; SET LOCAL lock_timeout = {}; SET LOCAL statement_timeout = {}",
             self.options.lock_timeout.as_millis(),
             self.options.statement_timeout.as_millis()
         );
+        if let Some(path) = &self.plan.search_path {
+            begin.push_str(&format!(
+                "; SET LOCAL search_path TO {}",
+                crate::model::session::path_sql(path)
+            ));
+        }
+        // As in a pg_dump restore: a SQL function's body may name an
+        // overload of its own name created later in the plan (dependencies
+        // are known by name only); the shadow built the bodies already.
+        begin.push_str("; SET LOCAL check_function_bodies = off");
         if let Err(source) = self.client.batch_execute(&begin).await {
             self.rollback().await;
             return Err(GroupError::History(source));
@@ -507,11 +517,15 @@ impl<'a> Run<'a> {
                 step,
             });
             let start = Instant::now();
-            let set = format!(
+            let mut set = format!(
                 "SET lock_timeout = {}; SET statement_timeout = {}",
                 self.options.lock_timeout.as_millis(),
                 self.options.statement_timeout.as_millis()
             );
+            if let Some(search_path) = self.plan.search_path_sql() {
+                set.push_str("; ");
+                set.push_str(&search_path);
+            }
             self.client
                 .batch_execute(&set)
                 .await
@@ -787,7 +801,7 @@ impl<'a> Run<'a> {
     async fn reset_timeouts(&mut self) {
         let _ = self
             .client
-            .batch_execute("RESET lock_timeout; RESET statement_timeout")
+            .batch_execute("RESET lock_timeout; RESET statement_timeout; RESET search_path")
             .await;
     }
 

@@ -492,6 +492,7 @@ mod tests {
     #[test]
     fn refused_hazards_name_their_steps() {
         let plan = Plan {
+            search_path: None,
             steps: vec![
                 step("drop table public.a", &[Hazard::DataLoss]),
                 step("create index i", &[Hazard::IndexBuild]),

@@ -259,6 +259,7 @@ mod tests {
             )
         };
         let plan = Plan {
+            search_path: None,
             steps: vec![
                 add("other_not_null", 0),
                 add("a_not_null", 1),
@@ -318,6 +319,7 @@ mod tests {
             true,
         );
         let plan = Plan {
+            search_path: None,
             steps: vec![added, build],
             notes: Vec::new(),
         };

@@ -47,6 +47,7 @@ use tokio_postgres::Client;
 
 mod marker;
 mod transfer;
+mod verbatim;
 
 pub use transfer::transfer_meta;
 use transfer::{first_object, name_list, strip_citus};
@@ -398,7 +399,11 @@ async fn build_and_read(
         ..PlanOptions::default()
     };
     let plan = plan_models(&Model::default(), &buildable, &options).map_err(ShadowError::Plan)?;
+    verbatim::set_file_path(client, desired).await?;
+    let (pending, verbatim_notes) = verbatim::run_before(client, desired).await?;
+    notes.extend(verbatim_notes);
     run_plan(client, &plan).await?;
+    verbatim::run_after(client, desired, &pending).await?;
     // A second connection splits the catalog queries (see
     // `introspect_sharded`); without one, the first reads alone.
     let helper = shadow.connect().await.ok();
@@ -406,6 +411,7 @@ async fn build_and_read(
         .await
         .map_err(ShadowError::Introspect)?;
     transfer_meta(desired, &mut model, !citus);
+    model.session = desired.session.clone();
     Ok(Normalized { model, notes })
 }
 

@@ -27,6 +27,7 @@ pub mod normalize;
 pub mod partition;
 pub mod policy;
 pub mod sequence;
+pub mod session;
 pub mod sql;
 pub mod statistics;
 pub mod table;
@@ -43,6 +44,7 @@ pub use index::*;
 pub use partition::*;
 pub use policy::*;
 pub use sequence::*;
+pub use session::{FileSession, VerbatimStatement};
 pub use statistics::*;
 pub use table::*;
 pub use trigger::*;
@@ -230,6 +232,9 @@ pub struct Model {
     pub views: BTreeMap<QualifiedName, View>,
     /// Objects managed by someone else: never diffed, never dropped.
     pub external: Vec<ExternalPattern>,
+    /// The file's own session (search_path, verbatim statements); never
+    /// part of equality.
+    pub session: FileSession,
 }
 
 /// Identifies one object in the Model (graph nodes, change origins).
@@ -453,6 +458,7 @@ impl Model {
             ObjectId::View(k.clone())
         });
         self.external.extend(other.external);
+        self.session.merge(other.session);
         duplicates
     }
 }

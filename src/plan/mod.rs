@@ -142,9 +142,17 @@ pub fn plan(changes: &ChangeSet<'_>, ctx: &PlanCtx<'_>) -> Result<Plan, PlanErro
             step.table_size = ctx.stats.get(table).copied();
         }
     }
+    // The file's own search_path, which SQL function bodies inlined by
+    // the steps resolve names through (model::session).
+    let search_path = if steps.is_empty() {
+        None
+    } else {
+        ctx.desired.session.search_path.clone()
+    };
     Ok(Plan {
         steps,
         notes: changes.notes.clone(),
+        search_path,
     })
 }
 

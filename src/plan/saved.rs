@@ -60,6 +60,9 @@ pub struct SavedPlan {
     pub created_at: Option<String>,
     pub steps: Vec<SavedStep>,
     pub notes: Vec<String>,
+    /// [`Plan::search_path`], names in stored form.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub search_path: Option<Vec<String>>,
 }
 
 /// One step, with everything apply needs to run it.
@@ -192,6 +195,10 @@ pub fn to_json(plan: &Plan, fingerprint: &str, created_at: Option<String>) -> St
         created_at,
         steps: plan.steps.iter().map(save_step).collect(),
         notes: plan.notes.clone(),
+        search_path: plan
+            .search_path
+            .as_ref()
+            .map(|path| path.iter().map(|name| name.0.clone()).collect()),
     };
     let mut res =
         serde_json::to_string_pretty(&saved).expect("invariant: saved plans serialise to JSON");
@@ -231,6 +238,9 @@ pub fn from_json(text: &str) -> Result<LoadedPlan, SavedPlanError> {
     let plan = Plan {
         steps,
         notes: saved.notes,
+        search_path: saved
+            .search_path
+            .map(|path| path.into_iter().map(crate::model::Ident).collect()),
     };
     let unrecorded = super::implied_hazards::unrecorded(&plan);
     if !unrecorded.is_empty() {
@@ -276,6 +286,13 @@ pub fn plan_id(plan: &Plan, fingerprint: &str) -> String {
     hash.field(FORMAT_VERSION.to_string().as_bytes());
     hash.field(env!("CARGO_PKG_VERSION").as_bytes());
     hash.field(fingerprint.as_bytes());
+    if let Some(path) = &plan.search_path {
+        // Only when set, so the ids of plans without one are unchanged.
+        hash.field(b"search_path");
+        for name in path {
+            hash.field(name.0.as_bytes());
+        }
+    }
     for step in &plan.steps {
         hash.field(b"step");
         hash.field(&[

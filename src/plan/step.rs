@@ -19,9 +19,23 @@ pub struct Plan {
     /// left alone, expressions that could not be proved equal offline,
     /// roles the schema expects to exist.
     pub notes: Vec<String>,
+    /// The session `search_path` every step runs under: the one the
+    /// schema file sets for itself (`SET search_path TO app, public`,
+    /// [`crate::model::FileSession`]); `None` leaves the session's own.
+    pub search_path: Option<Vec<crate::model::Ident>>,
 }
 
 impl Plan {
+    /// `SET search_path TO ...` for [`Plan::search_path`] (without `;`).
+    pub fn search_path_sql(&self) -> Option<String> {
+        self.search_path.as_ref().map(|path| {
+            format!(
+                "SET search_path TO {}",
+                crate::model::session::path_sql(path)
+            )
+        })
+    }
+
     pub fn is_empty(&self) -> bool {
         self.steps.is_empty()
     }

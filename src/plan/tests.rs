@@ -1003,3 +1003,91 @@ tx SELECT create_distributed_table('public.users', 'id')
   ! long-lock
 "#);
 }
+
+/// A SQL text as a Model (the `.sql` frontend and resolve).
+fn sql_model(sql: &str) -> Model {
+    use crate::source::{FileId, Language, SourceFile};
+    let file = SourceFile::new(FileId(0), "t.sql".into(), sql.to_string(), Language::Sql);
+    let parsed = crate::frontend::resolve(crate::frontend::sql::load_file(&file).value);
+    parsed.value
+}
+
+#[test]
+fn a_function_whose_signature_changes_is_dropped_after_the_generated_column_using_it() {
+    let current = sql_model(
+        "CREATE FUNCTION f(_in jsonb) RETURNS jsonb LANGUAGE sql IMMUTABLE AS $$ SELECT _in $$;\n\
+         CREATE TABLE t (c jsonb, p jsonb GENERATED ALWAYS AS (f(c)) STORED);",
+    );
+    let desired = sql_model(
+        "CREATE FUNCTION f(content jsonb) RETURNS jsonb LANGUAGE sql IMMUTABLE AS $$ SELECT content $$;\n\
+         CREATE TABLE t (c jsonb, p jsonb);",
+    );
+    let plan = plan_models(&current, &desired, &PlanOptions::default()).expect("plan");
+    let descriptions: Vec<&str> = plan
+        .steps
+        .iter()
+        .map(|step| step.description.as_str())
+        .collect();
+    let position = |needle: &str| descriptions.iter().position(|d| d.contains(needle));
+    let dropped = position("drop function public.f");
+    let column = position("public.t.p");
+    assert!(
+        dropped.is_some() && column.is_some() && dropped > column,
+        "{descriptions:#?}"
+    );
+}
+
+#[test]
+fn the_files_search_path_is_set_for_the_plan() {
+    let desired =
+        sql_model("CREATE SCHEMA app;\nSET search_path TO app, public;\nCREATE TABLE t (a int);");
+    let plan = plan_models(&Model::default(), &desired, &PlanOptions::default()).expect("plan");
+    assert_eq!(
+        plan.search_path_sql().as_deref(),
+        Some("SET search_path TO app, public")
+    );
+    let mut out = Vec::new();
+    crate::render::sql::render(&plan, &mut out).expect("render");
+    let text = String::from_utf8(out).expect("utf-8");
+    assert!(
+        text.contains("\nSET search_path TO app, public;\n"),
+        "{text}"
+    );
+}
+
+#[test]
+fn a_generated_column_is_added_after_the_columns_it_reads() {
+    let current = sql_model("CREATE TABLE t (a int);");
+    let desired =
+        sql_model("CREATE TABLE t (a int, h int GENERATED ALWAYS AS (a + z) STORED, z int);");
+    let plan = plan_models(&current, &desired, &PlanOptions::default()).expect("plan");
+    let descriptions: Vec<&str> = plan
+        .steps
+        .iter()
+        .map(|step| step.description.as_str())
+        .collect();
+    let position = |needle: &str| descriptions.iter().position(|d| d.contains(needle));
+    assert!(
+        position("public.t.z") < position("public.t.h"),
+        "{descriptions:#?}"
+    );
+}
+
+#[test]
+fn a_function_taking_a_row_type_is_dropped_before_its_table() {
+    let current = sql_model(
+        "CREATE TABLE items (a int);\n\
+         CREATE FUNCTION f(i items) RETURNS int LANGUAGE sql AS $$ SELECT 1 $$;",
+    );
+    let plan = plan_models(&current, &Model::default(), &PlanOptions::default()).expect("plan");
+    let descriptions: Vec<&str> = plan
+        .steps
+        .iter()
+        .map(|step| step.description.as_str())
+        .collect();
+    let position = |needle: &str| descriptions.iter().position(|d| d.contains(needle));
+    assert!(
+        position("drop function") < position("drop table"),
+        "{descriptions:#?}"
+    );
+}

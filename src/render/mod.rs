@@ -308,6 +308,7 @@ pub(crate) mod sample {
             bytes: 98_765_432,
         });
         Plan {
+            search_path: None,
             steps: vec![create, function, drop_column, index],
             notes: vec!["external table public.orders_p2024 is left alone".to_string()],
         }

@@ -25,6 +25,11 @@ pub fn render(plan: &Plan, out: &mut impl Write) -> io::Result<()> {
         return Ok(());
     }
     write_header(plan, out)?;
+    if let Some(set) = plan.search_path_sql() {
+        // The session path apply sets for every step (Plan::search_path).
+        writeln!(out)?;
+        writeln!(out, "{set};")?;
+    }
     let mut step_number = 0;
     for group in plan.transaction_groups() {
         writeln!(out)?;
@@ -180,6 +185,7 @@ mod tests {
     fn empty_plan() {
         insta::assert_snapshot!(check(&Plan::default()), @"-- No changes: the database matches the schema.");
         let plan = Plan {
+            search_path: None,
             steps: Vec::new(),
             notes: vec!["role app_user\nmust exist".to_string()],
         };

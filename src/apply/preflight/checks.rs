@@ -564,6 +564,7 @@ mod tests {
     #[test]
     fn not_null_helper_and_set_not_null_are_one_check() {
         let plan = Plan {
+            search_path: None,
             steps: vec![
                 step(Action::AddConstraint {
                     table: t(),
@@ -601,6 +602,7 @@ mod tests {
     #[test]
     fn a_column_added_earlier_skips_the_check_with_a_reason() {
         let plan = Plan {
+            search_path: None,
             steps: vec![
                 step(Action::AddColumn {
                     table: t(),
@@ -648,6 +650,7 @@ mod tests {
             })
         };
         let plan = Plan {
+            search_path: None,
             steps: vec![fk(true)],
             notes: Vec::new(),
         };
@@ -658,11 +661,13 @@ mod tests {
             like: None,
         });
         let plan = Plan {
+            search_path: None,
             steps: vec![created, fk(false)],
             notes: Vec::new(),
         };
         assert_eq!(plan_checks(&plan), Checks::default());
         let plan = Plan {
+            search_path: None,
             steps: vec![fk(false)],
             notes: Vec::new(),
         };

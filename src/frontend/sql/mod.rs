@@ -46,6 +46,7 @@ pub fn load_file(file: &SourceFile) -> Parsed<Model> {
     let mut ctx = Ctx::new(file);
     let mut hints = Vec::new();
     let mut previous_end = 0;
+    let default_path = search_path::default_path();
     for stmt in split::split(&file.text) {
         hints.extend(rename_hint::find(
             &file.text,
@@ -54,6 +55,11 @@ pub fn load_file(file: &SourceFile) -> Parsed<Model> {
         ));
         previous_end = stmt.end();
         dispatch::statement(&mut ctx, stmt);
+        // The session's path for the shadow and apply: the last one the
+        // file set that is neither empty nor the default.
+        if !ctx.search_path.is_empty() && ctx.search_path != default_path {
+            ctx.model.session.search_path = Some(ctx.search_path.clone());
+        }
     }
     pgdump::finish(&mut ctx);
     rename_hint::apply(&mut ctx, hints);

@@ -249,7 +249,9 @@ fn config(params: &[sqlparser::ast::FunctionDefinitionSetParam]) -> Vec<(String,
                             }
                             other => other.to_string(),
                         },
-                        Expr::Identifier(id) => id.value.clone(),
+                        // Folded as PostgreSQL folds it (`SET jit TO OFF`
+                        // is stored as `jit=off`).
+                        Expr::Identifier(id) => ident(id).0,
                         other => other.to_string(),
                     })
                     .collect::<Vec<_>>()

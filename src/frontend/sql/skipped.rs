@@ -87,10 +87,10 @@ pub(crate) fn other(ctx: &mut Ctx<'_>, stmt: Stmt<'_>, words: &[String]) {
             let label = data_label(stmt.text, word(0));
             data(ctx, &stmt, label)
         }
-        "DO" => ctx.warning(
-            "skipped-statement",
+        "DO" => verbatim(
+            ctx,
             &stmt,
-            "DO block skipped: schemac does not run it, so whatever it creates or changes is not modelled",
+            "DO block not modelled: with a database, the shadow database runs it as written and what it creates is read from the catalog; offline, whatever it creates or changes is not modelled",
         ),
         "DROP" if drop_declared(ctx, &stmt) => {}
         "DROP" => ctx.warning(
@@ -110,6 +110,22 @@ pub(crate) fn other(ctx: &mut Ctx<'_>, stmt: Stmt<'_>, words: &[String]) {
         ),
         _ => unknown(ctx, stmt, &kind),
     }
+}
+
+/// A `DO` block (or a call of a function that may create objects, such
+/// as `SELECT partman.create_parent(...)`): kept as written for the shadow database, which runs it
+/// and reads what it creates back from the catalog (`plan --db`, `apply`);
+/// offline, what it creates is not modelled.
+pub(crate) fn verbatim(ctx: &mut Ctx<'_>, stmt: &Stmt<'_>, message: &str) {
+    ctx.model
+        .session
+        .verbatim
+        .push(crate::model::VerbatimStatement {
+            sql: stmt.text.trim_end().trim_end_matches(';').to_string(),
+            search_path: ctx.search_path.clone(),
+            span: ctx.span(stmt),
+        });
+    ctx.warning("skipped-statement", stmt, message);
 }
 
 /// Counts a statement that PostgreSQL would run as a no-op on the schema

@@ -24,6 +24,20 @@ pub(crate) fn create_statistics(ctx: &mut Ctx<'_>, stmt: Stmt<'_>) {
             return;
         }
     };
+    let mut def = def;
+    // Unqualified names go through the file's search_path, as PostgreSQL
+    // runs the file (the statistics are created in its first schema).
+    let (name_written_qualified, table_written_qualified) = written_qualified(stmt.text);
+    if !table_written_qualified {
+        let table = sqlparser::ast::ObjectName::from(vec![sqlparser::ast::Ident::with_quote(
+            '"',
+            def.table.name.as_str(),
+        )]);
+        def.table = ctx.relation(&table);
+    }
+    if !name_written_qualified {
+        def.name.schema = ctx.creation_schema();
+    }
     if def.name.schema != def.table.schema {
         ctx.error(
             "unsupported-statement",
@@ -48,6 +62,40 @@ pub(crate) fn create_statistics(ctx: &mut Ctx<'_>, stmt: Stmt<'_>) {
         }
         table.statistics.insert(statistics.name.clone(), statistics);
     });
+}
+
+/// Whether the statistics name and the table after the last `FROM` are
+/// written schema-qualified.
+fn written_qualified(text: &str) -> (bool, bool) {
+    let Some(tokens) = crate::sql_lex::tokens(text) else {
+        return (true, true);
+    };
+    let tokens: Vec<sqlparser::tokenizer::Token> = tokens
+        .into_iter()
+        .filter(|token| !crate::sql_lex::is_blank(token))
+        .collect();
+    let is_word = |token: &sqlparser::tokenizer::Token, keyword: Keyword| matches!(token, sqlparser::tokenizer::Token::Word(word) if word.keyword == keyword);
+    let dotted = |idx: usize| {
+        matches!(
+            tokens.get(idx + 1),
+            Some(sqlparser::tokenizer::Token::Period)
+        )
+    };
+    let mut name_at = tokens
+        .iter()
+        .position(|token| is_word(token, Keyword::STATISTICS))
+        .map_or(0, |idx| idx + 1);
+    if tokens
+        .get(name_at)
+        .is_some_and(|token| is_word(token, Keyword::IF))
+    {
+        name_at += 3;
+    }
+    let table_at = tokens
+        .iter()
+        .rposition(|token| is_word(token, Keyword::FROM))
+        .map_or(0, |idx| idx + 1);
+    (dotted(name_at), dotted(table_at))
 }
 
 /// `ALTER STATISTICS [IF EXISTS] name SET STATISTICS n`; other forms
@@ -84,5 +132,27 @@ pub(crate) fn alter_statistics(ctx: &mut Ctx<'_>, stmt: Stmt<'_>, words: &[Strin
             &stmt,
             format!("statistics {name} are not declared before this statement"),
         ),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::load_file;
+    use crate::model::{Ident, QualifiedName};
+    use crate::source::{FileId, Language, SourceFile};
+
+    #[test]
+    fn unqualified_statistics_follow_the_search_path() {
+        let sql = "CREATE SCHEMA app;\nSET search_path TO app, public;\nCREATE TABLE items (a int, b int);\nCREATE STATISTICS s (dependencies) ON a, b FROM items;\nCREATE STATISTICS app.t ON a, b FROM app.items;";
+        let file = SourceFile::new(FileId(0), "t.sql".into(), sql.to_string(), Language::Sql);
+        let parsed = load_file(&file);
+        assert!(!parsed.has_errors(), "{:?}", parsed.diagnostics);
+        let table = &parsed.value.tables[&QualifiedName::new("app", "items")];
+        assert!(table.statistics.contains_key(&Ident::new("s")));
+        assert!(table.statistics.contains_key(&Ident::new("t")));
+        assert_eq!(
+            parsed.value.session.search_path.as_ref().map(Vec::len),
+            Some(2)
+        );
     }
 }

@@ -283,11 +283,27 @@ pub(crate) fn select(ctx: &mut Ctx<'_>, stmt: Stmt<'_>) {
             | "create_distributed_table_concurrently"
             | "create_reference_table"
     ) {
-        ctx.info(
-            "skipped-statement",
-            &stmt,
-            format!("SELECT {kind}(...) skipped (function calls are not part of the schema)"),
-        );
+        let in_catalog = function.name.0.len() > 1
+            && function.name.0[0]
+                .as_ident()
+                .is_some_and(|schema| super::ident(schema).as_str() == "pg_catalog");
+        let builtin = in_catalog
+            || matches!(
+                kind,
+                "set_config" | "current_setting" | "nextval" | "pg_reload_conf"
+            );
+        if builtin {
+            ctx.info(
+                "skipped-statement",
+                &stmt,
+                format!("SELECT {kind}(...) skipped (function calls are not part of the schema)"),
+            );
+        } else {
+            // A function of the schema or an extension may create objects
+            // (pg_partman's create_parent makes partitions).
+            let message = format!("SELECT {kind}(...) not modelled: with a database, the shadow database runs it as written and what it creates is read from the catalog; offline, whatever it creates is not modelled");
+            super::skipped::verbatim(ctx, &stmt, &message);
+        }
         return;
     }
     let mut positional = Vec::new();

@@ -489,6 +489,7 @@ mod tests {
 
     fn codes(steps: Vec<Step>) -> Vec<&'static str> {
         let plan = Plan {
+            search_path: None,
             steps,
             notes: Vec::new(),
         };

@@ -368,7 +368,15 @@ fn type_is_known(model: &Model, ty: &TypeName) -> bool {
     })
 }
 
+/// An undeclared type: an error, unless the file runs statements that
+/// schemac cannot model (`DO` blocks, see [`crate::model::FileSession`]),
+/// which may create it: then PostgreSQL decides (the shadow database
+/// builds those statements as written), and offline it is part of the one
+/// unresolved-reference note.
 fn unknown_type(model: &Model, ty: &TypeName, user: String, span: Span) -> Diagnostic {
+    if !model.session.verbatim.is_empty() {
+        return super::unresolved(span, format!("type {ty}"));
+    }
     unknown(span, format!("{user} has type {ty}, which is not declared"))
         .with_label(format!("unknown type {ty}"))
         .with_help(type_help(model, ty))

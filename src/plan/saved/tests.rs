@@ -63,6 +63,7 @@ fn sample_plan() -> Plan {
         arg_types: vec![TypeName::new("integer")],
     });
     Plan {
+        search_path: None,
         steps: vec![
             step("ALTER TABLE public.orders ADD COLUMN a integer", true),
             second,

@@ -212,8 +212,13 @@ pub(super) fn add_column(cx: &Cx<'_>, table: &QualifiedName, column: &Column) ->
     let name = &column.name;
     let mut requires = vec![Key::Relation(table.clone())];
     requires.extend(type_keys(cx.ctx.desired, &column.ty));
-    for expr in column.default.iter().chain(column.generated.iter()) {
+    if let Some(expr) = &column.default {
         requires.extend(expr_keys(cx.ctx.desired, None, &expr.sql));
+    }
+    // A generated column also needs the columns it is computed from.
+    if let Some(expr) = &column.generated {
+        let desired_table = cx.ctx.desired.tables.get(table);
+        requires.extend(expr_keys(cx.ctx.desired, desired_table, &expr.sql));
     }
     let add_sql = format!("ALTER TABLE {table} ADD COLUMN {}", sql::column_def(column));
     let description = format!("add column {table}.{name}");

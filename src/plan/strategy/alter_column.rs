@@ -140,7 +140,12 @@ pub(super) fn alter_column(
             removes.push(Key::Shape(table.clone()));
             provides.push(Key::Layout(table.clone()));
             if let Some(generated) = &to.generated {
-                requires.extend(expr_keys(cx.ctx.desired, None, &generated.sql));
+                let desired_table = cx.ctx.desired.tables.get(table);
+                requires.extend(expr_keys(cx.ctx.desired, desired_table, &generated.sql));
+            }
+            // The old expression's functions may be dropped after this.
+            if let Some(generated) = from {
+                releases.extend(expr_keys(cx.ctx.current, None, &generated.sql));
             }
             generated_steps(cx, table, from.is_some(), to)
         }

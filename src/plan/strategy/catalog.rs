@@ -340,8 +340,17 @@ pub(super) fn replace_function(cx: &Cx<'_>, current: &Function, desired: &Functi
             .joining(),
         ]
     };
+    // A drop and re-create goes after the changes that stop using the
+    // old signature (a generated column, a dropped table: PostgreSQL
+    // refuses to drop a function they still use).
+    let removes = if replaceable {
+        Vec::new()
+    } else {
+        vec![Key::Function(current.id.name.clone())]
+    };
     vec![cx
         .node(Phase::CreateFunction, steps)
+        .removes(removes)
         .provides([Key::Function(desired.id.name.clone())])
         .requires(function_requires(cx, desired))]
 }
@@ -371,11 +380,15 @@ pub(super) fn drop_function(cx: &Cx<'_>, function: &Function) -> Vec<Node> {
     } else {
         Vec::new()
     };
+    // What it uses (a table's row type as an argument, ...) is dropped
+    // after it.
+    let mut releases = schema_key(&function.id.name);
+    releases.extend(dep_keys(deps::function(cx.ctx.current, function)));
     vec![cx
         .node(Phase::DropFunction, vec![step])
         .removes([Key::Function(function.id.name.clone())])
         .requires(requires)
-        .releases(schema_key(&function.id.name))]
+        .releases(releases)]
 }
 
 pub(super) fn rename_table(cx: &Cx<'_>, from: &QualifiedName, to: &QualifiedName) -> Vec<Node> {

@@ -42,6 +42,10 @@ pub(super) fn drop_table(cx: &Cx<'_>, table: &Table) -> Vec<Node> {
         if let Some(default) = &column.default {
             releases.extend(expr_keys(cx.ctx.current, None, &default.sql));
         }
+        // A generated column's function cannot be dropped before it.
+        if let Some(generated) = &column.generated {
+            releases.extend(expr_keys(cx.ctx.current, None, &generated.sql));
+        }
     }
     for constraint in table.constraints.values() {
         if let ConstraintKind::ForeignKey(fk) = &constraint.kind {
@@ -104,6 +108,9 @@ pub(super) fn drop_column(cx: &Cx<'_>, table: &QualifiedName, column: &Column) -
     let mut releases = type_keys(cx.ctx.current, &column.ty);
     if let Some(default) = &column.default {
         releases.extend(expr_keys(cx.ctx.current, None, &default.sql));
+    }
+    if let Some(generated) = &column.generated {
+        releases.extend(expr_keys(cx.ctx.current, None, &generated.sql));
     }
     vec![cx
         .node(Phase::DropColumn, vec![step])
