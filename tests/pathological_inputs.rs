@@ -74,14 +74,6 @@ fn check_and_render(input: &Input) -> usize {
 }
 
 #[test]
-// Not in the default run: 4 of the 45 inputs are over the 1 s release
-// budget. Measured 2026-12-06 on the loaded 2-core machine with
-// `cargo test --release --test pathological_inputs -- --ignored`: .schema
-// "many unclosed tables" 3.8 s and "an error on every line" 1.8 s, .sql
-// "nested ARRAY constructors" 1.8 s and "one long line with an error at
-// the end" 1.4 s; no panic, no hang. In debug the same inputs exceed the
-// 30 s guard. Remove the ignore when those four are linear.
-#[ignore = "4 hostile inputs take 1.4-3.8 s in release (budget 1 s); see the comment above"]
 fn hostile_inputs_neither_panic_nor_hang() {
     let mut failures = Vec::new();
     let mut checked = 0;

@@ -149,7 +149,7 @@ impl Diagnostic {
         let (first, last) = lines.fold((usize::MAX, 0), |(lo, hi), line| {
             (lo.min(line), hi.max(line))
         });
-        file.longest_line(first.saturating_sub(1), last + 1) <= MAX_SNIPPET_LINE
+        !file.has_line_longer_than(first.saturating_sub(1), last + 1, MAX_SNIPPET_LINE)
     }
 
     /// `  --> path:line:col` and the primary line cropped around the span,
@@ -158,29 +158,35 @@ impl Diagnostic {
         let Some(file) = sources.file(self.primary.span.file) else {
             return String::new();
         };
-        let start = self.primary.span.start as usize;
+        // Only the characters shown are visited (never the whole line), so
+        // a finding on a line of 100 KB costs what its excerpt costs.
+        let mut start = (self.primary.span.start as usize).min(file.text.len());
+        while !file.text.is_char_boundary(start) {
+            start -= 1;
+        }
         let at = file.line_col(start);
-        let line_start = file.offset_of(at.line, 1);
-        let line_end = file.text[line_start..]
+        let line_start = file.offset_of(at.line, 1).min(start);
+        let line_end = file.text[start..]
             .find('\n')
-            .map_or(file.text.len(), |idx| line_start + idx);
-        let line: Vec<char> = file.text[line_start..line_end].chars().collect();
-        let col = at.col - 1;
-        let from = col.saturating_sub(EXCERPT_CONTEXT);
-        let to = (col + EXCERPT_CONTEXT).min(line.len());
+            .map_or(file.text.len(), |idx| start + idx);
+        let before = &file.text[line_start..start];
+        let after = &file.text[start..line_end];
+        let mut shown: Vec<char> = before.chars().rev().take(EXCERPT_CONTEXT).collect();
+        shown.reverse();
+        let cropped_left = before.chars().rev().nth(EXCERPT_CONTEXT).is_some();
+        let col = shown.len();
+        shown.extend(after.chars().take(EXCERPT_CONTEXT));
+        let cropped_right = after.chars().nth(EXCERPT_CONTEXT).is_some();
+        let from = usize::from(cropped_left);
         let mut excerpt = String::new();
-        if from > 0 {
+        if cropped_left {
             excerpt.push('…');
         }
-        excerpt.extend(
-            line[from..to]
-                .iter()
-                .map(|c| if c.is_control() { ' ' } else { *c }),
-        );
-        if to < line.len() {
+        excerpt.extend(shown.iter().map(|c| if c.is_control() { ' ' } else { *c }));
+        if cropped_right {
             excerpt.push('…');
         }
-        let caret_pad = col - from + usize::from(from > 0);
+        let caret_pad = col + from;
         let caret_len = self.primary.span.len().clamp(1, EXCERPT_CONTEXT.max(1));
         let mut res = format!("  --> {}:{}:{}\n", file.display_path(), at.line, at.col);
         res.push_str(&format!("   | {excerpt}\n"));

@@ -112,6 +112,19 @@ enum StatementEnd {
 
 /// How the statement ends, from its last token.
 fn scan_end(sql: &str) -> StatementEnd {
+    // Most steps are plain ASCII SQL without quotes, dollar quotes or
+    // comments: then the last character decides, without lexing (which
+    // cost a sixth of a 10,000-table plan).
+    let plain = sql
+        .bytes()
+        .all(|byte| byte.is_ascii() && !matches!(byte, b'\'' | b'"' | b'$' | b'\\' | b'-' | b'/'));
+    if plain {
+        return if sql.trim_end().ends_with(';') {
+            StatementEnd::Terminated
+        } else {
+            StatementEnd::Open
+        };
+    }
     let (lexemes, complete) = sql_lex::lex_range(sql, 0, sql.len());
     if !complete {
         // An unterminated literal or comment: a `;` is the best ending.

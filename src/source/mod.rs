@@ -150,24 +150,30 @@ impl SourceFile {
         }
     }
 
-    /// The length in characters of the longest line among 1-based lines
-    /// `first..=last` (clamped to the file).
-    pub fn longest_line(&self, first: usize, last: usize) -> usize {
+    /// Whether one of the 1-based lines `first..=last` (clamped to the
+    /// file) is longer than `limit` characters. Only a line whose byte
+    /// length leaves the answer open is counted (at most `4 * limit`
+    /// bytes), so asking about a very long line costs nothing.
+    pub fn has_line_longer_than(&self, first: usize, last: usize, limit: usize) -> bool {
         let n_lines = self.line_starts.len();
         let first = first.clamp(1, n_lines);
         let last = last.clamp(first, n_lines);
-        (first..=last)
-            .map(|line| {
-                let start = self.line_starts[line - 1];
-                let end = self
-                    .line_starts
-                    .get(line)
-                    .copied()
-                    .unwrap_or(self.text.len());
-                self.text[start..end].chars().count()
-            })
-            .max()
-            .unwrap_or(0)
+        (first..=last).any(|line| {
+            let start = self.line_starts[line - 1];
+            let end = self
+                .line_starts
+                .get(line)
+                .copied()
+                .unwrap_or(self.text.len());
+            let line = &self.text[start..end];
+            if line.len() <= limit {
+                false
+            } else if line.len() > limit.saturating_mul(4) {
+                true
+            } else {
+                line.chars().count() > limit
+            }
+        })
     }
 
     pub fn display_path(&self) -> String {

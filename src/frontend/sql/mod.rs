@@ -123,6 +123,23 @@ impl<'a> Ctx<'a> {
 
     /// A sqlparser error inside `stmt`, pointing at the token it names.
     pub fn syntax_error(&mut self, stmt: &Stmt<'_>, error: &ParserError) {
+        if matches!(error, ParserError::RecursionLimitExceeded) {
+            if let Some((at, depth)) = deepest_nesting(stmt.text) {
+                let start = stmt.start + at;
+                let span = Span::new(self.file.id, start, start + 1);
+                self.diagnostics.push(
+                    Diagnostic::error(
+                        "syntax-error",
+                        span,
+                        format!("expression nested too deeply ({depth} levels of parentheses, brackets or CASE)"),
+                    )
+                    .with_label("the deepest level starts here")
+                    .with_secondary(self.span(stmt), "in this statement")
+                    .with_help("write the expression with less nesting"),
+                );
+                return;
+            }
+        }
         let message = match error {
             ParserError::TokenizerError(text) | ParserError::ParserError(text) => text.clone(),
             ParserError::RecursionLimitExceeded => "expression nested too deeply".to_string(),
@@ -141,6 +158,35 @@ impl<'a> Ctx<'a> {
                 .with_secondary(self.span(stmt), "in this statement"),
         );
     }
+}
+
+/// The byte offset in `text` of the opener (`(`, `[` or `CASE`) where the
+/// nesting is deepest, and that depth; `None` when `text` does not lex.
+/// Linear in the text: what locates sqlparser's "nested too deeply".
+fn deepest_nesting(text: &str) -> Option<(usize, usize)> {
+    use sqlparser::keywords::Keyword;
+    use sqlparser::tokenizer::Token;
+    let mut depth = 0usize;
+    let mut deepest = None;
+    let mut max = 0;
+    for (token, offset) in tokens(text)? {
+        match token {
+            Token::LParen | Token::LBracket => depth += 1,
+            Token::Word(word) if word.keyword == Keyword::CASE && word.quote_style.is_none() => {
+                depth += 1
+            }
+            Token::RParen | Token::RBracket => depth = depth.saturating_sub(1),
+            Token::Word(word) if word.keyword == Keyword::END && word.quote_style.is_none() => {
+                depth = depth.saturating_sub(1)
+            }
+            _ => continue,
+        }
+        if depth > max {
+            max = depth;
+            deepest = Some(offset);
+        }
+    }
+    deepest.map(|at| (at, max))
 }
 
 /// `(line, column, byte index of " at Line: ")` from a sqlparser message.
@@ -271,6 +317,28 @@ mod tests {
         assert_eq!((at.line, at.col), (4, 14));
         assert_eq!(errors[0].code, "syntax-error");
         assert!(parsed.value.schemas.contains_key(&Ident::new("ok")));
+    }
+
+    /// sqlparser only says "nested too deeply"; the error points at the
+    /// deepest opener, not at the start of the statement (2,000 brackets
+    /// inside the table's parenthesis: 2,001 levels).
+    #[test]
+    fn too_deep_nesting_points_at_the_deepest_level() {
+        let text = format!(
+            "CREATE TABLE t (id int DEFAULT {}1{});\n",
+            "ARRAY[".repeat(2_000),
+            "]".repeat(2_000)
+        );
+        let parsed = load_file(&file(&text));
+        let errors: Vec<_> = parsed.diagnostics.iter().filter(|d| d.is_error()).collect();
+        assert_eq!(errors.len(), 1, "{:?}", parsed.diagnostics);
+        assert!(
+            errors[0].message.contains("nested too deeply (2001 levels"),
+            "{}",
+            errors[0].message
+        );
+        let deepest = text.find("[1]").expect("the innermost bracket");
+        assert_eq!(errors[0].primary.span.start as usize, deepest);
     }
 
     #[test]
