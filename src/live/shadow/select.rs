@@ -42,6 +42,8 @@ pub struct Selection {
     reduced: BTreeSet<ObjectId>,
     /// Top-level objects of the desired schema.
     total: usize,
+    /// Every object of the desired schema equals the live one.
+    all_equal: bool,
 }
 
 impl Selection {
@@ -56,11 +58,10 @@ impl Selection {
         (self.unsettled.len() + self.reduced.len(), self.total)
     }
 
-    /// True when nothing needs the shadow: every object is settled.
+    /// True when nothing needs the shadow: every object of the desired
+    /// schema equals the live one.
     pub fn is_settled(&self) -> bool {
-        self.unsettled
-            .iter()
-            .all(|id| matches!(id, ObjectId::Schema(_) | ObjectId::Extension(_)))
+        self.all_equal
     }
 
     /// Adds the top-level object `id` of `desired` to what is built in
@@ -129,19 +130,24 @@ impl Selection {
 pub fn select(live: &Model, desired: &Model) -> Selection {
     let all = units(desired);
     let total = all.len();
-    let mut unsettled: BTreeSet<ObjectId> = all
+    let differing: BTreeSet<ObjectId> = all
         .iter()
-        .filter(|id| {
-            matches!(id, ObjectId::Schema(_) | ObjectId::Extension(_))
-                || !equal_unit(live, desired, id)
-        })
+        .filter(|id| !equal_unit(live, desired, id))
         .cloned()
         .collect();
+    let all_equal = differing.is_empty();
+    let mut unsettled = differing;
+    unsettled.extend(
+        all.iter()
+            .filter(|id| matches!(id, ObjectId::Schema(_) | ObjectId::Extension(_)))
+            .cloned(),
+    );
     spread_to_dependents(desired, &all, &mut unsettled);
     let mut selection = Selection {
         unsettled: BTreeSet::new(),
         reduced: BTreeSet::new(),
         total,
+        all_equal,
     };
     let work: Vec<(ObjectId, bool)> = unsettled.iter().map(|id| (id.clone(), true)).collect();
     selection.unsettled = unsettled;
