@@ -94,8 +94,10 @@ impl BenchDb {
             .unwrap_or_default();
         psql(
             &admin_url(),
-            format!("DROP DATABASE IF EXISTS {name} WITH (FORCE); CREATE DATABASE {name}{template};")
-                .as_bytes(),
+            format!(
+                "DROP DATABASE IF EXISTS {name} WITH (FORCE); CREATE DATABASE {name}{template};"
+            )
+            .as_bytes(),
         )
         .map_err(|error| {
             format!(
@@ -157,7 +159,8 @@ fn measure(
     // The last line; earlier ones say "Command exited with non-zero status".
     let last = timing.lines().last().unwrap_or_default();
     let fields: Vec<&str> = last.split_whitespace().collect();
-    let (Some(wall), Some(peak), Some(code)) = (fields.first(), fields.get(1), fields.get(2)) else {
+    let (Some(wall), Some(peak), Some(code)) = (fields.first(), fields.get(1), fields.get(2))
+    else {
         return Err(format!("unreadable /usr/bin/time output: {timing}"));
     };
     let code: i32 = code.parse().unwrap_or(-1);
@@ -218,7 +221,10 @@ fn run_size(n_tables: usize, runs: usize, schemac: &str, migra: Option<&str>) ->
         let path = dir.join(name);
         std::fs::write(&path, text).map(|_| path)
     };
-    let (Ok(_), Ok(_)) = (write("base.sql", &base_sql), write("changed.sql", &changed_sql)) else {
+    let (Ok(_), Ok(_)) = (
+        write("base.sql", &base_sql),
+        write("changed.sql", &changed_sql),
+    ) else {
         eprintln!("cannot write the schemas to {}", dir.display());
         return Vec::new();
     };
@@ -376,8 +382,8 @@ fn main() {
         .and_then(|runs| runs.parse().ok())
         .unwrap_or(1)
         .max(1);
-    let schemac = std::env::var("SCHEMAC_BIN")
-        .unwrap_or_else(|_| env!("CARGO_BIN_EXE_schemac").to_string());
+    let schemac =
+        std::env::var("SCHEMAC_BIN").unwrap_or_else(|_| env!("CARGO_BIN_EXE_schemac").to_string());
     let migra = std::env::var("SCHEMAC_MIGRA").unwrap_or_else(|_| "migra".to_string());
     let migra_found = Command::new(&migra)
         .arg("--help")
@@ -386,7 +392,9 @@ fn main() {
         .status()
         .is_ok_and(|status| status.success());
     if !migra_found {
-        eprintln!("migra not found ({migra}); its rows say so. See docs/benchmarks.md for the venv.");
+        eprintln!(
+            "migra not found ({migra}); its rows say so. See docs/benchmarks.md for the venv."
+        );
     }
     for n_tables in sizes {
         let rows = run_size(

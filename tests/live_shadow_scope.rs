@@ -43,6 +43,9 @@ fn steps(plan: &Plan) -> Vec<String> {
         .collect()
 }
 
+/// The current and desired Models of a job, or why they do not load.
+type Sides = Result<(Model, Model), String>;
+
 fn runtime() -> tokio::runtime::Runtime {
     tokio::runtime::Builder::new_current_thread()
         .enable_all()
@@ -89,7 +92,7 @@ fn compare(current: &Model, desired: &Model) -> Result<(), String> {
 #[test]
 fn the_proportional_shadow_plans_what_the_full_shadow_plans() {
     drop(TestDb::create());
-    let mut jobs: Vec<(String, Result<(Model, Model), String>)> = Vec::new();
+    let mut jobs: Vec<(String, Sides)> = Vec::new();
     let mut failures = Failures::default();
     for entry in common::fixture_cases() {
         match entry {
@@ -105,9 +108,7 @@ fn the_proportional_shadow_plans_what_the_full_shadow_plans() {
             Err((name, message)) => failures.add(format!("fixture {name}"), message),
         }
     }
-    let load = |variant| {
-        schemac::frontend::load(&synth::source_set(60, variant, Form::Sql)).value
-    };
+    let load = |variant| schemac::frontend::load(&synth::source_set(60, variant, Form::Sql)).value;
     jobs.push((
         "synthetic 60 tables, 5% changed".to_string(),
         Ok((load(Variant::Base), load(Variant::Changed))),

@@ -160,7 +160,10 @@ pub async fn normalize_desired(
         (ShadowChoice::Offline, _) | (_, ShadowScope::Full) => None,
         _ => Some(shadow::select(&live.current, desired)),
     };
-    if selection.as_ref().is_some_and(|selection| selection.is_settled()) {
+    if selection
+        .as_ref()
+        .is_some_and(|selection| selection.is_settled())
+    {
         // Every object already equals the live one, as the server stores
         // it: there is nothing for a shadow database to prove.
         return Ok(NormalizedDesired {

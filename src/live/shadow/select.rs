@@ -207,7 +207,13 @@ fn units(model: &Model) -> Vec<ObjectId> {
     res.extend(model.extensions.keys().cloned().map(ObjectId::Extension));
     res.extend(model.enums.keys().cloned().map(ObjectId::Enum));
     res.extend(model.domains.keys().cloned().map(ObjectId::Domain));
-    res.extend(model.composites.keys().cloned().map(ObjectId::CompositeType));
+    res.extend(
+        model
+            .composites
+            .keys()
+            .cloned()
+            .map(ObjectId::CompositeType),
+    );
     res.extend(model.sequences.keys().cloned().map(ObjectId::Sequence));
     res.extend(model.functions.keys().cloned().map(ObjectId::Function));
     res.extend(model.tables.keys().cloned().map(ObjectId::Table));
