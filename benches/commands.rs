@@ -191,13 +191,14 @@ fn measure_runs(
     args: &[&str],
     ok_codes: &[i32],
 ) -> Result<Measure, String> {
+    let mut measured = Vec::new();
     for _ in 0..runs {
         before_each()?;
-        all.push(measure(dir, label, program, args, ok_codes)?);
+        measured.push(measure(dir, label, program, args, ok_codes)?);
     }
-    all.sort_by_key(|m| m.wall);
-    let peak_kb = all.iter().map(|m| m.peak_kb).max().unwrap_or(0);
-    let mut res = all[all.len() / 2].clone();
+    measured.sort_by_key(|m| m.wall);
+    let peak_kb = measured.iter().map(|m| m.peak_kb).max().unwrap_or(0);
+    let mut res = measured[measured.len() / 2].clone();
     res.peak_kb = peak_kb;
     Ok(res)
 }
