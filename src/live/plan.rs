@@ -160,19 +160,6 @@ pub async fn normalize_desired(
         (ShadowChoice::Offline, _) | (_, ShadowScope::Full) => None,
         _ => Some(shadow::select(&live.current, desired)),
     };
-    if selection
-        .as_ref()
-        .is_some_and(|selection| selection.is_settled())
-    {
-        // Every object already equals the live one, as the server stores
-        // it: there is nothing for a shadow database to prove.
-        return Ok(NormalizedDesired {
-            model: desired.clone(),
-            offline: false,
-            notes,
-            unproven: Vec::new(),
-        });
-    }
     match choose_shadow(client, choice, conn, &mut notes).await? {
         Some(shadow_db) => {
             let res = shadow::normalize(
