@@ -71,8 +71,7 @@ pub enum ShadowChoice {
 pub enum ShadowScope {
     /// Only the objects whose definition differs from the live one (or
     /// that the offline normaliser cannot prove equal), with what they
-    /// need; nothing at all when every object already equals the live
-    /// one (see [`shadow::select`]).
+    /// need (see [`shadow::select`]).
     #[default]
     Changed,
     /// The whole desired schema (hidden `--full-shadow`): the reference
