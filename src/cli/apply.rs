@@ -135,6 +135,7 @@ pub fn run(options: &Options, args: &ApplyArgs) -> Result<ExitStatus, CliError> 
     };
     let live_options = LiveOptions {
         shadow: args.shadow.choice()?,
+        shadow_scope: args.shadow.scope(),
         citus: options.citus,
         preflight: args.preflight.settings(),
     };

@@ -209,6 +209,7 @@ fn run_live(options: &Options, args: &PlanArgs, url: &ConnString) -> Result<Exit
     let conn = ConnParams::parse(url.expose_secret())?;
     let live_options = LiveOptions {
         shadow: args.shadow.choice()?,
+        shadow_scope: args.shadow.scope(),
         citus: options.citus,
         preflight: args.preflight.settings(),
     };

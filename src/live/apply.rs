@@ -251,6 +251,7 @@ impl Locked<'_, '_> {
         let normalized = normalize_desired(
             client,
             &self.live_options.shadow,
+            self.live_options.shadow_scope,
             self.conn,
             &settled.desired,
             &live,

@@ -66,10 +66,25 @@ pub enum ShadowChoice {
     Offline,
 }
 
+/// How much of the desired schema the shadow database builds.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum ShadowScope {
+    /// Only the objects whose definition differs from the live one (or
+    /// that the offline normaliser cannot prove equal), with what they
+    /// need (see [`shadow::select`]).
+    #[default]
+    Changed,
+    /// The whole desired schema (hidden `--full-shadow`): the reference
+    /// the proportional shadow is tested against.
+    Full,
+}
+
 /// How a plan against a live database is made.
 #[derive(Debug, Clone, Default)]
 pub struct LiveOptions {
     pub shadow: ShadowChoice,
+    /// What the shadow database builds.
+    pub shadow_scope: ShadowScope,
     /// Whether the target runs Citus (`--citus`).
     pub citus: crate::config::Citus,
     /// The data checks `plan --db` runs on the plan's steps, as apply

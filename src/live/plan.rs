@@ -13,7 +13,7 @@
 use super::model::{invalid_index_notes, read_live, LiveModel};
 use super::session::Session;
 use super::shadow::{self, ShadowDb};
-use super::{stats, LiveError, LiveOptions, ShadowChoice};
+use super::{stats, LiveError, LiveOptions, ShadowChoice, ShadowScope};
 use crate::apply::{preflight, PreflightReport};
 use crate::diff;
 use crate::introspect::Filter;
@@ -74,6 +74,7 @@ async fn plan_against(
     let desired = normalize_desired(
         client,
         &options.shadow,
+        options.shadow_scope,
         conn,
         &settled.desired,
         &live,
@@ -149,16 +150,28 @@ pub struct NormalizedDesired {
 pub async fn normalize_desired(
     client: &Client,
     choice: &ShadowChoice,
+    scope: ShadowScope,
     conn: &ConnParams,
     desired: &Model,
     live: &LiveModel,
     filter: &Filter,
 ) -> Result<NormalizedDesired, LiveError> {
     let mut notes = Vec::new();
+    let selection = match (choice, scope) {
+        (ShadowChoice::Offline, _) | (_, ShadowScope::Full) => None,
+        _ => Some(shadow::select(&live.current, desired)),
+    };
     match choose_shadow(client, choice, conn, &mut notes).await? {
         Some(shadow_db) => {
-            let res =
-                shadow::normalize(&shadow_db, client, desired, filter, live.server_version).await;
+            let res = shadow::normalize(
+                &shadow_db,
+                client,
+                desired,
+                selection.as_ref(),
+                filter,
+                live.server_version,
+            )
+            .await;
             // Dropped on success and on error alike.
             let dropped = shadow_db.drop_now(client).await;
             let normalized = res?;

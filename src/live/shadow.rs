@@ -46,9 +46,11 @@ use crate::plan::{plan_models, Plan, PlanError, PlanOptions};
 use tokio_postgres::Client;
 
 mod marker;
+mod select;
 mod transfer;
 mod verbatim;
 
+pub use select::{select, Selection};
 pub use transfer::transfer_meta;
 use transfer::{first_object, name_list, strip_citus};
 
@@ -306,6 +308,10 @@ pub async fn may_create_databases(client: &Client) -> Result<bool, ShadowError> 
 
 /// Builds `desired` in the shadow database and reads it back.
 ///
+/// With `selection` (the proportional shadow, see [`select`]) only the
+/// objects it names are built, and the settled ones are merged back from
+/// `desired`; without, the whole desired schema is built.
+///
 /// `target` is the connection to the database being planned (its session
 /// settings are copied); `server_version` is its major version. A provided
 /// shadow must be empty and is emptied again before this returns (also on
@@ -314,17 +320,25 @@ pub async fn normalize(
     shadow: &ShadowDb,
     target: &Client,
     desired: &Model,
+    selection: Option<&Selection>,
     filter: &Filter,
     server_version: u32,
 ) -> Result<Normalized, ShadowError> {
+    let buildable = match selection {
+        Some(selection) => selection.build_model(desired),
+        None => desired.clone(),
+    };
     let client = shadow.connect().await?;
     copy_session_settings(target, &client).await?;
     let mut leftover_note = None;
     if !shadow.owned {
         leftover_note = empty_leftovers(shadow, &client, filter, server_version).await?;
-        marker::record(&client, &marker::objects(desired)).await?;
+        marker::record(&client, &marker::objects(&buildable)).await?;
     }
-    let res = build_and_read(shadow, &client, desired, filter, server_version).await;
+    let mut res = build_and_read(shadow, &client, desired, buildable, filter, server_version).await;
+    if let (Some(selection), Ok(normalized)) = (selection, &mut res) {
+        normalized.model = selection.merge(desired, std::mem::take(&mut normalized.model));
+    }
     if !shadow.owned {
         // The build's own error, if any, matters more than the cleanup's.
         let emptied = empty_provided(&client, filter, server_version).await;
@@ -372,15 +386,17 @@ async fn empty_leftovers(
     )))
 }
 
+/// Builds `buildable` (all or part of `desired`) and reads it back, with
+/// `desired`'s spans and hints.
 async fn build_and_read(
     shadow: &ShadowDb,
     client: &Client,
     desired: &Model,
+    mut buildable: Model,
     filter: &Filter,
     server_version: u32,
 ) -> Result<Normalized, ShadowError> {
     let mut notes = Vec::new();
-    let mut buildable = desired.clone();
     let citus = citus_usable(client).await?;
     let stripped = if citus {
         Vec::new()
@@ -416,36 +432,105 @@ async fn build_and_read(
 }
 
 /// Runs `plan` as apply would group it: each transactional group in one
-/// transaction, non-transactional steps alone.
+/// transaction, non-transactional steps alone. A group goes to the server
+/// as one batch (one round trip); when it fails, it is run again statement
+/// by statement inside a transaction that is rolled back, to name the
+/// statement that failed.
 pub async fn run_plan(client: &Client, plan: &Plan) -> Result<(), ShadowError> {
     let total = plan.steps.len();
-    let mut number = 0;
+    let mut done = 0;
     for group in plan.transaction_groups() {
         let transactional = group.first().is_some_and(|step| step.transactional);
-        if transactional {
-            exec(client, "BEGIN", "starting a transaction in the shadow").await?;
-        }
-        for step in group {
-            number += 1;
-            if let Err(source) = client.batch_execute(&step.sql).await {
-                if transactional {
-                    let _ = client.batch_execute("ROLLBACK").await;
-                }
-                return Err(ShadowError::Statement {
-                    number,
-                    total,
-                    description: step.description.clone(),
-                    sql: step.sql.clone(),
-                    message: error_message(&source),
-                    source,
-                });
+        let res = if transactional && group.len() > 1 {
+            let mut batch = String::from("BEGIN;\n");
+            for step in group {
+                batch.push_str(&step.sql);
+                batch.push_str(";\n");
             }
-        }
-        if transactional {
-            exec(client, "COMMIT", "committing in the shadow").await?;
-        }
+            batch.push_str("COMMIT");
+            match client.batch_execute(&batch).await {
+                Ok(()) => Ok(()),
+                Err(_) => {
+                    let _ = client.batch_execute("ROLLBACK").await;
+                    find_failing_statement(client, group, done, total).await
+                }
+            }
+        } else {
+            run_group(client, group, transactional, done, total).await
+        };
+        res?;
+        done += group.len();
     }
     Ok(())
+}
+
+/// Runs `group` statement by statement (in a transaction when
+/// `transactional`); the first failure names its statement.
+async fn run_group(
+    client: &Client,
+    group: &[crate::plan::Step],
+    transactional: bool,
+    done: usize,
+    total: usize,
+) -> Result<(), ShadowError> {
+    if transactional {
+        exec(client, "BEGIN", "starting a transaction in the shadow").await?;
+    }
+    for (idx, step) in group.iter().enumerate() {
+        if let Err(source) = client.batch_execute(&step.sql).await {
+            if transactional {
+                let _ = client.batch_execute("ROLLBACK").await;
+            }
+            return Err(statement_error(step, done + idx + 1, total, source));
+        }
+    }
+    if transactional {
+        exec(client, "COMMIT", "committing in the shadow").await?;
+    }
+    Ok(())
+}
+
+/// A batch failed (and was rolled back): runs it again one statement at
+/// a time, rolled back whatever happens, to report the failing one.
+async fn find_failing_statement(
+    client: &Client,
+    group: &[crate::plan::Step],
+    done: usize,
+    total: usize,
+) -> Result<(), ShadowError> {
+    exec(client, "BEGIN", "starting a transaction in the shadow").await?;
+    for (idx, step) in group.iter().enumerate() {
+        if let Err(source) = client.batch_execute(&step.sql).await {
+            let _ = client.batch_execute("ROLLBACK").await;
+            return Err(statement_error(step, done + idx + 1, total, source));
+        }
+    }
+    // Every statement ran alone: the batch failed at COMMIT (a deferred
+    // constraint); COMMIT again reports it.
+    match client.batch_execute("COMMIT").await {
+        Ok(()) => Ok(()),
+        Err(source) => Err(ShadowError::Database {
+            action: "committing in the shadow",
+            message: error_message(&source),
+            source,
+        }),
+    }
+}
+
+fn statement_error(
+    step: &crate::plan::Step,
+    number: usize,
+    total: usize,
+    source: tokio_postgres::Error,
+) -> ShadowError {
+    ShadowError::Statement {
+        number,
+        total,
+        description: step.description.clone(),
+        sql: step.sql.clone(),
+        message: error_message(&source),
+        source,
+    }
 }
 
 /// True when `CREATE EXTENSION citus` can succeed here: the extension is

@@ -6,7 +6,7 @@
 //! live session connects with; its text is never printed.
 
 use crate::live::shadow::{ShadowDb, ShadowError};
-use crate::live::ShadowChoice;
+use crate::live::{ShadowChoice, ShadowScope};
 use clap::Args;
 
 /// Where the desired schema is normalised before it is compared with a
@@ -22,9 +22,25 @@ pub struct ShadowArgs {
     /// Compare with the offline normaliser only, without a shadow database.
     #[arg(long)]
     pub no_shadow: bool,
+
+    /// Build the whole desired schema in the shadow database, not only
+    /// what differs from the live one (hidden: the reference the
+    /// proportional shadow is tested against, and a way out should it
+    /// ever disagree).
+    #[arg(long, hide = true, conflicts_with = "no_shadow")]
+    pub full_shadow: bool,
 }
 
 impl ShadowArgs {
+    /// What the shadow builds.
+    pub fn scope(&self) -> ShadowScope {
+        if self.full_shadow {
+            ShadowScope::Full
+        } else {
+            ShadowScope::Changed
+        }
+    }
+
     /// The shadow these flags choose; `--shadow-db` is parsed here, once.
     pub fn choice(&self) -> Result<ShadowChoice, ShadowError> {
         if self.no_shadow {

@@ -1,0 +1,500 @@
+//! The proportional shadow (DESIGN.md §1, "the shadow's cost follows the
+//! change"): which objects of the desired schema the shadow database must
+//! build, and how the objects it reads back are merged with the ones that
+//! were settled without it.
+//!
+//! An object (a schema, extension, type, sequence, function, view, or a
+//! table with everything it owns: columns, constraints, indexes, policies,
+//! triggers, statistics) is *settled* when its offline-normalised desired
+//! definition already equals the live one: the live catalog text is what
+//! the shadow would read back for it, so it is taken as it is. Everything
+//! else is *unsettled* and built in the shadow in full, with what it needs
+//! to be created: tables it only depends on (an FK's referenced key, a
+//! partition's parent, an inheritance parent, a sequence's owner) are built
+//! reduced to their columns, partitioning and keys; other dependencies in
+//! full.
+//!
+//! Invariants:
+//! - The merged Model equals the one a shadow building the whole desired
+//!   schema would read back (tested on every fixture by
+//!   `tests/live_shadow_scope.rs`): a settled object is equal to the live
+//!   one (and so in catalog form already); an object whose catalog text can
+//!   depend on another object's definition (a view, anything that uses an
+//!   unsettled function, type or view) is unsettled with it.
+//! - Schemas and extensions are always built (they are few and cheap, and
+//!   an extension's functions may be used by name anywhere).
+//! - Pure: no database. [`Selection::require`] adds an object to the build
+//!   set (with what it needs), for callers that know more (objects the
+//!   frontend could not model and that must be built verbatim).
+
+use crate::graph::deps::{self, Dep};
+use crate::model::{ConstraintKind, IndexExpr, Model, ObjectId, Table};
+use std::collections::BTreeSet;
+
+/// What the shadow builds and what it does not.
+#[derive(Debug, Clone)]
+pub struct Selection {
+    /// Top-level objects built in full: their read-back replaces the
+    /// desired definition.
+    unsettled: BTreeSet<ObjectId>,
+    /// Tables built only because an unsettled object needs them, reduced
+    /// to columns, partitioning and keys (see [`reduced_table`]).
+    reduced: BTreeSet<ObjectId>,
+    /// Top-level objects of the desired schema.
+    total: usize,
+    /// Every object of the desired schema equals the live one.
+    all_equal: bool,
+}
+
+impl Selection {
+    /// Top-level objects built in full.
+    pub fn unsettled(&self) -> &BTreeSet<ObjectId> {
+        &self.unsettled
+    }
+
+    /// How many top-level objects the shadow builds (in full or reduced)
+    /// and how many the desired schema has.
+    pub fn counts(&self) -> (usize, usize) {
+        (self.unsettled.len() + self.reduced.len(), self.total)
+    }
+
+    /// True when nothing needs the shadow: every object of the desired
+    /// schema equals the live one.
+    pub fn is_settled(&self) -> bool {
+        self.all_equal
+    }
+
+    /// Adds the top-level object `id` of `desired` to what is built in
+    /// full, with everything it needs.
+    pub fn require(&mut self, desired: &Model, id: ObjectId) {
+        self.reduced.remove(&id);
+        if self.unsettled.insert(id.clone()) {
+            self.close_over_dependencies(desired, vec![(id, true)]);
+        }
+    }
+
+    /// The Model the shadow builds from empty.
+    pub fn build_model(&self, desired: &Model) -> Model {
+        let mut res = Model {
+            roles: desired.roles.clone(),
+            external: desired.external.clone(),
+            ..Model::default()
+        };
+        for id in &self.unsettled {
+            copy_unit(desired, &mut res, id);
+        }
+        for id in &self.reduced {
+            if let ObjectId::Table(name) = id {
+                if let Some(table) = desired.tables.get(name) {
+                    res.tables.insert(name.clone(), reduced_table(table));
+                }
+            }
+        }
+        res
+    }
+
+    /// The desired schema as the server stores it: `shadow` (the objects
+    /// the shadow built, read back) with every settled object of
+    /// `desired` put in (replacing the reduced tables too).
+    pub fn merge(&self, desired: &Model, mut shadow: Model) -> Model {
+        for id in units(desired) {
+            if !self.unsettled.contains(&id) {
+                copy_unit(desired, &mut shadow, &id);
+            }
+        }
+        shadow
+    }
+
+    fn close_over_dependencies(&mut self, desired: &Model, mut work: Vec<(ObjectId, bool)>) {
+        while let Some((id, full)) = work.pop() {
+            for dep in unit_deps(desired, &id, full) {
+                for target in units_of(desired, dep) {
+                    if self.unsettled.contains(&target) || self.reduced.contains(&target) {
+                        continue;
+                    }
+                    if matches!(target, ObjectId::Table(_)) {
+                        self.reduced.insert(target.clone());
+                        work.push((target, false));
+                    } else {
+                        self.unsettled.insert(target.clone());
+                        work.push((target, true));
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Decides what the shadow must build to normalise `desired` for a
+/// comparison with `live`.
+pub fn select(live: &Model, desired: &Model) -> Selection {
+    let all = units(desired);
+    let total = all.len();
+    let differing: BTreeSet<ObjectId> = all
+        .iter()
+        .filter(|id| !equal_unit(live, desired, id))
+        .cloned()
+        .collect();
+    let all_equal = differing.is_empty();
+    let mut unsettled = differing;
+    unsettled.extend(
+        all.iter()
+            .filter(|id| matches!(id, ObjectId::Schema(_) | ObjectId::Extension(_)))
+            .cloned(),
+    );
+    spread_to_dependents(desired, &all, &mut unsettled);
+    let mut selection = Selection {
+        unsettled: BTreeSet::new(),
+        reduced: BTreeSet::new(),
+        total,
+        all_equal,
+    };
+    let work: Vec<(ObjectId, bool)> = unsettled.iter().map(|id| (id.clone(), true)).collect();
+    selection.unsettled = unsettled;
+    selection.close_over_dependencies(desired, work);
+    selection
+}
+
+/// An object whose catalog text may change with the definition of
+/// something it uses is unsettled with it: views (PostgreSQL stores their
+/// query against the columns' types), and anything that uses an unsettled
+/// function, type, view or extension. A table's dependency on another
+/// table (FK, partition parent, inheritance) does not change how either is
+/// stored, nor does naming a schema or a sequence.
+fn spread_to_dependents(desired: &Model, all: &[ObjectId], unsettled: &mut BTreeSet<ObjectId>) {
+    loop {
+        let spreads_beyond_views = unsettled.iter().any(|id| {
+            !matches!(
+                id,
+                ObjectId::Table(_) | ObjectId::Schema(_) | ObjectId::Sequence(_)
+            )
+        });
+        let mut added = Vec::new();
+        for id in all {
+            if unsettled.contains(id) {
+                continue;
+            }
+            let is_view = matches!(id, ObjectId::View(_));
+            if !is_view && !spreads_beyond_views {
+                continue;
+            }
+            let uses_unsettled = unit_deps(desired, id, true)
+                .into_iter()
+                .flat_map(|dep| units_of(desired, dep))
+                .any(|target| {
+                    unsettled.contains(&target)
+                        && match target {
+                            ObjectId::Schema(_) | ObjectId::Sequence(_) => false,
+                            ObjectId::Table(_) => is_view,
+                            _ => true,
+                        }
+                });
+            if uses_unsettled {
+                added.push(id.clone());
+            }
+        }
+        if added.is_empty() {
+            return;
+        }
+        unsettled.extend(added);
+    }
+}
+
+/// Every top-level object of `model`.
+fn units(model: &Model) -> Vec<ObjectId> {
+    let mut res = Vec::new();
+    res.extend(model.schemas.keys().cloned().map(ObjectId::Schema));
+    res.extend(model.extensions.keys().cloned().map(ObjectId::Extension));
+    res.extend(model.enums.keys().cloned().map(ObjectId::Enum));
+    res.extend(model.domains.keys().cloned().map(ObjectId::Domain));
+    res.extend(
+        model
+            .composites
+            .keys()
+            .cloned()
+            .map(ObjectId::CompositeType),
+    );
+    res.extend(model.sequences.keys().cloned().map(ObjectId::Sequence));
+    res.extend(model.functions.keys().cloned().map(ObjectId::Function));
+    res.extend(model.tables.keys().cloned().map(ObjectId::Table));
+    res.extend(model.views.keys().cloned().map(ObjectId::View));
+    res
+}
+
+/// Whether the top-level object `id` is defined alike on both sides
+/// (spans and hints aside).
+fn equal_unit(live: &Model, desired: &Model, id: &ObjectId) -> bool {
+    fn same<K: Ord, V: PartialEq>(
+        live: &std::collections::BTreeMap<K, V>,
+        desired: &std::collections::BTreeMap<K, V>,
+        key: &K,
+    ) -> bool {
+        matches!((live.get(key), desired.get(key)), (Some(a), Some(b)) if a == b)
+    }
+    match id {
+        ObjectId::Schema(name) => same(&live.schemas, &desired.schemas, name),
+        ObjectId::Extension(name) => same(&live.extensions, &desired.extensions, name),
+        ObjectId::Enum(name) => same(&live.enums, &desired.enums, name),
+        ObjectId::Domain(name) => same(&live.domains, &desired.domains, name),
+        ObjectId::CompositeType(name) => same(&live.composites, &desired.composites, name),
+        ObjectId::Sequence(name) => same(&live.sequences, &desired.sequences, name),
+        ObjectId::Function(name) => same(&live.functions, &desired.functions, name),
+        ObjectId::Table(name) => same(&live.tables, &desired.tables, name),
+        ObjectId::View(name) => same(&live.views, &desired.views, name),
+        ObjectId::Column(..)
+        | ObjectId::Constraint(..)
+        | ObjectId::Index(..)
+        | ObjectId::Policy(..)
+        | ObjectId::Trigger(..)
+        | ObjectId::Statistics(..) => false,
+    }
+}
+
+/// Copies the top-level object `id` from `from` into `to` (nothing when
+/// `from` has no such object).
+fn copy_unit(from: &Model, to: &mut Model, id: &ObjectId) {
+    fn copy<K: Ord + Clone, V: Clone>(
+        from: &std::collections::BTreeMap<K, V>,
+        to: &mut std::collections::BTreeMap<K, V>,
+        key: &K,
+    ) {
+        if let Some(value) = from.get(key) {
+            to.insert(key.clone(), value.clone());
+        }
+    }
+    match id {
+        ObjectId::Schema(name) => copy(&from.schemas, &mut to.schemas, name),
+        ObjectId::Extension(name) => copy(&from.extensions, &mut to.extensions, name),
+        ObjectId::Enum(name) => copy(&from.enums, &mut to.enums, name),
+        ObjectId::Domain(name) => copy(&from.domains, &mut to.domains, name),
+        ObjectId::CompositeType(name) => copy(&from.composites, &mut to.composites, name),
+        ObjectId::Sequence(name) => copy(&from.sequences, &mut to.sequences, name),
+        ObjectId::Function(name) => copy(&from.functions, &mut to.functions, name),
+        ObjectId::Table(name) => copy(&from.tables, &mut to.tables, name),
+        ObjectId::View(name) => copy(&from.views, &mut to.views, name),
+        ObjectId::Column(..)
+        | ObjectId::Constraint(..)
+        | ObjectId::Index(..)
+        | ObjectId::Policy(..)
+        | ObjectId::Trigger(..)
+        | ObjectId::Statistics(..) => {}
+    }
+}
+
+/// What the top-level object `id` of `model` needs to be created: in
+/// full, or (`full` false, tables only) reduced to what
+/// [`reduced_table`] keeps.
+fn unit_deps(model: &Model, id: &ObjectId, full: bool) -> Vec<Dep> {
+    match id {
+        ObjectId::Schema(_) => Vec::new(),
+        ObjectId::Extension(name) => model
+            .extensions
+            .get(name)
+            .and_then(|extension| deps::schema_named(&extension.schema))
+            .into_iter()
+            .collect(),
+        ObjectId::Enum(name) => deps::schema(name).into_iter().collect(),
+        ObjectId::Domain(name) => model
+            .domains
+            .get(name)
+            .map(|domain| deps::domain(model, domain))
+            .unwrap_or_default(),
+        ObjectId::CompositeType(name) => model
+            .composites
+            .get(name)
+            .map(|composite| deps::composite(model, composite))
+            .unwrap_or_default(),
+        ObjectId::Sequence(name) => {
+            let mut res: Vec<Dep> = deps::schema(name).into_iter().collect();
+            if let Some((table, _)) = model.sequences.get(name).and_then(|s| s.owned_by.as_ref()) {
+                res.push(Dep::Relation(table.clone()));
+            }
+            res
+        }
+        ObjectId::Function(key) => model
+            .functions
+            .get(key)
+            .map(|function| deps::function(model, function))
+            .unwrap_or_default(),
+        ObjectId::Table(name) => match model.tables.get(name) {
+            Some(table) if full => table_deps(model, table),
+            Some(table) => table_deps(model, &reduced_table(table)),
+            None => Vec::new(),
+        },
+        ObjectId::View(name) => model
+            .views
+            .get(name)
+            .map(|view| {
+                let mut res = deps::view(model, view);
+                for index in view.indexes.values() {
+                    res.extend(deps::index(model, name, None, index));
+                }
+                res
+            })
+            .unwrap_or_default(),
+        ObjectId::Column(..)
+        | ObjectId::Constraint(..)
+        | ObjectId::Index(..)
+        | ObjectId::Policy(..)
+        | ObjectId::Trigger(..)
+        | ObjectId::Statistics(..) => Vec::new(),
+    }
+}
+
+/// A table and everything it owns.
+fn table_deps(model: &Model, table: &Table) -> Vec<Dep> {
+    let mut res = deps::table(model, table);
+    for constraint in table.constraints.values() {
+        res.extend(deps::constraint(model, table, &constraint.kind));
+    }
+    for index in table.indexes.values() {
+        res.extend(deps::index(model, &table.name, Some(table), index));
+    }
+    for policy in table.policies.values() {
+        res.extend(deps::policy(model, table, policy));
+    }
+    for trigger in table.triggers.values() {
+        res.extend(deps::trigger(model, &table.name, trigger));
+    }
+    for statistics in table.statistics.values() {
+        for key in &statistics.keys {
+            match key {
+                IndexExpr::Column(column) => {
+                    res.push(Dep::Column(table.name.clone(), column.clone()));
+                }
+                IndexExpr::Expr(key_expr) => {
+                    res.extend(deps::expr(model, Some(table), &key_expr.sql));
+                }
+            }
+        }
+    }
+    res
+}
+
+/// A table built only so that something else can be created: its columns,
+/// partitioning, inheritance, persistence, distribution and the keys an FK
+/// may reference (primary key, unique constraints, unique indexes). What
+/// it owns beyond that (checks, FKs, other indexes, policies, triggers,
+/// statistics, RLS, comments) is left out, so its own dependencies do not
+/// pull in the rest of the schema.
+fn reduced_table(table: &Table) -> Table {
+    let mut res = Table::new(table.name.clone());
+    res.columns = table.columns.clone();
+    res.partition_by = table.partition_by.clone();
+    res.partition_of = table.partition_of.clone();
+    res.inherits = table.inherits.clone();
+    res.unlogged = table.unlogged;
+    res.distribution = table.distribution.clone();
+    res.constraints = table
+        .constraints
+        .iter()
+        .filter(|(_, constraint)| {
+            matches!(
+                constraint.kind,
+                ConstraintKind::PrimaryKey { .. } | ConstraintKind::Unique { .. }
+            )
+        })
+        .map(|(name, constraint)| (name.clone(), constraint.clone()))
+        .collect();
+    res.indexes = table
+        .indexes
+        .iter()
+        .filter(|(_, index)| index.unique)
+        .map(|(name, index)| (name.clone(), index.clone()))
+        .collect();
+    res
+}
+
+/// The top-level objects of `model` a dependency stands for (none when the
+/// Model does not declare it: built-ins, objects left out).
+fn units_of(model: &Model, dep: Dep) -> Vec<ObjectId> {
+    match dep {
+        Dep::Schema(name) => model
+            .schemas
+            .contains_key(&name)
+            .then_some(ObjectId::Schema(name))
+            .into_iter()
+            .collect(),
+        Dep::Extension(name) => model
+            .extensions
+            .contains_key(&name)
+            .then_some(ObjectId::Extension(name))
+            .into_iter()
+            .collect(),
+        Dep::Type(name) if model.enums.contains_key(&name) => vec![ObjectId::Enum(name)],
+        Dep::Type(name) if model.composites.contains_key(&name) => {
+            vec![ObjectId::CompositeType(name)]
+        }
+        Dep::Type(name) if model.domains.contains_key(&name) => vec![ObjectId::Domain(name)],
+        Dep::Type(_) => Vec::new(),
+        Dep::Sequence(name) => model
+            .sequences
+            .contains_key(&name)
+            .then_some(ObjectId::Sequence(name))
+            .into_iter()
+            .collect(),
+        Dep::Function(name) => model
+            .functions
+            .keys()
+            .filter(|id| id.name == name)
+            .map(|id| ObjectId::Function(id.clone()))
+            .collect(),
+        Dep::Relation(name)
+        | Dep::Column(name, _)
+        | Dep::Constraint(name, _)
+        | Dep::Index(name, _) => {
+            if model.views.contains_key(&name) {
+                vec![ObjectId::View(name)]
+            } else if model.tables.contains_key(&name) {
+                vec![ObjectId::Table(name)]
+            } else {
+                Vec::new()
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::synth::{self, Form, Variant};
+
+    fn load(n_tables: usize, variant: Variant) -> Model {
+        let sources = synth::source_set(n_tables, variant, Form::Sql);
+        crate::frontend::load(&sources).value
+    }
+
+    #[test]
+    fn equal_schemas_build_nothing_but_schemas_and_extensions() {
+        let model = load(40, Variant::Base);
+        let selection = select(&model, &model);
+        assert!(selection.is_settled());
+        assert_eq!(selection.merge(&model, Model::default()), model);
+    }
+
+    #[test]
+    fn changed_tables_are_built_with_reduced_dependencies() {
+        let live = load(40, Variant::Base);
+        let desired = load(40, Variant::Changed);
+        let selection = select(&live, &desired);
+        let changed: Vec<String> = selection
+            .unsettled()
+            .iter()
+            .map(|id| format!("{id:?}"))
+            .collect();
+        // Tables 3 and 23 change (i % 20 == 3); each references its
+        // predecessor, which is built reduced.
+        assert_eq!(changed.len(), 2, "{changed:?}");
+        let built = selection.build_model(&desired);
+        let t2 = &built.tables[&crate::model::QualifiedName::public(synth::table_name(2))];
+        assert!(t2.constraints.values().all(|constraint| matches!(
+            constraint.kind,
+            ConstraintKind::PrimaryKey { .. } | ConstraintKind::Unique { .. }
+        )));
+        assert!(t2.policies.is_empty());
+        assert_eq!(built.tables.len(), 4);
+        // The merge puts the settled tables back whole.
+        let merged = selection.merge(&desired, built);
+        assert_eq!(merged, desired);
+    }
+}
