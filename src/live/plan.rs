@@ -157,8 +157,12 @@ pub async fn normalize_desired(
     filter: &Filter,
 ) -> Result<NormalizedDesired, LiveError> {
     let mut notes = Vec::new();
+    // Statements the frontend cannot model (DO blocks, extension calls) are
+    // built as written and may read any object, so a file that has them
+    // gets the full shadow.
     let selection = match (choice, scope) {
         (ShadowChoice::Offline, _) | (_, ShadowScope::Full) => None,
+        _ if !desired.session.verbatim.is_empty() => None,
         _ => Some(shadow::select(&live.current, desired)),
     };
     match choose_shadow(client, choice, conn, &mut notes).await? {
