@@ -245,10 +245,17 @@ fn example_skip(name: &str) -> Result<Option<String>, String> {
     Ok(meta.live_skip)
 }
 
+/// Whether the server can run Citus: the extension is installed *and*
+/// loaded (`shared_preload_libraries`); an installed but unloaded Citus
+/// (the local server once the Citus tests have built it) cannot create the
+/// extension.
 fn citus_available() -> bool {
     let db = TestDb::create();
-    db.query("SELECT 1 FROM pg_available_extensions WHERE name = 'citus'")
-        .is_ok_and(|rows| rows.iter().any(|row| row.trim() == "1"))
+    db.query(
+        "SELECT 1 FROM pg_available_extensions WHERE name = 'citus' \
+         AND current_setting('shared_preload_libraries') ~ '(^|[, ])citus($|[, ])'",
+    )
+    .is_ok_and(|rows| rows.iter().any(|row| row.trim() == "1"))
 }
 
 #[test]

@@ -168,6 +168,7 @@ fn live_options(
     }
     Ok(LiveOptions {
         shadow: shadow.choice()?,
+        shadow_scope: shadow.scope(),
         citus: options.citus,
         preflight: preflight.settings(),
     })

@@ -515,6 +515,7 @@ fn plan_against_database(
     let conn = ConnParams::parse(url).map_err(|err| err.to_string())?;
     let live_options = LiveOptions {
         shadow: ShadowChoice::Offline,
+        shadow_scope: crate::live::ShadowScope::default(),
         citus,
         preflight: crate::apply::PreflightSettings {
             skip: crate::apply::PreflightRule::ALL.into_iter().collect(),
