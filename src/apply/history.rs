@@ -208,6 +208,28 @@ pub async fn begin_run(
     plan_id: &str,
     fingerprint: &str,
 ) -> Result<RunStart, ApplyError> {
+    let interrupted = mark_interrupted(client).await?;
+    begin_after_marking(client, plan_id, fingerprint, interrupted).await
+}
+
+/// For an apply that finds nothing to do: runs left `running` by a killed
+/// apply are marked `interrupted` all the same (when the history table
+/// exists; nothing is created). Call with the advisory lock held.
+pub async fn mark_stale_runs(client: &Client) -> Result<Vec<StaleRun>, ApplyError> {
+    let exists: bool = client
+        .query_one("SELECT to_regclass('schemac.apply_runs') IS NOT NULL", &[])
+        .await
+        .map_err(|source| database_error("looking for schemac.apply_runs", source))?
+        .get(0);
+    if !exists {
+        return Ok(Vec::new());
+    }
+    mark_interrupted(client).await
+}
+
+/// Marks every run left `running` as `interrupted` (with the advisory lock
+/// held, its session is gone), sorted by run id.
+async fn mark_interrupted(client: &Client) -> Result<Vec<StaleRun>, ApplyError> {
     let stale = client
         .query(
             "UPDATE schemac.apply_runs SET status = 'interrupted', finished_at = clock_timestamp()
@@ -228,6 +250,15 @@ pub async fn begin_run(
         })
         .collect();
     interrupted.sort_by_key(|run| run.run_id);
+    Ok(interrupted)
+}
+
+async fn begin_after_marking(
+    client: &Client,
+    plan_id: &str,
+    fingerprint: &str,
+    interrupted: Vec<StaleRun>,
+) -> Result<RunStart, ApplyError> {
     let resumed = client
         .query_opt(
             "UPDATE schemac.apply_runs SET status = 'running', finished_at = NULL,

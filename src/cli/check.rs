@@ -37,7 +37,7 @@ pub struct CheckArgs {
     pub from: Vec<PathBuf>,
 
     /// Run only these rules (comma-separated rule or group ids, e.g.
-    /// `--select rls,fk-without-index`); overrides schemac.toml's choice.
+    /// `--select security,fk-without-index`); overrides schemac.toml's choice.
     #[arg(long, value_name = "RULES", value_delimiter = ',')]
     pub select: Vec<String>,
 

@@ -170,6 +170,19 @@ impl Locked<'_, '_> {
 
         review.show(&notes, &plan)?;
         if plan.is_empty() {
+            // A run killed after its last step left the history `running`.
+            let stale = crate::apply::history::mark_stale_runs(client)
+                .await
+                .map_err(LiveError::from)?;
+            for run in stale {
+                let note = format!(
+                    "run {} of plan {} (pid {}) was interrupted: its session is gone; marked interrupted",
+                    run.run_id, run.plan_id, run.backend_pid
+                );
+                self.options
+                    .progress
+                    .report(&crate::apply::Event::Note(&note));
+            }
             return Ok(ApplyOutcome::NothingToApply);
         }
         // A saved plan applied without the schema is linted against the
