@@ -158,11 +158,19 @@ pub async fn normalize_desired(
 ) -> Result<NormalizedDesired, LiveError> {
     let mut notes = Vec::new();
     // Statements the frontend cannot model (DO blocks, extension calls) are
-    // built as written and may read any object, so a file that has them
-    // gets the full shadow.
+    // built as written and may read any object, and a Citus distribution
+    // names the tables it is colocated with, so a schema with either gets
+    // the full shadow.
     let selection = match (choice, scope) {
         (ShadowChoice::Offline, _) | (_, ShadowScope::Full) => None,
         _ if !desired.session.verbatim.is_empty() => None,
+        _ if desired
+            .tables
+            .values()
+            .any(|table| table.distribution.is_some()) =>
+        {
+            None
+        }
         _ => Some(shadow::select(&live.current, desired)),
     };
     match choose_shadow(client, choice, conn, &mut notes).await? {
