@@ -1,14 +1,21 @@
 //! Diff of views and materialized views.
 //!
-//! A plain view whose query changed is replaced (`CREATE OR REPLACE VIEW`).
-//! A materialized view that changed, a view whose explicit column list
-//! changed, and every view that reads (directly or through other views) a
-//! relation whose columns are dropped, renamed or retyped, or that is
-//! rebuilt, is dropped and created again: PostgreSQL refuses to change a
-//! column a view depends on.
+//! A plain view whose query changed is replaced (`CREATE OR REPLACE VIEW`)
+//! when PostgreSQL allows it: the existing output columns keep their
+//! names, types and order, and new ones come last. Both sides' output
+//! columns come from a catalog when a database (and its shadow) is read;
+//! offline, a replace needs the old select list to be, item by item, the
+//! start of the new one (so names and types are known to stay). A
+//! materialized view that changed, a view whose explicit column list
+//! changed or whose output columns change otherwise, and every view that
+//! reads (directly or through other views) a relation whose columns are
+//! dropped, renamed or retyped, or that is rebuilt, is dropped and created
+//! again: PostgreSQL refuses to change a column a view depends on.
 
 use super::{index, Change, DiffCtx};
 use crate::model::{sql, ObjectId, QualifiedName, View};
+use crate::sql_lex;
+use sqlparser::ast::{Expr, SelectItem, SetExpr, Statement};
 use std::collections::BTreeSet;
 
 fn same_definition(a: &View, b: &View) -> bool {
@@ -31,6 +38,7 @@ pub(super) fn diff_views(ctx: &mut DiffCtx<'_>) {
                 if current.materialized
                     || desired.materialized
                     || current.columns != desired.columns
+                    || !replaceable(current, desired)
                 {
                     recreate.insert(name.clone());
                 } else {
@@ -47,7 +55,10 @@ pub(super) fn diff_views(ctx: &mut DiffCtx<'_>) {
                 continue;
             }
             let depends_on_changed = current.depends_on.iter().any(|relation| {
+                // A renamed table is reshaped under its new name.
+                let renamed = ctx.renames.tables.get(relation);
                 ctx.reshaped.contains(relation)
+                    || renamed.is_some_and(|to| ctx.reshaped.contains(to))
                     || recreate.contains(relation)
                     || (ctx.current.views.contains_key(relation)
                         && !ctx.desired.views.contains_key(relation))
@@ -121,4 +132,47 @@ pub(super) fn diff_views(ctx: &mut DiffCtx<'_>) {
             ctx.push(Change::DropView(current.clone()));
         }
     }
+}
+
+/// Whether `CREATE OR REPLACE VIEW` can turn `current` into `desired`
+/// (both plain views with the same explicit column list).
+fn replaceable(current: &View, desired: &View) -> bool {
+    let (old, new) = (&current.output.0, &desired.output.0);
+    if !old.is_empty() && !new.is_empty() {
+        return new.len() >= old.len() && new[..old.len()] == old[..];
+    }
+    // Offline: the old select list must start the new one, item by item.
+    match (
+        select_items(&current.query.canonical),
+        select_items(&desired.query.canonical),
+    ) {
+        (Some(old), Some(new)) => new.len() >= old.len() && new[..old.len()] == old[..],
+        _ => false,
+    }
+}
+
+/// The items of a query's (first) select list as text, `None` when the
+/// query does not parse or an item's output column cannot be told from
+/// its text (`*` expands to whatever the relation has).
+fn select_items(query: &str) -> Option<Vec<String>> {
+    let statements = sql_lex::parse_statements(query).ok()?;
+    let [Statement::Query(query)] = statements.as_slice() else {
+        return None;
+    };
+    let mut body = query.body.as_ref();
+    while let SetExpr::SetOperation { left, .. } = body {
+        body = left.as_ref();
+    }
+    let SetExpr::Select(select) = body else {
+        return None;
+    };
+    select
+        .projection
+        .iter()
+        .map(|item| match item {
+            SelectItem::Wildcard(_) | SelectItem::QualifiedWildcard(..) => None,
+            SelectItem::UnnamedExpr(Expr::Wildcard(_) | Expr::QualifiedWildcard(..)) => None,
+            other => Some(other.to_string()),
+        })
+        .collect()
 }

@@ -202,6 +202,7 @@ mod tests {
             depends_on: depends_on.iter().map(|dep| qn(dep)).collect(),
             indexes: Default::default(),
             comment: None,
+            output: Default::default(),
             meta: Meta::default(),
         };
         model.views.insert(view.name.clone(), view);

@@ -6,11 +6,11 @@
 //! `depends_on` lists the relations of the view's rewrite rule (never the
 //! view itself), sorted. Explicit column lists are not recoverable from
 //! the catalog (PostgreSQL stores them as aliases in the query), so
-//! `columns` stays empty.
+//! `columns` stays empty. `output` lists the output columns in order.
 
 use super::sql::option_pair;
 use super::{get, Filter, IntrospectError};
-use crate::model::{normalize, Meta, Model, QualifiedName, SqlExpr, View};
+use crate::model::{normalize, Ident, Meta, Model, QualifiedName, SqlExpr, View, ViewOutput};
 use std::collections::BTreeMap;
 use tokio_postgres::Row;
 
@@ -46,6 +46,17 @@ pub(crate) fn introspect_views(
             .zip(dep_names)
             .map(|(schema, relation)| QualifiedName::new(schema, relation))
             .collect();
+        let out_names: Vec<String> =
+            get::<Option<Vec<String>>>(&row, KIND, "out_names")?.unwrap_or_default();
+        let out_types: Vec<String> =
+            get::<Option<Vec<String>>>(&row, KIND, "out_types")?.unwrap_or_default();
+        let output = ViewOutput(
+            out_names
+                .into_iter()
+                .zip(out_types)
+                .map(|(name, ty)| (Ident::new(name), ty))
+                .collect(),
+        );
         let view = View {
             name: name.clone(),
             materialized: get(&row, KIND, "materialized")?,
@@ -55,6 +66,7 @@ pub(crate) fn introspect_views(
             depends_on,
             indexes: BTreeMap::new(),
             comment: get(&row, KIND, "comment")?,
+            output,
             meta: Meta::default(),
         };
         model.views.insert(name, view);

@@ -549,6 +549,7 @@ fn view_over_a_retyped_column_is_dropped_and_recreated() {
         depends_on: vec![QualifiedName::public("t")],
         indexes: Default::default(),
         comment: None,
+        output: Default::default(),
         meta: Meta::default(),
     };
     let mut current = model(vec![table("t", vec![column("id", "integer")])]);

@@ -378,6 +378,7 @@ pub(crate) fn create_view(ctx: &mut Ctx<'_>, stmt: Stmt<'_>) {
         depends_on: relations(ctx, &create.query),
         indexes: Default::default(),
         comment: None,
+        output: Default::default(),
         meta: ctx.meta(&stmt),
     };
     if ctx.model.views.insert(name.clone(), view).is_some() && !create.or_replace {

@@ -24,7 +24,9 @@ pub(super) struct Hint {
     pub statement: usize,
     /// Byte range of the hint in the file.
     pub at: std::ops::Range<usize>,
-    /// `None` when the marker is not followed by an identifier.
+    /// The schema a qualified hint (`schema.name`) names.
+    pub schema: Option<Ident>,
+    /// `None` when the marker is not followed by a name.
     pub old: Option<Ident>,
 }
 
@@ -37,28 +39,59 @@ pub(super) fn find(text: &str, gap: std::ops::Range<usize>, statement: usize) ->
     let rest = &between[idx + MARKER.len()..];
     let trimmed = rest.trim_start();
     let offset = rest.len() - trimmed.len();
-    let (old, len) = if let Some(quoted) = trimmed.strip_prefix('"') {
-        match quoted.find('"') {
-            Some(end) => (Some(Ident::new(&quoted[..end])), end + 2),
-            None => (None, 0),
+    // `name`, `schema.name`, each part plain or double-quoted.
+    let mut parts: Vec<Ident> = Vec::new();
+    let mut len = 0;
+    let mut complete = false;
+    loop {
+        let (part, part_len) = ident_at(&trimmed[len..]);
+        let Some(part) = part else {
+            break;
+        };
+        parts.push(part);
+        len += part_len;
+        if trimmed[len..].starts_with('.') {
+            len += 1;
+        } else {
+            complete = true;
+            break;
         }
-    } else {
-        let len = trimmed
-            .find(|c: char| !(c.is_alphanumeric() || c == '_' || c == '$'))
-            .unwrap_or(trimmed.len());
-        let word = &trimmed[..len];
-        let valid = word
-            .chars()
-            .next()
-            .is_some_and(|c| c.is_alphabetic() || c == '_');
-        (valid.then(|| Ident::new(word.to_lowercase())), len)
+    }
+    let (schema, old) = match (complete, parts.len()) {
+        (true, 1) => (None, parts.pop()),
+        (true, 2) => {
+            let old = parts.pop();
+            (parts.pop(), old)
+        }
+        _ => (None, None),
     };
     let end = start + MARKER.len() + offset + len;
     Some(Hint {
         statement,
         at: start..end,
+        schema,
         old,
     })
+}
+
+/// One identifier at the start of `text` (folded to lower case unless
+/// quoted, as PostgreSQL does) and the bytes it takes.
+fn ident_at(text: &str) -> (Option<Ident>, usize) {
+    if let Some(quoted) = text.strip_prefix('"') {
+        return match quoted.find('"') {
+            Some(end) if end > 0 => (Some(Ident::new(&quoted[..end])), end + 2),
+            _ => (None, 0),
+        };
+    }
+    let len = text
+        .find(|c: char| !(c.is_alphanumeric() || c == '_' || c == '$'))
+        .unwrap_or(text.len());
+    let word = &text[..len];
+    let valid = word
+        .chars()
+        .next()
+        .is_some_and(|c| c.is_alphabetic() || c == '_');
+    (valid.then(|| Ident::new(word.to_lowercase())), len)
 }
 
 /// Sets `renamed_from` on the object each hint's statement creates;
@@ -78,11 +111,23 @@ pub(super) fn apply(ctx: &mut Ctx<'_>, hints: Vec<Hint>) {
             continue;
         };
         let mut applied = 0;
-        for_each_meta(ctx, hint.statement, |meta| {
-            meta.renamed_from = Some(old.clone());
-            applied += 1;
+        let mut elsewhere: Option<Ident> = None;
+        for_each_meta(ctx, hint.statement, |schema, meta| {
+            match (&hint.schema, schema) {
+                (Some(named), Some(own)) if named != own => elsewhere = Some(own.clone()),
+                _ => {
+                    meta.renamed_from = Some(old.clone());
+                    applied += 1;
+                }
+            }
         });
-        if applied == 0 {
+        if let (Some(named), Some(own)) = (&hint.schema, &elsewhere) {
+            ctx.warning(
+                "rename-hint",
+                &hint_stmt,
+                format!("rename hint `was {named}.{old}` names schema {named}, but the statement creates its object in schema {own}; a rename hint renames within one schema: write `-- schemac:was {own}.{old}` or move the object with ALTER ... SET SCHEMA by hand"),
+            );
+        } else if applied == 0 {
             ctx.warning(
                 "rename-hint",
                 &hint_stmt,
@@ -94,31 +139,42 @@ pub(super) fn apply(ctx: &mut Ctx<'_>, hints: Vec<Hint>) {
 
 /// Calls `f` on the Meta of every object created by the statement that
 /// starts at `start`.
-fn for_each_meta(ctx: &mut Ctx<'_>, start: usize, mut f: impl FnMut(&mut Meta)) {
+/// `f` gets the object's schema (`None` for a schema itself) and its Meta.
+fn for_each_meta(ctx: &mut Ctx<'_>, start: usize, mut f: impl FnMut(Option<&Ident>, &mut Meta)) {
     let starts_here = |meta: &Meta| {
         meta.span
             .is_some_and(|span: Span| span.start as usize == start)
     };
     let model = &mut ctx.model;
-    let metas = model
-        .schemas
-        .values_mut()
-        .map(|o| &mut o.meta)
-        .chain(model.enums.values_mut().map(|o| &mut o.meta))
-        .chain(model.domains.values_mut().map(|o| &mut o.meta))
-        .chain(model.sequences.values_mut().map(|o| &mut o.meta))
-        .chain(model.functions.values_mut().map(|o| &mut o.meta))
-        .chain(model.views.values_mut().map(|o| &mut o.meta));
-    for meta in metas {
-        if starts_here(meta) {
-            f(meta);
+    for schema in model.schemas.values_mut() {
+        if starts_here(&schema.meta) {
+            f(None, &mut schema.meta);
         }
     }
-    for table in model.tables.values_mut() {
+    let metas = model
+        .enums
+        .iter_mut()
+        .map(|(k, o)| (k, &mut o.meta))
+        .chain(model.domains.iter_mut().map(|(k, o)| (k, &mut o.meta)))
+        .chain(model.composites.iter_mut().map(|(k, o)| (k, &mut o.meta)))
+        .chain(model.sequences.iter_mut().map(|(k, o)| (k, &mut o.meta)))
+        .chain(
+            model
+                .functions
+                .iter_mut()
+                .map(|(k, o)| (&k.name, &mut o.meta)),
+        )
+        .chain(model.views.iter_mut().map(|(k, o)| (k, &mut o.meta)));
+    for (name, meta) in metas {
+        if starts_here(meta) {
+            f(Some(&name.schema), meta);
+        }
+    }
+    for (name, table) in model.tables.iter_mut() {
         if starts_here(&table.meta) {
             // CREATE TABLE: the table itself (its columns and constraints
             // share the statement's span).
-            f(&mut table.meta);
+            f(Some(&name.schema), &mut table.meta);
             continue;
         }
         let own = table
@@ -130,7 +186,7 @@ fn for_each_meta(ctx: &mut Ctx<'_>, start: usize, mut f: impl FnMut(&mut Meta)) 
             .chain(table.triggers.values_mut().map(|o| &mut o.meta));
         for meta in own {
             if starts_here(meta) {
-                f(meta);
+                f(Some(&name.schema), meta);
             }
         }
     }
@@ -154,6 +210,18 @@ mod tests {
             Some("Old Name".to_string())
         );
         assert_eq!(old("-- schemac:was\n"), None);
+        assert_eq!(old("-- schemac:was u0.t0\n"), Some("t0".to_string()));
+        assert_eq!(
+            old("-- schemac:was \"My Schema\".\"Old\"\n"),
+            Some("Old".to_string())
+        );
+        assert_eq!(old("-- schemac:was u0.\n"), None);
+        assert_eq!(old("-- schemac:was a.b.c\n"), None);
+        let hint = find("-- schemac:was App.t0\n", 0..21, 21).unwrap();
+        assert_eq!(
+            hint.schema.map(|s| s.as_str().to_string()),
+            Some("app".into())
+        );
         assert!(find("-- nothing here\n", 0..16, 16).is_none());
     }
 }

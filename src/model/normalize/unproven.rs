@@ -414,6 +414,7 @@ pub(crate) mod tests {
             depends_on: Vec::new(),
             indexes: BTreeMap::new(),
             comment: None,
+            output: Default::default(),
             meta: Default::default(),
         };
         let mut current = Model::default();

@@ -57,6 +57,10 @@ pub(super) fn alter_column(
             requires.extend(type_keys(cx.ctx.desired, to));
             releases.extend(type_keys(cx.ctx.current, from));
             removes.push(Key::Shape(table.clone()));
+            // Constraints and indexes on the column that the plan drops
+            // go first: they were written for the old type, and the
+            // retype would rebuild them (a CHECK `c >= 0` fails on text).
+            removes.push(Key::Column(table.clone(), column.clone()));
             provides.push(Key::Layout(table.clone()));
             let mut steps = Vec::new();
             // The current default may not cast to the new type, so it is

@@ -77,6 +77,7 @@ impl Cx<'_> {
             depends_on,
             indexes: BTreeMap::new(),
             comment,
+            output: Default::default(),
             meta: self.meta(def, Some(&name_node)),
         };
         if let Some(first) = self.model.views.get(&name) {
