@@ -15,7 +15,10 @@
 //!   over a retyped column are dropped before the retype).
 //! - A removes K, B provides K: a drop before a create of the same name
 //!   (except functions: a drop and a create of one name are different
-//!   signatures, and the new one is created first).
+//!   signatures, and the new one is created first; and a node that both
+//!   removes and provides K, a change in place such as a column's type
+//!   change, which comes after K's releasers, so that constraints and
+//!   indexes written for the old type are dropped first).
 //!
 //! What an object depends on comes from `graph::deps` (the derivation
 //! `schemac graph` draws too), turned into keys by `From<Dep>`; the keys
@@ -54,6 +57,9 @@ pub(crate) enum Key {
     /// renames and type changes; required by views and new partitions).
     Layout(QualifiedName),
     Column(QualifiedName, Ident),
+    /// The column has its desired name: provided by a column rename,
+    /// required by the column's other ALTER steps (which use the new name).
+    ColumnName(QualifiedName, Ident),
     Constraint(QualifiedName, Ident),
     Index(QualifiedName, Ident),
     Policy(QualifiedName, Ident),
@@ -254,7 +260,15 @@ fn edges(nodes: &[Node]) -> Vec<(usize, usize)> {
         // differ in signature (same signature is a replace), so both can
         // exist: the new one is created first.
         if !matches!(key, Key::Function(_)) {
-            connect(&mut res, removers, providers);
+            // A node that removes and provides the same key changes it in
+            // place (a column's type): it runs after the key's releasers
+            // and before its requirers, unordered against other providers.
+            let in_place: Vec<usize> = removers
+                .iter()
+                .copied()
+                .filter(|node| !providers.contains(node))
+                .collect();
+            connect(&mut res, &in_place, providers);
         }
     }
     res.sort_unstable();

@@ -364,17 +364,6 @@ impl Unit {
                 table.renamed = false;
             }
             let table_has_rows = table.presence == Presence::Both && table.rows > 0;
-            // Known defect, kept as `a_retype_of_a_column_a_kept_view_reads`
-            // in tests/property_convergence.rs: the plan changes the type of
-            // a column a view reads without dropping and re-creating the
-            // view ("cannot alter type of a column used by a view or
-            // rule"). Until it is fixed no column of a table with a view on
-            // both sides is retyped.
-            if table.view.current && table.view.desired {
-                for column in &mut table.columns {
-                    column.retype = false;
-                }
-            }
             for column in &mut table.columns {
                 settle_column(column, table.presence, table_has_rows);
             }
@@ -668,16 +657,17 @@ impl Unit {
     /// The view's query on `side`: `id` and the first column there.
     fn view_query(&self, idx: usize, side: Side) -> String {
         let table = &self.tables[idx];
-        // Known defect (found by the property test): a view whose output
-        // columns change (`c2` becomes `c0`) is planned as CREATE OR
-        // REPLACE VIEW, which PostgreSQL refuses ("cannot change name of
-        // view column"). Until it is fixed the view reads a column kept
-        // under its name on both sides, so its columns never change.
+        // The first column the table has on `side`: when that column
+        // changes (dropped, renamed, added in front), so do the view's
+        // output columns, and the view must be re-created, not replaced.
         let first = table
             .columns
             .iter()
             .enumerate()
-            .find(|(_, column)| column.presence == Presence::Both && !column.renamed)
+            .find(|(_, column)| match side {
+                Side::Current => column.presence.in_current(),
+                Side::Desired => column.presence.in_desired(),
+            })
             .map(|(column_idx, column)| self.column_name_on(column, column_idx, side));
         let columns = match first {
             Some(name) => format!("id, {name}"),
@@ -905,14 +895,6 @@ fn settle_column(column: &mut ColumnSpec, table: Presence, table_has_rows: bool)
         column.ty
     };
     if column.ty.check_sql("x").is_none() {
-        column.check.current = false;
-    }
-    // Known defect, kept as `a_retype_under_a_check_of_the_old_type` in
-    // tests/property_convergence.rs: the plan changes the type before it
-    // drops a CHECK written for the old type (`c >= 0` on real -> text
-    // fails with "operator does not exist: text >= double precision").
-    // Until it is fixed the generator leaves that combination out.
-    if column.retype && column.ty.check_sql("x") != retyped.check_sql("x") {
         column.check.current = false;
     }
     if retyped.check_sql("x").is_none() {

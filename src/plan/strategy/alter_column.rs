@@ -43,7 +43,10 @@ pub(super) fn alter_column(
         .get(table)
         .and_then(|t| t.column(column));
     let alter = format!("ALTER TABLE {table} ALTER COLUMN {column}");
-    let mut requires = vec![Key::Relation(table.clone())];
+    let mut requires = vec![
+        Key::Relation(table.clone()),
+        Key::ColumnName(table.clone(), column.clone()),
+    ];
     let mut releases = Vec::new();
     let mut removes = Vec::new();
     let mut provides = vec![Key::Column(table.clone(), column.clone())];

@@ -126,6 +126,9 @@ pub(crate) fn temporary_check_name(column: &Ident) -> Ident {
 pub(super) fn set_not_null(cx: &Cx<'_>, table: &QualifiedName, column: &Ident) -> Vec<Node> {
     vec![cx
         .node(Phase::AlterTable, set_not_null_steps(cx, table, column))
-        .requires([Key::Relation(table.clone())])
+        .requires([
+            Key::Relation(table.clone()),
+            Key::ColumnName(table.clone(), column.clone()),
+        ])
         .provides([Key::Column(table.clone(), column.clone())])]
 }
