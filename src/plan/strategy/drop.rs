@@ -14,7 +14,7 @@
 //! indexes on a dropped column) release what they use before it is
 //! removed. Table and column drops carry the data-loss hazard.
 
-use super::{column_keys, dep_keys, expr_keys, schema_key, type_keys, Cx};
+use super::{column_keys, dep_keys, expr_keys, released_expr_keys, schema_key, type_keys, Cx};
 use crate::graph::deps;
 use crate::model::{Column, Constraint, ConstraintKind, QualifiedName, Table};
 use crate::plan::order::{Key, Node, Phase};
@@ -146,14 +146,13 @@ pub(super) fn drop_constraint(
             format!("ALTER TABLE {table} DROP CONSTRAINT {name}"),
         )
         .on(table, LockMode::AccessExclusive);
-    let relation = cx.ctx.current.tables.get(table);
     let mut releases = Vec::new();
     match &constraint.kind {
         ConstraintKind::PrimaryKey { columns, .. } | ConstraintKind::Unique { columns, .. } => {
             releases.extend(column_keys(table, columns));
         }
         ConstraintKind::Check { expr, .. } => {
-            releases.extend(expr_keys(cx.ctx.current, relation, &expr.sql));
+            releases.extend(released_expr_keys(cx, table, &expr.sql));
         }
         ConstraintKind::ForeignKey(fk) => {
             step = step.lock(&fk.ref_table, LockMode::AccessExclusive);
@@ -163,7 +162,7 @@ pub(super) fn drop_constraint(
         }
         ConstraintKind::Exclude { elements, .. } => {
             for element in elements {
-                releases.extend(expr_keys(cx.ctx.current, relation, &element.expr.sql));
+                releases.extend(released_expr_keys(cx, table, &element.expr.sql));
             }
         }
     }

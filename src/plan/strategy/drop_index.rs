@@ -14,7 +14,7 @@
 //! would fail), and after any replacement index is created (creates come
 //! before drops).
 
-use super::{expr_keys, Cx};
+use super::{released_expr_keys, Cx};
 use crate::model::{Index, IndexExpr, QualifiedName};
 use crate::plan::order::{Key, Node, Phase};
 use crate::plan::{Action, Hazard, LockMode};
@@ -70,9 +70,7 @@ pub(super) fn drop_index(cx: &Cx<'_>, table: &QualifiedName, index: &Index) -> V
     for key in &index.keys {
         match &key.expr {
             IndexExpr::Column(column) => releases.push(Key::Column(table.clone(), column.clone())),
-            IndexExpr::Expr(expr) => {
-                releases.extend(expr_keys(cx.ctx.current, relation, &expr.sql))
-            }
+            IndexExpr::Expr(expr) => releases.extend(released_expr_keys(cx, table, &expr.sql)),
         }
     }
     vec![cx

@@ -338,6 +338,20 @@ pub(crate) fn expr_keys(model: &Model, table: Option<&Table>, text: &str) -> Vec
     res
 }
 
+/// The keys an expression of an object being dropped from `table` (the
+/// desired name) stops needing. The expression may be written in the
+/// current names or, translated through renames, in the desired ones, so
+/// its column words are looked up in both versions of the table.
+pub(crate) fn released_expr_keys(cx: &Cx<'_>, table: &QualifiedName, text: &str) -> Vec<Key> {
+    let mut res = expr_keys(cx.ctx.current, cx.ctx.current.tables.get(table), text);
+    if let Some(desired) = cx.ctx.desired.tables.get(table) {
+        res.extend(expr_keys(cx.ctx.desired, Some(desired), text));
+        res.sort();
+        res.dedup();
+    }
+    res
+}
+
 /// Column keys for a list of column names.
 pub(crate) fn column_keys(table: &QualifiedName, columns: &[Ident]) -> Vec<Key> {
     dep_keys(deps::columns(table, columns))
