@@ -57,9 +57,11 @@ pub(crate) enum Key {
     /// renames and type changes; required by views and new partitions).
     Layout(QualifiedName),
     Column(QualifiedName, Ident),
-    /// The column has its desired name: provided by a column rename,
-    /// required by the column's other ALTER steps (which use the new name).
-    ColumnName(QualifiedName, Ident),
+    /// The column has its desired name and type: provided by a column
+    /// rename and a type change, required by the column's other ALTER
+    /// steps (which use the new name, and a new default needs the new
+    /// type).
+    ColumnDefined(QualifiedName, Ident),
     Constraint(QualifiedName, Ident),
     Index(QualifiedName, Ident),
     Policy(QualifiedName, Ident),

@@ -45,7 +45,7 @@ pub(super) fn alter_column(
     let alter = format!("ALTER TABLE {table} ALTER COLUMN {column}");
     let mut requires = vec![
         Key::Relation(table.clone()),
-        Key::ColumnName(table.clone(), column.clone()),
+        Key::ColumnDefined(table.clone(), column.clone()),
     ];
     let mut releases = Vec::new();
     let mut removes = Vec::new();
@@ -64,6 +64,7 @@ pub(super) fn alter_column(
             // go first: they were written for the old type, and the
             // retype would rebuild them (a CHECK `c >= 0` fails on text).
             removes.push(Key::Column(table.clone(), column.clone()));
+            provides.push(Key::ColumnDefined(table.clone(), column.clone()));
             provides.push(Key::Layout(table.clone()));
             let mut steps = Vec::new();
             // The current default may not cast to the new type, so it is
@@ -83,6 +84,7 @@ pub(super) fn alter_column(
         }
         ColumnChange::Collation { ty, to, .. } => {
             removes.push(Key::Shape(table.clone()));
+            provides.push(Key::ColumnDefined(table.clone(), column.clone()));
             provides.push(Key::Layout(table.clone()));
             let collate = to
                 .as_ref()

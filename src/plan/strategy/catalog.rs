@@ -434,7 +434,7 @@ pub(super) fn rename_column(
         ])
         .provides([
             Key::Column(table.clone(), to.clone()),
-            Key::ColumnName(table.clone(), to.clone()),
+            Key::ColumnDefined(table.clone(), to.clone()),
             Key::Layout(table.clone()),
         ])]
 }

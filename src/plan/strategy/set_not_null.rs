@@ -128,7 +128,7 @@ pub(super) fn set_not_null(cx: &Cx<'_>, table: &QualifiedName, column: &Ident) -
         .node(Phase::AlterTable, set_not_null_steps(cx, table, column))
         .requires([
             Key::Relation(table.clone()),
-            Key::ColumnName(table.clone(), column.clone()),
+            Key::ColumnDefined(table.clone(), column.clone()),
         ])
         .provides([Key::Column(table.clone(), column.clone())])]
 }
