@@ -74,6 +74,10 @@ pub(crate) enum Key {
     /// Direct mode: RLS was enabled or forced on the table (its policy
     /// steps come after the table's ALTER steps).
     RlsOn(QualifiedName),
+    /// The partitions that leave this partitioned table are detached
+    /// (a new index on the parent comes after: an index partition that is
+    /// never attached would leave it INVALID).
+    Detached(QualifiedName),
     /// The table is distributed (Citus).
     Distributed(QualifiedName),
 }

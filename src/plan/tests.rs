@@ -334,6 +334,57 @@ tx DROP TABLE public.events_2026
 "#);
 }
 
+/// Issue 11: a parent index built while a leaving partition is still
+/// attached would stay INVALID (that partition never gets its index).
+#[test]
+fn parent_index_comes_after_the_partitions_that_leave() {
+    let (parent, parts) = partitioned(false);
+    let mut tables = vec![parent.clone()];
+    tables.extend(parts.clone());
+    tables.push(partition_2026());
+    let current = model(tables);
+    let mut tables = vec![add_index(parent, index("events_kind_idx", &["kind"]))];
+    tables.extend(parts);
+    let desired = model(tables);
+    insta::assert_snapshot!(plan_text(&current, &desired), @r#"
+no-tx ALTER TABLE public.events DETACH PARTITION public.events_2026 CONCURRENTLY
+tx DROP TABLE public.events_2026
+  ! data-loss
+tx CREATE INDEX events_kind_idx ON ONLY public.events USING btree (kind)
+no-tx CREATE INDEX CONCURRENTLY events_2025_kind_idx ON public.events_2025 USING btree (kind)
+  ! index-build
+tx ALTER INDEX public.events_kind_idx ATTACH PARTITION public.events_2025_kind_idx
+"#);
+}
+
+/// Issue 11: partitions managed elsewhere (external) get the new parent
+/// index's partition too, or the parent index stays INVALID.
+#[test]
+fn parent_index_covers_external_partitions() {
+    let (parent, parts) = partitioned(false);
+    let mut tables = vec![parent.clone()];
+    tables.extend(parts.clone());
+    tables.push(partition_2026());
+    let current = model(tables);
+    let mut tables = vec![add_index(parent, index("events_kind_idx", &["kind"]))];
+    tables.extend(parts);
+    let mut desired = model(tables);
+    desired.external.push(ExternalPattern {
+        pattern: "events_2026".to_string(),
+        meta: Meta::default(),
+    });
+    insta::assert_snapshot!(plan_text(&current, &desired), @r#"
+tx CREATE INDEX events_kind_idx ON ONLY public.events USING btree (kind)
+no-tx CREATE INDEX CONCURRENTLY events_2025_kind_idx ON public.events_2025 USING btree (kind)
+  ! index-build
+tx ALTER INDEX public.events_kind_idx ATTACH PARTITION public.events_2025_kind_idx
+no-tx CREATE INDEX CONCURRENTLY events_2026_kind_idx ON public.events_2026 USING btree (kind)
+  ! index-build
+tx ALTER INDEX public.events_kind_idx ATTACH PARTITION public.events_2026_kind_idx
+note: external table public.events_2026 is managed elsewhere: not diffed or dropped
+"#);
+}
+
 #[test]
 fn partitions_of_new_parent_use_partition_of() {
     let (parent, parts) = partitioned(true);

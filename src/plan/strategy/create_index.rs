@@ -249,7 +249,21 @@ fn partitioned_steps(
         )
         .on(table, LockMode::Share),
     );
-    let partitions: Vec<&crate::model::Table> = cx.lookups.desired_partitions_of(table).collect();
+    // Partitions that leave the parent are detached first, and kept
+    // partitions that are managed elsewhere (external) get the index too:
+    // the parent index is valid only once every partition has one attached.
+    requires.push(Key::Detached(table.clone()));
+    let mut partitions: Vec<&crate::model::Table> =
+        cx.lookups.desired_partitions_of(table).collect();
+    let external: Vec<&crate::model::Table> = cx
+        .lookups
+        .current_partitions_of(table)
+        .filter(|p| {
+            (cx.ctx.current.is_external(&p.name) || cx.ctx.desired.is_external(&p.name))
+                && !partitions.iter().any(|d| d.name == p.name)
+        })
+        .collect();
+    partitions.extend(external);
     for partition in partitions {
         requires.push(Key::Relation(partition.name.clone()));
         let child_name = child_index_name(table, &partition.name, &index.name);

@@ -41,7 +41,8 @@ pub(super) fn detach_partition(cx: &Cx<'_>, table: &Table) -> Vec<Node> {
         );
     vec![cx
         .node(Phase::DetachPartition, vec![detach, drop])
-        .removes([Key::Relation(name.clone()), Key::Shape(name.clone())])]
+        .removes([Key::Relation(name.clone()), Key::Shape(name.clone())])
+        .provides([Key::Detached(parent.clone())])]
 }
 
 /// `ALTER TABLE parent DETACH PARTITION table [CONCURRENTLY]`:

@@ -66,6 +66,7 @@ pub(super) fn detach_table(cx: &Cx<'_>, current: &Table, desired: &Table) -> Vec
         .provides([
             Key::Relation(desired.name.clone()),
             Key::Layout(desired.name.clone()),
+            Key::Detached(of.parent.clone()),
         ])]
 }
 
