@@ -128,11 +128,23 @@ pub(super) fn diff_constraints(
         );
     }
     for (name, current_constraint) in &current.constraints {
-        if !matched.contains(name) {
+        if !matched.contains(name) && !is_consumed_helper(current, desired, current_constraint) {
             ctx.push(Change::DropConstraint {
                 table: table.clone(),
                 constraint: current_constraint.clone(),
             });
         }
     }
+}
+
+/// A helper CHECK of an interrupted online `SET NOT NULL` that this plan's
+/// `SET NOT NULL` of the same column takes over (and drops itself).
+fn is_consumed_helper(current: &Table, desired: &Table, constraint: &Constraint) -> bool {
+    desired.columns.iter().any(|column| {
+        column.not_null
+            && current.column(&column.name).is_some_and(|c| !c.not_null)
+            && current
+                .not_null_helper(&column.name)
+                .is_some_and(|helper| helper.name == constraint.name)
+    })
 }

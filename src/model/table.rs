@@ -64,6 +64,19 @@ impl Table {
         self.columns.iter().find(|column| &column.name == name)
     }
 
+    /// The CHECK an interrupted online `SET NOT NULL` of `column` left
+    /// behind: named [`not_null_check_name`] and checking exactly
+    /// `column IS NOT NULL` (valid or not). A plan that sets the column
+    /// NOT NULL takes it over instead of adding it again.
+    pub fn not_null_helper(&self, column: &Ident) -> Option<&Constraint> {
+        let constraint = self.constraints.get(&not_null_check_name(column))?;
+        let super::ConstraintKind::Check { expr, .. } = &constraint.kind else {
+            return None;
+        };
+        let wanted = super::normalize::expr(&format!("{column} IS NOT NULL")).ok()?;
+        (expr.canonical == wanted.canonical).then_some(constraint)
+    }
+
     pub fn primary_key(&self) -> Option<&Constraint> {
         self.constraints
             .values()
@@ -113,4 +126,14 @@ impl Column {
 pub struct Identity {
     pub always: bool,
     pub options: SequenceOptions,
+}
+
+/// The name of the temporary CHECK that proves a column NOT NULL before an
+/// online `SET NOT NULL`: `<column>_not_null`, truncated to 63 bytes.
+pub fn not_null_check_name(column: &Ident) -> Ident {
+    let mut name = column.as_str().to_string();
+    while name.len() + "_not_null".len() > 63 {
+        name.pop();
+    }
+    Ident::new(format!("{name}_not_null"))
 }

@@ -156,6 +156,39 @@ tx ALTER TABLE public.users ALTER COLUMN email SET NOT NULL
 "#);
 }
 
+/// Issue 11 (the kill test): a run killed after the helper CHECK of an
+/// online SET NOT NULL was added leaves it; the next plan takes it over
+/// (validates it, or not when it is valid) instead of adding it again.
+#[test]
+fn set_not_null_takes_over_a_leftover_helper_check() {
+    let helper = |not_valid: bool| {
+        let mut users = users();
+        let mut check = constraint(
+            "email_not_null",
+            ConstraintKind::Check {
+                expr: crate::model::normalize::expr("email IS NOT NULL").unwrap(),
+                no_inherit: false,
+            },
+        );
+        check.not_valid = not_valid;
+        users.constraints.insert(check.name.clone(), check);
+        users
+    };
+    let mut desired_users = users();
+    desired_users.columns[1].not_null = true;
+    let desired = model(vec![desired_users]);
+    insta::assert_snapshot!(plan_text(&model(vec![helper(true)]), &desired), @r#"
+tx ALTER TABLE public.users VALIDATE CONSTRAINT email_not_null
+  ! full-scan
+tx ALTER TABLE public.users ALTER COLUMN email SET NOT NULL
++tx ALTER TABLE public.users DROP CONSTRAINT email_not_null
+"#);
+    insta::assert_snapshot!(plan_text(&model(vec![helper(false)]), &desired), @r#"
+tx ALTER TABLE public.users ALTER COLUMN email SET NOT NULL
++tx ALTER TABLE public.users DROP CONSTRAINT email_not_null
+"#);
+}
+
 #[test]
 fn add_column_with_volatile_default_is_backfilled() {
     let current = model(vec![users()]);

@@ -64,43 +64,62 @@ pub(super) fn set_not_null_steps(cx: &Cx<'_>, table: &QualifiedName, column: &Id
             )];
     }
     let check = temporary_check_name(column);
-    vec![
-        cx.step(
-            Action::AddConstraint {
-                table: table.clone(),
-                name: check.clone(),
-                kind: ConstraintAction::NotNullCheck {
-                    column: column.clone(),
+    // A helper CHECK left by an interrupted run is taken over: not added
+    // again ("already exists"), and not validated again when it is valid.
+    let leftover = cx
+        .ctx
+        .current
+        .tables
+        .get(table)
+        .and_then(|t| t.not_null_helper(column));
+    let mut steps = Vec::new();
+    if leftover.is_none() {
+        steps.push(
+            cx.step(
+                Action::AddConstraint {
+                    table: table.clone(),
+                    name: check.clone(),
+                    kind: ConstraintAction::NotNullCheck {
+                        column: column.clone(),
+                    },
+                    not_valid: true,
+                    using_index: None,
                 },
-                not_valid: true,
-                using_index: None,
-            },
-            format!("add check {check} on {table} (not valid)"),
-            format!(
+                format!("add check {check} on {table} (not valid)"),
+                format!(
                 "ALTER TABLE {table} ADD CONSTRAINT {check} CHECK ({column} IS NOT NULL) NOT VALID"
             ),
-        )
-        .on(table, LockMode::AccessExclusive),
-        cx.step(
-            Action::ValidateConstraint {
-                table: table.clone(),
-                name: check.clone(),
-            },
-            format!("validate check {check} on {table}"),
-            format!("ALTER TABLE {table} VALIDATE CONSTRAINT {check}"),
-        )
-        .on(table, LockMode::ShareUpdateExclusive)
-        .scanning()
-        .hazard(
-            Hazard::FullScan,
-            format!("{table} is scanned for nulls in {column}; writes continue"),
-        ),
+            )
+            .on(table, LockMode::AccessExclusive),
+        );
+    }
+    if leftover.is_none_or(|helper| helper.not_valid) {
+        steps.push(
+            cx.step(
+                Action::ValidateConstraint {
+                    table: table.clone(),
+                    name: check.clone(),
+                },
+                format!("validate check {check} on {table}"),
+                format!("ALTER TABLE {table} VALIDATE CONSTRAINT {check}"),
+            )
+            .on(table, LockMode::ShareUpdateExclusive)
+            .scanning()
+            .hazard(
+                Hazard::FullScan,
+                format!("{table} is scanned for nulls in {column}; writes continue"),
+            ),
+        );
+    }
+    steps.push(
         cx.step(
             set_action(),
             format!("set {table}.{column} not null (proved by {check})"),
             set_sql,
         )
         .on(table, LockMode::AccessExclusive),
+    );
+    steps.push(
         cx.step(
             Action::DropConstraint {
                 table: table.clone(),
@@ -111,16 +130,13 @@ pub(super) fn set_not_null_steps(cx: &Cx<'_>, table: &QualifiedName, column: &Id
         )
         .on(table, LockMode::AccessExclusive)
         .joining(),
-    ]
+    );
+    steps
 }
 
 /// `<col>_not_null`, truncated to 63 bytes.
 pub(crate) fn temporary_check_name(column: &Ident) -> Ident {
-    let mut name = column.as_str().to_string();
-    while name.len() + "_not_null".len() > 63 {
-        name.pop();
-    }
-    Ident::new(format!("{name}_not_null"))
+    crate::model::not_null_check_name(column)
 }
 
 pub(super) fn set_not_null(cx: &Cx<'_>, table: &QualifiedName, column: &Ident) -> Vec<Node> {
