@@ -1,5 +1,6 @@
 //! `was` rename hints on objects other than tables, columns, constraints,
-//! indexes and policies: schemas, enums, domains, sequences, views,
+//! indexes and policies: schemas, enums, domains, composite types,
+//! sequences, views,
 //! materialized views, functions, procedures and triggers.
 //!
 //! A hinted object whose old name exists in the current Model (and whose
@@ -79,6 +80,14 @@ pub fn follow_renames(current: &Model, desired: &Model) -> Option<Followed> {
     for (name, d) in &desired.domains {
         candidate(name, &d.meta.renamed_from, RenameKind::Domain, d.meta.span);
     }
+    for (name, t) in &desired.composites {
+        candidate(
+            name,
+            &t.meta.renamed_from,
+            RenameKind::Composite,
+            t.meta.span,
+        );
+    }
     for (name, s) in &desired.sequences {
         candidate(
             name,
@@ -99,6 +108,7 @@ pub fn follow_renames(current: &Model, desired: &Model) -> Option<Followed> {
         let exists = |model: &Model, name: &QualifiedName| match kind {
             RenameKind::Enum => model.enums.contains_key(name),
             RenameKind::Domain => model.domains.contains_key(name),
+            RenameKind::Composite => model.composites.contains_key(name),
             RenameKind::Sequence => model.sequences.contains_key(name),
             RenameKind::View => model.views.get(name).is_some_and(|v| !v.materialized),
             RenameKind::MaterializedView => model.views.get(name).is_some_and(|v| v.materialized),
@@ -119,6 +129,7 @@ pub fn follow_renames(current: &Model, desired: &Model) -> Option<Followed> {
             let from_id = match kind {
                 RenameKind::Enum => ObjectId::Enum(from),
                 RenameKind::Domain => ObjectId::Domain(from),
+                RenameKind::Composite => ObjectId::CompositeType(from),
                 RenameKind::Sequence => ObjectId::Sequence(from),
                 RenameKind::View
                 | RenameKind::MaterializedView

@@ -266,6 +266,8 @@ pub enum RenameKind {
     Schema,
     Enum,
     Domain,
+    /// A composite type (`CREATE TYPE t AS (...)`).
+    Composite,
     Sequence,
     View,
     MaterializedView,
@@ -279,7 +281,7 @@ impl RenameKind {
     pub fn sql_keyword(self) -> &'static str {
         match self {
             RenameKind::Schema => "SCHEMA",
-            RenameKind::Enum => "TYPE",
+            RenameKind::Enum | RenameKind::Composite => "TYPE",
             RenameKind::Domain => "DOMAIN",
             RenameKind::Sequence => "SEQUENCE",
             RenameKind::View => "VIEW",
@@ -295,6 +297,7 @@ impl RenameKind {
         match self {
             RenameKind::Schema => "schema",
             RenameKind::Enum => "enum",
+            RenameKind::Composite => "type",
             RenameKind::Domain => "domain",
             RenameKind::Sequence => "sequence",
             RenameKind::View => "view",

@@ -39,6 +39,7 @@ pub struct ColumnRecord {
 pub enum RenameKindRecord {
     Enum,
     Domain,
+    Composite,
     Sequence,
     View,
     MaterializedView,
@@ -55,6 +56,7 @@ impl From<crate::model::RenameKind> for RenameKindRecord {
             K::Schema => RenameKindRecord::Schema,
             K::Enum => RenameKindRecord::Enum,
             K::Domain => RenameKindRecord::Domain,
+            K::Composite => RenameKindRecord::Composite,
             K::Sequence => RenameKindRecord::Sequence,
             K::View => RenameKindRecord::View,
             K::MaterializedView => RenameKindRecord::MaterializedView,
@@ -72,6 +74,7 @@ impl From<RenameKindRecord> for crate::model::RenameKind {
             RenameKindRecord::Schema => K::Schema,
             RenameKindRecord::Enum => K::Enum,
             RenameKindRecord::Domain => K::Domain,
+            RenameKindRecord::Composite => K::Composite,
             RenameKindRecord::Sequence => K::Sequence,
             RenameKindRecord::View => K::View,
             RenameKindRecord::MaterializedView => K::MaterializedView,

@@ -75,6 +75,39 @@ fn sequence_enum_domain_and_view_are_renamed_not_rebuilt() {
     ");
 }
 
+/// Issue 11: composite types are renamed too, in both notations, and a
+/// qualified `.sql` hint (`schema.name`) names the old object.
+#[test]
+fn composite_types_are_renamed_not_rebuilt() {
+    let current = schema(
+        "type money_pair (amount numeric, currency text)
+        table t {
+          id integer not null
+          price money_pair
+        }",
+    );
+    let desired = schema(
+        "type price was money_pair (amount numeric, currency text)
+        table t {
+          id integer not null
+          price price
+        }",
+    );
+    insta::assert_snapshot!(plan_text(&current, &desired), @r#"
+tx ALTER TYPE public.money_pair RENAME TO price
+"#);
+    let current = sql("CREATE SCHEMA app;
+        CREATE TYPE app.pair AS (a integer, b text);
+        CREATE TABLE app.t (id integer, p app.pair);");
+    let desired = sql("CREATE SCHEMA app;
+        -- schemac:was app.pair
+        CREATE TYPE app.couple AS (a integer, b text);
+        CREATE TABLE app.t (id integer, p app.couple);");
+    insta::assert_snapshot!(plan_text(&current, &desired), @r#"
+tx ALTER TYPE app.pair RENAME TO couple
+"#);
+}
+
 #[test]
 fn function_trigger_and_schema_are_renamed() {
     let current = sql("CREATE SCHEMA app;

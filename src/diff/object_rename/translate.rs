@@ -203,6 +203,13 @@ impl Translation {
             }
             d.name.clone()
         });
+        res.composites = rekey(&model.composites, |t| {
+            t.name = self.name(&t.name);
+            for attribute in &mut t.attributes {
+                attribute.ty = self.ty(&attribute.ty);
+            }
+            t.name.clone()
+        });
         res.sequences = rekey(&model.sequences, |s| {
             s.name = self.name(&s.name);
             if let Some((table, _)) = &mut s.owned_by {

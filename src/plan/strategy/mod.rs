@@ -339,16 +339,44 @@ pub(crate) fn expr_keys(model: &Model, table: Option<&Table>, text: &str) -> Vec
 }
 
 /// The keys an expression of an object being dropped from `table` (the
-/// desired name) stops needing. The expression may be written in the
-/// current names or, translated through renames, in the desired ones, so
-/// its column words are looked up in both versions of the table.
+/// desired name) stops needing, in the desired names. The expression may
+/// be written in the current names (table and columns before renames) or,
+/// translated through renames, in the desired ones, so its words are
+/// looked up in both versions of the table, and keys in the current names
+/// are translated.
 pub(crate) fn released_expr_keys(cx: &Cx<'_>, table: &QualifiedName, text: &str) -> Vec<Key> {
-    let mut res = expr_keys(cx.ctx.current, cx.ctx.current.tables.get(table), text);
+    let desired = cx.ctx.desired.tables.get(table);
+    // The table's current name: its own, or the one a `was` hint renames.
+    let current_name = match desired.and_then(|t| t.meta.renamed_from.as_ref()) {
+        Some(old) if !cx.ctx.current.tables.contains_key(table) => table.with_name(old.clone()),
+        _ => table.clone(),
+    };
+    let current = cx.ctx.current.tables.get(&current_name);
+    // A column's desired name: the one whose `was` hint names it.
+    let new_column = |column: Ident| -> Ident {
+        desired
+            .and_then(|t| {
+                t.columns
+                    .iter()
+                    .find(|c| c.meta.renamed_from.as_ref() == Some(&column))
+            })
+            .filter(|c| current.is_some_and(|t| t.column(&c.name).is_none()))
+            .map_or(column, |c| c.name.clone())
+    };
+    let mut res: Vec<Key> = expr_keys(cx.ctx.current, current, text)
+        .into_iter()
+        .map(|key| match key {
+            Key::Column(t, column) if t == current_name => {
+                Key::Column(table.clone(), new_column(column))
+            }
+            other => other,
+        })
+        .collect();
     if let Some(desired) = cx.ctx.desired.tables.get(table) {
         res.extend(expr_keys(cx.ctx.desired, Some(desired), text));
-        res.sort();
-        res.dedup();
     }
+    res.sort();
+    res.dedup();
     res
 }
 

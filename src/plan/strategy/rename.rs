@@ -92,7 +92,7 @@ pub(super) fn rename_object(
         format!("ALTER {keyword} {target} RENAME TO {to}"),
     );
     let (old_key, new_key) = match kind {
-        RenameKind::Enum | RenameKind::Domain => {
+        RenameKind::Enum | RenameKind::Domain | RenameKind::Composite => {
             (Key::Type(name.clone()), Key::Type(new_name.clone()))
         }
         RenameKind::Sequence => {
