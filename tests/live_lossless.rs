@@ -340,3 +340,75 @@ async fn was_hints_in_sql_rename_a_schema_a_function_and_its_trigger() {
         vec!["10"]
     );
 }
+
+#[tokio::test]
+async fn was_hints_rename_composite_types_and_qualified_sql_hints_rename_tables() {
+    let db = setup(
+        "CREATE SCHEMA app;
+        CREATE TYPE app.pair AS (a integer, b text);
+        CREATE TABLE app.items (id integer NOT NULL, p app.pair);
+        INSERT INTO app.items SELECT g, ROW(g, 'b' || g)::app.pair FROM generate_series(1, 30) AS g;",
+    );
+    let desired = desired(
+        Language::Sql,
+        "CREATE SCHEMA app;
+        -- schemac:was app.pair
+        CREATE TYPE app.couple AS (a integer, b text);
+        -- schemac:was app.items
+        CREATE TABLE app.things (id integer NOT NULL, p app.couple);",
+    );
+    let plan = converge_without_loss(&db, &desired).await;
+    let sql = describe(&plan);
+    for expected in [
+        "ALTER TYPE app.pair RENAME TO couple",
+        "ALTER TABLE app.items RENAME TO things",
+    ] {
+        assert!(
+            sql.contains(expected),
+            "no `{expected}` in the plan:\n{sql}"
+        );
+    }
+    assert_eq!(plan.steps.len(), 2, "more than the renames:\n{sql}");
+    assert_eq!(
+        query(&db, "SELECT count(*), sum((p).a) FROM app.things"),
+        vec!["30|465"]
+    );
+}
+
+/// Issue 11: partition indexes keep the names the source gives them
+/// (pg_dump's `CREATE INDEX child ...` + `ALTER INDEX parent ATTACH
+/// PARTITION child`), for a new partitioned table and for a new index on
+/// an existing one.
+#[tokio::test]
+async fn partition_indexes_keep_the_names_the_source_gives_them() {
+    let db = setup(
+        "CREATE TABLE public.logs (id bigint NOT NULL, at date NOT NULL, body text) PARTITION BY RANGE (at);
+        CREATE TABLE public.logs_2025 PARTITION OF public.logs FOR VALUES FROM ('2025-01-01') TO ('2026-01-01');
+        INSERT INTO public.logs SELECT g, DATE '2025-01-01' + g, 'b' || g FROM generate_series(1, 200) AS g;",
+    );
+    let desired = desired(
+        Language::Sql,
+        "CREATE TABLE public.logs (id bigint NOT NULL, at date NOT NULL, body text) PARTITION BY RANGE (at);
+        CREATE TABLE public.logs_2025 (id bigint NOT NULL, at date NOT NULL, body text);
+        ALTER TABLE ONLY public.logs ATTACH PARTITION public.logs_2025 FOR VALUES FROM ('2025-01-01') TO ('2026-01-01');
+        CREATE INDEX logs_at_idx ON ONLY public.logs USING btree (at);
+        CREATE INDEX l25_at ON public.logs_2025 USING btree (at);
+        ALTER INDEX public.logs_at_idx ATTACH PARTITION public.l25_at;
+        CREATE TABLE public.events (id bigint NOT NULL, at date NOT NULL) PARTITION BY RANGE (at);
+        CREATE TABLE public.events_2025 (id bigint NOT NULL, at date NOT NULL);
+        ALTER TABLE ONLY public.events ATTACH PARTITION public.events_2025 FOR VALUES FROM ('2025-01-01') TO ('2026-01-01');
+        CREATE INDEX events_at_idx ON ONLY public.events USING btree (at);
+        CREATE INDEX e25_at ON public.events_2025 USING btree (at);
+        ALTER INDEX public.events_at_idx ATTACH PARTITION public.e25_at;",
+    );
+    converge_without_loss(&db, &desired).await;
+    assert_eq!(
+        query(
+            &db,
+            "SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+             WHERE n.nspname = 'public' AND c.relkind IN ('i', 'I') ORDER BY 1"
+        ),
+        vec!["e25_at", "events_at_idx", "l25_at", "logs_at_idx"]
+    );
+    assert_eq!(query(&db, "SELECT count(*) FROM public.logs"), vec!["200"]);
+}

@@ -36,8 +36,29 @@ pub struct Table {
     pub distribution: Option<Distribution>,
     pub unlogged: bool,
     pub comment: Option<String>,
+    /// On a partition: the names the source gives this partition's indexes
+    /// that are attached to its parent's partitioned indexes.
+    pub index_names: PartitionIndexNames,
     pub meta: Meta,
 }
+
+/// A partition's index names from the source (pg_dump's `CREATE INDEX
+/// child ON partition ...` + `ALTER INDEX parent ATTACH PARTITION child`):
+/// parent index name -> this partition's index name. PostgreSQL names the
+/// indexes it creates for partitions itself, and the introspector hides
+/// attached partition indexes, so (like [`Meta`]) the names never take
+/// part in equality: the plan uses them when it creates such an index, and
+/// a partition without one gets the derived name.
+#[derive(Debug, Clone, Default)]
+pub struct PartitionIndexNames(pub BTreeMap<Ident, Ident>);
+
+impl PartialEq for PartitionIndexNames {
+    fn eq(&self, _other: &PartitionIndexNames) -> bool {
+        true
+    }
+}
+
+impl Eq for PartitionIndexNames {}
 
 impl Table {
     pub fn new(name: QualifiedName) -> Table {
@@ -56,6 +77,7 @@ impl Table {
             distribution: None,
             unlogged: false,
             comment: None,
+            index_names: PartitionIndexNames::default(),
             meta: Meta::default(),
         }
     }

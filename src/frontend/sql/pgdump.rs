@@ -187,11 +187,22 @@ fn attach_index(ctx: &mut Ctx<'_>, parent: &QualifiedName, child: &QualifiedName
         unknown(ctx, span, format!("index {parent} is not declared"));
         return;
     }
+    let parent_is_index = ctx.model.tables.values().any(|table| {
+        table.name.schema == parent.schema && table.indexes.contains_key(&parent.name)
+    });
     for table in ctx.model.tables.values_mut() {
         if table.name.schema != child.schema {
             continue;
         }
         if table.indexes.remove(&child.name).is_some() {
+            // The plan creates it under this name (issue 11: partition
+            // indexes keep the names the source gives them).
+            if parent_is_index {
+                table
+                    .index_names
+                    .0
+                    .insert(parent.name.clone(), child.name.clone());
+            }
             return;
         }
         let owns_index = table
@@ -300,6 +311,11 @@ ALTER SEQUENCE public.s OWNED BY public.events.id;";
         assert_eq!(constraints, vec!["own"]);
         let indexes: Vec<&str> = child.indexes.keys().map(Ident::as_str).collect();
         assert_eq!(indexes, vec!["own_idx"]);
+        // The attached index's own name is kept for the plan.
+        assert_eq!(
+            child.index_names.0.get(&Ident::new("events_created_idx")),
+            Some(&Ident::new("events_2024_created_at_idx"))
+        );
         let parent = &m.tables[&QualifiedName::public("events")];
         assert_eq!(parent.indexes.len(), 1);
         assert_eq!(parent.constraints.len(), 2);

@@ -1,5 +1,6 @@
 //! What the shadow's catalogs cannot say: the file Model's spans, rename
-//! hints, roles, external patterns and extension version pins carried
+//! hints, partition index names, roles, external patterns and extension
+//! version pins carried
 //! over to the Model read back from the shadow database, and the Citus
 //! distribution as declared (the catalog cannot say how a table was
 //! placed).
@@ -47,6 +48,11 @@ pub fn transfer_meta(file: &Model, shadow: &mut Model, citus_stripped: bool) {
             item.meta = from.meta.clone();
         }
     }
+    for (name, item) in &mut shadow.composites {
+        if let Some(from) = file.composites.get(name) {
+            item.meta = from.meta.clone();
+        }
+    }
     for (name, item) in &mut shadow.sequences {
         if let Some(from) = file.sequences.get(name) {
             item.meta = from.meta.clone();
@@ -81,6 +87,8 @@ pub fn transfer_meta(file: &Model, shadow: &mut Model, citus_stripped: bool) {
 
 fn transfer_table(from: &Table, table: &mut Table) {
     table.meta = from.meta.clone();
+    // The catalog hides partition indexes attached to their parent's.
+    table.index_names = from.index_names.clone();
     // The catalog cannot say how a table was placed (a group of its own
     // and Citus's default group read alike, and a group is named by its
     // first table): the declared distribution is the one to compare, the

@@ -57,17 +57,23 @@ pub(super) fn create_index(cx: &Cx<'_>, table: &QualifiedName, index: &Index) ->
             }
         }
         steps.extend(replace_steps(cx, table, index));
-    } else if cx.is_new(table) {
-        steps.push(
-            cx.step(
-                index_action(table, index, false, false),
-                format!("create index {} on new table {table}", index.name),
-                sql::create_index(table, index, sql::IndexForm::default()),
-            )
-            .on(table, LockMode::Share),
-        );
-    } else if !cx.online() {
-        steps.push(direct_step(cx, table, index));
+    } else if cx.is_new(table) || !cx.online() {
+        // PostgreSQL creates the partitions' indexes and names them itself,
+        // unless a partition already has a matching index: the ones the
+        // source names are created first, and are attached.
+        named_partition_steps(cx, table, index, &mut steps, &mut requires);
+        if !cx.is_new(table) {
+            steps.push(direct_step(cx, table, index));
+        } else {
+            steps.push(
+                cx.step(
+                    index_action(table, index, false, false),
+                    format!("create index {} on new table {table}", index.name),
+                    sql::create_index(table, index, sql::IndexForm::default()),
+                )
+                .on(table, LockMode::Share),
+            );
+        }
     } else if relation.is_some_and(|t| t.partition_by.is_some()) {
         partitioned_steps(cx, table, index, &mut steps, &mut requires);
     } else {
@@ -223,6 +229,44 @@ pub(super) fn concurrent_step(cx: &Cx<'_>, table: &QualifiedName, index: &Index)
     )
 }
 
+/// Before `CREATE INDEX` on a partitioned table (new, or in direct mode):
+/// the partitions' indexes the source names, so that PostgreSQL attaches
+/// them instead of creating indexes under names of its own.
+fn named_partition_steps(
+    cx: &Cx<'_>,
+    table: &QualifiedName,
+    index: &Index,
+    steps: &mut Vec<Step>,
+    requires: &mut Vec<Key>,
+) {
+    for partition in cx.lookups.desired_partitions_of(table) {
+        let Some(child_name) = partition.index_names.0.get(&index.name) else {
+            continue;
+        };
+        if cx
+            .ctx
+            .current
+            .tables
+            .get(&partition.name)
+            .is_some_and(|t| t.indexes.contains_key(child_name))
+        {
+            continue;
+        }
+        requires.push(Key::Relation(partition.name.clone()));
+        let mut child = index.clone();
+        child.name = child_name.clone();
+        child.comment = None;
+        steps.push(
+            cx.step(
+                index_action(&partition.name, &child, false, false),
+                format!("create index {child_name} on partition {}", partition.name),
+                sql::create_index(&partition.name, &child, sql::IndexForm::default()),
+            )
+            .on(&partition.name, LockMode::Share),
+        );
+    }
+}
+
 /// `ON ONLY` on the parent, then per partition a concurrent build (or a
 /// recursive `ON ONLY` for sub-partitioned partitions) and an attach.
 fn partitioned_steps(
@@ -266,7 +310,12 @@ fn partitioned_steps(
     partitions.extend(external);
     for partition in partitions {
         requires.push(Key::Relation(partition.name.clone()));
-        let child_name = child_index_name(table, &partition.name, &index.name);
+        let child_name = partition
+            .index_names
+            .0
+            .get(&index.name)
+            .cloned()
+            .unwrap_or_else(|| child_index_name(table, &partition.name, &index.name));
         let mut child = index.clone();
         child.name = child_name.clone();
         child.comment = None;

@@ -25,6 +25,13 @@ use crate::plan::{Action, LockMode};
 
 pub(super) fn create_table(cx: &Cx<'_>, table: &Table) -> Vec<Node> {
     let mut nodes = vec![table_node(cx, table)];
+    // Indexes whose partition indexes the source names: after the
+    // partitions (see `names_partition_indexes`).
+    for index in table.indexes.values() {
+        if names_partition_indexes(cx, table, index) {
+            nodes.extend(super::create_index::create_index(cx, &table.name, index));
+        }
+    }
     for constraint in table.constraints.values() {
         if matches!(constraint.kind, ConstraintKind::ForeignKey(_)) {
             nodes.push(foreign_key_node(cx, &table.name, constraint));
@@ -116,6 +123,9 @@ pub(super) fn table_node(cx: &Cx<'_>, table: &Table) -> Node {
         }
     }
     for index in table.indexes.values() {
+        if names_partition_indexes(cx, table, index) {
+            continue;
+        }
         provides.push(Key::Index(name.clone(), index.name.clone()));
         for key in &index.keys {
             if let crate::model::IndexExpr::Expr(expr) = &key.expr {
@@ -136,6 +146,18 @@ pub(super) fn table_node(cx: &Cx<'_>, table: &Table) -> Node {
     cx.node(Phase::CreateTable, steps)
         .provides(provides)
         .requires(requires)
+}
+
+/// Whether some partition of the new partitioned `table` names its index
+/// for `index` in the source. Then the index is created after the
+/// partitions, which get their named indexes first, so PostgreSQL attaches
+/// those instead of creating indexes under names of its own.
+fn names_partition_indexes(cx: &Cx<'_>, table: &Table, index: &crate::model::Index) -> bool {
+    table.partition_by.is_some()
+        && cx
+            .lookups
+            .desired_partitions_of(&table.name)
+            .any(|partition| partition.index_names.0.contains_key(&index.name))
 }
 
 /// The keys an FK needs: both tables, its columns, and the referenced key.
