@@ -22,9 +22,11 @@
 //!
 //! Ordering invariant: a table is distributed right after it is created,
 //! after the table it is colocated with, and before its foreign keys (FK
-//! nodes require the `Distributed` key of both tables).
+//! nodes require the `Distributed` key of both tables). An existing table
+//! is distributed after the FKs Citus would refuse are dropped and after
+//! the reference tables it references (`distribute_foreign_keys`).
 
-use super::Cx;
+use super::{distribute_foreign_keys, Cx};
 use crate::model::{sql, Colocation, Distribution, QualifiedName};
 use crate::plan::order::{Key, Node, Phase};
 use crate::plan::{Action, Hazard, LockMode, PlanError};
@@ -101,7 +103,10 @@ pub(super) fn distribute_new(
         .on(table, LockMode::Exclusive);
     Node::new(Phase::Distribute, format!("distribute {table}"), vec![step])
         .provides([Key::Distributed(table.clone())])
-        .requires([Key::Relation(table.clone())])
+        .requires([
+            Key::Relation(table.clone()),
+            Key::ReadyToDistribute(table.clone()),
+        ])
         .requires(colocation_keys(distribution))
 }
 
@@ -217,12 +222,16 @@ pub(super) fn distribute(
             steps.push(step);
         }
     }
-    vec![
-        Node::new(Phase::Distribute, format!("distribute {table}"), steps)
-            .provides([Key::Distributed(table.clone())])
-            .requires([Key::Relation(table.clone())])
-            .requires(colocation_keys(desired)),
-    ]
+    let mut node = Node::new(Phase::Distribute, format!("distribute {table}"), steps)
+        .provides([Key::Distributed(table.clone())])
+        .requires([Key::Relation(table.clone())])
+        .requires(colocation_keys(desired));
+    if current.is_none() {
+        node = node.requires(distribute_foreign_keys::distribution_requires(cx, table));
+    }
+    let mut res = vec![node];
+    res.extend(distribute_foreign_keys::lift_foreign_keys(cx, table));
+    res
 }
 
 fn undistribute_step(cx: &Cx<'_>, table: &QualifiedName) -> crate::plan::Step {
