@@ -27,9 +27,9 @@
 //! the reference tables it references (`distribute_foreign_keys`).
 
 use super::{distribute_foreign_keys, Cx};
-use crate::model::{sql, Colocation, Distribution, QualifiedName};
+use crate::model::{sql, Colocation, Distribution, ObjectId, QualifiedName};
 use crate::plan::order::{Key, Node, Phase};
-use crate::plan::{Action, Hazard, LockMode, PlanError};
+use crate::plan::{Action, Hazard, LockMode, PlanError, Step};
 
 /// Citus rebuilds a distributed table to change or undo its distribution
 /// and cannot carry an identity column over: `Err` names the column.
@@ -222,6 +222,9 @@ pub(super) fn distribute(
             steps.push(step);
         }
     }
+    if rebuilds(cx, current, desired) {
+        steps.extend(restore_comments(cx, table));
+    }
     let mut node = Node::new(Phase::Distribute, format!("distribute {table}"), steps)
         .provides([Key::Distributed(table.clone())])
         .requires([Key::Relation(table.clone())])
@@ -262,10 +265,102 @@ pub(super) fn undistribute(
     current: &Distribution,
 ) -> Vec<Node> {
     let _ = current;
-    vec![Node::new(
-        Phase::Distribute,
-        format!("undistribute {table}"),
-        vec![undistribute_step(cx, table)],
+    let mut steps = vec![undistribute_step(cx, table)];
+    steps.extend(restore_comments(cx, table));
+    vec![
+        Node::new(Phase::Distribute, format!("undistribute {table}"), steps)
+            .requires([Key::Relation(table.clone())]),
+    ]
+}
+
+/// True when the distribution step rebuilds the table under a new
+/// relation: `create_distributed_table_concurrently`,
+/// `alter_distributed_table` and `undistribute_table` do (Citus 13.2), and
+/// the comments on the table and its parts do not survive it.
+fn rebuilds(cx: &Cx<'_>, current: Option<&Distribution>, desired: &Distribution) -> bool {
+    match (current, desired) {
+        (None, Distribution::Hash { .. }) => cx.online(),
+        (None, Distribution::Reference) => false,
+        (Some(_), _) => true,
+    }
+}
+
+/// `COMMENT ON` steps that put back the desired comments of `table`, its
+/// columns, constraints and indexes after Citus rebuilt it. Only parts that
+/// exist at that point (on both sides) are named: the plan's own steps
+/// comment what it adds later, and an FK lifted around the distribution
+/// gets its comment back with it (`distribute_foreign_keys`).
+fn restore_comments(cx: &Cx<'_>, table: &QualifiedName) -> Vec<Step> {
+    use crate::diff::comment_targets;
+    let (Some(current), Some(desired)) = (
+        cx.ctx.current.tables.get(table),
+        cx.ctx.desired.tables.get(table),
+    ) else {
+        return Vec::new();
+    };
+    let mut targets: Vec<(ObjectId, String, &String)> = Vec::new();
+    if let Some(comment) = &desired.comment {
+        targets.push((
+            ObjectId::Table(table.clone()),
+            format!("TABLE {table}"),
+            comment,
+        ));
+    }
+    for column in &desired.columns {
+        let exists = current.columns.iter().any(|c| c.name == column.name);
+        if let (true, Some(comment)) = (exists, &column.comment) {
+            targets.push((
+                ObjectId::Column(table.clone(), column.name.clone()),
+                comment_targets::column(table, &column.name),
+                comment,
+            ));
+        }
+    }
+    let lifted = distribute_foreign_keys::lifted_names(cx, table);
+    for constraint in desired.constraints.values() {
+        let exists = current.constraints.get(&constraint.name) == Some(constraint);
+        if let (true, false, Some(comment)) = (
+            exists,
+            lifted.contains(&constraint.name),
+            &constraint.comment,
+        ) {
+            targets.push((
+                ObjectId::Constraint(table.clone(), constraint.name.clone()),
+                comment_targets::constraint(table, &constraint.name),
+                comment,
+            ));
+        }
+    }
+    for index in desired.indexes.values() {
+        let exists = current.indexes.get(&index.name) == Some(index);
+        if let (true, Some(comment)) = (exists, &index.comment) {
+            targets.push((
+                ObjectId::Index(table.clone(), index.name.clone()),
+                comment_targets::index(table, &index.name),
+                comment,
+            ));
+        }
+    }
+    targets
+        .into_iter()
+        .map(|(object, target, comment)| comment_step(cx, table, &object, &target, comment))
+        .collect()
+}
+
+/// One `COMMENT ON` step that restores a comment Citus dropped.
+pub(super) fn comment_step(
+    cx: &Cx<'_>,
+    table: &QualifiedName,
+    object: &ObjectId,
+    target: &str,
+    comment: &str,
+) -> Step {
+    cx.step(
+        Action::SetComment {
+            object: object.to_string(),
+        },
+        format!("restore the comment on {object} (Citus rebuilt {table})"),
+        sql::comment_on(target, Some(comment)),
     )
-    .requires([Key::Relation(table.clone())])]
+    .lock(table, LockMode::ShareUpdateExclusive)
 }

@@ -29,9 +29,9 @@
 //! `Distributed` of both tables), and a hash table that references a
 //! table becoming a reference table is distributed after it.
 
-use super::{add_constraint, drop, Cx};
-use crate::model::{Constraint, ConstraintKind, Distribution, QualifiedName};
-use crate::plan::order::{Key, Node};
+use super::{add_constraint, distribute, drop, Cx};
+use crate::model::{Constraint, ConstraintKind, Distribution, Ident, ObjectId, QualifiedName};
+use crate::plan::order::{Key, Node, Phase};
 
 /// True when `table` exists as a plain table and the plan distributes it
 /// (a table the plan creates is distributed before any FK is added).
@@ -79,6 +79,18 @@ fn lifted<'m>(cx: &Cx<'m>, table: &QualifiedName) -> Vec<(&'m Constraint, &'m Co
         .collect()
 }
 
+/// The names of the FKs of `table` that [`lift_foreign_keys`] drops and
+/// adds back.
+pub(super) fn lifted_names(cx: &Cx<'_>, table: &QualifiedName) -> Vec<Ident> {
+    if !distributed_by_plan(cx, table) {
+        return Vec::new();
+    }
+    lifted(cx, table)
+        .into_iter()
+        .map(|(constraint, _)| constraint.name.clone())
+        .collect()
+}
+
 /// The nodes that drop the FKs of `table` Citus would refuse during the
 /// distribution and add them back afterwards (none when `table` is not
 /// distributed from plain by this plan).
@@ -90,6 +102,16 @@ pub(super) fn lift_foreign_keys(cx: &Cx<'_>, table: &QualifiedName) -> Vec<Node>
     for (current, desired) in lifted(cx, table) {
         res.extend(drop::drop_constraint(cx, table, current));
         res.extend(add_constraint::add_constraint(cx, table, desired));
+        // Dropping the FK dropped its comment.
+        if let Some(comment) = &desired.comment {
+            let object = ObjectId::Constraint(table.clone(), desired.name.clone());
+            let target = crate::diff::comment_targets::constraint(table, &desired.name);
+            let step = distribute::comment_step(cx, table, &object, &target, comment);
+            res.push(
+                Node::new(Phase::Comment, object.to_string(), vec![step])
+                    .requires([Key::Constraint(table.clone(), desired.name.clone())]),
+            );
+        }
     }
     res
 }
