@@ -923,11 +923,13 @@ fn ddl_on_a_distributed_table_reaches_every_shard() {
 
 /// What Citus refuses for each Citus lint rule: the rule flags the schema
 /// (`schemac check`), and the plan's SQL run on the coordinator fails with
-/// Citus's own error.
+/// Citus's own error. For triggers, Citus's own switch
+/// (`citus.enable_unsafe_triggers`, which the rule's help names) makes the
+/// same SQL pass, and a TRUNCATE then fires the trigger.
 #[test]
 #[ignore = "needs the Citus cluster: bash scripts/citus-tests.sh"]
 fn each_citus_lint_rule_agrees_with_what_citus_refuses() {
-    let cases: [(&str, &str, &str); 3] = [
+    let cases: [(&str, &str, &str); 4] = [
         (
             "distribution-column-not-in-unique",
             r#"
@@ -969,6 +971,24 @@ table plans {
 "#,
             "foreign key",
         ),
+        (
+            "trigger-on-distributed-table",
+            r#"
+function forbid_truncate() returns trigger language plpgsql as $$
+begin
+  raise exception 'append-only';
+end
+$$
+table audit_log {
+  account_id  bigint  not null
+  id          bigint  not null
+  primary key (account_id, id)
+  shard by hash (account_id) shards 4
+  trigger audit_log_no_truncate before truncate for each statement execute forbid_truncate()
+}
+"#,
+            "triggers are not supported on distributed tables",
+        ),
     ];
     for (rule, schema, citus_error) in cases {
         let db = CitusDb::create();
@@ -1007,6 +1027,24 @@ table plans {
                 err.contains(citus_error),
                 "Citus refused the schema {rule} flags, but not as expected (`{citus_error}`):\n{err}"
             ),
+        }
+        if rule == "trigger-on-distributed-table" {
+            let create_trigger = sql
+                .lines()
+                .find(|line| line.starts_with("CREATE TRIGGER"))
+                .unwrap_or_else(|| panic!("no CREATE TRIGGER in the plan:\n{sql}"));
+            db.run(&format!(
+                "SET citus.enable_unsafe_triggers = on;\n{create_trigger}"
+            ));
+            db.run("INSERT INTO audit_log VALUES (1, 1), (2, 2)");
+            let truncated = db.try_run("TRUNCATE audit_log");
+            assert!(
+                truncated
+                    .as_ref()
+                    .is_err_and(|err| err.contains("append-only")),
+                "the TRUNCATE trigger fires on the distributed table: {truncated:?}"
+            );
+            assert_eq!(db.one("SELECT count(*) FROM audit_log"), "2");
         }
     }
 }
@@ -1355,5 +1393,94 @@ fn distributing_existing_tables_linked_by_foreign_keys_keeps_rows_and_keys() {
     assert_eq!(
         db.colocation_groups(),
         vec!["accounts,projects,tasks", "request_log"]
+    );
+}
+
+/// The reference schema (`schemas/`, the README's main example) on the
+/// cluster, as the README's quick start applies it: its roles created,
+/// `citus.enable_unsafe_triggers` turned on for the database (the schema
+/// keeps row, constraint and TRUNCATE triggers on distributed tables, each
+/// suppressing `trigger-on-distributed-table` with its reason). Without
+/// the setting the apply fails where Citus refuses the first trigger;
+/// with it, from empty, the plan applies (shadow included), the second
+/// plan is empty, every table Citus holds is the one the schema
+/// distributes (partitions follow their parent), and the triggers work
+/// on the shards.
+#[test]
+#[ignore = "needs the Citus cluster: bash scripts/citus-tests.sh"]
+fn the_reference_schema_applies_on_citus_and_converges() {
+    let db = CitusDb::create();
+    db.run(
+        "DO $$ BEGIN
+           IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'app_user') THEN CREATE ROLE app_user; END IF;
+           IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'app_admin') THEN CREATE ROLE app_admin; END IF;
+         END $$",
+    );
+    let schema = Path::new(env!("CARGO_MANIFEST_DIR")).join("schemas");
+    let url = db.url();
+    let refused = schemac(&["apply", "--db", &url, "--yes", &path(&schema)]);
+    assert_eq!(
+        refused.status.code(),
+        Some(1),
+        "{}",
+        transcript(&["apply", "schemas/"], &refused)
+    );
+    assert!(
+        String::from_utf8_lossy(&refused.stderr)
+            .contains("triggers are not supported on distributed tables"),
+        "{}",
+        transcript(&["apply", "schemas/"], &refused)
+    );
+    assert!(
+        db.citus_tables().is_empty(),
+        "the shadow refused it before anything ran"
+    );
+
+    db.run(&format!(
+        "ALTER DATABASE \"{}\" SET citus.enable_unsafe_triggers = on",
+        db.name
+    ));
+    let started = Instant::now();
+    apply_and_converge(&db, &schema, "");
+    println!(
+        "the reference schema applied on Citus from empty in {:.1} s (with its shadow), second plan empty",
+        started.elapsed().as_secs_f64()
+    );
+    let tables = db.citus_tables();
+    let declared = std::fs::read_dir(&schema)
+        .expect("schemas/")
+        .map(|entry| std::fs::read_to_string(entry.expect("entry").path()).expect("schema file"))
+        .map(|text| {
+            text.lines()
+                .filter(|line| line.trim_start().starts_with("shard "))
+                .count()
+        })
+        .sum::<usize>();
+    let not_partitions: usize = db
+        .one("SELECT count(*) FROM citus_tables t JOIN pg_class c ON c.oid = t.table_name WHERE NOT c.relispartition")
+        .parse()
+        .expect("count");
+    assert_eq!(not_partitions, declared, "{tables:?}");
+    assert!(
+        tables.contains(&"accounts|distributed|id|32".to_string()),
+        "{tables:?}"
+    );
+    assert!(
+        tables.contains(&"ops.audit_log|distributed|account_id|64".to_string()),
+        "{tables:?}"
+    );
+    // The row trigger is on every shard of accounts; the TRUNCATE trigger
+    // keeps the audit trail append-only.
+    let on_shards = db.rows(
+        "SELECT success::text || ':' || result FROM run_command_on_shards('public.accounts', \
+         $cmd$SELECT count(*) FROM pg_trigger WHERE tgrelid = '%s'::regclass AND tgname LIKE 'accounts_set_updated_at%%'$cmd$) ORDER BY shardid",
+    );
+    assert_eq!(on_shards, vec!["true:1"; 32]);
+    let truncated = db.try_run("TRUNCATE ops.audit_log");
+    assert!(
+        truncated
+            .as_ref()
+            .is_err_and(|err| err.contains("append-only")),
+        "{truncated:?}"
     );
 }
