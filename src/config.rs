@@ -670,6 +670,30 @@ mod tests {
     }
 
     #[test]
+    fn a_target_citus_setting_overrides_the_file_and_the_flag_overrides_both() {
+        let file = "[plan]\ncitus = \"off\"\n\
+                    [targets.mixed]\ndatabases = [\"postgresql:///a\"]\ncitus = \"if-installed\"\n\
+                    [targets.plain]\ndatabases = [\"postgresql:///b\"]\n";
+        let resolve = |target: Option<&str>, flag: Option<Citus>| {
+            Options::resolve(
+                Some(loaded("schemac.toml", file)),
+                &Environment::default(),
+                Overrides {
+                    citus: flag,
+                    target: target.map(str::to_string),
+                    ..Overrides::default()
+                },
+            )
+            .expect("valid")
+            .citus
+        };
+        assert_eq!(resolve(None, None), Citus::Off);
+        assert_eq!(resolve(Some("plain"), None), Citus::Off);
+        assert_eq!(resolve(Some("mixed"), None), Citus::IfInstalled);
+        assert_eq!(resolve(Some("mixed"), Some(Citus::Auto)), Citus::Auto);
+    }
+
+    #[test]
     fn file_paths_are_relative_to_the_file() {
         let config = loaded(
             "proj/schemac.toml",
