@@ -1053,7 +1053,8 @@ table audit_log {
 /// `citus_schema_distribute` is left as it is: its tables are read as
 /// plain tables (schemac has no form for single-shard tables of a
 /// distributed schema), planned without an undistribute, and a second plan
-/// is empty.
+/// is empty. A new column and a new table in that schema are plain DDL
+/// that Citus places in the schema's group, and the plan converges.
 #[test]
 #[ignore = "needs the Citus cluster: bash scripts/citus-tests.sh"]
 fn schema_based_sharding_is_left_alone() {
@@ -1084,6 +1085,41 @@ table tenant_a.items {
         &["plan", "--db", &url, "--detailed-exitcode", &path(&schema)],
         0,
     );
+
+    // DDL inside the distributed schema: a new column and a new table,
+    // which Citus places as a single-shard table of the schema's group.
+    // The plan is plain DDL (nothing undistributed or redistributed), it
+    // converges, and the row is kept.
+    let v2 = db.schema(
+        "v2",
+        &[(
+            "app.schema",
+            r#"
+schema tenant_a
+table tenant_a.items {
+  id    bigint  primary key
+  name  text    not null
+  note  text
+}
+table tenant_a.tags {
+  id    bigint  primary key
+  item_id bigint not null references tenant_a.items (id)
+  index (item_id)
+}
+"#,
+        )],
+    );
+    let sql = plan_sql(&db, &v2);
+    assert!(
+        !sql.contains("distribute") && !sql.contains("DROP"),
+        "plain DDL only:\n{sql}"
+    );
+    apply_and_converge(&db, &v2, "");
+    assert_eq!(
+        db.rows("SELECT table_name::text || '|' || citus_table_type FROM citus_tables ORDER BY 1"),
+        vec!["tenant_a.items|schema", "tenant_a.tags|schema"]
+    );
+    assert_eq!(db.one("SELECT count(*) FROM tenant_a.items"), "1");
 }
 
 const FLEET_V1: &str = r#"
