@@ -165,9 +165,11 @@ pub(super) fn distribute(
             );
             // Colocated with a table: that table's shard count (Citus
             // refuses both arguments together).
+            let mut new_count = false;
             if let (Some(count), Colocation::Default | Colocation::None) = (shard_count, colocation)
             {
                 call.push_str(&format!(", shard_count => {count}"));
+                new_count = true;
             }
             match colocation {
                 Colocation::Default => call.push_str(", colocate_with => 'default'"),
@@ -176,6 +178,14 @@ pub(super) fn distribute(
                     ", colocate_with => {}",
                     sql::quote_literal(&other.to_string())
                 )),
+            }
+            // A new shard count for a table that shares its group: Citus
+            // wants to be told whether the rest of the group follows
+            // ("cascade_to_colocated parameter is necessary"). The schema
+            // places every table itself, so only this one moves; a table
+            // colocated with it follows with its own call.
+            if new_count {
+                call.push_str(", cascade_to_colocated => false");
             }
             call.push(')');
             steps.push(
