@@ -18,7 +18,7 @@
 //!
 //! [plan]
 //! allow-hazards = ["index-build", "full-scan"]   # or ["all"]
-//! citus = "auto"          # "auto", "on" or "off" (shard distribution left out)
+//! citus = "auto"          # "auto", "on", "off" (shard distribution left out) or "if-installed"
 //!
 //! [apply]                               # flags of `schemac apply` override these
 //! lock-timeout = "3s"                   # how long a step waits for a lock
@@ -123,6 +123,10 @@ pub enum Citus {
     /// The target has no Citus (development databases): shard distribution
     /// is left out of the plan on both sides, with one note.
     Off,
+    /// Decided per database: `on` where the database has the `citus`
+    /// extension, `off` where it has not (a fleet that mixes a Citus
+    /// coordinator with plain databases). Planned from files, like `auto`.
+    IfInstalled,
 }
 
 /// A config file read from disk.
@@ -293,7 +297,7 @@ impl Options {
             vec![PathBuf::from(".")]
         };
         let plan_file = file.plan.unwrap_or_default();
-        let citus = overrides.citus.or(plan_file.citus).unwrap_or_default();
+        let mut citus = overrides.citus.or(plan_file.citus).unwrap_or_default();
         let file_allowed = plan_file.allow_hazards;
         let allow_lint =
             AllowedLint::resolve(overrides.allow_hazards.as_deref(), file_allowed.as_deref());
@@ -326,6 +330,10 @@ impl Options {
             )?),
             None => None,
         };
+        // A fleet's own setting wins over `[plan] citus`; the flag over both.
+        if let Some(target_citus) = target.as_ref().and_then(|target| target.citus) {
+            citus = overrides.citus.unwrap_or(target_citus);
+        }
         Ok(Options {
             config_path,
             paths,
@@ -520,7 +528,7 @@ pub fn parse_config(path: &Path, text: &str) -> Result<ConfigFile, ConfigError> 
 #[error("invalid {path}: {message}")]
 #[diagnostic(
     code("config-invalid"),
-    help("schemac.toml accepts `paths = [...]`, `[plan] allow-hazards = [...]` and `citus = ...` (auto, on, off), an `[apply]` table (lock-timeout, statement-timeout, lock-attempts, wait-timeout), a `[lint]` table and `[targets.NAME]` tables (see the README and docs/apply.md)")
+    help("schemac.toml accepts `paths = [...]`, `[plan] allow-hazards = [...]` and `citus = ...` (auto, on, off, if-installed), an `[apply]` table (lock-timeout, statement-timeout, lock-attempts, wait-timeout), a `[lint]` table and `[targets.NAME]` tables (see the README and docs/apply.md)")
 )]
 pub struct ConfigParseError {
     pub path: String,
@@ -659,6 +667,30 @@ mod tests {
             Citus::On
         );
         assert!(parse_config(Path::new("schemac.toml"), "[plan]\ncitus = \"no\"\n").is_err());
+    }
+
+    #[test]
+    fn a_target_citus_setting_overrides_the_file_and_the_flag_overrides_both() {
+        let file = "[plan]\ncitus = \"off\"\n\
+                    [targets.mixed]\ndatabases = [\"postgresql:///a\"]\ncitus = \"if-installed\"\n\
+                    [targets.plain]\ndatabases = [\"postgresql:///b\"]\n";
+        let resolve = |target: Option<&str>, flag: Option<Citus>| {
+            Options::resolve(
+                Some(loaded("schemac.toml", file)),
+                &Environment::default(),
+                Overrides {
+                    citus: flag,
+                    target: target.map(str::to_string),
+                    ..Overrides::default()
+                },
+            )
+            .expect("valid")
+            .citus
+        };
+        assert_eq!(resolve(None, None), Citus::Off);
+        assert_eq!(resolve(Some("plain"), None), Citus::Off);
+        assert_eq!(resolve(Some("mixed"), None), Citus::IfInstalled);
+        assert_eq!(resolve(Some("mixed"), Some(Citus::Auto)), Citus::Auto);
     }
 
     #[test]

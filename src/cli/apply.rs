@@ -78,7 +78,8 @@ pub struct ApplyArgs {
     #[arg(long, value_name = "LIST|all")]
     pub allow_hazards: Option<String>,
 
-    /// Whether the target runs Citus: auto, on or off (as for `plan`).
+    /// Whether the target runs Citus: auto, on, off or if-installed (as for
+    /// `plan`).
     #[arg(long, value_enum, value_name = "MODE")]
     pub citus: Option<crate::config::Citus>,
 

@@ -108,8 +108,9 @@ pub struct PlanArgs {
     /// Whether the target runs Citus: `auto` refuses a schema that
     /// distributes tables against a database without the citus extension,
     /// `off` leaves shard distribution out (development databases), `on`
-    /// plans it regardless [default: `[plan] citus` in schemac.toml, else
-    /// auto].
+    /// plans it regardless, `if-installed` decides per database (on where
+    /// it has the citus extension, off where not) [default: `[plan] citus`
+    /// in schemac.toml (or the `--target`'s `citus`), else auto].
     #[arg(long, value_enum, value_name = "MODE")]
     pub citus: Option<Citus>,
 }

@@ -12,6 +12,8 @@
 //! parallel = 4          # at most N databases at a time
 //! wave-size = 20        # after the canary, N databases per wave [default: all the rest]
 //! on-failure = "stop"   # or "continue": keep starting databases after one failed
+//! citus = "if-installed" # overrides [plan] citus for these databases (a Citus
+//!                        # coordinator beside plain databases)
 //! ```
 //!
 //! Invariants: exactly one source of databases; the connection strings stay
@@ -42,6 +44,8 @@ pub struct TargetFileConfig {
     pub parallel: Option<usize>,
     pub wave_size: Option<usize>,
     pub on_failure: Option<OnFailure>,
+    /// Overrides `[plan] citus` for this target's databases.
+    pub citus: Option<super::Citus>,
 }
 
 /// What a rollout does after a database failed.
@@ -98,6 +102,8 @@ pub struct Target {
     pub name: String,
     pub databases: DatabaseSource,
     pub rollout: RolloutSettings,
+    /// `citus` of the target (see [`super::Citus`]), if set.
+    pub citus: Option<super::Citus>,
 }
 
 /// Resolves `[targets.<name>]` of the file at `origin` (`base`: its
@@ -178,6 +184,7 @@ pub(super) fn resolve_target(
             wave_size: file.wave_size,
             on_failure: file.on_failure.unwrap_or_default(),
         },
+        citus: file.citus,
     })
 }
 

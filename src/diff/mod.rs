@@ -18,6 +18,13 @@
 
 mod adopt_index;
 pub mod change;
+/// The `COMMENT ON` targets of a table's parts (the planner restores the
+/// comments Citus loses when it rebuilds a table).
+pub(crate) mod comment_targets {
+    pub(crate) use super::column::comment_target as column;
+    pub(crate) use super::constraint::comment_target as constraint;
+    pub(crate) use super::index::comment_target as index;
+}
 mod column;
 mod constraint;
 mod function;

@@ -160,6 +160,7 @@ mod tests {
             name: "t".to_string(),
             databases: source,
             rollout: RolloutSettings::default(),
+            citus: None,
         }
     }
 

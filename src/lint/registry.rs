@@ -50,6 +50,7 @@ pub static RULES: &[&Rule] = &[
     &set_not_null_without_check::RULE,
     &table_without_primary_key::RULE,
     &timestamp_without_time_zone::RULE,
+    &trigger_on_distributed_table::RULE,
     &unique_without_index::RULE,
     &unused_suppression::RULE,
     &varchar_length::RULE,

@@ -6,8 +6,9 @@
 //! Invariants: with `auto` a database without Citus is refused before
 //! anything runs, naming the extension and the setting; with `off`
 //! distribution is left out on both sides (the live database's own is
-//! never undistributed), with one note; the `citus` extension a database
-//! has is never planned as a drop.
+//! never undistributed), with one note; `if-installed` is `on` for a
+//! database with the extension and `off` for one without; the `citus`
+//! extension a database has is never planned as a drop.
 
 use super::model::LiveModel;
 use super::LiveError;
@@ -36,13 +37,22 @@ pub(crate) fn settle(
     let mut note = None;
     match mode {
         Citus::Off => note = citus_off(&mut live.current, &mut desired),
+        Citus::IfInstalled if !has_citus => {
+            note = citus_off(&mut live.current, &mut desired).map(|note| {
+                note.replacen(
+                    "--citus off",
+                    "--citus if-installed (this database has no citus extension)",
+                    1,
+                )
+            });
+        }
         Citus::Auto if !has_citus && !distributed.is_empty() => {
             return Err(LiveError::CitusMissing {
                 count: distributed.len(),
                 tables: table_list(&distributed),
             });
         }
-        Citus::Auto | Citus::On => {}
+        Citus::Auto | Citus::On | Citus::IfInstalled => {}
     }
     // The extension holds the database's shard metadata (and a schema
     // that does not mention it may still be applied to a Citus database):

@@ -552,12 +552,14 @@ async fn citus_usable(client: &Client) -> Result<bool, ShadowError> {
 }
 
 /// Copies the settings that fold constants (time zone, date style) and
-/// resolve names from the target session to the shadow session.
+/// resolve names from the target session to the shadow session, and
+/// Citus's permission for triggers on distributed tables.
 async fn copy_session_settings(target: &Client, shadow: &Client) -> Result<(), ShadowError> {
     let row = target
         .query_one(
             "SELECT current_setting('TimeZone') AS tz, current_setting('DateStyle') AS ds,
-                    current_setting('IntervalStyle') AS iv, current_setting('search_path') AS sp",
+                    current_setting('IntervalStyle') AS iv, current_setting('search_path') AS sp,
+                    coalesce(current_setting('citus.enable_unsafe_triggers', true), 'off') AS ut",
             &[],
         )
         .await
@@ -584,6 +586,19 @@ async fn copy_session_settings(target: &Client, shadow: &Client) -> Result<(), S
             message: error_message(&source),
             source,
         })?;
+    // Citus refuses triggers on distributed tables unless the target
+    // allows them (`ALTER DATABASE ... SET citus.enable_unsafe_triggers`
+    // reaches the target only): the shadow allows what the target does.
+    if setting("ut") == "on" {
+        shadow
+            .batch_execute("SET citus.enable_unsafe_triggers = on")
+            .await
+            .map_err(|source| ShadowError::Database {
+                action: "copying citus.enable_unsafe_triggers to the shadow",
+                message: error_message(&source),
+                source,
+            })?;
+    }
     Ok(())
 }
 

@@ -80,6 +80,11 @@ pub(crate) enum Key {
     Detached(QualifiedName),
     /// The table is distributed (Citus).
     Distributed(QualifiedName),
+    /// What Citus refuses to do to a distributed table is done before the
+    /// table is distributed: the foreign keys linking it to another plain
+    /// table are dropped, a sequence is attached to its column (`OWNED
+    /// BY`). Provided by those steps, required by the distribution.
+    ReadyToDistribute(QualifiedName),
 }
 
 /// An object dependency (the one derivation in `graph::deps`) as the key

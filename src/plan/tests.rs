@@ -1176,3 +1176,89 @@ fn a_function_taking_a_row_type_is_dropped_before_its_table() {
         "{descriptions:#?}"
     );
 }
+
+fn hash_on(column: &str) -> Option<Distribution> {
+    Some(Distribution::Hash {
+        column: Ident::new(column),
+        colocation: Colocation::Default,
+        shard_count: None,
+    })
+}
+
+/// Citus rebuilds the table for a concurrent distribution, a
+/// redistribution and an undistribution, and drops the comments on it and
+/// its parts: they are set again right after, in the same node.
+#[test]
+fn comments_are_restored_after_citus_rebuilds_a_table() {
+    let mut commented = users();
+    commented.comment = Some("People.".to_string());
+    commented.columns[1].comment = Some("Where mail goes.".to_string());
+    let mut distributed = commented.clone();
+    distributed.distribution = hash_on("id");
+    let plan = plan_text(
+        &model(vec![commented.clone()]),
+        &model(vec![distributed.clone()]),
+    );
+    let lines: Vec<&str> = plan
+        .lines()
+        .filter(|line| !line.starts_with("  "))
+        .collect();
+    assert_eq!(
+        lines,
+        vec![
+            "no-tx SELECT create_distributed_table_concurrently('public.users', 'id')",
+            "tx COMMENT ON TABLE public.users IS 'People.'",
+            "tx COMMENT ON COLUMN public.users.email IS 'Where mail goes.'",
+        ],
+        "{plan}"
+    );
+    let plan = plan_text(&model(vec![distributed]), &model(vec![commented]));
+    let lines: Vec<&str> = plan
+        .lines()
+        .filter(|line| !line.starts_with("  "))
+        .collect();
+    assert_eq!(
+        lines,
+        vec![
+            "tx SELECT undistribute_table('public.users')",
+            "tx COMMENT ON TABLE public.users IS 'People.'",
+            "tx COMMENT ON COLUMN public.users.email IS 'Where mail goes.'",
+        ],
+        "{plan}"
+    );
+}
+
+/// Citus refuses `ALTER SEQUENCE ... OWNED BY` once the table using the
+/// sequence is distributed: a new table's sequence is attached first.
+#[test]
+fn a_sequence_is_owned_before_its_table_is_distributed() {
+    let mut invoices = table(
+        "invoices",
+        vec![
+            not_null(column("id", "bigint")),
+            with_default(
+                column("number", "bigint"),
+                "nextval('public.invoice_seq'::regclass)",
+            ),
+        ],
+    );
+    invoices.distribution = hash_on("id");
+    let mut desired = model(vec![invoices]);
+    let name = QualifiedName::public("invoice_seq");
+    desired.sequences.insert(
+        name.clone(),
+        Sequence {
+            name,
+            options: SequenceOptions::defaults(TypeName::new("bigint"), 1),
+            owned_by: Some((QualifiedName::public("invoices"), Ident::new("number"))),
+            comment: None,
+            meta: Meta::default(),
+        },
+    );
+    let plan = plan_text(&Model::default(), &desired);
+    let owned = plan.find("OWNED BY public.invoices.number").expect(&plan);
+    let distributed = plan
+        .find("create_distributed_table('public.invoices'")
+        .expect(&plan);
+    assert!(owned < distributed, "{plan}");
+}

@@ -1,5 +1,8 @@
 -- Citus distribution metadata (only run when the citus extension exists).
 -- partmethod 'h' = hash-distributed, 'n' with repmodel 't' = reference.
+-- Partitions are left out: Citus distributes them with their parent (a
+-- partition cannot be distributed on its own), so the parent's
+-- distribution says all.
 SELECT n.nspname::text AS schema,
        c.relname::text AS name,
        p.partmethod::text AS partmethod,
@@ -11,4 +14,5 @@ SELECT n.nspname::text AS schema,
 FROM pg_dist_partition p
 JOIN pg_class c ON c.oid = p.logicalrelid
 JOIN pg_namespace n ON n.oid = c.relnamespace
+WHERE NOT c.relispartition
 ORDER BY 1, 2

@@ -45,6 +45,7 @@ pub mod serial_column;
 pub mod set_not_null_without_check;
 pub mod table_without_primary_key;
 pub mod timestamp_without_time_zone;
+pub mod trigger_on_distributed_table;
 pub mod unique_without_index;
 pub mod unused_suppression;
 pub mod varchar_length;

@@ -190,11 +190,16 @@ fn owned_by(cx: &Cx<'_>, sequence: &Sequence, table: &QualifiedName, column: &Id
         format!("sequence {} owned by {table}.{column}", sequence.name),
         sql::sequence_owned_by(sequence),
     );
-    cx.node(Phase::OwnedBy, vec![step]).requires([
-        Key::Sequence(sequence.name.clone()),
-        Key::Relation(table.clone()),
-        Key::Column(table.clone(), column.clone()),
-    ])
+    // Citus refuses to alter a sequence a distributed table uses
+    // ("Altering a distributed sequence is currently not supported"):
+    // attached before the table is distributed.
+    cx.node(Phase::OwnedBy, vec![step])
+        .requires([
+            Key::Sequence(sequence.name.clone()),
+            Key::Relation(table.clone()),
+            Key::Column(table.clone(), column.clone()),
+        ])
+        .provides([Key::ReadyToDistribute(table.clone())])
 }
 
 pub(super) fn alter_sequence(cx: &Cx<'_>, current: &Sequence, desired: &Sequence) -> Vec<Node> {

@@ -22,12 +22,14 @@
 //!
 //! Ordering invariant: a table is distributed right after it is created,
 //! after the table it is colocated with, and before its foreign keys (FK
-//! nodes require the `Distributed` key of both tables).
+//! nodes require the `Distributed` key of both tables). An existing table
+//! is distributed after the FKs Citus would refuse are dropped and after
+//! the reference tables it references (`distribute_foreign_keys`).
 
-use super::Cx;
-use crate::model::{sql, Colocation, Distribution, QualifiedName};
+use super::{distribute_foreign_keys, Cx};
+use crate::model::{sql, Colocation, Distribution, ObjectId, QualifiedName};
 use crate::plan::order::{Key, Node, Phase};
-use crate::plan::{Action, Hazard, LockMode, PlanError};
+use crate::plan::{Action, Hazard, LockMode, PlanError, Step};
 
 /// Citus rebuilds a distributed table to change or undo its distribution
 /// and cannot carry an identity column over: `Err` names the column.
@@ -101,7 +103,10 @@ pub(super) fn distribute_new(
         .on(table, LockMode::Exclusive);
     Node::new(Phase::Distribute, format!("distribute {table}"), vec![step])
         .provides([Key::Distributed(table.clone())])
-        .requires([Key::Relation(table.clone())])
+        .requires([
+            Key::Relation(table.clone()),
+            Key::ReadyToDistribute(table.clone()),
+        ])
         .requires(colocation_keys(distribution))
 }
 
@@ -160,9 +165,11 @@ pub(super) fn distribute(
             );
             // Colocated with a table: that table's shard count (Citus
             // refuses both arguments together).
+            let mut new_count = false;
             if let (Some(count), Colocation::Default | Colocation::None) = (shard_count, colocation)
             {
                 call.push_str(&format!(", shard_count => {count}"));
+                new_count = true;
             }
             match colocation {
                 Colocation::Default => call.push_str(", colocate_with => 'default'"),
@@ -171,6 +178,14 @@ pub(super) fn distribute(
                     ", colocate_with => {}",
                     sql::quote_literal(&other.to_string())
                 )),
+            }
+            // A new shard count for a table that shares its group: Citus
+            // wants to be told whether the rest of the group follows
+            // ("cascade_to_colocated parameter is necessary"). The schema
+            // places every table itself, so only this one moves; a table
+            // colocated with it follows with its own call.
+            if new_count {
+                call.push_str(", cascade_to_colocated => false");
             }
             call.push(')');
             steps.push(
@@ -217,12 +232,19 @@ pub(super) fn distribute(
             steps.push(step);
         }
     }
-    vec![
-        Node::new(Phase::Distribute, format!("distribute {table}"), steps)
-            .provides([Key::Distributed(table.clone())])
-            .requires([Key::Relation(table.clone())])
-            .requires(colocation_keys(desired)),
-    ]
+    if rebuilds(cx, current, desired) {
+        steps.extend(restore_comments(cx, table));
+    }
+    let mut node = Node::new(Phase::Distribute, format!("distribute {table}"), steps)
+        .provides([Key::Distributed(table.clone())])
+        .requires([Key::Relation(table.clone())])
+        .requires(colocation_keys(desired));
+    if current.is_none() {
+        node = node.requires(distribute_foreign_keys::distribution_requires(cx, table));
+    }
+    let mut res = vec![node];
+    res.extend(distribute_foreign_keys::lift_foreign_keys(cx, table));
+    res
 }
 
 fn undistribute_step(cx: &Cx<'_>, table: &QualifiedName) -> crate::plan::Step {
@@ -253,10 +275,102 @@ pub(super) fn undistribute(
     current: &Distribution,
 ) -> Vec<Node> {
     let _ = current;
-    vec![Node::new(
-        Phase::Distribute,
-        format!("undistribute {table}"),
-        vec![undistribute_step(cx, table)],
+    let mut steps = vec![undistribute_step(cx, table)];
+    steps.extend(restore_comments(cx, table));
+    vec![
+        Node::new(Phase::Distribute, format!("undistribute {table}"), steps)
+            .requires([Key::Relation(table.clone())]),
+    ]
+}
+
+/// True when the distribution step rebuilds the table under a new
+/// relation: `create_distributed_table_concurrently`,
+/// `alter_distributed_table` and `undistribute_table` do (Citus 13.2), and
+/// the comments on the table and its parts do not survive it.
+fn rebuilds(cx: &Cx<'_>, current: Option<&Distribution>, desired: &Distribution) -> bool {
+    match (current, desired) {
+        (None, Distribution::Hash { .. }) => cx.online(),
+        (None, Distribution::Reference) => false,
+        (Some(_), _) => true,
+    }
+}
+
+/// `COMMENT ON` steps that put back the desired comments of `table`, its
+/// columns, constraints and indexes after Citus rebuilt it. Only parts that
+/// exist at that point (on both sides) are named: the plan's own steps
+/// comment what it adds later, and an FK lifted around the distribution
+/// gets its comment back with it (`distribute_foreign_keys`).
+fn restore_comments(cx: &Cx<'_>, table: &QualifiedName) -> Vec<Step> {
+    use crate::diff::comment_targets;
+    let (Some(current), Some(desired)) = (
+        cx.ctx.current.tables.get(table),
+        cx.ctx.desired.tables.get(table),
+    ) else {
+        return Vec::new();
+    };
+    let mut targets: Vec<(ObjectId, String, &String)> = Vec::new();
+    if let Some(comment) = &desired.comment {
+        targets.push((
+            ObjectId::Table(table.clone()),
+            format!("TABLE {table}"),
+            comment,
+        ));
+    }
+    for column in &desired.columns {
+        let exists = current.columns.iter().any(|c| c.name == column.name);
+        if let (true, Some(comment)) = (exists, &column.comment) {
+            targets.push((
+                ObjectId::Column(table.clone(), column.name.clone()),
+                comment_targets::column(table, &column.name),
+                comment,
+            ));
+        }
+    }
+    let lifted = distribute_foreign_keys::lifted_names(cx, table);
+    for constraint in desired.constraints.values() {
+        let exists = current.constraints.get(&constraint.name) == Some(constraint);
+        if let (true, false, Some(comment)) = (
+            exists,
+            lifted.contains(&constraint.name),
+            &constraint.comment,
+        ) {
+            targets.push((
+                ObjectId::Constraint(table.clone(), constraint.name.clone()),
+                comment_targets::constraint(table, &constraint.name),
+                comment,
+            ));
+        }
+    }
+    for index in desired.indexes.values() {
+        let exists = current.indexes.get(&index.name) == Some(index);
+        if let (true, Some(comment)) = (exists, &index.comment) {
+            targets.push((
+                ObjectId::Index(table.clone(), index.name.clone()),
+                comment_targets::index(table, &index.name),
+                comment,
+            ));
+        }
+    }
+    targets
+        .into_iter()
+        .map(|(object, target, comment)| comment_step(cx, table, &object, &target, comment))
+        .collect()
+}
+
+/// One `COMMENT ON` step that restores a comment Citus dropped.
+pub(super) fn comment_step(
+    cx: &Cx<'_>,
+    table: &QualifiedName,
+    object: &ObjectId,
+    target: &str,
+    comment: &str,
+) -> Step {
+    cx.step(
+        Action::SetComment {
+            object: object.to_string(),
+        },
+        format!("restore the comment on {object} (Citus rebuilt {table})"),
+        sql::comment_on(target, Some(comment)),
     )
-    .requires([Key::Relation(table.clone())])]
+    .lock(table, LockMode::ShareUpdateExclusive)
 }

@@ -147,6 +147,7 @@ pub(super) fn drop_constraint(
         )
         .on(table, LockMode::AccessExclusive);
     let mut releases = Vec::new();
+    let mut provides = Vec::new();
     match &constraint.kind {
         ConstraintKind::PrimaryKey { columns, .. } | ConstraintKind::Unique { columns, .. } => {
             releases.extend(column_keys(table, columns));
@@ -159,6 +160,10 @@ pub(super) fn drop_constraint(
             releases.extend(column_keys(table, &fk.columns));
             releases.push(Key::Relation(fk.ref_table.clone()));
             releases.extend(referenced_key(cx, constraint));
+            // Citus refuses to distribute a table while an FK links it to
+            // a plain table: a distribution waits for such drops.
+            provides.push(Key::ReadyToDistribute(table.clone()));
+            provides.push(Key::ReadyToDistribute(fk.ref_table.clone()));
         }
         ConstraintKind::Exclude { elements, .. } => {
             for element in elements {
@@ -170,5 +175,6 @@ pub(super) fn drop_constraint(
         .node(Phase::DropConstraint, vec![step])
         .requires([Key::Relation(table.clone())])
         .removes([Key::Constraint(table.clone(), name.clone())])
-        .releases(releases)]
+        .releases(releases)
+        .provides(provides)]
 }

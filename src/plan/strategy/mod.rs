@@ -17,6 +17,7 @@ mod create_table;
 mod detach_partition;
 mod detach_table;
 mod distribute;
+mod distribute_foreign_keys;
 mod domain;
 mod drop;
 mod drop_index;
