@@ -370,6 +370,15 @@ pub enum ActionRecord {
         table: NameRecord,
         name: String,
     },
+    CreateRule {
+        table: NameRecord,
+        name: String,
+        replace: bool,
+    },
+    DropRule {
+        table: NameRecord,
+        name: String,
+    },
     AlterCompositeType {
         name: NameRecord,
         attribute: String,
