@@ -194,7 +194,12 @@ fn read_head(head: &str) -> Result<Head, sqlparser::parser::ParserError> {
         .filter_map(|part| part.as_ident().map(ident))
         .collect();
     let condition = if p.parse_keyword(Keyword::WHERE) {
-        Some(normalize::expr_from_ast(&p.parse_expr()?))
+        let mut condition = p.parse_expr()?;
+        // pg_get_ruledef parenthesises the condition.
+        while let sqlparser::ast::Expr::Nested(inner) = condition {
+            condition = *inner;
+        }
+        Some(normalize::expr_from_ast(&condition))
     } else {
         None
     };
