@@ -375,11 +375,14 @@ fn type_is_known(model: &Model, ty: &TypeName) -> bool {
     })
 }
 
-/// An undeclared type: an error, unless the file runs statements that
-/// schemac cannot model (`DO` blocks, see [`crate::model::FileSession`]),
-/// which may create it: then PostgreSQL decides (the shadow database
-/// builds those statements as written), and offline it is part of the one
-/// unresolved-reference note.
+/// An undeclared type: an error, unless something outside the files may
+/// provide it, so that only PostgreSQL can tell: the file runs statements
+/// schemac cannot model (`DO` blocks, see [`crate::model::FileSession`];
+/// the shadow database builds them as written), the type is a well-known
+/// extension's (`citext`, `hstore`, ...: the extension may be installed
+/// without the files declaring it), or it lives in a schema the files do
+/// not manage. Those join the one unresolved-reference note offline, and
+/// are looked up on the server when a database is given.
 fn unknown_type(
     model: &Model,
     ty: &TypeName,
@@ -388,7 +391,11 @@ fn unknown_type(
     out: &mut Vec<Diagnostic>,
     refs: &mut Vec<Unresolved>,
 ) {
-    if !model.session.verbatim.is_empty() {
+    let outside = normalize::user_type_name(ty).is_some_and(|name| {
+        normalize::extension_of_type(name.name.as_str()).is_some()
+            || (name.schema.as_str() != "public" && !model.schemas.contains_key(&name.schema))
+    });
+    if !model.session.verbatim.is_empty() || outside {
         refs.push(Unresolved {
             kind: UnresolvedKind::Type,
             schema: None,
