@@ -22,12 +22,14 @@ CREATE RULE t_upd AS ON UPDATE TO t DO (INSERT INTO log (a) VALUES (OLD.a); NOTI
 COMMENT ON RULE t_del ON t IS 'rows are never deleted';
 ";
 
-/// `t_ins` changes its condition, `t_upd` becomes INSTEAD, `t_del` goes.
+/// `t_ins` changes its condition and is disabled, `t_upd` becomes
+/// INSTEAD, `t_del` goes.
 const V2: &str = "\
 CREATE TABLE t (a integer PRIMARY KEY, b text);
 CREATE TABLE log (a integer, note varchar(20));
 CREATE RULE t_ins AS ON INSERT TO t WHERE NEW.a > 10 DO ALSO INSERT INTO log (a, note) VALUES (NEW.a, 'ins');
 CREATE RULE t_upd AS ON UPDATE TO t DO INSTEAD (INSERT INTO log (a) VALUES (OLD.a); NOTIFY t_changed);
+ALTER TABLE t DISABLE RULE t_ins;
 ";
 
 /// The same as V2, written in the `.schema` language.
@@ -35,7 +37,7 @@ const V2_SCHEMA: &str = "\
 table t {
   a integer primary key
   b text
-  rule t_ins on insert where (new.a > 10) do also (insert into log (a, note) values (new.a, 'ins'))
+  rule t_ins on insert where (new.a > 10) do also (insert into log (a, note) values (new.a, 'ins')) disabled
   rule t_upd on update do instead (
     insert into log (a) values (old.a);
     notify t_changed
@@ -96,7 +98,7 @@ fn assert_no_change(db: &TestDb, dir: &SchemaDir, path: &str, what: &str) {
 
 fn rules(db: &TestDb) -> Vec<String> {
     db.query(
-        "SELECT r.rulename || ':' || r.ev_type::text || ':' || r.is_instead::text || ':' \
+        "SELECT r.rulename || ':' || r.ev_type::text || ':' || r.is_instead::text || ':' || r.ev_enabled::text || ':' \
          || coalesce(obj_description(r.oid, 'pg_rewrite'), '') \
          FROM pg_rewrite r JOIN pg_class c ON c.oid = r.ev_class \
          WHERE c.relname = 't' ORDER BY 1",
@@ -127,9 +129,9 @@ fn rules_are_created_replaced_dropped_and_inspected() {
     assert_eq!(
         rules(&db),
         [
-            "t_del:4:true:rows are never deleted",
-            "t_ins:3:false:",
-            "t_upd:2:false:"
+            "t_del:4:true:O:rows are never deleted",
+            "t_ins:3:false:O:",
+            "t_upd:2:false:O:"
         ]
     );
     assert_no_change(&db, &dir, &v1, "v1 after apply");
@@ -161,9 +163,13 @@ fn rules_are_created_replaced_dropped_and_inspected() {
         "{plan}"
     );
     assert!(plan.contains("DROP RULE t_del ON public.t"), "{plan}");
+    assert!(
+        plan.contains("ALTER TABLE public.t DISABLE RULE t_ins"),
+        "{plan}"
+    );
     assert!(!plan.contains("DROP TABLE"), "{plan}");
     apply(&db, &dir, &v2);
-    assert_eq!(rules(&db), ["t_ins:3:false:", "t_upd:2:true:"]);
+    assert_eq!(rules(&db), ["t_ins:3:false:D:", "t_upd:2:true:O:"]);
     assert_no_change(&db, &dir, &v2, "v2 after apply");
     // The same schema in the `.schema` language plans nothing either.
     std::fs::write(dir.file("v2.schema"), V2_SCHEMA).expect("write v2.schema");

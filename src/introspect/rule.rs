@@ -8,7 +8,7 @@
 //! besides its table, sorted.
 
 use super::{get, IntrospectError};
-use crate::model::{parse_rule, Model, QualifiedName};
+use crate::model::{parse_rule, Model, QualifiedName, RuleFiring};
 use tokio_postgres::Row;
 
 pub(super) const RULES: &str = include_str!("queries/rules.sql");
@@ -39,6 +39,14 @@ pub(crate) fn introspect_rules(rows: Vec<Row>, model: &mut Model) -> Result<(), 
             .zip(dep_names)
             .map(|(schema, relation)| QualifiedName::new(schema, relation))
             .collect();
+        let enabled: String = get(&row, KIND, "enabled")?;
+        rule.firing = RuleFiring::from_catalog(&enabled).ok_or_else(|| IntrospectError::Row {
+            object_kind: KIND,
+            message: format!(
+                "rule {} of {table_name} has an unknown ev_enabled `{enabled}`",
+                rule.name
+            ),
+        })?;
         rule.comment = get(&row, KIND, "comment")?;
         table.rules.insert(rule.name.clone(), rule);
     }

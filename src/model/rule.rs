@@ -28,6 +28,8 @@ pub struct Rule {
     pub condition: Option<SqlExpr>,
     /// The commands, in order; empty for `NOTHING`.
     pub actions: Vec<SqlExpr>,
+    /// `ALTER TABLE ... {ENABLE [REPLICA | ALWAYS] | DISABLE} RULE`.
+    pub firing: RuleFiring,
     /// Relations the condition and actions name besides the rule's table
     /// (schema-qualified, sorted); ordering only, not part of equality.
     pub depends_on: Vec<QualifiedName>,
@@ -43,6 +45,7 @@ impl PartialEq for Rule {
             instead,
             condition,
             actions,
+            firing,
             depends_on: _,
             comment,
             meta: _,
@@ -52,8 +55,57 @@ impl PartialEq for Rule {
             && *instead == other.instead
             && *condition == other.condition
             && *actions == other.actions
+            && *firing == other.firing
             && *comment == other.comment
     }
+}
+
+/// When a rule fires (`pg_rewrite.ev_enabled`, set by `ALTER TABLE ...
+/// ENABLE/DISABLE RULE`; a new rule fires on origin, and `CREATE OR
+/// REPLACE RULE` keeps the setting).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum RuleFiring {
+    /// `ENABLE RULE` (the default, `O`).
+    #[default]
+    Origin,
+    /// `ENABLE REPLICA RULE` (`R`).
+    Replica,
+    /// `ENABLE ALWAYS RULE` (`A`).
+    Always,
+    /// `DISABLE RULE` (`D`).
+    Disabled,
+}
+
+impl RuleFiring {
+    /// The `ev_enabled` letter.
+    pub fn from_catalog(letter: &str) -> Option<RuleFiring> {
+        match letter {
+            "O" => Some(RuleFiring::Origin),
+            "R" => Some(RuleFiring::Replica),
+            "A" => Some(RuleFiring::Always),
+            "D" => Some(RuleFiring::Disabled),
+            _ => None,
+        }
+    }
+
+    /// The `ALTER TABLE` words that set it.
+    pub fn as_sql(self) -> &'static str {
+        match self {
+            RuleFiring::Origin => "ENABLE",
+            RuleFiring::Replica => "ENABLE REPLICA",
+            RuleFiring::Always => "ENABLE ALWAYS",
+            RuleFiring::Disabled => "DISABLE",
+        }
+    }
+}
+
+/// `ALTER TABLE table {ENABLE [REPLICA | ALWAYS] | DISABLE} RULE name`.
+pub fn alter_rule_firing(table: &QualifiedName, rule: &Rule) -> String {
+    format!(
+        "ALTER TABLE {table} {} RULE {}",
+        rule.firing.as_sql(),
+        rule.name
+    )
 }
 
 /// The event a rule fires on.
@@ -161,6 +213,7 @@ pub fn parse_rule(text: &str) -> Result<RuleDef, String> {
             instead,
             condition,
             actions,
+            firing: RuleFiring::Origin,
             depends_on: Vec::new(),
             comment: None,
             meta: Meta::default(),

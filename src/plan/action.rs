@@ -382,6 +382,11 @@ pub enum Action {
         name: Ident,
         replace: bool,
     },
+    /// `ALTER TABLE table {ENABLE [REPLICA | ALWAYS] | DISABLE} RULE name`.
+    AlterRule {
+        table: QualifiedName,
+        name: Ident,
+    },
     /// `DROP RULE name ON table`.
     DropRule {
         table: QualifiedName,
@@ -529,6 +534,7 @@ impl Action {
             Action::AlterStatistics { .. } => "alter_statistics",
             Action::DropStatistics { .. } => "drop_statistics",
             Action::CreateRule { .. } => "create_rule",
+            Action::AlterRule { .. } => "alter_rule",
             Action::DropRule { .. } => "drop_rule",
             Action::Raw => "raw",
         }

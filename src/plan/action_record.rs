@@ -375,6 +375,10 @@ pub enum ActionRecord {
         name: String,
         replace: bool,
     },
+    AlterRule {
+        table: NameRecord,
+        name: String,
+    },
     DropRule {
         table: NameRecord,
         name: String,

@@ -7,6 +7,7 @@ SELECT n.nspname::text AS schema,
        c.relname::text AS table_name,
        r.rulename::text AS name,
        pg_get_ruledef(r.oid) AS definition,
+       r.ev_enabled::text AS enabled,
        deps.dep_schemas,
        deps.dep_names,
        (SELECT d.description FROM pg_description d

@@ -169,6 +169,7 @@ fn settle_rule(
 ) {
     let mut comparable = current.clone();
     comparable.comment = desired.comment.clone();
+    comparable.firing = desired.firing;
     if comparable == *desired {
         return;
     }
@@ -181,9 +182,11 @@ fn settle_rule(
     ));
     let comment = desired.comment.take();
     let meta = desired.meta.clone();
+    let firing = desired.firing;
     *desired = current.clone();
     desired.comment = comment;
     desired.meta = meta;
+    desired.firing = firing;
 }
 
 fn unproven_in_indexes(

@@ -383,6 +383,10 @@ impl From<ActionRecord> for Action {
                 name: i(name),
                 replace,
             },
+            R::AlterRule { table, name } => Action::AlterRule {
+                table: q(table),
+                name: i(name),
+            },
             R::DropRule { table, name } => Action::DropRule {
                 table: q(table),
                 name: i(name),

@@ -391,6 +391,10 @@ impl From<&Action> for ActionRecord {
                 name: ident(n),
                 replace: *replace,
             },
+            Action::AlterRule { table, name: n } => R::AlterRule {
+                table: name(table),
+                name: ident(n),
+            },
             Action::DropRule { table, name: n } => R::DropRule {
                 table: name(table),
                 name: ident(n),

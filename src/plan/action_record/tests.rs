@@ -345,6 +345,10 @@ fn one_of_each() -> Vec<Action> {
             name: Ident::new("t_rule"),
             replace: true,
         },
+        Action::AlterRule {
+            table: t.clone(),
+            name: Ident::new("t_rule"),
+        },
         Action::DropRule {
             table: t.clone(),
             name: Ident::new("t_rule"),
@@ -423,6 +427,7 @@ fn one_of_each() -> Vec<Action> {
             | Action::AlterStatistics { .. }
             | Action::DropStatistics { .. }
             | Action::CreateRule { .. }
+            | Action::AlterRule { .. }
             | Action::DropRule { .. }
             | Action::Raw => {}
         }
@@ -447,7 +452,7 @@ fn every_kind_round_trips_and_is_documented() {
         );
         round_trip(action);
     }
-    assert_eq!(kinds.len(), 71);
+    assert_eq!(kinds.len(), 72);
 }
 
 #[test]

@@ -18,7 +18,7 @@
 
 use super::{dep_keys, Cx};
 use crate::graph::deps;
-use crate::model::{rule as model_rule, Model, QualifiedName, Rule};
+use crate::model::{rule as model_rule, Model, QualifiedName, Rule, RuleFiring};
 use crate::plan::order::{Key, Node, Phase};
 use crate::plan::{Action, LockMode, Step};
 
@@ -36,7 +36,10 @@ fn with_locks(step: Step, table: &QualifiedName, rule: &Rule) -> Step {
 }
 
 /// `CREATE RULE`, or `CREATE OR REPLACE RULE` when `current` (the live
-/// rule of the same name) is given.
+/// rule of the same name) is given and its definition differs; then
+/// `ALTER TABLE ... ENABLE/DISABLE RULE` in the same transaction when the
+/// rule must fire otherwise than it then does (a new rule fires on
+/// origin; a replaced one keeps its setting).
 pub(super) fn create(
     cx: &Cx<'_>,
     table: &QualifiedName,
@@ -44,28 +47,62 @@ pub(super) fn create(
     current: Option<&Rule>,
 ) -> Vec<Node> {
     let replace = current.is_some();
-    let description = if replace {
-        format!("replace the definition of rule {} on {table}", rule.name)
-    } else {
-        format!("create rule {} on {table}", rule.name)
-    };
-    let step = with_locks(
-        cx.step(
-            Action::CreateRule {
-                table: table.clone(),
-                name: rule.name.clone(),
-                replace,
-            },
-            description,
-            model_rule::create_rule(table, rule, replace),
-        ),
-        table,
-        rule,
-    );
+    let mut steps = Vec::new();
+    let definition_changes = current.is_none_or(|current| {
+        let mut comparable = current.clone();
+        comparable.comment = rule.comment.clone();
+        comparable.firing = rule.firing;
+        comparable != *rule
+    });
+    if definition_changes {
+        let description = if replace {
+            format!("replace the definition of rule {} on {table}", rule.name)
+        } else {
+            format!("create rule {} on {table}", rule.name)
+        };
+        steps.push(with_locks(
+            cx.step(
+                Action::CreateRule {
+                    table: table.clone(),
+                    name: rule.name.clone(),
+                    replace,
+                },
+                description,
+                model_rule::create_rule(table, rule, replace),
+            ),
+            table,
+            rule,
+        ));
+    }
+    let firing_then = current.map_or(RuleFiring::Origin, |current| current.firing);
+    if rule.firing != firing_then {
+        let step = cx
+            .step(
+                Action::AlterRule {
+                    table: table.clone(),
+                    name: rule.name.clone(),
+                },
+                format!(
+                    "set when rule {} on {table} fires ({})",
+                    rule.name,
+                    rule.firing.as_sql()
+                ),
+                model_rule::alter_rule_firing(table, rule),
+            )
+            .on(table, LockMode::AccessExclusive);
+        steps.push(if steps.is_empty() {
+            step
+        } else {
+            step.joining()
+        });
+    }
+    if steps.is_empty() {
+        return Vec::new();
+    }
     let mut node = Node::new(
         Phase::CreateTrigger,
         format!("rule {table}.{}", rule.name),
-        vec![step],
+        steps,
     )
     .provides([Key::Rule(table.clone(), rule.name.clone())])
     .requires([Key::Relation(table.clone())])
@@ -130,5 +167,20 @@ mod tests {
         insta::assert_snapshot!(plan_text(&one, &changed), @"tx CREATE OR REPLACE RULE r AS ON INSERT TO public.t WHERE new.a > 0 DO INSTEAD (INSERT INTO log (a) VALUES (new.a); NOTIFY t)");
         insta::assert_snapshot!(plan_text(&one, &none), @"tx DROP RULE r ON public.t");
         insta::assert_snapshot!(plan_text(&one, &one), @"");
+        let mut disabled = one.clone();
+        if let Some(t) = disabled.tables.get_mut(&QualifiedName::public("t")) {
+            for rule in t.rules.values_mut() {
+                rule.firing = crate::model::RuleFiring::Disabled;
+            }
+        }
+        insta::assert_snapshot!(plan_text(&none, &disabled), @"
+        tx CREATE RULE r AS ON INSERT TO public.t DO ALSO INSERT INTO log (a) VALUES (new.a)
+        +tx ALTER TABLE public.t DISABLE RULE r
+        ");
+        insta::assert_snapshot!(plan_text(&one, &disabled), @"tx ALTER TABLE public.t DISABLE RULE r");
+        insta::assert_snapshot!(plan_text(&disabled, &changed), @"
+        tx CREATE OR REPLACE RULE r AS ON INSERT TO public.t WHERE new.a > 0 DO INSTEAD (INSERT INTO log (a) VALUES (new.a); NOTIFY t)
+        +tx ALTER TABLE public.t ENABLE RULE r
+        ");
     }
 }

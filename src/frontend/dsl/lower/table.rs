@@ -103,6 +103,12 @@ impl Cx<'_> {
             instead: has(node, Rule::kw_instead),
             condition,
             actions,
+            firing: match child(node, Rule::rule_firing).map(|f| f.as_str().to_lowercase()) {
+                Some(text) if text.starts_with("disabled") => RuleFiring::Disabled,
+                Some(text) if text.ends_with("replica") => RuleFiring::Replica,
+                Some(text) if text.ends_with("always") => RuleFiring::Always,
+                _ => RuleFiring::Origin,
+            },
             depends_on: Vec::new(),
             comment,
             meta: self.meta(node, None),

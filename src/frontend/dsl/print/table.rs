@@ -184,6 +184,12 @@ fn rule_text(rule: &crate::model::Rule) -> String {
         format!("({})", commands.join("; "))
     };
     let _ = write!(text, " do {kind} {actions}");
+    match rule.firing {
+        crate::model::RuleFiring::Origin => {}
+        crate::model::RuleFiring::Disabled => text.push_str(" disabled"),
+        crate::model::RuleFiring::Replica => text.push_str(" enabled replica"),
+        crate::model::RuleFiring::Always => text.push_str(" enabled always"),
+    }
     text
 }
 
