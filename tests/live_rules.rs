@@ -236,6 +236,7 @@ fn a_rule_on_a_view_is_built_verbatim_and_never_planned() {
 CREATE TABLE t (a integer PRIMARY KEY);
 CREATE VIEW v AS SELECT a FROM t;
 CREATE RULE v_ins AS ON INSERT TO v DO INSTEAD INSERT INTO t (a) VALUES (NEW.a);
+COMMENT ON RULE v_ins ON v IS 'inserts go to t';
 ";
     let dir = SchemaDir::new("view_rule", sql);
     let path = dir.schema();

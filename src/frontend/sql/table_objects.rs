@@ -25,10 +25,6 @@ use sqlparser::ast::{
 use sqlparser::keywords::Keyword;
 use sqlparser::tokenizer::Token;
 
-/// PostgreSQL's own trigger functions (`pg_proc` of PostgreSQL 15, return
-/// type `trigger`, schema `pg_catalog`; the `RI_FKey_*` ones only serve
-/// foreign keys' internal triggers).
-
 /// The trigger's function: an unqualified built-in resolves to
 /// `pg_catalog` (searched first whatever the search_path says, and how
 /// pg_dump prints it); any other unqualified name resolves through the
