@@ -333,6 +333,39 @@ pub fn parse_actions(text: &str) -> Vec<SqlExpr> {
     }
 }
 
+/// Brings the canonical form of each action to the catalog's naming:
+/// every relation it names schema-qualified through `resolve` (given the
+/// folded name parts as written), as `pg_get_ruledef` prints them under
+/// the introspector's empty search_path. The text that runs (`sql`) is
+/// kept as written.
+pub fn qualify_actions(rule: &mut Rule, resolve: impl Fn(&[Ident]) -> QualifiedName) {
+    use std::ops::ControlFlow;
+    for action in &mut rule.actions {
+        let Ok(mut statements) = sql_lex::parse_statements(&action.sql) else {
+            continue;
+        };
+        if statements.len() != 1 {
+            continue;
+        }
+        let _ = sqlparser::ast::visit_relations_mut(&mut statements[0], |name| {
+            let parts: Vec<Ident> = name
+                .0
+                .iter()
+                .filter_map(|part| part.as_ident().map(ident))
+                .collect();
+            if parts.len() == name.0.len() && parts.len() == 1 {
+                let qualified = resolve(&parts);
+                *name = sqlparser::ast::ObjectName::from(vec![
+                    sqlparser::ast::Ident::with_quote('"', qualified.schema.as_str()),
+                    sqlparser::ast::Ident::with_quote('"', qualified.name.as_str()),
+                ]);
+            }
+            ControlFlow::<()>::Continue(())
+        });
+        action.canonical = normalize::statement(&statements[0].to_string()).canonical;
+    }
+}
+
 /// The name parts (folded) of every relation the rule's condition and
 /// actions name, in order of appearance, for the frontends to resolve.
 pub fn relation_names(rule: &Rule) -> Vec<Vec<Ident>> {
@@ -481,6 +514,23 @@ mod tests {
         // Printed and read again: the same rule.
         let printed = create_rule(&QualifiedName::public("t"), &list.rule, false);
         assert_eq!(rule(&printed).rule, list.rule);
+    }
+
+    #[test]
+    fn qualified_actions_read_as_the_catalog_prints_them() {
+        let mut written =
+            rule("CREATE RULE r AS ON INSERT TO t DO INSERT INTO log (a) VALUES (NEW.a)").rule;
+        let catalog = rule(
+            "CREATE RULE r AS\n    ON INSERT TO public.t DO  INSERT INTO public.log (a)\n  VALUES (new.a);",
+        )
+        .rule;
+        assert_ne!(written, catalog);
+        qualify_actions(&mut written, |parts| {
+            QualifiedName::public(parts[0].as_str().to_string())
+        });
+        assert_eq!(written, catalog);
+        // What runs is still what the file says.
+        assert_eq!(written.actions[0].sql, "INSERT INTO log (a) VALUES (NEW.a)");
     }
 
     #[test]

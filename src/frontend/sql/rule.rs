@@ -10,7 +10,7 @@
 //! file's search_path as PostgreSQL resolves them when it creates the rule.
 
 use super::{lower, Ctx, Stmt};
-use crate::model::{parse_rule, relation_names, Ident, QualifiedName};
+use crate::model::{parse_rule, qualify_actions, relation_names, Ident, QualifiedName};
 use sqlparser::ast::{ObjectName, ObjectNamePart};
 
 /// `CREATE [OR REPLACE] RULE name AS ON event TO table [WHERE cond] DO
@@ -42,6 +42,7 @@ pub(crate) fn create_rule(ctx: &mut Ctx<'_>, stmt: Stmt<'_>) {
     let mut rule = def.rule;
     rule.meta = ctx.meta(&stmt);
     rule.depends_on = named_relations(ctx, &rule, &table_name);
+    qualify_actions(&mut rule, |parts| ctx.read_relation(&object_name(parts)));
     lower::with_table(ctx, &stmt, &table_name, |ctx, table| {
         let name = rule.name.clone();
         if table.rules.insert(name.clone(), rule).is_some() && !def.or_replace {

@@ -130,6 +130,10 @@ impl Cx<'_> {
         depends_on.sort();
         depends_on.dedup();
         rule.depends_on = depends_on;
+        qualify_actions(&mut rule, |parts| QualifiedName {
+            schema: Ident::new("public"),
+            name: parts.last().cloned().unwrap_or_default(),
+        });
         Some(rule)
     }
 
