@@ -920,9 +920,10 @@ async fn two_connections_read_what_one_reads() {
             .sum()
     };
     assert!(per_connection(0) > 0 && per_connection(1) > 0);
-    // The per-table queries run once per connection: still a constant.
+    // The per-table queries run once per connection: still a constant
+    // (one more per object kind the Model gains; rules made it 26).
     assert!(
-        sharded_stats.queries <= 25,
+        sharded_stats.queries <= 26,
         "{} queries",
         sharded_stats.queries
     );

@@ -74,6 +74,7 @@ pub fn describe_change(change: &Change) -> String {
         | Change::CreateIndex { .. }
         | Change::CreatePolicy { .. }
         | Change::CreateTrigger { .. }
+        | Change::CreateRule { .. }
         | Change::CreateView(_) => "create".to_string(),
         Change::DropSchema(_)
         | Change::DropExtension(_)
@@ -89,6 +90,7 @@ pub fn describe_change(change: &Change) -> String {
         | Change::DropIndex { .. }
         | Change::DropPolicy { .. }
         | Change::DropTrigger { .. }
+        | Change::DropRule { .. }
         | Change::DropView(_) => "drop".to_string(),
         Change::AlterExtension { .. }
         | Change::AlterDomain { .. }
@@ -97,6 +99,7 @@ pub fn describe_change(change: &Change) -> String {
         | Change::AlterSequence { .. }
         | Change::AlterPolicy { .. } => "alter".to_string(),
         Change::ReplaceFunction { .. }
+        | Change::ReplaceRule { .. }
         | Change::ReplaceTrigger { .. }
         | Change::ReplaceView { .. } => "replace".to_string(),
         Change::AddEnumValue { value, .. } => format!("add value '{value}' to"),

@@ -27,7 +27,9 @@ mod terminal;
 use crate::apply::progress::{Bars, Lines, Progress};
 use crate::apply::{ApplyOptions, Interrupt};
 use crate::cli::plan::{PreflightArgs, ShadowArgs};
-use crate::cli::{block_on_uninterrupted, compile_reported, load_sources, CliError, ExitStatus};
+use crate::cli::{
+    block_on_uninterrupted, compile_reported_live, load_sources, CliError, ExitStatus,
+};
 use crate::config::{parse_duration, Options};
 use crate::live::ConnParams;
 use crate::live::{self, ApplyOutcome, ApplySource, LiveOptions};
@@ -140,7 +142,7 @@ pub fn run(options: &Options, args: &ApplyArgs) -> Result<ExitStatus, CliError> 
         citus: options.citus,
         preflight: args.preflight.settings(),
     };
-    let Some((desired, sources)) = desired_model(options, args)? else {
+    let Some((desired, sources)) = desired_model(options, args, &conn)? else {
         return Ok(ExitStatus::Failure);
     };
     let source = match &args.plan {
@@ -203,12 +205,13 @@ pub fn run(options: &Options, args: &ApplyArgs) -> Result<ExitStatus, CliError> 
 fn desired_model(
     options: &Options,
     args: &ApplyArgs,
+    conn: &ConnParams,
 ) -> Result<Option<(Option<Model>, SourceSet)>, CliError> {
     if args.plan.is_some() && args.paths.is_empty() {
         return Ok(Some((None, SourceSet::default())));
     }
     let sources = load_sources(&options.paths, 0)?;
-    Ok(compile_reported(options, &sources)?.map(|model| (Some(model), sources)))
+    Ok(compile_reported_live(options, &sources, conn)?.map(|model| (Some(model), sources)))
 }
 
 /// Reads a plan saved by `plan --out`.

@@ -359,6 +359,36 @@ pub(crate) fn compile_reported(
     Ok((!parsed.has_errors()).then_some(parsed.value))
 }
 
+/// [`compile_reported`] against a database: the names the files leave to
+/// PostgreSQL (roles, built-in and extension functions and types) are
+/// looked up on the server `conn` names instead of making the offline
+/// note; the ones it lacks too are located errors.
+pub(crate) fn compile_reported_live(
+    options: &Options,
+    sources: &SourceSet,
+    conn: &crate::live::ConnParams,
+) -> Result<Option<Model>, CliError> {
+    let parsed = frontend::load(sources);
+    let mut diagnostics = parsed.diagnostics.clone();
+    let model = parsed.value;
+    if !diagnostics
+        .iter()
+        .any(|d| d.severity == crate::diagnostics::Severity::Error)
+    {
+        let (findings, refs) = crate::model::validate::validate_split(&model);
+        diagnostics.extend(findings);
+        diagnostics.extend(block_on(crate::live::check_unresolved(
+            conn, &model, &refs,
+        ))?);
+    }
+    render::diagnostics::sort(&mut diagnostics);
+    report_to_stderr(options, &diagnostics, sources)?;
+    let failed = diagnostics
+        .iter()
+        .any(|d| d.severity == crate::diagnostics::Severity::Error);
+    Ok((!failed).then_some(model))
+}
+
 /// Colour for a stream (see [`crate::config::ColorMode`]).
 pub(crate) fn use_color(options: &Options, is_terminal: bool) -> bool {
     options.color.colors(is_terminal)

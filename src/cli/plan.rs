@@ -29,7 +29,7 @@ mod preflight;
 mod shadow;
 
 use super::{
-    block_on, compile, compile_reported, load_sources, report_to_stderr, CliError, ExitStatus,
+    block_on, compile, compile_reported_live, load_sources, report_to_stderr, CliError, ExitStatus,
 };
 use crate::config::{Citus, Database, Options};
 use crate::diagnostics::Parsed;
@@ -204,10 +204,10 @@ pub fn run(options: &Options, args: &PlanArgs) -> Result<ExitStatus, CliError> {
 /// `plan --db`: the current schema is the live database.
 fn run_live(options: &Options, args: &PlanArgs, url: &ConnString) -> Result<ExitStatus, CliError> {
     let desired_sources = load_sources(&options.paths, 0)?;
-    let Some(desired) = compile_reported(options, &desired_sources)? else {
+    let conn = ConnParams::parse(url.expose_secret())?;
+    let Some(desired) = compile_reported_live(options, &desired_sources, &conn)? else {
         return Ok(ExitStatus::Failure);
     };
-    let conn = ConnParams::parse(url.expose_secret())?;
     let live_options = LiveOptions {
         shadow: args.shadow.choice()?,
         shadow_scope: args.shadow.scope(),

@@ -13,7 +13,7 @@
 
 use crate::model::{
     Column, CompositeType, Constraint, Distribution, Domain, Enum, Extension, Function, Ident,
-    Identity, Index, ObjectId, Policy, QualifiedName, RenameKind, Schema, Sequence, SqlExpr,
+    Identity, Index, ObjectId, Policy, QualifiedName, RenameKind, Rule, Schema, Sequence, SqlExpr,
     Statistics, Table, Trigger, TypeName, View,
 };
 use crate::source::Span;
@@ -314,6 +314,20 @@ pub enum Change<'a> {
         table: QualifiedName,
         statistics: Statistics,
     },
+    CreateRule {
+        table: QualifiedName,
+        rule: Rule,
+    },
+    /// A rule whose definition changed (`CREATE OR REPLACE RULE`).
+    ReplaceRule {
+        table: QualifiedName,
+        current: Rule,
+        desired: Rule,
+    },
+    DropRule {
+        table: QualifiedName,
+        rule: Rule,
+    },
     /// The parents of an inheritance child changed (`INHERIT` /
     /// `NO INHERIT`; the child is never rebuilt).
     SetInherits {
@@ -408,6 +422,12 @@ impl Change<'_> {
             | Change::DropStatistics { table, statistics } => {
                 ObjectId::Statistics(table.clone(), statistics.name.clone())
             }
+            Change::CreateRule { table, rule } | Change::DropRule { table, rule } => {
+                ObjectId::Rule(table.clone(), rule.name.clone())
+            }
+            Change::ReplaceRule { table, desired, .. } => {
+                ObjectId::Rule(table.clone(), desired.name.clone())
+            }
             Change::ReplaceView { desired, .. } => ObjectId::View(desired.name.clone()),
             Change::SetComment { object, .. } => object.clone(),
         }
@@ -456,6 +476,8 @@ impl Change<'_> {
             Change::CreateStatistics { statistics, .. }
             | Change::AlterStatistics { statistics, .. }
             | Change::DropStatistics { statistics, .. } => statistics.meta.span,
+            Change::CreateRule { rule, .. } | Change::DropRule { rule, .. } => rule.meta.span,
+            Change::ReplaceRule { desired, .. } => desired.meta.span,
             Change::ReplaceView { desired, .. } => desired.meta.span,
             Change::AddEnumValue { span, .. }
             | Change::RenameSchema { span, .. }
@@ -499,5 +521,6 @@ pub fn renamed_id(from: &ObjectId, to: &Ident) -> ObjectId {
         ObjectId::Trigger(table, _) => ObjectId::Trigger(table.clone(), to.clone()),
         ObjectId::CompositeType(name) => ObjectId::CompositeType(name.with_name(to.clone())),
         ObjectId::Statistics(table, _) => ObjectId::Statistics(table.clone(), to.clone()),
+        ObjectId::Rule(table, _) => ObjectId::Rule(table.clone(), to.clone()),
     }
 }

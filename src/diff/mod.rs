@@ -33,6 +33,7 @@ mod object_rename;
 mod partition;
 mod policy;
 mod rename;
+mod rule;
 mod schema;
 mod sequence;
 mod statistics;

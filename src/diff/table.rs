@@ -12,7 +12,9 @@
 
 use super::partition::{self, Move};
 use super::rename::Renames;
-use super::{adopt_index, column, constraint, index, policy, statistics, trigger, Change, DiffCtx};
+use super::{
+    adopt_index, column, constraint, index, policy, rule, statistics, trigger, Change, DiffCtx,
+};
 use crate::model::{ObjectId, QualifiedName, Table};
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -158,6 +160,7 @@ pub(super) fn diff_tables(ctx: &mut DiffCtx<'_>) {
                     ctx.push(Change::CreateTable(desired));
                 }
                 statistics::diff_statistics(ctx, None, desired);
+                rule::diff_rules(ctx, None, desired);
                 comments_of_new_table(ctx, desired);
             }
             Some(current_name) => {
@@ -224,6 +227,7 @@ pub(super) fn diff_table(ctx: &mut DiffCtx<'_>, current: &Table, desired: &Table
     policy::diff_policies(ctx, current, desired);
     trigger::diff_triggers(ctx, current, desired);
     statistics::diff_statistics(ctx, Some(current), desired);
+    rule::diff_rules(ctx, Some(current), desired);
     diff_rls(ctx, current, desired);
     if current.inherits != desired.inherits {
         ctx.push(Change::SetInherits {

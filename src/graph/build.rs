@@ -115,6 +115,9 @@ fn add_nodes(graph: &mut DepGraph, model: &Model) {
         for trigger in table.triggers.keys() {
             graph.add_node(ObjectId::Trigger(name.clone(), trigger.clone()));
         }
+        for rule in table.rules.keys() {
+            graph.add_node(ObjectId::Rule(name.clone(), rule.clone()));
+        }
     }
     for (name, view) in &model.views {
         graph.add_node(ObjectId::View(name.clone()));
@@ -153,6 +156,10 @@ fn add_table_edges(graph: &mut DepGraph, model: &Model, table: &crate::model::Ta
     for (trigger_name, trigger) in &table.triggers {
         let id = ObjectId::Trigger(name.clone(), trigger_name.clone());
         add_deps(graph, model, &id, deps::trigger(model, name, trigger));
+    }
+    for (rule_name, rule) in &table.rules {
+        let id = ObjectId::Rule(name.clone(), rule_name.clone());
+        add_deps(graph, model, &id, deps::rule(model, name, rule));
     }
 }
 

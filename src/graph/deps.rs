@@ -16,7 +16,7 @@
 
 use crate::model::{
     CompositeType, ConstraintKind, Domain, ForeignKey, Function, Ident, Index, IndexExpr, Model,
-    Policy, QualifiedName, Table, Trigger, TriggerEvent, TypeName, View,
+    Policy, QualifiedName, Rule, Table, Trigger, TriggerEvent, TypeName, View,
 };
 use crate::sql_lex;
 
@@ -319,6 +319,30 @@ pub(crate) fn trigger(model: &Model, table: &QualifiedName, trigger: &Trigger) -
     if let Some(when) = &trigger.when {
         res.extend(expr(model, model.tables.get(table), &when.sql));
     }
+    res
+}
+
+/// A rule on `table`: the table, the relations its actions and condition
+/// name, the columns of those relations and of the table its text names
+/// (by identifier word), and the functions and sequences it calls.
+pub(crate) fn rule(model: &Model, table: &QualifiedName, rule: &Rule) -> Vec<Dep> {
+    let mut res = vec![Dep::Relation(table.clone())];
+    res.extend(
+        rule.depends_on
+            .iter()
+            .map(|relation| Dep::Relation(relation.clone())),
+    );
+    let texts = rule.condition.iter().chain(rule.actions.iter());
+    for text in texts {
+        res.extend(expr(model, model.tables.get(table), &text.sql));
+        for relation in &rule.depends_on {
+            if let Some(other) = model.tables.get(relation) {
+                res.extend(expr(model, Some(other), &text.sql));
+            }
+        }
+    }
+    res.sort();
+    res.dedup();
     res
 }
 

@@ -75,6 +75,7 @@ mod index;
 mod inherit;
 mod partition;
 mod policy;
+mod rule;
 mod sequence;
 mod sql;
 mod statistics;
@@ -510,7 +511,7 @@ async fn introspect_in_snapshot(
     let (
         (
             (schemas, extensions, enums, domains, composites),
-            (sequences, functions, views, index_keys, inherits, statistics),
+            (sequences, functions, views, index_keys, inherits, statistics, rules),
         ),
         mut per_table,
         helper_rows,
@@ -534,6 +535,7 @@ async fn introspect_in_snapshot(
                         session.query("index keys", index::INDEX_KEYS),
                         session.query("inherits", inherit::INHERITS),
                         session.query("statistics", statistics::STATISTICS),
+                        session.query("rules", rule::RULES),
                     )
                 },
             )
@@ -584,6 +586,7 @@ async fn introspect_in_snapshot(
     policy::introspect_policies(per_table.policies, &mut model)?;
     trigger::introspect_triggers(per_table.triggers, &mut model)?;
     statistics::introspect_statistics(statistics, &mut model)?;
+    rule::introspect_rules(rules, &mut model)?;
     let mut rows_to_model = convert_time + convert_started.elapsed();
     if has_citus {
         let citus_rows = session

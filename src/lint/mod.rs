@@ -494,6 +494,12 @@ pub fn object_span(model: &Model, id: &ObjectId) -> Option<Span> {
             .and_then(|t| t.column(name))
             .map(|o| &o.meta)
             .or_else(|| table_meta(table)),
+        ObjectId::Rule(table, name) => model
+            .tables
+            .get(table)
+            .and_then(|t| t.rules.get(name))
+            .map(|o| &o.meta)
+            .or_else(|| table_meta(table)),
         ObjectId::Constraint(table, name) => model
             .tables
             .get(table)

@@ -8,7 +8,9 @@
 //! normalising the desired schema in a shadow database or offline
 //! ([`shadow`], [`normalize_desired`]), the live table statistics
 //! the planner weighs steps with (`stats`), planning against the live
-//! Model ([`plan_against_db`]), printing it back ([`inspect`]) and the
+//! Model ([`plan_against_db`]), the names the files leave to PostgreSQL
+//! checked against the target's catalogs ([`check_unresolved`]),
+//! printing it back ([`inspect`]) and the
 //! session `schemac apply` runs under its advisory lock ([`apply_to_db`]).
 //!
 //! Invariants:
@@ -36,6 +38,7 @@ pub mod connect;
 mod inspect;
 mod model;
 mod plan;
+mod resolve;
 mod session;
 pub mod shadow;
 mod stats;
@@ -45,6 +48,7 @@ pub use connect::{connect, ConnParams, ConnString, ConnectError, Env, SslMode, T
 pub use inspect::{declare_policy_roles, inspect, Inspected};
 pub use model::{invalid_index_notes, read_live, LiveModel};
 pub use plan::{normalize_desired, plan_against_db, LivePlan, NormalizedDesired};
+pub use resolve::check_unresolved;
 
 use crate::apply::ApplyError;
 use crate::introspect::{Filter, IntrospectError};

@@ -26,6 +26,7 @@ pub mod inherit;
 pub mod normalize;
 pub mod partition;
 pub mod policy;
+pub mod rule;
 pub mod sequence;
 pub mod session;
 pub mod sql;
@@ -43,6 +44,7 @@ pub use function::*;
 pub use index::*;
 pub use partition::*;
 pub use policy::*;
+pub use rule::*;
 pub use sequence::*;
 pub use session::{FileSession, VerbatimStatement};
 pub use statistics::*;
@@ -255,6 +257,8 @@ pub enum ObjectId {
     Trigger(QualifiedName, Ident),
     /// Extended statistics on a table (named in the table's schema).
     Statistics(QualifiedName, Ident),
+    /// A rewrite rule on a table (`CREATE RULE`).
+    Rule(QualifiedName, Ident),
     View(QualifiedName),
 }
 
@@ -326,6 +330,7 @@ pub enum ObjectKind {
     Policy,
     Trigger,
     Statistics,
+    Rule,
     View,
 }
 
@@ -346,6 +351,7 @@ impl ObjectKind {
             ObjectKind::Policy => "policy",
             ObjectKind::Trigger => "trigger",
             ObjectKind::Statistics => "statistics",
+            ObjectKind::Rule => "rule",
             ObjectKind::View => "view",
         }
     }
@@ -368,6 +374,7 @@ impl ObjectId {
             ObjectId::Policy(..) => ObjectKind::Policy,
             ObjectId::Trigger(..) => ObjectKind::Trigger,
             ObjectId::Statistics(..) => ObjectKind::Statistics,
+            ObjectId::Rule(..) => ObjectKind::Rule,
             ObjectId::View(_) => ObjectKind::View,
         }
     }
@@ -391,7 +398,8 @@ impl fmt::Display for ObjectId {
             | ObjectId::Index(table, name)
             | ObjectId::Policy(table, name)
             | ObjectId::Trigger(table, name)
-            | ObjectId::Statistics(table, name) => write!(f, "{kind} {table}.{name}"),
+            | ObjectId::Statistics(table, name)
+            | ObjectId::Rule(table, name) => write!(f, "{kind} {table}.{name}"),
         }
     }
 }

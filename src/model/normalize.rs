@@ -86,6 +86,7 @@ pub use bound::{bound_literal, bound_literal_text, session_dependent_type};
 pub use casts::drop_implicit_casts;
 pub use expr::{
     canonicalize, expr, expr_columns, expr_from_ast, index_key_name, parse, query, query_from_ast,
+    statement,
 };
 pub use names::{
     choose_object_name, choose_unique_name, clip_bytes, default_constraint_name,

@@ -2,7 +2,7 @@
 
 use super::{
     Constraint, Distribution, Ident, Index, Meta, PartitionBy, PartitionOf, Policy, QualifiedName,
-    SequenceOptions, SqlExpr, Statistics, Trigger, TypeName,
+    Rule, SequenceOptions, SqlExpr, Statistics, Trigger, TypeName,
 };
 use std::collections::BTreeMap;
 
@@ -33,6 +33,8 @@ pub struct Table {
     pub triggers: BTreeMap<Ident, Trigger>,
     /// Extended statistics on the table, by name (in the table's schema).
     pub statistics: BTreeMap<Ident, Statistics>,
+    /// Rewrite rules on the table (`CREATE RULE`), by name.
+    pub rules: BTreeMap<Ident, Rule>,
     pub distribution: Option<Distribution>,
     pub unlogged: bool,
     pub comment: Option<String>,
@@ -74,6 +76,7 @@ impl Table {
             policies: BTreeMap::new(),
             triggers: BTreeMap::new(),
             statistics: BTreeMap::new(),
+            rules: BTreeMap::new(),
             distribution: None,
             unlogged: false,
             comment: None,

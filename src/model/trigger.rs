@@ -21,6 +21,18 @@ pub struct Trigger {
     pub meta: Meta,
 }
 
+/// PostgreSQL's own trigger functions (`pg_proc` of PostgreSQL 15, return
+/// type `trigger`, schema `pg_catalog`; the `RI_FKey_*` ones only serve
+/// foreign keys' internal triggers): an unqualified call of one of them
+/// resolves to `pg_catalog`, which is searched first whatever the
+/// search_path says.
+pub const BUILTIN_TRIGGER_FUNCTIONS: &[&str] = &[
+    "suppress_redundant_updates_trigger",
+    "tsvector_update_trigger",
+    "tsvector_update_trigger_column",
+    "unique_key_recheck",
+];
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum TriggerTiming {
     Before,

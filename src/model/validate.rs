@@ -28,9 +28,23 @@ use crate::diagnostics::Diagnostic;
 use crate::source::Span;
 use std::collections::BTreeMap;
 
-/// Runs every check; diagnostics come out in a stable order.
+/// Runs every check; diagnostics come out in a stable order. The names
+/// the files use without declaring them are ONE Info note
+/// ([`unresolved_note`]); with a database at hand, callers use
+/// [`validate_split`] and ask the server instead.
 pub fn validate(model: &Model) -> Vec<Diagnostic> {
+    let (mut out, refs) = validate_split(model);
+    out.extend(unresolved_note(&refs));
+    out
+}
+
+/// The checks of [`validate`] without the unresolved-reference note: the
+/// diagnostics, and every use of a name only PostgreSQL can resolve (a
+/// role, a built-in or extension function or type, an object outside the
+/// managed schemas), in the Model's order.
+pub fn validate_split(model: &Model) -> (Vec<Diagnostic>, Vec<Unresolved>) {
     let mut out = Vec::new();
+    let mut refs = Vec::new();
     check_identifiers(model, &mut out);
     check_relation_names(model, &mut out);
     for table in model.tables.values() {
@@ -41,48 +55,81 @@ pub fn validate(model: &Model) -> Vec<Diagnostic> {
         check_columns(&ctx, &mut out);
         references::check_constraints(&ctx, &mut out);
         references::check_indexes(&ctx, &mut out);
-        references::check_policies(&ctx, &mut out);
-        references::check_triggers(&ctx, &mut out);
+        references::check_policies(&ctx, &mut refs);
+        references::check_triggers(&ctx, &mut refs);
         references::check_distribution(&ctx, &mut out);
         partition::check_partition(&ctx, &mut out);
     }
     partition::check_overlaps(model, &mut out);
-    references::check_types(model, &mut out);
+    references::check_types(model, &mut out, &mut refs);
     references::check_sequences_and_views(model, &mut out);
-    merge_unresolved(&mut out);
-    out
+    (out, refs)
 }
 
-const UNRESOLVED: &str = "unresolved-reference";
+/// The code of the one offline note, and of the errors the server check
+/// reports for names the server lacks too.
+pub const UNRESOLVED: &str = "unresolved-reference";
 
-/// One reference the Model cannot resolve on its own (`what` names it:
-/// `function public.tsvector_update_trigger`, `role app_user`); all of
-/// them become one note in [`merge_unresolved`].
-fn unresolved(span: Span, what: String) -> Diagnostic {
-    Diagnostic::info(UNRESOLVED, span, what)
+/// One use of a name the Model cannot resolve on its own.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Unresolved {
+    pub kind: UnresolvedKind,
+    /// The schema a function was resolved to (`None` for roles and types;
+    /// a type's name may carry its own schema).
+    pub schema: Option<String>,
+    /// The role name, the function name or the type as `format_type`
+    /// spells it (`public.citext`, `hstore[]`).
+    pub name: String,
+    /// The statement or item that uses it.
+    pub span: Span,
 }
 
-/// Replaces the per-occurrence unresolved references by one note at the
-/// first of them, naming a few distinct ones and counting the rest.
-fn merge_unresolved(out: &mut Vec<Diagnostic>) {
-    let (found, rest): (Vec<Diagnostic>, Vec<Diagnostic>) = std::mem::take(out)
-        .into_iter()
-        .partition(|d| d.code == UNRESOLVED);
-    *out = rest;
-    let Some(first) = found
-        .iter()
-        .min_by_key(|d| (d.primary.span.file.0, d.primary.span.start))
-    else {
-        return;
-    };
-    let mut names: Vec<&str> = found.iter().map(|d| d.message.as_str()).collect();
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum UnresolvedKind {
+    Role,
+    Function,
+    Type,
+}
+
+impl UnresolvedKind {
+    pub fn noun(self) -> &'static str {
+        match self {
+            UnresolvedKind::Role => "role",
+            UnresolvedKind::Function => "function",
+            UnresolvedKind::Type => "type",
+        }
+    }
+}
+
+impl Unresolved {
+    /// `role app_user`, `function public.tsvector_update_trigger`.
+    pub fn describe(&self) -> String {
+        match &self.schema {
+            Some(schema) => format!(
+                "{} {}",
+                self.kind.noun(),
+                QualifiedName::new(schema.clone(), self.name.clone())
+            ),
+            None if self.kind == UnresolvedKind::Role => {
+                format!("{} {}", self.kind.noun(), Ident::new(self.name.clone()))
+            }
+            None => format!("{} {}", self.kind.noun(), self.name),
+        }
+    }
+}
+
+/// The one note for all the unresolved uses: at the first of them, naming
+/// a few distinct names and counting the rest; `None` when there are none.
+pub fn unresolved_note(refs: &[Unresolved]) -> Option<Diagnostic> {
+    let first = refs.iter().min_by_key(|r| (r.span.file.0, r.span.start))?;
+    let mut names: Vec<String> = refs.iter().map(Unresolved::describe).collect();
     names.sort_unstable();
     names.dedup();
     const SHOWN: usize = 5;
     let mut listed = names
         .iter()
         .take(SHOWN)
-        .copied()
+        .cloned()
         .collect::<Vec<_>>()
         .join(", ");
     if names.len() > SHOWN {
@@ -96,14 +143,14 @@ fn merge_unresolved(out: &mut Vec<Diagnostic>) {
     let message = format!(
         "{} {noun} used but not declared in these files, left for PostgreSQL to resolve ({} {}): {listed}",
         names.len(),
-        found.len(),
-        if found.len() == 1 { "use" } else { "uses" }
+        refs.len(),
+        if refs.len() == 1 { "use" } else { "uses" }
     );
-    out.push(
-        Diagnostic::info(UNRESOLVED, first.primary.span, message)
+    Some(
+        Diagnostic::info(UNRESOLVED, first.span, message)
             .with_label("first use")
-            .with_help("built-in and extension functions, roles and objects outside the managed schemas are checked by PostgreSQL when the plan runs; declare the ones that belong to this schema"),
-    );
+            .with_help("built-in and extension functions, roles and objects outside the managed schemas are checked against the server by plan --db and apply; declare the ones that belong to this schema"),
+    )
 }
 
 /// A table with what the checks need around it.
@@ -885,9 +932,10 @@ mod tests {
             builder,
             &[
                 "unknown-reference: column public.t.a has type public.mood, which is not declared",
-                "unknown-reference: column public.t.b has type public.citext, which is not declared",
-                "unknown-reference: column public.t.e has type ext.thing, which is not declared",
                 "duplicate-name: enum public.status lists value 'a' twice",
+                // An extension's type, a type outside the managed schemas:
+                // only the server can tell (one note offline).
+                "unresolved-reference: 2 objects used but not declared in these files, left for PostgreSQL to resolve (2 uses): type ext.thing, type public.citext",
             ],
         );
         let mut builder =

@@ -375,6 +375,23 @@ pub enum Action {
         table: QualifiedName,
         name: Ident,
     },
+    /// `CREATE [OR REPLACE] RULE name AS ON event TO table ...`
+    /// (`replace`: an existing rule's definition changes in place).
+    CreateRule {
+        table: QualifiedName,
+        name: Ident,
+        replace: bool,
+    },
+    /// `ALTER TABLE table {ENABLE [REPLICA | ALWAYS] | DISABLE} RULE name`.
+    AlterRule {
+        table: QualifiedName,
+        name: Ident,
+    },
+    /// `DROP RULE name ON table`.
+    DropRule {
+        table: QualifiedName,
+        name: Ident,
+    },
     /// A statement no consumer needs to understand.
     Raw,
 }
@@ -516,6 +533,9 @@ impl Action {
             Action::CreateStatistics { .. } => "create_statistics",
             Action::AlterStatistics { .. } => "alter_statistics",
             Action::DropStatistics { .. } => "drop_statistics",
+            Action::CreateRule { .. } => "create_rule",
+            Action::AlterRule { .. } => "alter_rule",
+            Action::DropRule { .. } => "drop_rule",
             Action::Raw => "raw",
         }
     }

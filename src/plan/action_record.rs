@@ -373,6 +373,19 @@ pub enum ActionRecord {
         table: NameRecord,
         name: String,
     },
+    CreateRule {
+        table: NameRecord,
+        name: String,
+        replace: bool,
+    },
+    AlterRule {
+        table: NameRecord,
+        name: String,
+    },
+    DropRule {
+        table: NameRecord,
+        name: String,
+    },
     AlterCompositeType {
         name: NameRecord,
         attribute: String,

@@ -69,6 +69,8 @@ pub(crate) enum Key {
     /// Extended statistics, by table and name (a drop and a create of one
     /// name are ordered drop first).
     Statistics(QualifiedName, Ident),
+    /// A rewrite rule, by table and name.
+    Rule(QualifiedName, Ident),
     /// Row-level security is disabled on the table.
     RlsOff(QualifiedName),
     /// Direct mode: RLS was enabled or forced on the table (its policy

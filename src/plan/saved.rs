@@ -526,7 +526,8 @@ fn save_object(object: &ObjectId) -> SavedObject {
         | ObjectId::Index(table, name)
         | ObjectId::Policy(table, name)
         | ObjectId::Trigger(table, name)
-        | ObjectId::Statistics(table, name) => owned(table, name),
+        | ObjectId::Statistics(table, name)
+        | ObjectId::Rule(table, name) => owned(table, name),
     }
 }
 
@@ -568,6 +569,7 @@ fn load_object(saved: &SavedObject) -> Result<ObjectId, String> {
         "policy" => ObjectId::Policy(table()?, name),
         "trigger" => ObjectId::Trigger(table()?, name),
         "statistics" => ObjectId::Statistics(table()?, name),
+        "rule" => ObjectId::Rule(table()?, name),
         other => return Err(format!("unknown object kind `{other}`")),
     };
     Ok(res)

@@ -90,7 +90,8 @@ pub fn object_name(object: &ObjectId) -> String {
         | ObjectId::Index(table, name)
         | ObjectId::Policy(table, name)
         | ObjectId::Trigger(table, name)
-        | ObjectId::Statistics(table, name) => format!("{table}.{name}"),
+        | ObjectId::Statistics(table, name)
+        | ObjectId::Rule(table, name) => format!("{table}.{name}"),
     }
 }
 

@@ -46,6 +46,16 @@ pub(crate) fn comment(ctx: &mut Ctx<'_>, stmt: Stmt<'_>) {
         }
     };
     match target {
+        // A rule on a view is built verbatim (`super::rule`): so is its comment.
+        Parsed::Target(CommentTarget::Rule(relation, name))
+            if ctx.model.views.contains_key(&relation) =>
+        {
+            super::skipped::verbatim(
+                ctx,
+                &stmt,
+                &format!("COMMENT ON RULE {name} ON {relation} (a rule on a view) not modelled: with a database, the shadow database runs it as written"),
+            )
+        }
         Parsed::Target(target) => ctx.deferred.push(Deferred::Comment {
             target,
             text,
@@ -102,6 +112,9 @@ fn target(
     } else if p.parse_keyword(Keyword::TRIGGER) {
         let (object, table) = on_table(p)?;
         CommentTarget::Trigger(table, object)
+    } else if p.parse_keyword(Keyword::RULE) {
+        let (object, table) = on_table(p)?;
+        CommentTarget::Rule(table, object)
     } else if p
         .parse_one_of_keywords(&[Keyword::FUNCTION, Keyword::PROCEDURE])
         .is_some()
@@ -205,6 +218,11 @@ pub(crate) fn apply(ctx: &mut Ctx<'_>, target: &CommentTarget, text: Option<Stri
             .get_mut(table)
             .and_then(|t| t.triggers.get_mut(name))
             .map(|t| &mut t.comment),
+        CommentTarget::Rule(table, name) => model
+            .tables
+            .get_mut(table)
+            .and_then(|t| t.rules.get_mut(name))
+            .map(|r| &mut r.comment),
         CommentTarget::Function(id) => model.functions.get_mut(id).map(|f| &mut f.comment),
         CommentTarget::View(name) => model.views.get_mut(name).map(|v| &mut v.comment),
         CommentTarget::Sequence(name) => model.sequences.get_mut(name).map(|s| &mut s.comment),

@@ -6,7 +6,8 @@
 //! handler either changes the Model or leaves a diagnostic.
 
 use super::{
-    forms, index, lower, objects, sequence, skipped, statistics, table_objects, types, Ctx, Stmt,
+    forms, index, lower, objects, rule, sequence, skipped, statistics, table_objects, types, Ctx,
+    Stmt,
 };
 
 /// Upper-cased leading words of a statement (identifier characters only),
@@ -79,6 +80,7 @@ fn create(ctx: &mut Ctx<'_>, stmt: Stmt<'_>, kind: &str, words: &[String]) {
         "TRIGGER" => table_objects::create_trigger(ctx, stmt),
         "POLICY" => table_objects::create_policy(ctx, stmt),
         "STATISTICS" => statistics::create_statistics(ctx, stmt),
+        "RULE" => rule::create_rule(ctx, stmt),
         _ => skipped::other(ctx, stmt, words),
     }
 }

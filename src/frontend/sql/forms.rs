@@ -72,6 +72,8 @@ enum TableAction {
         name: Ident,
         if_exists: bool,
     },
+    /// `{ENABLE [REPLICA | ALWAYS] | DISABLE} RULE name`.
+    RuleFiring(Ident, crate::model::RuleFiring),
 }
 
 /// `ALTER TABLE [IF EXISTS] [ONLY] name action [, ...]`.
@@ -212,6 +214,17 @@ fn apply_table_action(
                 }
             }
         }
+        TableAction::RuleFiring(name, firing) => match table.rules.get_mut(&name) {
+            Some(rule) => rule.firing = firing,
+            None => ctx.error(
+                "unknown-reference",
+                stmt,
+                format!(
+                    "rule {name} on table {} is not declared before this statement",
+                    table.name
+                ),
+            ),
+        },
         TableAction::Attach(..) | TableAction::Skip(_) => {}
     }
 }
@@ -270,6 +283,12 @@ fn table_action(p: &mut Parser<'_>) -> Result<TableAction, ParserError> {
         let child = p.parse_object_name(false)?;
         let bound = partition_bound(p)?;
         return Ok(TableAction::Attach(child, bound));
+    }
+    if let Some(firing) = rule_firing(p) {
+        return Ok(TableAction::RuleFiring(
+            ident(&p.parse_identifier()?),
+            firing,
+        ));
     }
     if p.parse_keywords(&[
         Keyword::ENABLE,
@@ -340,9 +359,26 @@ fn table_action(p: &mut Parser<'_>) -> Result<TableAction, ParserError> {
         return Ok(TableAction::DropConstraint { name, if_exists });
     }
     p.expected(
-        "ADD, ATTACH PARTITION, ALTER COLUMN, DROP CONSTRAINT, [NO] FORCE/ENABLE/DISABLE ROW LEVEL SECURITY or OWNER TO",
+        "ADD, ATTACH PARTITION, ALTER COLUMN, DROP CONSTRAINT, [NO] FORCE/ENABLE/DISABLE ROW LEVEL SECURITY, ENABLE/DISABLE RULE or OWNER TO",
         p.peek_token(),
     )
+}
+
+/// `ENABLE [REPLICA | ALWAYS] RULE` or `DISABLE RULE` (pg_dump prints them
+/// after a rule that does not fire on origin), the rule's name next.
+fn rule_firing(p: &mut Parser<'_>) -> Option<crate::model::RuleFiring> {
+    use crate::model::RuleFiring;
+    if p.parse_keywords(&[Keyword::DISABLE, Keyword::RULE]) {
+        Some(RuleFiring::Disabled)
+    } else if p.parse_keywords(&[Keyword::ENABLE, Keyword::REPLICA, Keyword::RULE]) {
+        Some(RuleFiring::Replica)
+    } else if p.parse_keywords(&[Keyword::ENABLE, Keyword::ALWAYS, Keyword::RULE]) {
+        Some(RuleFiring::Always)
+    } else if p.parse_keywords(&[Keyword::ENABLE, Keyword::RULE]) {
+        Some(RuleFiring::Origin)
+    } else {
+        None
+    }
 }
 
 fn alter_column(p: &mut Parser<'_>, column: Ident) -> Result<TableAction, ParserError> {

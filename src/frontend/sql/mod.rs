@@ -26,6 +26,7 @@ mod lower;
 mod objects;
 mod pgdump;
 mod rename_hint;
+mod rule;
 mod search_path;
 mod sequence;
 mod skipped;

@@ -9,7 +9,9 @@
 //! `\connect`, ...) at the start of a statement run to the end of their line
 //! and are returned as statements of their own.
 //!
-//! Two forms carry semicolons that do not end the statement: a SQL-standard
+//! Three forms carry semicolons that do not end the statement: a
+//! rule's list of actions, `CREATE RULE ... DO (command; command)`
+//! (inside parentheses, as psql splits it), a SQL-standard
 //! function body `BEGIN ATOMIC ... END` (its `END` is found by counting the
 //! `CASE ... END` pairs inside it), and the data block after `COPY ...
 //! FROM stdin;`, which runs up to a line `\.` and is never returned as a
@@ -129,7 +131,10 @@ fn scan_run<'a>(text: &'a str, from: usize, run_end: usize, out: &mut Vec<Stmt<'
             statement.word(&lexeme.token, next_word(&lexemes[idx..]));
             continue;
         };
-        if lexeme.token == Token::SemiColon && statement.atomic.is_none() {
+        if lexeme.token == Token::SemiColon
+            && statement.atomic.is_none()
+            && statement.rule_depth == 0
+        {
             push_trimmed(text, begin, lexeme.start, out);
             if statement.copy_from_stdin {
                 return Next::At(skip_copy_data(text, lexeme.end));
@@ -160,7 +165,16 @@ struct Statement {
     copy_from_stdin: bool,
     /// Inside `BEGIN ATOMIC`: the number of open `CASE`s.
     atomic: Option<usize>,
+    /// How far `CREATE [OR REPLACE] RULE` has been read: 1 after CREATE,
+    /// 2 after OR, 3 after REPLACE, [`RULE_READ`] once it is a rule,
+    /// [`NOT_RULE`] otherwise.
+    rule_lead: u8,
+    /// Open parentheses in a `CREATE RULE` statement.
+    rule_depth: usize,
 }
+
+const RULE_READ: u8 = 4;
+const NOT_RULE: u8 = 5;
 
 impl Statement {
     /// Takes in the next token (`next` is the word after it, if any).
@@ -168,9 +182,26 @@ impl Statement {
         let Token::Word(word) = token else {
             self.first_word = true;
             self.after_from = false;
+            if self.rule_lead == RULE_READ {
+                match token {
+                    Token::LParen => self.rule_depth += 1,
+                    Token::RParen => self.rule_depth = self.rule_depth.saturating_sub(1),
+                    _ => {}
+                }
+            } else {
+                self.rule_lead = NOT_RULE;
+            }
             return;
         };
         let is = |name: &str| word.quote_style.is_none() && word.value.eq_ignore_ascii_case(name);
+        self.rule_lead = match self.rule_lead {
+            0 if is("CREATE") => 1,
+            1 if is("OR") => 2,
+            2 if is("REPLACE") => 3,
+            1 | 3 if is("RULE") => RULE_READ,
+            RULE_READ => RULE_READ,
+            _ => NOT_RULE,
+        };
         if !self.first_word {
             self.first_word = true;
             self.is_copy = is("COPY");
@@ -251,6 +282,20 @@ mod tests {
             vec![
                 "CREATE TABLE a (x text DEFAULT 'a;b')",
                 "SELECT \"x;y\" FROM t"
+            ]
+        );
+    }
+
+    #[test]
+    fn a_rules_action_list_is_one_statement() {
+        let sql = "CREATE RULE r AS\n    ON UPDATE TO public.t DO ( INSERT INTO public.log (x)\n  VALUES (old.a);\n NOTIFY t;\n);\nCREATE OR REPLACE RULE s AS ON DELETE TO t DO (DELETE FROM a; DELETE FROM b);\nSELECT (1); SELECT 2;";
+        assert_eq!(
+            texts(sql),
+            vec![
+                "CREATE RULE r AS\n    ON UPDATE TO public.t DO ( INSERT INTO public.log (x)\n  VALUES (old.a);\n NOTIFY t;\n)",
+                "CREATE OR REPLACE RULE s AS ON DELETE TO t DO (DELETE FROM a; DELETE FROM b)",
+                "SELECT (1)",
+                "SELECT 2"
             ]
         );
     }

@@ -25,23 +25,14 @@ use sqlparser::ast::{
 use sqlparser::keywords::Keyword;
 use sqlparser::tokenizer::Token;
 
-/// PostgreSQL's own trigger functions (`pg_proc` of PostgreSQL 15, return
-/// type `trigger`, schema `pg_catalog`; the `RI_FKey_*` ones only serve
-/// foreign keys' internal triggers).
-const BUILTIN_TRIGGER_FUNCTIONS: &[&str] = &[
-    "suppress_redundant_updates_trigger",
-    "tsvector_update_trigger",
-    "tsvector_update_trigger_column",
-    "unique_key_recheck",
-];
-
 /// The trigger's function: an unqualified built-in resolves to
 /// `pg_catalog` (searched first whatever the search_path says, and how
 /// pg_dump prints it); any other unqualified name resolves through the
 /// search_path.
 fn trigger_function(ctx: &Ctx<'_>, name: &sqlparser::ast::ObjectName) -> QualifiedName {
     let function = ctx.function(name);
-    let builtin = name.0.len() == 1 && BUILTIN_TRIGGER_FUNCTIONS.contains(&function.name.as_str());
+    let builtin = name.0.len() == 1
+        && crate::model::BUILTIN_TRIGGER_FUNCTIONS.contains(&function.name.as_str());
     if builtin {
         QualifiedName::new("pg_catalog", function.name.as_str())
     } else {

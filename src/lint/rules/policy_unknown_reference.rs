@@ -1,50 +1,26 @@
-//! policy-unknown-reference: a policy names a role or a column that does not exist.
+//! policy-unknown-reference: a policy's expression names a column its table does not have.
+//!
+//! Roles are not judged here: they are cluster objects only PostgreSQL can
+//! resolve, so an undeclared role joins the one unresolved-reference note
+//! offline and is looked up on the server by `plan --db` and `apply`
+//! (`crate::live::check_unresolved`).
 use crate::diagnostics::Severity;
 use crate::lint::{span, Check, Family, Finding, Group, Rule, SchemaCtx};
-use crate::model::{normalize, BUILTIN_ROLES};
+use crate::model::normalize;
 
 pub static RULE: Rule = Rule {
     id: "policy-unknown-reference",
     family: Family::Schema,
     group: Group::Security,
     default_severity: Severity::Error,
-    summary: "policy names a role or column that does not exist",
-    docs: "### What it does\nFlags policies whose `to` list names a role that is not declared (`role NAME`) and not built in, and policies whose USING / WITH CHECK expression names a column the table does not have.\n### Why is this bad?\nCREATE POLICY fails on an unknown role or column, in the middle of a deploy; a role that exists in staging but not in production fails only there.\n### Safe alternative\nDeclare the roles the schema relies on with `role NAME` (schemac checks them against the server), and fix the column name.\n### Example\n```\nrole app_user\ntable notes {\n  policy tenant to app_user using (account_id = current_setting('app.account_id')::uuid)\n}\n```",
+    summary: "policy names a column that does not exist",
+    docs: "### What it does\nFlags policies whose USING / WITH CHECK expression names a column the table does not have. Roles in the `to` list are not judged here: roles are cluster objects, so an undeclared one is part of the one unresolved-reference note offline, and `plan --db` and `apply` look it up on the server (an error only when the server lacks it too).\n### Why is this bad?\nCREATE POLICY fails on an unknown column, in the middle of a deploy.\n### Safe alternative\nFix the column name.\n### Example\n```\ntable notes {\n  account_id uuid not null\n  policy tenant to app_user using (account_id = current_setting('app.account_id')::uuid)\n}\n```",
     check: Check::Schema(check),
 };
 
 fn check(ctx: &SchemaCtx<'_>, out: &mut Vec<Finding>) {
     for table in ctx.base_tables() {
         for policy in table.policies.values() {
-            for role in &policy.roles {
-                let known = ctx.model.roles.contains_key(role)
-                    || BUILTIN_ROLES.contains(&role.as_str())
-                    || role.as_str().starts_with("pg_");
-                if !known {
-                    out.push(
-                        Finding::new(
-                            &RULE,
-                            span(&policy.meta),
-                            format!(
-                                "policy {} on {} names unknown role {}",
-                                policy.name, table.name, role
-                            ),
-                        )
-                        .label("unknown role")
-                        .help(
-                            crate::diagnostics::suggest::with_suggestion(
-                                format!("declare it with `role {role}` or fix the name"),
-                                role.as_str(),
-                                ctx.model
-                                    .roles
-                                    .keys()
-                                    .map(|known| known.as_str())
-                                    .chain(BUILTIN_ROLES.iter().copied()),
-                            ),
-                        ),
-                    );
-                }
-            }
             for expr in policy.using.iter().chain(policy.with_check.iter()) {
                 // Only bare names are checked: qualified references and
                 // subqueries may name other tables' columns, so an

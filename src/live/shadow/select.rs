@@ -174,7 +174,12 @@ fn spread_to_dependents(desired: &Model, all: &[ObjectId], unsettled: &mut BTree
             if unsettled.contains(id) {
                 continue;
             }
-            let is_view = matches!(id, ObjectId::View(_));
+            // A rule, like a view, is stored against the relations it
+            // names (their column types decide the casts pg_get_ruledef
+            // prints): a table with rules is unsettled with them.
+            let is_view = matches!(id, ObjectId::View(_))
+                || matches!(id, ObjectId::Table(name)
+                    if desired.tables.get(name).is_some_and(|t| !t.rules.is_empty()));
             if !is_view && !spreads_beyond_views {
                 continue;
             }
@@ -246,7 +251,8 @@ fn equal_unit(live: &Model, desired: &Model, id: &ObjectId) -> bool {
         | ObjectId::Index(..)
         | ObjectId::Policy(..)
         | ObjectId::Trigger(..)
-        | ObjectId::Statistics(..) => false,
+        | ObjectId::Statistics(..)
+        | ObjectId::Rule(..) => false,
     }
 }
 
@@ -277,7 +283,8 @@ fn copy_unit(from: &Model, to: &mut Model, id: &ObjectId) {
         | ObjectId::Index(..)
         | ObjectId::Policy(..)
         | ObjectId::Trigger(..)
-        | ObjectId::Statistics(..) => {}
+        | ObjectId::Statistics(..)
+        | ObjectId::Rule(..) => {}
     }
 }
 
@@ -337,7 +344,8 @@ fn unit_deps(model: &Model, id: &ObjectId, full: bool) -> Vec<Dep> {
         | ObjectId::Index(..)
         | ObjectId::Policy(..)
         | ObjectId::Trigger(..)
-        | ObjectId::Statistics(..) => Vec::new(),
+        | ObjectId::Statistics(..)
+        | ObjectId::Rule(..) => Vec::new(),
     }
 }
 
@@ -355,6 +363,9 @@ fn table_deps(model: &Model, table: &Table) -> Vec<Dep> {
     }
     for trigger in table.triggers.values() {
         res.extend(deps::trigger(model, &table.name, trigger));
+    }
+    for rule in table.rules.values() {
+        res.extend(deps::rule(model, &table.name, rule));
     }
     for statistics in table.statistics.values() {
         for key in &statistics.keys {

@@ -107,6 +107,52 @@ pub fn query(sql: &str) -> Result<SqlExpr, ExprError> {
     })
 }
 
+/// Canonicalises one SQL statement (a rule's action: `INSERT`, `UPDATE`,
+/// `DELETE`, `SELECT` or `NOTIFY`): every expression in it as [`expr`]
+/// does, relation names folded, keywords in sqlparser's spelling. Text
+/// sqlparser does not read as exactly one statement is compared on its
+/// whitespace-collapsed form.
+pub fn statement(sql: &str) -> SqlExpr {
+    let trimmed = sql.trim().trim_end_matches(';').trim_end();
+    let canonical = match crate::sql_lex::parse_statements(trimmed) {
+        Ok(mut statements) if statements.len() == 1 => {
+            let mut ast = statements.remove(0);
+            canonicalize_statement(&mut ast);
+            ast.to_string()
+        }
+        _ => trimmed.split_whitespace().collect::<Vec<_>>().join(" "),
+    };
+    SqlExpr {
+        sql: trimmed.to_string(),
+        canonical,
+    }
+}
+
+fn canonicalize_statement(ast: &mut sqlparser::ast::Statement) {
+    let _ = visit_expressions_mut(ast, |node| {
+        let owned = std::mem::replace(node, null());
+        *node = rewrite(owned);
+        ControlFlow::<()>::Continue(())
+    });
+    let _ = visit_expressions_mut(ast, |node| {
+        if is_operator(node) {
+            let owned = std::mem::replace(node, null());
+            *node = Expr::Nested(Box::new(owned));
+        }
+        ControlFlow::<()>::Continue(())
+    });
+    let _ = visit_relations_mut(ast, |relation| {
+        let parts: Vec<SqlIdent> = function_name_parts(relation)
+            .into_iter()
+            .map(canonical_ident)
+            .collect();
+        if parts.len() == relation.0.len() {
+            *relation = ObjectName::from(parts);
+        }
+        ControlFlow::<()>::Continue(())
+    });
+}
+
 /// Canonicalises a query sqlparser has already parsed (the SQL frontend).
 pub fn query_from_ast(ast: &Query) -> SqlExpr {
     let mut canonical = ast.clone();

@@ -11,7 +11,8 @@
 //! only when it differs from the current one in spelling the offline
 //! normaliser does not know: equal once casts, parentheses, name
 //! qualifiers, case and white space are ignored. View definitions, which
-//! PostgreSQL rewrites beyond that, are always settled and named. Anything
+//! PostgreSQL rewrites beyond that, are always settled and named, and so
+//! are rule definitions. Anything
 //! else is left to the diff.
 
 use crate::model::{
@@ -148,6 +149,44 @@ fn unproven_in_table(current: &Table, desired: &mut Table, notes: &mut Vec<Strin
             );
         }
     }
+    for (name, rule) in &mut desired.rules {
+        if let Some(current_rule) = current.rules.get(name) {
+            settle_rule(table, name, current_rule, rule, notes);
+        }
+    }
+}
+
+/// A rule's definition, like a view's query, is what PostgreSQL stores
+/// after parse analysis (qualified names, added casts): without a shadow
+/// database a rule whose definition differs is left as the database has
+/// it, and named.
+fn settle_rule(
+    table: &QualifiedName,
+    name: &Ident,
+    current: &crate::model::Rule,
+    desired: &mut crate::model::Rule,
+    notes: &mut Vec<String>,
+) {
+    let mut comparable = current.clone();
+    comparable.comment = desired.comment.clone();
+    comparable.firing = desired.firing;
+    if comparable == *desired {
+        return;
+    }
+    notes.push(format!(
+        "rule definitions are compared only with a shadow database: rule {name} on {table} is \
+         left unchanged, although its text differs (database: `{}`, schema: `{}`); plan with a \
+         shadow database to change it",
+        one_line(&crate::model::rule::create_rule(table, current, false)),
+        one_line(&crate::model::rule::create_rule(table, desired, false))
+    ));
+    let comment = desired.comment.take();
+    let meta = desired.meta.clone();
+    let firing = desired.firing;
+    *desired = current.clone();
+    desired.comment = comment;
+    desired.meta = meta;
+    desired.firing = firing;
 }
 
 fn unproven_in_indexes(

@@ -5,7 +5,7 @@
 
 use super::{
     check_column_list, check_expr_columns, effective_columns, span_of, unknown, unknown_column,
-    TableCtx,
+    TableCtx, Unresolved, UnresolvedKind,
 };
 use crate::diagnostics::Diagnostic;
 use crate::model::normalize;
@@ -262,7 +262,7 @@ pub(super) fn check_indexes(ctx: &TableCtx<'_>, out: &mut Vec<Diagnostic>) {
     }
 }
 
-pub(super) fn check_policies(ctx: &TableCtx<'_>, out: &mut Vec<Diagnostic>) {
+pub(super) fn check_policies(ctx: &TableCtx<'_>, refs: &mut Vec<Unresolved>) {
     for policy in ctx.table.policies.values() {
         let span = ctx.span(&policy.meta);
         for role in &policy.roles {
@@ -272,13 +272,18 @@ pub(super) fn check_policies(ctx: &TableCtx<'_>, out: &mut Vec<Diagnostic>) {
             if !known {
                 // Roles are cluster objects pg_dump never prints: PostgreSQL
                 // is the judge, so this joins the one unresolved-references note.
-                out.push(super::unresolved(span, format!("role {role}")));
+                refs.push(Unresolved {
+                    kind: UnresolvedKind::Role,
+                    schema: None,
+                    name: role.as_str().to_string(),
+                    span,
+                });
             }
         }
     }
 }
 
-pub(super) fn check_triggers(ctx: &TableCtx<'_>, out: &mut Vec<Diagnostic>) {
+pub(super) fn check_triggers(ctx: &TableCtx<'_>, refs: &mut Vec<Unresolved>) {
     let model = ctx.model;
     for trigger in ctx.table.triggers.values() {
         // `FunctionId` orders by name first and an empty argument list
@@ -303,10 +308,12 @@ pub(super) fn check_triggers(ctx: &TableCtx<'_>, out: &mut Vec<Diagnostic>) {
         if !declared && !elsewhere {
             // A built-in (`tsvector_update_trigger`), an extension's or one
             // outside the managed schemas: only PostgreSQL can tell.
-            out.push(super::unresolved(
-                ctx.span(&trigger.meta),
-                format!("function {}", trigger.function),
-            ));
+            refs.push(Unresolved {
+                kind: UnresolvedKind::Function,
+                schema: Some(trigger.function.schema.as_str().to_string()),
+                name: trigger.function.name.as_str().to_string(),
+                span: ctx.span(&trigger.meta),
+            });
         }
     }
 }
@@ -368,18 +375,40 @@ fn type_is_known(model: &Model, ty: &TypeName) -> bool {
     })
 }
 
-/// An undeclared type: an error, unless the file runs statements that
-/// schemac cannot model (`DO` blocks, see [`crate::model::FileSession`]),
-/// which may create it: then PostgreSQL decides (the shadow database
-/// builds those statements as written), and offline it is part of the one
-/// unresolved-reference note.
-fn unknown_type(model: &Model, ty: &TypeName, user: String, span: Span) -> Diagnostic {
-    if !model.session.verbatim.is_empty() {
-        return super::unresolved(span, format!("type {ty}"));
+/// An undeclared type: an error, unless something outside the files may
+/// provide it, so that only PostgreSQL can tell: the file runs statements
+/// schemac cannot model (`DO` blocks, see [`crate::model::FileSession`];
+/// the shadow database builds them as written), the type is a well-known
+/// extension's (`citext`, `hstore`, ...: the extension may be installed
+/// without the files declaring it), or it lives in a schema the files do
+/// not manage. Those join the one unresolved-reference note offline, and
+/// are looked up on the server when a database is given.
+fn unknown_type(
+    model: &Model,
+    ty: &TypeName,
+    user: String,
+    span: Span,
+    out: &mut Vec<Diagnostic>,
+    refs: &mut Vec<Unresolved>,
+) {
+    let outside = normalize::user_type_name(ty).is_some_and(|name| {
+        normalize::extension_of_type(name.name.as_str()).is_some()
+            || (name.schema.as_str() != "public" && !model.schemas.contains_key(&name.schema))
+    });
+    if !model.session.verbatim.is_empty() || outside {
+        refs.push(Unresolved {
+            kind: UnresolvedKind::Type,
+            schema: None,
+            name: ty.as_str().to_string(),
+            span,
+        });
+        return;
     }
-    unknown(span, format!("{user} has type {ty}, which is not declared"))
-        .with_label(format!("unknown type {ty}"))
-        .with_help(type_help(model, ty))
+    out.push(
+        unknown(span, format!("{user} has type {ty}, which is not declared"))
+            .with_label(format!("unknown type {ty}"))
+            .with_help(type_help(model, ty)),
+    );
 }
 
 /// Type names a misspelt type is compared with: common built-in spellings
@@ -455,7 +484,7 @@ fn table_help(model: &Model, missing: &crate::model::QualifiedName) -> String {
     )
 }
 
-pub(super) fn check_types(model: &Model, out: &mut Vec<Diagnostic>) {
+pub(super) fn check_types(model: &Model, out: &mut Vec<Diagnostic>, refs: &mut Vec<Unresolved>) {
     for table in model.tables.values() {
         if model.is_external(&table.name) {
             continue;
@@ -464,36 +493,42 @@ pub(super) fn check_types(model: &Model, out: &mut Vec<Diagnostic>) {
         for column in &table.columns {
             if !type_is_known(model, &column.ty) {
                 let span = span_of(&column.meta).unwrap_or(table_span);
-                out.push(unknown_type(
+                unknown_type(
                     model,
                     &column.ty,
                     format!("column {}.{}", table.name, column.name),
                     span,
-                ));
+                    out,
+                    refs,
+                );
             }
         }
     }
     for composite in model.composites.values() {
         for attribute in &composite.attributes {
             if !type_is_known(model, &attribute.ty) {
-                out.push(unknown_type(
+                unknown_type(
                     model,
                     &attribute.ty,
                     format!("attribute {} of type {}", attribute.name, composite.name),
                     span_of(&composite.meta).unwrap_or_default(),
-                ));
+                    out,
+                    refs,
+                );
             }
         }
     }
     for domain in model.domains.values() {
         if !type_is_known(model, &domain.base) {
             let span = span_of(&domain.meta).unwrap_or_default();
-            out.push(unknown_type(
+            unknown_type(
                 model,
                 &domain.base,
                 format!("domain {}", domain.name),
                 span,
-            ));
+                out,
+                refs,
+            );
         }
     }
     for item in model.enums.values() {

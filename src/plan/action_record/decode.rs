@@ -374,6 +374,23 @@ impl From<ActionRecord> for Action {
                 table: q(table),
                 name: i(name),
             },
+            R::CreateRule {
+                table,
+                name,
+                replace,
+            } => Action::CreateRule {
+                table: q(table),
+                name: i(name),
+                replace,
+            },
+            R::AlterRule { table, name } => Action::AlterRule {
+                table: q(table),
+                name: i(name),
+            },
+            R::DropRule { table, name } => Action::DropRule {
+                table: q(table),
+                name: i(name),
+            },
             R::Raw => Action::Raw,
         }
     }

@@ -382,6 +382,23 @@ impl From<&Action> for ActionRecord {
                 table: name(table),
                 name: ident(n),
             },
+            Action::CreateRule {
+                table,
+                name: n,
+                replace,
+            } => R::CreateRule {
+                table: name(table),
+                name: ident(n),
+                replace: *replace,
+            },
+            Action::AlterRule { table, name: n } => R::AlterRule {
+                table: name(table),
+                name: ident(n),
+            },
+            Action::DropRule { table, name: n } => R::DropRule {
+                table: name(table),
+                name: ident(n),
+            },
             Action::Raw => R::Raw,
         }
     }

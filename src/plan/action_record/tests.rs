@@ -340,6 +340,19 @@ fn one_of_each() -> Vec<Action> {
             table: t.clone(),
             name: Ident::new("t_stats"),
         },
+        Action::CreateRule {
+            table: t.clone(),
+            name: Ident::new("t_rule"),
+            replace: true,
+        },
+        Action::AlterRule {
+            table: t.clone(),
+            name: Ident::new("t_rule"),
+        },
+        Action::DropRule {
+            table: t.clone(),
+            name: Ident::new("t_rule"),
+        },
         Action::Undistribute { table: t },
         Action::Raw,
     ];
@@ -413,6 +426,9 @@ fn one_of_each() -> Vec<Action> {
             | Action::CreateStatistics { .. }
             | Action::AlterStatistics { .. }
             | Action::DropStatistics { .. }
+            | Action::CreateRule { .. }
+            | Action::AlterRule { .. }
+            | Action::DropRule { .. }
             | Action::Raw => {}
         }
     }
@@ -436,7 +452,7 @@ fn every_kind_round_trips_and_is_documented() {
         );
         round_trip(action);
     }
-    assert_eq!(kinds.len(), 69);
+    assert_eq!(kinds.len(), 72);
 }
 
 #[test]

@@ -536,6 +536,7 @@ pub(super) fn set_comment(
         ObjectId::Index(table, name) => vec![Key::Index(table.clone(), name.clone())],
         ObjectId::Policy(table, name) => vec![Key::Policy(table.clone(), name.clone())],
         ObjectId::Trigger(table, name) => vec![Key::Trigger(table.clone(), name.clone())],
+        ObjectId::Rule(table, name) => vec![Key::Rule(table.clone(), name.clone())],
         ObjectId::Statistics(table, _) => vec![Key::Relation(table.clone())],
     };
     vec![cx.node(Phase::Comment, vec![step]).requires(requires)]

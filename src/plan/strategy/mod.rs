@@ -26,6 +26,7 @@ mod inherit;
 mod policy;
 mod rename;
 mod rls;
+mod rule;
 mod set_not_null;
 mod set_partitioning;
 mod statistics;
@@ -275,6 +276,13 @@ pub(crate) fn plan_change(cx: &Cx<'_>, change: &Change<'_>) -> Result<Vec<Node>,
         Change::CreateStatistics { table, statistics } => statistics::create(cx, table, statistics),
         Change::AlterStatistics { table, statistics } => statistics::alter(cx, table, statistics),
         Change::DropStatistics { table, statistics } => statistics::drop(cx, table, statistics),
+        Change::CreateRule { table, rule } => rule::create(cx, table, rule, None),
+        Change::ReplaceRule {
+            table,
+            current,
+            desired,
+        } => rule::create(cx, table, desired, Some(current)),
+        Change::DropRule { table, rule } => rule::drop(cx, table, rule),
         Change::SetComment {
             object,
             target,

@@ -49,7 +49,7 @@ pub(super) fn rename_object(
     let keyword = kind.sql_keyword();
     let (name, table, arg_types, target) = match from {
         ObjectId::Function(id) => (id.name.clone(), None, id.arg_types.clone(), id.to_string()),
-        ObjectId::Trigger(table, trigger) => (
+        ObjectId::Trigger(table, trigger) | ObjectId::Rule(table, trigger) => (
             table.with_name(trigger.clone()),
             Some(table.clone()),
             Vec::new(),

@@ -124,7 +124,7 @@ impl Cx<'_> {
             function: execute
                 .as_ref()
                 .and_then(|e| child(e, Rule::qname))
-                .map_or_else(|| QualifiedName::public(""), |q| qualified(&q)),
+                .map_or_else(|| QualifiedName::public(""), |q| trigger_function(&q)),
             args: execute
                 .as_ref()
                 .map(|e| {
@@ -162,5 +162,18 @@ impl Cx<'_> {
             }
         }
         trigger
+    }
+}
+
+/// A trigger's function: an unqualified built-in (`tsvector_update_trigger`)
+/// is `pg_catalog`'s, as PostgreSQL resolves it; other unqualified names
+/// are in `public`.
+fn trigger_function(node: &Node<'_>) -> QualifiedName {
+    let name = qualified(node);
+    let unqualified = children(node, Rule::ident).len() == 1;
+    if unqualified && BUILTIN_TRIGGER_FUNCTIONS.contains(&name.name.as_str()) {
+        QualifiedName::new("pg_catalog", name.name.as_str())
+    } else {
+        name
     }
 }

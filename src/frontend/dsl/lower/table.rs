@@ -67,6 +67,76 @@ impl Cx<'_> {
         })
     }
 
+    /// `rule NAME on EVENT [where (cond)] do [also | instead] (nothing |
+    /// (commands))`. The commands are raw SQL, compared on their canonical
+    /// form; unqualified relations they name are in `public`.
+    fn lower_rewrite_rule(
+        &mut self,
+        node: &Node<'_>,
+        comment: Option<String>,
+    ) -> Option<crate::model::Rule> {
+        let name = ident(&child(node, Rule::ident)?);
+        let event = child(node, Rule::rule_event)
+            .and_then(|event| RuleEvent::from_word(event.as_str().trim()))?;
+        let condition = child(node, Rule::rule_where)
+            .and_then(|clause| child(&clause, Rule::paren_expr))
+            .map(|expr| self.expr(&expr));
+        let actions = match child(node, Rule::paren_expr) {
+            Some(list) => {
+                let text = child(&list, Rule::expr_text)
+                    .map(|text| text.as_str().to_string())
+                    .unwrap_or_default();
+                let actions = parse_actions(&text);
+                if actions.is_empty() {
+                    self.error(
+                        &list,
+                        format!("rule {name} has no command: write `nothing` for none"),
+                    );
+                }
+                actions
+            }
+            None => Vec::new(),
+        };
+        let mut rule = crate::model::Rule {
+            name,
+            event,
+            instead: has(node, Rule::kw_instead),
+            condition,
+            actions,
+            firing: match child(node, Rule::rule_firing).map(|f| f.as_str().to_lowercase()) {
+                Some(text) if text.starts_with("disabled") => RuleFiring::Disabled,
+                Some(text) if text.ends_with("replica") => RuleFiring::Replica,
+                Some(text) if text.ends_with("always") => RuleFiring::Always,
+                _ => RuleFiring::Origin,
+            },
+            depends_on: Vec::new(),
+            comment,
+            meta: self.meta(node, None),
+        };
+        let mut depends_on: Vec<QualifiedName> = relation_names(&rule)
+            .into_iter()
+            .filter_map(|parts| match parts.as_slice() {
+                [name] => Some(QualifiedName {
+                    schema: Ident::new("public"),
+                    name: name.clone(),
+                }),
+                [.., schema, name] => Some(QualifiedName {
+                    schema: schema.clone(),
+                    name: name.clone(),
+                }),
+                [] => None,
+            })
+            .collect();
+        depends_on.sort();
+        depends_on.dedup();
+        rule.depends_on = depends_on;
+        qualify_actions(&mut rule, |parts| QualifiedName {
+            schema: Ident::new("public"),
+            name: parts.last().cloned().unwrap_or_default(),
+        });
+        Some(rule)
+    }
+
     pub(in crate::frontend::dsl) fn lower_table(
         &mut self,
         def: &Node<'_>,
@@ -127,6 +197,17 @@ impl Cx<'_> {
                             );
                         }
                         table.statistics.insert(statistics.name.clone(), statistics);
+                    }
+                }
+                Rule::rewrite_rule => {
+                    if let Some(rule) = self.lower_rewrite_rule(&inner, docs) {
+                        if table.rules.contains_key(&rule.name) {
+                            self.error(
+                                &inner,
+                                format!("rule {} is declared twice on {name}", rule.name),
+                            );
+                        }
+                        table.rules.insert(rule.name.clone(), rule);
                     }
                 }
                 Rule::shard => table.distribution = Some(self.lower_shard(&inner)),

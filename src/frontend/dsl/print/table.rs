@@ -159,7 +159,38 @@ pub(super) fn print_table(out: &mut String, model: &Model, table: &Table) {
     for statistics in table.statistics.values() {
         let _ = writeln!(out, "  {}", statistics_text(statistics));
     }
+    for rule in table.rules.values() {
+        docs(out, "  ", rule.comment.as_deref());
+        let _ = writeln!(out, "  {}", rule_text(rule));
+    }
     out.push_str("}\n\n");
+}
+
+/// `rule NAME on EVENT [where (cond)] do also|instead (nothing | (commands))`.
+fn rule_text(rule: &crate::model::Rule) -> String {
+    let mut text = format!(
+        "rule {} on {}",
+        rule.name,
+        rule.event.as_sql().to_lowercase()
+    );
+    if let Some(condition) = &rule.condition {
+        let _ = write!(text, " where ({})", condition.sql);
+    }
+    let kind = if rule.instead { "instead" } else { "also" };
+    let actions = if rule.actions.is_empty() {
+        "nothing".to_string()
+    } else {
+        let commands: Vec<&str> = rule.actions.iter().map(|a| a.sql.as_str()).collect();
+        format!("({})", commands.join("; "))
+    };
+    let _ = write!(text, " do {kind} {actions}");
+    match rule.firing {
+        crate::model::RuleFiring::Origin => {}
+        crate::model::RuleFiring::Disabled => text.push_str(" disabled"),
+        crate::model::RuleFiring::Replica => text.push_str(" enabled replica"),
+        crate::model::RuleFiring::Always => text.push_str(" enabled always"),
+    }
+    text
 }
 
 /// `statistics NAME [(kinds)] on (a, (expr)) [target N]`.
