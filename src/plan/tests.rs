@@ -1091,3 +1091,89 @@ fn a_function_taking_a_row_type_is_dropped_before_its_table() {
         "{descriptions:#?}"
     );
 }
+
+#[test]
+fn a_function_returning_a_row_type_is_replaced_after_its_table_changes() {
+    let current = sql_model(
+        "CREATE TABLE items (a int);\n\
+         CREATE FUNCTION f() RETURNS items LANGUAGE sql AS $$ SELECT 1 $$;",
+    );
+    let desired = sql_model(
+        "CREATE TABLE items (a int, b text);\n\
+         CREATE FUNCTION f() RETURNS items LANGUAGE sql AS $$ SELECT 1, 'x' $$;",
+    );
+    let plan = plan_models(&current, &desired, &PlanOptions::default()).expect("plan");
+    let descriptions: Vec<&str> = plan
+        .steps
+        .iter()
+        .map(|step| step.description.as_str())
+        .collect();
+    let position = |needle: &str| descriptions.iter().position(|d| d.contains(needle));
+    let added = position("public.items.b");
+    let replaced = position("replace function public.f");
+    assert!(
+        added.is_some() && replaced.is_some() && added < replaced,
+        "{descriptions:#?}"
+    );
+}
+
+#[test]
+fn objects_are_created_under_the_role_the_file_set() {
+    let current = sql_model("CREATE TABLE kept (a int);\nCREATE FUNCTION g() RETURNS int LANGUAGE sql AS $$ SELECT 1 $$;");
+    let desired = sql_model(
+        "CREATE TABLE kept (a int, b int);\n\
+         SET ROLE app_admin;\n\
+         CREATE TABLE made (a int);\n\
+         CREATE INDEX made_a_idx ON made (a);\n\
+         CREATE FUNCTION g() RETURNS int LANGUAGE sql AS $$ SELECT 2 $$;\n\
+         RESET ROLE;\n\
+         CREATE TABLE plain (a int);",
+    );
+    let plan = plan_models(&current, &desired, &PlanOptions::default()).expect("plan");
+    let roles: Vec<(&str, Option<&str>)> = plan
+        .steps
+        .iter()
+        .map(|step| {
+            (
+                step.description.as_str(),
+                step.role.as_ref().map(|role| role.as_str()),
+            )
+        })
+        .collect();
+    // A new table is created (and owned) by the role; its index, the
+    // in-place replacement of a function (which keeps its owner) and the
+    // change of a kept table run as the applying user.
+    insta::assert_debug_snapshot!(roles, @r#"
+    [
+        (
+            "replace function public.g()",
+            None,
+        ),
+        (
+            "create table public.made",
+            Some(
+                "app_admin",
+            ),
+        ),
+        (
+            "create index made_a_idx on new table public.made",
+            None,
+        ),
+        (
+            "create table public.plain",
+            None,
+        ),
+        (
+            "add column public.kept.b",
+            None,
+        ),
+    ]
+    "#);
+    let mut out = Vec::new();
+    crate::render::sql::render(&plan, &mut out).expect("render");
+    let text = String::from_utf8(out).expect("utf-8");
+    assert!(
+        text.contains("SET ROLE app_admin;\nCREATE TABLE public.made (a integer);\nRESET ROLE;\n"),
+        "{text}"
+    );
+}

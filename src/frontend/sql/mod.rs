@@ -26,6 +26,7 @@ mod lower;
 mod objects;
 mod pgdump;
 mod rename_hint;
+mod role;
 mod search_path;
 mod sequence;
 mod skipped;
@@ -81,6 +82,9 @@ pub(crate) struct Ctx<'a> {
     /// The session's `search_path` at the current statement, without the
     /// implicit `pg_catalog` (see [`search_path`]).
     pub search_path: Vec<Ident>,
+    /// The role the session has taken with `SET ROLE` at the current
+    /// statement (`None`: the applying user's own; see [`role`]).
+    pub role: Option<Ident>,
 }
 
 impl<'a> Ctx<'a> {
@@ -93,6 +97,7 @@ impl<'a> Ctx<'a> {
             skipped_data: Vec::new(),
             skipped_no_ops: Vec::new(),
             search_path: search_path::default_path(),
+            role: None,
         }
     }
 
@@ -101,7 +106,10 @@ impl<'a> Ctx<'a> {
     }
 
     pub fn meta(&self, stmt: &Stmt<'_>) -> Meta {
-        Meta::at(self.span(stmt))
+        Meta {
+            role: self.role.clone(),
+            ..Meta::at(self.span(stmt))
+        }
     }
 
     pub fn error(&mut self, code: &'static str, stmt: &Stmt<'_>, message: impl Into<String>) {
