@@ -1177,3 +1177,29 @@ fn objects_are_created_under_the_role_the_file_set() {
         "{text}"
     );
 }
+
+#[test]
+fn an_index_name_freed_on_one_table_is_taken_on_another_after_the_drop() {
+    let current = sql_model(
+        "CREATE TABLE partitions (r int4range);\n\
+         CREATE INDEX partitions_range_idx ON partitions USING gist (r);",
+    );
+    let desired = sql_model(
+        "CREATE TABLE partition_stats (dtrange int4range);\n\
+         CREATE INDEX partitions_range_idx ON partition_stats USING gist (dtrange);\n\
+         CREATE TABLE partitions (r int4range);",
+    );
+    let plan = plan_models(&current, &desired, &PlanOptions::default()).expect("plan");
+    let descriptions: Vec<&str> = plan
+        .steps
+        .iter()
+        .map(|step| step.description.as_str())
+        .collect();
+    let position = |needle: &str| descriptions.iter().position(|d| d.contains(needle));
+    let dropped = position("drop index public.partitions_range_idx");
+    let created = position("create index partitions_range_idx on new table");
+    assert!(
+        dropped.is_some() && created.is_some() && dropped < created,
+        "{descriptions:#?}"
+    );
+}
