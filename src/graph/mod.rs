@@ -325,6 +325,8 @@ mod tests {
                     constraint: false,
                     deferrable: false,
                     initially_deferred: false,
+                    old_table: None,
+                    new_table: None,
                     comment: None,
                     meta: Meta::default(),
                 },

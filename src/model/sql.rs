@@ -700,6 +700,15 @@ pub fn create_trigger(table: &QualifiedName, trigger: &Trigger) -> String {
             res.push_str(" INITIALLY DEFERRED");
         }
     }
+    let transitions = [("OLD", &trigger.old_table), ("NEW", &trigger.new_table)];
+    if transitions.iter().any(|(_, name)| name.is_some()) {
+        res.push_str(" REFERENCING");
+        for (kind, name) in transitions {
+            if let Some(name) = name {
+                res.push_str(&format!(" {kind} TABLE AS {name}"));
+            }
+        }
+    }
     res.push_str(if trigger.for_each_row {
         " FOR EACH ROW"
     } else {

@@ -638,6 +638,8 @@ fn comments_and_functions() {
             constraint: false,
             deferrable: false,
             initially_deferred: false,
+            old_table: None,
+            new_table: None,
             comment: None,
             meta: Meta::default(),
         },
@@ -1201,5 +1203,30 @@ fn an_index_name_freed_on_one_table_is_taken_on_another_after_the_drop() {
     assert!(
         dropped.is_some() && created.is_some() && dropped < created,
         "{descriptions:#?}"
+    );
+}
+
+#[test]
+fn a_trigger_keeps_its_transition_tables() {
+    let current = sql_model(
+        "CREATE FUNCTION f() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RETURN NULL; END $$;\n\
+         CREATE TABLE t (a int);\n\
+         CREATE TRIGGER t_ins AFTER INSERT ON t FOR EACH STATEMENT EXECUTE FUNCTION f();",
+    );
+    let desired = sql_model(
+        "CREATE FUNCTION f() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RETURN NULL; END $$;\n\
+         CREATE TABLE t (a int);\n\
+         CREATE TRIGGER t_ins AFTER INSERT OR UPDATE ON t REFERENCING NEW TABLE AS newrows OLD TABLE oldrows FOR EACH STATEMENT EXECUTE FUNCTION f();",
+    );
+    let trigger = &desired.tables[&QualifiedName::public("t")].triggers[&Ident::new("t_ins")];
+    assert_eq!(trigger.old_table, Some(Ident::new("oldrows")));
+    assert_eq!(trigger.new_table, Some(Ident::new("newrows")));
+    let plan = plan_models(&current, &desired, &PlanOptions::default()).expect("plan");
+    let sql: Vec<&str> = plan.steps.iter().map(|step| step.sql.as_str()).collect();
+    assert!(
+        sql.iter().any(|sql| sql.contains(
+            "AFTER INSERT OR UPDATE ON public.t REFERENCING OLD TABLE AS oldrows NEW TABLE AS newrows FOR EACH STATEMENT"
+        )),
+        "{sql:#?}"
     );
 }
