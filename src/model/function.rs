@@ -49,7 +49,8 @@ pub struct Function {
     pub strict: bool,
     pub security_definer: bool,
     pub parallel: Parallel,
-    /// `SET name = value` options, sorted by name.
+    /// `SET name = value` options, in the order written (PostgreSQL keeps
+    /// it in `proconfig` and prints it so); equality ignores the order.
     pub config: Vec<(String, String)>,
     pub comment: Option<String>,
     pub meta: Meta,
@@ -130,6 +131,14 @@ fn standard_body_kind(body: &str) -> Option<StandardBody<'_>> {
         .then_some(StandardBody::Atomic)
 }
 
+/// The options sorted by name, for comparisons where the order does not
+/// count.
+fn sorted_config(config: &[(String, String)]) -> Vec<&(String, String)> {
+    let mut res: Vec<&(String, String)> = config.iter().collect();
+    res.sort();
+    res
+}
+
 impl PartialEq for Function {
     fn eq(&self, other: &Function) -> bool {
         let Function {
@@ -157,7 +166,7 @@ impl PartialEq for Function {
             && *strict == other.strict
             && *security_definer == other.security_definer
             && *parallel == other.parallel
-            && *config == other.config
+            && sorted_config(config) == sorted_config(&other.config)
             && *comment == other.comment
             && *meta == other.meta
     }

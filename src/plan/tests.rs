@@ -1230,3 +1230,29 @@ fn a_trigger_keeps_its_transition_tables() {
         "{sql:#?}"
     );
 }
+
+#[test]
+fn a_replaced_function_keeps_its_set_options_in_the_order_written() {
+    let current = sql_model(
+        "CREATE FUNCTION f() RETURNS int LANGUAGE sql SET search_path TO 'app', 'public' SET cursor_tuple_fraction TO '1' AS $$ SELECT 1 $$;",
+    );
+    let desired = sql_model(
+        "CREATE FUNCTION f() RETURNS int LANGUAGE sql SET search_path TO 'app', 'public' SET cursor_tuple_fraction TO '1' AS $$ SELECT 2 $$;",
+    );
+    let plan = plan_models(&current, &desired, &PlanOptions::default()).expect("plan");
+    assert_eq!(plan.steps.len(), 1);
+    assert!(
+        plan.steps[0]
+            .sql
+            .contains("SET search_path = app, public SET cursor_tuple_fraction = 1"),
+        "{}",
+        plan.steps[0].sql
+    );
+    // The order alone is no change (PostgreSQL's settings do not depend on it).
+    let reordered = sql_model(
+        "CREATE FUNCTION f() RETURNS int LANGUAGE sql SET cursor_tuple_fraction TO '1' SET search_path TO 'app', 'public' AS $$ SELECT 1 $$;",
+    );
+    assert!(plan_models(&current, &reordered, &PlanOptions::default())
+        .expect("plan")
+        .is_empty());
+}

@@ -232,9 +232,9 @@ fn return_type(ctx: &Ctx<'_>, returns: &FunctionReturnType) -> String {
 
 /// `SET name = value [, ...]` options: names lower case, values without
 /// quotes (`SET search_path = app` and pg_dump's `SET search_path TO 'app'`
-/// are the same setting), sorted by name.
+/// are the same setting), in the order written.
 fn config(params: &[sqlparser::ast::FunctionDefinitionSetParam]) -> Vec<(String, String)> {
-    let mut config: Vec<(String, String)> = params
+    let config: Vec<(String, String)> = params
         .iter()
         .map(|param| {
             let value = match &param.value {
@@ -260,7 +260,7 @@ fn config(params: &[sqlparser::ast::FunctionDefinitionSetParam]) -> Vec<(String,
             (param.name.to_string().to_lowercase(), value)
         })
         .collect();
-    config.sort();
+    // Kept in the order written, as PostgreSQL keeps it.
     config
 }
 
