@@ -226,6 +226,8 @@ mod tests {
                 security_definer: false,
                 parallel: Parallel::Unsafe,
                 config: vec![],
+                cost: None,
+                rows: None,
                 comment: None,
                 meta: Meta::default(),
             },

@@ -64,7 +64,11 @@ fn function_from_row(row: &Row) -> Result<Function, IntrospectError> {
             None => (entry.clone(), String::new()),
         })
         .collect();
+    let cost: String = get(row, KIND, "cost")?;
+    let rows: String = get(row, KIND, "rows")?;
     Ok(Function {
+        cost: Some(cost),
+        rows: Some(rows),
         id,
         procedure: kind == "p",
         args,

@@ -230,6 +230,7 @@ pub fn create_function(function: &Function, or_replace: bool) -> String {
     if function.security_definer {
         res.push_str(" SECURITY DEFINER");
     }
+    res.push_str(&function.cost_rows_sql());
     for (name, value) in &function.config {
         if value == "FROM CURRENT" {
             res.push_str(&format!(" SET {name} FROM CURRENT"));

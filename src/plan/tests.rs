@@ -620,6 +620,8 @@ fn comments_and_functions() {
         security_definer: false,
         parallel: Parallel::Unsafe,
         config: Vec::new(),
+        cost: None,
+        rows: None,
         comment: None,
         meta: Meta::default(),
     };
@@ -784,6 +786,8 @@ fn test_function(name: &str, arg: &str) -> Function {
         security_definer: false,
         parallel: Parallel::Unsafe,
         config: Vec::new(),
+        cost: None,
+        rows: None,
         comment: None,
         meta: Meta::default(),
     }
@@ -1255,4 +1259,40 @@ fn a_replaced_function_keeps_its_set_options_in_the_order_written() {
     assert!(plan_models(&current, &reordered, &PlanOptions::default())
         .expect("plan")
         .is_empty());
+}
+
+#[test]
+fn a_function_keeps_its_cost_and_rows() {
+    let current = sql_model(
+        "CREATE FUNCTION f(x jsonb) RETURNS float8 LANGUAGE sql IMMUTABLE STRICT AS $$ SELECT 1 $$;",
+    );
+    let desired = sql_model(
+        "CREATE FUNCTION f(x jsonb) RETURNS float8 LANGUAGE sql IMMUTABLE STRICT COST 5000 AS $$ SELECT 1 $$;",
+    );
+    let plan = plan_models(&current, &desired, &PlanOptions::default()).expect("plan");
+    assert_eq!(plan.steps.len(), 1, "{:#?}", plan.steps);
+    assert!(
+        plan.steps[0].sql.contains(" COST 5000 "),
+        "{}",
+        plan.steps[0].sql
+    );
+    // The defaults written out are no change: 100 for SQL, 1000 rows for a set.
+    let set = |extra: &str| {
+        sql_model(&format!(
+            "CREATE FUNCTION g() RETURNS SETOF int LANGUAGE sql {extra} AS $$ SELECT 1 $$;"
+        ))
+    };
+    assert!(plan_models(
+        &set(""),
+        &set("COST 100 ROWS 1000"),
+        &PlanOptions::default()
+    )
+    .expect("plan")
+    .is_empty());
+    let plan = plan_models(&set(""), &set("ROWS 5"), &PlanOptions::default()).expect("plan");
+    assert!(
+        plan.steps[0].sql.contains(" ROWS 5 "),
+        "{}",
+        plan.steps[0].sql
+    );
 }
