@@ -214,6 +214,10 @@ def load_text(project, path):
     return text
 
 
+CONCURRENT_CATALOG = re.compile(
+    r'tuple concurrently updated|duplicate key value violates unique constraint "pg_(authid|auth_members|db_role_setting)')
+
+
 def build_fresh(env, project, index):
     """A fresh database holding version `index`; returns (db, None) or (None, reason)."""
     src = cache_file(env.args.cache, project, index)
@@ -226,6 +230,16 @@ def build_fresh(env, project, index):
     # One transaction is much faster for scripts with many INSERTs; a script
     # that cannot run in one (CREATE INDEX CONCURRENTLY, ...) loads plainly.
     rc, out, err = env.psql(db, "-1", "-f", str(load), timeout=env.args.timeout)
+    for attempt in range(3):
+        # Cluster-wide statements (CREATE ROLE, ALTER ROLE ... SET, GRANT
+        # role) of two runs loading at once collide on the shared catalogs;
+        # the load is retried, it says nothing about the version.
+        if rc == 0 or not CONCURRENT_CATALOG.search(err):
+            break
+        env.drop_db(db)
+        time.sleep(1 + attempt * 2)
+        db = env.new_db()
+        rc, out, err = env.psql(db, "-1", "-f", str(load), timeout=env.args.timeout)
     if rc != 0 and "cannot run inside a transaction block" in err:
         env.drop_db(db)
         db = env.new_db()

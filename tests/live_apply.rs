@@ -7,7 +7,8 @@
 //! the real executor: from empty, then a change over seeded rows; an
 //! interruption after every step followed by a resume; two applies at
 //! once; a step blocked by another session's lock; a failed concurrent
-//! index build; a stale saved plan; and an interrupt during a statement.
+//! index build; a stale saved plan; an interrupt during a statement; and
+//! objects created under the role the file sets (`SET ROLE`).
 
 mod common;
 
@@ -661,4 +662,76 @@ async fn an_interrupt_cancels_the_running_statement_and_rolls_back() {
         .await
         .expect("resumes");
     assert_eq!(report.executed.len(), quick.steps.len());
+}
+
+/// A file that says `SET ROLE r` before its objects builds them owned by
+/// `r`: apply creates them under the same role (and a kept table stays the
+/// applying user's). The role is cluster-wide, so it is named after the
+/// test database and dropped at the end.
+#[tokio::test]
+async fn objects_are_created_owned_by_the_role_the_file_sets() {
+    let db = TestDb::create();
+    let mut client = connect(&db).await;
+    let role = format!("{}_admin", db.name());
+    client
+        .batch_execute(&format!(
+            "CREATE ROLE {role}; GRANT CREATE ON SCHEMA public TO {role}; CREATE TABLE public.kept (a int);"
+        ))
+        .await
+        .expect("create the role");
+    let desired = model(
+        "roles",
+        &format!(
+            "CREATE TABLE public.kept (a int, b int);\n\
+             SET ROLE {role};\n\
+             CREATE TABLE public.made (a int);\n\
+             CREATE FUNCTION public.f() RETURNS int LANGUAGE sql AS $$ SELECT 1 $$;\n\
+             RESET ROLE;"
+        ),
+    );
+    let applying: String = client
+        .query_one("SELECT current_user::text", &[])
+        .await
+        .expect("current_user")
+        .get(0);
+    let plan = plan_to(&client, &desired).await;
+    let res = apply::apply(&plan, &mut client, &options(Some(&desired), &filter())).await;
+    let owners = client
+        .query(
+            "SELECT c.relname::text, pg_get_userbyid(c.relowner)::text FROM pg_class c \
+             WHERE c.relnamespace = 'public'::regnamespace AND c.relkind = 'r' \
+             UNION ALL SELECT p.proname::text, pg_get_userbyid(p.proowner)::text FROM pg_proc p \
+             WHERE p.pronamespace = 'public'::regnamespace ORDER BY 1",
+            &[],
+        )
+        .await
+        .map(|rows| {
+            rows.iter()
+                .map(|row| (row.get::<_, String>(0), row.get::<_, String>(1)))
+                .collect::<Vec<_>>()
+        });
+    let session_role: Result<String, _> = client
+        .query_one("SELECT current_user::text", &[])
+        .await
+        .map(|row| row.get(0));
+    // Drop what the role owns before any assertion can fail.
+    let _ = client
+        .batch_execute(&format!(
+            "DROP TABLE IF EXISTS public.made; DROP FUNCTION IF EXISTS public.f(); \
+             REVOKE CREATE ON SCHEMA public FROM {role}; DROP ROLE {role};"
+        ))
+        .await;
+    let report = res.unwrap_or_else(|err| panic!("apply failed: {err}\n{err:?}"));
+    assert!(report.verified, "apply did not verify");
+    let owners = owners.expect("owners");
+    let user = session_role.expect("current_user");
+    assert_eq!(user, applying, "the session's role is reset after apply");
+    assert_eq!(
+        owners,
+        vec![
+            ("f".to_string(), role.clone()),
+            ("kept".to_string(), applying),
+            ("made".to_string(), role.clone()),
+        ]
+    );
 }

@@ -440,7 +440,13 @@ impl<'a> Run<'a> {
                 self.rollback().await;
                 return Err(GroupError::History(source));
             }
-            match self.statement(&step.sql).await {
+            // The step's role (Step::role) holds for its statement only;
+            // a failure rolls the SET ROLE back with the transaction.
+            let sql = match (step.set_role_sql(), step.reset_role_sql()) {
+                (Some(set), Some(reset)) => format!("{set}; {}; {reset}", step.sql),
+                _ => step.sql.clone(),
+            };
+            match self.statement(&sql).await {
                 Ok(()) => {}
                 Err(StatementError::Db(source)) => {
                     self.rollback().await;
@@ -526,6 +532,7 @@ impl<'a> Run<'a> {
                 set.push_str("; ");
                 set.push_str(&search_path);
             }
+
             self.client
                 .batch_execute(&set)
                 .await
@@ -537,7 +544,16 @@ impl<'a> Run<'a> {
                     source,
                 ));
             }
-            let res = self.watched_statement(&sql, idx).await;
+            // The step's role (Step::role), after the history record
+            // (schemac's table is the applying user's); reset_timeouts
+            // resets it.
+            let res = match step.set_role_sql() {
+                Some(set_role) => match self.client.batch_execute(&set_role).await {
+                    Ok(()) => self.watched_statement(&sql, idx).await,
+                    Err(source) => Err(StatementError::Db(source)),
+                },
+                None => self.watched_statement(&sql, idx).await,
+            };
             self.reset_timeouts().await;
             match res {
                 Ok(()) => {
@@ -801,7 +817,9 @@ impl<'a> Run<'a> {
     async fn reset_timeouts(&mut self) {
         let _ = self
             .client
-            .batch_execute("RESET lock_timeout; RESET statement_timeout; RESET search_path")
+            .batch_execute(
+                "RESET lock_timeout; RESET statement_timeout; RESET search_path; RESET ROLE",
+            )
             .await;
     }
 
@@ -917,6 +935,7 @@ mod tests {
     fn step(action: Action, transactional: bool) -> Step {
         let table = QualifiedName::new("App", "orders");
         Step {
+            role: None,
             description: "test".to_string(),
             action,
             // The SQL says something else: only the action counts.

@@ -434,6 +434,7 @@ mod tests {
 
     fn step(description: &str, hazards: &[Hazard]) -> Step {
         Step {
+            role: None,
             description: description.to_string(),
             action: crate::plan::Action::Raw,
             sql: format!("-- {description}"),

@@ -372,6 +372,7 @@ mod tests {
 
     fn step() -> Step {
         Step {
+            role: None,
             description: "create index i on public.t concurrently".to_string(),
             action: crate::plan::Action::CreateIndex {
                 table: crate::model::QualifiedName::public("t"),

@@ -218,6 +218,7 @@ mod tests {
 
     fn step(action: Action, change: usize, transactional: bool) -> Step {
         Step {
+            role: None,
             description: action.kind().to_string(),
             action,
             sql: "SELECT 1".to_string(),

@@ -433,6 +433,78 @@ impl Change<'_> {
         }
     }
 
+    /// The role the schema file had set (`SET ROLE`) when it created the
+    /// desired object of a change that creates or replaces an owned object
+    /// (`model::Meta::role`); `None` for every other change.
+    pub fn creating_role(&self) -> Option<&Ident> {
+        match self {
+            Change::CreateSchema(schema) => schema.meta.role.as_ref(),
+            Change::CreateExtension(ext) => ext.meta.role.as_ref(),
+            Change::CreateEnum(e) => e.meta.role.as_ref(),
+            Change::RecreateEnum { desired, .. } => desired.meta.role.as_ref(),
+            Change::CreateDomain(d) => d.meta.role.as_ref(),
+            Change::CreateCompositeType(t) => t.meta.role.as_ref(),
+            Change::CreateSequence(s) => s.meta.role.as_ref(),
+            Change::CreateFunction(f) => f.meta.role.as_ref(),
+            Change::ReplaceFunction { desired, .. } => desired.meta.role.as_ref(),
+            Change::CreateTable(t) => t.meta.role.as_ref(),
+            Change::CreateView(v) => v.meta.role.as_ref(),
+            Change::ReplaceView { desired, .. } => desired.meta.role.as_ref(),
+            Change::DropSchema(_)
+            | Change::RenameSchema { .. }
+            | Change::RenameObject { .. }
+            | Change::AlterExtension { .. }
+            | Change::DropExtension(_)
+            | Change::AddEnumValue { .. }
+            | Change::DropEnum(_)
+            | Change::AlterDomain { .. }
+            | Change::DropDomain(_)
+            | Change::AlterCompositeType { .. }
+            | Change::DropCompositeType(_)
+            | Change::AlterSequence { .. }
+            | Change::DropSequence(_)
+            | Change::DropFunction(_)
+            | Change::DropTable(_)
+            | Change::RenameTable { .. }
+            | Change::AddColumn { .. }
+            | Change::DropColumn { .. }
+            | Change::RenameColumn { .. }
+            | Change::AlterColumn { .. }
+            | Change::AddConstraint { .. }
+            | Change::DropConstraint { .. }
+            | Change::RenameConstraint { .. }
+            | Change::AddConstraintUsingIndex { .. }
+            | Change::ValidateConstraint { .. }
+            | Change::CreateIndex { .. }
+            | Change::DropIndex { .. }
+            | Change::RenameIndex { .. }
+            | Change::AttachPartition(_)
+            | Change::DetachPartition(_)
+            | Change::AttachTable { .. }
+            | Change::DetachTable { .. }
+            | Change::SetPartitioning { .. }
+            | Change::EnableRls { .. }
+            | Change::DisableRls { .. }
+            | Change::ForceRls { .. }
+            | Change::NoForceRls { .. }
+            | Change::CreatePolicy { .. }
+            | Change::AlterPolicy { .. }
+            | Change::DropPolicy { .. }
+            | Change::RenamePolicy { .. }
+            | Change::CreateTrigger { .. }
+            | Change::ReplaceTrigger { .. }
+            | Change::DropTrigger { .. }
+            | Change::DropView(_)
+            | Change::CreateStatistics { .. }
+            | Change::AlterStatistics { .. }
+            | Change::DropStatistics { .. }
+            | Change::SetComment { .. }
+            | Change::Distribute { .. }
+            | Change::Undistribute { .. }
+            | Change::SetInherits { .. } => None,
+        }
+    }
+
     /// The desired object's definition, or the current one's for drops.
     pub fn span(&self) -> Option<Span> {
         match self {

@@ -374,7 +374,7 @@ pub(crate) fn composite(model: &Model, composite: &CompositeType) -> Vec<Dep> {
     let mut res: Vec<Dep> = schema(&composite.name).into_iter().collect();
     for attribute in &composite.attributes {
         res.extend(types(model, &attribute.ty));
-        res.extend(row_type(model, &attribute.ty));
+        res.extend(row_type(model, &attribute.ty).map(Dep::Relation));
     }
     res
 }
@@ -385,8 +385,22 @@ pub(crate) fn function(model: &Model, function: &Function) -> Vec<Dep> {
     let mut res: Vec<Dep> = schema(&function.id.name).into_iter().collect();
     for arg in &function.args {
         res.extend(types(model, &arg.ty));
-        res.extend(row_type(model, &arg.ty));
     }
+    res.extend(row_types(model, function).into_iter().map(Dep::Relation));
+    res.extend(body_refs(model, function));
+    res.sort();
+    res.dedup();
+    res
+}
+
+/// The tables and views whose row types the function takes or returns
+/// (`SETOF items` included), sorted.
+pub(crate) fn row_types(model: &Model, function: &Function) -> Vec<QualifiedName> {
+    let mut res: Vec<QualifiedName> = function
+        .args
+        .iter()
+        .filter_map(|arg| row_type(model, &arg.ty))
+        .collect();
     if let Some(returns) = &function.returns {
         let returned = returns
             .trim()
@@ -395,7 +409,6 @@ pub(crate) fn function(model: &Model, function: &Function) -> Vec<Dep> {
             .unwrap_or(returns.trim());
         res.extend(row_type(model, &TypeName::new(returned)));
     }
-    res.extend(body_refs(model, function));
     res.sort();
     res.dedup();
     res
@@ -404,10 +417,9 @@ pub(crate) fn function(model: &Model, function: &Function) -> Vec<Dep> {
 /// The table or view whose row type `ty` is (`public.orders`,
 /// `orders[]`): every table and view has a composite type of its name, and
 /// a function taking or returning it can be created only after it.
-pub(crate) fn row_type(model: &Model, ty: &TypeName) -> Option<Dep> {
+pub(crate) fn row_type(model: &Model, ty: &TypeName) -> Option<QualifiedName> {
     let name = crate::model::normalize::user_type_name(ty)?;
-    (model.tables.contains_key(&name) || model.views.contains_key(&name))
-        .then_some(Dep::Relation(name))
+    (model.tables.contains_key(&name) || model.views.contains_key(&name)).then_some(name)
 }
 
 #[cfg(test)]

@@ -5,7 +5,7 @@
 //! (`proargtypes`, which include INOUT and VARIADIC); `args` lists every
 //! argument except RETURNS TABLE columns (those are in `returns`); the
 //! body is `prosrc`, or the deparsed SQL-standard body (`BEGIN ATOMIC` /
-//! `RETURN`, PostgreSQL 14+); `config` is sorted by setting name.
+//! `RETURN`, PostgreSQL 14+); `config` keeps `proconfig`'s order.
 
 use super::sql::split_top_level;
 use super::{catalog_expr, catalog_type, get, Filter, IntrospectError};
@@ -54,7 +54,7 @@ fn function_from_row(row: &Row) -> Result<Function, IntrospectError> {
         Some(body) => body,
         None => get::<Option<String>>(row, KIND, "body")?.unwrap_or_default(),
     };
-    let mut config: Vec<(String, String)> = get::<Option<Vec<String>>>(row, KIND, "config")?
+    let config: Vec<(String, String)> = get::<Option<Vec<String>>>(row, KIND, "config")?
         .unwrap_or_default()
         .iter()
         .map(|entry| match entry.split_once('=') {
@@ -64,8 +64,11 @@ fn function_from_row(row: &Row) -> Result<Function, IntrospectError> {
             None => (entry.clone(), String::new()),
         })
         .collect();
-    config.sort();
+    let cost: String = get(row, KIND, "cost")?;
+    let rows: String = get(row, KIND, "rows")?;
     Ok(Function {
+        cost: Some(cost),
+        rows: Some(rows),
         id,
         procedure: kind == "p",
         args,

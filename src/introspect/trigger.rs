@@ -55,6 +55,8 @@ pub(crate) fn introspect_triggers(
             constraint: get(&row, KIND, "is_constraint")?,
             deferrable: get(&row, KIND, "deferrable")?,
             initially_deferred: get(&row, KIND, "initially_deferred")?,
+            old_table: get::<Option<String>>(&row, KIND, "old_table")?.map(Ident::new),
+            new_table: get::<Option<String>>(&row, KIND, "new_table")?.map(Ident::new),
             comment: get(&row, KIND, "comment")?,
             meta: Meta::default(),
         };

@@ -49,13 +49,63 @@ pub struct Function {
     pub strict: bool,
     pub security_definer: bool,
     pub parallel: Parallel,
-    /// `SET name = value` options, sorted by name.
+    /// `SET name = value` options, in the order written (PostgreSQL keeps
+    /// it in `proconfig` and prints it so); equality ignores the order.
     pub config: Vec<(String, String)>,
+    /// `COST n` as written (`procost`); `None`: the default. Compared by
+    /// [`Function::cost`].
+    pub cost: Option<String>,
+    /// `ROWS n` as written (`prorows`); `None`: the default. Compared by
+    /// [`Function::rows`].
+    pub rows: Option<String>,
     pub comment: Option<String>,
     pub meta: Meta,
 }
 
 impl Function {
+    /// The planner's cost estimate, as PostgreSQL stores it: the declared
+    /// `COST`, else 1 for C and internal functions and 100 for the others
+    /// (<https://www.postgresql.org/docs/current/sql-createfunction.html>).
+    pub fn cost(&self) -> f64 {
+        let default = if matches!(self.language.as_str(), "c" | "internal") {
+            1.0
+        } else {
+            100.0
+        };
+        declared_number(self.cost.as_deref()).unwrap_or(default)
+    }
+
+    /// The estimated rows of a set-returning function: the declared
+    /// `ROWS`, else 1000; 0 for every other function.
+    pub fn rows(&self) -> f64 {
+        let returns_set = self.returns.as_deref().is_some_and(|returns| {
+            let returns = returns.trim_start().to_ascii_uppercase();
+            returns.starts_with("SETOF ") || returns.starts_with("TABLE")
+        });
+        if !returns_set {
+            return 0.0;
+        }
+        declared_number(self.rows.as_deref()).unwrap_or(1000.0)
+    }
+
+    /// `COST n` / `ROWS n` clauses for the values that differ from the
+    /// defaults (with a leading space each), as `CREATE FUNCTION` takes them.
+    pub fn cost_rows_sql(&self) -> String {
+        let defaults = Function {
+            cost: None,
+            rows: None,
+            ..self.clone()
+        };
+        let mut res = String::new();
+        if self.cost() != defaults.cost() {
+            res.push_str(&format!(" COST {}", self.cost()));
+        }
+        if self.rows() != defaults.rows() {
+            res.push_str(&format!(" ROWS {}", self.rows()));
+        }
+        res
+    }
+
     /// True when the body is SQL-standard (`RETURN ...` or `BEGIN ATOMIC
     /// ... END`) and is printed without quotes: neither form is a valid
     /// quoted body of a `sql` function, and other languages have no such form.
@@ -130,6 +180,19 @@ fn standard_body_kind(body: &str) -> Option<StandardBody<'_>> {
         .then_some(StandardBody::Atomic)
 }
 
+/// A `COST` / `ROWS` value as a number.
+fn declared_number(text: Option<&str>) -> Option<f64> {
+    text.and_then(|text| text.trim().parse::<f64>().ok())
+}
+
+/// The options sorted by name, for comparisons where the order does not
+/// count.
+fn sorted_config(config: &[(String, String)]) -> Vec<&(String, String)> {
+    let mut res: Vec<&(String, String)> = config.iter().collect();
+    res.sort();
+    res
+}
+
 impl PartialEq for Function {
     fn eq(&self, other: &Function) -> bool {
         let Function {
@@ -144,6 +207,8 @@ impl PartialEq for Function {
             security_definer,
             parallel,
             config,
+            cost: _,
+            rows: _,
             comment,
             meta,
         } = self;
@@ -157,7 +222,9 @@ impl PartialEq for Function {
             && *strict == other.strict
             && *security_definer == other.security_definer
             && *parallel == other.parallel
-            && *config == other.config
+            && sorted_config(config) == sorted_config(&other.config)
+            && self.cost() == other.cost()
+            && self.rows() == other.rows()
             && *comment == other.comment
             && *meta == other.meta
     }
@@ -216,6 +283,8 @@ mod tests {
             security_definer: false,
             parallel: Parallel::Unsafe,
             config: Vec::new(),
+            cost: None,
+            rows: None,
             comment: None,
             meta: Meta::default(),
         }

@@ -192,6 +192,12 @@ pub struct Meta {
     pub name_span: Option<Span>,
     /// Explicit rename hint (`was old_name`): the previous name.
     pub renamed_from: Option<Ident>,
+    /// The role the file's session had taken (`SET ROLE name`) when the
+    /// statement that creates the object ran; PostgreSQL makes that role
+    /// the owner. `None`: the applying user's own role (no `SET ROLE`, or
+    /// after `RESET ROLE`), and for introspected objects. See
+    /// [`session`] and `plan::step::Step::role`.
+    pub role: Option<Ident>,
 }
 
 impl Meta {
@@ -200,6 +206,7 @@ impl Meta {
             span: Some(span),
             name_span: None,
             renamed_from: None,
+            role: None,
         }
     }
 }

@@ -230,6 +230,7 @@ pub fn create_function(function: &Function, or_replace: bool) -> String {
     if function.security_definer {
         res.push_str(" SECURITY DEFINER");
     }
+    res.push_str(&function.cost_rows_sql());
     for (name, value) in &function.config {
         if value == "FROM CURRENT" {
             res.push_str(&format!(" SET {name} FROM CURRENT"));
@@ -698,6 +699,15 @@ pub fn create_trigger(table: &QualifiedName, trigger: &Trigger) -> String {
         res.push_str(" DEFERRABLE");
         if trigger.initially_deferred {
             res.push_str(" INITIALLY DEFERRED");
+        }
+    }
+    let transitions = [("OLD", &trigger.old_table), ("NEW", &trigger.new_table)];
+    if transitions.iter().any(|(_, name)| name.is_some()) {
+        res.push_str(" REFERENCING");
+        for (kind, name) in transitions {
+            if let Some(name) = name {
+                res.push_str(&format!(" {kind} TABLE AS {name}"));
+            }
         }
     }
     res.push_str(if trigger.for_each_row {

@@ -17,6 +17,11 @@ pub struct Trigger {
     pub constraint: bool,
     pub deferrable: bool,
     pub initially_deferred: bool,
+    /// `REFERENCING OLD TABLE AS name`: the transition relation of the
+    /// rows before the statement (AFTER triggers only).
+    pub old_table: Option<Ident>,
+    /// `REFERENCING NEW TABLE AS name`.
+    pub new_table: Option<Ident>,
     pub comment: Option<String>,
     pub meta: Meta,
 }

@@ -461,6 +461,28 @@ pub enum IdentityChange {
 }
 
 impl Action {
+    /// The step creates a new object that has an owner (a schema,
+    /// extension, type, sequence, function, table or view), so the role
+    /// it runs as becomes that owner. `CREATE OR REPLACE` of an existing
+    /// function or view keeps its owner and is not one.
+    pub fn creates_owned_object(&self) -> bool {
+        match self {
+            Action::CreateFunction { or_replace, .. } | Action::CreateView { or_replace, .. } => {
+                !or_replace
+            }
+            other => matches!(
+                other,
+                Action::CreateSchema { .. }
+                    | Action::CreateExtension { .. }
+                    | Action::CreateEnum { .. }
+                    | Action::CreateDomain { .. }
+                    | Action::CreateSequence { .. }
+                    | Action::CreateTable { .. }
+                    | Action::CreateCompositeType { .. }
+            ),
+        }
+    }
+
     /// The snake_case id of the variant (`create_index`), as in the JSON
     /// plan's `action.kind`.
     pub fn kind(&self) -> &'static str {

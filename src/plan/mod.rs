@@ -129,6 +129,7 @@ pub fn plan(changes: &ChangeSet<'_>, ctx: &PlanCtx<'_>) -> Result<Plan, PlanErro
             change_idx: idx,
             object: change.object(),
             span: change.span(),
+            role: change.creating_role().cloned(),
             created: &created,
             replaced_indexes: &replaced,
             lookups: &lookups,

@@ -66,6 +66,13 @@ pub(crate) enum Key {
     Index(QualifiedName, Ident),
     Policy(QualifiedName, Ident),
     Trigger(QualifiedName, Ident),
+    /// An index's name in its schema: tables, views, sequences and
+    /// indexes share one namespace per schema, so an index dropped (or
+    /// renamed away) on one table frees the name for an index created on
+    /// another (pgstac 0.6.1 moves `partitions_range_idx` to a new
+    /// table). Added by [`Node::provides`] and [`Node::removes`] next to
+    /// every [`Key::Index`].
+    IndexName(QualifiedName),
     /// Extended statistics, by table and name (a drop and a create of one
     /// name are ordered drop first).
     Statistics(QualifiedName, Ident),
@@ -177,7 +184,7 @@ impl Node {
     }
 
     pub fn provides(mut self, keys: impl IntoIterator<Item = Key>) -> Node {
-        self.provides.extend(keys);
+        self.provides.extend(with_index_names(keys));
         self
     }
 
@@ -187,7 +194,7 @@ impl Node {
     }
 
     pub fn removes(mut self, keys: impl IntoIterator<Item = Key>) -> Node {
-        self.removes.extend(keys);
+        self.removes.extend(with_index_names(keys));
         self
     }
 
@@ -195,6 +202,21 @@ impl Node {
         self.releases.extend(keys);
         self
     }
+}
+
+/// The keys, each [`Key::Index`] followed by its [`Key::IndexName`].
+fn with_index_names(keys: impl IntoIterator<Item = Key>) -> Vec<Key> {
+    let mut res = Vec::new();
+    for key in keys {
+        if let Key::Index(table, name) = &key {
+            res.push(Key::IndexName(QualifiedName {
+                schema: table.schema.clone(),
+                name: name.clone(),
+            }));
+        }
+        res.push(key);
+    }
+    res
 }
 
 /// Orders the nodes and flattens them into steps. A node's first step

@@ -84,6 +84,9 @@ pub struct SavedStep {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub table_size: Option<SavedTableSize>,
     pub origin: SavedOrigin,
+    /// [`Step::role`], in stored form.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub role: Option<String>,
 }
 
 /// `{"schema": "public", "name": "orders"}` (names in stored form).
@@ -302,6 +305,11 @@ pub fn plan_id(plan: &Plan, fingerprint: &str) -> String {
             u8::from(step.scans),
         ]);
         hash.field(step.sql.as_bytes());
+        if let Some(role) = &step.role {
+            // Only when set, so the ids of plans without roles are unchanged.
+            hash.field(b"role");
+            hash.field(role.0.as_bytes());
+        }
         let action = serde_json::to_string(&ActionRecord::from(&step.action))
             .expect("invariant: action records serialise to JSON");
         hash.field(action.as_bytes());
@@ -407,6 +415,7 @@ fn save_step(step: &Step) -> SavedStep {
             change: step.origin.change,
             object: save_object(&step.origin.object),
         },
+        role: step.role.as_ref().map(|role| role.0.clone()),
     }
 }
 
@@ -439,6 +448,7 @@ fn load_step(saved: &SavedStep) -> Result<Step, String> {
         })
         .collect::<Result<Vec<HazardNote>, String>>()?;
     Ok(Step {
+        role: saved.role.clone().map(crate::model::Ident),
         description: saved.description.clone(),
         action: Action::from(saved.action.clone()),
         sql: saved.sql.clone(),

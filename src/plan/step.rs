@@ -8,7 +8,7 @@
 use super::action::Action;
 use super::hazard::Hazard;
 use super::lock::Lock;
-use crate::model::{ObjectId, QualifiedName};
+use crate::model::{Ident, ObjectId, QualifiedName};
 use crate::source::Span;
 
 /// The ordered migration.
@@ -96,6 +96,27 @@ pub struct Step {
     pub table_size: Option<TableSize>,
     /// The object whose change caused this step, and where it is defined.
     pub origin: Origin,
+    /// The role the step runs as (`SET ROLE`), so that PostgreSQL makes it
+    /// the owner of what the step creates, as when the schema file runs:
+    /// the role the file had set when it created the object
+    /// (`model::Meta::role`). Only steps that create an owned object
+    /// anew carry one (`Action::creates_owned_object`); every other step
+    /// runs as the applying user, who may alter what it does not own.
+    pub role: Option<Ident>,
+}
+
+impl Step {
+    /// `SET ROLE name` before the step, when it has a role (without `;`);
+    /// [`Step::reset_role_sql`] follows the step. `render::sql` prints
+    /// and `apply` runs both, in the step's transaction.
+    pub fn set_role_sql(&self) -> Option<String> {
+        self.role.as_ref().map(|role| format!("SET ROLE {role}"))
+    }
+
+    /// `RESET ROLE` after a step with a role.
+    pub fn reset_role_sql(&self) -> Option<&'static str> {
+        self.role.as_ref().map(|_| "RESET ROLE")
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -705,6 +705,8 @@ fn comments_and_functions() {
         security_definer: false,
         parallel: Parallel::Unsafe,
         config: Vec::new(),
+        cost: None,
+        rows: None,
         comment: None,
         meta: Meta::default(),
     };
@@ -723,6 +725,8 @@ fn comments_and_functions() {
             constraint: false,
             deferrable: false,
             initially_deferred: false,
+            old_table: None,
+            new_table: None,
             comment: None,
             meta: Meta::default(),
         },
@@ -867,6 +871,8 @@ fn test_function(name: &str, arg: &str) -> Function {
         security_definer: false,
         parallel: Parallel::Unsafe,
         config: Vec::new(),
+        cost: None,
+        rows: None,
         comment: None,
         meta: Meta::default(),
     }
@@ -1261,4 +1267,203 @@ fn a_sequence_is_owned_before_its_table_is_distributed() {
         .find("create_distributed_table('public.invoices'")
         .expect(&plan);
     assert!(owned < distributed, "{plan}");
+}
+
+#[test]
+fn a_function_returning_a_row_type_is_replaced_after_its_table_changes() {
+    let current = sql_model(
+        "CREATE TABLE items (a int);\n\
+         CREATE FUNCTION f() RETURNS items LANGUAGE sql AS $$ SELECT 1 $$;",
+    );
+    let desired = sql_model(
+        "CREATE TABLE items (a int, b text);\n\
+         CREATE FUNCTION f() RETURNS items LANGUAGE sql AS $$ SELECT 1, 'x' $$;",
+    );
+    let plan = plan_models(&current, &desired, &PlanOptions::default()).expect("plan");
+    let descriptions: Vec<&str> = plan
+        .steps
+        .iter()
+        .map(|step| step.description.as_str())
+        .collect();
+    let position = |needle: &str| descriptions.iter().position(|d| d.contains(needle));
+    let added = position("public.items.b");
+    let replaced = position("replace function public.f");
+    assert!(
+        added.is_some() && replaced.is_some() && added < replaced,
+        "{descriptions:#?}"
+    );
+}
+
+#[test]
+fn objects_are_created_under_the_role_the_file_set() {
+    let current = sql_model("CREATE TABLE kept (a int);\nCREATE FUNCTION g() RETURNS int LANGUAGE sql AS $$ SELECT 1 $$;");
+    let desired = sql_model(
+        "CREATE TABLE kept (a int, b int);\n\
+         SET ROLE app_admin;\n\
+         CREATE TABLE made (a int);\n\
+         CREATE INDEX made_a_idx ON made (a);\n\
+         CREATE FUNCTION g() RETURNS int LANGUAGE sql AS $$ SELECT 2 $$;\n\
+         RESET ROLE;\n\
+         CREATE TABLE plain (a int);",
+    );
+    let plan = plan_models(&current, &desired, &PlanOptions::default()).expect("plan");
+    let roles: Vec<(&str, Option<&str>)> = plan
+        .steps
+        .iter()
+        .map(|step| {
+            (
+                step.description.as_str(),
+                step.role.as_ref().map(|role| role.as_str()),
+            )
+        })
+        .collect();
+    // A new table is created (and owned) by the role; its index, the
+    // in-place replacement of a function (which keeps its owner) and the
+    // change of a kept table run as the applying user.
+    insta::assert_debug_snapshot!(roles, @r#"
+    [
+        (
+            "replace function public.g()",
+            None,
+        ),
+        (
+            "create table public.made",
+            Some(
+                "app_admin",
+            ),
+        ),
+        (
+            "create index made_a_idx on new table public.made",
+            None,
+        ),
+        (
+            "create table public.plain",
+            None,
+        ),
+        (
+            "add column public.kept.b",
+            None,
+        ),
+    ]
+    "#);
+    let mut out = Vec::new();
+    crate::render::sql::render(&plan, &mut out).expect("render");
+    let text = String::from_utf8(out).expect("utf-8");
+    assert!(
+        text.contains("SET ROLE app_admin;\nCREATE TABLE public.made (a integer);\nRESET ROLE;\n"),
+        "{text}"
+    );
+}
+
+#[test]
+fn an_index_name_freed_on_one_table_is_taken_on_another_after_the_drop() {
+    let current = sql_model(
+        "CREATE TABLE partitions (r int4range);\n\
+         CREATE INDEX partitions_range_idx ON partitions USING gist (r);",
+    );
+    let desired = sql_model(
+        "CREATE TABLE partition_stats (dtrange int4range);\n\
+         CREATE INDEX partitions_range_idx ON partition_stats USING gist (dtrange);\n\
+         CREATE TABLE partitions (r int4range);",
+    );
+    let plan = plan_models(&current, &desired, &PlanOptions::default()).expect("plan");
+    let descriptions: Vec<&str> = plan
+        .steps
+        .iter()
+        .map(|step| step.description.as_str())
+        .collect();
+    let position = |needle: &str| descriptions.iter().position(|d| d.contains(needle));
+    let dropped = position("drop index public.partitions_range_idx");
+    let created = position("create index partitions_range_idx on new table");
+    assert!(
+        dropped.is_some() && created.is_some() && dropped < created,
+        "{descriptions:#?}"
+    );
+}
+
+#[test]
+fn a_trigger_keeps_its_transition_tables() {
+    let current = sql_model(
+        "CREATE FUNCTION f() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RETURN NULL; END $$;\n\
+         CREATE TABLE t (a int);\n\
+         CREATE TRIGGER t_ins AFTER INSERT ON t FOR EACH STATEMENT EXECUTE FUNCTION f();",
+    );
+    let desired = sql_model(
+        "CREATE FUNCTION f() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RETURN NULL; END $$;\n\
+         CREATE TABLE t (a int);\n\
+         CREATE TRIGGER t_ins AFTER INSERT OR UPDATE ON t REFERENCING NEW TABLE AS newrows OLD TABLE oldrows FOR EACH STATEMENT EXECUTE FUNCTION f();",
+    );
+    let trigger = &desired.tables[&QualifiedName::public("t")].triggers[&Ident::new("t_ins")];
+    assert_eq!(trigger.old_table, Some(Ident::new("oldrows")));
+    assert_eq!(trigger.new_table, Some(Ident::new("newrows")));
+    let plan = plan_models(&current, &desired, &PlanOptions::default()).expect("plan");
+    let sql: Vec<&str> = plan.steps.iter().map(|step| step.sql.as_str()).collect();
+    assert!(
+        sql.iter().any(|sql| sql.contains(
+            "AFTER INSERT OR UPDATE ON public.t REFERENCING OLD TABLE AS oldrows NEW TABLE AS newrows FOR EACH STATEMENT"
+        )),
+        "{sql:#?}"
+    );
+}
+
+#[test]
+fn a_replaced_function_keeps_its_set_options_in_the_order_written() {
+    let current = sql_model(
+        "CREATE FUNCTION f() RETURNS int LANGUAGE sql SET search_path TO 'app', 'public' SET cursor_tuple_fraction TO '1' AS $$ SELECT 1 $$;",
+    );
+    let desired = sql_model(
+        "CREATE FUNCTION f() RETURNS int LANGUAGE sql SET search_path TO 'app', 'public' SET cursor_tuple_fraction TO '1' AS $$ SELECT 2 $$;",
+    );
+    let plan = plan_models(&current, &desired, &PlanOptions::default()).expect("plan");
+    assert_eq!(plan.steps.len(), 1);
+    assert!(
+        plan.steps[0]
+            .sql
+            .contains("SET search_path = app, public SET cursor_tuple_fraction = 1"),
+        "{}",
+        plan.steps[0].sql
+    );
+    // The order alone is no change (PostgreSQL's settings do not depend on it).
+    let reordered = sql_model(
+        "CREATE FUNCTION f() RETURNS int LANGUAGE sql SET cursor_tuple_fraction TO '1' SET search_path TO 'app', 'public' AS $$ SELECT 1 $$;",
+    );
+    assert!(plan_models(&current, &reordered, &PlanOptions::default())
+        .expect("plan")
+        .is_empty());
+}
+
+#[test]
+fn a_function_keeps_its_cost_and_rows() {
+    let current = sql_model(
+        "CREATE FUNCTION f(x jsonb) RETURNS float8 LANGUAGE sql IMMUTABLE STRICT AS $$ SELECT 1 $$;",
+    );
+    let desired = sql_model(
+        "CREATE FUNCTION f(x jsonb) RETURNS float8 LANGUAGE sql IMMUTABLE STRICT COST 5000 AS $$ SELECT 1 $$;",
+    );
+    let plan = plan_models(&current, &desired, &PlanOptions::default()).expect("plan");
+    assert_eq!(plan.steps.len(), 1, "{:#?}", plan.steps);
+    assert!(
+        plan.steps[0].sql.contains(" COST 5000 "),
+        "{}",
+        plan.steps[0].sql
+    );
+    // The defaults written out are no change: 100 for SQL, 1000 rows for a set.
+    let set = |extra: &str| {
+        sql_model(&format!(
+            "CREATE FUNCTION g() RETURNS SETOF int LANGUAGE sql {extra} AS $$ SELECT 1 $$;"
+        ))
+    };
+    assert!(plan_models(
+        &set(""),
+        &set("COST 100 ROWS 1000"),
+        &PlanOptions::default()
+    )
+    .expect("plan")
+    .is_empty());
+    let plan = plan_models(&set(""), &set("ROWS 5"), &PlanOptions::default()).expect("plan");
+    assert!(
+        plan.steps[0].sql.contains(" ROWS 5 "),
+        "{}",
+        plan.steps[0].sql
+    );
 }

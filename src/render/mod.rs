@@ -205,6 +205,7 @@ pub(crate) mod sample {
         span: Option<Span>,
     ) -> Step {
         Step {
+            role: None,
             description: description.to_string(),
             action,
             sql: sql.to_string(),

@@ -83,7 +83,15 @@ fn write_step(number: usize, step: &Step, out: &mut impl Write) -> io::Result<()
         write!(out, " [{}]", ids.join(", "))?;
     }
     writeln!(out)?;
-    writeln!(out, "{}", terminated(&step.sql))
+    // The role apply runs the step as (Step::role), for that step only.
+    if let Some(set) = step.set_role_sql() {
+        writeln!(out, "{set};")?;
+    }
+    writeln!(out, "{}", terminated(&step.sql))?;
+    if let Some(reset) = step.reset_role_sql() {
+        writeln!(out, "{reset};")?;
+    }
+    Ok(())
 }
 
 /// A comment must stay on one line, or its continuation would be SQL.

@@ -5,6 +5,8 @@
 //! [`SourceSet`]; line and column are computed only when a diagnostic is
 //! printed (1-based, columns counted in characters).
 
+pub mod encoding;
+
 use std::path::{Path, PathBuf};
 
 /// Index of a file inside a [`SourceSet`].
@@ -77,6 +79,12 @@ pub struct SourceFile {
     pub text: String,
     pub language: Language,
     line_starts: Vec<usize>,
+    /// The encoding the file was read in (`UTF8`, or what a `.sql` file
+    /// declares, see [`encoding`]).
+    pub encoding: &'static str,
+    /// Bytes that encoding does not allow, each read as U+FFFD; the `.sql`
+    /// frontend judges them. Empty for text that was already a string.
+    pub invalid_bytes: Vec<encoding::InvalidByte>,
 }
 
 impl SourceFile {
@@ -89,6 +97,8 @@ impl SourceFile {
             text,
             language,
             line_starts,
+            encoding: "UTF8",
+            invalid_bytes: Vec::new(),
         }
     }
 
@@ -252,10 +262,21 @@ impl SourceSet {
         let language = language_of(path).ok_or_else(|| SourceError::UnknownKind {
             path: path.display().to_string(),
         })?;
-        let text = std::fs::read_to_string(path).map_err(|source| SourceError::Read {
+        let read_error = |source| SourceError::Read {
             path: path.display().to_string(),
             source,
-        })?;
+        };
+        if language == Language::Sql {
+            // As PostgreSQL reads a script: in its client encoding.
+            let bytes = std::fs::read(path).map_err(read_error)?;
+            let decoded = encoding::decode_sql(&bytes);
+            let id = self.add(path.to_path_buf(), decoded.text, language);
+            let file = &mut self.files[id.0 as usize];
+            file.encoding = decoded.encoding;
+            file.invalid_bytes = decoded.invalid;
+            return Ok(());
+        }
+        let text = std::fs::read_to_string(path).map_err(read_error)?;
         self.add(path.to_path_buf(), text, language);
         Ok(())
     }

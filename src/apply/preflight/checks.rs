@@ -538,6 +538,7 @@ mod tests {
 
     fn step(action: Action) -> Step {
         Step {
+            role: None,
             description: action.kind().to_string(),
             action,
             sql: "SELECT 1".to_string(),

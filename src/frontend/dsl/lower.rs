@@ -75,6 +75,7 @@ impl Cx<'_> {
             renamed_from: child(node, Rule::was)
                 .and_then(|was| child(&was, Rule::ident))
                 .map(|old| ident(&old)),
+            role: None,
         }
     }
 

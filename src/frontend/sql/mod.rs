@@ -26,6 +26,7 @@ mod lower;
 mod objects;
 mod pgdump;
 mod rename_hint;
+mod role;
 mod rule;
 mod search_path;
 mod sequence;
@@ -47,6 +48,8 @@ pub fn load_file(file: &SourceFile) -> Parsed<Model> {
     let mut ctx = Ctx::new(file);
     let mut hints = Vec::new();
     let mut previous_end = 0;
+    // Offsets of invalid bytes inside statements schemac models.
+    let mut in_modelled = std::collections::BTreeSet::new();
     let default_path = search_path::default_path();
     for stmt in split::split(&file.text) {
         hints.extend(rename_hint::find(
@@ -55,7 +58,15 @@ pub fn load_file(file: &SourceFile) -> Parsed<Model> {
             stmt.start,
         ));
         previous_end = stmt.end();
+        let invalid = invalid_bytes_in(file, stmt.start..stmt.end());
+        let data_before = ctx.skipped_data.len();
         dispatch::statement(&mut ctx, stmt);
+        if let Some(first) = invalid.first() {
+            if ctx.skipped_data.len() == data_before {
+                invalid_byte_error(&mut ctx, first);
+                in_modelled.extend(invalid.iter().map(|byte| byte.offset));
+            }
+        }
         // The session's path for the shadow and apply: the last one the
         // file set that is neither empty nor the default.
         if !ctx.search_path.is_empty() && ctx.search_path != default_path {
@@ -65,7 +76,87 @@ pub fn load_file(file: &SourceFile) -> Parsed<Model> {
     pgdump::finish(&mut ctx);
     rename_hint::apply(&mut ctx, hints);
     skipped::summarize(&mut ctx);
+    invalid_bytes_note(&mut ctx, &in_modelled);
     Parsed::new(ctx.model, ctx.diagnostics)
+}
+
+/// The file's bytes invalid in its encoding (`source::encoding`) inside
+/// `range`.
+fn invalid_bytes_in(
+    file: &SourceFile,
+    range: std::ops::Range<usize>,
+) -> Vec<crate::source::encoding::InvalidByte> {
+    let first = file
+        .invalid_bytes
+        .partition_point(|byte| byte.offset < range.start);
+    file.invalid_bytes[first..]
+        .iter()
+        .take_while(|byte| byte.offset < range.end)
+        .copied()
+        .collect()
+}
+
+/// A byte the file's encoding does not allow inside a statement schemac
+/// models: PostgreSQL refuses the statement, and reading it on would
+/// mis-read it.
+fn invalid_byte_error(ctx: &mut Ctx<'_>, byte: &crate::source::encoding::InvalidByte) {
+    let span = Span::new(
+        ctx.file.id,
+        byte.offset,
+        byte.offset + char::REPLACEMENT_CHARACTER.len_utf8(),
+    );
+    ctx.diagnostics.push(
+        Diagnostic::error(
+            "invalid-encoding",
+            span,
+            format!(
+                "invalid byte sequence for encoding \"{}\": 0x{:02x}",
+                ctx.file.encoding, byte.byte
+            ),
+        )
+        .with_label("PostgreSQL refuses the statement holding this byte")
+        .with_help(
+            "declare the file's encoding at its top (SET client_encoding = 'LATIN1'), as psql needs it too, or save the file as UTF-8",
+        ),
+    );
+}
+
+/// One warning for the bytes invalid in the file's encoding that sit
+/// outside the statements schemac models (data statements, which it
+/// skips, and comments): the schema is read, but PostgreSQL would refuse
+/// the statements that hold them.
+fn invalid_bytes_note(ctx: &mut Ctx<'_>, in_modelled: &std::collections::BTreeSet<usize>) {
+    let outside: Vec<crate::source::encoding::InvalidByte> = ctx
+        .file
+        .invalid_bytes
+        .iter()
+        .filter(|byte| !in_modelled.contains(&byte.offset))
+        .copied()
+        .collect();
+    let Some(first) = outside.first() else {
+        return;
+    };
+    let span = Span::new(
+        ctx.file.id,
+        first.offset,
+        first.offset + char::REPLACEMENT_CHARACTER.len_utf8(),
+    );
+    ctx.diagnostics.push(
+        Diagnostic::warning(
+            "invalid-encoding",
+            span,
+            format!(
+                "{} bytes are not valid {} (first: 0x{:02x}) outside the statements schemac models (data statements, comments); PostgreSQL would refuse the statements that hold them",
+                outside.len(),
+                ctx.file.encoding,
+                first.byte
+            ),
+        )
+        .with_label("first of them")
+        .with_help(
+            "declare the file's encoding at its top (SET client_encoding = 'LATIN1') so that psql loads it too, or save the file as UTF-8",
+        ),
+    );
 }
 
 /// State shared by the lowering functions of one file.
@@ -82,6 +173,9 @@ pub(crate) struct Ctx<'a> {
     /// The session's `search_path` at the current statement, without the
     /// implicit `pg_catalog` (see [`search_path`]).
     pub search_path: Vec<Ident>,
+    /// The role the session has taken with `SET ROLE` at the current
+    /// statement (`None`: the applying user's own; see [`role`]).
+    pub role: Option<Ident>,
 }
 
 impl<'a> Ctx<'a> {
@@ -94,6 +188,7 @@ impl<'a> Ctx<'a> {
             skipped_data: Vec::new(),
             skipped_no_ops: Vec::new(),
             search_path: search_path::default_path(),
+            role: None,
         }
     }
 
@@ -102,7 +197,10 @@ impl<'a> Ctx<'a> {
     }
 
     pub fn meta(&self, stmt: &Stmt<'_>) -> Meta {
-        Meta::at(self.span(stmt))
+        Meta {
+            role: self.role.clone(),
+            ..Meta::at(self.span(stmt))
+        }
     }
 
     pub fn error(&mut self, code: &'static str, stmt: &Stmt<'_>, message: impl Into<String>) {
@@ -306,6 +404,69 @@ mod tests {
 
     fn file(text: &str) -> SourceFile {
         SourceFile::new(FileId(0), "t.sql".into(), text.to_string(), Language::Sql)
+    }
+
+    /// A file read from bytes as `SourceSet` reads a `.sql` file.
+    fn file_from_bytes(bytes: &[u8]) -> SourceFile {
+        let decoded = crate::source::encoding::decode_sql(bytes);
+        let mut res = file(&decoded.text);
+        res.encoding = decoded.encoding;
+        res.invalid_bytes = decoded.invalid;
+        res
+    }
+
+    #[test]
+    fn bytes_invalid_in_the_encoding_are_judged_where_they_stand() {
+        // Only in data statements (chinook's Latin-1 versions): the schema
+        // is read, with one warning.
+        let data = file_from_bytes(
+            b"CREATE TABLE artist (name text);
+INSERT INTO artist VALUES ('Ant\xf4nio');
+INSERT INTO artist VALUES ('Jo\xe3o');
+",
+        );
+        let parsed = load_file(&data);
+        let found: Vec<_> = parsed
+            .diagnostics
+            .iter()
+            .filter(|d| d.code == "invalid-encoding")
+            .collect();
+        assert_eq!(found.len(), 1, "{:?}", parsed.diagnostics);
+        assert!(!found[0].is_error());
+        assert!(found[0]
+            .message
+            .starts_with("2 bytes are not valid UTF8 (first: 0xf4)"));
+        assert!(parsed
+            .value
+            .tables
+            .contains_key(&QualifiedName::public("artist")));
+        // In a statement schemac models: an error at the byte.
+        let comment = file_from_bytes(
+            b"CREATE TABLE t (a int);
+COMMENT ON TABLE t IS 'Ant\xf4nio';
+",
+        );
+        let parsed = load_file(&comment);
+        let errors: Vec<_> = parsed.diagnostics.iter().filter(|d| d.is_error()).collect();
+        assert_eq!(errors.len(), 1, "{:?}", parsed.diagnostics);
+        assert_eq!(
+            errors[0].message,
+            "invalid byte sequence for encoding \"UTF8\": 0xf4"
+        );
+        let at = comment.line_col(errors[0].primary.span.start as usize);
+        assert_eq!((at.line, at.col), (2, 27));
+        // Declared, it is read as PostgreSQL reads it.
+        let declared = file_from_bytes(
+            b"SET client_encoding = 'LATIN1';
+CREATE TABLE t (a int);
+COMMENT ON TABLE t IS 'Ant\xf4nio';
+",
+        );
+        let parsed = load_file(&declared);
+        assert!(!parsed
+            .diagnostics
+            .iter()
+            .any(|d| d.code == "invalid-encoding"));
     }
 
     #[test]

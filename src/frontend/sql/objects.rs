@@ -51,6 +51,9 @@ pub(crate) fn create_function(ctx: &mut Ctx<'_>, stmt: Stmt<'_>) {
     let mut text = stmt.text.to_string();
     let mut procedure = false;
     let mut standard_body = None;
+    // `COST n` / `ROWS n`, which sqlparser cannot read: kept from here.
+    let mut cost = None;
+    let mut rows = None;
     if let Some(toks) = tokens(stmt.text) {
         let mut depth = 0usize;
         for (idx, (token, offset)) in toks.iter().enumerate() {
@@ -96,8 +99,14 @@ pub(crate) fn create_function(ctx: &mut Ctx<'_>, stmt: Stmt<'_>) {
                 }
                 token if is_word(token, Keyword::COST) || is_word(token, Keyword::ROWS) => {
                     if let Some((Token::Number(..), next)) = toks.get(idx + 1) {
-                        let end = next + toks[idx + 1].0.to_string().len();
+                        let value = toks[idx + 1].0.to_string();
+                        let end = next + value.len();
                         text = blank(&text, *offset..end);
+                        if is_word(token, Keyword::COST) {
+                            cost = Some(value);
+                        } else {
+                            rows = Some(value);
+                        }
                     }
                 }
                 _ => {}
@@ -175,6 +184,8 @@ pub(crate) fn create_function(ctx: &mut Ctx<'_>, stmt: Stmt<'_>) {
             Some(FunctionParallel::Unsafe) | None => Parallel::Unsafe,
         },
         config: config(&create.set_params),
+        cost,
+        rows,
         comment: None,
         meta: ctx.meta(&stmt),
     };
@@ -232,9 +243,9 @@ fn return_type(ctx: &Ctx<'_>, returns: &FunctionReturnType) -> String {
 
 /// `SET name = value [, ...]` options: names lower case, values without
 /// quotes (`SET search_path = app` and pg_dump's `SET search_path TO 'app'`
-/// are the same setting), sorted by name.
+/// are the same setting), in the order written.
 fn config(params: &[sqlparser::ast::FunctionDefinitionSetParam]) -> Vec<(String, String)> {
-    let mut config: Vec<(String, String)> = params
+    let config: Vec<(String, String)> = params
         .iter()
         .map(|param| {
             let value = match &param.value {
@@ -260,7 +271,7 @@ fn config(params: &[sqlparser::ast::FunctionDefinitionSetParam]) -> Vec<(String,
             (param.name.to_string().to_lowercase(), value)
         })
         .collect();
-    config.sort();
+    // Kept in the order written, as PostgreSQL keeps it.
     config
 }
 

@@ -67,6 +67,16 @@ pub(crate) fn other(ctx: &mut Ctx<'_>, stmt: Stmt<'_>, words: &[String]) {
                 super::search_path::describe(&ctx.search_path)
             ),
         ),
+        "SET" | "RESET" if super::role::set_statement(ctx, &stmt) => ctx.info(
+            "skipped-statement",
+            &stmt,
+            match &ctx.role {
+                Some(role) => format!(
+                    "{kind}: objects created below are created (and owned) by role {role}"
+                ),
+                None => format!("{kind}: objects created below are created by the applying role"),
+            },
+        ),
         "SET" | "RESET" => ctx.info(
             "skipped-statement",
             &stmt,

@@ -20,10 +20,24 @@ use crate::model::{
 };
 use sqlparser::ast::{
     CreatePolicyCommand, CreatePolicyType, Expr, FunctionArgExpr, FunctionArguments, Owner,
-    SelectItem, SetExpr, Statement, TriggerObject, TriggerObjectKind, TriggerPeriod, Value,
+    SelectItem, SetExpr, Statement, TriggerObject, TriggerObjectKind, TriggerPeriod,
+    TriggerReferencingType, Value,
 };
 use sqlparser::keywords::Keyword;
 use sqlparser::tokenizer::Token;
+
+/// The name a `REFERENCING OLD|NEW TABLE [AS] name` clause gives the
+/// transition relation of `kind`.
+fn transition_table(
+    create: &sqlparser::ast::CreateTrigger,
+    kind: TriggerReferencingType,
+) -> Option<Ident> {
+    create
+        .referencing
+        .iter()
+        .find(|clause| clause.refer_type == kind)
+        .map(|clause| super::last_ident(&clause.transition_relation_name))
+}
 
 /// The trigger's function: an unqualified built-in resolves to
 /// `pg_catalog` (searched first whatever the search_path says, and how
@@ -122,6 +136,8 @@ pub(crate) fn create_trigger(ctx: &mut Ctx<'_>, stmt: Stmt<'_>) {
             .unwrap_or(false),
         initially_deferred: create.characteristics.as_ref().and_then(|c| c.initially)
             == Some(sqlparser::ast::DeferrableInitial::Deferred),
+        old_table: transition_table(&create, TriggerReferencingType::OldTable),
+        new_table: transition_table(&create, TriggerReferencingType::NewTable),
         comment: None,
         meta: ctx.meta(&stmt),
     };

@@ -22,6 +22,8 @@ SELECT n.nspname::text AS schema,
        p.prosecdef AS security_definer,
        p.proparallel::text AS parallel,
        p.proconfig AS config,
+       p.procost::text AS cost,
+       p.prorows::text AS rows,
        (SELECT d.description FROM pg_description d
         WHERE d.objoid = p.oid AND d.classoid = 'pg_proc'::regclass AND d.objsubid = 0) AS comment
 FROM pg_proc p

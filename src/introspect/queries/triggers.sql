@@ -18,6 +18,8 @@ SELECT n.nspname::text AS schema,
        t.tgconstraint <> 0 AS is_constraint,
        t.tgdeferrable AS deferrable,
        t.tginitdeferred AS initially_deferred,
+       t.tgoldtable::text AS old_table,
+       t.tgnewtable::text AS new_table,
        (SELECT d.description FROM pg_description d
         WHERE d.objoid = t.oid AND d.classoid = 'pg_trigger'::regclass AND d.objsubid = 0) AS comment
 FROM pg_trigger t

@@ -469,6 +469,7 @@ mod tests {
 
     fn step(action: Action, sql: &str, object: ObjectId) -> Step {
         Step {
+            role: None,
             description: "test".to_string(),
             action,
             sql: sql.to_string(),

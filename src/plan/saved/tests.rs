@@ -8,6 +8,7 @@ use crate::source::{FileId, Span};
 fn sample_plan() -> Plan {
     let table = QualifiedName::new("public", "orders");
     let step = |sql: &str, transactional: bool| Step {
+        role: None,
         description: format!("run {sql}"),
         action: Action::AddColumn {
             table: table.clone(),

@@ -272,7 +272,17 @@ pub(super) fn drop_sequence(cx: &Cx<'_>, sequence: &Sequence) -> Vec<Node> {
 }
 
 fn function_requires(cx: &Cx<'_>, function: &Function) -> Vec<Key> {
-    dep_keys(deps::function(cx.ctx.desired, function))
+    let mut res = dep_keys(deps::function(cx.ctx.desired, function));
+    // A function taking or returning a table's row type is created (or
+    // replaced) after the table's columns are final: PostgreSQL checks a
+    // SQL function's result against the row type as it is then, and a
+    // body written for the new columns only fits them.
+    res.extend(
+        deps::row_types(cx.ctx.desired, function)
+            .into_iter()
+            .map(Key::Layout),
+    );
+    res
 }
 
 pub(super) fn create_function(cx: &Cx<'_>, function: &Function) -> Vec<Node> {

@@ -51,6 +51,10 @@ pub(crate) struct Cx<'a> {
     pub change_idx: usize,
     pub object: ObjectId,
     pub span: Option<Span>,
+    /// The role the desired object's statement ran under in the schema
+    /// file (`Change::creating_role`); set on the steps that create an
+    /// owned object anew.
+    pub role: Option<Ident>,
     /// Tables created (empty) by this plan.
     pub created: &'a BTreeSet<QualifiedName>,
     /// Indexes replaced by a changed definition: (table, name) -> the
@@ -69,6 +73,7 @@ impl Cx<'_> {
         description: impl Into<String>,
         sql: impl Into<String>,
     ) -> Step {
+        let action_creates = action.creates_owned_object();
         Step {
             description: description.into(),
             action,
@@ -85,6 +90,11 @@ impl Cx<'_> {
                 change: self.change_idx,
                 object: self.object.clone(),
                 span: self.span,
+            },
+            role: if action_creates {
+                self.role.clone()
+            } else {
+                None
             },
         }
     }

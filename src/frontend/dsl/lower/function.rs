@@ -79,6 +79,8 @@ impl Cx<'_> {
             security_definer: false,
             parallel: Parallel::Unsafe,
             config: Vec::new(),
+            cost: None,
+            rows: None,
             comment,
             meta: self.meta(def, Some(&name_node)),
         };

@@ -140,6 +140,9 @@ impl Cx<'_> {
             constraint: has(node, Rule::kw_constraint),
             deferrable: false,
             initially_deferred: false,
+            // The .schema language has no transition tables.
+            old_table: None,
+            new_table: None,
             comment,
             meta: self.meta(node, name_node.as_ref()),
         };
