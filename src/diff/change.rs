@@ -501,7 +501,10 @@ impl Change<'_> {
             | Change::SetComment { .. }
             | Change::Distribute { .. }
             | Change::Undistribute { .. }
-            | Change::SetInherits { .. } => None,
+            | Change::SetInherits { .. }
+            | Change::CreateRule { .. }
+            | Change::ReplaceRule { .. }
+            | Change::DropRule { .. } => None,
         }
     }
 
