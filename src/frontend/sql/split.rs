@@ -61,8 +61,9 @@ impl<'a> Stmt<'a> {
 /// line starting with `\` (where a psql meta-command or the end of a COPY
 /// data block can be), so COPY data, which is not SQL, is never lexed past
 /// the run holding its COPY statement, and no statement is lexed twice
-/// unless a quoted run or comment spans such a line (then its run grows to
-/// the next one).
+/// unless a statement, quoted run or comment spans such a line (then its
+/// run grows to at least twice its length, so the split stays near-linear
+/// however many such lines one statement spans).
 pub(crate) fn split(text: &str) -> Vec<Stmt<'_>> {
     let mut statements = Vec::new();
     let mut pos = 0;
@@ -74,8 +75,12 @@ pub(crate) fn split(text: &str) -> Vec<Stmt<'_>> {
                 run_end = next_backslash_line(text, pos);
             }
             Next::Grow(from) => {
+                // At least double the run, so that a statement spanning
+                // many lines that start with `\` is lexed O(log n) times,
+                // not once per such line (a quadratic split).
+                let target = run_end.max(from + 2 * (run_end - from));
                 pos = from;
-                run_end = next_backslash_line(text, run_end);
+                run_end = next_backslash_line(text, target);
             }
         }
     }
