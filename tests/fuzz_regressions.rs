@@ -5,7 +5,7 @@
 //! none may panic, and none may take long. The time budget is a loose
 //! guard, as in `tests/pathological_inputs.rs`: 1 s per input in a release
 //! build, 5 s in a debug build (every kept input takes well under 0.2 s
-//! in a debug build; the quadratic split of `\\.` lines took 18 s).
+//! in a debug build; the quadratic split of `\.` lines took 18 s).
 
 #[path = "../fuzz/target.rs"]
 mod target;
