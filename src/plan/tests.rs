@@ -1467,3 +1467,29 @@ fn a_function_keeps_its_cost_and_rows() {
         plan.steps[0].sql
     );
 }
+
+/// Found by the corpus (pgstac 011->012): changing a generated column's
+/// expression drops and adds the column (PostgreSQL before 17), which
+/// drops the primary key and indexes over it; they are added back in the
+/// same transaction.
+#[test]
+fn a_regenerated_column_gets_its_primary_key_and_indexes_back() {
+    let current = sql_model(
+        "CREATE TABLE s (search jsonb NOT NULL, meta jsonb NOT NULL DEFAULT '{}',\n\
+         hash text GENERATED ALWAYS AS (md5(search::text)) STORED PRIMARY KEY);\n\
+         CREATE INDEX s_hash_idx ON s (hash, search);",
+    );
+    let desired = sql_model(
+        "CREATE TABLE s (search jsonb NOT NULL, meta jsonb NOT NULL DEFAULT '{}',\n\
+         hash text GENERATED ALWAYS AS (md5(search::text || meta::text)) STORED PRIMARY KEY);\n\
+         CREATE INDEX s_hash_idx ON s (hash, search);",
+    );
+    insta::assert_snapshot!(plan_text(&current, &desired), @r#"
+tx ALTER TABLE public.s DROP COLUMN hash
++tx ALTER TABLE public.s ADD COLUMN hash text GENERATED ALWAYS AS (md5(search::TEXT || meta::TEXT)) STORED NOT NULL
+  ! table-rewrite
+  ! long-lock
++tx ALTER TABLE public.s ADD CONSTRAINT s_pkey PRIMARY KEY (hash)
++tx CREATE INDEX s_hash_idx ON public.s USING btree (hash, search)
+"#);
+}

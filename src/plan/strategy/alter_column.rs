@@ -20,10 +20,14 @@
 //! after); the new type exists before, the old type is dropped after.
 
 use super::add_column::add_column_action;
+use super::add_constraint::{add_action, declared_sql};
+use super::create_index::index_action;
 use super::set_not_null::set_not_null;
 use super::{expr_keys, type_keys, Cx};
 use crate::diff::ColumnChange;
-use crate::model::{sql, Column, Ident, Identity, QualifiedName, TypeName};
+use crate::model::{
+    sql, Column, ConstraintKind, Ident, Identity, IndexExpr, QualifiedName, TypeName,
+};
 use crate::plan::order::{Key, Node, Phase};
 use crate::plan::{Action, Hazard, IdentityChange, LockMode, Step};
 
@@ -431,5 +435,94 @@ fn generated_steps(
             Hazard::LongLock,
             format!("ACCESS EXCLUSIVE blocks {table} during the rewrite"),
         );
-    vec![drop, add]
+    let mut steps = vec![drop, add];
+    // DROP COLUMN drops the table's constraints and indexes over the
+    // column with it: the ones the schema keeps are added back in the same
+    // transaction (the table is locked and rewritten anyway).
+    steps.extend(restore_dropped_with(cx, table, column));
+    steps
+}
+
+/// Steps that add back the desired constraints (not foreign keys, which
+/// other tables' rows may need validated) and indexes of `table` that
+/// `DROP COLUMN column` drops, joining the drop's transaction.
+fn restore_dropped_with(cx: &Cx<'_>, table: &QualifiedName, column: &Ident) -> Vec<Step> {
+    let (Some(desired), Some(current)) = (
+        cx.ctx.desired.tables.get(table),
+        cx.ctx.current.tables.get(table),
+    ) else {
+        return Vec::new();
+    };
+    // Only what the diff keeps: a changed one is dropped and added by it.
+    let kept_constraint = |c: &crate::model::Constraint| {
+        current
+            .constraints
+            .get(&c.name)
+            .is_some_and(|old| old.kind == c.kind)
+    };
+    let kept_index = |i: &crate::model::Index| current.indexes.get(&i.name) == Some(i);
+    let words = |text: &str| {
+        crate::sql_lex::words(text)
+            .iter()
+            .any(|w| w == column.as_str())
+    };
+    let mut res = Vec::new();
+    for constraint in desired.constraints.values() {
+        let uses = match &constraint.kind {
+            ConstraintKind::PrimaryKey { columns, include }
+            | ConstraintKind::Unique {
+                columns, include, ..
+            } => columns.contains(column) || include.contains(column),
+            ConstraintKind::Check { expr, .. } => words(&expr.sql),
+            ConstraintKind::Exclude {
+                elements,
+                include,
+                predicate,
+                ..
+            } => {
+                include.contains(column)
+                    || elements.iter().any(|e| words(&e.expr.sql))
+                    || predicate.as_ref().is_some_and(|p| words(&p.sql))
+            }
+            ConstraintKind::ForeignKey(_) => false,
+        };
+        if !uses || !kept_constraint(constraint) {
+            continue;
+        }
+        res.push(
+            cx.step(
+                add_action(table, constraint, constraint.not_valid),
+                format!("add constraint {} on {table} again", constraint.name),
+                declared_sql(
+                    &format!(
+                        "ALTER TABLE {table} ADD {}",
+                        sql::constraint_def(constraint)
+                    ),
+                    constraint,
+                ),
+            )
+            .on(table, LockMode::AccessExclusive)
+            .joining(),
+        );
+    }
+    for index in desired.indexes.values() {
+        let uses = index.keys.iter().any(|key| match &key.expr {
+            IndexExpr::Column(c) => c == column,
+            IndexExpr::Expr(expr) => words(&expr.sql),
+        }) || index.include.contains(column)
+            || index.predicate.as_ref().is_some_and(|p| words(&p.sql));
+        if !uses || !kept_index(index) {
+            continue;
+        }
+        res.push(
+            cx.step(
+                index_action(table, index, false, false),
+                format!("create index {} on {table} again", index.name),
+                sql::create_index(table, index, sql::IndexForm::default()),
+            )
+            .on(table, LockMode::Share)
+            .joining(),
+        );
+    }
+    res
 }
