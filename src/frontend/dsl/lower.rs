@@ -301,6 +301,32 @@ pub fn unique_name(base: Ident, taken: impl Fn(&Ident) -> bool) -> Ident {
         .unwrap_or(base)
 }
 
+/// [`unique_name`] for many names in a row while names are only added: per
+/// base it remembers the number after the last name it gave, below which
+/// no number is free, so naming n constraints of one base is linear, not
+/// quadratic, and gives the same names.
+#[derive(Default)]
+pub struct NameSequence(std::collections::HashMap<Ident, u64>);
+
+impl NameSequence {
+    pub fn next(&mut self, base: Ident, taken: impl Fn(&Ident) -> bool) -> Ident {
+        let candidate = |n: u64| {
+            if n == 0 {
+                base.clone()
+            } else {
+                Ident::new(format!("{}{n}", base.0))
+            }
+        };
+        let mut n = self.0.get(&base).copied().unwrap_or(0);
+        while taken(&candidate(n)) {
+            n += 1;
+        }
+        let name = candidate(n);
+        self.0.insert(base, n + 1);
+        name
+    }
+}
+
 /// Splits the text of a `paren_expr` at top-level commas; each part with
 /// its absolute offset.
 fn paren_parts(cx: &Cx<'_>, node: &Node<'_>) -> Vec<(usize, String)> {

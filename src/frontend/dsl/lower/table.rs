@@ -7,7 +7,7 @@
 //! first, then unnamed constraints in declaration order, then unnamed
 //! indexes, each deduplicated with a numeric suffix (`t_check1`).
 
-use super::{ident, paren_ident_list, qualified, type_spelling, unique_name, Cx};
+use super::{ident, paren_ident_list, qualified, type_spelling, Cx, NameSequence};
 use crate::frontend::dsl::parse::Rule;
 use crate::frontend::dsl::tree::{child, children, docs_of, first_kid, has, kids, Node};
 use crate::model::normalize;
@@ -239,10 +239,11 @@ impl Cx<'_> {
             }
         }
         self.name_constraints(&mut table, pending);
+        let mut index_names = NameSequence::default();
         for (mut index, explicit, key_names) in indexes {
             index.name = match explicit {
                 Some(explicit) => explicit,
-                None => unique_name(
+                None => index_names.next(
                     normalize::default_index_name(&table.name.name, &key_names, false),
                     |c| table.constraints.contains_key(c) || table.indexes.contains_key(c),
                 ),
@@ -299,11 +300,12 @@ impl Cx<'_> {
                 None => unnamed.push(item),
             }
         }
+        let mut names = NameSequence::default();
         for item in unnamed {
             let suffix = item.constraint.kind.default_suffix();
             let base =
                 normalize::default_constraint_name(&table.name.name, &item.name_columns, suffix);
-            let name = unique_name(base, |c| table.constraints.contains_key(c));
+            let name = names.next(base, |c| table.constraints.contains_key(c));
             let mut constraint = item.constraint;
             constraint.name = name.clone();
             table.constraints.insert(name, constraint);
