@@ -4,18 +4,22 @@
 //!
 //! ```text
 //! cargo run --release --example fuzz -- --execs 1000000 [--seed 1] [--start 0]
-//!     [--timeout-ms 1000] [--out target/fuzz-found]
+//!     [--timeout-ms 1000] [--wall-timeout-ms 10000] [--out target/fuzz-found]
 //! cargo run --release --example fuzz -- --replay FILE...
 //! ```
 //!
 //! How it works: the harness (the supervisor) starts itself again as a
 //! worker process. The worker generates input number `n` from `(seed, n)`
 //! alone (`mutate::input`), announces it on its stdout, runs it through
-//! `target::exercise` under `catch_unwind`, and reports the outcome. The
-//! supervisor watches: an input that has not finished after `--timeout-ms`
-//! is a hang (the worker is killed and a new one continues after it); a
-//! worker that dies mid-input (an abort, a stack overflow) is a crash; a
-//! caught panic is a panic. Each finding is regenerated from its number
+//! `target::exercise` under `catch_unwind`, and reports the outcome with
+//! the CPU time its thread spent on it. The supervisor watches: an input
+//! that took more than `--timeout-ms` of CPU time is a hang, and so is one
+//! that has not finished after `--wall-timeout-ms` of wall-clock time (the
+//! worker is killed and a new one continues after it); a worker that dies
+//! mid-input (an abort, a stack overflow) is a crash; a caught panic is a
+//! panic. CPU time, not wall-clock time, is the limit because it measures
+//! the input's own cost: on a machine busy with other work (a build, a
+//! test run) wall-clock times of ordinary inputs grow several times over. Each finding is regenerated from its number
 //! and written to `--out` as `<kind>-s<seed>-n<number>.<schema|sql>`;
 //! copy it to `tests/data/fuzz/` to keep it as a regression test
 //! (`tests/fuzz_regressions.rs`). The exit status is 1 when anything was
@@ -37,12 +41,13 @@ struct Args {
     seed: u64,
     start: u64,
     timeout: Duration,
+    wall_timeout: Option<Duration>,
     out: PathBuf,
     worker: bool,
     replay: Vec<PathBuf>,
 }
 
-const USAGE: &str = "usage: fuzz [--execs N] [--seed S] [--start N] [--timeout-ms MS] [--out DIR] | --replay FILE...";
+const USAGE: &str = "usage: fuzz [--execs N] [--seed S] [--start N] [--timeout-ms MS] [--wall-timeout-ms MS] [--out DIR] | --replay FILE...";
 
 fn parse_args() -> Result<Args, String> {
     let mut args = Args {
@@ -50,6 +55,7 @@ fn parse_args() -> Result<Args, String> {
         seed: 1,
         start: 0,
         timeout: Duration::from_millis(1_000),
+        wall_timeout: None,
         out: root().join("target").join("fuzz-found"),
         worker: false,
         replay: Vec::new(),
@@ -73,6 +79,12 @@ fn parse_args() -> Result<Args, String> {
                 args.timeout =
                     Duration::from_millis(number(value("--timeout-ms")?, "--timeout-ms")?)
             }
+            "--wall-timeout-ms" => {
+                args.wall_timeout = Some(Duration::from_millis(number(
+                    value("--wall-timeout-ms")?,
+                    "--wall-timeout-ms",
+                )?))
+            }
             "--out" => args.out = PathBuf::from(value("--out")?),
             "--worker" => args.worker = true,
             "--replay" => {
@@ -83,6 +95,31 @@ fn parse_args() -> Result<Args, String> {
         }
     }
     Ok(args)
+}
+
+impl Args {
+    /// How long an input may run by the wall clock before its worker is
+    /// killed: ten times the CPU limit unless given.
+    fn wall_timeout(&self) -> Duration {
+        self.wall_timeout.unwrap_or(self.timeout * 10)
+    }
+}
+
+/// The CPU time this thread has used so far.
+fn thread_cpu_time() -> Duration {
+    let mut spec = libc::timespec {
+        tv_sec: 0,
+        tv_nsec: 0,
+    };
+    // SAFETY: `spec` is a valid, writable timespec for the call's duration.
+    let rc = unsafe { libc::clock_gettime(libc::CLOCK_THREAD_CPUTIME_ID, &mut spec) };
+    if rc != 0 {
+        return Duration::ZERO;
+    }
+    Duration::new(
+        u64::try_from(spec.tv_sec).unwrap_or(0),
+        u32::try_from(spec.tv_nsec).unwrap_or(0),
+    )
 }
 
 fn root() -> PathBuf {
@@ -148,9 +185,11 @@ fn worker(args: &Args) -> Result<bool, String> {
         let input = mutate::input(&corpus, args.seed, number);
         writeln!(out, "S {number}").map_err(|err| err.to_string())?;
         out.flush().map_err(|err| err.to_string())?;
+        let cpu_before = thread_cpu_time();
         let res = std::panic::catch_unwind(|| target::exercise(input.language, &input.text));
+        let cpu = thread_cpu_time().saturating_sub(cpu_before);
         match res {
-            Ok(_) => writeln!(out, "D {number}"),
+            Ok(_) => writeln!(out, "D {number} {}", cpu.as_micros()),
             Err(_) => {
                 let message = LAST_PANIC
                     .lock()
@@ -218,12 +257,13 @@ fn supervise(args: &Args) -> Result<bool, String> {
     std::fs::create_dir_all(&args.out)
         .map_err(|err| format!("cannot create {}: {err}", args.out.display()))?;
     eprintln!(
-        "fuzz: {} seed files, seed {}, executions {}..{}, limit {:?} per input, findings to {}",
+        "fuzz: {} seed files, seed {}, executions {}..{}, limit {:?} of CPU time ({:?} by the wall clock) per input, findings to {}",
         corpus.len(),
         args.seed,
         args.start,
         args.start + args.execs,
         args.timeout,
+        args.wall_timeout(),
         args.out.display()
     );
     let started = Instant::now();
@@ -246,7 +286,7 @@ fn supervise(args: &Args) -> Result<bool, String> {
         let mut current: Option<(u64, Instant)> = None;
         loop {
             let wait = match current {
-                Some((_, since)) => args.timeout.saturating_sub(since.elapsed()),
+                Some((_, since)) => args.wall_timeout().saturating_sub(since.elapsed()),
                 None => Duration::from_secs(60),
             };
             match receiver.recv_timeout(wait) {
@@ -260,10 +300,21 @@ fn supervise(args: &Args) -> Result<bool, String> {
                             current = None;
                             tally.execs += 1;
                             next = number + 1;
+                            let rest = parts.next().unwrap_or_default();
                             if kind == "P" {
-                                let message = parts.next().unwrap_or_default().to_string();
+                                let message = rest.to_string();
                                 record(args, &corpus, "panic", number, &message)?;
                                 tally.panics.push((number, message));
+                            } else if let Ok(micros) = rest.parse::<u64>() {
+                                let cpu = Duration::from_micros(micros);
+                                if cpu > args.timeout {
+                                    let message = format!(
+                                        "took {cpu:?} of CPU time (limit {:?})",
+                                        args.timeout
+                                    );
+                                    record(args, &corpus, "hang", number, &message)?;
+                                    tally.hangs.push(number);
+                                }
                             }
                         }
                         _ => {}
@@ -274,7 +325,10 @@ fn supervise(args: &Args) -> Result<bool, String> {
                         let _ = child.kill();
                         let _ = child.wait();
                         tally.execs += 1;
-                        let message = format!("still running after {:?}", since.elapsed());
+                        let message = format!(
+                            "still running after {:?} by the wall clock",
+                            since.elapsed()
+                        );
                         record(args, &corpus, "hang", number, &message)?;
                         tally.hangs.push(number);
                         next = number + 1;
@@ -355,16 +409,18 @@ fn record(
 // ---------------------------------------------------------------------------
 
 /// Runs the given files through the target in this process, printing the
-/// time each took (a panic propagates, so its backtrace is shown).
+/// wall-clock and CPU time each took (a panic propagates, so its backtrace is shown).
 fn replay(paths: &[PathBuf]) -> Result<bool, String> {
     for path in paths {
         let language = target::language_of(path)
             .ok_or_else(|| format!("{}: not a .schema or .sql file", path.display()))?;
         let text = read(path)?;
         let started = Instant::now();
+        let cpu_before = thread_cpu_time();
         let findings = target::exercise(language, &text);
+        let cpu = thread_cpu_time().saturating_sub(cpu_before);
         eprintln!(
-            "{}: {} bytes, {findings} finding(s), {:?}",
+            "{}: {} bytes, {findings} finding(s), {:?} ({cpu:?} of CPU time)",
             path.display(),
             text.len(),
             started.elapsed()

@@ -422,6 +422,24 @@ fn real_world_forms_give_one_model_in_every_dump_form() {
             pair("security_invoker", "true")
         ]
     );
+    let options = |table: &str| -> Vec<(String, String)> {
+        let table = &schema_only.tables[&QualifiedName::new("app", table)];
+        table
+            .options
+            .0
+            .iter()
+            .map(|(name, value)| (name.clone(), value.clone()))
+            .collect()
+    };
+    assert_eq!(
+        options("blobs"),
+        vec![
+            pair("autovacuum_enabled", "true"),
+            pair("fillfactor", "70"),
+            pair("toast.autovacuum_enabled", "off")
+        ]
+    );
+    assert_eq!(options("events_2025"), vec![pair("fillfactor", "80")]);
     let money = &schema_only.domains[&QualifiedName::new("app", "money_amount")];
     assert!(money.not_null && money.default.is_some() && money.checks.len() == 1);
     let bodies: Vec<&str> = schema_only

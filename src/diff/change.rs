@@ -336,6 +336,14 @@ pub enum Change<'a> {
         desired: Vec<QualifiedName>,
         span: Option<Span>,
     },
+    /// Storage parameters set to a new value (`set`) or back to their
+    /// default (`reset`), in place.
+    SetTableOptions {
+        table: QualifiedName,
+        set: Vec<(String, String)>,
+        reset: Vec<String>,
+        span: Option<Span>,
+    },
 }
 
 impl Change<'_> {
@@ -402,7 +410,8 @@ impl Change<'_> {
             | Change::NoForceRls { table, .. }
             | Change::Distribute { table, .. }
             | Change::Undistribute { table, .. }
-            | Change::SetInherits { table, .. } => ObjectId::Table(table.clone()),
+            | Change::SetInherits { table, .. }
+            | Change::SetTableOptions { table, .. } => ObjectId::Table(table.clone()),
             Change::CreatePolicy { table, policy } | Change::DropPolicy { table, policy } => {
                 ObjectId::Policy(table.clone(), policy.name.clone())
             }
@@ -502,6 +511,7 @@ impl Change<'_> {
             | Change::Distribute { .. }
             | Change::Undistribute { .. }
             | Change::SetInherits { .. }
+            | Change::SetTableOptions { .. }
             | Change::CreateRule { .. }
             | Change::ReplaceRule { .. }
             | Change::DropRule { .. } => None,
@@ -570,7 +580,8 @@ impl Change<'_> {
             | Change::SetComment { span, .. }
             | Change::Distribute { span, .. }
             | Change::Undistribute { span, .. }
-            | Change::SetInherits { span, .. } => *span,
+            | Change::SetInherits { span, .. }
+            | Change::SetTableOptions { span, .. } => *span,
         }
     }
 }

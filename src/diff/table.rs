@@ -256,6 +256,15 @@ pub(super) fn diff_table(ctx: &mut DiffCtx<'_>, current: &Table, desired: &Table
             }
         }
     }
+    let (set, reset) = desired.options.changes_from(&current.options);
+    if !set.is_empty() || !reset.is_empty() {
+        ctx.push(Change::SetTableOptions {
+            table: desired.name.clone(),
+            set,
+            reset,
+            span: desired.meta.span,
+        });
+    }
     if current.unlogged != desired.unlogged {
         ctx.out.notes.push(format!(
             "table {} changes between LOGGED and UNLOGGED: not planned (it rewrites the table); run ALTER TABLE ... SET {} by hand",

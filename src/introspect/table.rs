@@ -44,6 +44,12 @@ fn table_from_row(row: &Row) -> Result<Table, IntrospectError> {
         forced: get(row, KIND, "rls_forced")?,
     };
     table.comment = get(row, KIND, "comment")?;
+    for (column, prefix) in [("options", ""), ("toast_options", "toast.")] {
+        for entry in get::<Option<Vec<String>>>(row, KIND, column)?.unwrap_or_default() {
+            let (name, value) = super::sql::option_pair(&entry);
+            table.options.set(&format!("{prefix}{name}"), &value);
+        }
+    }
     if let Some(key) = get::<Option<String>>(row, KIND, "partition_key")? {
         table.partition_by =
             Some(

@@ -622,6 +622,43 @@ pub fn create_table(table: &Table, form: TableForm) -> String {
     if let Some(by) = &table.partition_by {
         res.push_str(&format!(" {}", partition_by(by)));
     }
+    if !table.options.is_empty() {
+        let options: Vec<String> = table
+            .options
+            .0
+            .iter()
+            .map(|(name, value)| storage_option(name, value))
+            .collect();
+        res.push_str(&format!(" WITH ({})", options.join(", ")));
+    }
+    res
+}
+
+/// `fillfactor = '70'`: a storage parameter as `WITH (...)` and `ALTER
+/// TABLE ... SET (...)` take it (a quoted value is accepted for every
+/// parameter kind).
+pub fn storage_option(name: &str, value: &str) -> String {
+    format!("{name} = {}", quote_literal(value))
+}
+
+/// `ALTER TABLE t SET (a = 'v', ...)` for `set`, then `ALTER TABLE t RESET
+/// (b, ...)` for `reset`: one statement each, those that are not empty.
+pub fn alter_table_options(
+    table: &QualifiedName,
+    set: &[(String, String)],
+    reset: &[String],
+) -> Vec<String> {
+    let mut res = Vec::new();
+    if !set.is_empty() {
+        let options: Vec<String> = set
+            .iter()
+            .map(|(name, value)| storage_option(name, value))
+            .collect();
+        res.push(format!("ALTER TABLE {table} SET ({})", options.join(", ")));
+    }
+    if !reset.is_empty() {
+        res.push(format!("ALTER TABLE {table} RESET ({})", reset.join(", ")));
+    }
     res
 }
 

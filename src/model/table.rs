@@ -37,6 +37,10 @@ pub struct Table {
     pub rules: BTreeMap<Ident, Rule>,
     pub distribution: Option<Distribution>,
     pub unlogged: bool,
+    /// Storage parameters (`WITH (fillfactor = 70, ...)`, `ALTER TABLE ...
+    /// SET (...)`; `pg_class.reloptions`), those of the table's TOAST table
+    /// under a `toast.` prefix.
+    pub options: StorageOptions,
     pub comment: Option<String>,
     /// On a partition: the names the source gives this partition's indexes
     /// that are attached to its parent's partitioned indexes.
@@ -62,6 +66,92 @@ impl PartialEq for PartitionIndexNames {
 
 impl Eq for PartitionIndexNames {}
 
+/// A table's storage parameters by name (lower case, `toast.` prefix for
+/// the TOAST table's), with their values as written (quotes removed).
+/// PostgreSQL keeps a value as it was written (`autovacuum_enabled=off`,
+/// `fillfactor=70`), so two spellings of one value compare equal:
+/// [`StorageOptions::canonical_value`].
+#[derive(Debug, Clone, Default)]
+pub struct StorageOptions(pub BTreeMap<String, String>);
+
+impl StorageOptions {
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// Sets `name` (lower-cased) to `value` (quotes removed).
+    pub fn set(&mut self, name: &str, value: &str) {
+        let value = value.trim();
+        let value = value
+            .strip_prefix('\'')
+            .and_then(|v| v.strip_suffix('\''))
+            .map(|v| v.replace("''", "'"))
+            .unwrap_or_else(|| value.to_string());
+        self.0.insert(name.trim().to_lowercase(), value);
+    }
+
+    /// The value as PostgreSQL means it: booleans as `true`/`false`
+    /// (`vacuum_index_cleanup` as `on`/`off`/`auto`), numbers in one
+    /// spelling (`0.10` and `0.1`), anything else lower-cased.
+    pub fn canonical_value(name: &str, value: &str) -> String {
+        let lower = value.trim().to_lowercase();
+        let option = name.strip_prefix("toast.").unwrap_or(name);
+        let truth = match lower.as_str() {
+            "true" | "on" | "yes" | "1" | "t" | "y" => Some(true),
+            "false" | "off" | "no" | "0" | "f" | "n" => Some(false),
+            _ => None,
+        };
+        match option {
+            "autovacuum_enabled" | "user_catalog_table" | "vacuum_truncate" => {
+                if let Some(truth) = truth {
+                    return truth.to_string();
+                }
+            }
+            "vacuum_index_cleanup" => {
+                if let Some(truth) = truth {
+                    return if truth { "on" } else { "off" }.to_string();
+                }
+            }
+            _ => {}
+        }
+        match lower.parse::<f64>() {
+            Ok(number) if number.is_finite() => number.to_string(),
+            _ => lower,
+        }
+    }
+
+    /// `(name, value)` pairs whose value differs from (or is missing in)
+    /// `current`, and the names `current` has that `self` does not.
+    pub fn changes_from(&self, current: &StorageOptions) -> (Vec<(String, String)>, Vec<String>) {
+        let set = self
+            .0
+            .iter()
+            .filter(|(name, value)| {
+                current.0.get(*name).is_none_or(|now| {
+                    Self::canonical_value(name, now) != Self::canonical_value(name, value)
+                })
+            })
+            .map(|(name, value)| (name.clone(), value.clone()))
+            .collect();
+        let reset = current
+            .0
+            .keys()
+            .filter(|name| !self.0.contains_key(*name))
+            .cloned()
+            .collect();
+        (set, reset)
+    }
+}
+
+impl PartialEq for StorageOptions {
+    fn eq(&self, other: &StorageOptions) -> bool {
+        let (set, reset) = self.changes_from(other);
+        set.is_empty() && reset.is_empty()
+    }
+}
+
+impl Eq for StorageOptions {}
+
 impl Table {
     pub fn new(name: QualifiedName) -> Table {
         Table {
@@ -79,6 +169,7 @@ impl Table {
             rules: BTreeMap::new(),
             distribution: None,
             unlogged: false,
+            options: StorageOptions::default(),
             comment: None,
             index_names: PartitionIndexNames::default(),
             meta: Meta::default(),

@@ -347,6 +347,11 @@ pub enum Action {
         table: QualifiedName,
         parent: QualifiedName,
     },
+    /// `ALTER TABLE table SET (...)` or `RESET (...)`: storage parameters,
+    /// catalog only.
+    SetTableOptions {
+        table: QualifiedName,
+    },
     /// `CREATE TYPE ... AS (...)`: a composite type.
     CreateCompositeType {
         name: QualifiedName,
@@ -549,6 +554,7 @@ impl Action {
             Action::Undistribute { .. } => "undistribute",
             Action::Inherit { .. } => "inherit",
             Action::NoInherit { .. } => "no_inherit",
+            Action::SetTableOptions { .. } => "set_table_options",
             Action::CreateCompositeType { .. } => "create_composite_type",
             Action::AlterCompositeType { .. } => "alter_composite_type",
             Action::DropCompositeType { .. } => "drop_composite_type",

@@ -398,6 +398,9 @@ pub enum ActionRecord {
         table: NameRecord,
         parent: NameRecord,
     },
+    SetTableOptions {
+        table: NameRecord,
+    },
     Raw,
 }
 

@@ -290,6 +290,32 @@ fn option_list(node: &Node<'_>) -> Vec<(String, String)> {
     res
 }
 
+/// `with (fillfactor = 70, toast.autovacuum_enabled = false)` (a
+/// `table_with`) into a table's storage parameters; a bare name means
+/// `true`.
+pub fn storage_options(node: &Node<'_>, options: &mut crate::model::StorageOptions) {
+    for option in children(node, Rule::table_option) {
+        let Some(name) = child(&option, Rule::qname) else {
+            continue;
+        };
+        let name: Vec<String> = children(&name, Rule::ident)
+            .iter()
+            .map(|part| ident(part).0.to_lowercase())
+            .collect();
+        let value = child(&option, Rule::option_value).map_or_else(
+            || "true".to_string(),
+            |v| {
+                if v.as_str().starts_with('\'') {
+                    string_value(v.as_str())
+                } else {
+                    v.as_str().to_string()
+                }
+            },
+        );
+        options.set(&name.join("."), &value);
+    }
+}
+
 /// `name`, `name1`, `name2`, ... : the first candidate not taken.
 pub fn unique_name(base: Ident, taken: impl Fn(&Ident) -> bool) -> Ident {
     if !taken(&base) {

@@ -42,6 +42,7 @@ index daily_totals_day_idx on daily_totals (account_id, day)
 
 /// Customers of the platform.
 table accounts {
+  with (fillfactor = 90, autovacuum_enabled, toast.autovacuum_enabled = 'false')
   id          uuid          primary key default gen_random_uuid()
   /// Display name.
   name        text          not null collate "C"
@@ -91,7 +92,7 @@ table orders {
 
   partition by range (created_at) every 1 month from '2025-01-01' to '2025-04-01'
   partition orders_2024 for values from ('2024-01-01') to ('2025-01-01')
-  partition orders_old for values from (minvalue) to ('2024-01-01')
+  partition orders_old for values from (minvalue) to ('2024-01-01') with (fillfactor = 80)
   partition orders_default default
 
   shard by hash (account_id) colocate with accounts shards 32
@@ -343,6 +344,24 @@ fn rich_sample_lowers_without_diagnostics() {
             orders.indexes.keys()
         );
     }
+    let options = |table: &str| -> Vec<(String, String)> {
+        model.tables[&QualifiedName::public(table)]
+            .options
+            .0
+            .iter()
+            .map(|(name, value)| (name.clone(), value.clone()))
+            .collect()
+    };
+    let pair = |name: &str, value: &str| (name.to_string(), value.to_string());
+    assert_eq!(
+        options("accounts"),
+        [
+            pair("autovacuum_enabled", "true"),
+            pair("fillfactor", "90"),
+            pair("toast.autovacuum_enabled", "false")
+        ]
+    );
+    assert_eq!(options("orders_old"), [pair("fillfactor", "80")]);
     let region_idx = &orders.indexes[&Ident::new("orders_region_idx")];
     assert_eq!(
         region_idx.keys[0].opclass.as_deref(),

@@ -74,6 +74,10 @@ enum TableAction {
     },
     /// `{ENABLE [REPLICA | ALWAYS] | DISABLE} RULE name`.
     RuleFiring(Ident, crate::model::RuleFiring),
+    /// `SET (name = value, ...)`: storage parameters.
+    SetOptions(Vec<(String, String)>),
+    /// `RESET (name, ...)`.
+    ResetOptions(Vec<String>),
 }
 
 /// `ALTER TABLE [IF EXISTS] [ONLY] name action [, ...]`.
@@ -225,6 +229,16 @@ fn apply_table_action(
                 ),
             ),
         },
+        TableAction::SetOptions(options) => {
+            for (name, value) in options {
+                table.options.set(&name, &value);
+            }
+        }
+        TableAction::ResetOptions(names) => {
+            for name in names {
+                table.options.0.remove(&name);
+            }
+        }
         TableAction::Attach(..) | TableAction::Skip(_) => {}
     }
 }
@@ -340,6 +354,28 @@ fn table_action(p: &mut Parser<'_>) -> Result<TableAction, ParserError> {
         let column = ident(&p.parse_identifier()?);
         return alter_column(p, column);
     }
+    if p.parse_keyword(Keyword::SET) {
+        if p.consume_token(&Token::LParen) {
+            let options = p.parse_comma_separated(|p| {
+                let name = option_name(p)?;
+                let value = if p.consume_token(&Token::Eq) {
+                    option_value(p)?
+                } else {
+                    "true".to_string()
+                };
+                Ok((name, value))
+            })?;
+            p.expect_token(&Token::RParen)?;
+            return Ok(TableAction::SetOptions(options));
+        }
+        p.prev_token();
+    }
+    if p.parse_keyword(Keyword::RESET) {
+        p.expect_token(&Token::LParen)?;
+        let names = p.parse_comma_separated(option_name)?;
+        p.expect_token(&Token::RParen)?;
+        return Ok(TableAction::ResetOptions(names));
+    }
     if p.parse_keywords(&[Keyword::OWNER, Keyword::TO]) {
         let _ = p.parse_identifier()?;
         return Ok(TableAction::Skip("OWNER TO"));
@@ -359,9 +395,33 @@ fn table_action(p: &mut Parser<'_>) -> Result<TableAction, ParserError> {
         return Ok(TableAction::DropConstraint { name, if_exists });
     }
     p.expected(
-        "ADD, ATTACH PARTITION, ALTER COLUMN, DROP CONSTRAINT, [NO] FORCE/ENABLE/DISABLE ROW LEVEL SECURITY, ENABLE/DISABLE RULE or OWNER TO",
+        "ADD, ATTACH PARTITION, ALTER COLUMN, DROP CONSTRAINT, [NO] FORCE/ENABLE/DISABLE ROW LEVEL SECURITY, ENABLE/DISABLE RULE, SET (...), RESET (...) or OWNER TO",
         p.peek_token(),
     )
+}
+
+/// A storage parameter's name: `fillfactor`, `toast.autovacuum_enabled`.
+pub(crate) fn option_name(p: &mut Parser<'_>) -> Result<String, ParserError> {
+    let mut name = p.parse_identifier()?.value.to_lowercase();
+    if p.consume_token(&Token::Period) {
+        name.push('.');
+        name.push_str(&p.parse_identifier()?.value.to_lowercase());
+    }
+    Ok(name)
+}
+
+/// A storage parameter's value: a number, a quoted string, or a word
+/// (`off`, `true`).
+pub(crate) fn option_value(p: &mut Parser<'_>) -> Result<String, ParserError> {
+    let negative = p.consume_token(&Token::Minus);
+    let token = p.next_token();
+    let text = match &token.token {
+        Token::Number(text, _) => text.clone(),
+        Token::SingleQuotedString(text) => text.clone(),
+        Token::Word(word) => word.value.clone(),
+        _ => return p.expected("a storage parameter value", token),
+    };
+    Ok(if negative { format!("-{text}") } else { text })
 }
 
 /// `ENABLE [REPLICA | ALWAYS] RULE` or `DISABLE RULE` (pg_dump prints them

@@ -55,6 +55,15 @@ pub(crate) fn create_table(ctx: &mut Ctx<'_>, stmt: Stmt<'_>) {
         return;
     };
     identities.reverse();
+    // sqlparser reads neither `toast.name` nor a bare name in `WITH (...)`:
+    // the clause is read here and blanked out.
+    let (text, storage) = match storage_clause(&text) {
+        Ok(found) => found,
+        Err(error) => {
+            ctx.syntax_error(&stmt, &error);
+            return;
+        }
+    };
     let parsed = parser(&text).and_then(|mut p| {
         let statement = p.parse_statement()?;
         forms::expect_end(&mut p)?;
@@ -106,6 +115,12 @@ pub(crate) fn create_table(ctx: &mut Ctx<'_>, stmt: Stmt<'_>) {
         .collect();
     table.unlogged = create.unlogged;
     table.meta = ctx.meta(&stmt);
+    if !read_storage_options(ctx, &stmt, &mut table, &create.table_options) {
+        return;
+    }
+    for (name, value) in storage {
+        table.options.set(&name, &value);
+    }
     if let Some(like) = &create.like {
         if !super::like::copy_columns(ctx, &stmt, &mut table, like) {
             return;
@@ -127,6 +142,145 @@ pub(crate) fn create_table(ctx: &mut Ctx<'_>, stmt: Stmt<'_>) {
         });
     }
     ctx.model.tables.insert(name, table);
+}
+
+/// The storage parameters clause of a `CREATE TABLE` (`WITH (...)` outside
+/// parentheses, not a hash bound's `FOR VALUES WITH (...)`), read, and the
+/// text with the clause blanked out (offsets kept).
+fn storage_clause(
+    text: &str,
+) -> Result<(String, Vec<(String, String)>), sqlparser::parser::ParserError> {
+    use sqlparser::tokenizer::Token;
+    let mentions_with = text
+        .as_bytes()
+        .windows(4)
+        .any(|window| window.eq_ignore_ascii_case(b"with"));
+    if !mentions_with {
+        return Ok((text.to_string(), Vec::new()));
+    }
+    let lexemes = crate::sql_lex::nested(text);
+    let solid: Vec<&(crate::sql_lex::Lexeme, usize)> = lexemes
+        .iter()
+        .filter(|(lexeme, _)| !crate::sql_lex::is_blank(&lexeme.token))
+        .collect();
+    let is_word = |token: &Token, keyword: sqlparser::keywords::Keyword| matches!(token, Token::Word(word) if word.keyword == keyword && word.quote_style.is_none());
+    use sqlparser::keywords::Keyword;
+    for (idx, (lexeme, depth)) in solid.iter().enumerate() {
+        if *depth != 0 || !is_word(&lexeme.token, Keyword::WITH) {
+            continue;
+        }
+        let opens = solid
+            .get(idx + 1)
+            .is_some_and(|(next, _)| next.token == Token::LParen);
+        let after_values = idx > 0 && is_word(&solid[idx - 1].0.token, Keyword::VALUES);
+        if !opens || after_values {
+            continue;
+        }
+        let Some((close, _)) = solid[idx + 1..]
+            .iter()
+            .find(|(lexeme, depth)| lexeme.token == Token::RParen && *depth == 0)
+        else {
+            continue;
+        };
+        // Blanks before the clause keep an error's position in the statement.
+        let open = solid[idx + 1].0.start;
+        let clause = format!("{}{}", blank(&text[..open]), &text[open..close.end]);
+        let mut p = parser(&clause)?;
+        p.expect_token(&Token::LParen)?;
+        let options = p.parse_comma_separated(|p| {
+            let name = super::forms::option_name(p)?;
+            let value = if p.consume_token(&Token::Eq) {
+                super::forms::option_value(p)?
+            } else {
+                "true".to_string()
+            };
+            Ok((name, value))
+        })?;
+        p.expect_token(&Token::RParen)?;
+        let mut blanked = text.to_string();
+        let range = lexeme.start..close.end;
+        blanked.replace_range(range.clone(), &blank(&text[range]));
+        return Ok((blanked, options));
+    }
+    Ok((text.to_string(), Vec::new()))
+}
+
+/// `text` as blanks of the same byte length, newlines kept.
+fn blank(text: &str) -> String {
+    text.chars()
+        .map(|ch| match ch {
+            '\n' => "\n".to_string(),
+            other => " ".repeat(other.len_utf8()),
+        })
+        .collect()
+}
+
+/// `WITH (fillfactor = 70, toast.autovacuum_enabled = false)` into the
+/// table's storage parameters; false (after an error naming the form)
+/// when the statement has table options PostgreSQL does not have.
+fn read_storage_options(
+    ctx: &mut Ctx<'_>,
+    stmt: &Stmt<'_>,
+    table: &mut Table,
+    options: &sqlparser::ast::CreateTableOptions,
+) -> bool {
+    use sqlparser::ast::CreateTableOptions;
+    match options {
+        CreateTableOptions::None => true,
+        CreateTableOptions::With(options) => {
+            for option in options {
+                match storage_option(option) {
+                    Some((name, value)) => table.options.set(&name, &value),
+                    None => {
+                        ctx.error(
+                            "syntax-error",
+                            stmt,
+                            format!(
+                                "unexpected storage parameter {option} of table {}",
+                                table.name
+                            ),
+                        );
+                        return false;
+                    }
+                }
+            }
+            true
+        }
+        other => {
+            ctx.error(
+                "syntax-error",
+                stmt,
+                format!(
+                    "table options `{other}` of table {} are not PostgreSQL's (write `WITH (name = value, ...)`)",
+                    table.name
+                ),
+            );
+            false
+        }
+    }
+}
+
+/// One storage parameter: `fillfactor = 70`, `fillfactor = '70'`,
+/// `toast.autovacuum_enabled = false`, or a bare name (`autovacuum_enabled`,
+/// meaning true).
+pub(crate) fn storage_option(option: &sqlparser::ast::SqlOption) -> Option<(String, String)> {
+    use sqlparser::ast::SqlOption;
+    match option {
+        SqlOption::KeyValue { key, value } => {
+            let value = match value {
+                Expr::Value(v) => match &v.value {
+                    Value::SingleQuotedString(text) => text.clone(),
+                    Value::Boolean(truth) => truth.to_string(),
+                    other => other.to_string(),
+                },
+                Expr::Identifier(ident) => ident.value.clone(),
+                other => other.to_string(),
+            };
+            Some((key.to_string().to_lowercase(), value))
+        }
+        SqlOption::Ident(ident) => Some((ident.value.to_lowercase(), "true".to_string())),
+        _ => None,
+    }
 }
 
 fn partition_by(ctx: &mut Ctx<'_>, stmt: &Stmt<'_>, key: &Expr) -> Option<PartitionBy> {

@@ -1,10 +1,13 @@
 -- Tables and partitioned tables: persistence, row-level security,
--- partition key (parents) and parent and bound (partitions).
+-- storage parameters (the table's and its TOAST table's), partition key
+-- (parents) and parent and bound (partitions).
 SELECT n.nspname::text AS schema,
        c.relname::text AS name,
        c.relpersistence = 'u' AS unlogged,
        c.relrowsecurity AS rls_enabled,
        c.relforcerowsecurity AS rls_forced,
+       c.reloptions::text[] AS options,
+       (SELECT t.reloptions::text[] FROM pg_class t WHERE t.oid = c.reltoastrelid) AS toast_options,
        CASE WHEN c.relkind = 'p' THEN pg_get_partkeydef(c.oid) END AS partition_key,
        pn.nspname::text AS parent_schema,
        pc.relname::text AS parent_name,

@@ -347,6 +347,7 @@ impl From<ActionRecord> for Action {
                 table: q(table),
                 parent: q(parent),
             },
+            R::SetTableOptions { table } => Action::SetTableOptions { table: q(table) },
             R::CreateCompositeType { name } => Action::CreateCompositeType { name: q(name) },
             R::AlterCompositeType {
                 name,

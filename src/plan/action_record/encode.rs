@@ -355,6 +355,7 @@ impl From<&Action> for ActionRecord {
                 table: name(table),
                 parent: name(parent),
             },
+            Action::SetTableOptions { table } => R::SetTableOptions { table: name(table) },
             Action::CreateCompositeType { name: n } => R::CreateCompositeType { name: name(n) },
             Action::AlterCompositeType {
                 name: n,

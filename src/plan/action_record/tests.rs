@@ -317,6 +317,7 @@ fn one_of_each() -> Vec<Action> {
             table: t.clone(),
             parent: QualifiedName::public("base"),
         },
+        Action::SetTableOptions { table: t.clone() },
         Action::CreateCompositeType {
             name: QualifiedName::public("address"),
         },
@@ -420,6 +421,7 @@ fn one_of_each() -> Vec<Action> {
             | Action::Undistribute { .. }
             | Action::Inherit { .. }
             | Action::NoInherit { .. }
+            | Action::SetTableOptions { .. }
             | Action::CreateCompositeType { .. }
             | Action::AlterCompositeType { .. }
             | Action::DropCompositeType { .. }
@@ -452,7 +454,7 @@ fn every_kind_round_trips_and_is_documented() {
         );
         round_trip(action);
     }
-    assert_eq!(kinds.len(), 72);
+    assert_eq!(kinds.len(), 73);
 }
 
 #[test]

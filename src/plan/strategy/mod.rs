@@ -30,6 +30,7 @@ mod rule;
 mod set_not_null;
 mod set_partitioning;
 mod statistics;
+mod table_options;
 mod trigger;
 mod validate_constraint;
 mod view;
@@ -320,6 +321,9 @@ pub(crate) fn plan_change(cx: &Cx<'_>, change: &Change<'_>) -> Result<Vec<Node>,
             desired,
             ..
         } => inherit::set_inherits(cx, table, current, desired),
+        Change::SetTableOptions {
+            table, set, reset, ..
+        } => table_options::set_options(cx, table, set, reset),
     };
     Ok(res)
 }

@@ -365,6 +365,36 @@ CREATE POLICY own ON app.accounts TO app_user USING ((display_name = CURRENT_USE
 
 
 --
+-- Name: blobs; Type: TABLE; Schema: app; Owner: postgres
+--
+
+CREATE TABLE app.blobs (
+    id integer,
+    data bytea
+)
+WITH (fillfactor='70', autovacuum_enabled='true', toast.autovacuum_enabled=off);
+
+
+--
+-- Name: events_2025; Type: TABLE; Schema: app; Owner: postgres
+--
+
+CREATE TABLE app.events_2025 (
+    id bigint NOT NULL,
+    at date NOT NULL,
+    CONSTRAINT events_id_check CHECK ((id > 0))
+)
+WITH (fillfactor='80');
+
+
+--
+-- Name: events_2025; Type: TABLE ATTACH; Schema: app; Owner: postgres
+--
+
+ALTER TABLE ONLY app.events ATTACH PARTITION app.events_2025 FOR VALUES FROM ('2025-01-01') TO ('2026-01-01');
+
+
+--
 -- PostgreSQL database dump complete
 --
 

@@ -21,6 +21,8 @@ CREATE INDEX accounts_norm_idx ON app.accounts (lower(NORMALIZE(display_name, NF
 CREATE INDEX accounts_extract_idx ON app.accounts ((EXTRACT(epoch FROM created_at AT TIME ZONE 'UTC')));
 CREATE TABLE app.events (id bigint NOT NULL, at date NOT NULL, CHECK (id > 0)) PARTITION BY RANGE (at);
 CREATE TABLE app.events_2024 PARTITION OF app.events FOR VALUES FROM ('2024-01-01') TO ('2025-01-01');
+CREATE TABLE app.events_2025 PARTITION OF app.events FOR VALUES FROM ('2025-01-01') TO ('2026-01-01') WITH (fillfactor=80);
+CREATE TABLE app.blobs (id integer, data bytea) WITH (fillfactor = 70, autovacuum_enabled, toast.autovacuum_enabled = off);
 ALTER TABLE app.accounts ENABLE ROW LEVEL SECURITY;
 CREATE POLICY own ON app.accounts TO app_user USING (display_name = current_user);
 CREATE TRIGGER tsv_update BEFORE INSERT OR UPDATE ON app.accounts FOR EACH ROW EXECUTE FUNCTION tsvector_update_trigger(tsv, 'pg_catalog.english', body);

@@ -259,6 +259,9 @@ impl Cx<'_> {
             parent: parent.clone(),
             bound,
         });
+        if let Some(with) = child(node, Rule::table_with) {
+            super::storage_options(&with, &mut table.options);
+        }
         Some(table)
     }
 

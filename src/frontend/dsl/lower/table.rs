@@ -211,6 +211,7 @@ impl Cx<'_> {
                     }
                 }
                 Rule::shard => table.distribution = Some(self.lower_shard(&inner)),
+                Rule::table_with => super::storage_options(&inner, &mut table.options),
                 Rule::rls => {
                     table.rls.enabled = true;
                     table.rls.forced = has(&inner, Rule::kw_force);

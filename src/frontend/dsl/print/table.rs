@@ -79,6 +79,19 @@ fn option_value(value: &str) -> String {
     }
 }
 
+/// ` with (fillfactor = 70, toast.autovacuum_enabled = false)`, or nothing.
+fn storage_text(options: &crate::model::StorageOptions) -> String {
+    if options.is_empty() {
+        return String::new();
+    }
+    let options: Vec<String> = options
+        .0
+        .iter()
+        .map(|(name, value)| format!("{name} = {}", option_value(value)))
+        .collect();
+    format!(" with ({})", options.join(", "))
+}
+
 pub(super) fn print_table(out: &mut String, model: &Model, table: &Table) {
     docs(out, "", table.comment.as_deref());
     let unlogged = if table.unlogged { "unlogged " } else { "" };
@@ -86,6 +99,9 @@ pub(super) fn print_table(out: &mut String, model: &Model, table: &Table) {
     if !table.inherits.is_empty() {
         let parents: Vec<String> = table.inherits.iter().map(qname).collect();
         let _ = writeln!(out, "  inherits {}", parents.join(", "));
+    }
+    if !table.options.is_empty() {
+        let _ = writeln!(out, " {}", storage_text(&table.options));
     }
     for column in &table.columns {
         docs(out, "  ", column.comment.as_deref());
@@ -115,9 +131,10 @@ pub(super) fn print_table(out: &mut String, model: &Model, table: &Table) {
             if let Some(of) = &partition.partition_of {
                 let _ = writeln!(
                     out,
-                    "  partition {} {}",
+                    "  partition {} {}{}",
                     partition.name.name,
-                    bound_text(&of.bound)
+                    bound_text(&of.bound),
+                    storage_text(&partition.options)
                 );
             }
         }
