@@ -1,13 +1,12 @@
 //! The `schemac` binary: parse arguments, run the command, turn its status
 //! into an exit code. Everything else lives in `schemac::cli`.
 
-use clap::Parser;
-use schemac::cli::{self, Cli};
+use schemac::cli;
 use std::io::Write;
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
-    let cli = match Cli::try_parse() {
+    let cli = match cli::parse() {
         Ok(cli) => cli,
         Err(err) => {
             // Usage errors exit 1 (2 means "changes" for plan

@@ -568,3 +568,65 @@ fn markdown_and_json_plans_carry_the_lint_findings() {
     assert_eq!(json["summary"]["transactions"], 1);
     assert_eq!(json["target"], serde_json::Value::Null);
 }
+
+/// The README's quick start: the reference schema lints clean with and
+/// without `--citus off` (its suppressions of sharding rules stay used:
+/// the schema rules judge the files as written, the plan leaves the
+/// distribution out), and from empty under `--citus off` it is one
+/// transaction.
+#[test]
+fn reference_schema_plans_clean_with_and_without_citus() {
+    let dir = TempDir::new(&[]);
+    let schemas = Path::new(env!("CARGO_MANIFEST_DIR")).join("schemas");
+    let schemas = schemas.to_str().expect("utf-8 path");
+    let sharded = schemac(&dir, &["plan", schemas]);
+    assert_eq!(code(&sharded), 0, "{}", transcript(&sharded));
+    assert_eq!(stderr(&sharded), "", "{}", transcript(&sharded));
+    let plain = schemac(&dir, &["plan", "--citus", "off", schemas]);
+    assert_eq!(code(&plain), 0, "{}", transcript(&plain));
+    assert_eq!(stderr(&plain), "", "{}", transcript(&plain));
+    let text = stdout(&plain);
+    assert!(
+        text.lines()
+            .next()
+            .is_some_and(|line| line.contains("(1 transaction, 0 steps outside a transaction)")),
+        "{text}"
+    );
+    assert!(
+        text.contains("--citus off: the shard distribution of 18 table(s) is left out"),
+        "{text}"
+    );
+    assert!(text.lines().count() < 25, "not one screen:\n{text}");
+}
+
+/// clap's own output (help, usage errors) follows `--color` too: the
+/// flag wins over `CLICOLOR_FORCE` and `NO_COLOR` as everywhere else.
+#[test]
+fn help_and_usage_errors_follow_the_color_flag() {
+    let dir = TempDir::new(&[]);
+    let run = |args: &[&str], env: (&str, &str)| {
+        Command::new(env!("CARGO_BIN_EXE_schemac"))
+            .args(args)
+            .current_dir(&dir.path)
+            .env_remove("NO_COLOR")
+            .env_remove("CLICOLOR_FORCE")
+            .env(env.0, env.1)
+            .output()
+            .expect("run schemac")
+    };
+    let help = run(&["--color", "never", "--help"], ("CLICOLOR_FORCE", "1"));
+    assert_eq!(code(&help), 0);
+    assert!(!stdout(&help).contains('\x1b'), "{}", stdout(&help));
+    let help = run(&["--color=always", "--help"], ("NO_COLOR", "1"));
+    assert!(stdout(&help).contains('\x1b'), "{}", stdout(&help));
+    let usage = run(
+        &["plan", "--format", "nope", "--color", "never"],
+        ("CLICOLOR_FORCE", "1"),
+    );
+    assert_eq!(code(&usage), 1);
+    assert!(!stderr(&usage).contains('\x1b'), "{}", stderr(&usage));
+    let usage = run(&["plan", "--format", "nope"], ("CLICOLOR_FORCE", "1"));
+    assert!(stderr(&usage).contains('\x1b'), "{}", stderr(&usage));
+    let usage = run(&["plan", "--format", "nope"], ("NO_COLOR", "1"));
+    assert!(!stderr(&usage).contains('\x1b'), "{}", stderr(&usage));
+}

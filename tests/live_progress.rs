@@ -1,7 +1,9 @@
 //! Progress of long steps during `schemac apply`, read from PostgreSQL
 //! while they run: a concurrent index build reports its phase and blocks
 //! from `pg_stat_progress_create_index`, a batched backfill its rows and
-//! pages. Without a terminal they are periodic lines on stderr
+//! pages, a VALIDATE (which PostgreSQL gives no progress counter) the
+//! size of the table it scans, what the backend does and the time so far,
+//! never a percent. Without a terminal they are periodic lines on stderr
 //! (`--progress-interval`).
 
 mod common;
@@ -69,4 +71,57 @@ fn long_steps_report_progress_from_postgresql() {
             .any(|line| line.contains("rows updated") && line.contains(" pages (")),
         "no backfill progress in:\n{stderr}"
     );
+}
+
+#[test]
+fn a_validation_reports_its_table_size_and_time_but_no_percent() {
+    let db = TestDb::create();
+    // 2,000,000 rows (146 MiB) and a CHECK that costs a few
+    // microseconds a row: the VALIDATE runs for seconds.
+    db.run_sql(
+        "CREATE TABLE events (id bigint PRIMARY KEY, body text NOT NULL);
+         INSERT INTO events SELECT g, md5(g::text) FROM generate_series(1, 2000000) g;
+         ANALYZE events;",
+    )
+    .expect("seed");
+    let dir = std::env::temp_dir().join(format!("schemac-validate-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let schema = dir.join("events.schema");
+    std::fs::write(
+        &schema,
+        "table events {\n  id bigint primary key\n  body text not null\n  \
+         constraint body_hashes check (md5(md5(md5(body))) <> '')\n}\n",
+    )
+    .expect("write schema");
+    let (ok, stderr) = apply(&db, &schema);
+    let _ = std::fs::remove_dir_all(&dir);
+    assert!(ok, "apply failed:\n{stderr}");
+    let lines: Vec<&str> = stderr
+        .lines()
+        .filter(|line| line.contains("validating body_hashes on public.events"))
+        .collect();
+    assert!(!lines.is_empty(), "no validation progress in:\n{stderr}");
+    for line in &lines {
+        // The planner's estimate after ANALYZE, and the table's size.
+        assert!(line.contains("about 2,000,000 rows, "), "{line}");
+        assert!(line.contains(" MiB)"), "{line}");
+        assert!(line.contains("s so far"), "{line}");
+        assert!(
+            line.contains("PostgreSQL reports no progress for VALIDATE"),
+            "{line}"
+        );
+        assert!(
+            !line.contains('%'),
+            "a percent PostgreSQL does not report: {line}"
+        );
+    }
+    assert!(
+        lines.iter().any(|line| line.contains("): scanning")),
+        "the backend was never seen scanning:\n{stderr}"
+    );
+    let done = stderr
+        .lines()
+        .find(|line| line.contains("validate constraint body_hashes") && line.contains(" done ("))
+        .unwrap_or_else(|| panic!("no done line for the validation in:\n{stderr}"));
+    eprintln!("{}\n{done}", lines.join("\n"));
 }

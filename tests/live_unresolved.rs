@@ -163,3 +163,54 @@ CREATE TABLE t (id bigint PRIMARY KEY, m public.mood);
     assert_eq!(count(&report, "is neither declared"), 0, "{report}");
     assert_eq!(count(&report, "unresolved-reference"), 1, "{report}");
 }
+
+/// A role the server lacks but whose name is close to one it has (or one
+/// the files declare) gets a "did you mean"; offline, a misspelt declared
+/// role gets one in the note.
+#[test]
+fn a_misspelt_role_gets_a_did_you_mean() {
+    let db = TestDb::create();
+    ensure_role_names(db.url(), &[READER]).expect("create the role");
+    db.run_sql("CREATE EXTENSION citext;")
+        .expect("citext available on the test server");
+    let misspelt = "schemac_test_unresolved_readr";
+    let dir = SchemaDir::new(
+        "unresolved_misspelt",
+        &schema(misspelt, "pg_catalog.suppress_redundant_updates_trigger"),
+    );
+    let path = dir.schema();
+    let plan = schemac(&dir, &["plan", "--db", db.url(), "--no-shadow", &path]);
+    let flat: String = stderr(&plan)
+        .replace('│', " ")
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
+    assert_eq!(plan.status.code(), Some(1), "{flat}");
+    assert!(
+        flat.contains(&format!("role {misspelt} is neither declared"))
+            && flat.contains(&format!("did you mean `{READER}`?")),
+        "{flat}"
+    );
+
+    // Offline: the role declared in a .schema file next to the SQL.
+    let declared = SchemaDir::new(
+        "unresolved_declared",
+        "CREATE TABLE t (id bigint PRIMARY KEY);\n\
+         ALTER TABLE t ENABLE ROW LEVEL SECURITY;\n\
+         CREATE POLICY p ON t TO app_usr USING (true);\n",
+    );
+    std::fs::write(
+        declared.0.join("schema").join("roles.schema"),
+        "role app_user\n",
+    )
+    .expect("write");
+    let check = schemac(
+        &declared,
+        &["check", "--format", "json", &declared.schema()],
+    );
+    let findings = String::from_utf8_lossy(&check.stdout).into_owned();
+    assert!(
+        findings.contains("role app_usr: did you mean `app_user`?"),
+        "{findings}"
+    );
+}

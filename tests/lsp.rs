@@ -5,7 +5,11 @@
 //! `schemac check --format gcc` prints (converted to LSP's UTF-16 columns
 //! on lines with non-ASCII text), the quick fix silences its finding,
 //! formatting gives `schemac fmt`'s text, hovers show the definition and
-//! the plan steps from the configured current schema or database.
+//! the plan steps from the configured current schema or database for
+//! every kind of object (views with their output columns from the
+//! database, functions with signature, language and volatility, types,
+//! sequences, triggers, rules, statistics, schemas, extensions), and the
+//! exit code is 0 after shutdown, 1 without.
 
 mod common;
 
@@ -219,11 +223,16 @@ impl Client {
         assert_eq!(result, Value::Null);
         self.notify("exit", Value::Null);
         drop(self.stdin.take());
+        let status = self.wait();
+        assert!(status.success(), "schemac lsp exited with {status}");
+    }
+
+    /// The exit status, once the process has ended.
+    fn wait(&mut self) -> std::process::ExitStatus {
         let deadline = std::time::Instant::now() + TIMEOUT;
         loop {
             if let Some(status) = self.child.try_wait().expect("wait") {
-                assert!(status.success(), "schemac lsp exited with {status}");
-                return;
+                return status;
             }
             assert!(
                 std::time::Instant::now() < deadline,
@@ -549,11 +558,13 @@ fn lsp_hover_shows_the_plan_against_a_database() {
     db.run_sql(
         "CREATE TABLE accounts (id bigint PRIMARY KEY, email text NOT NULL);\n\
          INSERT INTO accounts SELECT g, 'a' || g FROM generate_series(1, 100) g;\n\
-         ANALYZE accounts;",
+         ANALYZE accounts;\n\
+         CREATE VIEW account_emails AS SELECT id, email FROM accounts;",
     )
     .expect("seed the database");
     let schema = "CREATE TABLE accounts (id bigint PRIMARY KEY, email text NOT NULL);\n\
-                  CREATE INDEX accounts_email ON accounts (email);\n";
+                  CREATE INDEX accounts_email ON accounts (email);\n\
+                  CREATE VIEW account_emails AS SELECT id, email FROM accounts;\n";
     let workspace = Workspace::new(&[("schema.sql", schema)]);
     let uri = workspace.uri("schema.sql");
     let mut client = Client::start(&workspace.path, &["--db", db.url()]);
@@ -566,10 +577,261 @@ fn lsp_hover_shows_the_plan_against_a_database() {
         hover.contains("SHARE UPDATE EXCLUSIVE on public.accounts"),
         "{hover}"
     );
+    // A view: its output columns as the database has them.
+    let hover = client.hover(&uri, schema, "VIEW account_emails");
+    assert!(
+        hover.contains("output columns (as the database has the view): `id bigint`, `email text`"),
+        "{hover}"
+    );
+    assert!(hover.contains("no step touches it"), "{hover}");
     // The database was only read.
     let indexes = db
         .query("SELECT count(*) FROM pg_indexes WHERE tablename = 'accounts'")
         .expect("query");
     assert_eq!(indexes, vec!["1".to_string()]);
     client.shut_down();
+}
+
+/// Every kind of object the Model holds, for hovers beyond tables.
+const OBJECTS_SCHEMA: &str = "schema app
+extension pgcrypto
+enum mood { happy, sad }
+domain email text not null check (value ~* '^[^@]+@[^@]+$')
+type address (street text, zip integer)
+sequence invoice_number as bigint start 1000 cache 10
+
+function set_updated_at() returns trigger language plpgsql as $$
+begin
+  new.updated_at := now();
+  return new;
+end
+$$
+function add_one(n integer) returns integer language sql immutable strict as $$ select n + 1 $$
+procedure app.archive(in before_date date) language sql security definer as $$ delete from notes where created_at < before_date $$
+
+view recent_notes as select id, body from notes where created_at > now() - interval '1 day';
+materialized view note_counts as select count(*) as n from notes;
+index note_counts_n on note_counts (n)
+
+table notes {
+  id         bigint primary key
+  body       text not null
+  feeling    mood
+  created_at timestamptz not null default now()
+  updated_at timestamptz
+  statistics notes_stats (ndistinct) on (body, feeling)
+  rule notes_no_delete on delete do instead nothing
+  trigger notes_touch before update for each row execute set_updated_at()
+}
+";
+
+/// The current schema: the table, nothing else.
+const OBJECTS_DEPLOYED: &str = "table notes {
+  id         bigint primary key
+  body       text not null
+  created_at timestamptz not null default now()
+  updated_at timestamptz
+}
+";
+
+#[test]
+fn lsp_hover_covers_views_functions_types_and_the_rest() {
+    let workspace = Workspace::new(&[
+        ("schemac.toml", CONFIG),
+        ("schema/app.schema", OBJECTS_SCHEMA),
+        ("deployed.schema", OBJECTS_DEPLOYED),
+    ]);
+    let uri = workspace.uri("schema/app.schema");
+    let mut client = Client::start(&workspace.path, &[]);
+    client.open(&uri, "schemac", OBJECTS_SCHEMA);
+    client.diagnostics(&uri, 1);
+    let hover = |client: &mut Client, needle: &str| client.hover(&uri, OBJECTS_SCHEMA, needle);
+    let has = |hover: &str, parts: &[&str]| {
+        for part in parts {
+            assert!(hover.contains(part), "{part:?} missing from:\n{hover}");
+        }
+    };
+
+    // A view: kind, what it reads, its definition, the step creating it;
+    // output columns are not known offline and the hover says so.
+    let view = hover(&mut client, "recent_notes as");
+    has(
+        &view,
+        &[
+            "**view public.recent_notes** (",
+            "app.schema:17)",
+            "- view\n",
+            "output columns: known once planned against a database",
+            "reads: `public.notes`",
+            "CREATE VIEW public.recent_notes AS select id, body from notes",
+            "from deployed.schema",
+            "1 of ",
+            "create view public.recent_notes",
+        ],
+    );
+    let matview = hover(&mut client, "note_counts as");
+    has(
+        &matview,
+        &[
+            "materialized view",
+            "CREATE MATERIALIZED VIEW public.note_counts",
+        ],
+    );
+    // The index on it: both the view's steps and the index's own.
+    assert!(matview.contains("2 of "), "{matview}");
+    let view_index = hover(&mut client, "index note_counts_n");
+    has(
+        &view_index,
+        &[
+            "index public.note_counts.note_counts_n",
+            "CREATE INDEX note_counts_n ON public.note_counts USING btree (n)",
+            "1 of ",
+        ],
+    );
+
+    // Functions and procedures: signature, language, volatility, body.
+    let trigger_function = hover(&mut client, "set_updated_at() returns");
+    has(
+        &trigger_function,
+        &[
+            "**function public.set_updated_at()**",
+            "- function: `public.set_updated_at() RETURNS trigger`",
+            "- language `plpgsql`, volatile, parallel unsafe",
+            "new.updated_at := now();",
+            "create function public.set_updated_at()",
+        ],
+    );
+    let add_one = hover(&mut client, "add_one(n");
+    has(
+        &add_one,
+        &[
+            "- function: `public.add_one(n integer) RETURNS integer`",
+            "- language `sql`, immutable, strict",
+            "select n + 1",
+        ],
+    );
+    let procedure = hover(&mut client, "app.archive");
+    has(
+        &procedure,
+        &[
+            "**procedure app.archive(date)**",
+            "- procedure: `app.archive(before_date date)`",
+            "create procedure app.archive(date)",
+            "security definer",
+            "CREATE PROCEDURE app.archive(before_date date) LANGUAGE sql SECURITY DEFINER",
+        ],
+    );
+    assert!(!procedure.contains("volatile"), "{procedure}");
+
+    // Types, sequences, schemas and extensions.
+    let mood = hover(&mut client, "enum mood");
+    has(
+        &mood,
+        &[
+            "**enum public.mood**",
+            "- 2 value(s)",
+            "CREATE TYPE public.mood AS ENUM ('happy', 'sad')",
+            "create enum public.mood",
+        ],
+    );
+    let email = hover(&mut client, "domain email");
+    has(
+        &email,
+        &[
+            "**domain public.email**",
+            "over `text`, not null, 1 check(s)",
+            "CREATE DOMAIN public.email AS text",
+        ],
+    );
+    let address = hover(&mut client, "type address");
+    has(
+        &address,
+        &[
+            "**type public.address**",
+            "2 attribute(s)",
+            "CREATE TYPE public.address AS (\n  street text,\n  zip integer\n)",
+        ],
+    );
+    let sequence = hover(&mut client, "sequence invoice_number");
+    has(
+        &sequence,
+        &[
+            "**sequence public.invoice_number**",
+            "`bigint`, start 1000, increment 1",
+            "CREATE SEQUENCE public.invoice_number",
+        ],
+    );
+    let schema = hover(&mut client, "schema app");
+    has(
+        &schema,
+        &["**schema app**", "CREATE SCHEMA app", "create schema app"],
+    );
+    let extension = hover(&mut client, "extension pgcrypto");
+    has(
+        &extension,
+        &[
+            "**extension pgcrypto**",
+            "CREATE EXTENSION IF NOT EXISTS pgcrypto",
+        ],
+    );
+
+    // What a table holds beyond columns and indexes.
+    let trigger = hover(&mut client, "trigger notes_touch");
+    has(
+        &trigger,
+        &[
+            "**trigger public.notes.notes_touch**",
+            "executes `public.set_updated_at()`",
+            "CREATE TRIGGER notes_touch BEFORE UPDATE ON public.notes FOR EACH ROW EXECUTE FUNCTION public.set_updated_at()",
+            "1 of ",
+        ],
+    );
+    let rule = hover(&mut client, "rule notes_no_delete");
+    has(
+        &rule,
+        &[
+            "**rule public.notes.notes_no_delete**",
+            "CREATE RULE notes_no_delete AS ON DELETE TO public.notes DO INSTEAD NOTHING",
+            "1 of ",
+        ],
+    );
+    let statistics = hover(&mut client, "statistics notes_stats");
+    has(
+        &statistics,
+        &[
+            "**statistics public.notes.notes_stats**",
+            "CREATE STATISTICS public.notes_stats (ndistinct) ON body, feeling FROM public.notes",
+        ],
+    );
+    client.shut_down();
+}
+
+/// `exit` without `shutdown` ends the server with code 1 (LSP: "the
+/// server should exit with success code 0 if the shutdown request has
+/// been received before; otherwise with error code 1"); a request after
+/// `shutdown` is refused.
+#[test]
+fn lsp_exit_without_shutdown_is_exit_code_1() {
+    let workspace = Workspace::new(&[("a.schema", "table t {\n  id bigint primary key\n}\n")]);
+    let mut client = Client::start(&workspace.path, &[]);
+    client.notify("exit", Value::Null);
+    drop(client.stdin.take());
+    let status = client.wait();
+    assert_eq!(status.code(), Some(1), "{status}");
+
+    let mut client = Client::start(&workspace.path, &[]);
+    let result = client.request("shutdown", Value::Null);
+    assert_eq!(result, Value::Null);
+    client.send(json!({"jsonrpc": "2.0", "id": 99, "method": "textDocument/hover",
+        "params": {"textDocument": {"uri": workspace.uri("a.schema")}, "position": {"line": 0, "character": 6}}}));
+    let refused = loop {
+        let message = client.next();
+        if message["id"] == json!(99) {
+            break message;
+        }
+    };
+    assert_eq!(refused["error"]["code"], json!(-32600), "{refused}");
+    client.notify("exit", Value::Null);
+    drop(client.stdin.take());
+    assert_eq!(client.wait().code(), Some(0));
 }

@@ -50,6 +50,7 @@ pub(super) async fn run(
         recorded: BTreeMap::new(),
         done: BTreeSet::new(),
         report: ApplyReport::default(),
+        backend_pid: None,
     };
     run.report.plan_id = run.plan_id.clone();
     // Polling once installs the Ctrl-C handler before any work starts.
@@ -203,6 +204,8 @@ struct Run<'a> {
     /// Steps done (before or by this apply).
     done: BTreeSet<usize>,
     report: ApplyReport,
+    /// The applying session's backend, once a watched step asked for it.
+    backend_pid: Option<i32>,
 }
 
 /// Why a statement did not succeed.
@@ -446,7 +449,9 @@ impl<'a> Run<'a> {
                 (Some(set), Some(reset)) => format!("{set}; {}; {reset}", step.sql),
                 _ => step.sql.clone(),
             };
-            match self.statement(&sql).await {
+            // A VALIDATE runs in its own transaction and is watched like
+            // a step outside one.
+            match self.watched_statement(&sql, idx).await {
                 Ok(()) => {}
                 Err(StatementError::Db(source)) => {
                     self.rollback().await;
@@ -767,9 +772,13 @@ impl<'a> Run<'a> {
         let (Some(conn), Some(what)) = (self.options.monitor, super::watch::watched(step)) else {
             return self.statement(sql).await;
         };
-        let pid = match self.client.query_one("SELECT pg_backend_pid()", &[]).await {
-            Ok(row) => row.get::<_, i32>(0),
-            Err(_) => return self.statement(sql).await,
+        let pid = match self.backend_pid {
+            Some(pid) => pid,
+            None => match self.client.query_one("SELECT pg_backend_pid()", &[]).await {
+                Ok(row) => *self.backend_pid.insert(row.get::<_, i32>(0)),
+                // In a failed transaction the statement reports the error.
+                Err(_) => return self.statement(sql).await,
+            },
         };
         let total = self.total();
         let progress = self.options.progress;

@@ -105,8 +105,10 @@ pub struct ApplyArgs {
     #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
     pub wait_timeout: Option<Duration>,
 
-    /// Without a terminal: how often a long step (an index build, a
-    /// backfill) writes a progress line [default: 10s].
+    /// Without a terminal: how often a long step writes a progress line
+    /// [default: 10s]. Index builds and backfills show done of total and
+    /// percent; a VALIDATE shows its table's size and the time so far
+    /// (PostgreSQL reports no progress for it; docs/apply.md).
     #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
     pub progress_interval: Option<Duration>,
 }

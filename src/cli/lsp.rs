@@ -1,11 +1,12 @@
 //! `schemac lsp`: the language server, for editors (docs/editors.md). It
-//! talks LSP over stdin and stdout until the editor says `exit`; the work
+//! talks LSP over stdin and stdout until the editor says `exit` (exit code
+//! 0 after a `shutdown` request, 1 without one, as LSP asks); the work
 //! is [`crate::lsp::serve_stdio`]. Settings are read from the workspace's
 //! schemac.toml by the server itself (the workspace root arrives with the
 //! editor's first message), so `--config` is passed on unresolved.
 
 use super::{CliError, ExitStatus};
-use crate::lsp::{self, LspError, Settings};
+use crate::lsp::{self, Ending, LspError, Settings};
 use clap::Args;
 use std::path::PathBuf;
 
@@ -34,8 +35,14 @@ pub fn run(config: Option<PathBuf>, args: &LspArgs) -> Result<ExitStatus, CliErr
         from: args.from.clone(),
         db: args.db.clone(),
     };
-    lsp::serve_stdio(settings)?;
-    Ok(ExitStatus::Success)
+    match lsp::serve_stdio(settings)? {
+        Ending::AfterShutdown => Ok(ExitStatus::Success),
+        // LSP: "exit" without a prior "shutdown" ends with code 1.
+        Ending::WithoutShutdown => {
+            eprintln!("schemac lsp: the editor left without a shutdown request; exit code 1");
+            Ok(ExitStatus::Failure)
+        }
+    }
 }
 
 impl From<LspError> for CliError {

@@ -71,7 +71,7 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Parse and validate the desired schema.
+    /// Parse, validate and lint the desired schema.
     Check(check::CheckArgs),
     /// Plan the migration from one schema (files, a live database or
     /// nothing) to another.
@@ -199,6 +199,43 @@ pub enum CliError {
 }
 
 /// Runs the parsed command line.
+/// Parses the command line. clap's own output (help, usage errors)
+/// follows `--color`, `NO_COLOR` and `CLICOLOR_FORCE` like the rest:
+/// the flag is read before the parse so that even a usage error elsewhere
+/// on the line honours it.
+pub fn parse() -> Result<Cli, clap::Error> {
+    let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
+    let color = ColorMode::resolve(color_flag(&args), &Environment::read_color());
+    let mut command = <Cli as clap::CommandFactory>::command().color(match color {
+        ColorMode::Auto => clap::ColorChoice::Auto,
+        ColorMode::Always => clap::ColorChoice::Always,
+        ColorMode::Never => clap::ColorChoice::Never,
+    });
+    let matches = command.try_get_matches_from_mut(args)?;
+    <Cli as clap::FromArgMatches>::from_arg_matches(&matches)
+        .map_err(|err| err.format(&mut command))
+}
+
+/// The value of `--color WHEN` / `--color=WHEN` before a `--`, if valid.
+fn color_flag(args: &[std::ffi::OsString]) -> Option<ColorMode> {
+    let mut res = None;
+    let mut args = args.iter().skip(1).map(|arg| arg.to_str());
+    while let Some(arg) = args.next() {
+        let value = match arg {
+            Some("--") => break,
+            Some("--color") => args.next().flatten(),
+            Some(arg) => arg.strip_prefix("--color="),
+            None => None,
+        };
+        if let Some(value) = value {
+            res = <ColorMode as clap::ValueEnum>::from_str(value, false)
+                .ok()
+                .or(res);
+        }
+    }
+    res
+}
+
 pub fn run(cli: Cli) -> miette::Result<ExitStatus> {
     // A plan cut short by `| head` was still made; an apply whose plan
     // could not be shown was not run, and must not look as if it had.
@@ -420,6 +457,25 @@ mod tests {
     #[test]
     fn clap_definition_is_valid() {
         Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn the_color_flag_is_read_before_the_parse() {
+        let flag = |args: &[&str]| {
+            let args: Vec<std::ffi::OsString> = std::iter::once("schemac")
+                .chain(args.iter().copied())
+                .map(Into::into)
+                .collect();
+            color_flag(&args)
+        };
+        assert_eq!(
+            flag(&["--color", "never", "--help"]),
+            Some(ColorMode::Never)
+        );
+        assert_eq!(flag(&["plan", "--color=always"]), Some(ColorMode::Always));
+        assert_eq!(flag(&["plan", "--color", "nope"]), None);
+        assert_eq!(flag(&["plan", "--", "--color", "never"]), None);
+        assert_eq!(flag(&["plan"]), None);
     }
 
     #[test]

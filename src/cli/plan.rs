@@ -176,6 +176,7 @@ pub fn run(options: &Options, args: &PlanArgs) -> Result<ExitStatus, CliError> {
         return Ok(ExitStatus::Failure);
     }
 
+    let written = (options.citus == Citus::Off).then(|| desired.value.clone());
     let citus_note = (options.citus == Citus::Off)
         .then(|| citus_off(&mut current.value, &mut desired.value))
         .flatten();
@@ -195,6 +196,7 @@ pub fn run(options: &Options, args: &PlanArgs) -> Result<ExitStatus, CliError> {
         desired_sources: &desired_sources,
         all_sources: &all_sources,
         desired: &desired.value,
+        written: written.as_ref().unwrap_or(&desired.value),
         current: &current.value,
         target: None,
     };
@@ -224,6 +226,7 @@ fn run_live(options: &Options, args: &PlanArgs, url: &ConnString) -> Result<Exit
         desired_sources: &desired_sources,
         all_sources: &desired_sources,
         desired: &desired,
+        written: &desired,
         current: &live.current,
         target: Some(crate::render::Target {
             database: conn.target(),

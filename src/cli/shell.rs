@@ -35,27 +35,36 @@ pub struct ManArgs {
 
 /// Writes a man page (roff) to stdout: `schemac man plan | man -l -`.
 pub fn man(args: &ManArgs) -> Result<ExitStatus, CliError> {
-    let page = match &args.command {
-        None => Cli::command(),
-        Some(name) => {
-            let command = Cli::command();
-            let sub = command
-                .find_subcommand(name)
-                .ok_or_else(|| CliError::UnknownCommand {
-                    name: name.clone(),
-                    known: command
-                        .get_subcommands()
-                        .map(|sub| sub.get_name().to_string())
-                        .collect::<Vec<_>>()
-                        .join(", "),
-                })?;
-            sub.clone().display_name(format!("schemac-{name}"))
-        }
-    };
+    let page = man_page(args.command.as_deref())?;
     let mut out = Vec::new();
     clap_mangen::Man::new(page).render(&mut out)?;
     io::stdout().lock().write_all(&out)?;
     Ok(ExitStatus::Success)
+}
+
+/// The command a man page describes: schemac itself, or one command,
+/// titled, versioned and synopsised as it is typed (`schemac plan`), not
+/// as clap names it.
+fn man_page(name: Option<&str>) -> Result<clap::Command, CliError> {
+    let command = Cli::command();
+    let Some(name) = name else {
+        return Ok(command);
+    };
+    let sub = command
+        .find_subcommand(name)
+        .ok_or_else(|| CliError::UnknownCommand {
+            name: name.to_string(),
+            known: command
+                .get_subcommands()
+                .map(|sub| sub.get_name().to_string())
+                .collect::<Vec<_>>()
+                .join(", "),
+        })?;
+    Ok(sub
+        .clone()
+        .display_name(format!("schemac-{name}"))
+        .bin_name(format!("schemac {name}"))
+        .version(env!("CARGO_PKG_VERSION")))
 }
 
 #[cfg(test)]
@@ -89,5 +98,22 @@ mod tests {
             assert!(page.contains(word), "{word}");
         }
         assert!(Cli::try_parse_from(["schemac", "man", "plan"]).is_ok());
+    }
+
+    #[test]
+    fn a_command_page_is_titled_and_synopsised_as_typed() {
+        let page = man_page(Some("plan")).expect("plan has a page");
+        let mut out = Vec::new();
+        clap_mangen::Man::new(page)
+            .render(&mut out)
+            .expect("renders");
+        let page = String::from_utf8(out).expect("utf-8");
+        let version = env!("CARGO_PKG_VERSION");
+        assert!(
+            page.contains(&format!(".TH schemac-plan 1  \"plan {version}\"")),
+            "{page}"
+        );
+        assert!(page.contains("\\fBschemac plan\\fR"), "{page}");
+        assert!(man_page(Some("plna")).is_err());
     }
 }

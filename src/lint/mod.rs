@@ -589,7 +589,22 @@ pub fn run(
     migration: Option<(&Plan, &Model)>,
     config: &LintConfig,
 ) -> Vec<Diagnostic> {
-    let mut diagnostics = check_schema(desired, config);
+    run_written(sources, desired, desired, migration, config)
+}
+
+/// [`run`] where the schema rules judge the schema as the files write it
+/// (`written`) and the migration rules the desired Model the plan was
+/// made for, which `--citus off` stripped of its shard distribution: the
+/// files still shard their tables, so the sharding rules and their
+/// suppressions hold as `schemac check` and `plan --db` see them.
+pub fn run_written(
+    sources: &SourceSet,
+    written: &Model,
+    desired: &Model,
+    migration: Option<(&Plan, &Model)>,
+    config: &LintConfig,
+) -> Vec<Diagnostic> {
+    let mut diagnostics = check_schema(written, config);
     if let Some((plan, current)) = migration {
         diagnostics.extend(check_plan(plan, current, desired, config));
     }

@@ -49,6 +49,17 @@ pub async fn check_unresolved(
     }
     let session = Session::open(conn).await?;
     let missing = missing_names(&session, refs).await;
+    // The server's roles, for a "did you mean" under a missing one.
+    let mut known_roles: Vec<String> = model.roles.keys().map(|role| role.to_string()).collect();
+    if refs.iter().any(|r| r.kind == UnresolvedKind::Role) {
+        if let Ok(rows) = session
+            .client
+            .query("SELECT rolname FROM pg_catalog.pg_roles", &[])
+            .await
+        {
+            known_roles.extend(rows.iter().map(|row| row.get::<_, String>(0)));
+        }
+    }
     session.close().await;
     let missing = missing?;
     let lacking: Vec<Unresolved> = refs
@@ -62,7 +73,7 @@ pub async fn check_unresolved(
     if !model.session.verbatim.is_empty() {
         return Ok(unresolved_note(&lacking).into_iter().collect());
     }
-    Ok(errors(&lacking))
+    Ok(errors(&lacking, &known_roles))
 }
 
 /// What identifies a name for the server: its kind, schema and name.
@@ -149,7 +160,7 @@ async fn missing_names(session: &Session, refs: &[Unresolved]) -> Result<BTreeSe
 
 /// One error per missing name, at its first use; later uses are
 /// secondary labels.
-fn errors(lacking: &[Unresolved]) -> Vec<Diagnostic> {
+fn errors(lacking: &[Unresolved], known_roles: &[String]) -> Vec<Diagnostic> {
     let mut uses: BTreeMap<Key, Vec<&Unresolved>> = BTreeMap::new();
     for r in lacking {
         uses.entry(key(r)).or_default().push(r);
@@ -176,7 +187,12 @@ fn errors(lacking: &[Unresolved]) -> Vec<Diagnostic> {
             format!("{what} is neither declared in these files nor present in the database"),
         )
         .with_label(format!("unknown {what}"))
-        .with_help(help);
+        .with_help(match first.kind {
+            UnresolvedKind::Role => {
+                crate::diagnostics::suggest::with_suggestion(help, &first.name, known_roles)
+            }
+            UnresolvedKind::Function | UnresolvedKind::Type => help.to_string(),
+        });
         for later in group.iter().skip(1) {
             diagnostic = diagnostic.with_secondary(later.span, "also used here");
         }

@@ -7,8 +7,11 @@
 //!   with the same rule ids and positions;
 //! - quick fixes: inline suppressions for lint findings, removal of unused
 //!   ones (`actions`);
-//! - hover on a table, column, index, constraint or policy: its SQL
-//!   definition and, when `--from`/`[lsp] from` or `--db`/`[lsp] db` names
+//! - hover on any object the Model holds (tables and what they hold,
+//!   views, functions and procedures, types, sequences, schemas,
+//!   extensions): its SQL definition and facts (a function's signature,
+//!   language and volatility; a view's output columns as the database
+//!   has them) and, when `--from`/`[lsp] from` or `--db`/`[lsp] db` names
 //!   a current schema, the plan steps that touch it (`hover`);
 //! - formatting of `.schema` files through `fmt`'s printer.
 //!
@@ -35,9 +38,9 @@ use crate::source::{FileId, Language, SourceFile};
 use lsp_server::{Connection, ErrorCode, Message, Notification, Request, RequestId, Response};
 use lsp_types::notification::{
     DidChangeTextDocument, DidChangeWatchedFiles, DidCloseTextDocument, DidOpenTextDocument,
-    DidSaveTextDocument, Notification as _, PublishDiagnostics, ShowMessage,
+    DidSaveTextDocument, Exit, Notification as _, PublishDiagnostics, ShowMessage,
 };
-use lsp_types::request::{CodeActionRequest, Formatting, HoverRequest, Request as _};
+use lsp_types::request::{CodeActionRequest, Formatting, HoverRequest, Request as _, Shutdown};
 use lsp_types::{
     CodeActionKind, CodeActionOptions, CodeActionOrCommand, CodeActionParams,
     CodeActionProviderCapability, DiagnosticSeverity, DidChangeTextDocumentParams,
@@ -99,17 +102,27 @@ impl From<lsp_server::ProtocolError> for LspError {
     }
 }
 
-/// Serves one editor over stdin and stdout until it says `exit`.
-pub fn serve_stdio(settings: Settings) -> Result<(), LspError> {
+/// How the session ended: the LSP specification wants exit code 0 only
+/// when `shutdown` came before `exit` (or before the input ended), 1
+/// otherwise.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Ending {
+    AfterShutdown,
+    WithoutShutdown,
+}
+
+/// Serves one editor over stdin and stdout until it says `exit` (or its
+/// side of the pipe closes).
+pub fn serve_stdio(settings: Settings) -> Result<Ending, LspError> {
     let (connection, io_threads) = Connection::stdio();
-    serve(&connection, settings)?;
+    let ending = serve(&connection, settings)?;
     drop(connection);
     io_threads.join()?;
-    Ok(())
+    Ok(ending)
 }
 
 /// Serves one client over a connection: initialize, then the main loop.
-pub fn serve(connection: &Connection, settings: Settings) -> Result<(), LspError> {
+pub fn serve(connection: &Connection, settings: Settings) -> Result<Ending, LspError> {
     let capabilities = ServerCapabilities {
         position_encoding: Some(PositionEncodingKind::UTF16),
         text_document_sync: Some(TextDocumentSyncCapability::Kind(TextDocumentSyncKind::FULL)),
@@ -168,6 +181,8 @@ struct PlanView {
     /// What the plan starts from, for the hover's heading.
     against: String,
     steps: Result<Vec<Step>, String>,
+    /// Output columns of the database's views (empty without a database).
+    outputs: hover::ViewOutputs,
 }
 
 struct Server<'a> {
@@ -181,33 +196,47 @@ struct Server<'a> {
 }
 
 impl Server<'_> {
-    fn run(&mut self) -> Result<(), LspError> {
+    /// The main loop. After `shutdown` every request but `exit` is
+    /// refused (`InvalidRequest`) and notifications are dropped, as the
+    /// specification asks.
+    fn run(&mut self) -> Result<Ending, LspError> {
         let mut dirty = false;
+        let mut ending = Ending::WithoutShutdown;
         loop {
             let message = match self.connection.receiver.try_recv() {
                 Ok(message) => message,
-                Err(_) if dirty => {
+                Err(_) if dirty && ending == Ending::WithoutShutdown => {
                     self.publish()?;
                     dirty = false;
                     continue;
                 }
                 Err(_) => match self.connection.receiver.recv() {
                     Ok(message) => message,
-                    Err(_) => return Ok(()),
+                    Err(_) => return Ok(ending),
                 },
             };
             match message {
+                Message::Request(request) if ending == Ending::AfterShutdown => {
+                    let refused = Response::new_err(
+                        request.id,
+                        ErrorCode::InvalidRequest as i32,
+                        format!("{} after shutdown: the server is exiting", request.method),
+                    );
+                    self.send(refused.into())?;
+                }
+                Message::Request(request) if request.method == Shutdown::METHOD => {
+                    ending = Ending::AfterShutdown;
+                    self.send(Response::new_ok(request.id, ()).into())?;
+                }
                 Message::Request(request) => {
-                    if self.connection.handle_shutdown(&request)? {
-                        return Ok(());
-                    }
                     let response = self.answer(request);
                     self.send(response.into())?;
                 }
+                Message::Notification(notification) if notification.method == Exit::METHOD => {
+                    return Ok(ending);
+                }
+                Message::Notification(_) if ending == Ending::AfterShutdown => {}
                 Message::Notification(notification) => {
-                    if notification.method == "exit" {
-                        return Ok(());
-                    }
                     dirty |= self.notified(notification);
                 }
                 Message::Response(_) => {}
@@ -376,24 +405,33 @@ impl Server<'_> {
         let offset = LineIndex::new(&file.text).offset(position.position);
         let model = crate::cli::compile(&unit.desired).value;
         let found = hover::object_at(&model, file_id, offset)?;
+        let definition = hover::definition(&model, &found.id)?;
+        let plan = if unit.is_project {
+            self.plan_for(&unit, &model)
+        } else {
+            None
+        };
+        let no_outputs = hover::ViewOutputs::new();
+        let outputs = plan.map_or(&no_outputs, |plan| &plan.outputs);
         let mut value = format!(
-            "**{}** ({})\n\n```sql\n{}\n```\n",
-            found.id,
+            "**{}** ({})\n\n",
+            hover::title(&model, &found.id),
             hover::location(&unit.desired, file_id, found.start),
-            hover::definition(&model, &found.id)?
         );
-        if unit.is_project {
-            if let Some(plan) = self.plan_for(&unit, &model) {
-                value.push('\n');
-                match &plan.steps {
-                    Ok(steps) => {
-                        value.push_str(&hover::steps_markdown(steps, &found.id, &plan.against))
-                    }
-                    Err(why) => value.push_str(&format!(
-                        "**Plan** ({}): not available: {why}",
-                        plan.against
-                    )),
+        for fact in hover::facts(&model, &found.id, outputs) {
+            value.push_str(&format!("- {fact}\n"));
+        }
+        value.push_str(&format!("\n```sql\n{definition}\n```\n"));
+        if let Some(plan) = plan {
+            value.push('\n');
+            match &plan.steps {
+                Ok(steps) => {
+                    value.push_str(&hover::steps_markdown(steps, &found.id, &plan.against))
                 }
+                Err(why) => value.push_str(&format!(
+                    "**Plan** ({}): not available: {why}",
+                    plan.against
+                )),
             }
         }
         let index = LineIndex::new(&file.text);
@@ -454,18 +492,28 @@ impl Server<'_> {
                 generation,
                 against,
                 steps,
+                outputs: hover::ViewOutputs::new(),
             }
         } else {
             match database {
-                Database::Url(url) => PlanView {
-                    generation,
-                    against: "against the database".to_string(),
-                    steps: plan_against_database(url.expose_secret(), desired, options.citus),
-                },
+                Database::Url(url) => {
+                    let (steps, outputs) =
+                        match plan_against_database(url.expose_secret(), desired, options.citus) {
+                            Ok((steps, outputs)) => (Ok(steps), outputs),
+                            Err(why) => (Err(why), hover::ViewOutputs::new()),
+                        };
+                    PlanView {
+                        generation,
+                        against: "against the database".to_string(),
+                        steps,
+                        outputs,
+                    }
+                }
                 Database::Blank => PlanView {
                     generation,
                     against: "against the database".to_string(),
                     steps: Err("[lsp] db is empty".to_string()),
+                    outputs: hover::ViewOutputs::new(),
                 },
                 Database::Absent => return None,
             }
@@ -505,13 +553,14 @@ impl Server<'_> {
     }
 }
 
-/// The plan against a live database: read only, no shadow database, no
-/// data checks, given up after [`DATABASE_TIMEOUT`].
+/// The plan against a live database and the output columns of its views:
+/// read only, no shadow database, no data checks, given up after
+/// [`DATABASE_TIMEOUT`].
 fn plan_against_database(
     url: &str,
     desired: &crate::model::Model,
     citus: Citus,
-) -> Result<Vec<Step>, String> {
+) -> Result<(Vec<Step>, hover::ViewOutputs), String> {
     let conn = ConnParams::parse(url).map_err(|err| err.to_string())?;
     let live_options = LiveOptions {
         shadow: ShadowChoice::Offline,
@@ -533,7 +582,15 @@ fn plan_against_database(
         )
         .await
         {
-            Ok(Ok(live)) => Ok(live.plan.steps),
+            Ok(Ok(live)) => {
+                let outputs = live
+                    .current
+                    .views
+                    .into_iter()
+                    .map(|(name, view)| (name, view.output.0))
+                    .collect();
+                Ok((live.plan.steps, outputs))
+            }
             Ok(Err(err)) => Err(err.to_string()),
             Err(_) => Err(format!(
                 "the database did not answer within {} s",

@@ -34,8 +34,28 @@ use std::collections::BTreeMap;
 /// [`validate_split`] and ask the server instead.
 pub fn validate(model: &Model) -> Vec<Diagnostic> {
     let (mut out, refs) = validate_split(model);
-    out.extend(unresolved_note(&refs));
+    out.extend(unresolved_note(&refs).map(|note| suggest_roles(note, &refs, model)));
     out
+}
+
+/// The note's help led by a "did you mean" for each used role that is a
+/// likely misspelling of a declared one (`app_usr` for `role app_user`).
+pub fn suggest_roles(note: Diagnostic, refs: &[Unresolved], model: &Model) -> Diagnostic {
+    let mut suggestions: Vec<String> = refs
+        .iter()
+        .filter(|r| r.kind == UnresolvedKind::Role)
+        .filter_map(|r| {
+            crate::diagnostics::suggest::closest(&r.name, model.roles.keys().map(Ident::as_str))
+                .map(|known| format!("role {}: did you mean `{known}`?", r.name))
+        })
+        .collect();
+    suggestions.sort_unstable();
+    suggestions.dedup();
+    if suggestions.is_empty() {
+        return note;
+    }
+    let help = note.help.clone().unwrap_or_default();
+    note.with_help(format!("{} ({help})", suggestions.join("; ")))
 }
 
 /// The checks of [`validate`] without the unresolved-reference note: the

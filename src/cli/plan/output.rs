@@ -24,6 +24,10 @@ pub(super) struct Output<'a> {
     /// Every file a span of the plan may point into.
     pub all_sources: &'a SourceSet,
     pub desired: &'a Model,
+    /// The desired schema as the files write it, which the schema rules
+    /// judge (`desired` without the shard distribution under `--citus
+    /// off`).
+    pub written: &'a Model,
     pub current: &'a Model,
     /// The database planned against; `None` offline.
     pub target: Option<render::Target>,
@@ -38,8 +42,9 @@ pub(super) fn finish(
     output: &Output<'_>,
     plan: &Plan,
 ) -> Result<ExitStatus, CliError> {
-    let mut findings = crate::lint::run(
+    let mut findings = crate::lint::run_written(
         output.desired_sources,
+        output.written,
         output.desired,
         Some((plan, output.current)),
         lint,

@@ -285,6 +285,15 @@ fn function_requires(cx: &Cx<'_>, function: &Function) -> Vec<Key> {
     res
 }
 
+/// `function` or `procedure`, for step descriptions.
+fn routine_kind(function: &Function) -> &'static str {
+    if function.procedure {
+        "procedure"
+    } else {
+        "function"
+    }
+}
+
 pub(super) fn create_function(cx: &Cx<'_>, function: &Function) -> Vec<Node> {
     let step = cx.step(
         Action::CreateFunction {
@@ -292,7 +301,7 @@ pub(super) fn create_function(cx: &Cx<'_>, function: &Function) -> Vec<Node> {
             procedure: function.procedure,
             or_replace: false,
         },
-        format!("create function {}", function.id),
+        format!("create {} {}", routine_kind(function), function.id),
         sql::create_function(function, false),
     );
     vec![cx
@@ -326,7 +335,7 @@ pub(super) fn replace_function(cx: &Cx<'_>, current: &Function, desired: &Functi
                 procedure: desired.procedure,
                 or_replace: true,
             },
-            format!("replace function {}", desired.id),
+            format!("replace {} {}", routine_kind(desired), desired.id),
             sql::create_function(desired, true),
         )]
     } else {
@@ -336,7 +345,11 @@ pub(super) fn replace_function(cx: &Cx<'_>, current: &Function, desired: &Functi
                     name: current.id.name.clone(),
                     procedure: current.procedure,
                 },
-                format!("drop function {} (signature changed)", current.id),
+                format!(
+                    "drop {} {} (signature changed)",
+                    routine_kind(current),
+                    current.id
+                ),
                 format!(
                     "DROP {} {}",
                     kind(current),
@@ -349,7 +362,7 @@ pub(super) fn replace_function(cx: &Cx<'_>, current: &Function, desired: &Functi
                     procedure: desired.procedure,
                     or_replace: false,
                 },
-                format!("create function {}", desired.id),
+                format!("create {} {}", routine_kind(desired), desired.id),
                 sql::create_function(desired, false),
             )
             .joining(),
@@ -376,7 +389,7 @@ pub(super) fn drop_function(cx: &Cx<'_>, function: &Function) -> Vec<Node> {
             name: function.id.name.clone(),
             procedure: function.procedure,
         },
-        format!("drop function {}", function.id),
+        format!("drop {} {}", routine_kind(function), function.id),
         format!(
             "DROP {} {}",
             kind(function),
