@@ -140,6 +140,10 @@ pub(super) fn diff_constraints(
 /// A helper CHECK of an interrupted online `SET NOT NULL` that this plan's
 /// `SET NOT NULL` of the same column takes over (and drops itself).
 fn is_consumed_helper(current: &Table, desired: &Table, constraint: &Constraint) -> bool {
+    // A constraint the desired schema declares is never a helper.
+    if desired.constraints.contains_key(&constraint.name) {
+        return false;
+    }
     desired.columns.iter().any(|column| {
         column.not_null
             && current.column(&column.name).is_some_and(|c| !c.not_null)

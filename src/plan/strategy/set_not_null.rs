@@ -63,15 +63,43 @@ pub(super) fn set_not_null_steps(cx: &Cx<'_>, table: &QualifiedName, column: &Id
                 format!("{table} is scanned for nulls in {column}"),
             )];
     }
-    let check = temporary_check_name(column);
+    // A constraint the desired schema declares under the helper's name is
+    // the user's own: it is neither taken over nor dropped, and the helper
+    // gets a name no constraint of the table has.
+    let declared = |name: &Ident| {
+        cx.ctx
+            .desired
+            .tables
+            .get(table)
+            .is_some_and(|t| t.constraints.contains_key(name))
+    };
+    let base = temporary_check_name(column);
+    let users_own = declared(&base);
+    let check = if users_own {
+        let taken = |name: &Ident| {
+            declared(name)
+                || cx
+                    .ctx
+                    .current
+                    .tables
+                    .get(table)
+                    .is_some_and(|t| t.constraints.contains_key(name))
+        };
+        crate::frontend::dsl::lower::unique_name(Ident::new(format!("{base}_helper")), taken)
+    } else {
+        base
+    };
     // A helper CHECK left by an interrupted run is taken over: not added
     // again ("already exists"), and not validated again when it is valid.
-    let leftover = cx
-        .ctx
-        .current
-        .tables
-        .get(table)
-        .and_then(|t| t.not_null_helper(column));
+    let leftover = if users_own {
+        None
+    } else {
+        cx.ctx
+            .current
+            .tables
+            .get(table)
+            .and_then(|t| t.not_null_helper(column))
+    };
     let mut steps = Vec::new();
     if leftover.is_none() {
         steps.push(
