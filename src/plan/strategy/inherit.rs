@@ -48,11 +48,7 @@ pub(super) fn set_inherits(
             )
             .on(table, LockMode::AccessExclusive)
             .lock(parent, LockMode::ShareUpdateExclusive);
-        steps.push(if steps.is_empty() {
-            step
-        } else {
-            step.joining()
-        });
+        super::push_joining(&mut steps, step);
     }
     for parent in added {
         let step = cx
@@ -66,11 +62,7 @@ pub(super) fn set_inherits(
             )
             .on(table, LockMode::AccessExclusive)
             .lock(parent, LockMode::ShareUpdateExclusive);
-        steps.push(if steps.is_empty() {
-            step
-        } else {
-            step.joining()
-        });
+        super::push_joining(&mut steps, step);
     }
     if steps.is_empty() {
         return Vec::new();

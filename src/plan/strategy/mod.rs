@@ -408,5 +408,16 @@ pub(crate) fn column_keys(table: &QualifiedName, columns: &[Ident]) -> Vec<Key> 
     dep_keys(deps::columns(table, columns))
 }
 
+/// Appends `step` to `steps`, joining the previous step's transaction
+/// unless it is the first: the steps of one logical change in one
+/// transaction.
+pub(crate) fn push_joining(steps: &mut Vec<Step>, step: Step) {
+    steps.push(if steps.is_empty() {
+        step
+    } else {
+        step.joining()
+    });
+}
+
 #[cfg(test)]
 pub(crate) mod test_support;

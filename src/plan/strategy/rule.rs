@@ -90,11 +90,7 @@ pub(super) fn create(
                 model_rule::alter_rule_firing(table, rule),
             )
             .on(table, LockMode::AccessExclusive);
-        steps.push(if steps.is_empty() {
-            step
-        } else {
-            step.joining()
-        });
+        super::push_joining(&mut steps, step);
     }
     if steps.is_empty() {
         return Vec::new();

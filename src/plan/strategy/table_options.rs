@@ -73,11 +73,7 @@ pub(super) fn set_options(
                 statement,
             )
             .on(table, lock);
-        steps.push(if steps.is_empty() {
-            step
-        } else {
-            step.joining()
-        });
+        super::push_joining(&mut steps, step);
     }
     if steps.is_empty() {
         return Vec::new();
