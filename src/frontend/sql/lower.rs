@@ -151,10 +151,16 @@ fn storage_clause(
     text: &str,
 ) -> Result<(String, Vec<(String, String)>), sqlparser::parser::ParserError> {
     use sqlparser::tokenizer::Token;
-    let mentions_with = text
-        .as_bytes()
-        .windows(4)
-        .any(|window| window.eq_ignore_ascii_case(b"with"));
+    // Cheap test first (most tables have none, and pg_dump's `timestamp
+    // with time zone` is not one): `with` followed by `(`.
+    let bytes = text.as_bytes();
+    let mentions_with = bytes.windows(4).enumerate().any(|(at, window)| {
+        window.eq_ignore_ascii_case(b"with")
+            && bytes[at + 4..]
+                .iter()
+                .find(|byte| !byte.is_ascii_whitespace())
+                .is_some_and(|byte| *byte == b'(')
+    });
     if !mentions_with {
         return Ok((text.to_string(), Vec::new()));
     }
