@@ -55,9 +55,9 @@ pub(crate) fn create_table(ctx: &mut Ctx<'_>, stmt: Stmt<'_>) {
         return;
     };
     identities.reverse();
-    // sqlparser reads neither `toast.name` nor a bare name in `WITH (...)`:
-    // the clause is read here and blanked out.
-    let (text, storage) = match storage_clause(&text) {
+    // sqlparser reads neither `toast.name` nor a bare name in `WITH (...)`,
+    // nor `WITHOUT OIDS` or `USING method`: they are read here and blanked.
+    let (text, tail) = match table_tail(&text) {
         Ok(found) => found,
         Err(error) => {
             ctx.syntax_error(&stmt, &error);
@@ -118,7 +118,30 @@ pub(crate) fn create_table(ctx: &mut Ctx<'_>, stmt: Stmt<'_>) {
     if !read_storage_options(ctx, &stmt, &mut table, &create.table_options) {
         return;
     }
-    for (name, value) in storage {
+    if let Some(method) = tail.access_method.filter(|method| method != "heap") {
+        ctx.error(
+            "unsupported-statement",
+            &stmt,
+            format!("table {} uses the table access method {method}, which schemac does not model (only heap, PostgreSQL's default)", table.name),
+        );
+        return;
+    }
+    for (name, value) in tail.options {
+        if name == "oids" {
+            // `WITH (OIDS=FALSE)` of older dumps: a no-op PostgreSQL 12+
+            // still accepts (and refuses OIDS=TRUE itself).
+            if crate::model::StorageOptions::canonical_value("autovacuum_enabled", &value)
+                == "false"
+            {
+                continue;
+            }
+            ctx.error(
+                "unsupported-statement",
+                &stmt,
+                format!("table {} is declared WITH (OIDS = {value}), which PostgreSQL 12 and later refuse", table.name),
+            );
+            return;
+        }
         table.options.set(&name, &value);
     }
     if let Some(like) = &create.like {
@@ -144,53 +167,103 @@ pub(crate) fn create_table(ctx: &mut Ctx<'_>, stmt: Stmt<'_>) {
     ctx.model.tables.insert(name, table);
 }
 
-/// The storage parameters clause of a `CREATE TABLE` (`WITH (...)` outside
-/// parentheses, not a hash bound's `FOR VALUES WITH (...)`), read, and the
-/// text with the clause blanked out (offsets kept).
-fn storage_clause(
-    text: &str,
-) -> Result<(String, Vec<(String, String)>), sqlparser::parser::ParserError> {
+/// What follows a `CREATE TABLE`'s column list that sqlparser does not
+/// read: the storage parameters (`WITH (...)` outside parentheses, not a
+/// hash bound's `FOR VALUES WITH (...)`; `toast.name` and bare names
+/// included), `WITHOUT OIDS` (a no-op since PostgreSQL 12, in older dumps)
+/// and the access method (`USING heap`).
+#[derive(Debug, Default)]
+struct TableTail {
+    options: Vec<(String, String)>,
+    access_method: Option<String>,
+}
+
+/// Reads the [`TableTail`] of a `CREATE TABLE` and returns the text with
+/// those clauses blanked out (offsets kept).
+fn table_tail(text: &str) -> Result<(String, TableTail), sqlparser::parser::ParserError> {
+    use sqlparser::keywords::Keyword;
     use sqlparser::tokenizer::Token;
-    // Cheap test first (most tables have none, and pg_dump's `timestamp
-    // with time zone` is not one): `with` followed by `(`.
+    let mut tail = TableTail::default();
+    // Cheap test first: most tables have none of these, and pg_dump's
+    // `timestamp with[out] time zone` is not one.
     let bytes = text.as_bytes();
-    let mentions_with = bytes.windows(4).enumerate().any(|(at, window)| {
-        window.eq_ignore_ascii_case(b"with")
-            && bytes[at + 4..]
-                .iter()
-                .find(|byte| !byte.is_ascii_whitespace())
-                .is_some_and(|byte| *byte == b'(')
+    let followed_by = |at: usize, len: usize, wanted: &[u8]| {
+        let rest = &bytes[at + len..];
+        let start = rest
+            .iter()
+            .position(|byte| !byte.is_ascii_whitespace())
+            .unwrap_or(rest.len());
+        rest[start..]
+            .get(..wanted.len())
+            .is_some_and(|next| next.eq_ignore_ascii_case(wanted))
+    };
+    let candidate = (0..bytes.len()).any(|at| {
+        let word = |w: &[u8]| {
+            bytes
+                .get(at..at + w.len())
+                .is_some_and(|here| here.eq_ignore_ascii_case(w))
+        };
+        (word(b"with") && followed_by(at, 4, b"("))
+            || (word(b"without") && followed_by(at, 7, b"oids"))
+            || word(b"using")
     });
-    if !mentions_with {
-        return Ok((text.to_string(), Vec::new()));
+    if !candidate {
+        return Ok((text.to_string(), tail));
     }
     let lexemes = crate::sql_lex::nested(text);
     let solid: Vec<&(crate::sql_lex::Lexeme, usize)> = lexemes
         .iter()
         .filter(|(lexeme, _)| !crate::sql_lex::is_blank(&lexeme.token))
         .collect();
-    let is_word = |token: &Token, keyword: sqlparser::keywords::Keyword| matches!(token, Token::Word(word) if word.keyword == keyword && word.quote_style.is_none());
-    use sqlparser::keywords::Keyword;
-    for (idx, (lexeme, depth)) in solid.iter().enumerate() {
-        if *depth != 0 || !is_word(&lexeme.token, Keyword::WITH) {
+    let is_word = |token: &Token, keyword: Keyword| matches!(token, Token::Word(word) if word.keyword == keyword && word.quote_style.is_none());
+    let mut blanked = text.to_string();
+    let mut blank_out = |from: usize, to: usize| {
+        blanked.replace_range(from..to, &blank(&text[from..to]));
+    };
+    let mut idx = 0;
+    while idx < solid.len() {
+        let (lexeme, depth) = solid[idx];
+        idx += 1;
+        if *depth != 0 {
+            continue;
+        }
+        if is_word(&lexeme.token, Keyword::WITHOUT)
+            && solid
+                .get(idx)
+                .is_some_and(|(next, _)| matches!(&next.token, Token::Word(word) if word.quote_style.is_none() && word.value.eq_ignore_ascii_case("oids")))
+        {
+            blank_out(lexeme.start, solid[idx].0.end);
+            idx += 1;
+            continue;
+        }
+        if is_word(&lexeme.token, Keyword::USING) {
+            if let Some((Token::Word(method), end)) =
+                solid.get(idx).map(|(next, _)| (&next.token, next.end))
+            {
+                tail.access_method = Some(crate::sql_lex::folded(method));
+                blank_out(lexeme.start, end);
+                idx += 1;
+            }
             continue;
         }
         let opens = solid
-            .get(idx + 1)
+            .get(idx)
             .is_some_and(|(next, _)| next.token == Token::LParen);
-        let after_values = idx > 0 && is_word(&solid[idx - 1].0.token, Keyword::VALUES);
-        if !opens || after_values {
+        let after_values = idx >= 2 && is_word(&solid[idx - 2].0.token, Keyword::VALUES);
+        if !is_word(&lexeme.token, Keyword::WITH) || !opens || after_values {
             continue;
         }
-        let Some((close, _)) = solid[idx + 1..]
+        let Some(close) = solid[idx..]
             .iter()
-            .find(|(lexeme, depth)| lexeme.token == Token::RParen && *depth == 0)
+            .position(|(lexeme, depth)| lexeme.token == Token::RParen && *depth == 0)
+            .map(|at| idx + at)
         else {
             continue;
         };
         // Blanks before the clause keep an error's position in the statement.
-        let open = solid[idx + 1].0.start;
-        let clause = format!("{}{}", blank(&text[..open]), &text[open..close.end]);
+        let open = solid[idx].0.start;
+        let end = solid[close].0.end;
+        let clause = format!("{}{}", blank(&text[..open]), &text[open..end]);
         let mut p = parser(&clause)?;
         p.expect_token(&Token::LParen)?;
         let options = p.parse_comma_separated(|p| {
@@ -203,12 +276,11 @@ fn storage_clause(
             Ok((name, value))
         })?;
         p.expect_token(&Token::RParen)?;
-        let mut blanked = text.to_string();
-        let range = lexeme.start..close.end;
-        blanked.replace_range(range.clone(), &blank(&text[range]));
-        return Ok((blanked, options));
+        tail.options.extend(options);
+        blank_out(lexeme.start, end);
+        idx = close + 1;
     }
-    Ok((text.to_string(), Vec::new()))
+    Ok((blanked, tail))
 }
 
 /// `text` as blanks of the same byte length, newlines kept.
@@ -250,6 +322,26 @@ fn read_storage_options(
                     }
                 }
             }
+            true
+        }
+        CreateTableOptions::Plain(options)
+            if options
+                .iter()
+                .all(|option| matches!(option, sqlparser::ast::SqlOption::TableSpace(_))) =>
+        {
+            ctx.info(
+                "skipped-statement",
+                stmt,
+                format!(
+                    "`{options}` of table {} skipped: tablespaces are not part of the Model (a new table goes to the database's default tablespace; an existing one stays where it is)",
+                    table.name,
+                    options = options
+                        .iter()
+                        .map(ToString::to_string)
+                        .collect::<Vec<_>>()
+                        .join(" ")
+                ),
+            );
             true
         }
         other => {
@@ -716,6 +808,65 @@ mod tests {
         let errors: Vec<_> = parsed.diagnostics.iter().filter(|d| d.is_error()).collect();
         assert!(errors.is_empty(), "{errors:?}");
         parsed.value
+    }
+
+    #[test]
+    fn what_follows_the_column_list() {
+        let m = model(
+            "CREATE TABLE t (a int, b timestamp without time zone) TABLESPACE pg_default;\n\
+             CREATE TABLE u (a int) USING heap;\n\
+             CREATE TABLE v (a int, b timestamp with time zone) WITHOUT OIDS;\n\
+             CREATE TABLE w (a int) WITH (fillfactor=70) TABLESPACE pg_default;\n\
+             CREATE TABLE x (a int) WITH (OIDS=FALSE);\n\
+             CREATE TABLE z (a int, EXCLUDE USING gist (a WITH =)) WITH (autovacuum_enabled, \"toast\".\"autovacuum_enabled\" = 'off');\n\
+             CREATE TABLE p (a int) PARTITION BY HASH (a);\n\
+             CREATE TABLE p0 PARTITION OF p FOR VALUES WITH (MODULUS 2, REMAINDER 0) WITH (fillfactor = 90);",
+        );
+        let options = |name: &str| -> Vec<(String, String)> {
+            m.tables[&QualifiedName::public(name)]
+                .options
+                .0
+                .iter()
+                .map(|(k, v)| (k.clone(), v.clone()))
+                .collect()
+        };
+        let pair = |k: &str, v: &str| (k.to_string(), v.to_string());
+        for plain in ["t", "u", "v", "x", "p"] {
+            assert_eq!(options(plain), [], "{plain}");
+        }
+        assert_eq!(options("w"), [pair("fillfactor", "70")]);
+        assert_eq!(
+            options("z"),
+            [
+                pair("autovacuum_enabled", "true"),
+                pair("toast.autovacuum_enabled", "off")
+            ]
+        );
+        assert_eq!(m.tables[&QualifiedName::public("z")].constraints.len(), 1);
+        assert_eq!(options("p0"), [pair("fillfactor", "90")]);
+        assert!(matches!(
+            m.tables[&QualifiedName::public("p0")]
+                .partition_of
+                .as_ref()
+                .map(|of| &of.bound),
+            Some(PartitionBound::Hash {
+                modulus: 2,
+                remainder: 0
+            })
+        ));
+        let refused = |sql: &str| {
+            let file = SourceFile::new(FileId(0), "t.sql".into(), sql.to_string(), Language::Sql);
+            load_file(&file)
+                .diagnostics
+                .iter()
+                .filter(|d| d.is_error())
+                .map(|d| d.message.clone())
+                .collect::<Vec<_>>()
+        };
+        assert!(
+            refused("CREATE TABLE y (a int) USING columnar;")[0].contains("access method columnar")
+        );
+        assert!(refused("CREATE TABLE y (a int) WITH (oids = true);")[0].contains("OIDS"));
     }
 
     #[test]
