@@ -362,6 +362,14 @@ table events {
   shard by hash (account_id) shards 8
 }
 
+/// Its own group, with the shard count of the default group of uuid:
+/// Citus's 'default' must not put accounts or events in with it.
+table audit_log {
+  account_id  uuid          not null
+  id          bigint        not null
+  shard by hash (account_id) colocate with none shards 8
+}
+
 /// Its own group.
 table request_log {
   account_id  uuid          not null
@@ -393,8 +401,14 @@ fn from_empty_applies_converges_and_inspects_the_same_distribution() {
     let schema = db.schema("v1", &[("app.schema", FROM_EMPTY)]);
     let sql = plan_sql(&db, &schema);
     assert!(!sql.contains("DROP EXTENSION"), "{sql}");
+    // The first table of uuid's default group opens it (`audit_log`, of
+    // the same type and shard count, is declared apart), the others name it.
     assert!(
-        sql.contains("create_distributed_table('public.accounts', 'id', shard_count => 8)"),
+        sql.contains("create_distributed_table('public.accounts', 'id', colocate_with => 'none', shard_count => 8)"),
+        "{sql}"
+    );
+    assert!(
+        sql.contains("create_distributed_table('public.events', 'account_id', colocate_with => 'public.accounts')"),
         "{sql}"
     );
     assert!(
@@ -406,6 +420,7 @@ fn from_empty_applies_converges_and_inspects_the_same_distribution() {
         db.citus_tables(),
         vec![
             "accounts|distributed|id|8",
+            "audit_log|distributed|account_id|8",
             "countries|reference|<none>|1",
             "events|distributed|account_id|8",
             "orders|distributed|account_id|8",
@@ -414,7 +429,7 @@ fn from_empty_applies_converges_and_inspects_the_same_distribution() {
     );
     assert_eq!(
         db.colocation_groups(),
-        vec!["accounts,events,orders", "request_log"]
+        vec!["accounts,events,orders", "audit_log", "request_log"]
     );
     assert_eq!(
         db.one("SELECT count(*) FROM pg_extension WHERE extname = 'citus'"),
@@ -433,6 +448,7 @@ fn from_empty_applies_converges_and_inspects_the_same_distribution() {
         "shard by hash (id) shards 8",
         "shard by hash (account_id) colocate with accounts shards 8",
         "shard by hash (account_id) shards 4",
+        "shard by hash (account_id) colocate with none shards 8",
         "shard reference",
     ] {
         assert!(
@@ -448,6 +464,7 @@ fn from_empty_applies_converges_and_inspects_the_same_distribution() {
         tables,
         vec![
             "accounts {",
+            "audit_log {",
             "countries {",
             "events {",
             "notes {",
@@ -748,34 +765,60 @@ fn changing_colocation_column_and_shard_count_uses_alter_distributed_table() {
 
     // A colocation leader gets more shards: it leaves its group alone
     // (Citus needs `cascade_to_colocated` said), and the table colocated
-    // with it follows with its own call. (16, not 8: with 8, Citus's
-    // 'default' group for 8 shards took in `orders`, declared `colocate
-    // with none`, and the plan did not converge; an open problem.)
+    // with it follows with its own call. Its new shard count is the one of
+    // `orders`, declared `colocate with none`: Citus's `'default'` would
+    // put `accounts` into the (older) group of `orders`, so the call opens
+    // a group of its own, `metrics` follows it by name, and `orders`
+    // stays alone.
     let v4 = db.schema(
         "v4",
         &[(
             "app.schema",
             &ALTER_V3.replace(
                 "id          bigint        primary key\n  shard by hash (id) shards 4",
-                "id          bigint        primary key\n  shard by hash (id) shards 16",
+                "id          bigint        primary key\n  shard by hash (id) shards 8",
             ),
         )],
     );
     let sql = plan_sql(&db, &v4);
     assert!(
-        sql.contains("alter_distributed_table('public.accounts', distribution_column => 'id', shard_count => 16, colocate_with => 'default', cascade_to_colocated => false)"),
+        sql.contains("alter_distributed_table('public.accounts', distribution_column => 'id', shard_count => 8, colocate_with => 'none', cascade_to_colocated => false)"),
         "{sql}"
     );
+    assert!(
+        sql.contains("alter_distributed_table('public.metrics', distribution_column => 'account_id', colocate_with => 'public.accounts')"),
+        "{sql}"
+    );
+    assert!(!sql.contains("'public.orders'"), "orders stays:\n{sql}");
     apply_and_converge(&db, &v4, "shard-data-movement,long-lock");
     assert_eq!(
         db.citus_tables(),
         vec![
-            "accounts|distributed|id|16",
-            "metrics|distributed|account_id|16",
+            "accounts|distributed|id|8",
+            "metrics|distributed|account_id|8",
             "orders|distributed|account_id|8",
         ]
     );
     assert_eq!(db.colocation_groups(), vec!["accounts,metrics", "orders"]);
+    // `inspect` says which group was made apart, and what it prints is
+    // the same placement.
+    let url = db.url();
+    let inspected = stdout(&expect_exit(&["inspect", "--db", &url], 0));
+    assert!(
+        inspected.contains("shard by hash (id) colocate with none shards 8"),
+        "{inspected}"
+    );
+    let inspected_dir = db.schema("inspected", &[("inspected.schema", &inspected)]);
+    expect_exit(
+        &[
+            "plan",
+            "--db",
+            &url,
+            "--detailed-exitcode",
+            &path(&inspected_dir),
+        ],
+        0,
+    );
     assert_eq!(
         db.rows("SELECT (SELECT count(*) FROM accounts) || ',' || (SELECT count(*) FROM orders) || ',' || (SELECT count(*) FROM metrics)"),
         vec!["500,5000,3000"]

@@ -197,6 +197,157 @@ pub fn align_distribution(
     }
 }
 
+/// The colocation a distribution call names for the desired table `name`
+/// (`current` is the live Model after [`align_distribution`]).
+///
+/// As declared, except for a table declared in Citus's default group
+/// (`Colocation::Default`) when another table of the same column type and
+/// shard count is, or is declared, outside that group (`colocate with
+/// none`, or a group led by such a table). Citus's `colocate_with =>
+/// 'default'` joins the *oldest* group of that type and shard count,
+/// whichever way it was made, so the call would merge the two. Instead the
+/// call names a member of the default group that stays where it is, or,
+/// when none does, the first member (by name) that this plan places opens
+/// a fresh group (`'none'`) and the others name it.
+pub fn call_colocation(
+    current: &super::Model,
+    desired: &super::Model,
+    name: &QualifiedName,
+    default_shard_count: u32,
+) -> Option<Colocation> {
+    let Some(Distribution::Hash { colocation, .. }) = desired
+        .tables
+        .get(name)
+        .and_then(|table| table.distribution.as_ref())
+    else {
+        return None;
+    };
+    if *colocation != Colocation::Default {
+        return Some(colocation.clone());
+    }
+    let group = desired_group(desired, name, default_shard_count, 0);
+    let DesiredGroup::Default {
+        column_type,
+        shard_count,
+    } = &group
+    else {
+        return Some(Colocation::Default);
+    };
+    let params = (column_type.clone(), *shard_count);
+    let foreign_declared = desired.tables.values().any(|table| {
+        table.name != *name
+            && desired_params(desired, &table.name, default_shard_count).as_ref() == Some(&params)
+            && desired_group(desired, &table.name, default_shard_count, 0) != group
+    });
+    // A live table placed as declared (aligned) has the declared
+    // placement's parameters; the others their own.
+    let aligned = |table: &super::Table| {
+        table.distribution.is_some()
+            && desired
+                .tables
+                .get(&table.name)
+                .is_some_and(|want| want.distribution == table.distribution)
+    };
+    let foreign_live = current.tables.values().any(|table| {
+        let live = if aligned(table) {
+            desired_params(desired, &table.name, default_shard_count)
+        } else {
+            live_params(table, default_shard_count)
+        };
+        table.name != *name
+            && live.as_ref() == Some(&params)
+            && (!matches!(
+                desired
+                    .tables
+                    .get(&table.name)
+                    .and_then(|t| t.distribution.as_ref()),
+                Some(Distribution::Hash { .. })
+            ) || desired_group(desired, &table.name, default_shard_count, 0) != group)
+    });
+    if !foreign_declared && !foreign_live {
+        return Some(Colocation::Default);
+    }
+    let members: Vec<&QualifiedName> = desired
+        .tables
+        .values()
+        .filter(|table| matches!(table.distribution, Some(Distribution::Hash { .. })))
+        .filter(|table| desired_group(desired, &table.name, default_shard_count, 0) == group)
+        .map(|table| &table.name)
+        .collect();
+    let stays = |member: &QualifiedName| current.tables.get(member).is_some_and(aligned);
+    if let Some(anchor) = members.iter().find(|m| **m != name && stays(m)) {
+        return Some(Colocation::Table((*anchor).clone()));
+    }
+    // The members this plan places that name no group themselves: the
+    // first opens the group, the others follow it.
+    let leader = members.iter().find(|member| {
+        !stays(member)
+            && matches!(
+                desired.tables[**member].distribution,
+                Some(Distribution::Hash {
+                    colocation: Colocation::Default,
+                    ..
+                })
+            )
+    });
+    match leader {
+        Some(leader) if *leader != name => Some(Colocation::Table((*leader).clone())),
+        _ => Some(Colocation::None),
+    }
+}
+
+/// The column type (without modifiers: Citus matches type and collation)
+/// and shard count a desired hash table's group has.
+fn desired_params(
+    model: &super::Model,
+    name: &QualifiedName,
+    default_shard_count: u32,
+) -> Option<(String, u32)> {
+    let table = model.tables.get(name)?;
+    let Some(Distribution::Hash { column, .. }) = &table.distribution else {
+        return None;
+    };
+    Some((
+        column_type(table, column),
+        desired_shard_count(model, name, default_shard_count, 0),
+    ))
+}
+
+/// The same for a live table: its own shard count.
+fn live_params(table: &super::Table, default_shard_count: u32) -> Option<(String, u32)> {
+    let Some(Distribution::Hash {
+        column,
+        shard_count,
+        ..
+    }) = &table.distribution
+    else {
+        return None;
+    };
+    Some((
+        column_type(table, column),
+        shard_count.unwrap_or(default_shard_count),
+    ))
+}
+
+/// The type of `column` without modifiers (`varchar(10)` and
+/// `varchar(20)` share Citus's default group).
+fn column_type(table: &super::Table, column: &Ident) -> String {
+    let spelled = table
+        .columns
+        .iter()
+        .find(|c| &c.name == column)
+        .map(|c| c.ty.to_string())
+        .unwrap_or_default();
+    match spelled.split_once('(') {
+        Some((base, rest)) => {
+            // `numeric(12,2)[]` keeps its array suffix.
+            let suffix = rest.split_once(')').map_or("", |(_, tail)| tail);
+            format!("{}{suffix}", base.trim_end())
+        }
+        None => spelled,
+    }
+}
+
 /// Where a desired hash table's colocation leads: Citus's default group
 /// for its column type and shard count, or a group of its own.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -240,18 +391,10 @@ fn desired_group(
             colocation: Colocation::Default,
             column,
             ..
-        }) => {
-            let column_type = table
-                .columns
-                .iter()
-                .find(|c| &c.name == column)
-                .map(|c| c.ty.to_string())
-                .unwrap_or_default();
-            DesiredGroup::Default {
-                column_type,
-                shard_count: desired_shard_count(model, name, default_shard_count, 0),
-            }
-        }
+        }) => DesiredGroup::Default {
+            column_type: column_type(table, column),
+            shard_count: desired_shard_count(model, name, default_shard_count, 0),
+        },
         _ => DesiredGroup::Own(name.clone()),
     }
 }
@@ -365,6 +508,88 @@ mod tests {
             ("log", hash("account_id", Colocation::None, Some(64))),
         ]);
         assert_eq!(changed(&live, &desired), Vec::<String>::new());
+    }
+
+    fn call(current: &Model, desired: &Model, name: &str) -> Colocation {
+        let mut current = current.clone();
+        align_distribution(&mut current, desired, CITUS_DEFAULT_SHARD_COUNT);
+        call_colocation(
+            &current,
+            desired,
+            &QualifiedName::public(name),
+            CITUS_DEFAULT_SHARD_COUNT,
+        )
+        .expect("a hash table")
+    }
+
+    /// Without a table of the same type and shard count declared apart,
+    /// `'default'` is what the schema says.
+    #[test]
+    fn default_colocation_is_named_as_declared_without_a_conflict() {
+        let desired = model(&[
+            ("accounts", hash("id", Colocation::Default, Some(8))),
+            ("events", hash("account_id", Colocation::Default, Some(8))),
+            ("log", hash("account_id", Colocation::None, Some(4))),
+        ]);
+        assert_eq!(
+            call(&Model::default(), &desired, "accounts"),
+            Colocation::Default
+        );
+        assert_eq!(
+            call(&Model::default(), &desired, "events"),
+            Colocation::Default
+        );
+        assert_eq!(call(&Model::default(), &desired, "log"), Colocation::None);
+    }
+
+    /// From empty, a table declared apart with the same shard count: the
+    /// first table of the default group opens it with `'none'` and the
+    /// others name it, whichever is distributed first.
+    #[test]
+    fn a_table_declared_apart_with_the_same_shard_count_keeps_its_own_group() {
+        let desired = model(&[
+            ("accounts", hash("id", Colocation::Default, Some(8))),
+            ("audit", hash("account_id", Colocation::None, Some(8))),
+            ("events", hash("account_id", Colocation::Default, Some(8))),
+        ]);
+        let empty = Model::default();
+        assert_eq!(call(&empty, &desired, "accounts"), Colocation::None);
+        assert_eq!(call(&empty, &desired, "events"), colocated("accounts"));
+        assert_eq!(call(&empty, &desired, "audit"), Colocation::None);
+    }
+
+    /// Live: `orders` has its own group of 8 shards; `accounts` moves from
+    /// 4 to 8 shards and must not join it (the defect of the live test), and
+    /// a new default table joins a member that stays.
+    #[test]
+    fn a_table_moving_into_the_default_group_avoids_a_group_made_apart() {
+        let live = model(&[
+            ("accounts", hash("id", Colocation::Default, Some(4))),
+            (
+                "metrics",
+                hash("account_id", colocated("accounts"), Some(4)),
+            ),
+            ("orders", hash("account_id", Colocation::Default, Some(8))),
+        ]);
+        let desired = model(&[
+            ("accounts", hash("id", Colocation::Default, Some(8))),
+            ("metrics", hash("account_id", colocated("accounts"), None)),
+            ("orders", hash("account_id", Colocation::None, Some(8))),
+        ]);
+        assert_eq!(call(&live, &desired, "accounts"), Colocation::None);
+        assert_eq!(call(&live, &desired, "metrics"), colocated("accounts"));
+        assert_eq!(call(&live, &desired, "orders"), Colocation::None);
+
+        let live = model(&[
+            ("accounts", hash("id", Colocation::None, Some(8))),
+            ("orders", hash("account_id", Colocation::Default, Some(8))),
+        ]);
+        let desired = model(&[
+            ("accounts", hash("id", Colocation::Default, Some(8))),
+            ("events", hash("account_id", Colocation::Default, Some(8))),
+            ("orders", hash("account_id", Colocation::None, Some(8))),
+        ]);
+        assert_eq!(call(&live, &desired, "events"), colocated("accounts"));
     }
 
     /// A new column, shard count or group is a change; the tables whose

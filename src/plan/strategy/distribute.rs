@@ -59,6 +59,25 @@ pub(super) fn refuse_identity(
     }
 }
 
+/// The distribution a call places `table` with: the declared one, with
+/// the colocation Citus must be told so that the declared groups come out
+/// ([`crate::model::call_colocation`]: `'default'` could join a group of
+/// tables declared apart).
+fn placed(cx: &Cx<'_>, table: &QualifiedName, desired: &Distribution) -> Distribution {
+    let mut res = desired.clone();
+    if let Distribution::Hash { colocation, .. } = &mut res {
+        if let Some(call) = crate::model::call_colocation(
+            cx.ctx.current,
+            cx.ctx.desired,
+            table,
+            crate::model::CITUS_DEFAULT_SHARD_COUNT,
+        ) {
+            *colocation = call;
+        }
+    }
+    res
+}
+
 fn colocation_keys(distribution: &Distribution) -> Vec<Key> {
     match distribution {
         Distribution::Hash {
@@ -94,6 +113,7 @@ pub(super) fn distribute_new(
     table: &QualifiedName,
     distribution: &Distribution,
 ) -> Node {
+    let distribution = &placed(cx, table, distribution);
     let step = cx
         .step(
             distribute_action(table, distribution, false),
@@ -119,6 +139,7 @@ pub(super) fn distribute(
     if cx.is_new(table) {
         return vec![distribute_new(cx, table, desired)];
     }
+    let desired = &placed(cx, table, desired);
     let mut steps = Vec::new();
     match (current, desired) {
         (None, Distribution::Hash { .. }) if !cx.online() => steps.push(
