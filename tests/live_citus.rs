@@ -1127,77 +1127,296 @@ table audit_log {
     }
 }
 
-/// Schema-based sharding (Citus 12+): a schema distributed with
-/// `citus_schema_distribute` is left as it is: its tables are read as
-/// plain tables (schemac has no form for single-shard tables of a
-/// distributed schema), planned without an undistribute, and a second plan
-/// is empty. A new column and a new table in that schema are plain DDL
-/// that Citus places in the schema's group, and the plan converges.
-#[test]
-#[ignore = "needs the Citus cluster: bash scripts/citus-tests.sh"]
-fn schema_based_sharding_is_left_alone() {
-    let db = CitusDb::create();
-    let schema = db.schema(
-        "v1",
-        &[(
-            "app.schema",
-            r#"
-schema tenant_a
-table tenant_a.items {
+const TENANT_V1: &str = r#"
+table plans {
   id    bigint  primary key
   name  text    not null
+  shard reference
 }
-"#,
-        )],
-    );
-    apply_and_converge(&db, &schema, "");
-    db.run(
-        "SELECT citus_schema_distribute('tenant_a'); INSERT INTO tenant_a.items VALUES (1, 'one');",
-    );
-    assert_eq!(
-        db.one("SELECT count(*) FROM citus_schemas WHERE schema_name::text = 'tenant_a'"),
-        "1"
-    );
-    let url = db.url();
-    expect_exit(
-        &["plan", "--db", &url, "--detailed-exitcode", &path(&schema)],
-        0,
-    );
 
-    // DDL inside the distributed schema: a new column and a new table,
-    // which Citus places as a single-shard table of the schema's group.
-    // The plan is plain DDL (nothing undistributed or redistributed), it
-    // converges, and the row is kept.
-    let v2 = db.schema(
-        "v2",
-        &[(
-            "app.schema",
-            r#"
-schema tenant_a
+/// One tenant's tables: single-shard tables of the schema's group.
+schema tenant_a distributed
+
 table tenant_a.items {
-  id    bigint  primary key
-  name  text    not null
-  note  text
+  id       bigint  primary key
+  name     text    not null
+  plan_id  bigint  references plans (id)
 }
 table tenant_a.tags {
-  id    bigint  primary key
-  item_id bigint not null references tenant_a.items (id)
+  id       bigint  primary key
+  item_id  bigint  not null references tenant_a.items (id)
   index (item_id)
 }
-"#,
-        )],
+"#;
+
+// The same in SQL, as a user who distributes the schema by hand writes it.
+const TENANT_V1_SQL: &str = r#"
+CREATE TABLE plans (id bigint PRIMARY KEY, name text NOT NULL);
+SELECT create_reference_table('plans');
+CREATE SCHEMA tenant_a;
+COMMENT ON SCHEMA tenant_a IS 'One tenant''s tables: single-shard tables of the schema''s group.';
+SELECT citus_schema_distribute('tenant_a');
+CREATE TABLE tenant_a.items (id bigint PRIMARY KEY, name text NOT NULL, plan_id bigint REFERENCES plans (id));
+CREATE TABLE tenant_a.tags (id bigint PRIMARY KEY, item_id bigint NOT NULL REFERENCES tenant_a.items (id));
+CREATE INDEX tags_item_id_idx ON tenant_a.tags (item_id);
+"#;
+
+/// `citus_tables` rows of the tables of distributed schemas, and the
+/// distributed schemas with their table count.
+fn schema_sharding(db: &CitusDb) -> (Vec<String>, Vec<String>) {
+    (
+        db.rows(
+            "SELECT table_name::text || '|' || citus_table_type FROM citus_tables \
+             WHERE citus_table_type = 'schema' ORDER BY 1",
+        ),
+        db.rows("SELECT schema_name::text FROM citus_schemas ORDER BY 1"),
+    )
+}
+
+/// Schema-based sharding from empty: `schema ... distributed` is created
+/// and distributed before its tables, which Citus places as single-shard
+/// tables of the schema's group with no call of their own (an FK inside
+/// the schema and one to a reference table included); a second plan is
+/// empty, `inspect` prints the schema as distributed (and what it prints
+/// plans nothing), and the same schema written in SQL with
+/// `SELECT citus_schema_distribute(...)` plans nothing either.
+#[test]
+#[ignore = "needs the Citus cluster: bash scripts/citus-tests.sh"]
+fn a_distributed_schema_from_empty_converges_and_inspects_the_same() {
+    let db = CitusDb::create();
+    let v1 = db.schema("v1", &[("app.schema", TENANT_V1)]);
+    let sql = plan_sql(&db, &v1);
+    let at = |text: &str| {
+        sql.find(text)
+            .unwrap_or_else(|| panic!("plan lacks `{text}`:\n{sql}"))
+    };
+    assert!(
+        at("CREATE SCHEMA tenant_a;") < at("SELECT citus_schema_distribute('tenant_a');")
+            && at("SELECT citus_schema_distribute('tenant_a');")
+                < at("CREATE TABLE tenant_a.items"),
+        "the schema is distributed before its tables are created:\n{sql}"
     );
+    assert!(
+        !sql.contains("create_distributed_table"),
+        "the tables of a distributed schema need no call:\n{sql}"
+    );
+    apply_and_converge(&db, &v1, "");
+    assert_eq!(
+        schema_sharding(&db),
+        (
+            vec![
+                "tenant_a.items|schema".to_string(),
+                "tenant_a.tags|schema".to_string()
+            ],
+            vec!["tenant_a".to_string()]
+        )
+    );
+    let url = db.url();
+    let inspected = stdout(&expect_exit(&["inspect", "--db", &url], 0));
+    assert!(
+        inspected.contains("schema tenant_a distributed"),
+        "{inspected}"
+    );
+    // Only the reference table has a shard line of its own.
+    assert_eq!(
+        inspected
+            .lines()
+            .filter(|line| line.trim_start().starts_with("shard "))
+            .count(),
+        1,
+        "the tables of the schema have no distribution of their own:\n{inspected}"
+    );
+    let inspected_dir = db.schema("inspected", &[("inspected.schema", &inspected)]);
+    expect_exit(
+        &[
+            "plan",
+            "--db",
+            &url,
+            "--detailed-exitcode",
+            &path(&inspected_dir),
+        ],
+        0,
+    );
+    let as_sql = db.schema("sql", &[("app.sql", TENANT_V1_SQL)]);
+    expect_exit(
+        &["plan", "--db", &url, "--detailed-exitcode", &path(&as_sql)],
+        0,
+    );
+    // Citus enforces the FK inside the schema.
+    assert!(db
+        .try_run("INSERT INTO tenant_a.tags VALUES (1, 999)")
+        .is_err());
+}
+
+/// An existing schema with populated tables becomes distributed
+/// (`citus_schema_distribute`, refused until `shard-data-movement` is
+/// allowed) and keeps every row; DDL inside it (a new column, a new table
+/// with an FK to a table of the schema) is plain DDL that Citus places in
+/// the schema's group, and converges; a schema that stops saying
+/// `distributed` is undistributed (`citus_schema_undistribute`), rows
+/// kept. A table of the schema that had a shard distribution of its own
+/// is undistributed first (Citus refuses distributed tables in a
+/// distributed schema).
+#[test]
+#[ignore = "needs the Citus cluster: bash scripts/citus-tests.sh"]
+fn distributing_ddl_inside_and_undistributing_a_schema_keep_every_row() {
+    let db = CitusDb::create();
+    let plain = TENANT_V1.replace("schema tenant_a distributed", "schema tenant_a");
+    let with_own = plain.replace(
+        "  plan_id  bigint  references plans (id)\n}",
+        "  plan_id  bigint  references plans (id)\n}\ntable tenant_a.events {\n  id  bigint  not null\n  shard by hash (id) shards 4\n}",
+    );
+    let v1 = db.schema("v1", &[("app.schema", &with_own)]);
+    apply_and_converge(&db, &v1, "");
+    db.run(
+        "INSERT INTO plans VALUES (1, 'free'), (2, 'pro');
+         INSERT INTO tenant_a.items SELECT g, 'item ' || g, 1 + g % 2 FROM generate_series(1, 500) g;
+         INSERT INTO tenant_a.tags SELECT g, 1 + g % 500 FROM generate_series(1, 2000) g;
+         INSERT INTO tenant_a.events SELECT g FROM generate_series(1, 300) g;",
+    );
+    let counts = "SELECT (SELECT count(*) FROM tenant_a.items) || ',' || (SELECT count(*) FROM tenant_a.tags) || ',' || (SELECT count(*) FROM tenant_a.events)";
+    assert!(schema_sharding(&db).1.is_empty());
+
+    // Distribute the schema: events loses its own distribution first.
+    let distributed = with_own
+        .replace("schema tenant_a\n", "schema tenant_a distributed\n")
+        .replace("  shard by hash (id) shards 4\n", "");
+    let v2 = db.schema("v2", &[("app.schema", &distributed)]);
     let sql = plan_sql(&db, &v2);
+    let undistribute = sql
+        .find("SELECT undistribute_table('tenant_a.events')")
+        .unwrap_or_else(|| panic!("events is undistributed:\n{sql}"));
+    let distribute = sql
+        .find("SELECT citus_schema_distribute('tenant_a')")
+        .unwrap_or_else(|| panic!("the schema is distributed:\n{sql}"));
+    assert!(undistribute < distribute, "{sql}");
+    let url = db.url();
+    let refused = schemac(&["apply", "--db", &url, "--yes", &path(&v2)]);
+    assert_ne!(refused.status.code(), Some(0));
+    assert!(
+        String::from_utf8_lossy(&refused.stderr).contains("shard-data-movement"),
+        "{}",
+        transcript(&["apply"], &refused)
+    );
+    apply_and_converge(&db, &v2, "shard-data-movement,long-lock");
+    assert_eq!(
+        schema_sharding(&db),
+        (
+            vec![
+                "tenant_a.events|schema".to_string(),
+                "tenant_a.items|schema".to_string(),
+                "tenant_a.tags|schema".to_string()
+            ],
+            vec!["tenant_a".to_string()]
+        )
+    );
+    assert_eq!(db.rows(counts), vec!["500,2000,300"]);
+
+    // DDL inside the distributed schema: plain DDL, no distribution call.
+    let v3_text = distributed.replace(
+        "  plan_id  bigint  references plans (id)\n}",
+        "  plan_id  bigint  references plans (id)\n  note     text\n}\ntable tenant_a.notes {\n  id       bigint  primary key\n  item_id  bigint  not null references tenant_a.items (id)\n  body     text\n}",
+    );
+    let v3 = db.schema("v3", &[("app.schema", &v3_text)]);
+    let sql = plan_sql(&db, &v3);
     assert!(
         !sql.contains("distribute") && !sql.contains("DROP"),
         "plain DDL only:\n{sql}"
     );
-    apply_and_converge(&db, &v2, "");
-    assert_eq!(
-        db.rows("SELECT table_name::text || '|' || citus_table_type FROM citus_tables ORDER BY 1"),
-        vec!["tenant_a.items|schema", "tenant_a.tags|schema"]
+    assert!(sql.contains("ADD COLUMN note text"), "{sql}");
+    apply_and_converge(&db, &v3, "");
+    assert!(
+        schema_sharding(&db)
+            .0
+            .contains(&"tenant_a.notes|schema".to_string()),
+        "{:?}",
+        schema_sharding(&db)
     );
-    assert_eq!(db.one("SELECT count(*) FROM tenant_a.items"), "1");
+    db.run("INSERT INTO tenant_a.notes VALUES (1, 1, 'hello')");
+    assert!(db
+        .try_run("INSERT INTO tenant_a.notes VALUES (2, 9999, 'no item')")
+        .is_err());
+    assert_eq!(db.rows(counts), vec!["500,2000,300"]);
+
+    // Undistribute: the schema no longer says `distributed`.
+    let v4_text = v3_text.replace("schema tenant_a distributed\n", "schema tenant_a\n");
+    let v4 = db.schema("v4", &[("app.schema", &v4_text)]);
+    let sql = plan_sql(&db, &v4);
+    assert!(
+        sql.contains("SELECT citus_schema_undistribute('tenant_a')"),
+        "{sql}"
+    );
+    apply_and_converge(&db, &v4, "shard-data-movement,long-lock");
+    assert_eq!(schema_sharding(&db), (Vec::new(), Vec::new()));
+    assert_eq!(db.rows(counts), vec!["500,2000,300"]);
+    assert_eq!(db.one("SELECT count(*) FROM tenant_a.notes"), "1");
+}
+
+/// A server without Citus: a distributed schema is refused before
+/// anything runs, naming the extension (`--citus auto`), and left out with
+/// a note under `--citus off`.
+#[test]
+#[ignore = "needs the Citus cluster: bash scripts/citus-tests.sh"]
+fn a_distributed_schema_on_a_server_without_citus_is_refused_or_left_out() {
+    let citus = CitusDb::create();
+    let plain = common::TestDb::create();
+    let schema = citus.schema(
+        "plain",
+        &[(
+            "app.schema",
+            "schema tenant_b distributed\ntable tenant_b.items {\n  id  bigint  primary key\n}\n",
+        )],
+    );
+    let url = plain.url().to_string();
+    let args = ["plan", "--db", &url, &path(&schema)];
+    let refused = schemac(&args);
+    let stderr = String::from_utf8_lossy(&refused.stderr);
+    assert_eq!(
+        refused.status.code(),
+        Some(1),
+        "{}",
+        transcript(&args, &refused)
+    );
+    assert!(
+        stderr.contains("citus-missing") && stderr.contains("1 schema(s) (tenant_b)"),
+        "{}",
+        transcript(&args, &refused)
+    );
+    assert_eq!(
+        plain
+            .query("SELECT count(*) FROM pg_namespace WHERE nspname = 'tenant_b'")
+            .expect("query"),
+        vec!["0"]
+    );
+    let args = [
+        "apply",
+        "--db",
+        &url,
+        "--yes",
+        "--citus",
+        "off",
+        &path(&schema),
+    ];
+    let applied = expect_exit(&args, 0);
+    let stderr = String::from_utf8_lossy(&applied.stderr);
+    assert!(
+        stderr
+            .contains("--citus off: the shard distribution of 1 schema(s) (tenant_b) is left out"),
+        "{}",
+        transcript(&args, &applied)
+    );
+    expect_exit(
+        &[
+            "plan",
+            "--db",
+            &url,
+            "--citus",
+            "off",
+            "--detailed-exitcode",
+            &path(&schema),
+        ],
+        0,
+    );
 }
 
 const FLEET_V1: &str = r#"

@@ -569,6 +569,7 @@ mod tests {
                 Schema {
                     name: Ident::new(schema),
                     comment: None,
+                    distributed: false,
                     meta: Default::default(),
                 },
             );

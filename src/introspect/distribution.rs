@@ -19,6 +19,10 @@ use tokio_postgres::Row;
 
 pub(super) const DISTRIBUTION: &str = include_str!("queries/distribution.sql");
 pub(super) const LEFTOVER_SHARDS: &str = include_str!("queries/citus_leftover_shards.sql");
+/// Whether this Citus has schema-based sharding (`pg_dist_schema`, Citus 12+).
+pub(super) const HAS_DIST_SCHEMA: &str =
+    "SELECT to_regclass('pg_catalog.pg_dist_schema') IS NOT NULL AS present";
+pub(super) const DISTRIBUTED_SCHEMAS: &str = include_str!("queries/distributed_schemas.sql");
 const KIND: &str = "distribution";
 
 /// One row of `pg_dist_partition` as the distribution query returns it.
@@ -60,6 +64,22 @@ pub(crate) fn introspect_distribution(
     for (name, distribution) in distribution_from_rows(&rows) {
         if let Some(table) = model.tables.get_mut(&name) {
             table.distribution = Some(distribution);
+        }
+    }
+    Ok(())
+}
+
+/// Marks the schemas Citus distributes (`pg_dist_schema`). Their tables
+/// keep no distribution in the Model: Citus places each as a single-shard
+/// table of the schema's group, so they are never undistributed.
+pub(crate) fn introspect_distributed_schemas(
+    rows: Vec<Row>,
+    model: &mut Model,
+) -> Result<(), IntrospectError> {
+    for row in rows {
+        let name = Ident::new(get::<String>(&row, "distributed schemas", "name")?);
+        if let Some(schema) = model.schemas.get_mut(&name) {
+            schema.distributed = true;
         }
     }
     Ok(())

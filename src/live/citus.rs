@@ -13,7 +13,9 @@
 use super::model::LiveModel;
 use super::LiveError;
 use crate::config::Citus;
-use crate::model::{citus_off, distributed_tables, table_list, Ident, Model};
+use crate::model::{
+    citus_off, distributed_schemas, distributed_tables, schema_list, table_list, Ident, Model,
+};
 use tokio_postgres::Client;
 
 /// What [`settle`] decided: the desired schema to normalise and plan, and
@@ -33,6 +35,7 @@ pub(crate) fn settle(
     let citus = Ident::new("citus");
     let has_citus = live.current.extensions.contains_key(&citus);
     let distributed = distributed_tables(desired);
+    let schemas = distributed_schemas(desired);
     let mut desired = desired.clone();
     let mut note = None;
     match mode {
@@ -46,10 +49,24 @@ pub(crate) fn settle(
                 )
             });
         }
-        Citus::Auto if !has_citus && !distributed.is_empty() => {
+        Citus::Auto if !has_citus && (!distributed.is_empty() || !schemas.is_empty()) => {
+            let mut what = Vec::new();
+            if !distributed.is_empty() {
+                what.push(format!(
+                    "{} table(s) ({})",
+                    distributed.len(),
+                    table_list(&distributed)
+                ));
+            }
+            if !schemas.is_empty() {
+                what.push(format!(
+                    "{} schema(s) ({})",
+                    schemas.len(),
+                    schema_list(&schemas)
+                ));
+            }
             return Err(LiveError::CitusMissing {
-                count: distributed.len(),
-                tables: table_list(&distributed),
+                what: what.join(" and "),
             });
         }
         Citus::Auto | Citus::On | Citus::IfInstalled => {}

@@ -112,12 +112,12 @@ pub enum LiveError {
         source: tokio_postgres::Error,
     },
 
-    #[error("the schema distributes {count} table(s) ({tables}) but the database has no citus extension")]
+    #[error("the schema distributes {what} but the database has no citus extension")]
     #[diagnostic(
         code("citus-missing"),
         help("install Citus on the server and run CREATE EXTENSION citus; for a development database without Citus, pass --citus off (or set [plan] citus = \"off\" in schemac.toml) to leave the distribution out")
     )]
-    CitusMissing { count: usize, tables: String },
+    CitusMissing { what: String },
 
     #[error(transparent)]
     #[diagnostic(transparent)]

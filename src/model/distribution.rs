@@ -24,17 +24,34 @@ pub enum Colocation {
     Table(QualifiedName),
 }
 
-/// `--citus off`: the shard distribution left out of both sides of a plan
-/// (the current side's is never undistributed); the note that says so,
-/// when a desired table had one.
+/// `--citus off`: the shard distribution (of tables, and of schemas:
+/// schema-based sharding) left out of both sides of a plan (the current
+/// side's is never undistributed); the note that says so, when a desired
+/// table or schema had one.
 pub fn citus_off(current: &mut super::Model, desired: &mut super::Model) -> Option<String> {
     leave_out_distribution(current);
+    leave_out_schema_distribution(current);
     let left_out = leave_out_distribution(desired);
-    (!left_out.is_empty()).then(|| {
-        format!(
-            "--citus off: the shard distribution of {} table(s) is left out ({})",
+    let schemas = leave_out_schema_distribution(desired);
+    let mut parts = Vec::new();
+    if !left_out.is_empty() {
+        parts.push(format!(
+            "{} table(s) ({})",
             left_out.len(),
             table_list(&left_out)
+        ));
+    }
+    if !schemas.is_empty() {
+        parts.push(format!(
+            "{} schema(s) ({})",
+            schemas.len(),
+            schema_list(&schemas)
+        ));
+    }
+    (!parts.is_empty()).then(|| {
+        format!(
+            "--citus off: the shard distribution of {} is left out",
+            parts.join(" and ")
         )
     })
 }
@@ -49,6 +66,39 @@ pub fn leave_out_distribution(model: &mut super::Model) -> Vec<QualifiedName> {
         }
     }
     res
+}
+
+/// Leaves schema-based sharding out of `model`; returns the schemas that
+/// were distributed, in name order.
+pub fn leave_out_schema_distribution(model: &mut super::Model) -> Vec<Ident> {
+    let mut res = Vec::new();
+    for schema in model.schemas.values_mut() {
+        if std::mem::take(&mut schema.distributed) {
+            res.push(schema.name.clone());
+        }
+    }
+    res
+}
+
+/// The schemas of `model` that are distributed (schema-based sharding),
+/// in name order.
+pub fn distributed_schemas(model: &super::Model) -> Vec<Ident> {
+    model
+        .schemas
+        .values()
+        .filter(|schema| schema.distributed)
+        .map(|schema| schema.name.clone())
+        .collect()
+}
+
+/// "a, b and 3 more": a short list of schemas for a message.
+pub fn schema_list(schemas: &[Ident]) -> String {
+    const SHOWN: usize = 3;
+    let names: Vec<String> = schemas.iter().take(SHOWN).map(|s| s.to_string()).collect();
+    match schemas.len().saturating_sub(SHOWN) {
+        0 => names.join(", "),
+        more => format!("{} and {more} more", names.join(", ")),
+    }
 }
 
 /// The tables of `model` that are distributed, in name order.

@@ -136,6 +136,7 @@ mod tests {
             Schema {
                 name: Ident::new("app"),
                 comment: None,
+                distributed: false,
                 meta: Default::default(),
             },
         );

@@ -354,6 +354,8 @@ fn one_of_each() -> Vec<Action> {
             name: Ident::new("t_rule"),
         },
         Action::Undistribute { table: t },
+        Action::DistributeSchema { schema: c.clone() },
+        Action::UndistributeSchema { schema: c.clone() },
         Action::Raw,
     ];
     for action in &samples {
@@ -418,6 +420,8 @@ fn one_of_each() -> Vec<Action> {
             | Action::Distribute { .. }
             | Action::AlterDistribution { .. }
             | Action::Undistribute { .. }
+            | Action::DistributeSchema { .. }
+            | Action::UndistributeSchema { .. }
             | Action::Inherit { .. }
             | Action::NoInherit { .. }
             | Action::CreateCompositeType { .. }
@@ -452,7 +456,7 @@ fn every_kind_round_trips_and_is_documented() {
         );
         round_trip(action);
     }
-    assert_eq!(kinds.len(), 72);
+    assert_eq!(kinds.len(), 74);
 }
 
 #[test]

@@ -298,9 +298,12 @@ pub(super) fn undistribute(
     let _ = current;
     let mut steps = vec![undistribute_step(cx, table)];
     steps.extend(restore_comments(cx, table));
+    // A table that moves into a distributed schema is converted by the
+    // schema's distribution, after this.
     vec![
         Node::new(Phase::Distribute, format!("undistribute {table}"), steps)
-            .requires([Key::Relation(table.clone())]),
+            .requires([Key::Relation(table.clone())])
+            .provides([Key::ReadyToDistribute(table.clone())]),
     ]
 }
 
@@ -321,7 +324,7 @@ fn rebuilds(cx: &Cx<'_>, current: Option<&Distribution>, desired: &Distribution)
 /// exist at that point (on both sides) are named: the plan's own steps
 /// comment what it adds later, and an FK lifted around the distribution
 /// gets its comment back with it (`distribute_foreign_keys`).
-fn restore_comments(cx: &Cx<'_>, table: &QualifiedName) -> Vec<Step> {
+pub(super) fn restore_comments(cx: &Cx<'_>, table: &QualifiedName) -> Vec<Step> {
     use crate::diff::comment_targets;
     let (Some(current), Some(desired)) = (
         cx.ctx.current.tables.get(table),
