@@ -1627,6 +1627,91 @@ fn a_fleet_with_the_citus_coordinator_among_plain_databases_converges() {
     );
 }
 
+/// Two databases of one Citus cluster in one fleet, rolled out with
+/// `parallel = 2` and no canary, both distributing populated tables with
+/// `create_distributed_table_concurrently`: Citus names that call's
+/// replication slots per node and table owner, not per database, so the
+/// rollout runs the two plans one after the other (the progress says when
+/// one waits), and both converge with every row.
+#[test]
+#[ignore = "needs the Citus cluster: bash scripts/citus-tests.sh"]
+fn two_databases_of_one_cluster_distribute_concurrently_in_turn() {
+    let _serial = concurrent_distribution();
+    let first = CitusDb::create();
+    let second = CitusDb::create();
+    let dir = first.dir.join("fleet-two");
+    std::fs::create_dir_all(dir.join("schema")).expect("fleet dir");
+    let write_schema = |text: &str| {
+        std::fs::write(dir.join("schema").join("app.schema"), text).expect("schema file");
+    };
+    std::fs::write(
+        dir.join("schemac.toml"),
+        format!(
+            "paths = [\"schema\"]\n\
+             [plan]\nallow-hazards = [\"shard-data-movement\", \"full-scan\", \"long-lock\"]\n\
+             [targets.cluster]\ndatabases = [\"{}\", \"{}\"]\ncanary = 0\nparallel = 2\n",
+            first.url(),
+            second.url()
+        ),
+    )
+    .expect("schemac.toml");
+    write_schema(FLEET_V1);
+    let table = expect_exit_in(&dir, &["apply", "--target", "cluster", "--yes"], 0);
+    assert!(
+        rollout_states(&table)
+            .iter()
+            .all(|(_, state)| state == "applied"),
+        "{table}"
+    );
+    let seed = "INSERT INTO countries VALUES ('DE', 'Germany'), ('FR', 'France');
+         INSERT INTO accounts SELECT g, CASE WHEN g % 2 = 0 THEN 'DE' ELSE 'FR' END FROM generate_series(1, 2000) g;
+         INSERT INTO projects SELECT g % 2000 + 1, g, 'p' || g FROM generate_series(1, 20000) g;";
+    first.run(seed);
+    second.run(seed);
+
+    write_schema(FLEET_V2);
+    let sql = plan_sql(&first, &dir.join("schema"));
+    assert!(
+        sql.contains("create_distributed_table_concurrently"),
+        "{sql}"
+    );
+    let args = ["apply", "--target", "cluster", "--yes"];
+    let output = schemac_in(&dir, &args);
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{}",
+        transcript(&args, &output)
+    );
+    let table = stdout(&output);
+    let states = rollout_states(&table);
+    assert_eq!(states.len(), 2, "{table}");
+    assert!(
+        states.iter().all(|(_, state)| state == "applied"),
+        "{}",
+        transcript(&args, &output)
+    );
+    let waited = String::from_utf8_lossy(&output.stderr).contains("waiting: another database of");
+    println!("two databases of one cluster distributing concurrently: one waited for the other: {waited}");
+    let counts = "SELECT (SELECT count(*) FROM countries) || ',' || (SELECT count(*) FROM accounts) || ',' || (SELECT count(*) FROM projects)";
+    for db in [&first, &second] {
+        assert_eq!(
+            db.citus_tables(),
+            vec![
+                "accounts|distributed|id|4",
+                "countries|reference|<none>|1",
+                "projects|distributed|account_id|4",
+            ]
+        );
+        assert_eq!(db.rows(counts), vec!["2,2000,20000"]);
+    }
+    expect_exit_in(
+        &dir,
+        &["plan", "--target", "cluster", "--detailed-exitcode"],
+        0,
+    );
+}
+
 fn example(version: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("examples/citus_sharding")

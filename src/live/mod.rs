@@ -43,7 +43,7 @@ mod session;
 pub mod shadow;
 mod stats;
 
-pub use apply::{apply_to_db, ApplyOutcome, ApplySource, Review};
+pub use apply::{apply_to_db, ApplyOutcome, ApplySource, Review, Turn};
 pub use connect::{connect, ConnParams, ConnString, ConnectError, Env, SslMode, Tls};
 pub use inspect::{declare_policy_roles, inspect, Inspected};
 pub use model::{invalid_index_notes, read_live, LiveModel};
