@@ -1712,6 +1712,91 @@ fn two_databases_of_one_cluster_distribute_concurrently_in_turn() {
     );
 }
 
+/// What a plan does, step by step, without the spans it points back to
+/// (as `tests/live_shadow_scope.rs` compares plans).
+fn plan_steps(plan: &schemac::plan::Plan) -> Vec<String> {
+    plan.steps
+        .iter()
+        .map(|step| {
+            format!(
+                "{}\n  sql: {}\n  transactional: {}, joins previous: {}\n  locks: {:?}\n  hazards: {:?}\n  action: {:?}",
+                step.description,
+                step.sql,
+                step.transactional,
+                step.joins_previous,
+                step.locks,
+                step.hazards.iter().map(|hazard| hazard.hazard).collect::<Vec<_>>(),
+                step.action
+            )
+        })
+        .collect()
+}
+
+/// `plan --db` of `desired` through the library, with the given shadow.
+fn library_plan(
+    db: &CitusDb,
+    desired: &schemac::model::Model,
+    scope: schemac::live::ShadowScope,
+) -> Vec<String> {
+    let conn = schemac::live::ConnParams::parse(&db.url()).expect("URL");
+    let options = schemac::live::LiveOptions {
+        shadow_scope: scope,
+        ..schemac::live::LiveOptions::default()
+    };
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("a tokio runtime");
+    let live = runtime
+        .block_on(schemac::live::plan_against_db(&conn, desired, &options))
+        .unwrap_or_else(|err| panic!("plan --db ({scope:?} shadow) failed: {err}"));
+    plan_steps(&live.plan)
+}
+
+/// The proportional shadow (the default) plans what the full shadow
+/// plans on Citus: changes to a table colocated with settled tables, a
+/// new table colocated with a settled one, an FK to a settled reference
+/// table, and DDL inside a distributed schema. (The proportional shadow
+/// builds the changed tables with the tables they are colocated with and
+/// reference; `shadow::select` is unit-tested for that.)
+#[test]
+#[ignore = "needs the Citus cluster: bash scripts/citus-tests.sh"]
+fn the_proportional_shadow_plans_what_the_full_shadow_plans_on_citus() {
+    let from = format!("{FROM_EMPTY}\n{TENANT_V1}");
+    let to = from
+        .replace(
+            "  country     text          references countries (code)\n  primary key (account_id, id)",
+            "  country     text          references countries (code)\n  placed_at   timestamptz   not null default now()\n  primary key (account_id, id)\n  check (total < 1000000)",
+        )
+        .replace(
+            "table notes {",
+            "table refunds {\n  account_id  uuid          not null references accounts (id)\n  id          bigint        not null\n  amount      numeric(12,2) not null check (amount > 0)\n  primary key (account_id, id)\n  shard by hash (account_id) colocate with accounts\n}\n\ntable notes {",
+        )
+        .replace(
+            "  item_id  bigint  not null references tenant_a.items (id)\n  index (item_id)",
+            "  item_id  bigint  not null references tenant_a.items (id)\n  label    text    not null default 'new'\n  index (item_id)",
+        );
+    assert_ne!(from, to);
+    let db = CitusDb::create();
+    let v1 = db.schema("v1", &[("app.schema", &from)]);
+    apply_and_converge(&db, &v1, "");
+    let v2 = db.schema("v2", &[("app.schema", &to)]);
+    let sources =
+        schemac::source::SourceSet::load(std::slice::from_ref(&v2)).expect("schema files");
+    let desired = schemac::frontend::load(&sources).value;
+    let full = library_plan(&db, &desired, schemac::live::ShadowScope::Full);
+    let proportional = library_plan(&db, &desired, schemac::live::ShadowScope::Changed);
+    assert!(
+        full.iter().any(|step| step.contains("public.refunds")),
+        "{full:#?}"
+    );
+    assert_eq!(
+        full, proportional,
+        "the proportional shadow plans otherwise"
+    );
+    apply_and_converge(&db, &v2, "full-scan");
+}
+
 fn example(version: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("examples/citus_sharding")
