@@ -1401,7 +1401,7 @@ fn a_distributed_schema_on_a_server_without_citus_is_refused_or_left_out() {
     let stderr = String::from_utf8_lossy(&applied.stderr);
     assert!(
         stderr
-            .contains("--citus off: the shard distribution of 1 schema(s) (tenant_b) is left out"),
+            .contains("--citus off: the shard distribution of 1 schema(s) is left out (tenant_b)"),
         "{}",
         transcript(&args, &applied)
     );

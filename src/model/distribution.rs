@@ -33,25 +33,21 @@ pub fn citus_off(current: &mut super::Model, desired: &mut super::Model) -> Opti
     leave_out_schema_distribution(current);
     let left_out = leave_out_distribution(desired);
     let schemas = leave_out_schema_distribution(desired);
-    let mut parts = Vec::new();
+    let mut counts = Vec::new();
+    let mut lists = Vec::new();
     if !left_out.is_empty() {
-        parts.push(format!(
-            "{} table(s) ({})",
-            left_out.len(),
-            table_list(&left_out)
-        ));
+        counts.push(format!("{} table(s)", left_out.len()));
+        lists.push(table_list(&left_out));
     }
     if !schemas.is_empty() {
-        parts.push(format!(
-            "{} schema(s) ({})",
-            schemas.len(),
-            schema_list(&schemas)
-        ));
+        counts.push(format!("{} schema(s)", schemas.len()));
+        lists.push(schema_list(&schemas));
     }
-    (!parts.is_empty()).then(|| {
+    (!counts.is_empty()).then(|| {
         format!(
-            "--citus off: the shard distribution of {} is left out",
-            parts.join(" and ")
+            "--citus off: the shard distribution of {} is left out ({})",
+            counts.join(" and "),
+            lists.join("; ")
         )
     })
 }
@@ -570,6 +566,30 @@ mod tests {
             CITUS_DEFAULT_SHARD_COUNT,
         )
         .expect("a hash table")
+    }
+
+    /// `--citus off` leaves out the distribution of tables and schemas,
+    /// on both sides, and says which.
+    #[test]
+    fn citus_off_leaves_out_tables_and_schemas() {
+        let mut desired = model(&[("accounts", hash("id", Colocation::Default, Some(8)))]);
+        let tenant = crate::model::Schema {
+            name: Ident::new("tenant"),
+            comment: None,
+            distributed: true,
+            meta: Default::default(),
+        };
+        desired.schemas.insert(tenant.name.clone(), tenant);
+        let mut current = desired.clone();
+        let note = citus_off(&mut current, &mut desired).expect("a note");
+        assert_eq!(
+            note,
+            "--citus off: the shard distribution of 1 table(s) and 1 schema(s) is left out (public.accounts; tenant)"
+        );
+        for side in [&current, &desired] {
+            assert!(distributed_tables(side).is_empty());
+            assert!(distributed_schemas(side).is_empty());
+        }
     }
 
     /// Without a table of the same type and shard count declared apart,
