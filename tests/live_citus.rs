@@ -1246,6 +1246,46 @@ fn a_distributed_schema_from_empty_converges_and_inspects_the_same() {
     assert!(db
         .try_run("INSERT INTO tenant_a.tags VALUES (1, 999)")
         .is_err());
+
+    // With citus.enable_schema_based_sharding on, Citus distributes every
+    // schema CREATE SCHEMA makes: a new schema not declared distributed is
+    // refused before anything runs; declared, it converges.
+    db.run(&format!(
+        "ALTER DATABASE \"{}\" SET citus.enable_schema_based_sharding = on",
+        db.name
+    ));
+    let plain_c = db.schema(
+        "plain-c",
+        &[(
+            "app.schema",
+            &format!("{TENANT_V1}\nschema tenant_c\ntable tenant_c.items {{\n  id  bigint  primary key\n}}\n"),
+        )],
+    );
+    let args = ["plan", "--db", &url, &path(&plain_c)];
+    let refused = schemac(&args);
+    assert_eq!(
+        refused.status.code(),
+        Some(1),
+        "{}",
+        transcript(&args, &refused)
+    );
+    assert!(
+        String::from_utf8_lossy(&refused.stderr).contains("citus-schema-sharding-on"),
+        "{}",
+        transcript(&args, &refused)
+    );
+    let distributed_c = db.schema(
+        "distributed-c",
+        &[(
+            "app.schema",
+            &format!("{TENANT_V1}\nschema tenant_c distributed\ntable tenant_c.items {{\n  id  bigint  primary key\n}}\n"),
+        )],
+    );
+    apply_and_converge(&db, &distributed_c, "");
+    assert_eq!(
+        schema_sharding(&db).1,
+        vec!["tenant_a".to_string(), "tenant_c".to_string()]
+    );
 }
 
 /// An existing schema with populated tables becomes distributed

@@ -296,7 +296,7 @@ impl Locked<'_, '_> {
             &self.filter,
         )
         .await?;
-        super::citus::align(client, &mut live, &normalized.model).await;
+        super::citus::align(client, &mut live, &normalized.model).await?;
         notes.extend(invalid_index_notes(&live));
         notes.extend(settled.note);
         notes.extend(normalized.notes.iter().cloned());

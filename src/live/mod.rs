@@ -119,6 +119,13 @@ pub enum LiveError {
     )]
     CitusMissing { what: String },
 
+    #[error("citus.enable_schema_based_sharding is on, so Citus would distribute the new schema(s) {schemas}, which the schema does not declare distributed")]
+    #[diagnostic(
+        code("citus-schema-sharding-on"),
+        help("declare the schema(s) `distributed` (`SELECT citus_schema_distribute(...)` in .sql), or turn citus.enable_schema_based_sharding off for this role or database")
+    )]
+    SchemaShardingOn { schemas: String },
+
     #[error(transparent)]
     #[diagnostic(transparent)]
     Introspect(#[from] IntrospectError),

@@ -84,7 +84,7 @@ async fn plan_against(
     notes.extend(desired.notes);
     let plan_notes = desired.unproven;
     let normalized = desired.model;
-    super::citus::align(client, &mut live, &normalized).await;
+    super::citus::align(client, &mut live, &normalized).await?;
     // Objects renamed through `was` hints: the rest is diffed against the
     // live schema in the new names.
     let followed = diff::follow_renames(&live.current, &normalized);

@@ -24,11 +24,11 @@ pub fn transfer_meta(file: &Model, shadow: &mut Model, citus_stripped: bool) {
     for (name, schema) in &mut shadow.schemas {
         if let Some(from) = file.schemas.get(name) {
             schema.meta = from.meta.clone();
-            // Schema-based sharding as declared when the shadow could not
-            // run Citus (else as Citus stored it).
-            if citus_stripped {
-                schema.distributed = from.distributed;
-            }
+            // Schema-based sharding as declared, as for tables: the shadow
+            // only proves that Citus accepts it (a session with
+            // `citus.enable_schema_based_sharding` on distributes every
+            // schema it creates, declared or not).
+            schema.distributed = from.distributed;
         }
     }
     for (name, from) in &file.extensions {
