@@ -120,6 +120,14 @@ pub fn strip_own_schema(model: &mut Model) {
     model.views.retain(|name, _| !own(&name.schema));
 }
 
+/// Citus with `citus.enable_schema_based_sharding` on distributes every
+/// schema `CREATE SCHEMA` makes (or names, with `IF NOT EXISTS`): schemac's
+/// own schema stays a plain one (the setting is turned off for this
+/// statement's transaction, where Citus knows it).
+pub(crate) const NO_SCHEMA_SHARDING: &str =
+    "SELECT set_config('citus.enable_schema_based_sharding', 'off', true) \
+     WHERE current_setting('citus.enable_schema_based_sharding', true) IS NOT NULL;";
+
 const CREATE_HISTORY: &str = "CREATE SCHEMA IF NOT EXISTS schemac;
 CREATE TABLE IF NOT EXISTS schemac.apply_runs (
     run_id bigserial PRIMARY KEY,
@@ -193,7 +201,7 @@ pub struct RunStart {
 /// held (two concurrent `CREATE ... IF NOT EXISTS` may still collide).
 pub async fn ensure_table(client: &Client) -> Result<(), ApplyError> {
     client
-        .batch_execute(CREATE_HISTORY)
+        .batch_execute(&format!("{NO_SCHEMA_SHARDING}\n{CREATE_HISTORY}"))
         .await
         .map_err(|source| database_error("creating schemac.apply_history", source))
 }
@@ -569,6 +577,7 @@ mod tests {
                 Schema {
                     name: Ident::new(schema),
                     comment: None,
+                    distributed: false,
                     meta: Default::default(),
                 },
             );

@@ -78,6 +78,12 @@ pub enum ColumnChange {
 pub enum Change<'a> {
     CreateSchema(Schema),
     DropSchema(Schema),
+    /// An existing schema becomes distributed (Citus
+    /// `citus_schema_distribute`); a new one is distributed with its
+    /// `CreateSchema`.
+    DistributeSchema(Schema),
+    /// `citus_schema_undistribute`: the schema is no longer distributed.
+    UndistributeSchema(Schema),
     /// A schema renamed through its `was` hint.
     RenameSchema {
         from: Ident,
@@ -350,9 +356,10 @@ impl Change<'_> {
     /// The object this change is about.
     pub fn object(&self) -> ObjectId {
         match self {
-            Change::CreateSchema(schema) | Change::DropSchema(schema) => {
-                ObjectId::Schema(schema.name.clone())
-            }
+            Change::CreateSchema(schema)
+            | Change::DropSchema(schema)
+            | Change::DistributeSchema(schema)
+            | Change::UndistributeSchema(schema) => ObjectId::Schema(schema.name.clone()),
             Change::RenameSchema { to, .. } => ObjectId::Schema(to.clone()),
             Change::RenameObject { from, to, .. } => renamed_id(from, to),
             Change::CreateExtension(ext) | Change::DropExtension(ext) => {
@@ -460,6 +467,8 @@ impl Change<'_> {
             Change::CreateView(v) => v.meta.role.as_ref(),
             Change::ReplaceView { desired, .. } => desired.meta.role.as_ref(),
             Change::DropSchema(_)
+            | Change::DistributeSchema(_)
+            | Change::UndistributeSchema(_)
             | Change::RenameSchema { .. }
             | Change::RenameObject { .. }
             | Change::AlterExtension { .. }
@@ -521,7 +530,10 @@ impl Change<'_> {
     /// The desired object's definition, or the current one's for drops.
     pub fn span(&self) -> Option<Span> {
         match self {
-            Change::CreateSchema(schema) | Change::DropSchema(schema) => schema.meta.span,
+            Change::CreateSchema(schema)
+            | Change::DropSchema(schema)
+            | Change::DistributeSchema(schema)
+            | Change::UndistributeSchema(schema) => schema.meta.span,
             Change::CreateExtension(ext) | Change::DropExtension(ext) => ext.meta.span,
             Change::AlterExtension { desired, .. } => desired.meta.span,
             Change::CreateEnum(e) | Change::DropEnum(e) => e.meta.span,

@@ -1,4 +1,6 @@
-//! Diff of schemas and extensions.
+//! Diff of schemas and extensions. A schema's Citus distribution
+//! (schema-based sharding) is part of the schema: a new schema is created
+//! distributed, an existing one is distributed or undistributed in place.
 
 use super::{Change, DiffCtx};
 use crate::model::ObjectId;
@@ -9,8 +11,16 @@ pub(super) fn diff_schemas(ctx: &mut DiffCtx<'_>) {
             continue;
         }
         let current = ctx.current.schemas.get(name);
-        if current.is_none() {
-            ctx.push(Change::CreateSchema(desired.clone()));
+        match current {
+            None => ctx.push(Change::CreateSchema(desired.clone())),
+            Some(current) if current.distributed != desired.distributed => {
+                ctx.push(if desired.distributed {
+                    Change::DistributeSchema(desired.clone())
+                } else {
+                    Change::UndistributeSchema(desired.clone())
+                });
+            }
+            Some(_) => {}
         }
         ctx.diff_comment(
             current.and_then(|schema| schema.comment.as_ref()),

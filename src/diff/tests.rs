@@ -48,6 +48,7 @@ fn public_schema_is_never_dropped() {
             Schema {
                 name: Ident::new(name),
                 comment: None,
+                distributed: false,
                 meta: Meta::default(),
             },
         );

@@ -38,6 +38,12 @@ pub enum FleetEvent<'a> {
         label: &'a str,
         step: &'a str,
     },
+    /// A database waits before running its plan (`reason`: for what).
+    MemberWaiting {
+        index: usize,
+        label: &'a str,
+        reason: &'a str,
+    },
     /// A database is done: `outcome` is one line ("applied 3 steps").
     MemberFinished {
         index: usize,
@@ -117,6 +123,9 @@ impl<W: Write + Send> FleetProgress for Lines<W> {
                 self.write(&format!("[{done}/{total}] {label}: {outcome}"));
             }
             FleetEvent::Stopping { reason } => self.write(&format!("stopping: {reason}")),
+            FleetEvent::MemberWaiting { label, reason, .. } => {
+                self.write(&format!("{label}: {reason}"));
+            }
             FleetEvent::MemberStarted { .. }
             | FleetEvent::MemberStep { .. }
             | FleetEvent::Finished => {}
@@ -183,9 +192,18 @@ impl FleetProgress for Bars {
                 spinner.enable_steady_tick(Duration::from_millis(120));
                 self.running().insert(*index, spinner);
             }
-            FleetEvent::MemberStep { index, label, step } => {
+            FleetEvent::MemberStep {
+                index,
+                label,
+                step: text,
+            }
+            | FleetEvent::MemberWaiting {
+                index,
+                label,
+                reason: text,
+            } => {
                 if let Some(spinner) = self.running().get(index) {
-                    spinner.set_message(format!("{label}: {step}"));
+                    spinner.set_message(format!("{label}: {text}"));
                 }
             }
             FleetEvent::MemberFinished {

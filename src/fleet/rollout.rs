@@ -16,6 +16,13 @@
 //! - Re-running resumes: converged databases plan empty and are
 //!   [`MemberState::Unchanged`]; an interrupted one resumes its own run
 //!   from its history.
+//! - Databases of one server (`host:port`) whose plans distribute tables
+//!   with `create_distributed_table_concurrently` run those plans one at a
+//!   time ([`ServerTurns`]), whatever `parallel` says: Citus names the
+//!   replication slots of that call per node and table owner, not per
+//!   database, so two databases of one cluster distributing at once
+//!   collide ("replication slot ... already exists"). Other plans run in
+//!   parallel as configured.
 
 use super::plan::{first_line, plan_key};
 use super::progress::{FleetEvent, FleetProgress};
@@ -25,11 +32,12 @@ use crate::apply::{ApplyOptions, Interrupt};
 use crate::config::{AllowedLint, OnFailure, RolloutSettings};
 use crate::lint::gate::LintRefused;
 use crate::lint::LintConfig;
-use crate::live::{self, ApplyOutcome, ApplySource, LiveError, LiveOptions, Review};
+use crate::live::{self, ApplyOutcome, ApplySource, LiveError, LiveOptions, Review, Turn};
 use crate::model::Model;
-use crate::plan::Plan;
+use crate::plan::{Action, Plan};
 use crate::source::SourceSet;
 use futures_util::stream::{self, StreamExt};
+use std::collections::BTreeSet;
 use std::ops::Range;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
@@ -149,6 +157,7 @@ pub async fn roll_out(members: Vec<Member>, ctx: &RolloutCtx<'_>) -> RolloutRepo
             }
         })
     });
+    let turns = ServerTurns::default();
     let mut states = vec![MemberState::NotStarted; total];
     for (name, range) in &phases {
         if stop.load(Ordering::SeqCst) {
@@ -164,11 +173,12 @@ pub async fn roll_out(members: Vec<Member>, ctx: &RolloutCtx<'_>) -> RolloutRepo
                 let member = &members[idx];
                 let stop = &stop;
                 let set_stopped = &set_stopped;
+                let turns = &turns;
                 async move {
                     if stop.load(Ordering::SeqCst) {
                         return (idx, MemberState::NotStarted);
                     }
-                    let state = apply_member(ctx, idx, member).await;
+                    let state = apply_member(ctx, idx, member, turns).await;
                     if let MemberState::Failed { .. } = &state {
                         if canary {
                             set_stopped(format!("the canary {} failed", member.label));
@@ -238,13 +248,18 @@ fn phases(total: usize, settings: &RolloutSettings) -> Vec<(String, Range<usize>
 }
 
 /// Applies the schema to one database.
-async fn apply_member(ctx: &RolloutCtx<'_>, idx: usize, member: &Member) -> MemberState {
+async fn apply_member(
+    ctx: &RolloutCtx<'_>,
+    idx: usize,
+    member: &Member,
+    turns: &ServerTurns,
+) -> MemberState {
     let started = Instant::now();
     ctx.progress.report(&FleetEvent::MemberStarted {
         index: idx,
         label: &member.label,
     });
-    let state = run_member(ctx, idx, member).await;
+    let state = run_member(ctx, idx, member, turns).await;
     let outcome = match &state {
         MemberState::Applied { steps, resumed, .. } if *resumed > 0 => format!(
             "applied {steps} step(s), {resumed} done by an earlier run ({:.1}s)",
@@ -267,7 +282,12 @@ async fn apply_member(ctx: &RolloutCtx<'_>, idx: usize, member: &Member) -> Memb
     state
 }
 
-async fn run_member(ctx: &RolloutCtx<'_>, idx: usize, member: &Member) -> MemberState {
+async fn run_member(
+    ctx: &RolloutCtx<'_>,
+    idx: usize,
+    member: &Member,
+    turns: &ServerTurns,
+) -> MemberState {
     let failed = |reason: String| MemberState::Failed {
         reason: crate::live::connect::redact(&reason),
     };
@@ -301,6 +321,9 @@ async fn run_member(ctx: &RolloutCtx<'_>, idx: usize, member: &Member) -> Member
     let mut review = MemberReview {
         lint: ctx.lint,
         expected,
+        turns,
+        server: member.conn.server(),
+        progress: &sink,
     };
     let started = Instant::now();
     match live::apply_to_db(
@@ -359,11 +382,79 @@ enum MemberError {
     PlanChanged { shown: String, now: String },
 }
 
+/// The servers on which a plan that distributes tables concurrently is
+/// running (see the module documentation).
+#[derive(Default)]
+struct ServerTurns {
+    busy: Arc<Mutex<BTreeSet<String>>>,
+}
+
+/// A server taken by [`ServerTurns::take`]: freed on drop.
+struct ServerTurn {
+    busy: Arc<Mutex<BTreeSet<String>>>,
+    server: String,
+}
+
+impl Drop for ServerTurn {
+    fn drop(&mut self) {
+        self.busy
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .remove(&self.server);
+    }
+}
+
+impl ServerTurns {
+    /// How often a waiting database looks whether its server is free.
+    const POLL: Duration = Duration::from_millis(100);
+
+    /// Takes `server`, when no other database of it holds it.
+    fn try_take(&self, server: &str) -> Option<ServerTurn> {
+        let taken = self
+            .busy
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .insert(server.to_string());
+        taken.then(|| ServerTurn {
+            busy: Arc::clone(&self.busy),
+            server: server.to_string(),
+        })
+    }
+
+    /// Waits until `server` is free and takes it.
+    async fn take(&self, server: &str) -> ServerTurn {
+        loop {
+            if let Some(turn) = self.try_take(server) {
+                return turn;
+            }
+            tokio::time::sleep(Self::POLL).await;
+        }
+    }
+}
+
+/// True when `plan` runs `create_distributed_table_concurrently`.
+fn distributes_concurrently(plan: &Plan) -> bool {
+    plan.steps.iter().any(|step| {
+        matches!(
+            step.action,
+            Action::Distribute {
+                concurrently: true,
+                ..
+            }
+        )
+    })
+}
+
 /// A database's side of the review: the plan was shown (and confirmed)
-/// for the whole fleet; here it is linted and checked to be the one shown.
+/// for the whole fleet; here it is linted and checked to be the one shown,
+/// and waits for its server when it distributes tables concurrently.
 struct MemberReview<'a> {
     lint: LintGate<'a>,
     expected: Option<String>,
+    turns: &'a ServerTurns,
+    /// `host:port` of the database.
+    server: String,
+    progress: &'a MemberProgress<'a>,
 }
 
 impl Review for MemberReview<'_> {
@@ -398,6 +489,25 @@ impl Review for MemberReview<'_> {
             _ => Ok(true),
         }
     }
+
+    async fn wait_turn(&mut self, plan: &Plan) -> Turn {
+        if !distributes_concurrently(plan) {
+            return Turn::default();
+        }
+        if let Some(turn) = self.turns.try_take(&self.server) {
+            return Turn::holding(turn);
+        }
+        let note = format!(
+            "waiting: another database of {} distributes tables concurrently (Citus allows one at a time per cluster)",
+            self.server
+        );
+        self.progress.fleet.report(&FleetEvent::MemberWaiting {
+            index: self.progress.index,
+            label: self.progress.label,
+            reason: &note,
+        });
+        Turn::holding(self.turns.take(&self.server).await)
+    }
 }
 
 #[cfg(test)]
@@ -413,6 +523,51 @@ mod tests {
                 ..RolloutSettings::default()
             },
         )
+    }
+
+    /// One database of a server at a time, until its turn is dropped;
+    /// other servers are not held up.
+    #[test]
+    fn a_server_is_taken_by_one_database_at_a_time() {
+        let turns = ServerTurns::default();
+        let first = turns.try_take("localhost:9700").expect("free");
+        assert!(turns.try_take("localhost:9700").is_none());
+        let other = turns.try_take("localhost:5432").expect("another server");
+        drop(first);
+        assert!(turns.try_take("localhost:9700").is_some());
+        drop(other);
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .expect("runtime");
+        let held = turns.try_take("h:1").expect("free");
+        let released = std::thread::spawn(move || {
+            std::thread::sleep(Duration::from_millis(150));
+            drop(held);
+        });
+        let started = Instant::now();
+        let taken = runtime.block_on(turns.take("h:1"));
+        assert!(started.elapsed() >= Duration::from_millis(100));
+        drop(taken);
+        released.join().expect("thread");
+    }
+
+    /// Distributing an existing table waits for the server; creating a
+    /// distributed table (`create_distributed_table`, no replication
+    /// slot) does not.
+    #[test]
+    fn only_concurrent_distribution_waits_for_the_server() {
+        let model =
+            |text: &str| crate::frontend::load(&SourceSet::single("app.schema", text)).value;
+        let plain = model("table t {\n  id  bigint  primary key\n}\n");
+        let sharded =
+            model("table t {\n  id  bigint  primary key\n  shard by hash (id) shards 4\n}\n");
+        let options = crate::plan::PlanOptions::default();
+        let existing = crate::plan::plan_models(&plain, &sharded, &options).expect("plan");
+        let new = crate::plan::plan_models(&Model::default(), &sharded, &options).expect("plan");
+        assert!(distributes_concurrently(&existing));
+        assert!(!distributes_concurrently(&new));
+        assert!(!distributes_concurrently(&Plan::default()));
     }
 
     #[test]

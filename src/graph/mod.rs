@@ -245,6 +245,7 @@ mod tests {
             Schema {
                 name: Ident::new("app"),
                 comment: None,
+                distributed: false,
                 meta: Meta::default(),
             },
         );

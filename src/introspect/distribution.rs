@@ -4,7 +4,11 @@
 //! Invariants: the rows -> Model conversion ([`distribution_from_rows`]) is
 //! pure. A hash-distributed table colocated with others names the first
 //! table (by schema, then name) of its colocation group; that first table
-//! itself has the default colocation. `n` with replication model `t` is a
+//! itself has the default colocation, unless an older group has the same
+//! column type, shard count and replication factor: Citus's `'default'`
+//! joins the oldest such group, so a younger one was made apart
+//! (`colocate_with => 'none'`) and its first table reads so. `n` with
+//! replication model `t` is a
 //! reference table; other methods (Citus local tables, the legacy append
 //! and range methods) have no Model form and are left out.
 
@@ -15,6 +19,10 @@ use tokio_postgres::Row;
 
 pub(super) const DISTRIBUTION: &str = include_str!("queries/distribution.sql");
 pub(super) const LEFTOVER_SHARDS: &str = include_str!("queries/citus_leftover_shards.sql");
+/// Whether this Citus has schema-based sharding (`pg_dist_schema`, Citus 12+).
+pub(super) const HAS_DIST_SCHEMA: &str =
+    "SELECT to_regclass('pg_catalog.pg_dist_schema') IS NOT NULL AS present";
+pub(super) const DISTRIBUTED_SCHEMAS: &str = include_str!("queries/distributed_schemas.sql");
 const KIND: &str = "distribution";
 
 /// One row of `pg_dist_partition` as the distribution query returns it.
@@ -29,6 +37,9 @@ pub struct DistPartitionRow {
     /// `t` for reference tables, `s` streaming (distributed or local).
     pub repmodel: String,
     pub shard_count: i64,
+    /// The group's `pg_dist_colocation` row without its id, as text: two
+    /// groups with equal params are candidates for the same `'default'`.
+    pub colocation_params: String,
 }
 
 pub(crate) fn introspect_distribution(
@@ -47,11 +58,28 @@ pub(crate) fn introspect_distribution(
             colocation_id: get(&row, KIND, "colocation_id")?,
             repmodel: get(&row, KIND, "repmodel")?,
             shard_count: get(&row, KIND, "shard_count")?,
+            colocation_params: get(&row, KIND, "colocation_params")?,
         });
     }
     for (name, distribution) in distribution_from_rows(&rows) {
         if let Some(table) = model.tables.get_mut(&name) {
             table.distribution = Some(distribution);
+        }
+    }
+    Ok(())
+}
+
+/// Marks the schemas Citus distributes (`pg_dist_schema`). Their tables
+/// keep no distribution in the Model: Citus places each as a single-shard
+/// table of the schema's group, so they are never undistributed.
+pub(crate) fn introspect_distributed_schemas(
+    rows: Vec<Row>,
+    model: &mut Model,
+) -> Result<(), IntrospectError> {
+    for row in rows {
+        let name = Ident::new(get::<String>(&row, "distributed schemas", "name")?);
+        if let Some(schema) = model.schemas.get_mut(&name) {
+            schema.distributed = true;
         }
     }
     Ok(())
@@ -105,6 +133,15 @@ pub fn distribution_from_rows(rows: &[DistPartitionRow]) -> BTreeMap<QualifiedNa
             })
             .or_insert(&row.table);
     }
+    // The oldest hash group of each set of params: the one `'default'`
+    // finds.
+    let mut default_group: BTreeMap<&str, i64> = BTreeMap::new();
+    for row in rows.iter().filter(|row| row.partmethod == "h") {
+        default_group
+            .entry(row.colocation_params.as_str())
+            .and_modify(|group| *group = (*group).min(row.colocation_id))
+            .or_insert(row.colocation_id);
+    }
     let mut res = BTreeMap::new();
     for row in rows {
         let distribution = match (row.partmethod.as_str(), row.repmodel.as_str()) {
@@ -112,8 +149,12 @@ pub fn distribution_from_rows(rows: &[DistPartitionRow]) -> BTreeMap<QualifiedNa
                 let Some(column) = &row.dist_column else {
                     continue;
                 };
+                let made_apart = default_group
+                    .get(row.colocation_params.as_str())
+                    .is_some_and(|group| *group != row.colocation_id);
                 let colocation = match group_leader.get(&row.colocation_id) {
                     Some(leader) if *leader != &row.table => Colocation::Table((*leader).clone()),
+                    _ if made_apart => Colocation::None,
                     _ => Colocation::Default,
                 };
                 Distribution::Hash {
@@ -143,6 +184,7 @@ mod tests {
         repmodel: &str,
         shards: i64,
     ) -> DistPartitionRow {
+        let colocation_params = format!("{{\"shardcount\": {shards}}}");
         DistPartitionRow {
             table: QualifiedName::new(schema, name),
             partmethod: method.to_string(),
@@ -150,6 +192,7 @@ mod tests {
             colocation_id: group,
             repmodel: repmodel.to_string(),
             shard_count: shards,
+            colocation_params,
         }
     }
 
@@ -233,6 +276,30 @@ mod tests {
             }: Reference,
         }
         "#);
+    }
+
+    /// Two groups Citus's `'default'` could both match: the older one is
+    /// the default group, the younger was made apart (`'none'`).
+    #[test]
+    fn a_younger_group_with_the_same_params_reads_as_colocate_with_none() {
+        let rows = vec![
+            row("public", "orders", "h", Some("account_id"), 7, "s", 8),
+            row("public", "accounts", "h", Some("id"), 9, "s", 8),
+            row("public", "metrics", "h", Some("account_id"), 9, "s", 8),
+            row("public", "events", "h", Some("account_id"), 11, "s", 16),
+        ];
+        let res = distribution_from_rows(&rows);
+        let colocation = |name: &str| match &res[&QualifiedName::public(name)] {
+            Distribution::Hash { colocation, .. } => colocation.clone(),
+            Distribution::Reference => panic!("{name} is hash"),
+        };
+        assert_eq!(colocation("orders"), Colocation::Default);
+        assert_eq!(colocation("accounts"), Colocation::None);
+        assert_eq!(
+            colocation("metrics"),
+            Colocation::Table(QualifiedName::public("accounts"))
+        );
+        assert_eq!(colocation("events"), Colocation::Default);
     }
 
     #[test]

@@ -24,6 +24,8 @@ pub(crate) fn introspect_schemas(
         let schema = Schema {
             name: Ident::new(name),
             comment: get(&row, KIND, "comment")?,
+            // Read from Citus's catalog afterwards, when it is installed.
+            distributed: false,
             meta: Meta::default(),
         };
         model.schemas.insert(schema.name.clone(), schema);

@@ -599,6 +599,19 @@ async fn introspect_in_snapshot(
             .query("leftover shards", distribution::LEFTOVER_SHARDS)
             .await?;
         distribution::leave_out_leftover_shards(leftover_rows, &mut model)?;
+        let has_dist_schema = session
+            .query("distributed schemas", distribution::HAS_DIST_SCHEMA)
+            .await?
+            .first()
+            .map(|row| get::<bool>(row, "distributed schemas", "present"))
+            .transpose()?
+            .unwrap_or(false);
+        if has_dist_schema {
+            let schema_rows = session
+                .query("distributed schemas", distribution::DISTRIBUTED_SCHEMAS)
+                .await?;
+            distribution::introspect_distributed_schemas(schema_rows, &mut model)?;
+        }
     }
     let sessions: Vec<&Session> = std::iter::once(&session)
         .chain(helper_session.as_ref())

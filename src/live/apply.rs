@@ -69,6 +69,30 @@ pub trait Review {
     /// Whether to run `plan`, whose hazards are all allowed; `false`
     /// cancels without changing anything.
     fn confirm(&mut self, plan: &Plan) -> Result<bool, Self::Error>;
+
+    /// Waits, after the confirmation, until `plan` may run; the [`Turn`]
+    /// is held while it runs. A fleet rollout runs the concurrent Citus
+    /// distributions of databases on one server one at a time; by default
+    /// a plan runs at once.
+    fn wait_turn(&mut self, plan: &Plan) -> impl std::future::Future<Output = Turn> {
+        let _ = plan;
+        std::future::ready(Turn::default())
+    }
+}
+
+/// What [`Review::wait_turn`] holds while a plan runs (dropped after).
+#[derive(Default)]
+pub struct Turn {
+    _held: Option<Box<dyn std::any::Any + Send>>,
+}
+
+impl Turn {
+    /// A turn that holds `guard` until the plan has run.
+    pub fn holding(guard: impl std::any::Any + Send) -> Turn {
+        Turn {
+            _held: Some(Box::new(guard)),
+        }
+    }
 }
 
 /// How an apply ended, when it did not fail.
@@ -206,6 +230,7 @@ impl Locked<'_, '_> {
         if !review.confirm(&plan)? {
             return Ok(ApplyOutcome::Cancelled);
         }
+        let turn = review.wait_turn(&plan).await;
         let run_options = ApplyOptions {
             preflight,
             verify: normalized.as_ref().map(|normalized| VerifyTarget {
@@ -216,9 +241,9 @@ impl Locked<'_, '_> {
             fingerprint: Some(fingerprint),
             ..self.options.clone()
         };
-        let report = apply::apply(&plan, client, &run_options)
-            .await
-            .map_err(LiveError::from)?;
+        let report = apply::apply(&plan, client, &run_options).await;
+        drop(turn);
+        let report = report.map_err(LiveError::from)?;
         Ok(ApplyOutcome::Applied {
             report,
             steps: plan.steps.len(),
@@ -271,7 +296,7 @@ impl Locked<'_, '_> {
             &self.filter,
         )
         .await?;
-        super::citus::align(client, &mut live, &normalized.model).await;
+        super::citus::align(client, &mut live, &normalized.model).await?;
         notes.extend(invalid_index_notes(&live));
         notes.extend(settled.note);
         notes.extend(normalized.notes.iter().cloned());

@@ -8,12 +8,16 @@
 //! distribution is left out on both sides (the live database's own is
 //! never undistributed), with one note; `if-installed` is `on` for a
 //! database with the extension and `off` for one without; the `citus`
-//! extension a database has is never planned as a drop.
+//! extension a database has is never planned as a drop; a session with
+//! `citus.enable_schema_based_sharding` on is refused a plan that creates
+//! a schema not declared `distributed` (Citus would distribute it).
 
 use super::model::LiveModel;
 use super::LiveError;
 use crate::config::Citus;
-use crate::model::{citus_off, distributed_tables, table_list, Ident, Model};
+use crate::model::{
+    citus_off, distributed_schemas, distributed_tables, schema_list, table_list, Ident, Model,
+};
 use tokio_postgres::Client;
 
 /// What [`settle`] decided: the desired schema to normalise and plan, and
@@ -33,6 +37,7 @@ pub(crate) fn settle(
     let citus = Ident::new("citus");
     let has_citus = live.current.extensions.contains_key(&citus);
     let distributed = distributed_tables(desired);
+    let schemas = distributed_schemas(desired);
     let mut desired = desired.clone();
     let mut note = None;
     match mode {
@@ -46,10 +51,24 @@ pub(crate) fn settle(
                 )
             });
         }
-        Citus::Auto if !has_citus && !distributed.is_empty() => {
+        Citus::Auto if !has_citus && (!distributed.is_empty() || !schemas.is_empty()) => {
+            let mut what = Vec::new();
+            if !distributed.is_empty() {
+                what.push(format!(
+                    "{} table(s) ({})",
+                    distributed.len(),
+                    table_list(&distributed)
+                ));
+            }
+            if !schemas.is_empty() {
+                what.push(format!(
+                    "{} schema(s) ({})",
+                    schemas.len(),
+                    schema_list(&schemas)
+                ));
+            }
             return Err(LiveError::CitusMissing {
-                count: distributed.len(),
-                tables: table_list(&distributed),
+                what: what.join(" and "),
             });
         }
         Citus::Auto | Citus::On | Citus::IfInstalled => {}
@@ -71,10 +90,45 @@ pub(crate) fn settle(
 /// Brings the live distribution to the desired spelling where both place
 /// a table alike (see [`crate::model::align_distribution`]), with the
 /// server's default shard count. Nothing to do without Citus.
-pub(crate) async fn align(client: &Client, live: &mut LiveModel, desired: &Model) {
+///
+/// Refuses a plan that creates schemas the schema does not declare
+/// `distributed` while the session has `citus.enable_schema_based_sharding`
+/// on: Citus would distribute them at `CREATE SCHEMA`, and the plan could
+/// not converge.
+pub(crate) async fn align(
+    client: &Client,
+    live: &mut LiveModel,
+    desired: &Model,
+) -> Result<(), LiveError> {
     if !live.current.extensions.contains_key(&Ident::new("citus")) {
-        return;
+        return Ok(());
     }
     let shard_count = crate::introspect::citus_default_shard_count(client).await;
     crate::model::align_distribution(&mut live.current, desired, shard_count);
+    let new_plain: Vec<Ident> = desired
+        .schemas
+        .values()
+        .filter(|schema| !schema.distributed && !live.current.schemas.contains_key(&schema.name))
+        .map(|schema| schema.name.clone())
+        .collect();
+    if !new_plain.is_empty() && schema_sharding_on(client).await {
+        return Err(LiveError::SchemaShardingOn {
+            schemas: schema_list(&new_plain),
+        });
+    }
+    Ok(())
+}
+
+/// `citus.enable_schema_based_sharding` of this session (off when Citus
+/// does not know it).
+async fn schema_sharding_on(client: &Client) -> bool {
+    client
+        .query_one(
+            "SELECT coalesce(current_setting('citus.enable_schema_based_sharding', true), 'off') AS on_",
+            &[],
+        )
+        .await
+        .ok()
+        .and_then(|row| row.try_get::<_, String>("on_").ok())
+        .is_some_and(|value| value == "on")
 }

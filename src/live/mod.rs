@@ -43,7 +43,7 @@ mod session;
 pub mod shadow;
 mod stats;
 
-pub use apply::{apply_to_db, ApplyOutcome, ApplySource, Review};
+pub use apply::{apply_to_db, ApplyOutcome, ApplySource, Review, Turn};
 pub use connect::{connect, ConnParams, ConnString, ConnectError, Env, SslMode, Tls};
 pub use inspect::{declare_policy_roles, inspect, Inspected};
 pub use model::{invalid_index_notes, read_live, LiveModel};
@@ -112,12 +112,19 @@ pub enum LiveError {
         source: tokio_postgres::Error,
     },
 
-    #[error("the schema distributes {count} table(s) ({tables}) but the database has no citus extension")]
+    #[error("the schema distributes {what} but the database has no citus extension")]
     #[diagnostic(
         code("citus-missing"),
         help("install Citus on the server and run CREATE EXTENSION citus; for a development database without Citus, pass --citus off (or set [plan] citus = \"off\" in schemac.toml) to leave the distribution out")
     )]
-    CitusMissing { count: usize, tables: String },
+    CitusMissing { what: String },
+
+    #[error("citus.enable_schema_based_sharding is on, so Citus would distribute the new schema(s) {schemas}, which the schema does not declare distributed")]
+    #[diagnostic(
+        code("citus-schema-sharding-on"),
+        help("declare the schema(s) `distributed` (`SELECT citus_schema_distribute(...)` in .sql), or turn citus.enable_schema_based_sharding off for this role or database")
+    )]
+    SchemaShardingOn { schemas: String },
 
     #[error(transparent)]
     #[diagnostic(transparent)]

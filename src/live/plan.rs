@@ -84,7 +84,7 @@ async fn plan_against(
     notes.extend(desired.notes);
     let plan_notes = desired.unproven;
     let normalized = desired.model;
-    super::citus::align(client, &mut live, &normalized).await;
+    super::citus::align(client, &mut live, &normalized).await?;
     // Objects renamed through `was` hints: the rest is diffed against the
     // live schema in the new names.
     let followed = diff::follow_renames(&live.current, &normalized);
@@ -157,22 +157,7 @@ pub async fn normalize_desired(
     filter: &Filter,
 ) -> Result<NormalizedDesired, LiveError> {
     let mut notes = Vec::new();
-    // Statements the frontend cannot model (DO blocks, extension calls) are
-    // built as written and may read any object, and a Citus distribution
-    // names the tables it is colocated with, so a schema with either gets
-    // the full shadow.
-    let selection = match (choice, scope) {
-        (ShadowChoice::Offline, _) | (_, ShadowScope::Full) => None,
-        _ if !desired.session.verbatim.is_empty() => None,
-        _ if desired
-            .tables
-            .values()
-            .any(|table| table.distribution.is_some()) =>
-        {
-            None
-        }
-        _ => Some(shadow::select(&live.current, desired)),
-    };
+    let selection = selection(choice, scope, &live.current, desired);
     match choose_shadow(client, choice, conn, &mut notes).await? {
         Some(shadow_db) => {
             let res = shadow::normalize(
@@ -211,6 +196,25 @@ pub async fn normalize_desired(
     }
 }
 
+/// What the proportional shadow builds; `None` for the full shadow (or
+/// none). Statements the frontend cannot model (DO blocks, extension
+/// calls) are built as written and may read any object, so a schema with
+/// them gets the full shadow. A Citus distribution (of tables or schemas)
+/// does not: `shadow::select` builds a table with the tables it is
+/// colocated with.
+fn selection(
+    choice: &ShadowChoice,
+    scope: ShadowScope,
+    current: &Model,
+    desired: &Model,
+) -> Option<shadow::Selection> {
+    match (choice, scope) {
+        (ShadowChoice::Offline, _) | (_, ShadowScope::Full) => None,
+        _ if !desired.session.verbatim.is_empty() => None,
+        _ => Some(shadow::select(current, desired)),
+    }
+}
+
 /// The shadow database to use, if any; notes when there is none.
 async fn choose_shadow(
     client: &Client,
@@ -240,6 +244,48 @@ async fn choose_shadow(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A schema that distributes tables (and schemas) gets the
+    /// proportional shadow: only the changed table and what it is
+    /// colocated with are built.
+    #[test]
+    fn citus_schemas_get_the_proportional_shadow() {
+        let text = "schema tenant distributed\ntable tenant.t {\n  id  bigint\n}\n\
+                    table a {\n  id  bigint  primary key\n  shard by hash (id) shards 4\n}\n\
+                    table b {\n  a_id  bigint  not null\n  shard by hash (a_id) colocate with a\n}\n\
+                    table c {\n  id  bigint\n}\n";
+        let desired =
+            crate::frontend::load(&crate::source::SourceSet::single("app.schema", text)).value;
+        let mut current = desired.clone();
+        let b = crate::model::QualifiedName::public("b");
+        current
+            .tables
+            .get_mut(&b)
+            .expect("b")
+            .columns
+            .push(crate::model::Column::new(
+                crate::model::Ident::new("old"),
+                crate::model::TypeName::new("text"),
+            ));
+        let picked = selection(
+            &ShadowChoice::Throwaway,
+            ShadowScope::Changed,
+            &current,
+            &desired,
+        )
+        .expect("the proportional shadow");
+        let built = picked.build_model(&desired);
+        let mut names: Vec<String> = built.tables.keys().map(|t| t.to_string()).collect();
+        names.sort();
+        assert_eq!(names, ["public.a", "public.b"]);
+        assert!(selection(
+            &ShadowChoice::Throwaway,
+            ShadowScope::Full,
+            &current,
+            &desired
+        )
+        .is_none());
+    }
 
     #[test]
     fn saved_plans_carry_the_fingerprint_and_a_timestamp() {

@@ -24,17 +24,30 @@ pub enum Colocation {
     Table(QualifiedName),
 }
 
-/// `--citus off`: the shard distribution left out of both sides of a plan
-/// (the current side's is never undistributed); the note that says so,
-/// when a desired table had one.
+/// `--citus off`: the shard distribution (of tables, and of schemas:
+/// schema-based sharding) left out of both sides of a plan (the current
+/// side's is never undistributed); the note that says so, when a desired
+/// table or schema had one.
 pub fn citus_off(current: &mut super::Model, desired: &mut super::Model) -> Option<String> {
     leave_out_distribution(current);
+    leave_out_schema_distribution(current);
     let left_out = leave_out_distribution(desired);
-    (!left_out.is_empty()).then(|| {
+    let schemas = leave_out_schema_distribution(desired);
+    let mut counts = Vec::new();
+    let mut lists = Vec::new();
+    if !left_out.is_empty() {
+        counts.push(format!("{} table(s)", left_out.len()));
+        lists.push(table_list(&left_out));
+    }
+    if !schemas.is_empty() {
+        counts.push(format!("{} schema(s)", schemas.len()));
+        lists.push(schema_list(&schemas));
+    }
+    (!counts.is_empty()).then(|| {
         format!(
-            "--citus off: the shard distribution of {} table(s) is left out ({})",
-            left_out.len(),
-            table_list(&left_out)
+            "--citus off: the shard distribution of {} is left out ({})",
+            counts.join(" and "),
+            lists.join("; ")
         )
     })
 }
@@ -49,6 +62,39 @@ pub fn leave_out_distribution(model: &mut super::Model) -> Vec<QualifiedName> {
         }
     }
     res
+}
+
+/// Leaves schema-based sharding out of `model`; returns the schemas that
+/// were distributed, in name order.
+pub fn leave_out_schema_distribution(model: &mut super::Model) -> Vec<Ident> {
+    let mut res = Vec::new();
+    for schema in model.schemas.values_mut() {
+        if std::mem::take(&mut schema.distributed) {
+            res.push(schema.name.clone());
+        }
+    }
+    res
+}
+
+/// The schemas of `model` that are distributed (schema-based sharding),
+/// in name order.
+pub fn distributed_schemas(model: &super::Model) -> Vec<Ident> {
+    model
+        .schemas
+        .values()
+        .filter(|schema| schema.distributed)
+        .map(|schema| schema.name.clone())
+        .collect()
+}
+
+/// "a, b and 3 more": a short list of schemas for a message.
+pub fn schema_list(schemas: &[Ident]) -> String {
+    const SHOWN: usize = 3;
+    let names: Vec<String> = schemas.iter().take(SHOWN).map(|s| s.to_string()).collect();
+    match schemas.len().saturating_sub(SHOWN) {
+        0 => names.join(", "),
+        more => format!("{} and {more} more", names.join(", ")),
+    }
 }
 
 /// The tables of `model` that are distributed, in name order.
@@ -197,6 +243,157 @@ pub fn align_distribution(
     }
 }
 
+/// The colocation a distribution call names for the desired table `name`
+/// (`current` is the live Model after [`align_distribution`]).
+///
+/// As declared, except for a table declared in Citus's default group
+/// (`Colocation::Default`) when another table of the same column type and
+/// shard count is, or is declared, outside that group (`colocate with
+/// none`, or a group led by such a table). Citus's `colocate_with =>
+/// 'default'` joins the *oldest* group of that type and shard count,
+/// whichever way it was made, so the call would merge the two. Instead the
+/// call names a member of the default group that stays where it is, or,
+/// when none does, the first member (by name) that this plan places opens
+/// a fresh group (`'none'`) and the others name it.
+pub fn call_colocation(
+    current: &super::Model,
+    desired: &super::Model,
+    name: &QualifiedName,
+    default_shard_count: u32,
+) -> Option<Colocation> {
+    let Some(Distribution::Hash { colocation, .. }) = desired
+        .tables
+        .get(name)
+        .and_then(|table| table.distribution.as_ref())
+    else {
+        return None;
+    };
+    if *colocation != Colocation::Default {
+        return Some(colocation.clone());
+    }
+    let group = desired_group(desired, name, default_shard_count, 0);
+    let DesiredGroup::Default {
+        column_type,
+        shard_count,
+    } = &group
+    else {
+        return Some(Colocation::Default);
+    };
+    let params = (column_type.clone(), *shard_count);
+    let foreign_declared = desired.tables.values().any(|table| {
+        table.name != *name
+            && desired_params(desired, &table.name, default_shard_count).as_ref() == Some(&params)
+            && desired_group(desired, &table.name, default_shard_count, 0) != group
+    });
+    // A live table placed as declared (aligned) has the declared
+    // placement's parameters; the others their own.
+    let aligned = |table: &super::Table| {
+        table.distribution.is_some()
+            && desired
+                .tables
+                .get(&table.name)
+                .is_some_and(|want| want.distribution == table.distribution)
+    };
+    let foreign_live = current.tables.values().any(|table| {
+        let live = if aligned(table) {
+            desired_params(desired, &table.name, default_shard_count)
+        } else {
+            live_params(table, default_shard_count)
+        };
+        table.name != *name
+            && live.as_ref() == Some(&params)
+            && (!matches!(
+                desired
+                    .tables
+                    .get(&table.name)
+                    .and_then(|t| t.distribution.as_ref()),
+                Some(Distribution::Hash { .. })
+            ) || desired_group(desired, &table.name, default_shard_count, 0) != group)
+    });
+    if !foreign_declared && !foreign_live {
+        return Some(Colocation::Default);
+    }
+    let members: Vec<&QualifiedName> = desired
+        .tables
+        .values()
+        .filter(|table| matches!(table.distribution, Some(Distribution::Hash { .. })))
+        .filter(|table| desired_group(desired, &table.name, default_shard_count, 0) == group)
+        .map(|table| &table.name)
+        .collect();
+    let stays = |member: &QualifiedName| current.tables.get(member).is_some_and(aligned);
+    if let Some(anchor) = members.iter().find(|m| **m != name && stays(m)) {
+        return Some(Colocation::Table((*anchor).clone()));
+    }
+    // The members this plan places that name no group themselves: the
+    // first opens the group, the others follow it.
+    let leader = members.iter().find(|member| {
+        !stays(member)
+            && matches!(
+                desired.tables[**member].distribution,
+                Some(Distribution::Hash {
+                    colocation: Colocation::Default,
+                    ..
+                })
+            )
+    });
+    match leader {
+        Some(leader) if *leader != name => Some(Colocation::Table((*leader).clone())),
+        _ => Some(Colocation::None),
+    }
+}
+
+/// The column type (without modifiers: Citus matches type and collation)
+/// and shard count a desired hash table's group has.
+fn desired_params(
+    model: &super::Model,
+    name: &QualifiedName,
+    default_shard_count: u32,
+) -> Option<(String, u32)> {
+    let table = model.tables.get(name)?;
+    let Some(Distribution::Hash { column, .. }) = &table.distribution else {
+        return None;
+    };
+    Some((
+        column_type(table, column),
+        desired_shard_count(model, name, default_shard_count, 0),
+    ))
+}
+
+/// The same for a live table: its own shard count.
+fn live_params(table: &super::Table, default_shard_count: u32) -> Option<(String, u32)> {
+    let Some(Distribution::Hash {
+        column,
+        shard_count,
+        ..
+    }) = &table.distribution
+    else {
+        return None;
+    };
+    Some((
+        column_type(table, column),
+        shard_count.unwrap_or(default_shard_count),
+    ))
+}
+
+/// The type of `column` without modifiers (`varchar(10)` and
+/// `varchar(20)` share Citus's default group).
+fn column_type(table: &super::Table, column: &Ident) -> String {
+    let spelled = table
+        .columns
+        .iter()
+        .find(|c| &c.name == column)
+        .map(|c| c.ty.to_string())
+        .unwrap_or_default();
+    match spelled.split_once('(') {
+        Some((base, rest)) => {
+            // `numeric(12,2)[]` keeps its array suffix.
+            let suffix = rest.split_once(')').map_or("", |(_, tail)| tail);
+            format!("{}{suffix}", base.trim_end())
+        }
+        None => spelled,
+    }
+}
+
 /// Where a desired hash table's colocation leads: Citus's default group
 /// for its column type and shard count, or a group of its own.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -240,18 +437,10 @@ fn desired_group(
             colocation: Colocation::Default,
             column,
             ..
-        }) => {
-            let column_type = table
-                .columns
-                .iter()
-                .find(|c| &c.name == column)
-                .map(|c| c.ty.to_string())
-                .unwrap_or_default();
-            DesiredGroup::Default {
-                column_type,
-                shard_count: desired_shard_count(model, name, default_shard_count, 0),
-            }
-        }
+        }) => DesiredGroup::Default {
+            column_type: column_type(table, column),
+            shard_count: desired_shard_count(model, name, default_shard_count, 0),
+        },
         _ => DesiredGroup::Own(name.clone()),
     }
 }
@@ -365,6 +554,112 @@ mod tests {
             ("log", hash("account_id", Colocation::None, Some(64))),
         ]);
         assert_eq!(changed(&live, &desired), Vec::<String>::new());
+    }
+
+    fn call(current: &Model, desired: &Model, name: &str) -> Colocation {
+        let mut current = current.clone();
+        align_distribution(&mut current, desired, CITUS_DEFAULT_SHARD_COUNT);
+        call_colocation(
+            &current,
+            desired,
+            &QualifiedName::public(name),
+            CITUS_DEFAULT_SHARD_COUNT,
+        )
+        .expect("a hash table")
+    }
+
+    /// `--citus off` leaves out the distribution of tables and schemas,
+    /// on both sides, and says which.
+    #[test]
+    fn citus_off_leaves_out_tables_and_schemas() {
+        let mut desired = model(&[("accounts", hash("id", Colocation::Default, Some(8)))]);
+        let tenant = crate::model::Schema {
+            name: Ident::new("tenant"),
+            comment: None,
+            distributed: true,
+            meta: Default::default(),
+        };
+        desired.schemas.insert(tenant.name.clone(), tenant);
+        let mut current = desired.clone();
+        let note = citus_off(&mut current, &mut desired).expect("a note");
+        assert_eq!(
+            note,
+            "--citus off: the shard distribution of 1 table(s) and 1 schema(s) is left out (public.accounts; tenant)"
+        );
+        for side in [&current, &desired] {
+            assert!(distributed_tables(side).is_empty());
+            assert!(distributed_schemas(side).is_empty());
+        }
+    }
+
+    /// Without a table of the same type and shard count declared apart,
+    /// `'default'` is what the schema says.
+    #[test]
+    fn default_colocation_is_named_as_declared_without_a_conflict() {
+        let desired = model(&[
+            ("accounts", hash("id", Colocation::Default, Some(8))),
+            ("events", hash("account_id", Colocation::Default, Some(8))),
+            ("log", hash("account_id", Colocation::None, Some(4))),
+        ]);
+        assert_eq!(
+            call(&Model::default(), &desired, "accounts"),
+            Colocation::Default
+        );
+        assert_eq!(
+            call(&Model::default(), &desired, "events"),
+            Colocation::Default
+        );
+        assert_eq!(call(&Model::default(), &desired, "log"), Colocation::None);
+    }
+
+    /// From empty, a table declared apart with the same shard count: the
+    /// first table of the default group opens it with `'none'` and the
+    /// others name it, whichever is distributed first.
+    #[test]
+    fn a_table_declared_apart_with_the_same_shard_count_keeps_its_own_group() {
+        let desired = model(&[
+            ("accounts", hash("id", Colocation::Default, Some(8))),
+            ("audit", hash("account_id", Colocation::None, Some(8))),
+            ("events", hash("account_id", Colocation::Default, Some(8))),
+        ]);
+        let empty = Model::default();
+        assert_eq!(call(&empty, &desired, "accounts"), Colocation::None);
+        assert_eq!(call(&empty, &desired, "events"), colocated("accounts"));
+        assert_eq!(call(&empty, &desired, "audit"), Colocation::None);
+    }
+
+    /// Live: `orders` has its own group of 8 shards; `accounts` moves from
+    /// 4 to 8 shards and must not join it (the defect of the live test), and
+    /// a new default table joins a member that stays.
+    #[test]
+    fn a_table_moving_into_the_default_group_avoids_a_group_made_apart() {
+        let live = model(&[
+            ("accounts", hash("id", Colocation::Default, Some(4))),
+            (
+                "metrics",
+                hash("account_id", colocated("accounts"), Some(4)),
+            ),
+            ("orders", hash("account_id", Colocation::Default, Some(8))),
+        ]);
+        let desired = model(&[
+            ("accounts", hash("id", Colocation::Default, Some(8))),
+            ("metrics", hash("account_id", colocated("accounts"), None)),
+            ("orders", hash("account_id", Colocation::None, Some(8))),
+        ]);
+        assert_eq!(call(&live, &desired, "accounts"), Colocation::None);
+        assert_eq!(call(&live, &desired, "metrics"), colocated("accounts"));
+        assert_eq!(call(&live, &desired, "orders"), Colocation::None);
+
+        let live = model(&[
+            ("accounts", hash("id", Colocation::None, Some(8))),
+            ("orders", hash("account_id", Colocation::Default, Some(8))),
+        ]);
+        let desired = model(&[
+            ("accounts", hash("id", Colocation::Default, Some(8))),
+            ("events", hash("account_id", Colocation::Default, Some(8))),
+            ("orders", hash("account_id", Colocation::None, Some(8))),
+        ]);
+        assert_eq!(call(&live, &desired, "events"), colocated("accounts"));
     }
 
     /// A new column, shard count or group is a change; the tables whose

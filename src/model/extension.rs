@@ -8,6 +8,10 @@ use super::{Ident, Meta};
 pub struct Schema {
     pub name: Ident,
     pub comment: Option<String>,
+    /// Citus schema-based sharding (`citus_schema_distribute`): each table
+    /// of the schema is a single-shard table of the schema's one
+    /// colocation group, placed by Citus with no distribution of its own.
+    pub distributed: bool,
     pub meta: Meta,
 }
 

@@ -335,6 +335,15 @@ pub enum Action {
     Undistribute {
         table: QualifiedName,
     },
+    /// Citus `citus_schema_distribute`: the schema's tables become
+    /// single-shard tables of one colocation group.
+    DistributeSchema {
+        schema: Ident,
+    },
+    /// Citus `citus_schema_undistribute`.
+    UndistributeSchema {
+        schema: Ident,
+    },
     /// `ALTER TABLE table INHERIT parent`: catalog only, the child's rows
     /// stay.
     Inherit {
@@ -552,6 +561,8 @@ impl Action {
             Action::Distribute { .. } => "distribute",
             Action::AlterDistribution { .. } => "alter_distribution",
             Action::Undistribute { .. } => "undistribute",
+            Action::DistributeSchema { .. } => "distribute_schema",
+            Action::UndistributeSchema { .. } => "undistribute_schema",
             Action::Inherit { .. } => "inherit",
             Action::NoInherit { .. } => "no_inherit",
             Action::SetTableOptions { .. } => "set_table_options",

@@ -354,6 +354,12 @@ pub enum ActionRecord {
     Undistribute {
         table: NameRecord,
     },
+    DistributeSchema {
+        schema: String,
+    },
+    UndistributeSchema {
+        schema: String,
+    },
     Inherit {
         table: NameRecord,
         parent: NameRecord,

@@ -10,14 +10,14 @@
 //!   it (not an enum value the same transaction could not use, not a Citus
 //!   call, not raw SQL). Locks on relations that exist are never held
 //!   longer than the strategies decided.
-//! - A step on a table that an earlier step distributed (a Citus call)
-//!   keeps its own transaction: Citus runs DDL on a distributed table over
+//! - A step on a table that an earlier step distributed (a Citus call, or
+//!   the distribution of its schema) keeps its own transaction: Citus runs DDL on a distributed table over
 //!   several connections per node, after which the same transaction may
 //!   not touch a table with a foreign key to a reference table.
 //! - Only `joins_previous` changes; the order of the steps does not.
 
 use super::{Action, Step};
-use crate::model::{Model, QualifiedName};
+use crate::model::{Ident, Model, QualifiedName};
 use std::collections::BTreeSet;
 
 /// Marks every fresh step that follows a fresh step as joining it.
@@ -28,16 +28,22 @@ pub(crate) fn join_fresh_steps(
 ) {
     let fresh_relations = fresh_relations(steps, current, created);
     let mut distributed: BTreeSet<&QualifiedName> = BTreeSet::new();
+    let mut distributed_schemas: BTreeSet<&Ident> = BTreeSet::new();
     let mut fresh = Vec::with_capacity(steps.len());
     for step in steps.iter() {
-        let on_distributed = step
-            .locks
-            .iter()
-            .any(|lock| distributed.contains(&lock.relation));
+        let on_distributed = step.locks.iter().any(|lock| {
+            distributed.contains(&lock.relation)
+                || distributed_schemas.contains(&lock.relation.schema)
+        });
         fresh.push(!on_distributed && is_fresh(step, &fresh_relations));
-        if let Action::Distribute { table, .. } | Action::AlterDistribution { table } = &step.action
-        {
-            distributed.insert(table);
+        match &step.action {
+            Action::Distribute { table, .. } | Action::AlterDistribution { table } => {
+                distributed.insert(table);
+            }
+            Action::DistributeSchema { schema } => {
+                distributed_schemas.insert(schema);
+            }
+            _ => {}
         }
     }
     for idx in 1..steps.len() {

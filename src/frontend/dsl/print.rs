@@ -33,7 +33,12 @@ fn print_raw(model: &Model) -> String {
     let mut out = String::new();
     for schema in model.schemas.values() {
         docs(&mut out, "", schema.comment.as_deref());
-        let _ = writeln!(out, "schema {}\n", schema.name);
+        let distributed = if schema.distributed {
+            " distributed"
+        } else {
+            ""
+        };
+        let _ = writeln!(out, "schema {}{distributed}\n", schema.name);
     }
     for extension in model.extensions.values() {
         let mut line = format!("extension {}", extension.name);

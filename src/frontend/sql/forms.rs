@@ -649,6 +649,7 @@ pub(crate) fn create_schema(ctx: &mut Ctx<'_>, stmt: Stmt<'_>) {
     let schema = Schema {
         name: name.clone(),
         comment: None,
+        distributed: false,
         meta: ctx.meta(&stmt),
     };
     if ctx.model.schemas.insert(name.clone(), schema).is_some() {

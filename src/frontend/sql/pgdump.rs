@@ -50,6 +50,8 @@ pub(crate) enum Deferred {
         distribution: Distribution,
         span: Span,
     },
+    /// `SELECT citus_schema_distribute('s')`.
+    DistributeSchema { schema: Ident, span: Span },
 }
 
 /// The object a `COMMENT ON` names.
@@ -79,7 +81,7 @@ fn rank(deferred: &Deferred) -> u8 {
         Deferred::AttachIndex { .. } => 1,
         Deferred::AttachPartition { .. } => 2,
         Deferred::Comment { .. } => 3,
-        Deferred::Distribute { .. } => 4,
+        Deferred::Distribute { .. } | Deferred::DistributeSchema { .. } => 4,
     }
 }
 
@@ -141,6 +143,17 @@ pub(crate) fn finish(ctx: &mut Ctx<'_>) {
                 Some(found) => found.distribution = Some(distribution),
                 None => unknown(ctx, span, format!("table {table} is not declared")),
             },
+            Deferred::DistributeSchema { schema, span } => {
+                match ctx.model.schemas.get_mut(&schema) {
+                    Some(found) => found.distributed = true,
+                    None if schema.as_str() == "public" => ctx.diagnostics.push(Diagnostic::error(
+                        "invalid-distribution",
+                        span,
+                        "the public schema cannot be distributed (Citus refuses it): distribute a schema of its own".to_string(),
+                    )),
+                    None => unknown(ctx, span, format!("schema {schema} is not declared")),
+                }
+            }
         }
     }
 }

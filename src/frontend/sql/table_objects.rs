@@ -244,8 +244,9 @@ fn set_config_search_path(ctx: &mut Ctx<'_>, function: &sqlparser::ast::Function
 }
 
 /// `SELECT create_distributed_table[_concurrently](...)` and
-/// `SELECT create_reference_table(...)` set a table's distribution; any
-/// other SELECT (pg_dump's `set_config`) is skipped.
+/// `SELECT create_reference_table(...)` set a table's distribution,
+/// `SELECT citus_schema_distribute(...)` a schema's; any other SELECT
+/// (pg_dump's `set_config`) is skipped.
 pub(crate) fn select(ctx: &mut Ctx<'_>, stmt: Stmt<'_>) {
     let Some(Statement::Query(query)) = parse_one(ctx, &stmt, stmt.text) else {
         return;
@@ -283,6 +284,9 @@ pub(crate) fn select(ctx: &mut Ctx<'_>, stmt: Stmt<'_>) {
     if kind == "setval" {
         super::skipped::data(ctx, &stmt, "SELECT setval".to_string());
         return;
+    }
+    if kind == "citus_schema_distribute" {
+        return distribute_schema(ctx, &stmt, function);
     }
     if !matches!(
         kind,
@@ -400,6 +404,31 @@ pub(crate) fn select(ctx: &mut Ctx<'_>, stmt: Stmt<'_>) {
     });
 }
 
+/// `SELECT citus_schema_distribute('s')`: the schema is distributed
+/// (Citus schema-based sharding).
+fn distribute_schema(ctx: &mut Ctx<'_>, stmt: &Stmt<'_>, function: &sqlparser::ast::Function) {
+    let first = match &function.args {
+        FunctionArguments::List(list) if list.args.len() == 1 => match &list.args[0] {
+            sqlparser::ast::FunctionArg::Unnamed(FunctionArgExpr::Expr(expr)) => string(expr),
+            _ => None,
+        },
+        _ => None,
+    };
+    let Some(schema) = first.map(|text| column_name(&text)) else {
+        ctx.error(
+            "syntax-error",
+            stmt,
+            "citus_schema_distribute needs the schema name as its one argument, as a string"
+                .to_string(),
+        );
+        return;
+    };
+    ctx.deferred.push(Deferred::DistributeSchema {
+        schema,
+        span: ctx.span(stmt),
+    });
+}
+
 /// A column name given as a string: folded unless double-quoted.
 fn column_name(text: &str) -> Ident {
     match parser(text).and_then(|mut p| p.parse_identifier()) {
@@ -496,5 +525,58 @@ mod tests {
                 ..
             })
         ));
+    }
+
+    /// `citus_schema_distribute` marks the schema, wherever it stands in
+    /// the file, equal to `schema ... distributed` in the `.schema`
+    /// language; an undeclared schema and `public` are errors.
+    #[test]
+    fn citus_schema_distribution() {
+        let m = model(
+            "SELECT citus_schema_distribute('Tenant');\nCREATE SCHEMA tenant;\nCREATE SCHEMA other;\nCREATE TABLE tenant.t (id int);",
+        );
+        assert!(m.schemas[&Ident::new("tenant")].distributed);
+        assert!(!m.schemas[&Ident::new("other")].distributed);
+        let dsl = crate::frontend::load(&crate::source::SourceSet::single(
+            "app.schema",
+            "schema tenant distributed\nschema other\ntable tenant.t {\n  id  int\n}\n",
+        ));
+        assert!(dsl.diagnostics.is_empty(), "{:?}", dsl.diagnostics);
+        assert_eq!(dsl.value.schemas, m.schemas);
+        // Citus places the tables of a distributed schema itself.
+        let own = crate::frontend::load(&crate::source::SourceSet::single(
+            "app.schema",
+            "schema tenant distributed\ntable tenant.t {\n  id  int\n  shard reference\n}\n",
+        ));
+        assert!(
+            crate::model::validate::validate(&own.value)
+                .iter()
+                .any(|diagnostic| diagnostic.code == "invalid-distribution"),
+            "a table of a distributed schema with a distribution of its own is an error"
+        );
+        for (text, message) in [
+            (
+                "SELECT citus_schema_distribute('nowhere');",
+                "schema nowhere is not declared",
+            ),
+            (
+                "SELECT citus_schema_distribute('public');",
+                "the public schema cannot be distributed",
+            ),
+            (
+                "CREATE SCHEMA s;\nSELECT citus_schema_distribute();",
+                "needs the schema name",
+            ),
+        ] {
+            let parsed = crate::frontend::load(&crate::source::SourceSet::single("app.sql", text));
+            assert!(
+                parsed
+                    .diagnostics
+                    .iter()
+                    .any(|diagnostic| diagnostic.message.contains(message)),
+                "{text}: {:?}",
+                parsed.diagnostics
+            );
+        }
     }
 }

@@ -167,6 +167,17 @@ impl ConnParams {
             .join(", ")
     }
 
+    /// `host:port` of each host, in the order they are tried, separated
+    /// by `, `: the server, without user or database (two databases with
+    /// the same value are on one server).
+    pub fn server(&self) -> String {
+        self.endpoints
+            .iter()
+            .map(|endpoint| endpoint.server(&endpoint.resolve(&self.socket_dirs)))
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+
     pub fn ssl_mode(&self) -> SslMode {
         self.tls.mode
     }

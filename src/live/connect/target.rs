@@ -153,6 +153,16 @@ impl Endpoint {
         }
     }
 
+    /// `host:port` of the server this endpoint reaches (with the address
+    /// when both are given).
+    pub(super) fn server(&self, resolved: &Resolved) -> String {
+        let described = self.describe(resolved, "", "");
+        described
+            .strip_prefix('@')
+            .unwrap_or(&described)
+            .replacen('/', "", 1)
+    }
+
     /// `user@host:port/dbname` as this endpoint is tried.
     pub(super) fn describe(&self, resolved: &Resolved, user: &str, dbname: &str) -> String {
         let port = self.port;
@@ -206,6 +216,17 @@ mod tests {
             .iter()
             .map(|endpoint| endpoint.describe(&endpoint.resolve(env.socket_dirs()), "u", "db"))
             .collect()
+    }
+
+    #[test]
+    fn server_is_host_and_port_without_user_or_database() {
+        let env = Env::empty();
+        let servers: Vec<String> = endpoints_of("postgresql://u@h1:5433,h2/db")
+            .expect("valid")
+            .iter()
+            .map(|endpoint| endpoint.server(&endpoint.resolve(env.socket_dirs())))
+            .collect();
+        assert_eq!(servers, ["h1:5433", "h2:5432"]);
     }
 
     #[test]

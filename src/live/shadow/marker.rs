@@ -59,9 +59,13 @@ pub(super) fn unrecorded(existing: &Model, recorded: &BTreeSet<String>) -> Optio
 pub(super) async fn record(client: &Client, objects: &BTreeSet<String>) -> Result<(), ShadowError> {
     exec(
         client,
-        "CREATE SCHEMA IF NOT EXISTS schemac;
+        &format!(
+            "{}
+         CREATE SCHEMA IF NOT EXISTS schemac;
          CREATE TABLE IF NOT EXISTS schemac.shadow_objects (object text PRIMARY KEY);
          DELETE FROM schemac.shadow_objects",
+            crate::apply::history::NO_SCHEMA_SHARDING
+        ),
         "recording what schemac builds in the shadow database",
     )
     .await?;
@@ -136,6 +140,7 @@ mod tests {
             Schema {
                 name: Ident::new("app"),
                 comment: None,
+                distributed: false,
                 meta: Default::default(),
             },
         );

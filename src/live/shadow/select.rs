@@ -10,9 +10,14 @@
 //! the shadow would read back for it, so it is taken as it is. Everything
 //! else is *unsettled* and built in the shadow in full, with what it needs
 //! to be created: tables it only depends on (an FK's referenced key, a
-//! partition's parent, an inheritance parent, a sequence's owner) are built
-//! reduced to their columns, partitioning and keys; other dependencies in
-//! full.
+//! partition's parent, an inheritance parent, a sequence's owner, the table
+//! a Citus table is colocated with) are built reduced to their columns,
+//! partitioning, keys and shard distribution; other dependencies in full.
+//! A table's shard distribution never makes it unsettled: the declared one
+//! is what the plan compares (`transfer_meta`), and the live one is brought
+//! to its spelling before the diff (`model::align_distribution`). A
+//! distributed schema is a schema, always built, so a table built in it is
+//! placed by Citus as in the target.
 //!
 //! Invariants:
 //! - The merged Model equals the one a shadow building the whole desired
@@ -28,7 +33,7 @@
 //!   frontend could not model and that must be built verbatim).
 
 use crate::graph::deps::{self, Dep};
-use crate::model::{ConstraintKind, IndexExpr, Model, ObjectId, Table};
+use crate::model::{Colocation, ConstraintKind, Distribution, IndexExpr, Model, ObjectId, Table};
 use std::collections::BTreeSet;
 
 /// What the shadow builds and what it does not.
@@ -244,7 +249,20 @@ fn equal_unit(live: &Model, desired: &Model, id: &ObjectId) -> bool {
         ObjectId::CompositeType(name) => same(&live.composites, &desired.composites, name),
         ObjectId::Sequence(name) => same(&live.sequences, &desired.sequences, name),
         ObjectId::Function(name) => same(&live.functions, &desired.functions, name),
-        ObjectId::Table(name) => same(&live.tables, &desired.tables, name),
+        ObjectId::Table(name) => match (live.tables.get(name), desired.tables.get(name)) {
+            (Some(live), Some(desired)) if live.distribution == desired.distribution => {
+                live == desired
+            }
+            // The shard distribution never needs the shadow: the declared
+            // one is compared (see `transfer_meta`), and the live one is
+            // brought to its spelling before the diff.
+            (Some(live), Some(desired)) => {
+                let mut live = live.clone();
+                live.distribution = desired.distribution.clone();
+                live == *desired
+            }
+            _ => false,
+        },
         ObjectId::View(name) => same(&live.views, &desired.views, name),
         ObjectId::Column(..)
         | ObjectId::Constraint(..)
@@ -352,6 +370,15 @@ fn unit_deps(model: &Model, id: &ObjectId, full: bool) -> Vec<Dep> {
 /// A table and everything it owns.
 fn table_deps(model: &Model, table: &Table) -> Vec<Dep> {
     let mut res = deps::table(model, table);
+    // Citus colocates a table with another that must be distributed
+    // first (`colocate_with`).
+    if let Some(Distribution::Hash {
+        colocation: Colocation::Table(other),
+        ..
+    }) = &table.distribution
+    {
+        res.push(Dep::Relation(other.clone()));
+    }
     for constraint in table.constraints.values() {
         res.extend(deps::constraint(model, table, &constraint.kind));
     }
@@ -473,6 +500,92 @@ mod tests {
     fn load(n_tables: usize, variant: Variant) -> Model {
         let sources = synth::source_set(n_tables, variant, Form::Sql);
         crate::frontend::load(&sources).value
+    }
+
+    fn schema(text: &str) -> Model {
+        let sources = crate::source::SourceSet::single("app.schema", text);
+        crate::frontend::load(&sources).value
+    }
+
+    const CITUS: &str = "
+table countries {
+  code  text  primary key
+  shard reference
+}
+table accounts {
+  id       bigint  primary key
+  country  text    references countries (code)
+  shard by hash (id) shards 8
+}
+table orders {
+  account_id  bigint  not null references accounts (id)
+  id          bigint  not null
+  primary key (account_id, id)
+  shard by hash (account_id) colocate with accounts
+}
+table events {
+  account_id  bigint  not null
+  shard by hash (account_id) colocate with orders
+}
+";
+
+    /// A changed table is built with the tables Citus colocates it with
+    /// (reduced, so their own distribution can be created) and its FK
+    /// targets; a live distribution spelled as the catalog spells it
+    /// (the group named by its first table, every shard count) is no
+    /// change that needs the shadow.
+    #[test]
+    fn a_changed_distributed_table_is_built_with_its_colocation_targets() {
+        let desired = schema(CITUS);
+        // Live, orders lacks its `id` column.
+        let mut live = desired.clone();
+        let orders = crate::model::QualifiedName::public("orders");
+        live.tables.get_mut(&orders).expect("orders").columns =
+            desired.tables[&orders].columns[..1].to_vec();
+        for table in live.tables.values_mut() {
+            if let Some(Distribution::Hash { shard_count, .. }) = &mut table.distribution {
+                *shard_count = Some(8);
+            }
+        }
+        let selection = select(&live, &desired);
+        let ids = |set: &BTreeSet<ObjectId>| -> Vec<String> {
+            set.iter().map(|id| format!("{id:?}")).collect()
+        };
+        assert_eq!(
+            ids(selection.unsettled()).len(),
+            1,
+            "{:?}",
+            ids(selection.unsettled())
+        );
+        assert!(selection.unsettled().contains(&ObjectId::Table(orders)));
+        let built = selection.build_model(&desired);
+        let mut names: Vec<String> = built.tables.keys().map(|name| name.to_string()).collect();
+        names.sort();
+        // accounts (colocation target and FK target), and countries (an FK
+        // target of accounts is not needed by a reduced accounts).
+        assert_eq!(names, ["public.accounts", "public.orders"]);
+        assert!(built
+            .tables
+            .values()
+            .all(|table| table.distribution.is_some()));
+        // Only events changes (a new column): it is colocated with orders,
+        // which is colocated with accounts, and the chain is built.
+        let mut changed = live.clone();
+        changed
+            .tables
+            .get_mut(&crate::model::QualifiedName::public("events"))
+            .expect("events")
+            .columns
+            .push(crate::model::Column::new(
+                crate::model::Ident::new("note"),
+                crate::model::TypeName::new("text"),
+            ));
+        let only_events = select(&live, &changed);
+        assert_eq!(only_events.unsettled().len(), 1);
+        let built = only_events.build_model(&changed);
+        let mut names: Vec<String> = built.tables.keys().map(|name| name.to_string()).collect();
+        names.sort();
+        assert_eq!(names, ["public.accounts", "public.events", "public.orders"]);
     }
 
     #[test]

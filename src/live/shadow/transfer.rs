@@ -24,6 +24,11 @@ pub fn transfer_meta(file: &Model, shadow: &mut Model, citus_stripped: bool) {
     for (name, schema) in &mut shadow.schemas {
         if let Some(from) = file.schemas.get(name) {
             schema.meta = from.meta.clone();
+            // Schema-based sharding as declared, as for tables: the shadow
+            // only proves that Citus accepts it (a session with
+            // `citus.enable_schema_based_sharding` on distributes every
+            // schema it creates, declared or not).
+            schema.distributed = from.distributed;
         }
     }
     for (name, from) in &file.extensions {
@@ -125,15 +130,22 @@ fn transfer_indexes(from: &BTreeMap<Ident, Index>, into: &mut BTreeMap<Ident, In
     }
 }
 
-/// Removes shard distribution and the citus extension from a Model to be
-/// built where Citus cannot run. Returns the tables that were distributed.
+/// Removes shard distribution (of tables and schemas) and the citus
+/// extension from a Model to be built where Citus cannot run. Returns the
+/// tables and schemas that were distributed.
 pub(super) fn strip_citus(model: &mut Model) -> Vec<String> {
     model.extensions.retain(|name, _| name.as_str() != "citus");
-    model
+    let mut res: Vec<String> = model
         .tables
         .values_mut()
         .filter_map(|table| table.distribution.take().map(|_| table.name.to_string()))
-        .collect()
+        .collect();
+    res.extend(
+        crate::model::leave_out_schema_distribution(model)
+            .into_iter()
+            .map(|schema| format!("schema {schema}")),
+    );
+    res
 }
 
 /// The first object of a Model, for "not empty" messages.

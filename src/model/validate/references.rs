@@ -319,6 +319,27 @@ pub(super) fn check_triggers(ctx: &TableCtx<'_>, refs: &mut Vec<Unresolved>) {
 }
 
 pub(super) fn check_distribution(ctx: &TableCtx<'_>, out: &mut Vec<Diagnostic>) {
+    // Citus places the tables of a distributed schema itself and refuses
+    // a distribution of their own ("distributed schema cannot have
+    // distributed tables").
+    let in_distributed_schema = ctx
+        .model
+        .schemas
+        .get(&ctx.table.name.schema)
+        .is_some_and(|schema| schema.distributed);
+    if in_distributed_schema && ctx.table.distribution.is_some() {
+        out.push(
+            Diagnostic::error(
+                "invalid-distribution",
+                ctx.table_span(),
+                format!(
+                    "table {} is in the distributed schema {}, which places its tables itself: it cannot have a shard distribution of its own",
+                    ctx.table.name, ctx.table.name.schema
+                ),
+            )
+            .with_help("remove the table's `shard` line, or the schema's `distributed`"),
+        );
+    }
     let Some(crate::model::Distribution::Hash {
         column, colocation, ..
     }) = &ctx.table.distribution

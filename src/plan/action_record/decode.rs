@@ -339,6 +339,8 @@ impl From<ActionRecord> for Action {
             },
             R::AlterDistribution { table } => Action::AlterDistribution { table: q(table) },
             R::Undistribute { table } => Action::Undistribute { table: q(table) },
+            R::DistributeSchema { schema } => Action::DistributeSchema { schema: i(schema) },
+            R::UndistributeSchema { schema } => Action::UndistributeSchema { schema: i(schema) },
             R::Inherit { table, parent } => Action::Inherit {
                 table: q(table),
                 parent: q(parent),

@@ -347,6 +347,12 @@ impl From<&Action> for ActionRecord {
             },
             Action::AlterDistribution { table } => R::AlterDistribution { table: name(table) },
             Action::Undistribute { table } => R::Undistribute { table: name(table) },
+            Action::DistributeSchema { schema } => R::DistributeSchema {
+                schema: ident(schema),
+            },
+            Action::UndistributeSchema { schema } => R::UndistributeSchema {
+                schema: ident(schema),
+            },
             Action::Inherit { table, parent } => R::Inherit {
                 table: name(table),
                 parent: name(parent),

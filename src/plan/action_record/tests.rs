@@ -355,6 +355,8 @@ fn one_of_each() -> Vec<Action> {
             name: Ident::new("t_rule"),
         },
         Action::Undistribute { table: t },
+        Action::DistributeSchema { schema: c.clone() },
+        Action::UndistributeSchema { schema: c.clone() },
         Action::Raw,
     ];
     for action in &samples {
@@ -419,6 +421,8 @@ fn one_of_each() -> Vec<Action> {
             | Action::Distribute { .. }
             | Action::AlterDistribution { .. }
             | Action::Undistribute { .. }
+            | Action::DistributeSchema { .. }
+            | Action::UndistributeSchema { .. }
             | Action::Inherit { .. }
             | Action::NoInherit { .. }
             | Action::SetTableOptions { .. }
@@ -454,7 +458,7 @@ fn every_kind_round_trips_and_is_documented() {
         );
         round_trip(action);
     }
-    assert_eq!(kinds.len(), 73);
+    assert_eq!(kinds.len(), 75);
 }
 
 #[test]

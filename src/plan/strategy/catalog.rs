@@ -31,9 +31,20 @@ pub(super) fn create_schema(cx: &Cx<'_>, schema: &Schema) -> Vec<Node> {
         format!("create schema {}", schema.name),
         sql::create_schema(schema),
     );
+    let mut steps = vec![step];
+    let mut requires = Vec::new();
+    // Distributed before its tables are created (Citus places each at
+    // `CREATE TABLE`), after the citus extension.
+    if schema.distributed {
+        steps.push(super::distribute_schema::distribute_new_schema_step(
+            cx, schema,
+        ));
+        requires.push(Key::Extension(Ident::new("citus")));
+    }
     vec![cx
-        .node(Phase::CreateSchema, vec![step])
-        .provides([Key::Schema(schema.name.clone())])]
+        .node(Phase::CreateSchema, steps)
+        .provides([Key::Schema(schema.name.clone())])
+        .requires(requires)]
 }
 
 pub(super) fn drop_schema(cx: &Cx<'_>, schema: &Schema) -> Vec<Node> {

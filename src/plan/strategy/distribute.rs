@@ -59,6 +59,25 @@ pub(super) fn refuse_identity(
     }
 }
 
+/// The distribution a call places `table` with: the declared one, with
+/// the colocation Citus must be told so that the declared groups come out
+/// ([`crate::model::call_colocation`]: `'default'` could join a group of
+/// tables declared apart).
+fn placed(cx: &Cx<'_>, table: &QualifiedName, desired: &Distribution) -> Distribution {
+    let mut res = desired.clone();
+    if let Distribution::Hash { colocation, .. } = &mut res {
+        if let Some(call) = crate::model::call_colocation(
+            cx.ctx.current,
+            cx.ctx.desired,
+            table,
+            crate::model::CITUS_DEFAULT_SHARD_COUNT,
+        ) {
+            *colocation = call;
+        }
+    }
+    res
+}
+
 fn colocation_keys(distribution: &Distribution) -> Vec<Key> {
     match distribution {
         Distribution::Hash {
@@ -94,6 +113,7 @@ pub(super) fn distribute_new(
     table: &QualifiedName,
     distribution: &Distribution,
 ) -> Node {
+    let distribution = &placed(cx, table, distribution);
     let step = cx
         .step(
             distribute_action(table, distribution, false),
@@ -119,6 +139,7 @@ pub(super) fn distribute(
     if cx.is_new(table) {
         return vec![distribute_new(cx, table, desired)];
     }
+    let desired = &placed(cx, table, desired);
     let mut steps = Vec::new();
     match (current, desired) {
         (None, Distribution::Hash { .. }) if !cx.online() => steps.push(
@@ -277,9 +298,12 @@ pub(super) fn undistribute(
     let _ = current;
     let mut steps = vec![undistribute_step(cx, table)];
     steps.extend(restore_comments(cx, table));
+    // A table that moves into a distributed schema is converted by the
+    // schema's distribution, after this.
     vec![
         Node::new(Phase::Distribute, format!("undistribute {table}"), steps)
-            .requires([Key::Relation(table.clone())]),
+            .requires([Key::Relation(table.clone())])
+            .provides([Key::ReadyToDistribute(table.clone())]),
     ]
 }
 
@@ -300,7 +324,7 @@ fn rebuilds(cx: &Cx<'_>, current: Option<&Distribution>, desired: &Distribution)
 /// exist at that point (on both sides) are named: the plan's own steps
 /// comment what it adds later, and an FK lifted around the distribution
 /// gets its comment back with it (`distribute_foreign_keys`).
-fn restore_comments(cx: &Cx<'_>, table: &QualifiedName) -> Vec<Step> {
+pub(super) fn restore_comments(cx: &Cx<'_>, table: &QualifiedName) -> Vec<Step> {
     use crate::diff::comment_targets;
     let (Some(current), Some(desired)) = (
         cx.ctx.current.tables.get(table),

@@ -18,6 +18,7 @@ mod detach_partition;
 mod detach_table;
 mod distribute;
 mod distribute_foreign_keys;
+mod distribute_schema;
 mod domain;
 mod drop;
 mod drop_index;
@@ -179,6 +180,8 @@ pub(crate) fn plan_change(cx: &Cx<'_>, change: &Change<'_>) -> Result<Vec<Node>,
     let res = match change {
         Change::CreateSchema(schema) => catalog::create_schema(cx, schema),
         Change::DropSchema(schema) => catalog::drop_schema(cx, schema),
+        Change::DistributeSchema(schema) => distribute_schema::distribute_schema(cx, schema),
+        Change::UndistributeSchema(schema) => distribute_schema::undistribute_schema(cx, schema)?,
         Change::RenameSchema { from, to, .. } => rename::rename_schema(cx, from, to),
         Change::RenameObject { kind, from, to, .. } => rename::rename_object(cx, *kind, from, to),
         Change::CreateExtension(ext) => catalog::create_extension(cx, ext),

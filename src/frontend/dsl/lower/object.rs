@@ -19,6 +19,12 @@ impl Cx<'_> {
         };
         let name = ident(&name_node);
         if name.as_str() == "public" {
+            if has(def, Rule::kw_distributed) {
+                self.error(
+                    def,
+                    "the public schema cannot be distributed (Citus refuses it): distribute a schema of its own",
+                );
+            }
             return;
         }
         let meta = self.meta(def, Some(&name_node));
@@ -31,6 +37,7 @@ impl Cx<'_> {
             Schema {
                 name,
                 comment,
+                distributed: has(def, Rule::kw_distributed),
                 meta,
             },
         );
