@@ -99,9 +99,12 @@ enum Next {
 /// The start of the first line after `after` whose first byte is `\`, or
 /// the end of the text.
 fn next_backslash_line(text: &str, after: usize) -> usize {
+    // Bytes, not `str` slicing: `after` may fall inside a multi-byte
+    // character (a run grown to twice its length); a byte after `\n` is
+    // always a character boundary.
     let bytes = text.as_bytes();
-    let mut idx = after;
-    while let Some(newline) = text[idx.min(text.len())..].find('\n') {
+    let mut idx = after.min(bytes.len());
+    while let Some(newline) = bytes[idx..].iter().position(|&byte| byte == b'\n') {
         idx += newline + 1;
         if bytes.get(idx) == Some(&b'\\') {
             return idx;
