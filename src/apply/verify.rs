@@ -130,6 +130,7 @@ pub fn describe_change(change: &Change) -> String {
             Some(_) => "set the comment of".to_string(),
             None => "remove the comment of".to_string(),
         },
+        Change::SetPrivileges { .. } => "grant or revoke privileges on".to_string(),
         Change::Distribute { .. } => "distribute".to_string(),
         Change::Undistribute { .. } => "undistribute".to_string(),
         Change::SetInherits { .. } => "change the parents of".to_string(),

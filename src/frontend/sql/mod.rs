@@ -20,6 +20,7 @@
 mod comment;
 mod dispatch;
 mod forms;
+mod grant;
 mod index;
 mod like;
 mod lower;

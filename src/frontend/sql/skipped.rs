@@ -1,5 +1,5 @@
 //! Statements the `.sql` frontend does not model: session settings,
-//! privileges, ownership, transaction control (Info `skipped-statement`),
+//! default privileges, ownership, transaction control (Info `skipped-statement`),
 //! DDL for object kinds outside the Model (Warning
 //! `unsupported-statement`), DROP and `DO` blocks (Warning
 //! `skipped-statement`: a DO block may create objects, which are then not
@@ -81,11 +81,6 @@ pub(crate) fn other(ctx: &mut Ctx<'_>, stmt: Stmt<'_>, words: &[String]) {
             "skipped-statement",
             &stmt,
             format!("{kind} skipped (session setting, not part of the schema)"),
-        ),
-        "GRANT" | "REVOKE" => ctx.info(
-            "skipped-statement",
-            &stmt,
-            format!("{kind} skipped (privileges are not managed by schemac)"),
         ),
         "BEGIN" | "COMMIT" | "START" | "END" | "ROLLBACK" | "SAVEPOINT" | "RELEASE" => ctx.info(
             "skipped-statement",
@@ -441,7 +436,7 @@ mod tests {
     #[test]
     fn session_and_privilege_statements_are_noted() {
         let found = check(
-            "SET statement_timeout = 0;\nSELECT pg_catalog.set_config('search_path', '', false);\nGRANT ALL ON TABLE t TO bob;\nALTER SCHEMA app OWNER TO postgres;\nALTER DEFAULT PRIVILEGES GRANT SELECT ON TABLES TO bob;",
+            "SET statement_timeout = 0;\nSELECT pg_catalog.set_config('search_path', '', false);\nGRANT CONNECT ON DATABASE db TO bob;\nALTER SCHEMA app OWNER TO postgres;\nALTER DEFAULT PRIVILEGES GRANT SELECT ON TABLES TO bob;",
         );
         assert_eq!(found.len(), 5, "{found:?}");
         assert!(

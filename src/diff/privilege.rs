@@ -1,0 +1,96 @@
+//! Privileges: one [`Change::SetPrivileges`] per object whose ACL (owner
+//! aside) differs.
+//!
+//! Invariants:
+//! - Only objects the desired Model declares are compared: a dropped
+//!   object's privileges go with it (a REVOKE before a DROP is pointless).
+//! - An object the plan creates, or drops and creates again, starts from
+//!   its kind's default ACL (what PostgreSQL gives a new object), so its
+//!   grants follow its CREATE.
+//! - External objects are never diffed.
+
+use super::{Change, DiffCtx};
+use crate::model::{AclTarget, Model, ObjectId};
+use std::collections::BTreeSet;
+
+pub(crate) fn diff_privileges(ctx: &mut DiffCtx<'_>) {
+    let created: BTreeSet<ObjectId> = ctx
+        .out
+        .changes
+        .iter()
+        .filter(|change| creates(change))
+        .map(Change::object)
+        .collect();
+    let targets: BTreeSet<&AclTarget> = ctx
+        .current
+        .privileges
+        .keys()
+        .chain(ctx.desired.privileges.keys())
+        .collect();
+    for target in targets {
+        let Some(meta) = ctx.desired.acl_target_meta(target) else {
+            continue;
+        };
+        let object = object_id(ctx.desired, target);
+        let external = match target {
+            AclTarget::Schema(_) => false,
+            AclTarget::Table(name) | AclTarget::Sequence(name) | AclTarget::Type(name) => {
+                ctx.current.is_external(name) || ctx.desired.is_external(name)
+            }
+            AclTarget::Function(id) => {
+                ctx.current.is_external(&id.name) || ctx.desired.is_external(&id.name)
+            }
+        };
+        if external {
+            continue;
+        }
+        let current = if created.contains(&object) || !ctx.current.has_acl_target(target) {
+            crate::model::privilege::default_acl(target.kind())
+        } else {
+            ctx.current.acl(target)
+        };
+        let desired = ctx.desired.acl(target);
+        if current != desired {
+            let span = meta.span;
+            ctx.push(Change::SetPrivileges {
+                object,
+                target: target.clone(),
+                current,
+                desired,
+                span,
+            });
+        }
+    }
+}
+
+/// True for a change that creates its object anew (with the default ACL).
+fn creates(change: &Change<'_>) -> bool {
+    matches!(
+        change,
+        Change::CreateSchema(_)
+            | Change::CreateEnum(_)
+            | Change::RecreateEnum { .. }
+            | Change::CreateDomain(_)
+            | Change::CreateCompositeType(_)
+            | Change::CreateSequence(_)
+            | Change::CreateFunction(_)
+            | Change::CreateTable(_)
+            | Change::CreateView(_)
+    )
+}
+
+/// The id of the object that carries the ACL.
+fn object_id(model: &Model, target: &AclTarget) -> ObjectId {
+    match target {
+        AclTarget::Schema(name) => ObjectId::Schema(name.clone()),
+        AclTarget::Table(name) if model.views.contains_key(name) => ObjectId::View(name.clone()),
+        AclTarget::Table(name) => ObjectId::Table(name.clone()),
+        AclTarget::Sequence(name) => ObjectId::Sequence(name.clone()),
+        AclTarget::Function(id) => ObjectId::Function(id.clone()),
+        AclTarget::Type(name) if model.domains.contains_key(name) => ObjectId::Domain(name.clone()),
+        AclTarget::Type(name) if model.composites.contains_key(name) => {
+            ObjectId::CompositeType(name.clone())
+        }
+        AclTarget::Type(name) => ObjectId::Enum(name.clone()),
+    }
+}
