@@ -548,16 +548,12 @@ fn is_word(p: &mut Parser<'_>, word: &str) -> bool {
 mod tests {
     use super::super::load_file;
     use crate::model::privilege::Acl;
-    use crate::model::{AclTarget, FunctionId, Grantee, Ident, Model, Privilege, QualifiedName};
+    use crate::model::{AclTarget, FunctionId, Ident, Model, QualifiedName};
     use crate::source::{FileId, Language, SourceFile};
 
     fn load(sql: &str) -> crate::diagnostics::Parsed<Model> {
         let file = SourceFile::new(FileId(0), "t.sql".into(), sql.to_string(), Language::Sql);
         load_file(&file)
-    }
-
-    fn role(name: &str) -> Grantee {
-        Grantee::Role(Ident::new(name))
     }
 
     fn entries(acl: &Acl) -> Vec<String> {
@@ -628,7 +624,6 @@ GRANT EXECUTE ON FUNCTION app.f TO reader;",
         });
         assert_eq!(entries(&m.privileges[&f]), vec!["reader EXECUTE"]);
         assert_eq!(m.privileges.len(), 6);
-        let _ = role("x");
     }
 
     #[test]
