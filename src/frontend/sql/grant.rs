@@ -48,6 +48,8 @@ enum Objects {
     Types(Vec<QualifiedName>),
     /// `ALL <kind> IN SCHEMA a, b`.
     AllIn(AllKind, Vec<Ident>),
+    /// `TABLES`, `FUNCTIONS`, ... of `ALTER DEFAULT PRIVILEGES`.
+    Defaults(AclKind),
 }
 
 #[derive(Clone, Copy)]
@@ -75,7 +77,7 @@ enum Skip {
 }
 
 pub(crate) fn grant_or_revoke(ctx: &mut Ctx<'_>, stmt: Stmt<'_>) {
-    let parsed = super::parser(stmt.text).and_then(|mut p| parse(ctx, &mut p));
+    let parsed = super::parser(stmt.text).and_then(|mut p| parse(ctx, &mut p, false));
     let statement = match parsed {
         Ok(Ok(statement)) => statement,
         Ok(Err(Skip::NotModelled(form))) => {
@@ -92,6 +94,14 @@ pub(crate) fn grant_or_revoke(ctx: &mut Ctx<'_>, stmt: Stmt<'_>) {
         }
     };
     let verb = if statement.grant { "GRANT" } else { "REVOKE" };
+    if let Objects::Defaults(_) = statement.objects {
+        ctx.error(
+            "syntax-error",
+            &stmt,
+            format!("{verb} ON TABLES, FUNCTIONS, ... is only valid in ALTER DEFAULT PRIVILEGES"),
+        );
+        return;
+    }
     let Some(targets) = targets(ctx, &stmt, &statement.objects, verb) else {
         return;
     };
@@ -123,7 +133,7 @@ pub(crate) fn grant_or_revoke(ctx: &mut Ctx<'_>, stmt: Stmt<'_>) {
             .model
             .acl_target_meta(&target)
             .and_then(|meta| meta.role.clone());
-        let mut acl = ctx.model.acl(&target);
+        let mut acl = started_acl(ctx, &target);
         for grantee in &statement.grantees {
             let grantee = match grantee {
                 GranteeSpec::Public => Grantee::Public,
@@ -263,6 +273,7 @@ fn targets(
                 }
             }
         }
+        Objects::Defaults(_) => {}
         Objects::AllIn(kind, schemas) => {
             for schema in schemas {
                 let in_schema = |name: &QualifiedName| &name.schema == schema;
@@ -310,7 +321,13 @@ fn targets(
     Some(res)
 }
 
-fn parse(ctx: &Ctx<'_>, p: &mut Parser<'_>) -> Result<Result<Statement, Skip>, ParserError> {
+/// A GRANT or REVOKE; `defaults`: inside ALTER DEFAULT PRIVILEGES, where
+/// the objects are a kind (`ON TABLES`).
+fn parse(
+    ctx: &Ctx<'_>,
+    p: &mut Parser<'_>,
+    defaults: bool,
+) -> Result<Result<Statement, Skip>, ParserError> {
     let grant = match p.parse_one_of_keywords(&[Keyword::GRANT, Keyword::REVOKE]) {
         Some(Keyword::GRANT) => true,
         Some(_) => false,
@@ -367,7 +384,7 @@ fn parse(ctx: &Ctx<'_>, p: &mut Parser<'_>) -> Result<Result<Statement, Skip>, P
             "role membership (GRANT role TO role)".to_string(),
         )));
     }
-    let objects = match objects(ctx, p)? {
+    let objects = match objects(ctx, p, defaults)? {
         Ok(objects) => objects,
         Err(skip) => return Ok(Err(skip)),
     };
@@ -413,7 +430,11 @@ fn parse(ctx: &Ctx<'_>, p: &mut Parser<'_>) -> Result<Result<Statement, Skip>, P
     }))
 }
 
-fn objects(ctx: &Ctx<'_>, p: &mut Parser<'_>) -> Result<Result<Objects, Skip>, ParserError> {
+fn objects(
+    ctx: &Ctx<'_>,
+    p: &mut Parser<'_>,
+    defaults: bool,
+) -> Result<Result<Objects, Skip>, ParserError> {
     let names = |p: &mut Parser<'_>| -> Result<Vec<QualifiedName>, ParserError> {
         let mut res = Vec::new();
         loop {
@@ -464,6 +485,22 @@ fn objects(ctx: &Ctx<'_>, p: &mut Parser<'_>) -> Result<Result<Objects, Skip>, P
             }
         }
         return Ok(Ok(Objects::AllIn(kind, schemas)));
+    }
+    if let Token::Word(word) = &p.peek_token().token {
+        let kind = match word.value.to_uppercase().as_str() {
+            "TABLES" => Some(AclKind::Table),
+            "SEQUENCES" => Some(AclKind::Sequence),
+            "FUNCTIONS" | "ROUTINES" => Some(AclKind::Function),
+            "TYPES" => Some(AclKind::Type),
+            "SCHEMAS" => Some(AclKind::Schema),
+            _ => None,
+        };
+        if let Some(kind) = kind {
+            if defaults && word.quote_style.is_none() {
+                p.next_token();
+                return Ok(Ok(Objects::Defaults(kind)));
+            }
+        }
     }
     let objects = if p.parse_keyword(Keyword::TABLE) {
         Objects::Tables(names(p)?)
@@ -528,6 +565,241 @@ fn objects(ctx: &Ctx<'_>, p: &mut Parser<'_>) -> Result<Result<Objects, Skip>, P
         }
     };
     Ok(Ok(objects))
+}
+
+/// One `ALTER DEFAULT PRIVILEGES` statement: applied to the objects of
+/// `kind` that `role` creates afterwards (in `schema`, or anywhere).
+#[derive(Debug, Clone)]
+pub(crate) struct DefaultPrivilege {
+    /// The creating role (`FOR ROLE`, else the file's role at the
+    /// statement; `None`: the applying user).
+    role: Option<Ident>,
+    /// `IN SCHEMA`: adds to what the global entries give.
+    schema: Option<Ident>,
+    kind: AclKind,
+    grant: bool,
+    option_only: bool,
+    privileges: Option<Vec<Privilege>>,
+    grantees: Vec<Grantee>,
+    with_grant_option: bool,
+    /// Byte offset of the statement: it applies to objects created after.
+    at: usize,
+}
+
+/// `ALTER DEFAULT PRIVILEGES [FOR ROLE r, ...] [IN SCHEMA s, ...] GRANT |
+/// REVOKE ... ON TABLES | SEQUENCES | FUNCTIONS | ROUTINES | TYPES |
+/// SCHEMAS ...`: remembered, and applied to the objects the file creates
+/// afterwards under that role, as PostgreSQL does
+/// ([`apply_default_privileges`]). The `pg_default_acl` entries themselves
+/// are not part of the Model.
+pub(crate) fn alter_default_privileges(ctx: &mut Ctx<'_>, stmt: Stmt<'_>) {
+    let parsed = super::parser(stmt.text).and_then(|mut p| {
+        p.expect_keyword(Keyword::ALTER)?;
+        p.expect_keyword(Keyword::DEFAULT)?;
+        p.expect_keyword(Keyword::PRIVILEGES)?;
+        let mut roles = Vec::new();
+        let mut schemas = Vec::new();
+        loop {
+            if p.parse_keyword(Keyword::FOR) {
+                let _ = p.parse_one_of_keywords(&[Keyword::ROLE, Keyword::USER]);
+                loop {
+                    roles.push(ident(&p.parse_identifier()?));
+                    if !p.consume_token(&Token::Comma) {
+                        break;
+                    }
+                }
+            } else if p.parse_keywords(&[Keyword::IN, Keyword::SCHEMA]) {
+                loop {
+                    schemas.push(ident(&p.parse_identifier()?));
+                    if !p.consume_token(&Token::Comma) {
+                        break;
+                    }
+                }
+            } else {
+                break;
+            }
+        }
+        let statement = parse(ctx, &mut p, true)?;
+        Ok((roles, schemas, statement))
+    });
+    let (roles, schemas, statement) = match parsed {
+        Ok((roles, schemas, Ok(statement))) => (roles, schemas, statement),
+        Ok((_, _, Err(Skip::NotModelled(form)))) => {
+            ctx.info(
+                "skipped-statement",
+                &stmt,
+                format!("ALTER DEFAULT PRIVILEGES with {form} skipped (not modelled by schemac)"),
+            );
+            return;
+        }
+        Err(error) => {
+            ctx.syntax_error(&stmt, &error);
+            return;
+        }
+    };
+    let Objects::Defaults(kind) = statement.objects else {
+        ctx.error(
+            "syntax-error",
+            &stmt,
+            "ALTER DEFAULT PRIVILEGES names a kind of objects (TABLES, SEQUENCES, FUNCTIONS, ROUTINES, TYPES or SCHEMAS)",
+        );
+        return;
+    };
+    let mut grantees = Vec::new();
+    for grantee in statement.grantees {
+        match grantee {
+            GranteeSpec::Public => grantees.push(Grantee::Public),
+            GranteeSpec::Role(role) => grantees.push(Grantee::Role(role)),
+            GranteeSpec::Current => {
+                ctx.info(
+                    "skipped-statement",
+                    &stmt,
+                    "ALTER DEFAULT PRIVILEGES ... CURRENT_USER skipped: the applying user is not known to the schema",
+                );
+            }
+        }
+    }
+    let role_list: Vec<Option<Ident>> = if roles.is_empty() {
+        vec![ctx.role.clone()]
+    } else {
+        roles.into_iter().map(Some).collect()
+    };
+    let schema_list: Vec<Option<Ident>> = if schemas.is_empty() {
+        vec![None]
+    } else {
+        schemas.into_iter().map(Some).collect()
+    };
+    for role in &role_list {
+        for schema in &schema_list {
+            ctx.default_privileges.push(DefaultPrivilege {
+                role: role.clone(),
+                schema: schema.clone(),
+                kind,
+                grant: statement.grant,
+                option_only: statement.option_only,
+                privileges: statement.privileges.clone(),
+                grantees: grantees.clone(),
+                with_grant_option: statement.with_grant_option,
+                at: stmt.start,
+            });
+        }
+    }
+}
+
+/// The object's ACL before a GRANT or REVOKE of the file changes it: what
+/// it has, or, the first time, the kind's default with the default
+/// privileges that applied when it was created.
+fn started_acl(ctx: &mut Ctx<'_>, target: &AclTarget) -> crate::model::privilege::Acl {
+    if ctx.acl_started.insert(target.clone()) {
+        if let Some(acl) = acl_at_creation(ctx, target) {
+            return acl;
+        }
+    }
+    ctx.model.acl(target)
+}
+
+/// The default ACL PostgreSQL gives the object when it is created:
+/// `None` when no `ALTER DEFAULT PRIVILEGES` applies to it.
+fn acl_at_creation(ctx: &Ctx<'_>, target: &AclTarget) -> Option<crate::model::privilege::Acl> {
+    if ctx.default_privileges.is_empty() {
+        return None;
+    }
+    let meta = ctx.model.acl_target_meta(target)?;
+    let created_at = meta.span?.start as usize;
+    let owner = meta.role.clone();
+    let schema = match target {
+        AclTarget::Schema(_) => None,
+        other => Some(other.schema().clone()),
+    };
+    let applying: Vec<&DefaultPrivilege> = ctx
+        .default_privileges
+        .iter()
+        .filter(|entry| entry.kind == target.kind() && entry.at < created_at && entry.role == owner)
+        .collect();
+    if applying.is_empty() {
+        return None;
+    }
+    let apply = |acl: &mut crate::model::privilege::Acl, entry: &DefaultPrivilege| {
+        let privileges = match &entry.privileges {
+            None => entry.kind.all_privileges().to_vec(),
+            Some(listed) => listed
+                .iter()
+                .copied()
+                .filter(|privilege| entry.kind.allows(*privilege))
+                .collect(),
+        };
+        for grantee in &entry.grantees {
+            if matches!((grantee, &owner), (Grantee::Role(role), Some(own)) if role == own) {
+                continue;
+            }
+            apply_grant(
+                acl,
+                entry.grant,
+                entry.option_only,
+                &privileges,
+                grantee,
+                entry.with_grant_option,
+            );
+        }
+    };
+    // Global entries replace the built-in default; per-schema ones add to
+    // the result (and their REVOKEs take back only what they granted).
+    let mut acl = crate::model::privilege::default_acl(target.kind());
+    for entry in applying.iter().filter(|entry| entry.schema.is_none()) {
+        apply(&mut acl, entry);
+    }
+    let mut in_schema = crate::model::privilege::Acl::new();
+    for entry in applying
+        .iter()
+        .filter(|entry| entry.schema.is_some() && entry.schema == schema)
+    {
+        apply(&mut in_schema, entry);
+    }
+    for (key, option) in in_schema {
+        let held = acl.get(&key).copied().unwrap_or(false);
+        acl.insert(key, held || option);
+    }
+    Some(acl)
+}
+
+/// After the whole file: the objects no GRANT or REVOKE touched get the
+/// default privileges that applied at their creation.
+pub(crate) fn apply_default_privileges(ctx: &mut Ctx<'_>) {
+    if ctx.default_privileges.is_empty() {
+        return;
+    }
+    let model = &ctx.model;
+    let targets: Vec<AclTarget> = model
+        .schemas
+        .keys()
+        .cloned()
+        .map(AclTarget::Schema)
+        .chain(
+            model
+                .tables
+                .keys()
+                .chain(model.views.keys())
+                .cloned()
+                .map(AclTarget::Table),
+        )
+        .chain(model.sequences.keys().cloned().map(AclTarget::Sequence))
+        .chain(model.functions.keys().cloned().map(AclTarget::Function))
+        .chain(
+            model
+                .enums
+                .keys()
+                .chain(model.domains.keys())
+                .chain(model.composites.keys())
+                .cloned()
+                .map(AclTarget::Type),
+        )
+        .filter(|target| !ctx.acl_started.contains(target))
+        .collect();
+    for target in targets {
+        if let Some(acl) = acl_at_creation(ctx, &target) {
+            ctx.model.set_acl(target, acl);
+        }
+    }
 }
 
 /// Consumes the next token when it is the (unquoted) word `word`;
@@ -659,6 +931,41 @@ RESET ROLE;",
         // Only the notes of SET ROLE and RESET ROLE.
         assert_eq!(parsed.diagnostics.len(), 2, "{:?}", parsed.diagnostics);
         assert!(parsed.value.privileges.is_empty());
+    }
+
+    #[test]
+    fn default_privileges_apply_to_what_the_role_creates_afterwards() {
+        let parsed = load(
+            "CREATE SCHEMA app;
+CREATE TABLE app.before (a int);
+ALTER DEFAULT PRIVILEGES FOR ROLE admin IN SCHEMA app GRANT SELECT ON TABLES TO reader;
+ALTER DEFAULT PRIVILEGES FOR ROLE admin REVOKE EXECUTE ON FUNCTIONS FROM PUBLIC;
+SET ROLE admin;
+ALTER DEFAULT PRIVILEGES GRANT USAGE ON SEQUENCES TO reader;
+CREATE TABLE app.t (a int);
+CREATE SEQUENCE app.s;
+CREATE FUNCTION app.f() RETURNS int LANGUAGE sql AS $$ select 1 $$;
+GRANT INSERT ON app.t TO reader;
+RESET ROLE;
+CREATE TABLE app.mine (a int);
+CREATE FUNCTION app.g() RETURNS int LANGUAGE sql AS $$ select 1 $$;",
+        );
+        let errors: Vec<_> = parsed.diagnostics.iter().filter(|d| d.is_error()).collect();
+        assert!(errors.is_empty(), "{errors:?}");
+        let m = parsed.value;
+        let granted: Vec<String> = m
+            .privileges
+            .iter()
+            .map(|(target, acl)| format!("{target}: {}", entries(acl).join(", ")))
+            .collect();
+        assert_eq!(
+            granted,
+            vec![
+                "table app.t: reader SELECT, reader INSERT",
+                "sequence app.s: reader USAGE",
+                "function app.f(): ",
+            ]
+        );
     }
 
     #[test]
