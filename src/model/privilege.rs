@@ -347,9 +347,9 @@ mod tests {
         let mut acl = Acl::new();
         apply_grant(&mut acl, true, false, &[Privilege::Select], &bob, true);
         apply_grant(&mut acl, true, false, &[Privilege::Select], &bob, false);
-        assert_eq!(acl[&(bob.clone(), Privilege::Select)], true);
+        assert!(acl[&(bob.clone(), Privilege::Select)]);
         apply_grant(&mut acl, false, true, &[Privilege::Select], &bob, false);
-        assert_eq!(acl[&(bob.clone(), Privilege::Select)], false);
+        assert!(!acl[&(bob.clone(), Privilege::Select)]);
         apply_grant(&mut acl, false, false, &[Privilege::Select], &bob, false);
         assert!(acl.is_empty());
     }
