@@ -8,9 +8,12 @@
 //!   its kind's default ACL (what PostgreSQL gives a new object), so its
 //!   grants follow its CREATE.
 //! - External objects are never diffed.
+//! - A desired grant to the object's current owner (as introspection
+//!   read it, `Model::owners`) is left out: the owner's own entries are
+//!   never part of the current ACL either.
 
 use super::{Change, DiffCtx};
-use crate::model::{AclTarget, Model, ObjectId};
+use crate::model::{AclTarget, Grantee, Model, ObjectId};
 use std::collections::BTreeSet;
 
 pub(crate) fn diff_privileges(ctx: &mut DiffCtx<'_>) {
@@ -49,7 +52,13 @@ pub(crate) fn diff_privileges(ctx: &mut DiffCtx<'_>) {
         } else {
             ctx.current.acl(target)
         };
-        let desired = ctx.desired.acl(target);
+        let mut desired = ctx.desired.acl(target);
+        // A grant to the object's current owner is the owner's own entry,
+        // which the catalog side never lists (the owner is not modelled).
+        if let Some(owner) = ctx.current.owners.0.get(target) {
+            desired
+                .retain(|(grantee, _), _| !matches!(grantee, Grantee::Role(role) if role == owner));
+        }
         if current != desired {
             let span = meta.span;
             ctx.push(Change::SetPrivileges {

@@ -1,4 +1,5 @@
-//! Privileges: the non-default ACLs of the objects already introspected.
+//! Privileges: the non-default ACLs of the objects already introspected,
+//! and their owners (`Model::owners`, outside equality).
 //!
 //! Invariants: entries whose grantee is the object's owner are left out
 //! (the query does it; the owner is not modelled, see
@@ -46,6 +47,12 @@ pub(crate) fn introspect_privileges(
             }
         };
         if !model.has_acl_target(&target) {
+            continue;
+        }
+        let owner: String = get(&row, KIND, "owner")?;
+        model.owners.0.insert(target.clone(), Ident::new(owner));
+        let has_acl: bool = get(&row, KIND, "has_acl")?;
+        if !has_acl {
             continue;
         }
         let acl = acls.entry(target).or_default();

@@ -246,6 +246,9 @@ pub struct Model {
     /// default, owner aside (see [`privilege`]): no entry means
     /// PostgreSQL's default (a NULL ACL).
     pub privileges: BTreeMap<AclTarget, privilege::Acl>,
+    /// Owners of the objects as the catalog says (introspection only;
+    /// never part of equality, see [`privilege::Owners`]).
+    pub owners: privilege::Owners,
     /// Objects managed by someone else: never diffed, never dropped.
     pub external: Vec<ExternalPattern>,
     /// The file's own session (search_path, verbatim statements); never

@@ -216,6 +216,22 @@ impl fmt::Display for AclTarget {
 /// with grant option.
 pub type Acl = BTreeMap<(Grantee, Privilege), bool>;
 
+/// The owner of each object, as the catalog says (filled by introspection
+/// only). Not part of the schema and never part of equality: the diff uses
+/// it to leave out a desired grant to the object's current owner, whose
+/// own privileges are not modelled (pgstac creates its schema with
+/// `AUTHORIZATION pgstac_admin` and then grants ALL on it to pgstac_admin).
+#[derive(Debug, Clone, Default)]
+pub struct Owners(pub BTreeMap<AclTarget, Ident>);
+
+impl PartialEq for Owners {
+    fn eq(&self, _other: &Owners) -> bool {
+        true
+    }
+}
+
+impl Eq for Owners {}
+
 /// The ACL PostgreSQL gives a new object of this kind, owner aside
 /// (`acldefault`): PUBLIC may execute functions and use types; nothing
 /// else is granted to anyone but the owner.
