@@ -103,3 +103,80 @@ fn object_id(model: &Model, target: &AclTarget) -> ObjectId {
         AclTarget::Type(name) => ObjectId::Enum(name.clone()),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::diff::{diff, Change};
+    use crate::model::privilege::apply_grant;
+    use crate::model::{AclTarget, Grantee, Ident, Meta, Model, Privilege, Schema};
+
+    fn with_schema(grant_to: Option<&str>) -> Model {
+        let mut model = Model::default();
+        let name = Ident::new("app");
+        model.schemas.insert(
+            name.clone(),
+            Schema {
+                name: name.clone(),
+                comment: None,
+                meta: Meta::default(),
+            },
+        );
+        if let Some(role) = grant_to {
+            let target = AclTarget::Schema(name);
+            let mut acl = model.acl(&target);
+            let grantee = Grantee::Role(Ident::new(role));
+            apply_grant(&mut acl, true, false, &[Privilege::Usage], &grantee, false);
+            model.set_acl(target, acl);
+        }
+        model
+    }
+
+    fn privilege_changes(current: &Model, desired: &Model) -> Vec<String> {
+        diff(current, desired)
+            .changes
+            .iter()
+            .filter_map(|change| match change {
+                Change::SetPrivileges {
+                    target,
+                    current,
+                    desired,
+                    ..
+                } => Some(format!("{target}: {current:?} -> {desired:?}")),
+                _ => None,
+            })
+            .collect()
+    }
+
+    #[test]
+    fn grants_and_revokes_are_one_change_per_object() {
+        let bare = with_schema(None);
+        let granted = with_schema(Some("reader"));
+        assert_eq!(privilege_changes(&bare, &granted).len(), 1);
+        assert_eq!(privilege_changes(&granted, &bare).len(), 1);
+        assert!(privilege_changes(&granted, &granted).is_empty());
+    }
+
+    #[test]
+    fn a_grant_to_the_current_owner_is_no_change() {
+        let mut current = with_schema(None);
+        current
+            .owners
+            .0
+            .insert(AclTarget::Schema(Ident::new("app")), Ident::new("admin"));
+        let desired = with_schema(Some("admin"));
+        assert!(privilege_changes(&current, &desired).is_empty());
+        // Owned by someone else: the grant is a change.
+        current
+            .owners
+            .0
+            .insert(AclTarget::Schema(Ident::new("app")), Ident::new("other"));
+        assert_eq!(privilege_changes(&current, &desired).len(), 1);
+    }
+
+    #[test]
+    fn a_dropped_object_takes_its_privileges_along() {
+        let granted = with_schema(Some("reader"));
+        let empty = Model::default();
+        assert!(privilege_changes(&granted, &empty).is_empty());
+    }
+}
