@@ -279,7 +279,12 @@ def dump_blocks(env, db):
 
 
 def normalise_block(lines):
-    """CREATE TABLE column order aside: the column lines are sorted."""
+    """CREATE TABLE column order aside: the column lines are sorted. An ACL
+    entry (GRANT / REVOKE lines only) is sorted too: pg_dump prints an
+    object's grants in the order of its grant history, which a migrated
+    database and a fresh build need not share."""
+    if lines and all(ln.startswith(("GRANT ", "REVOKE ")) for ln in lines):
+        return sorted(lines)
     if not lines or not re.match(r"^CREATE (UNLOGGED |FOREIGN )?TABLE .*\($", lines[0]):
         return lines
     end = next((i for i, ln in enumerate(lines) if ln.startswith(")")), None)

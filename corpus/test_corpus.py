@@ -23,6 +23,13 @@ class NormaliseBlock(unittest.TestCase):
         a = ["CREATE TABLE public.t (", "    id integer", ")", "PARTITION BY RANGE (id);"]
         self.assertEqual(corpus.normalise_block(a)[-1], "PARTITION BY RANGE (id);")
 
+    def test_grant_order_is_ignored_but_grants_still_differ(self):
+        a = ["GRANT ALL ON TABLE s.t TO ingest;", "GRANT SELECT ON TABLE s.t TO reader;"]
+        b = list(reversed(a))
+        self.assertEqual(corpus.normalise_block(a), corpus.normalise_block(b))
+        c = ["GRANT ALL ON TABLE s.t TO ingest;", "GRANT ALL ON TABLE s.t TO reader;"]
+        self.assertNotEqual(corpus.normalise_block(a), corpus.normalise_block(c))
+
     def test_other_statements_are_untouched(self):
         a = ["CREATE VIEW public.v AS", " SELECT 1;"]
         self.assertEqual(corpus.normalise_block(a), a)

@@ -1064,3 +1064,62 @@ fn a_unique_index_becomes_a_constraint_of_the_same_name() {
         vec!["500".to_string()]
     );
 }
+
+/// Privileges on a live database: the database has default privileges of
+/// its own (`pg_default_acl`, which PostgreSQL applies to what the plan
+/// creates) and the file says the same; a schema's GRANT to a role the
+/// file then switches to comes before that role creates in it (pgstac
+/// 019 -> 020). One apply, and the next plan is empty.
+#[test]
+fn privileges_converge_with_the_databases_default_privileges() {
+    let db = TestDb::create();
+    common::ensure_role_names(
+        &TestDb::server_url(),
+        &["schemac_acl_live_admin", "schemac_acl_live_reader"],
+    )
+    .expect("roles");
+    db.run_sql(
+        "CREATE SCHEMA app;
+         ALTER DEFAULT PRIVILEGES IN SCHEMA app GRANT SELECT ON TABLES TO schemac_acl_live_reader;
+         CREATE TABLE app.a (id bigint);",
+    )
+    .expect("current schema");
+    let dir = TempDir::new();
+    let path = dir.path.join("schema.sql");
+    std::fs::write(
+        &path,
+        "CREATE SCHEMA app;
+ALTER DEFAULT PRIVILEGES IN SCHEMA app GRANT SELECT ON TABLES TO schemac_acl_live_reader;
+CREATE TABLE app.a (id bigint);
+CREATE TABLE app.b (id bigint);
+GRANT ALL ON SCHEMA app TO schemac_acl_live_admin;
+SET ROLE schemac_acl_live_admin;
+CREATE TYPE app.mood AS ENUM ('ok');
+CREATE TABLE app.owned (id bigint);
+RESET ROLE;
+GRANT SELECT ON app.owned TO schemac_acl_live_reader;
+",
+    )
+    .expect("write schema");
+    let schema = path.display().to_string();
+    let apply = schemac(&["apply", "--db", db.url(), "--yes", &schema]);
+    assert_eq!(apply.code(), 0, "{}", apply.transcript());
+    let after = schemac(&["plan", "--db", db.url(), "--detailed-exitcode", &schema]);
+    assert_eq!(after.code(), 0, "{}", after.transcript());
+    let acls = db
+        .query(
+            "SELECT c.relname || ' ' || coalesce(c.relacl::text, '-') FROM pg_class c
+             WHERE c.relnamespace = 'app'::regnamespace ORDER BY 1",
+        )
+        .expect("acls");
+    assert!(
+        acls.iter()
+            .any(|line| line.starts_with("b ") && line.contains("schemac_acl_live_reader=r/")),
+        "{acls:?}"
+    );
+    assert!(
+        acls.iter()
+            .any(|line| line.starts_with("owned ") && line.contains("schemac_acl_live_reader=r/")),
+        "{acls:?}"
+    );
+}

@@ -11,10 +11,11 @@
 //!   desired object's definition, or of the current one for drops
 //!   ([`Change::span`]).
 
+use crate::model::privilege::Acl;
 use crate::model::{
-    Column, CompositeType, Constraint, Distribution, Domain, Enum, Extension, Function, Ident,
-    Identity, Index, ObjectId, Policy, QualifiedName, RenameKind, Rule, Schema, Sequence, SqlExpr,
-    Statistics, Table, Trigger, TypeName, View,
+    AclTarget, Column, CompositeType, Constraint, Distribution, Domain, Enum, Extension, Function,
+    Ident, Identity, Index, ObjectId, Policy, QualifiedName, RenameKind, Rule, Schema, Sequence,
+    SqlExpr, Statistics, Table, Trigger, TypeName, View,
 };
 use crate::source::Span;
 
@@ -350,6 +351,16 @@ pub enum Change<'a> {
         reset: Vec<String>,
         span: Option<Span>,
     },
+    /// The object's privileges (owner aside) go from `current` (the kind's
+    /// default for an object this plan creates) to `desired`: GRANT and
+    /// REVOKE.
+    SetPrivileges {
+        object: ObjectId,
+        target: AclTarget,
+        current: Acl,
+        desired: Acl,
+        span: Option<Span>,
+    },
 }
 
 impl Change<'_> {
@@ -445,7 +456,9 @@ impl Change<'_> {
                 ObjectId::Rule(table.clone(), desired.name.clone())
             }
             Change::ReplaceView { desired, .. } => ObjectId::View(desired.name.clone()),
-            Change::SetComment { object, .. } => object.clone(),
+            Change::SetComment { object, .. } | Change::SetPrivileges { object, .. } => {
+                object.clone()
+            }
         }
     }
 
@@ -517,6 +530,7 @@ impl Change<'_> {
             | Change::AlterStatistics { .. }
             | Change::DropStatistics { .. }
             | Change::SetComment { .. }
+            | Change::SetPrivileges { .. }
             | Change::Distribute { .. }
             | Change::Undistribute { .. }
             | Change::SetInherits { .. }
@@ -590,6 +604,7 @@ impl Change<'_> {
             | Change::NoForceRls { span, .. }
             | Change::RenamePolicy { span, .. }
             | Change::SetComment { span, .. }
+            | Change::SetPrivileges { span, .. }
             | Change::Distribute { span, .. }
             | Change::Undistribute { span, .. }
             | Change::SetInherits { span, .. }

@@ -32,6 +32,7 @@ mod index;
 mod object_rename;
 mod partition;
 mod policy;
+mod privilege;
 mod rename;
 mod rule;
 mod schema;
@@ -71,6 +72,8 @@ pub fn diff<'a>(current: &'a Model, desired: &'a Model) -> ChangeSet<'a> {
     table::diff_tables(&mut ctx);
     sequence::diff_sequences(&mut ctx);
     view::diff_views(&mut ctx);
+    // Last: it reads which objects the changes above create.
+    privilege::diff_privileges(&mut ctx);
     ctx.out
 }
 

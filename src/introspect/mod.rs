@@ -75,6 +75,7 @@ mod index;
 mod inherit;
 mod partition;
 mod policy;
+mod privilege;
 mod rule;
 mod sequence;
 mod sql;
@@ -511,7 +512,7 @@ async fn introspect_in_snapshot(
     let (
         (
             (schemas, extensions, enums, domains, composites),
-            (sequences, functions, views, index_keys, inherits, statistics, rules),
+            (sequences, functions, views, index_keys, inherits, statistics, rules, privileges),
         ),
         mut per_table,
         helper_rows,
@@ -536,6 +537,7 @@ async fn introspect_in_snapshot(
                         session.query("inherits", inherit::INHERITS),
                         session.query("statistics", statistics::STATISTICS),
                         session.query("rules", rule::RULES),
+                        session.query("privileges", privilege::PRIVILEGES),
                     )
                 },
             )
@@ -613,6 +615,10 @@ async fn introspect_in_snapshot(
             distribution::introspect_distributed_schemas(schema_rows, &mut model)?;
         }
     }
+    // After everything that decides which objects are in the Model.
+    let convert_started = Instant::now();
+    privilege::introspect_privileges(privileges, &mut model)?;
+    rows_to_model += convert_started.elapsed();
     let sessions: Vec<&Session> = std::iter::once(&session)
         .chain(helper_session.as_ref())
         .collect();

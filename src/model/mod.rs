@@ -26,6 +26,7 @@ pub mod inherit;
 pub mod normalize;
 pub mod partition;
 pub mod policy;
+pub mod privilege;
 pub mod rule;
 pub mod sequence;
 pub mod session;
@@ -44,6 +45,7 @@ pub use function::*;
 pub use index::*;
 pub use partition::*;
 pub use policy::*;
+pub use privilege::{AclKind, AclTarget, Grantee, Privilege};
 pub use rule::*;
 pub use sequence::*;
 pub use session::{FileSession, VerbatimStatement};
@@ -239,6 +241,14 @@ pub struct Model {
     pub functions: BTreeMap<FunctionId, Function>,
     pub tables: BTreeMap<QualifiedName, Table>,
     pub views: BTreeMap<QualifiedName, View>,
+    /// Privileges of schemas, tables (also partitions and views),
+    /// sequences, functions and types whose ACL differs from the kind's
+    /// default, owner aside (see [`privilege`]): no entry means
+    /// PostgreSQL's default (a NULL ACL).
+    pub privileges: BTreeMap<AclTarget, privilege::Acl>,
+    /// Owners of the objects as the catalog says (introspection only;
+    /// never part of equality, see [`privilege::Owners`]).
+    pub owners: privilege::Owners,
     /// Objects managed by someone else: never diffed, never dropped.
     pub external: Vec<ExternalPattern>,
     /// The file's own session (search_path, verbatim statements); never
@@ -365,6 +375,29 @@ impl ObjectKind {
 }
 
 impl ObjectId {
+    /// The schema the object lives in (itself for a schema; `None` for an
+    /// extension, which is not schema-bound by its name).
+    pub fn schema(&self) -> Option<&Ident> {
+        match self {
+            ObjectId::Schema(name) => Some(name),
+            ObjectId::Extension(_) => None,
+            ObjectId::Function(id) => Some(&id.name.schema),
+            ObjectId::Enum(name)
+            | ObjectId::Domain(name)
+            | ObjectId::CompositeType(name)
+            | ObjectId::Sequence(name)
+            | ObjectId::Table(name)
+            | ObjectId::View(name)
+            | ObjectId::Column(name, _)
+            | ObjectId::Constraint(name, _)
+            | ObjectId::Index(name, _)
+            | ObjectId::Policy(name, _)
+            | ObjectId::Trigger(name, _)
+            | ObjectId::Statistics(name, _)
+            | ObjectId::Rule(name, _) => Some(&name.schema),
+        }
+    }
+
     pub fn kind(&self) -> ObjectKind {
         match self {
             ObjectId::Schema(_) => ObjectKind::Schema,
@@ -475,6 +508,11 @@ impl Model {
         merge_map(&mut self.views, other.views, &mut duplicates, |k| {
             ObjectId::View(k.clone())
         });
+        // A file grants only on the objects it declares (as with COMMENT
+        // ON), so each object's ACL comes from one file.
+        for (target, acl) in other.privileges {
+            self.privileges.insert(target, acl);
+        }
         self.external.extend(other.external);
         self.session.merge(other.session);
         duplicates

@@ -82,6 +82,7 @@ pub fn validate_split(model: &Model) -> (Vec<Diagnostic>, Vec<Unresolved>) {
     }
     partition::check_overlaps(model, &mut out);
     references::check_types(model, &mut out, &mut refs);
+    references::check_privilege_roles(model, &mut refs);
     references::check_sequences_and_views(model, &mut out);
     (out, refs)
 }

@@ -313,6 +313,22 @@ pub enum Action {
     SetComment {
         object: String,
     },
+    /// `GRANT privileges ON object TO grantee [WITH GRANT OPTION]`;
+    /// `object` is the SQL object clause (`TABLE public.t`), `grantee` a
+    /// role name or `PUBLIC`. Catalog only.
+    Grant {
+        object: String,
+        privileges: Vec<String>,
+        grantee: String,
+        with_grant_option: bool,
+    },
+    /// `REVOKE [GRANT OPTION FOR] privileges ON object FROM grantee`.
+    Revoke {
+        object: String,
+        privileges: Vec<String>,
+        grantee: String,
+        grant_option_only: bool,
+    },
     /// A `DO` block that fills `column` of every row with its default, in
     /// committed batches of `batch` rows (outside a transaction).
     Backfill {
@@ -557,6 +573,8 @@ impl Action {
             Action::CreateView { .. } => "create_view",
             Action::DropView { .. } => "drop_view",
             Action::SetComment { .. } => "set_comment",
+            Action::Grant { .. } => "grant",
+            Action::Revoke { .. } => "revoke",
             Action::Backfill { .. } => "backfill",
             Action::Distribute { .. } => "distribute",
             Action::AlterDistribution { .. } => "alter_distribution",

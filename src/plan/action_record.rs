@@ -338,6 +338,18 @@ pub enum ActionRecord {
     SetComment {
         object: String,
     },
+    Grant {
+        object: String,
+        privileges: Vec<String>,
+        grantee: String,
+        with_grant_option: bool,
+    },
+    Revoke {
+        object: String,
+        privileges: Vec<String>,
+        grantee: String,
+        grant_option_only: bool,
+    },
     Backfill {
         table: NameRecord,
         column: String,

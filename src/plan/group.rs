@@ -89,7 +89,10 @@ fn is_fresh(step: &Step, fresh_relations: &BTreeSet<QualifiedName>) -> bool {
         | Action::CreateFunction { .. }
         // A comment changes the catalog only; on a relation it locks it
         // (recorded), and that lock must be on a new one as well.
-        | Action::SetComment { .. } => true,
+        | Action::SetComment { .. }
+        // GRANT and REVOKE change the catalog only and lock no relation.
+        | Action::Grant { .. }
+        | Action::Revoke { .. } => true,
         Action::CreateSequence { name } | Action::CreateView { name, .. } => fresh(name),
         // What is built on a new table.
         Action::CreateTable { table, .. }

@@ -134,7 +134,24 @@ pub fn plan(changes: &ChangeSet<'_>, ctx: &PlanCtx<'_>) -> Result<Plan, PlanErro
             replaced_indexes: &replaced,
             lookups: &lookups,
         };
-        nodes.extend(strategy::plan_change(&cx, change)?);
+        let mut planned = strategy::plan_change(&cx, change)?;
+        if change.creating_role().is_some() {
+            // Steps run as another role wait for the desired privileges
+            // of the schema they create in.
+            let schema = match change.object() {
+                crate::model::ObjectId::Schema(_) | crate::model::ObjectId::Extension(_) => None,
+                other => other.schema().cloned(),
+            };
+            if let Some(schema) = schema {
+                for node in &mut planned {
+                    if node.steps.iter().any(|step| step.role.is_some()) {
+                        node.requires
+                            .push(order::Key::SchemaPrivileges(schema.clone()));
+                    }
+                }
+            }
+        }
+        nodes.extend(planned);
     }
     let mut steps = order::order(nodes);
     group::join_fresh_steps(&mut steps, ctx.current, &created);

@@ -94,6 +94,12 @@ pub(crate) enum Key {
     /// table are dropped, a sequence is attached to its column (`OWNED
     /// BY`). Provided by those steps, required by the distribution.
     ReadyToDistribute(QualifiedName),
+    /// The schema's privileges are as desired (GRANT / REVOKE ON SCHEMA):
+    /// required by the steps that run as another role (`Step::role`) and
+    /// create in that schema, which may need the grant (pgstac's
+    /// `GRANT ALL ON SCHEMA pgstac TO pgstac_admin` before
+    /// `SET ROLE pgstac_admin; CREATE TYPE pgstac.t ...`).
+    SchemaPrivileges(Ident),
 }
 
 /// An object dependency (the one derivation in `graph::deps`) as the key
@@ -141,6 +147,7 @@ pub(crate) enum Phase {
     CreateTrigger,
     OwnedBy,
     Comment,
+    Privileges,
     DisableRls,
     DropTrigger,
     DropPolicy,

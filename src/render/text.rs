@@ -144,6 +144,7 @@ fn creates_something(action: &Action) -> bool {
             | Action::CreateDomain { .. }
             | Action::CreateFunction { .. }
             | Action::SetComment { .. }
+            | Action::Grant { .. }
             | Action::CreateSequence { .. }
             | Action::CreateView { .. }
             | Action::CreateTable { .. }
@@ -238,6 +239,7 @@ fn created_kind(action: &Action) -> (&'static str, &'static str) {
         Action::CreateDomain { .. } => ("domain", "domains"),
         Action::CreateFunction { .. } => ("function", "functions"),
         Action::SetComment { .. } => ("comment", "comments"),
+        Action::Grant { .. } => ("grant", "grants"),
         Action::CreateSequence { .. } => ("sequence", "sequences"),
         Action::CreateView { .. } => ("view", "views"),
         Action::CreateTable { .. } => ("table", "tables"),

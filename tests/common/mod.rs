@@ -457,13 +457,20 @@ impl TestDb {
     }
 
     /// Creates the cluster-wide roles a schema refers to, if missing: the
-    /// declared ones (`role x`) and those named in policies (a `.sql`
-    /// schema cannot declare them).
+    /// declared ones (`role x`) and those named in policies and granted
+    /// privileges (a `.sql` schema cannot declare them).
     pub fn ensure_roles(&self, model: &Model) -> Result<(), String> {
         let mut names: BTreeSet<&str> = model.roles.keys().map(|role| role.as_str()).collect();
         for table in model.tables.values() {
             for policy in table.policies.values() {
                 names.extend(policy.roles.iter().map(|role| role.as_str()));
+            }
+        }
+        for acl in model.privileges.values() {
+            for (grantee, _) in acl.keys() {
+                if let schemac::model::Grantee::Role(role) = grantee {
+                    names.insert(role.as_str());
+                }
             }
         }
         let names: Vec<&str> = names.into_iter().collect();

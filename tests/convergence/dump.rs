@@ -8,7 +8,12 @@
 //! - the lines inside each `CREATE TABLE ... ( ... )` block (columns and
 //!   inline constraints) are sorted, without their trailing commas, so the
 //!   column order does not matter: a column added by a migration comes
-//!   last, while a database built directly has it where it is declared.
+//!   last, while a database built directly has it where it is declared;
+//! - each run of consecutive `GRANT` / `REVOKE` lines (pg_dump prints one
+//!   object's ACL entries in the order of their grant history) is sorted.
+//!
+//! Privileges are compared (they are part of the schema); owners are not
+//! (`--no-owner`: the applying user owns what it creates).
 //!
 //! schemac's own schema (`schemac`, the apply history) is excluded from the
 //! dump: both databases have it, built by the same code.
@@ -16,13 +21,12 @@
 use crate::common::redact;
 use std::process::{Command, Stdio};
 
-/// `pg_dump --schema-only --no-owner --no-privileges` of `url`.
+/// `pg_dump --schema-only --no-owner` of `url`.
 pub fn schema_dump(url: &str) -> Result<String, String> {
     let output = Command::new("pg_dump")
         .args([
             "--schema-only",
             "--no-owner",
-            "--no-privileges",
             "--exclude-schema=schemac",
             "-d",
             url,
@@ -47,7 +51,16 @@ pub fn schema_dump(url: &str) -> Result<String, String> {
 pub fn normalize(dump: &str) -> String {
     let mut out = Vec::new();
     let mut table_body: Option<Vec<String>> = None;
+    let mut acl_run: Vec<String> = Vec::new();
     for line in dump.lines() {
+        if line.starts_with("GRANT ") || line.starts_with("REVOKE ") {
+            acl_run.push(line.trim_end().to_string());
+            continue;
+        }
+        if !acl_run.is_empty() && !line.trim().is_empty() && !line.starts_with("--") {
+            acl_run.sort();
+            out.append(&mut acl_run);
+        }
         if let Some(body) = &mut table_body {
             if line.starts_with(')') {
                 body.sort();
@@ -78,6 +91,8 @@ pub fn normalize(dump: &str) -> String {
     if let Some(mut body) = table_body {
         out.append(&mut body);
     }
+    acl_run.sort();
+    out.append(&mut acl_run);
     let mut res = out.join("\n");
     res.push('\n');
     res

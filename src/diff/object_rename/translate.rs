@@ -14,8 +14,8 @@
 //! bodies are left as they are (PostgreSQL does not rewrite them).
 
 use crate::model::{
-    sql::quote_literal, ConstraintKind, Ident, IndexExpr, Model, QualifiedName, SqlExpr, Table,
-    TypeName,
+    sql::quote_literal, AclTarget, ConstraintKind, Ident, IndexExpr, Model, QualifiedName, SqlExpr,
+    Table, TypeName,
 };
 use crate::sql_lex;
 use sqlparser::tokenizer::Token;
@@ -240,7 +240,28 @@ impl Translation {
             }
             v.name.clone()
         });
+        // An object keeps its privileges through a rename.
+        res.privileges = model
+            .privileges
+            .iter()
+            .map(|(target, acl)| (self.acl_target(target), acl.clone()))
+            .collect();
         res
+    }
+
+    fn acl_target(&self, target: &AclTarget) -> AclTarget {
+        match target {
+            AclTarget::Schema(name) => {
+                AclTarget::Schema(self.schemas.get(name).cloned().unwrap_or(name.clone()))
+            }
+            AclTarget::Table(name) => AclTarget::Table(self.name(name)),
+            AclTarget::Sequence(name) => AclTarget::Sequence(self.name(name)),
+            AclTarget::Type(name) => AclTarget::Type(self.name(name)),
+            AclTarget::Function(id) => AclTarget::Function(crate::model::FunctionId {
+                name: self.name(&id.name),
+                arg_types: id.arg_types.iter().map(|ty| self.ty(ty)).collect(),
+            }),
+        }
     }
 
     fn table(&self, table: &mut Table) {

@@ -326,7 +326,7 @@ fn tokens(node: &Node<'_>, out: &mut Vec<Tok>) {
             out.push(Tok::Word(node.as_str().trim().to_string()));
             return;
         }
-        Rule::every_unit => {
+        Rule::every_unit | Rule::acl_privilege | Rule::acl_kind => {
             out.push(Tok::Word(node.as_str().to_lowercase()));
             return;
         }
@@ -337,7 +337,10 @@ fn tokens(node: &Node<'_>, out: &mut Vec<Tok>) {
         Rule::pol_using | Rule::pol_check => out.push(Tok::Break),
         _ => {}
     }
-    let call = matches!(rule, Rule::function_def | Rule::trg_execute);
+    let call = matches!(
+        rule,
+        Rule::function_def | Rule::trg_execute | Rule::acl_function
+    );
     let text = node.as_str();
     let node_start = node.as_span().start();
     let mut pos = 0;

@@ -18,6 +18,7 @@ use crate::model::*;
 use crate::source::{SourceFile, Span};
 
 mod function;
+mod grant;
 mod index;
 mod object;
 mod partition;
@@ -38,6 +39,7 @@ pub fn lower_entries<'i>(
         model: Model::default(),
         diagnostics: Vec::new(),
         standalone_indexes: Vec::new(),
+        pending_grants: Vec::new(),
     };
     for entry in entries {
         cx.base = entry.base;
@@ -46,6 +48,7 @@ pub fn lower_entries<'i>(
         }
     }
     cx.attach_standalone_indexes();
+    cx.apply_grants();
     Parsed::new(cx.model, cx.diagnostics)
 }
 
@@ -57,6 +60,8 @@ pub(super) struct Cx<'a> {
     pub diagnostics: Vec<Diagnostic>,
     /// `index NAME on TARGET (...)`: attached once the whole file is read.
     standalone_indexes: Vec<(QualifiedName, Index, Option<Ident>, Vec<String>)>,
+    /// `grant` / `revoke` items: applied once the whole file is read.
+    pending_grants: Vec<grant::PendingGrant>,
 }
 
 impl Cx<'_> {
@@ -130,6 +135,8 @@ impl Cx<'_> {
             Rule::extension_def => self.lower_extension(&def),
             Rule::role_def => self.lower_role(&def),
             Rule::external_def => self.lower_external(&def),
+            Rule::grant_def => self.lower_grant(&def, true),
+            Rule::revoke_def => self.lower_grant(&def, false),
             Rule::enum_def => self.lower_enum(&def, comment),
             Rule::domain_def => self.lower_domain(&def, comment),
             Rule::type_def => self.lower_composite(&def, comment),

@@ -113,7 +113,59 @@ fn print_raw(model: &Model) -> String {
     for view in model.views.values() {
         print_view(&mut out, view);
     }
+    for (target, acl) in &model.privileges {
+        print_privileges(&mut out, target, acl);
+    }
     out
+}
+
+/// `revoke` for the kind's default entries the object lacks, then one
+/// `grant` per grantee and grant option (lowering applies them to the
+/// default in this order).
+fn print_privileges(out: &mut String, target: &AclTarget, acl: &privilege::Acl) {
+    let object = match target {
+        AclTarget::Schema(name) => format!("schema {name}"),
+        AclTarget::Table(name) => format!("table {}", qname(name)),
+        AclTarget::Sequence(name) => format!("sequence {}", qname(name)),
+        AclTarget::Type(name) => format!("type {}", qname(name)),
+        AclTarget::Function(id) => {
+            let args: Vec<String> = id.arg_types.iter().map(type_text).collect();
+            format!("function {}({})", qname(&id.name), args.join(", "))
+        }
+    };
+    let grantee_text = |grantee: &Grantee| match grantee {
+        Grantee::Public => "public".to_string(),
+        Grantee::Role(name) => name.to_string(),
+    };
+    // The default holds PUBLIC's entries only.
+    let missing: Vec<&str> = privilege::default_acl(target.kind())
+        .into_keys()
+        .filter(|key| !acl.contains_key(key))
+        .map(|(_, privilege)| privilege.as_sql())
+        .collect();
+    if !missing.is_empty() {
+        let _ = writeln!(
+            out,
+            "revoke {} on {object} from public\n",
+            missing.join(", ").to_lowercase()
+        );
+    }
+    let mut grants: std::collections::BTreeMap<(&Grantee, bool), Vec<&str>> = Default::default();
+    for ((grantee, privilege), option) in acl {
+        grants
+            .entry((grantee, *option))
+            .or_default()
+            .push(privilege.as_sql());
+    }
+    for ((grantee, option), privileges) in grants {
+        let _ = writeln!(
+            out,
+            "grant {} on {object} to {}{}\n",
+            privileges.join(", ").to_lowercase(),
+            grantee_text(grantee),
+            if option { " with grant option" } else { "" }
+        );
+    }
 }
 
 fn docs(out: &mut String, indent: &str, comment: Option<&str>) {

@@ -14,6 +14,14 @@ role app_user
 role app_admin
 external "orders_p*"
 
+grant usage on schema app to app_user
+grant select, insert on table orders to app_user, app_admin with grant option
+grant all on sequence invoice_number to app_admin
+revoke execute on function app.add(integer, integer) from public
+grant execute on function app.add(integer, integer) to app_user
+revoke all on type app.mood from public
+grant usage on type app.mood to app_admin
+
 /// Order lifecycle.
 enum order_status { pending, processing, shipped, 'on hold' }
 enum app.mood {

@@ -262,7 +262,9 @@ fn skip_name(p: &mut Parser<'_>) {
 
 /// The input argument types of `f(arg, ...)` after the `(`: each argument
 /// is `[mode] [name] type`; OUT arguments are not part of the identity.
-fn argument_types(p: &mut Parser<'_>) -> Result<Vec<crate::model::TypeName>, ParserError> {
+pub(crate) fn argument_types(
+    p: &mut Parser<'_>,
+) -> Result<Vec<crate::model::TypeName>, ParserError> {
     let mut types = Vec::new();
     if p.consume_token(&Token::RParen) {
         return Ok(types);

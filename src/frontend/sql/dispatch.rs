@@ -54,6 +54,7 @@ pub(crate) fn statement(ctx: &mut Ctx<'_>, stmt: Stmt<'_>) {
         ("ALTER", "SEQUENCE") => sequence::alter_sequence(ctx, stmt),
         ("ALTER", "STATISTICS") => statistics::alter_statistics(ctx, stmt, &words),
         ("COMMENT", "ON") => super::comment::comment(ctx, stmt),
+        ("GRANT" | "REVOKE", _) => super::grant::grant_or_revoke(ctx, stmt),
         ("SELECT", _) => table_objects::select(ctx, stmt),
         _ => skipped::other(ctx, stmt, &words),
     }

@@ -20,6 +20,7 @@
 mod comment;
 mod dispatch;
 mod forms;
+mod grant;
 mod index;
 mod like;
 mod lower;
@@ -73,6 +74,7 @@ pub fn load_file(file: &SourceFile) -> Parsed<Model> {
             ctx.model.session.search_path = Some(ctx.search_path.clone());
         }
     }
+    grant::apply_default_privileges(&mut ctx);
     pgdump::finish(&mut ctx);
     rename_hint::apply(&mut ctx, hints);
     skipped::summarize(&mut ctx);
@@ -176,6 +178,11 @@ pub(crate) struct Ctx<'a> {
     /// The role the session has taken with `SET ROLE` at the current
     /// statement (`None`: the applying user's own; see [`role`]).
     pub role: Option<Ident>,
+    /// `ALTER DEFAULT PRIVILEGES` read so far, in file order.
+    pub default_privileges: Vec<grant::DefaultPrivilege>,
+    /// Objects whose ACL was started (the kind's default with the default
+    /// privileges that applied at their creation) by a GRANT or REVOKE.
+    pub acl_started: std::collections::BTreeSet<crate::model::AclTarget>,
 }
 
 impl<'a> Ctx<'a> {
@@ -189,6 +196,8 @@ impl<'a> Ctx<'a> {
             skipped_no_ops: Vec::new(),
             search_path: search_path::default_path(),
             role: None,
+            default_privileges: Vec::new(),
+            acl_started: std::collections::BTreeSet::new(),
         }
     }
 

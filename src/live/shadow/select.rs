@@ -95,6 +95,13 @@ impl Selection {
                 }
             }
         }
+        // The privileges of what is built: a schema's grants may be what
+        // lets a role the schema file switches to create in it.
+        for (target, acl) in &desired.privileges {
+            if res.has_acl_target(target) {
+                res.privileges.insert(target.clone(), acl.clone());
+            }
+        }
         res
     }
 
@@ -107,6 +114,10 @@ impl Selection {
                 copy_unit(desired, &mut shadow, &id);
             }
         }
+        // Privileges are names only (no spelling for the server to
+        // normalise): the desired ones are taken as written, for every
+        // object, built or settled.
+        shadow.privileges = desired.privileges.clone();
         shadow
     }
 

@@ -283,6 +283,34 @@ pub(super) fn check_policies(ctx: &TableCtx<'_>, refs: &mut Vec<Unresolved>) {
     }
 }
 
+/// Roles that privileges are granted to: cluster objects, resolved like
+/// policy roles (one note offline, the server's `pg_roles` with a
+/// database). Located at the object the privileges are on.
+pub(super) fn check_privilege_roles(model: &Model, refs: &mut Vec<Unresolved>) {
+    for (target, acl) in &model.privileges {
+        let Some(span) = model.acl_target_meta(target).and_then(super::span_of) else {
+            continue;
+        };
+        let mut seen = std::collections::BTreeSet::new();
+        for (grantee, _) in acl.keys() {
+            let crate::model::Grantee::Role(role) = grantee else {
+                continue;
+            };
+            let known = model.roles.contains_key(role)
+                || BUILTIN_ROLES.contains(&role.as_str())
+                || role.as_str().starts_with("pg_");
+            if !known && seen.insert(role) {
+                refs.push(Unresolved {
+                    kind: UnresolvedKind::Role,
+                    schema: None,
+                    name: role.as_str().to_string(),
+                    span,
+                });
+            }
+        }
+    }
+}
+
 pub(super) fn check_triggers(ctx: &TableCtx<'_>, refs: &mut Vec<Unresolved>) {
     let model = ctx.model;
     for trigger in ctx.table.triggers.values() {

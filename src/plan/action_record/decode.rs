@@ -319,6 +319,28 @@ impl From<ActionRecord> for Action {
                 materialized,
             },
             R::SetComment { object } => Action::SetComment { object },
+            R::Grant {
+                object,
+                privileges,
+                grantee,
+                with_grant_option,
+            } => Action::Grant {
+                object,
+                privileges,
+                grantee,
+                with_grant_option,
+            },
+            R::Revoke {
+                object,
+                privileges,
+                grantee,
+                grant_option_only,
+            } => Action::Revoke {
+                object,
+                privileges,
+                grantee,
+                grant_option_only,
+            },
             R::Backfill {
                 table,
                 column,

@@ -327,6 +327,28 @@ impl From<&Action> for ActionRecord {
             Action::SetComment { object } => R::SetComment {
                 object: object.clone(),
             },
+            Action::Grant {
+                object,
+                privileges,
+                grantee,
+                with_grant_option,
+            } => R::Grant {
+                object: object.clone(),
+                privileges: privileges.clone(),
+                grantee: grantee.clone(),
+                with_grant_option: *with_grant_option,
+            },
+            Action::Revoke {
+                object,
+                privileges,
+                grantee,
+                grant_option_only,
+            } => R::Revoke {
+                object: object.clone(),
+                privileges: privileges.clone(),
+                grantee: grantee.clone(),
+                grant_option_only: *grant_option_only,
+            },
             Action::Backfill {
                 table,
                 column,

@@ -298,6 +298,18 @@ fn one_of_each() -> Vec<Action> {
         Action::SetComment {
             object: "table public.t".to_string(),
         },
+        Action::Grant {
+            object: "TABLE public.t".to_string(),
+            privileges: vec!["SELECT".to_string(), "INSERT".to_string()],
+            grantee: "app_user".to_string(),
+            with_grant_option: true,
+        },
+        Action::Revoke {
+            object: "ROUTINE public.f(integer)".to_string(),
+            privileges: vec!["EXECUTE".to_string()],
+            grantee: "PUBLIC".to_string(),
+            grant_option_only: false,
+        },
         Action::Backfill {
             table: t.clone(),
             column: c.clone(),
@@ -417,6 +429,8 @@ fn one_of_each() -> Vec<Action> {
             | Action::CreateView { .. }
             | Action::DropView { .. }
             | Action::SetComment { .. }
+            | Action::Grant { .. }
+            | Action::Revoke { .. }
             | Action::Backfill { .. }
             | Action::Distribute { .. }
             | Action::AlterDistribution { .. }

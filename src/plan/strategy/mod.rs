@@ -25,6 +25,7 @@ mod drop_index;
 mod enum_value;
 mod inherit;
 mod policy;
+mod privilege;
 mod rename;
 mod rls;
 mod rule;
@@ -303,6 +304,12 @@ pub(crate) fn plan_change(cx: &Cx<'_>, change: &Change<'_>) -> Result<Vec<Node>,
             comment,
             ..
         } => catalog::set_comment(cx, object, target, comment.as_deref()),
+        Change::SetPrivileges {
+            target,
+            current,
+            desired,
+            ..
+        } => privilege::set_privileges(cx, target, current, desired),
         Change::Distribute {
             table,
             current,

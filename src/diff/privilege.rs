@@ -1,0 +1,183 @@
+//! Privileges: one [`Change::SetPrivileges`] per object whose ACL (owner
+//! aside) differs.
+//!
+//! Invariants:
+//! - Only objects the desired Model declares are compared: a dropped
+//!   object's privileges go with it (a REVOKE before a DROP is pointless).
+//! - An object the plan creates, or drops and creates again, starts from
+//!   its kind's default ACL (what PostgreSQL gives a new object), so its
+//!   grants follow its CREATE.
+//! - External objects are never diffed.
+//! - A desired grant to the object's current owner (as introspection
+//!   read it, `Model::owners`) is left out: the owner's own entries are
+//!   never part of the current ACL either.
+
+use super::{Change, DiffCtx};
+use crate::model::{AclTarget, Grantee, Model, ObjectId};
+use std::collections::BTreeSet;
+
+pub(crate) fn diff_privileges(ctx: &mut DiffCtx<'_>) {
+    let created: BTreeSet<ObjectId> = ctx
+        .out
+        .changes
+        .iter()
+        .filter(|change| creates(change))
+        .map(Change::object)
+        .collect();
+    let targets: BTreeSet<&AclTarget> = ctx
+        .current
+        .privileges
+        .keys()
+        .chain(ctx.desired.privileges.keys())
+        .collect();
+    for target in targets {
+        let Some(meta) = ctx.desired.acl_target_meta(target) else {
+            continue;
+        };
+        let object = object_id(ctx.desired, target);
+        let external = match target {
+            AclTarget::Schema(_) => false,
+            AclTarget::Table(name) | AclTarget::Sequence(name) | AclTarget::Type(name) => {
+                ctx.current.is_external(name) || ctx.desired.is_external(name)
+            }
+            AclTarget::Function(id) => {
+                ctx.current.is_external(&id.name) || ctx.desired.is_external(&id.name)
+            }
+        };
+        if external {
+            continue;
+        }
+        let current = if created.contains(&object) || !ctx.current.has_acl_target(target) {
+            crate::model::privilege::default_acl(target.kind())
+        } else {
+            ctx.current.acl(target)
+        };
+        let mut desired = ctx.desired.acl(target);
+        // A grant to the object's current owner is the owner's own entry,
+        // which the catalog side never lists (the owner is not modelled).
+        if let Some(owner) = ctx.current.owners.0.get(target) {
+            desired
+                .retain(|(grantee, _), _| !matches!(grantee, Grantee::Role(role) if role == owner));
+        }
+        if current != desired {
+            let span = meta.span;
+            ctx.push(Change::SetPrivileges {
+                object,
+                target: target.clone(),
+                current,
+                desired,
+                span,
+            });
+        }
+    }
+}
+
+/// True for a change that creates its object anew (with the default ACL).
+fn creates(change: &Change<'_>) -> bool {
+    matches!(
+        change,
+        Change::CreateSchema(_)
+            | Change::CreateEnum(_)
+            | Change::RecreateEnum { .. }
+            | Change::CreateDomain(_)
+            | Change::CreateCompositeType(_)
+            | Change::CreateSequence(_)
+            | Change::CreateFunction(_)
+            | Change::CreateTable(_)
+            | Change::CreateView(_)
+    )
+}
+
+/// The id of the object that carries the ACL.
+fn object_id(model: &Model, target: &AclTarget) -> ObjectId {
+    match target {
+        AclTarget::Schema(name) => ObjectId::Schema(name.clone()),
+        AclTarget::Table(name) if model.views.contains_key(name) => ObjectId::View(name.clone()),
+        AclTarget::Table(name) => ObjectId::Table(name.clone()),
+        AclTarget::Sequence(name) => ObjectId::Sequence(name.clone()),
+        AclTarget::Function(id) => ObjectId::Function(id.clone()),
+        AclTarget::Type(name) if model.domains.contains_key(name) => ObjectId::Domain(name.clone()),
+        AclTarget::Type(name) if model.composites.contains_key(name) => {
+            ObjectId::CompositeType(name.clone())
+        }
+        AclTarget::Type(name) => ObjectId::Enum(name.clone()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::diff::{diff, Change};
+    use crate::model::privilege::apply_grant;
+    use crate::model::{AclTarget, Grantee, Ident, Meta, Model, Privilege, Schema};
+
+    fn with_schema(grant_to: Option<&str>) -> Model {
+        let mut model = Model::default();
+        let name = Ident::new("app");
+        model.schemas.insert(
+            name.clone(),
+            Schema {
+                name: name.clone(),
+                comment: None,
+                distributed: false,
+                meta: Meta::default(),
+            },
+        );
+        if let Some(role) = grant_to {
+            let target = AclTarget::Schema(name);
+            let mut acl = model.acl(&target);
+            let grantee = Grantee::Role(Ident::new(role));
+            apply_grant(&mut acl, true, false, &[Privilege::Usage], &grantee, false);
+            model.set_acl(target, acl);
+        }
+        model
+    }
+
+    fn privilege_changes(current: &Model, desired: &Model) -> Vec<String> {
+        diff(current, desired)
+            .changes
+            .iter()
+            .filter_map(|change| match change {
+                Change::SetPrivileges {
+                    target,
+                    current,
+                    desired,
+                    ..
+                } => Some(format!("{target}: {current:?} -> {desired:?}")),
+                _ => None,
+            })
+            .collect()
+    }
+
+    #[test]
+    fn grants_and_revokes_are_one_change_per_object() {
+        let bare = with_schema(None);
+        let granted = with_schema(Some("reader"));
+        assert_eq!(privilege_changes(&bare, &granted).len(), 1);
+        assert_eq!(privilege_changes(&granted, &bare).len(), 1);
+        assert!(privilege_changes(&granted, &granted).is_empty());
+    }
+
+    #[test]
+    fn a_grant_to_the_current_owner_is_no_change() {
+        let mut current = with_schema(None);
+        current
+            .owners
+            .0
+            .insert(AclTarget::Schema(Ident::new("app")), Ident::new("admin"));
+        let desired = with_schema(Some("admin"));
+        assert!(privilege_changes(&current, &desired).is_empty());
+        // Owned by someone else: the grant is a change.
+        current
+            .owners
+            .0
+            .insert(AclTarget::Schema(Ident::new("app")), Ident::new("other"));
+        assert_eq!(privilege_changes(&current, &desired).len(), 1);
+    }
+
+    #[test]
+    fn a_dropped_object_takes_its_privileges_along() {
+        let granted = with_schema(Some("reader"));
+        let empty = Model::default();
+        assert!(privilege_changes(&granted, &empty).is_empty());
+    }
+}

@@ -1,0 +1,79 @@
+//! Privileges: the non-default ACLs of the objects already introspected,
+//! and their owners (`Model::owners`, outside equality).
+//!
+//! Invariants: entries whose grantee is the object's owner are left out
+//! (the query does it; the owner is not modelled, see
+//! [`crate::model::privilege`]); an ACL equal to the kind's default is no
+//! entry ([`Model::set_acl`]), so a NULL ACL and a spelled-out default
+//! compare equal; only objects the Model holds get privileges, so what
+//! the filter, the extension and system exclusions leave out stays out.
+
+use super::{catalog_type, get, IntrospectError};
+use crate::model::privilege::Acl;
+use crate::model::{AclTarget, FunctionId, Grantee, Ident, Model, Privilege, QualifiedName};
+use std::collections::BTreeMap;
+use tokio_postgres::Row;
+
+pub(super) const PRIVILEGES: &str = include_str!("queries/privileges.sql");
+
+pub(crate) fn introspect_privileges(
+    rows: Vec<Row>,
+    model: &mut Model,
+) -> Result<(), IntrospectError> {
+    const KIND: &str = "privileges";
+    let mut acls: BTreeMap<AclTarget, Acl> = BTreeMap::new();
+    for row in rows {
+        let kind: String = get(&row, KIND, "kind")?;
+        let schema: String = get(&row, KIND, "schema")?;
+        let name: String = get(&row, KIND, "name")?;
+        let qualified = || QualifiedName::new(schema.clone(), name.clone());
+        let target = match kind.as_str() {
+            "schema" => AclTarget::Schema(Ident::new(name.clone())),
+            "table" => AclTarget::Table(qualified()),
+            "sequence" => AclTarget::Sequence(qualified()),
+            "type" => AclTarget::Type(qualified()),
+            "function" => {
+                let arg_types: Vec<String> = get(&row, KIND, "arg_types")?;
+                AclTarget::Function(FunctionId {
+                    name: qualified(),
+                    arg_types: arg_types.iter().map(|ty| catalog_type(ty)).collect(),
+                })
+            }
+            other => {
+                return Err(IntrospectError::Row {
+                    object_kind: KIND,
+                    message: format!("unknown kind {other}"),
+                })
+            }
+        };
+        if !model.has_acl_target(&target) {
+            continue;
+        }
+        let owner: String = get(&row, KIND, "owner")?;
+        model.owners.0.insert(target.clone(), Ident::new(owner));
+        let has_acl: bool = get(&row, KIND, "has_acl")?;
+        if !has_acl {
+            continue;
+        }
+        let acl = acls.entry(target).or_default();
+        let privilege: Option<String> = get(&row, KIND, "privilege_type")?;
+        let Some(privilege) = privilege else {
+            continue;
+        };
+        let Some(privilege) = Privilege::parse(&privilege) else {
+            // A privilege this schemac does not know (a newer server's):
+            // left out rather than misread.
+            continue;
+        };
+        let grantee = match get::<Option<String>>(&row, KIND, "grantee")? {
+            Some(role) => Grantee::Role(Ident::new(role)),
+            None => Grantee::Public,
+        };
+        let grantable: bool = get(&row, KIND, "is_grantable")?;
+        acl.insert((grantee, privilege), grantable);
+    }
+    for (target, acl) in acls {
+        model.set_acl(target, acl);
+    }
+    Ok(())
+}
