@@ -472,7 +472,7 @@ fn every_kind_round_trips_and_is_documented() {
         );
         round_trip(action);
     }
-    assert_eq!(kinds.len(), 75);
+    assert_eq!(kinds.len(), 77);
 }
 
 #[test]
