@@ -9,7 +9,7 @@
 //! the filter, the extension and system exclusions leave out stays out.
 
 use super::{catalog_type, get, IntrospectError};
-use crate::model::privilege::Acl;
+use crate::model::privilege::{Acl, AclKind};
 use crate::model::{AclTarget, FunctionId, Grantee, Ident, Model, Privilege, QualifiedName};
 use std::collections::BTreeMap;
 use tokio_postgres::Row;
@@ -72,8 +72,56 @@ pub(crate) fn introspect_privileges(
         let grantable: bool = get(&row, KIND, "is_grantable")?;
         acl.insert((grantee, privilege), grantable);
     }
-    for (target, acl) in acls {
+    for (target, mut acl) in acls {
+        if target.kind() == AclKind::Table {
+            fold_maintain(&mut acl);
+        }
         model.set_acl(target, acl);
     }
     Ok(())
+}
+
+/// PostgreSQL 17's `GRANT ALL` on a table also grants MAINTAIN, which
+/// schemac's `ALL` (PostgreSQL 13 to 16) does not name: a grantee holding
+/// every other table privilege with the same grant option got MAINTAIN
+/// from `ALL`, and it is left out so the file's `GRANT ALL` matches.
+fn fold_maintain(acl: &mut Acl) {
+    let grantees: Vec<(Grantee, bool)> = acl
+        .iter()
+        .filter(|((_, privilege), _)| *privilege == Privilege::Maintain)
+        .map(|((grantee, _), grantable)| (grantee.clone(), *grantable))
+        .collect();
+    for (grantee, grantable) in grantees {
+        let from_all = AclKind::Table
+            .all_privileges()
+            .iter()
+            .all(|privilege| acl.get(&(grantee.clone(), *privilege)) == Some(&grantable));
+        if from_all {
+            acl.remove(&(grantee, Privilege::Maintain));
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::fold_maintain;
+    use crate::model::privilege::{Acl, AclKind};
+    use crate::model::{Grantee, Ident, Privilege};
+
+    #[test]
+    fn maintain_from_grant_all_on_postgresql_17_is_left_out() {
+        let all = Grantee::Role(Ident::new("writer"));
+        let some = Grantee::Role(Ident::new("vacuumer"));
+        let mut acl = Acl::new();
+        for privilege in AclKind::Table.all_privileges() {
+            acl.insert((all.clone(), *privilege), false);
+        }
+        acl.insert((all.clone(), Privilege::Maintain), false);
+        acl.insert((some.clone(), Privilege::Select), false);
+        acl.insert((some.clone(), Privilege::Maintain), false);
+        fold_maintain(&mut acl);
+        assert!(!acl.contains_key(&(all, Privilege::Maintain)));
+        // Granted on its own (not by ALL): kept.
+        assert!(acl.contains_key(&(some, Privilege::Maintain)));
+    }
 }
