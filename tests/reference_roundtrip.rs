@@ -13,7 +13,8 @@
 //!    by `render::sql`, runs with `psql -v ON_ERROR_STOP=1`, after
 //!    `SET check_function_bodies = off` (as in pg_dump's own scripts; works
 //!    around a planner bug, see `round_trip`);
-//! 3. `pg_dump --schema-only --no-owner --no-privileges` of that database is
+//! 3. `pg_dump --schema-only --no-owner` of that database (privileges
+//!    included: they are part of the Model) is
 //!    loaded by the `.sql` frontend as `dump.sql`, with no error diagnostics;
 //! 4. both Models, after the normalizations below, must be equal; on a
 //!    difference the test prints, per object, a diff of the two objects'
@@ -252,7 +253,7 @@ fn round_trip(job: &Job) -> Result<Outcome, String> {
 
 fn pg_dump(db: &TestDb) -> Result<String, String> {
     let output = std::process::Command::new("pg_dump")
-        .args(["--schema-only", "--no-owner", "--no-privileges", "-d"])
+        .args(["--schema-only", "--no-owner", "-d"])
         .arg(db.url())
         .env("PGCONNECT_TIMEOUT", "5")
         .output()
