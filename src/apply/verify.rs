@@ -133,6 +133,7 @@ pub fn describe_change(change: &Change) -> String {
         Change::Distribute { .. } | Change::DistributeSchema(_) => "distribute".to_string(),
         Change::UndistributeSchema(_) => "undistribute".to_string(),
         Change::SetPrivileges { .. } => "grant or revoke privileges on".to_string(),
+        Change::SetDefaultPrivileges { .. } => "alter".to_string(),
         Change::Undistribute { .. } => "undistribute".to_string(),
         Change::SetInherits { .. } => "change the parents of".to_string(),
         Change::SetTableOptions { .. } => "set the storage parameters of".to_string(),

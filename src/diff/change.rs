@@ -11,7 +11,7 @@
 //!   desired object's definition, or of the current one for drops
 //!   ([`Change::span`]).
 
-use crate::model::privilege::Acl;
+use crate::model::privilege::{Acl, DefaultAclKey};
 use crate::model::{
     AclTarget, Column, CompositeType, Constraint, Distribution, Domain, Enum, Extension, Function,
     Ident, Identity, Index, ObjectId, Policy, QualifiedName, RenameKind, Rule, Schema, Sequence,
@@ -361,6 +361,13 @@ pub enum Change<'a> {
         desired: Acl,
         span: Option<Span>,
     },
+    /// A `pg_default_acl` entry goes from `current` to `desired` (`ALTER
+    /// DEFAULT PRIVILEGES ... GRANT / REVOKE`).
+    SetDefaultPrivileges {
+        key: DefaultAclKey,
+        current: Acl,
+        desired: Acl,
+    },
 }
 
 impl Change<'_> {
@@ -459,6 +466,7 @@ impl Change<'_> {
             Change::SetComment { object, .. } | Change::SetPrivileges { object, .. } => {
                 object.clone()
             }
+            Change::SetDefaultPrivileges { key, .. } => ObjectId::DefaultPrivileges(key.clone()),
         }
     }
 
@@ -531,6 +539,7 @@ impl Change<'_> {
             | Change::DropStatistics { .. }
             | Change::SetComment { .. }
             | Change::SetPrivileges { .. }
+            | Change::SetDefaultPrivileges { .. }
             | Change::Distribute { .. }
             | Change::Undistribute { .. }
             | Change::SetInherits { .. }
@@ -589,6 +598,7 @@ impl Change<'_> {
             | Change::DropStatistics { statistics, .. } => statistics.meta.span,
             Change::CreateRule { rule, .. } | Change::DropRule { rule, .. } => rule.meta.span,
             Change::ReplaceRule { desired, .. } => desired.meta.span,
+            Change::SetDefaultPrivileges { .. } => None,
             Change::ReplaceView { desired, .. } => desired.meta.span,
             Change::AddEnumValue { span, .. }
             | Change::RenameSchema { span, .. }
@@ -635,5 +645,6 @@ pub fn renamed_id(from: &ObjectId, to: &Ident) -> ObjectId {
         ObjectId::CompositeType(name) => ObjectId::CompositeType(name.with_name(to.clone())),
         ObjectId::Statistics(table, _) => ObjectId::Statistics(table.clone(), to.clone()),
         ObjectId::Rule(table, _) => ObjectId::Rule(table.clone(), to.clone()),
+        ObjectId::DefaultPrivileges(key) => ObjectId::DefaultPrivileges(key.clone()),
     }
 }

@@ -74,6 +74,7 @@ pub fn diff<'a>(current: &'a Model, desired: &'a Model) -> ChangeSet<'a> {
     view::diff_views(&mut ctx);
     // Last: it reads which objects the changes above create.
     privilege::diff_privileges(&mut ctx);
+    privilege::diff_default_privileges(&mut ctx);
     ctx.out
 }
 

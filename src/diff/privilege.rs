@@ -5,16 +5,22 @@
 //! - Only objects the desired Model declares are compared: a dropped
 //!   object's privileges go with it (a REVOKE before a DROP is pointless).
 //! - An object the plan creates, or drops and creates again, starts from
-//!   its kind's default ACL (what PostgreSQL gives a new object), so its
-//!   grants follow its CREATE.
+//!   what PostgreSQL gives a new object: its kind's default ACL as the
+//!   current database's default privileges (`pg_default_acl`) for the
+//!   creating role change it, so its grants and revokes follow its
+//!   CREATE. The plan alters default privileges after every CREATE.
+//! - Default privileges are compared per `pg_default_acl` entry
+//!   ([`diff_default_privileges`]); a desired `FOR ROLE` of the role the
+//!   catalog was read as is that role's entry (`None`).
 //! - External objects are never diffed.
 //! - A desired grant to the object's current owner (as introspection
 //!   read it, `Model::owners`) is left out: the owner's own entries are
 //!   never part of the current ACL either.
 
 use super::{Change, DiffCtx};
-use crate::model::{AclTarget, Grantee, Model, ObjectId};
-use std::collections::BTreeSet;
+use crate::model::privilege::Acl;
+use crate::model::{AclTarget, DefaultAclKey, Grantee, Ident, Model, ObjectId};
+use std::collections::{BTreeMap, BTreeSet};
 
 pub(crate) fn diff_privileges(ctx: &mut DiffCtx<'_>) {
     let created: BTreeSet<ObjectId> = ctx
@@ -48,7 +54,12 @@ pub(crate) fn diff_privileges(ctx: &mut DiffCtx<'_>) {
             continue;
         }
         let current = if created.contains(&object) || !ctx.current.has_acl_target(target) {
-            crate::model::privilege::default_acl(target.kind())
+            // What PostgreSQL gives the new object: the database's default
+            // privileges for its creating role (the plan alters them
+            // after every CREATE, see `diff_default_privileges`).
+            let role = connected_as(ctx.current, meta.role.as_ref());
+            ctx.current
+                .acl_at_creation(target.kind(), role.as_ref(), target.schema())
         } else {
             ctx.current.acl(target)
         };
@@ -67,6 +78,64 @@ pub(crate) fn diff_privileges(ctx: &mut DiffCtx<'_>) {
                 current,
                 desired,
                 span,
+            });
+        }
+    }
+}
+
+/// `role` as the diff keys default privileges: `None` for the role the
+/// catalog was read as (`Model::connected_role`), which is the role
+/// schemac runs as.
+fn connected_as(current: &Model, role: Option<&Ident>) -> Option<Ident> {
+    match (role, &current.connected_role.0) {
+        (Some(role), Some(connected)) if role == connected => None,
+        (role, _) => role.cloned(),
+    }
+}
+
+/// Default privileges (`pg_default_acl`): one
+/// [`Change::SetDefaultPrivileges`] per entry that differs.
+///
+/// Scope: an entry `IN SCHEMA s` is compared when the desired schema sets
+/// it or declares `s` (as every object's privileges are); a global entry only
+/// when the desired schema sets default privileges at all, so a schema
+/// file that never mentions them leaves the database's global defaults
+/// (often set by its administrators) alone.
+pub(crate) fn diff_default_privileges(ctx: &mut DiffCtx<'_>) {
+    let desired: BTreeMap<DefaultAclKey, Acl> = ctx
+        .desired
+        .default_privileges
+        .iter()
+        .map(|(key, acl)| {
+            let key = DefaultAclKey {
+                role: connected_as(ctx.current, key.role.as_ref()),
+                ..key.clone()
+            };
+            (key, acl.clone())
+        })
+        .collect();
+    let manages_global = !desired.is_empty();
+    let keys: BTreeSet<&DefaultAclKey> = ctx
+        .current
+        .default_privileges
+        .keys()
+        .chain(desired.keys())
+        .collect();
+    for key in keys {
+        let in_scope = match &key.schema {
+            Some(schema) => desired.contains_key(key) || ctx.desired.schemas.contains_key(schema),
+            None => manages_global,
+        };
+        if !in_scope {
+            continue;
+        }
+        let current = ctx.current.default_acl_entry(key);
+        let wanted = desired.get(key).cloned().unwrap_or_else(|| key.base());
+        if current != wanted {
+            ctx.push(Change::SetDefaultPrivileges {
+                key: key.clone(),
+                current,
+                desired: wanted,
             });
         }
     }

@@ -512,7 +512,17 @@ async fn introspect_in_snapshot(
     let (
         (
             (schemas, extensions, enums, domains, composites),
-            (sequences, functions, views, index_keys, inherits, statistics, rules, privileges),
+            (
+                sequences,
+                functions,
+                views,
+                index_keys,
+                inherits,
+                statistics,
+                rules,
+                privileges,
+                default_privileges,
+            ),
         ),
         mut per_table,
         helper_rows,
@@ -538,6 +548,7 @@ async fn introspect_in_snapshot(
                         session.query("statistics", statistics::STATISTICS),
                         session.query("rules", rule::RULES),
                         session.query("privileges", privilege::PRIVILEGES),
+                        session.query("default privileges", privilege::DEFAULT_PRIVILEGES),
                     )
                 },
             )
@@ -618,6 +629,7 @@ async fn introspect_in_snapshot(
     // After everything that decides which objects are in the Model.
     let convert_started = Instant::now();
     privilege::introspect_privileges(privileges, &mut model)?;
+    privilege::introspect_default_privileges(default_privileges, &mut model)?;
     rows_to_model += convert_started.elapsed();
     let sessions: Vec<&Session> = std::iter::once(&session)
         .chain(helper_session.as_ref())

@@ -479,6 +479,7 @@ impl<'a> MigrationCtx<'a> {
 pub fn object_span(model: &Model, id: &ObjectId) -> Option<Span> {
     let table_meta = |name: &QualifiedName| model.tables.get(name).map(|table| &table.meta);
     let meta: Option<&Meta> = match id {
+        ObjectId::DefaultPrivileges(_) => None,
         ObjectId::Schema(name) => model.schemas.get(name).map(|o| &o.meta),
         ObjectId::Extension(name) => model.extensions.get(name).map(|o| &o.meta),
         ObjectId::Enum(name) => model.enums.get(name).map(|o| &o.meta),

@@ -324,10 +324,13 @@ pub async fn normalize(
     filter: &Filter,
     server_version: u32,
 ) -> Result<Normalized, ShadowError> {
-    let buildable = match selection {
+    let mut buildable = match selection {
         Some(selection) => selection.build_model(desired),
         None => desired.clone(),
     };
+    // Default privileges are names only, taken as written (below), and
+    // never left behind in a shadow database the user provides.
+    buildable.default_privileges.clear();
     let client = shadow.connect().await?;
     copy_session_settings(target, &client).await?;
     let mut leftover_note = None;
@@ -338,6 +341,9 @@ pub async fn normalize(
     let mut res = build_and_read(shadow, &client, desired, buildable, filter, server_version).await;
     if let (Some(selection), Ok(normalized)) = (selection, &mut res) {
         normalized.model = selection.merge(desired, std::mem::take(&mut normalized.model));
+    }
+    if let Ok(normalized) = &mut res {
+        normalized.model.default_privileges = desired.default_privileges.clone();
     }
     if !shadow.owned {
         // The build's own error, if any, matters more than the cleanup's.

@@ -171,6 +171,7 @@ pub fn definition(model: &Model, id: &ObjectId) -> Option<String> {
             let trigger = table_of(table)?.triggers.get(name)?;
             (create_trigger(table, trigger), trigger.comment.as_deref())
         }
+        ObjectId::DefaultPrivileges(_) => return None,
         ObjectId::Rule(table, name) => {
             let rule = table_of(table)?.rules.get(name)?;
             (create_rule(table, rule, false), rule.comment.as_deref())
@@ -314,7 +315,8 @@ pub fn facts(model: &Model, id: &ObjectId, outputs: &ViewOutputs) -> Vec<String>
         | ObjectId::Index(..)
         | ObjectId::Policy(..)
         | ObjectId::Statistics(..)
-        | ObjectId::Rule(..) => Vec::new(),
+        | ObjectId::Rule(..)
+        | ObjectId::DefaultPrivileges(_) => Vec::new(),
     }
 }
 

@@ -45,7 +45,7 @@ pub use function::*;
 pub use index::*;
 pub use partition::*;
 pub use policy::*;
-pub use privilege::{AclKind, AclTarget, Grantee, Privilege};
+pub use privilege::{AclKind, AclTarget, DefaultAclKey, Grantee, Privilege};
 pub use rule::*;
 pub use sequence::*;
 pub use session::{FileSession, VerbatimStatement};
@@ -249,6 +249,13 @@ pub struct Model {
     /// Owners of the objects as the catalog says (introspection only;
     /// never part of equality, see [`privilege::Owners`]).
     pub owners: privilege::Owners,
+    /// `pg_default_acl` (`ALTER DEFAULT PRIVILEGES`): entries that differ
+    /// from their default, owner aside (see [`privilege::DefaultAclKey`]).
+    pub default_privileges: BTreeMap<privilege::DefaultAclKey, privilege::Acl>,
+    /// The role the catalog was read as (introspection only; never part
+    /// of equality): the diff reads a desired `FOR ROLE` of this role as
+    /// the connected role's entries.
+    pub connected_role: privilege::NotCompared<Option<Ident>>,
     /// Objects managed by someone else: never diffed, never dropped.
     pub external: Vec<ExternalPattern>,
     /// The file's own session (search_path, verbatim statements); never
@@ -277,6 +284,8 @@ pub enum ObjectId {
     /// A rewrite rule on a table (`CREATE RULE`).
     Rule(QualifiedName, Ident),
     View(QualifiedName),
+    /// An entry of `pg_default_acl` (`ALTER DEFAULT PRIVILEGES`).
+    DefaultPrivileges(DefaultAclKey),
 }
 
 /// The kinds of objects that `ALTER <kind> ... RENAME TO` renames and
@@ -349,6 +358,7 @@ pub enum ObjectKind {
     Statistics,
     Rule,
     View,
+    DefaultPrivileges,
 }
 
 impl ObjectKind {
@@ -370,6 +380,7 @@ impl ObjectKind {
             ObjectKind::Statistics => "statistics",
             ObjectKind::Rule => "rule",
             ObjectKind::View => "view",
+            ObjectKind::DefaultPrivileges => "default privileges",
         }
     }
 }
@@ -395,6 +406,7 @@ impl ObjectId {
             | ObjectId::Trigger(name, _)
             | ObjectId::Statistics(name, _)
             | ObjectId::Rule(name, _) => Some(&name.schema),
+            ObjectId::DefaultPrivileges(key) => key.schema.as_ref(),
         }
     }
 
@@ -416,6 +428,7 @@ impl ObjectId {
             ObjectId::Statistics(..) => ObjectKind::Statistics,
             ObjectId::Rule(..) => ObjectKind::Rule,
             ObjectId::View(_) => ObjectKind::View,
+            ObjectId::DefaultPrivileges(_) => ObjectKind::DefaultPrivileges,
         }
     }
 }
@@ -440,6 +453,7 @@ impl fmt::Display for ObjectId {
             | ObjectId::Trigger(table, name)
             | ObjectId::Statistics(table, name)
             | ObjectId::Rule(table, name) => write!(f, "{kind} {table}.{name}"),
+            ObjectId::DefaultPrivileges(key) => write!(f, "{key}"),
         }
     }
 }
@@ -512,6 +526,11 @@ impl Model {
         // ON), so each object's ACL comes from one file.
         for (target, acl) in other.privileges {
             self.privileges.insert(target, acl);
+        }
+        // Files run one after another: a later file's entry is what the
+        // earlier one's became.
+        for (key, acl) in other.default_privileges {
+            self.default_privileges.insert(key, acl);
         }
         self.external.extend(other.external);
         self.session.merge(other.session);

@@ -152,6 +152,17 @@ impl AclKind {
             || (self == AclKind::Table && privilege == Privilege::Maintain)
     }
 
+    /// The objects clause of `ALTER DEFAULT PRIVILEGES`: `TABLES`.
+    pub fn objects_sql(self) -> &'static str {
+        match self {
+            AclKind::Schema => "SCHEMAS",
+            AclKind::Table => "TABLES",
+            AclKind::Sequence => "SEQUENCES",
+            AclKind::Function => "FUNCTIONS",
+            AclKind::Type => "TYPES",
+        }
+    }
+
     /// Lower-case name for messages and the JSON plan.
     pub fn as_str(self) -> &'static str {
         match self {
@@ -273,6 +284,128 @@ pub fn apply_grant(
         } else {
             acl.remove(&key);
         }
+    }
+}
+
+/// One entry of `pg_default_acl` (`ALTER DEFAULT PRIVILEGES`): the
+/// privileges that objects of `kind` get when `role` creates them, in
+/// `schema` or (`None`) anywhere.
+///
+/// `role` `None` is the role schemac runs as (the applying user): a file's
+/// `ALTER DEFAULT PRIVILEGES` without `FOR ROLE` and outside any `SET
+/// ROLE`, and, on the catalog side, an entry of the connected role.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct DefaultAclKey {
+    pub role: Option<Ident>,
+    pub schema: Option<Ident>,
+    pub kind: AclKind,
+}
+
+impl DefaultAclKey {
+    /// What the entry holds when nothing altered it, owner aside: a
+    /// global entry replaces the kind's built-in default; a per-schema one
+    /// only adds to the global result, so its default is empty.
+    pub fn base(&self) -> Acl {
+        match self.schema {
+            None => default_acl(self.kind),
+            Some(_) => Acl::new(),
+        }
+    }
+
+    /// True when an entry for `grantee` is left out of this key's ACL:
+    /// the role's own entries of a global entry, which PostgreSQL keeps as
+    /// part of the full ACL (the owner's privileges, not modelled). A
+    /// per-schema entry holds only what was granted, the role's own grants
+    /// included (pg_dump prints them).
+    pub fn drops_own_entry(&self, grantee: &Grantee) -> bool {
+        self.schema.is_none()
+            && matches!((grantee, &self.role), (Grantee::Role(name), Some(own)) if name == own)
+    }
+
+    /// The clause between `ALTER DEFAULT PRIVILEGES` and `GRANT`:
+    /// `FOR ROLE r IN SCHEMA s` (either part may be absent).
+    pub fn scope_sql(&self) -> String {
+        let mut res = String::new();
+        if let Some(role) = &self.role {
+            res.push_str(&format!("FOR ROLE {role}"));
+        }
+        if let Some(schema) = &self.schema {
+            if !res.is_empty() {
+                res.push(' ');
+            }
+            res.push_str(&format!("IN SCHEMA {schema}"));
+        }
+        res
+    }
+}
+
+impl fmt::Display for DefaultAclKey {
+    /// `default privileges for role r in schema s on tables`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("default privileges")?;
+        if let Some(role) = &self.role {
+            write!(f, " for role {role}")?;
+        }
+        if let Some(schema) = &self.schema {
+            write!(f, " in schema {schema}")?;
+        }
+        write!(f, " on {}", self.kind.objects_sql().to_lowercase())
+    }
+}
+
+/// A value that is carried along but never part of equality.
+#[derive(Debug, Clone, Default)]
+pub struct NotCompared<T>(pub T);
+
+impl<T> PartialEq for NotCompared<T> {
+    fn eq(&self, _other: &NotCompared<T>) -> bool {
+        true
+    }
+}
+
+impl<T> Eq for NotCompared<T> {}
+
+impl super::Model {
+    /// The `pg_default_acl` entry (owner aside), its default when the
+    /// Model keeps none.
+    pub fn default_acl_entry(&self, key: &DefaultAclKey) -> Acl {
+        self.default_privileges
+            .get(key)
+            .cloned()
+            .unwrap_or_else(|| key.base())
+    }
+
+    /// Sets a `pg_default_acl` entry, keeping the canonical form (no entry
+    /// when it is the default, as PostgreSQL removes such entries).
+    pub fn set_default_acl_entry(&mut self, key: DefaultAclKey, acl: Acl) {
+        if acl == key.base() {
+            self.default_privileges.remove(&key);
+        } else {
+            self.default_privileges.insert(key, acl);
+        }
+    }
+
+    /// The ACL (owner aside) PostgreSQL gives an object of `kind` that
+    /// `role` (`None`: the role schemac runs as) creates in `schema`, by
+    /// this Model's default privileges: the global entry (else the kind's
+    /// built-in default) with the per-schema entry added.
+    pub fn acl_at_creation(&self, kind: AclKind, role: Option<&Ident>, schema: &Ident) -> Acl {
+        let key = |schema: Option<&Ident>| DefaultAclKey {
+            role: role.cloned(),
+            schema: schema.cloned(),
+            kind,
+        };
+        let mut acl = self.default_acl_entry(&key(None));
+        if kind != AclKind::Schema {
+            for (entry, option) in self.default_acl_entry(&key(Some(schema))) {
+                let held = acl.get(&entry).copied().unwrap_or(false);
+                acl.insert(entry, held || option);
+            }
+        }
+        if let Some(role) = role {
+            acl.retain(|(grantee, _), _| !matches!(grantee, Grantee::Role(r) if r == role));
+        }
+        acl
     }
 }
 

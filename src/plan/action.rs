@@ -329,6 +329,21 @@ pub enum Action {
         grantee: String,
         grant_option_only: bool,
     },
+    /// `ALTER DEFAULT PRIVILEGES [FOR ROLE role] [IN SCHEMA schema] GRANT
+    /// privileges ON objects TO grantee [WITH GRANT OPTION]` (`grant`), or
+    /// `... REVOKE [GRANT OPTION FOR] privileges ON objects FROM grantee`
+    /// (`grant_option`: the option only). `objects` is `TABLES`,
+    /// `SEQUENCES`, `FUNCTIONS`, `TYPES` or `SCHEMAS`; `role` `None` is the
+    /// applying role. Catalog only (`pg_default_acl`).
+    AlterDefaultPrivileges {
+        role: Option<String>,
+        schema: Option<String>,
+        objects: String,
+        grant: bool,
+        privileges: Vec<String>,
+        grantee: String,
+        grant_option: bool,
+    },
     /// A `DO` block that fills `column` of every row with its default, in
     /// committed batches of `batch` rows (outside a transaction).
     Backfill {
@@ -575,6 +590,7 @@ impl Action {
             Action::SetComment { .. } => "set_comment",
             Action::Grant { .. } => "grant",
             Action::Revoke { .. } => "revoke",
+            Action::AlterDefaultPrivileges { .. } => "alter_default_privileges",
             Action::Backfill { .. } => "backfill",
             Action::Distribute { .. } => "distribute",
             Action::AlterDistribution { .. } => "alter_distribution",

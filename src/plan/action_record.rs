@@ -350,6 +350,15 @@ pub enum ActionRecord {
         grantee: String,
         grant_option_only: bool,
     },
+    AlterDefaultPrivileges {
+        role: Option<String>,
+        schema: Option<String>,
+        objects: String,
+        grant: bool,
+        privileges: Vec<String>,
+        grantee: String,
+        grant_option: bool,
+    },
     Backfill {
         table: NameRecord,
         column: String,

@@ -92,7 +92,8 @@ fn is_fresh(step: &Step, fresh_relations: &BTreeSet<QualifiedName>) -> bool {
         | Action::SetComment { .. }
         // GRANT and REVOKE change the catalog only and lock no relation.
         | Action::Grant { .. }
-        | Action::Revoke { .. } => true,
+        | Action::Revoke { .. }
+        | Action::AlterDefaultPrivileges { .. } => true,
         Action::CreateSequence { name } | Action::CreateView { name, .. } => fresh(name),
         // What is built on a new table.
         Action::CreateTable { table, .. }

@@ -162,6 +162,8 @@ pub(crate) enum Phase {
     DropType,
     DropExtension,
     DropSchema,
+    /// `ALTER DEFAULT PRIVILEGES`: after everything the plan creates.
+    DefaultPrivileges,
 }
 
 /// A contiguous run of steps, ordered as a unit.

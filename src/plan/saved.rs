@@ -36,7 +36,9 @@ use super::step::TableSize;
 use super::{
     plan_models, Action, Hazard, HazardNote, Lock, LockMode, Origin, Plan, PlanOptions, Step,
 };
-use crate::model::{FunctionId, Ident, Model, ObjectId, QualifiedName, TypeName};
+use crate::model::{
+    AclKind, DefaultAclKey, FunctionId, Ident, Model, ObjectId, QualifiedName, TypeName,
+};
 use serde::{Deserialize, Serialize};
 
 /// The version of the saved-plan format written by this build. Version 2
@@ -538,6 +540,19 @@ fn save_object(object: &ObjectId) -> SavedObject {
         | ObjectId::Trigger(table, name)
         | ObjectId::Statistics(table, name)
         | ObjectId::Rule(table, name) => owned(table, name),
+        // The role in `name` (empty: the role schemac runs as), the kind
+        // of objects in `arg_types`.
+        ObjectId::DefaultPrivileges(key) => SavedObject {
+            kind: kind.clone(),
+            schema: key.schema.as_ref().map(|schema| schema.0.clone()),
+            table: None,
+            name: key
+                .role
+                .as_ref()
+                .map(|role| role.0.clone())
+                .unwrap_or_default(),
+            arg_types: vec![key.kind.objects_sql().to_string()],
+        },
     }
 }
 
@@ -580,6 +595,21 @@ fn load_object(saved: &SavedObject) -> Result<ObjectId, String> {
         "trigger" => ObjectId::Trigger(table()?, name),
         "statistics" => ObjectId::Statistics(table()?, name),
         "rule" => ObjectId::Rule(table()?, name),
+        "default privileges" => {
+            let kind = match saved.arg_types.first().map(String::as_str) {
+                Some("SCHEMAS") => AclKind::Schema,
+                Some("TABLES") => AclKind::Table,
+                Some("SEQUENCES") => AclKind::Sequence,
+                Some("FUNCTIONS") => AclKind::Function,
+                Some("TYPES") => AclKind::Type,
+                other => return Err(format!("default privileges on unknown objects {other:?}")),
+            };
+            ObjectId::DefaultPrivileges(DefaultAclKey {
+                role: (!saved.name.is_empty()).then_some(name),
+                schema: saved.schema.clone().map(Ident::new),
+                kind,
+            })
+        }
         other => return Err(format!("unknown object kind `{other}`")),
     };
     Ok(res)

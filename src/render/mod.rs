@@ -92,6 +92,12 @@ pub fn object_name(object: &ObjectId) -> String {
         | ObjectId::Trigger(table, name)
         | ObjectId::Statistics(table, name)
         | ObjectId::Rule(table, name) => format!("{table}.{name}"),
+        // `for role r in schema s on tables`.
+        ObjectId::DefaultPrivileges(key) => key
+            .to_string()
+            .trim_start_matches("default privileges")
+            .trim_start()
+            .to_string(),
     }
 }
 

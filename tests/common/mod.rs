@@ -466,13 +466,23 @@ impl TestDb {
                 names.extend(policy.roles.iter().map(|role| role.as_str()));
             }
         }
-        for acl in model.privileges.values() {
+        for acl in model
+            .privileges
+            .values()
+            .chain(model.default_privileges.values())
+        {
             for (grantee, _) in acl.keys() {
                 if let schemac::model::Grantee::Role(role) = grantee {
                     names.insert(role.as_str());
                 }
             }
         }
+        names.extend(
+            model
+                .default_privileges
+                .keys()
+                .filter_map(|key| key.role.as_ref().map(|role| role.as_str())),
+        );
         let names: Vec<&str> = names.into_iter().collect();
         ensure_role_names(&self.url, &names)
     }

@@ -326,7 +326,7 @@ fn tokens(node: &Node<'_>, out: &mut Vec<Tok>) {
             out.push(Tok::Word(node.as_str().trim().to_string()));
             return;
         }
-        Rule::every_unit | Rule::acl_privilege | Rule::acl_kind => {
+        Rule::every_unit | Rule::acl_privilege | Rule::acl_kind | Rule::dp_objects => {
             out.push(Tok::Word(node.as_str().to_lowercase()));
             return;
         }

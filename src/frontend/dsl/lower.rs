@@ -40,6 +40,7 @@ pub fn lower_entries<'i>(
         diagnostics: Vec::new(),
         standalone_indexes: Vec::new(),
         pending_grants: Vec::new(),
+        default_privilege_schemas: Vec::new(),
     };
     for entry in entries {
         cx.base = entry.base;
@@ -62,6 +63,9 @@ pub(super) struct Cx<'a> {
     standalone_indexes: Vec<(QualifiedName, Index, Option<Ident>, Vec<String>)>,
     /// `grant` / `revoke` items: applied once the whole file is read.
     pending_grants: Vec<grant::PendingGrant>,
+    /// The `in schema` of `default privileges` items: checked once the
+    /// whole file is read.
+    default_privilege_schemas: Vec<(Ident, Span)>,
 }
 
 impl Cx<'_> {
@@ -137,6 +141,7 @@ impl Cx<'_> {
             Rule::external_def => self.lower_external(&def),
             Rule::grant_def => self.lower_grant(&def, true),
             Rule::revoke_def => self.lower_grant(&def, false),
+            Rule::default_privileges_def => self.lower_default_privileges(&def),
             Rule::enum_def => self.lower_enum(&def, comment),
             Rule::domain_def => self.lower_domain(&def, comment),
             Rule::type_def => self.lower_composite(&def, comment),

@@ -116,7 +116,56 @@ fn print_raw(model: &Model) -> String {
     for (target, acl) in &model.privileges {
         print_privileges(&mut out, target, acl);
     }
+    for (key, acl) in &model.default_privileges {
+        print_default_privileges(&mut out, key, acl);
+    }
     out
+}
+
+/// `default privileges [for role r] [in schema s] ...`: a `revoke` for
+/// the entry's default grants it lacks, then one `grant` per grantee and
+/// grant option (lowering applies them to the default in this order).
+fn print_default_privileges(out: &mut String, key: &DefaultAclKey, acl: &privilege::Acl) {
+    let mut head = "default privileges".to_string();
+    if let Some(role) = &key.role {
+        let _ = write!(head, " for role {role}");
+    }
+    if let Some(schema) = &key.schema {
+        let _ = write!(head, " in schema {schema}");
+    }
+    let objects = key.kind.objects_sql().to_lowercase();
+    let missing: Vec<&str> = key
+        .base()
+        .into_keys()
+        .filter(|entry| !acl.contains_key(entry))
+        .map(|(_, privilege)| privilege.as_sql())
+        .collect();
+    if !missing.is_empty() {
+        let _ = writeln!(
+            out,
+            "{head} revoke {} on {objects} from public\n",
+            missing.join(", ").to_lowercase()
+        );
+    }
+    let mut grants: std::collections::BTreeMap<(&Grantee, bool), Vec<&str>> = Default::default();
+    for ((grantee, privilege), option) in acl {
+        grants
+            .entry((grantee, *option))
+            .or_default()
+            .push(privilege.as_sql());
+    }
+    for ((grantee, option), privileges) in grants {
+        let grantee = match grantee {
+            Grantee::Public => "public".to_string(),
+            Grantee::Role(name) => name.to_string(),
+        };
+        let _ = writeln!(
+            out,
+            "{head} grant {} on {objects} to {grantee}{}\n",
+            privileges.join(", ").to_lowercase(),
+            if option { " with grant option" } else { "" }
+        );
+    }
 }
 
 /// `revoke` for the kind's default entries the object lacks, then one

@@ -21,6 +21,8 @@ revoke execute on function app.add(integer, integer) from public
 grant execute on function app.add(integer, integer) to app_user
 revoke all on type app.mood from public
 grant usage on type app.mood to app_admin
+default privileges for role app_admin in schema app grant select, insert on tables to app_user with grant option
+default privileges revoke execute on routines from public
 
 /// Order lifecycle.
 enum order_status { pending, processing, shipped, 'on hold' }
@@ -954,4 +956,42 @@ fn not_valid_constraints_are_declared_and_printed() {
     let printed = crate::frontend::dsl::print::print_model(&parsed.value);
     assert_eq!(printed.matches(" not valid").count(), 3, "{printed}");
     assert_eq!(load(&printed).value, parsed.value, "{printed}");
+}
+
+#[test]
+fn default_privileges_are_pg_default_acl_entries() {
+    let parsed = load(RICH);
+    let entries: Vec<String> = parsed
+        .value
+        .default_privileges
+        .iter()
+        .map(|(key, acl)| {
+            let grants: Vec<String> = acl
+                .iter()
+                .map(|((grantee, privilege), option)| {
+                    format!("{grantee} {privilege}{}", if *option { "*" } else { "" })
+                })
+                .collect();
+            format!("{key}: {}", grants.join(", "))
+        })
+        .collect();
+    assert_eq!(
+        entries,
+        vec![
+            "default privileges on functions: ",
+            "default privileges for role app_admin in schema app on tables: app_user SELECT*, app_user INSERT*",
+        ]
+    );
+    check(
+        "default privileges in schema nowhere grant select on tables to r",
+        &["1:1: unknown-reference: default privileges in schema nowhere, which this file does not declare"],
+    );
+    check(
+        "schema app\ndefault privileges in schema app grant usage on schemas to r",
+        &["2:49: syntax-error: default privileges on schemas cannot be limited to a schema (leave out `in schema`)"],
+    );
+    check(
+        "schema app\ndefault privileges in schema app grant execute on tables to r",
+        &["2:40: invalid-privilege: invalid privilege type EXECUTE for tables"],
+    );
 }

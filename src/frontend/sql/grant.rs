@@ -20,7 +20,9 @@
 
 use super::{ident, Ctx, Stmt};
 use crate::model::privilege::apply_grant;
-use crate::model::{AclKind, AclTarget, FunctionId, Grantee, Ident, Privilege, QualifiedName};
+use crate::model::{
+    AclKind, AclTarget, DefaultAclKey, FunctionId, Grantee, Ident, Privilege, QualifiedName,
+};
 use sqlparser::keywords::Keyword;
 use sqlparser::parser::{Parser, ParserError};
 use sqlparser::tokenizer::Token;
@@ -590,8 +592,9 @@ pub(crate) struct DefaultPrivilege {
 /// REVOKE ... ON TABLES | SEQUENCES | FUNCTIONS | ROUTINES | TYPES |
 /// SCHEMAS ...`: remembered, and applied to the objects the file creates
 /// afterwards under that role, as PostgreSQL does
-/// ([`apply_default_privileges`]). The `pg_default_acl` entries themselves
-/// are not part of the Model.
+/// ([`apply_default_privileges`]), and kept as the `pg_default_acl`
+/// entries they make (`Model::default_privileges`; see
+/// [`DefaultAclKey::drops_own_entry`] for the role's own entries).
 pub(crate) fn alter_default_privileges(ctx: &mut Ctx<'_>, stmt: Stmt<'_>) {
     let parsed = super::parser(stmt.text).and_then(|mut p| {
         p.expect_keyword(Keyword::ALTER)?;
@@ -669,8 +672,40 @@ pub(crate) fn alter_default_privileges(ctx: &mut Ctx<'_>, stmt: Stmt<'_>) {
     } else {
         schemas.into_iter().map(Some).collect()
     };
+    let privileges = match &statement.privileges {
+        None => kind.all_privileges().to_vec(),
+        Some(listed) => listed
+            .iter()
+            .copied()
+            .filter(|privilege| kind.allows(*privilege))
+            .collect(),
+    };
     for role in &role_list {
         for schema in &schema_list {
+            // The `pg_default_acl` entry itself (PostgreSQL refuses
+            // `IN SCHEMA` with `ON SCHEMAS`).
+            if !(schema.is_some() && kind == AclKind::Schema) {
+                let key = DefaultAclKey {
+                    role: role.clone(),
+                    schema: schema.clone(),
+                    kind,
+                };
+                let mut acl = ctx.model.default_acl_entry(&key);
+                for grantee in &grantees {
+                    if key.drops_own_entry(grantee) {
+                        continue;
+                    }
+                    apply_grant(
+                        &mut acl,
+                        statement.grant,
+                        statement.option_only,
+                        &privileges,
+                        grantee,
+                        statement.with_grant_option,
+                    );
+                }
+                ctx.model.set_default_acl_entry(key, acl);
+            }
             ctx.default_privileges.push(DefaultPrivilege {
                 role: role.clone(),
                 schema: schema.clone(),
@@ -964,6 +999,43 @@ CREATE FUNCTION app.g() RETURNS int LANGUAGE sql AS $$ select 1 $$;",
                 "table app.t: reader SELECT, reader INSERT",
                 "sequence app.s: reader USAGE",
                 "function app.f(): ",
+            ]
+        );
+    }
+
+    #[test]
+    fn default_privileges_are_kept_as_pg_default_acl_entries() {
+        let parsed = load(
+            "CREATE SCHEMA app;
+ALTER DEFAULT PRIVILEGES FOR ROLE admin IN SCHEMA app GRANT SELECT ON TABLES TO reader, admin;
+ALTER DEFAULT PRIVILEGES FOR ROLE admin REVOKE EXECUTE ON FUNCTIONS FROM PUBLIC;
+ALTER DEFAULT PRIVILEGES FOR ROLE admin GRANT EXECUTE ON FUNCTIONS TO admin;
+SET ROLE admin;
+ALTER DEFAULT PRIVILEGES GRANT USAGE ON SEQUENCES TO reader WITH GRANT OPTION;
+RESET ROLE;
+ALTER DEFAULT PRIVILEGES IN SCHEMA app GRANT ALL ON TABLES TO writer;
+ALTER DEFAULT PRIVILEGES IN SCHEMA app REVOKE TRUNCATE, TRIGGER ON TABLES FROM writer;
+ALTER DEFAULT PRIVILEGES GRANT USAGE ON TYPES TO reader;
+ALTER DEFAULT PRIVILEGES REVOKE USAGE ON TYPES FROM reader;",
+        );
+        let errors: Vec<_> = parsed.diagnostics.iter().filter(|d| d.is_error()).collect();
+        assert!(errors.is_empty(), "{errors:?}");
+        let entries: Vec<String> = parsed
+            .value
+            .default_privileges
+            .iter()
+            .map(|(key, acl)| format!("{key}: {}", entries(acl).join(", ")))
+            .collect();
+        // The role's own grant is kept in a per-schema entry and left out
+        // of a global one; a global entry back at its default is no entry.
+        assert_eq!(
+            entries,
+            vec![
+                "default privileges in schema app on tables: writer SELECT, writer INSERT, \
+                 writer UPDATE, writer DELETE, writer REFERENCES",
+                "default privileges for role admin on sequences: reader USAGE*",
+                "default privileges for role admin on functions: ",
+                "default privileges for role admin in schema app on tables: admin SELECT, reader SELECT",
             ]
         );
     }

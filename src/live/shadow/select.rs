@@ -118,6 +118,7 @@ impl Selection {
         // normalise): the desired ones are taken as written, for every
         // object, built or settled.
         shadow.privileges = desired.privileges.clone();
+        shadow.default_privileges = desired.default_privileges.clone();
         shadow
     }
 
@@ -281,7 +282,8 @@ fn equal_unit(live: &Model, desired: &Model, id: &ObjectId) -> bool {
         | ObjectId::Policy(..)
         | ObjectId::Trigger(..)
         | ObjectId::Statistics(..)
-        | ObjectId::Rule(..) => false,
+        | ObjectId::Rule(..)
+        | ObjectId::DefaultPrivileges(_) => false,
     }
 }
 
@@ -313,7 +315,8 @@ fn copy_unit(from: &Model, to: &mut Model, id: &ObjectId) {
         | ObjectId::Policy(..)
         | ObjectId::Trigger(..)
         | ObjectId::Statistics(..)
-        | ObjectId::Rule(..) => {}
+        | ObjectId::Rule(..)
+        | ObjectId::DefaultPrivileges(_) => {}
     }
 }
 
@@ -374,7 +377,8 @@ fn unit_deps(model: &Model, id: &ObjectId, full: bool) -> Vec<Dep> {
         | ObjectId::Policy(..)
         | ObjectId::Trigger(..)
         | ObjectId::Statistics(..)
-        | ObjectId::Rule(..) => Vec::new(),
+        | ObjectId::Rule(..)
+        | ObjectId::DefaultPrivileges(_) => Vec::new(),
     }
 }
 

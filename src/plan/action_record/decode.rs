@@ -330,6 +330,23 @@ impl From<ActionRecord> for Action {
                 grantee,
                 with_grant_option,
             },
+            R::AlterDefaultPrivileges {
+                role,
+                schema,
+                objects,
+                grant,
+                privileges,
+                grantee,
+                grant_option,
+            } => Action::AlterDefaultPrivileges {
+                role,
+                schema,
+                objects,
+                grant,
+                privileges,
+                grantee,
+                grant_option,
+            },
             R::Revoke {
                 object,
                 privileges,

@@ -338,6 +338,23 @@ impl From<&Action> for ActionRecord {
                 grantee: grantee.clone(),
                 with_grant_option: *with_grant_option,
             },
+            Action::AlterDefaultPrivileges {
+                role,
+                schema,
+                objects,
+                grant,
+                privileges,
+                grantee,
+                grant_option,
+            } => R::AlterDefaultPrivileges {
+                role: role.clone(),
+                schema: schema.clone(),
+                objects: objects.clone(),
+                grant: *grant,
+                privileges: privileges.clone(),
+                grantee: grantee.clone(),
+                grant_option: *grant_option,
+            },
             Action::Revoke {
                 object,
                 privileges,

@@ -310,6 +310,15 @@ fn one_of_each() -> Vec<Action> {
             grantee: "PUBLIC".to_string(),
             grant_option_only: false,
         },
+        Action::AlterDefaultPrivileges {
+            role: Some("app_admin".to_string()),
+            schema: Some("app".to_string()),
+            objects: "TABLES".to_string(),
+            grant: true,
+            privileges: vec!["SELECT".to_string()],
+            grantee: "app_reader".to_string(),
+            grant_option: false,
+        },
         Action::Backfill {
             table: t.clone(),
             column: c.clone(),
@@ -431,6 +440,7 @@ fn one_of_each() -> Vec<Action> {
             | Action::SetComment { .. }
             | Action::Grant { .. }
             | Action::Revoke { .. }
+            | Action::AlterDefaultPrivileges { .. }
             | Action::Backfill { .. }
             | Action::Distribute { .. }
             | Action::AlterDistribution { .. }
@@ -472,7 +482,7 @@ fn every_kind_round_trips_and_is_documented() {
         );
         round_trip(action);
     }
-    assert_eq!(kinds.len(), 77);
+    assert_eq!(kinds.len(), 78);
 }
 
 #[test]

@@ -572,6 +572,7 @@ pub(super) fn set_comment(
         ObjectId::Trigger(table, name) => vec![Key::Trigger(table.clone(), name.clone())],
         ObjectId::Rule(table, name) => vec![Key::Rule(table.clone(), name.clone())],
         ObjectId::Statistics(table, _) => vec![Key::Relation(table.clone())],
+        ObjectId::DefaultPrivileges(_) => Vec::new(),
     };
     vec![cx.node(Phase::Comment, vec![step]).requires(requires)]
 }

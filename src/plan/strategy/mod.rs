@@ -310,6 +310,11 @@ pub(crate) fn plan_change(cx: &Cx<'_>, change: &Change<'_>) -> Result<Vec<Node>,
             desired,
             ..
         } => privilege::set_privileges(cx, target, current, desired),
+        Change::SetDefaultPrivileges {
+            key,
+            current,
+            desired,
+        } => privilege::set_default_privileges(cx, key, current, desired),
         Change::Distribute {
             table,
             current,

@@ -18,18 +18,20 @@
 
 use super::Cx;
 use crate::model::privilege::Acl;
-use crate::model::{AclTarget, Grantee, Privilege};
+use crate::model::{AclTarget, DefaultAclKey, Grantee, Privilege};
 use crate::plan::order::{Key, Node, Phase};
 use crate::plan::Action;
 use std::collections::BTreeMap;
 
-pub(super) fn set_privileges(
-    cx: &Cx<'_>,
-    target: &AclTarget,
-    current: &Acl,
-    desired: &Acl,
-) -> Vec<Node> {
-    let object = target.sql();
+/// What turns `current` into `desired`: the REVOKEs (grantee, option
+/// only) and the GRANTs (grantee, with grant option), each with its
+/// privileges.
+type Revisions<'a> = (
+    BTreeMap<(&'a Grantee, bool), Vec<Privilege>>,
+    BTreeMap<(&'a Grantee, bool), Vec<Privilege>>,
+);
+
+fn revisions<'a>(current: &'a Acl, desired: &'a Acl) -> Revisions<'a> {
     let mut revokes: BTreeMap<(&Grantee, bool), Vec<Privilege>> = BTreeMap::new();
     let mut grants: BTreeMap<(&Grantee, bool), Vec<Privilege>> = BTreeMap::new();
     for ((grantee, privilege), current_option) in current {
@@ -53,9 +55,21 @@ pub(super) fn set_privileges(
                 .push(*privilege);
         }
     }
-    let list = |privileges: &[Privilege]| -> Vec<String> {
-        privileges.iter().map(|p| p.as_sql().to_string()).collect()
-    };
+    (revokes, grants)
+}
+
+fn list(privileges: &[Privilege]) -> Vec<String> {
+    privileges.iter().map(|p| p.as_sql().to_string()).collect()
+}
+
+pub(super) fn set_privileges(
+    cx: &Cx<'_>,
+    target: &AclTarget,
+    current: &Acl,
+    desired: &Acl,
+) -> Vec<Node> {
+    let object = target.sql();
+    let (revokes, grants) = revisions(current, desired);
     let mut steps = Vec::new();
     for ((grantee, option_only), privileges) in &revokes {
         let names = list(privileges);
@@ -137,4 +151,89 @@ pub(super) fn set_privileges(
         .node(Phase::Privileges, steps)
         .requires(requires)
         .provides(provides)]
+}
+
+/// `ALTER DEFAULT PRIVILEGES`: one `pg_default_acl` entry brought from
+/// `current` to `desired`. The steps come after every other step of the
+/// plan (their phase is the last and they provide nothing): the objects
+/// the plan creates get the database's default privileges as they were
+/// (which the diff started their ACLs from), and the new defaults apply
+/// to what is created after the plan.
+pub(super) fn set_default_privileges(
+    cx: &Cx<'_>,
+    key: &DefaultAclKey,
+    current: &Acl,
+    desired: &Acl,
+) -> Vec<Node> {
+    let scope = key.scope_sql();
+    let prefix = if scope.is_empty() {
+        "ALTER DEFAULT PRIVILEGES".to_string()
+    } else {
+        format!("ALTER DEFAULT PRIVILEGES {scope}")
+    };
+    let objects = key.kind.objects_sql();
+    let (revokes, grants) = revisions(current, desired);
+    let action = |grant: bool, grantee: &Grantee, names: &[String], option: bool| {
+        Action::AlterDefaultPrivileges {
+            role: key.role.as_ref().map(|role| role.as_str().to_string()),
+            schema: key
+                .schema
+                .as_ref()
+                .map(|schema| schema.as_str().to_string()),
+            objects: objects.to_string(),
+            grant,
+            privileges: names.to_vec(),
+            grantee: grantee.to_string(),
+            grant_option: option,
+        }
+    };
+    let mut steps = Vec::new();
+    for ((grantee, option_only), privileges) in &revokes {
+        let names = list(privileges);
+        let option = if *option_only {
+            "GRANT OPTION FOR "
+        } else {
+            ""
+        };
+        steps.push(cx.step(
+            action(false, grantee, &names, *option_only),
+            format!(
+                "revoke {}{} from {grantee}: {key}",
+                option.to_lowercase(),
+                names.join(", ").to_lowercase()
+            ),
+            format!(
+                "{prefix} REVOKE {option}{} ON {objects} FROM {grantee}",
+                names.join(", ")
+            ),
+        ));
+    }
+    for ((grantee, with_option), privileges) in &grants {
+        let names = list(privileges);
+        let option = if *with_option {
+            " WITH GRANT OPTION"
+        } else {
+            ""
+        };
+        steps.push(cx.step(
+            action(true, grantee, &names, *with_option),
+            format!(
+                "grant {} to {grantee}{}: {key}",
+                names.join(", ").to_lowercase(),
+                option.to_lowercase()
+            ),
+            format!(
+                "{prefix} GRANT {} ON {objects} TO {grantee}{option}",
+                names.join(", ")
+            ),
+        ));
+    }
+    if steps.is_empty() {
+        return Vec::new();
+    }
+    for step in steps.iter_mut().skip(1) {
+        step.joins_previous = true;
+    }
+    let requires: Vec<Key> = key.schema.iter().cloned().map(Key::Schema).collect();
+    vec![cx.node(Phase::DefaultPrivileges, steps).requires(requires)]
 }

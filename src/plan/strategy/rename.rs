@@ -48,6 +48,8 @@ pub(super) fn rename_object(
 ) -> Vec<Node> {
     let keyword = kind.sql_keyword();
     let (name, table, arg_types, target) = match from {
+        // Default privileges have no name to rename.
+        ObjectId::DefaultPrivileges(_) => return Vec::new(),
         ObjectId::Function(id) => (id.name.clone(), None, id.arg_types.clone(), id.to_string()),
         ObjectId::Trigger(table, trigger) | ObjectId::Rule(table, trigger) => (
             table.with_name(trigger.clone()),

@@ -12,7 +12,9 @@ use super::super::tree::{child, children, kids, Node};
 use super::{ident, qualified, type_spelling, Cx};
 use crate::diagnostics::Diagnostic;
 use crate::model::privilege::apply_grant;
-use crate::model::{normalize, AclTarget, FunctionId, Grantee, Privilege, QualifiedName};
+use crate::model::{
+    normalize, AclKind, AclTarget, DefaultAclKey, FunctionId, Grantee, Privilege, QualifiedName,
+};
 use crate::source::Span;
 
 /// A grant or revoke read from the file, applied by [`Cx::apply_grants`].
@@ -80,19 +82,7 @@ impl Cx<'_> {
             },
         };
         let grantees = child(def, Rule::acl_grantees)
-            .map(|list| {
-                children(&list, Rule::ident)
-                    .iter()
-                    .map(|node| {
-                        let name = ident(node);
-                        if name.as_str() == "public" && !node.as_str().starts_with('"') {
-                            Grantee::Public
-                        } else {
-                            Grantee::Role(name)
-                        }
-                    })
-                    .collect()
-            })
+            .map(|list| grantee_list(&list))
             .unwrap_or_default();
         self.pending_grants.push(PendingGrant {
             grant,
@@ -106,8 +96,110 @@ impl Cx<'_> {
         });
     }
 
+    /// `default privileges [for role r] [in schema s] grant | revoke ...
+    /// on tables | sequences | functions | routines | types | schemas ...`:
+    /// the `pg_default_acl` entry, in file order (it does not touch the
+    /// file's objects).
+    pub(super) fn lower_default_privileges(&mut self, def: &Node<'_>) {
+        let span = self.span(def);
+        let role = child(def, Rule::dp_role)
+            .and_then(|node| child(&node, Rule::ident))
+            .map(|node| ident(&node));
+        let schema = child(def, Rule::dp_schema)
+            .and_then(|node| child(&node, Rule::ident))
+            .map(|node| ident(&node));
+        let (body, grant) = match (child(def, Rule::dp_grant), child(def, Rule::dp_revoke)) {
+            (Some(body), _) => (body, true),
+            (None, Some(body)) => (body, false),
+            (None, None) => return,
+        };
+        let Some(objects) = child(&body, Rule::dp_objects) else {
+            return;
+        };
+        let kind = match objects.as_str().to_lowercase().as_str() {
+            "tables" => AclKind::Table,
+            "sequences" => AclKind::Sequence,
+            "functions" | "routines" => AclKind::Function,
+            "types" => AclKind::Type,
+            _ => AclKind::Schema,
+        };
+        if kind == AclKind::Schema && schema.is_some() {
+            self.error(
+                &objects,
+                "default privileges on schemas cannot be limited to a schema (leave out `in schema`)",
+            );
+            return;
+        }
+        let privileges = match child(&body, Rule::acl_privileges) {
+            Some(list) if child(&list, Rule::kw_all).is_some() => kind.all_privileges().to_vec(),
+            Some(list) => {
+                let mut res = Vec::new();
+                for word in children(&list, Rule::acl_privilege) {
+                    match Privilege::parse(word.as_str()) {
+                        Some(privilege) if kind.allows(privilege) => res.push(privilege),
+                        Some(privilege) => {
+                            let span = self.span(&word);
+                            self.diagnostics.push(Diagnostic::error(
+                                "invalid-privilege",
+                                span,
+                                format!(
+                                    "invalid privilege type {privilege} for {}",
+                                    kind.objects_sql().to_lowercase()
+                                ),
+                            ));
+                            return;
+                        }
+                        None => {
+                            self.error(&word, format!("unknown privilege {}", word.as_str()));
+                            return;
+                        }
+                    }
+                }
+                res
+            }
+            None => return,
+        };
+        let grantees = child(&body, Rule::acl_grantees)
+            .map(|list| grantee_list(&list))
+            .unwrap_or_default();
+        if let Some(schema) = &schema {
+            self.default_privilege_schemas.push((schema.clone(), span));
+        }
+        let key = DefaultAclKey {
+            role: role.clone(),
+            schema,
+            kind,
+        };
+        let mut acl = self.model.default_acl_entry(&key);
+        for grantee in &grantees {
+            if key.drops_own_entry(grantee) {
+                continue;
+            }
+            apply_grant(
+                &mut acl,
+                grant,
+                false,
+                &privileges,
+                grantee,
+                grant && child(&body, Rule::acl_option).is_some(),
+            );
+        }
+        self.model.set_default_acl_entry(key, acl);
+    }
+
     /// Applies the file's grants and revokes in order (see the module doc).
     pub(super) fn apply_grants(&mut self) {
+        for (schema, span) in std::mem::take(&mut self.default_privilege_schemas) {
+            if !self.model.schemas.contains_key(&schema) && schema.as_str() != "public" {
+                self.diagnostics.push(Diagnostic::error(
+                    "unknown-reference",
+                    span,
+                    format!(
+                        "default privileges in schema {schema}, which this file does not declare"
+                    ),
+                ));
+            }
+        }
         for pending in std::mem::take(&mut self.pending_grants) {
             let Some(target) = self.grant_target(&pending) else {
                 continue;
@@ -198,6 +290,21 @@ impl Cx<'_> {
             }
         }
     }
+}
+
+/// The roles of an `acl_grantees` list; `public` (unquoted) is PUBLIC.
+fn grantee_list(list: &Node<'_>) -> Vec<Grantee> {
+    children(list, Rule::ident)
+        .iter()
+        .map(|node| {
+            let name = ident(node);
+            if name.as_str() == "public" && !node.as_str().starts_with('"') {
+                Grantee::Public
+            } else {
+                Grantee::Role(name)
+            }
+        })
+        .collect()
 }
 
 #[cfg(test)]
