@@ -10,7 +10,10 @@
 //!   argument types (triggers and expressions call functions by name).
 //! - `public` is always there, so nothing depends on it.
 //! - Expressions and function bodies are searched by name: an
-//!   over-approximation only adds ordering edges, never loses one.
+//!   over-approximation only adds ordering edges, never loses one. What
+//!   a function holds once created ([`function_holds`]) is not
+//!   over-approximated: the planner orders its drop before what it holds,
+//!   and a spurious edge there can close a cycle.
 //! - Same Model, same answer, in the same order (every list here follows
 //!   the Model's ordered maps or is sorted).
 
@@ -388,6 +391,30 @@ pub(crate) fn function(model: &Model, function: &Function) -> Vec<Dep> {
     }
     res.extend(row_types(model, function).into_iter().map(Dep::Relation));
     res.extend(body_refs(model, function));
+    res.sort();
+    res.dedup();
+    res
+}
+
+/// What PostgreSQL records a function as depending on (`pg_depend`), so
+/// that those objects cannot be dropped before it: its schema, its
+/// argument types, the row types it takes or returns and, for a
+/// SQL-standard body (`RETURN ...`, `BEGIN ATOMIC ... END`), what the
+/// body names. A quoted body (`AS $$ ... $$`) is checked when the function
+/// is created and resolved when it runs, but records nothing: what it
+/// names may be dropped and created again while the function exists.
+/// Releasing those too would make a dropped function wait for nothing,
+/// and close a cycle when a new function reads a table created again
+/// after the old one's trigger is moved to it (pgstac 019 -> 020).
+pub(crate) fn function_holds(model: &Model, function: &Function) -> Vec<Dep> {
+    if function.has_standard_body() {
+        return self::function(model, function);
+    }
+    let mut res: Vec<Dep> = schema(&function.id.name).into_iter().collect();
+    for arg in &function.args {
+        res.extend(types(model, &arg.ty));
+    }
+    res.extend(row_types(model, function).into_iter().map(Dep::Relation));
     res.sort();
     res.dedup();
     res

@@ -12,7 +12,10 @@
 //!   policies -> ENABLE ROW LEVEL SECURITY).
 //! - B releases K, A removes K: B before A, so dependents are dropped
 //!   before what they depend on (drops in reverse dependency order; views
-//!   over a retyped column are dropped before the retype).
+//!   over a retyped column are dropped before the retype; a trigger
+//!   recreated on another function before the old function is dropped).
+//!   Except when B also requires K and A also provides it (A changes K in
+//!   place): then only the first rule holds, A before B.
 //! - A removes K, B provides K: a drop before a create of the same name
 //!   (except functions: a drop and a create of one name are different
 //!   signatures, and the new one is created first; and a node that both
@@ -298,8 +301,22 @@ fn edges(nodes: &[Node]) -> Vec<(usize, usize)> {
     for (key_id, key) in uses.keys.iter().enumerate() {
         let providers = uses.providers.nodes_of(key_id);
         let removers = uses.removers.nodes_of(key_id);
-        connect(&mut res, providers, uses.requirers.nodes_of(key_id));
-        connect(&mut res, uses.releasers.nodes_of(key_id), removers);
+        let requirers = uses.requirers.nodes_of(key_id);
+        connect(&mut res, providers, requirers);
+        // A node that releases K and requires it again (a trigger
+        // recreated on the same function) comes after a node that changes
+        // K in place (removes and provides it: a function dropped and
+        // created again), as it requires; a release edge as well would be
+        // a cycle.
+        for &releaser in uses.releasers.nodes_of(key_id) {
+            let uses_it_again = requirers.binary_search(&releaser).is_ok();
+            for &remover in removers {
+                let in_place = providers.binary_search(&remover).is_ok();
+                if releaser != remover && !(uses_it_again && in_place) {
+                    res.push((releaser, remover));
+                }
+            }
+        }
         // A function dropped and one created under the same name always
         // differ in signature (same signature is a replace), so both can
         // exist: the new one is created first.
@@ -416,5 +433,38 @@ impl Role {
 
     fn nodes_of(&self, key_id: usize) -> &[usize] {
         &self.nodes[self.starts[key_id]..self.starts[key_id + 1]]
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn function_key() -> Key {
+        Key::Function(QualifiedName::public("f"))
+    }
+
+    #[test]
+    fn a_release_by_a_node_that_still_requires_the_key_yields_to_a_change_in_place() {
+        // f(integer) dropped and created again (its return type changed),
+        // a view over f(text) replaced: it requires and releases `f`.
+        let function = Node::new(Phase::CreateFunction, "function public.f", Vec::new())
+            .removes([function_key()])
+            .provides([function_key()]);
+        let view = Node::new(Phase::CreateView, "view public.v", Vec::new())
+            .requires([function_key()])
+            .releases([function_key()]);
+        assert_eq!(edges(&[function, view]), vec![(0, 1)]);
+    }
+
+    #[test]
+    fn a_release_orders_before_a_drop() {
+        // A trigger moved from f to g: it releases f, which is dropped.
+        let drop = Node::new(Phase::DropFunction, "function public.f", Vec::new())
+            .removes([function_key()]);
+        let trigger = Node::new(Phase::CreateTrigger, "trigger public.t.tr", Vec::new())
+            .requires([Key::Function(QualifiedName::public("g"))])
+            .releases([function_key()]);
+        assert_eq!(edges(&[drop, trigger]), vec![(1, 0)]);
     }
 }

@@ -1493,3 +1493,42 @@ tx ALTER TABLE public.s DROP COLUMN hash
 +tx CREATE INDEX s_hash_idx ON public.s USING btree (hash, search)
 "#);
 }
+
+#[test]
+fn a_trigger_moved_to_a_new_function_is_recreated_before_the_old_one_is_dropped() {
+    // pgstac 019 -> 020: the new function reads a table that is dropped
+    // and created again (its partitioning changed), so it comes late; the
+    // trigger is recreated after it, and the old function, which the old
+    // trigger uses until then, is dropped after that.
+    let current = sql_model(
+        "CREATE TABLE items (a int, b int) PARTITION BY RANGE (a);\n\
+         CREATE TABLE staging (content jsonb);\n\
+         CREATE FUNCTION staging_insert() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN INSERT INTO items VALUES (1, 1); RETURN NULL; END $$;\n\
+         CREATE TRIGGER staging_ins AFTER INSERT ON staging FOR EACH STATEMENT EXECUTE FUNCTION staging_insert();",
+    );
+    let desired = sql_model(
+        "CREATE TABLE items (a int, b int) PARTITION BY LIST (b);\n\
+         CREATE TABLE staging (content jsonb);\n\
+         CREATE FUNCTION staging_trigger() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN INSERT INTO items VALUES (1, 1); RETURN NULL; END $$;\n\
+         CREATE TRIGGER staging_ins AFTER INSERT ON staging FOR EACH STATEMENT EXECUTE FUNCTION staging_trigger();",
+    );
+    let plan = plan_models(&current, &desired, &PlanOptions::default()).expect("plan");
+    let descriptions: Vec<&str> = plan
+        .steps
+        .iter()
+        .map(|step| step.description.as_str())
+        .collect();
+    let position = |needle: &str| {
+        descriptions
+            .iter()
+            .position(|d| d.contains(needle))
+            .unwrap_or_else(|| panic!("no step {needle}: {descriptions:#?}"))
+    };
+    let created = position("create function public.staging_trigger()");
+    let recreated = position("create trigger staging_ins");
+    let dropped = position("drop function public.staging_insert()");
+    assert!(
+        created < recreated && recreated < dropped,
+        "{descriptions:#?}"
+    );
+}

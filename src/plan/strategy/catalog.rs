@@ -419,10 +419,10 @@ pub(super) fn drop_function(cx: &Cx<'_>, function: &Function) -> Vec<Node> {
     } else {
         Vec::new()
     };
-    // What it uses (a table's row type as an argument, ...) is dropped
+    // What it holds (a table's row type as an argument, ...) is dropped
     // after it.
     let mut releases = schema_key(&function.id.name);
-    releases.extend(dep_keys(deps::function(cx.ctx.current, function)));
+    releases.extend(dep_keys(deps::function_holds(cx.ctx.current, function)));
     vec![cx
         .node(Phase::DropFunction, vec![step])
         .removes([Key::Function(function.id.name.clone())])

@@ -423,6 +423,21 @@ pub(crate) fn column_keys(table: &QualifiedName, columns: &[Ident]) -> Vec<Key> 
     dep_keys(deps::columns(table, columns))
 }
 
+/// What the current version of an object replaced by one node (a trigger
+/// dropped and created again, a policy altered, a view replaced) stops
+/// using: the functions and sequences among its keys. A drop of one of
+/// them then waits for the replacement, since PostgreSQL refuses to drop a
+/// function that the old trigger, policy or view still uses. Relations
+/// and columns are left out: a table or column rename removes the current
+/// names the keys are in and provides the new ones the node requires, so
+/// releasing them would close a cycle with the rename.
+pub(crate) fn replaced_uses(current_uses: Vec<Key>) -> Vec<Key> {
+    current_uses
+        .into_iter()
+        .filter(|key| matches!(key, Key::Function(_) | Key::Sequence(_)))
+        .collect()
+}
+
 /// Appends `step` to `steps`, joining the previous step's transaction
 /// unless it is the first: the steps of one logical change in one
 /// transaction.

@@ -13,10 +13,11 @@
 //! and policies come after the table's RLS ALTER steps.
 //!
 //! Ordering invariant: policies come after the columns and functions their
-//! expressions use and before RLS is enabled; a dropped policy goes after
+//! expressions use (a changed policy before the functions only its old
+//! expressions use are dropped) and before RLS is enabled; a dropped policy goes after
 //! RLS is disabled on its table (see `rls`).
 
-use super::{dep_keys, expr_keys, Cx};
+use super::{dep_keys, expr_keys, replaced_uses, Cx};
 use crate::graph::deps;
 use crate::model::{sql, Ident, Policy, QualifiedName};
 use crate::plan::order::{Key, Node, Phase};
@@ -164,7 +165,13 @@ pub(super) fn alter_policy(
             .provides([Key::Policy(table.clone(), name.clone())])
             .requires([Key::Relation(table.clone())])
             .requires(direct_keys(cx, table))
-            .requires(expression_keys(cx, cx.ctx.desired, table, desired)),
+            .requires(expression_keys(cx, cx.ctx.desired, table, desired))
+            .releases(replaced_uses(expression_keys(
+                cx,
+                cx.ctx.current,
+                table,
+                current,
+            ))),
     ]
 }
 

@@ -8,9 +8,11 @@
 //! transaction, so no write escapes it.
 //!
 //! Ordering invariant: a trigger comes after its function and the columns
-//! it names; a dropped trigger goes before its function is dropped.
+//! it names; a dropped trigger, and a changed one (its old function may be
+//! dropped once it is recreated on another), goes before its function is
+//! dropped.
 
-use super::{dep_keys, Cx};
+use super::{dep_keys, replaced_uses, Cx};
 use crate::graph::deps;
 use crate::model::{sql, QualifiedName, Trigger};
 use crate::plan::order::{Key, Node, Phase};
@@ -81,7 +83,8 @@ pub(super) fn replace_trigger(
     )
     .provides([Key::Trigger(table.clone(), desired.name.clone())])
     .requires([Key::Relation(table.clone())])
-    .requires(uses(cx, cx.ctx.desired, table, desired))]
+    .requires(uses(cx, cx.ctx.desired, table, desired))
+    .releases(replaced_uses(uses(cx, cx.ctx.current, table, current)))]
 }
 
 pub(super) fn drop_trigger(cx: &Cx<'_>, table: &QualifiedName, trigger: &Trigger) -> Vec<Node> {

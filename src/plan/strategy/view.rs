@@ -11,10 +11,12 @@
 //!
 //! Ordering invariant: a view is dropped before the columns or relations
 //! it reads are dropped, renamed or retyped (it releases their `Shape`),
-//! and created after they are final (it requires their `Layout`).
+//! and created after they are final (it requires their `Layout`); a
+//! replaced view goes before the functions only its old query calls are
+//! dropped.
 
 use super::create_index::index_action;
-use super::{dep_keys, expr_keys, schema_key, Cx};
+use super::{dep_keys, expr_keys, replaced_uses, schema_key, Cx};
 use crate::graph::deps;
 use crate::model::{sql, QualifiedName, View};
 use crate::plan::order::{Key, Node, Phase};
@@ -116,7 +118,6 @@ pub(super) fn create_view(cx: &Cx<'_>, view: &View) -> Vec<Node> {
 
 pub(super) fn replace_view(cx: &Cx<'_>, current: &View, desired: &View) -> Vec<Node> {
     let step = create_step(cx, desired, true);
-    let _ = current;
     let mut requires = reads(cx, cx.ctx.desired, desired);
     requires.retain(|key| {
         key != &Key::Relation(desired.name.clone()) && key != &Key::Layout(desired.name.clone())
@@ -127,7 +128,8 @@ pub(super) fn replace_view(cx: &Cx<'_>, current: &View, desired: &View) -> Vec<N
             Key::Relation(desired.name.clone()),
             Key::Layout(desired.name.clone()),
         ])
-        .requires(requires)]
+        .requires(requires)
+        .releases(replaced_uses(reads(cx, cx.ctx.current, current)))]
 }
 
 pub(super) fn drop_view(cx: &Cx<'_>, view: &View) -> Vec<Node> {
