@@ -9,6 +9,9 @@ Subcommands:
          migra), then check the result; print the tables
   list   print the commits that touched a file in a mirror (oldest first),
          as a TOML list for projects.toml
+  inspect  for every version: build it, `schemac inspect --db` it as .sql and
+         as .schema, and check that `schemac plan --db --detailed-exitcode`
+         on each output exits 0 (issue 10, item 4); print the table
 
 Invariants:
   * the files given to schemac and migra are the projects' files exactly as
@@ -483,6 +486,88 @@ def run_project(env, exceptions, project, record):
         env.drop_db(old_db)
 
 
+# ---------------------------------------------------------------- inspect
+
+
+INSPECT_FORMATS = ("sql", "schema")
+
+
+def inspect_round_trip(env, project, db, fmt):
+    """None when `inspect --format fmt` of db plans empty against db, else why not."""
+    binary = env.args.schemac
+    rc, out, err = env.run([binary, "inspect", "--db", env.url(db), "--format", fmt])
+    env.log(project, f"inspect.{fmt}", out + err)
+    if rc != 0:
+        return f"inspect exit {rc}: {first_line(err or out)}"
+    path = Path(env.args.cache) / "inspect" / project["name"] / f"{env.pair}.{fmt}"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(out)
+    rc, out, err = env.run([binary, "plan", "--db", env.url(db), "--detailed-exitcode",
+                            str(path)])
+    env.log(project, f"inspect-plan.{fmt}", out + err)
+    if rc != 0:
+        return f"plan --detailed-exitcode exit {rc}: {first_line(err or out)}"
+    return None
+
+
+def cmd_inspect(args):
+    env = Env(args)
+    results = []
+    started = time.time()
+    tag = ("-".join(args.project) if args.project else "all") + \
+        (f"-from{args.start}" if args.start else "")
+    out = Path(args.cache) / f"inspect-{tag}.json"
+    try:
+        for project in selected(args):
+            versions = project["versions"]
+            end = min(len(versions), args.start + (args.limit or len(versions)))
+            for i in range(args.start, end):
+                env.pair = f"{i:03d}"
+                r = {"project": project["name"], "version": f"{i:03d}",
+                     "source": versions[i][0][:10] + ":" + versions[i][1]}
+                db, reason = build_fresh(env, project, i)
+                r["loadable"] = db is not None
+                r["reason"] = reason
+                if db is not None:
+                    try:
+                        for fmt in INSPECT_FORMATS:
+                            r[fmt] = guarded(inspect_round_trip, env, project, db, fmt)
+                    finally:
+                        env.drop_db(db)
+                status = "not loadable" if db is None else ", ".join(
+                    f"{fmt} {'ok' if r[fmt] is None else 'FAIL'}" for fmt in INSPECT_FORMATS)
+                print(f"{project['name']} {r['version']}: {status}", flush=True)
+                results.append(r)
+                out.write_text(json.dumps(results, indent=1))
+    finally:
+        for db in list(env.created):
+            env.drop_db(db)
+    print("\n| project | versions | loadable | .sql round trip | .schema round trip |")
+    print("|---|---:|---:|---:|---:|")
+    totals = [0, 0, 0, 0]
+    for name in sorted({r["project"] for r in results}):
+        rows = [r for r in results if r["project"] == name]
+        loadable = [r for r in rows if r["loadable"]]
+        counts = [len(rows), len(loadable)] + \
+            [sum(1 for r in loadable if r[fmt] is None) for fmt in INSPECT_FORMATS]
+        totals = [a + b for a, b in zip(totals, counts)]
+        print(f"| {name} | " + " | ".join(map(str, counts)) + " |")
+    print("| total | " + " | ".join(map(str, totals)) + " |")
+    failures = {}
+    for r in results:
+        for fmt in INSPECT_FORMATS:
+            if r.get("loadable") and r.get(fmt):
+                failures.setdefault(f"{fmt}: {cause_key(r[fmt])}", []).append(
+                    f"{r['project']} {r['version']}")
+    if failures:
+        print("\nFailures by cause (count, format, cause, versions):")
+        for key, where in sorted(failures.items(), key=lambda kv: -len(kv[1])):
+            print(f"- {len(where):3d} {key}\n      {', '.join(where[:10])}"
+                  f"{', ...' if len(where) > 10 else ''}")
+    print(f"\n{len(results)} versions in {time.time() - started:.0f} s; details in {out}")
+    return 0 if totals[1] and totals[2] == totals[3] == totals[1] else 1
+
+
 def guarded(fn, *args):
     try:
         return fn(*args)
@@ -597,13 +682,21 @@ def main():
     run.add_argument("--no-migra", action="store_true")
     run.add_argument("--report-only", action="store_true",
                      help="print the tables and exit 0 whatever the pass rate")
+    ins = sub.add_parser("inspect", parents=[common],
+                         help="inspect every version and plan its output against it")
+    ins.add_argument("--schemac", default=os.environ.get(
+        "SCHEMAC", str(HERE.parent / "target" / "release" / "schemac")))
+    ins.add_argument("--url", default=os.environ.get("CORPUS_URL", "postgresql:///{db}"))
+    ins.add_argument("--timeout", type=int, default=600, help="seconds per command")
+    ins.add_argument("--limit", type=int, default=0, help="at most this many versions per project")
+    ins.add_argument("--from", dest="start", type=int, default=0, help="start at version N")
     args = ap.parse_args()
     if args.cmd == "run":
         for tool in [args.schemac] + ([] if args.no_migra else [args.migra]):
             if not os.access(tool, os.X_OK):
                 sys.exit(f"not executable: {tool} (see corpus/README.md)")
     return {"fetch": cmd_fetch, "run": cmd_run, "list": cmd_list,
-            "report": cmd_report}[args.cmd](args)
+            "report": cmd_report, "inspect": cmd_inspect}[args.cmd](args)
 
 
 if __name__ == "__main__":

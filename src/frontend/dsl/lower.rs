@@ -41,6 +41,7 @@ pub fn lower_entries<'i>(
         standalone_indexes: Vec::new(),
         pending_grants: Vec::new(),
         default_privilege_schemas: Vec::new(),
+        catalog_candidates: Vec::new(),
     };
     for entry in entries {
         cx.base = entry.base;
@@ -50,6 +51,7 @@ pub fn lower_entries<'i>(
     }
     cx.attach_standalone_indexes();
     cx.apply_grants();
+    cx.resolve_catalog_relations();
     Parsed::new(cx.model, cx.diagnostics)
 }
 
@@ -66,6 +68,9 @@ pub(super) struct Cx<'a> {
     /// The `in schema` of `default privileges` items: checked once the
     /// whole file is read.
     default_privilege_schemas: Vec<(Ident, Span)>,
+    /// (view, unqualified `pg_*` relation it reads): resolved once the
+    /// whole file is read ([`Cx::resolve_catalog_relations`]).
+    catalog_candidates: Vec<(QualifiedName, QualifiedName)>,
 }
 
 impl Cx<'_> {

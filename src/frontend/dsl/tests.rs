@@ -995,3 +995,21 @@ fn default_privileges_are_pg_default_acl_entries() {
         &["2:40: invalid-privilege: invalid privilege type EXECUTE for tables"],
     );
 }
+
+#[test]
+fn unqualified_catalog_relations_of_views_are_pg_catalog() {
+    let parsed = load(
+        "view sizes as SELECT c.relname, t.n FROM pg_class c JOIN pg_tables_of_mine t ON t.n = c.relname;\n\
+         table pg_tables_of_mine {\n  n  name\n}\n",
+    );
+    let errors: Vec<_> = parsed.diagnostics.iter().filter(|d| d.is_error()).collect();
+    assert!(errors.is_empty(), "{errors:?}");
+    let view = &parsed.value.views[&QualifiedName::public("sizes")];
+    assert_eq!(
+        view.depends_on,
+        [
+            QualifiedName::new("pg_catalog", "pg_class"),
+            QualifiedName::public("pg_tables_of_mine"),
+        ]
+    );
+}

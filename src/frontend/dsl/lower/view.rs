@@ -39,7 +39,11 @@ impl Cx<'_> {
         options.sort();
         let start = self.base + query_node.as_span().start();
         let depends_on = match view_relations(query_text) {
-            Ok(relations) => relations,
+            Ok((relations, catalog_candidates)) => {
+                self.catalog_candidates
+                    .extend(catalog_candidates.into_iter().map(|r| (name.clone(), r)));
+                relations
+            }
             Err(message) => {
                 let span = Span::new(self.file.id, start, start + query_text.len());
                 self.diagnostics.push(
@@ -114,7 +118,40 @@ fn split_check_option(query: &str) -> (&str, Option<&'static str>) {
 
 /// Relations a SELECT reads, schema-qualified (`public` by default), CTE
 /// names excluded, sorted and deduplicated.
-fn view_relations(query: &str) -> Result<Vec<QualifiedName>, String> {
+impl Cx<'_> {
+    /// Once the whole file is read: an unqualified `pg_*` relation a view
+    /// reads that the file does not declare is PostgreSQL's catalog
+    /// (`pg_catalog` comes first on every search path), as in the `.sql`
+    /// frontend.
+    pub(super) fn resolve_catalog_relations(&mut self) {
+        let declared: std::collections::BTreeSet<QualifiedName> = self
+            .model
+            .tables
+            .keys()
+            .chain(self.model.views.keys())
+            .chain(self.model.sequences.keys())
+            .cloned()
+            .collect();
+        for (view, relation) in std::mem::take(&mut self.catalog_candidates) {
+            if declared.contains(&relation) {
+                continue;
+            }
+            if let Some(view) = self.model.views.get_mut(&view) {
+                for read in &mut view.depends_on {
+                    if *read == relation {
+                        read.schema = Ident::new("pg_catalog");
+                    }
+                }
+                view.depends_on.sort();
+                view.depends_on.dedup();
+            }
+        }
+    }
+}
+
+/// The relations a query reads, and those of them written unqualified
+/// with a `pg_` name (PostgreSQL's catalog unless the file declares one).
+fn view_relations(query: &str) -> Result<(Vec<QualifiedName>, Vec<QualifiedName>), String> {
     use sqlparser::ast::{Query, Statement, Visit, Visitor};
     use std::ops::ControlFlow;
 
@@ -148,6 +185,7 @@ fn view_relations(query: &str) -> Result<Vec<QualifiedName>, String> {
     };
     let _ = statements.visit(&mut visitor);
     let mut res: Vec<QualifiedName> = Vec::new();
+    let mut catalog_candidates = Vec::new();
     for name in visitor.names {
         let parts: Vec<Ident> = name
             .0
@@ -160,10 +198,16 @@ fn view_relations(query: &str) -> Result<Vec<QualifiedName>, String> {
             .collect();
         let qualified = match parts.as_slice() {
             [name] if visitor.ctes.iter().any(|cte| Ident::folded(cte) == *name) => continue,
-            [name] => QualifiedName {
-                schema: Ident::new("public"),
-                name: name.clone(),
-            },
+            [name] => {
+                let relation = QualifiedName {
+                    schema: Ident::new("public"),
+                    name: name.clone(),
+                };
+                if name.as_str().starts_with("pg_") {
+                    catalog_candidates.push(relation.clone());
+                }
+                relation
+            }
             [.., schema, name] => QualifiedName {
                 schema: schema.clone(),
                 name: name.clone(),
@@ -175,5 +219,5 @@ fn view_relations(query: &str) -> Result<Vec<QualifiedName>, String> {
         }
     }
     res.sort();
-    Ok(res)
+    Ok((res, catalog_candidates))
 }
