@@ -59,21 +59,9 @@ pub(crate) fn introspect_privileges(
             continue;
         }
         let acl = acls.entry(target).or_default();
-        let privilege: Option<String> = get(&row, KIND, "privilege_type")?;
-        let Some(privilege) = privilege else {
-            continue;
-        };
-        let Some(privilege) = Privilege::parse(&privilege) else {
-            // A privilege this schemac does not know (a newer server's):
-            // left out rather than misread.
-            continue;
-        };
-        let grantee = match get::<Option<String>>(&row, KIND, "grantee")? {
-            Some(role) => Grantee::Role(Ident::new(role)),
-            None => Grantee::Public,
-        };
-        let grantable: bool = get(&row, KIND, "is_grantable")?;
-        acl.insert((grantee, privilege), grantable);
+        if let Some((entry, grantable)) = acl_entry(&row, KIND)? {
+            acl.insert(entry, grantable);
+        }
     }
     for (target, mut acl) in acls {
         if target.kind() == AclKind::Table {
@@ -117,18 +105,9 @@ pub(crate) fn introspect_default_privileges(
             kind,
         };
         let acl = entries.entry(key).or_default();
-        let Some(privilege) = get::<Option<String>>(&row, KIND, "privilege_type")? else {
-            continue;
-        };
-        let Some(privilege) = Privilege::parse(&privilege) else {
-            continue;
-        };
-        let grantee = match get::<Option<String>>(&row, KIND, "grantee")? {
-            Some(role) => Grantee::Role(Ident::new(role)),
-            None => Grantee::Public,
-        };
-        let grantable: bool = get(&row, KIND, "is_grantable")?;
-        acl.insert((grantee, privilege), grantable);
+        if let Some((entry, grantable)) = acl_entry(&row, KIND)? {
+            acl.insert(entry, grantable);
+        }
     }
     for (key, mut acl) in entries {
         if key.kind == AclKind::Table {
@@ -137,6 +116,28 @@ pub(crate) fn introspect_default_privileges(
         model.set_default_acl_entry(key, acl);
     }
     Ok(())
+}
+
+/// The ACL entry of a row (`grantee`, `privilege_type`, `is_grantable`):
+/// `None` for a row without one, or with a privilege this schemac does
+/// not know (a newer server's), left out rather than misread.
+#[allow(clippy::type_complexity)]
+fn acl_entry(
+    row: &Row,
+    kind: &'static str,
+) -> Result<Option<((Grantee, Privilege), bool)>, IntrospectError> {
+    let Some(privilege) = get::<Option<String>>(row, kind, "privilege_type")? else {
+        return Ok(None);
+    };
+    let Some(privilege) = Privilege::parse(&privilege) else {
+        return Ok(None);
+    };
+    let grantee = match get::<Option<String>>(row, kind, "grantee")? {
+        Some(role) => Grantee::Role(Ident::new(role)),
+        None => Grantee::Public,
+    };
+    let grantable: bool = get(row, kind, "is_grantable")?;
+    Ok(Some(((grantee, privilege), grantable)))
 }
 
 /// PostgreSQL 17's `GRANT ALL` on a table also grants MAINTAIN, which

@@ -122,28 +122,61 @@ fn print_raw(model: &Model) -> String {
     out
 }
 
-/// `default privileges [for role r] [in schema s] ...`: a `revoke` for
-/// the entry's default grants it lacks, then one `grant` per grantee and
-/// grant option (lowering applies them to the default in this order).
+/// `default privileges [for role r] [in schema s] ...`, as
+/// [`print_acl`] prints an object's privileges.
 fn print_default_privileges(out: &mut String, key: &DefaultAclKey, acl: &privilege::Acl) {
-    let mut head = "default privileges".to_string();
+    let mut prefix = "default privileges ".to_string();
     if let Some(role) = &key.role {
-        let _ = write!(head, " for role {role}");
+        let _ = write!(prefix, "for role {role} ");
     }
     if let Some(schema) = &key.schema {
-        let _ = write!(head, " in schema {schema}");
+        let _ = write!(prefix, "in schema {schema} ");
     }
     let objects = key.kind.objects_sql().to_lowercase();
-    let missing: Vec<&str> = key
-        .base()
-        .into_keys()
-        .filter(|entry| !acl.contains_key(entry))
+    print_acl(out, &prefix, &objects, &key.base(), acl);
+}
+
+/// An object's privileges (see [`print_acl`]).
+fn print_privileges(out: &mut String, target: &AclTarget, acl: &privilege::Acl) {
+    let object = match target {
+        AclTarget::Schema(name) => format!("schema {name}"),
+        AclTarget::Table(name) => format!("table {}", qname(name)),
+        AclTarget::Sequence(name) => format!("sequence {}", qname(name)),
+        AclTarget::Type(name) => format!("type {}", qname(name)),
+        AclTarget::Function(id) => {
+            let args: Vec<String> = id.arg_types.iter().map(type_text).collect();
+            format!("function {}({})", qname(&id.name), args.join(", "))
+        }
+    };
+    print_acl(
+        out,
+        "",
+        &object,
+        &privilege::default_acl(target.kind()),
+        acl,
+    );
+}
+
+/// `revoke` for the entries of `base` (the default, PUBLIC's entries
+/// only) that `acl` lacks, then one `grant` per grantee and grant option
+/// (lowering applies them to the default in this order); each line
+/// starts with `prefix`.
+fn print_acl(
+    out: &mut String,
+    prefix: &str,
+    object: &str,
+    base: &privilege::Acl,
+    acl: &privilege::Acl,
+) {
+    let missing: Vec<&str> = base
+        .keys()
+        .filter(|key| !acl.contains_key(*key))
         .map(|(_, privilege)| privilege.as_sql())
         .collect();
     if !missing.is_empty() {
         let _ = writeln!(
             out,
-            "{head} revoke {} on {objects} from public\n",
+            "{prefix}revoke {} on {object} from public\n",
             missing.join(", ").to_lowercase()
         );
     }
@@ -161,57 +194,8 @@ fn print_default_privileges(out: &mut String, key: &DefaultAclKey, acl: &privile
         };
         let _ = writeln!(
             out,
-            "{head} grant {} on {objects} to {grantee}{}\n",
+            "{prefix}grant {} on {object} to {grantee}{}\n",
             privileges.join(", ").to_lowercase(),
-            if option { " with grant option" } else { "" }
-        );
-    }
-}
-
-/// `revoke` for the kind's default entries the object lacks, then one
-/// `grant` per grantee and grant option (lowering applies them to the
-/// default in this order).
-fn print_privileges(out: &mut String, target: &AclTarget, acl: &privilege::Acl) {
-    let object = match target {
-        AclTarget::Schema(name) => format!("schema {name}"),
-        AclTarget::Table(name) => format!("table {}", qname(name)),
-        AclTarget::Sequence(name) => format!("sequence {}", qname(name)),
-        AclTarget::Type(name) => format!("type {}", qname(name)),
-        AclTarget::Function(id) => {
-            let args: Vec<String> = id.arg_types.iter().map(type_text).collect();
-            format!("function {}({})", qname(&id.name), args.join(", "))
-        }
-    };
-    let grantee_text = |grantee: &Grantee| match grantee {
-        Grantee::Public => "public".to_string(),
-        Grantee::Role(name) => name.to_string(),
-    };
-    // The default holds PUBLIC's entries only.
-    let missing: Vec<&str> = privilege::default_acl(target.kind())
-        .into_keys()
-        .filter(|key| !acl.contains_key(key))
-        .map(|(_, privilege)| privilege.as_sql())
-        .collect();
-    if !missing.is_empty() {
-        let _ = writeln!(
-            out,
-            "revoke {} on {object} from public\n",
-            missing.join(", ").to_lowercase()
-        );
-    }
-    let mut grants: std::collections::BTreeMap<(&Grantee, bool), Vec<&str>> = Default::default();
-    for ((grantee, privilege), option) in acl {
-        grants
-            .entry((grantee, *option))
-            .or_default()
-            .push(privilege.as_sql());
-    }
-    for ((grantee, option), privileges) in grants {
-        let _ = writeln!(
-            out,
-            "grant {} on {object} to {}{}\n",
-            privileges.join(", ").to_lowercase(),
-            grantee_text(grantee),
             if option { " with grant option" } else { "" }
         );
     }
