@@ -177,6 +177,9 @@ pub(super) fn diff_tables(ctx: &mut DiffCtx<'_>) {
                     } else {
                         ctx.push(Change::SetPartitioning { current, desired });
                     }
+                    // What went with the dropped table comes again.
+                    statistics::diff_statistics(ctx, None, desired);
+                    rule::diff_rules(ctx, None, desired);
                     comments_of_new_table(ctx, desired);
                 } else if rebound.contains(name) {
                     ctx.dropped_tables.insert(current_name.clone());

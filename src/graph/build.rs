@@ -195,6 +195,8 @@ fn nodes_of(model: &Model, dep: Dep) -> Vec<ObjectId> {
             .filter(|id| id.name == name)
             .map(|id| ObjectId::Function(id.clone()))
             .collect(),
+        Dep::Overload(id) if model.functions.contains_key(&id) => vec![ObjectId::Function(id)],
+        Dep::Overload(_) => Vec::new(),
         // Columns are not nodes: a column stands for its relation.
         Dep::Relation(name) | Dep::Column(name, _) if model.views.contains_key(&name) => {
             vec![ObjectId::View(name)]

@@ -7,7 +7,9 @@
 //! Invariants:
 //! - A [`Dep`] names what is needed, not how it is stored: a type is an enum
 //!   or a domain, a relation a table or a view, a function is named without
-//!   argument types (triggers and expressions call functions by name).
+//!   argument types (triggers and expressions call functions by name),
+//!   except where an expression's calls resolve to certain signatures
+//!   ([`Dep::Overload`]).
 //! - `public` is always there, so nothing depends on it.
 //! - Expressions and function bodies are searched by name: an
 //!   over-approximation only adds ordering edges, never loses one. What
@@ -18,8 +20,8 @@
 //!   the Model's ordered maps or is sorted).
 
 use crate::model::{
-    CompositeType, ConstraintKind, Domain, ForeignKey, Function, Ident, Index, IndexExpr, Model,
-    Policy, QualifiedName, Rule, Table, Trigger, TriggerEvent, TypeName, View,
+    ArgMode, CompositeType, ConstraintKind, Domain, ForeignKey, Function, FunctionId, Ident, Index,
+    IndexExpr, Model, Policy, QualifiedName, Rule, Table, Trigger, TriggerEvent, TypeName, View,
 };
 use crate::sql_lex;
 
@@ -33,6 +35,10 @@ pub(crate) enum Dep {
     Sequence(QualifiedName),
     /// Every function of this name, whatever its argument types.
     Function(QualifiedName),
+    /// One signature, when every call in an expression resolves to it
+    /// (see [`expr`]): PostgreSQL records the overload a column default
+    /// or generated expression calls.
+    Overload(FunctionId),
     /// A table or a view.
     Relation(QualifiedName),
     Column(QualifiedName, Ident),
@@ -85,8 +91,27 @@ pub(crate) fn type_extension(model: &Model, ty: &TypeName) -> Option<Dep> {
 /// What an SQL expression refers to: columns of `table` (by identifier
 /// word), functions of `model` (a name followed by `(`) and sequences of
 /// `model` (a quoted `'schema.name'` or `'name'`, as `nextval` takes them).
-/// Sorted, without duplicates.
+/// A function is named by signature ([`Dep::Overload`]) where its calls
+/// resolve ([`call_overloads`]), otherwise by name. Sorted, without
+/// duplicates.
 pub(crate) fn expr(model: &Model, table: Option<&Table>, text: &str) -> Vec<Dep> {
+    expr_typed(model, table, table, text)
+}
+
+/// What a column default or generated expression of `table` refers to, as
+/// `CREATE TABLE` writes it: the columns of the same statement need no
+/// edge, but their types resolve the calls ([`call_overloads`]).
+pub(crate) fn column_expr(model: &Model, table: &Table, text: &str) -> Vec<Dep> {
+    expr_typed(model, None, Some(table), text)
+}
+
+/// [`expr`], with the columns of `typing` typing the calls' arguments.
+fn expr_typed(
+    model: &Model,
+    table: Option<&Table>,
+    typing: Option<&Table>,
+    text: &str,
+) -> Vec<Dep> {
     let mut res = Vec::new();
     if let Some(table) = table {
         let words = sql_lex::words(text);
@@ -99,9 +124,17 @@ pub(crate) fn expr(model: &Model, table: Option<&Table>, text: &str) -> Vec<Dep>
     // Most schemas have no functions or sequences: skip the lowering.
     if !model.functions.is_empty() || !model.sequences.is_empty() {
         let lower = text.to_lowercase();
-        for id in model.functions.keys() {
-            if lower.contains(&format!("{}(", id.name.name.as_str().to_lowercase())) {
-                res.push(Dep::Function(id.name.clone()));
+        let mut called: Vec<&QualifiedName> = model
+            .functions
+            .keys()
+            .map(|id| &id.name)
+            .filter(|name| lower.contains(&format!("{}(", name.name.as_str().to_lowercase())))
+            .collect();
+        called.dedup();
+        for name in called {
+            match call_overloads(model, typing, text, name) {
+                Some(overloads) => res.extend(overloads.into_iter().map(Dep::Overload)),
+                None => res.push(Dep::Function(name.clone())),
             }
         }
         for name in model.sequences.keys() {
@@ -115,6 +148,147 @@ pub(crate) fn expr(model: &Model, table: Option<&Table>, text: &str) -> Vec<Dep>
     res.sort();
     res.dedup();
     res
+}
+
+/// The overloads of `name` that the calls of it in `text` can resolve to,
+/// or `None` when that is not certain (a call not found as tokens, text
+/// that does not lex, no overload that fits). A call fits an overload
+/// whose number of input arguments, defaults aside, matches; of those,
+/// the overloads whose argument types equal the types of the arguments
+/// that are columns of `typing` are kept when there are any (an implicit
+/// cast may pick another, so otherwise all that fit stay). Polymorphic
+/// and variadic overloads always fit.
+fn call_overloads(
+    model: &Model,
+    typing: Option<&Table>,
+    text: &str,
+    name: &QualifiedName,
+) -> Option<Vec<FunctionId>> {
+    use sqlparser::tokenizer::Token;
+    let tokens = sql_lex::tokens_with_offsets(text)?;
+    let overloads: Vec<&Function> = model
+        .functions
+        .values()
+        .filter(|function| &function.id.name == name)
+        .collect();
+    let mut res: Vec<FunctionId> = Vec::new();
+    let mut n_calls = 0;
+    for (idx, (token, _)) in tokens.iter().enumerate() {
+        let Token::Word(word) = token else { continue };
+        if sql_lex::folded(word) != name.name.as_str()
+            || !matches!(tokens.get(idx + 1), Some((Token::LParen, _)))
+        {
+            continue;
+        }
+        if idx >= 2 {
+            if let (Token::Period, Token::Word(schema)) = (&tokens[idx - 1].0, &tokens[idx - 2].0) {
+                if sql_lex::folded(schema) != name.schema.as_str() {
+                    continue;
+                }
+            }
+        }
+        n_calls += 1;
+        let args = call_args(&tokens[idx + 2..])?;
+        let arg_types: Vec<Option<&TypeName>> = args
+            .iter()
+            .map(|arg| match arg.as_slice() {
+                [Token::Word(word)]
+                    if word.quote_style.is_none() || word.quote_style == Some('"') =>
+                {
+                    let folded = sql_lex::folded(word);
+                    typing.and_then(|table| {
+                        table
+                            .columns
+                            .iter()
+                            .find(|column| column.name.as_str() == folded)
+                            .map(|column| &column.ty)
+                    })
+                }
+                _ => None,
+            })
+            .collect();
+        let fitting: Vec<&Function> = overloads
+            .iter()
+            .copied()
+            .filter(|function| arity_fits(function, args.len()))
+            .collect();
+        let typed: Vec<&Function> = fitting
+            .iter()
+            .copied()
+            .filter(|function| types_fit(function, &arg_types))
+            .collect();
+        let chosen = if typed.is_empty() { fitting } else { typed };
+        if chosen.is_empty() {
+            return None;
+        }
+        res.extend(chosen.into_iter().map(|function| function.id.clone()));
+    }
+    if n_calls == 0 {
+        return None;
+    }
+    res.sort_by_key(|id| id.to_string());
+    res.dedup();
+    Some(res)
+}
+
+/// The arguments of a call, each as its tokens, from the tokens after its
+/// `(` up to the matching `)`; `None` when the parentheses do not close.
+fn call_args(
+    tokens: &[(sqlparser::tokenizer::Token, usize)],
+) -> Option<Vec<Vec<sqlparser::tokenizer::Token>>> {
+    use sqlparser::tokenizer::Token;
+    let mut args: Vec<Vec<Token>> = vec![Vec::new()];
+    let mut depth = 0usize;
+    for (token, _) in tokens {
+        match token {
+            Token::RParen if depth == 0 => {
+                if args.len() == 1 && args[0].is_empty() {
+                    args.clear();
+                }
+                return Some(args);
+            }
+            Token::Comma if depth == 0 => args.push(Vec::new()),
+            _ => {
+                match token {
+                    Token::LParen | Token::LBracket => depth += 1,
+                    Token::RParen | Token::RBracket => depth -= 1,
+                    _ => {}
+                }
+                args.last_mut()
+                    .expect("invariant: args always holds the current argument")
+                    .push(token.clone());
+            }
+        }
+    }
+    None
+}
+
+/// Whether `function` takes `n_args` input arguments (defaults may be
+/// left out; a variadic one takes any number).
+fn arity_fits(function: &Function, n_args: usize) -> bool {
+    let inputs: Vec<_> = function
+        .args
+        .iter()
+        .filter(|arg| arg.mode != ArgMode::Out)
+        .collect();
+    if inputs.iter().any(|arg| arg.mode == ArgMode::Variadic) {
+        return true;
+    }
+    let n_required = inputs.iter().filter(|arg| arg.default.is_none()).count();
+    n_required <= n_args && n_args <= inputs.len()
+}
+
+/// Whether the known argument types equal `function`'s (modifiers
+/// aside); a polymorphic argument (`anyelement`, ...) takes any type.
+fn types_fit(function: &Function, arg_types: &[Option<&TypeName>]) -> bool {
+    let inputs = function.args.iter().filter(|arg| arg.mode != ArgMode::Out);
+    inputs.zip(arg_types).all(|(arg, ty)| match ty {
+        None => true,
+        Some(ty) => {
+            arg.ty.as_str().starts_with("any")
+                || (arg.ty.base() == ty.base() && arg.ty.is_array() == ty.is_array())
+        }
+    })
 }
 
 /// One [`Dep::Column`] per column name.
@@ -237,7 +411,7 @@ pub(crate) fn table(model: &Model, table: &Table) -> Vec<Dep> {
         res.extend(types(model, &column.ty));
         res.extend(type_extension(model, &column.ty));
         for expr_sql in column.default.iter().chain(column.generated.as_ref()) {
-            res.extend(expr(model, None, &expr_sql.sql));
+            res.extend(column_expr(model, table, &expr_sql.sql));
         }
     }
     res

@@ -28,13 +28,19 @@
 //! with no object behind them (`Shape`, `Layout`, `RlsOn`, ...) are the
 //! planner's own.
 //!
+//! - A provides K, B prefers K: a soft edge, A before B unless that closes
+//!   a cycle (an old overload dropped after its replacement is created).
+//!
 //! FK constraints of new tables are nodes of their own, so FK cycles never
-//! block table creation. Should the keys still form a cycle, the smallest
-//! remaining node (by the tie-break) is taken, so ordering never fails.
+//! block table creation. Should the keys still form a cycle, it is broken
+//! inside it (`break_cycle`): its soft edges give way first; only a cycle
+//! of hard edges (what PostgreSQL needs) takes its smallest node by the
+//! tie-break, so ordering never fails. `ALTER DEFAULT PRIVILEGES` waits
+//! until such a cycle is broken.
 
 use super::step::Step;
 use crate::graph::deps::Dep;
-use crate::model::{Ident, QualifiedName};
+use crate::model::{FunctionId, Ident, QualifiedName};
 use petgraph::graph::{DiGraph, NodeIndex};
 use petgraph::Direction;
 use std::collections::{BTreeSet, HashMap};
@@ -51,6 +57,10 @@ pub(crate) enum Key {
     /// Functions by name (triggers and expressions name them without
     /// argument types).
     Function(QualifiedName),
+    /// One function signature: provided and removed next to its
+    /// [`Key::Function`], required by expressions whose calls resolve to
+    /// it.
+    Overload(FunctionId),
     /// A table or view, usable by dependents.
     Relation(QualifiedName),
     /// Dependents of the relation's column layout (views) must be gone:
@@ -115,6 +125,7 @@ impl From<Dep> for Key {
             Dep::Type(name) => Key::Type(name),
             Dep::Sequence(name) => Key::Sequence(name),
             Dep::Function(name) => Key::Function(name),
+            Dep::Overload(id) => Key::Overload(id),
             Dep::Relation(name) => Key::Relation(name),
             Dep::Column(table, name) => Key::Column(table, name),
             Dep::Constraint(table, name) => Key::Constraint(table, name),
@@ -178,6 +189,10 @@ pub(crate) struct Node {
     pub name: String,
     pub provides: Vec<Key>,
     pub requires: Vec<Key>,
+    /// Keys the node would rather come after, where that closes no
+    /// cycle: a zero-downtime preference, not something PostgreSQL
+    /// requires (an old overload dropped after its replacement exists).
+    pub prefers: Vec<Key>,
     pub removes: Vec<Key>,
     pub releases: Vec<Key>,
 }
@@ -190,6 +205,7 @@ impl Node {
             name: name.into(),
             provides: Vec::new(),
             requires: Vec::new(),
+            prefers: Vec::new(),
             removes: Vec::new(),
             releases: Vec::new(),
         }
@@ -202,6 +218,11 @@ impl Node {
 
     pub fn requires(mut self, keys: impl IntoIterator<Item = Key>) -> Node {
         self.requires.extend(keys);
+        self
+    }
+
+    pub fn prefers(mut self, keys: impl IntoIterator<Item = Key>) -> Node {
+        self.prefers.extend(keys);
         self
     }
 
@@ -231,6 +252,16 @@ fn with_index_names(keys: impl IntoIterator<Item = Key>) -> Vec<Key> {
     res
 }
 
+/// Whether an edge is something PostgreSQL (or the plan's own steps)
+/// needs, or a preference that gives way when it would close a cycle.
+/// `Hard` sorts first, so deduplication keeps it over a `Soft` edge
+/// between the same nodes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub(crate) enum Strength {
+    Hard,
+    Soft,
+}
+
 /// Orders the nodes and flattens them into steps. A node's first step
 /// never joins the previous node's transaction.
 pub(crate) fn order(nodes: Vec<Node>) -> Vec<Step> {
@@ -241,12 +272,27 @@ pub(crate) fn order(nodes: Vec<Node>) -> Vec<Step> {
         .into_iter()
         .map(|node| ((node.phase, node.name), node.steps))
         .unzip();
-    let mut graph: DiGraph<usize, ()> = DiGraph::with_capacity(ranks.len(), edges.len());
-    let indices: Vec<NodeIndex> = (0..ranks.len()).map(|idx| graph.add_node(idx)).collect();
-    for (source, target) in edges {
-        graph.add_edge(indices[source], indices[target], ());
+    let mut res = Vec::new();
+    for next in sort(&ranks, &edges) {
+        for (step_idx, mut step) in std::mem::take(&mut steps[next]).into_iter().enumerate() {
+            if step_idx == 0 {
+                step.joins_previous = false;
+            }
+            res.push(step);
+        }
     }
+    res
+}
 
+/// The node indices in order: Kahn's algorithm, the ready node smallest
+/// by (phase, name, index) first. When no node is ready the remaining
+/// nodes hold a cycle, broken by [`break_cycle`].
+fn sort(ranks: &[(Phase, String)], edges: &[(usize, usize, Strength)]) -> Vec<usize> {
+    let mut graph: DiGraph<usize, Strength> = DiGraph::with_capacity(ranks.len(), edges.len());
+    let indices: Vec<NodeIndex> = (0..ranks.len()).map(|idx| graph.add_node(idx)).collect();
+    for &(source, target, strength) in edges {
+        graph.add_edge(indices[source], indices[target], strength);
+    }
     let rank = |idx: usize| (ranks[idx].0, ranks[idx].1.as_str(), idx);
     let mut in_degree: Vec<usize> = indices
         .iter()
@@ -257,28 +303,55 @@ pub(crate) fn order(nodes: Vec<Node>) -> Vec<Step> {
         .map(rank)
         .collect();
     let mut done = vec![false; ranks.len()];
-    let mut res = Vec::new();
-    let mut n_done = 0;
-    while n_done < ranks.len() {
-        let next = match ready.pop_first() {
+    let mut res = Vec::with_capacity(ranks.len());
+    // `ALTER DEFAULT PRIVILEGES` comes after everything the plan creates
+    // (each new object starts from the defaults the plan was made with):
+    // a cycle among the others is broken before it is taken.
+    let mut n_before_last = ranks
+        .iter()
+        .filter(|(phase, _)| *phase != Phase::DefaultPrivileges)
+        .count();
+    while res.len() < ranks.len() {
+        let last_phase_first = ready
+            .first()
+            .is_some_and(|(phase, _, _)| *phase == Phase::DefaultPrivileges);
+        let pick = if last_phase_first && n_before_last > 0 {
+            None
+        } else {
+            ready.pop_first()
+        };
+        let next = match pick {
             Some((_, _, idx)) => idx,
-            // A cycle: take the smallest remaining node.
-            None => match (0..ranks.len()).filter(|&idx| !done[idx]).map(rank).min() {
-                Some((_, _, idx)) => idx,
-                None => break,
+            None => match break_cycle(&mut graph, &indices, &done, &rank) {
+                // No cycle after all: the last phase's turn.
+                None => match ready.pop_first() {
+                    Some((_, _, idx)) => idx,
+                    None => match (0..ranks.len()).filter(|&idx| !done[idx]).map(rank).min() {
+                        Some((_, _, idx)) => idx,
+                        None => break,
+                    },
+                },
+                Some(Unblocked::Edges(freed)) => {
+                    for target in freed {
+                        in_degree[target] -= 1;
+                        if in_degree[target] == 0 {
+                            ready.insert(rank(target));
+                        }
+                    }
+                    continue;
+                }
+                Some(Unblocked::Node(idx)) => idx,
             },
         };
         if done[next] {
             continue;
         }
         done[next] = true;
-        n_done += 1;
-        for (step_idx, mut step) in std::mem::take(&mut steps[next]).into_iter().enumerate() {
-            if step_idx == 0 {
-                step.joins_previous = false;
-            }
-            res.push(step);
+        if ranks[next].0 != Phase::DefaultPrivileges {
+            n_before_last -= 1;
         }
+        ready.remove(&rank(next));
+        res.push(next);
         for neighbour in graph.neighbors_directed(indices[next], Direction::Outgoing) {
             let target = graph[neighbour];
             if done[target] {
@@ -293,16 +366,187 @@ pub(crate) fn order(nodes: Vec<Node>) -> Vec<Step> {
     res
 }
 
-/// The edges (source, target) between nodes, sorted and without
-/// duplicates, by the rules in the module docs.
-fn edges(nodes: &[Node]) -> Vec<(usize, usize)> {
+/// How a cycle was broken.
+enum Unblocked {
+    /// Soft edges were removed from the graph; their targets.
+    Edges(Vec<usize>),
+    /// No soft edge breaks the cycle: this node is taken despite its
+    /// remaining predecessors.
+    Node(usize),
+}
+
+/// Breaks a cycle among the nodes not done, each of which has a
+/// predecessor not done. The cycle is looked for in a strongly connected
+/// component of the remaining nodes that no other remaining node points
+/// into (one exists), the one holding the smallest node by rank: every
+/// edge inside it lies on a cycle. If its hard edges alone form no cycle,
+/// its soft edges are removed, the one into the smallest target first,
+/// until one node has no predecessor left (preferences give way, what
+/// PostgreSQL needs stays). Otherwise the smallest node on a cycle of
+/// hard edges is taken, so ordering never fails. `None`: the remaining
+/// nodes hold no cycle.
+fn break_cycle<'r>(
+    graph: &mut DiGraph<usize, Strength>,
+    indices: &[NodeIndex],
+    done: &[bool],
+    rank: &impl Fn(usize) -> (Phase, &'r str, usize),
+) -> Option<Unblocked> {
+    let component = source_component(graph, indices, done, rank)?;
+    let in_component = |idx: usize| component.binary_search(&idx).is_ok();
+    let mut soft: Vec<(usize, usize)> = Vec::new();
+    for &source in &component {
+        for edge in graph.edges_directed(indices[source], Direction::Outgoing) {
+            let target = graph[petgraph::visit::EdgeRef::target(&edge)];
+            if *edge.weight() == Strength::Soft && in_component(target) {
+                soft.push((source, target));
+            }
+        }
+    }
+    let hard_cycle = on_hard_cycles(graph, indices, &component);
+    if hard_cycle.is_empty() && !soft.is_empty() {
+        // Removing every soft edge leaves the component acyclic, so some
+        // node of it loses all its predecessors: stop at the first.
+        soft.sort_by_key(|&(source, target)| (rank(target), rank(source)));
+        let mut n_into: HashMap<usize, usize> = HashMap::new();
+        for &target in &component {
+            let n_preds = graph
+                .neighbors_directed(indices[target], Direction::Incoming)
+                .filter(|&pred| !done[graph[pred]])
+                .count();
+            n_into.insert(target, n_preds);
+        }
+        let mut freed = Vec::new();
+        for (source, target) in soft {
+            if let Some(edge) = graph.find_edge(indices[source], indices[target]) {
+                graph.remove_edge(edge);
+            }
+            freed.push(target);
+            let n_preds = n_into.entry(target).or_default();
+            *n_preds -= 1;
+            if *n_preds == 0 {
+                break;
+            }
+        }
+        return Some(Unblocked::Edges(freed));
+    }
+    let candidates = if hard_cycle.is_empty() {
+        component
+    } else {
+        hard_cycle
+    };
+    let smallest = candidates
+        .into_iter()
+        .map(rank)
+        .min()
+        .expect("invariant: a strongly connected component is never empty");
+    Some(Unblocked::Node(smallest.2))
+}
+
+/// The remaining nodes of a strongly connected component of more than one
+/// node (of the graph restricted to nodes not done) with no edge from a
+/// remaining node outside it, sorted; of those components, the one
+/// holding the smallest node by rank; `None` when no such component
+/// exists (no cycle).
+fn source_component<'r>(
+    graph: &DiGraph<usize, Strength>,
+    indices: &[NodeIndex],
+    done: &[bool],
+    rank: &impl Fn(usize) -> (Phase, &'r str, usize),
+) -> Option<Vec<usize>> {
+    let remaining: Vec<usize> = (0..done.len()).filter(|&idx| !done[idx]).collect();
+    let components = components(graph, indices, &remaining, |_| true);
+    let mut component_of: HashMap<usize, usize> = HashMap::new();
+    for (component_idx, component) in components.iter().enumerate() {
+        for &idx in component {
+            component_of.insert(idx, component_idx);
+        }
+    }
+    components
+        .into_iter()
+        .enumerate()
+        .filter(|(component_idx, component)| {
+            component.len() > 1
+                && component.iter().all(|&idx| {
+                    graph
+                        .neighbors_directed(indices[idx], Direction::Incoming)
+                        .all(|pred| {
+                            component_of
+                                .get(&graph[pred])
+                                .is_none_or(|pred_component| pred_component == component_idx)
+                        })
+                })
+        })
+        .map(|(_, component)| component)
+        .min_by_key(|component| component.iter().map(|&idx| rank(idx)).min())
+}
+
+/// The nodes of `within` that lie on a cycle of hard edges, sorted.
+fn on_hard_cycles(
+    graph: &DiGraph<usize, Strength>,
+    indices: &[NodeIndex],
+    within: &[usize],
+) -> Vec<usize> {
+    let mut res: Vec<usize> = components(graph, indices, within, |strength| {
+        strength == Strength::Hard
+    })
+    .into_iter()
+    .filter(|component| component.len() > 1)
+    .flatten()
+    .collect();
+    res.sort_unstable();
+    res
+}
+
+/// The strongly connected components of the subgraph of `nodes` (sorted
+/// node indices) and the edges `keep` accepts, each sorted.
+fn components(
+    graph: &DiGraph<usize, Strength>,
+    indices: &[NodeIndex],
+    nodes: &[usize],
+    keep: impl Fn(Strength) -> bool,
+) -> Vec<Vec<usize>> {
+    let mut subgraph: DiGraph<usize, ()> = DiGraph::with_capacity(nodes.len(), 0);
+    let sub_indices: HashMap<usize, NodeIndex> = nodes
+        .iter()
+        .map(|&idx| (idx, subgraph.add_node(idx)))
+        .collect();
+    for &source in nodes {
+        for edge in graph.edges_directed(indices[source], Direction::Outgoing) {
+            let target = graph[petgraph::visit::EdgeRef::target(&edge)];
+            if let Some(&sub_target) = sub_indices.get(&target) {
+                if keep(*edge.weight()) {
+                    subgraph.add_edge(sub_indices[&source], sub_target, ());
+                }
+            }
+        }
+    }
+    petgraph::algo::tarjan_scc(&subgraph)
+        .into_iter()
+        .map(|component| {
+            let mut res: Vec<usize> = component.into_iter().map(|idx| subgraph[idx]).collect();
+            res.sort_unstable();
+            res
+        })
+        .collect()
+}
+
+/// The edges (source, target, strength) between nodes, sorted and
+/// without duplicates (a hard edge wins over a soft one), by the rules in
+/// the module docs.
+fn edges(nodes: &[Node]) -> Vec<(usize, usize, Strength)> {
     let uses = KeyUses::collect(nodes);
     let mut res = Vec::new();
     for (key_id, key) in uses.keys.iter().enumerate() {
         let providers = uses.providers.nodes_of(key_id);
         let removers = uses.removers.nodes_of(key_id);
         let requirers = uses.requirers.nodes_of(key_id);
-        connect(&mut res, providers, requirers);
+        connect(&mut res, providers, requirers, Strength::Hard);
+        connect(
+            &mut res,
+            providers,
+            uses.preferrers.nodes_of(key_id),
+            Strength::Soft,
+        );
         // A node that releases K and requires it again (a trigger
         // recreated on the same function) comes after a node that changes
         // K in place (removes and provides it: a function dropped and
@@ -313,14 +557,14 @@ fn edges(nodes: &[Node]) -> Vec<(usize, usize)> {
             for &remover in removers {
                 let in_place = providers.binary_search(&remover).is_ok();
                 if releaser != remover && !(uses_it_again && in_place) {
-                    res.push((releaser, remover));
+                    res.push((releaser, remover, Strength::Hard));
                 }
             }
         }
         // A function dropped and one created under the same name always
         // differ in signature (same signature is a replace), so both can
         // exist: the new one is created first.
-        if !matches!(key, Key::Function(_)) {
+        if !matches!(key, Key::Function(_) | Key::Overload(_)) {
             // A node that removes and provides the same key changes it in
             // place (a column's type): it runs after the key's releasers
             // and before its requirers, unordered against other providers.
@@ -329,44 +573,53 @@ fn edges(nodes: &[Node]) -> Vec<(usize, usize)> {
                 .copied()
                 .filter(|node| !providers.contains(node))
                 .collect();
-            connect(&mut res, &in_place, providers);
+            connect(&mut res, &in_place, providers, Strength::Hard);
         }
     }
     res.sort_unstable();
-    res.dedup();
+    res.dedup_by(|later, earlier| later.0 == earlier.0 && later.1 == earlier.1);
     res
 }
 
 /// An edge from every source to every other target.
-fn connect(edges: &mut Vec<(usize, usize)>, sources: &[usize], targets: &[usize]) {
+fn connect(
+    edges: &mut Vec<(usize, usize, Strength)>,
+    sources: &[usize],
+    targets: &[usize],
+    strength: Strength,
+) {
     for &source in sources {
         for &target in targets {
             if source != target {
-                edges.push((source, target));
+                edges.push((source, target, strength));
             }
         }
     }
 }
 
-/// The distinct keys that nodes require, remove or release, numbered,
-/// with the nodes that provide, require, remove and release each.
+/// The distinct keys that nodes require, prefer, remove or release,
+/// numbered, with the nodes that provide, require, prefer, remove and
+/// release each.
 struct KeyUses<'n> {
     /// Position = key id.
     keys: Vec<&'n Key>,
     providers: Role,
     requirers: Role,
+    preferrers: Role,
     removers: Role,
     releasers: Role,
 }
 
 impl<'n> KeyUses<'n> {
-    /// Every edge involves a key that some node requires, removes or
-    /// releases, so only those keys are numbered; a provided key that no
+    /// Every edge involves a key that some node requires, prefers,
+    /// removes or releases, so only those keys are numbered; a provided key that no
     /// node asks for (most columns of a new table) is skipped.
     fn collect(nodes: &'n [Node]) -> KeyUses<'n> {
         let n_asked: usize = nodes
             .iter()
-            .map(|node| node.requires.len() + node.removes.len() + node.releases.len())
+            .map(|node| {
+                node.requires.len() + node.prefers.len() + node.removes.len() + node.releases.len()
+            })
             .sum();
         let mut ids: HashMap<&Key, usize> = HashMap::with_capacity(n_asked);
         let mut keys: Vec<&Key> = Vec::new();
@@ -384,6 +637,7 @@ impl<'n> KeyUses<'n> {
             res
         };
         let requires = asked(|node| &node.requires);
+        let prefers = asked(|node| &node.prefers);
         let removes = asked(|node| &node.removes);
         let releases = asked(|node| &node.releases);
         let mut provides: Vec<(usize, usize)> = Vec::new();
@@ -399,6 +653,7 @@ impl<'n> KeyUses<'n> {
             keys,
             providers: Role::new(n_keys, &provides),
             requirers: Role::new(n_keys, &requires),
+            preferrers: Role::new(n_keys, &prefers),
             removers: Role::new(n_keys, &removes),
             releasers: Role::new(n_keys, &releases),
         }
@@ -454,7 +709,7 @@ mod tests {
         let view = Node::new(Phase::CreateView, "view public.v", Vec::new())
             .requires([function_key()])
             .releases([function_key()]);
-        assert_eq!(edges(&[function, view]), vec![(0, 1)]);
+        assert_eq!(edges(&[function, view]), vec![(0, 1, Strength::Hard)]);
     }
 
     #[test]
@@ -465,6 +720,82 @@ mod tests {
         let trigger = Node::new(Phase::CreateTrigger, "trigger public.t.tr", Vec::new())
             .requires([Key::Function(QualifiedName::public("g"))])
             .releases([function_key()]);
-        assert_eq!(edges(&[drop, trigger]), vec![(1, 0)]);
+        assert_eq!(edges(&[drop, trigger]), vec![(1, 0, Strength::Hard)]);
+    }
+
+    fn ranks(names: &[(Phase, &str)]) -> Vec<(Phase, String)> {
+        names
+            .iter()
+            .map(|(phase, name)| (*phase, name.to_string()))
+            .collect()
+    }
+
+    #[test]
+    fn a_cycle_gives_way_at_a_soft_edge_on_it() {
+        // pgstac 019 -> 020: the new overload f(text, text) needs the new
+        // table t, created after the old t is dropped, which waits for the
+        // old overload f(text) that returns it; dropping f(text) after
+        // f(text, text) exists is only a preference. `a` is smallest but
+        // its edge is hard.
+        let ranks = ranks(&[
+            (Phase::CreateFunction, "function f(text, text)"),
+            (Phase::CreateTable, "table t"),
+            (Phase::DropFunction, "function f(text)"),
+            (Phase::DropTable, "table t"),
+        ]);
+        let edges = [
+            (0, 2, Strength::Soft),
+            (1, 0, Strength::Hard),
+            (2, 3, Strength::Hard),
+            (3, 1, Strength::Hard),
+        ];
+        assert_eq!(sort(&ranks, &edges), vec![2, 3, 1, 0]);
+    }
+
+    #[test]
+    fn a_hard_cycle_is_broken_at_a_node_on_it() {
+        // `x` is the smallest node but only waits for the cycle.
+        let ranks = ranks(&[
+            (Phase::CreateSchema, "schema x"),
+            (Phase::CreateTable, "table p"),
+            (Phase::CreateTable, "table q"),
+        ]);
+        let edges = [
+            (1, 2, Strength::Hard),
+            (2, 0, Strength::Hard),
+            (2, 1, Strength::Hard),
+        ];
+        assert_eq!(sort(&ranks, &edges), vec![1, 2, 0]);
+    }
+
+    #[test]
+    fn default_privileges_wait_for_a_cycle_to_be_broken() {
+        let ranks = ranks(&[
+            (Phase::DefaultPrivileges, "default privileges"),
+            (Phase::CreateFunction, "function f"),
+            (Phase::DropFunction, "function g"),
+        ]);
+        let edges = [(1, 2, Strength::Soft), (2, 1, Strength::Hard)];
+        assert_eq!(sort(&ranks, &edges), vec![2, 1, 0]);
+    }
+
+    #[test]
+    fn a_soft_edge_off_any_cycle_holds() {
+        let drop = Node::new(Phase::DropFunction, "function public.f(text)", Vec::new())
+            .removes([function_key()])
+            .prefers([function_key()]);
+        let create = Node::new(
+            Phase::CreateFunction,
+            "function public.f(text, text)",
+            Vec::new(),
+        )
+        .provides([function_key()]);
+        let edges = edges(&[drop, create]);
+        assert_eq!(edges, vec![(1, 0, Strength::Soft)]);
+        let ranks = ranks(&[
+            (Phase::DropFunction, "function public.f(text)"),
+            (Phase::CreateFunction, "function public.f(text, text)"),
+        ]);
+        assert_eq!(sort(&ranks, &edges), vec![1, 0]);
     }
 }

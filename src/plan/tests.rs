@@ -1532,3 +1532,86 @@ fn a_trigger_moved_to_a_new_function_is_recreated_before_the_old_one_is_dropped(
         "{descriptions:#?}"
     );
 }
+
+/// The positions of the steps whose descriptions contain each needle.
+fn step_positions(plan: &crate::plan::Plan, needles: &[&str]) -> Vec<Option<usize>> {
+    needles
+        .iter()
+        .map(|needle| {
+            plan.steps
+                .iter()
+                .position(|step| step.description.contains(needle))
+        })
+        .collect()
+}
+
+#[test]
+fn an_old_overload_returning_a_recreated_table_is_dropped_before_the_table() {
+    // pgstac 019 -> 020: items is created again (its partitioning
+    // changes) and item_by_id(text) gets a new overload returning the new
+    // items. PostgreSQL records that the old overload returns the old
+    // items, so it goes first; creating the new overload first would be a
+    // cycle (it needs the new items).
+    let current = sql_model(
+        "CREATE TABLE items (id text, dt timestamptz) PARTITION BY RANGE (dt);\n\
+         CREATE FUNCTION item_by_id(_id text) RETURNS items LANGUAGE plpgsql AS $$ BEGIN RETURN NULL; END $$;",
+    );
+    let desired = sql_model(
+        "CREATE TABLE items (id text, collection text) PARTITION BY LIST (collection);\n\
+         CREATE FUNCTION item_by_id(_id text, _collection text DEFAULT NULL) RETURNS items LANGUAGE plpgsql AS $$ BEGIN RETURN NULL; END $$;",
+    );
+    let plan = plan_models(&current, &desired, &PlanOptions::default()).expect("plan");
+    let positions = step_positions(
+        &plan,
+        &[
+            "drop function public.item_by_id(text)",
+            "drop table public.items",
+            "create table public.items",
+            "create function public.item_by_id(text, text)",
+        ],
+    );
+    let descriptions: Vec<&str> = plan.steps.iter().map(|s| s.description.as_str()).collect();
+    assert!(positions.iter().all(Option::is_some), "{descriptions:#?}");
+    assert!(positions.is_sorted(), "{descriptions:#?}");
+}
+
+#[test]
+fn a_generated_column_waits_only_for_the_overload_its_call_takes() {
+    // pgstac 020's collections: base_item calls collection_base_item on a
+    // jsonb column; the (text) overload reads the table, so waiting for
+    // every overload of the name would be a cycle.
+    let desired = sql_model(
+        "CREATE FUNCTION base(content jsonb) RETURNS jsonb LANGUAGE sql IMMUTABLE AS $$ SELECT content $$;\n\
+         CREATE TABLE c (id text, content jsonb, base_item jsonb GENERATED ALWAYS AS (base(content)) STORED);\n\
+         CREATE FUNCTION base(cid text) RETURNS jsonb LANGUAGE sql IMMUTABLE AS $$ SELECT base(content) FROM c WHERE id = cid $$;",
+    );
+    let plan = plan_models(&Model::default(), &desired, &PlanOptions::default()).expect("plan");
+    let positions = step_positions(
+        &plan,
+        &[
+            "create function public.base(jsonb)",
+            "create table public.c",
+            "create function public.base(text)",
+        ],
+    );
+    let descriptions: Vec<&str> = plan.steps.iter().map(|s| s.description.as_str()).collect();
+    assert!(positions.iter().all(Option::is_some), "{descriptions:#?}");
+    assert!(positions.is_sorted(), "{descriptions:#?}");
+}
+
+#[test]
+fn statistics_of_a_recreated_table_are_created_again() {
+    let current = sql_model(
+        "CREATE TABLE items (id text, dt timestamptz) PARTITION BY RANGE (dt);\n\
+         CREATE STATISTICS dt_stats (dependencies) ON id, dt FROM items;",
+    );
+    let desired = sql_model(
+        "CREATE TABLE items (id text, dt timestamptz) PARTITION BY LIST (id);\n\
+         CREATE STATISTICS dt_stats (dependencies) ON id, dt FROM items;",
+    );
+    let plan = plan_models(&current, &desired, &PlanOptions::default()).expect("plan");
+    let positions = step_positions(&plan, &["create table public.items", "dt_stats"]);
+    let descriptions: Vec<&str> = plan.steps.iter().map(|s| s.description.as_str()).collect();
+    assert!(positions.iter().all(Option::is_some), "{descriptions:#?}");
+    assert!(positions.is_sorted(), "{descriptions:#?}");
+}

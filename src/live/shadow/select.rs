@@ -492,6 +492,8 @@ fn units_of(model: &Model, dep: Dep) -> Vec<ObjectId> {
             .filter(|id| id.name == name)
             .map(|id| ObjectId::Function(id.clone()))
             .collect(),
+        Dep::Overload(id) if model.functions.contains_key(&id) => vec![ObjectId::Function(id)],
+        Dep::Overload(_) => Vec::new(),
         Dep::Relation(name)
         | Dep::Column(name, _)
         | Dep::Constraint(name, _)

@@ -296,6 +296,14 @@ fn function_requires(cx: &Cx<'_>, function: &Function) -> Vec<Key> {
     res
 }
 
+/// The keys a function stands for: its name and its signature.
+fn function_keys(function: &Function) -> [Key; 2] {
+    [
+        Key::Function(function.id.name.clone()),
+        Key::Overload(function.id.clone()),
+    ]
+}
+
 /// `function` or `procedure`, for step descriptions.
 fn routine_kind(function: &Function) -> &'static str {
     if function.procedure {
@@ -317,7 +325,7 @@ pub(super) fn create_function(cx: &Cx<'_>, function: &Function) -> Vec<Node> {
     );
     vec![cx
         .node(Phase::CreateFunction, vec![step])
-        .provides([Key::Function(function.id.name.clone())])
+        .provides(function_keys(function))
         .requires(function_requires(cx, function))]
 }
 
@@ -385,12 +393,12 @@ pub(super) fn replace_function(cx: &Cx<'_>, current: &Function, desired: &Functi
     let removes = if replaceable {
         Vec::new()
     } else {
-        vec![Key::Function(current.id.name.clone())]
+        function_keys(current).to_vec()
     };
     vec![cx
         .node(Phase::CreateFunction, steps)
         .removes(removes)
-        .provides([Key::Function(desired.id.name.clone())])
+        .provides(function_keys(desired))
         .requires(function_requires(cx, desired))]
 }
 
@@ -407,14 +415,19 @@ pub(super) fn drop_function(cx: &Cx<'_>, function: &Function) -> Vec<Node> {
             sql::function_signature(function)
         ),
     );
-    // Another signature of the same name replaces it: created first.
+    // Another signature of the same name replaces it: created first, so
+    // that callers always find one. A preference, not a need: it gives
+    // way when it closes a cycle (the new overload returns a table's row
+    // type, the table is created again, and the old overload, which
+    // PostgreSQL records as returning the old table's type, must go
+    // before the old table does).
     let replaced = cx
         .ctx
         .desired
         .functions
         .keys()
         .any(|id| id.name == function.id.name);
-    let requires = if replaced {
+    let prefers = if replaced {
         vec![Key::Function(function.id.name.clone())]
     } else {
         Vec::new()
@@ -425,8 +438,8 @@ pub(super) fn drop_function(cx: &Cx<'_>, function: &Function) -> Vec<Node> {
     releases.extend(dep_keys(deps::function_holds(cx.ctx.current, function)));
     vec![cx
         .node(Phase::DropFunction, vec![step])
-        .removes([Key::Function(function.id.name.clone())])
-        .requires(requires)
+        .removes(function_keys(function))
+        .prefers(prefers)
         .releases(releases)]
 }
 

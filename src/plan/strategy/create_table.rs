@@ -84,8 +84,14 @@ pub(super) fn table_node(cx: &Cx<'_>, table: &Table) -> Node {
     }
     for column in &table.columns {
         requires.extend(type_keys(cx.ctx.desired, &column.ty));
+        // The other columns come with the same statement; their types
+        // tell which overload a call takes.
         for expr in column.default.iter().chain(column.generated.iter()) {
-            requires.extend(expr_keys(cx.ctx.desired, None, &expr.sql));
+            requires.extend(dep_keys(deps::column_expr(
+                cx.ctx.desired,
+                table,
+                &expr.sql,
+            )));
         }
     }
     let mut provides = vec![Key::Relation(name.clone())];

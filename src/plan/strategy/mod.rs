@@ -434,7 +434,7 @@ pub(crate) fn column_keys(table: &QualifiedName, columns: &[Ident]) -> Vec<Key> 
 pub(crate) fn replaced_uses(current_uses: Vec<Key>) -> Vec<Key> {
     current_uses
         .into_iter()
-        .filter(|key| matches!(key, Key::Function(_) | Key::Sequence(_)))
+        .filter(|key| matches!(key, Key::Function(_) | Key::Overload(_) | Key::Sequence(_)))
         .collect()
 }
 

@@ -21,7 +21,7 @@
 //! name's key and removes the old one).
 
 use super::{schema_key, Cx};
-use crate::model::{Ident, ObjectId, QualifiedName, RenameKind};
+use crate::model::{FunctionId, Ident, ObjectId, QualifiedName, RenameKind};
 use crate::plan::order::{Key, Node, Phase};
 use crate::plan::{Action, LockMode};
 
@@ -84,7 +84,7 @@ pub(super) fn rename_object(
             kind,
             from: name.clone(),
             table: table.clone(),
-            arg_types,
+            arg_types: arg_types.clone(),
             to: to.clone(),
         },
         format!(
@@ -117,9 +117,23 @@ pub(super) fn rename_object(
             )
         }
     };
+    let (mut removes, mut provides) = (vec![old_key], vec![new_key]);
+    // A function's signature keys follow its name.
+    if matches!(kind, RenameKind::Function | RenameKind::Procedure) {
+        let old_id = FunctionId {
+            name: name.clone(),
+            arg_types: arg_types.clone(),
+        };
+        let new_id = FunctionId {
+            name: new_name.clone(),
+            arg_types,
+        };
+        removes.push(Key::Overload(old_id));
+        provides.push(Key::Overload(new_id));
+    }
     vec![cx
         .node(Phase::RenameObject, vec![step])
         .requires(schema_key(&name))
-        .removes([old_key])
-        .provides([new_key])]
+        .removes(removes)
+        .provides(provides)]
 }
