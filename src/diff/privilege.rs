@@ -143,6 +143,11 @@ pub(crate) fn diff_default_privileges(ctx: &mut DiffCtx<'_>) {
 
 /// True for a change that creates its object anew (with the default ACL).
 fn creates(change: &Change<'_>) -> bool {
+    if let Change::ReplaceFunction { current, desired } = change {
+        // A routine PostgreSQL cannot replace in place is dropped and
+        // created again.
+        return !current.replaceable_by(desired);
+    }
     matches!(
         change,
         Change::CreateSchema(_)
@@ -241,6 +246,38 @@ mod tests {
             .0
             .insert(AclTarget::Schema(Ident::new("app")), Ident::new("other"));
         assert_eq!(privilege_changes(&current, &desired).len(), 1);
+    }
+
+    fn sql_model(sql: &str) -> Model {
+        let file = crate::source::SourceFile::new(
+            crate::source::FileId(0),
+            "t.sql".into(),
+            sql.to_string(),
+            crate::source::Language::Sql,
+        );
+        crate::frontend::sql::load_file(&file).value
+    }
+
+    /// A function whose result changes is dropped and created again, so
+    /// it starts from the default ACL and its grant is given again (pgstac
+    /// 021 -> 022: the grant was taken as kept and the apply did not
+    /// converge); one replaced in place keeps its ACL.
+    #[test]
+    fn a_routine_created_again_gets_its_grants_again() {
+        let grant = "GRANT EXECUTE ON FUNCTION f(integer) TO app;";
+        let old = sql_model(&format!(
+            "CREATE FUNCTION f(a integer) RETURNS integer LANGUAGE sql AS $$ SELECT a $$;\n{grant}"
+        ));
+        let new_result = sql_model(&format!(
+            "CREATE FUNCTION f(a integer) RETURNS bigint LANGUAGE sql AS $$ SELECT a $$;\n{grant}"
+        ));
+        let new_body = sql_model(&format!(
+            "CREATE FUNCTION f(a integer) RETURNS integer LANGUAGE sql AS $$ SELECT a + 1 $$;\n{grant}"
+        ));
+        let changes = privilege_changes(&old, &new_result);
+        assert_eq!(changes.len(), 1, "{changes:?}");
+        assert!(changes[0].contains("Role(Ident(\"app\"))"), "{changes:?}");
+        assert!(privilege_changes(&old, &new_body).is_empty());
     }
 
     #[test]

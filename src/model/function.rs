@@ -63,6 +63,22 @@ pub struct Function {
 }
 
 impl Function {
+    /// True when `CREATE OR REPLACE` can turn this routine into `desired`
+    /// (same kind, result, and arguments by mode, name and type; a
+    /// default may be added but not removed). Otherwise PostgreSQL needs a
+    /// DROP and a CREATE, and the new routine starts with a new ACL.
+    pub fn replaceable_by(&self, desired: &Function) -> bool {
+        self.procedure == desired.procedure
+            && self.returns == desired.returns
+            && self.args.len() == desired.args.len()
+            && self.args.iter().zip(&desired.args).all(|(a, b)| {
+                a.mode == b.mode
+                    && a.name == b.name
+                    && a.ty == b.ty
+                    && (a.default.is_none() || b.default.is_some())
+            })
+    }
+
     /// The planner's cost estimate, as PostgreSQL stores it: the declared
     /// `COST`, else 1 for C and internal functions and 100 for the others
     /// (<https://www.postgresql.org/docs/current/sql-createfunction.html>).

@@ -338,15 +338,7 @@ fn kind(function: &Function) -> &'static str {
 }
 
 pub(super) fn replace_function(cx: &Cx<'_>, current: &Function, desired: &Function) -> Vec<Node> {
-    let replaceable = current.procedure == desired.procedure
-        && current.returns == desired.returns
-        && current.args.len() == desired.args.len()
-        && current.args.iter().zip(&desired.args).all(|(a, b)| {
-            a.mode == b.mode
-                && a.name == b.name
-                && a.ty == b.ty
-                && (a.default.is_none() || b.default.is_some())
-        });
+    let replaceable = current.replaceable_by(desired);
     let steps = if replaceable {
         vec![cx.step(
             Action::CreateFunction {
