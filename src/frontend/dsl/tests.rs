@@ -1013,3 +1013,21 @@ fn unqualified_catalog_relations_of_views_are_pg_catalog() {
         ]
     );
 }
+
+#[test]
+fn trigger_transition_tables_are_read_and_printed() {
+    let source = "function log_batch() returns trigger language plpgsql as $$ begin return null; end $$\n\
+                  table t {\n  id  bigint\n  trigger log_batch after insert or update referencing old table as before_rows new table as after_rows for each statement execute log_batch()\n}\n";
+    let parsed = load(source);
+    let errors: Vec<_> = parsed.diagnostics.iter().filter(|d| d.is_error()).collect();
+    assert!(errors.is_empty(), "{errors:?}");
+    let trigger = &table(&parsed.value, "t").triggers[&Ident::new("log_batch")];
+    assert_eq!(trigger.old_table, Some(Ident::new("before_rows")));
+    assert_eq!(trigger.new_table, Some(Ident::new("after_rows")));
+    let printed = print_model(&parsed.value);
+    assert!(
+        printed.contains("referencing old table as before_rows new table as after_rows"),
+        "{printed}"
+    );
+    assert_eq!(load(&printed).value, parsed.value);
+}

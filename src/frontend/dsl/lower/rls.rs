@@ -140,7 +140,6 @@ impl Cx<'_> {
             constraint: has(node, Rule::kw_constraint),
             deferrable: false,
             initially_deferred: false,
-            // The .schema language has no transition tables.
             old_table: None,
             new_table: None,
             comment,
@@ -154,6 +153,16 @@ impl Cx<'_> {
                 Rule::trg_for_each => trigger.for_each_row = has(&clause, Rule::kw_row),
                 Rule::trg_when => {
                     trigger.when = child(&clause, Rule::paren_expr).map(|e| self.expr(&e))
+                }
+                Rule::trg_referencing => {
+                    for transition in children(&clause, Rule::trg_transition) {
+                        let name = child(&transition, Rule::ident).map(|node| ident(&node));
+                        if has(&transition, Rule::kw_old) {
+                            trigger.old_table = name;
+                        } else {
+                            trigger.new_table = name;
+                        }
+                    }
                 }
                 Rule::deferral => {
                     let (deferrable, deferred) =

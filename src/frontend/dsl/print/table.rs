@@ -465,6 +465,15 @@ fn trigger_text(trigger: &Trigger) -> String {
         trigger.deferrable,
         trigger.initially_deferred,
     ));
+    if trigger.old_table.is_some() || trigger.new_table.is_some() {
+        text.push_str(" referencing");
+        if let Some(old) = &trigger.old_table {
+            let _ = write!(text, " old table as {old}");
+        }
+        if let Some(new) = &trigger.new_table {
+            let _ = write!(text, " new table as {new}");
+        }
+    }
     text.push_str(if trigger.for_each_row {
         " for each row"
     } else {
