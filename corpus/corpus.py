@@ -228,7 +228,11 @@ def build_fresh(env, project, index):
         return None, f"version {index} is not in the cache (run corpus/fetch.sh)"
     load = Path(env.args.cache) / "load" / project["name"] / f"{index:03d}.sql"
     load.parent.mkdir(parents=True, exist_ok=True)
-    load.write_text(load_text(project, src))
+    # Written whole, then renamed: runs in parallel (run and inspect) load
+    # the same versions, and psql must never read a half-written file.
+    partial = load.with_name(f"{load.name}.{os.getpid()}.tmp")
+    partial.write_text(load_text(project, src))
+    os.replace(partial, load)
     db = env.new_db()
     # One transaction is much faster for scripts with many INSERTs; a script
     # that cannot run in one (CREATE INDEX CONCURRENTLY, ...) loads plainly.
