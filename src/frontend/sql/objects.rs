@@ -330,7 +330,25 @@ pub(crate) fn create_view(ctx: &mut Ctx<'_>, stmt: Stmt<'_>) {
             text = blank(&text, toks[cut].1..text.len());
         }
     }
-    let Some(Statement::CreateView(mut create)) = parse_one(ctx, &stmt, &text) else {
+    let whole = |text: &str| {
+        parser(text).and_then(|mut p| {
+            let statement = p.parse_statement()?;
+            forms::expect_end(&mut p)?;
+            Ok(statement)
+        })
+    };
+    // A bare table alias that sqlparser reserves for other dialects'
+    // clauses but PostgreSQL does not (`pg_get_viewdef`, and so pg_dump,
+    // prints `JOIN LATERAL f(x) partition(partition)`) is read quoted; an
+    // error is reported on the text as written.
+    let statement = match whole(&text) {
+        Ok(statement) => Some(statement),
+        Err(_) => match quote_bare_alias_keywords(&text).map(|quoted| whole(&quoted)) {
+            Some(Ok(statement)) => Some(statement),
+            _ => parse_one(ctx, &stmt, &text),
+        },
+    };
+    let Some(Statement::CreateView(mut create)) = statement else {
         return;
     };
     if recursive {
@@ -399,6 +417,56 @@ pub(crate) fn create_view(ctx: &mut Ctx<'_>, stmt: Stmt<'_>) {
             format!("view {name} is declared more than once"),
         );
     }
+}
+
+/// Keywords sqlparser refuses as a bare table alias (they start clauses of
+/// other dialects) that PostgreSQL accepts there (unreserved, or not
+/// keywords at all in PostgreSQL).
+const BARE_ALIAS_KEYWORDS: &[Keyword] = &[
+    Keyword::PARTITION,
+    Keyword::GLOBAL,
+    Keyword::FORMAT,
+    Keyword::SETTINGS,
+    Keyword::PREWHERE,
+    Keyword::OUTPUT,
+    Keyword::ANTI,
+    Keyword::SEMI,
+    Keyword::ASOF,
+    Keyword::QUALIFY,
+    Keyword::PIVOT,
+    Keyword::UNPIVOT,
+];
+
+/// `text` with every unquoted word of [`BARE_ALIAS_KEYWORDS`] quoted
+/// (lower case, which names the same identifier), except where it is
+/// PostgreSQL syntax in a query (`PARTITION BY`, `FORMAT JSON`); `None`
+/// when there is none. Offsets after a quoted word move by two bytes.
+fn quote_bare_alias_keywords(text: &str) -> Option<String> {
+    let toks = tokens(text)?;
+    let mut out = String::with_capacity(text.len() + 16);
+    let mut copied = 0;
+    for (idx, (token, offset)) in toks.iter().enumerate() {
+        let Token::Word(word) = token else {
+            continue;
+        };
+        if word.quote_style.is_some() || !BARE_ALIAS_KEYWORDS.contains(&word.keyword) {
+            continue;
+        }
+        let next = toks.get(idx + 1).map(|(token, _)| token);
+        if next.is_some_and(|next| is_word(next, Keyword::BY) || is_word(next, Keyword::JSON)) {
+            continue;
+        }
+        out.push_str(&text[copied..*offset]);
+        out.push('"');
+        out.push_str(&word.value.to_lowercase());
+        out.push('"');
+        copied = offset + word.value.len();
+    }
+    if copied == 0 {
+        return None;
+    }
+    out.push_str(&text[copied..]);
+    Some(out)
 }
 
 /// `CREATE RECURSIVE VIEW name (cols) AS query` is, as PostgreSQL defines
@@ -629,6 +697,19 @@ mod tests {
         let mv = &m.views[&QualifiedName::public("mv")];
         assert!(mv.materialized);
         assert_eq!(mv.indexes.len(), 1);
+    }
+
+    /// pg_get_viewdef (and so pg_dump) prints bare table aliases that
+    /// sqlparser reserves for other dialects (pgstac 0.9's
+    /// partition_sys_meta); `PARTITION BY` of a window stays syntax.
+    #[test]
+    fn bare_aliases_that_only_other_dialects_reserve_are_read() {
+        let parsed = model(
+            "CREATE TABLE t (a int, b int);\nCREATE VIEW v AS SELECT partition.partition, rank() OVER (PARTITION BY t.b ORDER BY t.a) AS r\n   FROM t\n     JOIN LATERAL abs(t.a) partition(partition) ON true\n     JOIN t global ON global.a = t.a;",
+        );
+        let v = &parsed.views[&QualifiedName::public("v")];
+        assert_eq!(v.depends_on, vec![QualifiedName::public("t")]);
+        assert!(v.query.sql.contains("PARTITION BY"), "{}", v.query.sql);
     }
 
     #[test]
