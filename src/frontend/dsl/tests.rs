@@ -1031,3 +1031,16 @@ fn trigger_transition_tables_are_read_and_printed() {
     );
     assert_eq!(load(&printed).value, parsed.value);
 }
+
+#[test]
+fn views_with_bare_aliases_only_other_dialects_reserve_are_read() {
+    let parsed = load(
+        "table t {\n  a  int\n}\nview v as SELECT partition.partition FROM t JOIN LATERAL abs(t.a) partition(partition) ON true;\n",
+    );
+    let errors: Vec<_> = parsed.diagnostics.iter().filter(|d| d.is_error()).collect();
+    assert!(errors.is_empty(), "{errors:?}");
+    assert_eq!(
+        parsed.value.views[&QualifiedName::public("v")].depends_on,
+        [QualifiedName::public("t")]
+    );
+}

@@ -40,6 +40,7 @@ mod types;
 use crate::diagnostics::{Diagnostic, Parsed};
 use crate::model::{Ident, Meta, Model, QualifiedName};
 use crate::source::{SourceFile, Span};
+pub(crate) use objects::quote_bare_alias_keywords;
 pub(crate) use split::Stmt;
 use sqlparser::ast::ObjectName;
 use sqlparser::parser::{Parser, ParserError};

@@ -441,7 +441,7 @@ const BARE_ALIAS_KEYWORDS: &[Keyword] = &[
 /// (lower case, which names the same identifier), except where it is
 /// PostgreSQL syntax in a query (`PARTITION BY`, `FORMAT JSON`); `None`
 /// when there is none. Offsets after a quoted word move by two bytes.
-fn quote_bare_alias_keywords(text: &str) -> Option<String> {
+pub(crate) fn quote_bare_alias_keywords(text: &str) -> Option<String> {
     let toks = tokens(text)?;
     let mut out = String::with_capacity(text.len() + 16);
     let mut copied = 0;

@@ -177,8 +177,14 @@ fn view_relations(query: &str) -> Result<(Vec<QualifiedName>, Vec<QualifiedName>
         }
     }
 
-    let statements: Vec<Statement> =
-        crate::sql_lex::parse_statements(query).map_err(|error| error.to_string())?;
+    // A bare table alias sqlparser reserves for other dialects is read
+    // quoted, as in the `.sql` frontend.
+    let statements: Vec<Statement> = match crate::sql_lex::parse_statements(query) {
+        Ok(statements) => statements,
+        Err(error) => crate::frontend::sql::quote_bare_alias_keywords(query)
+            .and_then(|quoted| crate::sql_lex::parse_statements(&quoted).ok())
+            .ok_or_else(|| error.to_string())?,
+    };
     let mut visitor = Relations {
         ctes: Vec::new(),
         names: Vec::new(),
