@@ -572,6 +572,15 @@ impl<'a> Run<'a> {
                         .map_err(|source| {
                             database_error("recording the step in schemac.apply_history", source)
                         })?;
+                    if matches!(
+                        step.action,
+                        Action::Distribute {
+                            concurrently: true,
+                            ..
+                        }
+                    ) {
+                        self.finish_citus_cleanup().await;
+                    }
                     self.done.insert(idx);
                     self.report.executed.push(idx);
                     self.report(Event::StepDone {
@@ -821,6 +830,39 @@ impl<'a> Run<'a> {
         // Outside a transaction ROLLBACK only warns; a broken connection
         // has rolled back already.
         let _ = self.client.batch_execute("ROLLBACK").await;
+    }
+
+    /// After `create_distributed_table_concurrently`: Citus drops the
+    /// operation's replication slots, subscriptions and publications on
+    /// the workers itself, but one still in use is left to its deferred
+    /// cleanup (`pg_dist_cleanup`). Their names repeat across the
+    /// databases of a cluster (they carry the database's operation
+    /// number), so the next concurrent distribution in another database
+    /// of the cluster could meet one ("replication slot ... already
+    /// exists"). The cleanup is run now, until only shards are left for
+    /// it, for at most 30 s; it never fails the step.
+    async fn finish_citus_cleanup(&mut self) {
+        let deadline = Instant::now() + Duration::from_secs(30);
+        loop {
+            let _ = self
+                .client
+                .batch_execute("CALL citus_cleanup_orphaned_resources()")
+                .await;
+            let left = self
+                .client
+                .query_one(
+                    "SELECT count(*) FROM pg_dist_cleanup WHERE object_type <> 1",
+                    &[],
+                )
+                .await
+                .ok()
+                .and_then(|row| row.try_get::<_, i64>(0).ok())
+                .unwrap_or(0);
+            if left == 0 || Instant::now() >= deadline {
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
     }
 
     async fn reset_timeouts(&mut self) {
