@@ -230,7 +230,7 @@ fn inheritance_composite_types_and_statistics_pg_dump_give_the_hand_written_mode
         .attributes
         .iter()
         .map(|a| {
-            let collation = a.collation.as_ref().map_or("", |c| c.as_str());
+            let collation = a.collation.as_ref().map_or("", |c| c.name.as_str());
             format!("{} {} {collation}", a.name.as_str(), a.ty)
         })
         .collect();

@@ -288,7 +288,7 @@ async fn introspects_every_object_kind() {
     let email = &model.domains[&q("public", "email")];
     assert_eq!(email.base.as_str(), "text");
     assert!(email.not_null);
-    assert_eq!(email.collation, Some(id("C")));
+    assert_eq!(email.collation, Some(schemac::model::Collation::new("C")));
     assert!(email.default.is_some());
     assert!(email.checks.contains_key(&id("email_check")));
     let positive = &model.domains[&q("app", "positive_int")];
@@ -358,7 +358,7 @@ async fn introspects_every_object_kind() {
         ]
     );
     let name = accounts.column(&id("name")).expect("name column");
-    assert_eq!(name.collation, Some(id("C")));
+    assert_eq!(name.collation, Some(schemac::model::Collation::new("C")));
     assert_eq!(name.comment.as_deref(), Some("display name"));
     assert!(name.not_null);
     assert_eq!(
@@ -543,7 +543,10 @@ async fn introspects_every_object_kind() {
     );
     let name_plan = &accounts.indexes[&id("accounts_name_plan_idx")];
     assert!(name_plan.unique);
-    assert_eq!(name_plan.keys[0].collation, Some(id("POSIX")));
+    assert_eq!(
+        name_plan.keys[0].collation,
+        Some(schemac::model::Collation::new("POSIX"))
+    );
     assert_eq!(name_plan.keys[1].nulls_first, Some(true));
     assert_eq!(
         orders.indexes.keys().collect::<Vec<_>>(),
@@ -877,14 +880,14 @@ async fn catalog_built_indexes_equal_pg_get_indexdef() {
         ix[&id("ix_collate")].keys[0]
             .collation
             .as_ref()
-            .map(Ident::as_str),
+            .map(|collation| collation.name.as_str()),
         Some("POSIX")
     );
     assert_eq!(
         ix[&id("ix_collate")].keys[1]
             .collation
             .as_ref()
-            .map(Ident::as_str),
+            .map(|collation| collation.name.as_str()),
         Some("C")
     );
     assert_eq!(

@@ -1123,3 +1123,92 @@ GRANT SELECT ON app.owned TO schemac_acl_live_reader;
         "{acls:?}"
     );
 }
+
+/// A database whose generated column calls an SQL function written for
+/// its own schema's search_path (its body names a sibling function
+/// unqualified, as pgstac's do): `inspect` prints it with every name
+/// qualified and no path, and PostgreSQL inlines the function when the
+/// table is created, so the shadow and apply must run under a path that
+/// finds the sibling. Both inspect forms plan empty against the database.
+#[test]
+fn inspected_sql_functions_relying_on_their_schema_path_plan_empty() {
+    let db = TestDb::create();
+    db.run_sql(
+        "CREATE SCHEMA stac;
+         SET search_path TO stac, public;
+         CREATE FUNCTION to_hash(doc jsonb) RETURNS text LANGUAGE sql IMMUTABLE
+             AS $$ SELECT md5(doc::text) $$;
+         CREATE FUNCTION doc_hash(doc jsonb, extra jsonb) RETURNS text LANGUAGE sql IMMUTABLE
+             AS $$ SELECT to_hash(doc || coalesce(extra, '{}'::jsonb)) $$;
+         CREATE FUNCTION price(jsonb) RETURNS double precision LANGUAGE sql IMMUTABLE STRICT COST 5000
+             AS $$ SELECT ($1->>0)::float $$;
+         CREATE TABLE searches (
+             doc jsonb NOT NULL,
+             extra jsonb,
+             hash text GENERATED ALWAYS AS (doc_hash(doc, extra)) STORED PRIMARY KEY
+         );",
+    )
+    .expect("seed");
+    let dir = TempDir::new();
+    for format in ["sql", "schema"] {
+        let inspected = schemac(&["inspect", "--db", db.url(), "--format", format]);
+        assert_eq!(inspected.code(), 0, "{}", inspected.transcript());
+        let path = dir.path.join(format!("inspected.{format}"));
+        std::fs::write(&path, inspected.stdout()).expect("write");
+        let path = path.to_str().expect("utf-8").to_string();
+        let plan = schemac(&["plan", "--db", db.url(), "--detailed-exitcode", &path]);
+        assert_eq!(
+            plan.code(),
+            0,
+            "{format}: {}\n--- inspected ---\n{}",
+            plan.transcript(),
+            inspected.stdout()
+        );
+    }
+}
+
+/// Object kinds outside the Model (a collation, a range type, a text
+/// search configuration and its ALTER) are built as written in the
+/// shadow, so the table and index using them compare; a collation of
+/// another schema is printed qualified, not as one quoted identifier.
+#[test]
+fn unmodelled_object_kinds_build_in_the_shadow_and_plan_empty() {
+    let db = TestDb::create();
+    let ddl = "CREATE SCHEMA app;
+CREATE COLLATION app.nocase (provider = icu, locale = 'und-u-ks-level2', deterministic = false);
+CREATE TYPE public.floatrange AS RANGE (subtype = float8, subtype_diff = float8mi);
+CREATE TEXT SEARCH CONFIGURATION public.plain_en (COPY = pg_catalog.english);
+ALTER TEXT SEARCH CONFIGURATION public.plain_en ALTER MAPPING FOR asciiword WITH simple;
+CREATE TABLE app.tag (id integer PRIMARY KEY, name text COLLATE app.nocase NOT NULL, span public.floatrange);
+CREATE INDEX tag_fts ON app.tag USING gin (to_tsvector('public.plain_en'::regconfig, name));
+";
+    db.run_sql(ddl).expect("seed");
+    let dir = TempDir::new();
+    let path = dir.path.join("schema.sql");
+    std::fs::write(&path, ddl).expect("write");
+    let path = path.to_str().expect("utf-8").to_string();
+    let plan = schemac(&["plan", "--db", db.url(), "--detailed-exitcode", &path]);
+    assert_eq!(plan.code(), 0, "{}", plan.transcript());
+    assert!(
+        plan.stderr()
+            .contains("CREATE COLLATION is not modelled by schemac"),
+        "{}",
+        plan.transcript()
+    );
+    // A changed collation of the column is planned with the qualified name.
+    let changed = ddl.replace("COLLATE app.nocase NOT NULL", "COLLATE \"C\" NOT NULL");
+    std::fs::write(&path, &changed).expect("write");
+    let plan = schemac(&["plan", "--db", db.url(), "--format", "sql", &path]);
+    assert_eq!(plan.code(), 0, "{}", plan.transcript());
+    assert!(
+        plan.stdout().contains("COLLATE \"C\""),
+        "{}",
+        plan.transcript()
+    );
+    let inspected = schemac(&["inspect", "--db", db.url(), "--format", "sql"]);
+    assert!(
+        inspected.stdout().contains("COLLATE app.nocase"),
+        "{}",
+        inspected.transcript()
+    );
+}

@@ -48,7 +48,7 @@ pub enum ColumnChange {
     Type {
         from: TypeName,
         to: TypeName,
-        collation: Option<Ident>,
+        collation: Option<crate::model::Collation>,
     },
     SetDefault(SqlExpr),
     DropDefault,
@@ -66,8 +66,8 @@ pub enum ColumnChange {
     },
     Collation {
         ty: TypeName,
-        from: Option<Ident>,
-        to: Option<Ident>,
+        from: Option<crate::model::Collation>,
+        to: Option<crate::model::Collation>,
     },
 }
 

@@ -450,6 +450,82 @@ pub(crate) fn constraint(model: &Model, table: &Table, kind: &ConstraintKind) ->
     res
 }
 
+/// The `search_path` the plan's session runs under: the file's own
+/// ([`crate::model::FileSession::search_path`]), or, when the file sets
+/// none (an `inspect` output, a pg_dump file, a `.schema` file), one
+/// derived from the SQL functions that table expressions call.
+///
+/// PostgreSQL inlines a `LANGUAGE sql` function called by a column
+/// default, generated column, CHECK, index key or partition key when it
+/// creates the table or index, and resolves the unqualified names of its
+/// body through the session's path at that moment; the catalog does not
+/// record the path the objects were first made under. A body written for
+/// its own schema (`search_tohash(...)` inside `pgstac.search_hash`) then
+/// builds only with that schema on the path. So the derived path is the
+/// schemas of those functions (sorted), then `public`; `None` when no
+/// table expression calls such a function outside `public` (the session
+/// default already finds those). A function with its own `SET
+/// search_path` or a SQL-standard body (resolved when it was created) is
+/// not inlined under the session path and does not count.
+pub(crate) fn session_search_path(model: &Model) -> Option<Vec<Ident>> {
+    if let Some(path) = &model.session.search_path {
+        return Some(path.clone());
+    }
+    let inlined_under_session = |function: &Function| {
+        function.language == "sql"
+            && !function.has_standard_body()
+            && !function
+                .config
+                .iter()
+                .any(|(setting, _)| setting.eq_ignore_ascii_case("search_path"))
+    };
+    let candidates: Vec<&Function> = model
+        .functions
+        .values()
+        .filter(|function| {
+            !matches!(function.id.name.schema.as_str(), "public" | "pg_catalog")
+                && inlined_under_session(function)
+        })
+        .collect();
+    if candidates.is_empty() {
+        return None;
+    }
+    let mut called = Vec::new();
+    for table in model.tables.values() {
+        called.extend(self::table(model, table));
+        for constraint in table.constraints.values() {
+            called.extend(self::constraint(model, table, &constraint.kind));
+        }
+        for idx in table.indexes.values() {
+            called.extend(self::index(model, &table.name, Some(table), idx));
+        }
+        if let Some(by) = &table.partition_by {
+            for key in &by.key {
+                called.extend(expr(model, Some(table), &key.sql));
+            }
+        }
+    }
+    let mut schemas: Vec<Ident> = Vec::new();
+    for dep in called {
+        let name = match dep {
+            Dep::Function(name) => name,
+            Dep::Overload(id) => id.name,
+            _ => continue,
+        };
+        if candidates.iter().any(|function| function.id.name == name)
+            && !schemas.contains(&name.schema)
+        {
+            schemas.push(name.schema);
+        }
+    }
+    if schemas.is_empty() {
+        return None;
+    }
+    schemas.sort();
+    schemas.push(Ident::new("public"));
+    Some(schemas)
+}
+
 /// An index on `relation` (a table, or a materialized view with no
 /// columns to look at): the relation, its key columns and what its
 /// expressions and predicate use.
@@ -688,6 +764,30 @@ mod tests {
             crate::source::Language::Sql,
         );
         crate::frontend::sql::load_file(&file).value
+    }
+
+    #[test]
+    fn a_path_is_derived_for_sql_functions_that_table_expressions_inline() {
+        let ddl = "CREATE SCHEMA stac;
+CREATE FUNCTION stac.to_hash(doc jsonb) RETURNS text LANGUAGE sql IMMUTABLE AS $$ SELECT md5(doc::text) $$;
+CREATE FUNCTION stac.doc_hash(doc jsonb) RETURNS text LANGUAGE sql IMMUTABLE AS $$ SELECT to_hash(doc) $$;
+CREATE TABLE stac.searches (doc jsonb, hash text GENERATED ALWAYS AS (stac.doc_hash(doc)) STORED);";
+        let path = session_search_path(&sql_model(ddl)).expect("derived");
+        assert_eq!(path, vec![Ident::new("stac"), Ident::new("public")]);
+        // The file's own path wins.
+        let own = session_search_path(&sql_model(&format!("SET search_path TO stac;\n{ddl}")));
+        assert_eq!(own, Some(vec![Ident::new("stac")]));
+        // No table calls it, or the function sets its own path, or it
+        // lives in public: nothing to derive.
+        let uncalled = ddl.replace("GENERATED ALWAYS AS (stac.doc_hash(doc)) STORED", "");
+        assert_eq!(session_search_path(&sql_model(&uncalled)), None);
+        let own_path = ddl.replace(
+            "LANGUAGE sql IMMUTABLE AS $$ SELECT to_hash",
+            "LANGUAGE sql IMMUTABLE SET search_path = stac AS $$ SELECT to_hash",
+        );
+        assert_eq!(session_search_path(&sql_model(&own_path)), None);
+        let public = ddl.replace("stac.", "public.");
+        assert_eq!(session_search_path(&sql_model(&public)), None);
     }
 
     fn body_deps(model: &Model, name: &str) -> Vec<Dep> {

@@ -220,8 +220,8 @@ fn catalog_keys(
         // from its column's.
         let collation_oid = keys.collations.get(idx).copied().unwrap_or(0);
         let collation = if collation_oid != 0 && collation_oid != column.collation_oid {
-            Some(Ident::new(
-                catalog.collation_names.get(&collation_oid)?.clone(),
+            Some(crate::model::Collation::from_catalog(
+                catalog.collation_names.get(&collation_oid)?,
             ))
         } else {
             None
@@ -352,7 +352,22 @@ pub(crate) fn index_key(column: &IndexColumn) -> IndexKey {
         collation: name,
     } = expr
     {
-        collation = last_ident(name);
+        let parts: Vec<Ident> = name
+            .0
+            .iter()
+            .filter_map(|part| match part {
+                sqlparser::ast::ObjectNamePart::Identifier(part) => Some(ident(part)),
+                sqlparser::ast::ObjectNamePart::Function(_) => None,
+            })
+            .collect();
+        collation = match parts.as_slice() {
+            [schema, name] => Some(crate::model::Collation::qualified(
+                Some(schema.clone()),
+                name.clone(),
+            )),
+            [.., name] => Some(crate::model::Collation::new(name.as_str())),
+            [] => None,
+        };
         expr = inner;
     }
     let key_expr = match expr {
@@ -393,7 +408,7 @@ mod tests {
                 };
                 format!(
                     "{expr} coll={:?} opclass={:?} desc={} nulls_first={:?}",
-                    key.collation.as_ref().map(Ident::as_str),
+                    key.collation.as_ref().map(|c| c.name.as_str()),
                     key.opclass,
                     key.descending,
                     key.nulls_first

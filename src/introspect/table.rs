@@ -233,7 +233,8 @@ fn column_from_row(row: &Row, text: &mut CatalogText) -> Result<Column, Introspe
     column.not_null = get(row, KIND, "not_null")?;
     column.default = get::<Option<&str>>(row, KIND, "default_expr")?.map(|e| text.expr(e));
     column.generated = get::<Option<&str>>(row, KIND, "generated_expr")?.map(|e| text.expr(e));
-    column.collation = get::<Option<String>>(row, KIND, "collation")?.map(Ident::new);
+    column.collation = get::<Option<String>>(row, KIND, "collation")?
+        .map(|name| crate::model::Collation::from_catalog(&name));
     column.comment = get(row, KIND, "comment")?;
     let identity: String = get(row, KIND, "identity")?;
     if identity == "a" || identity == "d" {

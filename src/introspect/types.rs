@@ -64,7 +64,8 @@ pub(crate) fn introspect_domains(
         let domain = Domain {
             name: name.clone(),
             base: catalog_type(&get::<String>(&row, KIND, "base")?),
-            collation: get::<Option<String>>(&row, KIND, "collation")?.map(Ident::new),
+            collation: get::<Option<String>>(&row, KIND, "collation")?
+                .map(|name| crate::model::Collation::from_catalog(&name)),
             default: get::<Option<String>>(&row, KIND, "default_expr")?
                 .map(|expr| catalog_expr(&expr)),
             not_null: get(&row, KIND, "not_null")?,
@@ -101,7 +102,7 @@ pub(crate) fn introspect_composites(
             .map(|((attribute, ty), collation)| CompositeAttribute {
                 name: Ident::new(attribute),
                 ty: catalog_type(&ty),
-                collation: collation.map(Ident::new),
+                collation: collation.map(|name| crate::model::Collation::from_catalog(&name)),
             })
             .collect();
         let composite = CompositeType {

@@ -420,12 +420,29 @@ async fn build_and_read(
         online: false,
         ..PlanOptions::default()
     };
-    let plan = plan_models(&Model::default(), &buildable, &options).map_err(ShadowError::Plan)?;
+    // Statements of object kinds outside the Model (`CREATE COLLATION
+    // app.ci`) usually need the file's schemas and extensions and are
+    // needed by its tables: with any, the schemas and extensions are
+    // built first, then those statements, then the rest of the plan.
+    let unmodelled = desired
+        .session
+        .verbatim
+        .iter()
+        .any(|statement| statement.unmodelled.is_some());
+    let mut base = Model::default();
+    if unmodelled {
+        base.schemas = buildable.schemas.clone();
+        base.extensions = buildable.extensions.clone();
+    }
+    let first = plan_models(&Model::default(), &base, &options).map_err(ShadowError::Plan)?;
+    let plan = plan_models(&base, &buildable, &options).map_err(ShadowError::Plan)?;
     verbatim::set_file_path(client, desired).await?;
-    let (pending, verbatim_notes) = verbatim::run_before(client, desired).await?;
+    let (mut pending, verbatim_notes) = verbatim::run_before(client, desired, false).await?;
     notes.extend(verbatim_notes);
+    run_plan(client, &first).await?;
+    pending.extend(verbatim::run_before(client, desired, true).await?.0);
     run_plan(client, &plan).await?;
-    verbatim::run_after(client, desired, &pending).await?;
+    notes.extend(verbatim::run_after(client, desired, &pending).await?);
     // A second connection splits the catalog queries (see
     // `introspect_sharded`); without one, the first reads alone.
     let helper = shadow.connect().await.ok();

@@ -27,7 +27,7 @@ pub struct Index {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct IndexKey {
     pub expr: IndexExpr,
-    pub collation: Option<Ident>,
+    pub collation: Option<crate::model::Collation>,
     pub opclass: Option<String>,
     pub descending: bool,
     /// `None` means the default (NULLS LAST for ASC, NULLS FIRST for DESC);

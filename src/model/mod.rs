@@ -105,6 +105,55 @@ impl fmt::Display for Ident {
     }
 }
 
+/// A collation as a column, domain, composite attribute or index key
+/// names it (`COLLATE "C"`, `COLLATE app.case_insensitive`). The schema
+/// is kept only outside `pg_catalog` and `public`, which every session
+/// the plan runs in searches, so a file's `COLLATE public.ci` and the
+/// catalog's `ci` compare equal, and `app.ci` is never printed as the one
+/// identifier `"app.ci"`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+pub struct Collation {
+    pub schema: Option<Ident>,
+    pub name: Ident,
+}
+
+impl Collation {
+    /// An unqualified collation (stored form).
+    pub fn new(name: impl Into<String>) -> Collation {
+        Collation {
+            schema: None,
+            name: Ident::new(name),
+        }
+    }
+
+    /// A name as the introspection queries print it: `name`, or, outside
+    /// `pg_catalog` and `public`, `schema` and `name` joined by a unit
+    /// separator (U+001F; a name can hold dots, as `en_US.utf8` does).
+    pub fn from_catalog(text: &str) -> Collation {
+        match text.split_once('\u{1f}') {
+            Some((schema, name)) => {
+                Collation::qualified(Some(Ident::new(schema)), Ident::new(name))
+            }
+            None => Collation::new(text),
+        }
+    }
+
+    /// `schema.name`, with `pg_catalog` and `public` left out.
+    pub fn qualified(schema: Option<Ident>, name: Ident) -> Collation {
+        let schema = schema.filter(|schema| !matches!(schema.as_str(), "pg_catalog" | "public"));
+        Collation { schema, name }
+    }
+}
+
+impl fmt::Display for Collation {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.schema {
+            Some(schema) => write!(f, "{schema}.{}", self.name),
+            None => write!(f, "{}", self.name),
+        }
+    }
+}
+
 /// `schema.name`; the schema is always filled in (`public` when the source
 /// did not say).
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]

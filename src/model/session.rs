@@ -38,6 +38,14 @@ pub struct VerbatimStatement {
     /// default).
     pub search_path: Vec<Ident>,
     pub span: Span,
+    /// For a `CREATE` of an object kind schemac does not model (a
+    /// collation, a text search configuration, an operator, a range
+    /// type: `CREATE COLLATION`), that kind. Such a statement is built in
+    /// the shadow so that what uses the object builds too, but a failure
+    /// is a note, not an error (the object is not compared; before it
+    /// was built, the statement was only skipped). `None`: a `DO` block
+    /// or a call that must build.
+    pub unmodelled: Option<String>,
 }
 
 impl FileSession {

@@ -992,7 +992,7 @@ mod tests {
                 },
                 IndexKey {
                     expr: IndexExpr::Expr(SqlExpr::raw("lower(name)")),
-                    collation: Some(Ident::new("C")),
+                    collation: Some(crate::model::Collation::new("C")),
                     opclass: Some("text_pattern_ops".to_string()),
                     descending: false,
                     nulls_first: None,

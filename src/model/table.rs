@@ -216,7 +216,7 @@ pub struct Column {
     pub identity: Option<Identity>,
     /// `GENERATED ALWAYS AS (expr) STORED`.
     pub generated: Option<SqlExpr>,
-    pub collation: Option<Ident>,
+    pub collation: Option<crate::model::Collation>,
     pub comment: Option<String>,
     pub meta: Meta,
 }

@@ -59,7 +59,7 @@ pub struct Enum {
 pub struct Domain {
     pub name: QualifiedName,
     pub base: TypeName,
-    pub collation: Option<Ident>,
+    pub collation: Option<crate::model::Collation>,
     pub default: Option<SqlExpr>,
     pub not_null: bool,
     /// Named CHECK constraints (default name `<domain>_check`).
@@ -85,5 +85,5 @@ pub struct CompositeAttribute {
     pub name: Ident,
     pub ty: TypeName,
     /// Recorded only when it differs from the type's default collation.
-    pub collation: Option<Ident>,
+    pub collation: Option<crate::model::Collation>,
 }

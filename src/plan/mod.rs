@@ -160,12 +160,13 @@ pub fn plan(changes: &ChangeSet<'_>, ctx: &PlanCtx<'_>) -> Result<Plan, PlanErro
             step.table_size = ctx.stats.get(table).copied();
         }
     }
-    // The file's own search_path, which SQL function bodies inlined by
-    // the steps resolve names through (model::session).
+    // The file's own search_path (or one derived for the SQL functions
+    // table expressions call), which SQL function bodies inlined by the
+    // steps resolve names through (model::session, graph::deps).
     let search_path = if steps.is_empty() {
         None
     } else {
-        ctx.desired.session.search_path.clone()
+        crate::graph::deps::session_search_path(ctx.desired)
     };
     Ok(Plan {
         steps,

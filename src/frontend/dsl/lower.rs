@@ -204,6 +204,16 @@ pub fn qualified(node: &Node<'_>) -> QualifiedName {
     }
 }
 
+/// The `qname` of a `collate` clause (`"C"`, `app.case_insensitive`).
+pub fn collation(node: &Node<'_>) -> crate::model::Collation {
+    let parts: Vec<Ident> = children(node, Rule::ident).iter().map(ident).collect();
+    match parts.as_slice() {
+        [schema, name] => crate::model::Collation::qualified(Some(schema.clone()), name.clone()),
+        [.., name] => crate::model::Collation::qualified(None, name.clone()),
+        [] => crate::model::Collation::default(),
+    }
+}
+
 /// A `qname` in SQL spelling with folding applied (`public.foo`, `"Foo"`).
 fn qname_text(node: &Node<'_>) -> String {
     children(node, Rule::ident)

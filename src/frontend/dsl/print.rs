@@ -412,6 +412,9 @@ fn print_function(out: &mut String, function: &Function) {
     for (key, value) in &function.config {
         let _ = write!(line, " set {key} = {value}");
     }
+    // COST and ROWS as PostgreSQL compares them: printed only when they
+    // differ from the defaults for the language and result.
+    line.push_str(&function.cost_rows_sql().to_lowercase());
     let tag = dollar_tag(&function.body);
     let _ = writeln!(line, " as {tag}{}{tag}", function.body);
     let _ = writeln!(out, "{line}");

@@ -39,7 +39,7 @@ sequence invoice_number as bigint start 1000 increment 1 minvalue 1 maxvalue 999
 function set_updated_at() returns trigger language plpgsql as $$
 begin new.updated_at := now(); return new; end
 $$
-function app.add(a integer, b integer default 0) returns integer language sql immutable strict parallel safe as $$ select a + b $$
+function app.add(a integer, b integer default 0) returns integer language sql immutable strict parallel safe cost 5 as $$ select a + b $$
 procedure app.archive(in before_date date) language sql security definer set search_path = 'app' as $body$ delete from app.orders where created_at < before_date $body$
 
 view active_accounts as select id, name from accounts where deleted_at is null;
@@ -214,7 +214,7 @@ fn rich_sample_lowers_without_diagnostics() {
     assert!(email.not_null);
     assert!(email.checks.contains_key(&Ident::new("email_check")));
     let positive = &model.domains[&QualifiedName::public("positive_int")];
-    assert_eq!(positive.collation, Some(Ident::new("C")));
+    assert_eq!(positive.collation, Some(crate::model::Collation::new("C")));
     assert!(positive.checks.contains_key(&Ident::new("positive_int_ok")));
     let invoice = &model.sequences[&QualifiedName::public("invoice_number")];
     assert_eq!(invoice.options.start, 1000);

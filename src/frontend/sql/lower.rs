@@ -879,7 +879,10 @@ mod tests {
         assert!(table.columns[0].not_null);
         assert!(table.columns[0].default.is_some());
         assert_eq!(table.columns[1].name, Ident::new("Name"));
-        assert_eq!(table.columns[1].collation, Some(Ident::new("C")));
+        assert_eq!(
+            table.columns[1].collation,
+            Some(crate::model::Collation::new("C"))
+        );
         let identity = table.columns[2].identity.as_ref().expect("identity column");
         assert!(identity.always && table.columns[2].not_null);
         assert_eq!(identity.options.start, 5);

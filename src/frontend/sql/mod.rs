@@ -386,7 +386,22 @@ pub(crate) fn last_ident(name: &ObjectName) -> Ident {
 }
 
 /// A collation name: `pg_catalog."C"` and `"C"` are the same collation.
-pub(crate) fn collation(name: &ObjectName) -> Ident {
+pub(crate) fn collation(name: &ObjectName) -> crate::model::Collation {
+    let parts: Vec<Ident> = name
+        .0
+        .iter()
+        .filter_map(|part| part.as_ident().map(ident))
+        .collect();
+    match parts.as_slice() {
+        [schema, name] => crate::model::Collation::qualified(Some(schema.clone()), name.clone()),
+        [.., name] => crate::model::Collation::qualified(None, name.clone()),
+        [] => crate::model::Collation::default(),
+    }
+}
+
+/// An operator class name as text: lower case unless quoted, without the
+/// `pg_catalog.` qualification.
+pub(crate) fn opclass(name: &ObjectName) -> String {
     let parts: Vec<Ident> = name
         .0
         .iter()
@@ -394,17 +409,11 @@ pub(crate) fn collation(name: &ObjectName) -> Ident {
         .collect();
     match parts.as_slice() {
         [schema, name] if schema.as_str() != "pg_catalog" => {
-            Ident::new(format!("{}.{}", schema.as_str(), name.as_str()))
+            format!("{}.{}", schema.as_str(), name.as_str())
         }
-        [.., name] => name.clone(),
-        [] => Ident::default(),
+        [.., name] => name.0.clone(),
+        [] => String::new(),
     }
-}
-
-/// An operator class name as text: lower case unless quoted, without the
-/// `pg_catalog.` qualification.
-pub(crate) fn opclass(name: &ObjectName) -> String {
-    collation(name).0
 }
 
 #[cfg(test)]
@@ -523,7 +532,19 @@ COMMENT ON TABLE t IS 'Ant\xf4nio';
         );
         let mut p = parser("pg_catalog.\"C\"").expect("tokenizes");
         let name = p.parse_object_name(false).expect("parses");
-        assert_eq!(collation(&name), Ident::new("C"));
+        assert_eq!(collation(&name), crate::model::Collation::new("C"));
+        // A collation of another schema keeps it (printed `app.ci`, never
+        // the one identifier "app.ci"); public's is found by every session.
+        let mut p = parser("app.ci").expect("tokenizes");
+        let name = p.parse_object_name(false).expect("parses");
+        assert_eq!(collation(&name).to_string(), "app.ci");
+        let mut p = parser("public.ci").expect("tokenizes");
+        let name = p.parse_object_name(false).expect("parses");
+        assert_eq!(collation(&name), crate::model::Collation::new("ci"));
+        assert_eq!(
+            crate::model::Collation::from_catalog("app\u{1f}en_US.utf8").to_string(),
+            "app.\"en_US.utf8\""
+        );
     }
 
     #[test]

@@ -120,6 +120,11 @@ pub(crate) fn other(ctx: &mut Ctx<'_>, stmt: Stmt<'_>, words: &[String]) {
 /// and reads what it creates back from the catalog (`plan --db`, `apply`);
 /// offline, what it creates is not modelled.
 pub(crate) fn verbatim(ctx: &mut Ctx<'_>, stmt: &Stmt<'_>, message: &str) {
+    keep_verbatim(ctx, stmt, None);
+    ctx.warning("skipped-statement", stmt, message);
+}
+
+fn keep_verbatim(ctx: &mut Ctx<'_>, stmt: &Stmt<'_>, unmodelled: Option<String>) {
     ctx.model
         .session
         .verbatim
@@ -127,8 +132,23 @@ pub(crate) fn verbatim(ctx: &mut Ctx<'_>, stmt: &Stmt<'_>, message: &str) {
             sql: stmt.text.trim_end().trim_end_matches(';').to_string(),
             search_path: ctx.search_path.clone(),
             span: ctx.span(stmt),
+            unmodelled,
         });
-    ctx.warning("skipped-statement", stmt, message);
+}
+
+/// A statement that creates (or alters) an object of a kind the Model
+/// does not hold (`kind`: `CREATE COLLATION`): kept as written for the
+/// shadow database, so that the tables, views and functions using the
+/// object build there; no step is ever planned for it.
+pub(crate) fn unmodelled(ctx: &mut Ctx<'_>, stmt: &Stmt<'_>, kind: &str) {
+    keep_verbatim(ctx, stmt, Some(kind.to_string()));
+    ctx.warning(
+        "unsupported-statement",
+        stmt,
+        format!(
+            "{kind} is not modelled by schemac: with a database, the shadow database builds it as written so that what uses it is compared, but no step is planned for it (a new database needs it created first); offline it is skipped"
+        ),
+    );
 }
 
 /// Counts a statement that PostgreSQL would run as a no-op on the schema
@@ -364,6 +384,9 @@ fn unknown(ctx: &mut Ctx<'_>, stmt: Stmt<'_>, kind: &str) {
         Err(error) if !kind.starts_with("CREATE") && !kind.starts_with("ALTER") => {
             ctx.syntax_error(&stmt, &error)
         }
+        _ if buildable_unmodelled(kind) || altered_unmodelled(ctx, kind) => {
+            unmodelled(ctx, &stmt, kind)
+        }
         _ => ctx.warning(
             "unsupported-statement",
             &stmt,
@@ -372,8 +395,83 @@ fn unknown(ctx: &mut Ctx<'_>, stmt: Stmt<'_>, kind: &str) {
     }
 }
 
+/// The kinds of database objects outside the Model that the shadow
+/// database may build as written: they live inside the database and
+/// change nothing else by existing (not roles, databases, tablespaces,
+/// subscriptions, servers, event triggers or languages).
+fn buildable_unmodelled(kind: &str) -> bool {
+    let Some(object_kind) = kind.strip_prefix("CREATE ") else {
+        return false;
+    };
+    [
+        "COLLATION",
+        "TEXT SEARCH",
+        "OPERATOR",
+        "CAST",
+        "CONVERSION",
+        "TYPE",
+        "TRANSFORM",
+        "AGGREGATE",
+    ]
+    .iter()
+    .any(|allowed| object_kind == *allowed || object_kind.starts_with(&format!("{allowed} ")))
+}
+
+/// `ALTER TEXT SEARCH CONFIGURATION` after the file created one: an
+/// ALTER of an object kind the file created as written goes with it.
+fn altered_unmodelled(ctx: &Ctx<'_>, kind: &str) -> bool {
+    let Some(object_kind) = kind.strip_prefix("ALTER ") else {
+        return false;
+    };
+    ctx.model.session.verbatim.iter().any(|statement| {
+        statement
+            .unmodelled
+            .as_deref()
+            .and_then(|created| created.strip_prefix("CREATE "))
+            .is_some_and(|created| created == object_kind)
+    })
+}
+
 #[cfg(test)]
 mod tests {
+
+    /// Object kinds outside the Model are kept for the shadow (with the
+    /// ALTERs of a kind the file created), cluster objects are not.
+    #[test]
+    fn unmodelled_kinds_are_kept_for_the_shadow() {
+        use crate::source::{FileId, Language, SourceFile};
+        let text = concat!(
+            "CREATE COLLATION app.nocase (provider = icu, locale = 'und-u-ks-level2', deterministic = false);\n",
+            "CREATE TEXT SEARCH CONFIGURATION public.plain_en (COPY = pg_catalog.english);\n",
+            "ALTER TEXT SEARCH CONFIGURATION public.plain_en ALTER MAPPING FOR asciiword WITH simple;\n",
+            "CREATE TYPE public.floatrange AS RANGE (subtype = float8);\n",
+            "CREATE PUBLICATION everything FOR ALL TABLES;\n",
+            "CREATE ROLE reader;\n",
+        );
+        let file = SourceFile::new(FileId(0), "t.sql".into(), text.to_string(), Language::Sql);
+        let parsed = super::super::load_file(&file);
+        let kept: Vec<(&str, &str)> = parsed
+            .value
+            .session
+            .verbatim
+            .iter()
+            .map(|statement| {
+                (
+                    statement.unmodelled.as_deref().unwrap_or(""),
+                    statement.sql.split_whitespace().nth(1).unwrap_or(""),
+                )
+            })
+            .collect();
+        assert_eq!(
+            kept,
+            vec![
+                ("CREATE COLLATION", "COLLATION"),
+                ("CREATE TEXT SEARCH CONFIGURATION", "TEXT"),
+                ("ALTER TEXT SEARCH CONFIGURATION", "TEXT"),
+                ("CREATE TYPE (range or base type)", "TYPE"),
+            ]
+        );
+    }
 
     /// pg_dump --clean: a placeholder view is created, dropped, created
     /// again and replaced; the drops of objects not created yet are one

@@ -26,11 +26,7 @@ pub(crate) fn create_type(ctx: &mut Ctx<'_>, stmt: Stmt<'_>) {
             create_composite(ctx, stmt);
             return;
         }
-        ctx.warning(
-            "unsupported-statement",
-            &stmt,
-            "CREATE TYPE (range or base type) is not modelled by schemac; the statement was skipped",
-        );
+        super::skipped::unmodelled(ctx, &stmt, "CREATE TYPE (range or base type)");
         return;
     }
     let Some((name, values)) = run(ctx, &stmt, stmt.text, |p| {
@@ -220,7 +216,7 @@ fn default_precedence() -> u8 {
 struct DomainParts {
     name: ObjectName,
     ty: String,
-    collation: Option<Ident>,
+    collation: Option<crate::model::Collation>,
     default: Option<Expr>,
     not_null: bool,
     checks: Vec<(Option<Ident>, Expr)>,
@@ -252,7 +248,7 @@ mod tests {
         );
         let c = &written.domains[&QualifiedName::public("c")];
         assert!(!c.not_null);
-        assert_eq!(c.collation, Some(Ident::new("C")));
+        assert_eq!(c.collation, Some(crate::model::Collation::new("C")));
         assert_eq!(written.domains, dumped.domains);
     }
 }

@@ -25,7 +25,7 @@ SELECT n.nspname::text AS schema,
             WHERE ad.adrelid = a.attrelid AND ad.adnum = a.attnum) END AS generated_expr,
        a.attidentity::text AS identity,
        CASE WHEN a.attcollation <> t.typcollation THEN
-           (SELECT co.collname::text FROM pg_collation co WHERE co.oid = a.attcollation) END AS collation,
+           (SELECT (SELECT CASE WHEN cn.nspname IN ('pg_catalog', 'public') THEN '' ELSE cn.nspname || E'\x1f' END FROM pg_namespace cn WHERE cn.oid = co.collnamespace) || co.collname::text FROM pg_collation co WHERE co.oid = a.attcollation) END AS collation,
        idseq.data_type AS identity_type,
        idseq.seqstart AS identity_start,
        idseq.seqincrement AS identity_increment,

@@ -11,7 +11,7 @@ SELECT n.nspname::text AS schema,
              WHERE a.attrelid = t.typrelid AND a.attnum > 0 AND NOT a.attisdropped
              ORDER BY a.attnum) AS attribute_types,
        ARRAY(SELECT CASE WHEN a.attcollation <> at.typcollation THEN
-                        (SELECT co.collname::text FROM pg_collation co
+                        (SELECT (SELECT CASE WHEN cn.nspname IN ('pg_catalog', 'public') THEN '' ELSE cn.nspname || E'\x1f' END FROM pg_namespace cn WHERE cn.oid = co.collnamespace) || co.collname::text FROM pg_collation co
                          WHERE co.oid = a.attcollation) END
              FROM pg_attribute a JOIN pg_type at ON at.oid = a.atttypid
              WHERE a.attrelid = t.typrelid AND a.attnum > 0 AND NOT a.attisdropped

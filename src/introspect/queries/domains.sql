@@ -6,7 +6,7 @@ SELECT n.nspname::text AS schema,
        format_type(t.typbasetype, t.typtypmod) AS base,
        t.typnotnull AS not_null,
        pg_get_expr(t.typdefaultbin, 0) AS default_expr,
-       CASE WHEN t.typcollation <> bt.typcollation THEN co.collname::text END AS collation,
+       CASE WHEN t.typcollation <> bt.typcollation THEN (SELECT CASE WHEN cn.nspname IN ('pg_catalog', 'public') THEN '' ELSE cn.nspname || E'\x1f' END FROM pg_namespace cn WHERE cn.oid = co.collnamespace) || co.collname::text END AS collation,
        ARRAY(SELECT con.conname::text FROM pg_constraint con
              WHERE con.contypid = t.oid AND con.contype = 'c'
              ORDER BY con.conname) AS check_names,

@@ -6,7 +6,9 @@
 //! Order: each verbatim statement runs once before the plan (a `DO` block
 //! that creates an extension must precede the tables using its types);
 //! one that fails there (it uses objects of the plan) runs again after the
-//! plan, and a failure then is the shadow error naming the statement.
+//! plan, and a failure then is the shadow error naming the statement (for
+//! a `CREATE` of an object kind the Model does not hold, such as a
+//! collation or a text search configuration, a note).
 //!
 //! Invariants: each statement runs in its own transaction under the path
 //! the file had at that statement, and the session is back on the file's
@@ -22,23 +24,33 @@ use sqlparser::tokenizer::Token;
 use tokio_postgres::Client;
 
 /// Sets the session path the file sets for itself (see
-/// [`crate::model::FileSession::search_path`]).
+/// [`crate::model::FileSession::search_path`]), or the one derived for
+/// the SQL functions its tables call ([`crate::graph::deps::session_search_path`]).
 pub(super) async fn set_file_path(client: &Client, desired: &Model) -> Result<(), ShadowError> {
-    let Some(path) = &desired.session.search_path else {
+    let Some(path) = crate::graph::deps::session_search_path(desired) else {
         return Ok(());
     };
-    set_path(client, path).await
+    set_path(client, &path).await
 }
 
-/// Runs the verbatim statements before the plan; returns the ones that
-/// failed (to run again after it) and notes about the ones not run.
+/// Runs the verbatim statements before the plan (`unmodelled`: the
+/// `CREATE`s of object kinds outside the Model, which run once the
+/// file's schemas and extensions exist; otherwise the `DO` blocks and
+/// calls, which run first); returns the ones that failed (to run again
+/// after it) and notes about the ones not run.
 pub(super) async fn run_before<'m>(
     client: &Client,
     desired: &'m Model,
+    unmodelled: bool,
 ) -> Result<(Vec<&'m VerbatimStatement>, Vec<String>), ShadowError> {
     let mut pending = Vec::new();
     let mut not_run = Vec::new();
-    for statement in &desired.session.verbatim {
+    let statements = desired
+        .session
+        .verbatim
+        .iter()
+        .filter(|statement| statement.unmodelled.is_some() == unmodelled);
+    for statement in statements {
         if let Some(what) = cluster_change(&statement.sql) {
             not_run.push(what);
             continue;
@@ -65,15 +77,32 @@ pub(super) async fn run_before<'m>(
     Ok((pending, notes))
 }
 
-/// Runs again, after the plan, the statements that failed before it.
+/// Runs again, after the plan, the statements that failed before it. An
+/// object kind the Model does not hold that fails again is a note (the
+/// returned notes), since the frontend only skipped it before it was
+/// built here; a `DO` block that fails again is the error.
 pub(super) async fn run_after(
     client: &Client,
     desired: &Model,
     pending: &[&VerbatimStatement],
-) -> Result<(), ShadowError> {
+) -> Result<Vec<String>, ShadowError> {
     let total = pending.len();
+    let mut notes = Vec::new();
     for (idx, statement) in pending.iter().enumerate() {
         if let Err(source) = run_one(client, desired, statement).await? {
+            if let Some(kind) = &statement.unmodelled {
+                let head: String = statement
+                    .sql
+                    .split_whitespace()
+                    .take(6)
+                    .collect::<Vec<_>>()
+                    .join(" ");
+                notes.push(format!(
+                    "{kind} is not modelled and could not be built in the shadow database either (`{head} ...`: {}); it is not compared",
+                    error_message(&source)
+                ));
+                continue;
+            }
             return Err(ShadowError::Statement {
                 number: idx + 1,
                 total,
@@ -84,7 +113,7 @@ pub(super) async fn run_after(
             });
         }
     }
-    Ok(())
+    Ok(notes)
 }
 
 /// One statement in its own transaction under its path; the inner result
@@ -101,8 +130,8 @@ async fn run_one(
     if res.is_err() {
         let _ = client.batch_execute("ROLLBACK").await;
     }
-    match &desired.session.search_path {
-        Some(path) => set_path(client, path).await?,
+    match crate::graph::deps::session_search_path(desired) {
+        Some(path) => set_path(client, &path).await?,
         None => exec(client, "RESET search_path").await?,
     }
     Ok(res)

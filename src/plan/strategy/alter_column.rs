@@ -245,7 +245,7 @@ fn type_step(
     column: &Ident,
     from: &TypeName,
     to: &TypeName,
-    collation: Option<&Ident>,
+    collation: Option<&crate::model::Collation>,
 ) -> Step {
     let collate = collation
         .map(|c| format!(" COLLATE {c}"))

@@ -130,6 +130,12 @@ impl Cx<'_> {
                     function.config.retain(|(existing, _)| existing != &key);
                     function.config.push((key, value));
                 }
+                Rule::attr_cost => {
+                    function.cost = child(&attr, Rule::number).map(|n| n.as_str().to_string());
+                }
+                Rule::attr_rows => {
+                    function.rows = child(&attr, Rule::number).map(|n| n.as_str().to_string());
+                }
                 _ => {}
             }
         }

@@ -144,7 +144,7 @@ impl Cx<'_> {
             expr,
             collation: child(key, Rule::key_collate)
                 .and_then(|c| child(&c, Rule::qname))
-                .map(|q| qualified(&q).name),
+                .map(|q| super::collation(&q)),
             opclass: child(key, Rule::key_opclass)
                 .and_then(|o| child(&o, Rule::qname))
                 .map(|q| qname_text(&q)),

@@ -144,8 +144,8 @@ impl Cx<'_> {
                 name: ident(&attr_name),
                 ty: normalize::type_name(&type_spelling(&ty), "public"),
                 collation: child(&attr, Rule::opt_collate)
-                    .and_then(|collate| child(&collate, Rule::ident))
-                    .map(|n| ident(&n)),
+                    .and_then(|collate| child(&collate, Rule::qname))
+                    .map(|n| super::collation(&n)),
             };
             if attributes.iter().any(|known| known.name == attribute.name) {
                 self.error(
@@ -203,7 +203,9 @@ impl Cx<'_> {
                         domain.default = Some(self.expr(&expr));
                     }
                 }
-                Rule::opt_collate => domain.collation = child(&opt, Rule::ident).map(|n| ident(&n)),
+                Rule::opt_collate => {
+                    domain.collation = child(&opt, Rule::qname).map(|n| super::collation(&n))
+                }
                 Rule::dom_check => {
                     let Some(expr_node) = child(&opt, Rule::paren_expr) else {
                         continue;

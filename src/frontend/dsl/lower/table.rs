@@ -367,7 +367,9 @@ impl Cx<'_> {
                         column.default = Some(self.expr(&expr));
                     }
                 }
-                Rule::opt_collate => column.collation = child(&opt, Rule::ident).map(|c| ident(&c)),
+                Rule::opt_collate => {
+                    column.collation = child(&opt, Rule::qname).map(|c| super::collation(&c))
+                }
                 Rule::opt_identity => {
                     let opts = child(&opt, Rule::identity_opts)
                         .map(|o| children(&o, Rule::seq_opt))
