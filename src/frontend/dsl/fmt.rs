@@ -199,7 +199,7 @@ impl Printer<'_> {
                     self.blank();
                 }
                 match kid.as_rule() {
-                    Rule::table_item => self.table_item(kid, widths),
+                    Rule::table_item => self.table_item(kid, widths, 2),
                     _ => self.line(2, kid.as_str().trim_end()),
                 }
                 first = false;
@@ -209,29 +209,57 @@ impl Printer<'_> {
         self.out.push_str("}\n");
     }
 
-    fn table_item(&mut self, item: &Node<'_>, widths: (usize, usize)) {
+    fn table_item(&mut self, item: &Node<'_>, widths: (usize, usize), indent: usize) {
         for kid in item.clone().into_inner() {
             match kid.as_rule() {
                 Rule::docs => {
                     for doc in kid.clone().into_inner() {
-                        self.line(2, doc.as_str().trim_end());
+                        self.line(indent, doc.as_str().trim_end());
                     }
                 }
-                Rule::COMMENT => self.line(2, kid.as_str().trim_end()),
+                Rule::COMMENT => self.line(indent, kid.as_str().trim_end()),
                 Rule::column => {
                     let line = column_line(&kid, widths);
                     self.out.push_str(&line);
                     self.out.push('\n');
                 }
+                Rule::partition_def if child(&kid, Rule::partition_body).is_some() => {
+                    self.partition(&kid, indent);
+                }
                 _ => {
                     let mut toks = Vec::new();
                     tokens(&kid, &mut toks);
-                    let rendered = render(&toks, 2);
+                    let rendered = render(&toks, indent);
                     self.out.push_str(&rendered);
                     self.out.push('\n');
                 }
             }
         }
+    }
+
+    /// A partition with its own block: the bound on one line, then the
+    /// block's items one level deeper.
+    fn partition(&mut self, def: &Node<'_>, indent: usize) {
+        let mut toks = Vec::new();
+        for kid in def.clone().into_inner() {
+            if kid.as_rule() != Rule::partition_body {
+                tokens(&kid, &mut toks);
+            }
+        }
+        let head = render(&toks, indent);
+        self.out.push_str(&format!("{head} {{\n"));
+        if let Some(body) = child(def, Rule::partition_body) {
+            for kid in body.clone().into_inner() {
+                match kid.as_rule() {
+                    Rule::table_item => self.table_item(&kid, (0, 0), indent + 2),
+                    Rule::COMMENT | Rule::block_doc => {
+                        self.line(indent + 2, kid.as_str().trim_end())
+                    }
+                    _ => {}
+                }
+            }
+        }
+        self.line(indent, "}");
     }
 }
 

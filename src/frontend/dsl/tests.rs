@@ -122,7 +122,11 @@ table orders {
 table regions {
   code text
   partition by list (code)
-  partition regions_eu for values in ('de', 'fr')
+  partition regions_eu for values in ('de', 'fr') {
+    unique (code)
+    partition by hash (code)
+    partition regions_eu_h0 for values with (modulus 2, remainder 0)
+  }
 }
 
 table hashed {
@@ -1042,5 +1046,32 @@ fn views_with_bare_aliases_only_other_dialects_reserve_are_read() {
     assert_eq!(
         parsed.value.views[&QualifiedName::public("v")].depends_on,
         [QualifiedName::public("t")]
+    );
+}
+
+/// A partition's own block holds its constraints and sub-partitions; a
+/// column there is an error naming the partition.
+#[test]
+fn partitions_have_blocks_of_their_own_without_columns() {
+    let model = load(
+        "table events {\n  id bigint\n  at date\n  partition by range (at)\n  partition events_2025 for values from ('2025-01-01') to ('2026-01-01') {\n    constraint events_2025_pkey primary key (id)\n    partition by hash (id)\n    partition events_2025_h0 for values with (modulus 2, remainder 0)\n  }\n}\n",
+    )
+    .value;
+    let year = &model.tables[&QualifiedName::public("events_2025")];
+    assert!(year
+        .constraints
+        .contains_key(&Ident::new("events_2025_pkey")));
+    assert!(year.partition_by.is_some());
+    let hashed = &model.tables[&QualifiedName::public("events_2025_h0")];
+    assert_eq!(
+        hashed.partition_of.as_ref().map(|of| of.parent.clone()),
+        Some(year.name.clone())
+    );
+    let found = diagnostics(
+        "table events {\n  id bigint\n  at date\n  partition by range (at)\n  partition events_2025 for values from ('2025-01-01') to ('2026-01-01') {\n    note text\n  }\n}\n",
+    );
+    assert_eq!(
+        found,
+        vec!["6:5: syntax-error: partition public.events_2025 takes its columns from its parent; declare columns on the parent table"]
     );
 }

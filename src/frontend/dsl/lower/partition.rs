@@ -211,7 +211,20 @@ impl Cx<'_> {
         parent: &QualifiedName,
         node: &Node<'_>,
         comment: Option<String>,
-    ) -> Option<Table> {
+    ) -> Vec<Table> {
+        self.lower_partition(parent, node, comment)
+            .map(|(partition, sub)| std::iter::once(partition).chain(sub).collect())
+            .unwrap_or_default()
+    }
+
+    /// A partition and, when it has its own block, the sub-partitions
+    /// declared there.
+    fn lower_partition(
+        &mut self,
+        parent: &QualifiedName,
+        node: &Node<'_>,
+        comment: Option<String>,
+    ) -> Option<(Table, Vec<Table>)> {
         let name_node = child(node, Rule::ident)?;
         let mut table = Table::new(parent.with_name(ident(&name_node)));
         table.comment = comment;
@@ -262,7 +275,11 @@ impl Cx<'_> {
         if let Some(with) = child(node, Rule::table_with) {
             super::storage_options(&with, &mut table.options);
         }
-        Some(table)
+        let sub = match child(node, Rule::partition_body) {
+            Some(body) => self.lower_table_items(&mut table, &body, true),
+            None => Vec::new(),
+        };
+        Some((table, sub))
     }
 
     fn bound_values(&mut self, paren: &Node<'_>) -> Vec<BoundValue> {

@@ -150,6 +150,42 @@ impl Cx<'_> {
         table.unlogged = has(def, Rule::kw_unlogged);
         table.comment = comment;
         table.meta = self.meta(def, Some(&name_node));
+        let partitions = self.lower_table_items(&mut table, def, false);
+        if self.model.tables.contains_key(&name) {
+            let first = self.model.tables.get(&name).and_then(|t| t.meta.span);
+            self.duplicate(def, format!("table {name}"), first);
+            return;
+        }
+        self.model.tables.insert(name, table);
+        for partition in partitions {
+            if let Some(first) = self.model.tables.get(&partition.name) {
+                let span = partition.meta.span.unwrap_or_default();
+                let mut diagnostic = crate::diagnostics::Diagnostic::error(
+                    "duplicate-object",
+                    span,
+                    format!("table {} is declared more than once", partition.name),
+                );
+                if let Some(first) = first.meta.span {
+                    diagnostic = diagnostic.with_secondary(first, "first declared here");
+                }
+                self.diagnostics.push(diagnostic);
+                continue;
+            }
+            self.model.tables.insert(partition.name.clone(), partition);
+        }
+    }
+
+    /// The items of a table's block (or of a partition's own block,
+    /// `in_partition`: constraints, indexes, triggers, policies and the
+    /// rest, but no columns) applied to `table`; returns the partitions
+    /// declared in it, sub-partitions included.
+    pub(super) fn lower_table_items(
+        &mut self,
+        table: &mut Table,
+        def: &Node<'_>,
+        in_partition: bool,
+    ) -> Vec<Table> {
+        let name = table.name.clone();
         let mut pending = Vec::new();
         let mut indexes = Vec::new();
         let mut partitions = Vec::new();
@@ -159,9 +195,15 @@ impl Cx<'_> {
                 continue;
             };
             match inner.as_rule() {
-                Rule::column => self.lower_column(&mut table, &mut pending, &inner, docs),
+                Rule::column if in_partition => self.error(
+                    &inner,
+                    format!(
+                        "partition {name} takes its columns from its parent; declare columns on the parent table"
+                    ),
+                ),
+                Rule::column => self.lower_column(table, &mut pending, &inner, docs),
                 Rule::table_constraint => {
-                    if let Some(constraint) = self.lower_table_constraint(&table, &inner, docs) {
+                    if let Some(constraint) = self.lower_table_constraint(table, &inner, docs) {
                         pending.push(constraint);
                     }
                 }
@@ -178,9 +220,7 @@ impl Cx<'_> {
                     partitions.extend(generated);
                 }
                 Rule::partition_def => {
-                    if let Some(partition) = self.lower_partition_def(&table.name, &inner, docs) {
-                        partitions.push(partition);
-                    }
+                    partitions.extend(self.lower_partition_def(&table.name, &inner, docs));
                 }
                 Rule::inherits => table
                     .inherits
@@ -239,7 +279,7 @@ impl Cx<'_> {
                 _ => {}
             }
         }
-        self.name_constraints(&mut table, pending);
+        self.name_constraints(table, pending);
         let mut index_names = NameSequence::default();
         for (mut index, explicit, key_names) in indexes {
             index.name = match explicit {
@@ -257,28 +297,7 @@ impl Cx<'_> {
                 format!("table {name} declares partitions but no `partition by`"),
             );
         }
-        if self.model.tables.contains_key(&name) {
-            let first = self.model.tables.get(&name).and_then(|t| t.meta.span);
-            self.duplicate(def, format!("table {name}"), first);
-            return;
-        }
-        self.model.tables.insert(name, table);
-        for partition in partitions {
-            if let Some(first) = self.model.tables.get(&partition.name) {
-                let span = partition.meta.span.unwrap_or_default();
-                let mut diagnostic = crate::diagnostics::Diagnostic::error(
-                    "duplicate-object",
-                    span,
-                    format!("table {} is declared more than once", partition.name),
-                );
-                if let Some(first) = first.meta.span {
-                    diagnostic = diagnostic.with_secondary(first, "first declared here");
-                }
-                self.diagnostics.push(diagnostic);
-                continue;
-            }
-            self.model.tables.insert(partition.name.clone(), partition);
-        }
+        partitions
     }
 
     fn name_constraints(&mut self, table: &mut Table, pending: Vec<PendingConstraint>) {

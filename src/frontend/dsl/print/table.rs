@@ -107,13 +107,22 @@ pub(super) fn print_table(out: &mut String, model: &Model, table: &Table) {
         docs(out, "  ", column.comment.as_deref());
         let _ = writeln!(out, "  {}", column_text(column));
     }
+    print_items(out, model, table, "  ");
+    out.push_str("}\n\n");
+}
+
+/// What a table's block holds besides its columns (constraints, indexes,
+/// partitioning and partitions, distribution, RLS, policies, triggers,
+/// statistics, rules), each line starting with `indent`. A partition with
+/// any of these of its own gets a block after its bound.
+fn print_items(out: &mut String, model: &Model, table: &Table, indent: &str) {
     for constraint in table.constraints.values() {
-        docs(out, "  ", constraint.comment.as_deref());
-        let _ = writeln!(out, "  {}", constraint_text(constraint));
+        docs(out, indent, constraint.comment.as_deref());
+        let _ = writeln!(out, "{indent}{}", constraint_text(constraint));
     }
     for index in table.indexes.values() {
-        docs(out, "  ", index.comment.as_deref());
-        let _ = writeln!(out, "  {}", index_text(index, None));
+        docs(out, indent, index.comment.as_deref());
+        let _ = writeln!(out, "{indent}{}", index_text(index, None));
     }
     if let Some(partition_by) = &table.partition_by {
         let keys: Vec<&str> = partition_by
@@ -122,31 +131,40 @@ pub(super) fn print_table(out: &mut String, model: &Model, table: &Table) {
             .map(|key| key.sql.as_str())
             .collect();
         let strategy = partition_by.strategy.as_sql().to_lowercase();
-        let _ = writeln!(out, "  partition by {strategy} ({})", keys.join(", "));
+        let _ = writeln!(out, "{indent}partition by {strategy} ({})", keys.join(", "));
         for partition in model.partitions_of(&table.name) {
             if partition.name.schema != table.name.schema {
                 continue;
             }
-            docs(out, "  ", partition.comment.as_deref());
+            docs(out, indent, partition.comment.as_deref());
             if let Some(of) = &partition.partition_of {
-                let _ = writeln!(
+                let _ = write!(
                     out,
-                    "  partition {} {}{}",
+                    "{indent}partition {} {}{}",
                     partition.name.name,
                     bound_text(&of.bound),
                     storage_text(&partition.options)
                 );
+                if has_own_items(partition) {
+                    out.push_str(" {\n");
+                    print_items(out, model, partition, &format!("{indent}  "));
+                    let _ = writeln!(out, "{indent}}}");
+                } else {
+                    out.push('\n');
+                }
             }
         }
     }
     match &table.distribution {
-        Some(Distribution::Reference) => out.push_str("  shard reference\n"),
+        Some(Distribution::Reference) => {
+            let _ = writeln!(out, "{indent}shard reference");
+        }
         Some(Distribution::Hash {
             column,
             colocation,
             shard_count,
         }) => {
-            let _ = write!(out, "  shard by hash ({column})");
+            let _ = write!(out, "{indent}shard by hash ({column})");
             match colocation {
                 Colocation::Default => {}
                 Colocation::None => out.push_str(" colocate with none"),
@@ -163,24 +181,35 @@ pub(super) fn print_table(out: &mut String, model: &Model, table: &Table) {
     }
     if table.rls.enabled {
         let forced = if table.rls.forced { " forced" } else { "" };
-        let _ = writeln!(out, "  row level security{forced}");
+        let _ = writeln!(out, "{indent}row level security{forced}");
     }
     for policy in table.policies.values() {
-        docs(out, "  ", policy.comment.as_deref());
-        let _ = writeln!(out, "  {}", policy_text(policy));
+        docs(out, indent, policy.comment.as_deref());
+        let _ = writeln!(out, "{indent}{}", policy_text(policy));
     }
     for trigger in table.triggers.values() {
-        docs(out, "  ", trigger.comment.as_deref());
-        let _ = writeln!(out, "  {}", trigger_text(trigger));
+        docs(out, indent, trigger.comment.as_deref());
+        let _ = writeln!(out, "{indent}{}", trigger_text(trigger));
     }
     for statistics in table.statistics.values() {
-        let _ = writeln!(out, "  {}", statistics_text(statistics));
+        let _ = writeln!(out, "{indent}{}", statistics_text(statistics));
     }
     for rule in table.rules.values() {
-        docs(out, "  ", rule.comment.as_deref());
-        let _ = writeln!(out, "  {}", rule_text(rule));
+        docs(out, indent, rule.comment.as_deref());
+        let _ = writeln!(out, "{indent}{}", rule_text(rule));
     }
-    out.push_str("}\n\n");
+}
+
+/// True when a partition has something of its own to print in a block.
+fn has_own_items(partition: &Table) -> bool {
+    !partition.constraints.is_empty()
+        || !partition.indexes.is_empty()
+        || partition.partition_by.is_some()
+        || partition.rls.enabled
+        || !partition.policies.is_empty()
+        || !partition.triggers.is_empty()
+        || !partition.statistics.is_empty()
+        || !partition.rules.is_empty()
 }
 
 /// `rule NAME on EVENT [where (cond)] do also|instead (nothing | (commands))`.
