@@ -42,6 +42,7 @@ pub fn lower_entries<'i>(
         pending_grants: Vec::new(),
         default_privilege_schemas: Vec::new(),
         catalog_candidates: Vec::new(),
+        raw_views: Vec::new(),
     };
     for entry in entries {
         cx.base = entry.base;
@@ -71,6 +72,9 @@ pub(super) struct Cx<'a> {
     /// (view, unqualified `pg_*` relation it reads): resolved once the
     /// whole file is read ([`Cx::resolve_catalog_relations`]).
     catalog_candidates: Vec<(QualifiedName, QualifiedName)>,
+    /// Views whose query sqlparser could not read: their `depends_on` holds
+    /// every name of the query until the declared relations are known.
+    raw_views: Vec<QualifiedName>,
 }
 
 impl Cx<'_> {

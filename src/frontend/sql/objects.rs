@@ -343,9 +343,19 @@ pub(crate) fn create_view(ctx: &mut Ctx<'_>, stmt: Stmt<'_>) {
     // error is reported on the text as written.
     let statement = match whole(&text) {
         Ok(statement) => Some(statement),
-        Err(_) => match quote_bare_alias_keywords(&text).map(|quoted| whole(&quoted)) {
+        Err(error) => match quote_bare_alias_keywords(&text).map(|quoted| whole(&quoted)) {
             Some(Ok(statement)) => Some(statement),
-            _ => parse_one(ctx, &stmt, &text),
+            _ => {
+                let options = ViewRaw {
+                    recursive,
+                    head_options: head_options.clone(),
+                    check_option,
+                };
+                if raw_view(ctx, &stmt, &text, options, &error) {
+                    return;
+                }
+                parse_one(ctx, &stmt, &text)
+            }
         },
     };
     let Some(Statement::CreateView(mut create)) = statement else {
@@ -553,6 +563,203 @@ fn view_head_options(toks: &[(Token, usize)]) -> Option<(ViewOptions, std::ops::
 /// Relations a query reads, qualified (unqualified ones resolved through
 /// the search_path), without
 /// its own CTE names; sorted and deduplicated.
+/// What `create_view` read from a statement's head and tail before the
+/// query.
+struct ViewRaw {
+    recursive: bool,
+    head_options: ViewOptions,
+    check_option: Option<&'static str>,
+}
+
+/// A view whose query sqlparser cannot read (`ROWS FROM (...)`,
+/// `xmlelement(name ...)`, a lateral call with a qualified argument):
+/// PostgreSQL is the judge, so the view is kept with its query as written
+/// (compared on its whitespace-collapsed text; with a database the shadow
+/// builds it and the catalog's form is compared) and what it reads is
+/// found by name among the relations declared before it. A warning names
+/// the form. False when even the head (`CREATE VIEW name [(columns)] AS`)
+/// cannot be read; the caller then reports the syntax error.
+fn raw_view(
+    ctx: &mut Ctx<'_>,
+    stmt: &Stmt<'_>,
+    text: &str,
+    raw: ViewRaw,
+    error: &sqlparser::parser::ParserError,
+) -> bool {
+    if raw.recursive {
+        return false;
+    }
+    let Some(toks) = tokens(text) else {
+        return false;
+    };
+    let words: Vec<Option<&sqlparser::tokenizer::Word>> = toks
+        .iter()
+        .map(|(token, _)| match token {
+            Token::Word(word) => Some(word),
+            _ => None,
+        })
+        .collect();
+    let Some(view_at) = words.iter().take(6).position(|word| {
+        word.is_some_and(|w| w.keyword == Keyword::VIEW && w.quote_style.is_none())
+    }) else {
+        return false;
+    };
+    let materialized = words[..view_at]
+        .iter()
+        .any(|word| word.is_some_and(|w| w.keyword == Keyword::MATERIALIZED));
+    let mut idx = view_at + 1;
+    if words
+        .get(idx)
+        .copied()
+        .flatten()
+        .is_some_and(|w| w.keyword == Keyword::IF)
+    {
+        idx += 3;
+    }
+    let mut parts = Vec::new();
+    while let Some(Some(word)) = words.get(idx) {
+        parts.push(sqlparser::ast::Ident {
+            value: word.value.clone(),
+            quote_style: word.quote_style,
+            span: sqlparser::tokenizer::Span::empty(),
+        });
+        idx += 1;
+        if matches!(toks.get(idx), Some((Token::Period, _))) {
+            idx += 1;
+        } else {
+            break;
+        }
+    }
+    if parts.is_empty() {
+        return false;
+    }
+    let object_name = sqlparser::ast::ObjectName::from(parts);
+    let mut columns = Vec::new();
+    if matches!(toks.get(idx), Some((Token::LParen, _))) {
+        idx += 1;
+        while let Some((token, _)) = toks.get(idx) {
+            match token {
+                Token::RParen => break,
+                Token::Word(word) => columns.push(super::ident(&sqlparser::ast::Ident {
+                    value: word.value.clone(),
+                    quote_style: word.quote_style,
+                    span: sqlparser::tokenizer::Span::empty(),
+                })),
+                Token::Comma => {}
+                _ => return false,
+            }
+            idx += 1;
+        }
+        idx += 1;
+    }
+    // The query starts after the first AS at the top level (a matview's
+    // USING / TABLESPACE before it are words too).
+    let mut depth = 0usize;
+    let mut query_at = None;
+    for (token, offset) in &toks[idx.min(toks.len())..] {
+        match token {
+            Token::LParen => depth += 1,
+            Token::RParen => depth = depth.saturating_sub(1),
+            Token::Word(word)
+                if depth == 0 && word.keyword == Keyword::AS && word.quote_style.is_none() =>
+            {
+                query_at = Some(offset + word.value.len());
+                break;
+            }
+            _ => {}
+        }
+    }
+    let Some(query_at) = query_at else {
+        return false;
+    };
+    let query_text = text[query_at..]
+        .trim()
+        .trim_end_matches(';')
+        .trim_end()
+        .to_string();
+    if query_text.is_empty() {
+        return false;
+    }
+    let name = ctx.qualified(&object_name);
+    // What the query reads: the declared relations it names.
+    let query_toks = tokens(&query_text).unwrap_or_default();
+    let mut depends_on = Vec::new();
+    let mut at = 0;
+    while at < query_toks.len() {
+        let Token::Word(first) = &query_toks[at].0 else {
+            at += 1;
+            continue;
+        };
+        let mut name_parts = vec![sqlparser::ast::Ident {
+            value: first.value.clone(),
+            quote_style: first.quote_style,
+            span: sqlparser::tokenizer::Span::empty(),
+        }];
+        let mut next = at + 1;
+        if matches!(query_toks.get(next), Some((Token::Period, _))) {
+            if let Some((Token::Word(second), _)) = query_toks.get(next + 1) {
+                name_parts.push(sqlparser::ast::Ident {
+                    value: second.value.clone(),
+                    quote_style: second.quote_style,
+                    span: sqlparser::tokenizer::Span::empty(),
+                });
+                next += 2;
+            }
+        }
+        let candidate = ctx.read_relation(&sqlparser::ast::ObjectName::from(name_parts));
+        if candidate != name
+            && (ctx.model.tables.contains_key(&candidate)
+                || ctx.model.views.contains_key(&candidate))
+        {
+            depends_on.push(candidate);
+        }
+        at = next;
+    }
+    depends_on.sort();
+    depends_on.dedup();
+    let mut options = raw.head_options;
+    if let Some(check_option) = raw.check_option {
+        options.retain(|(key, _)| key != "check_option");
+        options.push(("check_option".to_string(), check_option.to_string()));
+    }
+    options.sort();
+    let view = View {
+        name: name.clone(),
+        materialized,
+        columns,
+        query: crate::model::SqlExpr {
+            canonical: crate::frontend::expr::collapse_whitespace(&query_text),
+            sql: query_text,
+        },
+        options,
+        depends_on,
+        indexes: Default::default(),
+        comment: None,
+        output: Default::default(),
+        meta: ctx.meta(stmt),
+    };
+    ctx.warning(
+        "unsupported-statement",
+        stmt,
+        format!(
+            "the query of view {name} uses a form schemac's SQL parser does not read ({error}); the view is kept as written: with a database the shadow builds it and PostgreSQL's own form is compared, offline it is compared as text"
+        ),
+    );
+    let replaced = ctx.model.views.insert(name.clone(), view).is_some();
+    let or_replace = words
+        .iter()
+        .take(3)
+        .any(|word| word.is_some_and(|w| w.keyword == Keyword::REPLACE));
+    if replaced && !or_replace {
+        ctx.error(
+            "duplicate-object",
+            stmt,
+            format!("view {name} is declared more than once"),
+        );
+    }
+    true
+}
+
 pub(crate) fn relations(ctx: &Ctx<'_>, query: &sqlparser::ast::Query) -> Vec<QualifiedName> {
     let mut ctes = Vec::new();
     collect_ctes(query, &mut ctes);

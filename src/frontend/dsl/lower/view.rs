@@ -45,16 +45,22 @@ impl Cx<'_> {
                 relations
             }
             Err(message) => {
+                // PostgreSQL is the judge of the query: kept as written,
+                // what it reads found by name once every relation of the
+                // file is known (`resolve_catalog_relations`).
                 let span = Span::new(self.file.id, start, start + query_text.len());
                 self.diagnostics.push(
-                    Diagnostic::error(
-                        "syntax-error",
+                    Diagnostic::warning(
+                        "unsupported-statement",
                         span,
-                        format!("invalid query of view {name}: {message}"),
+                        format!(
+                            "the query of view {name} uses a form schemac's SQL parser does not read ({message}); the view is kept as written: with a database the shadow builds it and PostgreSQL's own form is compared, offline it is compared as text"
+                        ),
                     )
                     .with_label("this query"),
                 );
-                Vec::new()
+                self.raw_views.push(name.clone());
+                named_relations(query_text)
             }
         };
         let query = match normalize::query(query_text) {
@@ -132,6 +138,13 @@ impl Cx<'_> {
             .chain(self.model.sequences.keys())
             .cloned()
             .collect();
+        for view in std::mem::take(&mut self.raw_views) {
+            if let Some(view) = self.model.views.get_mut(&view) {
+                let own = view.name.clone();
+                view.depends_on
+                    .retain(|read| *read != own && declared.contains(read));
+            }
+        }
         for (view, relation) in std::mem::take(&mut self.catalog_candidates) {
             if declared.contains(&relation) {
                 continue;
@@ -147,6 +160,49 @@ impl Cx<'_> {
             }
         }
     }
+}
+
+/// Every name in a query sqlparser cannot read that could be a relation
+/// (`schema.name`, or `name` in `public`), sorted; the caller keeps the
+/// declared ones.
+fn named_relations(query: &str) -> Vec<QualifiedName> {
+    use sqlparser::tokenizer::Token;
+    let Some(toks) = crate::sql_lex::tokens_with_offsets(query) else {
+        return Vec::new();
+    };
+    let word = |idx: usize| match toks.get(idx) {
+        Some((Token::Word(word), _)) => Some(match word.quote_style {
+            Some(_) => Ident::new(word.value.clone()),
+            None => Ident::folded(&word.value),
+        }),
+        _ => None,
+    };
+    let mut found = Vec::new();
+    let mut idx = 0;
+    while idx < toks.len() {
+        let Some(first) = word(idx) else {
+            idx += 1;
+            continue;
+        };
+        if matches!(toks.get(idx + 1), Some((Token::Period, _))) {
+            if let Some(second) = word(idx + 2) {
+                found.push(QualifiedName {
+                    schema: first,
+                    name: second,
+                });
+                idx += 3;
+                continue;
+            }
+        }
+        found.push(QualifiedName {
+            schema: Ident::new("public"),
+            name: first,
+        });
+        idx += 1;
+    }
+    found.sort();
+    found.dedup();
+    found
 }
 
 /// The relations a query reads, and those of them written unqualified
