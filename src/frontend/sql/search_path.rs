@@ -98,7 +98,10 @@ fn path_from_tokens(tokens: &[Token]) -> Option<Vec<Ident>> {
             _ => return None,
         }
     }
-    (!path.is_empty() && tokens.len() % 2 == 1).then(|| without_user(path))
+    // `SET search_path = ''` (an empty name, as some dumps print it)
+    // finds nothing but pg_catalog: an empty path.
+    path.retain(|schema| !schema.as_str().is_empty());
+    (tokens.len() % 2 == 1).then(|| without_user(path))
 }
 
 /// The value of `set_config('search_path', VALUE, ...)`: a list as
@@ -395,5 +398,22 @@ mod tests {
         assert_eq!(names(path_from_text("")), Some(vec![]));
         assert_eq!(names(path_from_text("a b")), None);
         assert_eq!(names(path_from_text("\"a")), None);
+    }
+
+    #[test]
+    fn an_empty_string_in_set_is_an_empty_path() {
+        let tokens = |text: &str| -> Vec<Token> {
+            crate::sql_lex::tokens_with_offsets(text)
+                .expect("tokenizes")
+                .into_iter()
+                .map(|(token, _)| token)
+                .collect()
+        };
+        assert_eq!(names(path_from_tokens(&tokens("''"))), Some(vec![]));
+        assert_eq!(
+            names(path_from_tokens(&tokens("app, public"))),
+            Some(vec!["app".into(), "public".into()])
+        );
+        assert_eq!(names(path_from_tokens(&tokens(""))), None);
     }
 }
