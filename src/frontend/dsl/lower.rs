@@ -152,6 +152,7 @@ impl Cx<'_> {
             Rule::type_def => self.lower_composite(&def, comment),
             Rule::sequence_def => self.lower_sequence(&def, comment),
             Rule::function_def => self.lower_function(&def, comment),
+            Rule::aggregate_def => self.lower_aggregate(&def, comment),
             Rule::view_def => self.lower_view(&def, comment),
             Rule::index_def => self.lower_standalone_index(&def, comment),
             Rule::table_def => self.lower_table(&def, comment),

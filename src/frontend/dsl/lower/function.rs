@@ -83,6 +83,7 @@ impl Cx<'_> {
             rows: None,
             comment,
             meta: self.meta(def, Some(&name_node)),
+            aggregate: None,
         };
         let mut has_language = false;
         for attr in children(def, Rule::func_attr) {
@@ -186,4 +187,64 @@ fn unquote_set_value(text: &str) -> String {
         })
         .collect::<Vec<_>>()
         .join(", ")
+}
+
+impl Cx<'_> {
+    /// `aggregate NAME(ARGS) (OPTIONS)`: the same text as `CREATE
+    /// AGGREGATE`, read by the `.sql` frontend's reader. Names resolve as
+    /// elsewhere in the language (`public` when unqualified), except that
+    /// an unqualified support function the file has not declared (above
+    /// the aggregate) is PostgreSQL's own, in `pg_catalog`.
+    pub(super) fn lower_aggregate(&mut self, def: &Node<'_>, comment: Option<String>) {
+        use crate::frontend::sql::aggregate::parse_dsl_aggregate;
+        let Some(name_node) = child(def, Rule::qname) else {
+            return;
+        };
+        const PREFIX: &str = "CREATE ";
+        let text = format!("{PREFIX}{}", def.as_str());
+        let functions = &self.model.functions;
+        let declared = |name: &QualifiedName| functions.keys().any(|id| &id.name == name);
+        let parsed = parse_dsl_aggregate(&text, &declared, self.meta(def, Some(&name_node)));
+        let def_start = self.base + def.as_span().start();
+        let at = |range: &std::ops::Range<usize>| {
+            let start = def_start + range.start.saturating_sub(PREFIX.len());
+            let end = def_start
+                + range
+                    .end
+                    .saturating_sub(PREFIX.len())
+                    .max(range.start.saturating_sub(PREFIX.len()) + 1);
+            crate::source::Span::new(self.file.id, start, end.min(def_start + def.as_str().len()))
+        };
+        match parsed {
+            Err(problem) => {
+                let mut diagnostic =
+                    Diagnostic::error("syntax-error", at(&problem.range), problem.message)
+                        .with_label("here");
+                if let Some(help) = problem.help {
+                    diagnostic = diagnostic.with_help(help);
+                }
+                self.diagnostics.push(diagnostic);
+            }
+            Ok(parsed) => {
+                for warning in &parsed.warnings {
+                    self.diagnostics.push(
+                        Diagnostic::warning(
+                            "unsupported-statement",
+                            at(&warning.range),
+                            warning.message.clone(),
+                        )
+                        .with_label("ignored, as PostgreSQL ignores it"),
+                    );
+                }
+                let mut function = parsed.function;
+                function.comment = comment;
+                let id = function.id.clone();
+                if let Some(first) = self.model.functions.get(&id) {
+                    let first = first.meta.span;
+                    return self.duplicate(def, format!("aggregate {id}"), first);
+                }
+                self.model.functions.insert(id, function);
+            }
+        }
+    }
 }
