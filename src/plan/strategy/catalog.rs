@@ -562,11 +562,24 @@ pub(super) fn set_comment(
     target: &str,
     comment: Option<&str>,
 ) -> Vec<Node> {
+    let description = match object {
+        ObjectId::Function(id)
+            if cx
+                .ctx
+                .desired
+                .functions
+                .get(id)
+                .is_some_and(Function::is_aggregate) =>
+        {
+            format!("comment on aggregate {id}")
+        }
+        _ => format!("comment on {object}"),
+    };
     let mut step = cx.step(
         Action::SetComment {
             object: object.to_string(),
         },
-        format!("comment on {object}"),
+        description,
         sql::comment_on(target, comment),
     );
     let requires = match object {
