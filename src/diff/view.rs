@@ -10,7 +10,10 @@
 //! changed or whose output columns change otherwise, and every view that
 //! reads (directly or through other views) a relation whose columns are
 //! dropped, renamed or retyped, or that is rebuilt, is dropped and created
-//! again: PostgreSQL refuses to change a column a view depends on.
+//! again: PostgreSQL refuses to change a column a view depends on. So is
+//! a view calling a routine that is dropped and created again (an
+//! aggregate CREATE OR REPLACE cannot change): PostgreSQL refuses to drop
+//! what a view calls.
 
 use super::{index, Change, DiffCtx};
 use crate::graph::deps::{self, Dep};

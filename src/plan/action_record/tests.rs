@@ -489,7 +489,7 @@ fn every_kind_round_trips_and_is_documented() {
         );
         round_trip(action);
     }
-    assert_eq!(kinds.len(), 78);
+    assert_eq!(kinds.len(), 80);
 }
 
 #[test]
