@@ -1259,7 +1259,10 @@ REVOKE EXECUTE ON FUNCTION text_join(text) FROM PUBLIC;
     assert_eq!(introspected.privileges, desired.privileges);
     for (format, name) in [
         (schemac::cli::inspect::InspectFormat::Sql, "inspected.sql"),
-        (schemac::cli::inspect::InspectFormat::Schema, "inspected.schema"),
+        (
+            schemac::cli::inspect::InspectFormat::Schema,
+            "inspected.schema",
+        ),
     ] {
         let text = schemac::cli::inspect::render_model(&introspected, format).expect("printed");
         let loaded = schemac::frontend::load(&schemac::source::SourceSet::single(name, &text));
@@ -1272,7 +1275,11 @@ REVOKE EXECUTE ON FUNCTION text_join(text) FROM PUBLIC;
             &loaded.value.functions,
             &mut differences,
         );
-        assert!(differences.is_empty(), "{name}:\n{}\n\n{text}", differences.join("\n\n"));
+        assert!(
+            differences.is_empty(),
+            "{name}:\n{}\n\n{text}",
+            differences.join("\n\n")
+        );
         assert_eq!(introspected.privileges, loaded.value.privileges, "{name}");
     }
 }

@@ -310,13 +310,16 @@ mod tests {
     fn argument_lists_print_as_postgres_prints_them() {
         assert_eq!(aggregate_args(&[], None), "*");
         let text = arg("text", ArgMode::In);
-        assert_eq!(aggregate_args(&[text.clone()], None), "text");
+        assert_eq!(aggregate_args(std::slice::from_ref(&text), None), "text");
         let float = arg("double precision", ArgMode::In);
         assert_eq!(
             aggregate_args(&[float.clone(), float.clone()], Some(1)),
             "double precision ORDER BY double precision"
         );
-        assert_eq!(aggregate_args(&[text.clone()], Some(0)), "ORDER BY text");
+        assert_eq!(
+            aggregate_args(std::slice::from_ref(&text), Some(0)),
+            "ORDER BY text"
+        );
         let any = arg("any", ArgMode::Variadic);
         assert_eq!(
             aggregate_args(&[any], Some(1)),

@@ -485,7 +485,6 @@ impl Reader<'_> {
     }
 
     /// The argument list: `*`, `args`, `[direct] ORDER BY aggregated`.
-    #[allow(clippy::type_complexity)]
     fn args(
         &self,
         range: Range<usize>,
