@@ -328,6 +328,44 @@ mod tests {
     }
 
     #[test]
+    fn what_create_or_replace_can_change() {
+        let args = vec![arg("text", ArgMode::In)];
+        let base = Aggregate::new(QualifiedName::public("step"), TypeName::new("text"));
+        let routine = |aggregate: Aggregate| {
+            Function::aggregate(
+                QualifiedName::public("agg"),
+                args.clone(),
+                aggregate,
+                Parallel::Unsafe,
+                Meta::default(),
+            )
+        };
+        let current = routine(base.clone());
+        let in_place = routine(Aggregate {
+            initcond: Some("x".to_string()),
+            combinefunc: Some(QualifiedName::public("merge")),
+            ..base.clone()
+        });
+        assert!(current.replaceable_by(&in_place));
+        let new_result = routine(Aggregate {
+            finalfunc: Some(QualifiedName::public("done")),
+            ..base.clone()
+        });
+        assert!(!current.replaceable_by(&new_result));
+        let ordered = routine(Aggregate {
+            direct_args: Some(0),
+            ..base.clone()
+        });
+        assert!(!current.replaceable_by(&ordered));
+        let function = Function {
+            aggregate: None,
+            ..current.clone()
+        };
+        assert!(!current.replaceable_by(&function));
+        assert!(!function.replaceable_by(&current));
+    }
+
+    #[test]
     fn defaults_are_left_out_of_the_options() {
         let mut aggregate = Aggregate::new(
             QualifiedName::new("public", "concat_step"),

@@ -1050,3 +1050,38 @@ fn views_with_bare_aliases_only_other_dialects_reserve_are_read() {
         [QualifiedName::public("t")]
     );
 }
+
+#[test]
+fn aggregates_are_read_printed_and_read_again() {
+    let text = "function app.step(acc text, item text) returns text language sql immutable as $$ select acc || item $$\n\n/// joined\naggregate app.joined(text) (\n  SFUNC = step, stype = text, initcond = '', finalfunc_modify = read_only\n)\naggregate pct(float8 order by float8) (sfunc = ordered_set_transition, stype = internal, finalfunc = percentile_cont_float8_final, parallel = safe)\naggregate hits(*) (sfunc = int8inc, stype = int8)\n";
+    let parsed = load(text);
+    assert!(parsed.diagnostics.is_empty(), "{:?}", diagnostics(text));
+    let joined = parsed
+        .value
+        .functions
+        .values()
+        .find(|function| function.id.name == QualifiedName::new("app", "joined"))
+        .expect("app.joined");
+    let aggregate = joined.aggregate.as_ref().expect("an aggregate");
+    // `step` is not declared in public: PostgreSQL's own would be meant.
+    assert_eq!(aggregate.sfunc, QualifiedName::new("pg_catalog", "step"));
+    assert_eq!(joined.comment.as_deref(), Some("joined"));
+    let printed = print_model(&parsed.value);
+    insta::assert_snapshot!(printed, @r"
+    /// joined
+    aggregate app.joined(text) (sfunc = pg_catalog.step, stype = text, initcond = '')
+
+    function app.step(acc text, item text) returns text language sql immutable as $$ select acc || item $$
+
+    aggregate hits(*) (sfunc = pg_catalog.int8inc, stype = bigint)
+
+    aggregate pct(double precision ORDER BY double precision) (sfunc = pg_catalog.ordered_set_transition, stype = internal, finalfunc = pg_catalog.percentile_cont_float8_final, parallel = safe)
+    ");
+    let reloaded = load(&printed);
+    assert!(
+        reloaded.diagnostics.is_empty(),
+        "{:?}",
+        diagnostics(&printed)
+    );
+    assert_eq!(reloaded.value.functions, parsed.value.functions);
+}
