@@ -42,6 +42,7 @@ pub fn lower_entries<'i>(
         pending_grants: Vec::new(),
         default_privilege_schemas: Vec::new(),
         catalog_candidates: Vec::new(),
+        pending_aggregates: Vec::new(),
     };
     for entry in entries {
         cx.base = entry.base;
@@ -49,6 +50,7 @@ pub fn lower_entries<'i>(
             cx.lower_item(&item);
         }
     }
+    cx.lower_aggregates();
     cx.attach_standalone_indexes();
     cx.apply_grants();
     cx.resolve_catalog_relations();
@@ -71,6 +73,9 @@ pub(super) struct Cx<'a> {
     /// (view, unqualified `pg_*` relation it reads): resolved once the
     /// whole file is read ([`Cx::resolve_catalog_relations`]).
     catalog_candidates: Vec<(QualifiedName, QualifiedName)>,
+    /// `aggregate` items: read once the whole file is read, so that the
+    /// functions they name may be declared anywhere in it.
+    pending_aggregates: Vec<function::PendingAggregate>,
 }
 
 impl Cx<'_> {

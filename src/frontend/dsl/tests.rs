@@ -1085,3 +1085,18 @@ fn aggregates_are_read_printed_and_read_again() {
     );
     assert_eq!(reloaded.value.functions, parsed.value.functions);
 }
+
+#[test]
+fn aggregates_find_functions_declared_anywhere_in_the_file() {
+    let text = "aggregate joined(text) (sfunc = step, stype = text)\nfunction step(acc text, item text) returns text language sql as $$ select acc || item $$\n";
+    let parsed = load(text);
+    assert!(parsed.diagnostics.is_empty(), "{:?}", diagnostics(text));
+    let joined = parsed
+        .value
+        .functions
+        .values()
+        .find(|function| function.is_aggregate())
+        .and_then(|function| function.aggregate.as_ref())
+        .expect("an aggregate");
+    assert_eq!(joined.sfunc, QualifiedName::public("step"));
+}
