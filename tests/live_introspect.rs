@@ -1211,3 +1211,78 @@ REVOKE SELECT ON app.spelled_default FROM schemac_acl_it_reader;
         "{printed}"
     );
 }
+
+/// User-defined aggregates in every form: the catalog (`pg_aggregate`)
+/// and the `.sql` frontend give equal Models, and `inspect` prints them in
+/// both notations so that they load back to the same Model.
+#[tokio::test]
+async fn aggregates_round_trip() {
+    const DDL: &str = "CREATE SCHEMA app;
+SET search_path = app, public;
+CREATE FUNCTION concat_step(acc text, item text) RETURNS text LANGUAGE sql IMMUTABLE
+    AS $$ SELECT CASE WHEN acc IS NULL THEN item ELSE acc || ', ' || item END $$;
+CREATE FUNCTION upper_final(acc text) RETURNS text LANGUAGE sql IMMUTABLE AS $$ SELECT upper(acc) $$;
+CREATE AGGREGATE text_join(text) (SFUNC = concat_step, STYPE = text, INITCOND = '');
+CREATE AGGREGATE shout(item text) (sfunc = concat_step, stype = text, finalfunc = upper_final,
+    parallel = safe, finalfunc_modify = shareable);
+CREATE AGGREGATE old_style (BASETYPE = text, SFUNC = concat_step, STYPE = text);
+CREATE AGGREGATE my_max(integer) (SFUNC = int4larger, STYPE = int4, SORTOP = >, COMBINEFUNC = int4larger, PARALLEL = SAFE);
+CREATE AGGREGATE my_sum(int4) (SFUNC = int4pl, STYPE = int4, MSFUNC = int4pl, MINVFUNC = int4mi,
+    MSTYPE = int4, MINITCOND = '0', INITCOND = '0', SSPACE = 8);
+CREATE AGGREGATE my_pct(float8 ORDER BY float8) (SFUNC = ordered_set_transition, STYPE = internal,
+    FINALFUNC = percentile_cont_float8_final);
+CREATE AGGREGATE my_rank(VARIADIC \"any\" ORDER BY VARIADIC \"any\") (SFUNC = ordered_set_transition_multi,
+    STYPE = internal, FINALFUNC = rank_final, FINALFUNC_EXTRA, HYPOTHETICAL);
+CREATE AGGREGATE my_count(*) (SFUNC = int8inc, STYPE = int8, INITCOND = 0);
+COMMENT ON AGGREGATE my_pct(float8 ORDER BY float8) IS 'median';
+REVOKE EXECUTE ON FUNCTION text_join(text) FROM PUBLIC;
+";
+    let db = TestDb::create("aggregates");
+    db.load(DDL);
+    let (introspected, _) = db.introspect(IntrospectOptions::default()).await;
+    let desired =
+        schemac::frontend::load(&schemac::source::SourceSet::single("agg.sql", DDL)).value;
+    let aggregates = |model: &Model| {
+        model
+            .functions
+            .iter()
+            .filter(|(_, function)| function.is_aggregate())
+            .map(|(id, function)| (id.clone(), function.clone()))
+            .collect::<std::collections::BTreeMap<_, _>>()
+    };
+    assert_eq!(aggregates(&introspected).len(), 8);
+    let mut differences = Vec::new();
+    report_differences(
+        "routine",
+        &introspected.functions,
+        &desired.functions,
+        &mut differences,
+    );
+    assert!(differences.is_empty(), "{}", differences.join("\n\n"));
+    assert_eq!(introspected.privileges, desired.privileges);
+    for (format, name) in [
+        (schemac::cli::inspect::InspectFormat::Sql, "inspected.sql"),
+        (
+            schemac::cli::inspect::InspectFormat::Schema,
+            "inspected.schema",
+        ),
+    ] {
+        let text = schemac::cli::inspect::render_model(&introspected, format).expect("printed");
+        let loaded = schemac::frontend::load(&schemac::source::SourceSet::single(name, &text));
+        let errors: Vec<_> = loaded.diagnostics.iter().filter(|d| d.is_error()).collect();
+        assert!(errors.is_empty(), "{name}: {errors:?}\n{text}");
+        let mut differences = Vec::new();
+        report_differences(
+            "routine",
+            &introspected.functions,
+            &loaded.value.functions,
+            &mut differences,
+        );
+        assert!(
+            differences.is_empty(),
+            "{name}:\n{}\n\n{text}",
+            differences.join("\n\n")
+        );
+        assert_eq!(introspected.privileges, loaded.value.privileges, "{name}");
+    }
+}

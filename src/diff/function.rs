@@ -25,11 +25,7 @@ pub(super) fn diff_functions(ctx: &mut DiffCtx<'_>) {
                 }
             }
         }
-        let kind = if desired.procedure {
-            "PROCEDURE"
-        } else {
-            "FUNCTION"
-        };
+        let kind = sql::routine_keyword(desired);
         ctx.diff_comment(
             current.and_then(|f| f.comment.as_ref()),
             desired.comment.as_ref(),
@@ -37,7 +33,7 @@ pub(super) fn diff_functions(ctx: &mut DiffCtx<'_>) {
             || {
                 (
                     ObjectId::Function(id.clone()),
-                    format!("{kind} {}", sql::function_signature(desired)),
+                    format!("{kind} {}", sql::routine_signature(desired)),
                 )
             },
         );

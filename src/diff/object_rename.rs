@@ -208,6 +208,10 @@ fn follow_functions(
         if current.functions.contains_key(&unchanged_schema)
             || desired.functions.contains_key(&old_in_desired)
             || current_function.procedure != function.procedure
+            // An aggregate holds no data: a hinted rename is a drop and a
+            // create (ALTER FUNCTION refuses an aggregate).
+            || current_function.is_aggregate()
+            || function.is_aggregate()
         {
             continue;
         }

@@ -10,9 +10,13 @@
 //! changed or whose output columns change otherwise, and every view that
 //! reads (directly or through other views) a relation whose columns are
 //! dropped, renamed or retyped, or that is rebuilt, is dropped and created
-//! again: PostgreSQL refuses to change a column a view depends on.
+//! again: PostgreSQL refuses to change a column a view depends on. So is
+//! a view calling a routine that is dropped and created again (an
+//! aggregate CREATE OR REPLACE cannot change): PostgreSQL refuses to drop
+//! what a view calls.
 
 use super::{index, Change, DiffCtx};
+use crate::graph::deps::{self, Dep};
 use crate::model::{sql, ObjectId, QualifiedName, View};
 use crate::sql_lex;
 use sqlparser::ast::{Expr, SelectItem, SetExpr, Statement};
@@ -44,6 +48,40 @@ pub(super) fn diff_views(ctx: &mut DiffCtx<'_>) {
                 } else {
                     replace.insert(name.clone());
                 }
+            }
+        }
+    }
+    // A view calling a routine that is dropped and created again (an
+    // aggregate whose kind, arguments or result change): PostgreSQL
+    // refuses to drop what a view uses, so the view goes first and
+    // comes back after.
+    let rebuilt_routines: Vec<&crate::model::FunctionId> = ctx
+        .desired
+        .functions
+        .iter()
+        .filter(|(id, desired)| {
+            ctx.current
+                .functions
+                .get(*id)
+                .is_some_and(|current| current != *desired && !current.replaceable_by(desired))
+        })
+        .map(|(id, _)| id)
+        .collect();
+    if !rebuilt_routines.is_empty() {
+        for (name, current) in &ctx.current.views {
+            if !ctx.desired.views.contains_key(name) || recreate.contains(name) {
+                continue;
+            }
+            let calls_rebuilt = deps::expr(ctx.current, None, &current.query.sql)
+                .iter()
+                .any(|dep| match dep {
+                    Dep::Overload(id) => rebuilt_routines.contains(&id),
+                    Dep::Function(called) => rebuilt_routines.iter().any(|id| &id.name == called),
+                    _ => false,
+                });
+            if calls_rebuilt {
+                recreate.insert(name.clone());
+                replace.remove(name);
             }
         }
     }

@@ -641,8 +641,30 @@ pub(crate) fn function(model: &Model, function: &Function) -> Vec<Dep> {
     }
     res.extend(row_types(model, function).into_iter().map(Dep::Relation));
     res.extend(body_refs(model, function));
+    res.extend(aggregate_refs(model, function));
     res.sort();
     res.dedup();
+    res
+}
+
+/// What an aggregate names: its support functions (those the Model
+/// declares) and its state types. PostgreSQL records all of them in
+/// `pg_depend`, so they are also what it holds.
+fn aggregate_refs(model: &Model, function: &Function) -> Vec<Dep> {
+    let Some(aggregate) = &function.aggregate else {
+        return Vec::new();
+    };
+    let mut res: Vec<Dep> = aggregate
+        .support_functions()
+        .filter(|name| {
+            **name != function.id.name && model.functions.keys().any(|id| &id.name == *name)
+        })
+        .map(|name| Dep::Function(name.clone()))
+        .collect();
+    for ty in aggregate.state_types() {
+        res.extend(types(model, ty));
+        res.extend(row_type(model, ty).map(Dep::Relation));
+    }
     res
 }
 
@@ -665,6 +687,7 @@ pub(crate) fn function_holds(model: &Model, function: &Function) -> Vec<Dep> {
         res.extend(types(model, &arg.ty));
     }
     res.extend(row_types(model, function).into_iter().map(Dep::Relation));
+    res.extend(aggregate_refs(model, function));
     res.sort();
     res.dedup();
     res

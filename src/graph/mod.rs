@@ -231,6 +231,7 @@ mod tests {
                 rows: None,
                 comment: None,
                 meta: Meta::default(),
+                aggregate: None,
             },
         );
         id

@@ -1,5 +1,6 @@
-//! Functions and procedures (aggregates, window functions and functions
-//! owned by extensions are not read).
+//! Functions, procedures and aggregates (window functions and routines
+//! owned by extensions are not read). An aggregate is read with its
+//! `pg_aggregate` row into [`Function::aggregate`].
 //!
 //! Invariants: a function is identified by its input argument types
 //! (`proargtypes`, which include INOUT and VARIADIC); `args` lists every
@@ -10,8 +11,8 @@
 use super::sql::split_top_level;
 use super::{catalog_expr, catalog_type, get, Filter, IntrospectError};
 use crate::model::{
-    ArgMode, Function, FunctionArg, FunctionId, Ident, Meta, Model, Parallel, QualifiedName,
-    Volatility,
+    Aggregate, ArgMode, Function, FunctionArg, FunctionId, Ident, Meta, Model, Modify, Parallel,
+    QualifiedName, Volatility,
 };
 use tokio_postgres::Row;
 
@@ -37,6 +38,9 @@ fn function_from_row(row: &Row) -> Result<Function, IntrospectError> {
         get::<String>(row, KIND, "schema")?,
         get::<String>(row, KIND, "name")?,
     );
+    if let Some(agg_kind) = get::<Option<String>>(row, KIND, "agg_kind")? {
+        return aggregate_from_row(row, name, &agg_kind);
+    }
     let identity_types: Vec<String> = get(row, KIND, "identity_types")?;
     let id = FunctionId {
         name,
@@ -90,7 +94,80 @@ fn function_from_row(row: &Row) -> Result<Function, IntrospectError> {
         config,
         comment: get(row, KIND, "comment")?,
         meta: Meta::default(),
+        aggregate: None,
     })
+}
+
+/// An aggregate: its `pg_proc` arguments and its `pg_aggregate` row.
+fn aggregate_from_row(
+    row: &Row,
+    name: QualifiedName,
+    agg_kind: &str,
+) -> Result<Function, IntrospectError> {
+    let args = function_args(
+        get(row, KIND, "arg_types")?,
+        get(row, KIND, "arg_modes")?,
+        get(row, KIND, "arg_names")?,
+        None,
+    );
+    let routine = |column: &str| -> Result<Option<QualifiedName>, IntrospectError> {
+        Ok(
+            get::<Option<Vec<String>>>(row, KIND, column)?.and_then(|parts| {
+                match parts.as_slice() {
+                    [schema, name] => Some(QualifiedName::new(schema.clone(), name.clone())),
+                    _ => None,
+                }
+            }),
+        )
+    };
+    let modify = |column: &str| -> Result<Modify, IntrospectError> {
+        let letter: Option<String> = get(row, KIND, column)?;
+        Ok(letter
+            .as_deref()
+            .and_then(Modify::parse)
+            .unwrap_or(Modify::ReadOnly))
+    };
+    let Some(sfunc) = routine("agg_sfunc")? else {
+        return Err(IntrospectError::Row {
+            object_kind: KIND,
+            message: format!("aggregate {name} has no state function"),
+        });
+    };
+    let stype: Option<String> = get(row, KIND, "agg_stype")?;
+    let direct: i32 = get(row, KIND, "agg_direct_args")?;
+    let mut aggregate = Aggregate::new(sfunc, catalog_type(stype.as_deref().unwrap_or("internal")));
+    aggregate.direct_args = (agg_kind != "n").then_some(direct.max(0) as usize);
+    aggregate.hypothetical = agg_kind == "h";
+    aggregate.sspace = get(row, KIND, "agg_sspace")?;
+    aggregate.finalfunc = routine("agg_finalfunc")?;
+    aggregate.finalfunc_extra = get(row, KIND, "agg_finalfunc_extra")?;
+    aggregate.finalfunc_modify = modify("agg_finalfunc_modify")?;
+    aggregate.combinefunc = routine("agg_combinefunc")?;
+    aggregate.serialfunc = routine("agg_serialfunc")?;
+    aggregate.deserialfunc = routine("agg_deserialfunc")?;
+    aggregate.initcond = get(row, KIND, "agg_initcond")?;
+    aggregate.msfunc = routine("agg_msfunc")?;
+    aggregate.minvfunc = routine("agg_minvfunc")?;
+    aggregate.mstype = get::<Option<String>>(row, KIND, "agg_mstype")?.map(|ty| catalog_type(&ty));
+    aggregate.msspace = get(row, KIND, "agg_msspace")?;
+    aggregate.mfinalfunc = routine("agg_mfinalfunc")?;
+    aggregate.mfinalfunc_extra = get(row, KIND, "agg_mfinalfunc_extra")?;
+    aggregate.mfinalfunc_modify = modify("agg_mfinalfunc_modify")?;
+    aggregate.minitcond = get(row, KIND, "agg_minitcond")?;
+    aggregate.sortop = get::<Option<Vec<String>>>(row, KIND, "agg_sortop")?.and_then(|parts| {
+        match parts.as_slice() {
+            [schema, op] => Some((Ident::new(schema.clone()), op.clone())),
+            _ => None,
+        }
+    });
+    let parallel = match get::<String>(row, KIND, "parallel")?.as_str() {
+        "s" => Parallel::Safe,
+        "r" => Parallel::Restricted,
+        _ => Parallel::Unsafe,
+    };
+    let mut function = Function::aggregate(name, args, aggregate, parallel, Meta::default());
+    function.comment = get(row, KIND, "comment")?;
+    Ok(function)
 }
 
 /// Zips the parallel `pg_proc` arrays into arguments. `defaults` is

@@ -324,6 +324,28 @@ pub fn facts(model: &Model, id: &ObjectId, outputs: &ViewOutputs) -> Vec<String>
 pub type ViewOutputs = BTreeMap<QualifiedName, Vec<(Ident, String)>>;
 
 fn function_facts(function: &Function) -> Vec<String> {
+    if let Some(aggregate) = &function.aggregate {
+        let mut facts = vec![format!(
+            "aggregate: `{}`",
+            crate::model::sql::routine_signature(function)
+        )];
+        let mut options = vec![
+            format!("state function `{}`", aggregate.sfunc),
+            format!("state type `{}`", aggregate.stype),
+        ];
+        if let Some(finalfunc) = &aggregate.finalfunc {
+            options.push(format!("final function `{finalfunc}`"));
+        }
+        if aggregate.direct_args.is_some() {
+            options.push(if aggregate.hypothetical {
+                "hypothetical-set".to_string()
+            } else {
+                "ordered-set".to_string()
+            });
+        }
+        facts.push(options.join(", "));
+        return facts;
+    }
     let args: Vec<String> = function
         .args
         .iter()

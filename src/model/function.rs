@@ -60,6 +60,10 @@ pub struct Function {
     pub rows: Option<String>,
     pub comment: Option<String>,
     pub meta: Meta,
+    /// For an aggregate (`CREATE AGGREGATE`), what `pg_aggregate` holds;
+    /// the function-only fields then take fixed values (see
+    /// [`super::aggregate`]).
+    pub aggregate: Option<Box<super::Aggregate>>,
 }
 
 impl Function {
@@ -68,7 +72,20 @@ impl Function {
     /// default may be added but not removed). Otherwise PostgreSQL needs a
     /// DROP and a CREATE, and the new routine starts with a new ACL.
     pub fn replaceable_by(&self, desired: &Function) -> bool {
-        self.procedure == desired.procedure
+        if let (Some(current), Some(wanted)) = (&self.aggregate, &desired.aggregate) {
+            // CREATE OR REPLACE AGGREGATE (PostgreSQL 12+) keeps the
+            // kind, the arguments (names too) and the result type; the
+            // result is the final function's, or the state type, so a
+            // changed final function or state type goes by drop and create.
+            return current.direct_args == wanted.direct_args
+                && current.hypothetical == wanted.hypothetical
+                && current.stype == wanted.stype
+                && current.finalfunc == wanted.finalfunc
+                && current.finalfunc_extra == wanted.finalfunc_extra
+                && self.args == desired.args;
+        }
+        self.aggregate.is_none() == desired.aggregate.is_none()
+            && self.procedure == desired.procedure
             && self.returns == desired.returns
             && self.args.len() == desired.args.len()
             && self.args.iter().zip(&desired.args).all(|(a, b)| {
@@ -227,6 +244,7 @@ impl PartialEq for Function {
             rows: _,
             comment,
             meta,
+            aggregate,
         } = self;
         *id == other.id
             && *procedure == other.procedure
@@ -243,6 +261,7 @@ impl PartialEq for Function {
             && self.rows() == other.rows()
             && *comment == other.comment
             && *meta == other.meta
+            && *aggregate == other.aggregate
     }
 }
 
@@ -303,6 +322,7 @@ mod tests {
             rows: None,
             comment: None,
             meta: Meta::default(),
+            aggregate: None,
         }
     }
 

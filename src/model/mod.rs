@@ -17,6 +17,7 @@
 //! - Collections are `BTreeMap`s keyed by name, so iteration order (and so
 //!   every output) is stable. Column order is a `Vec` in declaration order.
 
+pub mod aggregate;
 pub mod constraint;
 pub mod distribution;
 pub mod extension;
@@ -38,6 +39,7 @@ pub mod types;
 pub mod validate;
 pub mod view;
 
+pub use aggregate::{aggregate_args, Aggregate, Modify};
 pub use constraint::*;
 pub use distribution::*;
 pub use extension::*;

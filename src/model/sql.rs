@@ -174,8 +174,71 @@ pub fn function_signature(function: &Function) -> String {
     function.id.to_string()
 }
 
-/// `CREATE [OR REPLACE] FUNCTION|PROCEDURE ...`.
+/// `FUNCTION`, `PROCEDURE` or `AGGREGATE`: the keyword of DROP and
+/// COMMENT ON for the routine.
+pub fn routine_keyword(function: &Function) -> &'static str {
+    if function.is_aggregate() {
+        "AGGREGATE"
+    } else if function.procedure {
+        "PROCEDURE"
+    } else {
+        "FUNCTION"
+    }
+}
+
+/// The routine as DROP and COMMENT ON name it: `public.f(integer, text)`,
+/// for an aggregate its argument list (`public.pct(double precision ORDER
+/// BY double precision)`, `public.cnt(*)`).
+pub fn routine_signature(function: &Function) -> String {
+    match &function.aggregate {
+        Some(aggregate) => format!(
+            "{}({})",
+            function.id.name,
+            super::aggregate_args(&function.args, aggregate.direct_args)
+        ),
+        None => function_signature(function),
+    }
+}
+
+/// `CREATE [OR REPLACE] AGGREGATE name (args) (SFUNC = ..., STYPE = ...,
+/// ...)`; `None` when `function` is no aggregate.
+pub fn create_aggregate(function: &Function, or_replace: bool) -> Option<String> {
+    let aggregate = function.aggregate.as_ref()?;
+    let mut options: Vec<String> = aggregate
+        .options()
+        .into_iter()
+        .map(|(key, value)| {
+            if value.is_empty() {
+                key.to_string()
+            } else {
+                format!("{key} = {value}")
+            }
+        })
+        .collect();
+    if function.parallel != Parallel::Unsafe {
+        options.push(
+            match function.parallel {
+                Parallel::Safe => "PARALLEL = SAFE",
+                Parallel::Restricted => "PARALLEL = RESTRICTED",
+                Parallel::Unsafe => "PARALLEL = UNSAFE",
+            }
+            .to_string(),
+        );
+    }
+    Some(format!(
+        "CREATE {}AGGREGATE {} ({})",
+        if or_replace { "OR REPLACE " } else { "" },
+        routine_signature(function),
+        options.join(", ")
+    ))
+}
+
+/// `CREATE [OR REPLACE] FUNCTION|PROCEDURE ...` (for an aggregate,
+/// [`create_aggregate`]).
 pub fn create_function(function: &Function, or_replace: bool) -> String {
+    if let Some(res) = create_aggregate(function, or_replace) {
+        return res;
+    }
     let kind = if function.procedure {
         "PROCEDURE"
     } else {

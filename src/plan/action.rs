@@ -93,6 +93,15 @@ pub enum Action {
         name: QualifiedName,
         procedure: bool,
     },
+    /// `CREATE [OR REPLACE] AGGREGATE`.
+    CreateAggregate {
+        name: QualifiedName,
+        or_replace: bool,
+    },
+    /// `DROP AGGREGATE`.
+    DropAggregate {
+        name: QualifiedName,
+    },
     /// `CREATE TABLE`: declared in full, as a partition of `partition_of`,
     /// or `LIKE` `like` (a table built to be attached as a partition).
     CreateTable {
@@ -512,9 +521,9 @@ impl Action {
     /// function or view keeps its owner and is not one.
     pub fn creates_owned_object(&self) -> bool {
         match self {
-            Action::CreateFunction { or_replace, .. } | Action::CreateView { or_replace, .. } => {
-                !or_replace
-            }
+            Action::CreateFunction { or_replace, .. }
+            | Action::CreateAggregate { or_replace, .. }
+            | Action::CreateView { or_replace, .. } => !or_replace,
             other => matches!(
                 other,
                 Action::CreateSchema { .. }
@@ -550,6 +559,8 @@ impl Action {
             Action::DropSequence { .. } => "drop_sequence",
             Action::CreateFunction { .. } => "create_function",
             Action::DropFunction { .. } => "drop_function",
+            Action::CreateAggregate { .. } => "create_aggregate",
+            Action::DropAggregate { .. } => "drop_aggregate",
             Action::CreateTable { .. } => "create_table",
             Action::DropTable { .. } => "drop_table",
             Action::RenameTable { .. } => "rename_table",

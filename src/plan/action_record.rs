@@ -151,6 +151,13 @@ pub enum ActionRecord {
         name: NameRecord,
         procedure: bool,
     },
+    CreateAggregate {
+        name: NameRecord,
+        or_replace: bool,
+    },
+    DropAggregate {
+        name: NameRecord,
+    },
     CreateTable {
         table: NameRecord,
         partition_of: Option<NameRecord>,

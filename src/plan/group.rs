@@ -87,6 +87,7 @@ fn is_fresh(step: &Step, fresh_relations: &BTreeSet<QualifiedName>) -> bool {
         | Action::CreateEnum { .. }
         | Action::CreateDomain { .. }
         | Action::CreateFunction { .. }
+        | Action::CreateAggregate { .. }
         // A comment changes the catalog only; on a relation it locks it
         // (recorded), and that lock must be on a new one as well.
         | Action::SetComment { .. }

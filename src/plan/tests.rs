@@ -709,6 +709,7 @@ fn comments_and_functions() {
         rows: None,
         comment: None,
         meta: Meta::default(),
+        aggregate: None,
     };
     let mut desired_users = users();
     desired_users.comment = Some("people".to_string());
@@ -875,6 +876,7 @@ fn test_function(name: &str, arg: &str) -> Function {
         rows: None,
         comment: None,
         meta: Meta::default(),
+        aggregate: None,
     }
 }
 

@@ -143,6 +143,7 @@ fn creates_something(action: &Action) -> bool {
             | Action::CreateEnum { .. }
             | Action::CreateDomain { .. }
             | Action::CreateFunction { .. }
+            | Action::CreateAggregate { .. }
             | Action::SetComment { .. }
             | Action::Grant { .. }
             | Action::CreateSequence { .. }
@@ -238,6 +239,7 @@ fn created_kind(action: &Action) -> (&'static str, &'static str) {
         Action::CreateEnum { .. } => ("enum", "enums"),
         Action::CreateDomain { .. } => ("domain", "domains"),
         Action::CreateFunction { .. } => ("function", "functions"),
+        Action::CreateAggregate { .. } => ("aggregate", "aggregates"),
         Action::SetComment { .. } => ("comment", "comments"),
         Action::Grant { .. } => ("grant", "grants"),
         Action::CreateSequence { .. } => ("sequence", "sequences"),

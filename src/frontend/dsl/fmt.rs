@@ -350,12 +350,28 @@ fn tokens(node: &Node<'_>, out: &mut Vec<Tok>) {
         | Rule::set_item
         | Rule::exclude_op
         | Rule::dollar_quoted
+        | Rule::agg_options
         | Rule::view_query => {
             out.push(Tok::Word(node.as_str().trim().to_string()));
             return;
         }
         Rule::every_unit | Rule::acl_privilege | Rule::acl_kind | Rule::dp_objects => {
             out.push(Tok::Word(node.as_str().to_lowercase()));
+            return;
+        }
+        Rule::agg_args => {
+            // `name(args)`: written as a call, the list kept as written.
+            let text = node.as_str();
+            let inner = text
+                .strip_prefix('(')
+                .and_then(|rest| rest.strip_suffix(')'))
+                .unwrap_or(text)
+                .trim();
+            out.push(Tok::CallParen);
+            if !inner.is_empty() {
+                out.push(Tok::Word(inner.to_string()));
+            }
+            out.push(Tok::Punct(')'));
             return;
         }
         Rule::default_expr | Rule::arg_default_expr => {
@@ -367,7 +383,7 @@ fn tokens(node: &Node<'_>, out: &mut Vec<Tok>) {
     }
     let call = matches!(
         rule,
-        Rule::function_def | Rule::trg_execute | Rule::acl_function
+        Rule::function_def | Rule::aggregate_def | Rule::trg_execute | Rule::acl_function
     );
     let text = node.as_str();
     let node_start = node.as_span().start();

@@ -43,6 +43,7 @@ pub fn lower_entries<'i>(
         default_privilege_schemas: Vec::new(),
         catalog_candidates: Vec::new(),
         raw_views: Vec::new(),
+        pending_aggregates: Vec::new(),
     };
     for entry in entries {
         cx.base = entry.base;
@@ -50,6 +51,7 @@ pub fn lower_entries<'i>(
             cx.lower_item(&item);
         }
     }
+    cx.lower_aggregates();
     cx.attach_standalone_indexes();
     cx.apply_grants();
     cx.resolve_catalog_relations();
@@ -75,6 +77,9 @@ pub(super) struct Cx<'a> {
     /// Views whose query sqlparser could not read: their `depends_on` holds
     /// every name of the query until the declared relations are known.
     raw_views: Vec<QualifiedName>,
+    /// `aggregate` items: read once the whole file is read, so that the
+    /// functions they name may be declared anywhere in it.
+    pending_aggregates: Vec<function::PendingAggregate>,
 }
 
 impl Cx<'_> {
@@ -156,6 +161,7 @@ impl Cx<'_> {
             Rule::type_def => self.lower_composite(&def, comment),
             Rule::sequence_def => self.lower_sequence(&def, comment),
             Rule::function_def => self.lower_function(&def, comment),
+            Rule::aggregate_def => self.lower_aggregate(&def, comment),
             Rule::view_def => self.lower_view(&def, comment),
             Rule::index_def => self.lower_standalone_index(&def, comment),
             Rule::table_def => self.lower_table(&def, comment),

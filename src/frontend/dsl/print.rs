@@ -356,6 +356,9 @@ fn print_sequence(out: &mut String, sequence: &Sequence) {
 
 fn print_function(out: &mut String, function: &Function) {
     docs(out, "", function.comment.as_deref());
+    if let Some(aggregate) = &function.aggregate {
+        return print_aggregate(out, function, aggregate);
+    }
     let kind = if function.procedure {
         "procedure"
     } else {
@@ -418,6 +421,35 @@ fn print_function(out: &mut String, function: &Function) {
     let tag = dollar_tag(&function.body);
     let _ = writeln!(line, " as {tag}{}{tag}", function.body);
     let _ = writeln!(out, "{line}");
+}
+
+/// `aggregate name(args) (sfunc = ..., stype = ...)`: CREATE AGGREGATE's
+/// argument list and options, option names in lower case.
+fn print_aggregate(out: &mut String, function: &Function, aggregate: &Aggregate) {
+    let mut options: Vec<String> = aggregate
+        .options()
+        .into_iter()
+        .map(|(key, value)| {
+            let key = key.to_lowercase();
+            if value.is_empty() {
+                key
+            } else {
+                format!("{key} = {value}")
+            }
+        })
+        .collect();
+    match function.parallel {
+        Parallel::Safe => options.push("parallel = safe".to_string()),
+        Parallel::Restricted => options.push("parallel = restricted".to_string()),
+        Parallel::Unsafe => {}
+    }
+    let _ = writeln!(
+        out,
+        "aggregate {}({}) ({})\n",
+        qname(&function.id.name),
+        aggregate_args(&function.args, aggregate.direct_args),
+        options.join(", ")
+    );
 }
 
 /// `$$`, or `$body$`, `$body1$`, ... when the body contains the delimiter.

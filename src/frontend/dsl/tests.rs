@@ -932,7 +932,13 @@ fn the_language_reference_examples_parse() {
         .expect("the top-level objects block");
     let parsed = load(block);
     assert!(parsed.diagnostics.is_empty(), "{:#?}", parsed.diagnostics);
-    assert_eq!(parsed.value.functions.len(), 5);
+    let aggregates = parsed
+        .value
+        .functions
+        .values()
+        .filter(|function| function.is_aggregate())
+        .count();
+    assert_eq!((parsed.value.functions.len(), aggregates), (8, 3));
     assert_eq!(parsed.value.views.len(), 4);
 }
 
@@ -1074,4 +1080,54 @@ fn partitions_have_blocks_of_their_own_without_columns() {
         found,
         vec!["6:5: syntax-error: partition public.events_2025 takes its columns from its parent; declare columns on the parent table"]
     );
+}
+
+#[test]
+fn aggregates_are_read_printed_and_read_again() {
+    let text = "function app.step(acc text, item text) returns text language sql immutable as $$ select acc || item $$\n\n/// joined\naggregate app.joined(text) (\n  SFUNC = step, stype = text, initcond = '', finalfunc_modify = read_only\n)\naggregate pct(float8 order by float8) (sfunc = ordered_set_transition, stype = internal, finalfunc = percentile_cont_float8_final, parallel = safe)\naggregate hits(*) (sfunc = int8inc, stype = int8)\n";
+    let parsed = load(text);
+    assert!(parsed.diagnostics.is_empty(), "{:?}", diagnostics(text));
+    let joined = parsed
+        .value
+        .functions
+        .values()
+        .find(|function| function.id.name == QualifiedName::new("app", "joined"))
+        .expect("app.joined");
+    let aggregate = joined.aggregate.as_ref().expect("an aggregate");
+    // `step` is not declared in public: PostgreSQL's own would be meant.
+    assert_eq!(aggregate.sfunc, QualifiedName::new("pg_catalog", "step"));
+    assert_eq!(joined.comment.as_deref(), Some("joined"));
+    let printed = print_model(&parsed.value);
+    insta::assert_snapshot!(printed, @r"
+    /// joined
+    aggregate app.joined(text) (sfunc = pg_catalog.step, stype = text, initcond = '')
+
+    function app.step(acc text, item text) returns text language sql immutable as $$ select acc || item $$
+
+    aggregate hits(*) (sfunc = pg_catalog.int8inc, stype = bigint)
+
+    aggregate pct(double precision ORDER BY double precision) (sfunc = pg_catalog.ordered_set_transition, stype = internal, finalfunc = pg_catalog.percentile_cont_float8_final, parallel = safe)
+    ");
+    let reloaded = load(&printed);
+    assert!(
+        reloaded.diagnostics.is_empty(),
+        "{:?}",
+        diagnostics(&printed)
+    );
+    assert_eq!(reloaded.value.functions, parsed.value.functions);
+}
+
+#[test]
+fn aggregates_find_functions_declared_anywhere_in_the_file() {
+    let text = "aggregate joined(text) (sfunc = step, stype = text)\nfunction step(acc text, item text) returns text language sql as $$ select acc || item $$\n";
+    let parsed = load(text);
+    assert!(parsed.diagnostics.is_empty(), "{:?}", diagnostics(text));
+    let joined = parsed
+        .value
+        .functions
+        .values()
+        .find(|function| function.is_aggregate())
+        .and_then(|function| function.aggregate.as_ref())
+        .expect("an aggregate");
+    assert_eq!(joined.sfunc, QualifiedName::public("step"));
 }

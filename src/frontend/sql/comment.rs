@@ -129,6 +129,13 @@ fn target(
             name: function,
             arg_types,
         })
+    } else if p.parse_keyword(Keyword::AGGREGATE) {
+        let aggregate = name(p)?;
+        p.expect_token(&Token::LParen)?;
+        CommentTarget::Function(FunctionId {
+            name: aggregate,
+            arg_types: aggregate_argument_types(p)?,
+        })
     } else if p.parse_keyword(Keyword::VIEW)
         || p.parse_keywords(&[Keyword::MATERIALIZED, Keyword::VIEW])
     {
@@ -257,6 +264,64 @@ fn skip_name(p: &mut Parser<'_>) {
             _ => {}
         }
         p.next_token();
+    }
+}
+
+/// The argument types of an aggregate's signature after the `(`: `*`,
+/// `args`, or `[direct] ORDER BY aggregated`, where a VARIADIC last
+/// direct argument stands for the aggregated one too (PostgreSQL keeps
+/// it once).
+fn aggregate_argument_types(
+    p: &mut Parser<'_>,
+) -> Result<Vec<crate::model::TypeName>, ParserError> {
+    if p.consume_token(&Token::Mul) {
+        p.expect_token(&Token::RParen)?;
+        return Ok(Vec::new());
+    }
+    let mut types = Vec::new();
+    let mut direct_variadic = false;
+    let mut ordered = false;
+    loop {
+        if !ordered && p.parse_keywords(&[Keyword::ORDER, Keyword::BY]) {
+            ordered = true;
+            continue;
+        }
+        let variadic = p.parse_keyword(Keyword::VARIADIC);
+        if !variadic {
+            let _ = p.parse_keyword(Keyword::IN);
+        }
+        let at_end = |p: &Parser<'_>| {
+            matches!(p.peek_token().token, Token::Comma | Token::RParen)
+                || (p.peek_keyword(Keyword::ORDER))
+        };
+        let bare = p.maybe_parse(|p| {
+            let ty = p.parse_data_type()?;
+            if at_end(p) {
+                Ok(ty)
+            } else {
+                p.expected(", or )", p.peek_token())
+            }
+        })?;
+        let ty = match bare {
+            Some(ty) => ty,
+            None => {
+                let _name = p.parse_identifier()?;
+                p.parse_data_type()?
+            }
+        };
+        if !(ordered && direct_variadic) {
+            types.push(normalize::type_name(&ty.to_string(), "public"));
+        }
+        if !ordered {
+            direct_variadic = variadic;
+        }
+        if p.consume_token(&Token::RParen) {
+            return Ok(types);
+        }
+        if p.peek_keyword(Keyword::ORDER) {
+            continue;
+        }
+        p.expect_token(&Token::Comma)?;
     }
 }
 

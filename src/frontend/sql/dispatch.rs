@@ -6,8 +6,8 @@
 //! handler either changes the Model or leaves a diagnostic.
 
 use super::{
-    forms, index, lower, objects, rule, sequence, skipped, statistics, table_objects, types, Ctx,
-    Stmt,
+    aggregate, forms, index, lower, objects, rule, sequence, skipped, statistics, table_objects,
+    types, Ctx, Stmt,
 };
 
 /// Upper-cased leading words of a statement (identifier characters only),
@@ -77,6 +77,7 @@ fn create(ctx: &mut Ctx<'_>, stmt: Stmt<'_>, kind: &str, words: &[String]) {
         "EXTENSION" => forms::create_extension(ctx, stmt),
         "ROLE" | "USER" | "GROUP" => forms::create_role(ctx, stmt),
         "FUNCTION" | "PROCEDURE" => objects::create_function(ctx, stmt),
+        "AGGREGATE" => aggregate::create_aggregate(ctx, stmt),
         "VIEW" => objects::create_view(ctx, stmt),
         "TRIGGER" => table_objects::create_trigger(ctx, stmt),
         "POLICY" => table_objects::create_policy(ctx, stmt),

@@ -17,6 +17,7 @@
 //! `unsupported-statement`, Error `syntax-error` / `unknown-reference`),
 //! never silently dropped.
 
+pub(crate) mod aggregate;
 mod comment;
 mod dispatch;
 mod forms;

@@ -188,6 +188,7 @@ pub(crate) fn create_function(ctx: &mut Ctx<'_>, stmt: Stmt<'_>) {
         rows,
         comment: None,
         meta: ctx.meta(&stmt),
+        aggregate: None,
     };
     if ctx.model.functions.insert(id.clone(), function).is_some() && !create.or_replace {
         ctx.error(

@@ -23,7 +23,7 @@ WITH acls AS (
            p.proacl, p.proowner
     FROM pg_proc p
     JOIN pg_namespace n ON n.oid = p.pronamespace
-    WHERE p.prokind IN ('f', 'p')
+    WHERE p.prokind IN ('f', 'p', 'a')
     UNION ALL
     SELECT 'type', n.nspname::text, t.typname::text, NULL::text[], t.typacl, t.typowner
     FROM pg_type t

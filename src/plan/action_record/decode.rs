@@ -68,6 +68,11 @@ impl From<ActionRecord> for Action {
                 name: q(name),
                 procedure,
             },
+            R::CreateAggregate { name, or_replace } => Action::CreateAggregate {
+                name: q(name),
+                or_replace,
+            },
+            R::DropAggregate { name } => Action::DropAggregate { name: q(name) },
             R::CreateTable {
                 table,
                 partition_of,

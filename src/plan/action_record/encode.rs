@@ -71,6 +71,14 @@ impl From<&Action> for ActionRecord {
                 name: name(n),
                 procedure: *procedure,
             },
+            Action::CreateAggregate {
+                name: n,
+                or_replace,
+            } => R::CreateAggregate {
+                name: name(n),
+                or_replace: *or_replace,
+            },
+            Action::DropAggregate { name: n } => R::DropAggregate { name: name(n) },
             Action::CreateTable {
                 table,
                 partition_of,

@@ -123,6 +123,11 @@ fn one_of_each() -> Vec<Action> {
             name: t.clone(),
             procedure: true,
         },
+        Action::CreateAggregate {
+            name: t.clone(),
+            or_replace: true,
+        },
+        Action::DropAggregate { name: t.clone() },
         Action::CreateTable {
             table: t.clone(),
             partition_of: None,
@@ -400,6 +405,8 @@ fn one_of_each() -> Vec<Action> {
             | Action::DropSequence { .. }
             | Action::CreateFunction { .. }
             | Action::DropFunction { .. }
+            | Action::CreateAggregate { .. }
+            | Action::DropAggregate { .. }
             | Action::CreateTable { .. }
             | Action::DropTable { .. }
             | Action::RenameTable { .. }
@@ -482,7 +489,7 @@ fn every_kind_round_trips_and_is_documented() {
         );
         round_trip(action);
     }
-    assert_eq!(kinds.len(), 78);
+    assert_eq!(kinds.len(), 80);
 }
 
 #[test]

@@ -304,22 +304,64 @@ fn function_keys(function: &Function) -> [Key; 2] {
     ]
 }
 
-/// `function` or `procedure`, for step descriptions.
+/// `function`, `procedure` or `aggregate`, for step descriptions.
 fn routine_kind(function: &Function) -> &'static str {
-    if function.procedure {
+    if function.is_aggregate() {
+        "aggregate"
+    } else if function.procedure {
         "procedure"
     } else {
         "function"
     }
 }
 
-pub(super) fn create_function(cx: &Cx<'_>, function: &Function) -> Vec<Node> {
-    let step = cx.step(
+/// The typed action of `CREATE [OR REPLACE]` of the routine.
+fn create_action(function: &Function, or_replace: bool) -> Action {
+    if function.is_aggregate() {
+        Action::CreateAggregate {
+            name: function.id.name.clone(),
+            or_replace,
+        }
+    } else {
         Action::CreateFunction {
             name: function.id.name.clone(),
             procedure: function.procedure,
-            or_replace: false,
-        },
+            or_replace,
+        }
+    }
+}
+
+/// The typed action of `DROP` of the routine.
+fn drop_action(function: &Function) -> Action {
+    if function.is_aggregate() {
+        Action::DropAggregate {
+            name: function.id.name.clone(),
+        }
+    } else {
+        Action::DropFunction {
+            name: function.id.name.clone(),
+            procedure: function.procedure,
+        }
+    }
+}
+
+/// `DROP FUNCTION|PROCEDURE|AGGREGATE signature`.
+fn drop_sql(function: &Function) -> String {
+    format!(
+        "DROP {} {}",
+        sql::routine_keyword(function),
+        sql::routine_signature(function)
+    )
+}
+
+/// Creates, replaces or drops a function, procedure or aggregate
+/// (`CREATE AGGREGATE`, catalog only: an aggregate holds no data, so
+/// dropping one is no data loss; it is created after its support
+/// functions and state types, which it names, and dropped before them,
+/// since PostgreSQL records it as depending on them).
+pub(super) fn create_function(cx: &Cx<'_>, function: &Function) -> Vec<Node> {
+    let step = cx.step(
+        create_action(function, false),
         format!("create {} {}", routine_kind(function), function.id),
         sql::create_function(function, false),
     );
@@ -329,50 +371,32 @@ pub(super) fn create_function(cx: &Cx<'_>, function: &Function) -> Vec<Node> {
         .requires(function_requires(cx, function))]
 }
 
-fn kind(function: &Function) -> &'static str {
-    if function.procedure {
-        "PROCEDURE"
-    } else {
-        "FUNCTION"
-    }
-}
-
 pub(super) fn replace_function(cx: &Cx<'_>, current: &Function, desired: &Function) -> Vec<Node> {
     let replaceable = current.replaceable_by(desired);
     let steps = if replaceable {
         vec![cx.step(
-            Action::CreateFunction {
-                name: desired.id.name.clone(),
-                procedure: desired.procedure,
-                or_replace: true,
-            },
+            create_action(desired, true),
             format!("replace {} {}", routine_kind(desired), desired.id),
             sql::create_function(desired, true),
         )]
     } else {
         vec![
             cx.step(
-                Action::DropFunction {
-                    name: current.id.name.clone(),
-                    procedure: current.procedure,
-                },
+                drop_action(current),
                 format!(
-                    "drop {} {} (signature changed)",
+                    "drop {} {} ({})",
                     routine_kind(current),
-                    current.id
+                    current.id,
+                    if current.is_aggregate() {
+                        "CREATE OR REPLACE cannot change its kind, arguments or result"
+                    } else {
+                        "signature changed"
+                    }
                 ),
-                format!(
-                    "DROP {} {}",
-                    kind(current),
-                    sql::function_signature(current)
-                ),
+                drop_sql(current),
             ),
             cx.step(
-                Action::CreateFunction {
-                    name: desired.id.name.clone(),
-                    procedure: desired.procedure,
-                    or_replace: false,
-                },
+                create_action(desired, false),
                 format!("create {} {}", routine_kind(desired), desired.id),
                 sql::create_function(desired, false),
             )
@@ -396,16 +420,9 @@ pub(super) fn replace_function(cx: &Cx<'_>, current: &Function, desired: &Functi
 
 pub(super) fn drop_function(cx: &Cx<'_>, function: &Function) -> Vec<Node> {
     let step = cx.step(
-        Action::DropFunction {
-            name: function.id.name.clone(),
-            procedure: function.procedure,
-        },
+        drop_action(function),
         format!("drop {} {}", routine_kind(function), function.id),
-        format!(
-            "DROP {} {}",
-            kind(function),
-            sql::function_signature(function)
-        ),
+        drop_sql(function),
     );
     // Another signature of the same name replaces it: created first, so
     // that callers always find one. A preference, not a need: it gives
@@ -545,11 +562,24 @@ pub(super) fn set_comment(
     target: &str,
     comment: Option<&str>,
 ) -> Vec<Node> {
+    let description = match object {
+        ObjectId::Function(id)
+            if cx
+                .ctx
+                .desired
+                .functions
+                .get(id)
+                .is_some_and(Function::is_aggregate) =>
+        {
+            format!("comment on aggregate {id}")
+        }
+        _ => format!("comment on {object}"),
+    };
     let mut step = cx.step(
         Action::SetComment {
             object: object.to_string(),
         },
-        format!("comment on {object}"),
+        description,
         sql::comment_on(target, comment),
     );
     let requires = match object {

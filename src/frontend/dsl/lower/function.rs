@@ -83,6 +83,7 @@ impl Cx<'_> {
             rows: None,
             comment,
             meta: self.meta(def, Some(&name_node)),
+            aggregate: None,
         };
         let mut has_language = false;
         for attr in children(def, Rule::func_attr) {
@@ -192,4 +193,100 @@ fn unquote_set_value(text: &str) -> String {
         })
         .collect::<Vec<_>>()
         .join(", ")
+}
+
+/// An `aggregate` item waiting for the end of the file (see
+/// [`Cx::lower_aggregates`]).
+pub(super) struct PendingAggregate {
+    /// `CREATE ` and the item's text.
+    text: String,
+    /// Absolute byte offset of the item in the file.
+    start: usize,
+    meta: Meta,
+    comment: Option<String>,
+}
+
+/// What precedes the item's text in [`PendingAggregate::text`].
+const PREFIX: &str = "CREATE ";
+
+impl Cx<'_> {
+    /// `aggregate NAME(ARGS) (OPTIONS)`: the same text as `CREATE
+    /// AGGREGATE`, kept to be read once the whole file is lowered.
+    pub(super) fn lower_aggregate(&mut self, def: &Node<'_>, comment: Option<String>) {
+        let Some(name_node) = child(def, Rule::qname) else {
+            return;
+        };
+        self.pending_aggregates.push(PendingAggregate {
+            text: format!("{PREFIX}{}", def.as_str()),
+            start: self.base + def.as_span().start(),
+            meta: self.meta(def, Some(&name_node)),
+            comment,
+        });
+    }
+
+    /// Reads the file's `aggregate` items with the `.sql` frontend's
+    /// reader. Names resolve as elsewhere in the language (`public` when
+    /// unqualified), except that an unqualified support function the file
+    /// does not declare in `public` is PostgreSQL's own, in `pg_catalog`.
+    pub(super) fn lower_aggregates(&mut self) {
+        use crate::frontend::sql::aggregate::parse_dsl_aggregate;
+        for pending in std::mem::take(&mut self.pending_aggregates) {
+            let functions = &self.model.functions;
+            let declared = |name: &QualifiedName| functions.keys().any(|id| &id.name == name);
+            let parsed = parse_dsl_aggregate(&pending.text, &declared, pending.meta.clone());
+            let item_len = pending.text.len() - PREFIX.len();
+            let file = self.file.id;
+            let at = |range: &std::ops::Range<usize>| {
+                let start = range.start.saturating_sub(PREFIX.len()).min(item_len);
+                let end = range
+                    .end
+                    .saturating_sub(PREFIX.len())
+                    .clamp(start, item_len);
+                crate::source::Span::new(
+                    file,
+                    pending.start + start,
+                    pending.start + end.max(start),
+                )
+            };
+            match parsed {
+                Err(problem) => {
+                    let mut diagnostic =
+                        Diagnostic::error("syntax-error", at(&problem.range), problem.message)
+                            .with_label("here");
+                    if let Some(help) = problem.help {
+                        diagnostic = diagnostic.with_help(help);
+                    }
+                    self.diagnostics.push(diagnostic);
+                }
+                Ok(parsed) => {
+                    for warning in &parsed.warnings {
+                        self.diagnostics.push(
+                            Diagnostic::warning(
+                                "unsupported-statement",
+                                at(&warning.range),
+                                warning.message.clone(),
+                            )
+                            .with_label("ignored, as PostgreSQL ignores it"),
+                        );
+                    }
+                    let mut function = parsed.function;
+                    function.comment = pending.comment;
+                    let id = function.id.clone();
+                    if let Some(first) = self.model.functions.get(&id) {
+                        let mut diagnostic = Diagnostic::error(
+                            "duplicate-object",
+                            at(&(0..pending.text.len())),
+                            format!("aggregate {id} is declared more than once"),
+                        );
+                        if let Some(first) = first.meta.span {
+                            diagnostic = diagnostic.with_secondary(first, "first declared here");
+                        }
+                        self.diagnostics.push(diagnostic);
+                        continue;
+                    }
+                    self.model.functions.insert(id, function);
+                }
+            }
+        }
+    }
 }
