@@ -290,25 +290,10 @@ fn aggregate_argument_types(
         if !variadic {
             let _ = p.parse_keyword(Keyword::IN);
         }
-        let at_end = |p: &Parser<'_>| {
+        let ty = argument_type(p, |p| {
             matches!(p.peek_token().token, Token::Comma | Token::RParen)
                 || (p.peek_keyword(Keyword::ORDER))
-        };
-        let bare = p.maybe_parse(|p| {
-            let ty = p.parse_data_type()?;
-            if at_end(p) {
-                Ok(ty)
-            } else {
-                p.expected(", or )", p.peek_token())
-            }
         })?;
-        let ty = match bare {
-            Some(ty) => ty,
-            None => {
-                let _name = p.parse_identifier()?;
-                p.parse_data_type()?
-            }
-        };
         if !(ordered && direct_variadic) {
             types.push(normalize::type_name(&ty.to_string(), "public"));
         }
@@ -322,6 +307,29 @@ fn aggregate_argument_types(
             continue;
         }
         p.expect_token(&Token::Comma)?;
+    }
+}
+
+/// One argument's type, `type` or `name type`: a bare type when the
+/// argument ends after it (`at_end`), else a name and then the type.
+fn argument_type(
+    p: &mut Parser<'_>,
+    at_end: impl Fn(&Parser<'_>) -> bool,
+) -> Result<sqlparser::ast::DataType, ParserError> {
+    let bare = p.maybe_parse(|p| {
+        let ty = p.parse_data_type()?;
+        if at_end(p) {
+            Ok(ty)
+        } else {
+            p.expected(", or )", p.peek_token())
+        }
+    })?;
+    match bare {
+        Some(ty) => Ok(ty),
+        None => {
+            let _name = p.parse_identifier()?;
+            p.parse_data_type()
+        }
     }
 }
 
@@ -341,22 +349,9 @@ pub(crate) fn argument_types(
             Keyword::INOUT,
             Keyword::VARIADIC,
         ]);
-        let at_end = |p: &Parser<'_>| matches!(p.peek_token().token, Token::Comma | Token::RParen);
-        let bare = p.maybe_parse(|p| {
-            let ty = p.parse_data_type()?;
-            if at_end(p) {
-                Ok(ty)
-            } else {
-                p.expected(", or )", p.peek_token())
-            }
+        let ty = argument_type(p, |p| {
+            matches!(p.peek_token().token, Token::Comma | Token::RParen)
         })?;
-        let ty = match bare {
-            Some(ty) => ty,
-            None => {
-                let _name = p.parse_identifier()?;
-                p.parse_data_type()?
-            }
-        };
         if mode != Some(Keyword::OUT) {
             types.push(normalize::type_name(&ty.to_string(), "public"));
         }
