@@ -95,6 +95,48 @@ pub(crate) fn tokens_with_offsets(text: &str) -> Option<Vec<(Token, usize)>> {
     )
 }
 
+/// A word token as an identifier (its quoting kept).
+pub(crate) fn word_ident(word: &sqlparser::tokenizer::Word) -> sqlparser::ast::Ident {
+    sqlparser::ast::Ident {
+        value: word.value.clone(),
+        quote_style: word.quote_style,
+        span: sqlparser::tokenizer::Span::empty(),
+    }
+}
+
+/// Every name of `text` that could be a relation, as written: `name` or
+/// `schema.name` (a word, optionally a period and a second word), in
+/// order. For the queries the parser cannot read, whose reads are then
+/// found by name among the relations a schema declares.
+pub(crate) fn dotted_names(text: &str) -> Vec<Vec<sqlparser::ast::Ident>> {
+    let Some(toks) = tokens_with_offsets(text) else {
+        return Vec::new();
+    };
+    let word = |idx: usize| match toks.get(idx) {
+        Some((Token::Word(word), _)) => Some(word_ident(word)),
+        _ => None,
+    };
+    let mut found = Vec::new();
+    let mut idx = 0;
+    while idx < toks.len() {
+        let Some(first) = word(idx) else {
+            idx += 1;
+            continue;
+        };
+        match (&toks.get(idx + 1), word(idx + 2)) {
+            (Some((Token::Period, _)), Some(second)) => {
+                found.push(vec![first, second]);
+                idx += 3;
+            }
+            _ => {
+                found.push(vec![first]);
+                idx += 1;
+            }
+        }
+    }
+    found
+}
+
 /// The tokens of `text`, whitespace and comments included; `None` when
 /// `text` does not tokenize.
 pub(crate) fn tokens(text: &str) -> Option<Vec<Token>> {

@@ -181,6 +181,7 @@ fn object_id(model: &Model, target: &AclTarget) -> ObjectId {
 #[cfg(test)]
 mod tests {
     use crate::diff::{diff, Change};
+    use crate::frontend::sql::test_model as sql_model;
     use crate::model::privilege::apply_grant;
     use crate::model::{AclTarget, Grantee, Ident, Meta, Model, Privilege, Schema};
 
@@ -246,16 +247,6 @@ mod tests {
             .0
             .insert(AclTarget::Schema(Ident::new("app")), Ident::new("other"));
         assert_eq!(privilege_changes(&current, &desired).len(), 1);
-    }
-
-    fn sql_model(sql: &str) -> Model {
-        let file = crate::source::SourceFile::new(
-            crate::source::FileId(0),
-            "t.sql".into(),
-            sql.to_string(),
-            crate::source::Language::Sql,
-        );
-        crate::frontend::sql::load_file(&file).value
     }
 
     /// A function whose result changes is dropped and created again, so

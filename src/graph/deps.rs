@@ -725,6 +725,7 @@ pub(crate) fn row_type(model: &Model, ty: &TypeName) -> Option<QualifiedName> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::frontend::sql::test_model as sql_model;
     use crate::model::normalize::expr as parse_expr;
     use crate::model::{Column, Sequence, SequenceOptions};
 
@@ -777,16 +778,6 @@ mod tests {
             Some(Dep::Schema(Ident::new("app")))
         );
         let _ = parse_expr;
-    }
-
-    fn sql_model(sql: &str) -> Model {
-        let file = crate::source::SourceFile::new(
-            crate::source::FileId(0),
-            "t.sql".into(),
-            sql.to_string(),
-            crate::source::Language::Sql,
-        );
-        crate::frontend::sql::load_file(&file).value
     }
 
     #[test]

@@ -352,22 +352,7 @@ pub(crate) fn index_key(column: &IndexColumn) -> IndexKey {
         collation: name,
     } = expr
     {
-        let parts: Vec<Ident> = name
-            .0
-            .iter()
-            .filter_map(|part| match part {
-                sqlparser::ast::ObjectNamePart::Identifier(part) => Some(ident(part)),
-                sqlparser::ast::ObjectNamePart::Function(_) => None,
-            })
-            .collect();
-        collation = match parts.as_slice() {
-            [schema, name] => Some(crate::model::Collation::qualified(
-                Some(schema.clone()),
-                name.clone(),
-            )),
-            [.., name] => Some(crate::model::Collation::new(name.as_str())),
-            [] => None,
-        };
+        collation = crate::model::Collation::from_object_name(name);
         expr = inner;
     }
     let key_expr = match expr {

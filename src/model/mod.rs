@@ -140,6 +140,25 @@ impl Collation {
         }
     }
 
+    /// A `COLLATE` name as sqlparser read it (unquoted parts folded);
+    /// `None` for an empty name.
+    pub fn from_object_name(name: &sqlparser::ast::ObjectName) -> Option<Collation> {
+        let parts: Vec<Ident> = name
+            .0
+            .iter()
+            .filter_map(|part| part.as_ident())
+            .map(|part| match part.quote_style {
+                Some(_) => Ident::new(part.value.clone()),
+                None => Ident::folded(&part.value),
+            })
+            .collect();
+        match parts.as_slice() {
+            [schema, name] => Some(Collation::qualified(Some(schema.clone()), name.clone())),
+            [.., name] => Some(Collation::qualified(None, name.clone())),
+            [] => None,
+        }
+    }
+
     /// `schema.name`, with `pg_catalog` and `public` left out.
     pub fn qualified(schema: Option<Ident>, name: Ident) -> Collation {
         let schema = schema.filter(|schema| !matches!(schema.as_str(), "pg_catalog" | "public"));

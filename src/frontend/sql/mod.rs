@@ -46,6 +46,19 @@ pub(crate) use split::Stmt;
 use sqlparser::ast::ObjectName;
 use sqlparser::parser::{Parser, ParserError};
 
+/// The Model of one `.sql` text (file `t.sql`), for unit tests elsewhere
+/// in the crate.
+#[cfg(test)]
+pub(crate) fn test_model(sql: &str) -> Model {
+    let file = SourceFile::new(
+        crate::source::FileId(0),
+        "t.sql".into(),
+        sql.to_string(),
+        crate::source::Language::Sql,
+    );
+    load_file(&file).value
+}
+
 /// Parses one `.sql` file into a Model (see the module doc).
 pub fn load_file(file: &SourceFile) -> Parsed<Model> {
     let mut ctx = Ctx::new(file);
@@ -388,16 +401,7 @@ pub(crate) fn last_ident(name: &ObjectName) -> Ident {
 
 /// A collation name: `pg_catalog."C"` and `"C"` are the same collation.
 pub(crate) fn collation(name: &ObjectName) -> crate::model::Collation {
-    let parts: Vec<Ident> = name
-        .0
-        .iter()
-        .filter_map(|part| part.as_ident().map(ident))
-        .collect();
-    match parts.as_slice() {
-        [schema, name] => crate::model::Collation::qualified(Some(schema.clone()), name.clone()),
-        [.., name] => crate::model::Collation::qualified(None, name.clone()),
-        [] => crate::model::Collation::default(),
-    }
+    crate::model::Collation::from_object_name(name).unwrap_or_default()
 }
 
 /// An operator class name as text: lower case unless quoted, without the

@@ -619,11 +619,7 @@ fn raw_view(
     }
     let mut parts = Vec::new();
     while let Some(Some(word)) = words.get(idx) {
-        parts.push(sqlparser::ast::Ident {
-            value: word.value.clone(),
-            quote_style: word.quote_style,
-            span: sqlparser::tokenizer::Span::empty(),
-        });
+        parts.push(crate::sql_lex::word_ident(word));
         idx += 1;
         if matches!(toks.get(idx), Some((Token::Period, _))) {
             idx += 1;
@@ -641,11 +637,7 @@ fn raw_view(
         while let Some((token, _)) = toks.get(idx) {
             match token {
                 Token::RParen => break,
-                Token::Word(word) => columns.push(super::ident(&sqlparser::ast::Ident {
-                    value: word.value.clone(),
-                    quote_style: word.quote_style,
-                    span: sqlparser::tokenizer::Span::empty(),
-                })),
+                Token::Word(word) => columns.push(super::ident(&crate::sql_lex::word_ident(word))),
                 Token::Comma => {}
                 _ => return false,
             }
@@ -683,39 +675,15 @@ fn raw_view(
     }
     let name = ctx.qualified(&object_name);
     // What the query reads: the declared relations it names.
-    let query_toks = tokens(&query_text).unwrap_or_default();
-    let mut depends_on = Vec::new();
-    let mut at = 0;
-    while at < query_toks.len() {
-        let Token::Word(first) = &query_toks[at].0 else {
-            at += 1;
-            continue;
-        };
-        let mut name_parts = vec![sqlparser::ast::Ident {
-            value: first.value.clone(),
-            quote_style: first.quote_style,
-            span: sqlparser::tokenizer::Span::empty(),
-        }];
-        let mut next = at + 1;
-        if matches!(query_toks.get(next), Some((Token::Period, _))) {
-            if let Some((Token::Word(second), _)) = query_toks.get(next + 1) {
-                name_parts.push(sqlparser::ast::Ident {
-                    value: second.value.clone(),
-                    quote_style: second.quote_style,
-                    span: sqlparser::tokenizer::Span::empty(),
-                });
-                next += 2;
-            }
-        }
-        let candidate = ctx.read_relation(&sqlparser::ast::ObjectName::from(name_parts));
-        if candidate != name
-            && (ctx.model.tables.contains_key(&candidate)
-                || ctx.model.views.contains_key(&candidate))
-        {
-            depends_on.push(candidate);
-        }
-        at = next;
-    }
+    let mut depends_on: Vec<QualifiedName> = crate::sql_lex::dotted_names(&query_text)
+        .into_iter()
+        .map(|parts| ctx.read_relation(&sqlparser::ast::ObjectName::from(parts)))
+        .filter(|candidate| {
+            *candidate != name
+                && (ctx.model.tables.contains_key(candidate)
+                    || ctx.model.views.contains_key(candidate))
+        })
+        .collect();
     depends_on.sort();
     depends_on.dedup();
     let mut options = raw.head_options;

@@ -166,40 +166,21 @@ impl Cx<'_> {
 /// (`schema.name`, or `name` in `public`), sorted; the caller keeps the
 /// declared ones.
 fn named_relations(query: &str) -> Vec<QualifiedName> {
-    use sqlparser::tokenizer::Token;
-    let Some(toks) = crate::sql_lex::tokens_with_offsets(query) else {
-        return Vec::new();
-    };
-    let word = |idx: usize| match toks.get(idx) {
-        Some((Token::Word(word), _)) => Some(match word.quote_style {
-            Some(_) => Ident::new(word.value.clone()),
-            None => Ident::folded(&word.value),
-        }),
-        _ => None,
-    };
-    let mut found = Vec::new();
-    let mut idx = 0;
-    while idx < toks.len() {
-        let Some(first) = word(idx) else {
-            idx += 1;
-            continue;
-        };
-        if matches!(toks.get(idx + 1), Some((Token::Period, _))) {
-            if let Some(second) = word(idx + 2) {
-                found.push(QualifiedName {
-                    schema: first,
-                    name: second,
-                });
-                idx += 3;
-                continue;
-            }
-        }
-        found.push(QualifiedName {
-            schema: Ident::new("public"),
-            name: first,
-        });
-        idx += 1;
-    }
+    let fold = crate::frontend::sql::ident;
+    let mut found: Vec<QualifiedName> = crate::sql_lex::dotted_names(query)
+        .iter()
+        .map(|parts| match parts.as_slice() {
+            [schema, name] => QualifiedName {
+                schema: fold(schema),
+                name: fold(name),
+            },
+            [.., name] => QualifiedName {
+                schema: Ident::new("public"),
+                name: fold(name),
+            },
+            [] => QualifiedName::public(""),
+        })
+        .collect();
     found.sort();
     found.dedup();
     found
