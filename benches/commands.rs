@@ -124,7 +124,12 @@ impl Drop for BenchDb {
             eprintln!("kept database {} (SCHEMAC_BENCH_KEEP)", self.name);
             return;
         }
-        let sql = format!("DROP DATABASE IF EXISTS {} WITH (FORCE);", self.name);
+        // With the shadow schemac keeps for it (`plan --db`, `apply`).
+        let sql = format!(
+            "DROP DATABASE IF EXISTS {} WITH (FORCE);\nDROP DATABASE IF EXISTS \"{}\" WITH (FORCE);",
+            self.name,
+            schemac::live::shadow::kept_name(&self.name)
+        );
         if let Err(error) = psql(&admin_url(), sql.as_bytes()) {
             eprintln!("could not drop {}: {error}", self.name);
         }
@@ -293,6 +298,18 @@ fn run_size(n_tables: usize, runs: usize, schemac: &str, migra: Option<&str>) ->
         command: "pg_dump --schema-only",
         result: time("pg_dump", "pg_dump", &["--schema-only", "-d", &a.url], &[0]),
         versus: None,
+    });
+    // The first `plan --db` against a database creates the shadow
+    // schemac keeps for it; the runs after it find it there, empty.
+    rows.push(Row {
+        command: "schemac plan --db URL FILE (first run)",
+        result: time(
+            "plan-db-first",
+            schemac,
+            &["plan", "--db", &a.url, "changed.sql"],
+            &[0],
+        ),
+        versus: Some("migra A B"),
     });
     rows.push(Row {
         command: "schemac plan --db URL FILE (shadow on)",

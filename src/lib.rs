@@ -27,3 +27,4 @@ pub mod render;
 pub mod source;
 pub(crate) mod sql_lex;
 pub mod synth;
+pub mod timings;

@@ -19,11 +19,15 @@ fn main() -> ExitCode {
             };
         }
     };
-    match cli::run(cli) {
+    let code = match cli::run(cli) {
         Ok(status) => status.into(),
         Err(report) => {
             let _ = writeln!(std::io::stderr(), "{report:?}");
             ExitCode::FAILURE
         }
+    };
+    for line in schemac::timings::report() {
+        let _ = writeln!(std::io::stderr(), "{line}");
     }
+    code
 }

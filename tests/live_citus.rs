@@ -190,8 +190,12 @@ impl CitusDb {
 
 impl Drop for CitusDb {
     fn drop(&mut self) {
+        let kept = schemac::live::shadow::kept_name(&self.name);
         for server in self.servers.iter().rev() {
-            let sql = format!("DROP DATABASE IF EXISTS \"{}\" WITH (FORCE)", self.name);
+            let sql = format!(
+                "DROP DATABASE IF EXISTS \"{}\" WITH (FORCE); DROP DATABASE IF EXISTS \"{kept}\" WITH (FORCE)",
+                self.name
+            );
             if let Err(err) = common::psql(server, &sql) {
                 eprintln!(
                     "warning: could not drop {} on {}: {err}",

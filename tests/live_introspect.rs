@@ -237,7 +237,11 @@ impl TestDb {
 
 impl Drop for TestDb {
     fn drop(&mut self) {
-        let sql = format!("DROP DATABASE IF EXISTS {} WITH (FORCE);", self.name);
+        let sql = format!(
+            "DROP DATABASE IF EXISTS {} WITH (FORCE); DROP DATABASE IF EXISTS \"{}\" WITH (FORCE);",
+            self.name,
+            schemac::live::shadow::kept_name(&self.name)
+        );
         if let Err(error) = psql(&admin_url(), &sql) {
             eprintln!("could not drop test database {}: {error}", self.name);
         }

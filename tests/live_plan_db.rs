@@ -620,6 +620,121 @@ fn connection_errors_are_clear_and_never_show_passwords() {
     );
 }
 
+/// What a database holds in `public` and outside the system schemas
+/// (schemac's own record schema aside): empty for an emptied shadow.
+fn shadow_contents(url: &str) -> Vec<String> {
+    let sql = "SELECT n.nspname || '.' || c.relname FROM pg_class c \
+               JOIN pg_namespace n ON n.oid = c.relnamespace \
+               WHERE n.nspname NOT IN ('pg_catalog', 'information_schema', 'pg_toast', 'schemac') \
+               UNION ALL SELECT 'schema ' || nspname FROM pg_namespace \
+               WHERE nspname NOT IN ('public', 'information_schema', 'schemac') AND nspname !~ '^pg_'";
+    let mut command = Command::new("psql");
+    command.args(["-X", "-A", "-t", "-q", "-v", "ON_ERROR_STOP=1", "-d", url, "-c", sql]);
+    match command.output() {
+        Ok(output) if output.status.success() => String::from_utf8_lossy(&output.stdout)
+            .lines()
+            .filter(|line| !line.is_empty())
+            .map(str::to_string)
+            .collect(),
+        Ok(output) => vec![format!(
+            "(psql failed: {})",
+            String::from_utf8_lossy(&output.stderr)
+        )],
+        Err(err) => vec![format!("(cannot run psql: {err})")],
+    }
+}
+
+/// The default shadow is the one schemac keeps for the target: the first
+/// run creates it (and says so), every run leaves it empty, a second run
+/// at the same time takes a throwaway database instead of waiting, and
+/// the plans are the same whichever shadow made them.
+#[test]
+fn the_kept_shadow_is_created_once_emptied_after_each_run_and_used_by_one_run_at_a_time() {
+    let db = TestDb::create();
+    db.run_sql(
+        "CREATE TABLE public.accounts (id bigint PRIMARY KEY, name text NOT NULL DEFAULT 'x');",
+    )
+    .expect("seed");
+    let dir = TempDir::new();
+    let schema = write_schema(&dir.path, ACCOUNTS);
+    let kept = schemac::live::shadow::kept_name(db.name());
+    let kept_url = common::with_database(&TestDb::server_url(), &kept);
+    let args = ["plan", "--db", db.url(), "--format", "sql", &schema];
+
+    let first = schemac(&args);
+    assert_eq!(first.code(), 0, "{}", first.transcript());
+    assert!(
+        first
+            .stderr()
+            .contains(&format!("created the shadow database {kept}")),
+        "{}",
+        first.transcript()
+    );
+    assert!(
+        first.stdout().contains("ADD COLUMN created_at"),
+        "{}",
+        first.transcript()
+    );
+    assert_eq!(shadow_contents(&kept_url), Vec::<String>::new());
+    assert_eq!(leftover_shadows(&db, first.pid), Vec::<String>::new());
+
+    let second = schemac(&args);
+    assert_eq!(second.code(), 0, "{}", second.transcript());
+    assert!(
+        !second.stderr().contains("created the shadow database"),
+        "{}",
+        second.transcript()
+    );
+    assert_eq!(second.stdout(), first.stdout());
+    assert_eq!(shadow_contents(&kept_url), Vec::<String>::new());
+
+    // Another run holds the kept shadow: this one builds in a throwaway
+    // database, drops it, and plans the same.
+    let mut holder = Command::new("psql")
+        .args(["-X", "-q", "-v", "ON_ERROR_STOP=1", "-d", &kept_url, "-f", "-"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("psql runs");
+    let mut stdin = holder.stdin.take().expect("psql's stdin");
+    {
+        use std::io::Write;
+        writeln!(
+            stdin,
+            "SELECT pg_advisory_lock({});\n\\echo locked",
+            schemac::live::shadow::SHADOW_LOCK_KEY
+        )
+        .expect("write to psql");
+        stdin.flush().expect("flush psql's stdin");
+    }
+    let mut stdout = holder.stdout.take().expect("psql's stdout");
+    {
+        use std::io::Read;
+        let mut seen = Vec::new();
+        let mut byte = [0u8; 1];
+        while !String::from_utf8_lossy(&seen).contains("locked") {
+            match stdout.read(&mut byte) {
+                Ok(1) => seen.push(byte[0]),
+                _ => panic!("psql ended before taking the lock"),
+            }
+        }
+    }
+    let busy = schemac(&args);
+    drop(stdin);
+    let _ = holder.wait();
+    assert_eq!(busy.code(), 0, "{}", busy.transcript());
+    assert!(
+        busy.stderr()
+            .contains(&format!("the shadow database {kept} is in use by another schemac run")),
+        "{}",
+        busy.transcript()
+    );
+    assert_eq!(busy.stdout(), first.stdout());
+    assert_eq!(leftover_shadows(&db, busy.pid), Vec::<String>::new());
+    assert_eq!(shadow_contents(&kept_url), Vec::<String>::new());
+}
+
 #[test]
 fn a_provided_shadow_must_be_empty_and_is_emptied_again() {
     let db = TestDb::create();

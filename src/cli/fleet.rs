@@ -163,7 +163,7 @@ fn live_options(
     if shadow.shadow_db.is_some() {
         return Err(CliError::NotForFleet {
             flag: "shadow-db",
-            help: "the databases of a fleet are planned in parallel, each with its own throwaway shadow database; leave out --shadow-db, or pass --no-shadow",
+            help: "the databases of a fleet are planned in parallel, each with its own shadow database on its server; leave out --shadow-db, or pass --no-shadow",
         });
     }
     Ok(LiveOptions {

@@ -66,6 +66,7 @@ pub fn run(args: &InspectArgs) -> Result<ExitStatus, CliError> {
     filter
         .exclude_schemas
         .extend(args.exclude_schemas.iter().cloned());
+    let read_stage = crate::timings::stage("introspect");
     let inspected = block_on(async {
         let conn = ConnParams::parse(url.expose_secret())?;
         live::inspect(&conn, &filter).await.map_err(CliError::from)
@@ -74,7 +75,8 @@ pub fn run(args: &InspectArgs) -> Result<ExitStatus, CliError> {
     for note in &inspected.notes {
         writeln!(stderr, "note: {note}")?;
     }
-    let text = render_model(&inspected.model, args.format)?;
+    drop(read_stage);
+    let text = crate::timings::time("print", || render_model(&inspected.model, args.format))?;
     let mut out = io::stdout().lock();
     out.write_all(text.as_bytes())?;
     out.flush()?;

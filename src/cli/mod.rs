@@ -377,7 +377,7 @@ pub(crate) fn load_sources(paths: &[PathBuf], first_id: u32) -> Result<SourceSet
 pub(crate) fn compile(sources: &SourceSet) -> Parsed<Model> {
     let mut parsed = frontend::load(sources);
     if !parsed.has_errors() {
-        let findings = validate(&parsed.value);
+        let findings = crate::timings::time("validate", || validate(&parsed.value));
         parsed.diagnostics.extend(findings);
     }
     parsed
@@ -405,18 +405,59 @@ pub(crate) fn compile_reported_live(
     sources: &SourceSet,
     conn: &crate::live::ConnParams,
 ) -> Result<Option<Model>, CliError> {
+    let compiled = compile_for_live(sources);
+    block_on(report_compiled_live(options, sources, conn, compiled))
+}
+
+/// The offline half of [`compile_reported_live`]: parse, and validate
+/// when the files parse; nothing is printed yet. CPU only, so `plan --db`
+/// runs it while the target is read.
+pub(crate) fn compile_for_live(sources: &SourceSet) -> CompiledForLive {
     let parsed = frontend::load(sources);
-    let mut diagnostics = parsed.diagnostics.clone();
+    let mut diagnostics = parsed.diagnostics;
     let model = parsed.value;
+    let mut refs = None;
     if !diagnostics
         .iter()
         .any(|d| d.severity == crate::diagnostics::Severity::Error)
     {
-        let (findings, refs) = crate::model::validate::validate_split(&model);
+        let (findings, unresolved) =
+            crate::timings::time("validate", || crate::model::validate::validate_split(&model));
         diagnostics.extend(findings);
-        diagnostics.extend(block_on(crate::live::check_unresolved(
-            conn, &model, &refs,
-        ))?);
+        refs = Some(unresolved);
+    }
+    CompiledForLive {
+        model,
+        diagnostics,
+        refs,
+    }
+}
+
+/// A parsed and validated desired schema, its diagnostics not yet printed.
+pub(crate) struct CompiledForLive {
+    model: Model,
+    diagnostics: Vec<crate::diagnostics::Diagnostic>,
+    /// The names left to the server; `None` when the files had errors.
+    refs: Option<Vec<crate::model::validate::Unresolved>>,
+}
+
+/// The server half of [`compile_reported_live`]: names left to
+/// PostgreSQL are looked up on the server, then every diagnostic is
+/// printed; `None` when there are errors.
+pub(crate) async fn report_compiled_live(
+    options: &Options,
+    sources: &SourceSet,
+    conn: &crate::live::ConnParams,
+    compiled: CompiledForLive,
+) -> Result<Option<Model>, CliError> {
+    let CompiledForLive {
+        model,
+        mut diagnostics,
+        refs,
+    } = compiled;
+    if let Some(refs) = refs {
+        let _stage = crate::timings::stage("check names on the server");
+        diagnostics.extend(crate::live::check_unresolved(conn, &model, &refs).await?);
     }
     render::diagnostics::sort(&mut diagnostics);
     report_to_stderr(options, &diagnostics, sources)?;

@@ -7,9 +7,11 @@
 //! Against a live database ([`crate::live::plan_against_db`]) the desired
 //! schema is normalised in a shadow database
 //! ([`crate::live::shadow`]): `--shadow-db URL` names an
-//! empty one; by default schemac creates a throwaway database on the
-//! target's server when the role may (and always drops it, also on error
-//! or Ctrl-C); with `--no-shadow`, or without the privilege, the offline
+//! empty one; by default schemac uses its kept shadow of the target on
+//! the target's server when the role may create databases (created once,
+//! emptied after each run, one run at a time), or a throwaway database it
+//! always drops (also on error or Ctrl-C) when the kept one is busy or
+//! the schema has statements kept as written; with `--no-shadow`, or without the privilege, the offline
 //! normaliser decides and the plan notes the expressions it could not
 //! prove equal. Steps carry live table statistics, and `--out FILE` saves
 //! the plan with the fingerprint of the introspected database.
@@ -29,7 +31,7 @@ mod preflight;
 mod shadow;
 
 use super::{
-    block_on, compile, compile_reported_live, load_sources, report_to_stderr, CliError, ExitStatus,
+    block_on, compile, compile_for_live, load_sources, report_compiled_live, report_to_stderr, CliError, ExitStatus,
 };
 use crate::config::{Citus, Database, Options};
 use crate::diagnostics::Parsed;
@@ -180,6 +182,7 @@ pub fn run(options: &Options, args: &PlanArgs) -> Result<ExitStatus, CliError> {
     let citus_note = (options.citus == Citus::Off)
         .then(|| citus_off(&mut current.value, &mut desired.value))
         .flatten();
+    let plan_stage = crate::timings::stage("diff and plan");
     let mut plan = plan_models(
         &current.value,
         &desired.value,
@@ -191,6 +194,7 @@ pub fn run(options: &Options, args: &PlanArgs) -> Result<ExitStatus, CliError> {
             ..PlanOptions::default()
         },
     )?;
+    drop(plan_stage);
     plan.notes.extend(citus_note);
     let output = Output {
         desired_sources: &desired_sources,
@@ -207,16 +211,39 @@ pub fn run(options: &Options, args: &PlanArgs) -> Result<ExitStatus, CliError> {
 fn run_live(options: &Options, args: &PlanArgs, url: &ConnString) -> Result<ExitStatus, CliError> {
     let desired_sources = load_sources(&options.paths, 0)?;
     let conn = ConnParams::parse(url.expose_secret())?;
-    let Some(desired) = compile_reported_live(options, &desired_sources, &conn)? else {
-        return Ok(ExitStatus::Failure);
-    };
     let live_options = LiveOptions {
         shadow: args.shadow.choice()?,
         shadow_scope: args.shadow.scope(),
         citus: options.citus,
         preflight: args.preflight.settings(),
     };
-    let live = block_on(live::plan_against_db(&conn, &desired, &live_options))?;
+    let planned = block_on(async {
+        // The files are parsed while the target is read: one waits on the
+        // CPU, the other mostly on the server.
+        let sources = desired_sources.clone();
+        let compiling = tokio::task::spawn_blocking(move || compile_for_live(&sources));
+        let target = live::read_target(&conn).await;
+        let compiled = match compiling.await {
+            Ok(compiled) => compiled,
+            Err(panicked) => std::panic::resume_unwind(panicked.into_panic()),
+        };
+        // The files' errors come first, as when they were read alone.
+        let desired = match report_compiled_live(options, &desired_sources, &conn, compiled).await
+        {
+            Ok(Some(desired)) => desired,
+            other => {
+                if let Ok(target) = target {
+                    target.close().await;
+                }
+                return other.map(|_| None);
+            }
+        };
+        let live = live::plan_against_read(target?, &conn, &desired, &live_options).await?;
+        Ok::<_, CliError>(Some((desired, live)))
+    })?;
+    let Some((desired, live)) = planned else {
+        return Ok(ExitStatus::Failure);
+    };
     let mut stderr = io::stderr();
     let (lint, lint_note) = options.lint_for_server(live.server_version);
     for note in live.notes.iter().chain(&lint_note) {

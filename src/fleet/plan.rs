@@ -3,7 +3,7 @@
 //! plans grouped by identity ([`plan_key`]).
 //!
 //! Invariants: planning never changes a database (each plan is the
-//! single-database plan, with its own throwaway shadow); a database that
+//! single-database plan, with its own shadow); a database that
 //! cannot be planned is a result with its (redacted) reason, never a
 //! failure of the whole fleet; groups are ordered by size (largest
 //! first), then by key, so the same fleet prints the same summary.

@@ -17,6 +17,7 @@ use crate::source::{Language, SourceSet};
 pub fn load(sources: &SourceSet) -> Parsed<Model> {
     let mut model = Model::default();
     let mut diagnostics = Vec::new();
+    let parse_stage = crate::timings::stage("parse and lower");
     for file in &sources.files {
         let parsed = match file.language {
             Language::Schema => dsl::load_file(file),
@@ -31,7 +32,8 @@ pub fn load(sources: &SourceSet) -> Parsed<Model> {
             ));
         }
     }
-    let resolved = resolve(model);
+    drop(parse_stage);
+    let resolved = crate::timings::time("resolve", || resolve(model));
     diagnostics.extend(resolved.diagnostics);
     Parsed::new(resolved.value, diagnostics)
 }

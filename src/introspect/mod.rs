@@ -339,6 +339,28 @@ pub async fn introspect_sharded(
     Ok((model, stats))
 }
 
+/// [`introspect`] inside the transaction `client` already has open,
+/// so that it reads what that transaction built and has not committed
+/// (the shadow database's build, which is rolled back afterwards). The
+/// pinned settings are set under a savepoint, which is rolled back again:
+/// the transaction is left as it was found, open.
+pub async fn introspect_in_open_transaction(
+    client: &Client,
+    filter: &Filter,
+) -> Result<Model, IntrospectError> {
+    client
+        .batch_execute(&format!("SAVEPOINT schemac_introspect;\n{PINNED_SETTINGS}"))
+        .await
+        .map_err(|source| IntrospectError::Session { source })?;
+    let res = introspect_in_snapshot(client, None, filter, IntrospectOptions::default()).await;
+    let restored = client
+        .batch_execute("ROLLBACK TO SAVEPOINT schemac_introspect")
+        .await;
+    let (model, _) = res?;
+    restored.map_err(|source| IntrospectError::Session { source })?;
+    Ok(model)
+}
+
 /// Starts `helper`'s transaction on `client`'s snapshot, with the same
 /// pinned settings. False (and `helper` left outside any transaction)
 /// when that is not possible.

@@ -16,12 +16,14 @@
 //! Invariants:
 //! - The connection target arrives parsed, as one [`ConnParams`] (the CLI
 //!   resolves `--db` or `DATABASE_URL` once, see `crate::config`), and is
-//!   passed down as it is: a helper connection, the throwaway shadow
-//!   database and its last-resort drop all derive from it, so no
-//!   connection string is parsed twice or printed.
+//!   passed down as it is: a helper connection, the shadow databases
+//!   and the last-resort drop of a throwaway one all derive from it, so
+//!   no connection string is parsed twice or printed.
 //! - Planning and inspecting never change the target database; the only
-//!   database this module creates is a throwaway shadow, and it is dropped
-//!   on every path (see [`shadow::ShadowDb`]). Only [`apply_to_db`]
+//!   databases this module creates are shadows: the kept shadow of the
+//!   target (`schemac_shadow_<database>`, emptied after every run, never
+//!   holding anything between runs) and throwaway ones, dropped on every
+//!   path (see [`shadow::ShadowDb`]). Only [`apply_to_db`]
 //!   writes, through [`crate::apply`].
 //! - Every connection this module opens is closed before its function
 //!   returns, on success and on error.
@@ -47,7 +49,10 @@ pub use apply::{apply_to_db, ApplyOutcome, ApplySource, Review, Turn};
 pub use connect::{connect, ConnParams, ConnString, ConnectError, Env, SslMode, Tls};
 pub use inspect::{declare_policy_roles, inspect, Inspected};
 pub use model::{invalid_index_notes, read_live, LiveModel};
-pub use plan::{normalize_desired, plan_against_db, LivePlan, NormalizedDesired};
+pub use plan::{
+    normalize_desired, plan_against_db, plan_against_read, read_target, LivePlan,
+    NormalizedDesired, TargetRead,
+};
 pub use resolve::check_unresolved;
 
 use crate::apply::ApplyError;
@@ -59,10 +64,14 @@ use shadow::ShadowError;
 /// live database.
 #[derive(Debug, Clone, Default)]
 pub enum ShadowChoice {
-    /// A throwaway database on the target's server when the role may
-    /// create one (always dropped again), else offline.
+    /// A database on the target's server when the role may create
+    /// databases, else offline: schemac's kept shadow of the target
+    /// (`schemac_shadow_<database>`, created once, emptied after each run,
+    /// one run at a time), or a throwaway one (dropped again) when that is
+    /// busy or the schema needs a fresh database (see
+    /// [`shadow::kept_eligible`]).
     #[default]
-    Throwaway,
+    OnServer,
     /// An empty database the user named (`--shadow-db`): emptied again
     /// afterwards, never dropped.
     Provided(Box<ConnParams>),
@@ -171,6 +180,6 @@ mod tests {
             err.code().map(|code| code.to_string()).as_deref(),
             Some("unsupported-version")
         );
-        assert!(matches!(ShadowChoice::default(), ShadowChoice::Throwaway));
+        assert!(matches!(ShadowChoice::default(), ShadowChoice::OnServer));
     }
 }

@@ -4,7 +4,7 @@
 //! table statistics.
 //!
 //! Invariants: the target database is only read; a throwaway shadow is
-//! dropped on success and on error alike. The plan is made twice only
+//! dropped on success and on error alike, the kept shadow emptied. The plan is made twice only
 //! when statistics exist for the tables it touches (the strategies choose
 //! by table size), and a failure to read them keeps the first plan with a
 //! note. A saved plan carries the fingerprint of everything read
@@ -54,23 +54,67 @@ pub async fn plan_against_db(
     desired: &Model,
     options: &LiveOptions,
 ) -> Result<LivePlan, LiveError> {
+    let target = read_target(conn).await?;
+    plan_against_read(target, conn, desired, options).await
+}
+
+/// The target database, read: the open session and its live Model. The
+/// first half of [`plan_against_db`], which needs no desired schema, so
+/// that the CLI reads the target while it parses the files.
+pub struct TargetRead {
+    session: Session,
+    live: LiveModel,
+}
+
+impl TargetRead {
+    /// Closes the session without planning (the files had errors).
+    pub async fn close(self) {
+        self.session.close().await;
+    }
+}
+
+/// Connects to `conn` and reads its schema ([`read_live`]).
+pub async fn read_target(conn: &ConnParams) -> Result<TargetRead, LiveError> {
     let session = Session::open(conn).await?;
-    let res = plan_against(&session.client, conn, desired, options).await;
+    let filter = super::filter();
+    let read_stage = crate::timings::stage("introspect target");
+    let live = read_live(&session.client, conn, &filter).await;
+    drop(read_stage);
+    match live {
+        Ok(live) => Ok(TargetRead { session, live }),
+        Err(err) => {
+            session.close().await;
+            Err(err)
+        }
+    }
+}
+
+/// The second half of [`plan_against_db`]: plans `desired` against the
+/// target `read_target` read, then closes its session.
+pub async fn plan_against_read(
+    target: TargetRead,
+    conn: &ConnParams,
+    desired: &Model,
+    options: &LiveOptions,
+) -> Result<LivePlan, LiveError> {
+    let TargetRead { session, live } = target;
+    let res = plan_against(&session.client, live, conn, desired, options).await;
     session.close().await;
     res
 }
 
 async fn plan_against(
     client: &Client,
+    mut live: LiveModel,
     conn: &ConnParams,
     desired: &Model,
     options: &LiveOptions,
 ) -> Result<LivePlan, LiveError> {
     let filter = super::filter();
-    let mut live = read_live(client, conn, &filter).await?;
     let settled = super::citus::settle(options.citus, &mut live, desired)?;
     let mut notes = invalid_index_notes(&live);
     notes.extend(settled.note);
+    let shadow_stage = crate::timings::stage("normalise (shadow)");
     let desired = normalize_desired(
         client,
         &options.shadow,
@@ -81,6 +125,7 @@ async fn plan_against(
         &filter,
     )
     .await?;
+    drop(shadow_stage);
     notes.extend(desired.notes);
     let plan_notes = desired.unproven;
     let normalized = desired.model;
@@ -89,6 +134,7 @@ async fn plan_against(
     // live schema in the new names.
     let followed = diff::follow_renames(&live.current, &normalized);
     let current = followed.as_ref().map_or(&live.current, |f| &f.current);
+    let diff_stage = crate::timings::stage("diff and plan");
     let mut changes = diff::diff(current, &normalized);
     if let Some(followed) = &followed {
         changes
@@ -104,6 +150,8 @@ async fn plan_against(
         },
     );
     let mut plan = planner::plan(&changes, &ctx)?;
+    drop(diff_stage);
+    let stats_stage = crate::timings::stage("table sizes and replan");
     match stats::table_sizes(client, &plan).await {
         Ok(stats) if !stats.is_empty() => {
             ctx.stats = stats;
@@ -112,9 +160,12 @@ async fn plan_against(
         Ok(_) => {}
         Err(message) => notes.push(format!("live table statistics are not shown: {message}")),
     }
+    drop(stats_stage);
     plan.notes.extend(plan_notes);
     // Read only, as apply runs it before its first step.
+    let preflight_stage = crate::timings::stage("preflight");
     let preflight = preflight::preflight(client, &plan, &options.preflight).await?;
+    drop(preflight_stage);
     notes.extend(preflight.notes());
     Ok(LivePlan {
         preflight,
@@ -157,10 +208,12 @@ pub async fn normalize_desired(
     filter: &Filter,
 ) -> Result<NormalizedDesired, LiveError> {
     let mut notes = Vec::new();
-    let selection = selection(choice, scope, &live.current, desired);
-    match choose_shadow(client, choice, conn, &mut notes).await? {
-        Some(shadow_db) => {
-            let res = shadow::normalize(
+    let selection = crate::timings::time("shadow: select", || {
+        selection(choice, scope, &live.current, desired)
+    });
+    match choose_shadow(client, choice, conn, desired, &mut notes).await? {
+        Some(mut shadow_db) => {
+            let mut res = shadow::normalize(
                 &shadow_db,
                 client,
                 desired,
@@ -169,8 +222,32 @@ pub async fn normalize_desired(
                 live.server_version,
             )
             .await;
+            if shadow_db.is_kept() && matches!(res, Err(shadow::ShadowError::Busy { .. })) {
+                // Another run builds in the kept shadow: this one takes a
+                // throwaway database rather than wait.
+                notes.push(format!(
+                    "the shadow database {} is in use by another schemac run; this run used a throwaway one",
+                    shadow_db.name()
+                ));
+                shadow_db = {
+                    let _stage = crate::timings::stage("shadow: create database");
+                    ShadowDb::create(client, conn).await?
+                };
+                res = shadow::normalize(
+                    &shadow_db,
+                    client,
+                    desired,
+                    selection.as_ref(),
+                    filter,
+                    live.server_version,
+                )
+                .await;
+            }
             // Dropped on success and on error alike.
-            let dropped = shadow_db.drop_now(client).await;
+            let dropped = {
+                let _stage = crate::timings::stage("shadow: drop database");
+                shadow_db.drop_now(client).await
+            };
             let normalized = res?;
             dropped?;
             notes.extend(normalized.notes);
@@ -220,6 +297,7 @@ async fn choose_shadow(
     client: &Client,
     choice: &ShadowChoice,
     conn: &ConnParams,
+    desired: &Model,
     notes: &mut Vec<String>,
 ) -> Result<Option<ShadowDb>, LiveError> {
     match choice {
@@ -227,9 +305,15 @@ async fn choose_shadow(
         ShadowChoice::Provided(shadow_conn) => {
             return Ok(Some(ShadowDb::provided(shadow_conn.as_ref().clone())))
         }
-        ShadowChoice::Throwaway => {}
+        ShadowChoice::OnServer => {}
     }
     if shadow::may_create_databases(client).await? {
+        let _stage = crate::timings::stage("shadow: create database");
+        if shadow::kept_eligible(desired) {
+            if let Some(kept) = ShadowDb::kept(client, conn, notes).await? {
+                return Ok(Some(kept));
+            }
+        }
         return Ok(Some(ShadowDb::create(client, conn).await?));
     }
     notes.push(
@@ -268,7 +352,7 @@ mod tests {
                 crate::model::TypeName::new("text"),
             ));
         let picked = selection(
-            &ShadowChoice::Throwaway,
+            &ShadowChoice::OnServer,
             ShadowScope::Changed,
             &current,
             &desired,
@@ -279,7 +363,7 @@ mod tests {
         names.sort();
         assert_eq!(names, ["public.a", "public.b"]);
         assert!(selection(
-            &ShadowChoice::Throwaway,
+            &ShadowChoice::OnServer,
             ShadowScope::Full,
             &current,
             &desired

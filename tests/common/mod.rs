@@ -489,10 +489,18 @@ impl TestDb {
 }
 
 impl Drop for TestDb {
+    /// Drops the database and the shadow schemac keeps for it (created by
+    /// the first `plan --db` or `apply` against it).
     fn drop(&mut self) {
-        let sql = format!("DROP DATABASE IF EXISTS \"{}\" WITH (FORCE)", self.name);
-        if let Err(err) = psql(&self.admin_url, &sql) {
-            eprintln!("warning: could not drop test database {}: {err}", self.name);
+        let kept = schemac::live::shadow::kept_name(&self.name);
+        for name in [&self.name, &kept] {
+            let sql = format!(
+                "DROP DATABASE IF EXISTS \"{}\" WITH (FORCE)",
+                name.replace('"', "\"\"")
+            );
+            if let Err(err) = psql(&self.admin_url, &sql) {
+                eprintln!("warning: could not drop test database {name}: {err}");
+            }
         }
     }
 }

@@ -42,6 +42,7 @@ pub(super) fn finish(
     output: &Output<'_>,
     plan: &Plan,
 ) -> Result<ExitStatus, CliError> {
+    let lint_stage = crate::timings::stage("lint");
     let mut findings = crate::lint::run_written(
         output.desired_sources,
         output.written,
@@ -50,7 +51,11 @@ pub(super) fn finish(
         lint,
     );
     render::diagnostics::sort(&mut findings);
-    report_to_stderr(options, &findings, output.all_sources)?;
+    drop(lint_stage);
+    crate::timings::time("render findings", || {
+        report_to_stderr(options, &findings, output.all_sources)
+    })?;
+    let render_stage = crate::timings::stage("render plan");
     let stdout = io::stdout();
     let color = use_color(options, stdout.is_terminal());
     let mut out = stdout.lock();
@@ -72,6 +77,7 @@ pub(super) fn finish(
     )?;
     out.flush()?;
     drop(out);
+    drop(render_stage);
     warn_refused_hazards(options, plan)?;
     let blocking = crate::lint::gate::blocking(&findings, &options.allow_lint);
     if !blocking.is_empty() {

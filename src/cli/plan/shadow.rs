@@ -14,8 +14,9 @@ use clap::Args;
 #[derive(Debug, Clone, Default, Args)]
 pub struct ShadowArgs {
     /// An empty database to normalise the desired schema in (it is emptied
-    /// again afterwards) [default: a throwaway database on the target's
-    /// server, when the role may create databases].
+    /// again afterwards) [default: schemac's kept shadow of the target,
+    /// `schemac_shadow_<database>` on the target's server, created once and
+    /// emptied after each run, when the role may create databases].
     #[arg(long, value_name = "URL", conflicts_with = "no_shadow")]
     pub shadow_db: Option<String>,
 
@@ -48,7 +49,7 @@ impl ShadowArgs {
         }
         match &self.shadow_db {
             Some(url) => Ok(ShadowChoice::Provided(Box::new(ShadowDb::parse_url(url)?))),
-            None => Ok(ShadowChoice::Throwaway),
+            None => Ok(ShadowChoice::OnServer),
         }
     }
 }
@@ -73,7 +74,7 @@ mod tests {
                 .shadow
                 .choice()
         };
-        assert!(matches!(choice(&[]), Ok(ShadowChoice::Throwaway)));
+        assert!(matches!(choice(&[]), Ok(ShadowChoice::OnServer)));
         assert!(matches!(
             choice(&["--no-shadow"]),
             Ok(ShadowChoice::Offline)
