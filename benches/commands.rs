@@ -13,7 +13,8 @@
 //! - `schemac plan base.sql` (offline, from empty),
 //! - `schemac plan --from base.sql changed.sql`,
 //! - `schemac inspect --db A`,
-//! - `schemac plan --db A changed.sql` (default: throwaway shadow),
+//! - `schemac plan --db A changed.sql` twice (default settings: the first
+//!   run creates the shadow schemac keeps for A, the second finds it),
 //! - `schemac apply --db C --yes --allow-hazards all changed.sql` on C, a
 //!   copy of A (`CREATE DATABASE C TEMPLATE A`, not timed),
 //! - `pg_dump --schema-only A`,
@@ -26,6 +27,11 @@
 //! shown as failed with its exit status and the first line of its stderr.
 //! The schemac binary is the one cargo builds with the bench (release
 //! profile), or `SCHEMAC_BIN`. Figures only; nothing here asserts a time.
+//!
+//! The databases are named `schemac_bench_cmd_<N>_a` and `_b`;
+//! `SCHEMAC_BENCH_KEEP=1` keeps them (and the directory), and
+//! `SCHEMAC_BENCH_REUSE=1` times the commands again on the kept ones
+//! without loading (loading 10,000 tables takes about ten minutes).
 
 use schemac::synth::{self, Form, Variant};
 use std::io::Write;
@@ -88,6 +94,23 @@ struct BenchDb {
 }
 
 impl BenchDb {
+    /// The kept database `name` (`SCHEMAC_BENCH_REUSE`), when it exists.
+    fn existing(name: String) -> Option<BenchDb> {
+        let output = Command::new("psql")
+            .args(["-X", "-A", "-t", "-q", "-d", &admin_url(), "-c"])
+            .arg(format!(
+                "SELECT 1 FROM pg_database WHERE datname = '{name}'"
+            ))
+            .output()
+            .ok()?;
+        (output.status.success() && String::from_utf8_lossy(&output.stdout).trim() == "1").then(
+            || BenchDb {
+                url: url_with_dbname(&admin_url(), &name),
+                name,
+            },
+        )
+    }
+
     fn create(name: String, template: Option<&BenchDb>) -> Result<BenchDb, String> {
         let template = template
             .map(|db| format!(" TEMPLATE {}", db.name))
@@ -112,10 +135,15 @@ impl BenchDb {
     }
 }
 
-/// `SCHEMAC_BENCH_KEEP=1`: the databases and the directory with the
-/// schemas and every command's output stay, for a closer look.
+/// `SCHEMAC_BENCH_KEEP=1` (or `SCHEMAC_BENCH_REUSE=1`): the databases
+/// and the directory with the schemas and every command's output stay,
+/// for a closer look or another run.
 fn keep() -> bool {
-    std::env::var_os("SCHEMAC_BENCH_KEEP").is_some_and(|value| value != "0")
+    env_flag("SCHEMAC_BENCH_KEEP") || env_flag("SCHEMAC_BENCH_REUSE")
+}
+
+fn env_flag(name: &str) -> bool {
+    std::env::var_os(name).is_some_and(|value| !value.is_empty() && value != "0")
 }
 
 impl Drop for BenchDb {
@@ -244,22 +272,36 @@ fn run_size(n_tables: usize, runs: usize, schemac: &str, migra: Option<&str>) ->
         eprintln!("cannot write the schemas to {}", dir.display());
         return Vec::new();
     };
-    let prefix = format!("schemac_bench_cmd_{n_tables}_{}", std::process::id());
-    eprintln!("N = {n_tables}: loading the base and changed schemas with psql (not timed)");
-    let dbs = BenchDb::create(format!("{prefix}_a"), None).and_then(|a| {
-        psql(&a.url, base_sql.as_bytes())?;
-        let b = BenchDb::create(format!("{prefix}_b"), None)?;
-        psql(&b.url, changed_sql.as_bytes())?;
-        // Settle the catalog statistics, as a long-lived database has them.
-        for db in [&a, &b] {
-            psql(&db.url, b"ANALYZE;")?;
-        }
-        // And flush the load: `DROP DATABASE` (the throwaway shadow of
-        // `plan --db`, the copies) forces an immediate checkpoint, which
-        // would otherwise write and fsync the whole fresh load inside the
-        // first timed command (89 s of a 96 s `plan --db` on this machine).
-        psql(&a.url, b"CHECKPOINT;")?;
-        Ok((a, b))
+    let prefix = format!("schemac_bench_cmd_{n_tables}");
+    let reused = env_flag("SCHEMAC_BENCH_REUSE")
+        .then(|| {
+            Some((
+                BenchDb::existing(format!("{prefix}_a"))?,
+                BenchDb::existing(format!("{prefix}_b"))?,
+            ))
+        })
+        .flatten();
+    if reused.is_some() {
+        eprintln!("N = {n_tables}: reusing the kept databases (SCHEMAC_BENCH_REUSE)");
+    } else {
+        eprintln!("N = {n_tables}: loading the base and changed schemas with psql (not timed)");
+    }
+    let dbs = reused.map(Ok).unwrap_or_else(|| {
+        BenchDb::create(format!("{prefix}_a"), None).and_then(|a| {
+            psql(&a.url, base_sql.as_bytes())?;
+            let b = BenchDb::create(format!("{prefix}_b"), None)?;
+            psql(&b.url, changed_sql.as_bytes())?;
+            // Settle the catalog statistics, as a long-lived database has them.
+            for db in [&a, &b] {
+                psql(&db.url, b"ANALYZE;")?;
+            }
+            // And flush the load: `DROP DATABASE` (the throwaway shadow of
+            // `plan --db`, the copies) forces an immediate checkpoint, which
+            // would otherwise write and fsync the whole fresh load inside the
+            // first timed command (89 s of a 96 s `plan --db` on this machine).
+            psql(&a.url, b"CHECKPOINT;")?;
+            Ok((a, b))
+        })
     });
     let (a, b) = match dbs {
         Ok(dbs) => dbs,
@@ -301,6 +343,13 @@ fn run_size(n_tables: usize, runs: usize, schemac: &str, migra: Option<&str>) ->
     });
     // The first `plan --db` against a database creates the shadow
     // schemac keeps for it; the runs after it find it there, empty.
+    let kept = schemac::live::shadow::kept_name(&a.name);
+    if let Err(error) = psql(
+        &admin_url(),
+        format!("DROP DATABASE IF EXISTS \"{kept}\" WITH (FORCE);\nCHECKPOINT;").as_bytes(),
+    ) {
+        eprintln!("N = {n_tables}: cannot drop {kept}: {error}");
+    }
     rows.push(Row {
         command: "schemac plan --db URL FILE (first run)",
         result: time(

@@ -77,9 +77,9 @@ mod tests {
         }
         let lines = report();
         assert!(
-            lines
-                .iter()
-                .any(|line| line.starts_with("timing: unit-test-stage") && line.ends_with("12.3 ms")),
+            lines.iter().any(
+                |line| line.starts_with("timing: unit-test-stage") && line.ends_with("12.3 ms")
+            ),
             "{lines:?}"
         );
     }

@@ -13,6 +13,10 @@
 //!   roles are cluster-wide, and a `.sql` schema has no statement that
 //!   declares a role it merely refers to.
 //!
+//! - The `.schema` printer (`inspect`) writes the formatter's canonical
+//!   layout itself: for every schema above (either notation) and the
+//!   synthetic one, formatting the printed text changes nothing.
+//!
 //! Every failure is collected and reported at the end, with a diff of the
 //! two Models.
 
@@ -154,6 +158,41 @@ fn single_set(file: &SourceFile) -> SourceSet {
     let mut set = SourceSet::default();
     set.add(file.path.clone(), file.text.clone(), file.language);
     set
+}
+
+#[test]
+fn the_printer_writes_what_the_formatter_would() {
+    let mut failures = Failures::default();
+    let mut models = Vec::new();
+    for (what, paths) in schema_groups() {
+        match SourceSet::load(&paths)
+            .map_err(|err| format!("cannot read: {err}"))
+            .and_then(|set| load_sources(&set).map_err(|diagnostics| format!("{diagnostics:?}")))
+        {
+            Ok(model) => models.push((what, model)),
+            Err(message) => failures.add(&what, message),
+        }
+    }
+    for form in [schemac::synth::Form::Schema, schemac::synth::Form::Sql] {
+        let set = schemac::synth::source_set(60, schemac::synth::Variant::Changed, form);
+        match load_sources(&set) {
+            Ok(model) => models.push((format!("synthetic 60 tables ({form:?})"), model)),
+            Err(diagnostics) => failures.add("synthetic", format!("{diagnostics:?}")),
+        }
+    }
+    for (what, model) in models {
+        failures.checked();
+        let printed = schemac::frontend::dsl::print::print_model(&model);
+        let formatted = schemac::frontend::dsl::print::print_model_formatted(&model);
+        if printed != formatted {
+            let diff = similar::TextDiff::from_lines(&formatted, &printed)
+                .unified_diff()
+                .header("formatted", "printed")
+                .to_string();
+            failures.add(&what, format!("the printed text is not canonical:\n{diff}"));
+        }
+    }
+    failures.assert_none("printer");
 }
 
 #[test]

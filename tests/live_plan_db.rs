@@ -629,7 +629,18 @@ fn shadow_contents(url: &str) -> Vec<String> {
                UNION ALL SELECT 'schema ' || nspname FROM pg_namespace \
                WHERE nspname NOT IN ('public', 'information_schema', 'schemac') AND nspname !~ '^pg_'";
     let mut command = Command::new("psql");
-    command.args(["-X", "-A", "-t", "-q", "-v", "ON_ERROR_STOP=1", "-d", url, "-c", sql]);
+    command.args([
+        "-X",
+        "-A",
+        "-t",
+        "-q",
+        "-v",
+        "ON_ERROR_STOP=1",
+        "-d",
+        url,
+        "-c",
+        sql,
+    ]);
     match command.output() {
         Ok(output) if output.status.success() => String::from_utf8_lossy(&output.stdout)
             .lines()
@@ -691,7 +702,16 @@ fn the_kept_shadow_is_created_once_emptied_after_each_run_and_used_by_one_run_at
     // Another run holds the kept shadow: this one builds in a throwaway
     // database, drops it, and plans the same.
     let mut holder = Command::new("psql")
-        .args(["-X", "-q", "-v", "ON_ERROR_STOP=1", "-d", &kept_url, "-f", "-"])
+        .args([
+            "-X",
+            "-q",
+            "-v",
+            "ON_ERROR_STOP=1",
+            "-d",
+            &kept_url,
+            "-f",
+            "-",
+        ])
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -725,8 +745,9 @@ fn the_kept_shadow_is_created_once_emptied_after_each_run_and_used_by_one_run_at
     let _ = holder.wait();
     assert_eq!(busy.code(), 0, "{}", busy.transcript());
     assert!(
-        busy.stderr()
-            .contains(&format!("the shadow database {kept} is in use by another schemac run")),
+        busy.stderr().contains(&format!(
+            "the shadow database {kept} is in use by another schemac run"
+        )),
         "{}",
         busy.transcript()
     );

@@ -421,8 +421,9 @@ pub(crate) fn compile_for_live(sources: &SourceSet) -> CompiledForLive {
         .iter()
         .any(|d| d.severity == crate::diagnostics::Severity::Error)
     {
-        let (findings, unresolved) =
-            crate::timings::time("validate", || crate::model::validate::validate_split(&model));
+        let (findings, unresolved) = crate::timings::time("validate", || {
+            crate::model::validate::validate_split(&model)
+        });
         diagnostics.extend(findings);
         refs = Some(unresolved);
     }

@@ -31,7 +31,8 @@ mod preflight;
 mod shadow;
 
 use super::{
-    block_on, compile, compile_for_live, load_sources, report_compiled_live, report_to_stderr, CliError, ExitStatus,
+    block_on, compile, compile_for_live, load_sources, report_compiled_live, report_to_stderr,
+    CliError, ExitStatus,
 };
 use crate::config::{Citus, Database, Options};
 use crate::diagnostics::Parsed;
@@ -228,8 +229,7 @@ fn run_live(options: &Options, args: &PlanArgs, url: &ConnString) -> Result<Exit
             Err(panicked) => std::panic::resume_unwind(panicked.into_panic()),
         };
         // The files' errors come first, as when they were read alone.
-        let desired = match report_compiled_live(options, &desired_sources, &conn, compiled).await
-        {
+        let desired = match report_compiled_live(options, &desired_sources, &conn, compiled).await {
             Ok(Some(desired)) => desired,
             other => {
                 if let Ok(target) = target {

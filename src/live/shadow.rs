@@ -888,7 +888,10 @@ pub const SHADOW_LOCK_KEY: i64 = 0x5c4e_3ac0_5bad_0001;
 /// session holds it.
 async fn try_lock(client: &Client) -> Result<bool, ShadowError> {
     let row = client
-        .query_one("SELECT pg_try_advisory_lock($1) AS locked", &[&SHADOW_LOCK_KEY])
+        .query_one(
+            "SELECT pg_try_advisory_lock($1) AS locked",
+            &[&SHADOW_LOCK_KEY],
+        )
         .await
         .map_err(|source| ShadowError::Database {
             action: "locking the shadow database for this run",

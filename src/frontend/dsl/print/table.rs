@@ -103,9 +103,27 @@ pub(super) fn print_table(out: &mut String, model: &Model, table: &Table) {
     if !table.options.is_empty() {
         let _ = writeln!(out, " {}", storage_text(&table.options));
     }
-    for column in &table.columns {
+    // Names and types aligned in columns, as the formatter aligns them.
+    let parts: Vec<(String, String, String)> = table.columns.iter().map(column_parts).collect();
+    let name_width = parts
+        .iter()
+        .map(|(name, _, _)| name.chars().count())
+        .max()
+        .unwrap_or(0);
+    let type_width = parts
+        .iter()
+        .map(|(_, ty, _)| ty.chars().count())
+        .max()
+        .unwrap_or(0);
+    for (column, (name, ty, rest)) in table.columns.iter().zip(&parts) {
         docs(out, "  ", column.comment.as_deref());
-        let _ = writeln!(out, "  {}", column_text(column));
+        let line = if rest.is_empty() {
+            format!("  {name:<name_width$} {ty}")
+        } else {
+            format!("  {name:<name_width$} {ty:<type_width$} {rest}")
+        };
+        out.push_str(line.trim_end());
+        out.push('\n');
     }
     print_items(out, model, table, "  ");
     out.push_str("}\n\n");
@@ -185,7 +203,7 @@ fn print_items(out: &mut String, model: &Model, table: &Table, indent: &str) {
     }
     for policy in table.policies.values() {
         docs(out, indent, policy.comment.as_deref());
-        let _ = writeln!(out, "{indent}{}", policy_text(policy));
+        let _ = writeln!(out, "{indent}{}", policy_text(policy, indent));
     }
     for trigger in table.triggers.values() {
         docs(out, indent, trigger.comment.as_deref());
@@ -260,8 +278,10 @@ fn statistics_text(statistics: &Statistics) -> String {
     text
 }
 
-fn column_text(column: &Column) -> String {
-    let mut text = format!("{} {}", column.name, type_text(&column.ty));
+/// A column as the printer writes it: name, type, and the rest (options,
+/// without a leading space; empty when none).
+fn column_parts(column: &Column) -> (String, String, String) {
+    let mut text = String::new();
     if let Some(collation) = &column.collation {
         let _ = write!(text, " collate {collation}");
     }
@@ -311,7 +331,11 @@ fn column_text(column: &Column) -> String {
             let _ = write!(text, " ({})", parts.join(" "));
         }
     }
-    text
+    (
+        column.name.to_string(),
+        type_text(&column.ty),
+        text.trim_start().to_string(),
+    )
 }
 
 fn deferral_text(deferrable: bool, initially_deferred: bool) -> &'static str {
@@ -443,7 +467,10 @@ fn bound_text(bound: &PartitionBound) -> String {
     }
 }
 
-fn policy_text(policy: &Policy) -> String {
+/// A policy; `using` and `with check` each start a continuation line
+/// (four spaces deeper than `indent`), as the formatter breaks them.
+fn policy_text(policy: &Policy, indent: &str) -> String {
+    let continuation = format!("\n{indent}    ");
     let mut text = format!("policy {}", policy.name);
     if !policy.permissive {
         text.push_str(" as restrictive");
@@ -455,10 +482,10 @@ fn policy_text(policy: &Policy) -> String {
         let _ = write!(text, " to {}", idents(&policy.roles));
     }
     if let Some(using) = &policy.using {
-        let _ = write!(text, " using ({})", using.sql);
+        let _ = write!(text, "{continuation}using ({})", using.sql);
     }
     if let Some(check) = &policy.with_check {
-        let _ = write!(text, " with check ({})", check.sql);
+        let _ = write!(text, "{continuation}with check ({})", check.sql);
     }
     text
 }
