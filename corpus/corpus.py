@@ -12,13 +12,17 @@ Subcommands:
   inspect  for every version: build it, `schemac inspect --db` it as .sql and
          as .schema, and check that `schemac plan --db --detailed-exitcode`
          on each output exits 0 (issue 10, item 4); print the table
+  shadow-scope  for every pair: `schemac plan --db OLDER NEWER.sql --format sql`
+         with the proportional shadow and with `--full-shadow` must print the
+         same plan (issue 12, item 1); print the table
 
 Invariants:
   * the files given to schemac and migra are the projects' files exactly as
     the project keeps them; a project's `load_filter` only changes how psql
     loads a version into the runner's own database;
   * every database the runner creates is named corpus_<pid>_<n> and dropped
-    (WITH (FORCE)) when its pair is done; nothing else on the server is touched;
+    (WITH (FORCE)) when its pair is done, with schemac's kept shadow of it
+    (schemac_shadow_corpus_<pid>_<n>); nothing else on the server is touched;
   * a pair whose older or newer version fails to load with psql is "not
     runnable" with the reason, never a schemac or migra failure;
   * a declared exception (exceptions.toml) that matched nothing in a full run
@@ -26,6 +30,7 @@ Invariants:
 """
 
 import argparse
+import difflib
 import json
 import os
 import re
@@ -167,7 +172,24 @@ class Env:
     def drop_db(self, name):
         if name and name in self.created:
             self.psql("postgres", "-c", f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            # `plan --db` and `apply` keep an empty shadow of their target,
+            # schemac_shadow_<target>, for the next runs: it goes with it
+            self.psql("postgres", "-c",
+                      f'DROP DATABASE IF EXISTS "{kept_shadow_name(name)}" WITH (FORCE)')
             self.created.remove(name)
+
+    def exists(self, name):
+        rc, out, _ = self.psql("postgres", "-At", "-c",
+                               f"SELECT 1 FROM pg_database WHERE datname = '{name}'")
+        return rc == 0 and out.strip() == "1"
+
+
+def kept_shadow_name(db):
+    """schemac's kept shadow of the database db (the runner's names are short
+    enough never to be hashed: src/live/shadow.rs, kept_name)."""
+    name = f"schemac_shadow_{db}"
+    assert len(name) <= 63, name
+    return name
 
 
 def first_line(text, limit=220):
@@ -490,6 +512,170 @@ def run_project(env, exceptions, project, record):
         env.drop_db(old_db)
 
 
+# ---------------------------------------------------------------- shadow-scope
+
+
+SHADOW_RUNS = (("proportional", []), ("full", ["--full-shadow"]))
+SHADOW_OUTCOMES = ("identical", "differing", "both failed", "errored")
+
+
+def shadow_outcome(prop, full, diff_lines=40):
+    """Compares two `plan --format sql` runs, each (exit code, stdout, stderr):
+    returns (outcome, detail). identical: both exit 0 with the same stdout;
+    both failed: the same exit code, stdout and first error line, not 0;
+    differing: both exit 0, stdouts differ (detail: the first lines of a
+    unified diff); errored: anything else (detail: each run's first line)."""
+    (prc, pout, perr), (frc, fout, ferr) = prop, full
+    if prc == frc and pout == fout:
+        if prc == 0:
+            return "identical", None
+        pline, fline = first_line(perr or pout), first_line(ferr or fout)
+        if pline == fline:
+            # a plan with error findings (lint) is printed whole and exits 1
+            lines = len(pout.splitlines())
+            printed = f"the same plan printed ({lines} lines)" if lines else "no plan printed"
+            return "both failed", f"both exit {prc}, {printed}: {pline}"
+    if prc == frc == 0:
+        diff = list(difflib.unified_diff(pout.splitlines(), fout.splitlines(),
+                                         "proportional", "full", lineterm=""))
+        more = [f"... ({len(diff) - diff_lines} more diff lines)"] \
+            if len(diff) > diff_lines else []
+        return "differing", "\n".join(diff[:diff_lines] + more)
+    detail = (f"proportional exit {prc}: {first_line(perr or pout) if prc else 'ok'}; "
+              f"full exit {frc}: {first_line(ferr or fout) if frc else 'ok'}")
+    return "errored", detail
+
+
+def split_timings(err):
+    """stderr without the `timing: <stage> <ms> ms` lines of SCHEMAC_TIMINGS=1,
+    and the milliseconds of the shadow's stages (name -> ms)."""
+    kept, stages = [], {}
+    for ln in err.splitlines(keepends=True):
+        m = re.match(r"^timing: (.*?)\s+([\d.]+) ms$", ln.rstrip("\n"))
+        if m:
+            if "shadow" in m.group(1):
+                stages[m.group(1)] = stages.get(m.group(1), 0.0) + float(m.group(2))
+        else:
+            kept.append(ln)
+    return "".join(kept), stages
+
+
+def shadow_compare(env, project, old_db, new_file):
+    """Plans new_file against old_db with the proportional and the full shadow;
+    returns (outcome, detail, shadow ms of each run)."""
+    runs, shadow_ms = [], {}
+    for name, flags in SHADOW_RUNS:
+        rc, out, err = env.run([env.args.schemac, "plan", "--db", env.url(old_db),
+                                "--format", "sql", *flags, str(new_file)])
+        env.log(project, f"shadow-{name}",
+                f"# exit {rc}\n# --- stdout\n{out}# --- stderr\n{err}")
+        err, stages = split_timings(err)
+        shadow_ms[name] = round(stages.get("normalise (shadow)", 0.0))
+        runs.append((rc, out, err))
+    outcome, detail = shadow_outcome(*runs)
+    if outcome == "differing":
+        env.log(project, "shadow-diff", detail + "\n")
+    # schemac keeps a shadow of the target (schemac_shadow_<db>) only for a
+    # schema without statements kept as written (DO blocks, ...), the same
+    # condition under which the proportional shadow builds less than the
+    # whole schema; without it both runs build the full schema.
+    scoped = env.exists(kept_shadow_name(old_db))
+    return outcome, detail, shadow_ms, scoped
+
+
+def cmd_shadow_scope(args):
+    """Issue 12, item 1 over the corpus: for every runnable pair, `schemac plan
+    --db OLDER NEWER.sql --format sql` with the proportional shadow (default)
+    and with `--full-shadow` must print the same plan."""
+    if args.report_only:
+        results, seen = [], set()
+        for path in sorted(Path(args.cache).glob("shadow-scope-*.json")):
+            for r in json.loads(path.read_text()):
+                if (r["project"], r["pair"]) not in seen:
+                    seen.add((r["project"], r["pair"]))
+                    results.append(r)
+        results.sort(key=lambda r: (r["project"], r["pair"]))
+        print_shadow_tables(results)
+        return 0
+    env = Env(args)
+    # stage timings on stderr (split off before comparing): how long each
+    # shadow took, recorded per pair
+    env.env["SCHEMAC_TIMINGS"] = "1"
+    results = []
+    started = time.time()
+    tag = ("-".join(args.project) if args.project else "all") + \
+        (f"-from{args.start}" if args.start else "")
+    out = Path(args.cache) / f"shadow-scope-{tag}.json"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        for project in selected(args):
+            versions = project["versions"]
+            limit = args.limit or len(versions)
+            old_db, old_err = build_fresh(env, project, args.start)
+            try:
+                for i in range(args.start + 1, min(len(versions), args.start + limit + 1)):
+                    env.pair = f"{i - 1:03d}-{i:03d}"
+                    # The newer version is loaded too, only so that "runnable"
+                    # means what it means in `run` (it is the next pair's older).
+                    new_db, new_err = build_fresh(env, project, i)
+                    r = {"project": project["name"], "pair": f"{i - 1:03d}->{i:03d}",
+                         "older": versions[i - 1][0][:10] + ":" + versions[i - 1][1],
+                         "newer": versions[i][0][:10] + ":" + versions[i][1],
+                         "runnable": old_err is None and new_err is None,
+                         "reason": old_err or new_err, "outcome": None, "detail": None}
+                    t0 = time.time()
+                    if r["runnable"]:
+                        r["outcome"], r["detail"], r["shadow_ms"], r["scoped"] = shadow_compare(
+                            env, project, old_db, cache_file(args.cache, project, i))
+                    r["seconds"] = round(time.time() - t0, 1)
+                    ms = r.get("shadow_ms")
+                    shadows = (f", shadow {ms['proportional']} / {ms['full']} ms"
+                               + (", scoped" if r["scoped"] else ", full schema in both")) \
+                        if ms else ""
+                    print(f"{project['name']} {r['pair']}: "
+                          f"{r['outcome'] or 'not runnable'} ({r['seconds']} s{shadows})",
+                          flush=True)
+                    results.append(r)
+                    out.write_text(json.dumps(results, indent=1))
+                    env.drop_db(old_db)
+                    old_db, old_err = new_db, new_err
+            finally:
+                env.drop_db(old_db)
+    finally:
+        for db in list(env.created):
+            env.drop_db(db)
+    print_shadow_tables(results)
+    print(f"\n{len(results)} pairs in {time.time() - started:.0f} s; details in {out}")
+    return 0 if all(r["outcome"] in (None, "identical", "both failed") for r in results) else 1
+
+
+def print_shadow_tables(results):
+    print("\n| project | pairs | compared | scoped | identical | differing | both failed "
+          "| errored | not runnable |")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|")
+    names = list(dict.fromkeys(r["project"] for r in results))
+    for name, rs in [(n, [r for r in results if r["project"] == n]) for n in names] + \
+            [("total", results)]:
+        run = [r for r in rs if r["runnable"]]
+        counts = [sum(r["outcome"] == o for r in run) for o in SHADOW_OUTCOMES]
+        scoped = sum(1 for r in run if r.get("scoped"))
+        print(f"| {name} | {len(rs)} | {len(run)} | {scoped} | " + " | ".join(map(str, counts))
+              + f" | {len(rs) - len(run)} |")
+    for outcome in ("differing", "errored", "both failed"):
+        items = [r for r in results if r["outcome"] == outcome]
+        if items:
+            print(f"\n{outcome.capitalize()} ({len(items)}):")
+        for r in items:
+            print(f"- {r['project']} {r['pair']} ({r['older']} -> {r['newer']})")
+            for ln in (r["detail"] or "").splitlines():
+                print(f"      {ln}")
+    skipped = [r for r in results if not r["runnable"]]
+    if skipped:
+        print(f"\nNot runnable ({len(skipped)}):")
+        for r in skipped:
+            print(f"- {r['project']} {r['pair']}: {r['reason']}")
+
+
 # ---------------------------------------------------------------- inspect
 
 
@@ -694,13 +880,28 @@ def main():
     ins.add_argument("--timeout", type=int, default=600, help="seconds per command")
     ins.add_argument("--limit", type=int, default=0, help="at most this many versions per project")
     ins.add_argument("--from", dest="start", type=int, default=0, help="start at version N")
+    sh = sub.add_parser("shadow-scope", parents=[common],
+                        help="plan every pair with the proportional and the full shadow")
+    sh.add_argument("--schemac", default=os.environ.get(
+        "SCHEMAC", str(HERE.parent / "target" / "release" / "schemac")))
+    sh.add_argument("--url", default=os.environ.get("CORPUS_URL", "postgresql:///{db}"))
+    sh.add_argument("--timeout", type=int, default=600, help="seconds per command")
+    sh.add_argument("--limit", type=int, default=0, help="at most this many pairs per project")
+    sh.add_argument("--from", dest="start", type=int, default=0,
+                    help="start at pair N (N -> N+1), to split a project across processes")
+    sh.add_argument("--report-only", action="store_true",
+                    help="print the tables of every shadow-scope-*.json in the cache")
     args = ap.parse_args()
+    if args.cmd == "shadow-scope" and not args.report_only \
+            and not os.access(args.schemac, os.X_OK):
+        sys.exit(f"not executable: {args.schemac} (see corpus/README.md)")
     if args.cmd == "run":
         for tool in [args.schemac] + ([] if args.no_migra else [args.migra]):
             if not os.access(tool, os.X_OK):
                 sys.exit(f"not executable: {tool} (see corpus/README.md)")
     return {"fetch": cmd_fetch, "run": cmd_run, "list": cmd_list,
-            "report": cmd_report, "inspect": cmd_inspect}[args.cmd](args)
+            "report": cmd_report, "inspect": cmd_inspect,
+            "shadow-scope": cmd_shadow_scope}[args.cmd](args)
 
 
 if __name__ == "__main__":

@@ -86,5 +86,48 @@ class Exceptions(unittest.TestCase):
         self.assertEqual(len(ex2.stale()), 1)
 
 
+class ShadowOutcome(unittest.TestCase):
+    PLAN = "-- step 1: create table t\nCREATE TABLE t (a int);\n"
+
+    def test_same_plan_is_identical(self):
+        self.assertEqual(corpus.shadow_outcome((0, self.PLAN, "w"), (0, self.PLAN, "x")),
+                         ("identical", None))
+
+    def test_different_plans_give_a_unified_diff(self):
+        outcome, detail = corpus.shadow_outcome(
+            (0, self.PLAN, ""), (0, self.PLAN.replace("int", "bigint"), ""))
+        self.assertEqual(outcome, "differing")
+        self.assertIn("--- proportional", detail)
+        self.assertIn("-CREATE TABLE t (a int);", detail)
+        self.assertIn("+CREATE TABLE t (a bigint);", detail)
+
+    def test_long_diff_is_cut(self):
+        a = "".join(f"line {i}\n" for i in range(100))
+        b = "".join(f"other {i}\n" for i in range(100))
+        _, detail = corpus.shadow_outcome((0, a, ""), (0, b, ""), diff_lines=10)
+        self.assertEqual(len(detail.splitlines()), 11)
+        self.assertTrue(detail.endswith("more diff lines)"))
+
+    def test_the_same_failure_is_both_failed(self):
+        err = "Error: shadow-build\n  × relation \"x\" does not exist\n"
+        self.assertEqual(corpus.shadow_outcome((1, "", err), (1, "", err))[0], "both failed")
+
+    def test_one_failure_or_two_different_ones_are_errors(self):
+        err = "Error: shadow-build\n  × relation \"x\" does not exist\n"
+        outcome, detail = corpus.shadow_outcome((0, self.PLAN, ""), (1, "", err))
+        self.assertEqual(outcome, "errored")
+        self.assertIn("proportional exit 0: ok; full exit 1:", detail)
+        self.assertEqual(corpus.shadow_outcome((1, "", err), (1, "", "Error: other\n"))[0],
+                         "errored")
+
+    def test_timing_lines_are_split_off(self):
+        err = ("warning\ntiming: normalise (shadow)               301.8 ms\n"
+               "timing: shadow: connect                    8.8 ms\n"
+               "timing: lint                               1.7 ms\n")
+        kept, stages = corpus.split_timings(err)
+        self.assertEqual(kept, "warning\n")
+        self.assertEqual(stages, {"normalise (shadow)": 301.8, "shadow: connect": 8.8})
+
+
 if __name__ == "__main__":
     unittest.main()
