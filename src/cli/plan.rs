@@ -165,11 +165,22 @@ pub fn run(options: &Options, args: &PlanArgs) -> Result<ExitStatus, CliError> {
         .files
         .extend(current_sources.files.iter().cloned());
 
-    let mut desired = compile(&desired_sources);
-    let mut current = if args.from.is_empty() {
-        Parsed::new(Model::default(), Vec::new())
+    // The two sides are independent: with `--from`, each is compiled on
+    // a thread of its own.
+    let (mut desired, mut current) = if args.from.is_empty() {
+        (
+            compile(&desired_sources),
+            Parsed::new(Model::default(), Vec::new()),
+        )
     } else {
-        compile(&current_sources)
+        std::thread::scope(|scope| {
+            let current = scope.spawn(|| compile(&current_sources));
+            let desired = compile(&desired_sources);
+            match current.join() {
+                Ok(current) => (desired, current),
+                Err(panicked) => std::panic::resume_unwind(panicked),
+            }
+        })
     };
     let mut diagnostics = current.diagnostics.clone();
     diagnostics.extend(desired.diagnostics.iter().cloned());
@@ -205,7 +216,12 @@ pub fn run(options: &Options, args: &PlanArgs) -> Result<ExitStatus, CliError> {
         current: &current.value,
         target: None,
     };
-    finish(options, &options.lint, args, &output, &plan)
+    let status = finish(options, &options.lint, args, &output, &plan);
+    // The command ends here: the memory goes back with the process, and
+    // freeing these trees node by node would only add time (about a tenth
+    // of a second for 10,000 tables).
+    std::mem::forget((desired, current, written, plan, all_sources));
+    status
 }
 
 /// `plan --db`: the current schema is the live database.
@@ -269,6 +285,8 @@ fn run_live(options: &Options, args: &PlanArgs, url: &ConnString) -> Result<Exit
     if let Some(path) = &args.out {
         output::save(path, &live.to_saved_json())?;
     }
+    // As in `run`: the memory goes back with the process.
+    std::mem::forget((desired, live, desired_sources));
     Ok(status)
 }
 
