@@ -288,16 +288,33 @@ async fn a_killed_apply_is_marked_interrupted_and_the_next_run_converges() {
 
 /// Two transactions in the shadow build: the new table `aa`, then the
 /// materialized view `zz`, which runs its query (a step with a `full-scan`
-/// hazard never joins the new objects' transaction).
+/// hazard never joins the new objects' transaction). The `DO` block, a
+/// statement kept as written, makes the build commit as it goes (without
+/// one, the whole build is one transaction that is rolled back: see
+/// `a_killed_shadow_build_that_is_rolled_back_leaves_nothing`).
 const SHADOW_SCHEMA: &str = "
+CREATE TABLE public.aa (id integer PRIMARY KEY);
+CREATE MATERIALIZED VIEW public.zz AS SELECT 1 AS x;
+DO $$ BEGIN PERFORM 1; END $$;
+";
+
+/// The same objects without the `DO` block: the build runs in one
+/// transaction, read back and rolled back.
+const ROLLED_BACK_SCHEMA: &str = "
 CREATE TABLE public.aa (id integer PRIMARY KEY);
 CREATE MATERIALIZED VIEW public.zz AS SELECT 1 AS x;
 ";
 
 /// Runs `plan --shadow-db` and kills it while the build of `public.zz`
 /// in the shadow waits for another session creating a table of that name:
-/// `public.aa`, committed in the transaction before, is left behind.
-async fn kill_during_the_shadow_build(dir: &SchemaDir, target: &TestDb, shadow: &TestDb) {
+/// `public.aa`, committed in the transaction before, is left behind (when
+/// `left_behind`; a rolled-back build leaves nothing).
+async fn kill_during_the_shadow_build(
+    dir: &SchemaDir,
+    target: &TestDb,
+    shadow: &TestDb,
+    left_behind: bool,
+) {
     let shadow_client = connect(shadow.url()).await;
     let blocker = connect(shadow.url()).await;
     blocker
@@ -318,13 +335,19 @@ async fn kill_during_the_shadow_build(dir: &SchemaDir, target: &TestDb, shadow: 
     )
     .spawn()
     .expect("spawns");
+    let waiting = if left_behind {
+        "SELECT to_regclass('public.aa') IS NOT NULL
+         AND EXISTS (SELECT FROM pg_stat_activity
+                     WHERE datname = current_database() AND wait_event_type = 'Lock')"
+    } else {
+        "SELECT EXISTS (SELECT FROM pg_stat_activity
+                        WHERE datname = current_database() AND wait_event_type = 'Lock')"
+    };
     wait_until(
         "the shadow build waits",
         &mut child,
         &shadow_client,
-        "SELECT to_regclass('public.aa') IS NOT NULL
-         AND EXISTS (SELECT FROM pg_stat_activity
-                     WHERE datname = current_database() AND wait_event_type = 'Lock')",
+        waiting,
     )
     .await;
     child.kill().expect("kill -9");
@@ -332,14 +355,53 @@ async fn kill_during_the_shadow_build(dir: &SchemaDir, target: &TestDb, shadow: 
     blocker.batch_execute("ROLLBACK").await.expect("release");
     drop(blocker);
     wait_for_orphans(&shadow_client).await;
+    let expected: Vec<String> = if left_behind {
+        vec!["aa".to_string()]
+    } else {
+        Vec::new()
+    };
     assert_eq!(
         query_strings(
             &shadow_client,
             "SELECT relname::text FROM pg_class WHERE relname IN ('aa', 'zz') AND relkind = 'r'"
         )
         .await,
-        vec!["aa".to_string()],
-        "the killed build left public.aa"
+        expected,
+        "what the killed build left"
+    );
+}
+
+#[tokio::test]
+async fn a_killed_shadow_build_that_is_rolled_back_leaves_nothing() {
+    let target = TestDb::create();
+    let shadow = TestDb::create();
+    let dir = SchemaDir::new("rolled_back", ROLLED_BACK_SCHEMA);
+    let schema = dir.schema();
+    kill_during_the_shadow_build(&dir, &target, &shadow, false).await;
+    let output = schemac(
+        &dir,
+        &[
+            "plan",
+            "--db",
+            target.url(),
+            "--shadow-db",
+            shadow.url(),
+            schema.as_str(),
+        ],
+    );
+    let err = stderr(&output);
+    assert!(output.status.success(), "{err}");
+    assert!(!err.contains("emptied the shadow database"), "{err}");
+    let shadow_client = connect(shadow.url()).await;
+    assert_eq!(
+        count(
+            &shadow_client,
+            "SELECT count(*) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+             WHERE n.nspname = 'public'"
+        )
+        .await,
+        0,
+        "the shadow holds nothing"
     );
 }
 
@@ -357,7 +419,7 @@ async fn a_shadow_left_by_a_killed_run_is_emptied_only_when_schemac_built_it() {
         shadow.url(),
         schema.as_str(),
     ];
-    kill_during_the_shadow_build(&dir, &target, &shadow).await;
+    kill_during_the_shadow_build(&dir, &target, &shadow, true).await;
     let output = schemac(&dir, &plan_args);
     let err = stderr(&output);
     assert!(output.status.success(), "{err}");
@@ -376,7 +438,7 @@ async fn a_shadow_left_by_a_killed_run_is_emptied_only_when_schemac_built_it() {
     drop(shadow_client);
 
     // Left behind again, and now also a table of the user's own.
-    kill_during_the_shadow_build(&dir, &target, &shadow).await;
+    kill_during_the_shadow_build(&dir, &target, &shadow, true).await;
     let shadow_client = connect(shadow.url()).await;
     shadow
         .run_sql("CREATE TABLE public.mine (id integer); INSERT INTO public.mine VALUES (1);")

@@ -143,6 +143,8 @@ pub fn run(options: &Options, args: &ApplyArgs) -> Result<ExitStatus, CliError> 
         shadow_scope: args.shadow.scope(),
         citus: options.citus,
         preflight: args.preflight.settings(),
+        // apply reads the fingerprint itself, for its history.
+        fingerprint: false,
     };
     let Some((desired, sources)) = desired_model(options, args, &conn)? else {
         return Ok(ExitStatus::Failure);

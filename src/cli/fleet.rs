@@ -171,6 +171,7 @@ fn live_options(
         shadow_scope: shadow.scope(),
         citus: options.citus,
         preflight: preflight.settings(),
+        fingerprint: false,
     })
 }
 

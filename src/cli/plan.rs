@@ -233,13 +233,14 @@ fn run_live(options: &Options, args: &PlanArgs, url: &ConnString) -> Result<Exit
         shadow_scope: args.shadow.scope(),
         citus: options.citus,
         preflight: args.preflight.settings(),
+        fingerprint: args.out.is_some(),
     };
     let planned = block_on(async {
         // The files are parsed while the target is read: one waits on the
         // CPU, the other mostly on the server.
         let sources = desired_sources.clone();
         let compiling = tokio::task::spawn_blocking(move || compile_for_live(&sources));
-        let target = live::read_target(&conn).await;
+        let target = live::read_target(&conn, live_options.fingerprint).await;
         let compiled = match compiling.await {
             Ok(compiled) => compiled,
             Err(panicked) => std::panic::resume_unwind(panicked.into_panic()),

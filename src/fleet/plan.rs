@@ -200,7 +200,7 @@ mod tests {
                 plan,
                 server_version: 15,
                 current: Model::default(),
-                fingerprint: String::new(),
+                fingerprint: None,
                 notes: Vec::new(),
                 preflight: PreflightReport::default(),
             }),

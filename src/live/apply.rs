@@ -171,7 +171,10 @@ impl Locked<'_, '_> {
                             self.normalize(client, desired, &mut notes).await?;
                         (live, Some(normalized))
                     }
-                    None => (read_live(client, self.conn, &self.filter).await?, None),
+                    None => (
+                        read_live(client, self.conn, &self.filter, true).await?,
+                        None,
+                    ),
                 };
                 (plan, normalized, live, fingerprint)
             }
@@ -187,7 +190,8 @@ impl Locked<'_, '_> {
                 let mut plan = plan_models(&live.current, &normalized.model, &plan_options)
                     .map_err(LiveError::from)?;
                 plan.notes.extend(normalized.unproven.iter().cloned());
-                let fingerprint = crate::plan::saved::fingerprint(&live.raw);
+                // Read with the fingerprint (`normalize` asks for it).
+                let fingerprint = live.fingerprint.clone().unwrap_or_default();
                 (plan, Some(normalized), live, fingerprint)
             }
         };
@@ -284,7 +288,7 @@ impl Locked<'_, '_> {
         desired: &Model,
         notes: &mut Vec<String>,
     ) -> Result<(LiveModel, NormalizedDesired), LiveError> {
-        let mut live = read_live(client, self.conn, &self.filter).await?;
+        let mut live = read_live(client, self.conn, &self.filter, true).await?;
         let settled = super::citus::settle(self.live_options.citus, &mut live, desired)?;
         let normalized = normalize_desired(
             client,

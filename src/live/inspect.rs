@@ -26,7 +26,7 @@ pub struct Inspected {
 /// [`super::filter`]).
 pub async fn inspect(conn: &ConnParams, filter: &Filter) -> Result<Inspected, LiveError> {
     let session = Session::open(conn).await?;
-    let res = read_live(&session.client, conn, filter).await;
+    let res = read_live(&session.client, conn, filter, false).await;
     session.close().await;
     let live = res?;
     let notes = invalid_index_notes(&live);

@@ -103,6 +103,10 @@ pub struct LiveOptions {
     /// The data checks `plan --db` runs on the plan's steps, as apply
     /// would before its first step.
     pub preflight: crate::apply::PreflightSettings,
+    /// Compute the saved plan's fingerprint of the database read
+    /// ([`LivePlan::fingerprint`], for `plan --out`); it plans the whole
+    /// database from empty, so only when the plan is saved.
+    pub fingerprint: bool,
 }
 
 /// A failure of the live session. Each variant names what was being done;

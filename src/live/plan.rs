@@ -30,8 +30,9 @@ pub struct LivePlan {
     pub server_version: u32,
     /// The live schema the plan starts from.
     pub current: Model,
-    /// [`saved::fingerprint`] of the introspected database.
-    pub fingerprint: String,
+    /// [`saved::fingerprint`] of the introspected database, when
+    /// [`LiveOptions::fingerprint`] asked for it.
+    pub fingerprint: Option<String>,
     /// For stderr: what was left out, which shadow, what it found.
     pub notes: Vec<String>,
     /// The data checks apply runs before its first step, run now:
@@ -41,10 +42,13 @@ pub struct LivePlan {
 
 impl LivePlan {
     /// The saved-plan JSON (`plan --out FILE`), stamped with the current
-    /// time.
+    /// time. Made with [`LiveOptions::fingerprint`]; without it the
+    /// fingerprint is empty, and `apply --plan` refuses the plan as made
+    /// for another database.
     pub fn to_saved_json(&self) -> String {
         let created_at = crate::calendar::rfc3339_utc(std::time::SystemTime::now());
-        saved::to_json(&self.plan, &self.fingerprint, Some(created_at))
+        let fingerprint = self.fingerprint.as_deref().unwrap_or("");
+        saved::to_json(&self.plan, fingerprint, Some(created_at))
     }
 }
 
@@ -54,7 +58,7 @@ pub async fn plan_against_db(
     desired: &Model,
     options: &LiveOptions,
 ) -> Result<LivePlan, LiveError> {
-    let target = read_target(conn).await?;
+    let target = read_target(conn, options.fingerprint).await?;
     plan_against_read(target, conn, desired, options).await
 }
 
@@ -73,12 +77,13 @@ impl TargetRead {
     }
 }
 
-/// Connects to `conn` and reads its schema ([`read_live`]).
-pub async fn read_target(conn: &ConnParams) -> Result<TargetRead, LiveError> {
+/// Connects to `conn` and reads its schema ([`read_live`]), with the
+/// saved plan's fingerprint when `fingerprint`.
+pub async fn read_target(conn: &ConnParams, fingerprint: bool) -> Result<TargetRead, LiveError> {
     let session = Session::open(conn).await?;
     let filter = super::filter();
     let read_stage = crate::timings::stage("introspect target");
-    let live = read_live(&session.client, conn, &filter).await;
+    let live = read_live(&session.client, conn, &filter, fingerprint).await;
     drop(read_stage);
     match live {
         Ok(live) => Ok(TargetRead { session, live }),
@@ -171,7 +176,7 @@ async fn plan_against(
         preflight,
         plan,
         server_version: live.server_version,
-        fingerprint: saved::fingerprint(&live.raw),
+        fingerprint: live.fingerprint,
         current: live.current,
         notes,
     })
@@ -377,7 +382,7 @@ mod tests {
             plan: Plan::default(),
             server_version: 15,
             current: Model::default(),
-            fingerprint: "fp-123".to_string(),
+            fingerprint: Some("fp-123".to_string()),
             notes: Vec::new(),
             preflight: PreflightReport::default(),
         };

@@ -570,6 +570,7 @@ fn plan_against_database(
             skip: crate::apply::PreflightRule::ALL.into_iter().collect(),
             ..crate::apply::PreflightSettings::default()
         },
+        fingerprint: false,
     };
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
