@@ -216,17 +216,20 @@ pub async fn normalize_desired(
     let selection = crate::timings::time("shadow: select", || {
         selection(choice, scope, &live.current, desired)
     });
+    let build_in = async |shadow_db: &ShadowDb| {
+        shadow::normalize(
+            shadow_db,
+            client,
+            desired,
+            selection.as_ref(),
+            filter,
+            live.server_version,
+        )
+        .await
+    };
     match choose_shadow(client, choice, conn, desired, &mut notes).await? {
         Some(mut shadow_db) => {
-            let mut res = shadow::normalize(
-                &shadow_db,
-                client,
-                desired,
-                selection.as_ref(),
-                filter,
-                live.server_version,
-            )
-            .await;
+            let mut res = build_in(&shadow_db).await;
             if shadow_db.is_kept() && matches!(res, Err(shadow::ShadowError::Busy { .. })) {
                 // Another run builds in the kept shadow: this one takes a
                 // throwaway database rather than wait.
@@ -238,15 +241,7 @@ pub async fn normalize_desired(
                     let _stage = crate::timings::stage("shadow: create database");
                     ShadowDb::create(client, conn).await?
                 };
-                res = shadow::normalize(
-                    &shadow_db,
-                    client,
-                    desired,
-                    selection.as_ref(),
-                    filter,
-                    live.server_version,
-                )
-                .await;
+                res = build_in(&shadow_db).await;
             }
             // Dropped on success and on error alike.
             let dropped = {
