@@ -77,6 +77,19 @@ impl Ident {
         Ident(name.to_lowercase())
     }
 
+    /// The parts of a name as sqlparser read it: quoted parts as written,
+    /// unquoted ones folded (parts that are not identifiers left out).
+    pub fn parts_of(name: &sqlparser::ast::ObjectName) -> Vec<Ident> {
+        name.0
+            .iter()
+            .filter_map(|part| part.as_ident())
+            .map(|part| match part.quote_style {
+                Some(_) => Ident::new(part.value.clone()),
+                None => Ident::folded(&part.value),
+            })
+            .collect()
+    }
+
     pub fn as_str(&self) -> &str {
         &self.0
     }
@@ -143,15 +156,7 @@ impl Collation {
     /// A `COLLATE` name as sqlparser read it (unquoted parts folded);
     /// `None` for an empty name.
     pub fn from_object_name(name: &sqlparser::ast::ObjectName) -> Option<Collation> {
-        let parts: Vec<Ident> = name
-            .0
-            .iter()
-            .filter_map(|part| part.as_ident())
-            .map(|part| match part.quote_style {
-                Some(_) => Ident::new(part.value.clone()),
-                None => Ident::folded(&part.value),
-            })
-            .collect();
+        let parts = Ident::parts_of(name);
         match parts.as_slice() {
             [schema, name] => Some(Collation::qualified(Some(schema.clone()), name.clone())),
             [.., name] => Some(Collation::qualified(None, name.clone())),

@@ -230,15 +230,7 @@ fn view_relations(query: &str) -> Result<(Vec<QualifiedName>, Vec<QualifiedName>
     let mut res: Vec<QualifiedName> = Vec::new();
     let mut catalog_candidates = Vec::new();
     for name in visitor.names {
-        let parts: Vec<Ident> = name
-            .0
-            .iter()
-            .filter_map(|part| part.as_ident())
-            .map(|part| match part.quote_style {
-                Some(_) => Ident::new(part.value.clone()),
-                None => Ident::folded(&part.value),
-            })
-            .collect();
+        let parts = Ident::parts_of(&name);
         let qualified = match parts.as_slice() {
             [name] if visitor.ctes.iter().any(|cte| Ident::folded(cte) == *name) => continue,
             [name] => {
