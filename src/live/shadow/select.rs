@@ -8,8 +8,15 @@
 //! triggers, statistics) is *settled* when its offline-normalised desired
 //! definition already equals the live one: the live catalog text is what
 //! the shadow would read back for it, so it is taken as it is. Everything
-//! else is *unsettled* and built in the shadow in full, with what it needs
-//! to be created: tables it only depends on (an FK's referenced key, a
+//! else is *unsettled* and built in the shadow, with what it needs to be
+//! created. An unsettled table that exists live with the same existing
+//! columns (new columns aside) is built *trimmed*: its columns, keys and
+//! table-level settings, and of what it owns (checks, FKs, indexes,
+//! policies, triggers, statistics) only what differs from the live table;
+//! what equals the live definition is settled like a whole object (a
+//! definition's catalog text depends on the types of the columns it
+//! names, which are the live ones). Everything else unsettled is built in
+//! full. Dependencies: tables it only depends on (an FK's referenced key, a
 //! partition's parent, an inheritance parent, a sequence's owner, the table
 //! a Citus table is colocated with) are built reduced to their columns,
 //! partitioning, keys and shard distribution; other dependencies in full.
@@ -33,15 +40,21 @@
 //!   frontend could not model and that must be built verbatim).
 
 use crate::graph::deps::{self, Dep};
-use crate::model::{Colocation, ConstraintKind, Distribution, IndexExpr, Model, ObjectId, Table};
-use std::collections::BTreeSet;
+use crate::model::{
+    Colocation, ConstraintKind, Distribution, Ident, IndexExpr, Model, ObjectId, QualifiedName,
+    Table,
+};
+use std::collections::{BTreeMap, BTreeSet};
 
 /// What the shadow builds and what it does not.
 #[derive(Debug, Clone)]
 pub struct Selection {
-    /// Top-level objects built in full: their read-back replaces the
-    /// desired definition.
+    /// Top-level objects built (in full, or trimmed when in `trimmed`):
+    /// their read-back replaces the desired definition.
     unsettled: BTreeSet<ObjectId>,
+    /// Unsettled tables built without what they own that equals the live
+    /// definition (see [`Trim`]).
+    trimmed: BTreeMap<QualifiedName, Trim>,
     /// Tables built only because an unsettled object needs them, reduced
     /// to columns, partitioning and keys (see [`reduced_table`]).
     reduced: BTreeSet<ObjectId>,
@@ -73,7 +86,11 @@ impl Selection {
     /// full, with everything it needs.
     pub fn require(&mut self, desired: &Model, id: ObjectId) {
         self.reduced.remove(&id);
-        if self.unsettled.insert(id.clone()) {
+        let was_trimmed = match &id {
+            ObjectId::Table(name) => self.trimmed.remove(name).is_some(),
+            _ => false,
+        };
+        if self.unsettled.insert(id.clone()) || was_trimmed {
             self.close_over_dependencies(desired, vec![(id, true)]);
         }
     }
@@ -86,7 +103,15 @@ impl Selection {
             ..Model::default()
         };
         for id in &self.unsettled {
-            copy_unit(desired, &mut res, id);
+            match id {
+                ObjectId::Table(name) if self.trimmed.contains_key(name) => {
+                    if let Some(table) = desired.tables.get(name) {
+                        res.tables
+                            .insert(name.clone(), self.trimmed[name].apply(table));
+                    }
+                }
+                _ => copy_unit(desired, &mut res, id),
+            }
         }
         for id in &self.reduced {
             if let ObjectId::Table(name) = id {
@@ -114,6 +139,13 @@ impl Selection {
                 copy_unit(desired, &mut shadow, &id);
             }
         }
+        for (name, trim) in &self.trimmed {
+            if let (Some(desired), Some(built)) =
+                (desired.tables.get(name), shadow.tables.get_mut(name))
+            {
+                trim.restore(desired, built);
+            }
+        }
         // Privileges are names only (no spelling for the server to
         // normalise): the desired ones are taken as written, for every
         // object, built or settled.
@@ -124,7 +156,15 @@ impl Selection {
 
     fn close_over_dependencies(&mut self, desired: &Model, mut work: Vec<(ObjectId, bool)>) {
         while let Some((id, full)) = work.pop() {
-            for dep in unit_deps(desired, &id, full) {
+            let deps = match &id {
+                ObjectId::Table(name) if full && self.trimmed.contains_key(name) => desired
+                    .tables
+                    .get(name)
+                    .map(|table| table_deps(desired, &self.trimmed[name].apply(table)))
+                    .unwrap_or_default(),
+                _ => unit_deps(desired, &id, full),
+            };
+            for dep in deps {
                 for target in units_of(desired, dep) {
                     if self.unsettled.contains(&target) || self.reduced.contains(&target) {
                         continue;
@@ -159,9 +199,26 @@ pub fn select(live: &Model, desired: &Model) -> Selection {
             .filter(|id| matches!(id, ObjectId::Schema(_) | ObjectId::Extension(_)))
             .cloned(),
     );
+    let differing: BTreeSet<ObjectId> = unsettled.clone();
     spread_to_dependents(desired, &all, &mut unsettled);
+    // A changed table is trimmed unless it uses something whose
+    // definition changes (then a settled definition's text may change
+    // with it, as for a table the spread reaches).
+    let trimmed = differing
+        .iter()
+        .filter_map(|id| match id {
+            ObjectId::Table(name) => Some(name),
+            _ => None,
+        })
+        .filter(|name| !uses_unsettled_definitions(desired, name, &unsettled))
+        .filter_map(|name| {
+            let trim = Trim::of(live.tables.get(name)?, desired.tables.get(name)?)?;
+            Some((name.clone(), trim))
+        })
+        .collect();
     let mut selection = Selection {
         unsettled: BTreeSet::new(),
+        trimmed,
         reduced: BTreeSet::new(),
         total,
         all_equal,
@@ -170,6 +227,128 @@ pub fn select(live: &Model, desired: &Model) -> Selection {
     selection.unsettled = unsettled;
     selection.close_over_dependencies(desired, work);
     selection
+}
+
+/// Whether table `name` of `desired` uses an unsettled object other than
+/// a table, a schema or a sequence (a type, a function, a view, an
+/// extension): how its definitions are stored may change with it.
+fn uses_unsettled_definitions(
+    desired: &Model,
+    name: &QualifiedName,
+    unsettled: &BTreeSet<ObjectId>,
+) -> bool {
+    unit_deps(desired, &ObjectId::Table(name.clone()), true)
+        .into_iter()
+        .flat_map(|dep| units_of(desired, dep))
+        .any(|target| {
+            unsettled.contains(&target)
+                && !matches!(
+                    target,
+                    ObjectId::Table(_) | ObjectId::Schema(_) | ObjectId::Sequence(_)
+                )
+        })
+}
+
+/// What a trimmed table leaves out of its build: the names of what it
+/// owns that equals the live definition, other than its keys (a primary
+/// key, unique constraints and unique indexes are always built: an FK of
+/// another built table may reference them).
+#[derive(Debug, Clone, Default)]
+struct Trim {
+    constraints: BTreeSet<Ident>,
+    indexes: BTreeSet<Ident>,
+    policies: BTreeSet<Ident>,
+    triggers: BTreeSet<Ident>,
+    statistics: BTreeSet<Ident>,
+}
+
+impl Trim {
+    /// The trim of a table that differs from the live one; `None` when it
+    /// must be built in full: an existing column differs (the catalog
+    /// text of a definition depends on the types of the columns it
+    /// names), it has rules (stored like views), or nothing would be left
+    /// out.
+    fn of(live: &Table, desired: &Table) -> Option<Trim> {
+        if !live.rules.is_empty() || !desired.rules.is_empty() {
+            return None;
+        }
+        let columns_kept = desired.columns.iter().all(|column| {
+            live.columns
+                .iter()
+                .find(|live_column| live_column.name == column.name)
+                .is_none_or(|live_column| live_column == column)
+        });
+        if !columns_kept {
+            return None;
+        }
+        fn equal<V: PartialEq>(
+            live: &BTreeMap<Ident, V>,
+            desired: &BTreeMap<Ident, V>,
+            keep: impl Fn(&V) -> bool,
+        ) -> BTreeSet<Ident> {
+            desired
+                .iter()
+                .filter(|(name, value)| !keep(value) && live.get(*name) == Some(*value))
+                .map(|(name, _)| name.clone())
+                .collect()
+        }
+        let trim = Trim {
+            constraints: equal(&live.constraints, &desired.constraints, |constraint| {
+                matches!(
+                    constraint.kind,
+                    ConstraintKind::PrimaryKey { .. } | ConstraintKind::Unique { .. }
+                )
+            }),
+            indexes: equal(&live.indexes, &desired.indexes, |index| index.unique),
+            policies: equal(&live.policies, &desired.policies, |_| false),
+            triggers: equal(&live.triggers, &desired.triggers, |_| false),
+            statistics: equal(&live.statistics, &desired.statistics, |_| false),
+        };
+        let empty = trim.constraints.is_empty()
+            && trim.indexes.is_empty()
+            && trim.policies.is_empty()
+            && trim.triggers.is_empty()
+            && trim.statistics.is_empty();
+        (!empty).then_some(trim)
+    }
+
+    /// `table` without what the trim leaves out.
+    fn apply(&self, table: &Table) -> Table {
+        let mut res = table.clone();
+        res.constraints
+            .retain(|name, _| !self.constraints.contains(name));
+        res.indexes.retain(|name, _| !self.indexes.contains(name));
+        res.policies.retain(|name, _| !self.policies.contains(name));
+        res.triggers.retain(|name, _| !self.triggers.contains(name));
+        res.statistics
+            .retain(|name, _| !self.statistics.contains(name));
+        res
+    }
+
+    /// Puts what the trim left out back into `built` (the table read back
+    /// from the shadow), as `desired` defines it (equal to the live one).
+    fn restore(&self, desired: &Table, built: &mut Table) {
+        fn put<V: Clone>(
+            names: &BTreeSet<Ident>,
+            from: &BTreeMap<Ident, V>,
+            to: &mut BTreeMap<Ident, V>,
+        ) {
+            for name in names {
+                if let Some(value) = from.get(name) {
+                    to.insert(name.clone(), value.clone());
+                }
+            }
+        }
+        put(
+            &self.constraints,
+            &desired.constraints,
+            &mut built.constraints,
+        );
+        put(&self.indexes, &desired.indexes, &mut built.indexes);
+        put(&self.policies, &desired.policies, &mut built.policies);
+        put(&self.triggers, &desired.triggers, &mut built.triggers);
+        put(&self.statistics, &desired.statistics, &mut built.statistics);
+    }
 }
 
 /// An object whose catalog text may change with the definition of
@@ -614,7 +793,7 @@ table events {
     }
 
     #[test]
-    fn changed_tables_are_built_with_reduced_dependencies() {
+    fn changed_tables_are_built_trimmed() {
         let live = load(40, Variant::Base);
         let desired = load(40, Variant::Changed);
         let selection = select(&live, &desired);
@@ -623,19 +802,67 @@ table events {
             .iter()
             .map(|id| format!("{id:?}"))
             .collect();
-        // Tables 3 and 23 change (i % 20 == 3); each references its
-        // predecessor, which is built reduced.
+        // Tables 3 and 23 change (i % 20 == 3): a new column, a new CHECK,
+        // a changed index. Their FK to their predecessor, their other
+        // indexes and checks equal the live ones: they are not built, and
+        // so neither is the predecessor the FK references.
         assert_eq!(changed.len(), 2, "{changed:?}");
         let built = selection.build_model(&desired);
-        let t2 = &built.tables[&crate::model::QualifiedName::public(synth::table_name(2))];
-        assert!(t2.constraints.values().all(|constraint| matches!(
+        assert_eq!(built.tables.len(), 2);
+        let name = crate::model::QualifiedName::public(synth::table_name(3));
+        let t3 = &built.tables[&name];
+        assert_eq!(t3.columns, desired.tables[&name].columns);
+        let kinds: Vec<String> = t3
+            .constraints
+            .values()
+            .map(|constraint| format!("{:?}", std::mem::discriminant(&constraint.kind)))
+            .collect();
+        // The primary key and the new check.
+        assert_eq!(
+            kinds.len(),
+            2,
+            "{:?}",
+            t3.constraints.keys().collect::<Vec<_>>()
+        );
+        assert!(t3
+            .constraints
+            .keys()
+            .any(|constraint| constraint.to_string().ends_with("quantity_positive")));
+        let indexes: Vec<String> = t3.indexes.keys().map(|index| index.to_string()).collect();
+        assert_eq!(indexes, [format!("{}_status_idx", synth::table_name(3))]);
+        // The merge puts the settled tables back whole, and the trimmed
+        // ones' settled definitions back into them.
+        let merged = selection.merge(&desired, built);
+        assert_eq!(merged, desired);
+        // A table that must be built whole (a verbatim statement needs
+        // it) is no longer trimmed, and brings its FK target.
+        let mut whole = select(&live, &desired);
+        whole.require(&desired, ObjectId::Table(name.clone()));
+        let built = whole.build_model(&desired);
+        assert_eq!(built.tables[&name], desired.tables[&name]);
+        assert_eq!(built.tables.len(), 3);
+    }
+
+    /// A table whose existing column changes is built in full, with its
+    /// FK targets reduced: the text of a definition naming the column
+    /// depends on its type.
+    #[test]
+    fn a_changed_column_builds_the_whole_table() {
+        let live = load(40, Variant::Base);
+        let mut desired = live.clone();
+        let name = crate::model::QualifiedName::public(synth::table_name(5));
+        let table = desired.tables.get_mut(&name).expect("t5");
+        table.columns[7].not_null = !table.columns[7].not_null;
+        let selection = select(&live, &desired);
+        let built = selection.build_model(&desired);
+        assert_eq!(built.tables[&name], desired.tables[&name]);
+        let t4 = &built.tables[&crate::model::QualifiedName::public(synth::table_name(4))];
+        assert!(t4.constraints.values().all(|constraint| matches!(
             constraint.kind,
             ConstraintKind::PrimaryKey { .. } | ConstraintKind::Unique { .. }
         )));
-        assert!(t2.policies.is_empty());
-        assert_eq!(built.tables.len(), 4);
-        // The merge puts the settled tables back whole.
-        let merged = selection.merge(&desired, built);
-        assert_eq!(merged, desired);
+        assert!(t4.policies.is_empty());
+        assert_eq!(built.tables.len(), 2);
+        assert_eq!(selection.merge(&desired, built), desired);
     }
 }
