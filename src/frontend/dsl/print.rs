@@ -109,6 +109,7 @@ fn print_raw(model: &Model) -> String {
     for function in model.functions.values() {
         print_function(&mut out, function);
     }
+    let partitions = table::partitions(model);
     for table in model.tables.values() {
         match &table.partition_of {
             Some(of)
@@ -121,7 +122,7 @@ fn print_raw(model: &Model) -> String {
                     table.name, of.parent
                 );
             }
-            None => print_table(&mut out, model, table),
+            None => print_table(&mut out, &partitions, table),
         }
     }
     for view in model.views.values() {

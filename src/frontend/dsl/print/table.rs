@@ -6,6 +6,7 @@
 
 use super::{default_clause, docs, idents, qname, quote, type_text};
 use crate::model::*;
+use std::collections::BTreeMap;
 use std::fmt::Write;
 
 pub(super) fn index_text(index: &Index, on: Option<&QualifiedName>) -> String {
@@ -92,7 +93,22 @@ fn storage_text(options: &crate::model::StorageOptions) -> String {
     format!(" with ({})", options.join(", "))
 }
 
-pub(super) fn print_table(out: &mut String, model: &Model, table: &Table) {
+/// The partitions of each partitioned table, in name order: built once
+/// per printed Model ([`Model::partitions_of`] scans every table, which
+/// made printing quadratic in the number of partitioned tables).
+pub(super) type Partitions<'a> = BTreeMap<&'a QualifiedName, Vec<&'a Table>>;
+
+pub(super) fn partitions(model: &Model) -> Partitions<'_> {
+    let mut res = Partitions::new();
+    for table in model.tables.values() {
+        if let Some(of) = &table.partition_of {
+            res.entry(&of.parent).or_default().push(table);
+        }
+    }
+    res
+}
+
+pub(super) fn print_table(out: &mut String, partitions: &Partitions<'_>, table: &Table) {
     docs(out, "", table.comment.as_deref());
     let unlogged = if table.unlogged { "unlogged " } else { "" };
     let _ = writeln!(out, "{unlogged}table {} {{", qname(&table.name));
@@ -125,7 +141,7 @@ pub(super) fn print_table(out: &mut String, model: &Model, table: &Table) {
         out.push_str(line.trim_end());
         out.push('\n');
     }
-    print_items(out, model, table, "  ");
+    print_items(out, partitions, table, "  ");
     out.push_str("}\n\n");
 }
 
@@ -133,7 +149,7 @@ pub(super) fn print_table(out: &mut String, model: &Model, table: &Table) {
 /// partitioning and partitions, distribution, RLS, policies, triggers,
 /// statistics, rules), each line starting with `indent`. A partition with
 /// any of these of its own gets a block after its bound.
-fn print_items(out: &mut String, model: &Model, table: &Table, indent: &str) {
+fn print_items(out: &mut String, partitions: &Partitions<'_>, table: &Table, indent: &str) {
     for constraint in table.constraints.values() {
         docs(out, indent, constraint.comment.as_deref());
         let _ = writeln!(out, "{indent}{}", constraint_text(constraint));
@@ -150,7 +166,7 @@ fn print_items(out: &mut String, model: &Model, table: &Table, indent: &str) {
             .collect();
         let strategy = partition_by.strategy.as_sql().to_lowercase();
         let _ = writeln!(out, "{indent}partition by {strategy} ({})", keys.join(", "));
-        for partition in model.partitions_of(&table.name) {
+        for partition in partitions.get(&table.name).into_iter().flatten() {
             if partition.name.schema != table.name.schema {
                 continue;
             }
@@ -165,7 +181,7 @@ fn print_items(out: &mut String, model: &Model, table: &Table, indent: &str) {
                 );
                 if has_own_items(partition) {
                     out.push_str(" {\n");
-                    print_items(out, model, partition, &format!("{indent}  "));
+                    print_items(out, partitions, partition, &format!("{indent}  "));
                     let _ = writeln!(out, "{indent}}}");
                 } else {
                     out.push('\n');
