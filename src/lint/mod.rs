@@ -281,15 +281,9 @@ impl<'a> SchemaCtx<'a> {
     /// from an index built once per lint run, so rules that ask for every
     /// partitioned table stay linear in the number of tables.
     pub fn partitions_of(&self, parent: &QualifiedName) -> impl Iterator<Item = &'a Table> + '_ {
-        let index = self.partitions.get_or_init(|| {
-            let mut index: BTreeMap<&'a QualifiedName, Vec<&'a Table>> = BTreeMap::new();
-            for table in self.model.tables.values() {
-                if let Some(of) = &table.partition_of {
-                    index.entry(&of.parent).or_default().push(table);
-                }
-            }
-            index
-        });
+        let index = self
+            .partitions
+            .get_or_init(|| self.model.partitions_by_parent());
         index.get(parent).into_iter().flatten().copied()
     }
     /// Tables that are not partitions (partitions follow their parent),

@@ -539,6 +539,19 @@ impl Model {
         self.tables.get(name)
     }
 
+    /// Every partitioned table's partitions, in name order: one pass over
+    /// the tables, for callers that ask for the partitions of many parents
+    /// ([`Model::partitions_of`] scans every table each time).
+    pub fn partitions_by_parent(&self) -> BTreeMap<&QualifiedName, Vec<&Table>> {
+        let mut res: BTreeMap<&QualifiedName, Vec<&Table>> = BTreeMap::new();
+        for table in self.tables.values() {
+            if let Some(of) = &table.partition_of {
+                res.entry(&of.parent).or_default().push(table);
+            }
+        }
+        res
+    }
+
     /// Partitions of `parent`, in name order.
     pub fn partitions_of<'a>(
         &'a self,

@@ -46,7 +46,7 @@ impl<'a> Lookups<'a> {
     ) -> impl Iterator<Item = &'a Table> + '_ {
         let partitions = self
             .current_partitions
-            .get_or_init(|| partitions_by_parent(self.current));
+            .get_or_init(|| self.current.partitions_by_parent());
         partitions.get(parent).into_iter().flatten().copied()
     }
 
@@ -57,7 +57,7 @@ impl<'a> Lookups<'a> {
     ) -> impl Iterator<Item = &'a Table> + '_ {
         let partitions = self
             .desired_partitions
-            .get_or_init(|| partitions_by_parent(self.desired));
+            .get_or_init(|| self.desired.partitions_by_parent());
         partitions.get(parent).into_iter().flatten().copied()
     }
 
@@ -72,16 +72,6 @@ impl<'a> Lookups<'a> {
             .get_or_init(|| taken_names([self.current, self.desired]))
             .contains(&(schema.as_str(), name))
     }
-}
-
-fn partitions_by_parent(model: &Model) -> Partitions<'_> {
-    let mut res = Partitions::new();
-    for table in model.tables.values() {
-        if let Some(of) = &table.partition_of {
-            res.entry(&of.parent).or_default().push(table);
-        }
-    }
-    res
 }
 
 fn taken_names(models: [&Model; 2]) -> HashSet<(&str, &str)> {

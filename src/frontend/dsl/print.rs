@@ -109,7 +109,7 @@ fn print_raw(model: &Model) -> String {
     for function in model.functions.values() {
         print_function(&mut out, function);
     }
-    let partitions = table::partitions(model);
+    let partitions = model.partitions_by_parent();
     for table in model.tables.values() {
         match &table.partition_of {
             Some(of)

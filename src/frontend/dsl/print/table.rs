@@ -93,20 +93,10 @@ fn storage_text(options: &crate::model::StorageOptions) -> String {
     format!(" with ({})", options.join(", "))
 }
 
-/// The partitions of each partitioned table, in name order: built once
-/// per printed Model ([`Model::partitions_of`] scans every table, which
-/// made printing quadratic in the number of partitioned tables).
+/// The partitions of each partitioned table ([`Model::partitions_by_parent`],
+/// built once per printed Model: asking [`Model::partitions_of`] for each
+/// table made printing quadratic in the number of partitioned tables).
 pub(super) type Partitions<'a> = BTreeMap<&'a QualifiedName, Vec<&'a Table>>;
-
-pub(super) fn partitions(model: &Model) -> Partitions<'_> {
-    let mut res = Partitions::new();
-    for table in model.tables.values() {
-        if let Some(of) = &table.partition_of {
-            res.entry(&of.parent).or_default().push(table);
-        }
-    }
-    res
-}
 
 pub(super) fn print_table(out: &mut String, partitions: &Partitions<'_>, table: &Table) {
     docs(out, "", table.comment.as_deref());
