@@ -41,8 +41,8 @@
 
 use crate::graph::deps::{self, Dep};
 use crate::model::{
-    Colocation, ConstraintKind, Distribution, Ident, IndexExpr, Model, ObjectId, QualifiedName,
-    Table,
+    Colocation, Constraint, ConstraintKind, Distribution, Ident, IndexExpr, Model, ObjectId,
+    QualifiedName, Table,
 };
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -210,7 +210,14 @@ pub fn select(live: &Model, desired: &Model) -> Selection {
             ObjectId::Table(name) => Some(name),
             _ => None,
         })
-        .filter(|name| !uses_unsettled_definitions(desired, name, &unsettled))
+        .filter(|name| {
+            !uses_unsettled(
+                desired,
+                &ObjectId::Table((*name).clone()),
+                &unsettled,
+                false,
+            )
+        })
         .filter_map(|name| {
             let trim = Trim::of(live.tables.get(name)?, desired.tables.get(name)?)?;
             Some((name.clone(), trim))
@@ -229,23 +236,27 @@ pub fn select(live: &Model, desired: &Model) -> Selection {
     selection
 }
 
-/// Whether table `name` of `desired` uses an unsettled object other than
-/// a table, a schema or a sequence (a type, a function, a view, an
-/// extension): how its definitions are stored may change with it.
-fn uses_unsettled_definitions(
+/// Whether the top-level object `id` of `desired` uses an unsettled
+/// object whose definition may change how its own is stored: a type, a
+/// function, a view or an extension, and also a table when `tables` (a
+/// view or a rule is stored against the columns' types). Naming a schema
+/// or a sequence never counts.
+fn uses_unsettled(
     desired: &Model,
-    name: &QualifiedName,
+    id: &ObjectId,
     unsettled: &BTreeSet<ObjectId>,
+    tables: bool,
 ) -> bool {
-    unit_deps(desired, &ObjectId::Table(name.clone()), true)
+    unit_deps(desired, id, true)
         .into_iter()
         .flat_map(|dep| units_of(desired, dep))
         .any(|target| {
             unsettled.contains(&target)
-                && !matches!(
-                    target,
-                    ObjectId::Table(_) | ObjectId::Schema(_) | ObjectId::Sequence(_)
-                )
+                && match target {
+                    ObjectId::Schema(_) | ObjectId::Sequence(_) => false,
+                    ObjectId::Table(_) => tables,
+                    _ => true,
+                }
         })
 }
 
@@ -293,12 +304,7 @@ impl Trim {
                 .collect()
         }
         let trim = Trim {
-            constraints: equal(&live.constraints, &desired.constraints, |constraint| {
-                matches!(
-                    constraint.kind,
-                    ConstraintKind::PrimaryKey { .. } | ConstraintKind::Unique { .. }
-                )
-            }),
+            constraints: equal(&live.constraints, &desired.constraints, is_key),
             indexes: equal(&live.indexes, &desired.indexes, |index| index.unique),
             policies: equal(&live.policies, &desired.policies, |_| false),
             triggers: equal(&live.triggers, &desired.triggers, |_| false),
@@ -379,18 +385,7 @@ fn spread_to_dependents(desired: &Model, all: &[ObjectId], unsettled: &mut BTree
             if !is_view && !spreads_beyond_views {
                 continue;
             }
-            let uses_unsettled = unit_deps(desired, id, true)
-                .into_iter()
-                .flat_map(|dep| units_of(desired, dep))
-                .any(|target| {
-                    unsettled.contains(&target)
-                        && match target {
-                            ObjectId::Schema(_) | ObjectId::Sequence(_) => false,
-                            ObjectId::Table(_) => is_view,
-                            _ => true,
-                        }
-                });
-            if uses_unsettled {
+            if uses_unsettled(desired, id, unsettled, is_view) {
                 added.push(id.clone());
             }
         }
@@ -603,6 +598,15 @@ fn table_deps(model: &Model, table: &Table) -> Vec<Dep> {
     res
 }
 
+/// A key an FK may reference: a primary key or a unique constraint
+/// (unique indexes count too, see [`reduced_table`]).
+fn is_key(constraint: &Constraint) -> bool {
+    matches!(
+        constraint.kind,
+        ConstraintKind::PrimaryKey { .. } | ConstraintKind::Unique { .. }
+    )
+}
+
 /// A table built only so that something else can be created: its columns,
 /// partitioning, inheritance, persistence, distribution and the keys an FK
 /// may reference (primary key, unique constraints, unique indexes). What
@@ -620,12 +624,7 @@ fn reduced_table(table: &Table) -> Table {
     res.constraints = table
         .constraints
         .iter()
-        .filter(|(_, constraint)| {
-            matches!(
-                constraint.kind,
-                ConstraintKind::PrimaryKey { .. } | ConstraintKind::Unique { .. }
-            )
-        })
+        .filter(|(_, constraint)| is_key(constraint))
         .map(|(name, constraint)| (name.clone(), constraint.clone()))
         .collect();
     res.indexes = table
