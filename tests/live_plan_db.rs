@@ -628,30 +628,9 @@ fn shadow_contents(url: &str) -> Vec<String> {
                WHERE n.nspname NOT IN ('pg_catalog', 'information_schema', 'pg_toast', 'schemac') \
                UNION ALL SELECT 'schema ' || nspname FROM pg_namespace \
                WHERE nspname NOT IN ('public', 'information_schema', 'schemac') AND nspname !~ '^pg_'";
-    let mut command = Command::new("psql");
-    command.args([
-        "-X",
-        "-A",
-        "-t",
-        "-q",
-        "-v",
-        "ON_ERROR_STOP=1",
-        "-d",
-        url,
-        "-c",
-        sql,
-    ]);
-    match command.output() {
-        Ok(output) if output.status.success() => String::from_utf8_lossy(&output.stdout)
-            .lines()
-            .filter(|line| !line.is_empty())
-            .map(str::to_string)
-            .collect(),
-        Ok(output) => vec![format!(
-            "(psql failed: {})",
-            String::from_utf8_lossy(&output.stderr)
-        )],
-        Err(err) => vec![format!("(cannot run psql: {err})")],
+    match common::query(url, sql) {
+        Ok(rows) => rows.into_iter().filter(|line| !line.is_empty()).collect(),
+        Err(err) => vec![format!("(psql failed: {err})")],
     }
 }
 

@@ -452,8 +452,7 @@ impl TestDb {
     /// Runs a query and returns its rows, one string per row with fields
     /// separated by `|` (`psql -At`).
     pub fn query(&self, sql: &str) -> Result<Vec<String>, String> {
-        let output = run_psql(&self.url, sql, &["-A", "-t"])?;
-        Ok(output.lines().map(str::to_string).collect())
+        query(&self.url, sql)
     }
 
     /// Creates the cluster-wide roles a schema refers to, if missing: the
@@ -548,6 +547,13 @@ pub fn require_psql() {
 }
 
 /// Runs a script on `url`; `Err` carries psql's stderr.
+/// Runs a query against `url` and returns its rows, one string per row
+/// with fields separated by `|` (`psql -At`).
+pub fn query(url: &str, sql: &str) -> Result<Vec<String>, String> {
+    let output = run_psql(url, sql, &["-A", "-t"])?;
+    Ok(output.lines().map(str::to_string).collect())
+}
+
 pub fn psql(url: &str, sql: &str) -> Result<(), String> {
     run_psql(url, sql, &[]).map(|_| ())
 }
