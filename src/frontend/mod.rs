@@ -11,18 +11,14 @@ pub mod sql;
 
 use crate::diagnostics::{Diagnostic, Parsed};
 use crate::model::Model;
-use crate::source::{Language, SourceSet};
+use crate::source::{Language, SourceFile, SourceSet};
 
 /// Parses every file of the set and merges the results.
 pub fn load(sources: &SourceSet) -> Parsed<Model> {
     let mut model = Model::default();
     let mut diagnostics = Vec::new();
     let parse_stage = crate::timings::stage("parse and lower");
-    for file in &sources.files {
-        let parsed = match file.language {
-            Language::Schema => dsl::load_file(file),
-            Language::Sql => sql::load_file(file),
-        };
+    for (file, parsed) in sources.files.iter().zip(load_files(sources)) {
         diagnostics.extend(parsed.diagnostics);
         for duplicate in model.merge(parsed.value) {
             diagnostics.push(Diagnostic::error(
@@ -36,6 +32,55 @@ pub fn load(sources: &SourceSet) -> Parsed<Model> {
     let resolved = crate::timings::time("resolve", || resolve(model));
     diagnostics.extend(resolved.diagnostics);
     Parsed::new(resolved.value, diagnostics)
+}
+
+/// Threads the frontends read files on: the machine's cores.
+pub fn threads() -> usize {
+    std::thread::available_parallelism().map_or(1, |cores| cores.get())
+}
+
+/// Each file parsed and lowered on its own, in the order of the set. Files
+/// are independent until merged, so several are read at once, one per
+/// core; a single file is read as a whole on every core (`.schema`).
+fn load_files(sources: &SourceSet) -> Vec<Parsed<Model>> {
+    let threads = threads().min(sources.files.len());
+    let load_one = |file: &SourceFile, threads: usize| match file.language {
+        Language::Schema => dsl::load_file_on(file, threads),
+        Language::Sql => sql::load_file(file),
+    };
+    if threads < 2 {
+        return sources
+            .files
+            .iter()
+            .map(|file| load_one(file, crate::frontend::threads()))
+            .collect();
+    }
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let mut loaded: Vec<(usize, Parsed<Model>)> = std::thread::scope(|scope| {
+        let workers: Vec<_> = (0..threads)
+            .map(|_| {
+                scope.spawn(|| {
+                    let mut done = Vec::new();
+                    loop {
+                        let idx = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                        let Some(file) = sources.files.get(idx) else {
+                            return done;
+                        };
+                        done.push((idx, load_one(file, 1)));
+                    }
+                })
+            })
+            .collect();
+        workers
+            .into_iter()
+            .flat_map(|worker| match worker.join() {
+                Ok(done) => done,
+                Err(panic) => std::panic::resume_unwind(panic),
+            })
+            .collect()
+    });
+    loaded.sort_by_key(|(idx, _)| *idx);
+    loaded.into_iter().map(|(_, parsed)| parsed).collect()
 }
 
 /// Whole-Model fix-ups that need every file: filling in FK referenced

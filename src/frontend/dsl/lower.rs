@@ -33,6 +33,17 @@ pub fn lower_entries<'i>(
     file: &SourceFile,
     entries: impl IntoIterator<Item = Entry<'i>>,
 ) -> Parsed<Model> {
+    lower_part(file, entries).finish()
+}
+
+/// Lowers a run of a file's entries, leaving out what needs the whole file
+/// (standalone indexes, grants, aggregates, catalog relations): the runs of
+/// one file, lowered apart ([`Part::absorb`]) and then finished
+/// ([`Part::finish`]), give what [`lower_entries`] gives for the file.
+pub fn lower_part<'a, 'i>(
+    file: &'a SourceFile,
+    entries: impl IntoIterator<Item = Entry<'i>>,
+) -> Part<'a> {
     let mut cx = Cx {
         file,
         base: 0,
@@ -44,6 +55,7 @@ pub fn lower_entries<'i>(
         catalog_candidates: Vec::new(),
         raw_views: Vec::new(),
         pending_aggregates: Vec::new(),
+        writes_default_privileges: false,
     };
     for entry in entries {
         cx.base = entry.base;
@@ -51,11 +63,69 @@ pub fn lower_entries<'i>(
             cx.lower_item(&item);
         }
     }
-    cx.lower_aggregates();
-    cx.attach_standalone_indexes();
-    cx.apply_grants();
-    cx.resolve_catalog_relations();
-    Parsed::new(cx.model, cx.diagnostics)
+    Part(cx)
+}
+
+/// A run of a file's entries, lowered ([`lower_part`]).
+pub struct Part<'a>(Cx<'a>);
+
+impl Part<'_> {
+    /// Appends `later`, the run that follows this one in the file. False
+    /// (and nothing appended) when the two runs touch the same object (a
+    /// duplicate declaration, default privileges in both): only lowering
+    /// the runs one after the other handles that as the file's order
+    /// demands.
+    pub fn absorb(&mut self, later: Part<'_>) -> bool {
+        let (cx, other) = (&mut self.0, &later.0);
+        let (mine, theirs) = (&cx.model, &other.model);
+        let overlaps = shares_key(&mine.schemas, &theirs.schemas)
+            || shares_key(&mine.extensions, &theirs.extensions)
+            || shares_key(&mine.roles, &theirs.roles)
+            || shares_key(&mine.enums, &theirs.enums)
+            || shares_key(&mine.domains, &theirs.domains)
+            || shares_key(&mine.composites, &theirs.composites)
+            || shares_key(&mine.sequences, &theirs.sequences)
+            || shares_key(&mine.functions, &theirs.functions)
+            || shares_key(&mine.tables, &theirs.tables)
+            || shares_key(&mine.views, &theirs.views)
+            || !(mine.privileges.is_empty() || theirs.privileges.is_empty())
+            || (cx.writes_default_privileges && other.writes_default_privileges);
+        if overlaps {
+            return false;
+        }
+        let other = later.0;
+        let duplicates = cx.model.merge(other.model);
+        debug_assert!(duplicates.is_empty());
+        cx.diagnostics.extend(other.diagnostics);
+        cx.standalone_indexes.extend(other.standalone_indexes);
+        cx.pending_grants.extend(other.pending_grants);
+        cx.default_privilege_schemas
+            .extend(other.default_privilege_schemas);
+        cx.catalog_candidates.extend(other.catalog_candidates);
+        cx.raw_views.extend(other.raw_views);
+        cx.pending_aggregates.extend(other.pending_aggregates);
+        cx.writes_default_privileges |= other.writes_default_privileges;
+        true
+    }
+
+    /// Does what needs the whole file and returns its Model.
+    pub fn finish(self) -> Parsed<Model> {
+        let mut cx = self.0;
+        cx.lower_aggregates();
+        cx.attach_standalone_indexes();
+        cx.apply_grants();
+        cx.resolve_catalog_relations();
+        Parsed::new(cx.model, cx.diagnostics)
+    }
+}
+
+/// True when the two maps have a key in common.
+fn shares_key<K: Ord, V>(
+    a: &std::collections::BTreeMap<K, V>,
+    b: &std::collections::BTreeMap<K, V>,
+) -> bool {
+    let (small, large) = if a.len() <= b.len() { (a, b) } else { (b, a) };
+    small.keys().any(|key| large.contains_key(key))
 }
 
 pub(super) struct Cx<'a> {
@@ -80,6 +150,9 @@ pub(super) struct Cx<'a> {
     /// `aggregate` items: read once the whole file is read, so that the
     /// functions they name may be declared anywhere in it.
     pending_aggregates: Vec<function::PendingAggregate>,
+    /// A `default privileges` item was lowered: each one updates the entry
+    /// the items before it left ([`Part::absorb`]).
+    writes_default_privileges: bool,
 }
 
 impl Cx<'_> {

@@ -48,6 +48,9 @@ pub struct Entries<'i> {
     /// which pest reads to the end of the file (an unclosed parenthesis),
     /// would otherwise cost time quadratic in its length.
     stop_at_first_error: bool,
+    /// No entry starts at or after this offset (the end of a chunk, see
+    /// [`Entries::chunk`]); the last entry may end past it.
+    stop: usize,
     pub diagnostics: Vec<Diagnostic>,
 }
 
@@ -58,8 +61,26 @@ impl<'i> Entries<'i> {
             file,
             pos: 0,
             stop_at_first_error: false,
+            stop: text.len(),
             diagnostics: Vec::new(),
         }
+    }
+
+    /// The entries that start in `start..stop`, ending at the first syntax
+    /// error. `start` must be where an entry starts; whether `stop` is one
+    /// too shows in [`Entries::position`] once the iterator is exhausted
+    /// (equal to `stop` exactly when it is).
+    pub fn chunk(text: &'i str, file: FileId, start: usize, stop: usize) -> Entries<'i> {
+        Entries {
+            pos: start.min(text.len()),
+            stop: stop.min(text.len()),
+            ..Entries::until_first_error(text, file)
+        }
+    }
+
+    /// Where the next entry would start.
+    pub fn position(&self) -> usize {
+        self.pos
     }
 
     /// Like [`Entries::new`], but ends at the first syntax error.
@@ -75,7 +96,7 @@ impl<'i> Iterator for Entries<'i> {
     type Item = Entry<'i>;
 
     fn next(&mut self) -> Option<Entry<'i>> {
-        while self.pos < self.text.len() {
+        while self.pos < self.stop {
             let rest = &self.text[self.pos..];
             match SchemaParser::parse(Rule::entry, rest) {
                 Ok(mut pairs) => {

@@ -4,6 +4,7 @@
 use super::*;
 use crate::model::*;
 use crate::source::{FileId, Language};
+use crate::synth;
 
 /// Every construct of docs/language.md.
 pub(super) const RICH: &str = r#"// The reference sample of the language.
@@ -1130,4 +1131,92 @@ fn aggregates_find_functions_declared_anywhere_in_the_file() {
         .and_then(|function| function.aggregate.as_ref())
         .expect("an aggregate");
     assert_eq!(joined.sfunc, QualifiedName::public("step"));
+}
+
+/// A file large enough to be read in runs on several threads: `tables`
+/// synthetic tables, then `tail`.
+fn large(tables: usize, tail: &str) -> String {
+    let mut text = synth::source(tables, synth::Variant::Base, synth::Form::Schema);
+    text.push_str(tail);
+    text
+}
+
+/// Reading `text` on `threads` threads gives exactly what one thread gives.
+fn assert_same_on_threads(text: &str, threads: usize) {
+    let source = file(text);
+    let one = load_file_on(&source, 1);
+    let many = load_file_on(&source, threads);
+    // Compared as debug text (every field, spans included), reported
+    // briefly: the Models of a large file print megabytes.
+    assert!(
+        format!("{:?}", many.value) == format!("{:?}", one.value),
+        "the Model read on {threads} threads differs from one thread's"
+    );
+    assert_eq!(many.diagnostics.len(), one.diagnostics.len());
+    assert!(format!("{:?}", many.diagnostics) == format!("{:?}", one.diagnostics));
+}
+
+#[test]
+fn a_large_file_is_read_in_runs_with_the_same_result() {
+    // Grants, default privileges, a standalone index and an aggregate in
+    // the last run name objects of the first run.
+    let tail = format!(
+        "{RICH}\nindex t00000_note_idx on t00000 (note)\ngrant select on table t00001 to app_user\n"
+    );
+    let text = large(400, &tail);
+    assert!(text.len() > CHUNK_MIN_BYTES);
+    for threads in [2, 3, 4] {
+        assert!(load_chunks(&file(&text), threads).is_some(), "{threads}");
+        assert_same_on_threads(&text, threads);
+    }
+    let loaded = load_file_on(&file(&text), 4);
+    assert!(loaded.diagnostics.is_empty(), "{:?}", loaded.diagnostics);
+    assert!(loaded.value.tables[&QualifiedName::public("t00000")]
+        .indexes
+        .contains_key(&Ident::new("t00000_note_idx")));
+}
+
+#[test]
+fn runs_that_touch_the_same_object_are_read_in_file_order() {
+    // A duplicate in a later run: the later declaration is the duplicate.
+    let duplicate = large(400, "table t00001 {\n  id bigint\n}\n");
+    assert!(load_chunks(&file(&duplicate), 4).is_none());
+    assert_same_on_threads(&duplicate, 4);
+    let loaded = load_file_on(&file(&duplicate), 4);
+    assert_eq!(loaded.diagnostics.len(), 1, "{:?}", loaded.diagnostics);
+    assert_eq!(loaded.diagnostics[0].code, "duplicate-object");
+    // Default privileges written in two runs add up in order.
+    let privileges = format!(
+        "default privileges grant select on tables to app_user\n{}default privileges revoke select on tables from app_user\n",
+        large(400, "")
+    );
+    assert!(load_chunks(&file(&privileges), 4).is_none());
+    assert_same_on_threads(&privileges, 4);
+}
+
+#[test]
+fn a_run_that_starts_inside_an_object_falls_back_to_one_thread() {
+    // A function body full of lone `}` lines across the middle of the
+    // file: the first run start found there is inside the body.
+    let first = large(200, "");
+    let second = first.replace("t0", "u0");
+    let body = "  perform 1;\n}\n".repeat(4000);
+    let text = format!(
+        "{first}function braces() returns void language plpgsql as $$\nbegin\n{body}end\n$$\n\n{second}"
+    );
+    assert!(load_chunks(&file(&text), 2).is_none());
+    assert_same_on_threads(&text, 2);
+    let loaded = load_file_on(&file(&text), 2);
+    assert!(loaded.diagnostics.is_empty(), "{:?}", loaded.diagnostics);
+    assert_eq!(loaded.value.functions.len(), 1);
+    assert_eq!(loaded.value.tables.len(), 2 * synth::n_relations(200));
+}
+
+#[test]
+fn a_syntax_error_in_a_later_run_is_reported_as_on_one_thread() {
+    let text = large(400, "table broken {\n  id bigint not not null\n}\n");
+    assert_same_on_threads(&text, 4);
+    let loaded = load_file_on(&file(&text), 4);
+    assert!(loaded.diagnostics.iter().any(|d| d.code == "syntax-error"));
+    assert!(loaded.value.tables.len() > 400);
 }

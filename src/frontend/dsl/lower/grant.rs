@@ -101,6 +101,7 @@ impl Cx<'_> {
     /// the `pg_default_acl` entry, in file order (it does not touch the
     /// file's objects).
     pub(super) fn lower_default_privileges(&mut self, def: &Node<'_>) {
+        self.writes_default_privileges = true;
         let span = self.span(def);
         let role = child(def, Rule::dp_role)
             .and_then(|node| child(&node, Rule::ident))
