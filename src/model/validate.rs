@@ -408,10 +408,38 @@ fn check_identifiers(model: &Model, out: &mut Vec<Diagnostic>) {
 /// Relations (tables, views, sequences, indexes, and the indexes behind
 /// PRIMARY KEY, UNIQUE and EXCLUDE constraints) share one namespace per
 /// schema.
-fn check_relation_names(model: &Model, out: &mut Vec<Diagnostic>) {
-    let mut seen: BTreeMap<QualifiedName, (String, Option<Span>)> = BTreeMap::new();
+/// What takes a name in a schema's relation namespace (for messages; the
+/// text is only built for a duplicate).
+#[derive(Clone, Copy)]
+enum Claimant<'m> {
+    Table(&'m QualifiedName),
+    View(&'m QualifiedName),
+    Sequence(&'m QualifiedName),
+    ViewIndex(&'m Ident, &'m QualifiedName),
+    Constraint(&'m Ident, &'m QualifiedName),
+    Index(&'m Ident, &'m QualifiedName),
+}
+
+impl std::fmt::Display for Claimant<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Claimant::Table(name) => write!(f, "table {name}"),
+            Claimant::View(name) => write!(f, "view {name}"),
+            Claimant::Sequence(name) => write!(f, "sequence {name}"),
+            Claimant::ViewIndex(index, view) => write!(f, "index {index} on view {view}"),
+            Claimant::Constraint(constraint, table) => {
+                write!(f, "constraint {constraint} on table {table}")
+            }
+            Claimant::Index(index, table) => write!(f, "index {index} on table {table}"),
+        }
+    }
+}
+
+fn check_relation_names<'m>(model: &'m Model, out: &mut Vec<Diagnostic>) {
+    let mut seen: std::collections::HashMap<QualifiedName, (Claimant<'m>, Option<Span>)> =
+        std::collections::HashMap::new();
     let mut claim = |name: QualifiedName,
-                     what: String,
+                     what: Claimant<'m>,
                      span: Option<Span>,
                      out: &mut Vec<Diagnostic>| {
         match seen.get(&name) {
@@ -438,23 +466,17 @@ fn check_relation_names(model: &Model, out: &mut Vec<Diagnostic>) {
     for (name, table) in &model.tables {
         claim(
             name.clone(),
-            format!("table {name}"),
+            Claimant::Table(name),
             span_of(&table.meta),
             out,
         );
     }
     for (name, view) in &model.views {
-        claim(
-            name.clone(),
-            format!("view {name}"),
-            span_of(&view.meta),
-            out,
-        );
+        claim(name.clone(), Claimant::View(name), span_of(&view.meta), out);
         for index in view.indexes.values() {
-            let what = format!("index {} on view {name}", index.name);
             claim(
                 name.with_name(index.name.clone()),
-                what,
+                Claimant::ViewIndex(&index.name, name),
                 span_of(&index.meta),
                 out,
             );
@@ -463,7 +485,7 @@ fn check_relation_names(model: &Model, out: &mut Vec<Diagnostic>) {
     for (name, sequence) in &model.sequences {
         claim(
             name.clone(),
-            format!("sequence {name}"),
+            Claimant::Sequence(name),
             span_of(&sequence.meta),
             out,
         );
@@ -478,13 +500,13 @@ fn check_relation_names(model: &Model, out: &mut Vec<Diagnostic>) {
                     | ConstraintKind::Exclude { .. }
             );
             if index_backed {
-                let what = format!("constraint {} on table {name}", constraint.name);
+                let what = Claimant::Constraint(&constraint.name, name);
                 let span = span_of(&constraint.meta).or(table_span);
                 claim(name.with_name(constraint.name.clone()), what, span, out);
             }
         }
         for index in table.indexes.values() {
-            let what = format!("index {} on table {name}", index.name);
+            let what = Claimant::Index(&index.name, name);
             let span = span_of(&index.meta).or(table_span);
             claim(name.with_name(index.name.clone()), what, span, out);
         }

@@ -38,7 +38,7 @@ thread_local! {
 
 /// `compute(key)`, remembered in `memo`: a pure function of the text, so a
 /// remembered value is the value.
-fn memoized<T: Clone>(
+pub(super) fn memoized<T: Clone>(
     memo: &'static std::thread::LocalKey<RefCell<HashMap<String, T>>>,
     key: &str,
     compute: impl FnOnce(&str) -> T,
