@@ -46,7 +46,7 @@ fn load_files(sources: &SourceSet) -> Vec<Parsed<Model>> {
     let threads = threads().min(sources.files.len());
     let load_one = |file: &SourceFile, threads: usize| match file.language {
         Language::Schema => dsl::load_file_on(file, threads),
-        Language::Sql => sql::load_file(file),
+        Language::Sql => sql::load_file_on(file, threads),
     };
     if threads < 2 {
         return sources

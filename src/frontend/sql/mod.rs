@@ -61,13 +61,50 @@ pub(crate) fn test_model(sql: &str) -> Model {
 
 /// Parses one `.sql` file into a Model (see the module doc).
 pub fn load_file(file: &SourceFile) -> Parsed<Model> {
+    load_file_on(file, crate::frontend::threads())
+}
+
+/// Files smaller than this are split and read on one thread.
+const PIPELINE_MIN_BYTES: usize = 512 * 1024;
+
+/// Reads one `.sql` file on at most `threads` threads: with two or more and
+/// a large file, one thread splits the file into statements while another
+/// reads them, in file order, as they come (the same statements in the
+/// same order as on one thread).
+pub fn load_file_on(file: &SourceFile, threads: usize) -> Parsed<Model> {
+    if threads < 2 || file.text.len() < PIPELINE_MIN_BYTES {
+        return read_statements(file, split::split(&file.text));
+    }
+    std::thread::scope(|scope| {
+        // A few batches of statements in flight bound the memory.
+        let (batches, statements) = std::sync::mpsc::sync_channel::<Vec<Stmt<'_>>>(4);
+        let splitter = scope.spawn(move || {
+            split::split_in_batches(&file.text, |batch| {
+                // The reader only stops early by panicking; nothing is left
+                // to do then.
+                let _ = batches.send(batch);
+            });
+        });
+        let parsed = read_statements(file, statements.into_iter().flatten());
+        if let Err(panic) = splitter.join() {
+            std::panic::resume_unwind(panic);
+        }
+        parsed
+    })
+}
+
+/// Reads the file's statements, in file order, into its Model.
+fn read_statements<'a>(
+    file: &'a SourceFile,
+    statements: impl IntoIterator<Item = Stmt<'a>>,
+) -> Parsed<Model> {
     let mut ctx = Ctx::new(file);
     let mut hints = Vec::new();
     let mut previous_end = 0;
     // Offsets of invalid bytes inside statements schemac models.
     let mut in_modelled = std::collections::BTreeSet::new();
     let default_path = search_path::default_path();
-    for stmt in split::split(&file.text) {
+    for stmt in statements {
         hints.extend(rename_hint::find(
             &file.text,
             previous_end..stmt.start,
@@ -428,6 +465,38 @@ mod tests {
 
     fn file(text: &str) -> SourceFile {
         SourceFile::new(FileId(0), "t.sql".into(), text.to_string(), Language::Sql)
+    }
+
+    #[test]
+    fn a_large_file_split_on_another_thread_reads_the_same() {
+        // pg_dump's order (tables, then constraints, indexes, comments and
+        // grants that name them), a search_path change midway, data and an
+        // error late in the file.
+        let mut text = String::from("SET search_path = app, public;\nCREATE SCHEMA app;\n");
+        text.push_str(&crate::synth::source(
+            600,
+            crate::synth::Variant::Base,
+            crate::synth::Form::Sql,
+        ));
+        text.push_str("SET search_path = public;\nCOPY t00001 (id) FROM stdin;\n1\n\\.\n");
+        text.push_str(
+            "ALTER TABLE ONLY public.t00002 ADD CONSTRAINT t00002_name_key UNIQUE (name);\n",
+        );
+        text.push_str("CREATE INDEX late_idx ON t00003 USING btree (note);\nCOMMENT ON COLUMN public.t00004.note IS 'late';\n");
+        text.push_str("CREATE TABLE broken (id bigint NOT NOT NULL);\nGRANT SELECT ON public.t00005 TO PUBLIC;\n");
+        assert!(text.len() > PIPELINE_MIN_BYTES);
+        let source = file(&text);
+        let one = load_file_on(&source, 1);
+        let two = load_file_on(&source, 2);
+        assert!(
+            format!("{:?}", two.value) == format!("{:?}", one.value),
+            "the Model read with a splitter thread differs from one thread's"
+        );
+        assert!(format!("{:?}", two.diagnostics) == format!("{:?}", one.diagnostics));
+        assert!(one.diagnostics.iter().any(|d| d.code == "syntax-error"));
+        assert!(one.value.tables[&QualifiedName::public("t00002")]
+            .constraints
+            .contains_key(&Ident::new("t00002_name_key")));
     }
 
     /// A file read from bytes as `SourceSet` reads a `.sql` file.

@@ -59,20 +59,43 @@ impl<'a> Stmt<'a> {
 ///
 /// The text is lexed by [`sql_lex::lex_range`] in runs that end before a
 /// line starting with `\` (where a psql meta-command or the end of a COPY
-/// data block can be), so COPY data, which is not SQL, is never lexed past
+/// data block can be) or, in a large file, at a line start about
+/// [`RUN_BYTES`] on, so COPY data, which is not SQL, is never lexed past
 /// the run holding its COPY statement, and no statement is lexed twice
 /// unless a statement, quoted run or comment spans such a line (then its
 /// run grows to at least twice its length, so the split stays near-linear
 /// however many such lines one statement spans).
 pub(crate) fn split(text: &str) -> Vec<Stmt<'_>> {
     let mut statements = Vec::new();
+    split_in_batches(text, |batch| statements.extend(batch));
+    statements
+}
+
+/// Bytes a run holds at most, besides the statement it ends in: the
+/// lexemes of one run are alive at a time, so a large file is lexed in
+/// bounded memory, and its statements come out in batches as it goes.
+const RUN_BYTES: usize = 256 * 1024;
+
+/// [`split`], handing the statements to `sink` in file order, one batch
+/// per run (see [`split`]), as soon as the run is scanned.
+pub(crate) fn split_in_batches<'a>(text: &'a str, sink: impl FnMut(Vec<Stmt<'a>>)) {
+    split_in_runs_of(text, RUN_BYTES, sink);
+}
+
+/// [`split_in_batches`] with runs of about `run_bytes`.
+fn split_in_runs_of<'a>(text: &'a str, run_bytes: usize, mut sink: impl FnMut(Vec<Stmt<'a>>)) {
     let mut pos = 0;
-    let mut run_end = next_backslash_line(text, 0);
+    let mut run_end = bounded_run_end(text, 0, run_bytes);
     while pos < text.len() {
-        match scan_run(text, pos, run_end, &mut statements) {
+        let mut batch = Vec::new();
+        let next = scan_run(text, pos, run_end, &mut batch);
+        if !batch.is_empty() {
+            sink(batch);
+        }
+        match next {
             Next::At(next) => {
                 pos = next;
-                run_end = next_backslash_line(text, pos);
+                run_end = bounded_run_end(text, pos, run_bytes);
             }
             Next::Grow(from) => {
                 // At least double the run, so that a statement spanning
@@ -80,11 +103,27 @@ pub(crate) fn split(text: &str) -> Vec<Stmt<'_>> {
                 // not once per such line (a quadratic split).
                 let target = run_end.max(from + 2 * (run_end - from));
                 pos = from;
-                run_end = next_backslash_line(text, target);
+                run_end = bounded_run_end(text, target, run_bytes);
             }
         }
     }
-    statements
+}
+
+/// Where a run that goes at least to `after` ends: before the next line
+/// starting with `\`, and at most about `run_bytes` further, at a line
+/// start (a run may end anywhere between statements: one that ends inside
+/// a statement, literal or comment grows, see [`scan_run`]).
+fn bounded_run_end(text: &str, after: usize, run_bytes: usize) -> usize {
+    let backslash = next_backslash_line(text, after);
+    let bytes = text.as_bytes();
+    let limit = after.saturating_add(run_bytes);
+    if limit >= backslash {
+        return backslash;
+    }
+    match bytes[limit..].iter().position(|&byte| byte == b'\n') {
+        Some(newline) => (limit + newline + 1).min(backslash),
+        None => backslash,
+    }
 }
 
 /// Where [`scan_run`] leaves off.
@@ -280,6 +319,35 @@ mod tests {
 
     fn texts(sql: &str) -> Vec<&str> {
         split(sql).iter().map(|stmt| stmt.text).collect()
+    }
+
+    #[test]
+    fn runs_of_any_size_split_alike() {
+        // Statements, literals, comments, rule bodies, BEGIN ATOMIC bodies,
+        // COPY data and meta-commands across run ends of every size.
+        let mut sql = String::from("\\restrict abc\n");
+        for idx in 0..40 {
+            sql.push_str(&format!(
+                "CREATE TABLE t{idx} (\n  a text DEFAULT 'x;\ny',\n  b int -- c;\n);\n\
+                 /* block ;\n /* nested ;\n */ */\n\
+                 CREATE FUNCTION f{idx}() RETURNS int AS $body$\nselect 1;\n$$;\n$body$ LANGUAGE sql;\n\
+                 CREATE RULE r{idx} AS ON DELETE TO t{idx} DO (DELETE FROM a;\nDELETE FROM b);\n\
+                 CREATE FUNCTION g{idx}() RETURNS int LANGUAGE sql\nBEGIN ATOMIC\n  SELECT CASE WHEN true THEN 1 END;\n  SELECT 2;\nEND;\n\
+                 COPY t{idx} (a) FROM stdin;\nrow;1\n\\.\n\
+                 SELECT E'it\\'s;\n';\n"
+            ));
+        }
+        let whole = |run_bytes| {
+            let mut out = Vec::new();
+            split_in_runs_of(&sql, run_bytes, |batch| out.extend(batch));
+            out
+        };
+        let reference = whole(usize::MAX);
+        assert_eq!(reference.len(), 1 + 40 * 6);
+        for run_bytes in [1, 2, 7, 16, 61, 200, 1000, 4096] {
+            assert_eq!(whole(run_bytes), reference, "runs of {run_bytes} bytes");
+        }
+        assert_eq!(split(&sql), reference);
     }
 
     #[test]
