@@ -43,21 +43,21 @@ pub fn threads() -> usize {
 /// are independent until merged, so several are read at once, one per
 /// core; a single file is read as a whole on every core (`.schema`).
 fn load_files(sources: &SourceSet) -> Vec<Parsed<Model>> {
-    let threads = threads().min(sources.files.len());
+    let cores = threads();
     let load_one = |file: &SourceFile, threads: usize| match file.language {
         Language::Schema => dsl::load_file_on(file, threads),
         Language::Sql => sql::load_file_on(file, threads),
     };
-    if threads < 2 {
+    if cores < 2 || sources.files.len() < 2 {
         return sources
             .files
             .iter()
-            .map(|file| load_one(file, crate::frontend::threads()))
+            .map(|file| load_one(file, cores))
             .collect();
     }
     let next = std::sync::atomic::AtomicUsize::new(0);
     let mut loaded: Vec<(usize, Parsed<Model>)> = std::thread::scope(|scope| {
-        let workers: Vec<_> = (0..threads)
+        let workers: Vec<_> = (0..cores.min(sources.files.len()))
             .map(|_| {
                 scope.spawn(|| {
                     let mut done = Vec::new();

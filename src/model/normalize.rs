@@ -96,6 +96,32 @@ pub use types::{extension_of_type, is_builtin_type, type_name, user_type_name};
 pub use unproven::unproven_expressions;
 
 use super::{Ident, QualifiedName, Sequence, SqlExpr, TypeName};
+use std::cell::RefCell;
+use std::collections::HashMap;
+
+/// Entries a memo table keeps before it is emptied (bounds its memory).
+const MEMO_CAPACITY: usize = 4096;
+
+/// `compute(key)`, remembered in `memo`: a pure function of the text, so a
+/// remembered value is the value.
+fn memoized<T: Clone>(
+    memo: &'static std::thread::LocalKey<RefCell<HashMap<String, T>>>,
+    key: &str,
+    compute: impl FnOnce(&str) -> T,
+) -> T {
+    if let Some(hit) = memo.with(|memo| memo.borrow().get(key).cloned()) {
+        return hit;
+    }
+    let value = compute(key);
+    memo.with(|memo| {
+        let mut memo = memo.borrow_mut();
+        if memo.len() >= MEMO_CAPACITY {
+            memo.clear();
+        }
+        memo.insert(key.to_string(), value.clone());
+    });
+    value
+}
 
 /// An expression that sqlparser could not read. Line and column are
 /// 1-based and relative to the expression text.

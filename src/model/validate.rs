@@ -405,9 +405,6 @@ fn check_identifiers(model: &Model, out: &mut Vec<Diagnostic>) {
     }
 }
 
-/// Relations (tables, views, sequences, indexes, and the indexes behind
-/// PRIMARY KEY, UNIQUE and EXCLUDE constraints) share one namespace per
-/// schema.
 /// What takes a name in a schema's relation namespace (for messages; the
 /// text is only built for a duplicate).
 #[derive(Clone, Copy)]
@@ -435,6 +432,9 @@ impl std::fmt::Display for Claimant<'_> {
     }
 }
 
+/// Relations (tables, views, sequences, indexes, and the indexes behind
+/// PRIMARY KEY, UNIQUE and EXCLUDE constraints) share one namespace per
+/// schema.
 fn check_relation_names<'m>(model: &'m Model, out: &mut Vec<Diagnostic>) {
     let mut seen: std::collections::HashMap<QualifiedName, (Claimant<'m>, Option<Span>)> =
         std::collections::HashMap::new();

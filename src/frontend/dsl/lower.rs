@@ -88,7 +88,6 @@ impl Part<'_> {
             || shares_key(&mine.functions, &theirs.functions)
             || shares_key(&mine.tables, &theirs.tables)
             || shares_key(&mine.views, &theirs.views)
-            || !(mine.privileges.is_empty() || theirs.privileges.is_empty())
             || (cx.writes_default_privileges && other.writes_default_privileges);
         if overlaps {
             return false;

@@ -9,7 +9,7 @@
 
 use super::bound::canonical_datetime;
 use super::types::type_name;
-use super::ExprError;
+use super::{memoized, ExprError};
 use crate::model::{Ident, SqlExpr};
 use sqlparser::ast::{
     visit_expressions, visit_expressions_mut, visit_relations_mut, Array, BinaryOperator, CastKind,
@@ -22,9 +22,6 @@ use std::cell::RefCell;
 use std::collections::HashMap;
 use std::ops::ControlFlow;
 
-/// Entries a memo table keeps before it is emptied (bounds its memory).
-const MEMO_CAPACITY: usize = 4096;
-
 thread_local! {
     /// [`parse`] results by text: a schema repeats the same expressions
     /// (`now()`, `0`, `true`, a tenant policy) on many tables, and the
@@ -34,27 +31,6 @@ thread_local! {
     /// [`expr`] results by text.
     static CANONICAL: RefCell<HashMap<String, Result<SqlExpr, ExprError>>> =
         RefCell::new(HashMap::new());
-}
-
-/// `compute(key)`, remembered in `memo`: a pure function of the text, so a
-/// remembered value is the value.
-pub(super) fn memoized<T: Clone>(
-    memo: &'static std::thread::LocalKey<RefCell<HashMap<String, T>>>,
-    key: &str,
-    compute: impl FnOnce(&str) -> T,
-) -> T {
-    if let Some(hit) = memo.with(|memo| memo.borrow().get(key).cloned()) {
-        return hit;
-    }
-    let value = compute(key);
-    memo.with(|memo| {
-        let mut memo = memo.borrow_mut();
-        if memo.len() >= MEMO_CAPACITY {
-            memo.clear();
-        }
-        memo.insert(key.to_string(), value.clone());
-    });
-    value
 }
 
 /// Parses one expression; the whole text must be consumed.

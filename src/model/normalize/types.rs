@@ -218,21 +218,20 @@ pub fn user_type_name(ty: &TypeName) -> Option<QualifiedName> {
 }
 
 thread_local! {
-    /// [`type_name`] results by spelling, for the `public` default schema
-    /// (what the frontends ask for): a schema spells its columns' types the
-    /// same few ways thousands of times.
-    static PUBLIC_TYPES: std::cell::RefCell<std::collections::HashMap<String, TypeName>> =
+    /// [`type_name`] results by default schema and spelling: a schema
+    /// spells its columns' types the same few ways thousands of times.
+    static TYPES: std::cell::RefCell<std::collections::HashMap<String, TypeName>> =
         std::cell::RefCell::new(std::collections::HashMap::new());
 }
 
 /// Normalises a type spelling to `format_type`'s; see the module doc.
 pub fn type_name(spelling: &str, default_schema: &str) -> TypeName {
-    if default_schema == "public" {
-        return super::expr::memoized(&PUBLIC_TYPES, spelling, |spelling| {
-            type_name_uncached(spelling, "public")
-        });
-    }
-    type_name_uncached(spelling, default_schema)
+    // A NUL separates the two: neither a schema name nor a type spelling
+    // holds one.
+    let key = format!("{default_schema}\0{spelling}");
+    super::memoized(&TYPES, &key, |_| {
+        type_name_uncached(spelling, default_schema)
+    })
 }
 
 fn type_name_uncached(spelling: &str, default_schema: &str) -> TypeName {
