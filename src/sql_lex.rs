@@ -18,7 +18,7 @@
 use sqlparser::ast::Statement;
 use sqlparser::dialect::PostgreSqlDialect;
 use sqlparser::parser::{Parser, ParserError};
-use sqlparser::tokenizer::{Token, TokenWithSpan, Tokenizer, Word};
+use sqlparser::tokenizer::{Span, Token, TokenWithSpan, Tokenizer, Word};
 
 static DIALECT: PostgreSqlDialect = PostgreSqlDialect {};
 
@@ -39,6 +39,22 @@ pub(crate) fn parser(text: &str) -> Result<Parser<'static>, ParserError> {
     Parser::new(&DIALECT)
         .with_recursion_limit(MAX_NESTING)
         .try_with_sql(text)
+}
+
+/// [`parser`] over `tokens`, which must be what lexing exactly `text`
+/// gives, with locations counted from its start (the `.sql` splitter's,
+/// re-based to the statement: it lexed the statement already). The same
+/// parser as [`parser`]`(text)`, without lexing `text` again.
+pub(crate) fn parser_over(
+    text: &str,
+    tokens: Vec<TokenWithSpan>,
+) -> Result<Parser<'static>, ParserError> {
+    if nested_deeper_than(text, MAX_NESTING) {
+        return Err(ParserError::RecursionLimitExceeded);
+    }
+    Ok(Parser::new(&DIALECT)
+        .with_recursion_limit(MAX_NESTING)
+        .with_tokens_with_locations(tokens))
 }
 
 /// Whether parentheses or brackets nest more than `limit` deep in `text`.
@@ -174,6 +190,9 @@ pub(crate) struct Lexeme {
     pub token: Token,
     pub start: usize,
     pub end: usize,
+    /// sqlparser's location of the token, counted from the start of the
+    /// lexed range (what [`parser_over`] needs, once re-based).
+    pub span: Span,
 }
 
 /// The tokens of `text[start..end]` (whitespace and comments included),
@@ -181,26 +200,51 @@ pub(crate) struct Lexeme {
 /// (`false`: the tokens before the first error, such as a literal the
 /// range cuts off or that the file never closes).
 pub(crate) fn lex_range(text: &str, start: usize, end: usize) -> (Vec<Lexeme>, bool) {
-    let slice = &text[start..end];
-    let mut located: Vec<TokenWithSpan> = Vec::new();
-    let complete = Tokenizer::new(&DIALECT, slice)
-        .tokenize_with_location_into_buf(&mut located)
-        .is_ok();
-    let mut offsets = Offsets::new(slice);
-    let lexemes = located
-        .into_iter()
-        .filter(|token| token.token != Token::EOF)
-        .map(|token| {
+    let mut buffers = LexBuffers::default();
+    let complete = buffers.lex(text, start, end);
+    (buffers.lexemes, complete)
+}
+
+/// The buffers of [`lex_range`], kept from one range to the next by a
+/// caller that lexes many (the `.sql` splitter): their memory is reused
+/// instead of being allocated, faulted in and freed for each range.
+#[derive(Default)]
+pub(crate) struct LexBuffers {
+    located: Vec<TokenWithSpan>,
+    /// The lexemes of the last range lexed.
+    pub lexemes: Vec<Lexeme>,
+}
+
+impl LexBuffers {
+    /// [`lex_range`] into [`LexBuffers::lexemes`] (replacing what was
+    /// there); whether the range lexed to its end.
+    pub(crate) fn lex(&mut self, text: &str, start: usize, end: usize) -> bool {
+        let slice = &text[start..end];
+        self.located.clear();
+        self.lexemes.clear();
+        // About one token (a word or a blank) per four bytes of SQL: most
+        // ranges lex without growing the buffer.
+        self.located.reserve(slice.len() / 4 + 16);
+        let complete = Tokenizer::new(&DIALECT, slice)
+            .tokenize_with_location_into_buf(&mut self.located)
+            .is_ok();
+        let mut offsets = Offsets::new(slice);
+        self.lexemes.reserve(self.located.len());
+        for token in self.located.drain(..) {
+            if token.token == Token::EOF {
+                continue;
+            }
             let from = offsets.of(token.span.start.line, token.span.start.column);
             let to = offsets.of(token.span.end.line, token.span.end.column);
-            Lexeme {
+            self.lexemes.push(Lexeme {
                 token: token.token,
                 start: start + from,
                 end: start + to,
-            }
-        })
-        .collect();
-    (lexemes, complete)
+                span: token.span,
+            });
+        }
+        complete
+    }
 }
 
 /// The tokens of `text` (whitespace and comments included) with byte

@@ -12,7 +12,7 @@
 
 use super::pgdump::Deferred;
 use super::sequence::{sequence_options, SeqOpts};
-use super::{ident, lower, parser, skipped, Ctx, Stmt};
+use super::{ident, lower, skipped, Ctx, Stmt};
 use crate::model::{normalize, Extension, Ident, Identity, Role, Schema};
 use sqlparser::ast::{Expr, ObjectName};
 use sqlparser::keywords::Keyword;
@@ -27,7 +27,7 @@ pub(crate) fn run<T>(
     text: &str,
     recognize: impl FnOnce(&mut Parser<'static>) -> Result<T, ParserError>,
 ) -> Option<T> {
-    let result = parser(text).and_then(|mut p| {
+    let result = ctx.parser(stmt, text).and_then(|mut p| {
         let value = recognize(&mut p)?;
         expect_end(&mut p)?;
         Ok(value)
@@ -799,7 +799,7 @@ mod tests {
     #[test]
     fn partition_bounds() {
         use crate::model::{BoundValue, PartitionBound};
-        let bound = |sql: &str| partition_bound(&mut parser(sql).expect("tokenizes"));
+        let bound = |sql: &str| partition_bound(&mut super::super::parser(sql).expect("tokenizes"));
         assert_eq!(bound("DEFAULT").expect("parses"), PartitionBound::Default);
         assert_eq!(
             bound("FOR VALUES WITH (modulus 4, remainder 1)").expect("parses"),

@@ -7,14 +7,14 @@
 //! order's default is `None`.
 
 use super::lower::{strip_nested, unique_name};
-use super::{collation, forms, ident, last_ident, opclass, parser, Ctx, Stmt};
+use super::{collation, forms, ident, last_ident, opclass, Ctx, Stmt};
 use crate::model::{normalize, Ident, Index, IndexExpr, IndexKey};
 use sqlparser::ast::{Expr, IndexColumn, OrderBySort, Statement, Value};
 
 /// `CREATE [UNIQUE] INDEX [CONCURRENTLY] [IF NOT EXISTS] [name] ON [ONLY] t ...`.
 pub(crate) fn create_index(ctx: &mut Ctx<'_>, stmt: Stmt<'_>) {
     let text = blank_on_only(stmt.text);
-    let parsed = parser(&text).and_then(|mut p| {
+    let parsed = ctx.parser(&stmt, &text).and_then(|mut p| {
         let statement = p.parse_statement()?;
         forms::expect_end(&mut p)?;
         Ok(statement)

@@ -64,7 +64,7 @@ pub(crate) fn create_table(ctx: &mut Ctx<'_>, stmt: Stmt<'_>) {
             return;
         }
     };
-    let parsed = parser(&text).and_then(|mut p| {
+    let parsed = ctx.parser(&stmt, &text).and_then(|mut p| {
         let statement = p.parse_statement()?;
         forms::expect_end(&mut p)?;
         Ok(statement)

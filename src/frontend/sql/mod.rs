@@ -73,11 +73,15 @@ const PIPELINE_MIN_BYTES: usize = 512 * 1024;
 /// same order as on one thread).
 pub fn load_file_on(file: &SourceFile, threads: usize) -> Parsed<Model> {
     if threads < 2 || file.text.len() < PIPELINE_MIN_BYTES {
-        return read_statements(file, split::split(&file.text));
+        let mut reader = Reader::new(file);
+        split::split_in_batches(&file.text, |batch| {
+            batch.into_iter().for_each(|split| reader.read(split))
+        });
+        return reader.finish();
     }
     std::thread::scope(|scope| {
         // A few batches of statements in flight bound the memory.
-        let (batches, statements) = std::sync::mpsc::sync_channel::<Vec<Stmt<'_>>>(4);
+        let (batches, statements) = std::sync::mpsc::sync_channel::<Vec<split::Split<'_>>>(4);
         let splitter = scope.spawn(move || {
             split::split_in_batches(&file.text, |batch| {
                 // The reader only stops early by panicking; nothing is left
@@ -85,7 +89,12 @@ pub fn load_file_on(file: &SourceFile, threads: usize) -> Parsed<Model> {
                 let _ = batches.send(batch);
             });
         });
-        let parsed = read_statements(file, statements.into_iter().flatten());
+        let mut reader = Reader::new(file);
+        statements
+            .into_iter()
+            .flatten()
+            .for_each(|split| reader.read(split));
+        let parsed = reader.finish();
         if let Err(panic) = splitter.join() {
             std::panic::resume_unwind(panic);
         }
@@ -93,45 +102,64 @@ pub fn load_file_on(file: &SourceFile, threads: usize) -> Parsed<Model> {
     })
 }
 
-/// Reads the file's statements, in file order, into its Model.
-fn read_statements<'a>(
-    file: &'a SourceFile,
-    statements: impl IntoIterator<Item = Stmt<'a>>,
-) -> Parsed<Model> {
-    let mut ctx = Ctx::new(file);
-    let mut hints = Vec::new();
-    let mut previous_end = 0;
-    // Offsets of invalid bytes inside statements schemac models.
-    let mut in_modelled = std::collections::BTreeSet::new();
-    let default_path = search_path::default_path();
-    for stmt in statements {
-        hints.extend(rename_hint::find(
-            &file.text,
-            previous_end..stmt.start,
+/// Reads a file's statements, in file order, into its Model.
+struct Reader<'a> {
+    ctx: Ctx<'a>,
+    hints: Vec<rename_hint::Hint>,
+    previous_end: usize,
+    /// Offsets of invalid bytes inside statements schemac models.
+    in_modelled: std::collections::BTreeSet<usize>,
+    default_path: Vec<Ident>,
+}
+
+impl<'a> Reader<'a> {
+    fn new(file: &'a SourceFile) -> Reader<'a> {
+        Reader {
+            ctx: Ctx::new(file),
+            hints: Vec::new(),
+            previous_end: 0,
+            in_modelled: std::collections::BTreeSet::new(),
+            default_path: search_path::default_path(),
+        }
+    }
+
+    /// Reads the next statement.
+    fn read(&mut self, split: split::Split<'a>) {
+        let (stmt, ctx) = (split.stmt, &mut self.ctx);
+        self.hints.extend(rename_hint::find(
+            &ctx.file.text,
+            self.previous_end..stmt.start,
             stmt.start,
         ));
-        previous_end = stmt.end();
-        let invalid = invalid_bytes_in(file, stmt.start..stmt.end());
+        self.previous_end = stmt.end();
+        let invalid = invalid_bytes_in(ctx.file, stmt.start..stmt.end());
         let data_before = ctx.skipped_data.len();
-        dispatch::statement(&mut ctx, stmt);
+        ctx.tokens = split.tokens.map(|tokens| (stmt.start, tokens));
+        dispatch::statement(ctx, stmt);
+        ctx.tokens = None;
         if let Some(first) = invalid.first() {
             if ctx.skipped_data.len() == data_before {
-                invalid_byte_error(&mut ctx, first);
-                in_modelled.extend(invalid.iter().map(|byte| byte.offset));
+                invalid_byte_error(ctx, first);
+                self.in_modelled
+                    .extend(invalid.iter().map(|byte| byte.offset));
             }
         }
         // The session's path for the shadow and apply: the last one the
         // file set that is neither empty nor the default.
-        if !ctx.search_path.is_empty() && ctx.search_path != default_path {
+        if !ctx.search_path.is_empty() && ctx.search_path != self.default_path {
             ctx.model.session.search_path = Some(ctx.search_path.clone());
         }
     }
-    grant::apply_default_privileges(&mut ctx);
-    pgdump::finish(&mut ctx);
-    rename_hint::apply(&mut ctx, hints);
-    skipped::summarize(&mut ctx);
-    invalid_bytes_note(&mut ctx, &in_modelled);
-    Parsed::new(ctx.model, ctx.diagnostics)
+
+    fn finish(self) -> Parsed<Model> {
+        let mut ctx = self.ctx;
+        grant::apply_default_privileges(&mut ctx);
+        pgdump::finish(&mut ctx);
+        rename_hint::apply(&mut ctx, self.hints);
+        skipped::summarize(&mut ctx);
+        invalid_bytes_note(&mut ctx, &self.in_modelled);
+        Parsed::new(ctx.model, ctx.diagnostics)
+    }
 }
 
 /// The file's bytes invalid in its encoding (`source::encoding`) inside
@@ -235,6 +263,9 @@ pub(crate) struct Ctx<'a> {
     /// Objects whose ACL was started (the kind's default with the default
     /// privileges that applied at their creation) by a GRANT or REVOKE.
     pub acl_started: std::collections::BTreeSet<crate::model::AclTarget>,
+    /// The tokens of the statement being read, keyed by its start, when the
+    /// splitter kept them (see [`Ctx::parser`]).
+    tokens: Option<(usize, Vec<sqlparser::tokenizer::TokenWithSpan>)>,
 }
 
 impl<'a> Ctx<'a> {
@@ -250,6 +281,22 @@ impl<'a> Ctx<'a> {
             role: None,
             default_privileges: Vec::new(),
             acl_started: std::collections::BTreeSet::new(),
+            tokens: None,
+        }
+    }
+
+    /// A parser over `text`, which is `stmt`'s text or a rewrite of it:
+    /// when it is the statement as the splitter lexed it, over the
+    /// splitter's tokens (once per statement), otherwise lexing `text`.
+    pub fn parser(&mut self, stmt: &Stmt<'_>, text: &str) -> Result<Parser<'static>, ParserError> {
+        let kept =
+            matches!(&self.tokens, Some((start, _)) if *start == stmt.start) && text == stmt.text;
+        match self.tokens.take() {
+            Some((_, tokens)) if kept => crate::sql_lex::parser_over(text, tokens),
+            other => {
+                self.tokens = other;
+                parser(text)
+            }
         }
     }
 

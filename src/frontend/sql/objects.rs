@@ -28,7 +28,7 @@ use std::ops::ControlFlow;
 
 /// Parses `text` as one statement (errors reported against `stmt`).
 pub(crate) fn parse_one(ctx: &mut Ctx<'_>, stmt: &Stmt<'_>, text: &str) -> Option<Statement> {
-    let parsed = parser(text).and_then(|mut p| {
+    let parsed = ctx.parser(stmt, text).and_then(|mut p| {
         let statement = p.parse_statement()?;
         forms::expect_end(&mut p)?;
         Ok(statement)

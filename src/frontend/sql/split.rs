@@ -18,13 +18,24 @@
 //! statement (the COPY statement itself is, without its data).
 
 use crate::sql_lex;
-use sqlparser::tokenizer::{Token, Word};
+use sqlparser::tokenizer::{Location, Span, Token, TokenWithSpan, Word};
 
 /// One statement: `text` is exactly `file[start..start + text.len()]`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct Stmt<'a> {
     pub text: &'a str,
     pub start: usize,
+}
+
+/// A statement with the tokens the splitter lexed it into.
+pub(crate) struct Split<'a> {
+    pub stmt: Stmt<'a>,
+    /// Exactly what lexing `stmt.text` alone gives (whitespace and comments
+    /// included, locations counted from the statement's start), so that
+    /// the statement's parser need not lex it again; `None` for a statement
+    /// that did not end with a `;` inside its run (a meta-command, the
+    /// file's last statement, text that does not lex).
+    pub tokens: Option<Vec<TokenWithSpan>>,
 }
 
 impl<'a> Stmt<'a> {
@@ -67,28 +78,31 @@ impl<'a> Stmt<'a> {
 /// however many such lines one statement spans).
 pub(crate) fn split(text: &str) -> Vec<Stmt<'_>> {
     let mut statements = Vec::new();
-    split_in_batches(text, |batch| statements.extend(batch));
+    split_in_batches(text, |batch| {
+        statements.extend(batch.into_iter().map(|split| split.stmt))
+    });
     statements
 }
 
 /// Bytes a run holds at most, besides the statement it ends in: the
 /// lexemes of one run are alive at a time, so a large file is lexed in
 /// bounded memory, and its statements come out in batches as it goes.
-const RUN_BYTES: usize = 256 * 1024;
+const RUN_BYTES: usize = 64 * 1024;
 
-/// [`split`], handing the statements to `sink` in file order, one batch
-/// per run (see [`split`]), as soon as the run is scanned.
-pub(crate) fn split_in_batches<'a>(text: &'a str, sink: impl FnMut(Vec<Stmt<'a>>)) {
+/// [`split`], handing the statements with their tokens to `sink` in file
+/// order, one batch per run (see [`split`]), as soon as the run is scanned.
+pub(crate) fn split_in_batches<'a>(text: &'a str, sink: impl FnMut(Vec<Split<'a>>)) {
     split_in_runs_of(text, RUN_BYTES, sink);
 }
 
 /// [`split_in_batches`] with runs of about `run_bytes`.
-fn split_in_runs_of<'a>(text: &'a str, run_bytes: usize, mut sink: impl FnMut(Vec<Stmt<'a>>)) {
+fn split_in_runs_of<'a>(text: &'a str, run_bytes: usize, mut sink: impl FnMut(Vec<Split<'a>>)) {
     let mut pos = 0;
     let mut run_end = bounded_run_end(text, 0, run_bytes);
+    let mut buffers = sql_lex::LexBuffers::default();
     while pos < text.len() {
         let mut batch = Vec::new();
-        let next = scan_run(text, pos, run_end, &mut batch);
+        let next = scan_run(text, pos, run_end, &mut buffers, &mut batch);
         if !batch.is_empty() {
             sink(batch);
         }
@@ -114,16 +128,17 @@ fn split_in_runs_of<'a>(text: &'a str, run_bytes: usize, mut sink: impl FnMut(Ve
 /// start (a run may end anywhere between statements: one that ends inside
 /// a statement, literal or comment grows, see [`scan_run`]).
 fn bounded_run_end(text: &str, after: usize, run_bytes: usize) -> usize {
-    let backslash = next_backslash_line(text, after);
     let bytes = text.as_bytes();
+    let after = after.min(bytes.len());
     let limit = after.saturating_add(run_bytes);
-    if limit >= backslash {
-        return backslash;
-    }
-    match bytes[limit..].iter().position(|&byte| byte == b'\n') {
-        Some(newline) => (limit + newline + 1).min(backslash),
-        None => backslash,
-    }
+    let end = if limit >= bytes.len() {
+        bytes.len()
+    } else {
+        memchr::memchr(b'\n', &bytes[limit..]).map_or(bytes.len(), |newline| limit + newline + 1)
+    };
+    // Only the run's own bytes are searched: a search to the end of the
+    // file from every run made the split quadratic in the file's size.
+    next_backslash_line(bytes, after, end)
 }
 
 /// Where [`scan_run`] leaves off.
@@ -135,27 +150,28 @@ enum Next {
     Grow(usize),
 }
 
-/// The start of the first line after `after` whose first byte is `\`, or
-/// the end of the text.
-fn next_backslash_line(text: &str, after: usize) -> usize {
+/// The start of the first line after `after` and before `end` whose first
+/// byte is `\`, or `end`.
+fn next_backslash_line(bytes: &[u8], after: usize, end: usize) -> usize {
     // Bytes, not `str` slicing: `after` may fall inside a multi-byte
     // character (a run grown to twice its length); a byte after `\n` is
     // always a character boundary.
-    let bytes = text.as_bytes();
-    let mut idx = after.min(bytes.len());
-    while let Some(newline) = bytes[idx..].iter().position(|&byte| byte == b'\n') {
-        idx += newline + 1;
-        if bytes.get(idx) == Some(&b'\\') {
-            return idx;
-        }
-    }
-    text.len()
+    memchr::memmem::find(&bytes[after..end], b"\n\\").map_or(end, |newline| after + newline + 1)
 }
 
 /// Splits the statements of `text[from..run_end]` into `out`.
-fn scan_run<'a>(text: &'a str, from: usize, run_end: usize, out: &mut Vec<Stmt<'a>>) -> Next {
-    let (lexemes, complete) = sql_lex::lex_range(text, from, run_end);
+fn scan_run<'a>(
+    text: &'a str,
+    from: usize,
+    run_end: usize,
+    buffers: &mut sql_lex::LexBuffers,
+    out: &mut Vec<Split<'a>>,
+) -> Next {
+    let complete = buffers.lex(text, from, run_end);
+    let lexemes = &mut buffers.lexemes;
     let mut statement = Statement::default();
+    // Index of the open statement's first lexeme.
+    let mut first = 0;
     let mut idx = 0;
     while idx < lexemes.len() {
         let lexeme = &lexemes[idx];
@@ -168,13 +184,14 @@ fn scan_run<'a>(text: &'a str, from: usize, run_end: usize, out: &mut Vec<Stmt<'
                 let line_end = text[lexeme.start..]
                     .find('\n')
                     .map_or(text.len(), |n| lexeme.start + n);
-                push_trimmed(text, lexeme.start, line_end, out);
+                push_trimmed(text, lexeme.start, line_end, None, out);
                 return Next::At(line_end);
             }
             if lexeme.token == Token::SemiColon {
                 continue;
             }
             statement.start = Some(lexeme.start);
+            first = idx - 1;
             statement.word(&lexeme.token, next_word(&lexemes[idx..]));
             continue;
         };
@@ -182,9 +199,11 @@ fn scan_run<'a>(text: &'a str, from: usize, run_end: usize, out: &mut Vec<Stmt<'
             && statement.atomic.is_none()
             && statement.rule_depth == 0
         {
-            push_trimmed(text, begin, lexeme.start, out);
-            if statement.copy_from_stdin {
-                return Next::At(skip_copy_data(text, lexeme.end));
+            let (semicolon_end, copy_from_stdin) = (lexeme.end, statement.copy_from_stdin);
+            let end = lexeme.start;
+            push_trimmed(text, begin, end, Some(&mut lexemes[first..idx - 1]), out);
+            if copy_from_stdin {
+                return Next::At(skip_copy_data(text, semicolon_end));
             }
             statement = Statement::default();
             continue;
@@ -197,7 +216,7 @@ fn scan_run<'a>(text: &'a str, from: usize, run_end: usize, out: &mut Vec<Stmt<'
         return Next::Grow(statement.start.unwrap_or(last_end));
     }
     if let Some(begin) = statement.start {
-        push_trimmed(text, begin, run_end, out);
+        push_trimmed(text, begin, run_end, None, out);
     }
     Next::At(run_end)
 }
@@ -282,15 +301,56 @@ fn next_word(lexemes: &[sql_lex::Lexeme]) -> Option<&Word> {
     }
 }
 
-fn push_trimmed<'a>(text: &'a str, begin: usize, end: usize, out: &mut Vec<Stmt<'a>>) {
+fn push_trimmed<'a>(
+    text: &'a str,
+    begin: usize,
+    end: usize,
+    lexemes: Option<&mut [sql_lex::Lexeme]>,
+    out: &mut Vec<Split<'a>>,
+) {
     let end = end.min(text.len());
     let slice = text[begin..end].trim_end();
-    if !slice.is_empty() {
-        out.push(Stmt {
+    if slice.is_empty() {
+        return;
+    }
+    let stop = begin + slice.len();
+    // The blanks after the statement's text are not part of it.
+    let tokens = lexemes.map(|lexemes| {
+        let kept = lexemes.partition_point(|lexeme| lexeme.start < stop);
+        statement_tokens(&mut lexemes[..kept])
+    });
+    out.push(Split {
+        stmt: Stmt {
             text: slice,
             start: begin,
-        });
-    }
+        },
+        tokens,
+    });
+}
+
+/// The tokens of a statement's lexemes (taken out of them), located from
+/// the statement's first token as if the statement had been lexed alone:
+/// lines count from its first line, and columns on that line from its
+/// first column.
+fn statement_tokens(lexemes: &mut [sql_lex::Lexeme]) -> Vec<TokenWithSpan> {
+    let Some(origin) = lexemes.first().map(|lexeme| lexeme.span.start) else {
+        return Vec::new();
+    };
+    let rebase = |at: Location| {
+        if at.line == origin.line {
+            Location::new(1, at.column + 1 - origin.column)
+        } else {
+            Location::new(at.line + 1 - origin.line, at.column)
+        }
+    };
+    lexemes
+        .iter_mut()
+        .map(|lexeme| {
+            let token = std::mem::replace(&mut lexeme.token, Token::EOF);
+            let span = Span::new(rebase(lexeme.span.start), rebase(lexeme.span.end));
+            TokenWithSpan { token, span }
+        })
+        .collect()
 }
 
 /// Offset just after the line `\.` that ends the data block starting after
@@ -339,7 +399,9 @@ mod tests {
         }
         let whole = |run_bytes| {
             let mut out = Vec::new();
-            split_in_runs_of(&sql, run_bytes, |batch| out.extend(batch));
+            split_in_runs_of(&sql, run_bytes, |batch| {
+                out.extend(batch.into_iter().map(|split| split.stmt))
+            });
             out
         };
         let reference = whole(usize::MAX);
@@ -348,6 +410,75 @@ mod tests {
             assert_eq!(whole(run_bytes), reference, "runs of {run_bytes} bytes");
         }
         assert_eq!(split(&sql), reference);
+    }
+
+    /// The solid tokens of `text` lexed alone, and whether any token
+    /// follows each (whitespace and comments reduced to a marker).
+    fn lexed_alone(text: &str) -> Vec<(Option<Token>, Span)> {
+        let mut located = Vec::new();
+        sqlparser::tokenizer::Tokenizer::new(&sqlparser::dialect::PostgreSqlDialect {}, text)
+            .tokenize_with_location_into_buf(&mut located)
+            .expect("a statement that ended with `;` lexes");
+        solid(located)
+    }
+
+    fn solid(tokens: Vec<TokenWithSpan>) -> Vec<(Option<Token>, Span)> {
+        tokens
+            .into_iter()
+            .filter(|token| token.token != Token::EOF)
+            .map(|token| match token.token {
+                Token::Whitespace(_) => (None, Span::new(token.span.start, token.span.start)),
+                other => (Some(other), token.span),
+            })
+            .collect()
+    }
+
+    /// The splitter's tokens of a statement are what lexing the statement
+    /// alone gives: the same tokens at the same locations (a comment
+    /// before the `;` may keep the line end the statement's text trims),
+    /// for every statement of the test files and of runs of any size.
+    #[test]
+    fn a_statements_tokens_are_those_of_its_text_alone() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let mut texts = vec![
+            "CREATE TABLE a (x int) -- trailing ;\n;\nSELECT 1;".to_string(),
+            "  CREATE TABLE\n  b (\n  x text DEFAULT 'a;\nb', y int /* c\n */\n);select E'\\'';\n\tSELECT $$;$$ AS \"q;\";".to_string(),
+        ];
+        let mut dirs = vec![root.join("tests"), root.join("schemas")];
+        while let Some(dir) = dirs.pop() {
+            for entry in std::fs::read_dir(&dir).into_iter().flatten().flatten() {
+                let path = entry.path();
+                if path.is_dir() {
+                    dirs.push(path);
+                } else if path.extension().is_some_and(|ext| ext == "sql") {
+                    if let Ok(text) = std::fs::read_to_string(&path) {
+                        texts.push(text);
+                    }
+                }
+            }
+        }
+        assert!(texts.len() > 20, "the test files were found");
+        let mut checked = 0;
+        for text in &texts {
+            for run_bytes in [usize::MAX, 64] {
+                split_in_runs_of(text, run_bytes, |batch| {
+                    for split in batch {
+                        let Some(tokens) = split.tokens else { continue };
+                        let mut kept = solid(tokens);
+                        let mut alone = lexed_alone(split.stmt.text);
+                        // The trimmed text loses the line end a trailing
+                        // comment holds; both are whitespace.
+                        if kept.last().is_some_and(|(token, _)| token.is_none()) {
+                            kept.pop();
+                            alone.pop();
+                        }
+                        assert_eq!(kept, alone, "statement {:?}", split.stmt.text);
+                        checked += 1;
+                    }
+                });
+            }
+        }
+        assert!(checked > 1000, "{checked} statements checked");
     }
 
     #[test]
