@@ -7,8 +7,8 @@
 //! order (partitions in name order, as `Model::partitions_of` gives them).
 
 use crate::model::{Ident, Model, QualifiedName, Table};
-use std::cell::OnceCell;
 use std::collections::{BTreeMap, HashSet};
+use std::sync::OnceLock as OnceCell;
 
 /// What every temporary name contains (`<name>_new`, `<name>_new2`).
 pub(crate) const TEMPORARY_MARK: &str = "_new";

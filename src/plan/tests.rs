@@ -1617,3 +1617,46 @@ fn statistics_of_a_recreated_table_are_created_again() {
     assert!(positions.iter().all(Option::is_some), "{descriptions:#?}");
     assert!(positions.is_sorted(), "{descriptions:#?}");
 }
+
+/// A change set is planned in slices on several threads, joined in change
+/// order: the plan is the one a single thread makes, from empty, to empty
+/// and between schemas that differ in many tables (creations, drops,
+/// added columns, changed indexes and constraints).
+#[test]
+fn a_large_change_set_plans_alike_on_any_number_of_threads() {
+    use crate::synth::{self, Form, Variant};
+    let load = |n_tables, variant| {
+        let sources = synth::source_set(n_tables, variant, Form::Schema);
+        crate::frontend::load(&sources).value
+    };
+    let base = load(400, Variant::Base);
+    let changed = load(400, Variant::Changed);
+    // A schema that keeps every other table of `base` and changes the
+    // rest as `changed` does: drops, creations and alterations.
+    let mut mixed = changed.clone();
+    mixed.tables.retain(|name, _| name.name.as_str() < "t00200");
+    let pairs = [
+        (Model::default(), base.clone()),
+        (base.clone(), changed.clone()),
+        (base.clone(), mixed),
+        (changed, Model::default()),
+    ];
+    for (current, desired) in &pairs {
+        let changes = crate::diff::diff(current, desired);
+        assert!(
+            changes.changes.len() >= 80,
+            "{} changes",
+            changes.changes.len()
+        );
+        let ctx = super::PlanCtx::new(current, desired, PlanOptions::default());
+        let one = super::plan_on(&changes, &ctx, 1);
+        assert!(one.as_ref().is_ok_and(|plan| !plan.steps.is_empty()));
+        for threads in [2, 3, 4, 7] {
+            assert_eq!(
+                super::plan_on(&changes, &ctx, threads),
+                one,
+                "{threads} threads"
+            );
+        }
+    }
+}

@@ -192,6 +192,11 @@ pub fn extension_of_type(name: &str) -> Option<&'static str> {
 pub fn user_type_name(ty: &TypeName) -> Option<QualifiedName> {
     use sqlparser::tokenizer::Token;
     let text = ty.as_str().trim_end_matches("[]");
+    // Without a period there is no `schema.name` to find (built-in types,
+    // nearly every column): no need to lex the spelling.
+    if !text.contains('.') {
+        return None;
+    }
     let tokens = crate::sql_lex::tokens(text)?;
     let mut parts: Vec<String> = Vec::new();
     let mut after_dot = true;
