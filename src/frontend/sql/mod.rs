@@ -80,8 +80,9 @@ pub fn load_file_on(file: &SourceFile, threads: usize) -> Parsed<Model> {
         return reader.finish();
     }
     std::thread::scope(|scope| {
-        // A few batches of statements in flight bound the memory.
-        let (batches, statements) = std::sync::mpsc::sync_channel::<Vec<split::Split<'_>>>(4);
+        // One batch in flight (a run of about 64 KB and its tokens) bounds
+        // the memory; the splitter and the reader take about as long.
+        let (batches, statements) = std::sync::mpsc::sync_channel::<Vec<split::Split<'_>>>(1);
         let splitter = scope.spawn(move || {
             split::split_in_batches(&file.text, |batch| {
                 // The reader only stops early by panicking; nothing is left
