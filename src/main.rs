@@ -14,6 +14,25 @@ use std::process::ExitCode;
 #[global_allocator]
 static ALLOCATOR: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
 
+/// jemalloc's options, read once when it starts (`malloc_conf`, which
+/// tikv-jemalloc-sys prefixes): freed pages go back to the system after
+/// 100 ms instead of jemalloc's 10 s. A command frees the parse's tokens
+/// and trees, the introspection's rows and the shadow's Models before it
+/// plans; kept resident, they added 20 to 70 MB to the peak RSS of the
+/// 10,000-table commands (offline `plan` 502-510 MB, then 448-450 MB;
+/// 0.1 s more system time). `_RJEM_MALLOC_CONF` in the environment still
+/// overrides it.
+#[used]
+#[export_name = "_rjem_malloc_conf"]
+static MALLOC_CONF: MallocConf = MallocConf(c"dirty_decay_ms:100,muzzy_decay_ms:0".as_ptr());
+
+/// A C string jemalloc reads at start-up (a `const char *`).
+#[repr(transparent)]
+struct MallocConf(*const std::ffi::c_char);
+
+// SAFETY: the pointer is to a `'static` C string literal, never written.
+unsafe impl Sync for MallocConf {}
+
 fn main() -> ExitCode {
     let cli = match cli::parse() {
         Ok(cli) => cli,
