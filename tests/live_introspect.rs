@@ -856,12 +856,18 @@ async fn catalog_built_indexes_equal_pg_get_indexdef() {
         let mut all = Vec::new();
         for table in model.tables.values() {
             for index in table.indexes.values() {
-                all.push((format!("{}.{}", table.name, index.name), index.clone()));
+                all.push((
+                    format!("{}.{}", table.name, index.name),
+                    index.as_ref().clone(),
+                ));
             }
         }
         for view in model.views.values() {
             for index in view.indexes.values() {
-                all.push((format!("{}.{}", view.name, index.name), index.clone()));
+                all.push((
+                    format!("{}.{}", view.name, index.name),
+                    index.as_ref().clone(),
+                ));
             }
         }
         all

@@ -82,7 +82,9 @@ mod tests {
         let mut current = table("users", Vec::new());
         let mut existing = index(name, columns);
         existing.unique = true;
-        current.indexes.insert(existing.name.clone(), existing);
+        current
+            .indexes
+            .insert(existing.name.clone(), Box::new(existing));
         current
     }
 
@@ -90,7 +92,7 @@ mod tests {
         let mut desired = table("users", Vec::new());
         desired
             .constraints
-            .insert(constraint.name.clone(), constraint);
+            .insert(constraint.name.clone(), Box::new(constraint));
         desired
     }
 

@@ -32,14 +32,14 @@ pub(super) fn diff_constraints(
     let table = &desired.name;
     // The current constraints in the names after renames (the current map
     // itself when nothing is renamed).
-    let renamed_constraints: BTreeMap<Ident, Constraint>;
+    let renamed_constraints: BTreeMap<Ident, Box<Constraint>>;
     let translated = if ctx.renames.is_empty() {
         &current.constraints
     } else {
         renamed_constraints = current
             .constraints
             .iter()
-            .map(|(name, c)| (name.clone(), ctx.renames.constraint(table, c)))
+            .map(|(name, c)| (name.clone(), Box::new(ctx.renames.constraint(table, c))))
             .collect();
         &renamed_constraints
     };
@@ -78,11 +78,11 @@ pub(super) fn diff_constraints(
         match current_constraint {
             None if adopted_indexes.contains(name) => ctx.push(Change::AddConstraintUsingIndex {
                 table: table.clone(),
-                constraint: desired_constraint.clone(),
+                constraint: Constraint::clone(desired_constraint),
             }),
             None => ctx.push(Change::AddConstraint {
                 table: table.clone(),
-                constraint: desired_constraint.clone(),
+                constraint: Constraint::clone(desired_constraint),
             }),
             Some(current_constraint) => {
                 matched.push(current_constraint.name.clone());
@@ -93,7 +93,7 @@ pub(super) fn diff_constraints(
                     if current_constraint.not_valid && !desired_constraint.not_valid {
                         ctx.push(Change::ValidateConstraint {
                             table: table.clone(),
-                            constraint: desired_constraint.clone(),
+                            constraint: Constraint::clone(desired_constraint),
                         });
                     }
                 } else {
@@ -104,11 +104,11 @@ pub(super) fn diff_constraints(
                         .unwrap_or(current_constraint);
                     ctx.push(Change::DropConstraint {
                         table: table.clone(),
-                        constraint: original.clone(),
+                        constraint: Constraint::clone(original),
                     });
                     ctx.push(Change::AddConstraint {
                         table: table.clone(),
-                        constraint: desired_constraint.clone(),
+                        constraint: Constraint::clone(desired_constraint),
                     });
                 }
             }
@@ -131,7 +131,7 @@ pub(super) fn diff_constraints(
         if !matched.contains(name) && !is_consumed_helper(current, desired, current_constraint) {
             ctx.push(Change::DropConstraint {
                 table: table.clone(),
-                constraint: current_constraint.clone(),
+                constraint: Constraint::clone(current_constraint),
             });
         }
     }

@@ -42,17 +42,17 @@ pub(super) fn same_definition(a: &Index, b: &Index) -> bool {
 pub(super) fn diff_indexes(
     ctx: &mut DiffCtx<'_>,
     table: &QualifiedName,
-    current: &BTreeMap<Ident, Index>,
-    desired: &BTreeMap<Ident, Index>,
+    current: &BTreeMap<Ident, Box<Index>>,
+    desired: &BTreeMap<Ident, Box<Index>>,
     table_renamed: bool,
 ) {
     // The current indexes in the names after column renames (the current
     // map itself when no column of the table is renamed).
-    let renamed_indexes: BTreeMap<Ident, Index>;
+    let renamed_indexes: BTreeMap<Ident, Box<Index>>;
     let translated = if ctx.renames.renames_columns_of(table) {
         renamed_indexes = current
             .iter()
-            .map(|(name, index)| (name.clone(), ctx.renames.index(table, index)))
+            .map(|(name, index)| (name.clone(), Box::new(ctx.renames.index(table, index))))
             .collect();
         &renamed_indexes
     } else {
@@ -60,19 +60,19 @@ pub(super) fn diff_indexes(
     };
     let mut matched: Vec<Ident> = Vec::new();
     for (name, desired_index) in desired {
-        let mut current_index = translated.get(name);
+        let mut current_index = translated.get(name).map(Box::as_ref);
         if current_index.is_none() {
             let hinted = desired_index
                 .meta
                 .renamed_from
                 .as_ref()
-                .and_then(|old| translated.get(old))
+                .and_then(|old| translated.get(old).map(Box::as_ref))
                 .filter(|old| !desired.contains_key(&old.name));
             // A name that changed with a renamed table or column.
             let implicit = || {
-                translated.values().find(|old| {
+                translated.values().map(Box::as_ref).find(|old| {
                     !old.invalid
-                        && (table_renamed || current.get(&old.name) != Some(*old))
+                        && (table_renamed || current.get(&old.name).map(Box::as_ref) != Some(*old))
                         && !desired.contains_key(&old.name)
                         && same_definition(old, desired_index)
                 })
@@ -102,7 +102,7 @@ pub(super) fn diff_indexes(
         match current_index {
             None => ctx.push(Change::CreateIndex {
                 table: table.clone(),
-                index: desired_index.clone(),
+                index: Index::clone(desired_index),
             }),
             Some(current_index) => {
                 matched.push(current_index.name.clone());
@@ -115,7 +115,7 @@ pub(super) fn diff_indexes(
                     });
                     ctx.push(Change::CreateIndex {
                         table: table.clone(),
-                        index: desired_index.clone(),
+                        index: Index::clone(desired_index),
                     });
                 }
             }
@@ -141,7 +141,7 @@ pub(super) fn diff_indexes(
         if !matched.contains(name) && !current_index.invalid {
             ctx.push(Change::DropIndex {
                 table: table.clone(),
-                index: current_index.clone(),
+                index: Index::clone(current_index),
             });
         }
     }

@@ -36,7 +36,7 @@ pub(super) fn diff_policies(ctx: &mut DiffCtx<'_>, current: &Table, desired: &Ta
         match current_policy {
             None => ctx.push(Change::CreatePolicy {
                 table: table.clone(),
-                policy: desired_policy.clone(),
+                policy: Policy::clone(desired_policy),
             }),
             Some(current_policy) => {
                 matched.push(current_policy.name.clone());
@@ -45,8 +45,8 @@ pub(super) fn diff_policies(ctx: &mut DiffCtx<'_>, current: &Table, desired: &Ta
                     renamed.name = name.clone();
                     ctx.push(Change::AlterPolicy {
                         table: table.clone(),
-                        current: renamed,
-                        desired: desired_policy.clone(),
+                        current: *renamed,
+                        desired: Policy::clone(desired_policy),
                     });
                 }
             }
@@ -67,7 +67,7 @@ pub(super) fn diff_policies(ctx: &mut DiffCtx<'_>, current: &Table, desired: &Ta
         if !matched.contains(name) {
             ctx.push(Change::DropPolicy {
                 table: table.clone(),
-                policy: current_policy.clone(),
+                policy: Policy::clone(current_policy),
             });
         }
     }

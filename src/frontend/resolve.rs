@@ -210,7 +210,11 @@ fn strip_inherited(model: &mut Model) {
             (
                 table.name.clone(),
                 (
-                    table.indexes.values().cloned().collect(),
+                    table
+                        .indexes
+                        .values()
+                        .map(|index| index.as_ref().clone())
+                        .collect(),
                     table
                         .constraints
                         .values()
@@ -377,23 +381,23 @@ mod tests {
         let mut accounts = table("accounts", &[("id", "uuid")]);
         accounts.constraints.insert(
             Ident::new("accounts_pkey"),
-            constraint(
+            Box::new(constraint(
                 "accounts_pkey",
                 ConstraintKind::PrimaryKey {
                     columns: vec![Ident::new("id")],
                     include: vec![],
                 },
-            ),
+            )),
         );
         let mut orders = table("orders", &[("account_id", "uuid")]);
         orders.constraints.insert(
             Ident::new("orders_account_id_fkey"),
-            constraint("orders_account_id_fkey", fk("accounts", &[])),
+            Box::new(constraint("orders_account_id_fkey", fk("accounts", &[]))),
         );
         let mut bad = table("bad", &[("account_id", "uuid")]);
         bad.constraints.insert(
             Ident::new("bad_fkey"),
-            constraint("bad_fkey", fk("nopk", &[])),
+            Box::new(constraint("bad_fkey", fk("nopk", &[]))),
         );
         let nopk = table("nopk", &[("x", "integer")]);
         let parsed = resolve(model(vec![accounts, orders, bad, nopk]));
@@ -443,7 +447,9 @@ mod tests {
             comment: None,
             meta: Meta::default(),
         };
-        parent.indexes.insert(index.name.clone(), index.clone());
+        parent
+            .indexes
+            .insert(index.name.clone(), Box::new(index.clone()));
         let mut partition = table("events_2025", &[("created_at", "timestamp with time zone")]);
         partition.partition_of = Some(PartitionOf {
             parent: QualifiedName::public("events"),
@@ -454,7 +460,9 @@ mod tests {
         });
         let mut cloned = index.clone();
         cloned.name = Ident::new("events_2025_id_idx");
-        partition.indexes.insert(cloned.name.clone(), cloned);
+        partition
+            .indexes
+            .insert(cloned.name.clone(), Box::new(cloned));
         let parsed = resolve(model(vec![parent, partition]));
         assert!(parsed.diagnostics.is_empty());
         let partition = &parsed.value.tables[&QualifiedName::public("events_2025")];

@@ -170,7 +170,9 @@ mod tests {
             meta: Meta::default(),
         };
         if let Some(table) = model.tables.get_mut(&qn(table)) {
-            table.constraints.insert(Ident::new(name), constraint);
+            table
+                .constraints
+                .insert(Ident::new(name), Box::new(constraint));
         }
     }
 
@@ -306,7 +308,7 @@ mod tests {
         if let Some(orders) = model.tables.get_mut(&qn("app.orders")) {
             orders.policies.insert(
                 Ident::new("tenant"),
-                Policy {
+                Box::new(Policy {
                     name: Ident::new("tenant"),
                     permissive: true,
                     command: PolicyCommand::All,
@@ -315,7 +317,7 @@ mod tests {
                     with_check: None,
                     comment: None,
                     meta: Meta::default(),
-                },
+                }),
             );
             orders.triggers.insert(
                 Ident::new("touch"),
@@ -443,7 +445,7 @@ mod tests {
         if let Some(invoices) = model.tables.get_mut(&qn("invoices")) {
             let mut index = crate::plan::strategy::test_support::index("invoices_no_key", &["no"]);
             index.unique = true;
-            invoices.indexes.insert(index.name.clone(), index);
+            invoices.indexes.insert(index.name.clone(), Box::new(index));
         }
         add_constraint(
             &mut model,

@@ -116,7 +116,7 @@ pub(crate) fn introspect_constraints(
         }
         table
             .constraints
-            .insert(constraint.name.clone(), constraint);
+            .insert(constraint.name.clone(), Box::new(constraint));
     }
     Ok(())
 }

@@ -287,7 +287,7 @@ pub(crate) fn introspect_indexes(
             },
         };
         let index = entry.index?;
-        indexes.insert(index.name.clone(), index);
+        indexes.insert(index.name.clone(), Box::new(index));
     }
     Ok(())
 }

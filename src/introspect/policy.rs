@@ -39,7 +39,7 @@ pub(crate) fn introspect_policies(
             comment: get(&row, KIND, "comment")?,
             meta: Meta::default(),
         };
-        table.policies.insert(policy.name.clone(), policy);
+        table.policies.insert(policy.name.clone(), Box::new(policy));
     }
     Ok(())
 }

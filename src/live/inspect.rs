@@ -77,7 +77,7 @@ mod tests {
             .push(Column::new(Ident::new("id"), TypeName("bigint".into())));
         table.policies.insert(
             Ident::new("p"),
-            crate::model::Policy {
+            Box::new(crate::model::Policy {
                 name: Ident::new("p"),
                 permissive: true,
                 command: crate::model::PolicyCommand::All,
@@ -90,7 +90,7 @@ mod tests {
                 with_check: None,
                 comment: None,
                 meta: Meta::default(),
-            },
+            }),
         );
         model.tables.insert(table.name.clone(), table);
         declare_policy_roles(&mut model);

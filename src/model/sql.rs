@@ -650,6 +650,7 @@ pub fn create_table(table: &Table, form: TableForm) -> String {
         table
             .constraints
             .values()
+            .map(Box::as_ref)
             .filter(|constraint| {
                 form.foreign_keys || !matches!(constraint.kind, ConstraintKind::ForeignKey(_))
             })
@@ -986,7 +987,7 @@ mod tests {
         table.columns = vec![id, status, column("user", "uuid")];
         table.constraints.insert(
             Ident::new("orders_pkey"),
-            Constraint {
+            Box::new(Constraint {
                 name: Ident::new("orders_pkey"),
                 kind: ConstraintKind::PrimaryKey {
                     columns: vec![Ident::new("id")],
@@ -997,11 +998,11 @@ mod tests {
                 not_valid: false,
                 comment: None,
                 meta: Meta::default(),
-            },
+            }),
         );
         table.constraints.insert(
             Ident::new("orders_user_fkey"),
-            Constraint {
+            Box::new(Constraint {
                 name: Ident::new("orders_user_fkey"),
                 kind: ConstraintKind::ForeignKey(ForeignKey {
                     columns: vec![Ident::new("user")],
@@ -1016,7 +1017,7 @@ mod tests {
                 not_valid: false,
                 comment: None,
                 meta: Meta::default(),
-            },
+            }),
         );
         insta::assert_snapshot!(create_table(&table, TableForm::default()), @"CREATE TABLE public.orders (id bigint NOT NULL, status text DEFAULT 'new'::text, \"user\" uuid, CONSTRAINT orders_pkey PRIMARY KEY (id))");
         insta::assert_snapshot!(create_table(&table, TableForm { foreign_keys: true }), @"CREATE TABLE public.orders (id bigint NOT NULL, status text DEFAULT 'new'::text, \"user\" uuid, CONSTRAINT orders_pkey PRIMARY KEY (id), CONSTRAINT orders_user_fkey FOREIGN KEY (\"user\") REFERENCES public.users (id) ON DELETE CASCADE DEFERRABLE INITIALLY DEFERRED)");

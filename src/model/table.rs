@@ -14,8 +14,13 @@ pub struct Table {
     /// All table constraints (PK, UNIQUE, CHECK, FK, EXCLUDE) by name.
     /// Column-level constraints are lowered to table constraints with the
     /// names PostgreSQL would give them.
-    pub constraints: BTreeMap<Ident, Constraint>,
-    pub indexes: BTreeMap<Ident, Index>,
+    ///
+    /// The constraints, indexes and policies are boxed: a `BTreeMap` node
+    /// has room for 11 entries, and a table has a few, so unboxed values
+    /// (250 to 300 bytes each) made every such map cost about 3 KB, 60 MB
+    /// of a 10,000-table Model; boxed, a node is a tenth of that.
+    pub constraints: BTreeMap<Ident, Box<Constraint>>,
+    pub indexes: BTreeMap<Ident, Box<Index>>,
     /// Set on a partitioned (parent) table.
     pub partition_by: Option<PartitionBy>,
     /// Set on a partition. A partition's columns, and the constraints and
@@ -29,7 +34,7 @@ pub struct Table {
     /// `columns` holds only the child's own columns.
     pub inherits: Vec<QualifiedName>,
     pub rls: RowSecurity,
-    pub policies: BTreeMap<Ident, Policy>,
+    pub policies: BTreeMap<Ident, Box<Policy>>,
     pub triggers: BTreeMap<Ident, Trigger>,
     /// Extended statistics on the table, by name (in the table's schema).
     pub statistics: BTreeMap<Ident, Statistics>,
@@ -196,6 +201,7 @@ impl Table {
     pub fn primary_key(&self) -> Option<&Constraint> {
         self.constraints
             .values()
+            .map(Box::as_ref)
             .find(|constraint| matches!(constraint.kind, super::ConstraintKind::PrimaryKey { .. }))
     }
 }

@@ -720,7 +720,7 @@ mod tests {
                 meta: Meta::default(),
             };
             self.with(table, |t| {
-                t.constraints.insert(Ident::new(name), constraint);
+                t.constraints.insert(Ident::new(name), Box::new(constraint));
             })
         }
 
@@ -889,7 +889,7 @@ mod tests {
             meta: Meta::default(),
         };
         let builder = accounts().with("accounts", |t| {
-            t.indexes.insert(index.name.clone(), index);
+            t.indexes.insert(index.name.clone(), Box::new(index));
         });
         check(
             builder,
@@ -1010,8 +1010,10 @@ mod tests {
             meta: Meta::default(),
         };
         let mut builder = accounts().with("accounts", |t| {
-            t.policies
-                .insert(Ident::new("p"), policy(&["app_user", "public", "ghost"]));
+            t.policies.insert(
+                Ident::new("p"),
+                Box::new(policy(&["app_user", "public", "ghost"])),
+            );
         });
         builder.model.roles.insert(
             Ident::new("app_user"),
@@ -1038,7 +1040,7 @@ mod tests {
             builder = builder.with("accounts", |t| {
                 t.policies.insert(
                     Ident::new(name.clone()),
-                    Policy {
+                    Box::new(Policy {
                         name: Ident::new(name.clone()),
                         permissive: true,
                         command: PolicyCommand::All,
@@ -1047,7 +1049,7 @@ mod tests {
                         with_check: None,
                         comment: None,
                         meta: at(10 + idx),
-                    },
+                    }),
                 );
             });
         }

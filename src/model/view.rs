@@ -17,7 +17,7 @@ pub struct View {
     /// Relations (tables, views) the query reads; filled by the frontend.
     pub depends_on: Vec<QualifiedName>,
     /// Indexes of a materialized view.
-    pub indexes: BTreeMap<Ident, Index>,
+    pub indexes: BTreeMap<Ident, Box<Index>>,
     pub comment: Option<String>,
     /// The output columns as a catalog reports them; empty for a view read
     /// from a file.

@@ -187,7 +187,7 @@ fn policies_before_row_level_security() {
     let mut desired_users = users();
     desired_users
         .policies
-        .insert(Ident::new("own"), policy("own", "id = 1"));
+        .insert(Ident::new("own"), Box::new(policy("own", "id = 1")));
     desired_users.rls.enabled = true;
     desired_users.rls.forced = true;
     insta::assert_snapshot!(actions(&current, &model(vec![desired_users])), @r#"

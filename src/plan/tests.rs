@@ -171,7 +171,9 @@ fn set_not_null_takes_over_a_leftover_helper_check() {
             },
         );
         check.not_valid = not_valid;
-        users.constraints.insert(check.name.clone(), check);
+        users
+            .constraints
+            .insert(check.name.clone(), Box::new(check));
         users
     };
     let mut desired_users = users();
@@ -435,9 +437,10 @@ fn policies_are_created_before_rls_is_enabled() {
     let current = model(vec![users()]);
     let mut desired_users = users();
     desired_users.rls.enabled = true;
-    desired_users
-        .policies
-        .insert(Ident::new("own_rows"), policy("own_rows", "id = 1"));
+    desired_users.policies.insert(
+        Ident::new("own_rows"),
+        Box::new(policy("own_rows", "id = 1")),
+    );
     let desired = model(vec![desired_users]);
     insta::assert_snapshot!(plan_text(&current, &desired), @r#"
 tx CREATE POLICY own_rows ON public.users AS PERMISSIVE FOR ALL TO PUBLIC USING (id = 1)
@@ -460,9 +463,10 @@ tx ALTER TABLE public.users ENABLE ROW LEVEL SECURITY
 fn rls_is_disabled_before_policies_are_dropped() {
     let mut current_users = users();
     current_users.rls.enabled = true;
-    current_users
-        .policies
-        .insert(Ident::new("own_rows"), policy("own_rows", "id = 1"));
+    current_users.policies.insert(
+        Ident::new("own_rows"),
+        Box::new(policy("own_rows", "id = 1")),
+    );
     let current = model(vec![current_users]);
     insta::assert_snapshot!(plan_text(&current, &model(vec![users()])), @r#"
 tx ALTER TABLE public.users DISABLE ROW LEVEL SECURITY
@@ -477,17 +481,19 @@ fn changed_policies_are_altered_or_replaced_in_one_transaction() {
     current_users.rls.enabled = true;
     current_users
         .policies
-        .insert(Ident::new("a"), policy("a", "id = 1"));
+        .insert(Ident::new("a"), Box::new(policy("a", "id = 1")));
     current_users
         .policies
-        .insert(Ident::new("b"), policy("b", "id = 2"));
+        .insert(Ident::new("b"), Box::new(policy("b", "id = 2")));
     let mut desired_users = current_users.clone();
     desired_users
         .policies
-        .insert(Ident::new("a"), policy("a", "id = 3"));
+        .insert(Ident::new("a"), Box::new(policy("a", "id = 3")));
     let mut restrictive = policy("b", "id = 2");
     restrictive.permissive = false;
-    desired_users.policies.insert(Ident::new("b"), restrictive);
+    desired_users
+        .policies
+        .insert(Ident::new("b"), Box::new(restrictive));
     insta::assert_snapshot!(plan_text(&model(vec![current_users]), &model(vec![desired_users])), @r#"
 tx ALTER POLICY a ON public.users TO PUBLIC USING (id = 3)
 tx DROP POLICY b ON public.users
@@ -1059,7 +1065,7 @@ fn direct_mode_enables_rls_before_policies_and_splits_policy_changes() {
     desired_users.rls.enabled = true;
     desired_users.policies.insert(
         Ident::new("own"),
-        policy("own", "id = current_setting('app.user')::bigint"),
+        Box::new(policy("own", "id = current_setting('app.user')::bigint")),
     );
     let desired = model(vec![desired_users.clone()]);
     let plan = plan_models(&current, &desired, &direct()).expect("plans");

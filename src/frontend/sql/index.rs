@@ -82,7 +82,7 @@ pub(crate) fn create_index(ctx: &mut Ctx<'_>, stmt: Stmt<'_>) {
             );
             return;
         }
-        table.indexes.insert(name, index);
+        table.indexes.insert(name, Box::new(index));
     } else if ctx.model.views.contains_key(&target) {
         let name = explicit
             .unwrap_or_else(|| normalize::default_index_name(&target.name, &key_names, false));
@@ -90,7 +90,7 @@ pub(crate) fn create_index(ctx: &mut Ctx<'_>, stmt: Stmt<'_>) {
         let Some(view) = ctx.model.views.get_mut(&target) else {
             return;
         };
-        if view.indexes.insert(name.clone(), index).is_some() {
+        if view.indexes.insert(name.clone(), Box::new(index)).is_some() {
             ctx.error(
                 "duplicate-object",
                 &stmt,

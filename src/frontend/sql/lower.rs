@@ -776,7 +776,7 @@ fn insert_constraint(
         comment: None,
         meta: ctx.meta(stmt),
     };
-    table.constraints.insert(name, constraint);
+    table.constraints.insert(name, Box::new(constraint));
 }
 
 /// `base`, or `base1`, `base2`, ... when a constraint or index of the table

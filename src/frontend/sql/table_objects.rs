@@ -197,7 +197,11 @@ pub(crate) fn create_policy(ctx: &mut Ctx<'_>, stmt: Stmt<'_>) {
     let table_name = ctx.relation(&create.table_name);
     super::lower::with_table(ctx, &stmt, &table_name, |ctx, table| {
         let name = policy.name.clone();
-        if table.policies.insert(name.clone(), policy).is_some() {
+        if table
+            .policies
+            .insert(name.clone(), Box::new(policy))
+            .is_some()
+        {
             ctx.error(
                 "duplicate-object",
                 &stmt,

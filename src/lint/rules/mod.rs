@@ -69,7 +69,7 @@ pub fn fk_constraints(table: &Table) -> impl Iterator<Item = (&Constraint, &Fore
         .constraints
         .values()
         .filter_map(|constraint| match &constraint.kind {
-            ConstraintKind::ForeignKey(fk) => Some((constraint, fk)),
+            ConstraintKind::ForeignKey(fk) => Some((&**constraint, fk)),
             _ => None,
         })
 }

@@ -304,7 +304,7 @@ impl Trim {
                 .collect()
         }
         let trim = Trim {
-            constraints: equal(&live.constraints, &desired.constraints, is_key),
+            constraints: equal(&live.constraints, &desired.constraints, |c| is_key(c)),
             indexes: equal(&live.indexes, &desired.indexes, |index| index.unique),
             policies: equal(&live.policies, &desired.policies, |_| false),
             triggers: equal(&live.triggers, &desired.triggers, |_| false),

@@ -122,7 +122,7 @@ fn transfer_table(from: &Table, table: &mut Table) {
     }
 }
 
-fn transfer_indexes(from: &BTreeMap<Ident, Index>, into: &mut BTreeMap<Ident, Index>) {
+fn transfer_indexes(from: &BTreeMap<Ident, Box<Index>>, into: &mut BTreeMap<Ident, Box<Index>>) {
     for (name, index) in into {
         if let Some(source) = from.get(name) {
             index.meta = source.meta.clone();
@@ -220,7 +220,7 @@ mod tests {
         table.columns[0].meta = Meta::at(span);
         table.constraints.insert(
             Ident::new("t_c_check"),
-            Constraint {
+            Box::new(Constraint {
                 name: Ident::new("t_c_check"),
                 kind: ConstraintKind::Check {
                     expr: expr("c > 0"),
@@ -231,7 +231,7 @@ mod tests {
                 not_valid: false,
                 comment: None,
                 meta: Meta::at(span),
-            },
+            }),
         );
         table.distribution = Some(crate::model::Distribution::Reference);
         file.tables.insert(table.name.clone(), table.clone());

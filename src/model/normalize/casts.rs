@@ -330,7 +330,7 @@ mod tests {
         }
         table.constraints.insert(
             Ident::new("c"),
-            Constraint {
+            Box::new(Constraint {
                 name: Ident::new("c"),
                 kind: ConstraintKind::Check {
                     expr: normalize::expr(check).expect("parses"),
@@ -341,7 +341,7 @@ mod tests {
                 not_valid: false,
                 comment: None,
                 meta: Meta::default(),
-            },
+            }),
         );
         model.tables.insert(table.name.clone(), table);
         model

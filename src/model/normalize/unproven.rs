@@ -191,8 +191,8 @@ fn settle_rule(
 
 fn unproven_in_indexes(
     table: &QualifiedName,
-    current: &BTreeMap<Ident, Index>,
-    desired: &mut BTreeMap<Ident, Index>,
+    current: &BTreeMap<Ident, Box<Index>>,
+    desired: &mut BTreeMap<Ident, Box<Index>>,
     notes: &mut Vec<String>,
 ) {
     for (name, index) in desired {

@@ -460,7 +460,8 @@ fn restore_dropped_with(cx: &Cx<'_>, table: &QualifiedName, column: &Ident) -> V
             .get(&c.name)
             .is_some_and(|old| old.kind == c.kind)
     };
-    let kept_index = |i: &crate::model::Index| current.indexes.get(&i.name) == Some(i);
+    let kept_index =
+        |i: &crate::model::Index| current.indexes.get(&i.name).map(Box::as_ref) == Some(i);
     let words = |text: &str| {
         crate::sql_lex::words(text)
             .iter()

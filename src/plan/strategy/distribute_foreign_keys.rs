@@ -74,7 +74,7 @@ fn lifted<'m>(cx: &Cx<'m>, table: &QualifiedName) -> Vec<(&'m Constraint, &'m Co
                 .get(&constraint.name)
                 .filter(|desired_constraint| *desired_constraint == constraint)?;
             (fk.ref_table != *table && distributed_by_plan(cx, &fk.ref_table))
-                .then_some((constraint, kept))
+                .then_some((&**constraint, &**kept))
         })
         .collect()
 }

@@ -120,12 +120,12 @@ pub(crate) fn policy(name: &str, using: &str) -> Policy {
 pub(crate) fn add_constraint(mut table: Table, constraint: Constraint) -> Table {
     table
         .constraints
-        .insert(constraint.name.clone(), constraint);
+        .insert(constraint.name.clone(), Box::new(constraint));
     table
 }
 
 pub(crate) fn add_index(mut table: Table, index: Index) -> Table {
-    table.indexes.insert(index.name.clone(), index);
+    table.indexes.insert(index.name.clone(), Box::new(index));
     table
 }
 

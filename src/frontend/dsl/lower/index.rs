@@ -62,7 +62,7 @@ impl Cx<'_> {
                     None => continue,
                 },
             };
-            indexes.insert(index.name.clone(), index);
+            indexes.insert(index.name.clone(), Box::new(index));
         }
     }
 

@@ -264,7 +264,7 @@ impl Cx<'_> {
                             format!("policy {} is declared twice on {name}", policy.name),
                         );
                     }
-                    table.policies.insert(policy.name.clone(), policy);
+                    table.policies.insert(policy.name.clone(), Box::new(policy));
                 }
                 Rule::trigger => {
                     let trigger = self.lower_trigger(&inner, docs);
@@ -289,7 +289,7 @@ impl Cx<'_> {
                     |c| table.constraints.contains_key(c) || table.indexes.contains_key(c),
                 ),
             };
-            table.indexes.insert(index.name.clone(), index);
+            table.indexes.insert(index.name.clone(), Box::new(index));
         }
         if !partitions.is_empty() && table.partition_by.is_none() {
             self.error(
@@ -315,7 +315,7 @@ impl Cx<'_> {
                     }
                     let mut constraint = item.constraint;
                     constraint.name = name.clone();
-                    table.constraints.insert(name, constraint);
+                    table.constraints.insert(name, Box::new(constraint));
                 }
                 None => unnamed.push(item),
             }
@@ -328,7 +328,7 @@ impl Cx<'_> {
             let name = names.next(base, |c| table.constraints.contains_key(c));
             let mut constraint = item.constraint;
             constraint.name = name.clone();
-            table.constraints.insert(name, constraint);
+            table.constraints.insert(name, Box::new(constraint));
         }
         let pk_columns: Vec<Ident> = match table.primary_key().map(|pk| &pk.kind) {
             Some(ConstraintKind::PrimaryKey { columns, .. }) => columns.clone(),
