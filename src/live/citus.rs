@@ -18,32 +18,44 @@ use crate::config::Citus;
 use crate::model::{
     citus_off, distributed_schemas, distributed_tables, schema_list, table_list, Ident, Model,
 };
+use std::borrow::Cow;
 use tokio_postgres::Client;
 
 /// What [`settle`] decided: the desired schema to normalise and plan, and
 /// a note for the user.
-pub(crate) struct Settled {
-    pub desired: Model,
+pub(crate) struct Settled<'a> {
+    /// `desired` itself when nothing in it changes (no copy of a large
+    /// schema is kept beside it).
+    pub desired: Cow<'a, Model>,
     pub note: Option<String>,
 }
 
 /// Applies the `--citus` setting to the live Model (in place) and the
 /// desired schema.
-pub(crate) fn settle(
+pub(crate) fn settle<'a>(
     mode: Citus,
     live: &mut LiveModel,
-    desired: &Model,
-) -> Result<Settled, LiveError> {
+    desired: &'a Model,
+) -> Result<Settled<'a>, LiveError> {
     let citus = Ident::new("citus");
     let has_citus = live.current.extensions.contains_key(&citus);
     let distributed = distributed_tables(desired);
     let schemas = distributed_schemas(desired);
-    let mut desired = desired.clone();
+    let mut desired = Cow::Borrowed(desired);
+    // The desired schema is copied only when it has a distribution to
+    // leave out.
+    let leave_out = |current: &mut Model, desired: &mut Cow<'a, Model>| {
+        if distributed.is_empty() && schemas.is_empty() {
+            citus_off(current, &mut Model::default())
+        } else {
+            citus_off(current, desired.to_mut())
+        }
+    };
     let mut note = None;
     match mode {
-        Citus::Off => note = citus_off(&mut live.current, &mut desired),
+        Citus::Off => note = leave_out(&mut live.current, &mut desired),
         Citus::IfInstalled if !has_citus => {
-            note = citus_off(&mut live.current, &mut desired).map(|note| {
+            note = leave_out(&mut live.current, &mut desired).map(|note| {
                 note.replacen(
                     "--citus off",
                     "--citus if-installed (this database has no citus extension)",
@@ -78,10 +90,9 @@ pub(crate) fn settle(
     // never plan dropping it.
     if has_citus {
         if let Some(extension) = live.current.extensions.get(&citus) {
-            desired
-                .extensions
-                .entry(citus)
-                .or_insert_with(|| extension.clone());
+            if !desired.extensions.contains_key(&citus) {
+                desired.to_mut().extensions.insert(citus, extension.clone());
+            }
         }
     }
     Ok(Settled { desired, note })
