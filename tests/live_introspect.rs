@@ -362,7 +362,10 @@ async fn introspects_every_object_kind() {
         ]
     );
     let name = accounts.column(&id("name")).expect("name column");
-    assert_eq!(name.collation, Some(schemac::model::Collation::new("C")));
+    assert_eq!(
+        name.collation.as_deref(),
+        Some(&schemac::model::Collation::new("C"))
+    );
     assert_eq!(name.comment.as_deref(), Some("display name"));
     assert!(name.not_null);
     assert_eq!(

@@ -169,7 +169,7 @@ fn diff_column(ctx: &mut DiffCtx<'_>, table: &QualifiedName, current: &Column, d
         alter(
             ctx,
             ColumnChange::Generated {
-                from: current.generated.clone(),
+                from: current.generated.as_deref().cloned(),
                 to: Box::new(desired.clone()),
             },
         );
@@ -180,7 +180,7 @@ fn diff_column(ctx: &mut DiffCtx<'_>, table: &QualifiedName, current: &Column, d
     // a default bound to the new type's), so compare against that.
     let current_identity = match (&current.identity, type_changed) {
         (Some(identity), true) => Some(retyped_identity(identity, &desired.ty)),
-        (identity, _) => identity.clone(),
+        (identity, _) => identity.as_deref().cloned(),
     };
     let mut default_dropped = false;
     if type_changed {
@@ -194,7 +194,7 @@ fn diff_column(ctx: &mut DiffCtx<'_>, table: &QualifiedName, current: &Column, d
             ColumnChange::Type {
                 from: current.ty.clone(),
                 to: desired.ty.clone(),
-                collation: desired.collation.clone(),
+                collation: desired.collation.as_deref().cloned(),
             },
         );
     } else if current.collation != desired.collation {
@@ -203,18 +203,18 @@ fn diff_column(ctx: &mut DiffCtx<'_>, table: &QualifiedName, current: &Column, d
             ctx,
             ColumnChange::Collation {
                 ty: desired.ty.clone(),
-                from: current.collation.clone(),
-                to: desired.collation.clone(),
+                from: current.collation.as_deref().cloned(),
+                to: desired.collation.as_deref().cloned(),
             },
         );
     }
     // After the type change: the options then refer to the new type.
-    if current_identity != desired.identity {
+    if current_identity.as_ref() != desired.identity.as_deref() {
         alter(
             ctx,
             ColumnChange::Identity {
                 from: current_identity,
-                to: desired.identity.clone(),
+                to: desired.identity.as_deref().cloned(),
             },
         );
     }

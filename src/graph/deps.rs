@@ -410,7 +410,7 @@ pub(crate) fn table(model: &Model, table: &Table) -> Vec<Dep> {
     for column in &table.columns {
         res.extend(types(model, &column.ty));
         res.extend(type_extension(model, &column.ty));
-        for expr_sql in column.default.iter().chain(column.generated.as_ref()) {
+        for expr_sql in column.default.iter().chain(column.generated.as_deref()) {
             res.extend(column_expr(model, table, &expr_sql.sql));
         }
     }

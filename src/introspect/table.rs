@@ -232,9 +232,10 @@ fn column_from_row(row: &Row, text: &mut CatalogText) -> Result<Column, Introspe
     );
     column.not_null = get(row, KIND, "not_null")?;
     column.default = get::<Option<&str>>(row, KIND, "default_expr")?.map(|e| text.expr(e));
-    column.generated = get::<Option<&str>>(row, KIND, "generated_expr")?.map(|e| text.expr(e));
+    column.generated =
+        get::<Option<&str>>(row, KIND, "generated_expr")?.map(|e| Box::new(text.expr(e)));
     column.collation = get::<Option<String>>(row, KIND, "collation")?
-        .map(|name| crate::model::Collation::from_catalog(&name));
+        .map(|name| Box::new(crate::model::Collation::from_catalog(&name)));
     column.comment = get(row, KIND, "comment")?;
     let identity: String = get(row, KIND, "identity")?;
     if identity == "a" || identity == "d" {
@@ -245,7 +246,7 @@ fn column_from_row(row: &Row, text: &mut CatalogText) -> Result<Column, Introspe
                 message: format!("identity column {} has no sequence", column.name),
             });
         };
-        column.identity = Some(Identity {
+        column.identity = Some(Box::new(Identity {
             always: identity == "a",
             options: SequenceOptions {
                 data_type: catalog_type(&data_type),
@@ -256,7 +257,7 @@ fn column_from_row(row: &Row, text: &mut CatalogText) -> Result<Column, Introspe
                 cache: get(row, KIND, "identity_cache")?,
                 cycle: get(row, KIND, "identity_cycle")?,
             },
-        });
+        }));
     }
     Ok(column)
 }

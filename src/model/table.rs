@@ -219,10 +219,12 @@ pub struct Column {
     pub ty: TypeName,
     pub not_null: bool,
     pub default: Option<SqlExpr>,
-    pub identity: Option<Identity>,
+    // The rarely set options are boxed: a column without them is 152
+    // bytes smaller (about 23 MB for a Model of 150,000 columns).
+    pub identity: Option<Box<Identity>>,
     /// `GENERATED ALWAYS AS (expr) STORED`.
-    pub generated: Option<SqlExpr>,
-    pub collation: Option<crate::model::Collation>,
+    pub generated: Option<Box<SqlExpr>>,
+    pub collation: Option<Box<crate::model::Collation>>,
     pub comment: Option<String>,
     pub meta: Meta,
 }

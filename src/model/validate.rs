@@ -913,12 +913,12 @@ mod tests {
                 ],
             )
             .with("t", |t| {
-                t.columns[1].generated = normalize::expr("b + 1").ok();
-                t.columns[2].generated = normalize::expr("b * 2").ok();
-                t.columns[3].identity = Some(Identity {
+                t.columns[1].generated = normalize::expr("b + 1").ok().map(Box::new);
+                t.columns[2].generated = normalize::expr("b * 2").ok().map(Box::new);
+                t.columns[3].identity = Some(Box::new(Identity {
                     always: true,
                     options: SequenceOptions::defaults(TypeName::new("bigint"), 1),
-                });
+                }));
                 t.columns[3].default = normalize::expr("0").ok();
             });
         check(

@@ -777,10 +777,10 @@ fn identity_column(name: &str, ty: &str, start: i64) -> Column {
     let mut res = not_null(column(name, ty));
     let mut options = SequenceOptions::defaults(TypeName::new(ty), 1);
     options.start = start;
-    res.identity = Some(Identity {
+    res.identity = Some(Box::new(Identity {
         always: false,
         options,
-    });
+    }));
     res
 }
 

@@ -269,7 +269,7 @@ impl Translation {
         for column in &mut table.columns {
             column.ty = self.ty(&column.ty);
             column.default = column.default.as_ref().map(|e| self.expr(e));
-            column.generated = column.generated.as_ref().map(|e| self.expr(e));
+            column.generated = column.generated.as_ref().map(|e| Box::new(self.expr(e)));
         }
         for constraint in table.constraints.values_mut() {
             match &mut constraint.kind {

@@ -193,10 +193,10 @@ fn apply_table_action(
         TableAction::Identity(column, always, options) => {
             if let Some(idx) = column_or_error(ctx, &column) {
                 let ty = table.columns[idx].ty.clone();
-                table.columns[idx].identity = Some(Identity {
+                table.columns[idx].identity = Some(Box::new(Identity {
                     always,
                     options: options.build(ty),
-                });
+                }));
                 table.columns[idx].not_null = true;
             }
         }

@@ -499,7 +499,7 @@ fn add_column_with(
             ColumnOption::Null => column.not_null = false,
             ColumnOption::NotNull => column.not_null = true,
             ColumnOption::Default(expr) => column.default = Some(normalize::expr_from_ast(expr)),
-            ColumnOption::Collation(name) => column.collation = Some(collation(name)),
+            ColumnOption::Collation(name) => column.collation = Some(Box::new(collation(name))),
             ColumnOption::PrimaryKey(pk) => {
                 column.not_null = true;
                 let kind = ConstraintKind::PrimaryKey {
@@ -544,16 +544,16 @@ fn add_column_with(
                 generation_expr,
                 ..
             } => match generation_expr {
-                Some(expr) => column.generated = Some(normalize::expr_from_ast(expr)),
+                Some(expr) => column.generated = Some(Box::new(normalize::expr_from_ast(expr))),
                 None => {
                     let opts = match identities.pop() {
                         Some(group) => group,
                         None => identity_options(sequence_options.as_deref().unwrap_or(&[])),
                     };
-                    column.identity = Some(Identity {
+                    column.identity = Some(Box::new(Identity {
                         always: matches!(generated_as, GeneratedAs::Always),
                         options: opts.build(column.ty.clone()),
-                    });
+                    }));
                     column.not_null = true;
                 }
             },
@@ -880,8 +880,8 @@ mod tests {
         assert!(table.columns[0].default.is_some());
         assert_eq!(table.columns[1].name, Ident::new("Name"));
         assert_eq!(
-            table.columns[1].collation,
-            Some(crate::model::Collation::new("C"))
+            table.columns[1].collation.as_deref(),
+            Some(&crate::model::Collation::new("C"))
         );
         let identity = table.columns[2].identity.as_ref().expect("identity column");
         assert!(identity.always && table.columns[2].not_null);

@@ -144,7 +144,11 @@ fn without_modifiers(ty: &str) -> String {
 fn for_each_expr(table: &mut Table, mut visit: impl FnMut(&mut SqlExpr)) {
     for column in &mut table.columns {
         column.default.iter_mut().for_each(&mut visit);
-        column.generated.iter_mut().for_each(&mut visit);
+        column
+            .generated
+            .as_deref_mut()
+            .into_iter()
+            .for_each(&mut visit);
     }
     for constraint in table.constraints.values_mut() {
         match &mut constraint.kind {

@@ -85,8 +85,8 @@ fn unproven_in_table(current: &Table, desired: &mut Table, notes: &mut Vec<Strin
             notes,
         );
         settle_option(
-            current_column.generated.as_ref(),
-            column.generated.as_mut(),
+            current_column.generated.as_deref(),
+            column.generated.as_deref_mut(),
             || format!("generated expression of column {table}.{name}"),
             notes,
         );

@@ -86,7 +86,7 @@ pub(super) fn table_node(cx: &Cx<'_>, table: &Table) -> Node {
         requires.extend(type_keys(cx.ctx.desired, &column.ty));
         // The other columns come with the same statement; their types
         // tell which overload a call takes.
-        for expr in column.default.iter().chain(column.generated.iter()) {
+        for expr in column.default.iter().chain(column.generated.as_deref()) {
             requires.extend(dep_keys(deps::column_expr(
                 cx.ctx.desired,
                 table,

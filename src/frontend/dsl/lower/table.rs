@@ -387,22 +387,23 @@ impl Cx<'_> {
                     }
                 }
                 Rule::opt_collate => {
-                    column.collation = child(&opt, Rule::qname).map(|c| super::collation(&c))
+                    column.collation =
+                        child(&opt, Rule::qname).map(|c| Box::new(super::collation(&c)))
                 }
                 Rule::opt_identity => {
                     let opts = child(&opt, Rule::identity_opts)
                         .map(|o| children(&o, Rule::seq_opt))
                         .unwrap_or_default();
                     let options = self.sequence_options(column.ty.clone(), &opts);
-                    column.identity = Some(Identity {
+                    column.identity = Some(Box::new(Identity {
                         always: has(&opt, Rule::kw_always),
                         options,
-                    });
+                    }));
                     column.not_null = true;
                 }
                 Rule::opt_generated => {
                     if let Some(expr) = child(&opt, Rule::paren_expr) {
-                        column.generated = Some(self.expr(&expr));
+                        column.generated = Some(Box::new(self.expr(&expr)));
                     }
                 }
                 Rule::opt_was => {
