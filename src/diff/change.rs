@@ -475,18 +475,18 @@ impl Change<'_> {
     /// (`model::Meta::role`); `None` for every other change.
     pub fn creating_role(&self) -> Option<&Ident> {
         match self {
-            Change::CreateSchema(schema) => schema.meta.role.as_ref(),
-            Change::CreateExtension(ext) => ext.meta.role.as_ref(),
-            Change::CreateEnum(e) => e.meta.role.as_ref(),
-            Change::RecreateEnum { desired, .. } => desired.meta.role.as_ref(),
-            Change::CreateDomain(d) => d.meta.role.as_ref(),
-            Change::CreateCompositeType(t) => t.meta.role.as_ref(),
-            Change::CreateSequence(s) => s.meta.role.as_ref(),
-            Change::CreateFunction(f) => f.meta.role.as_ref(),
-            Change::ReplaceFunction { desired, .. } => desired.meta.role.as_ref(),
-            Change::CreateTable(t) => t.meta.role.as_ref(),
-            Change::CreateView(v) => v.meta.role.as_ref(),
-            Change::ReplaceView { desired, .. } => desired.meta.role.as_ref(),
+            Change::CreateSchema(schema) => schema.meta.role.as_deref(),
+            Change::CreateExtension(ext) => ext.meta.role.as_deref(),
+            Change::CreateEnum(e) => e.meta.role.as_deref(),
+            Change::RecreateEnum { desired, .. } => desired.meta.role.as_deref(),
+            Change::CreateDomain(d) => d.meta.role.as_deref(),
+            Change::CreateCompositeType(t) => t.meta.role.as_deref(),
+            Change::CreateSequence(s) => s.meta.role.as_deref(),
+            Change::CreateFunction(f) => f.meta.role.as_deref(),
+            Change::ReplaceFunction { desired, .. } => desired.meta.role.as_deref(),
+            Change::CreateTable(t) => t.meta.role.as_deref(),
+            Change::CreateView(v) => v.meta.role.as_deref(),
+            Change::ReplaceView { desired, .. } => desired.meta.role.as_deref(),
             Change::DropSchema(_)
             | Change::DistributeSchema(_)
             | Change::UndistributeSchema(_)

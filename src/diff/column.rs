@@ -32,7 +32,7 @@ pub(super) fn diff_columns(ctx: &mut DiffCtx<'_>, current: &Table, desired: &Tab
                     if desired.column(old).is_none() {
                         ctx.push(Change::RenameColumn {
                             table: table.clone(),
-                            from: old.clone(),
+                            from: Ident::clone(old),
                             to: desired_column.name.clone(),
                             span: desired_column.meta.span,
                         });

@@ -46,9 +46,9 @@ pub fn follow_renames(current: &Model, desired: &Model) -> Option<Followed> {
             && !current.schemas.contains_key(name)
             && !desired.schemas.contains_key(old)
         {
-            translation.schemas.insert(old.clone(), name.clone());
+            translation.schemas.insert(Ident::clone(old), name.clone());
             changes.push(Change::RenameSchema {
-                from: old.clone(),
+                from: Ident::clone(old),
                 to: name.clone(),
                 span: schema.meta.span,
             });
@@ -65,11 +65,11 @@ pub fn follow_renames(current: &Model, desired: &Model) -> Option<Followed> {
     // (current name, desired name, kind, span) of relation-like objects.
     let mut hinted: Vec<(QualifiedName, QualifiedName, RenameKind, Option<Span>)> = Vec::new();
     let mut candidate =
-        |name: &QualifiedName, old: &Option<Ident>, kind: RenameKind, span: Option<Span>| {
+        |name: &QualifiedName, old: &Option<Box<Ident>>, kind: RenameKind, span: Option<Span>| {
             if let Some(old) = old {
                 let current_name = QualifiedName {
                     schema: old_schema(&name.schema),
-                    name: old.clone(),
+                    name: Ident::clone(old),
                 };
                 hinted.push((current_name, name.clone(), kind, span));
             }
@@ -187,7 +187,7 @@ fn follow_functions(
         let current_id = FunctionId {
             name: QualifiedName {
                 schema: old_schema(&id.name.schema),
-                name: old.clone(),
+                name: Ident::clone(old),
             },
             arg_types: id.arg_types.clone(),
         };
@@ -199,7 +199,7 @@ fn follow_functions(
             arg_types: id.arg_types.clone(),
         };
         let old_in_desired = FunctionId {
-            name: id.name.with_name(old.clone()),
+            name: id.name.with_name(Ident::clone(old)),
             arg_types: id.arg_types.clone(),
         };
         let Some(current_function) = current.functions.get(&current_id) else {
@@ -260,13 +260,13 @@ fn follow_triggers(
                 let table_now = translation.schema_of(&current_name);
                 changes.push(Change::RenameObject {
                     kind: RenameKind::Trigger,
-                    from: ObjectId::Trigger(table_now.clone(), old.clone()),
+                    from: ObjectId::Trigger(table_now.clone(), Ident::clone(old)),
                     to: trigger_name.clone(),
                     span: trigger.meta.span,
                 });
                 translation
                     .triggers
-                    .insert((table_now, old.clone()), trigger_name.clone());
+                    .insert((table_now, Ident::clone(old)), trigger_name.clone());
             }
         }
     }

@@ -57,7 +57,7 @@ pub(crate) fn diff_privileges(ctx: &mut DiffCtx<'_>) {
             // What PostgreSQL gives the new object: the database's default
             // privileges for its creating role (the plan alters them
             // after every CREATE, see `diff_default_privileges`).
-            let role = connected_as(ctx.current, meta.role.as_ref());
+            let role = connected_as(ctx.current, meta.role.as_deref());
             ctx.current
                 .acl_at_creation(target.kind(), role.as_ref(), target.schema())
         } else {

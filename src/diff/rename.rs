@@ -59,7 +59,7 @@ impl Renames {
                     res.columns
                         .entry(desired_name.clone())
                         .or_default()
-                        .insert(old.clone(), column.name.clone());
+                        .insert(Ident::clone(old), column.name.clone());
                 }
             }
         }

@@ -31,7 +31,7 @@ pub(super) fn diff_tables(ctx: &mut DiffCtx<'_>) {
             continue;
         }
         if let Some(old) = &desired.meta.renamed_from {
-            let old_name = name.with_name(old.clone());
+            let old_name = name.with_name(crate::model::Ident::clone(old));
             if ctx.current.tables.contains_key(&old_name)
                 && !ctx.desired.tables.contains_key(&old_name)
             {

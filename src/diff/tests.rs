@@ -60,8 +60,8 @@ fn public_schema_is_never_dropped() {
 fn renames_come_only_from_hints() {
     let current = model(vec![table("old", vec![column("a", "integer")])]);
     let mut renamed = table("new", vec![column("b", "integer")]);
-    renamed.meta.renamed_from = Some(Ident::new("old"));
-    renamed.columns[0].meta.renamed_from = Some(Ident::new("a"));
+    renamed.meta.renamed_from = Some(Box::new(Ident::new("old")));
+    renamed.columns[0].meta.renamed_from = Some(Box::new(Ident::new("a")));
     insta::assert_snapshot!(summary(&diff(&current, &model(vec![renamed]))), @r"
     RenameTable table public.new
     RenameColumn column public.new.b

@@ -662,9 +662,9 @@ fn renames_need_hints_and_drops_are_data_loss() {
         table("old", vec![column("x", "integer")]),
     ]);
     let mut renamed = table("new", vec![column("x", "integer")]);
-    renamed.meta.renamed_from = Some(Ident::new("old"));
+    renamed.meta.renamed_from = Some(Box::new(Ident::new("old")));
     let mut b = column("b", "integer");
-    b.meta.renamed_from = Some(Ident::new("a"));
+    b.meta.renamed_from = Some(Box::new(Ident::new("a")));
     let desired = model(vec![table("t", vec![b]), renamed]);
     insta::assert_snapshot!(plan_text(&current, &desired), @r#"
 tx ALTER TABLE public.t RENAME COLUMN a TO b
@@ -962,7 +962,7 @@ fn renamed_column_renames_its_default_named_constraints_and_indexes() {
         index("customers_lower_mail_idx", &["mail"]),
     )]);
     let mut email = column("email", "text");
-    email.meta.renamed_from = Some(Ident::new("mail"));
+    email.meta.renamed_from = Some(Box::new(Ident::new("mail")));
     let desired = model(vec![add_index(
         add_constraint(
             table("customers", vec![not_null(column("id", "bigint")), email]),
@@ -997,7 +997,7 @@ fn renamed_table_keeps_the_foreign_keys_to_it() {
         orders("customers"),
     ]);
     let mut accounts = table("accounts", vec![not_null(column("id", "bigint"))]);
-    accounts.meta.renamed_from = Some(Ident::new("customers"));
+    accounts.meta.renamed_from = Some(Box::new(Ident::new("customers")));
     let desired = model(vec![accounts, orders("accounts")]);
     insta::assert_snapshot!(plan_text(&current, &desired), @"tx ALTER TABLE public.customers RENAME TO accounts");
 }

@@ -108,7 +108,7 @@ fn kept_columns(
     for column in from_columns {
         let renamed = to_columns
             .iter()
-            .find(|to| to.meta.renamed_from.as_ref() == Some(&column.name));
+            .find(|to| to.meta.renamed_from.as_deref() == Some(&column.name));
         let same_name = to_columns
             .iter()
             .find(|to| to.name == column.name && to.meta.renamed_from.is_none());
@@ -218,7 +218,7 @@ mod tests {
             column("n", "integer"),
         ];
         let mut email = column("email", "text");
-        email.meta.renamed_from = Some(Ident::new("mail"));
+        email.meta.renamed_from = Some(Box::new(Ident::new("mail")));
         let to = vec![column("id", "bigint"), email, column("n", "bigint")];
         let mut left_out = Vec::new();
         let kept = kept_columns(&QualifiedName::public("t"), &from, &to, &mut left_out);

@@ -137,7 +137,7 @@ pub fn name_in_to(to: &Model, from_name: &QualifiedName) -> QualifiedName {
         .values()
         .find(|table| {
             table.name.schema == from_name.schema
-                && table.meta.renamed_from.as_ref() == Some(&from_name.name)
+                && table.meta.renamed_from.as_deref() == Some(&from_name.name)
         })
         .map(|table| table.name.clone())
         .unwrap_or_else(|| from_name.clone())
@@ -148,7 +148,7 @@ fn name_in_from(to: &Model, to_name: &QualifiedName) -> QualifiedName {
     match to
         .tables
         .get(to_name)
-        .and_then(|table| table.meta.renamed_from.clone())
+        .and_then(|table| table.meta.renamed_from.as_deref().cloned())
     {
         Some(old) => to_name.with_name(old),
         None => to_name.clone(),
@@ -254,7 +254,7 @@ fn columns_in_from(columns: &[Ident], to_table: &Table, from_root: &Table) -> Op
         .map(|name| {
             let old = to_table
                 .column(name)
-                .and_then(|column| column.meta.renamed_from.clone())
+                .and_then(|column| column.meta.renamed_from.as_deref().cloned())
                 .unwrap_or_else(|| name.clone());
             from_root.column(&old).map(|column| column.name.clone())
         })

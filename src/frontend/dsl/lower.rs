@@ -169,7 +169,7 @@ impl Cx<'_> {
             name_span: name.map(|name| self.span(name)),
             renamed_from: child(node, Rule::was)
                 .and_then(|was| child(&was, Rule::ident))
-                .map(|old| ident(&old)),
+                .map(|old| Box::new(ident(&old))),
             role: None,
         }
     }

@@ -303,12 +303,18 @@ fn rich_sample_lowers_without_diagnostics() {
     let name = accounts.column(&Ident::new("name")).expect("name");
     assert_eq!(name.comment.as_deref(), Some("Display name."));
     let email = accounts.column(&Ident::new("email")).expect("email");
-    assert_eq!(email.meta.renamed_from, Some(Ident::new("mail")));
+    assert_eq!(
+        email.meta.renamed_from.as_deref(),
+        Some(&Ident::new("mail"))
+    );
     assert!(accounts.column(&Ident::new("id")).expect("id").not_null);
 
     let things = table(&model, "app.things");
     assert!(things.unlogged);
-    assert_eq!(things.meta.renamed_from, Some(Ident::new("old_things")));
+    assert_eq!(
+        things.meta.renamed_from.as_deref(),
+        Some(&Ident::new("old_things"))
+    );
     let identity = things
         .column(&Ident::new("id"))
         .and_then(|c| c.identity.as_ref())
@@ -880,14 +886,23 @@ fn edge_constructs() {
     assert!(weird.columns[1].not_null);
     assert_eq!(weird.columns[2].name.as_str(), "k");
     let check = &weird.constraints[&Ident::new("n_pos")];
-    assert_eq!(check.meta.renamed_from, Some(Ident::new("n_positive")));
     assert_eq!(
-        weird.indexes[&Ident::new("n_idx")].meta.renamed_from,
-        Some(Ident::new("n_index"))
+        check.meta.renamed_from.as_deref(),
+        Some(&Ident::new("n_positive"))
     );
     assert_eq!(
-        weird.policies[&Ident::new("p")].meta.renamed_from,
-        Some(Ident::new("old_p"))
+        weird.indexes[&Ident::new("n_idx")]
+            .meta
+            .renamed_from
+            .as_deref(),
+        Some(&Ident::new("n_index"))
+    );
+    assert_eq!(
+        weird.policies[&Ident::new("p")]
+            .meta
+            .renamed_from
+            .as_deref(),
+        Some(&Ident::new("old_p"))
     );
     // The formatter keeps all of it.
     let once = format_source(&file(text)).expect("formats");

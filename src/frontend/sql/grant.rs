@@ -134,7 +134,7 @@ pub(crate) fn grant_or_revoke(ctx: &mut Ctx<'_>, stmt: Stmt<'_>) {
         let owner = ctx
             .model
             .acl_target_meta(&target)
-            .and_then(|meta| meta.role.clone());
+            .and_then(|meta| meta.role.as_deref().cloned());
         let mut acl = started_acl(ctx, &target);
         for grantee in &statement.grantees {
             let grantee = match grantee {
@@ -741,7 +741,7 @@ fn acl_at_creation(ctx: &Ctx<'_>, target: &AclTarget) -> Option<crate::model::pr
     }
     let meta = ctx.model.acl_target_meta(target)?;
     let created_at = meta.span?.start as usize;
-    let owner = meta.role.clone();
+    let owner = meta.role.as_deref().cloned();
     let schema = match target {
         AclTarget::Schema(_) => None,
         other => Some(other.schema().clone()),

@@ -307,7 +307,7 @@ impl<'a> Ctx<'a> {
 
     pub fn meta(&self, stmt: &Stmt<'_>) -> Meta {
         Meta {
-            role: self.role.clone(),
+            role: self.role.clone().map(Box::new),
             ..Meta::at(self.span(stmt))
         }
     }

@@ -116,7 +116,7 @@ pub(super) fn apply(ctx: &mut Ctx<'_>, hints: Vec<Hint>) {
             match (&hint.schema, schema) {
                 (Some(named), Some(own)) if named != own => elsewhere = Some(own.clone()),
                 _ => {
-                    meta.renamed_from = Some(old.clone());
+                    meta.renamed_from = Some(Box::new(old.clone()));
                     applied += 1;
                 }
             }

@@ -177,8 +177,11 @@ mod tests {
         );
         let with_role = load_file(&file).value;
         assert_eq!(
-            with_role.tables[&QualifiedName::public("t")].meta.role,
-            Some(Ident::new("app_admin"))
+            with_role.tables[&QualifiedName::public("t")]
+                .meta
+                .role
+                .as_deref(),
+            Some(&Ident::new("app_admin"))
         );
         assert_eq!(with_role, load_file(&plain).value);
     }

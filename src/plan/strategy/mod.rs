@@ -385,7 +385,7 @@ pub(crate) fn expr_keys(model: &Model, table: Option<&Table>, text: &str) -> Vec
 pub(crate) fn released_expr_keys(cx: &Cx<'_>, table: &QualifiedName, text: &str) -> Vec<Key> {
     let desired = cx.ctx.desired.tables.get(table);
     // The table's current name: its own, or the one a `was` hint renames.
-    let current_name = match desired.and_then(|t| t.meta.renamed_from.as_ref()) {
+    let current_name = match desired.and_then(|t| t.meta.renamed_from.as_deref()) {
         Some(old) if !cx.ctx.current.tables.contains_key(table) => table.with_name(old.clone()),
         _ => table.clone(),
     };
@@ -396,7 +396,7 @@ pub(crate) fn released_expr_keys(cx: &Cx<'_>, table: &QualifiedName, text: &str)
             .and_then(|t| {
                 t.columns
                     .iter()
-                    .find(|c| c.meta.renamed_from.as_ref() == Some(&column))
+                    .find(|c| c.meta.renamed_from.as_deref() == Some(&column))
             })
             .filter(|c| current.is_some_and(|t| t.column(&c.name).is_none()))
             .map_or(column, |c| c.name.clone())

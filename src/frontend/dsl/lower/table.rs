@@ -407,13 +407,14 @@ impl Cx<'_> {
                     }
                 }
                 Rule::opt_was => {
-                    column.meta.renamed_from = child(&opt, Rule::ident).map(|old| ident(&old));
+                    column.meta.renamed_from =
+                        child(&opt, Rule::ident).map(|old| Box::new(ident(&old)));
                 }
                 Rule::opt_constraint => {
                     let explicit = child(&opt, Rule::ident).map(|n| ident(&n));
                     let renamed_from = child(&opt, Rule::was)
                         .and_then(|w| child(&w, Rule::ident))
-                        .map(|o| ident(&o));
+                        .map(|o| Box::new(ident(&o)));
                     let inner = kids(&opt).find(|kid| {
                         matches!(
                             kid.as_rule(),
