@@ -146,7 +146,7 @@ async fn plan_against(
             .changes
             .splice(0..0, followed.changes.iter().cloned());
     }
-    let mut ctx = PlanCtx::new(
+    let ctx = PlanCtx::new(
         current,
         &normalized,
         PlanOptions {
@@ -156,13 +156,9 @@ async fn plan_against(
     );
     let mut plan = planner::plan(&changes, &ctx)?;
     drop(diff_stage);
-    let stats_stage = crate::timings::stage("table sizes and replan");
+    let stats_stage = crate::timings::stage("table sizes");
     match stats::table_sizes(client, &plan).await {
-        Ok(stats) if !stats.is_empty() => {
-            ctx.stats = stats;
-            plan = planner::plan(&changes, &ctx)?;
-        }
-        Ok(_) => {}
+        Ok(stats) => plan.set_table_sizes(&stats),
         Err(message) => notes.push(format!("live table statistics are not shown: {message}")),
     }
     drop(stats_stage);

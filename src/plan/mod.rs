@@ -209,11 +209,6 @@ pub(crate) fn plan_on(
     };
     let mut steps = order::order(nodes);
     group::join_fresh_steps(&mut steps, ctx.current, &created);
-    for step in &mut steps {
-        if let Some(table) = &step.table {
-            step.table_size = ctx.stats.get(table).copied();
-        }
-    }
     // The file's own search_path (or one derived for the SQL functions
     // table expressions call), which SQL function bodies inlined by the
     // steps resolve names through (model::session, graph::deps).
@@ -222,11 +217,13 @@ pub(crate) fn plan_on(
     } else {
         crate::graph::deps::session_search_path(ctx.desired)
     };
-    Ok(Plan {
+    let mut plan = Plan {
         steps,
         notes: changes.notes.clone(),
         search_path,
-    })
+    };
+    plan.set_table_sizes(&ctx.stats);
+    Ok(plan)
 }
 
 /// Change sets at least this large are planned on every core (a

@@ -40,6 +40,22 @@ impl Plan {
         self.steps.is_empty()
     }
 
+    /// Gives each step the size of its table from `sizes` (live
+    /// statistics); a table `sizes` does not have gets none. Sizes are
+    /// shown with the steps and decide nothing about them, so a plan is
+    /// annotated after it is made, not made again.
+    pub fn set_table_sizes(
+        &mut self,
+        sizes: &std::collections::BTreeMap<QualifiedName, TableSize>,
+    ) {
+        for step in &mut self.steps {
+            step.table_size = step
+                .table
+                .as_ref()
+                .and_then(|table| sizes.get(table).copied());
+        }
+    }
+
     /// Every hazard raised by any step, sorted and deduplicated.
     pub fn hazards(&self) -> Vec<Hazard> {
         let mut res: Vec<Hazard> = self
