@@ -735,6 +735,54 @@ fn the_kept_shadow_is_created_once_emptied_after_each_run_and_used_by_one_run_at
     assert_eq!(shadow_contents(&kept_url), Vec::<String>::new());
 }
 
+/// A kept shadow this role cannot use (another role owns it) is left
+/// alone: the run builds in a throwaway database, says why and what to do
+/// (every such run pays for creating and dropping a database), and plans
+/// the same.
+#[test]
+fn a_kept_shadow_of_another_role_is_left_alone_with_a_note() {
+    let db = TestDb::create();
+    db.run_sql(
+        "CREATE TABLE public.accounts (id bigint PRIMARY KEY, name text NOT NULL DEFAULT 'x');",
+    )
+    .expect("seed");
+    let dir = TempDir::new();
+    let schema = write_schema(&dir.path, ACCOUNTS);
+    let args = ["plan", "--db", db.url(), "--format", "sql", &schema];
+    let own = schemac(&args);
+    assert_eq!(own.code(), 0, "{}", own.transcript());
+
+    let kept = schemac::live::shadow::kept_name(db.name());
+    let other = "schemac_test_other_shadow_owner";
+    common::ensure_role_names(db.url(), &[other]).expect("create the other role");
+    let server = TestDb::server_url();
+    common::psql(&server, &format!("DROP DATABASE \"{kept}\" WITH (FORCE)"))
+        .expect("drop the kept shadow");
+    common::psql(
+        &server,
+        &format!("CREATE DATABASE \"{kept}\" OWNER {other}"),
+    )
+    .expect("another role's shadow");
+
+    let run = schemac(&args);
+    assert_eq!(run.code(), 0, "{}", run.transcript());
+    assert!(
+        run.stderr().contains(&format!(
+            "the shadow database {kept} kept for this database belongs to another role, so this run used a throwaway one"
+        )),
+        "{}",
+        run.transcript()
+    );
+    assert_eq!(run.stdout(), own.stdout());
+    assert_eq!(leftover_shadows(&db, run.pid), Vec::<String>::new());
+    let owner = common::query(
+        &server,
+        &format!("SELECT pg_get_userbyid(datdba) FROM pg_database WHERE datname = '{kept}'"),
+    )
+    .expect("query");
+    assert_eq!(owner, [other], "the other role's shadow was left as it was");
+}
+
 #[test]
 fn a_provided_shadow_must_be_empty_and_is_emptied_again() {
     let db = TestDb::create();

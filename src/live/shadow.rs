@@ -242,9 +242,10 @@ impl ShadowDb {
         };
         let row = target
             .query_opt(
-                "SELECT (s.datdba = (SELECT oid FROM pg_roles WHERE rolname = current_user))
-                        AND s.encoding = t.encoding AND s.datcollate = t.datcollate
-                        AND s.datctype = t.datctype AND s.datallowconn AS usable
+                "SELECT s.datdba = (SELECT oid FROM pg_roles WHERE rolname = current_user) AS owned,
+                        s.encoding = t.encoding AND s.datcollate = t.datcollate
+                        AND s.datctype = t.datctype AS same_locale,
+                        s.datallowconn AS allows_connections
                  FROM pg_database s, pg_database t
                  WHERE s.datname = $1 AND t.datname = current_database()",
                 &[&name],
@@ -252,8 +253,27 @@ impl ShadowDb {
             .await
             .map_err(database_error)?;
         match row {
-            Some(row) if row.try_get::<_, bool>("usable").unwrap_or(false) => {}
-            Some(_) => return Ok(None),
+            Some(row) => {
+                let flag = |column: &str| row.try_get::<_, bool>(column).unwrap_or(false);
+                let why = if !flag("owned") {
+                    "belongs to another role"
+                } else if !flag("same_locale") {
+                    "has another encoding or locale than the target"
+                } else if !flag("allows_connections") {
+                    "does not allow connections"
+                } else {
+                    ""
+                };
+                if !why.is_empty() {
+                    // Said every time: each such run pays for creating and
+                    // dropping a database.
+                    notes.push(format!(
+                        "the shadow database {name} kept for this database {why}, so this run used a throwaway one (creating and dropping a database forces a checkpoint of the whole server); DROP DATABASE {} lets the next run keep one for this role, or pass --shadow-db URL",
+                        Ident::new(&name)
+                    ));
+                    return Ok(None);
+                }
+            }
             None => {
                 let create = create_database_sql(target, &name).await?;
                 match target.batch_execute(&create).await {
