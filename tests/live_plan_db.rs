@@ -634,12 +634,10 @@ fn shadow_contents(url: &str) -> Vec<String> {
     }
 }
 
-/// The default shadow is the one schemac keeps for the target: the first
-/// run creates it (and says so), every run leaves it empty, a second run
-/// at the same time takes a throwaway database instead of waiting, and
-/// the plans are the same whichever shadow made them.
-#[test]
-fn the_kept_shadow_is_created_once_emptied_after_each_run_and_used_by_one_run_at_a_time() {
+/// A database whose `public.accounts` lacks the `created_at` column of
+/// [`ACCOUNTS`], with the schema written to a temporary directory (kept
+/// while the returned guard lives).
+fn accounts_to_extend() -> (TestDb, TempDir, String) {
     let db = TestDb::create();
     db.run_sql(
         "CREATE TABLE public.accounts (id bigint PRIMARY KEY, name text NOT NULL DEFAULT 'x');",
@@ -647,6 +645,16 @@ fn the_kept_shadow_is_created_once_emptied_after_each_run_and_used_by_one_run_at
     .expect("seed");
     let dir = TempDir::new();
     let schema = write_schema(&dir.path, ACCOUNTS);
+    (db, dir, schema)
+}
+
+/// The default shadow is the one schemac keeps for the target: the first
+/// run creates it (and says so), every run leaves it empty, a second run
+/// at the same time takes a throwaway database instead of waiting, and
+/// the plans are the same whichever shadow made them.
+#[test]
+fn the_kept_shadow_is_created_once_emptied_after_each_run_and_used_by_one_run_at_a_time() {
+    let (db, _dir, schema) = accounts_to_extend();
     let kept = schemac::live::shadow::kept_name(db.name());
     let kept_url = common::with_database(&TestDb::server_url(), &kept);
     let args = ["plan", "--db", db.url(), "--format", "sql", &schema];
@@ -741,13 +749,7 @@ fn the_kept_shadow_is_created_once_emptied_after_each_run_and_used_by_one_run_at
 /// the same.
 #[test]
 fn a_kept_shadow_of_another_role_is_left_alone_with_a_note() {
-    let db = TestDb::create();
-    db.run_sql(
-        "CREATE TABLE public.accounts (id bigint PRIMARY KEY, name text NOT NULL DEFAULT 'x');",
-    )
-    .expect("seed");
-    let dir = TempDir::new();
-    let schema = write_schema(&dir.path, ACCOUNTS);
+    let (db, _dir, schema) = accounts_to_extend();
     let args = ["plan", "--db", db.url(), "--format", "sql", &schema];
     let own = schemac(&args);
     assert_eq!(own.code(), 0, "{}", own.transcript());
