@@ -87,8 +87,6 @@ pub struct PlanCtx<'a> {
     pub current: &'a Model,
     pub desired: &'a Model,
     pub options: PlanOptions,
-    /// Live table statistics; empty offline.
-    pub stats: BTreeMap<QualifiedName, TableSize>,
 }
 
 impl<'a> PlanCtx<'a> {
@@ -97,7 +95,6 @@ impl<'a> PlanCtx<'a> {
             current,
             desired,
             options,
-            stats: BTreeMap::new(),
         }
     }
 }
@@ -217,13 +214,11 @@ pub(crate) fn plan_on(
     } else {
         crate::graph::deps::session_search_path(ctx.desired)
     };
-    let mut plan = Plan {
+    Ok(Plan {
         steps,
         notes: changes.notes.clone(),
         search_path,
-    };
-    plan.set_table_sizes(&ctx.stats);
-    Ok(plan)
+    })
 }
 
 /// Change sets at least this large are planned on every core (a

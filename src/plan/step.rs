@@ -41,9 +41,9 @@ impl Plan {
     }
 
     /// Gives each step the size of its table from `sizes` (live
-    /// statistics); a table `sizes` does not have gets none. Sizes are
-    /// shown with the steps and decide nothing about them, so a plan is
-    /// annotated after it is made, not made again.
+    /// statistics, `plan --db`); a table `sizes` does not have gets none.
+    /// Sizes are shown with the steps and decide nothing about them, so a
+    /// plan is annotated after it is made, not made again.
     pub fn set_table_sizes(
         &mut self,
         sizes: &std::collections::BTreeMap<QualifiedName, TableSize>,
