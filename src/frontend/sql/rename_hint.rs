@@ -217,7 +217,7 @@ mod tests {
         );
         assert_eq!(old("-- schemac:was u0.\n"), None);
         assert_eq!(old("-- schemac:was a.b.c\n"), None);
-        let hint = find("-- schemac:was App.t0\n", 0..21, 21).unwrap();
+        let hint = find("-- schemac:was App.t0\n", 0..21, 21).expect("a hint");
         assert_eq!(
             hint.schema.map(|s| s.as_str().to_string()),
             Some("app".into())
